@@ -1,0 +1,39 @@
+/* lockwatch/detector.h — the detector: records in, findings out.
+ *
+ * lw_detector_feed() takes each record exactly as received from the program (wire.h), validates
+ * it, and updates the run's state: processes and images, modules, the stack depot, threads,
+ * locks, the lock-order graph (with its edge rules and cycle search) and the report model
+ * (report.h). A record that closes a new lock-order cycle adds a finding at once. Pure logic: no
+ * I/O, no processes, no clocks; records may arrive in any order the wire contract allows.
+ * Not thread-safe: one caller feeds it. */
+#ifndef LOCKWATCH_DETECTOR_H
+#define LOCKWATCH_DETECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lockwatch/report.h"
+
+struct lw_detector;
+
+enum lw_status {
+    LW_OK = 0,
+    LW_ERR_NOMEM = -1,
+    LW_ERR_BADREC = -2, /* malformed record: rejected, counted in report->bad_records */
+};
+
+struct lw_detector_options {
+    unsigned max_cycle_length; /* longest cycle searched for; 0 = default (16) */
+};
+
+/* opts may be NULL for defaults. Returns NULL when out of memory. */
+struct lw_detector *lw_detector_new(const struct lw_detector_options *opts);
+void lw_detector_free(struct lw_detector *d);
+
+/* Feeds one record of len bytes. Returns LW_OK, LW_ERR_BADREC or LW_ERR_NOMEM. */
+int lw_detector_feed(struct lw_detector *d, const void *rec, size_t len);
+
+/* The live report: findings so far, and every table the driver names before rendering. */
+struct lw_report *lw_detector_report(struct lw_detector *d);
+
+#endif

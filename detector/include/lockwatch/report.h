@@ -1,0 +1,162 @@
+/* lockwatch/report.h — what a run found, as data.
+ *
+ * The detector (detector.h) fills this model from records; the driver then names what it holds
+ * (frames, locks, threads: the fields marked "driver") and the renderers read it. Nothing here
+ * prints, opens files or knows about processes. Every pointer in the model stays valid until
+ * lw_detector_free(); strings set by the driver must be owned by the driver for as long. */
+#ifndef LOCKWATCH_REPORT_H
+#define LOCKWATCH_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Finding kinds. Keep renderers' switches free of `default` so a new kind is flagged. */
+enum lw_finding_kind {
+    LW_KIND_LOCK_ORDER_INVERSION,
+    LW_KIND_DEADLOCK,
+    LW_KIND_DOUBLE_LOCK,
+    LW_KIND_UNLOCK_UNOWNED,
+    LW_KIND_DESTROY_LOCKED,
+    LW_KIND_EXIT_HOLDING_LOCK,
+    LW_KIND_DATA_RACE,
+    LW_KIND_HANG,
+};
+#define LW_KIND_COUNT (LW_KIND_HANG + 1)
+
+/* "lock-order-inversion", "deadlock", ... — the stable names used in JSON and suppressions. */
+const char *lw_kind_name(enum lw_finding_kind kind);
+
+/* One frame of a stack. pc is raw; the rest is set by the driver's symboliser (NULL / 0 when
+ * unknown). module is the object's path. */
+struct lw_frame {
+    uint64_t pc;
+    const char *function; /* driver */
+    const char *file;     /* driver */
+    int line;             /* driver */
+    const char *module;   /* driver */
+};
+
+/* An interned stack of one process image. frames is NULL when its STACK record never came. */
+struct lw_stack {
+    uint32_t image;
+    uint64_t id;
+    size_t nframes;
+    struct lw_frame *frames;
+};
+
+/* An ELF object mapped into an image: the symboliser's input. */
+struct lw_module {
+    uint64_t base; /* load bias */
+    uint64_t start, end;
+    const char *path;
+};
+
+/* One exec'd program image; forked children share their parent's. */
+struct lw_image {
+    uint32_t index;
+    const char *exe;
+    size_t nmodules;
+    struct lw_module *modules;
+};
+
+struct lw_process {
+    int32_t pid;
+    int32_t parent_pid;
+    uint32_t image;
+    bool forked; /* false: started by exec */
+};
+
+/* A lock: address + generation within one image. Report id "M<index>" (1-based). */
+struct lw_lock {
+    uint32_t index;
+    uint32_t image;
+    uint64_t addr;
+    uint32_t generation;
+    uint8_t type;  /* enum lw_lock_type (wire.h) */
+    uint8_t flags; /* enum lw_lock_flag (wire.h) */
+    struct lw_stack *first_stack; /* first acquisition seen */
+    const char *name;             /* driver: static symbol, or "mutex taken in f (file:line)" */
+};
+
+/* A thread of one process. Report id "T<number>" within its process ("1234:T2" when the run
+ * has several processes). */
+struct lw_thread {
+    uint32_t index; /* dense, across the run */
+    int32_t pid;
+    uint32_t number; /* 0 = main thread */
+    int32_t tid;
+    char *name;      /* from pthread_setname_np, or NULL */
+    uint32_t parent; /* creator's number, UINT32_MAX if unknown */
+    struct lw_stack *created; /* pthread_create call, NULL for main / unknown */
+    bool exited;
+};
+
+/* One edge of a cycle: `thread` held `holding` (taken at holding_stack) and requested
+ * `acquiring` (at acquiring_stack). */
+struct lw_cycle_edge {
+    struct lw_thread *thread;
+    struct lw_lock *holding;
+    struct lw_lock *acquiring;
+    uint8_t holding_mode;   /* enum lw_lock_mode */
+    uint8_t acquiring_mode; /* enum lw_lock_mode */
+    struct lw_stack *holding_stack;
+    struct lw_stack *acquiring_stack;
+};
+
+/* A labelled stack of a finding ("blocked here", "first acquired here", ...). */
+struct lw_labelled_stack {
+    struct lw_thread *thread;
+    const char *label; /* static string */
+    struct lw_stack *stack;
+};
+
+struct lw_finding {
+    uint32_t id; /* 1-based, in order found */
+    enum lw_finding_kind kind;
+    int32_t pid;
+    bool single_thread; /* cycle seen in one thread only */
+    size_t nlocks;
+    struct lw_lock **locks;
+    size_t nthreads;
+    struct lw_thread **threads;
+    size_t ncycle;
+    struct lw_cycle_edge *cycle;
+    size_t nstacks;
+    struct lw_labelled_stack *stacks;
+};
+
+/* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
+struct lw_overflow {
+    int32_t pid;
+    uint32_t table;
+    uint64_t limit;
+};
+
+struct lw_report {
+    size_t nfindings;
+    struct lw_finding **findings;
+    size_t nprocesses;
+    struct lw_process *processes;
+    size_t nimages;
+    struct lw_image *images;
+    size_t nlocks;
+    struct lw_lock **locks;
+    size_t nthreads;
+    struct lw_thread **threads;
+    size_t noverflows;
+    struct lw_overflow *overflows;
+    uint64_t records;     /* records accepted */
+    uint64_t bad_records; /* records rejected as malformed */
+};
+
+/* The one-line explanation of a finding, from named data (call after the driver named locks and
+ * threads). Writes at most len bytes including the NUL; returns the length it needed. */
+size_t lw_finding_message(const struct lw_finding *f, char *buf, size_t len);
+
+/* "M3", "T2" or "4242:T2": the report ids. multi_process is true when the run had several
+ * processes. Return buf. */
+const char *lw_lock_id(const struct lw_lock *l, char *buf, size_t len);
+const char *lw_thread_id(const struct lw_thread *t, bool multi_process, char *buf, size_t len);
+
+#endif

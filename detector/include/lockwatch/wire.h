@@ -1,0 +1,223 @@
+/* lockwatch/wire.h — the record format between liblockwatch.so (in the program) and the driver.
+ *
+ * Contract:
+ *  - The driver listens on an AF_UNIX SOCK_SEQPACKET socket in the abstract namespace whose name
+ *    (without the leading NUL) is in the environment variable LOCKWATCH_SOCKET. Every process of
+ *    the run connects once (a forked child shares its parent's connection; an exec'd image
+ *    connects anew) and sends each record as one message, as soon as it arises, so a crash or
+ *    SIGKILL loses nothing already sent. A message is exactly one record.
+ *  - Every record starts with struct lw_rec_header; header.size is the whole record's size and
+ *    never exceeds LW_WIRE_MAX_RECORD. Records have fixed layouts except for the trailing arrays
+ *    noted below, whose element counts are in the record.
+ *  - All integers are in host byte order (program and driver run on the same machine).
+ *  - Only raw addresses leave the program. Naming (symbols, file:line) is the driver's job.
+ *  - Stacks are interned: a record names a stack by its 64-bit id (a hash of its return
+ *    addresses, never 0); a LW_REC_STACK record carries the addresses once per process image.
+ *    A STACK record may arrive after the first record naming its id (another thread may send it),
+ *    so the driver resolves ids only when it renders.
+ *  - An "image" is one exec'd program: a forked child shares its parent's image (same addresses),
+ *    an exec starts a new one. Records carry the pid; LW_REC_PROCESS links pids to images.
+ *
+ * Header-only: shared by interpose/ and detector/ with no code of either. */
+#ifndef LOCKWATCH_WIRE_H
+#define LOCKWATCH_WIRE_H
+
+#include <stdint.h>
+
+#define LW_WIRE_MAGIC 0x574cu /* "LW" */
+#define LW_WIRE_VERSION 1u
+#define LW_WIRE_MAX_RECORD 4096u
+#define LW_WIRE_MAX_FRAMES 64u   /* return addresses kept per stack */
+#define LW_WIRE_MAX_HELD 32u     /* most recent held locks carried by an acquire record */
+#define LW_WIRE_MAX_PATH 1024u   /* module / executable path, NUL-terminated, truncated */
+#define LW_WIRE_MAX_NAME 32u     /* thread name, NUL-terminated */
+#define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
+#define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
+
+enum lw_rec_type {
+    LW_REC_PROCESS = 1,  /* first record of every process image or forked child */
+    LW_REC_MODULE = 2,   /* an ELF object mapped into the process (at start and after dlopen) */
+    LW_REC_STACK = 3,    /* stack id -> return addresses */
+    LW_REC_THREAD = 4,   /* a thread started (creator, creation stack) */
+    LW_REC_THREAD_NAME = 5,
+    LW_REC_THREAD_EXIT = 6,
+    LW_REC_ACQUIRE = 7,  /* a lock-order chain not seen before, sent at the attempt */
+    LW_REC_WAIT = 8,     /* a thread has been blocked on a lock longer than the wait threshold */
+    LW_REC_WAIT_END = 9, /* ...and has now acquired it (or given up) */
+    LW_REC_MISUSE = 10,  /* double-lock, unlock-unowned, destroy-locked, exit-holding-lock */
+    LW_REC_OVERFLOW = 11, /* an internal table filled; sent once per table */
+};
+
+/* Lock families: which API the lock belongs to. */
+enum lw_lock_type {
+    LW_LOCK_MUTEX = 1,  /* pthread_mutex_t (also std::mutex and friends) */
+    LW_LOCK_RWLOCK = 2, /* pthread_rwlock_t (also std::shared_mutex) */
+    LW_LOCK_SPIN = 3,   /* pthread_spinlock_t */
+    LW_LOCK_MTX = 4,    /* C11 mtx_t */
+};
+
+/* Properties read from the lock object itself at use (static initialisers never call init). */
+enum lw_lock_flag {
+    LW_LOCKF_RECURSIVE = 1u << 0,   /* owner may re-acquire */
+    LW_LOCKF_ERRORCHECK = 1u << 1,  /* re-lock returns EDEADLK instead of blocking */
+    LW_LOCKF_WRITER_PREF = 1u << 2, /* rwlock: a waiting writer blocks new readers */
+    LW_LOCKF_PSHARED = 1u << 3,     /* process-shared */
+};
+
+enum lw_lock_mode {
+    LW_MODE_EXCLUSIVE = 0, /* mutex, spin, mtx, rwlock write */
+    LW_MODE_SHARED = 1,    /* rwlock read */
+};
+
+/* How an acquisition was attempted. */
+enum lw_acq_flag {
+    LW_ACQF_TRY = 1u << 0,     /* trylock: cannot block, so makes no edge into the lock */
+    LW_ACQF_TIMED = 1u << 1,   /* timedlock / clocklock: blocks at most until a deadline */
+    LW_ACQF_CONDWAIT = 1u << 2, /* re-acquisition at the end of pthread_cond_wait */
+};
+
+/* Identity of one lock: its address plus a generation bumped by init/destroy at that address. */
+struct lw_lock_ref {
+    uint64_t addr;
+    uint32_t generation;
+    uint8_t type;  /* enum lw_lock_type */
+    uint8_t flags; /* enum lw_lock_flag */
+    uint8_t mode;  /* enum lw_lock_mode */
+    uint8_t acq;   /* enum lw_acq_flag, how it was (or is being) acquired */
+};
+
+struct lw_held {
+    struct lw_lock_ref lock;
+    uint64_t stack; /* where it was acquired (the first stack seen for that chain) */
+};
+
+struct lw_rec_header {
+    uint16_t magic;   /* LW_WIRE_MAGIC */
+    uint8_t version;  /* LW_WIRE_VERSION */
+    uint8_t type;     /* enum lw_rec_type */
+    uint32_t size;    /* bytes in the whole record */
+    int32_t pid;
+    int32_t tid;      /* kernel thread id */
+    uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
+    uint32_t reserved;
+    uint64_t time_ns; /* CLOCK_MONOTONIC */
+};
+
+enum lw_process_origin {
+    LW_ORIGIN_EXEC = 1, /* a new image: the first program, or anything exec'd under it */
+    LW_ORIGIN_FORK = 2, /* a child of fork(): same image as parent_pid */
+};
+
+struct lw_rec_process {
+    struct lw_rec_header h;
+    int32_t parent_pid;
+    uint32_t origin;            /* enum lw_process_origin */
+    uint32_t fork_thread;       /* LW_ORIGIN_FORK: thread number of the forking thread */
+    uint32_t held_at_fork;      /* LW_ORIGIN_FORK: locks other threads held when fork ran */
+    char exe[LW_WIRE_MAX_PATH]; /* /proc/self/exe */
+};
+
+struct lw_rec_module {
+    struct lw_rec_header h;
+    uint64_t base; /* load bias (dlpi_addr) */
+    uint64_t start, end; /* lowest and highest address of its PT_LOAD segments */
+    char path[LW_WIRE_MAX_PATH]; /* empty for the main program is not allowed: use /proc/self/exe */
+};
+
+struct lw_rec_stack {
+    struct lw_rec_header h;
+    uint64_t id;
+    uint32_t nframes;
+    uint32_t reserved;
+    uint64_t pcs[]; /* nframes return addresses, innermost first; the interposer's own frames
+                       are already removed */
+};
+
+struct lw_rec_thread {
+    struct lw_rec_header h;  /* h.thread is the new thread */
+    uint32_t parent_thread;  /* creator's thread number; UINT32_MAX if unknown */
+    uint32_t reserved;
+    uint64_t created_stack;  /* stack of the pthread_create call, 0 if unknown */
+    uint64_t start_routine;  /* address of the start routine */
+};
+
+struct lw_rec_thread_name {
+    struct lw_rec_header h;
+    char name[LW_WIRE_MAX_NAME];
+};
+
+struct lw_rec_thread_exit {
+    struct lw_rec_header h;
+    uint32_t nheld;          /* locks still held; > 0 also produces a MISUSE record */
+    uint32_t reserved;
+};
+
+/* A lock-order chain seen for the first time: thread h.thread attempts `lock` (stack `stack`)
+ * while holding held[0..nheld) (oldest first; the most recent LW_WIRE_MAX_HELD when more are
+ * held, in which case held_total > nheld). Sent before the thread blocks. */
+struct lw_rec_acquire {
+    struct lw_rec_header h;
+    struct lw_lock_ref lock;
+    uint64_t stack;
+    uint32_t nheld;
+    uint32_t held_total;
+    struct lw_held held[];
+};
+
+/* Thread h.thread has been blocked acquiring `lock` for longer than the wait threshold.
+ * held[] is its whole held set as in lw_rec_acquire; stack is where it blocks. */
+struct lw_rec_wait {
+    struct lw_rec_header h;
+    struct lw_lock_ref lock;
+    uint64_t stack;
+    int32_t owner_tid;   /* kernel tid the lock object names as owner, 0 if unknown */
+    uint32_t reserved;
+    uint64_t deadline_ns; /* CLOCK_MONOTONIC deadline of a timed wait, 0 if untimed */
+    uint32_t nheld;
+    uint32_t held_total;
+    struct lw_held held[];
+};
+
+struct lw_rec_wait_end {
+    struct lw_rec_header h;
+    struct lw_lock_ref lock;
+    int32_t result; /* the real call's return value */
+    uint32_t reserved;
+};
+
+enum lw_misuse_kind {
+    LW_MISUSE_DOUBLE_LOCK = 1,    /* owner re-locks a non-recursive lock */
+    LW_MISUSE_UNLOCK_UNOWNED = 2, /* unlock of a lock this thread does not hold */
+    LW_MISUSE_DESTROY_LOCKED = 3, /* destroy of a lock that is held */
+    LW_MISUSE_EXIT_HOLDING = 4,   /* thread ended holding `lock` (one record per lock) */
+};
+
+/* stack: the offending call. other_stack: the acquisition it conflicts with (0 if none).
+ * will_block: for DOUBLE_LOCK, the real call is about to block forever. */
+struct lw_rec_misuse {
+    struct lw_rec_header h;
+    uint32_t kind; /* enum lw_misuse_kind */
+    uint32_t will_block;
+    struct lw_lock_ref lock;
+    uint64_t stack;
+    uint64_t other_stack;
+    uint32_t other_thread; /* thread that holds the lock, UINT32_MAX if none/unknown */
+    uint32_t reserved;
+};
+
+enum lw_overflow_table {
+    LW_OVERFLOW_CHAINS = 1,  /* chain cache evicting: repeated chains are re-sent */
+    LW_OVERFLOW_STACKS = 2,  /* stack depot full: stacks are re-sent */
+    LW_OVERFLOW_HELD = 3,    /* a thread holds more locks than its held stack can grow to */
+    LW_OVERFLOW_THREADS = 4, /* thread table full */
+    LW_OVERFLOW_CHANNEL = 5, /* the record channel broke and was reopened */
+};
+
+struct lw_rec_overflow {
+    struct lw_rec_header h;
+    uint32_t table; /* enum lw_overflow_table */
+    uint32_t reserved;
+    uint64_t limit;
+};
+
+#endif
