@@ -1,0 +1,63 @@
+/* driver.h — what the parts of the `lockwatch` command share: the options, the outcome of the
+ * run, and the entry points of the stages main() calls in order:
+ *   options → preflight → run (spawn, read records into the detector) → symbolise → name →
+ *   render → exit code. */
+#ifndef LWD_DRIVER_H
+#define LWD_DRIVER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "lockwatch/detector.h"
+#include "lockwatch/report.h"
+
+enum lwd_format { LWD_FORMAT_TEXT, LWD_FORMAT_JSON };
+
+/* Exit codes of the command, in one place (documented in docs/user-guide.md and lockwatch.1). */
+enum lwd_exit {
+    LWD_EXIT_OK = 0,            /* or the program's own exit status when no finding */
+    LWD_EXIT_USAGE = 2,         /* unknown option, bad option value, no program given */
+    LWD_EXIT_TOOL = 3,          /* lockwatch itself failed (out of memory, cannot spawn) */
+    LWD_EXIT_NOT_FOUND = 4,     /* the program does not exist / is not on PATH */
+    LWD_EXIT_NOT_EXECUTABLE = 5,/* exists but cannot be executed (permissions, not a file) */
+    LWD_EXIT_STATIC = 6,        /* statically linked: LD_PRELOAD cannot reach it */
+    LWD_EXIT_SETUID = 7,        /* setuid/setgid: the loader ignores LD_PRELOAD */
+    LWD_EXIT_NO_RUNTIME = 8,    /* liblockwatch.so not found */
+    LWD_EXIT_FINDINGS = 66,     /* default of --exit-code */
+};
+
+struct lwd_options {
+    enum lwd_format format;
+    const char *output;     /* --output=FILE, NULL = stderr */
+    int exit_code;          /* --exit-code=N, used when findings exist */
+    const char *runtime;    /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
+    char **argv;            /* program and its arguments, NULL-terminated */
+    int argc;
+};
+
+/* How the program ended. */
+struct lwd_outcome {
+    pid_t pid;
+    int exit_code; /* valid when signal == 0 */
+    int signal;    /* the signal that killed it, 0 if it exited */
+};
+
+/* Everything a renderer needs. */
+struct lwd_render_input {
+    const struct lw_report *report;
+    const struct lwd_options *options;
+    const struct lwd_outcome *outcome;
+    bool color;
+};
+
+/* symbolise.c: fills frame function/file/line/module for every stack the findings reference,
+ * and lock names (static symbols, else first-use site) and thread names. Returns 0, or -1 after
+ * printing one line on stderr when symbolisation is impossible (reports still render raw). */
+int lwd_symbolise_report(struct lw_report *report);
+
+/* render_text.c / render_json.c: write the report. Return 0 or -1 on a write error. */
+int lwd_render_text(FILE *out, const struct lwd_render_input *in);
+int lwd_render_json(FILE *out, const struct lwd_render_input *in);
+
+#endif
