@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# build.sh — one step from a fresh Debian 12 machine to a built lockwatch.
+# Installs the Debian packages that are missing (apt-get as root, sudo apt-get otherwise; nothing
+# when all are present, so a user without root can still build), then configures and builds into
+# build/ (or $LOCKWATCH_BUILD_DIR). Usage: cmake/build.sh [extra cmake -D options]
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${LOCKWATCH_BUILD_DIR:-$here/build}
+
+# Why each package: see "Dependencies" in README.md.
+packages=(build-essential cmake pkg-config clang libunwind-dev libdw-dev libelf-dev
+          libjson-c-dev libcmocka-dev python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "build.sh: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build "$build" -j"$(nproc)"
