@@ -90,6 +90,8 @@ struct lw_thread {
     uint32_t parent; /* creator's number, UINT32_MAX if unknown */
     struct lw_stack *created; /* pthread_create call, NULL for main / unknown */
     bool exited;
+    uint64_t start_routine; /* address of the start routine (THREAD record), 0 if unknown */
+    const char *label;      /* driver: name, else "main", else the start routine's symbol */
 };
 
 /* One edge of a cycle: `thread` held `holding` (taken at holding_stack) and requested
