@@ -1,0 +1,145 @@
+/* nullpreload.c — libnullpreload.so, an LD_PRELOAD library that wraps the lock calls lockwatch
+ * wraps and does nothing but forward them.
+ *
+ * It measures the floor any interposer pays: the extra PLT hop into a preloaded library and an
+ * indirect call through a pointer resolved with dlsym(RTLD_NEXT). The benchmark reports
+ * lockwatch against native *and* against this floor, so a slow result can be split into "the
+ * cost of interposing at all" and "the cost of lockwatch's own bookkeeping".
+ *
+ * Pointers are resolved once, in a constructor. A lock call that arrives before the constructor
+ * ran (another library's constructor) resolves them itself; dlsym on glibc takes only the
+ * loader's internal locks, not these exported symbols, so that cannot recurse. The pointers are
+ * read with relaxed atomic loads: several threads may resolve at once, but all store the same
+ * value, and on x86-64 the load is a plain move. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define NULL_EXPORT __attribute__((visibility("default")))
+
+typedef int (*mutex_fn)(pthread_mutex_t *);
+typedef int (*mutex_timed_fn)(pthread_mutex_t *, const struct timespec *);
+typedef int (*rwlock_fn)(pthread_rwlock_t *);
+typedef int (*spin_fn)(pthread_spinlock_t *);
+typedef int (*cond_wait_fn)(pthread_cond_t *, pthread_mutex_t *);
+typedef int (*cond_timedwait_fn)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+
+static struct {
+    mutex_fn mutex_lock, mutex_trylock, mutex_unlock;
+    mutex_timed_fn mutex_timedlock;
+    rwlock_fn rwlock_rdlock, rwlock_tryrdlock, rwlock_wrlock, rwlock_trywrlock, rwlock_unlock;
+    spin_fn spin_lock, spin_trylock, spin_unlock;
+    cond_wait_fn cond_wait;
+    cond_timedwait_fn cond_timedwait;
+} real;
+
+/* Looks one symbol up; a missing lock function means the process cannot work at all. */
+static void *resolve(const char *name)
+{
+    void *sym = dlsym(RTLD_NEXT, name);
+    if (sym == NULL) {
+        fprintf(stderr, "libnullpreload: cannot resolve %s\n", name);
+        abort();
+    }
+    return sym;
+}
+
+#define RESOLVE(field, name) __atomic_store_n(&real.field, resolve(name), __ATOMIC_RELAXED)
+
+__attribute__((constructor(101))) static void resolve_all(void)
+{
+    RESOLVE(mutex_lock, "pthread_mutex_lock");
+    RESOLVE(mutex_trylock, "pthread_mutex_trylock");
+    RESOLVE(mutex_timedlock, "pthread_mutex_timedlock");
+    RESOLVE(mutex_unlock, "pthread_mutex_unlock");
+    RESOLVE(rwlock_rdlock, "pthread_rwlock_rdlock");
+    RESOLVE(rwlock_tryrdlock, "pthread_rwlock_tryrdlock");
+    RESOLVE(rwlock_wrlock, "pthread_rwlock_wrlock");
+    RESOLVE(rwlock_trywrlock, "pthread_rwlock_trywrlock");
+    RESOLVE(rwlock_unlock, "pthread_rwlock_unlock");
+    RESOLVE(spin_lock, "pthread_spin_lock");
+    RESOLVE(spin_trylock, "pthread_spin_trylock");
+    RESOLVE(spin_unlock, "pthread_spin_unlock");
+    RESOLVE(cond_wait, "pthread_cond_wait");
+    RESOLVE(cond_timedwait, "pthread_cond_timedwait");
+}
+
+/* The pointer for one field, resolving everything first if the constructor has not run yet. */
+#define REAL(field)                                                                                \
+    (__builtin_expect(__atomic_load_n(&real.field, __ATOMIC_RELAXED) == NULL, 0)                   \
+         ? (resolve_all(), __atomic_load_n(&real.field, __ATOMIC_RELAXED))                         \
+         : __atomic_load_n(&real.field, __ATOMIC_RELAXED))
+
+NULL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    return REAL(mutex_lock)(m);
+}
+
+NULL_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    return REAL(mutex_trylock)(m);
+}
+
+NULL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *deadline)
+{
+    return REAL(mutex_timedlock)(m, deadline);
+}
+
+NULL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    return REAL(mutex_unlock)(m);
+}
+
+NULL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    return REAL(rwlock_rdlock)(l);
+}
+
+NULL_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    return REAL(rwlock_tryrdlock)(l);
+}
+
+NULL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    return REAL(rwlock_wrlock)(l);
+}
+
+NULL_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    return REAL(rwlock_trywrlock)(l);
+}
+
+NULL_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    return REAL(rwlock_unlock)(l);
+}
+
+NULL_EXPORT int pthread_spin_lock(pthread_spinlock_t *s)
+{
+    return REAL(spin_lock)(s);
+}
+
+NULL_EXPORT int pthread_spin_trylock(pthread_spinlock_t *s)
+{
+    return REAL(spin_trylock)(s);
+}
+
+NULL_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
+{
+    return REAL(spin_unlock)(s);
+}
+
+NULL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    return REAL(cond_wait)(c, m);
+}
+
+NULL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                       const struct timespec *deadline)
+{
+    return REAL(cond_timedwait)(c, m, deadline);
+}
