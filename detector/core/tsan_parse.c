@@ -314,9 +314,10 @@ int lw_tsan_parse(const char *text, size_t len, struct lw_tsan_log *log)
     return p.nomem ? -1 : 0;
 }
 
-bool lw_tsan_is_lock_order(const struct lw_tsan_report *r)
+bool lw_tsan_is_race(const struct lw_tsan_report *r)
 {
-    return r->kind && starts_with(r->kind, "lock-order-inversion");
+    return r->kind &&
+           (starts_with(r->kind, "data race") || starts_with(r->kind, "heap-use-after-free"));
 }
 
 void lw_tsan_log_free(struct lw_tsan_log *log)

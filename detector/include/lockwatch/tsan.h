@@ -70,8 +70,10 @@ struct lw_tsan_log {
 int lw_tsan_parse(const char *text, size_t len, struct lw_tsan_log *log);
 void lw_tsan_log_free(struct lw_tsan_log *log);
 
-/* True for the kinds lockwatch reports itself (lock-order inversions), which the driver drops so
- * one cycle is one finding. */
-bool lw_tsan_is_lock_order(const struct lw_tsan_report *r);
+/* True for the reports that become data-race findings: "data race" (also "data race on vptr")
+ * and "heap-use-after-free" (a free racing with an access). The others are lock misuse and
+ * lock-order reports, which lockwatch makes itself (one finding per problem), and reports
+ * about signals and thread leaks, which are not races. */
+bool lw_tsan_is_race(const struct lw_tsan_report *r);
 
 #endif
