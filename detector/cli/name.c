@@ -1,0 +1,107 @@
+/* name.c — gives the locks and threads a finding mentions the names a reader recognises:
+ * a lock in static storage by its symbol ("lock_a", "accounts+40"), any other lock by the user
+ * code that first took it ("mutex first locked in worker (bank.c:42)"); a thread by its
+ * pthread_setname_np name, else "main" for the main thread, else its start routine. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "render_common.h"
+#include "symbolise.h"
+
+static const struct lw_process *find_process(const struct lw_report *r, int32_t pid)
+{
+    for (size_t i = 0; i < r->nprocesses; i++)
+        if (r->processes[i].pid == pid) return &r->processes[i];
+    return NULL;
+}
+
+/* The frame a lock is named after: the first user frame, else the first with a function. */
+static const struct lw_frame *naming_frame(const struct lw_stack *s)
+{
+    if (s == NULL || s->frames == NULL) return NULL;
+    size_t u = lwd_first_user_frame(s);
+    if (u < s->nframes) return &s->frames[u];
+    for (size_t i = 0; i < s->nframes; i++)
+        if (s->frames[i].function != NULL) return &s->frames[i];
+    return NULL;
+}
+
+static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lock *l)
+{
+    if (l == NULL || l->name != NULL) return 0;
+    char buf[512];
+    bool failed = false;
+    uint64_t offset = 0;
+    const char *object = lwd_sym_object(s, l->image, l->addr, &offset, &failed);
+    if (failed) return -1;
+    if (lwd_sym_stack(s, r, l->first_stack) != 0) return -1;
+    const struct lw_frame *site = naming_frame(l->first_stack);
+    const char *type = lwd_lock_type_name(l->type);
+    if (object != NULL && offset == 0)
+        snprintf(buf, sizeof buf, "%s", object);
+    else if (object != NULL)
+        snprintf(buf, sizeof buf, "%s+%" PRIu64, object, offset);
+    else if (site != NULL && site->file != NULL && site->function != NULL)
+        snprintf(buf, sizeof buf, "%s first locked in %s (%s:%d)", type, site->function,
+                 lwd_basename(site->file), site->line);
+    else if (site != NULL && site->file != NULL)
+        snprintf(buf, sizeof buf, "%s first locked at %s:%d", type, lwd_basename(site->file),
+                 site->line);
+    else if (site != NULL)
+        snprintf(buf, sizeof buf, "%s first locked in %s", type, site->function);
+    else
+        snprintf(buf, sizeof buf, "%s at 0x%" PRIx64, type, l->addr);
+    l->name = lwd_sym_intern(s, buf);
+    return l->name != NULL ? 0 : -1;
+}
+
+/* Threads are labelled even when only their creation is mentioned ("created by T0 (main)"). */
+static int label_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw_thread *t)
+{
+    if (t == NULL || t->label != NULL) return 0;
+    if (t->name != NULL && t->name[0] != '\0') {
+        t->label = t->name;
+    } else if (t->number == 0) {
+        t->label = "main";
+    } else if (t->start_routine != 0) {
+        const struct lw_process *p = find_process(r, t->pid);
+        if (p != NULL) {
+            /* A function address, not a return address: looked up as is. */
+            const struct lwd_symbol *sym = lwd_sym_code(s, p->image, t->start_routine);
+            if (sym == NULL) return -1;
+            t->label = sym->function;
+        }
+    }
+    return 0;
+}
+
+static int name_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw_thread *t)
+{
+    if (t == NULL) return 0;
+    if (label_thread(s, r, t) != 0 || lwd_sym_stack(s, r, t->created) != 0) return -1;
+    if (t->parent == UINT32_MAX) return 0;
+    for (size_t i = 0; i < r->nthreads; i++)
+        if (r->threads[i]->pid == t->pid && r->threads[i]->number == t->parent)
+            return label_thread(s, r, r->threads[i]);
+    return 0;
+}
+
+int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct lw_finding *f = r->findings[i];
+        for (size_t k = 0; k < f->nlocks; k++)
+            if (name_lock(s, r, f->locks[k]) != 0) return -1;
+        for (size_t k = 0; k < f->nthreads; k++)
+            if (name_thread(s, r, f->threads[k]) != 0) return -1;
+        for (size_t e = 0; e < f->ncycle; e++)
+            if (name_lock(s, r, f->cycle[e].holding) != 0 ||
+                name_lock(s, r, f->cycle[e].acquiring) != 0 ||
+                name_thread(s, r, f->cycle[e].thread) != 0)
+                return -1;
+        for (size_t k = 0; k < f->nstacks; k++)
+            if (name_thread(s, r, f->stacks[k].thread) != 0) return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,123 @@
+/* render_common.c — shared vocabulary of the symboliser and the renderers (see
+ * render_common.h): the "user frame" rule, names of lock types, modes and overflow tables. */
+#include "render_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lockwatch/wire.h"
+
+const char *lwd_lock_type_name(uint8_t type)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return "mutex";
+    case LW_LOCK_RWLOCK:
+        return "rwlock";
+    case LW_LOCK_SPIN:
+        return "spinlock";
+    case LW_LOCK_MTX:
+        return "mtx";
+    }
+    return "lock";
+}
+
+const char *lwd_mode_name(uint8_t mode)
+{
+    return mode == LW_MODE_SHARED ? "read" : "write";
+}
+
+const char *lwd_overflow_table_name(uint32_t table)
+{
+    switch ((enum lw_overflow_table)table) {
+    case LW_OVERFLOW_CHAINS:
+        return "chains";
+    case LW_OVERFLOW_STACKS:
+        return "stacks";
+    case LW_OVERFLOW_HELD:
+        return "held";
+    case LW_OVERFLOW_THREADS:
+        return "threads";
+    case LW_OVERFLOW_CHANNEL:
+        return "channel";
+    }
+    return "unknown";
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool lwd_is_system_module(const char *path)
+{
+    static const char *const system_dirs[] = {
+        "/lib/", "/lib32/", "/lib64/", "/usr/lib/", "/usr/lib32/", "/usr/lib64/", "/usr/libexec/"};
+    /* Found by name as well, for copies outside the system directories (a private glibc, the
+     * build tree's liblockwatch.so). */
+    static const char *const system_names[] = {"libc.so",    "libc-",        "libpthread",
+                                               "libstdc++",  "ld-linux",     "ld-musl",
+                                               "linux-vdso", "liblockwatch", "libgcc_s"};
+    if (path == NULL || path[0] == '\0') return true;
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+        if (has_prefix(path, system_dirs[i])) return true;
+    const char *base = lwd_basename(path);
+    for (size_t i = 0; i < sizeof system_names / sizeof system_names[0]; i++)
+        if (has_prefix(base, system_names[i])) return true;
+    return false;
+}
+
+bool lwd_frame_is_user(const struct lw_frame *f)
+{
+    return f->file != NULL && f->module != NULL && !lwd_is_system_module(f->module);
+}
+
+size_t lwd_first_user_frame(const struct lw_stack *s)
+{
+    if (s == NULL || s->frames == NULL) return 0;
+    for (size_t i = 0; i < s->nframes; i++)
+        if (lwd_frame_is_user(&s->frames[i])) return i;
+    return s->nframes;
+}
+
+const struct lw_module *lwd_find_module(const struct lw_report *r, uint32_t image, uint64_t pc)
+{
+    for (size_t i = 0; i < r->nimages; i++) {
+        const struct lw_image *img = &r->images[i];
+        if (img->index != image) continue;
+        for (size_t m = 0; m < img->nmodules; m++)
+            if (pc >= img->modules[m].start && pc < img->modules[m].end) return &img->modules[m];
+    }
+    return NULL;
+}
+
+const char *lwd_basename(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+bool lwd_multi_process(const struct lw_report *r)
+{
+    return r->nprocesses > 1;
+}
+
+const struct lw_thread *lwd_find_thread(const struct lw_report *r, int32_t pid, uint32_t number)
+{
+    for (size_t i = 0; i < r->nthreads; i++)
+        if (r->threads[i]->pid == pid && r->threads[i]->number == number) return r->threads[i];
+    return NULL;
+}
+
+char *lwd_finding_message(const struct lw_finding *f)
+{
+    char first[256];
+    size_t need = lw_finding_message(f, first, sizeof first);
+    char *msg = malloc(need + 1);
+    if (msg == NULL) return NULL;
+    if (need < sizeof first)
+        memcpy(msg, first, need + 1);
+    else
+        lw_finding_message(f, msg, need + 1);
+    return msg;
+}

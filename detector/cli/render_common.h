@@ -1,0 +1,52 @@
+/* render_common.h — what symbolising, naming and the renderers agree on: which frame is the
+ * user's, the words for lock types, modes and overflow tables, and how a frame's module and a
+ * finding's message are found. Kept in one place so text and JSON can never disagree. */
+#ifndef LWD_RENDER_COMMON_H
+#define LWD_RENDER_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lockwatch/report.h"
+
+/* Frames shown per stack in the text report before "(N more frames)". */
+#define LWD_TEXT_MAX_FRAMES 8u
+
+/* "mutex", "rwlock", "spinlock", "mtx"; "lock" for a type this build does not know. */
+const char *lwd_lock_type_name(uint8_t type);
+
+/* "write" (exclusive) or "read" (shared), as in the JSON report. */
+const char *lwd_mode_name(uint8_t mode);
+
+/* "chains", "stacks", "held", "threads", "channel"; "unknown" otherwise. */
+const char *lwd_overflow_table_name(uint32_t table);
+
+/* True when path belongs to the system (libc, libstdc++, the loader, anything under /lib or
+ * /usr/lib) or to lockwatch's own runtime: frames there are never the user's. */
+bool lwd_is_system_module(const char *path);
+
+/* A user frame has source information in a module that is not a system library. */
+bool lwd_frame_is_user(const struct lw_frame *f);
+
+/* Index of the first user frame of s; s->nframes when it has none, 0 when s or its frames are
+ * missing. */
+size_t lwd_first_user_frame(const struct lw_stack *s);
+
+/* The module of `image` that maps pc, or NULL. */
+const struct lw_module *lwd_find_module(const struct lw_report *r, uint32_t image, uint64_t pc);
+
+/* The last path component of path ("libc.so.6"). */
+const char *lwd_basename(const char *path);
+
+/* True when the run had more than one process (thread ids then carry the pid). */
+bool lwd_multi_process(const struct lw_report *r);
+
+/* The thread of process pid with thread number `number`, or NULL. */
+const struct lw_thread *lwd_find_thread(const struct lw_report *r, int32_t pid, uint32_t number);
+
+/* lw_finding_message() into a fresh heap string (the caller frees it), or NULL when out of
+ * memory. */
+char *lwd_finding_message(const struct lw_finding *f);
+
+#endif

@@ -1,0 +1,235 @@
+/* render_json.c — the report for programs: one pretty-printed JSON document (json-c) whose field
+ * names are a stable contract, described field by field in docs/report-format.md. Within schema
+ * 1 fields are only ever added; unknown values are JSON null, never omitted. */
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+
+#include "driver.h"
+#include "lockwatch/wire.h"
+#include "render_common.h"
+
+#define LWD_JSON_SCHEMA 1
+
+/* json-c returns NULL when out of memory; the builder notes it once and the render fails. */
+struct json {
+    const struct lw_report *report;
+    bool multi_process;
+    bool failed;
+};
+
+static json_object *checked(struct json *j, json_object *o)
+{
+    if (o == NULL) j->failed = true;
+    return o;
+}
+
+/* A string, or JSON null for NULL. */
+static json_object *jstring(struct json *j, const char *s)
+{
+    return s != NULL ? checked(j, json_object_new_string(s)) : NULL;
+}
+
+static json_object *jaddress(struct json *j, uint64_t addr)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "0x%" PRIx64, addr);
+    return jstring(j, buf);
+}
+
+/* Adds val under key; val is released when it cannot be added. */
+static void jset(struct json *j, json_object *obj, const char *key, json_object *val)
+{
+    if (obj == NULL || json_object_object_add(obj, key, val) != 0) {
+        j->failed = true;
+        json_object_put(val);
+    }
+}
+
+static void jpush(struct json *j, json_object *array, json_object *val)
+{
+    if (array == NULL || val == NULL || json_object_array_add(array, val) != 0) {
+        j->failed = true;
+        json_object_put(val);
+    }
+}
+
+static json_object *jthread_id(struct json *j, const struct lw_thread *t)
+{
+    char buf[48];
+    return t != NULL ? jstring(j, lw_thread_id(t, j->multi_process, buf, sizeof buf)) : NULL;
+}
+
+static json_object *jframe(struct json *j, const struct lw_frame *f)
+{
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "function", jstring(j, f->function));
+    jset(j, o, "file", jstring(j, f->file));
+    jset(j, o, "line", f->line > 0 ? checked(j, json_object_new_int(f->line)) : NULL);
+    jset(j, o, "module", jstring(j, f->module));
+    jset(j, o, "address", jaddress(j, f->pc));
+    return o;
+}
+
+/* An array of frames, innermost first; null when the stack never arrived. */
+static json_object *jstack(struct json *j, const struct lw_stack *s)
+{
+    if (s == NULL || s->frames == NULL) return NULL;
+    json_object *a = checked(j, json_object_new_array());
+    for (size_t i = 0; i < s->nframes; i++)
+        jpush(j, a, jframe(j, &s->frames[i]));
+    return a;
+}
+
+static json_object *jlock(struct json *j, const struct lw_lock *l)
+{
+    char id[32];
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "id", jstring(j, lw_lock_id(l, id, sizeof id)));
+    jset(j, o, "name", jstring(j, l->name));
+    jset(j, o, "address", jaddress(j, l->addr));
+    jset(j, o, "type", jstring(j, lwd_lock_type_name(l->type)));
+    jset(j, o, "recursive",
+         checked(j, json_object_new_boolean((l->flags & LW_LOCKF_RECURSIVE) != 0)));
+    return o;
+}
+
+static json_object *jthread(struct json *j, const struct lw_thread *t)
+{
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "id", jthread_id(j, t));
+    jset(j, o, "name", jstring(j, t->label));
+    jset(j, o, "created_at", jstack(j, t->created));
+    return o;
+}
+
+static json_object *jedge(struct json *j, const struct lw_cycle_edge *e)
+{
+    char id[32];
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "thread", jthread_id(j, e->thread));
+    jset(j, o, "holding", e->holding ? jstring(j, lw_lock_id(e->holding, id, sizeof id)) : NULL);
+    jset(j, o, "acquiring",
+         e->acquiring ? jstring(j, lw_lock_id(e->acquiring, id, sizeof id)) : NULL);
+    jset(j, o, "holding_mode", jstring(j, lwd_mode_name(e->holding_mode)));
+    jset(j, o, "acquiring_mode", jstring(j, lwd_mode_name(e->acquiring_mode)));
+    jset(j, o, "holding_stack", jstack(j, e->holding_stack));
+    jset(j, o, "acquiring_stack", jstack(j, e->acquiring_stack));
+    return o;
+}
+
+static json_object *jlabelled(struct json *j, const struct lw_labelled_stack *s)
+{
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "thread", jthread_id(j, s->thread));
+    jset(j, o, "label", jstring(j, s->label));
+    jset(j, o, "frames", jstack(j, s->stack));
+    return o;
+}
+
+static json_object *jfinding(struct json *j, const struct lw_finding *f)
+{
+    json_object *o = checked(j, json_object_new_object());
+    char *msg = lwd_finding_message(f);
+    if (msg == NULL) j->failed = true;
+    jset(j, o, "id", checked(j, json_object_new_int64(f->id)));
+    jset(j, o, "kind", jstring(j, lw_kind_name(f->kind)));
+    jset(j, o, "message", jstring(j, msg));
+    free(msg);
+    jset(j, o, "single_thread", checked(j, json_object_new_boolean(f->single_thread)));
+    jset(j, o, "pid", checked(j, json_object_new_int(f->pid)));
+    json_object *locks = checked(j, json_object_new_array());
+    for (size_t k = 0; k < f->nlocks; k++)
+        jpush(j, locks, jlock(j, f->locks[k]));
+    jset(j, o, "locks", locks);
+    json_object *threads = checked(j, json_object_new_array());
+    for (size_t k = 0; k < f->nthreads; k++)
+        jpush(j, threads, jthread(j, f->threads[k]));
+    jset(j, o, "threads", threads);
+    json_object *cycle = checked(j, json_object_new_array());
+    for (size_t e = 0; e < f->ncycle; e++)
+        jpush(j, cycle, jedge(j, &f->cycle[e]));
+    jset(j, o, "cycle", cycle);
+    json_object *stacks = checked(j, json_object_new_array());
+    for (size_t k = 0; k < f->nstacks; k++)
+        jpush(j, stacks, jlabelled(j, &f->stacks[k]));
+    jset(j, o, "stacks", stacks);
+    return o;
+}
+
+/* The run: the program lockwatch started and how it ended. */
+static json_object *jruns(struct json *j, const struct lwd_render_input *in)
+{
+    json_object *runs = checked(j, json_object_new_array());
+    if (in->outcome == NULL) return runs;
+    json_object *run = checked(j, json_object_new_object());
+    jset(j, run, "pid", checked(j, json_object_new_int(in->outcome->pid)));
+    json_object *argv = checked(j, json_object_new_array());
+    for (int i = 0;
+         in->options != NULL && in->options->argv != NULL && in->options->argv[i] != NULL; i++)
+        jpush(j, argv, jstring(j, in->options->argv[i]));
+    jset(j, run, "argv", argv);
+    bool signalled = in->outcome->signal != 0;
+    jset(j, run, "exit_code",
+         signalled ? NULL : checked(j, json_object_new_int(in->outcome->exit_code)));
+    jset(j, run, "signal", signalled ? checked(j, json_object_new_int(in->outcome->signal)) : NULL);
+    jpush(j, runs, run);
+    return runs;
+}
+
+static json_object *jsummary(struct json *j)
+{
+    const struct lw_report *r = j->report;
+    json_object *o = checked(j, json_object_new_object());
+    size_t count[LW_KIND_COUNT] = {0};
+    for (size_t i = 0; i < r->nfindings; i++)
+        count[r->findings[i]->kind]++;
+    jset(j, o, "findings", checked(j, json_object_new_uint64(r->nfindings)));
+    json_object *by_kind = checked(j, json_object_new_object());
+    for (int k = 0; k < LW_KIND_COUNT; k++)
+        jset(j, by_kind, lw_kind_name((enum lw_finding_kind)k),
+             checked(j, json_object_new_uint64(count[k])));
+    jset(j, o, "by_kind", by_kind);
+    jset(j, o, "locks", checked(j, json_object_new_uint64(r->nlocks)));
+    jset(j, o, "threads", checked(j, json_object_new_uint64(r->nthreads)));
+    jset(j, o, "processes", checked(j, json_object_new_uint64(r->nprocesses)));
+    json_object *overflows = checked(j, json_object_new_array());
+    for (size_t i = 0; i < r->noverflows; i++) {
+        json_object *ov = checked(j, json_object_new_object());
+        jset(j, ov, "pid", checked(j, json_object_new_int(r->overflows[i].pid)));
+        jset(j, ov, "table", jstring(j, lwd_overflow_table_name(r->overflows[i].table)));
+        jset(j, ov, "limit", checked(j, json_object_new_uint64(r->overflows[i].limit)));
+        jpush(j, overflows, ov);
+    }
+    jset(j, o, "overflows", overflows);
+    jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
+    return o;
+}
+
+int lwd_render_json(FILE *out, const struct lwd_render_input *in)
+{
+    struct json j = {.report = in->report, .multi_process = lwd_multi_process(in->report)};
+    json_object *root = checked(&j, json_object_new_object());
+    jset(&j, root, "tool", jstring(&j, "lockwatch"));
+    jset(&j, root, "version", jstring(&j, LOCKWATCH_VERSION));
+    jset(&j, root, "schema", checked(&j, json_object_new_int(LWD_JSON_SCHEMA)));
+    jset(&j, root, "runs", jruns(&j, in));
+    json_object *findings = checked(&j, json_object_new_array());
+    for (size_t i = 0; i < in->report->nfindings; i++)
+        jpush(&j, findings, jfinding(&j, in->report->findings[i]));
+    jset(&j, root, "findings", findings);
+    jset(&j, root, "summary", jsummary(&j));
+    int rc = -1;
+    if (j.failed) {
+        fprintf(stderr, "lockwatch: out of memory while writing the JSON report\n");
+        goto out;
+    }
+    const char *text = json_object_to_json_string_ext(
+        root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (text == NULL || fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) != 0)
+        goto out;
+    rc = 0;
+out:
+    json_object_put(root);
+    return rc;
+}

@@ -1,0 +1,461 @@
+/* render_text.c — the report a person reads on stderr: per finding a title, one or two plain
+ * sentences of what can go wrong, the stacks that prove it (user code first, at most
+ * LWD_TEXT_MAX_FRAMES frames each), where the threads came from and a line saying how to fix it;
+ * then one summary line. Written for someone who has never read lockwatch's documentation. */
+#define _GNU_SOURCE /* sigabbrev_np */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "lockwatch/wire.h"
+#include "render_common.h"
+
+struct text {
+    FILE *out;
+    const struct lw_report *report;
+    bool color;
+    bool multi_process;
+    char cwd[PATH_MAX]; /* empty when unknown: paths are then shown as they are */
+};
+
+enum colour { PLAIN, TITLE, FIX };
+
+static void colour_on(const struct text *t, enum colour c)
+{
+    if (!t->color) return;
+    switch (c) {
+    case PLAIN:
+        break;
+    case TITLE:
+        fputs("\033[1;31m", t->out);
+        break;
+    case FIX:
+        fputs("\033[1;32m", t->out);
+        break;
+    }
+}
+
+static void colour_off(const struct text *t)
+{
+    if (t->color) fputs("\033[0m", t->out);
+}
+
+/* path relative to the current directory when it lies below it. */
+static const char *shown_path(const struct text *t, const char *path)
+{
+    size_t n = strlen(t->cwd);
+    if (n > 1 && strncmp(path, t->cwd, n) == 0 && path[n] == '/') return path + n + 1;
+    return path;
+}
+
+/* "T1 (worker_ab)", or "T1" when the thread has no label. */
+static const char *thread_ref(const struct text *t, const struct lw_thread *th, char *buf,
+                              size_t len)
+{
+    if (th == NULL) return "an unknown thread";
+    char id[32];
+    lw_thread_id(th, t->multi_process, id, sizeof id);
+    if (th->label != NULL)
+        snprintf(buf, len, "%s (%s)", id, th->label);
+    else
+        snprintf(buf, len, "%s", id);
+    return buf;
+}
+
+/* The lock as prose calls it: its name, else its id. */
+static const char *lock_word(const struct lw_lock *l, char *buf, size_t len)
+{
+    if (l == NULL) return "an unknown lock";
+    return l->name != NULL ? l->name : lw_lock_id(l, buf, len);
+}
+
+/* "M1 lock_a", with " (read)" / " (write)" for rwlocks, where the mode matters. */
+static const char *lock_ref(const struct lw_lock *l, uint8_t mode, bool with_mode, char *buf,
+                            size_t len)
+{
+    if (l == NULL) return "an unknown lock";
+    char id[32];
+    lw_lock_id(l, id, sizeof id);
+    int n = snprintf(buf, len, "%s", id);
+    if (l->name != NULL && n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " %s", l->name);
+    if (with_mode && l->type == LW_LOCK_RWLOCK && n >= 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " (%s)", lwd_mode_name(mode));
+    return buf;
+}
+
+static void print_frame(const struct text *t, const struct lw_stack *s, size_t i)
+{
+    const struct lw_frame *f = &s->frames[i];
+    fprintf(t->out, "      #%zu ", i);
+    if (f->function != NULL)
+        fputs(f->function, t->out);
+    else
+        fprintf(t->out, "0x%" PRIx64, f->pc);
+    if (f->file != NULL && f->line > 0) {
+        fprintf(t->out, "  %s:%d", shown_path(t, f->file), f->line);
+    } else if (f->file != NULL) {
+        fprintf(t->out, "  %s", shown_path(t, f->file));
+    } else {
+        const struct lw_module *m = lwd_find_module(t->report, s->image, f->pc);
+        if (m != NULL && m->path != NULL)
+            fprintf(t->out, "  %s+0x%" PRIx64, lwd_basename(m->path), f->pc - m->base);
+    }
+    fputc('\n', t->out);
+}
+
+/* Frames up to the first user frame are always shown; past it, when the stack is longer than
+ * the limit, only user frames are, so the limit is spent on the program's own code. */
+static void print_stack(const struct text *t, const struct lw_stack *s)
+{
+    if (s == NULL || s->frames == NULL) {
+        fputs("      (stack not received)\n", t->out);
+        return;
+    }
+    if (s->nframes == 0) {
+        fputs("      (no frames)\n", t->out);
+        return;
+    }
+    size_t user = lwd_first_user_frame(s);
+    size_t shown = 0;
+    for (size_t i = 0; i < s->nframes && shown < LWD_TEXT_MAX_FRAMES; i++) {
+        if (s->nframes > LWD_TEXT_MAX_FRAMES && i > user && !lwd_frame_is_user(&s->frames[i]))
+            continue;
+        print_frame(t, s, i);
+        shown++;
+    }
+    if (shown < s->nframes)
+        fprintf(t->out, "      (%zu more frame%s)\n", s->nframes - shown,
+                s->nframes - shown == 1 ? "" : "s");
+}
+
+/* "main (broken.c:40)" for the user frame of s (else its first frame), or NULL. */
+static const char *site(const struct text *t, const struct lw_stack *s, char *buf, size_t len)
+{
+    if (s == NULL || s->frames == NULL || s->nframes == 0) return NULL;
+    size_t u = lwd_first_user_frame(s);
+    const struct lw_frame *f = &s->frames[u < s->nframes ? u : 0];
+    const char *fn = f->function != NULL ? f->function : "?";
+    if (f->file != NULL)
+        snprintf(buf, len, "%s (%s:%d)", fn, shown_path(t, f->file), f->line);
+    else if (f->function != NULL)
+        snprintf(buf, len, "%s", fn);
+    else
+        snprintf(buf, len, "0x%" PRIx64, f->pc);
+    return buf;
+}
+
+static const char *title(enum lw_finding_kind kind)
+{
+    switch (kind) {
+    case LW_KIND_LOCK_ORDER_INVERSION:
+        return "lock-order inversion (potential deadlock)";
+    case LW_KIND_DEADLOCK:
+        return "deadlock (threads wait for each other forever)";
+    case LW_KIND_DOUBLE_LOCK:
+        return "double lock (a thread locks a lock it already holds)";
+    case LW_KIND_UNLOCK_UNOWNED:
+        return "unlock of a lock this thread does not hold";
+    case LW_KIND_DESTROY_LOCKED:
+        return "destroy of a lock that is still held";
+    case LW_KIND_EXIT_HOLDING_LOCK:
+        return "thread ended while holding a lock";
+    case LW_KIND_DATA_RACE:
+        return "data race (two threads access the same memory without a common lock)";
+    case LW_KIND_HANG:
+        return "hang (the program stopped making progress)";
+    }
+    return "finding";
+}
+
+static void print_order_fix(const struct text *t, const struct lw_finding *f)
+{
+    char buf[256];
+    fputs("always ", t->out);
+    for (size_t e = 0; e < f->ncycle; e++) {
+        if (e > 0) fputs(" before ", t->out);
+        fputs(lock_word(f->cycle[e].holding, buf, sizeof buf), t->out);
+    }
+}
+
+static void print_fix(const struct text *t, const struct lw_finding *f)
+{
+    fputs("  ", t->out);
+    colour_on(t, FIX);
+    fputs("Fix:", t->out);
+    colour_off(t);
+    fputc(' ', t->out);
+    switch (f->kind) {
+    case LW_KIND_LOCK_ORDER_INVERSION:
+    case LW_KIND_DEADLOCK:
+        if (f->ncycle == 0) {
+            fputs("make every thread take these locks in one global order.\n", t->out);
+            return;
+        }
+        fputs("take these locks in one global order everywhere, e.g. ", t->out);
+        print_order_fix(t, f);
+        fputs("\n  (or take them together with one call that orders them).\n", t->out);
+        return;
+    case LW_KIND_DOUBLE_LOCK:
+        fputs("do not lock a lock this thread already holds; if the code must re-enter,\n"
+              "  use a recursive mutex (PTHREAD_MUTEX_RECURSIVE) on purpose.\n",
+              t->out);
+        return;
+    case LW_KIND_UNLOCK_UNOWNED:
+        fputs("unlock only what this thread locked: pair every lock with exactly one unlock\n"
+              "  in the same thread.\n",
+              t->out);
+        return;
+    case LW_KIND_DESTROY_LOCKED:
+        fputs("unlock the lock, and make sure no thread can still use it, before destroying "
+              "it.\n",
+              t->out);
+        return;
+    case LW_KIND_EXIT_HOLDING_LOCK:
+        fputs("unlock every lock before the thread returns or calls pthread_exit\n"
+              "  (check early returns and error paths).\n",
+              t->out);
+        return;
+    case LW_KIND_DATA_RACE:
+        fputs("protect every access to this memory with the same lock, or make it atomic.\n",
+              t->out);
+        return;
+    case LW_KIND_HANG:
+        fputs("look at where each thread waits: a condition wait needs a matching signal,\n"
+              "  a lock wait needs its owner to unlock.\n",
+              t->out);
+        return;
+    }
+}
+
+/* The one or two sentences above a cycle's stacks. */
+static void print_cycle_story(const struct text *t, const struct lw_finding *f)
+{
+    char tb[160], a[256], b[256];
+    bool deadlock = f->kind == LW_KIND_DEADLOCK;
+    for (size_t e = 0; e < f->ncycle; e++) {
+        const struct lw_cycle_edge *edge = &f->cycle[e];
+        fputs(e == 0 ? "  " : "; ", t->out);
+        if (e == 0 || !f->single_thread)
+            fprintf(t->out, "%s ", thread_ref(t, edge->thread, tb, sizeof tb));
+        else
+            fputs("elsewhere it ", t->out);
+        const char *held = lock_word(edge->holding, a, sizeof a);
+        const char *wanted = lock_word(edge->acquiring, b, sizeof b);
+        if (deadlock)
+            fprintf(t->out, "holds %s and waits for %s", held, wanted);
+        else
+            fprintf(t->out, "takes %s then %s", held, wanted);
+    }
+    fputs(".\n", t->out);
+    if (f->single_thread)
+        fputs("  Seen in one thread only; two threads running this code would deadlock.\n", t->out);
+    else if (deadlock)
+        fputs("  None of them can ever go on: the program is stuck.\n", t->out);
+    else
+        fprintf(t->out,
+                "  If they run at the same time, each can hold one lock and wait forever for "
+                "the %s.\n",
+                f->ncycle == 2 ? "other" : "next");
+}
+
+static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
+{
+    char tb[160], lb[320];
+    for (size_t e = 0; e < f->ncycle; e++) {
+        const struct lw_cycle_edge *edge = &f->cycle[e];
+        fprintf(t->out, "  %s holds %s, taken at\n", thread_ref(t, edge->thread, tb, sizeof tb),
+                lock_ref(edge->holding, edge->holding_mode, true, lb, sizeof lb));
+        print_stack(t, edge->holding_stack);
+        fprintf(t->out, "    and %s %s at\n",
+                f->kind == LW_KIND_DEADLOCK ? "is blocked on" : "requests",
+                lock_ref(edge->acquiring, edge->acquiring_mode, true, lb, sizeof lb));
+        print_stack(t, edge->acquiring_stack);
+    }
+}
+
+static void print_locks(const struct text *t, const struct lw_finding *f)
+{
+    char lb[320];
+    for (size_t k = 0; k < f->nlocks; k++) {
+        const struct lw_lock *l = f->locks[k];
+        fprintf(t->out, "  %s is a %s%s at 0x%" PRIx64 "\n", lock_ref(l, 0, false, lb, sizeof lb),
+                (l->flags & LW_LOCKF_RECURSIVE) ? "recursive " : "", lwd_lock_type_name(l->type),
+                l->addr);
+    }
+}
+
+static void print_labelled_stacks(const struct text *t, const struct lw_finding *f)
+{
+    char tb[160];
+    for (size_t k = 0; k < f->nstacks; k++) {
+        const struct lw_labelled_stack *ls = &f->stacks[k];
+        if (ls->thread != NULL)
+            fprintf(t->out, "  %s, %s:\n", thread_ref(t, ls->thread, tb, sizeof tb), ls->label);
+        else
+            fprintf(t->out, "  %s:\n", ls->label);
+        print_stack(t, ls->stack);
+    }
+}
+
+static void print_threads(const struct text *t, const struct lw_finding *f)
+{
+    char tb[160], pb[160], sb[512];
+    if (f->nthreads == 0) return;
+    fputs("  Threads:\n", t->out);
+    for (size_t k = 0; k < f->nthreads; k++) {
+        const struct lw_thread *th = f->threads[k];
+        fprintf(t->out, "    %s ", thread_ref(t, th, tb, sizeof tb));
+        if (th->number == 0 && th->created == NULL) {
+            fputs("is the main thread\n", t->out);
+            continue;
+        }
+        fputs("was created", t->out);
+        const struct lw_thread *parent =
+            th->parent != UINT32_MAX ? lwd_find_thread(t->report, th->pid, th->parent) : NULL;
+        if (parent != NULL) fprintf(t->out, " by %s", thread_ref(t, parent, pb, sizeof pb));
+        const char *where = site(t, th->created, sb, sizeof sb);
+        if (where != NULL) fprintf(t->out, " at %s", where);
+        fputc('\n', t->out);
+    }
+}
+
+static void print_finding(const struct text *t, const struct lw_finding *f)
+{
+    fputs("==lockwatch== ", t->out);
+    colour_on(t, TITLE);
+    fputs(title(f->kind), t->out);
+    colour_off(t);
+    fprintf(t->out, " [finding %" PRIu32 " of %zu, pid %" PRId32 "]\n", f->id, t->report->nfindings,
+            f->pid);
+    if (f->ncycle > 0) {
+        print_cycle_story(t, f);
+    } else {
+        char *msg = lwd_finding_message(f);
+        fprintf(t->out, "  %s\n", msg != NULL ? msg : lw_kind_name(f->kind));
+        free(msg);
+        print_locks(t, f);
+    }
+    fputc('\n', t->out);
+    print_cycle_stacks(t, f);
+    print_labelled_stacks(t, f);
+    print_threads(t, f);
+    print_fix(t, f);
+    fputc('\n', t->out);
+}
+
+/* Singular and plural of each kind, for the summary line. */
+static const char *kind_noun(enum lw_finding_kind kind, bool plural)
+{
+    switch (kind) {
+    case LW_KIND_LOCK_ORDER_INVERSION:
+        return plural ? "lock-order inversions" : "lock-order inversion";
+    case LW_KIND_DEADLOCK:
+        return plural ? "deadlocks" : "deadlock";
+    case LW_KIND_DOUBLE_LOCK:
+        return plural ? "double locks" : "double lock";
+    case LW_KIND_UNLOCK_UNOWNED:
+        return plural ? "unlocks of unowned locks" : "unlock of an unowned lock";
+    case LW_KIND_DESTROY_LOCKED:
+        return plural ? "destroys of held locks" : "destroy of a held lock";
+    case LW_KIND_EXIT_HOLDING_LOCK:
+        return plural ? "thread exits holding locks" : "thread exit holding a lock";
+    case LW_KIND_DATA_RACE:
+        return plural ? "data races" : "data race";
+    case LW_KIND_HANG:
+        return plural ? "hangs" : "hang";
+    }
+    return plural ? "findings" : "finding";
+}
+
+static void print_outcome(const struct text *t, const struct lwd_outcome *o)
+{
+    if (o == NULL) return;
+    if (o->signal == 0) {
+        fprintf(t->out, "; program exited with %d", o->exit_code);
+        return;
+    }
+    const char *abbrev = sigabbrev_np(o->signal);
+    if (abbrev != NULL)
+        fprintf(t->out, "; program was killed by SIG%s", abbrev);
+    else
+        fprintf(t->out, "; program was killed by signal %d", o->signal);
+}
+
+static void print_overflow(const struct text *t, const struct lw_overflow *ov)
+{
+    fputs("lockwatch: ", t->out);
+    if (t->multi_process) fprintf(t->out, "in pid %" PRId32 ", ", ov->pid);
+    switch ((enum lw_overflow_table)ov->table) {
+    case LW_OVERFLOW_CHAINS:
+        fprintf(t->out, "the chain cache filled (%" PRIu64 " chains); some chains were re-sent\n",
+                ov->limit);
+        return;
+    case LW_OVERFLOW_STACKS:
+        fprintf(t->out, "the stack depot filled (%" PRIu64 " stacks); some stacks were re-sent\n",
+                ov->limit);
+        return;
+    case LW_OVERFLOW_HELD:
+        fprintf(t->out,
+                "a thread held more than %" PRIu64
+                " locks at once; the locks beyond that were not checked\n",
+                ov->limit);
+        return;
+    case LW_OVERFLOW_THREADS:
+        fprintf(t->out,
+                "the thread table filled (%" PRIu64 " threads); later threads were not checked\n",
+                ov->limit);
+        return;
+    case LW_OVERFLOW_CHANNEL:
+        fputs("the record channel broke and was reopened; some records may be lost\n", t->out);
+        return;
+    }
+    fprintf(t->out, "internal table %" PRIu32 " filled (limit %" PRIu64 ")\n", ov->table,
+            ov->limit);
+}
+
+static void print_summary(const struct text *t, const struct lwd_outcome *o)
+{
+    const struct lw_report *r = t->report;
+    if (r->nfindings == 0) {
+        fprintf(t->out, "lockwatch: no lock-order problems found (%zu lock%s, %zu thread%s)",
+                r->nlocks, r->nlocks == 1 ? "" : "s", r->nthreads, r->nthreads == 1 ? "" : "s");
+    } else {
+        size_t count[LW_KIND_COUNT] = {0};
+        for (size_t i = 0; i < r->nfindings; i++)
+            count[r->findings[i]->kind]++;
+        fprintf(t->out, "lockwatch: %zu finding%s (", r->nfindings, r->nfindings == 1 ? "" : "s");
+        const char *sep = "";
+        for (int k = 0; k < LW_KIND_COUNT; k++) {
+            if (count[k] == 0) continue;
+            fprintf(t->out, "%s%zu %s", sep, count[k],
+                    kind_noun((enum lw_finding_kind)k, count[k] != 1));
+            sep = ", ";
+        }
+        fputc(')', t->out);
+    }
+    print_outcome(t, o);
+    fputc('\n', t->out);
+    for (size_t i = 0; i < r->noverflows; i++)
+        print_overflow(t, &r->overflows[i]);
+    if (r->bad_records > 0)
+        fprintf(t->out, "lockwatch: %" PRIu64 " malformed record%s ignored\n", r->bad_records,
+                r->bad_records == 1 ? " was" : "s were");
+}
+
+int lwd_render_text(FILE *out, const struct lwd_render_input *in)
+{
+    struct text t = {.out = out,
+                     .report = in->report,
+                     .color = in->color,
+                     .multi_process = lwd_multi_process(in->report)};
+    if (getcwd(t.cwd, sizeof t.cwd) == NULL) t.cwd[0] = '\0';
+    for (size_t i = 0; i < in->report->nfindings; i++)
+        print_finding(&t, in->report->findings[i]);
+    print_summary(&t, in->outcome);
+    if (fflush(out) != 0 || ferror(out)) return -1;
+    return 0;
+}

@@ -1,0 +1,279 @@
+/* symbolise.c — turns the raw return addresses of the stacks a report refers to into function,
+ * file:line and module, with elfutils libdwfl reading the program's files offline (the program
+ * may be gone by now: only the module map of its records is used, never /proc).
+ *
+ * One Dwfl per process image, every module reported at its load bias. Strings come from a pool
+ * that lives until the command exits, because report.h asks driver-set strings to outlive the
+ * report and the driver has no later hook to free them. Answers are cached per (image, address). */
+#include "symbolise.h"
+
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "render_common.h"
+
+/* libstdc++'s demangler (the command links libstdc++); declared here to keep this file C. */
+extern char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
+
+/* ---- string pool: append-only chunks, reachable from a static so nothing leaks ---- */
+
+struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used, size;
+    char bytes[];
+};
+
+static struct pool_chunk *string_pool;
+
+static const char *pool_copy(const char *str, size_t len)
+{
+    if (string_pool == NULL || string_pool->size - string_pool->used < len + 1) {
+        size_t size = len + 1 > 65536 ? len + 1 : 65536;
+        struct pool_chunk *chunk = malloc(sizeof *chunk + size);
+        if (chunk == NULL) return NULL;
+        chunk->next = string_pool;
+        chunk->used = 0;
+        chunk->size = size;
+        string_pool = chunk;
+    }
+    char *copy = string_pool->bytes + string_pool->used;
+    memcpy(copy, str, len);
+    copy[len] = '\0';
+    string_pool->used += len + 1;
+    return copy;
+}
+
+/* ---- the symboliser ---- */
+
+enum lookup_kind { LOOKUP_CODE, LOOKUP_OBJECT };
+
+struct cache_entry {
+    bool used;
+    uint8_t kind; /* enum lookup_kind */
+    uint32_t image;
+    uint64_t addr;
+    uint64_t offset; /* LOOKUP_OBJECT: addr - start of the object */
+    struct lwd_symbol sym;
+};
+
+struct image_session {
+    uint32_t image;
+    Dwfl *dwfl; /* NULL when libdwfl could not start for this image */
+};
+
+struct lwd_symboliser {
+    const struct lw_report *report;
+    size_t nsessions;
+    struct image_session *sessions;
+    size_t cache_size, cache_used; /* cache_size is a power of two */
+    struct cache_entry *cache;
+    bool dwfl_failed; /* reported once */
+};
+
+const char *lwd_sym_intern(struct lwd_symboliser *s, const char *str)
+{
+    return str == NULL ? NULL : pool_copy(str, strlen(str));
+}
+
+/* A C++ name demangled, a C name as is; both copied into the pool. */
+static const char *intern_symbol(struct lwd_symboliser *s, const char *raw, bool *failed)
+{
+    if (raw == NULL) return NULL;
+    const char *name = NULL;
+    int status = -1;
+    char *demangled = strncmp(raw, "_Z", 2) == 0 ? __cxa_demangle(raw, NULL, NULL, &status) : NULL;
+    name = lwd_sym_intern(s, status == 0 && demangled != NULL ? demangled : raw);
+    free(demangled);
+    if (name == NULL) *failed = true;
+    return name;
+}
+
+static const Dwfl_Callbacks offline_callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+};
+
+/* Reports every module of the image whose file is still readable. A module that is gone (or the
+ * vDSO, which has no file) is left out: its frames keep their raw address and module+offset. */
+static Dwfl *open_image(struct lwd_symboliser *s, uint32_t image)
+{
+    const struct lw_image *img = NULL;
+    for (size_t i = 0; i < s->report->nimages; i++)
+        if (s->report->images[i].index == image) img = &s->report->images[i];
+    if (img == NULL) return NULL;
+    Dwfl *dwfl = dwfl_begin(&offline_callbacks);
+    if (dwfl == NULL) {
+        if (!s->dwfl_failed)
+            fprintf(stderr, "lockwatch: cannot symbolise stacks: %s\n", dwfl_errmsg(-1));
+        s->dwfl_failed = true;
+        return NULL;
+    }
+    dwfl_report_begin(dwfl);
+    for (size_t m = 0; m < img->nmodules; m++) {
+        const struct lw_module *mod = &img->modules[m];
+        if (mod->path == NULL || mod->path[0] != '/' || access(mod->path, R_OK) != 0) continue;
+        /* base is the load bias (dlpi_addr): add_p_vaddr=true places an ET_DYN object at
+         * bias + p_vaddr, which is right even for objects whose first segment is not at 0. */
+        dwfl_report_elf(dwfl, mod->path, mod->path, -1, mod->base, true);
+    }
+    dwfl_report_end(dwfl, NULL, NULL);
+    return dwfl;
+}
+
+static Dwfl *session_for(struct lwd_symboliser *s, uint32_t image)
+{
+    for (size_t i = 0; i < s->nsessions; i++)
+        if (s->sessions[i].image == image) return s->sessions[i].dwfl;
+    struct image_session *grown = realloc(s->sessions, (s->nsessions + 1) * sizeof *grown);
+    if (grown == NULL) return NULL;
+    s->sessions = grown;
+    s->sessions[s->nsessions].image = image;
+    s->sessions[s->nsessions].dwfl = open_image(s, image);
+    return s->sessions[s->nsessions++].dwfl;
+}
+
+static uint64_t cache_hash(uint32_t image, uint64_t addr, uint8_t kind)
+{
+    uint64_t x = addr ^ ((uint64_t)image << 40) ^ ((uint64_t)kind << 62);
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static struct cache_entry *cache_slot(struct cache_entry *table, size_t size, uint32_t image,
+                                      uint64_t addr, uint8_t kind)
+{
+    size_t i = (size_t)cache_hash(image, addr, kind) & (size - 1);
+    while (table[i].used &&
+           !(table[i].image == image && table[i].addr == addr && table[i].kind == kind))
+        i = (i + 1) & (size - 1);
+    return &table[i];
+}
+
+/* Keeps the load factor at most one half. Returns false when out of memory. */
+static bool cache_reserve(struct lwd_symboliser *s)
+{
+    if ((s->cache_used + 1) * 2 <= s->cache_size) return true;
+    size_t size = s->cache_size ? s->cache_size * 2 : 1024;
+    struct cache_entry *table = calloc(size, sizeof *table);
+    if (table == NULL) return false;
+    for (size_t i = 0; i < s->cache_size; i++)
+        if (s->cache[i].used)
+            *cache_slot(table, size, s->cache[i].image, s->cache[i].addr, s->cache[i].kind) =
+                s->cache[i];
+    free(s->cache);
+    s->cache = table;
+    s->cache_size = size;
+    return true;
+}
+
+/* The cached entry for (image, addr, kind), looked up in libdwfl the first time. */
+static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
+                                  enum lookup_kind kind)
+{
+    if (!cache_reserve(s)) return NULL;
+    struct cache_entry *e = cache_slot(s->cache, s->cache_size, image, addr, (uint8_t)kind);
+    if (e->used) return e;
+    bool failed = false;
+    Dwfl *dwfl = session_for(s, image);
+    Dwfl_Module *mod = dwfl != NULL ? dwfl_addrmodule(dwfl, addr) : NULL;
+    struct cache_entry found = {.used = true, .kind = (uint8_t)kind, .image = image, .addr = addr};
+    if (mod != NULL) {
+        GElf_Off offset = 0;
+        GElf_Sym sym;
+        const char *raw = dwfl_module_addrinfo(mod, addr, &offset, &sym, NULL, NULL, NULL);
+        switch (kind) {
+        case LOOKUP_CODE: {
+            found.sym.function = intern_symbol(s, raw, &failed);
+            Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+            const char *file =
+                line != NULL ? dwfl_lineinfo(line, NULL, &found.sym.line, NULL, NULL, NULL) : NULL;
+            found.sym.file = lwd_sym_intern(s, file);
+            if (file != NULL && found.sym.file == NULL) failed = true;
+            break;
+        }
+        case LOOKUP_OBJECT:
+            if (raw != NULL && GELF_ST_TYPE(sym.st_info) == STT_OBJECT && sym.st_size > 0) {
+                found.sym.function = intern_symbol(s, raw, &failed);
+                found.offset = offset;
+            }
+            break;
+        }
+    }
+    if (failed) return NULL;
+    *e = found;
+    s->cache_used++;
+    return e;
+}
+
+const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, uint64_t pc)
+{
+    struct cache_entry *e = lookup(s, image, pc, LOOKUP_CODE);
+    return e != NULL ? &e->sym : NULL;
+}
+
+const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
+                           uint64_t *offset, bool *failed)
+{
+    struct cache_entry *e = lookup(s, image, addr, LOOKUP_OBJECT);
+    if (e == NULL) {
+        *failed = true;
+        return NULL;
+    }
+    *offset = e->offset;
+    return e->sym.function;
+}
+
+int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw_stack *stack)
+{
+    if (stack == NULL || stack->frames == NULL) return 0;
+    for (size_t i = 0; i < stack->nframes; i++) {
+        struct lw_frame *f = &stack->frames[i];
+        const struct lw_module *mod = lwd_find_module(r, stack->image, f->pc);
+        f->module = mod != NULL ? mod->path : NULL;
+        /* Every frame is a return address (unw_backtrace): the call is the byte before it. */
+        const struct lwd_symbol *sym = lwd_sym_code(s, stack->image, f->pc ? f->pc - 1 : 0);
+        if (sym == NULL) return -1;
+        f->function = sym->function;
+        f->file = sym->file;
+        f->line = sym->line;
+    }
+    return 0;
+}
+
+static int symbolise_findings(struct lwd_symboliser *s, struct lw_report *r)
+{
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const struct lw_finding *f = r->findings[i];
+        for (size_t e = 0; e < f->ncycle; e++)
+            if (lwd_sym_stack(s, r, f->cycle[e].holding_stack) != 0 ||
+                lwd_sym_stack(s, r, f->cycle[e].acquiring_stack) != 0)
+                return -1;
+        for (size_t k = 0; k < f->nstacks; k++)
+            if (lwd_sym_stack(s, r, f->stacks[k].stack) != 0) return -1;
+    }
+    return 0;
+}
+
+int lwd_symbolise_report(struct lw_report *report)
+{
+    struct lwd_symboliser s = {.report = report};
+    int rc = symbolise_findings(&s, report);
+    if (rc == 0) rc = lwd_name_report(&s, report);
+    if (rc != 0)
+        fprintf(stderr, "lockwatch: out of memory while symbolising; stacks stay raw\n");
+    else if (s.dwfl_failed)
+        rc = -1;
+    for (size_t i = 0; i < s.nsessions; i++)
+        dwfl_end(s.sessions[i].dwfl);
+    free(s.sessions);
+    free(s.cache);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* symbolise.h — the driver's symboliser, shared by symbolise.c (frames) and name.c (locks and
+ * threads). One libdwfl session per process image answers "what is at this address"; every
+ * string it hands out lives in a pool that outlives the report, and answers are cached per
+ * (image, address) because the same return addresses recur in many stacks. */
+#ifndef LWD_SYMBOLISE_H
+#define LWD_SYMBOLISE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lockwatch/report.h"
+
+struct lwd_symboliser;
+
+/* What is known about one address; NULL / 0 for what is not. */
+struct lwd_symbol {
+    const char *function; /* demangled */
+    const char *file;
+    int line;
+};
+
+/* The function containing code address pc of `image`, with its source line. For a return
+ * address the caller passes pc - 1 (the call instruction, not the one after it). Returns NULL
+ * when out of memory; an unknown address gives an all-NULL symbol. The result is valid until
+ * the next lookup; the strings in it until the command exits. */
+const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, uint64_t pc);
+
+/* The data object (STT_OBJECT symbol, demangled) containing addr in `image`, with the offset of
+ * addr inside it; NULL when addr is in no such object. *failed is set when out of memory. */
+const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
+                           uint64_t *offset, bool *failed);
+
+/* Fills function/file/line/module of every frame of stack (each frame is a return address).
+ * Returns 0, or -1 when out of memory. */
+int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw_stack *stack);
+
+/* A copy of str in the symboliser's pool (alive until the process ends), or NULL when out of
+ * memory. */
+const char *lwd_sym_intern(struct lwd_symboliser *s, const char *str);
+
+/* name.c: names every lock and thread the findings refer to (lw_lock.name, lw_thread.label),
+ * symbolising the stacks it needs. Returns 0, or -1 when out of memory. */
+int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r);
+
+#endif
