@@ -1,0 +1,531 @@
+#!/usr/bin/env python3
+"""run.py — lockwatch's benchmark driver (started by bench/run.sh).
+
+For each workload it runs the program natively, under libnullpreload.so (an interposer that only
+forwards: the floor any LD_PRELOAD tool pays) and under lockwatch, alternating the three modes
+within each round so that slow drifts of a shared machine hit all of them alike. It reports
+medians of wall time and peak RSS as ratios against the native run, checks every lockwatch report
+for findings (these workloads have no lock-order cycle, so any finding is a false positive), and
+prints one table. Only the Python standard library is used.
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+MODES = ("native", "null", "lockwatch")
+INSTALL_HINT = "apt-get install pigz memcached libmemcached-tools"
+RUN_TIMEOUT_S = 600
+SERVER_READY_TIMEOUT_S = 30
+SERVER_STOP_TIMEOUT_S = 60
+
+
+class RunResult:
+    """One run of one workload in one mode."""
+
+    def __init__(self, seconds=None, rss_kb=None, error=None, findings=None):
+        self.seconds = seconds
+        self.rss_kb = rss_kb
+        self.error = error  # None when the run worked
+        self.findings = findings  # list of finding kinds (lockwatch mode), else None
+
+
+class Env:
+    """Paths and settings every workload needs."""
+
+    def __init__(self, build_dir, tmp_dir, lockwatch, nullpreload, lockbench):
+        # GNU time measures peak RSS: os.wait4 from Python would not do, because a child's
+        # peak RSS keeps the high-water mark of the memory image it had before exec — a fork of
+        # the Python interpreter (~17 MB here). time's own image is ~1 MB.
+        self.gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+        self.build_dir = build_dir
+        self.tmp_dir = tmp_dir
+        self.lockwatch = lockwatch  # None when lockwatch is unusable
+        self.nullpreload = nullpreload
+        self.lockbench = lockbench
+        self.run_counter = 0
+
+    def scratch(self, stem):
+        """A fresh file name in the temporary directory."""
+        self.run_counter += 1
+        return os.path.join(self.tmp_dir, "%s.%d" % (stem, self.run_counter))
+
+
+def base_environment():
+    """The environment for every run: the caller's, without a preload of its own."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
+def wrap(env, mode, argv, report_path, rss_path):
+    """(argv, environment) that run argv in the given mode, under GNU time when there is one
+    (its exit status is the program's, 128+N when a signal N killed it)."""
+    child_env = base_environment()
+    cmd = list(argv)
+    if mode == "null":
+        child_env["LD_PRELOAD"] = env.nullpreload
+    elif mode == "lockwatch":
+        cmd = [env.lockwatch, "--format=json", "--output=" + report_path, "--"] + cmd
+    if env.gnu_time:
+        cmd = [env.gnu_time, "-f", "%M", "-o", rss_path] + cmd
+    return cmd, child_env
+
+
+def read_rss(rss_path):
+    """Peak RSS in KB from GNU time's output file (last line), or None."""
+    try:
+        with open(rss_path) as f:
+            return int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def spawn(argv, child_env, stdout_path, stdin=subprocess.DEVNULL):
+    """Starts argv in its own session (so a timeout can end its whole process group)."""
+    out = open(stdout_path, "wb")
+    try:
+        return subprocess.Popen(argv, env=child_env, stdin=stdin, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    finally:
+        out.close()
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def wait_bounded(proc, timeout_s):
+    """Waits for proc; returns (exit code as Popen reports it, timed out). After timeout_s the
+    process group is killed."""
+    expired = threading.Event()
+
+    def expire():
+        expired.set()
+        kill_group(proc)
+
+    timer = threading.Timer(timeout_s, expire)
+    timer.start()
+    try:
+        proc.wait()
+    finally:
+        timer.cancel()
+    return proc.returncode, expired.is_set()
+
+
+def tail(path, lines=5):
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    return " | ".join(text.strip().splitlines()[-lines:])
+
+
+def read_findings(report_path):
+    """The kinds of the findings in a lockwatch JSON report, or raises ValueError."""
+    try:
+        with open(report_path, "r", encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError("no readable JSON report (%s)" % e)
+    findings = doc.get("findings") if isinstance(doc, dict) else None
+    if not isinstance(findings, list):
+        raise ValueError("JSON report has no findings array")
+    return [f.get("kind", "?") if isinstance(f, dict) else "?" for f in findings]
+
+
+def finish_lockwatch_run(result, report_path):
+    """Adds the report's findings to a lockwatch-mode result."""
+    if result.error is not None:
+        return result
+    try:
+        result.findings = read_findings(report_path)
+    except ValueError as e:
+        result.error = str(e)
+    return result
+
+
+def status_text(code):
+    return "killed by signal %d" % -code if code < 0 else "exit status %d" % code
+
+
+class CommandWorkload:
+    """A program whose whole run is timed (lockbench, pigz)."""
+
+    def __init__(self, name, target, argv, what, tools=(), setup=None):
+        self.name = name
+        self.target = target
+        self.argv = argv
+        self.what = what
+        self.tools = tools
+        self.setup = setup
+
+    def describe(self, env):
+        """The command line, with paths in the (deleted) temporary directory named by role."""
+        return " ".join(a.replace(env.tmp_dir, "$TMPDIR") for a in self.argv)
+
+    def run(self, env, mode):
+        report = env.scratch("report.json")
+        output = env.scratch("out")
+        rss_path = env.scratch("rss")
+        argv, child_env = wrap(env, mode, self.argv, report, rss_path)
+        start = time.monotonic()
+        proc = spawn(argv, child_env, output)
+        code, timed_out = wait_bounded(proc, RUN_TIMEOUT_S)
+        seconds = time.monotonic() - start
+        result = RunResult(seconds, read_rss(rss_path))
+        if timed_out:
+            result.error = "timed out after %d s" % RUN_TIMEOUT_S
+        elif code == 66 and mode == "lockwatch":
+            pass  # findings: the report says which
+        elif code != 0:
+            result.error = "%s: %s" % (status_text(code), tail(output))
+        if mode == "lockwatch":
+            finish_lockwatch_run(result, report)
+        return result
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, timeout_s):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def find_process(root_pid, comm):
+    """root_pid or its first descendant whose command name is comm (lockwatch spawns the
+    program as its child), or None."""
+    pending = [root_pid]
+    while pending:
+        pid = pending.pop(0)
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().strip() == comm:
+                    return pid
+            for task in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+                    pending.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+class MemcachedWorkload:
+    """memcached -t 2 under load from memcslap: the time is memcslap's wall time; the server's
+    peak RSS is taken when it is stopped with SIGTERM (its normal end here)."""
+
+    def __init__(self, name, target, load_argv):
+        self.name = name
+        self.target = target
+        self.load_argv = load_argv
+        self.what = "server throughput: memcslap wall time against memcached -t 2"
+        self.tools = ("memcached", "memcslap")
+        self.setup = None
+
+    def server_argv(self, port):
+        argv = ["memcached", "-t", "2", "-U", "0", "-l", "127.0.0.1", "-p", str(port)]
+        if os.geteuid() == 0:
+            argv += ["-u", "root"]  # memcached refuses to run as root without -u
+        return argv
+
+    def describe(self, env):
+        return "%s; %s" % (" ".join(self.server_argv(0)).replace("-p 0", "-p PORT"),
+                           " ".join(self.load_argv).replace("{port}", "PORT"))
+
+    def run(self, env, mode):
+        port = free_port()
+        report = env.scratch("report.json")
+        server_out = env.scratch("memcached.out")
+        load_out = env.scratch("memcslap.out")
+        rss_path = env.scratch("rss")
+        argv, child_env = wrap(env, mode, self.server_argv(port), report, rss_path)
+        server = spawn(argv, child_env, server_out)
+        result = RunResult()
+        try:
+            if not wait_for_port(port, server, SERVER_READY_TIMEOUT_S):
+                result.error = "memcached did not listen on port %d: %s" % (port,
+                                                                         tail(server_out))
+                return result
+            load = [a.replace("{port}", str(port)) for a in self.load_argv]
+            start = time.monotonic()
+            client = spawn(load, base_environment(), load_out)
+            code, timed_out = wait_bounded(client, RUN_TIMEOUT_S)
+            result.seconds = time.monotonic() - start
+            if timed_out or code != 0:
+                result.error = "memcslap %s: %s" % (
+                    "timed out" if timed_out else status_text(code), tail(load_out))
+        finally:
+            self.stop_server(server, result, server_out)
+            result.rss_kb = read_rss(rss_path)
+        if mode == "lockwatch":
+            finish_lockwatch_run(result, report)
+        return result
+
+    def stop_server(self, server, result, server_out):
+        """SIGTERM to memcached itself (not to GNU time or lockwatch), then wait for the tree.
+        Dying from that SIGTERM — or exiting 0, or lockwatch passing on 128+15 — is the
+        normal end; 66 means lockwatch found something, which the report will say."""
+        pid = find_process(server.pid, "memcached")
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        else:
+            kill_group(server)
+        code, timed_out = wait_bounded(server, SERVER_STOP_TIMEOUT_S)
+        if result.error is None:
+            if timed_out:
+                result.error = "memcached did not stop on SIGTERM"
+            elif code not in (0, -signal.SIGTERM, 128 + signal.SIGTERM, 66):
+                result.error = "memcached %s: %s" % (status_text(code), tail(server_out))
+
+
+def make_pigz_input(env, size_mb):
+    """~size_mb MB of mildly compressible data: blocks of text from a random vocabulary mixed
+    with blocks of random bytes (pigz compresses it to roughly 60%)."""
+    path = os.path.join(env.tmp_dir, "pigz-input.bin")
+    rng = random.Random(20240601)
+    vocabulary = ["".join(rng.choice("etaoinshrdlucmfwypvbgkqjxz") for _ in range(rng.randint(2, 9)))
+                  for _ in range(4000)]
+    text = " ".join(rng.choices(vocabulary, k=400000)).encode()
+    block = 64 * 1024
+    with open(path, "wb") as f:
+        for _ in range(size_mb * 1024 * 1024 // block):
+            if rng.random() < 0.5:
+                offset = rng.randrange(len(text) - block)
+                f.write(text[offset:offset + block])
+            else:
+                f.write(os.urandom(block))
+    return path
+
+
+def workloads(env, args):
+    lb = env.lockbench
+    n1 = str(args.iterations)
+    n3 = str(max(1, args.iterations // 2))
+    pigz_input = os.path.join(env.tmp_dir, "pigz-input.bin")
+    return [
+        CommandWorkload("mutex 2t/1 lock", 1.5, [lb, "-t", "2", "-l", "1", "-d", "1", "-k", "mutex",
+                                                 "-n", n1],
+                        "2 threads contending on one pthread mutex"),
+        CommandWorkload("mutex 2t nest 3", 2.0, [lb, "-t", "2", "-l", "3", "-d", "3", "-k", "mutex",
+                                                 "-n", n3],
+                        "2 threads, each iteration takes 3 mutexes in a fixed order"),
+        CommandWorkload("rwlock rd 2t", 2.0, [lb, "-t", "2", "-l", "1", "-d", "1", "-k", "rdlock",
+                                              "-n", n1],
+                        "2 threads taking one rwlock in read mode"),
+        CommandWorkload("rwlock wr 2t", 2.0, [lb, "-t", "2", "-l", "1", "-d", "1", "-k", "wrlock",
+                                              "-n", n1],
+                        "2 threads taking one rwlock in write mode"),
+        CommandWorkload("spin 2t", 2.0, [lb, "-t", "2", "-l", "1", "-d", "1", "-k", "spin",
+                                         "-n", n1],
+                        "2 threads contending on one pthread spinlock"),
+        CommandWorkload("pigz -p 2", 1.05, ["pigz", "-p", "2", "-c", pigz_input],
+                        "pigz -p 2 compressing %d MB to /dev/null (a real threaded program, "
+                        "few lock calls)" % args.pigz_mb,
+                        tools=("pigz",), setup=lambda: make_pigz_input(env, args.pigz_mb)),
+        MemcachedWorkload("memcached -t 2", 1.15,
+                          ["memcslap", "--servers=127.0.0.1:{port}", "--concurrency=4",
+                           "--execute-number=%d" % args.memcslap_n]),
+    ]
+
+
+def find_lockwatch(build_dir, tmp_dir):
+    """The lockwatch command if it exists and runs /bin/true cleanly, else (None, why)."""
+    path = os.path.join(build_dir, "bin", "lockwatch")
+    if not os.access(path, os.X_OK):
+        return None, "%s not built" % path
+    report = os.path.join(tmp_dir, "preflight.json")
+    try:
+        proc = subprocess.run([path, "--format=json", "--output=" + report, "--", "/bin/true"],
+                              env=base_environment(), stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return None, "lockwatch /bin/true timed out"
+    if proc.returncode != 0:
+        return None, "lockwatch /bin/true exited %d: %s" % (
+            proc.returncode, proc.stderr.decode("utf-8", "replace").strip()[-300:])
+    try:
+        read_findings(report)
+    except ValueError as e:
+        return None, "lockwatch /bin/true: %s" % e
+    return path, None
+
+
+def summarise(workload, results):
+    """One table row from the results of all rounds: {mode: [RunResult]}."""
+    row = {"name": workload.name, "target": workload.target}
+    errors = [(m, r.error) for m in MODES for r in results.get(m, []) if r.error]
+    findings = sorted({k for r in results.get("lockwatch", []) if r.findings for k in r.findings})
+    medians = {}
+    for mode in MODES:
+        runs = [r for r in results.get(mode, []) if r.error is None]
+        if runs:
+            rss = [r.rss_kb for r in runs if r.rss_kb is not None]
+            medians[mode] = (statistics.median(r.seconds for r in runs),
+                             statistics.median(rss) if rss else None)
+    row["native"] = medians.get("native", (None, None))[0]
+
+    def ratio(mode, index):
+        if mode not in medians or "native" not in medians:
+            return None
+        if medians[mode][index] is None or not medians["native"][index]:
+            return None
+        return medians[mode][index] / medians["native"][index]
+
+    row["null"] = ratio("null", 0)
+    row["lockwatch"] = ratio("lockwatch", 0)
+    row["rss"] = ratio("lockwatch", 1)
+    if errors:
+        row["verdict"] = "FAIL (%s)" % "; ".join("%s: %s" % e for e in errors[:1])
+    elif findings:
+        row["verdict"] = "FINDING (%s)" % ", ".join(findings)
+    elif row["lockwatch"] is None:
+        row["verdict"] = "n/a (no lockwatch)"
+    elif row["lockwatch"] <= workload.target:
+        row["verdict"] = "ok"
+    else:
+        row["verdict"] = "MISS (+%.0f%% over target)" % (100 * (row["lockwatch"] / workload.target
+                                                             - 1))
+    return row
+
+
+def print_table(rows, out):
+    def fmt(value, pattern):
+        return pattern % value if value is not None else "-"
+
+    header = ("workload", "native s", "null x", "lockwatch x", "target", "RSS x", "verdict")
+    lines = [header]
+    for r in rows:
+        lines.append((r["name"], fmt(r["native"], "%.3f"), fmt(r["null"], "%.2f"),
+                      fmt(r["lockwatch"], "%.2f"), "<= %.2fx" % r["target"],
+                      fmt(r["rss"], "%.2f"), r["verdict"]))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    for line in lines:
+        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:-1], widths[1:])]
+        print("  ".join(cells + [line[-1]]), file=out)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="bench/run.sh",
+        description="Run lockwatch's benchmarks: native vs. null preload vs. lockwatch.")
+    p.add_argument("build_dir", nargs="?", default="build",
+                   help="build directory holding bin/lockwatch and bench/ (default: build)")
+    p.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
+    p.add_argument("--only", action="append", default=[], metavar="TEXT",
+                   help="run only workloads whose name contains TEXT (repeatable)")
+    p.add_argument("--iterations", type=int, default=20000000,
+                   help="lockbench iterations per thread (nesting runs half; default 20000000)")
+    p.add_argument("--pigz-mb", type=int, default=100, help="pigz input size (default 100)")
+    p.add_argument("--memcslap-n", type=int, default=30000,
+                   help="memcslap --execute-number (default 30000)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 when a workload misses its target (not only on failures)")
+    args = p.parse_args(argv)
+    if args.rounds < 1 or args.iterations < 1 or args.pigz_mb < 1 or args.memcslap_n < 1:
+        p.error("counts must be positive")
+    return args
+
+
+def run_workload(env, workload, rounds, log):
+    results = {m: [] for m in MODES}
+    modes = [m for m in MODES if m != "lockwatch" or env.lockwatch]
+    for r in range(rounds):
+        # Rotate the order each round so no mode always runs first (cold caches, turbo).
+        order = modes[r % len(modes):] + modes[:r % len(modes)]
+        for mode in order:
+            res = workload.run(env, mode)
+            results[mode].append(res)
+            note = res.error or ("findings: %s" % ", ".join(res.findings) if res.findings else "")
+            log("  round %d/%d %-9s %s  %s  %s" % (
+                r + 1, rounds, mode, "%.3f s" % res.seconds if res.seconds is not None else "-",
+                "%d KB" % res.rss_kb if res.rss_kb is not None else "-", note))
+    return results
+
+
+def main(argv):
+    args = parse_args(argv)
+    build_dir = os.path.abspath(args.build_dir)
+    lockbench = os.path.join(build_dir, "bench", "lockbench")
+    nullpreload = os.path.join(build_dir, "bench", "libnullpreload.so")
+    for path in (lockbench, nullpreload):
+        if not os.path.exists(path):
+            print("bench: %s is missing; build it with\n  cmake --build %s --target lockbench "
+                  "nullpreload" % (path, args.build_dir), file=sys.stderr)
+            return 2
+
+    def log(text):
+        print(text, file=sys.stderr, flush=True)
+
+    tmp_dir = tempfile.mkdtemp(prefix="lockwatch-bench-")
+    try:
+        lockwatch, why = find_lockwatch(build_dir, tmp_dir)
+        env = Env(build_dir, tmp_dir, lockwatch, nullpreload, lockbench)
+        if lockwatch is None:
+            log("bench: lockwatch unusable (%s): measuring native and null preload only" % why)
+        if env.gnu_time is None:
+            log("bench: /usr/bin/time missing, no peak RSS (apt-get install time)")
+        rows, notes, commands = [], [], []
+        selected = [w for w in workloads(env, args)
+                    if not args.only or any(t in w.name for t in args.only)]
+        for w in selected:
+            missing = [t for t in w.tools if shutil.which(t) is None]
+            if missing:
+                notes.append("skipped %s: %s not installed (%s)" % (w.name, ", ".join(missing),
+                                                                    INSTALL_HINT))
+                continue
+            log("%s — %s" % (w.name, w.what))
+            if w.setup:
+                w.setup()
+            commands.append("%-16s %s" % (w.name, w.describe(env)))
+            rows.append(summarise(w, run_workload(env, w, args.rounds, log)))
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    sys.stderr.flush()
+    print("lockwatch benchmarks: %s, %d rounds, medians of alternating runs, %d CPUs" % (
+        build_dir, args.rounds, os.cpu_count() or 0))
+    print("ratios are against native; RSS x = peak RSS under lockwatch / native\n")
+    print_table(rows, sys.stdout)
+    for note in notes:
+        print("note: " + note)
+    print("\ncommands (native form; null = LD_PRELOAD=%s, lockwatch = %s --format=json "
+          "--output=REPORT -- ...):" % (nullpreload, lockwatch or "bin/lockwatch"))
+    for c in commands:
+        print("  " + c)
+    print("  ($TMPDIR/pigz-input.bin: %d MB generated once per run of this script)" % args.pigz_mb)
+    failed = any(r["verdict"].startswith(("FAIL", "FINDING")) for r in rows)
+    missed = any(r["verdict"].startswith("MISS") for r in rows)
+    return 1 if failed or (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
