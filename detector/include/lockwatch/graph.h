@@ -1,0 +1,95 @@
+/* lockwatch/graph.h — the lock-order graph with incremental cycle search.
+ *
+ * Contract:
+ *  - Nodes are dense uint32 ids chosen by the caller (the detector uses lock index - 1); the
+ *    graph grows to the largest id it is told about.
+ *  - lw_graph_add(g, a, b, inst) records one *instance* of the edge a -> b: "b was requested
+ *    while a was held", by thread inst->thread, with a held in inst->from_mode, b requested in
+ *    inst->to_mode, and inst->gates = the other locks held at that moment with their modes. An
+ *    edge keeps at most LW_GRAPH_MAX_INSTANCES instances, deduplicated by (thread, modes, gate
+ *    set), preferring instances of distinct threads, then smaller gate sets.
+ *  - Whenever an instance is stored, the cycles through a -> b (paths b ~> a) are searched,
+ *    shortest first, up to max_cycle_length edges and within a work budget. A cycle counts only
+ *    when one instance per edge can be chosen such that
+ *      * no lock is held (as an edge's source or gate) by two chosen instances unless both hold
+ *        it shared: a common lock is a gate that keeps the cycle from closing;
+ *      * at no reader-preferring rwlock node is the lock requested shared by the incoming edge
+ *        and held shared by the outgoing one (two readers never block each other there).
+ *    Assignments from >= 2 distinct threads are preferred; a cycle valid only within one thread
+ *    is still reported, marked single_thread.
+ *  - Each cycle is reported once, identified by its node sequence rotated to start at its
+ *    smallest id. A single-thread cycle later found valid across threads is reported again as
+ *    upgraded (same id). One call reports at most one cycle: the shortest new (or upgraded) one.
+ *  - No internal locking. Memory grows with nodes, edges and instances only; per-search scratch
+ *    is reused. Results point into the graph and stay valid until the next lw_graph_add. */
+#ifndef LOCKWATCH_GRAPH_H
+#define LOCKWATCH_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LW_GRAPH_MAX_INSTANCES 4
+#define LW_GRAPH_DEFAULT_MAX_CYCLE 16
+#define LW_GRAPH_LIMIT_MAX_CYCLE 64
+#define LW_GRAPH_DEFAULT_BUDGET 200000 /* node/edge/assignment steps per search */
+
+struct lw_graph;
+
+/* A lock held besides the edge's source: its node and enum lw_lock_mode. */
+struct lw_graph_gate {
+    uint32_t node;
+    uint8_t mode;
+};
+
+struct lw_graph_instance {
+    uint32_t thread;
+    uint8_t from_mode; /* enum lw_lock_mode the source was held in */
+    uint8_t to_mode;   /* enum lw_lock_mode the target was requested in */
+    uint32_t ngates;
+    struct lw_graph_gate *gates; /* sorted by node, no duplicates, never the edge's ends */
+    const void *payload;         /* the caller's, e.g. the stacks of the two acquisitions */
+};
+
+/* One reported cycle: edge i goes nodes[i] -> nodes[(i + 1) % length] and was shown possible by
+ * instances[i]. */
+struct lw_graph_cycle {
+    uint32_t id; /* 0-based, in order of discovery; stable across upgrades */
+    bool upgraded;
+    bool single_thread;
+    size_t length;
+    const uint32_t *nodes;
+    const struct lw_graph_instance *const *instances;
+};
+
+enum lw_graph_result {
+    LW_GRAPH_ERR_NOMEM = -1,
+    LW_GRAPH_KNOWN = 0,  /* nothing new: the instance was already known or not kept */
+    LW_GRAPH_STORED = 1, /* the instance was stored; no new cycle */
+    LW_GRAPH_CYCLE = 2,  /* the instance was stored and *cycle is new or upgraded */
+};
+
+struct lw_graph_stats {
+    size_t nodes, edges, instances, cycles;
+    uint64_t searches;
+    uint64_t truncated; /* searches stopped by the work budget */
+};
+
+/* max_cycle_length: 0 = LW_GRAPH_DEFAULT_MAX_CYCLE, clamped to [2, LW_GRAPH_LIMIT_MAX_CYCLE].
+ * work_budget: 0 = LW_GRAPH_DEFAULT_BUDGET. Returns NULL when out of memory. */
+struct lw_graph *lw_graph_new(unsigned max_cycle_length, uint64_t work_budget);
+void lw_graph_free(struct lw_graph *g);
+
+/* Marks node as a reader-preferring rwlock (the read/read rule applies at it) or not.
+ * Returns 0, or -1 when out of memory. */
+int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reader_preferring);
+
+/* Adds an instance of a -> b (a != b). inst->gates need not be sorted and may hold duplicates
+ * (the stronger mode wins) and the ends themselves (dropped); the graph copies what it keeps.
+ * Returns enum lw_graph_result; *cycle is set for LW_GRAPH_CYCLE. */
+int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
+                 struct lw_graph_cycle *cycle);
+
+void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats);
+
+#endif

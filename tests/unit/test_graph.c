@@ -1,0 +1,464 @@
+/* test_graph.c — the lock-order graph: every edge rule, cycle identity and upgrade, and a
+ * seeded random comparison against a naive reachability model. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lockwatch/graph.h"
+
+#define EX 0 /* LW_MODE_EXCLUSIVE */
+#define SH 1 /* LW_MODE_SHARED */
+
+static struct lw_graph_cycle last;
+
+/* Adds a -> b for thread t with modes and up to 4 gates (node, mode pairs; -1 ends). */
+static int add(struct lw_graph *g, uint32_t a, uint32_t b, uint32_t t, uint8_t from_mode,
+               uint8_t to_mode, const int *gates)
+{
+    struct lw_graph_gate buf[8];
+    uint32_t n = 0;
+    for (; gates && gates[2 * n] >= 0; n++)
+        buf[n] = (struct lw_graph_gate){(uint32_t)gates[2 * n], (uint8_t)gates[2 * n + 1]};
+    struct lw_graph_instance inst = {
+        .thread = t, .from_mode = from_mode, .to_mode = to_mode, .ngates = n, .gates = buf};
+    memset(&last, 0, sizeof last);
+    return lw_graph_add(g, a, b, &inst, &last);
+}
+
+static int add_ex(struct lw_graph *g, uint32_t a, uint32_t b, uint32_t t)
+{
+    return add(g, a, b, t, EX, EX, NULL);
+}
+
+static void test_abba_across_threads(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    assert_non_null(g);
+    assert_int_equal(add_ex(g, 0, 1, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 1, 0, 2), LW_GRAPH_CYCLE);
+    assert_int_equal(last.length, 2);
+    assert_int_equal(last.nodes[0], 0);
+    assert_int_equal(last.nodes[1], 1);
+    assert_false(last.single_thread);
+    assert_false(last.upgraded);
+    assert_int_equal(last.instances[0]->thread, 1); /* edge 0 -> 1 */
+    assert_int_equal(last.instances[1]->thread, 2);
+    /* The same instance again, and a third thread on a known cycle: nothing new. */
+    assert_int_equal(add_ex(g, 1, 0, 2), LW_GRAPH_KNOWN);
+    assert_int_equal(add_ex(g, 1, 0, 3), LW_GRAPH_STORED);
+    struct lw_graph_stats st;
+    lw_graph_stats(g, &st);
+    assert_int_equal(st.cycles, 1);
+    assert_int_equal(st.edges, 2);
+    assert_int_equal(st.instances, 3);
+    lw_graph_free(g);
+}
+
+static void test_single_thread_then_upgrade(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    assert_int_equal(add_ex(g, 3, 7, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 7, 3, 1), LW_GRAPH_CYCLE);
+    assert_true(last.single_thread);
+    assert_false(last.upgraded);
+    uint32_t id = last.id;
+    /* Same thread, other modes: still single, no second report. */
+    assert_int_equal(add(g, 7, 3, 1, EX, SH, NULL), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 7, 3, 2), LW_GRAPH_CYCLE);
+    assert_true(last.upgraded);
+    assert_false(last.single_thread);
+    assert_int_equal(last.id, id);
+    assert_int_not_equal(last.instances[0]->thread, last.instances[1]->thread);
+    assert_int_equal(add_ex(g, 3, 7, 2), LW_GRAPH_STORED);
+    lw_graph_free(g);
+}
+
+static void test_gate_on_both_edges_blocks(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const int gate[] = {9, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, gate), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 1, 0, 2, EX, EX, gate), LW_GRAPH_STORED);
+    /* One ungated instance on either edge is enough to close it. */
+    assert_int_equal(add_ex(g, 1, 0, 3), LW_GRAPH_CYCLE);
+    assert_false(last.single_thread);
+    assert_int_equal(last.instances[1]->ngates, 0);
+    lw_graph_free(g);
+}
+
+static void test_gate_on_one_edge_protects_nothing(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const int gate[] = {9, EX, -1};
+    const int other[] = {8, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, gate), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 1, 0, 2, EX, EX, other), LW_GRAPH_CYCLE);
+    lw_graph_free(g);
+}
+
+static void test_gate_held_shared_by_both_is_no_gate(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const int shared[] = {9, SH, -1};
+    const int exclusive[] = {9, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, shared), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 1, 0, 2, EX, EX, exclusive), LW_GRAPH_STORED); /* sh vs ex: gated */
+    assert_int_equal(add(g, 1, 0, 3, EX, EX, shared), LW_GRAPH_CYCLE);     /* sh vs sh: open */
+    assert_int_equal(last.instances[1]->thread, 3);
+    lw_graph_free(g);
+}
+
+static void test_source_lock_held_elsewhere_gates(void **state)
+{
+    /* T1 holds 0 and 2 while taking 1; so 2 -> 0 (T3) cannot run beside it. */
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const int holds2[] = {2, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, holds2), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 1, 2, 2), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 2, 0, 3), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 0, 1, 4), LW_GRAPH_CYCLE);
+    assert_int_equal(last.length, 3);
+    lw_graph_free(g);
+}
+
+static void test_read_read_at_reader_preferring_rwlock(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    assert_int_equal(lw_graph_set_reader_preferring(g, 1, true), 0);
+    /* T1 holds 0, requests 1 shared; T2 holds 1 shared, requests 0: readers pass at 1. */
+    assert_int_equal(add(g, 0, 1, 1, EX, SH, NULL), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 1, 0, 2, SH, EX, NULL), LW_GRAPH_STORED);
+    /* A writer on either side closes it. */
+    assert_int_equal(add(g, 1, 0, 3, EX, EX, NULL), LW_GRAPH_CYCLE);
+    assert_int_equal(last.instances[1]->from_mode, EX);
+    lw_graph_free(g);
+}
+
+static void test_read_read_at_writer_preferring_rwlock_deadlocks(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    assert_int_equal(lw_graph_set_reader_preferring(g, 1, false), 0);
+    assert_int_equal(add(g, 0, 1, 1, EX, SH, NULL), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 1, 0, 2, SH, EX, NULL), LW_GRAPH_CYCLE);
+    lw_graph_free(g);
+}
+
+static void test_read_read_rule_on_closing_node(void **state)
+{
+    /* The rule also applies at the node where the search closes the cycle (node 0 here). */
+    struct lw_graph *g = lw_graph_new(0, 0);
+    assert_int_equal(lw_graph_set_reader_preferring(g, 0, true), 0);
+    assert_int_equal(add(g, 1, 0, 1, EX, SH, NULL), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 0, 1, 2, SH, EX, NULL), LW_GRAPH_STORED);
+    lw_graph_free(g);
+}
+
+static void test_cycles_of_length_2_to_8_found_once(void **state)
+{
+    for (uint32_t k = 2; k <= 8; k++) {
+        struct lw_graph *g = lw_graph_new(0, 0);
+        uint32_t base = 100 * k; /* ids need not start at 0 */
+        for (uint32_t i = 0; i + 1 < k; i++)
+            assert_int_equal(add_ex(g, base + i, base + i + 1, i), LW_GRAPH_STORED);
+        assert_int_equal(add_ex(g, base + k - 1, base, k), LW_GRAPH_CYCLE);
+        assert_int_equal(last.length, k);
+        for (uint32_t i = 0; i < k; i++)
+            assert_int_equal(last.nodes[i], base + i);
+        assert_false(last.single_thread);
+        /* Re-adding any edge of it, by anyone, never reports it again. */
+        for (uint32_t i = 0; i + 1 < k; i++)
+            assert_int_not_equal(add_ex(g, base + i, base + i + 1, 50 + i), LW_GRAPH_CYCLE);
+        struct lw_graph_stats st;
+        lw_graph_stats(g, &st);
+        assert_int_equal(st.cycles, 1);
+        lw_graph_free(g);
+    }
+}
+
+static void test_shortest_form_is_reported(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    /* Long way 1 -> 2 -> 3 -> 4 -> 0 and short way 1 -> 0, then 0 -> 1 closes both. */
+    assert_int_equal(add_ex(g, 1, 2, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 2, 3, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 3, 4, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 4, 0, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 1, 0, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 0, 1, 2), LW_GRAPH_CYCLE);
+    assert_int_equal(last.length, 2);
+    /* The longer cycle is still there: another new instance of 0 -> 1 finds it next. */
+    assert_int_equal(add_ex(g, 0, 1, 3), LW_GRAPH_CYCLE);
+    assert_int_equal(last.length, 5);
+    lw_graph_free(g);
+}
+
+static void test_gated_short_form_falls_back_to_longer(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const int gate[] = {9, EX, -1};
+    assert_int_equal(add(g, 1, 0, 1, EX, EX, gate), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 1, 2, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 2, 0, 3), LW_GRAPH_STORED);
+    assert_int_equal(add(g, 0, 1, 2, EX, EX, gate), LW_GRAPH_CYCLE);
+    assert_int_equal(last.length, 3);
+    lw_graph_free(g);
+}
+
+static void test_max_cycle_length_bounds_search(void **state)
+{
+    struct lw_graph *g = lw_graph_new(3, 0);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(add_ex(g, i, i + 1, i), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 3, 0, 9), LW_GRAPH_STORED); /* a 4-cycle: too long */
+    assert_int_equal(add_ex(g, 2, 0, 9), LW_GRAPH_CYCLE);  /* a 3-cycle */
+    lw_graph_free(g);
+}
+
+static void test_work_budget_truncates(void **state)
+{
+    /* 40 locks taken before lock 0: more work than a budget of 20 allows, so the search stops
+     * (and says so) instead of finding 0 -> 1 -> 0; the default budget finds it. */
+    for (int budget = 20; budget <= 20000; budget *= 1000) {
+        struct lw_graph *g = lw_graph_new(16, (uint64_t)budget);
+        for (uint32_t i = 1; i <= 40; i++)
+            assert_int_equal(add_ex(g, i, 0, 1), LW_GRAPH_STORED);
+        assert_int_equal(add_ex(g, 0, 1, 2), budget == 20 ? LW_GRAPH_STORED : LW_GRAPH_CYCLE);
+        struct lw_graph_stats st;
+        lw_graph_stats(g, &st);
+        assert_int_equal(st.truncated, budget == 20 ? 1 : 0);
+        lw_graph_free(g);
+    }
+}
+
+static void test_distinct_threads_kept_first(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    for (int i = 0; i < LW_GRAPH_MAX_INSTANCES; i++) {
+        const int gate[] = {10 + i, EX, -1};
+        assert_int_equal(add(g, 0, 1, 1, EX, EX, gate), LW_GRAPH_STORED);
+    }
+    const int fifth[] = {14, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, fifth), LW_GRAPH_KNOWN); /* full, same thread */
+    const int other[] = {20, EX, -1};
+    assert_int_equal(add(g, 0, 1, 2, EX, EX, other), LW_GRAPH_STORED); /* a new thread evicts */
+    const int all[] = {10, EX, 11, EX, 12, EX, 13, EX, -1};
+    assert_int_equal(add(g, 1, 0, 3, EX, EX, all), LW_GRAPH_CYCLE);
+    assert_int_equal(last.instances[0]->thread, 2);
+    lw_graph_free(g);
+}
+
+static void test_gates_normalised(void **state)
+{
+    /* Duplicates collapse to the stronger mode; the edge's own ends are dropped. */
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const int messy[] = {9, SH, 1, EX, 9, EX, 0, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, messy), LW_GRAPH_STORED);
+    const int clean[] = {9, EX, -1};
+    assert_int_equal(add(g, 0, 1, 1, EX, EX, clean), LW_GRAPH_KNOWN);
+    const int shared[] = {9, SH, -1};
+    assert_int_equal(add(g, 1, 0, 2, EX, EX, shared), LW_GRAPH_STORED); /* gated by 9 */
+    lw_graph_free(g);
+}
+
+static void test_self_edge_ignored(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    assert_int_equal(add_ex(g, 4, 4, 1), LW_GRAPH_KNOWN);
+    lw_graph_free(g);
+}
+
+/* ---- random sequences against a naive model ---- */
+
+#define NN 20
+#define MAXREP 4096
+
+struct model {
+    uint8_t threads[NN][NN];           /* bitmask of threads that made each edge */
+    uint32_t reported[MAXREP][NN + 1]; /* [0] = length, then canonical nodes */
+    bool single[MAXREP];
+    size_t nreported;
+};
+
+static int dist_model(const struct model *m, int from, int to)
+{
+    int dist[NN], queue[NN], head = 0, tail = 0;
+    for (int i = 0; i < NN; i++)
+        dist[i] = -1;
+    dist[from] = 0;
+    queue[tail++] = from;
+    while (head < tail) {
+        int u = queue[head++];
+        for (int v = 0; v < NN; v++)
+            if (m->threads[u][v] && dist[v] < 0) {
+                dist[v] = dist[u] + 1;
+                queue[tail++] = v;
+            }
+    }
+    return dist[to];
+}
+
+static long find_reported(const struct model *m, const struct lw_graph_cycle *c)
+{
+    for (size_t i = 0; i < m->nreported; i++)
+        if (m->reported[i][0] == c->length &&
+            memcmp(&m->reported[i][1], c->nodes, c->length * sizeof *c->nodes) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Without gates or rwlocks a cycle is single-thread exactly when every edge was made by the
+ * same one thread and no other. */
+static bool model_single(const struct model *m, const uint32_t *nodes, size_t n)
+{
+    uint8_t t = m->threads[nodes[0]][nodes[1 % n]];
+    if (t & (t - 1)) return false;
+    for (size_t i = 0; i < n; i++)
+        if (m->threads[nodes[i]][nodes[(i + 1) % n]] != t) return false;
+    return true;
+}
+
+static bool contains_edge(const struct lw_graph_cycle *c, uint32_t a, uint32_t b)
+{
+    for (size_t i = 0; i < c->length; i++)
+        if (c->nodes[i] == a && c->nodes[(i + 1) % c->length] == b) return true;
+    return false;
+}
+
+static void check_cycle_shape(const struct model *m, const struct lw_graph_cycle *c)
+{
+    uint8_t seen[NN] = {0};
+    for (size_t i = 0; i < c->length; i++) {
+        uint32_t u = c->nodes[i], v = c->nodes[(i + 1) % c->length];
+        assert_true(u < NN && v < NN);
+        assert_false(seen[u]);
+        seen[u] = 1;
+        assert_true(c->nodes[0] <= u);
+        assert_true(m->threads[u][v] & (1u << c->instances[i]->thread));
+    }
+    assert_int_equal(c->single_thread, model_single(m, c->nodes, c->length));
+}
+
+static void run_random(unsigned seed, struct model *m)
+{
+    memset(m, 0, sizeof *m);
+    srand(seed);
+    struct lw_graph *g = lw_graph_new(NN, 1u << 30);
+    assert_non_null(g);
+    int steps = 20 + rand() % 40;
+    for (int s = 0; s < steps; s++) {
+        uint32_t a = (uint32_t)(rand() % NN), b = (uint32_t)(rand() % NN);
+        uint32_t t = (uint32_t)(rand() % 3);
+        if (a == b) continue;
+        bool known = m->threads[a][b] & (1u << t);
+        bool new_edge = m->threads[a][b] == 0;
+        int back = dist_model(m, (int)b, (int)a);
+        m->threads[a][b] |= (uint8_t)(1u << t);
+        int rc = add_ex(g, a, b, t);
+        if (known) {
+            assert_int_equal(rc, LW_GRAPH_KNOWN);
+            continue;
+        }
+        if (new_edge) {
+            /* A new edge closes a cycle exactly when b already reached a; shortest first. */
+            assert_int_equal(rc, back >= 0 ? LW_GRAPH_CYCLE : LW_GRAPH_STORED);
+            if (back >= 0) assert_int_equal(last.length, (size_t)back + 1);
+        }
+        if (rc == LW_GRAPH_CYCLE) {
+            check_cycle_shape(m, &last);
+            assert_true(contains_edge(&last, a, b));
+            long at = find_reported(m, &last);
+            if (last.upgraded) {
+                assert_true(at >= 0);
+                assert_true(m->single[at]);
+                assert_false(last.single_thread);
+                m->single[at] = false;
+            } else {
+                assert_int_equal(at, -1);
+                assert_true(m->nreported < MAXREP);
+                m->reported[m->nreported][0] = (uint32_t)last.length;
+                memcpy(&m->reported[m->nreported][1], last.nodes, last.length * sizeof *last.nodes);
+                m->single[m->nreported++] = last.single_thread;
+            }
+        } else {
+            assert_int_equal(rc, LW_GRAPH_STORED);
+            /* Nothing reported: no earlier single-thread cycle through a -> b became multi. */
+            for (size_t i = 0; i < m->nreported; i++) {
+                struct lw_graph_cycle c = {.length = m->reported[i][0],
+                                           .nodes = &m->reported[i][1]};
+                if (m->single[i] && contains_edge(&c, a, b))
+                    assert_true(model_single(m, c.nodes, c.length));
+            }
+        }
+    }
+    struct lw_graph_stats st;
+    lw_graph_stats(g, &st);
+    assert_int_equal(st.truncated, 0);
+    assert_int_equal(st.cycles, m->nreported);
+    lw_graph_free(g);
+}
+
+static void test_random_against_model(void **state)
+{
+    static struct model m;
+    for (unsigned seed = 1; seed <= 500; seed++)
+        run_random(seed, &m);
+}
+
+/* A million nodes and edges: an acyclic random graph plus one closing edge stays fast. */
+static void test_million_edges(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0, 0);
+    const uint32_t n = 1000000;
+    uint64_t x = 88172645463325252ull;
+    for (uint32_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t a = (uint32_t)(x % n), b = (uint32_t)((x >> 32) % n);
+        if (a == b) continue;
+        if (a > b) {
+            uint32_t t = a;
+            a = b;
+            b = t;
+        }
+        assert_int_not_equal(add_ex(g, a, b, i % 8), LW_GRAPH_ERR_NOMEM);
+    }
+    assert_int_equal(add_ex(g, 5, 6, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 6, 5, 2), LW_GRAPH_CYCLE);
+    struct lw_graph_stats st;
+    lw_graph_stats(g, &st);
+    assert_true(st.edges > n - n / 100);
+    assert_int_equal(st.cycles, 1);
+    lw_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_abba_across_threads),
+        cmocka_unit_test(test_single_thread_then_upgrade),
+        cmocka_unit_test(test_gate_on_both_edges_blocks),
+        cmocka_unit_test(test_gate_on_one_edge_protects_nothing),
+        cmocka_unit_test(test_gate_held_shared_by_both_is_no_gate),
+        cmocka_unit_test(test_source_lock_held_elsewhere_gates),
+        cmocka_unit_test(test_read_read_at_reader_preferring_rwlock),
+        cmocka_unit_test(test_read_read_at_writer_preferring_rwlock_deadlocks),
+        cmocka_unit_test(test_read_read_rule_on_closing_node),
+        cmocka_unit_test(test_cycles_of_length_2_to_8_found_once),
+        cmocka_unit_test(test_shortest_form_is_reported),
+        cmocka_unit_test(test_gated_short_form_falls_back_to_longer),
+        cmocka_unit_test(test_max_cycle_length_bounds_search),
+        cmocka_unit_test(test_work_budget_truncates),
+        cmocka_unit_test(test_distinct_threads_kept_first),
+        cmocka_unit_test(test_gates_normalised),
+        cmocka_unit_test(test_self_edge_ignored),
+        cmocka_unit_test(test_random_against_model),
+        cmocka_unit_test(test_million_edges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
