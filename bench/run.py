@@ -309,7 +309,7 @@ class MemcachedWorkload:
 
 def make_pigz_input(env, size_mb):
     """~size_mb MB of mildly compressible data: blocks of text from a random vocabulary mixed
-    with blocks of random bytes (pigz compresses it to roughly 60%)."""
+    with blocks of random bytes (pigz compresses it to about 75%)."""
     path = os.path.join(env.tmp_dir, "pigz-input.bin")
     rng = random.Random(20240601)
     vocabulary = ["".join(rng.choice("etaoinshrdlucmfwypvbgkqjxz") for _ in range(rng.randint(2, 9)))
