@@ -2,11 +2,10 @@
  * sentences of what can go wrong, the stacks that prove it (user code first, at most
  * LWD_TEXT_MAX_FRAMES frames each), where the threads came from and a line saying how to fix it;
  * then one summary line. Written for someone who has never read lockwatch's documentation. */
-#define _GNU_SOURCE /* sigabbrev_np */
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <string.h>
+#include <string.h> /* sigabbrev_np, with the _GNU_SOURCE the command is built with */
 #include <unistd.h>
 
 #include "driver.h"
@@ -41,6 +40,61 @@ static void colour_on(const struct text *t, enum colour c)
 static void colour_off(const struct text *t)
 {
     if (t->color) fputs("\033[0m", t->out);
+}
+
+/* Prose is wrapped to this many columns: the report is read on terminals and projectors. */
+#define LWD_TEXT_WIDTH 90
+
+/* Writes text (its leading spaces kept) word by word starting at column col, breaking before
+ * a word that would pass LWD_TEXT_WIDTH; continuation lines are indented by two spaces. Ends
+ * the line. */
+static void print_wrapped(const struct text *t, size_t col, const char *text)
+{
+    size_t lead = strspn(text, " ");
+    fwrite(text, 1, lead, t->out);
+    col += lead;
+    const char *p = text + lead;
+    bool first = true;
+    while (*p != '\0') {
+        while (*p == ' ')
+            p++;
+        size_t word = strcspn(p, " ");
+        if (word == 0) break;
+        if (!first && col + 1 + word > LWD_TEXT_WIDTH) {
+            fputs("\n  ", t->out);
+            col = 2;
+        } else if (!first) {
+            fputc(' ', t->out);
+            col++;
+        }
+        fwrite(p, 1, word, t->out);
+        col += word;
+        p += word;
+        first = false;
+    }
+    fputc('\n', t->out);
+}
+
+/* An in-memory stream to compose one paragraph for print_wrapped. */
+struct paragraph {
+    char *text;
+    size_t len;
+    FILE *f;
+};
+
+static bool paragraph_open(struct paragraph *p)
+{
+    p->text = NULL;
+    p->len = 0;
+    p->f = open_memstream(&p->text, &p->len);
+    return p->f != NULL;
+}
+
+/* Prints the paragraph (when it could be composed) and frees it. */
+static void paragraph_print(const struct text *t, struct paragraph *p, size_t col)
+{
+    if (fclose(p->f) == 0) print_wrapped(t, col, p->text);
+    free(p->text);
 }
 
 /* path relative to the current directory when it lies below it. */
@@ -171,95 +225,113 @@ static const char *title(enum lw_finding_kind kind)
     return "finding";
 }
 
-static void print_order_fix(const struct text *t, const struct lw_finding *f)
+/* "always A before B before C": the order the cycle's first edges already use. */
+static void write_order(FILE *out, const struct lw_finding *f)
 {
     char buf[256];
-    fputs("always ", t->out);
+    fputs("always ", out);
     for (size_t e = 0; e < f->ncycle; e++) {
-        if (e > 0) fputs(" before ", t->out);
-        fputs(lock_word(f->cycle[e].holding, buf, sizeof buf), t->out);
+        if (e > 0) fputs(" before ", out);
+        fputs(lock_word(f->cycle[e].holding, buf, sizeof buf), out);
+    }
+}
+
+/* The advice for one kind of finding, written as one paragraph. */
+static void write_fix(FILE *out, const struct lw_finding *f)
+{
+    switch (f->kind) {
+    case LW_KIND_LOCK_ORDER_INVERSION:
+    case LW_KIND_DEADLOCK:
+        if (f->ncycle == 0) {
+            fputs("make every thread take these locks in one global order.", out);
+            return;
+        }
+        fputs("take these locks in one global order everywhere, e.g. ", out);
+        write_order(out, f);
+        fputs(" (or take them together with one call that orders them).", out);
+        return;
+    case LW_KIND_DOUBLE_LOCK:
+        fputs("do not lock a lock this thread already holds; if the code must re-enter, use a "
+              "recursive mutex (PTHREAD_MUTEX_RECURSIVE) on purpose.",
+              out);
+        return;
+    case LW_KIND_UNLOCK_UNOWNED:
+        fputs("unlock only what this thread locked: pair every lock with exactly one unlock in "
+              "the same thread.",
+              out);
+        return;
+    case LW_KIND_DESTROY_LOCKED:
+        fputs("unlock the lock, and make sure no thread can still use it, before destroying it.",
+              out);
+        return;
+    case LW_KIND_EXIT_HOLDING_LOCK:
+        fputs("unlock every lock before the thread returns or calls pthread_exit (check early "
+              "returns and error paths).",
+              out);
+        return;
+    case LW_KIND_DATA_RACE:
+        fputs("protect every access to this memory with the same lock, or make it atomic.", out);
+        return;
+    case LW_KIND_HANG:
+        fputs("look at where each thread waits: a condition wait needs a matching signal, a lock "
+              "wait needs its owner to unlock.",
+              out);
+        return;
     }
 }
 
 static void print_fix(const struct text *t, const struct lw_finding *f)
 {
+    struct paragraph p;
     fputs("  ", t->out);
     colour_on(t, FIX);
     fputs("Fix:", t->out);
     colour_off(t);
     fputc(' ', t->out);
-    switch (f->kind) {
-    case LW_KIND_LOCK_ORDER_INVERSION:
-    case LW_KIND_DEADLOCK:
-        if (f->ncycle == 0) {
-            fputs("make every thread take these locks in one global order.\n", t->out);
-            return;
-        }
-        fputs("take these locks in one global order everywhere, e.g. ", t->out);
-        print_order_fix(t, f);
-        fputs("\n  (or take them together with one call that orders them).\n", t->out);
-        return;
-    case LW_KIND_DOUBLE_LOCK:
-        fputs("do not lock a lock this thread already holds; if the code must re-enter,\n"
-              "  use a recursive mutex (PTHREAD_MUTEX_RECURSIVE) on purpose.\n",
-              t->out);
-        return;
-    case LW_KIND_UNLOCK_UNOWNED:
-        fputs("unlock only what this thread locked: pair every lock with exactly one unlock\n"
-              "  in the same thread.\n",
-              t->out);
-        return;
-    case LW_KIND_DESTROY_LOCKED:
-        fputs("unlock the lock, and make sure no thread can still use it, before destroying "
-              "it.\n",
-              t->out);
-        return;
-    case LW_KIND_EXIT_HOLDING_LOCK:
-        fputs("unlock every lock before the thread returns or calls pthread_exit\n"
-              "  (check early returns and error paths).\n",
-              t->out);
-        return;
-    case LW_KIND_DATA_RACE:
-        fputs("protect every access to this memory with the same lock, or make it atomic.\n",
-              t->out);
-        return;
-    case LW_KIND_HANG:
-        fputs("look at where each thread waits: a condition wait needs a matching signal,\n"
-              "  a lock wait needs its owner to unlock.\n",
-              t->out);
+    if (!paragraph_open(&p)) {
+        fputc('\n', t->out);
         return;
     }
+    write_fix(p.f, f);
+    paragraph_print(t, &p, 7);
 }
 
-/* The one or two sentences above a cycle's stacks. */
+/* The one or two sentences above a cycle's stacks: who takes what, and what can happen. */
 static void print_cycle_story(const struct text *t, const struct lw_finding *f)
 {
     char tb[160], a[256], b[256];
     bool deadlock = f->kind == LW_KIND_DEADLOCK;
+    struct paragraph p;
+    if (!paragraph_open(&p)) return;
     for (size_t e = 0; e < f->ncycle; e++) {
         const struct lw_cycle_edge *edge = &f->cycle[e];
-        fputs(e == 0 ? "  " : "; ", t->out);
+        if (e > 0) fputs("; ", p.f);
         if (e == 0 || !f->single_thread)
-            fprintf(t->out, "%s ", thread_ref(t, edge->thread, tb, sizeof tb));
+            fprintf(p.f, "%s ", thread_ref(t, edge->thread, tb, sizeof tb));
         else
-            fputs("elsewhere it ", t->out);
+            fputs("elsewhere it ", p.f);
         const char *held = lock_word(edge->holding, a, sizeof a);
         const char *wanted = lock_word(edge->acquiring, b, sizeof b);
         if (deadlock)
-            fprintf(t->out, "holds %s and waits for %s", held, wanted);
+            fprintf(p.f, "holds %s and waits for %s", held, wanted);
         else
-            fprintf(t->out, "takes %s then %s", held, wanted);
+            fprintf(p.f, "takes %s then %s", held, wanted);
     }
-    fputs(".\n", t->out);
+    fputs(".", p.f);
+    fputs("  ", t->out);
+    paragraph_print(t, &p, 2);
     if (f->single_thread)
         fputs("  Seen in one thread only; two threads running this code would deadlock.\n", t->out);
     else if (deadlock)
         fputs("  None of them can ever go on: the program is stuck.\n", t->out);
+    else if (f->ncycle == 2)
+        print_wrapped(t, 0,
+                      "  If they run at the same time, each can hold one lock and wait "
+                      "forever for the other.");
     else
-        fprintf(t->out,
-                "  If they run at the same time, each can hold one lock and wait forever for "
-                "the %s.\n",
-                f->ncycle == 2 ? "other" : "next");
+        print_wrapped(t, 0,
+                      "  If they run at the same time, each can hold one lock and wait "
+                      "forever for the next.");
 }
 
 static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
@@ -335,7 +407,8 @@ static void print_finding(const struct text *t, const struct lw_finding *f)
         print_cycle_story(t, f);
     } else {
         char *msg = lwd_finding_message(f);
-        fprintf(t->out, "  %s\n", msg != NULL ? msg : lw_kind_name(f->kind));
+        fputs("  ", t->out);
+        print_wrapped(t, 2, msg != NULL ? msg : lw_kind_name(f->kind));
         free(msg);
         print_locks(t, f);
     }
