@@ -29,3 +29,27 @@ function(lw_add_integration_test name)
     LABELS "integration;${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "LOCKWATCH=${CMAKE_BINARY_DIR}/bin/lockwatch;NO_COLOR=1")
 endfunction()
+
+# lw_add_report_test(NAME PROGRAM target EXPECT file [SECTION name] [SOURCES src...]
+#                    [ARGS arg...] [TIMEOUT sec] [LABELS l...])
+# An integration test that runs the program (a target) under lockwatch with a JSON report and
+# checks it with tests/integration/check_report.py against an expectation file; SOURCES are the
+# files whose `@lock:NAME` markers the expectation refers to.
+function(lw_add_report_test name)
+  cmake_parse_arguments(ARG "" "PROGRAM;EXPECT;SECTION;TIMEOUT" "SOURCES;ARGS;LABELS" ${ARGN})
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  set(check ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/integration/check_report.py
+      --expect ${ARG_EXPECT})
+  if(ARG_SECTION)
+    list(APPEND check --section ${ARG_SECTION})
+  endif()
+  foreach(src IN LISTS ARG_SOURCES)
+    list(APPEND check --source ${src})
+  endforeach()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 60)
+  endif()
+  lw_add_integration_test(${name}
+    COMMAND ${check} -- $<TARGET_FILE:${ARG_PROGRAM}> ${ARG_ARGS}
+    TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS})
+endfunction()

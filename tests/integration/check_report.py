@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""check_report.py - runs one program under lockwatch and checks its JSON report against an
+expectation file (format: scenarios/README.md, "The expect format").
+
+    check_report.py --expect FILE [--section NAME] [--source FILE]... -- PROGRAM [ARGS...]
+
+The lockwatch command is taken from $LOCKWATCH. Source files are scanned for `@lock:NAME`
+markers, so expectations name source lines by marker and never by number. Exits 0 when the run
+matches, 1 when it does not (after printing expected vs actual and the whole report), 2 when the
+expectation itself is unusable (syntax, unknown marker, no lockwatch).
+
+Python 3 standard library only: the test suite needs nothing beyond what the build needs.
+"""
+
+import argparse
+import fnmatch
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+MARKER_RE = re.compile(r"@lock:([A-Za-z0-9_.-]+)")
+RUN_TIMEOUT_SECONDS = 50  # below the CTest timeout, so a hang is reported here with context
+FINDINGS_EXIT = 66
+
+
+class ExpectError(Exception):
+    """The expectation or the test set-up is wrong (not the tool)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Expectations
+
+
+class Place:
+    """Where a frame must be: a marked source line, optionally in a named function."""
+
+    def __init__(self, token, markers):
+        if not token.startswith("@"):
+            raise ExpectError(f"a place is @MARKER or @MARKER/FUNCTION, not {token!r}")
+        name, _, self.function = token[1:].partition("/")
+        if name not in markers:
+            raise ExpectError(f"marker @lock:{name} is in none of the sources")
+        self.marker = name
+        self.file, self.line = markers[name]
+
+    def matches(self, frame):
+        if not isinstance(frame, dict) or not frame.get("file"):
+            return False
+        if os.path.basename(frame["file"]) != self.file or frame.get("line") != self.line:
+            return False
+        return not self.function or frame.get("function") == self.function
+
+    def __str__(self):
+        where = f"{self.file}:{self.line}"
+        if self.function:
+            where += f" in {self.function}"
+        return f"@{self.marker} ({where})"
+
+
+class ExpectedFinding:
+    def __init__(self, kind, threads):
+        self.kind = kind
+        self.threads = threads  # "single-thread", "cross-thread" or None (either)
+        self.locks = None       # list of glob patterns, or None (not checked)
+        self.edges = []         # list of (holding Place, acquiring Place)
+
+    def describe(self):
+        lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
+        if self.locks is not None:
+            lines.append("  locks " + " ".join(self.locks))
+        for hold, acq in self.edges:
+            lines.append(f"  edge holding at {hold} -> acquiring at {acq}")
+        return lines
+
+
+class Expectation:
+    def __init__(self):
+        self.exit = None          # lockwatch's exit status; None = 66 if findings else program's
+        self.program_exit = 0     # runs[0].exit_code
+        self.stdout = []          # regexes the program's stdout must match
+        self.findings = []
+        self.no_findings = False
+
+
+def read_markers(paths):
+    """Maps marker name -> (file basename, line) over all sources; a name may be used once."""
+    markers = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for number, text in enumerate(f, start=1):
+                for name in MARKER_RE.findall(text):
+                    if name in markers:
+                        raise ExpectError(f"marker @lock:{name} appears twice ({path}:{number})")
+                    markers[name] = (os.path.basename(path), number)
+    return markers
+
+
+def parse_expect(path, section, markers):
+    """Reads the lines of one section into an Expectation. `[NAME]` starts a section; lines
+    before the first header belong to every section; `#` starts a comment line."""
+    exp = Expectation()
+    current = None  # the finding that `locks` and `edge` refine
+    active = True
+    seen_section = section is None
+    with open(path, encoding="utf-8") as f:
+        lines = list(enumerate(f, start=1))
+    for number, raw in lines:
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        where = f"{path}:{number}"
+        header = re.fullmatch(r"\[([A-Za-z0-9_-]+)\]", text)
+        if header:
+            active = section is not None and header.group(1) == section
+            seen_section = seen_section or active
+            current = None
+            continue
+        if not active:
+            continue
+        word, _, rest = text.partition(" ")
+        args = rest.split()
+        try:
+            if word == "exit":
+                exp.exit = int(args[0])
+            elif word == "program-exit":
+                exp.program_exit = int(args[0])
+            elif word == "stdout":
+                exp.stdout.append(re.compile(rest.strip()))
+            elif word == "no-findings":
+                exp.no_findings = True
+            elif word == "finding":
+                threads = args[1] if len(args) > 1 else None
+                if threads not in (None, "single-thread", "cross-thread") or len(args) > 2:
+                    raise ExpectError("finding KIND [single-thread|cross-thread]")
+                current = ExpectedFinding(args[0], threads)
+                exp.findings.append(current)
+            elif word == "locks":
+                if current is None:
+                    raise ExpectError("`locks` must follow a `finding`")
+                current.locks = args
+            elif word == "edge":
+                if current is None or len(args) != 2:
+                    raise ExpectError("`edge HOLDING ACQUIRING` must follow a `finding`")
+                current.edges.append((Place(args[0], markers), Place(args[1], markers)))
+            else:
+                raise ExpectError(f"unknown keyword {word!r}")
+        except (IndexError, ValueError) as e:
+            raise ExpectError(f"{where}: bad line {text!r} ({e})") from None
+        except ExpectError as e:
+            raise ExpectError(f"{where}: {e}") from None
+    if not seen_section:
+        raise ExpectError(f"{path}: no section [{section}]")
+    if exp.no_findings == bool(exp.findings):
+        raise ExpectError(f"{path}: say either `no-findings` or at least one `finding`")
+    return exp
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching a report against the expectation
+
+
+def lock_names(finding):
+    """Names of the finding's locks; entries may be objects or ids into the run's lock table."""
+    names = []
+    for lock in finding.get("locks") or []:
+        names.append(lock.get("name") if isinstance(lock, dict) else str(lock))
+    return names
+
+
+def frames_of(stack):
+    if isinstance(stack, dict):
+        stack = stack.get("frames")
+    return stack if isinstance(stack, list) else []
+
+
+def match_globs(patterns, names):
+    """True when patterns and names pair off one to one (glob match), in any order."""
+    if len(patterns) != len(names):
+        return False
+    if not patterns:
+        return True
+    first, rest = patterns[0], patterns[1:]
+    for i, name in enumerate(names):
+        if name is not None and fnmatch.fnmatchcase(name, first):
+            if match_globs(rest, names[:i] + names[i + 1:]):
+                return True
+    return False
+
+
+def edge_matches(edge, expected):
+    hold, acq = expected
+    return (any(hold.matches(fr) for fr in frames_of(edge.get("holding_stack"))) and
+            any(acq.matches(fr) for fr in frames_of(edge.get("acquiring_stack"))))
+
+
+def match_edges(expected_edges, actual_edges):
+    """Pairs every expected edge with a distinct actual edge (cycles may start anywhere)."""
+    if len(expected_edges) != len(actual_edges):
+        return False
+    if not expected_edges:
+        return True
+    first, rest = expected_edges[0], expected_edges[1:]
+    for i, edge in enumerate(actual_edges):
+        if edge_matches(edge, first) and match_edges(rest, actual_edges[:i] + actual_edges[i + 1:]):
+            return True
+    return False
+
+
+def finding_problems(exp, finding):
+    """Why one actual finding does not satisfy one expected finding ([] when it does)."""
+    problems = []
+    if finding.get("kind") != exp.kind:
+        return [f"kind is {finding.get('kind')!r}, not {exp.kind!r}"]
+    if exp.threads is not None:
+        single = finding.get("single_thread")
+        if single is not (exp.threads == "single-thread"):
+            problems.append(f"single_thread is {single!r}, expected {exp.threads}")
+    if exp.locks is not None:
+        names = lock_names(finding)
+        if not match_globs(exp.locks, names):
+            problems.append(f"lock names are {names}, expected {exp.locks}")
+    if exp.edges:
+        cycle = finding.get("cycle") or []
+        if len(cycle) != len(exp.edges):
+            problems.append(f"cycle has {len(cycle)} edges, expected {len(exp.edges)}")
+        elif not match_edges(exp.edges, cycle):
+            for hold, acq in exp.edges:
+                if not any(edge_matches(e, (hold, acq)) for e in cycle):
+                    problems.append(f"no edge holding at {hold} -> acquiring at {acq}")
+            if not problems:
+                problems.append("edges match individually but not one to one")
+    return problems
+
+
+def assign_findings(expected, actual):
+    """Pairs expected and actual findings one to one; returns the unmatched expected ones with
+    the problems found against each candidate, or [] when everything pairs."""
+    def solve(i, free):
+        if i == len(expected):
+            return True
+        for j in sorted(free):
+            if not finding_problems(expected[i], actual[j]):
+                if solve(i + 1, free - {j}):
+                    return True
+        return False
+
+    if len(expected) == len(actual) and solve(0, frozenset(range(len(actual)))):
+        return []
+    failures = []
+    for exp in expected:
+        tried = [(f.get("id"), finding_problems(exp, f)) for f in actual]
+        if not any(not problems for _, problems in tried):
+            failures.append((exp, tried))
+    return failures
+
+
+# ---------------------------------------------------------------------------------------------
+# Describing what happened
+
+
+def frame_text(frame):
+    if not isinstance(frame, dict):
+        return "?"
+    where = frame.get("function") or frame.get("address") or "?"
+    if frame.get("file"):
+        where += f" ({os.path.basename(frame['file'])}:{frame.get('line')})"
+    return where
+
+
+def best_frame(stack, source_files):
+    """The first frame in one of the test's sources, else the first with a file, else the top."""
+    frames = frames_of(stack)
+    for frame in frames:
+        if isinstance(frame, dict) and frame.get("file") and \
+                os.path.basename(frame["file"]) in source_files:
+            return frame_text(frame)
+    for frame in frames:
+        if isinstance(frame, dict) and frame.get("file"):
+            return frame_text(frame)
+    return frame_text(frames[0]) if frames else "(no frames)"
+
+
+def describe_actual(report, source_files):
+    lines = []
+    for f in report.get("findings") or []:
+        single = " single-thread" if f.get("single_thread") else " cross-thread"
+        lines.append(f"finding {f.get('kind')}{single}")
+        lines.append("  locks " + " ".join(str(n) for n in lock_names(f)))
+        for edge in f.get("cycle") or []:
+            lines.append(f"  edge [{edge.get('thread')}] holding {edge.get('holding')} taken at "
+                         f"{best_frame(edge.get('holding_stack'), source_files)} -> acquiring "
+                         f"{edge.get('acquiring')} at "
+                         f"{best_frame(edge.get('acquiring_stack'), source_files)}")
+    return lines or ["no-findings"]
+
+
+def check_shape(report):
+    """The fixed top-level fields of the JSON report (docs/report-format.md)."""
+    problems = []
+    if report.get("tool") != "lockwatch":
+        problems.append(f"tool is {report.get('tool')!r}, not 'lockwatch'")
+    if report.get("schema") != 1:
+        problems.append(f"schema is {report.get('schema')!r}, not 1")
+    for key, kind in (("runs", list), ("findings", list), ("summary", dict)):
+        if not isinstance(report.get(key), kind):
+            problems.append(f"{key} is missing or not a JSON {kind.__name__}")
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--expect", required=True, help="expectation file")
+    parser.add_argument("--section", help="section of the expectation file ([broken], [fixed])")
+    parser.add_argument("--source", action="append", default=[], help="source with markers")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- PROGRAM [ARGS...]")
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    try:
+        if not command:
+            raise ExpectError("no program given")
+        lockwatch = os.environ.get("LOCKWATCH")
+        if not lockwatch or not os.access(lockwatch, os.X_OK):
+            raise ExpectError(f"$LOCKWATCH ({lockwatch!r}) is not an executable lockwatch")
+        markers = read_markers(args.source)
+        exp = parse_expect(args.expect, args.section, markers)
+    except (ExpectError, OSError) as e:
+        print(f"check_report: {e}", file=sys.stderr)
+        return 2
+
+    with tempfile.TemporaryDirectory(prefix="lw-check-") as tmp:
+        report_path = os.path.join(tmp, "report.json")
+        argv = [lockwatch, "--format=json", f"--output={report_path}", "--", *command]
+        print("$ " + " ".join(argv))
+        try:
+            run = subprocess.run(argv, capture_output=True, text=True, errors="replace",
+                                 timeout=RUN_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as e:
+            print(f"FAIL: no exit after {RUN_TIMEOUT_SECONDS} s")
+            print(f"--- stdout ---\n{e.stdout or ''}\n--- stderr ---\n{e.stderr or ''}")
+            return 1
+        print(f"--- program stdout ---\n{run.stdout}--- lockwatch stderr ---\n{run.stderr}---")
+        try:
+            with open(report_path, encoding="utf-8") as f:
+                report_text = f.read()
+            report = json.loads(report_text)
+        except (OSError, ValueError) as e:
+            print(f"FAIL: no readable JSON report at {report_path}: {e} "
+                  f"(lockwatch exited {run.returncode})")
+            return 1
+
+    problems = check_shape(report)
+    findings = report.get("findings") if isinstance(report.get("findings"), list) else []
+    want_exit = exp.exit
+    if want_exit is None:
+        want_exit = FINDINGS_EXIT if exp.findings else exp.program_exit
+    if run.returncode != want_exit:
+        problems.append(f"lockwatch exited {run.returncode}, expected {want_exit}")
+    runs = report.get("runs") if isinstance(report.get("runs"), list) else []
+    if not runs or not isinstance(runs[0], dict):
+        problems.append("runs[] is empty")
+    elif runs[0].get("exit_code") != exp.program_exit or runs[0].get("signal") not in (0, None):
+        problems.append(f"runs[0] says exit_code {runs[0].get('exit_code')!r} signal "
+                        f"{runs[0].get('signal')!r}, expected exit_code {exp.program_exit}")
+    for pattern in exp.stdout:
+        if not pattern.search(run.stdout):
+            problems.append(f"program stdout does not match /{pattern.pattern}/")
+
+    kinds_actual = sorted(str(f.get("kind")) for f in findings)
+    kinds_expected = sorted(f.kind for f in exp.findings)
+    if kinds_actual != kinds_expected:
+        problems.append(f"finding kinds are {kinds_actual}, expected exactly {kinds_expected}")
+    for unmatched, tried in assign_findings(exp.findings, findings):
+        problems.append(f"expected finding {unmatched.kind} not found; candidates:")
+        for fid, why in tried:
+            problems.append(f"    finding {fid}: " + "; ".join(why))
+
+    if not problems:
+        print(f"OK: {len(findings)} finding(s) as expected, exit {run.returncode}")
+        return 0
+    sources = {os.path.basename(s) for s in args.source}
+    print("FAIL:")
+    for p in problems:
+        print(f"  {p}")
+    print("--- expected ---")
+    for f in exp.findings:
+        print("\n".join(f.describe()))
+    if exp.no_findings:
+        print("no-findings")
+    print("--- actual ---")
+    print("\n".join(describe_actual(report, sources)))
+    print("--- report ---")
+    print(json.dumps(report, indent=2))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
