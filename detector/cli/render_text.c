@@ -141,23 +141,26 @@ static const char *lock_ref(const struct lw_lock *l, uint8_t mode, bool with_mod
     return buf;
 }
 
+/* "#0 worker  src/broken.c:21" for code with source; code in a system library shows only its
+ * module ("#1 start_thread  libc.so.6": libc's own source paths help no one reading this), and
+ * code without a symbol its module and offset ("#2 0x7f..  libfoo.so+0x1a2b"). */
 static void print_frame(const struct text *t, const struct lw_stack *s, size_t i)
 {
     const struct lw_frame *f = &s->frames[i];
+    const struct lw_module *m = lwd_find_module(t->report, s->image, f->pc);
     fprintf(t->out, "      #%zu ", i);
     if (f->function != NULL)
         fputs(f->function, t->out);
     else
         fprintf(t->out, "0x%" PRIx64, f->pc);
-    if (f->file != NULL && f->line > 0) {
+    if (f->function != NULL && f->module != NULL && lwd_is_system_module(f->module))
+        fprintf(t->out, "  %s", lwd_basename(f->module));
+    else if (f->file != NULL && f->line > 0)
         fprintf(t->out, "  %s:%d", shown_path(t, f->file), f->line);
-    } else if (f->file != NULL) {
+    else if (f->file != NULL)
         fprintf(t->out, "  %s", shown_path(t, f->file));
-    } else {
-        const struct lw_module *m = lwd_find_module(t->report, s->image, f->pc);
-        if (m != NULL && m->path != NULL)
-            fprintf(t->out, "  %s+0x%" PRIx64, lwd_basename(m->path), f->pc - m->base);
-    }
+    else if (m != NULL && m->path != NULL)
+        fprintf(t->out, "  %s+0x%" PRIx64, lwd_basename(m->path), f->pc - m->base);
     fputc('\n', t->out);
 }
 

@@ -79,17 +79,48 @@ const char *lwd_sym_intern(struct lwd_symboliser *s, const char *str)
     return str == NULL ? NULL : pool_copy(str, strlen(str));
 }
 
-/* A C++ name demangled, a C name as is; both copied into the pool. */
+/* A C++ name demangled, a C name without its symbol version ("__libc_start_main@@GLIBC_2.34"
+ * reads as __libc_start_main); both copied into the pool. */
 static const char *intern_symbol(struct lwd_symboliser *s, const char *raw, bool *failed)
 {
     if (raw == NULL) return NULL;
     const char *name = NULL;
     int status = -1;
     char *demangled = strncmp(raw, "_Z", 2) == 0 ? __cxa_demangle(raw, NULL, NULL, &status) : NULL;
-    name = lwd_sym_intern(s, status == 0 && demangled != NULL ? demangled : raw);
+    if (status == 0 && demangled != NULL)
+        name = lwd_sym_intern(s, demangled);
+    else
+        name = pool_copy(raw, strcspn(raw, "@"));
     free(demangled);
     if (name == NULL) *failed = true;
     return name;
+}
+
+/* The source file of a line-table row, made absolute with its compilation directory (DWARF
+ * keeps the name as the compiler was given it, "broken.c"), so the text report can show it
+ * relative to where the user stands and JSON consumers get a path that opens. */
+static const char *intern_source(struct lwd_symboliser *s, Dwfl_Line *line, int *lineno,
+                                 bool *failed)
+{
+    const char *file = dwfl_lineinfo(line, NULL, lineno, NULL, NULL, NULL);
+    if (file == NULL) return NULL;
+    const char *dir = file[0] != '/' ? dwfl_line_comp_dir(line) : NULL;
+    const char *interned = NULL;
+    if (dir != NULL && dir[0] == '/') {
+        size_t dlen = strlen(dir), flen = strlen(file);
+        char *joined = malloc(dlen + flen + 2);
+        if (joined != NULL) {
+            memcpy(joined, dir, dlen);
+            joined[dlen] = '/';
+            memcpy(joined + dlen + 1, file, flen + 1);
+            interned = lwd_sym_intern(s, joined);
+        }
+        free(joined);
+    } else {
+        interned = lwd_sym_intern(s, file);
+    }
+    if (interned == NULL) *failed = true;
+    return interned;
 }
 
 static const Dwfl_Callbacks offline_callbacks = {
@@ -116,10 +147,13 @@ static Dwfl *open_image(struct lwd_symboliser *s, uint32_t image)
     dwfl_report_begin(dwfl);
     for (size_t m = 0; m < img->nmodules; m++) {
         const struct lw_module *mod = &img->modules[m];
-        if (mod->path == NULL || mod->path[0] != '/' || access(mod->path, R_OK) != 0) continue;
+        const char *path = mod->path;
+        /* "/proc/self/exe" named the program inside it; here it would name lockwatch. */
+        if (path != NULL && strcmp(path, "/proc/self/exe") == 0) path = img->exe;
+        if (path == NULL || path[0] != '/' || access(path, R_OK) != 0) continue;
         /* base is the load bias (dlpi_addr): add_p_vaddr=true places an ET_DYN object at
          * bias + p_vaddr, which is right even for objects whose first segment is not at 0. */
-        dwfl_report_elf(dwfl, mod->path, mod->path, -1, mod->base, true);
+        dwfl_report_elf(dwfl, path, path, -1, mod->base, true);
     }
     dwfl_report_end(dwfl, NULL, NULL);
     return dwfl;
@@ -193,10 +227,7 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
         case LOOKUP_CODE: {
             found.sym.function = intern_symbol(s, raw, &failed);
             Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
-            const char *file =
-                line != NULL ? dwfl_lineinfo(line, NULL, &found.sym.line, NULL, NULL, NULL) : NULL;
-            found.sym.file = lwd_sym_intern(s, file);
-            if (file != NULL && found.sym.file == NULL) failed = true;
+            if (line != NULL) found.sym.file = intern_source(s, line, &found.sym.line, &failed);
             break;
         }
         case LOOKUP_OBJECT:
