@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""check_report_selftest.py - shows that check_report.py fails when it should.
+
+An integration test that always passes proves nothing, so this runs the checker against a stand-in
+for lockwatch that writes a prepared report, and requires a pass for the right report and a
+failure for each kind of wrong one (wrong line, wrong function, extra finding, missing edge, wrong
+lock name, wrong single_thread, wrong exit status, finding where silence is expected, unknown
+marker). Python 3 standard library only.
+"""
+
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHECKER = os.path.join(HERE, "check_report.py")
+
+SOURCE = """\
+void take_a_then_b(void)
+{
+    lock(&lock_a); /* @lock:ab-first */
+    lock(&lock_b); /* @lock:ab-second */
+}
+void take_b_then_a(void)
+{
+    lock(&lock_b); /* @lock:ba-first */
+    lock(&lock_a); /* @lock:ba-second */
+}
+"""
+
+EXPECT = """\
+# test expectation
+[broken]
+finding lock-order-inversion cross-thread
+locks lock_a lock_b
+edge @ab-first/take_a_then_b @ab-second/take_a_then_b
+edge @ba-first/take_b_then_a @ba-second/take_b_then_a
+[fixed]
+no-findings
+"""
+
+# Stands in for lockwatch: runs the program, copies $FAKE_REPORT to --output, exits $FAKE_EXIT.
+FAKE_LOCKWATCH = """\
+#!/usr/bin/env python3
+import os, shutil, subprocess, sys
+args = sys.argv[1:]
+output = next(a for a in args if a.startswith("--output=")).split("=", 1)[1]
+subprocess.run(args[args.index("--") + 1:], check=False)
+shutil.copy(os.environ["FAKE_REPORT"], output)
+sys.exit(int(os.environ["FAKE_EXIT"]))
+"""
+
+
+def frame(function, line, file="src/sample.c"):
+    return {"function": function, "file": file, "line": line, "module": "/t/prog",
+            "address": "0x401000"}
+
+
+def edge(thread, holding, acquiring, function, hold_line, acq_line):
+    return {"thread": thread, "holding": holding, "acquiring": acquiring,
+            "holding_mode": "exclusive", "acquiring_mode": "exclusive",
+            "holding_stack": [frame(function, hold_line), frame("start_thread", 0, None)],
+            "acquiring_stack": [frame("pthread_mutex_lock", 0, None),
+                                frame(function, acq_line)]}
+
+
+GOOD = {
+    "tool": "lockwatch", "version": "0.1.0", "schema": 1,
+    "runs": [{"pid": 10, "argv": ["prog"], "exit_code": 0, "signal": 0}],
+    "findings": [{
+        "id": 1, "kind": "lock-order-inversion", "message": "m", "single_thread": False,
+        "pid": 10,
+        "locks": [{"id": "M1", "name": "lock_a", "address": "0x1", "type": "mutex"},
+                  {"id": "M2", "name": "lock_b", "address": "0x2", "type": "mutex"}],
+        "threads": [],
+        # Rotated on purpose: the checker must not depend on where the cycle starts.
+        "cycle": [edge("T2", "M2", "M1", "take_b_then_a", 8, 9),
+                  edge("T1", "M1", "M2", "take_a_then_b", 3, 4)],
+        "stacks": []}],
+    "summary": {},
+}
+SILENT = dict(copy.deepcopy(GOOD), findings=[])
+
+
+def variant(change):
+    report = copy.deepcopy(GOOD)
+    change(report)
+    return report
+
+
+def set_line(r):
+    r["findings"][0]["cycle"][1]["acquiring_stack"][1]["line"] = 5
+
+
+def set_function(r):
+    r["findings"][0]["cycle"][0]["holding_stack"][0]["function"] = "elsewhere"
+
+
+def add_finding(r):
+    r["findings"].append(dict(copy.deepcopy(r["findings"][0]), id=2))
+
+
+def drop_edge(r):
+    r["findings"][0]["cycle"].pop()
+
+
+def rename_lock(r):
+    r["findings"][0]["locks"][0]["name"] = "mutex taken in main"
+
+
+def make_single(r):
+    r["findings"][0]["single_thread"] = True
+
+
+def drop_summary(r):
+    del r["summary"]
+
+
+CASES = [
+    # name, section, report, lockwatch exit status, expected checker status
+    ("right report", "broken", GOOD, 66, 0),
+    ("wrong line", "broken", variant(set_line), 66, 1),
+    ("wrong function", "broken", variant(set_function), 66, 1),
+    ("extra finding", "broken", variant(add_finding), 66, 1),
+    ("missing edge", "broken", variant(drop_edge), 66, 1),
+    ("wrong lock name", "broken", variant(rename_lock), 66, 1),
+    ("single_thread where cross-thread expected", "broken", variant(make_single), 66, 1),
+    ("no summary", "broken", variant(drop_summary), 66, 1),
+    ("exit 0 with findings", "broken", GOOD, 0, 1),
+    ("silence", "fixed", SILENT, 0, 0),
+    ("finding where silence expected", "fixed", GOOD, 66, 1),
+    ("exit 66 without findings", "fixed", SILENT, 66, 1),
+]
+
+
+def run_checker(tmp, section, report, lockwatch_exit, expect_text=EXPECT):
+    report_path = os.path.join(tmp, "report.json")
+    expect_path = os.path.join(tmp, "expect")
+    with open(report_path, "w", encoding="utf-8") as f:
+        json.dump(report, f)
+    with open(expect_path, "w", encoding="utf-8") as f:
+        f.write(expect_text)
+    env = dict(os.environ, LOCKWATCH=os.path.join(tmp, "lockwatch"), FAKE_REPORT=report_path,
+               FAKE_EXIT=str(lockwatch_exit))
+    run = subprocess.run([sys.executable, CHECKER, "--expect", expect_path, "--section", section,
+                          "--source", os.path.join(tmp, "src", "sample.c"), "--", "true"],
+                         env=env, capture_output=True, text=True)
+    return run.returncode, run.stdout + run.stderr
+
+
+def main():
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="lw-selftest-") as tmp:
+        os.mkdir(os.path.join(tmp, "src"))
+        with open(os.path.join(tmp, "src", "sample.c"), "w", encoding="utf-8") as f:
+            f.write(SOURCE)
+        fake = os.path.join(tmp, "lockwatch")
+        with open(fake, "w", encoding="utf-8") as f:
+            f.write(FAKE_LOCKWATCH)
+        os.chmod(fake, 0o755)
+        cases = [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e), want)
+                 for name, section, report, lw_exit, want in CASES]
+        cases.append(("unknown marker is a set-up error",
+                      lambda: run_checker(tmp, "broken", GOOD, 66,
+                                          EXPECT.replace("@ab-first/", "@no-such/")), 2))
+        for name, run, want in cases:
+            status, output = run()
+            verdict = "ok" if status == want else "WRONG"
+            print(f"{verdict}: {name}: checker exited {status}, expected {want}")
+            if status != want:
+                failures += 1
+                print(output)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
