@@ -47,8 +47,8 @@ static void colour_off(const struct text *t)
 
 /* Writes text (its leading spaces kept) word by word starting at column col, breaking before
  * a word that would pass LWD_TEXT_WIDTH; continuation lines are indented by two spaces. Ends
- * the line. */
-static void print_wrapped(const struct text *t, size_t col, const char *text)
+ * with `end` (unless text already ends with it) and a newline. */
+static void print_wrapped(const struct text *t, size_t col, const char *text, const char *end)
 {
     size_t lead = strspn(text, " ");
     fwrite(text, 1, lead, t->out);
@@ -72,6 +72,8 @@ static void print_wrapped(const struct text *t, size_t col, const char *text)
         p += word;
         first = false;
     }
+    size_t len = strlen(text), elen = strlen(end);
+    if (len < elen || strcmp(text + len - elen, end) != 0) fputs(end, t->out);
     fputc('\n', t->out);
 }
 
@@ -93,7 +95,7 @@ static bool paragraph_open(struct paragraph *p)
 /* Prints the paragraph (when it could be composed) and frees it. */
 static void paragraph_print(const struct text *t, struct paragraph *p, size_t col)
 {
-    if (fclose(p->f) == 0) print_wrapped(t, col, p->text);
+    if (fclose(p->f) == 0) print_wrapped(t, col, p->text, "");
     free(p->text);
 }
 
@@ -330,11 +332,13 @@ static void print_cycle_story(const struct text *t, const struct lw_finding *f)
     else if (f->ncycle == 2)
         print_wrapped(t, 0,
                       "  If they run at the same time, each can hold one lock and wait "
-                      "forever for the other.");
+                      "forever for the other.",
+                      "");
     else
         print_wrapped(t, 0,
                       "  If they run at the same time, each can hold one lock and wait "
-                      "forever for the next.");
+                      "forever for the next.",
+                      "");
 }
 
 static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
@@ -352,14 +356,17 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
     }
 }
 
+/* "M2 accounts+40 is an error-checking mutex at 0x55d0c0a8" */
 static void print_locks(const struct text *t, const struct lw_finding *f)
 {
     char lb[320];
     for (size_t k = 0; k < f->nlocks; k++) {
         const struct lw_lock *l = f->locks[k];
-        fprintf(t->out, "  %s is a %s%s at 0x%" PRIx64 "\n", lock_ref(l, 0, false, lb, sizeof lb),
-                (l->flags & LW_LOCKF_RECURSIVE) ? "recursive " : "", lwd_lock_type_name(l->type),
-                l->addr);
+        const char *kind = (l->flags & LW_LOCKF_RECURSIVE)    ? "a recursive"
+                           : (l->flags & LW_LOCKF_ERRORCHECK) ? "an error-checking"
+                                                              : "a";
+        fprintf(t->out, "  %s is %s %s at 0x%" PRIx64 "\n", lock_ref(l, 0, false, lb, sizeof lb),
+                kind, lwd_lock_type_name(l->type), l->addr);
     }
 }
 
@@ -409,9 +416,10 @@ static void print_finding(const struct text *t, const struct lw_finding *f)
     if (f->ncycle > 0) {
         print_cycle_story(t, f);
     } else {
+        /* The message is a sentence without its full stop (JSON carries it as is). */
         char *msg = lwd_finding_message(f);
         fputs("  ", t->out);
-        print_wrapped(t, 2, msg != NULL ? msg : lw_kind_name(f->kind));
+        print_wrapped(t, 2, msg != NULL ? msg : lw_kind_name(f->kind), ".");
         free(msg);
         print_locks(t, f);
     }
