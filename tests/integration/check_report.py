@@ -65,14 +65,18 @@ class ExpectedFinding:
         self.kind = kind
         self.threads = threads  # "single-thread", "cross-thread" or None (either)
         self.locks = None       # list of glob patterns, or None (not checked)
-        self.edges = []         # list of (holding Place, acquiring Place)
+        self.types = None       # list of lock types ("mutex", "rwlock", ...), or None
+        self.edges = []         # list of (holding Place, acquiring Place, modes or None)
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
         if self.locks is not None:
             lines.append("  locks " + " ".join(self.locks))
-        for hold, acq in self.edges:
-            lines.append(f"  edge holding at {hold} -> acquiring at {acq}")
+        if self.types is not None:
+            lines.append("  types " + " ".join(self.types))
+        for hold, acq, modes in self.edges:
+            mode_text = f" ({modes[0]} -> {modes[1]})" if modes else ""
+            lines.append(f"  edge holding at {hold} -> acquiring at {acq}{mode_text}")
         return lines
 
 
@@ -141,10 +145,16 @@ def parse_expect(path, section, markers):
                 if current is None:
                     raise ExpectError("`locks` must follow a `finding`")
                 current.locks = args
+            elif word == "types":
+                if current is None:
+                    raise ExpectError("`types` must follow a `finding`")
+                current.types = sorted(args)
             elif word == "edge":
-                if current is None or len(args) != 2:
-                    raise ExpectError("`edge HOLDING ACQUIRING` must follow a `finding`")
-                current.edges.append((Place(args[0], markers), Place(args[1], markers)))
+                if current is None or len(args) not in (2, 4):
+                    raise ExpectError("`edge HOLDING ACQUIRING [HOLDING_MODE ACQUIRING_MODE]` "
+                                      "must follow a `finding`")
+                modes = tuple(args[2:]) or None
+                current.edges.append((Place(args[0], markers), Place(args[1], markers), modes))
             else:
                 raise ExpectError(f"unknown keyword {word!r}")
         except (IndexError, ValueError) as e:
@@ -191,7 +201,9 @@ def match_globs(patterns, names):
 
 
 def edge_matches(edge, expected):
-    hold, acq = expected
+    hold, acq, modes = expected
+    if modes and (edge.get("holding_mode"), edge.get("acquiring_mode")) != modes:
+        return False
     return (any(hold.matches(fr) for fr in frames_of(edge.get("holding_stack"))) and
             any(acq.matches(fr) for fr in frames_of(edge.get("acquiring_stack"))))
 
@@ -222,14 +234,20 @@ def finding_problems(exp, finding):
         names = lock_names(finding)
         if not match_globs(exp.locks, names):
             problems.append(f"lock names are {names}, expected {exp.locks}")
+    if exp.types is not None:
+        types = sorted(str(lock.get("type")) for lock in finding.get("locks") or []
+                       if isinstance(lock, dict))
+        if types != exp.types:
+            problems.append(f"lock types are {types}, expected {exp.types}")
     if exp.edges:
         cycle = finding.get("cycle") or []
         if len(cycle) != len(exp.edges):
             problems.append(f"cycle has {len(cycle)} edges, expected {len(exp.edges)}")
         elif not match_edges(exp.edges, cycle):
-            for hold, acq in exp.edges:
-                if not any(edge_matches(e, (hold, acq)) for e in cycle):
-                    problems.append(f"no edge holding at {hold} -> acquiring at {acq}")
+            for hold, acq, modes in exp.edges:
+                if not any(edge_matches(e, (hold, acq, modes)) for e in cycle):
+                    mode_text = f" ({modes[0]} -> {modes[1]})" if modes else ""
+                    problems.append(f"no edge holding at {hold} -> acquiring at {acq}{mode_text}")
             if not problems:
                 problems.append("edges match individually but not one to one")
     return problems
@@ -288,11 +306,14 @@ def describe_actual(report, source_files):
     for f in report.get("findings") or []:
         single = " single-thread" if f.get("single_thread") else " cross-thread"
         lines.append(f"finding {f.get('kind')}{single}")
-        lines.append("  locks " + " ".join(str(n) for n in lock_names(f)))
+        lines.append("  locks " + " ".join(
+            f"{lock.get('id')}={lock.get('name')} ({lock.get('type')})" if isinstance(lock, dict)
+            else str(lock) for lock in f.get("locks") or []))
         for edge in f.get("cycle") or []:
-            lines.append(f"  edge [{edge.get('thread')}] holding {edge.get('holding')} taken at "
+            lines.append(f"  edge [{edge.get('thread')}] holding {edge.get('holding')} "
+                         f"({edge.get('holding_mode')}) taken at "
                          f"{best_frame(edge.get('holding_stack'), source_files)} -> acquiring "
-                         f"{edge.get('acquiring')} at "
+                         f"{edge.get('acquiring')} ({edge.get('acquiring_mode')}) at "
                          f"{best_frame(edge.get('acquiring_stack'), source_files)}")
     return lines or ["no-findings"]
 

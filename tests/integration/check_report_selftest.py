@@ -4,7 +4,7 @@
 An integration test that always passes proves nothing, so this runs the checker against a stand-in
 for lockwatch that writes a prepared report, and requires a pass for the right report and a
 failure for each kind of wrong one (wrong line, wrong function, extra finding, missing edge, wrong
-lock name, wrong single_thread, wrong exit status, finding where silence is expected, unknown
+lock name, type or mode, wrong single_thread, wrong exit status, finding where silence is expected, unknown
 marker). Python 3 standard library only.
 """
 
@@ -36,7 +36,8 @@ EXPECT = """\
 [broken]
 finding lock-order-inversion cross-thread
 locks lock_a lock_b
-edge @ab-first/take_a_then_b @ab-second/take_a_then_b
+types mutex mutex
+edge @ab-first/take_a_then_b @ab-second/take_a_then_b write write
 edge @ba-first/take_b_then_a @ba-second/take_b_then_a
 [fixed]
 no-findings
@@ -61,7 +62,7 @@ def frame(function, line, file="src/sample.c"):
 
 def edge(thread, holding, acquiring, function, hold_line, acq_line):
     return {"thread": thread, "holding": holding, "acquiring": acquiring,
-            "holding_mode": "exclusive", "acquiring_mode": "exclusive",
+            "holding_mode": "write", "acquiring_mode": "write",
             "holding_stack": [frame(function, hold_line), frame("start_thread", 0, None)],
             "acquiring_stack": [frame("pthread_mutex_lock", 0, None),
                                 frame(function, acq_line)]}
@@ -111,6 +112,14 @@ def rename_lock(r):
     r["findings"][0]["locks"][0]["name"] = "mutex taken in main"
 
 
+def set_type(r):
+    r["findings"][0]["locks"][1]["type"] = "rwlock"
+
+
+def set_mode(r):
+    r["findings"][0]["cycle"][1]["holding_mode"] = "read"
+
+
 def make_single(r):
     r["findings"][0]["single_thread"] = True
 
@@ -127,6 +136,8 @@ CASES = [
     ("extra finding", "broken", variant(add_finding), 66, 1),
     ("missing edge", "broken", variant(drop_edge), 66, 1),
     ("wrong lock name", "broken", variant(rename_lock), 66, 1),
+    ("wrong lock type", "broken", variant(set_type), 66, 1),
+    ("wrong mode", "broken", variant(set_mode), 66, 1),
     ("single_thread where cross-thread expected", "broken", variant(make_single), 66, 1),
     ("no summary", "broken", variant(drop_summary), 66, 1),
     ("exit 0 with findings", "broken", GOOD, 0, 1),
