@@ -1,0 +1,149 @@
+/* detector.c — the detector's public entry points (detector.h): validate each record, then hand
+ * it to the part of the state it updates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+struct lw_detector *lw_detector_new(const struct lw_detector_options *opts)
+{
+    struct lw_detector *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->graph = lw_graph_new(opts ? opts->max_cycle_length : 0, 0);
+    if (!d->graph) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static void free_interned_sites(struct lw_map *sites)
+{
+    for (size_t i = 0; i < sites->capacity; i++)
+        if (sites->used[i]) free((void *)(uintptr_t)sites->slots[i].value);
+    lw_map_free(sites);
+}
+
+void lw_detector_free(struct lw_detector *d)
+{
+    if (!d) return;
+    struct lw_report *r = &d->report;
+    for (size_t i = 0; i < r->nfindings; i++)
+        lw_finding_free(r->findings[i]);
+    free(r->findings);
+    for (size_t i = 0; i < r->nimages; i++) {
+        for (size_t m = 0; m < r->images[i].nmodules; m++)
+            free((char *)r->images[i].modules[m].path);
+        free(r->images[i].modules);
+        free((char *)r->images[i].exe);
+    }
+    free(r->images);
+    free(r->processes);
+    for (size_t i = 0; i < r->nlocks; i++)
+        free(r->locks[i]);
+    free(r->locks);
+    for (size_t i = 0; i < r->nthreads; i++) {
+        free(r->threads[i]->name);
+        free(r->threads[i]);
+    }
+    free(r->threads);
+    free(r->overflows);
+    lw_depot_free(&d->depot);
+    lw_graph_free(d->graph);
+    lw_map_free(&d->pids);
+    lw_map_free(&d->thread_keys);
+    lw_map_free(&d->lock_keys);
+    free_interned_sites(&d->sites);
+    lw_map_free(&d->overflow_seen);
+    lw_map_free(&d->misuse_seen);
+    free(d->cycle_findings);
+    free(d);
+}
+
+struct lw_report *lw_detector_report(struct lw_detector *d)
+{
+    return &d->report;
+}
+
+static int on_stack(struct lw_detector *d, const struct lw_rec_stack *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    if (!p || lw_depot_fill(&d->depot, p->image, rec->id, rec->pcs, rec->nframes) != 0)
+        return LW_ERR_NOMEM;
+    return LW_OK;
+}
+
+static int on_thread(struct lw_detector *d, const struct lw_rec_thread *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    int nomem = 0;
+    t->parent = rec->parent_thread;
+    if (rec->created_stack)
+        t->created = lw_depot_get(&d->depot, p->image, rec->created_stack, &nomem);
+    return nomem ? LW_ERR_NOMEM : LW_OK;
+}
+
+static int on_thread_name(struct lw_detector *d, const struct lw_rec_thread_name *rec)
+{
+    struct lw_thread *t = lw_thread_of(d, &rec->h);
+    if (!t) return LW_ERR_NOMEM;
+    size_t n = strlen(rec->name) + 1;
+    char *name = malloc(n);
+    if (!name) return LW_ERR_NOMEM;
+    memcpy(name, rec->name, n);
+    free(t->name);
+    t->name = name;
+    return LW_OK;
+}
+
+static int on_thread_exit(struct lw_detector *d, const struct lw_rec_thread_exit *rec)
+{
+    struct lw_thread *t = lw_thread_of(d, &rec->h);
+    if (!t) return LW_ERR_NOMEM;
+    t->exited = true;
+    return LW_OK;
+}
+
+/* Applies a validated record (in d->rec). */
+static int apply(struct lw_detector *d, const struct lw_rec_header *h)
+{
+    switch ((enum lw_rec_type)h->type) {
+    case LW_REC_PROCESS:
+        return lw_process_start(d, (const void *)h);
+    case LW_REC_MODULE:
+        return lw_module_add(d, (const void *)h);
+    case LW_REC_STACK:
+        return on_stack(d, (const void *)h);
+    case LW_REC_THREAD:
+        return on_thread(d, (const void *)h);
+    case LW_REC_THREAD_NAME:
+        return on_thread_name(d, (const void *)h);
+    case LW_REC_THREAD_EXIT:
+        return on_thread_exit(d, (const void *)h);
+    case LW_REC_ACQUIRE:
+        return lw_lock_order_acquire(d, (const void *)h);
+    case LW_REC_WAIT:
+    case LW_REC_WAIT_END:
+    case LW_REC_MISUSE:
+        return lw_thread_of(d, h) ? LW_OK : LW_ERR_NOMEM;
+    case LW_REC_OVERFLOW:
+        return lw_overflow_add(d, (const void *)h);
+    }
+    return LW_ERR_BADREC; /* lw_validate_record admits no other type */
+}
+
+int lw_detector_feed(struct lw_detector *d, const void *rec, size_t len)
+{
+    /* Copy first: the caller's buffer need not be aligned for the record's fields. */
+    bool fits = rec && len <= sizeof d->rec;
+    if (fits) memcpy(d->rec, rec, len);
+    if (!fits || lw_validate_record(d->rec, len) != 0) {
+        d->report.bad_records++;
+        return LW_ERR_BADREC;
+    }
+    int rc = apply(d, (const struct lw_rec_header *)d->rec);
+    if (rc == LW_OK) d->report.records++;
+    return rc;
+}

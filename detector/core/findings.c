@@ -1,0 +1,45 @@
+/* findings.c — allocation of the report's findings (data only; wording is in report.c). */
+#include <stdlib.h>
+
+#include "grow.h"
+#include "state.h"
+
+void lw_finding_free(struct lw_finding *f)
+{
+    if (!f) return;
+    free(f->locks);
+    free(f->threads);
+    free(f->cycle);
+    free(f->stacks);
+    free(f);
+}
+
+struct lw_finding *lw_finding_add(struct lw_detector *d, enum lw_finding_kind kind, int32_t pid,
+                                  size_t nlocks, size_t nthreads, size_t ncycle, size_t nstacks)
+{
+    struct lw_report *r = &d->report;
+    struct lw_finding **all = lw_grow(r->findings, &d->findings_cap, r->nfindings + 1, sizeof *all);
+    if (!all) return NULL;
+    r->findings = all;
+    struct lw_finding *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->kind = kind;
+    f->pid = pid;
+    f->nlocks = nlocks;
+    f->nthreads = nthreads;
+    f->ncycle = ncycle;
+    f->nstacks = nstacks;
+    /* calloc(0) may return NULL: count 0 needs no array. */
+    f->locks = nlocks ? calloc(nlocks, sizeof *f->locks) : NULL;
+    f->threads = nthreads ? calloc(nthreads, sizeof *f->threads) : NULL;
+    f->cycle = ncycle ? calloc(ncycle, sizeof *f->cycle) : NULL;
+    f->stacks = nstacks ? calloc(nstacks, sizeof *f->stacks) : NULL;
+    if ((nlocks && !f->locks) || (nthreads && !f->threads) || (ncycle && !f->cycle) ||
+        (nstacks && !f->stacks)) {
+        lw_finding_free(f);
+        return NULL;
+    }
+    f->id = (uint32_t)r->nfindings + 1;
+    all[r->nfindings++] = f;
+    return f;
+}

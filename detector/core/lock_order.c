@@ -1,0 +1,114 @@
+/* lock_order.c — the edge rules of an ACQUIRE record, and lock-order-inversion findings from the
+ * cycles the graph reports.
+ *
+ * Rules (DESIGN.md "Lock semantics"): each held lock h makes the edge h -> lock at the attempt,
+ * with the other held locks as the instance's gates; a trylock makes no edge into the lock (it
+ * cannot block); re-acquiring a lock the thread already holds makes no edge at all (recursive
+ * locking is not an ordering, and a self-deadlock is reported as a misuse by the runtime). */
+#include <stdlib.h>
+
+#include "grow.h"
+#include "state.h"
+
+/* The interned (holding, acquiring) stack pair used as a graph payload. */
+static struct lw_site *site_of(struct lw_detector *d, struct lw_stack *holding,
+                               struct lw_stack *acquiring)
+{
+    uint64_t k0 = (uint64_t)(uintptr_t)holding, k1 = (uint64_t)(uintptr_t)acquiring, found;
+    if (lw_map_get(&d->sites, k0, k1, &found)) return (struct lw_site *)(uintptr_t)found;
+    struct lw_site *site = malloc(sizeof *site);
+    if (!site || lw_map_put(&d->sites, k0, k1, (uint64_t)(uintptr_t)site) != 0) {
+        free(site);
+        return NULL;
+    }
+    *site = (struct lw_site){holding, acquiring};
+    return site;
+}
+
+/* Fills a finding's locks, threads and cycle edges from a graph cycle. */
+static void describe_cycle(struct lw_detector *d, struct lw_finding *f,
+                           const struct lw_graph_cycle *c)
+{
+    struct lw_report *r = &d->report;
+    f->nthreads = 0;
+    for (size_t i = 0; i < c->length; i++) {
+        const struct lw_graph_instance *inst = c->instances[i];
+        const struct lw_site *site = inst->payload;
+        struct lw_thread *t = r->threads[inst->thread];
+        f->locks[i] = r->locks[c->nodes[i]];
+        f->cycle[i] = (struct lw_cycle_edge){
+            .thread = t,
+            .holding = r->locks[c->nodes[i]],
+            .acquiring = r->locks[c->nodes[(i + 1) % c->length]],
+            .holding_mode = inst->from_mode,
+            .acquiring_mode = inst->to_mode,
+            .holding_stack = site->holding,
+            .acquiring_stack = site->acquiring,
+        };
+        size_t k = 0;
+        while (k < f->nthreads && f->threads[k] != t)
+            k++;
+        if (k == f->nthreads) f->threads[f->nthreads++] = t;
+    }
+    f->single_thread = c->single_thread;
+}
+
+static int report_cycle(struct lw_detector *d, const struct lw_graph_cycle *c, int32_t pid)
+{
+    if (c->upgraded) {
+        /* Same cycle, now shown across threads: the finding keeps its id and place. */
+        struct lw_finding *f = d->cycle_findings[c->id];
+        describe_cycle(d, f, c);
+        return LW_OK;
+    }
+    struct lw_finding **by_id =
+        lw_grow(d->cycle_findings, &d->cycle_findings_cap, (size_t)c->id + 1, sizeof *by_id);
+    if (!by_id) return LW_ERR_NOMEM;
+    d->cycle_findings = by_id;
+    struct lw_finding *f =
+        lw_finding_add(d, LW_KIND_LOCK_ORDER_INVERSION, pid, c->length, c->length, c->length, 0);
+    if (!f) return LW_ERR_NOMEM;
+    by_id[c->id] = f;
+    describe_cycle(d, f, c);
+    return LW_OK;
+}
+
+int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    uint32_t image = p->image;
+    /* Held locks first: they were taken first, so lock ids follow the program's order. */
+    long nheld = lw_resolve_held(d, image, rec->held, rec->nheld);
+    int nomem = 0;
+    struct lw_stack *stack = nheld < 0 ? NULL : lw_depot_get(&d->depot, image, rec->stack, &nomem);
+    struct lw_lock *lock = nheld < 0 || nomem ? NULL : lw_lock_of(d, image, &rec->lock, stack);
+    if (!lock) return LW_ERR_NOMEM;
+    if (rec->lock.acq & LW_ACQF_TRY) return LW_OK;
+    for (long i = 0; i < nheld; i++)
+        if (d->held_scratch[i].lock == lock) return LW_OK;
+    for (long i = 0; i < nheld; i++) {
+        const struct lw_held_lock *h = &d->held_scratch[i];
+        uint32_t ngates = 0;
+        for (long j = 0; j < nheld; j++)
+            if (j != i)
+                d->gate_scratch[ngates++] = (struct lw_graph_gate){
+                    .node = d->held_scratch[j].lock->index - 1, .mode = d->held_scratch[j].mode};
+        struct lw_site *site = site_of(d, h->stack, stack);
+        if (!site) return LW_ERR_NOMEM;
+        struct lw_graph_instance inst = {
+            .thread = t->index,
+            .from_mode = h->mode,
+            .to_mode = rec->lock.mode,
+            .ngates = ngates,
+            .gates = d->gate_scratch,
+            .payload = site,
+        };
+        struct lw_graph_cycle cycle;
+        int rc = lw_graph_add(d->graph, h->lock->index - 1, lock->index - 1, &inst, &cycle);
+        if (rc == LW_GRAPH_ERR_NOMEM) return LW_ERR_NOMEM;
+        if (rc == LW_GRAPH_CYCLE && (rc = report_cycle(d, &cycle, rec->h.pid)) != LW_OK) return rc;
+    }
+    return LW_OK;
+}

@@ -1,0 +1,202 @@
+/* report.c — the words of a report: kind names, report ids and the one-line explanation of each
+ * finding, written for someone who has never heard of lock-order graphs. Data in, text out. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "lockwatch/report.h"
+#include "lockwatch/wire.h"
+
+const char *lw_kind_name(enum lw_finding_kind kind)
+{
+    switch (kind) {
+    case LW_KIND_LOCK_ORDER_INVERSION:
+        return "lock-order-inversion";
+    case LW_KIND_DEADLOCK:
+        return "deadlock";
+    case LW_KIND_DOUBLE_LOCK:
+        return "double-lock";
+    case LW_KIND_UNLOCK_UNOWNED:
+        return "unlock-unowned";
+    case LW_KIND_DESTROY_LOCKED:
+        return "destroy-locked";
+    case LW_KIND_EXIT_HOLDING_LOCK:
+        return "exit-holding-lock";
+    case LW_KIND_DATA_RACE:
+        return "data-race";
+    case LW_KIND_HANG:
+        return "hang";
+    }
+    return "unknown";
+}
+
+const char *lw_lock_id(const struct lw_lock *l, char *buf, size_t len)
+{
+    snprintf(buf, len, "M%u", (unsigned)l->index);
+    return buf;
+}
+
+const char *lw_thread_id(const struct lw_thread *t, bool multi_process, char *buf, size_t len)
+{
+    if (multi_process)
+        snprintf(buf, len, "%d:T%u", (int)t->pid, (unsigned)t->number);
+    else
+        snprintf(buf, len, "T%u", (unsigned)t->number);
+    return buf;
+}
+
+/* A bounded writer that still counts what it could not write (snprintf semantics). */
+struct text {
+    char *buf;
+    size_t len;
+    size_t need;
+};
+
+static void say(struct text *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct text *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = out->need < out->len ? out->len - out->need : 0;
+    int n = vsnprintf(room ? out->buf + out->need : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0) out->need += (size_t)n;
+}
+
+static void say_lock(struct text *out, const struct lw_lock *l, int mode)
+{
+    if (!l) {
+        say(out, "a lock");
+        return;
+    }
+    if (l->name)
+        say(out, "%s", l->name);
+    else
+        say(out, "M%u", (unsigned)l->index);
+    if (mode == LW_MODE_SHARED) say(out, " (read)");
+}
+
+static void say_thread(struct text *out, const struct lw_finding *f, const struct lw_thread *t)
+{
+    bool multi = false;
+    for (size_t i = 0; i < f->nthreads; i++)
+        multi |= f->threads[i]->pid != f->threads[0]->pid;
+    char id[32];
+    say(out, "%s", t ? lw_thread_id(t, multi, id, sizeof id) : "a thread");
+}
+
+/* ", " between items and " and " (or " while " for two) before the last. */
+static void say_separator(struct text *out, size_t i, size_t n, const char *last)
+{
+    if (i > 0) say(out, "%s", i + 1 == n ? last : ", ");
+}
+
+static void say_inversion(struct text *out, const struct lw_finding *f)
+{
+    size_t n = f->ncycle;
+    if (f->single_thread) {
+        say_thread(out, f, n ? f->cycle[0].thread : NULL);
+        say(out, " takes ");
+        for (size_t i = 0; i < n; i++) {
+            say_separator(out, i, n, ", and elsewhere ");
+            say_lock(out, f->cycle[i].holding, f->cycle[i].holding_mode);
+            say(out, " then ");
+            say_lock(out, f->cycle[i].acquiring, f->cycle[i].acquiring_mode);
+        }
+        say(out, ": these orders conflict within one thread and would deadlock if two threads "
+                 "ran them at the same time");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        say_separator(out, i, n, n == 2 ? " while " : " and ");
+        say_thread(out, f, f->cycle[i].thread);
+        say(out, " takes ");
+        say_lock(out, f->cycle[i].holding, f->cycle[i].holding_mode);
+        say(out, " then ");
+        say_lock(out, f->cycle[i].acquiring, f->cycle[i].acquiring_mode);
+    }
+    if (n == 2)
+        say(out, ": each can hold one and wait forever for the other");
+    else
+        say(out, ": each can hold its first lock and wait forever for the next");
+}
+
+static void say_deadlock(struct text *out, const struct lw_finding *f)
+{
+    size_t n = f->ncycle;
+    for (size_t i = 0; i < n; i++) {
+        say_separator(out, i, n, n == 2 ? " while " : " and ");
+        say_thread(out, f, f->cycle[i].thread);
+        say(out, " holds ");
+        say_lock(out, f->cycle[i].holding, f->cycle[i].holding_mode);
+        say(out, " and waits for ");
+        say_lock(out, f->cycle[i].acquiring, f->cycle[i].acquiring_mode);
+    }
+    say(out, ": none of them can ever continue, the program is deadlocked");
+}
+
+size_t lw_finding_message(const struct lw_finding *f, char *buf, size_t len)
+{
+    struct text out = {.buf = buf, .len = len};
+    if (buf && len) buf[0] = '\0';
+    const struct lw_lock *lock = f->nlocks ? f->locks[0] : NULL;
+    const struct lw_thread *thread = f->nthreads ? f->threads[0] : NULL;
+    const struct lw_thread *other = f->nthreads > 1 ? f->threads[1] : NULL;
+    switch (f->kind) {
+    case LW_KIND_LOCK_ORDER_INVERSION:
+        say_inversion(&out, f);
+        break;
+    case LW_KIND_DEADLOCK:
+        say_deadlock(&out, f);
+        break;
+    case LW_KIND_DOUBLE_LOCK:
+        say_thread(&out, f, thread);
+        say(&out, " locks ");
+        say_lock(&out, lock, LW_MODE_EXCLUSIVE);
+        say(&out, " again while it already holds it: a lock that is not recursive cannot be "
+                  "taken twice by its owner, the thread would wait for itself forever");
+        break;
+    case LW_KIND_UNLOCK_UNOWNED:
+        say_thread(&out, f, thread);
+        say(&out, " unlocks ");
+        say_lock(&out, lock, LW_MODE_EXCLUSIVE);
+        say(&out, ", which it does not hold");
+        if (other) {
+            say(&out, " (");
+            say_thread(&out, f, other);
+            say(&out, " holds it)");
+        }
+        break;
+    case LW_KIND_DESTROY_LOCKED:
+        say_thread(&out, f, thread);
+        say(&out, " destroys ");
+        say_lock(&out, lock, LW_MODE_EXCLUSIVE);
+        say(&out, " while it is still locked");
+        if (other) {
+            say(&out, " by ");
+            say_thread(&out, f, other);
+        }
+        break;
+    case LW_KIND_EXIT_HOLDING_LOCK:
+        say_thread(&out, f, thread);
+        say(&out, " ends while still holding ");
+        say_lock(&out, lock, LW_MODE_EXCLUSIVE);
+        say(&out, ": any thread that waits for it later will wait forever");
+        break;
+    case LW_KIND_DATA_RACE:
+        if (thread && other) {
+            say_thread(&out, f, thread);
+            say(&out, " and ");
+            say_thread(&out, f, other);
+            say(&out, " access the same memory at the same time without a common lock");
+        } else {
+            say(&out, "two threads access the same memory at the same time without a common "
+                      "lock");
+        }
+        break;
+    case LW_KIND_HANG:
+        say(&out, "the program stopped making progress and was ended by the timeout");
+        break;
+    }
+    return out.need;
+}

@@ -1,0 +1,99 @@
+/* state.h — the detector's state, shared by the files that each handle one part of it:
+ * detector.c (feeding and dispatch), validate.c (record checks), tables.c (processes, images,
+ * threads, locks), lock_order.c (edge rules -> graph -> findings), waitfor.c (real deadlocks),
+ * misuse.c and findings.c (the report's findings). */
+#ifndef LW_CORE_STATE_H
+#define LW_CORE_STATE_H
+
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "depot.h"
+#include "lockwatch/detector.h"
+#include "lockwatch/graph.h"
+#include "lockwatch/wire.h"
+#include "map.h"
+#include "seqset.h"
+
+/* Payload of a graph instance: where the held lock was taken and where the next one was
+ * requested. Interned per pair, so instances the graph drops leak nothing. */
+struct lw_site {
+    struct lw_stack *holding;
+    struct lw_stack *acquiring;
+};
+
+/* One lock a blocked thread holds. */
+struct lw_held_lock {
+    struct lw_lock *lock;
+    uint8_t mode;
+    struct lw_stack *stack;
+};
+
+/* What a thread is blocked on (from its last WAIT record without WAIT_END). */
+struct lw_wait {
+    bool active;
+    struct lw_lock *lock;
+    uint8_t mode;
+    struct lw_stack *stack;
+    size_t nheld;
+    struct lw_held_lock held[LW_WIRE_MAX_HELD];
+};
+
+struct lw_detector {
+    struct lw_report report;
+    size_t findings_cap, processes_cap, images_cap, locks_cap, threads_cap, overflows_cap;
+
+    struct lw_depot depot;
+    struct lw_graph *graph;
+    struct lw_map pids;        /* (pid, 0) -> index of its current process */
+    struct lw_map thread_keys; /* (process index, thread number) -> thread index */
+    struct lw_map lock_keys;   /* (addr, image << 32 | generation) -> lock index - 1 */
+    struct lw_map sites;       /* (holding stack, acquiring stack) -> struct lw_site * */
+    struct lw_map overflow_seen;
+    struct lw_map misuse_seen;
+
+    struct lw_finding **cycle_findings; /* graph cycle id -> its finding */
+    size_t cycle_findings_cap;
+
+    struct lw_wait **waits; /* per thread index, NULL until the thread first waits */
+    size_t waits_cap;
+    uint32_t *blocked; /* thread indices with an active wait */
+    size_t nblocked, blocked_cap;
+    struct lw_seqset deadlocks_seen;
+    bool must_stop;
+
+    /* scratch, one record at a time */
+    struct lw_held_lock held_scratch[LW_WIRE_MAX_HELD];
+    struct lw_graph_gate gate_scratch[LW_WIRE_MAX_HELD];
+    alignas(max_align_t) unsigned char rec[LW_WIRE_MAX_RECORD];
+};
+
+/* validate.c: 0 when rec[0..len) is a well-formed record (len <= LW_WIRE_MAX_RECORD, rec
+ * aligned for any record type), else -1. */
+int lw_validate_record(const void *rec, size_t len);
+
+/* tables.c. Each returns NULL (or UINT32_MAX) only when out of memory. */
+struct lw_process *lw_process_of(struct lw_detector *d, int32_t pid);
+int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec);
+int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec);
+struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h);
+struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct lw_lock_ref *ref,
+                           struct lw_stack *stack);
+int lw_overflow_add(struct lw_detector *d, const struct lw_rec_overflow *rec);
+
+/* Resolves wire held entries into locks of `image` (held_scratch), skipping repeats of one lock
+ * (the stronger mode wins). Returns the count or -1 when out of memory. */
+long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held *held,
+                     uint32_t nheld);
+
+/* lock_order.c: the edge rules for one ACQUIRE record. */
+int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
+
+/* findings.c: a new finding appended to the report with id set, or NULL. Arrays are allocated
+ * with the given sizes (zeroed); lw_finding_free releases one. */
+struct lw_finding *lw_finding_add(struct lw_detector *d, enum lw_finding_kind kind, int32_t pid,
+                                  size_t nlocks, size_t nthreads, size_t ncycle, size_t nstacks);
+void lw_finding_free(struct lw_finding *f);
+
+#endif

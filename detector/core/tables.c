@@ -1,0 +1,183 @@
+/* tables.c — the run's processes, images, modules, threads, locks and overflows: created on
+ * first mention by any record, so records may arrive in any order the wire contract allows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+#include "state.h"
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy) memcpy(copy, s, n);
+    return copy;
+}
+
+/* Appends an image; returns its index or UINT32_MAX. */
+static uint32_t image_add(struct lw_detector *d, const char *exe)
+{
+    struct lw_report *r = &d->report;
+    if (r->nimages >= UINT32_MAX - 1) return UINT32_MAX;
+    struct lw_image *images = lw_grow(r->images, &d->images_cap, r->nimages + 1, sizeof *images);
+    if (!images) return UINT32_MAX;
+    r->images = images;
+    char *copy = NULL;
+    if (exe && !(copy = copy_string(exe))) return UINT32_MAX;
+    uint32_t index = (uint32_t)r->nimages++;
+    images[index] = (struct lw_image){.index = index, .exe = copy};
+    return index;
+}
+
+static struct lw_process *process_add(struct lw_detector *d, int32_t pid, int32_t parent,
+                                      uint32_t image, bool forked)
+{
+    struct lw_report *r = &d->report;
+    struct lw_process *procs =
+        lw_grow(r->processes, &d->processes_cap, r->nprocesses + 1, sizeof *procs);
+    if (!procs) return NULL;
+    r->processes = procs;
+    if (lw_map_put(&d->pids, (uint64_t)(uint32_t)pid, 0, r->nprocesses) != 0) return NULL;
+    struct lw_process *p = &procs[r->nprocesses++];
+    *p = (struct lw_process){.pid = pid, .parent_pid = parent, .image = image, .forked = forked};
+    return p;
+}
+
+struct lw_process *lw_process_of(struct lw_detector *d, int32_t pid)
+{
+    uint64_t index;
+    if (lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &index))
+        return &d->report.processes[index];
+    /* A record before its process's PROCESS record: an image of unknown name. */
+    uint32_t image = image_add(d, NULL);
+    return image == UINT32_MAX ? NULL : process_add(d, pid, 0, image, false);
+}
+
+int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec)
+{
+    uint32_t image = UINT32_MAX;
+    uint64_t parent;
+    bool forked = rec->origin == LW_ORIGIN_FORK;
+    if (forked && lw_map_get(&d->pids, (uint64_t)(uint32_t)rec->parent_pid, 0, &parent))
+        image = d->report.processes[parent].image;
+    else if ((image = image_add(d, rec->exe)) == UINT32_MAX)
+        return LW_ERR_NOMEM;
+    return process_add(d, rec->h.pid, rec->parent_pid, image, forked) ? LW_OK : LW_ERR_NOMEM;
+}
+
+int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    if (!p) return LW_ERR_NOMEM;
+    struct lw_image *image = &d->report.images[p->image];
+    struct lw_module *mods = realloc(image->modules, (image->nmodules + 1) * sizeof *mods);
+    if (!mods) return LW_ERR_NOMEM;
+    image->modules = mods;
+    char *path = copy_string(rec->path);
+    if (!path) return LW_ERR_NOMEM;
+    mods[image->nmodules++] =
+        (struct lw_module){.base = rec->base, .start = rec->start, .end = rec->end, .path = path};
+    return LW_OK;
+}
+
+struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h)
+{
+    struct lw_process *p = lw_process_of(d, h->pid);
+    if (!p) return NULL;
+    /* Keyed by process entry, not pid: an exec keeps the pid but numbers threads anew. */
+    uint64_t proc = (uint64_t)(p - d->report.processes), index;
+    struct lw_report *r = &d->report;
+    if (lw_map_get(&d->thread_keys, proc, h->thread, &index)) {
+        struct lw_thread *t = r->threads[index];
+        if (t->tid == 0) t->tid = h->tid;
+        return t;
+    }
+    struct lw_thread **threads =
+        lw_grow(r->threads, &d->threads_cap, r->nthreads + 1, sizeof *threads);
+    if (!threads) return NULL;
+    r->threads = threads;
+    struct lw_thread *t = calloc(1, sizeof *t);
+    if (!t || lw_map_put(&d->thread_keys, proc, h->thread, r->nthreads) != 0) {
+        free(t);
+        return NULL;
+    }
+    *t = (struct lw_thread){.index = (uint32_t)r->nthreads,
+                            .pid = h->pid,
+                            .number = h->thread,
+                            .tid = h->tid,
+                            .parent = UINT32_MAX};
+    threads[r->nthreads++] = t;
+    return t;
+}
+
+struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct lw_lock_ref *ref,
+                           struct lw_stack *stack)
+{
+    struct lw_report *r = &d->report;
+    uint64_t key1 = (uint64_t)image << 32 | ref->generation, index;
+    if (lw_map_get(&d->lock_keys, ref->addr, key1, &index)) {
+        struct lw_lock *l = r->locks[index];
+        if (!l->first_stack) l->first_stack = stack;
+        return l;
+    }
+    if (r->nlocks >= UINT32_MAX - 1) return NULL;
+    struct lw_lock **locks = lw_grow(r->locks, &d->locks_cap, r->nlocks + 1, sizeof *locks);
+    if (!locks) return NULL;
+    r->locks = locks;
+    uint32_t node = (uint32_t)r->nlocks;
+    bool reader_pref = ref->type == LW_LOCK_RWLOCK && !(ref->flags & LW_LOCKF_WRITER_PREF);
+    struct lw_lock *l = calloc(1, sizeof *l);
+    if (!l || lw_graph_set_reader_preferring(d->graph, node, reader_pref) != 0 ||
+        lw_map_put(&d->lock_keys, ref->addr, key1, node) != 0) {
+        free(l);
+        return NULL;
+    }
+    *l = (struct lw_lock){.index = node + 1,
+                          .image = image,
+                          .addr = ref->addr,
+                          .generation = ref->generation,
+                          .type = ref->type,
+                          .flags = ref->flags,
+                          .first_stack = stack};
+    locks[r->nlocks++] = l;
+    return l;
+}
+
+long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held *held,
+                     uint32_t nheld)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < nheld; i++) {
+        int nomem = 0;
+        struct lw_stack *stack = lw_depot_get(&d->depot, image, held[i].stack, &nomem);
+        struct lw_lock *lock = nomem ? NULL : lw_lock_of(d, image, &held[i].lock, stack);
+        if (!lock) return -1;
+        size_t j = 0;
+        while (j < n && d->held_scratch[j].lock != lock)
+            j++;
+        if (j < n) {
+            if (held[i].lock.mode == LW_MODE_EXCLUSIVE) d->held_scratch[j].mode = LW_MODE_EXCLUSIVE;
+            continue;
+        }
+        d->held_scratch[n++] =
+            (struct lw_held_lock){.lock = lock, .mode = held[i].lock.mode, .stack = stack};
+    }
+    return (long)n;
+}
+
+int lw_overflow_add(struct lw_detector *d, const struct lw_rec_overflow *rec)
+{
+    uint64_t seen;
+    if (lw_map_get(&d->overflow_seen, (uint64_t)(uint32_t)rec->h.pid, rec->table, &seen))
+        return LW_OK;
+    struct lw_report *r = &d->report;
+    struct lw_overflow *ovf =
+        lw_grow(r->overflows, &d->overflows_cap, r->noverflows + 1, sizeof *ovf);
+    if (!ovf) return LW_ERR_NOMEM;
+    r->overflows = ovf;
+    if (lw_map_put(&d->overflow_seen, (uint64_t)(uint32_t)rec->h.pid, rec->table, 1) != 0)
+        return LW_ERR_NOMEM;
+    ovf[r->noverflows++] =
+        (struct lw_overflow){.pid = rec->h.pid, .table = rec->table, .limit = rec->limit};
+    return LW_OK;
+}

@@ -1,0 +1,100 @@
+/* validate.c — decides whether a byte sequence is a well-formed record (wire.h), before the
+ * detector reads any field of it. A program under test can scribble over anything, so every
+ * count, size, enum and string is checked; nothing here trusts the sender. */
+#include <string.h>
+
+#include "state.h"
+
+static bool terminated(const char *field, size_t size)
+{
+    return memchr(field, '\0', size) != NULL;
+}
+
+static bool valid_lock_ref(const struct lw_lock_ref *ref)
+{
+    const unsigned all_flags =
+        LW_LOCKF_RECURSIVE | LW_LOCKF_ERRORCHECK | LW_LOCKF_WRITER_PREF | LW_LOCKF_PSHARED;
+    const unsigned all_acq = LW_ACQF_TRY | LW_ACQF_TIMED | LW_ACQF_CONDWAIT;
+    return ref->type >= LW_LOCK_MUTEX && ref->type <= LW_LOCK_MTX &&
+           (ref->flags & ~all_flags) == 0 && ref->mode <= LW_MODE_SHARED &&
+           (ref->acq & ~all_acq) == 0;
+}
+
+/* A record with `count` trailing elements of `elem` bytes after a fixed part of `fixed`. */
+static bool sized(size_t len, size_t fixed, uint32_t count, uint32_t limit, size_t elem)
+{
+    return len >= fixed && count <= limit && len == fixed + (size_t)count * elem;
+}
+
+static bool valid_held(const struct lw_held *held, uint32_t nheld, uint32_t held_total)
+{
+    if (held_total < nheld) return false;
+    for (uint32_t i = 0; i < nheld; i++)
+        if (!valid_lock_ref(&held[i].lock)) return false;
+    return true;
+}
+
+static bool valid_body(const struct lw_rec_header *h, size_t len)
+{
+    switch ((enum lw_rec_type)h->type) {
+    case LW_REC_PROCESS: {
+        const struct lw_rec_process *r = (const void *)h;
+        return len == sizeof *r && (r->origin == LW_ORIGIN_EXEC || r->origin == LW_ORIGIN_FORK) &&
+               terminated(r->exe, sizeof r->exe);
+    }
+    case LW_REC_MODULE: {
+        const struct lw_rec_module *r = (const void *)h;
+        return len == sizeof *r && terminated(r->path, sizeof r->path) && r->path[0] != '\0' &&
+               r->start <= r->end;
+    }
+    case LW_REC_STACK: {
+        const struct lw_rec_stack *r = (const void *)h;
+        return len >= sizeof *r &&
+               sized(len, sizeof *r, r->nframes, LW_WIRE_MAX_FRAMES, sizeof r->pcs[0]) &&
+               r->id != 0;
+    }
+    case LW_REC_THREAD:
+        return len == sizeof(struct lw_rec_thread);
+    case LW_REC_THREAD_NAME: {
+        const struct lw_rec_thread_name *r = (const void *)h;
+        return len == sizeof *r && terminated(r->name, sizeof r->name);
+    }
+    case LW_REC_THREAD_EXIT:
+        return len == sizeof(struct lw_rec_thread_exit);
+    case LW_REC_ACQUIRE: {
+        const struct lw_rec_acquire *r = (const void *)h;
+        return len >= sizeof *r &&
+               sized(len, sizeof *r, r->nheld, LW_WIRE_MAX_HELD, sizeof r->held[0]) &&
+               valid_lock_ref(&r->lock) && valid_held(r->held, r->nheld, r->held_total);
+    }
+    case LW_REC_WAIT: {
+        const struct lw_rec_wait *r = (const void *)h;
+        return len >= sizeof *r &&
+               sized(len, sizeof *r, r->nheld, LW_WIRE_MAX_HELD, sizeof r->held[0]) &&
+               valid_lock_ref(&r->lock) && valid_held(r->held, r->nheld, r->held_total);
+    }
+    case LW_REC_WAIT_END: {
+        const struct lw_rec_wait_end *r = (const void *)h;
+        return len == sizeof *r && valid_lock_ref(&r->lock);
+    }
+    case LW_REC_MISUSE: {
+        const struct lw_rec_misuse *r = (const void *)h;
+        return len == sizeof *r && r->kind >= LW_MISUSE_DOUBLE_LOCK &&
+               r->kind <= LW_MISUSE_EXIT_HOLDING && valid_lock_ref(&r->lock);
+    }
+    case LW_REC_OVERFLOW: {
+        const struct lw_rec_overflow *r = (const void *)h;
+        return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS &&
+               r->table <= LW_OVERFLOW_CHANNEL;
+    }
+    }
+    return false; /* an unknown type */
+}
+
+int lw_validate_record(const void *rec, size_t len)
+{
+    const struct lw_rec_header *h = rec;
+    if (len < sizeof *h || len > LW_WIRE_MAX_RECORD) return -1;
+    if (h->magic != LW_WIRE_MAGIC || h->version != LW_WIRE_VERSION || h->size != len) return -1;
+    return valid_body(h, len) ? 0 : -1;
+}

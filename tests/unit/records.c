@@ -1,0 +1,130 @@
+/* records.c — wire record builders for the unit tests (see records.h). */
+#include "records.h"
+
+#include <string.h>
+
+struct lw_lock_ref ref_mutex(uint64_t addr)
+{
+    return (struct lw_lock_ref){.addr = addr, .type = LW_LOCK_MUTEX, .mode = LW_MODE_EXCLUSIVE};
+}
+
+struct lw_lock_ref ref_rwlock(uint64_t addr, uint8_t mode, uint8_t flags)
+{
+    return (struct lw_lock_ref){.addr = addr, .type = LW_LOCK_RWLOCK, .flags = flags, .mode = mode};
+}
+
+struct lw_held held_at(struct lw_lock_ref lock, uint64_t stack)
+{
+    return (struct lw_held){.lock = lock, .stack = stack};
+}
+
+/* Zeroes the record and fills its header for `size` bytes. */
+static void *start(struct rec *r, uint8_t type, size_t size, int32_t pid, uint32_t thread)
+{
+    memset(r->bytes, 0, sizeof r->bytes);
+    struct lw_rec_header *h = (struct lw_rec_header *)r->bytes;
+    h->magic = LW_WIRE_MAGIC;
+    h->version = LW_WIRE_VERSION;
+    h->type = type;
+    h->size = (uint32_t)size;
+    h->pid = pid;
+    h->tid = pid + (int32_t)thread;
+    h->thread = thread;
+    r->len = size;
+    return r->bytes;
+}
+
+void rec_process(struct rec *r, int32_t pid, int32_t parent, uint32_t origin, const char *exe)
+{
+    struct lw_rec_process *p = start(r, LW_REC_PROCESS, sizeof *p, pid, 0);
+    p->parent_pid = parent;
+    p->origin = origin;
+    strncpy(p->exe, exe, sizeof p->exe - 1);
+}
+
+void rec_module(struct rec *r, int32_t pid, uint64_t base, const char *path)
+{
+    struct lw_rec_module *m = start(r, LW_REC_MODULE, sizeof *m, pid, 0);
+    m->base = base;
+    m->start = base;
+    m->end = base + 0x1000;
+    strncpy(m->path, path, sizeof m->path - 1);
+}
+
+void rec_stack(struct rec *r, int32_t pid, uint64_t id, uint32_t nframes, const uint64_t *pcs)
+{
+    struct lw_rec_stack *s = start(r, LW_REC_STACK, sizeof *s + nframes * sizeof s->pcs[0], pid, 0);
+    s->id = id;
+    s->nframes = nframes;
+    memcpy(s->pcs, pcs, nframes * sizeof s->pcs[0]);
+}
+
+void rec_thread(struct rec *r, int32_t pid, uint32_t thread, uint32_t parent, uint64_t stack)
+{
+    struct lw_rec_thread *t = start(r, LW_REC_THREAD, sizeof *t, pid, thread);
+    t->parent_thread = parent;
+    t->created_stack = stack;
+    t->start_routine = 0x401000;
+}
+
+void rec_thread_name(struct rec *r, int32_t pid, uint32_t thread, const char *name)
+{
+    struct lw_rec_thread_name *t = start(r, LW_REC_THREAD_NAME, sizeof *t, pid, thread);
+    strncpy(t->name, name, sizeof t->name - 1);
+}
+
+void rec_thread_exit(struct rec *r, int32_t pid, uint32_t thread, uint32_t nheld)
+{
+    struct lw_rec_thread_exit *t = start(r, LW_REC_THREAD_EXIT, sizeof *t, pid, thread);
+    t->nheld = nheld;
+}
+
+void rec_acquire(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock,
+                 uint64_t stack, uint32_t nheld, const struct lw_held *held)
+{
+    struct lw_rec_acquire *a =
+        start(r, LW_REC_ACQUIRE, sizeof *a + nheld * sizeof a->held[0], pid, thread);
+    a->lock = lock;
+    a->stack = stack;
+    a->nheld = nheld;
+    a->held_total = nheld;
+    memcpy(a->held, held, nheld * sizeof a->held[0]);
+}
+
+void rec_wait(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock, uint64_t stack,
+              uint64_t deadline_ns, uint32_t nheld, const struct lw_held *held)
+{
+    struct lw_rec_wait *w =
+        start(r, LW_REC_WAIT, sizeof *w + nheld * sizeof w->held[0], pid, thread);
+    w->lock = lock;
+    w->stack = stack;
+    w->deadline_ns = deadline_ns;
+    w->nheld = nheld;
+    w->held_total = nheld;
+    memcpy(w->held, held, nheld * sizeof w->held[0]);
+}
+
+void rec_wait_end(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock)
+{
+    struct lw_rec_wait_end *w = start(r, LW_REC_WAIT_END, sizeof *w, pid, thread);
+    w->lock = lock;
+}
+
+void rec_misuse(struct rec *r, int32_t pid, uint32_t thread, uint32_t kind, struct lw_lock_ref lock,
+                uint64_t stack, uint64_t other_stack, uint32_t other_thread, uint32_t will_block)
+{
+    struct lw_rec_misuse *m = start(r, LW_REC_MISUSE, sizeof *m, pid, thread);
+    m->kind = kind;
+    m->will_block = will_block;
+    m->lock = lock;
+    m->stack = stack;
+    m->other_stack = other_stack;
+    m->other_thread = other_thread;
+}
+
+void rec_overflow(struct rec *r, int32_t pid, uint32_t table, uint64_t limit)
+{
+    struct lw_rec_overflow *o = start(r, LW_REC_OVERFLOW, sizeof *o, pid, 0);
+    o->table = table;
+    o->limit = limit;
+}
