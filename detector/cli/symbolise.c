@@ -7,6 +7,7 @@
  * report and the driver has no later hook to free them. Answers are cached per (image, address). */
 #include "symbolise.h"
 
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,17 +97,14 @@ static const char *intern_symbol(struct lwd_symboliser *s, const char *raw, bool
     return name;
 }
 
-/* The source file of a line-table row, made absolute with its compilation directory (DWARF
- * keeps the name as the compiler was given it, "broken.c"), so the text report can show it
- * relative to where the user stands and JSON consumers get a path that opens. */
-static const char *intern_source(struct lwd_symboliser *s, Dwfl_Line *line, int *lineno,
+/* file made absolute with its compilation directory (DWARF keeps the name as the compiler was
+ * given it, "broken.c"), so the text report can show it relative to where the user stands and
+ * JSON consumers get a path that opens; copied into the pool. */
+static const char *intern_source(struct lwd_symboliser *s, const char *file, const char *dir,
                                  bool *failed)
 {
-    const char *file = dwfl_lineinfo(line, NULL, lineno, NULL, NULL, NULL);
-    if (file == NULL) return NULL;
-    const char *dir = file[0] != '/' ? dwfl_line_comp_dir(line) : NULL;
     const char *interned = NULL;
-    if (dir != NULL && dir[0] == '/') {
+    if (file[0] != '/' && dir != NULL && dir[0] == '/') {
         size_t dlen = strlen(dir), flen = strlen(file);
         char *joined = malloc(dlen + flen + 2);
         if (joined != NULL) {
@@ -121,6 +119,47 @@ static const char *intern_source(struct lwd_symboliser *s, Dwfl_Line *line, int 
     }
     if (interned == NULL) *failed = true;
     return interned;
+}
+
+/* Source file and line of addr when dwfl_module_getsrc() finds none: elfutils before 0.191
+ * finds a compilation unit only through .debug_aranges, which clang does not emit, so the
+ * units are searched for one whose ranges hold addr. */
+static const char *source_by_unit_scan(Dwfl_Module *mod, Dwarf_Addr addr, int *lineno,
+                                       const char **dir)
+{
+    Dwarf_Addr bias = 0;
+    Dwarf *dwarf = dwfl_module_getdwarf(mod, &bias);
+    if (dwarf == NULL) return NULL;
+    Dwarf_CU *unit = NULL;
+    Dwarf_Die unit_die;
+    while (dwarf_get_units(dwarf, unit, &unit, NULL, NULL, &unit_die, NULL) == 0) {
+        if (dwarf_haspc(&unit_die, addr - bias) <= 0) continue;
+        Dwarf_Line *line = dwarf_getsrc_die(&unit_die, addr - bias);
+        if (line == NULL || dwarf_lineno(line, lineno) != 0) return NULL;
+        Dwarf_Attribute attr;
+        *dir = dwarf_formstring(dwarf_attr(&unit_die, DW_AT_comp_dir, &attr));
+        return dwarf_linesrc(line, NULL, NULL);
+    }
+    return NULL;
+}
+
+/* The source file and line of code address addr, or NULL. */
+static const char *find_source(struct lwd_symboliser *s, Dwfl_Module *mod, Dwarf_Addr addr,
+                               int *lineno, bool *failed)
+{
+    const char *file = NULL, *dir = NULL;
+    Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+    if (line != NULL) {
+        file = dwfl_lineinfo(line, NULL, lineno, NULL, NULL, NULL);
+        dir = dwfl_line_comp_dir(line);
+    } else {
+        file = source_by_unit_scan(mod, addr, lineno, &dir);
+    }
+    if (file == NULL) {
+        *lineno = 0;
+        return NULL;
+    }
+    return intern_source(s, file, dir, failed);
 }
 
 static const Dwfl_Callbacks offline_callbacks = {
@@ -226,8 +265,7 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
         switch (kind) {
         case LOOKUP_CODE: {
             found.sym.function = intern_symbol(s, raw, &failed);
-            Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
-            if (line != NULL) found.sym.file = intern_source(s, line, &found.sym.line, &failed);
+            found.sym.file = find_source(s, mod, addr, &found.sym.line, &failed);
             break;
         }
         case LOOKUP_OBJECT:
