@@ -57,12 +57,18 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->overflow_seen);
     lw_map_free(&d->misuse_seen);
     free(d->cycle_findings);
+    lw_waitfor_free(d);
     free(d);
 }
 
 struct lw_report *lw_detector_report(struct lw_detector *d)
 {
     return &d->report;
+}
+
+bool lw_detector_must_stop(const struct lw_detector *d)
+{
+    return d->must_stop;
 }
 
 static int on_stack(struct lw_detector *d, const struct lw_rec_stack *rec)
@@ -103,6 +109,15 @@ static int on_thread_exit(struct lw_detector *d, const struct lw_rec_thread_exit
     struct lw_thread *t = lw_thread_of(d, &rec->h);
     if (!t) return LW_ERR_NOMEM;
     t->exited = true;
+    lw_waitfor_end(d, t);
+    return LW_OK;
+}
+
+static int on_wait_end(struct lw_detector *d, const struct lw_rec_header *h)
+{
+    struct lw_thread *t = lw_thread_of(d, h);
+    if (!t) return LW_ERR_NOMEM;
+    lw_waitfor_end(d, t);
     return LW_OK;
 }
 
@@ -125,9 +140,11 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
     case LW_REC_ACQUIRE:
         return lw_lock_order_acquire(d, (const void *)h);
     case LW_REC_WAIT:
+        return lw_waitfor_wait(d, (const void *)h);
     case LW_REC_WAIT_END:
+        return on_wait_end(d, h);
     case LW_REC_MISUSE:
-        return lw_thread_of(d, h) ? LW_OK : LW_ERR_NOMEM;
+        return lw_misuse_record(d, (const void *)h);
     case LW_REC_OVERFLOW:
         return lw_overflow_add(d, (const void *)h);
     }

@@ -90,6 +90,14 @@ long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held
 /* lock_order.c: the edge rules for one ACQUIRE record. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
 
+/* waitfor.c: real deadlocks among blocked threads. */
+int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec);
+void lw_waitfor_end(struct lw_detector *d, const struct lw_thread *thread);
+void lw_waitfor_free(struct lw_detector *d);
+
+/* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack). */
+int lw_misuse_record(struct lw_detector *d, const struct lw_rec_misuse *rec);
+
 /* findings.c: a new finding appended to the report with id set, or NULL. Arrays are allocated
  * with the given sizes (zeroed); lw_finding_free releases one. */
 struct lw_finding *lw_finding_add(struct lw_detector *d, enum lw_finding_kind kind, int32_t pid,

@@ -9,6 +9,7 @@
 #ifndef LOCKWATCH_DETECTOR_H
 #define LOCKWATCH_DETECTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,10 @@ int lw_detector_feed(struct lw_detector *d, const void *rec, size_t len);
 
 /* The live report: findings so far, and every table the driver names before rendering. */
 struct lw_report *lw_detector_report(struct lw_detector *d);
+
+/* True once a finding means the program can never finish: a real deadlock (LW_KIND_DEADLOCK) or
+ * a double lock whose call blocks forever (MISUSE record with will_block). The driver should
+ * then end the run and report. */
+bool lw_detector_must_stop(const struct lw_detector *d);
 
 #endif
