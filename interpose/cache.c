@@ -1,0 +1,41 @@
+/* cache.c — insertion into the lossy lock-free tables (see cache.h). */
+#include "cache.h"
+
+#include <sys/mman.h>
+
+#include "emit.h"
+#include "tls.h"
+
+int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_table)
+{
+    uint64_t n = 1ull << log2_slots;
+    void *mem = mmap(NULL, n * sizeof(struct lwi_cache_slot), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) return -1;
+    c->slots = mem;
+    c->mask = n - 1;
+    c->overflow_table = overflow_table;
+    return 0;
+}
+
+void lwi_cache_put(struct lwi_cache *c, uint64_t key, uint64_t value)
+{
+    if (!c->slots || value == 0) return;
+    struct lwi_cache_slot *s = &c->slots[key & c->mask & ~(uint64_t)1];
+    int victim = -1;
+    for (int i = 0; i < 2; i++) {
+        uint64_t check = atomic_load_explicit(&s[i].check, memory_order_relaxed);
+        uint64_t v = atomic_load_explicit(&s[i].value, memory_order_relaxed);
+        if (v == 0 || (check ^ v) == key) {
+            victim = i;
+            break;
+        }
+    }
+    if (victim < 0) {
+        /* Both slots hold other keys: evict one, chosen by a key bit the index did not use. */
+        victim = (int)((key >> 63) & 1);
+        if (c->overflow_table) lwi_emit_overflow(&lwi_tls, c->overflow_table, c->mask + 1);
+    }
+    atomic_store_explicit(&s[victim].value, value, memory_order_relaxed);
+    atomic_store_explicit(&s[victim].check, key ^ value, memory_order_relaxed);
+}

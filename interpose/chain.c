@@ -1,0 +1,30 @@
+/* chain.c — chain key arithmetic and the chain/site caches (see chain.h). */
+#include "chain.h"
+
+#include "hash.h"
+
+#define LWI_CHAIN_LOG2 18u /* 256 Ki slots, 4 MiB */
+#define LWI_SITE_LOG2 16u  /* 64 Ki slots, 1 MiB */
+
+struct lwi_cache lwi_chain_cache;
+struct lwi_cache lwi_site_cache;
+
+int lwi_chain_init(void)
+{
+    if (lwi_cache_init(&lwi_chain_cache, LWI_CHAIN_LOG2, LW_OVERFLOW_CHAINS) < 0) return -1;
+    /* The site cache only saves unwinding: an eviction there costs time, not records, so it
+     * reports nothing. */
+    if (lwi_cache_init(&lwi_site_cache, LWI_SITE_LOG2, 0) < 0) return -1;
+    return 0;
+}
+
+void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from)
+{
+    for (uint32_t i = from; i < h->count; i++) {
+        struct lwi_held_entry *e = &h->entries[i];
+        uint64_t lock_below = i ? h->entries[i - 1].lock_chain : LWI_CHAIN_ROOT;
+        uint64_t site_below = i ? h->entries[i - 1].site_chain : LWI_CHAIN_ROOT;
+        e->lock_chain = lwi_chain_lock_key(lock_below, &e->ref, e->pc);
+        e->site_chain = lwi_chain_site_key(site_below, e->pc);
+    }
+}

@@ -1,0 +1,63 @@
+/* chain.h — chain keys and the two caches that make repeated lock patterns free.
+ *
+ * Every held entry carries two running keys:
+ *   lock_chain = mix(lock_chain of the entry below, lock address, generation, kind, mode,
+ *                    acquisition flags, caller pc) — identifies "these held locks, then this one
+ *                    from this site"; a new acquisition's key is computed the same way from the
+ *                    current top;
+ *   site_chain = mix(site_chain below, caller pc) — the same over call sites only.
+ * Lock-chain cache: key → stack id of the acquisition that first made it. A hit means the chain
+ * was already reported. Site cache: site key → stack id, so a site already unwound in the same
+ * site context is not unwound again. Both are lossy (cache.h): a miss costs a re-send or an
+ * unwind, never a wrong answer beyond the documented approximation that one site context has one
+ * stack. Keys are pure arithmetic, so removing a held entry from the middle just recomputes the
+ * keys above it. */
+#ifndef LWI_CHAIN_H
+#define LWI_CHAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "hash.h"
+#include "held.h"
+#include "lockwatch/wire.h"
+
+#define LWI_CHAIN_ROOT 0x6c6f636b77617463ull /* key "below" the first held lock */
+
+extern struct lwi_cache lwi_chain_cache;
+extern struct lwi_cache lwi_site_cache;
+
+int lwi_chain_init(void);
+
+static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_ref *ref,
+                                          uint64_t pc)
+{
+    uint64_t packed = (uint64_t)ref->generation << 32 | (uint64_t)ref->type << 24 |
+                      (uint64_t)ref->flags << 16 | (uint64_t)ref->mode << 8 | ref->acq;
+    uint64_t k = lwi_combine(below, ref->addr);
+    k = lwi_combine(k, packed);
+    return lwi_combine(k, pc);
+}
+
+static inline uint64_t lwi_chain_site_key(uint64_t below, uint64_t pc)
+{
+    return lwi_combine(below ^ 0x5173ull, pc);
+}
+
+static inline uint64_t lwi_chain_lock_below(struct lwi_held_stack *h)
+{
+    struct lwi_held_entry *top = lwi_held_top(h);
+    return top ? top->lock_chain : LWI_CHAIN_ROOT;
+}
+
+static inline uint64_t lwi_chain_site_below(struct lwi_held_stack *h)
+{
+    struct lwi_held_entry *top = lwi_held_top(h);
+    return top ? top->site_chain : LWI_CHAIN_ROOT;
+}
+
+/* Recomputes the keys of entries [from, count) after an entry below them was removed. */
+void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from);
+
+#endif

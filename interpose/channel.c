@@ -1,0 +1,159 @@
+/* channel.c — connection, fd placement, health check and reconnection of the record channel
+ * (see channel.h). */
+#include "channel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "lockwatch/wire.h"
+#include "tls.h"
+
+#define LWI_CHANNEL_HIGH_FD 1000
+
+static struct {
+    struct sockaddr_un addr;
+    socklen_t addr_len;
+    atomic_int fd;
+    _Atomic uint64_t dev, ino; /* identity of our socket, to notice a reused descriptor number */
+    atomic_bool dead;
+    atomic_flag reconnecting; /* held only on the rare reconnect path */
+} lwi_chan = {.fd = -1, .reconnecting = ATOMIC_FLAG_INIT};
+
+/* Moves fd to the highest convenient number: the lowest free one at or above 1000, or, under a
+ * small RLIMIT_NOFILE, as close to the limit as possible. Keeps fd where it is on failure. */
+static int lwi_channel_raise_fd(int fd)
+{
+    struct rlimit rl;
+    long limit = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        limit =
+            rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX : (long)rl.rlim_cur;
+    long target = limit > LWI_CHANNEL_HIGH_FD + 1 ? LWI_CHANNEL_HIGH_FD : limit - 1;
+    for (long t = target; t > fd && t > target - 64; t--) {
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, (int)t);
+        if (high >= 0) {
+            close(fd);
+            return high;
+        }
+    }
+    return fd;
+}
+
+static int lwi_channel_connect(void)
+{
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int rc;
+    do
+        rc = connect(fd, (const struct sockaddr *)&lwi_chan.addr, lwi_chan.addr_len);
+    while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+        close(fd);
+        return -1;
+    }
+    fd = lwi_channel_raise_fd(fd);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return -1;
+    }
+    atomic_store(&lwi_chan.dev, (uint64_t)st.st_dev);
+    atomic_store(&lwi_chan.ino, (uint64_t)st.st_ino);
+    atomic_store(&lwi_chan.fd, fd);
+    return fd;
+}
+
+int lwi_channel_open(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len + 1 > sizeof lwi_chan.addr.sun_path) {
+        atomic_store(&lwi_chan.dead, true);
+        return -1;
+    }
+    memset(&lwi_chan.addr, 0, sizeof lwi_chan.addr);
+    lwi_chan.addr.sun_family = AF_UNIX;
+    memcpy(lwi_chan.addr.sun_path + 1, name, len); /* abstract: leading NUL */
+    lwi_chan.addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+    if (lwi_channel_connect() < 0) {
+        atomic_store(&lwi_chan.dead, true);
+        return -1;
+    }
+    return 0;
+}
+
+bool lwi_channel_alive(void)
+{
+    return !atomic_load_explicit(&lwi_chan.dead, memory_order_relaxed);
+}
+
+static bool lwi_channel_fd_is_ours(int fd)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) return false;
+    return (uint64_t)st.st_dev == atomic_load(&lwi_chan.dev) &&
+           (uint64_t)st.st_ino == atomic_load(&lwi_chan.ino);
+}
+
+/* Replaces a descriptor the program took from us. Only one thread reconnects; the others find
+ * the new descriptor when they get the flag. Returns false when the channel is dead. */
+static bool lwi_channel_reconnect(int seen_fd)
+{
+    while (atomic_flag_test_and_set_explicit(&lwi_chan.reconnecting, memory_order_acquire))
+        sched_yield();
+    bool reopened = false;
+    if (atomic_load(&lwi_chan.fd) == seen_fd && !atomic_load(&lwi_chan.dead)) {
+        if (lwi_channel_connect() < 0)
+            atomic_store(&lwi_chan.dead, true);
+        else
+            reopened = true;
+    }
+    atomic_flag_clear_explicit(&lwi_chan.reconnecting, memory_order_release);
+    if (reopened) lwi_emit_overflow(&lwi_tls, LW_OVERFLOW_CHANNEL, 0);
+    return !atomic_load(&lwi_chan.dead);
+}
+
+void lwi_channel_send(const void *record, size_t size)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (atomic_load_explicit(&lwi_chan.dead, memory_order_relaxed)) return;
+        int fd = atomic_load(&lwi_chan.fd);
+        if (!lwi_channel_fd_is_ours(fd)) {
+            if (!lwi_channel_reconnect(fd)) return;
+            continue;
+        }
+        ssize_t n;
+        do
+            n = send(fd, record, size, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        if (n >= 0) return;
+        switch (errno) {
+        case EBADF:
+        case ENOTSOCK:
+            if (!lwi_channel_reconnect(fd)) return;
+            continue;
+        case EPIPE:
+        case ECONNREFUSED:
+        case ECONNRESET:
+        case ENOTCONN:
+            atomic_store(&lwi_chan.dead, true);
+            return;
+        default:
+            return; /* EMSGSIZE, ENOBUFS...: this record is lost, the channel is fine */
+        }
+    }
+}
+
+void lwi_channel_after_fork(void)
+{
+    atomic_flag_clear(&lwi_chan.reconnecting);
+}

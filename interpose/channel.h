@@ -1,0 +1,27 @@
+/* channel.h — the record channel to the driver: one AF_UNIX SOCK_SEQPACKET connection to the
+ * abstract name in LOCKWATCH_SOCKET, one record per message (wire.h).
+ *
+ * The socket sits on a high descriptor (≥ 1000, or as high as RLIMIT_NOFILE allows) so programs
+ * that dup2 over low numbers do not hit it. Before each send the descriptor is checked with fstat
+ * against the saved device/inode: a program that closed it (EBADF) or reused its number gets a
+ * new connection (one OVERFLOW record says so); the old number is never touched again, since it
+ * may now be the program's. When the driver is gone (EPIPE, ECONNREFUSED) the channel goes dead
+ * and sends become no-ops. Safe from any thread; no allocation, no locks of the program. */
+#ifndef LWI_CHANNEL_H
+#define LWI_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Connects; 0 on success, -1 (with the channel dead) otherwise. */
+int lwi_channel_open(const char *name);
+
+/* Sends one record; silently drops it when the channel is dead or the record cannot be sent. */
+void lwi_channel_send(const void *record, size_t size);
+
+bool lwi_channel_alive(void);
+
+/* In a forked child: the reconnect flag may have been held by a thread that no longer exists. */
+void lwi_channel_after_fork(void);
+
+#endif

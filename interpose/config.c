@@ -1,0 +1,37 @@
+/* config.c — parses LOCKWATCH_RUNTIME (see config.h) without allocating. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define LWI_DEFAULT_WAIT_MS 100u
+
+struct lwi_config lwi_config = {.wait_ns = LWI_DEFAULT_WAIT_MS * 1000000ull};
+
+/* Parses a decimal number ending at `end`; false on anything else. */
+static bool lwi_parse_u64(const char *s, const char *end, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (s == end) return false;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9' || v > UINT64_MAX / 10 - 9) return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+void lwi_config_load(const char *text)
+{
+    if (!text) return;
+    while (*text) {
+        const char *end = strchr(text, ':');
+        if (!end) end = text + strlen(text);
+        const char *eq = memchr(text, '=', (size_t)(end - text));
+        uint64_t v;
+        if (eq && (size_t)(eq - text) == strlen("wait_ms") && !strncmp(text, "wait_ms", 7) &&
+            lwi_parse_u64(eq + 1, end, &v) && v < UINT64_MAX / 1000000ull)
+            lwi_config.wait_ns = v * 1000000ull;
+        text = *end ? end + 1 : end;
+    }
+}

@@ -1,0 +1,17 @@
+/* config.h — runtime knobs from LOCKWATCH_RUNTIME ("key=value:key=value"), read once by the
+ * constructor. Unknown keys are ignored so an older runtime works with a newer driver.
+ *   wait_ms=N   contended wait after which a blocked acquisition is published (default 100) */
+#ifndef LWI_CONFIG_H
+#define LWI_CONFIG_H
+
+#include <stdint.h>
+
+struct lwi_config {
+    uint64_t wait_ns;
+};
+
+extern struct lwi_config lwi_config;
+
+void lwi_config_load(const char *text);
+
+#endif

@@ -1,0 +1,76 @@
+/* depot.c — unwinding and the "already sent" stack set (see depot.h). */
+#define UNW_LOCAL_ONLY
+#include "depot.h"
+
+#include <libunwind.h>
+#include <link.h>
+#include <stdbool.h>
+
+#include "cache.h"
+#include "emit.h"
+#include "hash.h"
+#include "modules.h"
+#include "tls.h"
+
+#define LWI_DEPOT_LOG2 16u
+#define LWI_UNWIND_SPARE 16 /* room for our own frames, dropped afterwards */
+
+static struct lwi_cache lwi_sent_stacks;
+static uint64_t lwi_self_lo, lwi_self_hi; /* address range of liblockwatch.so's segments */
+
+/* dl_iterate_phdr callback: finds the object containing this function. */
+static int lwi_find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    (void)data;
+    uint64_t me = (uint64_t)(uintptr_t)&lwi_depot_init;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        uint64_t start = info->dlpi_addr + ph->p_vaddr;
+        if (start < lo) lo = start;
+        if (start + ph->p_memsz > hi) hi = start + ph->p_memsz;
+    }
+    if (me < lo || me >= hi) return 0;
+    lwi_self_lo = lo;
+    lwi_self_hi = hi;
+    return 1;
+}
+
+int lwi_depot_init(void)
+{
+    dl_iterate_phdr(lwi_find_self, NULL);
+    return lwi_cache_init(&lwi_sent_stacks, LWI_DEPOT_LOG2, LW_OVERFLOW_STACKS);
+}
+
+static bool lwi_is_own_pc(uint64_t pc)
+{
+    return pc >= lwi_self_lo && pc < lwi_self_hi;
+}
+
+uint64_t lwi_depot_capture(const struct lwi_thread *self)
+{
+    void *raw[LW_WIRE_MAX_FRAMES + LWI_UNWIND_SPARE];
+    int n = unw_backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
+    if (n <= 0) return 0;
+    /* Our frames are the wrapper on top and the thread trampoline at the bottom: drop both. */
+    uint64_t pcs[LW_WIRE_MAX_FRAMES];
+    uint32_t nframes = 0;
+    for (int i = 0; i < n && nframes < LW_WIRE_MAX_FRAMES; i++) {
+        uint64_t pc = (uint64_t)(uintptr_t)raw[i];
+        if (!lwi_is_own_pc(pc)) pcs[nframes++] = pc;
+    }
+    if (nframes == 0) return 0;
+    uint64_t id = lwi_mix64(nframes);
+    for (uint32_t i = 0; i < nframes; i++)
+        id = lwi_combine(id, pcs[i]);
+    if (id == 0) id = 1;
+    uint64_t seen;
+    if (lwi_cache_get(&lwi_sent_stacks, id, &seen)) return id;
+    /* A stack may point into an object loaded since the last look: announce it first. */
+    lwi_modules_refresh(self);
+    lwi_emit_stack(self, id, pcs, nframes);
+    lwi_cache_put(&lwi_sent_stacks, id, id);
+    return id;
+}

@@ -1,0 +1,202 @@
+/* emit.c — record construction (see emit.h). */
+#include "emit.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "channel.h"
+#include "tls.h"
+
+uint64_t lwi_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void lwi_header(struct lw_rec_header *h, enum lw_rec_type type, size_t size,
+                       const struct lwi_thread *self)
+{
+    h->magic = LW_WIRE_MAGIC;
+    h->version = LW_WIRE_VERSION;
+    h->type = (uint8_t)type;
+    h->size = (uint32_t)size;
+    h->pid = atomic_load_explicit(&lwi_pid, memory_order_relaxed);
+    h->tid = self->tid;
+    h->thread = self->number;
+    h->reserved = 0;
+    h->time_ns = lwi_now_ns();
+}
+
+static void lwi_copy_string(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+void lwi_emit_process(const struct lwi_thread *self, uint32_t origin, int32_t parent_pid,
+                      uint32_t fork_thread, uint32_t held_at_fork, const char *exe)
+{
+    struct lw_rec_process r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_PROCESS, sizeof r, self);
+    r.parent_pid = parent_pid;
+    r.origin = origin;
+    r.fork_thread = fork_thread;
+    r.held_at_fork = held_at_fork;
+    lwi_copy_string(r.exe, sizeof r.exe, exe);
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_module(const struct lwi_thread *self, uint64_t base, uint64_t start, uint64_t end,
+                     const char *path)
+{
+    struct lw_rec_module r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_MODULE, sizeof r, self);
+    r.base = base;
+    r.start = start;
+    r.end = end;
+    lwi_copy_string(r.path, sizeof r.path, path);
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_stack(const struct lwi_thread *self, uint64_t id, const uint64_t *pcs,
+                    uint32_t nframes)
+{
+    union {
+        struct lw_rec_stack r;
+        unsigned char bytes[sizeof(struct lw_rec_stack) + LW_WIRE_MAX_FRAMES * sizeof(uint64_t)];
+    } u;
+    if (nframes > LW_WIRE_MAX_FRAMES) nframes = LW_WIRE_MAX_FRAMES;
+    size_t size = sizeof(struct lw_rec_stack) + nframes * sizeof(uint64_t);
+    lwi_header(&u.r.h, LW_REC_STACK, size, self);
+    u.r.id = id;
+    u.r.nframes = nframes;
+    u.r.reserved = 0;
+    memcpy(u.r.pcs, pcs, nframes * sizeof(uint64_t));
+    lwi_channel_send(&u, size);
+}
+
+void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint64_t created_stack,
+                     uint64_t start_routine)
+{
+    struct lw_rec_thread r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_THREAD, sizeof r, self);
+    r.parent_thread = parent_thread;
+    r.created_stack = created_stack;
+    r.start_routine = start_routine;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
+                          const char *name)
+{
+    struct lw_rec_thread_name r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_THREAD_NAME, sizeof r, self);
+    r.h.thread = number;
+    r.h.tid = tid;
+    lwi_copy_string(r.name, sizeof r.name, name);
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_thread_exit(const struct lwi_thread *self, uint32_t nheld)
+{
+    struct lw_rec_thread_exit r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_THREAD_EXIT, sizeof r, self);
+    r.nheld = nheld;
+    lwi_channel_send(&r, sizeof r);
+}
+
+/* Copies the most recent LW_WIRE_MAX_HELD held entries, oldest first; returns how many. */
+static uint32_t lwi_fill_held(const struct lwi_thread *self, struct lw_held *out)
+{
+    const struct lwi_held_stack *h = &self->held;
+    uint32_t n = h->count < LW_WIRE_MAX_HELD ? h->count : LW_WIRE_MAX_HELD;
+    uint32_t first = h->count - n;
+    for (uint32_t i = 0; i < n; i++) {
+        out[i].lock = h->entries[first + i].ref;
+        out[i].stack = h->entries[first + i].stack;
+    }
+    return n;
+}
+
+void lwi_emit_acquire(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack)
+{
+    union {
+        struct lw_rec_acquire r;
+        unsigned char
+            bytes[sizeof(struct lw_rec_acquire) + LW_WIRE_MAX_HELD * sizeof(struct lw_held)];
+    } u;
+    u.r.lock = *lock;
+    u.r.stack = stack;
+    u.r.nheld = lwi_fill_held(self, u.r.held);
+    u.r.held_total = self->held.count;
+    size_t size = sizeof(struct lw_rec_acquire) + u.r.nheld * sizeof(struct lw_held);
+    lwi_header(&u.r.h, LW_REC_ACQUIRE, size, self);
+    lwi_channel_send(&u, size);
+}
+
+void lwi_emit_wait(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack,
+                   int32_t owner_tid, uint64_t deadline_ns)
+{
+    union {
+        struct lw_rec_wait r;
+        unsigned char bytes[sizeof(struct lw_rec_wait) + LW_WIRE_MAX_HELD * sizeof(struct lw_held)];
+    } u;
+    u.r.lock = *lock;
+    u.r.stack = stack;
+    u.r.owner_tid = owner_tid;
+    u.r.reserved = 0;
+    u.r.deadline_ns = deadline_ns;
+    u.r.nheld = lwi_fill_held(self, u.r.held);
+    u.r.held_total = self->held.count;
+    size_t size = sizeof(struct lw_rec_wait) + u.r.nheld * sizeof(struct lw_held);
+    lwi_header(&u.r.h, LW_REC_WAIT, size, self);
+    lwi_channel_send(&u, size);
+}
+
+void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *lock,
+                       int32_t result)
+{
+    struct lw_rec_wait_end r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_WAIT_END, sizeof r, self);
+    r.lock = *lock;
+    r.result = result;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will_block,
+                     const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
+                     uint32_t other_thread)
+{
+    struct lw_rec_misuse r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_MISUSE, sizeof r, self);
+    r.kind = kind;
+    r.will_block = will_block;
+    r.lock = *lock;
+    r.stack = stack;
+    r.other_stack = other_stack;
+    r.other_thread = other_thread;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit)
+{
+    static atomic_uint sent;
+    unsigned bit = 1u << (table & 31);
+    if (atomic_fetch_or_explicit(&sent, bit, memory_order_relaxed) & bit) return;
+    struct lw_rec_overflow r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_OVERFLOW, sizeof r, self);
+    r.table = table;
+    r.limit = limit;
+    lwi_channel_send(&r, sizeof r);
+}

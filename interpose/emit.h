@@ -1,0 +1,41 @@
+/* emit.h — builds each wire.h record and hands it to the channel. One function per record type;
+ * each fills the common header (pid, tid and thread number of `self`, CLOCK_MONOTONIC time).
+ * Called under the re-entry guard; builds records on the stack, never allocates. */
+#ifndef LWI_EMIT_H
+#define LWI_EMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lockwatch/wire.h"
+
+struct lwi_thread;
+
+void lwi_emit_process(const struct lwi_thread *self, uint32_t origin, int32_t parent_pid,
+                      uint32_t fork_thread, uint32_t held_at_fork, const char *exe);
+void lwi_emit_module(const struct lwi_thread *self, uint64_t base, uint64_t start, uint64_t end,
+                     const char *path);
+void lwi_emit_stack(const struct lwi_thread *self, uint64_t id, const uint64_t *pcs,
+                    uint32_t nframes);
+void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint64_t created_stack,
+                     uint64_t start_routine);
+/* Names thread `number` (kernel tid `tid`), which need not be the calling thread. */
+void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
+                          const char *name);
+void lwi_emit_thread_exit(const struct lwi_thread *self, uint32_t nheld);
+/* ACQUIRE for `lock` at `stack`, carrying self's current held set. */
+void lwi_emit_acquire(const struct lwi_thread *self, const struct lw_lock_ref *lock,
+                      uint64_t stack);
+void lwi_emit_wait(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack,
+                   int32_t owner_tid, uint64_t deadline_ns);
+void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *lock,
+                       int32_t result);
+void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will_block,
+                     const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
+                     uint32_t other_thread);
+/* Sent at most once per table per process. */
+void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);
+
+uint64_t lwi_now_ns(void);
+
+#endif

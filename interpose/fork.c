@@ -1,0 +1,54 @@
+/* fork.c — keeps the runtime consistent across fork().
+ *
+ * Only the forking thread exists in the child. It becomes the child's main thread (number 0, its
+ * new kernel tid), the live-thread table is reset to it, the flags another thread might have
+ * held at the fork are cleared, and the child announces itself with a PROCESS record (origin
+ * FORK, parent pid, the forking thread's number in the parent, and how many locks the vanished
+ * threads held). The child keeps the parent's connection and caches: it shares its image. */
+#include "fork.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "emit.h"
+#include "modules.h"
+#include "threads.h"
+#include "tls.h"
+
+/* In the parent, before the fork: gives the forking thread its number if it has none yet. */
+static void lwi_fork_prepare(void)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (self) lwi_leave(self, e);
+}
+
+static void lwi_fork_child(void)
+{
+    if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) return;
+    struct lwi_thread *self = &lwi_tls;
+    if (self->state != LWI_THREAD_LIVE) return;
+    uint32_t guard = self->guard;
+    self->guard = 1;
+    int e = errno;
+    int32_t parent_pid = atomic_load(&lwi_pid);
+    uint32_t fork_thread = self->number;
+    uint32_t held_by_others = lwi_threads_held_by_others(self);
+    atomic_store(&lwi_pid, (int)getpid());
+    self->tid = (int32_t)syscall(SYS_gettid);
+    self->number = 0;
+    lwi_channel_after_fork();
+    lwi_modules_after_fork();
+    lwi_threads_reset_after_fork(self);
+    lwi_emit_process(self, LW_ORIGIN_FORK, parent_pid, fork_thread, held_by_others,
+                     lwi_modules_exe());
+    errno = e;
+    self->guard = guard;
+}
+
+int lwi_fork_init(void)
+{
+    return pthread_atfork(lwi_fork_prepare, NULL, lwi_fork_child) == 0 ? 0 : -1;
+}

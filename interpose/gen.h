@@ -1,0 +1,36 @@
+/* gen.h — lock generations: the second half of a lock's identity (address + generation).
+ *
+ * A direct-mapped table of 2^20 atomic counters indexed by a hash of the lock address; *_init
+ * and a successful *_destroy bump the counter of their address, so a lock whose memory is freed
+ * and reused for another lock gets a new identity and cannot close a false cycle with its
+ * predecessor. Lossy by design: two addresses that share a counter rename each other's locks
+ * when either is initialised or destroyed (a renamed lock just looks like a new lock; the cost
+ * is a missed edge across the rename, never a false one). */
+#ifndef LWI_GEN_H
+#define LWI_GEN_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define LWI_GEN_LOG2 20u
+
+extern _Atomic uint32_t *lwi_gen_table; /* NULL until mapped: every lock has generation 0 */
+
+int lwi_gen_init(void);
+
+static inline _Atomic uint32_t *lwi_gen_slot(uint64_t addr)
+{
+    return &lwi_gen_table[(addr * 0x9e3779b97f4a7c15ull) >> (64 - LWI_GEN_LOG2)];
+}
+
+static inline uint32_t lwi_gen_get(uint64_t addr)
+{
+    return lwi_gen_table ? atomic_load_explicit(lwi_gen_slot(addr), memory_order_relaxed) : 0;
+}
+
+static inline void lwi_gen_bump(uint64_t addr)
+{
+    if (lwi_gen_table) atomic_fetch_add_explicit(lwi_gen_slot(addr), 1, memory_order_relaxed);
+}
+
+#endif

@@ -1,0 +1,68 @@
+/* held.h — one thread's stack of held locks.
+ *
+ * Entries live in an inline array inside the thread's TLS block and move to an mmap'd array that
+ * grows with mremap when a thread holds more than LWI_HELD_INLINE locks, so one thread can hold
+ * millions. When even that fails, lwi_held_push returns NULL and sets the sticky `overflowed`
+ * flag: the lock is then not tracked (and its unlock must not be called unowned). Entries are
+ * ordered oldest first; unlock order need not be LIFO (lwi_held_remove closes the gap). Only the
+ * owning thread touches its stack, inside its re-entry guard. */
+#ifndef LWI_HELD_H
+#define LWI_HELD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lockwatch/wire.h"
+
+#define LWI_HELD_INLINE 32u
+#define LWI_HELD_MAX (1u << 22) /* entries; 224 MiB of address space at most */
+
+struct lwi_held_entry {
+    struct lw_lock_ref ref; /* identity, kind and how it was acquired */
+    uint64_t pc;            /* return address of the wrapper that acquired it */
+    uint64_t lock_chain;    /* key of the chain "held locks below + this one" (chain.h) */
+    uint64_t site_chain;    /* the same over acquisition pcs only */
+    uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
+    uint32_t count;         /* recursion depth: recursive mutex, or read lock held twice */
+    uint32_t reserved;
+};
+
+struct lwi_held_stack {
+    struct lwi_held_entry *entries; /* NULL until first use, then inline or the mapping */
+    uint32_t count;
+    uint32_t capacity;
+    size_t map_bytes; /* size of the mapping, 0 while inline */
+    bool overflowed;  /* sticky: some lock of this thread is not tracked */
+    struct lwi_held_entry inline_entries[LWI_HELD_INLINE];
+};
+
+static inline struct lwi_held_entry *lwi_held_at(struct lwi_held_stack *h, uint32_t i)
+{
+    return &h->entries[i];
+}
+
+static inline struct lwi_held_entry *lwi_held_top(struct lwi_held_stack *h)
+{
+    return h->count ? &h->entries[h->count - 1] : NULL;
+}
+
+/* Index of the entry for the lock at `addr` (searching from the most recent), or -1. Two held
+ * locks never share an address, so the generation is not compared. */
+static inline long lwi_held_find(const struct lwi_held_stack *h, uint64_t addr)
+{
+    for (long i = (long)h->count - 1; i >= 0; i--)
+        if (h->entries[i].ref.addr == addr) return i;
+    return -1;
+}
+
+/* A new slot on top (count already includes it), or NULL when the stack cannot grow. */
+struct lwi_held_entry *lwi_held_push(struct lwi_held_stack *h);
+
+/* Removes entry i; entries above move down by one. Their chain keys are the caller's job. */
+void lwi_held_remove(struct lwi_held_stack *h, uint32_t i);
+
+/* Returns the mapping (thread exit); the stack is empty and inline afterwards. */
+void lwi_held_release(struct lwi_held_stack *h);
+
+#endif

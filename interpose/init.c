@@ -1,0 +1,49 @@
+/* init.c — the constructor: decides between passive and active, sets up the tables and the
+ * channel, and announces the process (PROCESS, then a MODULE per loaded object).
+ *
+ * Without LOCKWATCH_SOCKET (the library preloaded without the driver) nothing is set up and every
+ * wrapper stays a pure pass-through. Any failure here (no memory for the tables, no driver)
+ * leaves the runtime passive too: the program runs as if we were absent. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "chain.h"
+#include "channel.h"
+#include "config.h"
+#include "depot.h"
+#include "emit.h"
+#include "fork.h"
+#include "gen.h"
+#include "lockwatch/wire.h"
+#include "modules.h"
+#include "real.h"
+#include "tls.h"
+
+static void lwi_read_exe(char *exe, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", exe, cap - 1);
+    exe[n > 0 ? n : 0] = '\0';
+}
+
+__attribute__((constructor)) static void lwi_init(void)
+{
+    lwi_real_resolve_all();
+    const char *name = getenv(LW_WIRE_ENV_SOCKET);
+    if (!name || !*name) return;
+    struct lwi_thread *self = &lwi_tls;
+    self->guard = 1;
+    lwi_config_load(getenv(LW_WIRE_ENV_OPTIONS));
+    atomic_store(&lwi_pid, (int)getpid());
+    if (lwi_gen_init() < 0 || lwi_chain_init() < 0 || lwi_depot_init() < 0) goto out;
+    if (lwi_channel_open(name) < 0) goto out;
+    lwi_thread_adopt(self);
+    char exe[LW_WIRE_MAX_PATH];
+    lwi_read_exe(exe, sizeof exe);
+    lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
+    lwi_modules_init(self, exe);
+    if (lwi_fork_init() < 0) goto out;
+    atomic_store(&lwi_active, true);
+out:
+    self->guard = 0;
+}

@@ -1,0 +1,77 @@
+/* lockref.c — glibc lock layouts read at use (see lockref.h). Reads are racy by nature (another
+ * thread may be changing the lock); volatile keeps each field a single load. */
+#include "lockref.h"
+
+#include "gen.h"
+
+/* glibc's rwlock kinds: only the non-recursive writer-preferring kind makes a waiting writer
+ * block new readers; PTHREAD_RWLOCK_PREFER_WRITER_NP behaves as reader-preferring in glibc's
+ * rwlock implementation (checked on 2.36 with a reader re-entering while a writer waits). */
+#define LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE 2
+#define LWI_GLIBC_MUTEX_KIND_MASK 3
+#define LWI_GLIBC_MUTEX_PSHARED_BIT 128
+
+struct lw_lock_ref lwi_ref_mutex(const void *mutex, uint8_t type, uint8_t mode, uint8_t acq)
+{
+    const volatile pthread_mutex_t *m = mutex;
+    int kind = m->__data.__kind;
+    uint8_t flags = 0;
+    switch (kind & LWI_GLIBC_MUTEX_KIND_MASK) {
+    case PTHREAD_MUTEX_RECURSIVE:
+        flags |= LW_LOCKF_RECURSIVE;
+        break;
+    case PTHREAD_MUTEX_ERRORCHECK:
+        flags |= LW_LOCKF_ERRORCHECK;
+        break;
+    default:
+        break;
+    }
+    if (kind & LWI_GLIBC_MUTEX_PSHARED_BIT) flags |= LW_LOCKF_PSHARED;
+    uint64_t addr = (uint64_t)(uintptr_t)mutex;
+    return (struct lw_lock_ref){.addr = addr,
+                                .generation = lwi_gen_get(addr),
+                                .type = type,
+                                .flags = flags,
+                                .mode = mode,
+                                .acq = acq};
+}
+
+struct lw_lock_ref lwi_ref_rwlock(const pthread_rwlock_t *rw, uint8_t mode, uint8_t acq)
+{
+    const volatile pthread_rwlock_t *r = rw;
+    uint8_t flags = 0;
+    if (r->__data.__flags == LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE) flags |= LW_LOCKF_WRITER_PREF;
+    if (r->__data.__shared) flags |= LW_LOCKF_PSHARED;
+    uint64_t addr = (uint64_t)(uintptr_t)rw;
+    return (struct lw_lock_ref){.addr = addr,
+                                .generation = lwi_gen_get(addr),
+                                .type = LW_LOCK_RWLOCK,
+                                .flags = flags,
+                                .mode = mode,
+                                .acq = acq};
+}
+
+struct lw_lock_ref lwi_ref_spin(const pthread_spinlock_t *spin, uint8_t acq)
+{
+    uint64_t addr = (uint64_t)(uintptr_t)spin;
+    return (struct lw_lock_ref){.addr = addr,
+                                .generation = lwi_gen_get(addr),
+                                .type = LW_LOCK_SPIN,
+                                .flags = 0,
+                                .mode = LW_MODE_EXCLUSIVE,
+                                .acq = acq};
+}
+
+int32_t lwi_lock_owner_tid(const struct lw_lock_ref *ref)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return ((const volatile pthread_mutex_t *)ref->addr)->__data.__owner;
+    case LW_LOCK_RWLOCK:
+        return ((const volatile pthread_rwlock_t *)ref->addr)->__data.__cur_writer;
+    case LW_LOCK_SPIN:
+        return 0;
+    }
+    return 0;
+}

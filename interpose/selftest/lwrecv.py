@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""lwrecv.py — a stand-alone receiver for liblockwatch.so records, for testing the runtime
+without the driver.
+
+It listens on an abstract AF_UNIX SOCK_SEQPACKET socket, runs the program with
+LD_PRELOAD=<lib> and LOCKWATCH_SOCKET=<name>, decodes every record per
+detector/include/lockwatch/wire.h and prints one line per record (or, with --count, only a
+count per record type). --symbolize resolves stack addresses with addr2line through the
+MODULE records. Exit status: the program's.
+
+  lwrecv.py [--lib PATH] [--count] [--symbolize] [--runtime OPTS] -- program args...
+"""
+import argparse
+import collections
+import os
+import selectors
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+HDR = struct.Struct("<HBBIiiIIQ")
+REF = struct.Struct("<QIBBBB")
+HELD = struct.Struct("<QIBBBBQ")
+TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
+         6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
+         11: "OVERFLOW"}
+LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx"}
+MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
+OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
+
+
+def cstr(b):
+    return b.split(b"\0", 1)[0].decode(errors="replace")
+
+
+def fmt_ref(addr, gen, typ, flags, mode, acq):
+    f = "".join(c for bit, c in ((1, "R"), (2, "E"), (4, "W"), (8, "P")) if flags & bit)
+    a = "".join(c for bit, c in ((1, "try"), (2, "timed"), (4, "cond")) if acq & bit)
+    return "%s@%#x#%d%s%s%s" % (LOCK_TYPES.get(typ, "?%d" % typ), addr, gen,
+                                 "[" + f + "]" if f else "", ":rd" if mode else "",
+                                 "{" + a + "}" if a else "")
+
+
+class Decoder:
+    def __init__(self, symbolize):
+        self.symbolize = symbolize
+        self.modules = {}  # pid-independent: (start, end, base, path)
+        self.stacks = {}
+        self.counts = collections.Counter()
+        self.errors = 0
+
+    def sym(self, pc, ret=True):
+        for (start, end), (base, path) in self.modules.items():
+            if start <= pc < end:
+                off = pc - base
+                if not self.symbolize:
+                    return "%s+%#x" % (os.path.basename(path), off)
+                try:
+                    out = subprocess.run(["addr2line", "-f", "-C", "-e", path, "%#x" % (off - ret)],
+                                         capture_output=True, text=True).stdout.split("\n")
+                    return "%s (%s)" % (out[0], os.path.basename(out[1]))
+                except OSError:
+                    return "%s+%#x" % (os.path.basename(path), off)
+        return "%#x" % pc
+
+    def decode(self, msg):
+        if len(msg) < HDR.size:
+            self.errors += 1
+            return "SHORT record (%d bytes)" % len(msg)
+        magic, ver, typ, size, pid, tid, thread, _res, t = HDR.unpack_from(msg)
+        if magic != 0x574C or ver != 1 or size != len(msg):
+            self.errors += 1
+            return "BAD header magic=%#x ver=%d size=%d len=%d" % (magic, ver, size, len(msg))
+        name = TYPES.get(typ, "?%d" % typ)
+        self.counts[name] += 1
+        body = msg[HDR.size:]
+        head = "%-11s pid=%d tid=%d T%d" % (name, pid, tid, thread)
+        if typ == 1:
+            ppid, origin, fth, held, exe = struct.unpack_from("<iIII1024s", body)
+            return "%s ppid=%d origin=%s fork_thread=%d held_at_fork=%d exe=%s" % (
+                head, ppid, {1: "EXEC", 2: "FORK"}.get(origin, origin), fth, held, cstr(exe))
+        if typ == 2:
+            base, start, end, path = struct.unpack_from("<QQQ1024s", body)
+            self.modules[(start, end)] = (base, cstr(path))
+            return "%s base=%#x [%#x,%#x) %s" % (head, base, start, end, cstr(path))
+        if typ == 3:
+            sid, n, _ = struct.unpack_from("<QII", body)
+            pcs = struct.unpack_from("<%dQ" % n, body, 16)
+            self.stacks[sid] = pcs
+            return "%s id=%#x n=%d %s" % (head, sid, n, " < ".join(self.sym(p) for p in pcs[:6]))
+        if typ == 4:
+            parent, _, cstack, start = struct.unpack_from("<IIQQ", body)
+            return "%s parent=%s created_stack=%#x start=%s" % (
+                head, "?" if parent == 0xFFFFFFFF else "T%d" % parent, cstack, self.sym(start, False))
+        if typ == 5:
+            return "%s name=%s" % (head, cstr(body[:32]))
+        if typ == 6:
+            nheld, _ = struct.unpack_from("<II", body)
+            return "%s nheld=%d" % (head, nheld)
+        if typ in (7, 8):
+            ref = REF.unpack_from(body)
+            off = REF.size
+            if typ == 7:
+                stack, nheld, total = struct.unpack_from("<QII", body, off)
+                off += 16
+                extra = ""
+            else:
+                stack, owner, _, deadline, nheld, total = struct.unpack_from("<QiIQII", body, off)
+                off += 32
+                extra = " owner_tid=%d deadline=%d" % (owner, deadline)
+            held = []
+            for i in range(nheld):
+                h = HELD.unpack_from(body, off + i * HELD.size)
+                held.append("%s(%#x)" % (fmt_ref(*h[:6]), h[6]))
+            return "%s lock=%s stack=%#x%s held(%d/%d)=[%s]" % (
+                head, fmt_ref(*ref), stack, extra, nheld, total, ", ".join(held))
+        if typ == 9:
+            ref = REF.unpack_from(body)
+            result, _ = struct.unpack_from("<iI", body, REF.size)
+            return "%s lock=%s result=%d" % (head, fmt_ref(*ref), result)
+        if typ == 10:
+            kind, will_block = struct.unpack_from("<II", body)
+            ref = REF.unpack_from(body, 8)
+            stack, other, other_thread, _ = struct.unpack_from("<QQII", body, 8 + REF.size)
+            return "%s %s will_block=%d lock=%s stack=%#x other_stack=%#x other=%s" % (
+                head, MISUSE.get(kind, kind), will_block, fmt_ref(*ref), stack, other,
+                "?" if other_thread == 0xFFFFFFFF else "T%d" % other_thread)
+        if typ == 11:
+            table, _, limit = struct.unpack_from("<IIQ", body)
+            return "%s table=%s limit=%d" % (head, OVERFLOW.get(table, table), limit)
+        return head
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--lib", default=os.path.join(here, "../../build-interpose/lib/liblockwatch.so"))
+    ap.add_argument("--count", action="store_true")
+    ap.add_argument("--symbolize", action="store_true")
+    ap.add_argument("--runtime", default=None)
+    ap.add_argument("cmd", nargs="+")
+    args = ap.parse_args()
+
+    name = "lwrecv-%d" % os.getpid()
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    srv.bind("\0" + name)
+    srv.listen(64)
+    srv.setblocking(False)
+    env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib), LOCKWATCH_SOCKET=name)
+    if args.runtime:
+        env["LOCKWATCH_RUNTIME"] = args.runtime
+    proc = subprocess.Popen(args.cmd, env=env)
+    sel = selectors.DefaultSelector()
+    sel.register(srv, selectors.EVENT_READ)
+    dec = Decoder(args.symbolize)
+    conns = 0
+    exited_at = None
+    while True:
+        if exited_at is None and proc.poll() is not None:
+            exited_at = time.time()
+        if exited_at is not None and time.time() - exited_at > 0.3:
+            break
+        ready = sel.select(timeout=0.05)
+        if ready and exited_at is not None:
+            exited_at = time.time()  # still draining: wait for quiet
+        for key, _ in ready:
+            if key.fileobj is srv:
+                c, _ = srv.accept()
+                c.setblocking(False)
+                conns += 1
+                sel.register(c, selectors.EVENT_READ)
+                continue
+            try:
+                msg = key.fileobj.recv(8192)
+            except BlockingIOError:
+                continue
+            if not msg:
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+                continue
+            line = dec.decode(msg)
+            if not args.count:
+                print(line, flush=True)
+    summary = " ".join("%s=%d" % kv for kv in sorted(dec.counts.items()))
+    print("# connections=%d records: %s%s" % (conns, summary or "none",
+                                                 " ERRORS=%d" % dec.errors if dec.errors else ""),
+          file=sys.stderr)
+    sys.exit(proc.returncode if proc.returncode >= 0 else 128 - proc.returncode)
+
+
+if __name__ == "__main__":
+    main()

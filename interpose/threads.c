@@ -1,0 +1,160 @@
+/* threads.c — thread numbering and the live-thread table (see threads.h). A static array, so no
+ * allocation; slots are claimed with a compare-and-swap and read racily (a stale read only yields
+ * an out-of-date name or "unknown"). */
+#include "threads.h"
+
+#include <stdatomic.h>
+
+#include "emit.h"
+#include "tls.h"
+
+enum lwi_slot_state { LWI_SLOT_FREE = 0, LWI_SLOT_RESERVED = 1, LWI_SLOT_READY = 2 };
+
+struct lwi_thread_slot {
+    atomic_uint state;                 /* enum lwi_slot_state */
+    atomic_uint refs;                  /* creator and thread each hold one until they let go */
+    atomic_bool alive;                 /* the thread has not ended */
+    _Atomic(struct lwi_thread *) self; /* the thread's TLS state once it runs */
+    pthread_t handle;                  /* valid once READY */
+    _Atomic int32_t tid;               /* 0 until the thread runs */
+    uint32_t number;
+};
+
+static struct lwi_thread_slot lwi_slots[LWI_THREADS_MAX];
+static atomic_uint lwi_next_number = 1;
+
+uint32_t lwi_threads_next_number(void)
+{
+    return atomic_fetch_add_explicit(&lwi_next_number, 1, memory_order_relaxed);
+}
+
+static int32_t lwi_slot_claim(uint32_t number, unsigned refs)
+{
+    /* Start the scan at a spot derived from the number so threads rarely contend for slots. */
+    for (uint32_t k = 0; k < LWI_THREADS_MAX; k++) {
+        uint32_t i = (number + k) % LWI_THREADS_MAX;
+        struct lwi_thread_slot *s = &lwi_slots[i];
+        unsigned expected = LWI_SLOT_FREE;
+        if (!atomic_compare_exchange_strong_explicit(&s->state, &expected, LWI_SLOT_RESERVED,
+                                                     memory_order_acquire, memory_order_relaxed))
+            continue;
+        atomic_store(&s->refs, refs);
+        atomic_store(&s->alive, true);
+        atomic_store(&s->self, NULL);
+        atomic_store(&s->tid, 0);
+        s->number = number;
+        return (int32_t)i;
+    }
+    lwi_emit_overflow(&lwi_tls, LW_OVERFLOW_THREADS, LWI_THREADS_MAX);
+    return -1;
+}
+
+static void lwi_slot_release(int32_t slot)
+{
+    struct lwi_thread_slot *s = &lwi_slots[slot];
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+        atomic_store_explicit(&s->state, LWI_SLOT_FREE, memory_order_release);
+}
+
+void lwi_threads_register_self(struct lwi_thread *self)
+{
+    int32_t slot = lwi_slot_claim(self->number, 1);
+    self->registry_slot = slot;
+    if (slot < 0) return;
+    struct lwi_thread_slot *s = &lwi_slots[slot];
+    atomic_store(&s->self, self);
+    atomic_store(&s->tid, self->tid);
+    s->handle = pthread_self();
+    atomic_store_explicit(&s->state, LWI_SLOT_READY, memory_order_release);
+}
+
+int32_t lwi_threads_reserve(uint32_t number)
+{
+    return lwi_slot_claim(number, 2);
+}
+
+void lwi_threads_created(int32_t slot, pthread_t handle, bool ok)
+{
+    if (slot < 0) return;
+    struct lwi_thread_slot *s = &lwi_slots[slot];
+    if (!ok) {
+        atomic_store(&s->refs, 0);
+        atomic_store_explicit(&s->state, LWI_SLOT_FREE, memory_order_release);
+        return;
+    }
+    s->handle = handle;
+    unsigned expected = LWI_SLOT_RESERVED;
+    atomic_compare_exchange_strong_explicit(&s->state, &expected, LWI_SLOT_READY,
+                                            memory_order_release, memory_order_relaxed);
+    lwi_slot_release(slot);
+}
+
+void lwi_threads_attach(struct lwi_thread *self, int32_t slot)
+{
+    self->registry_slot = slot;
+    if (slot < 0) return;
+    struct lwi_thread_slot *s = &lwi_slots[slot];
+    atomic_store(&s->tid, self->tid);
+    atomic_store(&s->self, self);
+}
+
+void lwi_threads_unregister(struct lwi_thread *self)
+{
+    int32_t slot = self->registry_slot;
+    if (slot < 0) return;
+    struct lwi_thread_slot *s = &lwi_slots[slot];
+    atomic_store(&s->alive, false);
+    atomic_store(&s->self, NULL);
+    self->registry_slot = -1;
+    lwi_slot_release(slot);
+}
+
+/* A slot describing a thread that is known and has not ended. */
+static struct lwi_thread_slot *lwi_slot_live(uint32_t i)
+{
+    struct lwi_thread_slot *s = &lwi_slots[i];
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != LWI_SLOT_READY) return NULL;
+    return atomic_load_explicit(&s->alive, memory_order_relaxed) ? s : NULL;
+}
+
+bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
+{
+    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+        struct lwi_thread_slot *s = lwi_slot_live(i);
+        if (!s || !pthread_equal(s->handle, handle)) continue;
+        *number = s->number;
+        *tid = atomic_load(&s->tid);
+        return true;
+    }
+    return false;
+}
+
+uint32_t lwi_threads_by_tid(int32_t tid)
+{
+    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+        struct lwi_thread_slot *s = lwi_slot_live(i);
+        if (s && atomic_load(&s->tid) == tid) return s->number;
+    }
+    return UINT32_MAX;
+}
+
+/* Safe only in a forked child: the other threads are gone, but their TLS blocks were copied
+ * with the address space and are frozen as they were at the fork. */
+uint32_t lwi_threads_held_by_others(const struct lwi_thread *self)
+{
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+        struct lwi_thread_slot *s = lwi_slot_live(i);
+        struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
+        if (other && other != self) total += other->held.count;
+    }
+    return total;
+}
+
+void lwi_threads_reset_after_fork(struct lwi_thread *self)
+{
+    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++)
+        atomic_store_explicit(&lwi_slots[i].state, LWI_SLOT_FREE, memory_order_relaxed);
+    atomic_store_explicit(&lwi_next_number, 1, memory_order_relaxed);
+    lwi_threads_register_self(self);
+}

@@ -1,0 +1,91 @@
+/* tls.h — per-thread runtime state and the re-entry guard every wrapper goes through.
+ *
+ * The state lives in initial-exec TLS (the library is preloaded, so its TLS is in the static
+ * block and reaching it is one %fs-relative access, with no call and no allocation).
+ *
+ * Wrapper protocol:
+ *     int e; struct lwi_thread *self = lwi_enter(&e);
+ *     if (!self) return REAL(f)(...);          // passive, re-entered, or thread already gone
+ *     ...bookkeeping...  lwi_leave(self, e);   // guard off and errno restored
+ *     rc = REAL(f)(...);                       // the real (blocking) call runs unguarded
+ *     if (lwi_reenter(self, &e)) { ...bookkeeping...; lwi_leave(self, e); }
+ * While the guard is set, any lock call on this thread (from dlsym, libunwind, a signal handler
+ * that interrupts the bookkeeping) passes straight through. */
+#ifndef LWI_TLS_H
+#define LWI_TLS_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "held.h"
+
+enum lwi_thread_state {
+    LWI_THREAD_NEW = 0,    /* zero-initialised TLS: identity not known yet */
+    LWI_THREAD_LIVE = 1,   /* number and tid assigned */
+    LWI_THREAD_EXITED = 2, /* our exit handler ran: everything passes through from now on */
+};
+
+struct lwi_thread {
+    volatile uint32_t guard; /* non-zero while runtime code runs on this thread */
+    uint8_t state;           /* enum lwi_thread_state */
+    bool ours;               /* started through our pthread_create trampoline */
+    uint32_t number;         /* thread number in this process, 0 = main */
+    int32_t tid;             /* kernel tid, cached */
+    int32_t registry_slot;   /* index in the live-thread table, -1 if not registered */
+    uint64_t exit_stack;     /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
+    struct lwi_held_stack held;
+};
+
+extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
+
+/* Set once the channel is connected; never set when LOCKWATCH_SOCKET is absent (passive). */
+extern atomic_bool lwi_active;
+/* Cached getpid(), refreshed in a forked child. */
+extern atomic_int lwi_pid;
+
+/* Gives a thread its identity on first use (main thread = 0, others numbered lazily and
+ * announced with a THREAD record). Runs under the guard. */
+void lwi_thread_adopt(struct lwi_thread *self);
+
+static inline struct lwi_thread *lwi_enter(int *saved_errno)
+{
+    if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) return NULL;
+    struct lwi_thread *self = &lwi_tls;
+    if (self->guard) return NULL;
+    self->guard = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (__builtin_expect(self->state != LWI_THREAD_LIVE, 0)) {
+        if (self->state == LWI_THREAD_EXITED) {
+            atomic_signal_fence(memory_order_seq_cst);
+            self->guard = 0;
+            return NULL;
+        }
+        *saved_errno = errno;
+        lwi_thread_adopt(self);
+        errno = *saved_errno;
+    }
+    *saved_errno = errno;
+    return self;
+}
+
+/* Re-arms the guard after the real call; false if a signal handler left it set (never). */
+static inline bool lwi_reenter(struct lwi_thread *self, int *saved_errno)
+{
+    if (self->guard) return false;
+    self->guard = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    *saved_errno = errno;
+    return true;
+}
+
+static inline void lwi_leave(struct lwi_thread *self, int saved_errno)
+{
+    errno = saved_errno;
+    atomic_signal_fence(memory_order_seq_cst);
+    self->guard = 0;
+}
+
+#endif

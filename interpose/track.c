@@ -1,0 +1,294 @@
+/* track.c — held-stack bookkeeping, chain decisions and misuse (see track.h). */
+#include "track.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#include "chain.h"
+#include "depot.h"
+#include "emit.h"
+#include "gen.h"
+#include "lockref.h"
+#include "threads.h"
+
+/* Cache value for "no stack could be captured" (0 means an empty slot). */
+#define LWI_NO_STACK UINT64_MAX
+
+/* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
+ * counted from bit 3. */
+#define LWI_GLIBC_RWLOCK_WRLOCKED 2u
+#define LWI_GLIBC_RWLOCK_READER_SHIFT 3u
+
+/* Stack of this site in this site context: from the site cache, or unwound once. */
+static uint64_t lwi_site_stack(struct lwi_thread *self, uint64_t site_key)
+{
+    uint64_t v;
+    if (lwi_cache_get(&lwi_site_cache, site_key, &v)) return v == LWI_NO_STACK ? 0 : v;
+    uint64_t id = lwi_depot_capture(self);
+    lwi_cache_put(&lwi_site_cache, site_key, id ? id : LWI_NO_STACK);
+    return id;
+}
+
+static bool lwi_is_reentrant(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
+{
+    switch ((enum lw_lock_type)held->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return (held->flags & LW_LOCKF_RECURSIVE) != 0;
+    case LW_LOCK_RWLOCK:
+        return held->mode == LW_MODE_SHARED && want->mode == LW_MODE_SHARED;
+    case LW_LOCK_SPIN:
+        return false;
+    }
+    return false;
+}
+
+/* Does the lock object confirm that this thread still holds what its held entry says? Guards
+ * against stale entries (a lock unlocked by another thread, against POSIX but common). Readers
+ * and spinlocks have no owner field: the held stack is trusted. */
+static bool lwi_still_owned(const struct lwi_thread *self, const struct lw_lock_ref *held)
+{
+    switch ((enum lw_lock_type)held->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return lwi_lock_owner_tid(held) == self->tid;
+    case LW_LOCK_RWLOCK:
+        return held->mode == LW_MODE_SHARED || lwi_lock_owner_tid(held) == self->tid;
+    case LW_LOCK_SPIN:
+        return true;
+    }
+    return true;
+}
+
+/* Will re-locking `held` with `want` block forever? glibc returns EDEADLK instead for
+ * errorcheck mutexes and for any rwlock request by the current writer; timed calls give up. */
+static bool lwi_relock_blocks(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
+{
+    if (want->acq & LW_ACQF_TIMED) return false;
+    switch ((enum lw_lock_type)held->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return (held->flags & LW_LOCKF_ERRORCHECK) == 0;
+    case LW_LOCK_RWLOCK:
+        return held->mode == LW_MODE_SHARED;
+    case LW_LOCK_SPIN:
+        return true;
+    }
+    return true;
+}
+
+static void lwi_remove_entry(struct lwi_held_stack *h, uint32_t i)
+{
+    lwi_held_remove(h, i);
+    lwi_chain_rekey(h, i);
+}
+
+void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, a->ref.addr);
+    if (i >= 0) {
+        struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
+        if (lwi_is_reentrant(&e->ref, &a->ref)) {
+            a->reentry = true;
+            return;
+        }
+        if (!(a->ref.acq & LW_ACQF_TRY) && lwi_still_owned(self, &e->ref)) {
+            a->double_lock = true;
+            lwi_emit_misuse(self, LW_MISUSE_DOUBLE_LOCK, lwi_relock_blocks(&e->ref, &a->ref),
+                            &a->ref, lwi_depot_capture(self), e->stack, self->number);
+            return;
+        }
+        lwi_remove_entry(h, (uint32_t)i); /* stale: the lock was released behind our back */
+    }
+    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h), &a->ref, a->pc);
+    a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
+    uint64_t v;
+    if (h->count == 0) {
+        /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
+        a->stack = lwi_site_stack(self, a->site_chain);
+        return;
+    }
+    if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
+        a->stack = v == LWI_NO_STACK ? 0 : v;
+        return;
+    }
+    a->stack = lwi_site_stack(self, a->site_chain);
+    lwi_emit_acquire(self, &a->ref, a->stack);
+    lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);
+}
+
+void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a)
+{
+    struct lwi_held_stack *h = &self->held;
+    if (a->reentry || a->double_lock) {
+        long i = lwi_held_find(h, a->ref.addr);
+        if (i >= 0) {
+            struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
+            /* A double lock that succeeded means our entry was stale: held once now. */
+            e->count = a->reentry ? e->count + 1 : 1;
+            return;
+        }
+        /* Gone meanwhile (a signal handler unlocked it): track it as a fresh acquisition. */
+        a->reentry = a->double_lock = false;
+        lwi_track_attempt(self, a);
+    }
+    struct lwi_held_entry *e = lwi_held_push(h);
+    if (!e) {
+        lwi_emit_overflow(self, LW_OVERFLOW_HELD, h->capacity);
+        return;
+    }
+    e->ref = a->ref;
+    e->pc = a->pc;
+    e->lock_chain = a->lock_chain;
+    e->site_chain = a->site_chain;
+    e->stack = a->stack;
+    e->count = 1;
+}
+
+/* Does the lock object say this thread holds it (an acquisition we did not see)? */
+static bool lwi_owned_untracked(const struct lwi_thread *self, const struct lw_lock_ref *ref)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+    case LW_LOCK_RWLOCK:
+        return lwi_lock_owner_tid(ref) == self->tid;
+    case LW_LOCK_SPIN:
+        return false;
+    }
+    return false;
+}
+
+static struct lw_lock_ref lwi_ref_of(uint64_t addr, uint8_t type)
+{
+    const void *lock = (const void *)(uintptr_t)addr;
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return lwi_ref_mutex(lock, type, LW_MODE_EXCLUSIVE, 0);
+    case LW_LOCK_RWLOCK:
+        return lwi_ref_rwlock(lock, LW_MODE_EXCLUSIVE, 0);
+    case LW_LOCK_SPIN:
+        return lwi_ref_spin(lock, 0);
+    }
+    return lwi_ref_spin(lock, 0);
+}
+
+void lwi_track_release(struct lwi_thread *self, uint64_t addr, uint8_t type)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, addr);
+    if (i < 0) {
+        struct lw_lock_ref ref = lwi_ref_of(addr, type);
+        /* With an overflowed stack some held locks are untracked: say nothing. */
+        if (h->overflowed || lwi_owned_untracked(self, &ref)) return;
+        int32_t owner = lwi_lock_owner_tid(&ref);
+        lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self), 0,
+                        owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
+        return;
+    }
+    struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
+    if (e->count > 1) {
+        e->count--;
+        return;
+    }
+    lwi_remove_entry(h, (uint32_t)i);
+}
+
+bool lwi_track_lock_busy(const struct lw_lock_ref *ref)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return lwi_lock_owner_tid(ref) != 0;
+    case LW_LOCK_RWLOCK: {
+        unsigned readers = ((const volatile pthread_rwlock_t *)ref->addr)->__data.__readers;
+        return (readers & LWI_GLIBC_RWLOCK_WRLOCKED) || (readers >> LWI_GLIBC_RWLOCK_READER_SHIFT);
+    }
+    case LW_LOCK_SPIN: {
+        int v = *(const volatile int *)ref->addr;
+#if defined(__x86_64__) || defined(__i386__)
+        return v <= 0; /* glibc's x86 spinlock counts down from 1 (= free) */
+#else
+        return v != 0;
+#endif
+    }
+    }
+    return false;
+}
+
+void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
+                       int rc)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, ref->addr);
+    if (i >= 0) {
+        struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
+        lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), e->stack,
+                        self->number);
+        if (rc == 0) lwi_remove_entry(h, (uint32_t)i);
+    } else if (busy_before || rc == EBUSY) {
+        int32_t owner = lwi_lock_owner_tid(ref);
+        lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), 0,
+                        owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
+    }
+    /* glibc refuses to destroy a locked mutex (EBUSY) and the lock stays valid: same identity. */
+    if (rc == 0) lwi_gen_bump(ref->addr);
+}
+
+void lwi_track_init(struct lwi_thread *self, uint64_t addr)
+{
+    (void)self;
+    lwi_gen_bump(addr);
+}
+
+bool lwi_track_cond_release(struct lwi_thread *self, uint64_t addr, struct lwi_held_entry *saved)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, addr);
+    if (i < 0) return false;
+    *saved = *lwi_held_at(h, (uint32_t)i);
+    lwi_remove_entry(h, (uint32_t)i);
+    return true;
+}
+
+void lwi_track_cond_reacquire(struct lwi_thread *self, struct lw_lock_ref ref, uint64_t pc,
+                              const struct lwi_held_entry *saved)
+{
+    struct lwi_acq a;
+    ref.acq |= LW_ACQF_CONDWAIT;
+    lwi_acq_init(&a, ref, pc);
+    lwi_track_attempt(self, &a);
+    lwi_track_acquired(self, &a);
+    if (saved && !a.reentry && !a.double_lock) {
+        long i = lwi_held_find(&self->held, ref.addr);
+        if (i >= 0) lwi_held_at(&self->held, (uint32_t)i)->count = saved->count;
+    }
+}
+
+void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *saved)
+{
+    struct lwi_held_stack *h = &self->held;
+    struct lwi_held_entry *e = lwi_held_push(h);
+    if (!e) {
+        lwi_emit_overflow(self, LW_OVERFLOW_HELD, h->capacity);
+        return;
+    }
+    *e = *saved;
+    lwi_chain_rekey(h, h->count - 1);
+}
+
+void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack)
+{
+    struct lwi_held_stack *h = &self->held;
+    if (h->count) {
+        uint64_t stack = exit_stack ? exit_stack : lwi_depot_capture(self);
+        for (uint32_t i = 0; i < h->count; i++) {
+            const struct lwi_held_entry *e = lwi_held_at(h, i);
+            lwi_emit_misuse(self, LW_MISUSE_EXIT_HOLDING, 0, &e->ref, stack, e->stack,
+                            self->number);
+        }
+    }
+    lwi_emit_thread_exit(self, h->count);
+}

@@ -1,0 +1,120 @@
+/* wrap_mutex.c — pthread_mutex_* wrappers (also what std::mutex, std::recursive_mutex and
+ * std::timed_mutex reach through libstdc++'s gthreads). Each follows the protocol of tls.h and
+ * track.h: bookkeeping under the guard, the real call outside it, return value and errno of the
+ * real call untouched. */
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "lockref.h"
+#include "real.h"
+#include "track.h"
+#include "wait.h"
+
+static bool lwi_mutex_acquired(int rc)
+{
+    return rc == 0 || rc == EOWNERDEAD; /* a robust mutex is held after EOWNERDEAD too */
+}
+
+static struct lw_lock_ref lwi_mutex_ref(const pthread_mutex_t *m, uint8_t acq)
+{
+    return lwi_ref_mutex(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, acq);
+}
+
+LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_mutex_lock)(m);
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
+    lwi_track_attempt(self, &a);
+    lwi_leave(self, e);
+    int rc = lwi_wait_mutex(self, &a, m);
+    lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
+    return rc;
+}
+
+LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    int rc = REAL(pthread_mutex_trylock)(m);
+    if (!lwi_mutex_acquired(rc)) return rc;
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return rc;
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
+    lwi_track_attempt(self, &a);
+    lwi_track_acquired(self, &a);
+    lwi_leave(self, e);
+    return rc;
+}
+
+LWI_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *restrict m,
+                                       const struct timespec *restrict abstime)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_mutex_timedlock)(m, abstime);
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
+    lwi_track_attempt(self, &a);
+    lwi_leave(self, e);
+    int rc = REAL(pthread_mutex_timedlock)(m, abstime);
+    lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
+    return rc;
+}
+
+LWI_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *restrict m, clockid_t clockid,
+                                       const struct timespec *restrict abstime)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_mutex_clocklock)(m, clockid, abstime);
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
+    lwi_track_attempt(self, &a);
+    lwi_leave(self, e);
+    int rc = REAL(pthread_mutex_clocklock)(m, clockid, abstime);
+    lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
+    return rc;
+}
+
+LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (self) {
+        lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
+        lwi_leave(self, e);
+    }
+    return REAL(pthread_mutex_unlock)(m);
+}
+
+LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,
+                                  const pthread_mutexattr_t *restrict attr)
+{
+    int rc = REAL(pthread_mutex_init)(m, attr);
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return rc;
+    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)m);
+    lwi_leave(self, e);
+    return rc;
+}
+
+LWI_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_mutex_destroy)(m);
+    struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
+    bool busy = lwi_track_lock_busy(&ref);
+    lwi_leave(self, e);
+    int rc = REAL(pthread_mutex_destroy)(m);
+    if (lwi_reenter(self, &e)) {
+        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_leave(self, e);
+    }
+    return rc;
+}

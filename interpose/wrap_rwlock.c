@@ -1,0 +1,202 @@
+/* wrap_rwlock.c — pthread_rwlock_* wrappers (also std::shared_mutex). Read acquisitions carry
+ * LW_MODE_SHARED; a read re-acquisition by a reader only bumps its count (track.c). */
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "lockref.h"
+#include "real.h"
+#include "track.h"
+#include "wait.h"
+
+/* Which real function a tracked read or write acquisition ends in. */
+enum lwi_rw_call {
+    LWI_RW_RD,
+    LWI_RW_WR,
+    LWI_RW_TIMEDRD,
+    LWI_RW_TIMEDWR,
+    LWI_RW_CLOCKRD,
+    LWI_RW_CLOCKWR,
+};
+
+static int lwi_rw_real(enum lwi_rw_call call, struct lwi_thread *self, struct lwi_acq *a,
+                       pthread_rwlock_t *rw, clockid_t clockid, const struct timespec *abstime)
+{
+    switch (call) {
+    case LWI_RW_RD:
+        return lwi_wait_rwlock(self, a, rw, false);
+    case LWI_RW_WR:
+        return lwi_wait_rwlock(self, a, rw, true);
+    case LWI_RW_TIMEDRD:
+        return REAL(pthread_rwlock_timedrdlock)(rw, abstime);
+    case LWI_RW_TIMEDWR:
+        return REAL(pthread_rwlock_timedwrlock)(rw, abstime);
+    case LWI_RW_CLOCKRD:
+        return REAL(pthread_rwlock_clockrdlock)(rw, clockid, abstime);
+    case LWI_RW_CLOCKWR:
+        return REAL(pthread_rwlock_clockwrlock)(rw, clockid, abstime);
+    }
+    return EINVAL;
+}
+
+static bool lwi_rw_is_write(enum lwi_rw_call call)
+{
+    switch (call) {
+    case LWI_RW_RD:
+    case LWI_RW_TIMEDRD:
+    case LWI_RW_CLOCKRD:
+        return false;
+    case LWI_RW_WR:
+    case LWI_RW_TIMEDWR:
+    case LWI_RW_CLOCKWR:
+        return true;
+    }
+    return true;
+}
+
+static bool lwi_rw_is_timed(enum lwi_rw_call call)
+{
+    switch (call) {
+    case LWI_RW_RD:
+    case LWI_RW_WR:
+        return false;
+    case LWI_RW_TIMEDRD:
+    case LWI_RW_TIMEDWR:
+    case LWI_RW_CLOCKRD:
+    case LWI_RW_CLOCKWR:
+        return true;
+    }
+    return false;
+}
+
+/* The tracked path shared by the six blocking/timed entry points; `pc` is the program's call
+ * site, taken by the exported function. */
+static int lwi_rw_acquire(struct lwi_thread *self, int e, enum lwi_rw_call call, uint64_t pc,
+                          pthread_rwlock_t *rw, clockid_t clockid, const struct timespec *abstime)
+{
+    uint8_t mode = lwi_rw_is_write(call) ? LW_MODE_EXCLUSIVE : LW_MODE_SHARED;
+    uint8_t acq = lwi_rw_is_timed(call) ? LW_ACQF_TIMED : 0;
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, acq), pc);
+    lwi_track_attempt(self, &a);
+    lwi_leave(self, e);
+    int rc = lwi_rw_real(call, self, &a, rw, clockid, abstime);
+    lwi_track_finish(self, &a, rc == 0);
+    return rc;
+}
+
+LWI_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_rdlock)(rw);
+    return lwi_rw_acquire(self, e, LWI_RW_RD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
+}
+
+LWI_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_wrlock)(rw);
+    return lwi_rw_acquire(self, e, LWI_RW_WR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
+}
+
+LWI_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *restrict rw,
+                                          const struct timespec *restrict abstime)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_timedrdlock)(rw, abstime);
+    return lwi_rw_acquire(self, e, LWI_RW_TIMEDRD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
+}
+
+LWI_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *restrict rw,
+                                          const struct timespec *restrict abstime)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_timedwrlock)(rw, abstime);
+    return lwi_rw_acquire(self, e, LWI_RW_TIMEDWR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
+}
+
+LWI_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *restrict rw, clockid_t clockid,
+                                          const struct timespec *restrict abstime)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_clockrdlock)(rw, clockid, abstime);
+    return lwi_rw_acquire(self, e, LWI_RW_CLOCKRD, LWI_CALLER_PC(), rw, clockid, abstime);
+}
+
+LWI_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *restrict rw, clockid_t clockid,
+                                          const struct timespec *restrict abstime)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_clockwrlock)(rw, clockid, abstime);
+    return lwi_rw_acquire(self, e, LWI_RW_CLOCKWR, LWI_CALLER_PC(), rw, clockid, abstime);
+}
+
+/* Trylocks: tracked only on success (a failed trylock changes nothing). */
+static int lwi_rw_tried(int rc, pthread_rwlock_t *rw, uint8_t mode, uint64_t pc)
+{
+    if (rc != 0) return rc;
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return rc;
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, LW_ACQF_TRY), pc);
+    lwi_track_attempt(self, &a);
+    lwi_track_acquired(self, &a);
+    lwi_leave(self, e);
+    return rc;
+}
+
+LWI_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
+{
+    return lwi_rw_tried(REAL(pthread_rwlock_tryrdlock)(rw), rw, LW_MODE_SHARED, LWI_CALLER_PC());
+}
+
+LWI_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
+{
+    return lwi_rw_tried(REAL(pthread_rwlock_trywrlock)(rw), rw, LW_MODE_EXCLUSIVE, LWI_CALLER_PC());
+}
+
+LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (self) {
+        lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
+        lwi_leave(self, e);
+    }
+    return REAL(pthread_rwlock_unlock)(rw);
+}
+
+LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,
+                                   const pthread_rwlockattr_t *restrict attr)
+{
+    int rc = REAL(pthread_rwlock_init)(rw, attr);
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return rc;
+    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)rw);
+    lwi_leave(self, e);
+    return rc;
+}
+
+LWI_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_rwlock_destroy)(rw);
+    struct lw_lock_ref ref = lwi_ref_rwlock(rw, LW_MODE_EXCLUSIVE, 0);
+    bool busy = lwi_track_lock_busy(&ref);
+    lwi_leave(self, e);
+    int rc = REAL(pthread_rwlock_destroy)(rw);
+    if (lwi_reenter(self, &e)) {
+        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_leave(self, e);
+    }
+    return rc;
+}

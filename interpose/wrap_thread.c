@@ -1,0 +1,180 @@
+/* wrap_thread.c — thread creation, naming and end.
+ *
+ * pthread_create and thrd_create start the thread in a trampoline that gives it the number the
+ * creator drew (numbers follow creation order), announces it with a THREAD record (creator and
+ * creation stack) before the start routine runs, and registers a cleanup handler that runs on
+ * return, pthread_exit, thrd_exit and cancellation: locks still held are reported (EXIT_HOLDING)
+ * and THREAD_EXIT closes the thread. The small start block is malloc'd: thread creation is not a
+ * lock path, and the guard makes any lock malloc takes pass through. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <threads.h>
+#include <unistd.h>
+
+#include "depot.h"
+#include "emit.h"
+#include "real.h"
+#include "threads.h"
+#include "track.h"
+
+struct lwi_start {
+    void *(*pthread_start)(void *);
+    thrd_start_t thrd_start; /* set instead of pthread_start for C11 threads */
+    void *arg;
+    uint32_t number;
+    uint32_t parent;
+    int32_t slot; /* live-thread table slot reserved by the creator, -1 if none */
+    uint64_t created_stack;
+};
+
+static void lwi_thread_end(void *arg)
+{
+    struct lwi_thread *self = arg;
+    int e;
+    if (!lwi_reenter(self, &e)) return;
+    if (atomic_load_explicit(&lwi_active, memory_order_relaxed))
+        lwi_track_thread_exit(self, self->exit_stack);
+    lwi_threads_unregister(self);
+    lwi_held_release(&self->held);
+    self->state = LWI_THREAD_EXITED; /* thread-local destructors that run later pass through */
+    lwi_leave(self, e);
+}
+
+/* Takes over the start block and makes the calling (new) thread known. */
+static struct lwi_start lwi_thread_begin(struct lwi_start *block)
+{
+    struct lwi_start start = *block;
+    struct lwi_thread *self = &lwi_tls;
+    self->guard = 1;
+    free(block);
+    self->tid = (int32_t)syscall(SYS_gettid);
+    self->number = start.number;
+    self->ours = true;
+    self->state = LWI_THREAD_LIVE;
+    lwi_threads_attach(self, start.slot);
+    lwi_emit_thread(self, start.parent, start.created_stack,
+                    start.pthread_start ? (uint64_t)(uintptr_t)start.pthread_start
+                                        : (uint64_t)(uintptr_t)start.thrd_start);
+    self->guard = 0;
+    return start;
+}
+
+static void *lwi_pthread_trampoline(void *arg)
+{
+    struct lwi_start start = lwi_thread_begin(arg);
+    void *ret;
+    pthread_cleanup_push(lwi_thread_end, &lwi_tls);
+    ret = start.pthread_start(start.arg);
+    pthread_cleanup_pop(1);
+    return ret;
+}
+
+static int lwi_thrd_trampoline(void *arg)
+{
+    struct lwi_start start = lwi_thread_begin(arg);
+    int ret;
+    pthread_cleanup_push(lwi_thread_end, &lwi_tls);
+    ret = start.thrd_start(start.arg);
+    pthread_cleanup_pop(1);
+    return ret;
+}
+
+/* Draws the new thread's number and captures the creation stack; NULL when out of memory (the
+ * thread is then created untracked and numbered lazily). */
+static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
+{
+    struct lwi_start *block = malloc(sizeof *block);
+    if (!block) return NULL;
+    block->pthread_start = NULL;
+    block->thrd_start = NULL;
+    block->arg = arg;
+    block->number = lwi_threads_next_number();
+    block->parent = self->number;
+    block->slot = lwi_threads_reserve(block->number);
+    block->created_stack = lwi_depot_capture(self);
+    return block;
+}
+
+/* After the real create: publishes the new thread's handle, or takes the block back. */
+static void lwi_start_block_done(struct lwi_thread *self, struct lwi_start *block, int32_t slot,
+                                 pthread_t handle, bool ok)
+{
+    int e;
+    if (!lwi_reenter(self, &e)) return; /* cannot happen: nothing here runs under the guard */
+    lwi_threads_created(slot, handle, ok);
+    if (!ok) free(block);
+    lwi_leave(self, e);
+}
+
+LWI_EXPORT int pthread_create(pthread_t *restrict thread, const pthread_attr_t *restrict attr,
+                              void *(*start_routine)(void *), void *restrict arg)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(pthread_create)(thread, attr, start_routine, arg);
+    struct lwi_start *block = lwi_start_block(self, arg);
+    lwi_leave(self, e);
+    if (!block) return REAL(pthread_create)(thread, attr, start_routine, arg);
+    block->pthread_start = start_routine;
+    int32_t slot = block->slot; /* the block belongs to the new thread once it runs */
+    int rc = REAL(pthread_create)(thread, attr, lwi_pthread_trampoline, block);
+    lwi_start_block_done(self, block, slot, rc == 0 ? *thread : 0, rc == 0);
+    return rc;
+}
+
+LWI_EXPORT int thrd_create(thrd_t *thread, thrd_start_t func, void *arg)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return REAL(thrd_create)(thread, func, arg);
+    struct lwi_start *block = lwi_start_block(self, arg);
+    lwi_leave(self, e);
+    if (!block) return REAL(thrd_create)(thread, func, arg);
+    block->thrd_start = func;
+    int32_t slot = block->slot;
+    int rc = REAL(thrd_create)(thread, lwi_thrd_trampoline, block);
+    lwi_start_block_done(self, block, slot, rc == thrd_success ? *thread : 0, rc == thrd_success);
+    return rc;
+}
+
+/* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records. */
+static void lwi_note_exit_site(void)
+{
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return;
+    if (self->ours && self->held.count) self->exit_stack = lwi_depot_capture(self);
+    lwi_leave(self, e);
+}
+
+LWI_EXPORT void pthread_exit(void *retval)
+{
+    lwi_note_exit_site();
+    REAL(pthread_exit)(retval);
+    __builtin_unreachable();
+}
+
+LWI_EXPORT void thrd_exit(int res)
+{
+    lwi_note_exit_site();
+    REAL(thrd_exit)(res);
+    __builtin_unreachable();
+}
+
+LWI_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
+{
+    int rc = REAL(pthread_setname_np)(thread, name);
+    if (rc != 0) return rc;
+    int e;
+    struct lwi_thread *self = lwi_enter(&e);
+    if (!self) return rc;
+    uint32_t number;
+    int32_t tid;
+    if (pthread_equal(thread, pthread_self()))
+        lwi_emit_thread_name(self, self->number, self->tid, name);
+    else if (lwi_threads_by_handle(thread, &number, &tid))
+        lwi_emit_thread_name(self, number, tid, name);
+    lwi_leave(self, e);
+    return rc;
+}
