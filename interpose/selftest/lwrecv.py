@@ -66,6 +66,12 @@ class Decoder:
         return "%#x" % pc
 
     def decode(self, msg):
+        """Returns (text line, record dict)."""
+        self.last = {}
+        line = self._decode(msg)
+        return line, self.last
+
+    def _decode(self, msg):
         if len(msg) < HDR.size:
             self.errors += 1
             return "SHORT record (%d bytes)" % len(msg)
@@ -75,29 +81,37 @@ class Decoder:
             return "BAD header magic=%#x ver=%d size=%d len=%d" % (magic, ver, size, len(msg))
         name = TYPES.get(typ, "?%d" % typ)
         self.counts[name] += 1
+        r = self.last
+        r.update(type=name, pid=pid, tid=tid, thread=thread)
         body = msg[HDR.size:]
         head = "%-11s pid=%d tid=%d T%d" % (name, pid, tid, thread)
         if typ == 1:
             ppid, origin, fth, held, exe = struct.unpack_from("<iIII1024s", body)
+            r.update(ppid=ppid, origin=origin, fork_thread=fth, held_at_fork=held, exe=cstr(exe))
             return "%s ppid=%d origin=%s fork_thread=%d held_at_fork=%d exe=%s" % (
                 head, ppid, {1: "EXEC", 2: "FORK"}.get(origin, origin), fth, held, cstr(exe))
         if typ == 2:
             base, start, end, path = struct.unpack_from("<QQQ1024s", body)
             self.modules[(start, end)] = (base, cstr(path))
+            r.update(base=base, start=start, end=end, path=cstr(path))
             return "%s base=%#x [%#x,%#x) %s" % (head, base, start, end, cstr(path))
         if typ == 3:
             sid, n, _ = struct.unpack_from("<QII", body)
             pcs = struct.unpack_from("<%dQ" % n, body, 16)
             self.stacks[sid] = pcs
+            r.update(id=sid, pcs=pcs)
             return "%s id=%#x n=%d %s" % (head, sid, n, " < ".join(self.sym(p) for p in pcs[:6]))
         if typ == 4:
             parent, _, cstack, start = struct.unpack_from("<IIQQ", body)
+            r.update(parent=parent, created_stack=cstack, start_routine=start)
             return "%s parent=%s created_stack=%#x start=%s" % (
                 head, "?" if parent == 0xFFFFFFFF else "T%d" % parent, cstack, self.sym(start, False))
         if typ == 5:
+            r.update(name=cstr(body[:32]))
             return "%s name=%s" % (head, cstr(body[:32]))
         if typ == 6:
             nheld, _ = struct.unpack_from("<II", body)
+            r.update(nheld=nheld)
             return "%s nheld=%d" % (head, nheld)
         if typ in (7, 8):
             ref = REF.unpack_from(body)
@@ -111,51 +125,56 @@ class Decoder:
                 off += 32
                 extra = " owner_tid=%d deadline=%d" % (owner, deadline)
             held = []
+            r.update(lock=ref, stack=stack, nheld=nheld, held_total=total, held=[])
+            if typ == 8:
+                r.update(owner_tid=owner, deadline=deadline)
             for i in range(nheld):
                 h = HELD.unpack_from(body, off + i * HELD.size)
+                r["held"].append((h[:6], h[6]))
                 held.append("%s(%#x)" % (fmt_ref(*h[:6]), h[6]))
             return "%s lock=%s stack=%#x%s held(%d/%d)=[%s]" % (
                 head, fmt_ref(*ref), stack, extra, nheld, total, ", ".join(held))
         if typ == 9:
             ref = REF.unpack_from(body)
             result, _ = struct.unpack_from("<iI", body, REF.size)
+            r.update(lock=ref, result=result)
             return "%s lock=%s result=%d" % (head, fmt_ref(*ref), result)
         if typ == 10:
             kind, will_block = struct.unpack_from("<II", body)
             ref = REF.unpack_from(body, 8)
             stack, other, other_thread, _ = struct.unpack_from("<QQII", body, 8 + REF.size)
+            r.update(kind=MISUSE.get(kind, kind), will_block=will_block, lock=ref, stack=stack,
+                     other_stack=other, other_thread=other_thread)
             return "%s %s will_block=%d lock=%s stack=%#x other_stack=%#x other=%s" % (
                 head, MISUSE.get(kind, kind), will_block, fmt_ref(*ref), stack, other,
                 "?" if other_thread == 0xFFFFFFFF else "T%d" % other_thread)
         if typ == 11:
             table, _, limit = struct.unpack_from("<IIQ", body)
+            r.update(table=OVERFLOW.get(table, table), limit=limit)
             return "%s table=%s limit=%d" % (head, OVERFLOW.get(table, table), limit)
         return head
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap.add_argument("--lib", default=os.path.join(here, "../../build-interpose/lib/liblockwatch.so"))
-    ap.add_argument("--count", action="store_true")
-    ap.add_argument("--symbolize", action="store_true")
-    ap.add_argument("--runtime", default=None)
-    ap.add_argument("cmd", nargs="+")
-    args = ap.parse_args()
+DEFAULT_LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "../../build-interpose/lib/liblockwatch.so")
 
-    name = "lwrecv-%d" % os.getpid()
+
+def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=None):
+    """Runs cmd under the runtime; returns (records as dicts, decoder, exit status)."""
+    name = "lwrecv-%d-%d" % (os.getpid(), time.monotonic_ns())
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     srv.bind("\0" + name)
     srv.listen(64)
     srv.setblocking(False)
-    env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib), LOCKWATCH_SOCKET=name)
-    if args.runtime:
-        env["LOCKWATCH_RUNTIME"] = args.runtime
-    proc = subprocess.Popen(args.cmd, env=env)
+    env = dict(os.environ, LD_PRELOAD=os.path.abspath(lib), LOCKWATCH_SOCKET=name)
+    if runtime:
+        env["LOCKWATCH_RUNTIME"] = runtime
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout)
     sel = selectors.DefaultSelector()
     sel.register(srv, selectors.EVENT_READ)
-    dec = Decoder(args.symbolize)
-    conns = 0
+    dec = Decoder(symbolize)
+    dec.connections = 0
+    records = []
     exited_at = None
     while True:
         if exited_at is None and proc.poll() is not None:
@@ -169,7 +188,7 @@ def main():
             if key.fileobj is srv:
                 c, _ = srv.accept()
                 c.setblocking(False)
-                conns += 1
+                dec.connections += 1
                 sel.register(c, selectors.EVENT_READ)
                 continue
             try:
@@ -180,14 +199,28 @@ def main():
                 sel.unregister(key.fileobj)
                 key.fileobj.close()
                 continue
-            line = dec.decode(msg)
-            if not args.count:
+            line, rec = dec.decode(msg)
+            records.append(rec)
+            if echo:
                 print(line, flush=True)
+    srv.close()
+    return records, dec, proc.returncode
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", default=DEFAULT_LIB)
+    ap.add_argument("--count", action="store_true")
+    ap.add_argument("--symbolize", action="store_true")
+    ap.add_argument("--runtime", default=None)
+    ap.add_argument("cmd", nargs="+")
+    args = ap.parse_args()
+    _, dec, rc = run(args.cmd, args.lib, args.runtime, args.symbolize, echo=not args.count)
     summary = " ".join("%s=%d" % kv for kv in sorted(dec.counts.items()))
-    print("# connections=%d records: %s%s" % (conns, summary or "none",
+    print("# connections=%d records: %s%s" % (dec.connections, summary or "none",
                                                  " ERRORS=%d" % dec.errors if dec.errors else ""),
           file=sys.stderr)
-    sys.exit(proc.returncode if proc.returncode >= 0 else 128 - proc.returncode)
+    sys.exit(rc if rc >= 0 else 128 - rc)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""check.py — runs scenarios.c under liblockwatch.so with lwrecv.py's receiver and checks the
+records against what each scenario must produce. Prints one line per check; exit status 1 if
+any failed.
+
+  check.py SCENARIOS_BINARY [--lib PATH] [SCENARIO...]
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+import lwrecv
+
+TRY, TIMED, COND = 1, 2, 4
+RECURSIVE, ERRORCHECK, WRITER_PREF = 1, 2, 4
+failures = []
+
+
+def check(name, cond, detail=""):
+    print("%s %s%s" % ("ok  " if cond else "FAIL", name, (": " + detail) if detail and not cond else ""))
+    if not cond:
+        failures.append(name)
+
+
+def scenario(binary, lib, name, runtime=None):
+    out_path = "/tmp/lwcheck-%d.out" % os.getpid()
+    with open(out_path, "w") as out:
+        recs, dec, rc = lwrecv.run([binary, name], lib=lib, runtime=runtime, stdout=out)
+    values = {}
+    with open(out_path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                values[k] = int(v, 0)
+    os.unlink(out_path)
+    check("%s: exit status 0" % name, rc == 0, "rc=%s" % rc)
+    check("%s: well-formed records" % name, dec.errors == 0)
+    stacks = set(r["id"] for r in recs if r["type"] == "STACK")
+    named = set()
+    for r in recs:
+        for key in ("stack", "other_stack", "created_stack"):
+            if r.get(key):
+                named.add(r[key])
+        for _, s in r.get("held", []):
+            if s:
+                named.add(s)
+    check("%s: every stack id named was sent" % name, named <= stacks,
+          "missing %s" % [hex(x) for x in named - stacks])
+    return recs, values
+
+
+def of(recs, typ):
+    return [r for r in recs if r["type"] == typ]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--lib", default=lwrecv.DEFAULT_LIB)
+    ap.add_argument("only", nargs="*")
+    args = ap.parse_args()
+    want = lambda n: not args.only or n in args.only
+
+    if want("abba"):
+        recs, v = scenario(args.binary, args.lib, "abba")
+        acq = of(recs, "ACQUIRE")
+        check("abba: two ACQUIRE", len(acq) == 2, str(len(acq)))
+        if len(acq) == 2:
+            first, second = sorted(acq, key=lambda r: r["thread"])
+            check("abba: T0 takes b holding a",
+                  first["lock"][0] == v["b"] and [h[0][0] for h in first["held"]] == [v["a"]])
+            check("abba: T1 takes a holding b",
+                  second["lock"][0] == v["a"] and [h[0][0] for h in second["held"]] == [v["b"]])
+            check("abba: held entries carry stacks", all(h[1] for r in acq for h in r["held"]))
+        names = of(recs, "THREAD_NAME")
+        check("abba: thread named by its creator", len(names) == 1 and names[0]["name"] == "inverter"
+              and names[0]["thread"] == 1)
+        check("abba: THREAD then THREAD_EXIT", len(of(recs, "THREAD")) == 1 and
+              len(of(recs, "THREAD_EXIT")) == 1)
+        check("abba: PROCESS first", recs and recs[0]["type"] == "PROCESS" and recs[0]["origin"] == 1)
+        mods = of(recs, "MODULE")
+        check("abba: modules include the program and libc",
+              any(m["path"] == os.path.realpath(args.binary) for m in mods) and
+              any("libc.so" in m["path"] for m in mods))
+
+    if want("repeat"):
+        recs, v = scenario(args.binary, args.lib, "repeat")
+        check("repeat: 1e6 iterations send one ACQUIRE", len(of(recs, "ACQUIRE")) == 1,
+              str(len(of(recs, "ACQUIRE"))))
+        check("repeat: no misuse", not of(recs, "MISUSE"))
+
+    if want("recursive"):
+        recs, v = scenario(args.binary, args.lib, "recursive")
+        acq = of(recs, "ACQUIRE")
+        check("recursive: re-locks send nothing", len(acq) == 1 and acq[0]["lock"][0] == v["r"]
+              and acq[0]["lock"][3] & RECURSIVE)
+        check("recursive: no misuse", not of(recs, "MISUSE"))
+
+    if want("trylock"):
+        recs, v = scenario(args.binary, args.lib, "trylock")
+        acq = of(recs, "ACQUIRE")
+        check("trylock: success sends one ACQUIRE with TRY", len(acq) == 1 and
+              acq[0]["lock"][0] == v["b"] and acq[0]["lock"][5] & TRY)
+        check("trylock: the busy trylock happened", v.get("busy") == 1)
+
+    if want("reuse"):
+        recs, v = scenario(args.binary, args.lib, "reuse")
+        gens = [r["lock"][1] for r in of(recs, "ACQUIRE") if r["lock"][0] == v["m"]]
+        check("reuse: destroy+init gives a new generation", len(gens) == 2 and gens[0] != gens[1],
+              str(gens))
+
+    if want("fork"):
+        recs, v = scenario(args.binary, args.lib, "fork")
+        procs = of(recs, "PROCESS")
+        forks = [p for p in procs if p["origin"] == 2]
+        check("fork: child sends PROCESS FORK", len(forks) == 1 and forks[0]["pid"] == v["child"]
+              and forks[0]["ppid"] == v["parent"])
+        acq = [r for r in of(recs, "ACQUIRE") if r["pid"] == v["child"]]
+        check("fork: child's edge carries the lock held across fork",
+              len(acq) == 1 and acq[0]["nheld"] == 1 and acq[0]["thread"] == 0)
+
+    if want("double_lock"):
+        recs, v = scenario(args.binary, args.lib, "double_lock")
+        mis = of(recs, "MISUSE")
+        check("double_lock: errorcheck relock → DOUBLE_LOCK, will_block=0",
+              len(mis) == 1 and mis[0]["kind"] == "DOUBLE_LOCK" and mis[0]["will_block"] == 0
+              and mis[0]["other_stack"] and mis[0]["stack"])
+        check("double_lock: EDEADLK returned unchanged", v.get("rc") == 35)
+
+    if want("unlock_unowned"):
+        recs, v = scenario(args.binary, args.lib, "unlock_unowned")
+        mis = of(recs, "MISUSE")
+        check("unlock_unowned: reported", len(mis) == 1 and mis[0]["kind"] == "UNLOCK_UNOWNED"
+              and mis[0]["lock"][0] == v["a"])
+
+    if want("destroy_locked"):
+        recs, v = scenario(args.binary, args.lib, "destroy_locked")
+        mis = of(recs, "MISUSE")
+        check("destroy_locked: reported once, not for the later unlock",
+              len(mis) == 1 and mis[0]["kind"] == "DESTROY_LOCKED", str(mis))
+        check("destroy_locked: EBUSY then 0", v.get("rc") == 16 and v.get("rc2") == 0)
+
+    if want("exit_holding"):
+        recs, v = scenario(args.binary, args.lib, "exit_holding")
+        mis = of(recs, "MISUSE")
+        ex = of(recs, "THREAD_EXIT")
+        check("exit_holding: EXIT_HOLDING for the held lock",
+              len(mis) == 1 and mis[0]["kind"] == "EXIT_HOLDING" and mis[0]["lock"][0] == v["a"]
+              and mis[0]["other_stack"])
+        check("exit_holding: THREAD_EXIT nheld=1", len(ex) == 1 and ex[0]["nheld"] == 1)
+
+    if want("condwait"):
+        recs, v = scenario(args.binary, args.lib, "condwait")
+        acq = of(recs, "ACQUIRE")
+        cond = [r for r in acq if r["lock"][5] & COND]
+        check("condwait: re-acquisition after the wait is a CONDWAIT acquire",
+              len(cond) == 1 and cond[0]["lock"][0] == v["b"] and
+              [h[0][0] for h in cond[0]["held"]] == [v["a"]])
+        check("condwait: no misuse", not of(recs, "MISUSE"))
+
+    if want("rwlock"):
+        recs, v = scenario(args.binary, args.lib, "rwlock")
+        acq = [r for r in of(recs, "ACQUIRE") if r["lock"][0] == v["rw"]]
+        check("rwlock: one read and one write acquire",
+              sorted(r["lock"][4] for r in acq) == [0, 1])
+        check("rwlock: writer-preferring kind read from the static initialiser",
+              all(r["lock"][3] & WRITER_PREF for r in acq))
+        check("rwlock: no misuse", not of(recs, "MISUSE"))
+
+    if want("c11"):
+        recs, v = scenario(args.binary, args.lib, "c11")
+        acq = of(recs, "ACQUIRE")
+        check("c11: mtx edge m1 -> m2 (recursive), re-lock silent",
+              len(acq) == 1 and acq[0]["lock"][0] == v["m2"] and acq[0]["lock"][2] == 4
+              and acq[0]["lock"][3] & RECURSIVE)
+        check("c11: no misuse", not of(recs, "MISUSE"))
+
+    if want("spin"):
+        recs, v = scenario(args.binary, args.lib, "spin")
+        acq = of(recs, "ACQUIRE")
+        check("spin: edge s1 -> s2", len(acq) == 1 and acq[0]["lock"][0] == v["s2"] and
+              acq[0]["lock"][2] == 3)
+        check("spin: no misuse", not of(recs, "MISUSE"))
+
+    if want("threads"):
+        recs, v = scenario(args.binary, args.lib, "threads")
+        nums = sorted(r["thread"] for r in of(recs, "THREAD"))
+        check("threads: numbers 1..16 in creation order", nums == list(range(1, 17)), str(nums))
+        check("threads: every thread exits", len(of(recs, "THREAD_EXIT")) == 16)
+
+    if want("long_wait"):
+        recs, v = scenario(args.binary, args.lib, "long_wait")
+        waits = of(recs, "WAIT")
+        ends = of(recs, "WAIT_END")
+        check("long_wait: a WAIT for a, held b, owner named",
+              len(waits) == 1 and waits[0]["lock"][0] == v["a"] and waits[0]["owner_tid"] > 0
+              and [h[0][0] for h in waits[0]["held"]] == [v["b"]])
+        check("long_wait: WAIT_END with result 0", len(ends) == 1 and ends[0]["result"] == 0)
+
+    if want("passive"):
+        env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib))
+        env.pop("LOCKWATCH_SOCKET", None)
+        rc = subprocess.run([args.binary, "abba"], env=env, stdout=subprocess.DEVNULL).returncode
+        check("passive: runs unchanged without LOCKWATCH_SOCKET", rc == 0)
+
+    print("%d failed" % len(failures))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,357 @@
+/* scenarios.c — small programs that exercise liblockwatch.so one behaviour at a time, for
+ * check.py. `scenarios NAME` runs one; each prints "key=value" lines (lock addresses, counts)
+ * that check.py compares with the records the runtime sent. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <threads.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
+
+static void *ba_thread(void *arg)
+{
+    pthread_mutex_lock(&b);
+    pthread_mutex_lock(&a);
+    pthread_mutex_unlock(&a);
+    pthread_mutex_unlock(&b);
+    return arg;
+}
+
+/* ABBA across two threads, the second named by its creator. */
+static int abba(void)
+{
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(&b);
+    pthread_mutex_unlock(&b);
+    pthread_mutex_unlock(&a);
+    pthread_t t;
+    pthread_create(&t, NULL, ba_thread, NULL);
+    pthread_setname_np(t, "inverter");
+    pthread_join(t, NULL);
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    return 0;
+}
+
+/* The same nested pair a million times, with unlocks out of order half the time. */
+static int repeat(void)
+{
+    for (int i = 0; i < 1000000; i++) {
+        pthread_mutex_lock(&a);
+        pthread_mutex_lock(&b);
+        if (i & 1) {
+            pthread_mutex_unlock(&a);
+            pthread_mutex_unlock(&b);
+        } else {
+            pthread_mutex_unlock(&b);
+            pthread_mutex_unlock(&a);
+        }
+    }
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    return 0;
+}
+
+static int recursive(void)
+{
+    static pthread_mutex_t r = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(&r);
+    pthread_mutex_lock(&r);
+    pthread_mutex_lock(&r);
+    pthread_mutex_unlock(&r);
+    pthread_mutex_unlock(&r);
+    pthread_mutex_unlock(&r);
+    pthread_mutex_unlock(&a);
+    printf("r=%p\n", (void *)&r);
+    return 0;
+}
+
+static void *hold_b_briefly(void *arg)
+{
+    pthread_mutex_lock(&b);
+    usleep(200000);
+    pthread_mutex_unlock(&b);
+    return arg;
+}
+
+/* A successful trylock is held (and reported with TRY); a failed one leaves no trace. */
+static int trylock(void)
+{
+    pthread_mutex_lock(&a);
+    if (pthread_mutex_trylock(&b) != 0) return 1;
+    pthread_mutex_unlock(&b);
+    pthread_mutex_unlock(&a);
+    pthread_t t;
+    pthread_create(&t, NULL, hold_b_briefly, NULL);
+    usleep(50000);
+    pthread_mutex_t c = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&c);
+    int rc = pthread_mutex_trylock(&b); /* busy: nothing to report */
+    pthread_mutex_unlock(&c);
+    pthread_join(t, NULL);
+    printf("a=%p\nb=%p\nbusy=%d\n", (void *)&a, (void *)&b, rc == EBUSY);
+    return 0;
+}
+
+/* A lock destroyed and re-initialised at the same address is a new lock. */
+static int reuse(void)
+{
+    pthread_mutex_t *m = malloc(sizeof *m);
+    pthread_mutex_init(m, NULL);
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(m);
+    pthread_mutex_unlock(m);
+    pthread_mutex_unlock(&a);
+    pthread_mutex_destroy(m);
+    pthread_mutex_init(m, NULL);
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(m);
+    pthread_mutex_unlock(m);
+    pthread_mutex_unlock(&a);
+    printf("m=%p\n", (void *)m);
+    return 0;
+}
+
+static int fork_child(void)
+{
+    pthread_mutex_lock(&a);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_mutex_lock(&b); /* edge a -> b from the child */
+        pthread_mutex_unlock(&b);
+        pthread_mutex_unlock(&a);
+        _exit(0);
+    }
+    pthread_mutex_unlock(&a);
+    int status;
+    waitpid(pid, &status, 0);
+    printf("child=%d\nparent=%d\n", (int)pid, (int)getpid());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* An error-checking mutex locked twice (EDEADLK, does not block). */
+static int double_lock(void)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+    pthread_mutex_t m;
+    pthread_mutex_init(&m, &attr);
+    pthread_mutex_lock(&m);
+    int rc = pthread_mutex_lock(&m);
+    pthread_mutex_unlock(&m);
+    printf("m=%p\nrc=%d\n", (void *)&m, rc);
+    return rc == EDEADLK ? 0 : 1;
+}
+
+static int unlock_unowned(void)
+{
+    int rc = pthread_mutex_unlock(&a); /* never locked: normal mutexes return 0 */
+    printf("a=%p\nrc=%d\n", (void *)&a, rc);
+    return 0;
+}
+
+static int destroy_locked(void)
+{
+    pthread_mutex_t m;
+    pthread_mutex_init(&m, NULL);
+    pthread_mutex_lock(&m);
+    int rc = pthread_mutex_destroy(&m); /* EBUSY: still valid */
+    pthread_mutex_unlock(&m);
+    int rc2 = pthread_mutex_destroy(&m);
+    printf("m=%p\nrc=%d\nrc2=%d\n", (void *)&m, rc, rc2);
+    return 0;
+}
+
+static void *exit_holding_thread(void *arg)
+{
+    pthread_mutex_lock(&a);
+    pthread_exit(arg);
+}
+
+static int exit_holding(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, exit_holding_thread, NULL);
+    pthread_join(t, NULL);
+    printf("a=%p\n", (void *)&a);
+    return 0;
+}
+
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int ready;
+
+static void *signaller(void *arg)
+{
+    pthread_mutex_lock(&b);
+    ready = 1;
+    pthread_cond_signal(&cond);
+    pthread_mutex_unlock(&b);
+    return arg;
+}
+
+/* The mutex is re-acquired at the end of the wait while `a` is held: a CONDWAIT edge a -> b. */
+static int condwait(void)
+{
+    pthread_t t;
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(&b);
+    pthread_create(&t, NULL, signaller, NULL);
+    while (!ready)
+        pthread_cond_wait(&cond, &b);
+    pthread_mutex_unlock(&b);
+    pthread_mutex_unlock(&a);
+    pthread_join(t, NULL);
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    return 0;
+}
+
+static int rwlock(void)
+{
+    static pthread_rwlock_t rw = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    pthread_mutex_lock(&a);
+    pthread_rwlock_rdlock(&rw);
+    pthread_rwlock_rdlock(&rw); /* reader re-entry: count only */
+    pthread_rwlock_unlock(&rw);
+    pthread_rwlock_unlock(&rw);
+    pthread_rwlock_wrlock(&rw);
+    pthread_rwlock_unlock(&rw);
+    pthread_mutex_unlock(&a);
+    printf("rw=%p\n", (void *)&rw);
+    return 0;
+}
+
+static int c11(void)
+{
+    mtx_t m1, m2;
+    mtx_init(&m1, mtx_plain);
+    mtx_init(&m2, mtx_recursive);
+    mtx_lock(&m1);
+    mtx_lock(&m2);
+    mtx_lock(&m2);
+    mtx_unlock(&m2);
+    mtx_unlock(&m2);
+    mtx_unlock(&m1);
+    mtx_destroy(&m2);
+    mtx_destroy(&m1);
+    printf("m1=%p\nm2=%p\n", (void *)&m1, (void *)&m2);
+    return 0;
+}
+
+static int spin(void)
+{
+    pthread_spinlock_t s1, s2;
+    pthread_spin_init(&s1, 0);
+    pthread_spin_init(&s2, 0);
+    pthread_spin_lock(&s1);
+    pthread_spin_lock(&s2);
+    pthread_spin_unlock(&s2);
+    pthread_spin_unlock(&s1);
+    printf("s1=%p\ns2=%p\n", (void *)&s1, (void *)&s2);
+    return 0;
+}
+
+/* Many threads each taking a fresh pair: thread numbers, THREAD and THREAD_EXIT records. */
+static void *pair_thread(void *arg)
+{
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(&b);
+    pthread_mutex_unlock(&b);
+    pthread_mutex_unlock(&a);
+    return arg;
+}
+
+static int threads(void)
+{
+    pthread_t t[16];
+    for (int i = 0; i < 16; i++)
+        pthread_create(&t[i], NULL, pair_thread, NULL);
+    for (int i = 0; i < 16; i++)
+        pthread_join(t[i], NULL);
+    puts("threads=16");
+    return 0;
+}
+
+/* Two threads fighting over one mutex: the contended path. */
+static void *contend(void *arg)
+{
+    long n = (long)arg;
+    for (long i = 0; i < n; i++) {
+        pthread_mutex_lock(&a);
+        pthread_mutex_unlock(&a);
+    }
+    return NULL;
+}
+
+static int contended(void)
+{
+    long n = 2000000;
+    pthread_t t;
+    pthread_create(&t, NULL, contend, (void *)n);
+    contend((void *)n);
+    pthread_join(t, NULL);
+    return 0;
+}
+
+/* Holds `a` for 300 ms while the main thread blocks on it: a WAIT and a WAIT_END. */
+static void *hold_a_long(void *arg)
+{
+    pthread_mutex_lock(&a);
+    usleep(300000);
+    pthread_mutex_unlock(&a);
+    return arg;
+}
+
+static int long_wait(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, hold_a_long, NULL);
+    usleep(50000);
+    pthread_mutex_lock(&b);
+    pthread_mutex_lock(&a);
+    pthread_mutex_unlock(&a);
+    pthread_mutex_unlock(&b);
+    pthread_join(t, NULL);
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(void);
+} lwi_scenarios[] = {
+    {"abba", abba},
+    {"repeat", repeat},
+    {"recursive", recursive},
+    {"trylock", trylock},
+    {"reuse", reuse},
+    {"fork", fork_child},
+    {"double_lock", double_lock},
+    {"unlock_unowned", unlock_unowned},
+    {"destroy_locked", destroy_locked},
+    {"exit_holding", exit_holding},
+    {"condwait", condwait},
+    {"rwlock", rwlock},
+    {"c11", c11},
+    {"spin", spin},
+    {"threads", threads},
+    {"contended", contended},
+    {"long_wait", long_wait},
+};
+
+int main(int argc, char **argv)
+{
+    for (size_t i = 0; argc > 1 && i < sizeof lwi_scenarios / sizeof lwi_scenarios[0]; i++)
+        if (!strcmp(argv[1], lwi_scenarios[i].name)) {
+            int rc = lwi_scenarios[i].run();
+            fflush(stdout);
+            return rc;
+        }
+    fprintf(stderr, "usage: scenarios NAME\n");
+    return 2;
+}
