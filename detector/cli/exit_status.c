@@ -1,0 +1,10 @@
+/* exit_status.c — see exit_status.h. */
+#include "exit_status.h"
+
+int lwd_exit_status(const struct lw_report *report, const struct lwd_outcome *outcome,
+                    const struct lwd_options *opts)
+{
+    if (report->nfindings > 0) return opts->exit_code;
+    if (outcome->signal != 0) return 128 + outcome->signal;
+    return outcome->exit_code;
+}

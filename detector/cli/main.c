@@ -1,0 +1,102 @@
+/* main.c — the `lockwatch` command: runs the stages of driver.h in order (options, preflight,
+ * run, symbolise, render) and returns the exit status chosen in exit_status.c. Every failing
+ * stage has already said why on stderr; main only picks the exit code. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "exit_status.h"
+#include "options.h"
+#include "preflight.h"
+#include "run.h"
+
+/* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb. */
+static bool want_color(const struct lwd_options *opts, FILE *out)
+{
+    const char *term = getenv("TERM");
+    return opts->format == LWD_FORMAT_TEXT && isatty(fileno(out)) && !getenv("NO_COLOR") &&
+           !(term && strcmp(term, "dumb") == 0);
+}
+
+static int render(FILE *out, const struct lwd_render_input *in)
+{
+    switch (in->options->format) {
+    case LWD_FORMAT_TEXT:
+        return lwd_render_text(out, in);
+    case LWD_FORMAT_JSON:
+        return lwd_render_json(out, in);
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    int status = LWD_EXIT_TOOL;
+    char *env_words = NULL;
+    struct lwd_preflight pf = {NULL, NULL};
+    struct lw_detector *detector = NULL;
+    FILE *out = stderr;
+    struct lwd_options opts;
+
+    const char *env = getenv(LWD_ENV_OPTIONS);
+    if (env && !(env_words = strdup(env))) {
+        fputs("lockwatch: out of memory\n", stderr);
+        goto out;
+    }
+    switch (lwd_options_parse(&opts, env_words, argc, argv)) {
+    case LWD_PARSE_RUN:
+        break;
+    case LWD_PARSE_DONE:
+        status = LWD_EXIT_OK;
+        goto out;
+    case LWD_PARSE_FAILED:
+        status = LWD_EXIT_USAGE;
+        goto out;
+    }
+    status = lwd_preflight(&opts, &pf);
+    if (status != LWD_EXIT_OK) goto out;
+    /* Opened before the run so a bad path fails before the program does anything; "e":
+     * close-on-exec, the program must not inherit it. */
+    if (opts.output && !(out = fopen(opts.output, "we"))) {
+        fprintf(stderr, "lockwatch: cannot create the report file %s: %m\n", opts.output);
+        out = stderr;
+        status = LWD_EXIT_USAGE;
+        goto out;
+    }
+    detector = lw_detector_new(NULL);
+    if (!detector) {
+        fputs("lockwatch: out of memory\n", stderr);
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
+    struct lwd_outcome outcome;
+    status = lwd_run(&opts, &pf, detector, &outcome);
+    if (status != LWD_EXIT_OK) goto out;
+
+    struct lw_report *report = lw_detector_report(detector);
+    lwd_symbolise_report(report); /* on failure it said so; the report renders raw */
+    const struct lwd_render_input in = {
+        .report = report,
+        .options = &opts,
+        .outcome = &outcome,
+        .color = want_color(&opts, out),
+    };
+    if (render(out, &in) != 0 || fflush(out) != 0 || ferror(out)) {
+        fprintf(stderr, "lockwatch: cannot write the report: %m\n");
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
+    status = lwd_exit_status(report, &outcome, &opts);
+out:
+    if (out != stderr && fclose(out) != 0 && status != LWD_EXIT_TOOL) {
+        fprintf(stderr, "lockwatch: cannot write the report: %m\n");
+        status = LWD_EXIT_TOOL;
+    }
+    if (detector) lw_detector_free(detector);
+    lwd_preflight_free(&pf);
+    free(env_words);
+    return status;
+}

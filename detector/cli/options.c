@@ -1,0 +1,261 @@
+/* options.c — parses the `lockwatch` command line and LOCKWATCH_OPTIONS into struct lwd_options,
+ * and holds the help text, which doubles as the command's reference (keep it in step with
+ * docs/ and the exit codes in driver.h). */
+#include "options.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "Usage: lockwatch [options] [--] program [args...]\n"
+    "\n"
+    "Runs an unmodified, dynamically linked program with the lockwatch runtime preloaded and\n"
+    "reports lock-order inversions (potential deadlocks), real deadlocks and lock misuse\n"
+    "(double lock, unlock of a lock not held, destroy of a held lock, thread exit holding a\n"
+    "lock) in the program and every process it forks or executes. The program's own standard\n"
+    "input, output and error are left alone; the report goes to standard error.\n"
+    "\n"
+    "Options (they stop at the first word that is not an option, so the program's options\n"
+    "pass through; \"--\" ends them explicitly):\n"
+    "  --format=text|json   report format (default text)\n"
+    "  --output=FILE        write the report to FILE instead of standard error\n"
+    "  --exit-code=N        exit status when findings exist, 0..255 (default 66)\n"
+    "  --runtime=PATH       liblockwatch.so to preload (default: the one installed beside\n"
+    "                       this command, ../lib/liblockwatch.so)\n"
+    "  -h, --help           print this help and exit\n"
+    "  --version            print the version and exit\n"
+    "Options that take a value accept \"--name=VALUE\" and \"--name VALUE\".\n"
+    "\n"
+    "Environment:\n"
+    "  LOCKWATCH_OPTIONS    options applied before the command line's (which win), separated\n"
+    "                       by whitespace, e.g. LOCKWATCH_OPTIONS=\"--format=json\"\n"
+    "  NO_COLOR             when set, the text report is not coloured\n"
+    "\n"
+    "Exit status:\n"
+    "  66      findings exist (or the --exit-code value)\n"
+    "  N       no findings: the program's own exit status\n"
+    "  128+S   no findings: the program was killed by signal S\n"
+    "  2       usage error: unknown option, bad value, no program, or the --output file\n"
+    "          cannot be created\n"
+    "  3       lockwatch itself failed (out of memory, cannot start the program)\n"
+    "  4       the program was not found\n"
+    "  5       the program cannot be executed (not a regular file, no permission)\n"
+    "  6       the program is statically linked: LD_PRELOAD cannot reach it\n"
+    "  7       the program is setuid or setgid: the loader ignores LD_PRELOAD\n"
+    "  8       the runtime library liblockwatch.so was not found\n"
+    "\n"
+    "Example:\n"
+    "  lockwatch --format=json --output=report.json ./server --threads 4\n";
+
+static void print_usage_error_hint(void)
+{
+    fputs("Try 'lockwatch --help' for more information.\n", stderr);
+}
+
+/* Where an option came from, for error messages: "" or "LOCKWATCH_OPTIONS: ". */
+struct parse_source {
+    const char *prefix;
+};
+
+static bool set_format(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    if (strcmp(value, "text") == 0) {
+        opts->format = LWD_FORMAT_TEXT;
+        return true;
+    }
+    if (strcmp(value, "json") == 0) {
+        opts->format = LWD_FORMAT_JSON;
+        return true;
+    }
+    fprintf(stderr, "lockwatch: %sbad value '%s' for --format (expected text or json)\n",
+            src->prefix, value);
+    return false;
+}
+
+static bool set_output(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    if (value[0] == '\0') {
+        fprintf(stderr, "lockwatch: %s--output needs a file name\n", src->prefix);
+        return false;
+    }
+    opts->output = value;
+    return true;
+}
+
+static bool set_exit_code(struct lwd_options *opts, const char *value,
+                          const struct parse_source *src)
+{
+    char *end = NULL;
+    errno = 0;
+    long code = strtol(value, &end, 10);
+    if (value[0] == '\0' || *end != '\0' || errno != 0 || code < 0 || code > 255) {
+        fprintf(stderr, "lockwatch: %sbad value '%s' for --exit-code (expected 0..255)\n",
+                src->prefix, value);
+        return false;
+    }
+    opts->exit_code = (int)code;
+    return true;
+}
+
+static bool set_runtime(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    if (value[0] == '\0') {
+        fprintf(stderr, "lockwatch: %s--runtime needs a path\n", src->prefix);
+        return false;
+    }
+    opts->runtime = value;
+    return true;
+}
+
+struct option_def {
+    const char *name; /* without the leading "--" */
+    bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
+};
+
+static const struct option_def value_options[] = {
+    {"format", set_format},
+    {"output", set_output},
+    {"exit-code", set_exit_code},
+    {"runtime", set_runtime},
+};
+
+enum word_result { WORD_NEXT, WORD_DONE, WORD_FAILED };
+
+/* Applies the option in words[*i] (consuming a separate value word if needed). */
+static enum word_result apply_option(struct lwd_options *opts, char **words, int nwords, int *i,
+                                     const struct parse_source *src)
+{
+    const char *word = words[*i];
+    if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
+        fputs(usage_text, stdout);
+        return WORD_DONE;
+    }
+    if (strcmp(word, "--version") == 0) {
+        printf("lockwatch %s\n", LOCKWATCH_VERSION);
+        return WORD_DONE;
+    }
+    if (strncmp(word, "--", 2) == 0) {
+        const char *name = word + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        for (size_t k = 0; k < sizeof value_options / sizeof value_options[0]; k++) {
+            const struct option_def *def = &value_options[k];
+            if (strlen(def->name) != name_len || strncmp(def->name, name, name_len) != 0) continue;
+            const char *value = NULL;
+            if (eq) {
+                value = eq + 1;
+            } else if (*i + 1 < nwords) {
+                *i += 1;
+                value = words[*i];
+            } else {
+                fprintf(stderr, "lockwatch: %s--%s needs a value\n", src->prefix, def->name);
+                return WORD_FAILED;
+            }
+            return def->set(opts, value, src) ? WORD_NEXT : WORD_FAILED;
+        }
+    }
+    fprintf(stderr, "lockwatch: %sunknown option '%s'\n", src->prefix, word);
+    return WORD_FAILED;
+}
+
+static bool is_option_word(const char *word)
+{
+    return word[0] == '-' && word[1] != '\0';
+}
+
+/* Splits s in place on whitespace into a NULL-terminated, malloc'd array of words. */
+static char **split_words(char *s, int *nwords)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap++;
+    char **words = calloc(cap / 2 + 1, sizeof *words);
+    if (!words) return NULL;
+    int n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(s, " \t\n\r\v\f", &save); w; w = strtok_r(NULL, " \t\n\r\v\f", &save))
+        words[n++] = w;
+    *nwords = n;
+    return words;
+}
+
+static enum lwd_parse_result parse_env_words(struct lwd_options *opts, char *env_words)
+{
+    const struct parse_source src = {LWD_ENV_OPTIONS ": "};
+    int nwords = 0;
+    char **words = split_words(env_words, &nwords);
+    if (!words) {
+        fputs("lockwatch: out of memory\n", stderr);
+        return LWD_PARSE_FAILED;
+    }
+    enum lwd_parse_result result = LWD_PARSE_RUN;
+    for (int i = 0; i < nwords && result == LWD_PARSE_RUN; i++) {
+        if (!is_option_word(words[i])) {
+            fprintf(stderr,
+                    "lockwatch: %s'%s' is not an option (the program goes on the command line)\n",
+                    src.prefix, words[i]);
+            result = LWD_PARSE_FAILED;
+            break;
+        }
+        switch (apply_option(opts, words, nwords, &i, &src)) {
+        case WORD_NEXT:
+            break;
+        case WORD_DONE:
+            result = LWD_PARSE_DONE;
+            break;
+        case WORD_FAILED:
+            result = LWD_PARSE_FAILED;
+            break;
+        }
+    }
+    free(words);
+    return result;
+}
+
+enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_words, int argc,
+                                        char **argv)
+{
+    *opts = (struct lwd_options){
+        .format = LWD_FORMAT_TEXT,
+        .output = NULL,
+        .exit_code = LWD_EXIT_FINDINGS,
+        .runtime = NULL,
+        .argv = NULL,
+        .argc = 0,
+    };
+    if (env_words) {
+        enum lwd_parse_result result = parse_env_words(opts, env_words);
+        if (result == LWD_PARSE_FAILED) print_usage_error_hint();
+        if (result != LWD_PARSE_RUN) return result;
+    }
+
+    const struct parse_source src = {""};
+    int i = 1;
+    while (i < argc && is_option_word(argv[i])) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        switch (apply_option(opts, argv, argc, &i, &src)) {
+        case WORD_NEXT:
+            break;
+        case WORD_DONE:
+            return LWD_PARSE_DONE;
+        case WORD_FAILED:
+            print_usage_error_hint();
+            return LWD_PARSE_FAILED;
+        }
+        i++;
+    }
+    if (i >= argc) {
+        fputs("lockwatch: no program given\n", stderr);
+        print_usage_error_hint();
+        return LWD_PARSE_FAILED;
+    }
+    opts->argv = argv + i;
+    opts->argc = argc - i;
+    return LWD_PARSE_RUN;
+}

@@ -1,0 +1,161 @@
+/* run.c — the event loop of a run: one poll() over the signalfd (child exit, signals to
+ * forward), the listening socket and every connection. See run.h for when it ends. */
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "signals.h"
+#include "spawn.h"
+
+/* After the program exits: stop when no record arrived for this long... */
+#define LWD_DRAIN_QUIET_MS 200
+/* ...or at the latest this long after the exit, so a grandchild that keeps sending records
+ * cannot hold the report back for ever. */
+#define LWD_DRAIN_MAX_MS 2000
+
+struct run_state {
+    pid_t child;
+    bool child_running;
+    bool stop; /* a forwarded signal arrived after the program had exited */
+    struct lwd_outcome *outcome;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void reap_child(struct run_state *st)
+{
+    int status;
+    pid_t got;
+    while ((got = waitpid(st->child, &status, WNOHANG)) < 0 && errno == EINTR)
+        ;
+    if (got != st->child) return;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+        st->child_running = false;
+        st->outcome->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+        st->outcome->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    }
+}
+
+static void handle_signals(int fd, struct run_state *st)
+{
+    struct signalfd_siginfo info;
+    while (read(fd, &info, sizeof info) == (ssize_t)sizeof info) {
+        if (info.ssi_signo == SIGCHLD)
+            reap_child(st);
+        else if (st->child_running)
+            kill(st->child, (int)info.ssi_signo); /* SIGTERM, SIGHUP: the program decides */
+        else
+            st->stop = true;
+    }
+}
+
+/* pollfd[0] = signalfd, [1] = listening socket, [2 + i] = connection i. */
+static struct pollfd *make_pollfds(const struct lwd_channel *ch, int sig_fd, struct pollfd *fds,
+                                   size_t *cap)
+{
+    size_t need = 2 + ch->nconns;
+    if (need > *cap) {
+        struct pollfd *grown = realloc(fds, need * sizeof *grown);
+        if (!grown) {
+            free(fds);
+            return NULL;
+        }
+        fds = grown;
+        *cap = need;
+    }
+    fds[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+    fds[1] = (struct pollfd){.fd = ch->listen_fd, .events = POLLIN};
+    for (size_t i = 0; i < ch->nconns; i++)
+        fds[2 + i] = (struct pollfd){.fd = ch->conns[i], .events = POLLIN};
+    return fds;
+}
+
+/* Reads every connection poll marked. Walks backwards because a closed connection is replaced
+ * by the last one. */
+static void read_connections(struct lwd_channel *ch, const struct pollfd *fds, size_t nfds,
+                             struct lw_detector *d)
+{
+    for (size_t i = nfds - 2; i-- > 0;)
+        if (fds[2 + i].revents) lwd_channel_read(ch, i, d);
+}
+
+static enum lwd_exit event_loop(struct lwd_channel *ch, const struct lwd_signals *sig,
+                                struct run_state *st, struct lw_detector *d)
+{
+    struct pollfd *fds = NULL;
+    size_t cap = 0;
+    long long exited_at = -1;
+    enum lwd_exit rc = LWD_EXIT_OK;
+    for (;;) {
+        if (!st->child_running && exited_at < 0) exited_at = now_ms();
+        if (st->stop) break;
+        int timeout = -1;
+        if (exited_at >= 0) {
+            long long left = exited_at + LWD_DRAIN_MAX_MS - now_ms();
+            if (left <= 0) break;
+            /* With no connection open, only a connection still waiting in the backlog can
+             * bring records: look once without waiting. */
+            timeout =
+                ch->nconns == 0 ? 0 : (int)(left < LWD_DRAIN_QUIET_MS ? left : LWD_DRAIN_QUIET_MS);
+        }
+        fds = make_pollfds(ch, sig->fd, fds, &cap);
+        if (!fds) {
+            fputs("lockwatch: out of memory\n", stderr);
+            rc = LWD_EXIT_TOOL;
+            break;
+        }
+        size_t nfds = 2 + ch->nconns;
+        int ready = poll(fds, nfds, timeout);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) {
+            fprintf(stderr, "lockwatch: poll failed: %s\n", strerror(errno));
+            rc = LWD_EXIT_TOOL;
+            break;
+        }
+        if (ready == 0 && exited_at >= 0) break; /* quiet after the exit: the run is over */
+        read_connections(ch, fds, nfds, d);
+        if (fds[1].revents && lwd_channel_accept(ch) != 0) {
+            rc = LWD_EXIT_TOOL;
+            break;
+        }
+        if (fds[0].revents) handle_signals(sig->fd, st);
+    }
+    free(fds);
+    return rc;
+}
+
+enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight *pf,
+                      struct lw_detector *d, struct lwd_outcome *outcome)
+{
+    *outcome = (struct lwd_outcome){.pid = 0, .exit_code = 0, .signal = 0};
+    struct lwd_channel ch;
+    struct lwd_signals sig = {.fd = -1};
+    enum lwd_exit rc = LWD_EXIT_TOOL;
+    if (lwd_channel_open(&ch) != 0) goto out;
+    if (lwd_signals_setup(&sig) != 0) goto out;
+    struct run_state st = {.child_running = true, .stop = false, .outcome = outcome};
+    rc = lwd_spawn(opts, pf, ch.name, &sig, &st.child);
+    if (rc != LWD_EXIT_OK) goto out;
+    outcome->pid = st.child;
+    rc = event_loop(&ch, &sig, &st, d);
+    if (rc == LWD_EXIT_OK && ch.out_of_memory) rc = LWD_EXIT_TOOL;
+out:
+    lwd_signals_teardown(&sig);
+    lwd_channel_close(&ch);
+    return rc;
+}

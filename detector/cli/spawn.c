@@ -1,0 +1,131 @@
+/* spawn.c — fork and exec of the program (see spawn.h). The environment is built before fork so
+ * the child does nothing but restore signals and exec, all async-signal-safe. The child stays
+ * in lockwatch's process group so an interactive program keeps the terminal. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lockwatch/wire.h"
+
+extern char **environ;
+
+static int starts_with_name(const char *entry, const char *name)
+{
+    size_t len = strlen(name);
+    return strncmp(entry, name, len) == 0 && entry[len] == '=';
+}
+
+static char *make_entry(const char *name, const char *value, const char *rest)
+{
+    size_t len = strlen(name) + 1 + strlen(value) + (rest ? 1 + strlen(rest) : 0) + 1;
+    char *entry = malloc(len);
+    if (entry) snprintf(entry, len, "%s=%s%s%s", name, value, rest ? ":" : "", rest ? rest : "");
+    return entry;
+}
+
+/* environ without LD_PRELOAD and LOCKWATCH_SOCKET, plus the two set for the run. The two new
+ * entries are the first two elements (the caller frees them and the array). */
+static char **make_environment(const char *runtime, const char *socket_name)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **envp = calloc(n + 3, sizeof *envp);
+    if (!envp) return NULL;
+    const char *old_preload = getenv("LD_PRELOAD");
+    if (old_preload && old_preload[0] == '\0') old_preload = NULL;
+    envp[0] = make_entry("LD_PRELOAD", runtime, old_preload);
+    envp[1] = make_entry(LW_WIRE_ENV_SOCKET, socket_name, NULL);
+    if (!envp[0] || !envp[1]) {
+        free(envp[0]);
+        free(envp[1]);
+        free(envp);
+        return NULL;
+    }
+    size_t k = 2;
+    for (size_t i = 0; i < n; i++)
+        if (!starts_with_name(environ[i], "LD_PRELOAD") &&
+            !starts_with_name(environ[i], LW_WIRE_ENV_SOCKET))
+            envp[k++] = environ[i];
+    return envp;
+}
+
+static enum lwd_exit exec_failure_code(int err)
+{
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+        return LWD_EXIT_NOT_FOUND;
+    case EACCES:
+    case EPERM:
+    case ENOEXEC:
+    case EISDIR:
+    case ETXTBSY:
+    case ELIBBAD:
+        return LWD_EXIT_NOT_EXECUTABLE;
+    }
+    return LWD_EXIT_TOOL;
+}
+
+enum lwd_exit lwd_spawn(const struct lwd_options *opts, const struct lwd_preflight *pf,
+                        const char *socket_name, const struct lwd_signals *sig, pid_t *pid)
+{
+    enum lwd_exit rc = LWD_EXIT_TOOL;
+    int status_pipe[2] = {-1, -1};
+    char **envp = make_environment(pf->runtime, socket_name);
+    if (!envp) {
+        fputs("lockwatch: out of memory\n", stderr);
+        goto out;
+    }
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) {
+        fprintf(stderr, "lockwatch: cannot create a pipe: %s\n", strerror(errno));
+        goto out;
+    }
+    fflush(NULL); /* nothing buffered may be written twice */
+    *pid = fork();
+    if (*pid < 0) {
+        fprintf(stderr, "lockwatch: cannot fork: %s\n", strerror(errno));
+        goto out;
+    }
+    if (*pid == 0) {
+        lwd_signals_restore(sig);
+        close(status_pipe[0]);
+        /* execvpe, not execve: a file without "#!" that the kernel refuses (ENOEXEC) is run
+         * by /bin/sh, as shells and execvp do. */
+        execvpe(pf->program, opts->argv, envp);
+        int err = errno;
+        ssize_t unused = write(status_pipe[1], &err, sizeof err);
+        (void)unused;
+        _exit(127);
+    }
+    close(status_pipe[1]);
+    status_pipe[1] = -1;
+    int err = 0;
+    ssize_t got;
+    do
+        got = read(status_pipe[0], &err, sizeof err);
+    while (got < 0 && errno == EINTR);
+    if (got == (ssize_t)sizeof err) {
+        while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        fprintf(stderr, "lockwatch: cannot run %s: %s\n", pf->program, strerror(err));
+        rc = exec_failure_code(err);
+        goto out;
+    }
+    rc = LWD_EXIT_OK;
+out:
+    if (status_pipe[0] >= 0) close(status_pipe[0]);
+    if (status_pipe[1] >= 0) close(status_pipe[1]);
+    if (envp) {
+        free(envp[0]);
+        free(envp[1]);
+        free(envp);
+    }
+    return rc;
+}
