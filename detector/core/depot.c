@@ -8,6 +8,12 @@ void lw_depot_free(struct lw_depot *depot)
     for (size_t i = 0; i < depot->stacks.capacity; i++) {
         if (!depot->stacks.used[i]) continue;
         struct lw_stack *stack = (struct lw_stack *)(uintptr_t)depot->stacks.slots[i].value;
+        for (size_t f = 0; stack->named && f < stack->nframes; f++) {
+            /* named frames own their strings; other frames' names belong to the driver */
+            free((char *)stack->frames[f].function);
+            free((char *)stack->frames[f].file);
+            free((char *)stack->frames[f].module);
+        }
         free(stack->frames);
         free(stack);
     }

@@ -56,6 +56,7 @@ void lw_detector_free(struct lw_detector *d)
     free_interned_sites(&d->sites);
     lw_map_free(&d->overflow_seen);
     lw_map_free(&d->misuse_seen);
+    lw_map_free(&d->races_seen);
     free(d->cycle_findings);
     lw_waitfor_free(d);
     free(d);

@@ -11,6 +11,13 @@ void lw_finding_free(struct lw_finding *f)
     free(f->threads);
     free(f->cycle);
     free(f->stacks);
+    for (size_t i = 0; i < f->naccesses; i++) {
+        free(f->accesses[i].tsan_thread);
+        free(f->accesses[i].mutexes);
+    }
+    free(f->accesses);
+    free(f->variable);
+    free(f->location);
     free(f);
 }
 

@@ -121,6 +121,39 @@ static void say_inversion(struct text *out, const struct lw_finding *f)
         say(out, ": each can hold its first lock and wait forever for the next");
 }
 
+/* "T2 writes counter while T1 reads it, with no lock in common: ..." from TSan's accesses. */
+static void say_access_thread(struct text *out, const struct lw_finding *f,
+                              const struct lw_access *a)
+{
+    if (a->thread)
+        say_thread(out, f, a->thread);
+    else if (a->tsan_thread)
+        say(out, "%s", a->tsan_thread);
+    else
+        say(out, "a thread");
+}
+
+static void say_race(struct text *out, const struct lw_finding *f)
+{
+    if (f->naccesses == 0) {
+        say(out, "two threads access the same memory at the same time without a common lock");
+        return;
+    }
+    const struct lw_access *now = &f->accesses[0];
+    say_access_thread(out, f, now);
+    say(out, now->write ? " writes " : " reads ");
+    say(out, "%s", f->variable ? f->variable : (f->location ? f->location : "memory"));
+    if (f->naccesses > 1) {
+        const struct lw_access *before = &f->accesses[1];
+        say(out, " while ");
+        say_access_thread(out, f, before);
+        say(out, before->write ? " writes it" : " reads it");
+    }
+    say(out, " with no lock in common: the result depends on timing");
+    if (now->write && f->naccesses > 1 && f->accesses[1].write)
+        say(out, " and updates can be lost");
+}
+
 static void say_deadlock(struct text *out, const struct lw_finding *f)
 {
     size_t n = f->ncycle;
@@ -184,15 +217,7 @@ size_t lw_finding_message(const struct lw_finding *f, char *buf, size_t len)
         say(&out, ": any thread that waits for it later will wait forever");
         break;
     case LW_KIND_DATA_RACE:
-        if (thread && other) {
-            say_thread(&out, f, thread);
-            say(&out, " and ");
-            say_thread(&out, f, other);
-            say(&out, " access the same memory at the same time without a common lock");
-        } else {
-            say(&out, "two threads access the same memory at the same time without a common "
-                      "lock");
-        }
+        say_race(&out, f);
         break;
     case LW_KIND_HANG:
         say(&out, "the program stopped making progress and was ended by the timeout");

@@ -52,6 +52,8 @@ struct lw_detector {
     struct lw_map sites;       /* (holding stack, acquiring stack) -> struct lw_site * */
     struct lw_map overflow_seen;
     struct lw_map misuse_seen;
+    struct lw_map races_seen;  /* external.c: races already added, by race key */
+    uint64_t named_stacks;     /* external.c: ids of named (TSan) stacks handed out */
 
     struct lw_finding **cycle_findings; /* graph cycle id -> its finding */
     size_t cycle_findings_cap;

@@ -42,4 +42,27 @@ struct lw_report *lw_detector_report(struct lw_detector *d);
  * then end the run and report. */
 bool lw_detector_must_stop(const struct lw_detector *d);
 
+/* Findings from outside the record stream (external.c). */
+struct lw_tsan_report;
+
+/* A data race ThreadSanitizer reported (tsan.h): both accesses with the stacks TSan named, their
+ * threads matched to lockwatch's by kernel tid where TSan gives it, and the variable when TSan
+ * names it. A race already added (same kind of accesses at the same source lines) is not added
+ * twice. Returns LW_OK, LW_ERR_BADREC when the report is not a race with an access, or
+ * LW_ERR_NOMEM. */
+int lw_detector_add_tsan(struct lw_detector *d, const struct lw_tsan_report *race);
+
+/* One thread's stack at the moment a hung run was stopped (innermost first; raw addresses of
+ * process pid, symbolised with its image like every other stack). */
+struct lw_hung_thread {
+    int32_t pid;
+    int32_t tid;
+    const char *comm; /* the kernel's thread name, may be NULL */
+    size_t nframes;
+    const uint64_t *pcs;
+};
+
+/* Adds one `hang` finding holding every given thread's stack. Returns LW_OK or LW_ERR_NOMEM. */
+int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *threads, size_t n);
+
 #endif

@@ -37,12 +37,14 @@ struct lw_frame {
     const char *module;   /* driver */
 };
 
-/* An interned stack of one process image. frames is NULL when its STACK record never came. */
+/* An interned stack of one process image. frames is NULL when its STACK record never came.
+ * named: the frames came with their names (from ThreadSanitizer) and are not symbolised again. */
 struct lw_stack {
     uint32_t image;
     uint64_t id;
     size_t nframes;
     struct lw_frame *frames;
+    bool named;
 };
 
 /* An ELF object mapped into an image: the symboliser's input. */
@@ -113,6 +115,19 @@ struct lw_labelled_stack {
     struct lw_stack *stack;
 };
 
+/* One memory access of a data race, as ThreadSanitizer described it. */
+struct lw_access {
+    bool write;
+    bool atomic;
+    bool previous; /* the earlier of the two accesses */
+    unsigned size;
+    uint64_t addr;
+    struct lw_thread *thread; /* NULL when lockwatch never saw TSan's thread */
+    char *tsan_thread;        /* TSan's name for it ("T2") */
+    char *mutexes;            /* locks TSan saw held ("write M0"), or NULL */
+    struct lw_stack *stack;   /* named frames */
+};
+
 struct lw_finding {
     uint32_t id; /* 1-based, in order found */
     enum lw_finding_kind kind;
@@ -126,6 +141,11 @@ struct lw_finding {
     struct lw_cycle_edge *cycle;
     size_t nstacks;
     struct lw_labelled_stack *stacks;
+    /* data-race only */
+    size_t naccesses;
+    struct lw_access *accesses;
+    char *variable; /* "counter" when TSan names the memory, else NULL */
+    char *location; /* "global 'counter' of size 4", "heap block of size 8", or NULL */
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
