@@ -302,7 +302,8 @@ const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t ad
 
 int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw_stack *stack)
 {
-    if (stack == NULL || stack->frames == NULL) return 0;
+    /* Named stacks (ThreadSanitizer's) arrive with their names. */
+    if (stack == NULL || stack->frames == NULL || stack->named) return 0;
     for (size_t i = 0; i < stack->nframes; i++) {
         struct lw_frame *f = &stack->frames[i];
         const struct lw_module *mod = lwd_find_module(r, stack->image, f->pc);
