@@ -87,6 +87,7 @@ static int on_thread(struct lw_detector *d, const struct lw_rec_thread *rec)
     if (!t) return LW_ERR_NOMEM;
     int nomem = 0;
     t->parent = rec->parent_thread;
+    t->start_routine = rec->start_routine;
     if (rec->created_stack)
         t->created = lw_depot_get(&d->depot, p->image, rec->created_stack, &nomem);
     return nomem ? LW_ERR_NOMEM : LW_OK;
