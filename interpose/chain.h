@@ -30,19 +30,20 @@ extern struct lwi_cache lwi_site_cache;
 
 int lwi_chain_init(void);
 
+/* One mix over a sum of independent products: the multiplications run in parallel, so a key
+ * costs about one lwi_mix64 of latency on the fast path. */
 static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_ref *ref,
                                           uint64_t pc)
 {
     uint64_t packed = (uint64_t)ref->generation << 32 | (uint64_t)ref->type << 24 |
                       (uint64_t)ref->flags << 16 | (uint64_t)ref->mode << 8 | ref->acq;
-    uint64_t k = lwi_combine(below, ref->addr);
-    k = lwi_combine(k, packed);
-    return lwi_combine(k, pc);
+    return lwi_mix64(below + ref->addr * 0x9e3779b97f4a7c15ull + packed * 0xc2b2ae3d27d4eb4full +
+                     pc * 0x165667b19e3779f9ull);
 }
 
 static inline uint64_t lwi_chain_site_key(uint64_t below, uint64_t pc)
 {
-    return lwi_combine(below ^ 0x5173ull, pc);
+    return lwi_mix64(below + pc * 0x27d4eb2f165667c5ull);
 }
 
 static inline uint64_t lwi_chain_lock_below(struct lwi_held_stack *h)

@@ -3,20 +3,90 @@
  * Statically initialised locks never pass through *_init, so the kind (recursive, errorcheck,
  * writer-preferring, process-shared) is read from glibc's layout of the object every time
  * (PITFALLS.md). The same layout gives the owner's kernel tid, used to confirm misuse and to name
- * the owner of a busy lock. C11 mtx_t has the pthread_mutex_t layout in glibc. */
+ * the owner of a busy lock. C11 mtx_t has the pthread_mutex_t layout in glibc. Reads are racy by
+ * nature (another thread may be changing the lock); volatile keeps each field a single load.
+ * Inline: this runs on every acquisition. */
 #ifndef LWI_LOCKREF_H
 #define LWI_LOCKREF_H
 
 #include <pthread.h>
 #include <stdint.h>
 
+#include "gen.h"
 #include "lockwatch/wire.h"
 
-struct lw_lock_ref lwi_ref_mutex(const void *mutex, uint8_t type, uint8_t mode, uint8_t acq);
-struct lw_lock_ref lwi_ref_rwlock(const pthread_rwlock_t *rw, uint8_t mode, uint8_t acq);
-struct lw_lock_ref lwi_ref_spin(const pthread_spinlock_t *spin, uint8_t acq);
+/* glibc's rwlock kinds: only the non-recursive writer-preferring kind makes a waiting writer
+ * block new readers; PTHREAD_RWLOCK_PREFER_WRITER_NP behaves as reader-preferring in glibc's
+ * rwlock implementation (checked on 2.36 with a reader re-entering while a writer waits). */
+#define LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE 2
+#define LWI_GLIBC_MUTEX_KIND_MASK 3
+#define LWI_GLIBC_MUTEX_PSHARED_BIT 128
 
-/* Kernel tid the lock object names as its (exclusive) owner, 0 if none or unknown. */
-int32_t lwi_lock_owner_tid(const struct lw_lock_ref *ref);
+static inline struct lw_lock_ref lwi_ref_mutex(const void *mutex, uint8_t type, uint8_t mode,
+                                               uint8_t acq)
+{
+    const volatile pthread_mutex_t *m = mutex;
+    int kind = m->__data.__kind;
+    uint8_t flags = 0;
+    switch (kind & LWI_GLIBC_MUTEX_KIND_MASK) {
+    case PTHREAD_MUTEX_RECURSIVE:
+        flags |= LW_LOCKF_RECURSIVE;
+        break;
+    case PTHREAD_MUTEX_ERRORCHECK:
+        flags |= LW_LOCKF_ERRORCHECK;
+        break;
+    default:
+        break;
+    }
+    if (kind & LWI_GLIBC_MUTEX_PSHARED_BIT) flags |= LW_LOCKF_PSHARED;
+    uint64_t addr = (uint64_t)(uintptr_t)mutex;
+    return (struct lw_lock_ref){.addr = addr,
+                                .generation = lwi_gen_get(addr),
+                                .type = type,
+                                .flags = flags,
+                                .mode = mode,
+                                .acq = acq};
+}
+
+static inline struct lw_lock_ref lwi_ref_rwlock(const pthread_rwlock_t *rw, uint8_t mode,
+                                                uint8_t acq)
+{
+    const volatile pthread_rwlock_t *r = rw;
+    uint8_t flags = 0;
+    if (r->__data.__flags == LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE) flags |= LW_LOCKF_WRITER_PREF;
+    if (r->__data.__shared) flags |= LW_LOCKF_PSHARED;
+    uint64_t addr = (uint64_t)(uintptr_t)rw;
+    return (struct lw_lock_ref){.addr = addr,
+                                .generation = lwi_gen_get(addr),
+                                .type = LW_LOCK_RWLOCK,
+                                .flags = flags,
+                                .mode = mode,
+                                .acq = acq};
+}
+
+static inline struct lw_lock_ref lwi_ref_spin(const pthread_spinlock_t *spin, uint8_t acq)
+{
+    uint64_t addr = (uint64_t)(uintptr_t)spin;
+    return (struct lw_lock_ref){.addr = addr,
+                                .generation = lwi_gen_get(addr),
+                                .type = LW_LOCK_SPIN,
+                                .flags = 0,
+                                .mode = LW_MODE_EXCLUSIVE,
+                                .acq = acq};
+}
+
+static inline int32_t lwi_lock_owner_tid(const struct lw_lock_ref *ref)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return ((const volatile pthread_mutex_t *)ref->addr)->__data.__owner;
+    case LW_LOCK_RWLOCK:
+        return ((const volatile pthread_rwlock_t *)ref->addr)->__data.__cur_writer;
+    case LW_LOCK_SPIN:
+        return 0;
+    }
+    return 0;
+}
 
 #endif

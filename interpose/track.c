@@ -79,6 +79,10 @@ static bool lwi_relock_blocks(const struct lw_lock_ref *held, const struct lw_lo
 
 static void lwi_remove_entry(struct lwi_held_stack *h, uint32_t i)
 {
+    if (i + 1 == h->count) {
+        h->count--; /* LIFO unlock, the common case: nothing above to move or rekey */
+        return;
+    }
     lwi_held_remove(h, i);
     lwi_chain_rekey(h, i);
 }

@@ -14,6 +14,13 @@
 
 static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
 
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
 static void *ba_thread(void *arg)
 {
     pthread_mutex_lock(&b);
@@ -41,6 +48,7 @@ static int abba(void)
 /* The same nested pair a million times, with unlocks out of order half the time. */
 static int repeat(void)
 {
+    long long start = now_ns();
     for (int i = 0; i < 1000000; i++) {
         pthread_mutex_lock(&a);
         pthread_mutex_lock(&b);
@@ -52,7 +60,7 @@ static int repeat(void)
             pthread_mutex_unlock(&a);
         }
     }
-    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    printf("a=%p\nb=%p\nns=%lld\n", (void *)&a, (void *)&b, now_ns() - start);
     return 0;
 }
 
@@ -291,10 +299,12 @@ static void *contend(void *arg)
 static int contended(void)
 {
     long n = 2000000;
+    long long start = now_ns();
     pthread_t t;
     pthread_create(&t, NULL, contend, (void *)n);
     contend((void *)n);
     pthread_join(t, NULL);
+    printf("ns=%lld\n", now_ns() - start);
     return 0;
 }
 
