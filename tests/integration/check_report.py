@@ -289,14 +289,14 @@ def frame_text(frame):
 
 
 def best_frame(stack, source_files):
-    """The first frame in one of the test's sources, else the first with a file, else the top."""
-    frames = frames_of(stack)
+    """The frames in the test's own sources (innermost first, at most three, joined by " < "),
+    else the first frame with a file, else the top frame."""
+    frames = [f for f in frames_of(stack) if isinstance(f, dict)]
+    own = [f for f in frames if f.get("file") and os.path.basename(f["file"]) in source_files]
+    if own:
+        return " < ".join(frame_text(f) for f in own[:3])
     for frame in frames:
-        if isinstance(frame, dict) and frame.get("file") and \
-                os.path.basename(frame["file"]) in source_files:
-            return frame_text(frame)
-    for frame in frames:
-        if isinstance(frame, dict) and frame.get("file"):
+        if frame.get("file"):
             return frame_text(frame)
     return frame_text(frames[0]) if frames else "(no frames)"
 
