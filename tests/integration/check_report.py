@@ -87,6 +87,7 @@ class Expectation:
         self.stdout = []          # regexes the program's stdout must match
         self.findings = []
         self.no_findings = False
+        self.locks_seen = None    # summary.locks, or None (not checked)
 
 
 def read_markers(paths):
@@ -133,6 +134,8 @@ def parse_expect(path, section, markers):
                 exp.program_exit = int(args[0])
             elif word == "stdout":
                 exp.stdout.append(re.compile(rest.strip()))
+            elif word == "locks-seen":
+                exp.locks_seen = int(args[0])
             elif word == "no-findings":
                 exp.no_findings = True
             elif word == "finding":
@@ -385,6 +388,9 @@ def main():
     elif runs[0].get("exit_code") != exp.program_exit or runs[0].get("signal") not in (0, None):
         problems.append(f"runs[0] says exit_code {runs[0].get('exit_code')!r} signal "
                         f"{runs[0].get('signal')!r}, expected exit_code {exp.program_exit}")
+    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    if exp.locks_seen is not None and summary.get("locks") != exp.locks_seen:
+        problems.append(f"summary.locks is {summary.get('locks')!r}, expected {exp.locks_seen}")
     for pattern in exp.stdout:
         if not pattern.search(run.stdout):
             problems.append(f"program stdout does not match /{pattern.pattern}/")

@@ -4,7 +4,7 @@
 An integration test that always passes proves nothing, so this runs the checker against a stand-in
 for lockwatch that writes a prepared report, and requires a pass for the right report and a
 failure for each kind of wrong one (wrong line, wrong function, extra finding, missing edge, wrong
-lock name, type or mode, wrong single_thread, wrong exit status, finding where silence is expected, unknown
+lock name, type or mode, wrong single_thread, locks never seen, wrong exit status, finding where silence is expected, unknown
 marker). Python 3 standard library only.
 """
 
@@ -40,6 +40,7 @@ types mutex mutex
 edge @ab-first/take_a_then_b @ab-second/take_a_then_b write write
 edge @ba-first/take_b_then_a @ba-second/take_b_then_a
 [fixed]
+locks-seen 2
 no-findings
 """
 
@@ -83,7 +84,9 @@ GOOD = {
         "stacks": []}],
     "summary": {},
 }
+GOOD["summary"] = {"locks": 2}
 SILENT = dict(copy.deepcopy(GOOD), findings=[])
+UNSEEN = dict(copy.deepcopy(SILENT), summary={"locks": 0})
 
 
 def variant(change):
@@ -144,6 +147,7 @@ CASES = [
     ("silence", "fixed", SILENT, 0, 0),
     ("finding where silence expected", "fixed", GOOD, 66, 1),
     ("exit 66 without findings", "fixed", SILENT, 66, 1),
+    ("silent because the locks were never seen", "fixed", UNSEEN, 0, 1),
 ]
 
 
