@@ -23,6 +23,7 @@ static long long now_ns(void)
 
 static void *ba_thread(void *arg)
 {
+    usleep(100000); /* still alive when its creator names it */
     pthread_mutex_lock(&b);
     pthread_mutex_lock(&a);
     pthread_mutex_unlock(&a);
