@@ -27,6 +27,11 @@ enum lwd_exit {
     LWD_EXIT_FINDINGS = 66,     /* default of --exit-code */
 };
 
+/* --on-deadlock: what to do once the run can never finish (a real deadlock, or a double lock
+ * that blocks for ever): end it (SIGKILL to every process of the run) and report, or only report
+ * and let the user end it. */
+enum lwd_on_deadlock { LWD_ON_DEADLOCK_EXIT, LWD_ON_DEADLOCK_REPORT };
+
 struct lwd_options {
     enum lwd_format format;
     const char *output;     /* --output=FILE, NULL = stderr */
@@ -34,6 +39,7 @@ struct lwd_options {
     const char *runtime;    /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
     char **argv;            /* program and its arguments, NULL-terminated */
     int argc;
+    enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
 };
 
 /* How the program ended. */
@@ -41,6 +47,7 @@ struct lwd_outcome {
     pid_t pid;
     int exit_code; /* valid when signal == 0 */
     int signal;    /* the signal that killed it, 0 if it exited */
+    bool stopped;  /* lockwatch killed the run because it could never finish (--on-deadlock) */
 };
 
 /* Everything a renderer needs. */

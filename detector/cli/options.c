@@ -25,6 +25,11 @@ static const char usage_text[] =
     "  --exit-code=N        exit status when findings exist, 0..255 (default 66)\n"
     "  --runtime=PATH       liblockwatch.so to preload (default: the one installed beside\n"
     "                       this command, ../lib/liblockwatch.so)\n"
+    "  --on-deadlock=exit|report\n"
+    "                       when the program deadlocks for real (threads wait for each other\n"
+    "                       in a cycle, or a thread re-locks a lock it holds and would block\n"
+    "                       for ever): exit (default) kills every process of the run with\n"
+    "                       SIGKILL and reports; report only reports once you end the run\n"
     "  -h, --help           print this help and exit\n"
     "  --version            print the version and exit\n"
     "Options that take a value accept \"--name=VALUE\" and \"--name VALUE\".\n"
@@ -110,16 +115,30 @@ static bool set_runtime(struct lwd_options *opts, const char *value, const struc
     return true;
 }
 
+static bool set_on_deadlock(struct lwd_options *opts, const char *value,
+                            const struct parse_source *src)
+{
+    if (strcmp(value, "exit") == 0) {
+        opts->on_deadlock = LWD_ON_DEADLOCK_EXIT;
+        return true;
+    }
+    if (strcmp(value, "report") == 0) {
+        opts->on_deadlock = LWD_ON_DEADLOCK_REPORT;
+        return true;
+    }
+    fprintf(stderr, "lockwatch: %sbad value '%s' for --on-deadlock (expected exit or report)\n",
+            src->prefix, value);
+    return false;
+}
+
 struct option_def {
     const char *name; /* without the leading "--" */
     bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
 };
 
 static const struct option_def value_options[] = {
-    {"format", set_format},
-    {"output", set_output},
-    {"exit-code", set_exit_code},
-    {"runtime", set_runtime},
+    {"format", set_format},   {"output", set_output},           {"exit-code", set_exit_code},
+    {"runtime", set_runtime}, {"on-deadlock", set_on_deadlock},
 };
 
 enum word_result { WORD_NEXT, WORD_DONE, WORD_FAILED };
@@ -225,6 +244,7 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
         .runtime = NULL,
         .argv = NULL,
         .argc = 0,
+        .on_deadlock = LWD_ON_DEADLOCK_EXIT,
     };
     if (env_words) {
         enum lwd_parse_result result = parse_env_words(opts, env_words);

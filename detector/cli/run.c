@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "signals.h"
 #include "spawn.h"
+#include "stop.h"
 
 /* After the program exits: stop when no record arrived for this long... */
 #define LWD_DRAIN_QUIET_MS 200
@@ -94,8 +95,25 @@ static void read_connections(struct lwd_channel *ch, const struct pollfd *fds, s
         if (fds[2 + i].revents) lwd_channel_read(ch, i, d);
 }
 
-static enum lwd_exit event_loop(struct lwd_channel *ch, const struct lwd_signals *sig,
-                                struct run_state *st, struct lw_detector *d)
+/* --on-deadlock=exit: once the detector knows the run can never finish, end it; the loop then
+ * sees the exits and the connections' ends as for any run. */
+static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch,
+                          struct run_state *st, struct lw_detector *d)
+{
+    if (st->outcome->stopped || !lw_detector_must_stop(d)) return;
+    switch (opts->on_deadlock) {
+    case LWD_ON_DEADLOCK_EXIT:
+        lwd_stop_run(lw_detector_report(d), st->child_running ? st->child : 0, ch->name);
+        st->outcome->stopped = true;
+        break;
+    case LWD_ON_DEADLOCK_REPORT:
+        break;
+    }
+}
+
+static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_channel *ch,
+                                const struct lwd_signals *sig, struct run_state *st,
+                                struct lw_detector *d)
 {
     struct pollfd *fds = NULL;
     size_t cap = 0;
@@ -129,6 +147,7 @@ static enum lwd_exit event_loop(struct lwd_channel *ch, const struct lwd_signals
         }
         if (ready == 0 && exited_at >= 0) break; /* quiet after the exit: the run is over */
         read_connections(ch, fds, nfds, d);
+        stop_if_stuck(opts, ch, st, d);
         if (fds[1].revents && lwd_channel_accept(ch) != 0) {
             rc = LWD_EXIT_TOOL;
             break;
@@ -142,7 +161,7 @@ static enum lwd_exit event_loop(struct lwd_channel *ch, const struct lwd_signals
 enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight *pf,
                       struct lw_detector *d, struct lwd_outcome *outcome)
 {
-    *outcome = (struct lwd_outcome){.pid = 0, .exit_code = 0, .signal = 0};
+    *outcome = (struct lwd_outcome){.pid = 0, .exit_code = 0, .signal = 0, .stopped = false};
     struct lwd_channel ch;
     struct lwd_signals sig = {.fd = -1};
     enum lwd_exit rc = LWD_EXIT_TOOL;
@@ -152,7 +171,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     rc = lwd_spawn(opts, pf, ch.name, &sig, &st.child);
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;
-    rc = event_loop(&ch, &sig, &st, d);
+    rc = event_loop(opts, &ch, &sig, &st, d);
     if (rc == LWD_EXIT_OK && ch.out_of_memory) rc = LWD_EXIT_TOOL;
 out:
     lwd_signals_teardown(&sig);
