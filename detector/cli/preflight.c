@@ -122,6 +122,11 @@ static enum lwd_exit check_loadable(const char *program, const char *runtime)
     struct lwd_elf_info interp;
     if (prog.kind == LWD_ELF_SCRIPT) {
         lwd_elf_probe(prog.interp, &interp);
+        if (access(prog.interp, F_OK) != 0) {
+            fprintf(stderr, "lockwatch: %s: its interpreter %s was not found\n", program,
+                    prog.interp);
+            return LWD_EXIT_NOT_FOUND;
+        }
         if (interp.kind == LWD_ELF_STATIC) {
             fprintf(stderr,
                     "lockwatch: %s runs %s, which is statically linked; LD_PRELOAD cannot reach "
