@@ -23,10 +23,11 @@ def check(name, cond, detail=""):
         failures.append(name)
 
 
-def scenario(binary, lib, name, runtime=None):
+def scenario(binary, lib, name, runtime=None, kill_after=None, expect_rc=0):
     out_path = "/tmp/lwcheck-%d.out" % os.getpid()
     with open(out_path, "w") as out:
-        recs, dec, rc = lwrecv.run([binary, name], lib=lib, runtime=runtime, stdout=out)
+        recs, dec, rc = lwrecv.run([binary, name], lib=lib, runtime=runtime, stdout=out,
+                                   kill_after=kill_after)
     values = {}
     with open(out_path) as f:
         for line in f:
@@ -34,7 +35,7 @@ def scenario(binary, lib, name, runtime=None):
                 k, v = line.strip().split("=", 1)
                 values[k] = int(v, 0)
     os.unlink(out_path)
-    check("%s: exit status 0" % name, rc == 0, "rc=%s" % rc)
+    check("%s: exit status %d" % (name, expect_rc), rc == expect_rc, "rc=%s" % rc)
     check("%s: well-formed records" % name, dec.errors == 0)
     stacks = set(r["id"] for r in recs if r["type"] == "STACK")
     named = set()
@@ -197,6 +198,31 @@ def main():
               len(waits) == 1 and waits[0]["lock"][0] == v["a"] and waits[0]["owner_tid"] > 0
               and [h[0][0] for h in waits[0]["held"]] == [v["b"]])
         check("long_wait: WAIT_END with result 0", len(ends) == 1 and ends[0]["result"] == 0)
+
+    if want("relock_normal"):
+        recs, v = scenario(args.binary, args.lib, "relock_normal")
+        mis = [r for r in of(recs, "MISUSE") if r["kind"] == "DOUBLE_LOCK"]
+        check("relock_normal: DOUBLE_LOCK with will_block=1", len(mis) == 1 and
+              mis[0]["will_block"] == 1 and mis[0]["lock"][0] == v["m"])
+        waits = of(recs, "WAIT")
+        check("relock_normal: WAIT names the thread itself as owner",
+              len(waits) == 1 and waits[0]["owner_tid"] == waits[0]["tid"])
+        check("relock_normal: DOUBLE_LOCK sent before the WAIT",
+              recs.index(mis[0]) < recs.index(waits[0]) if mis and waits else False)
+
+    if want("deadlock"):
+        recs, v = scenario(args.binary, args.lib, "deadlock", runtime="wait_ms=50",
+                           kill_after=1.5, expect_rc=-9)
+        acq = of(recs, "ACQUIRE")
+        check("deadlock: both orders reported before blocking",
+              sorted((r["lock"][0], r["held"][0][0][0]) for r in acq) ==
+              sorted([(v["b"], v["a"]), (v["a"], v["b"])]))
+        waits = of(recs, "WAIT")
+        tids = {r["tid"] for r in waits}
+        owners = {r["owner_tid"] for r in waits}
+        check("deadlock: both threads publish a WAIT naming the other as owner",
+              len(waits) == 2 and tids == owners and len(tids) == 2)
+        check("deadlock: no WAIT_END", not of(recs, "WAIT_END"))
 
     if want("passive"):
         env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib))

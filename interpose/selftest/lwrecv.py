@@ -159,8 +159,10 @@ DEFAULT_LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "../../build-interpose/lib/liblockwatch.so")
 
 
-def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=None):
-    """Runs cmd under the runtime; returns (records as dicts, decoder, exit status)."""
+def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=None,
+        kill_after=None):
+    """Runs cmd under the runtime; returns (records as dicts, decoder, exit status). With
+    kill_after, a program still running after that many seconds is killed (SIGKILL)."""
     name = "lwrecv-%d-%d" % (os.getpid(), time.monotonic_ns())
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     srv.bind("\0" + name)
@@ -176,7 +178,10 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
     dec.connections = 0
     records = []
     exited_at = None
+    started = time.time()
     while True:
+        if kill_after is not None and proc.poll() is None and time.time() - started > kill_after:
+            proc.kill()
         if exited_at is None and proc.poll() is not None:
             exited_at = time.time()
         if exited_at is not None and time.time() - exited_at > 0.3:

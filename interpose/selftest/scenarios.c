@@ -332,6 +332,54 @@ static int long_wait(void)
     return 0;
 }
 
+static pthread_mutex_t normal = PTHREAD_MUTEX_INITIALIZER;
+
+static void *unlock_later(void *arg)
+{
+    usleep(300000);
+    pthread_mutex_unlock(&normal); /* not the owner: undefined by POSIX, works on glibc */
+    return arg;
+}
+
+/* A normal mutex re-locked by its owner blocks; here another thread releases it after 300 ms,
+ * so the run ends: DOUBLE_LOCK (will_block), WAIT naming ourselves as owner, WAIT_END. */
+static int relock_normal(void)
+{
+    pthread_t t;
+    pthread_mutex_lock(&normal);
+    pthread_create(&t, NULL, unlock_later, NULL);
+    pthread_mutex_lock(&normal);
+    pthread_mutex_unlock(&normal);
+    pthread_join(t, NULL);
+    printf("m=%p\n", (void *)&normal);
+    return 0;
+}
+
+static pthread_barrier_t both_hold_one;
+
+static void *deadlock_ba(void *arg)
+{
+    pthread_mutex_lock(&b);
+    pthread_barrier_wait(&both_hold_one);
+    pthread_mutex_lock(&a);
+    return arg;
+}
+
+/* A real ABBA deadlock: never ends by itself (the checker kills it). */
+static int deadlock(void)
+{
+    pthread_t t;
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    fflush(stdout);
+    pthread_barrier_init(&both_hold_one, NULL, 2);
+    pthread_create(&t, NULL, deadlock_ba, NULL);
+    pthread_mutex_lock(&a);
+    pthread_barrier_wait(&both_hold_one);
+    pthread_mutex_lock(&b);
+    pthread_join(t, NULL);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -353,6 +401,8 @@ static const struct {
     {"threads", threads},
     {"contended", contended},
     {"long_wait", long_wait},
+    {"relock_normal", relock_normal},
+    {"deadlock", deadlock},
 };
 
 int main(int argc, char **argv)
