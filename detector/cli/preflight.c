@@ -153,12 +153,14 @@ static enum lwd_exit check_loadable(const char *program, const char *runtime)
     }
     struct lwd_elf_info rt;
     lwd_elf_probe(runtime, &rt);
-    if (rt.kind == LWD_ELF_DYNAMIC &&
-        (rt.elf_class != prog.elf_class || rt.machine != prog.machine)) {
+    /* A shared library has no PT_INTERP: it probes as "static", which only means ELF here. */
+    bool rt_is_elf = rt.kind == LWD_ELF_DYNAMIC || rt.kind == LWD_ELF_STATIC;
+    if (rt_is_elf && (rt.elf_class != prog.elf_class || rt.machine != prog.machine)) {
         fprintf(stderr,
-                "lockwatch: %s is a %s program for another machine or class than the runtime %s "
-                "(%s); pass --runtime= a matching build\n",
-                elf_path, class_name(prog.elf_class), runtime, class_name(rt.elf_class));
+                "lockwatch: %s (%s, ELF machine %u) cannot load the runtime %s (%s, ELF machine "
+                "%u); pass --runtime=PATH to a matching build\n",
+                elf_path, class_name(prog.elf_class), prog.machine, runtime,
+                class_name(rt.elf_class), rt.machine);
         return LWD_EXIT_NO_RUNTIME;
     }
     return LWD_EXIT_OK;

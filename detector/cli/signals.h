@@ -20,7 +20,8 @@ int lwd_signals_setup(struct lwd_signals *s);
 /* Restores the mask and dispositions saved by setup. Async-signal-safe: the forked child
  * calls it before exec. */
 void lwd_signals_restore(const struct lwd_signals *s);
-/* In lockwatch after the run: the same, and closes the signalfd. Accepts a never set up s. */
+/* In lockwatch after the run: the same, and closes the signalfd. Does nothing when s->fd is -1
+ * (setup failed or never ran). */
 void lwd_signals_teardown(struct lwd_signals *s);
 
 #endif
