@@ -5,7 +5,8 @@
  *                    acquisition flags, caller pc) — identifies "these held locks, then this one
  *                    from this site"; a new acquisition's key is computed the same way from the
  *                    current top;
- *   site_chain = mix(site_chain below, caller pc) — the same over call sites only.
+ *   site_chain = mix(site_chain below, caller pc) — the same over call sites only; needed only
+ *                when a chain misses, so computed lazily (0 = not computed yet).
  * Lock-chain cache: key → stack id of the acquisition that first made it. A hit means the chain
  * was already reported. Site cache: site key → stack id, so a site already unwound in the same
  * site context is not unwound again. Both are lossy (cache.h): a miss costs a re-send or an
@@ -52,13 +53,11 @@ static inline uint64_t lwi_chain_lock_below(struct lwi_held_stack *h)
     return top ? top->lock_chain : LWI_CHAIN_ROOT;
 }
 
-static inline uint64_t lwi_chain_site_below(struct lwi_held_stack *h)
-{
-    struct lwi_held_entry *top = lwi_held_top(h);
-    return top ? top->site_chain : LWI_CHAIN_ROOT;
-}
+/* The site chain of the top entry, computing any missing ones below it first. */
+uint64_t lwi_chain_site_below(struct lwi_held_stack *h);
 
-/* Recomputes the keys of entries [from, count) after an entry below them was removed. */
+/* Recomputes the lock keys of entries [from, count) after an entry below them was removed (their
+ * site keys become "not computed"). */
 void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "emit.h"
+#include "errsave.h"
 #include "lockwatch/wire.h"
 #include "tls.h"
 
@@ -122,7 +123,8 @@ static bool lwi_channel_reconnect(int seen_fd)
     return !atomic_load(&lwi_chan.dead);
 }
 
-void lwi_channel_send(const void *record, size_t size)
+/* The body of lwi_channel_send; may change errno. */
+static void lwi_channel_send_once(const void *record, size_t size)
 {
     for (int attempt = 0; attempt < 3; attempt++) {
         if (atomic_load_explicit(&lwi_chan.dead, memory_order_relaxed)) return;
@@ -151,6 +153,13 @@ void lwi_channel_send(const void *record, size_t size)
             return; /* EMSGSIZE, ENOBUFS...: this record is lost, the channel is fine */
         }
     }
+}
+
+void lwi_channel_send(const void *record, size_t size)
+{
+    LWI_ERRNO_SAVE();
+    lwi_channel_send_once(record, size);
+    LWI_ERRNO_RESTORE();
 }
 
 void lwi_channel_after_fork(void)

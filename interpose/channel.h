@@ -16,7 +16,8 @@
 /* Connects; 0 on success, -1 (with the channel dead) otherwise. */
 int lwi_channel_open(const char *name);
 
-/* Sends one record; silently drops it when the channel is dead or the record cannot be sent. */
+/* Sends one record; silently drops it when the channel is dead or the record cannot be sent.
+ * Leaves errno as it found it. */
 void lwi_channel_send(const void *record, size_t size);
 
 bool lwi_channel_alive(void);

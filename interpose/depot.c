@@ -8,6 +8,7 @@
 
 #include "cache.h"
 #include "emit.h"
+#include "errsave.h"
 #include "hash.h"
 #include "modules.h"
 #include "tls.h"
@@ -49,18 +50,26 @@ static bool lwi_is_own_pc(uint64_t pc)
     return pc >= lwi_self_lo && pc < lwi_self_hi;
 }
 
-uint64_t lwi_depot_capture(const struct lwi_thread *self)
+/* Unwinds the calling thread into pcs (our frames dropped); returns the frame count. */
+static uint32_t lwi_depot_unwind(uint64_t *pcs)
 {
     void *raw[LW_WIRE_MAX_FRAMES + LWI_UNWIND_SPARE];
+    LWI_ERRNO_SAVE(); /* libunwind may make system calls */
     int n = unw_backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
-    if (n <= 0) return 0;
+    LWI_ERRNO_RESTORE();
     /* Our frames are the wrapper on top and the thread trampoline at the bottom: drop both. */
-    uint64_t pcs[LW_WIRE_MAX_FRAMES];
     uint32_t nframes = 0;
     for (int i = 0; i < n && nframes < LW_WIRE_MAX_FRAMES; i++) {
         uint64_t pc = (uint64_t)(uintptr_t)raw[i];
         if (!lwi_is_own_pc(pc)) pcs[nframes++] = pc;
     }
+    return nframes;
+}
+
+uint64_t lwi_depot_capture(const struct lwi_thread *self)
+{
+    uint64_t pcs[LW_WIRE_MAX_FRAMES];
+    uint32_t nframes = lwi_depot_unwind(pcs);
     if (nframes == 0) return 0;
     uint64_t id = lwi_mix64(nframes);
     for (uint32_t i = 0; i < nframes; i++)

@@ -13,6 +13,7 @@
 
 #include "channel.h"
 #include "emit.h"
+#include "errsave.h"
 #include "modules.h"
 #include "threads.h"
 #include "tls.h"
@@ -20,9 +21,8 @@
 /* In the parent, before the fork: gives the forking thread its number if it has none yet. */
 static void lwi_fork_prepare(void)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
-    if (self) lwi_leave(self, e);
+    struct lwi_thread *self = lwi_enter();
+    if (self) lwi_leave(self);
 }
 
 static void lwi_fork_child(void)
@@ -32,7 +32,7 @@ static void lwi_fork_child(void)
     if (self->state != LWI_THREAD_LIVE) return;
     uint32_t guard = self->guard;
     self->guard = 1;
-    int e = errno;
+    LWI_ERRNO_SAVE();
     int32_t parent_pid = atomic_load(&lwi_pid);
     uint32_t fork_thread = self->number;
     uint32_t held_by_others = lwi_threads_held_by_others(self);
@@ -44,7 +44,7 @@ static void lwi_fork_child(void)
     lwi_threads_reset_after_fork(self);
     lwi_emit_process(self, LW_ORIGIN_FORK, parent_pid, fork_thread, held_by_others,
                      lwi_modules_exe());
-    errno = e;
+    LWI_ERRNO_RESTORE();
     self->guard = guard;
 }
 

@@ -5,12 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static void lwi_held_ensure_init(struct lwi_held_stack *h)
-{
-    if (h->entries) return;
-    h->entries = h->inline_entries;
-    h->capacity = LWI_HELD_INLINE;
-}
+#include "errsave.h"
 
 /* Doubles the capacity: the first time by copying the inline array into a fresh mapping, later
  * with mremap (which may move the mapping; nothing keeps pointers into it across calls). */
@@ -20,30 +15,32 @@ static bool lwi_held_grow(struct lwi_held_stack *h)
     uint32_t want = h->capacity * 2;
     size_t bytes = (size_t)want * sizeof(struct lwi_held_entry);
     void *mem;
+    LWI_ERRNO_SAVE();
     if (h->map_bytes == 0) {
         mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mem == MAP_FAILED) return false;
-        memcpy(mem, h->inline_entries, (size_t)h->count * sizeof(struct lwi_held_entry));
+        if (mem != MAP_FAILED)
+            memcpy(mem, h->inline_entries, (size_t)h->count * sizeof(struct lwi_held_entry));
     } else {
         mem = mremap(h->entries, h->map_bytes, bytes, MREMAP_MAYMOVE);
-        if (mem == MAP_FAILED) return false;
     }
+    LWI_ERRNO_RESTORE();
+    if (mem == MAP_FAILED) return false;
     h->entries = mem;
     h->map_bytes = bytes;
     h->capacity = want;
     return true;
 }
 
-struct lwi_held_entry *lwi_held_push(struct lwi_held_stack *h)
+bool lwi_held_make_room(struct lwi_held_stack *h)
 {
-    lwi_held_ensure_init(h);
-    if (h->count == h->capacity && !lwi_held_grow(h)) {
-        h->overflowed = true;
-        return NULL;
+    if (!h->entries) {
+        h->entries = h->inline_entries;
+        h->capacity = LWI_HELD_INLINE;
+        return true;
     }
-    struct lwi_held_entry *e = &h->entries[h->count++];
-    memset(e, 0, sizeof *e);
-    return e;
+    if (lwi_held_grow(h)) return true;
+    h->overflowed = true;
+    return false;
 }
 
 void lwi_held_remove(struct lwi_held_stack *h, uint32_t i)
@@ -56,7 +53,9 @@ void lwi_held_remove(struct lwi_held_stack *h, uint32_t i)
 
 void lwi_held_release(struct lwi_held_stack *h)
 {
+    LWI_ERRNO_SAVE();
     if (h->map_bytes) munmap(h->entries, h->map_bytes);
+    LWI_ERRNO_RESTORE();
     h->entries = h->inline_entries;
     h->capacity = LWI_HELD_INLINE;
     h->map_bytes = 0;

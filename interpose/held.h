@@ -56,8 +56,17 @@ static inline long lwi_held_find(const struct lwi_held_stack *h, uint64_t addr)
     return -1;
 }
 
-/* A new slot on top (count already includes it), or NULL when the stack cannot grow. */
-struct lwi_held_entry *lwi_held_push(struct lwi_held_stack *h);
+/* Makes room for one more entry (first use: the inline array; later: a bigger mapping). False,
+ * with `overflowed` set, when the stack cannot grow. */
+bool lwi_held_make_room(struct lwi_held_stack *h);
+
+/* A new slot on top (count already includes it; the caller fills every field), or NULL when the
+ * stack cannot grow. */
+static inline struct lwi_held_entry *lwi_held_push(struct lwi_held_stack *h)
+{
+    if (__builtin_expect(h->count == h->capacity, 0) && !lwi_held_make_room(h)) return NULL;
+    return &h->entries[h->count++];
+}
 
 /* Removes entry i; entries above move down by one. Their chain keys are the caller's job. */
 void lwi_held_remove(struct lwi_held_stack *h, uint32_t i);

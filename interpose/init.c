@@ -13,6 +13,7 @@
 #include "config.h"
 #include "depot.h"
 #include "emit.h"
+#include "errsave.h"
 #include "fork.h"
 #include "gen.h"
 #include "lockwatch/wire.h"
@@ -28,9 +29,10 @@ static void lwi_read_exe(char *exe, size_t cap)
 
 __attribute__((constructor)) static void lwi_init(void)
 {
+    LWI_ERRNO_SAVE();
     lwi_real_resolve_all();
     const char *name = getenv(LW_WIRE_ENV_SOCKET);
-    if (!name || !*name) return;
+    if (!name || !*name) goto passive;
     struct lwi_thread *self = &lwi_tls;
     self->guard = 1;
     lwi_config_load(getenv(LW_WIRE_ENV_OPTIONS));
@@ -46,4 +48,6 @@ __attribute__((constructor)) static void lwi_init(void)
     atomic_store(&lwi_active, true);
 out:
     self->guard = 0;
+passive:
+    LWI_ERRNO_RESTORE();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "errsave.h"
 #include "hash.h"
 #include "lockwatch/wire.h"
 
@@ -86,11 +87,13 @@ static void lwi_modules_scan(const struct lwi_thread *self)
 {
     /* One scanner at a time; a thread that finds a scan running skips it (that scan sends). */
     if (atomic_flag_test_and_set_explicit(&lwi_scanning, memory_order_acquire)) return;
+    LWI_ERRNO_SAVE(); /* realpath */
     unsigned long long adds = 0;
     dl_iterate_phdr(lwi_read_adds, &adds);
     struct lwi_scan scan = {.self = self, .first = true};
     dl_iterate_phdr(lwi_scan_one, &scan);
     atomic_store(&lwi_seen_adds, adds);
+    LWI_ERRNO_RESTORE();
     atomic_flag_clear_explicit(&lwi_scanning, memory_order_release);
 }
 

@@ -4,17 +4,21 @@
  * block and reaching it is one %fs-relative access, with no call and no allocation).
  *
  * Wrapper protocol:
- *     int e; struct lwi_thread *self = lwi_enter(&e);
- *     if (!self) return REAL(f)(...);          // passive, re-entered, or thread already gone
- *     ...bookkeeping...  lwi_leave(self, e);   // guard off and errno restored
- *     rc = REAL(f)(...);                       // the real (blocking) call runs unguarded
- *     if (lwi_reenter(self, &e)) { ...bookkeeping...; lwi_leave(self, e); }
+ *     struct lwi_thread *self = lwi_enter();
+ *     if (!self) return REAL(f)(...);       // passive, re-entered, or thread already gone
+ *     ...bookkeeping...  lwi_leave(self);   // guard off
+ *     rc = REAL(f)(...);                    // the real (blocking) call runs unguarded
+ *     if (lwi_reenter(self)) { ...bookkeeping...; lwi_leave(self); }
  * While the guard is set, any lock call on this thread (from dlsym, libunwind, a signal handler
- * that interrupts the bookkeeping) passes straight through. */
+ * that interrupts the bookkeeping) passes straight through.
+ *
+ * errno: the fast path makes no call that can change it, so the guard does not save it (that
+ * would cost two calls to __errno_location per lock call). Each slow path that can change it
+ * restores it itself: lwi_channel_send, lwi_depot_capture, held-stack growth, thread start and
+ * end, the fork handler and the constructor (errsave.h). */
 #ifndef LWI_TLS_H
 #define LWI_TLS_H
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -50,7 +54,7 @@ extern atomic_int lwi_pid;
  * announced with a THREAD record). Runs under the guard. */
 void lwi_thread_adopt(struct lwi_thread *self);
 
-static inline struct lwi_thread *lwi_enter(int *saved_errno)
+static inline struct lwi_thread *lwi_enter(void)
 {
     if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) return NULL;
     struct lwi_thread *self = &lwi_tls;
@@ -63,27 +67,22 @@ static inline struct lwi_thread *lwi_enter(int *saved_errno)
             self->guard = 0;
             return NULL;
         }
-        *saved_errno = errno;
         lwi_thread_adopt(self);
-        errno = *saved_errno;
     }
-    *saved_errno = errno;
     return self;
 }
 
 /* Re-arms the guard after the real call; false if a signal handler left it set (never). */
-static inline bool lwi_reenter(struct lwi_thread *self, int *saved_errno)
+static inline bool lwi_reenter(struct lwi_thread *self)
 {
     if (self->guard) return false;
     self->guard = 1;
     atomic_signal_fence(memory_order_seq_cst);
-    *saved_errno = errno;
     return true;
 }
 
-static inline void lwi_leave(struct lwi_thread *self, int saved_errno)
+static inline void lwi_leave(struct lwi_thread *self)
 {
-    errno = saved_errno;
     atomic_signal_fence(memory_order_seq_cst);
     self->guard = 0;
 }

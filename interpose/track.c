@@ -106,17 +106,19 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
         lwi_remove_entry(h, (uint32_t)i); /* stale: the lock was released behind our back */
     }
     a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h), &a->ref, a->pc);
-    a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
     uint64_t v;
     if (h->count == 0) {
+        a->site_chain = lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc);
         /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
         a->stack = lwi_site_stack(self, a->site_chain);
         return;
     }
     if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
         a->stack = v == LWI_NO_STACK ? 0 : v;
+        a->site_chain = 0; /* computed if a later miss above needs it */
         return;
     }
+    a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
     a->stack = lwi_site_stack(self, a->site_chain);
     lwi_emit_acquire(self, &a->ref, a->stack);
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);

@@ -51,14 +51,12 @@ void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a);
 /* `type` is the lock family (enum lw_lock_type); the full identity is built only for misuse. */
 void lwi_track_release(struct lwi_thread *self, uint64_t addr, uint8_t type);
 
-/* After the real call of an acquisition whose attempt was tracked: pushes it if `acquired`. The
- * real call's errno is preserved. */
+/* After the real call of an acquisition whose attempt was tracked: pushes it if `acquired`. */
 static inline void lwi_track_finish(struct lwi_thread *self, struct lwi_acq *a, bool acquired)
 {
-    int saved_errno;
-    if (!acquired || !lwi_reenter(self, &saved_errno)) return;
+    if (!acquired || !lwi_reenter(self)) return;
     lwi_track_acquired(self, a);
-    lwi_leave(self, saved_errno);
+    lwi_leave(self);
 }
 
 /* True if the lock object says some thread holds it (read before a destroy). */

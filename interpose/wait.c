@@ -26,19 +26,17 @@ static struct timespec lwi_deadline(clockid_t clock)
 /* The thread is about to block on a->ref for good: tell the driver who it waits for. */
 static void lwi_publish_wait(struct lwi_thread *self, const struct lwi_acq *a)
 {
-    int e;
-    if (!lwi_reenter(self, &e)) return;
+    if (!lwi_reenter(self)) return;
     uint64_t stack = lwi_depot_capture(self);
     lwi_emit_wait(self, &a->ref, stack, lwi_lock_owner_tid(&a->ref), 0);
-    lwi_leave(self, e);
+    lwi_leave(self);
 }
 
 static void lwi_publish_wait_end(struct lwi_thread *self, const struct lwi_acq *a, int rc)
 {
-    int e;
-    if (!lwi_reenter(self, &e)) return;
+    if (!lwi_reenter(self)) return;
     lwi_emit_wait_end(self, &a->ref, rc);
-    lwi_leave(self, e);
+    lwi_leave(self);
 }
 
 int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m)

@@ -3,6 +3,7 @@
  * (timeout and spurious wake-ups included), so it leaves the held stack for the wait and comes
  * back as a CONDWAIT acquisition. A cancelled wait also re-acquires the mutex before the
  * cancellation handlers run: a cleanup handler puts the entry back. */
+#include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -21,10 +22,9 @@ struct lwi_cond_ctx {
 static void lwi_cond_cancelled(void *arg)
 {
     struct lwi_cond_ctx *ctx = arg;
-    int e;
-    if (!ctx->had || !lwi_reenter(ctx->self, &e)) return;
+    if (!ctx->had || !lwi_reenter(ctx->self)) return;
     lwi_track_restore(ctx->self, &ctx->saved);
-    lwi_leave(ctx->self, e);
+    lwi_leave(ctx->self);
 }
 
 static int lwi_cond_real(enum lwi_cond_call call, pthread_cond_t *c, pthread_mutex_t *m,
@@ -41,51 +41,48 @@ static int lwi_cond_real(enum lwi_cond_call call, pthread_cond_t *c, pthread_mut
     return EINVAL;
 }
 
-static int lwi_cond_tracked(struct lwi_thread *self, int e, enum lwi_cond_call call, uint64_t pc,
+static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, uint64_t pc,
                             pthread_cond_t *c, pthread_mutex_t *m, clockid_t clockid,
                             const struct timespec *abstime)
 {
     struct lwi_cond_ctx ctx;
     ctx.self = self;
     ctx.had = lwi_track_cond_release(self, (uint64_t)(uintptr_t)m, &ctx.saved);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc;
     pthread_cleanup_push(lwi_cond_cancelled, &ctx);
     rc = lwi_cond_real(call, c, m, clockid, abstime);
     pthread_cleanup_pop(0);
-    if (lwi_reenter(self, &e)) {
+    if (lwi_reenter(self)) {
         struct lw_lock_ref ref = lwi_ref_mutex(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid)
             lwi_track_cond_reacquire(self, ref, pc, ctx.had ? &ctx.saved : NULL);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return rc;
 }
 
 LWI_EXPORT int pthread_cond_wait(pthread_cond_t *restrict c, pthread_mutex_t *restrict m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_cond_wait)(c, m);
-    return lwi_cond_tracked(self, e, LWI_COND_WAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME, NULL);
+    return lwi_cond_tracked(self, LWI_COND_WAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME, NULL);
 }
 
 LWI_EXPORT int pthread_cond_timedwait(pthread_cond_t *restrict c, pthread_mutex_t *restrict m,
                                       const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_cond_timedwait)(c, m, abstime);
-    return lwi_cond_tracked(self, e, LWI_COND_TIMEDWAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME,
+    return lwi_cond_tracked(self, LWI_COND_TIMEDWAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME,
                             abstime);
 }
 
 LWI_EXPORT int pthread_cond_clockwait(pthread_cond_t *restrict c, pthread_mutex_t *restrict m,
                                       clockid_t clockid, const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_cond_clockwait)(c, m, clockid, abstime);
-    return lwi_cond_tracked(self, e, LWI_COND_CLOCKWAIT, LWI_CALLER_PC(), c, m, clockid, abstime);
+    return lwi_cond_tracked(self, LWI_COND_CLOCKWAIT, LWI_CALLER_PC(), c, m, clockid, abstime);
 }

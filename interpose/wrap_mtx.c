@@ -15,13 +15,12 @@ static struct lw_lock_ref lwi_mtx_ref(const mtx_t *m, uint8_t acq)
 
 LWI_EXPORT int mtx_lock(mtx_t *m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(mtx_lock)(m);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = lwi_wait_mtx(self, &a, m);
     lwi_track_finish(self, &a, rc == thrd_success);
     return rc;
@@ -31,26 +30,24 @@ LWI_EXPORT int mtx_trylock(mtx_t *m)
 {
     int rc = REAL(mtx_trylock)(m);
     if (rc != thrd_success) return rc;
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mtx_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
     lwi_track_acquired(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 LWI_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(mtx_timedlock)(m, abstime);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mtx_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = REAL(mtx_timedlock)(m, abstime);
     lwi_track_finish(self, &a, rc == thrd_success);
     return rc;
@@ -58,11 +55,10 @@ LWI_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict 
 
 LWI_EXPORT int mtx_unlock(mtx_t *m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (self) {
         lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return REAL(mtx_unlock)(m);
 }
@@ -70,29 +66,27 @@ LWI_EXPORT int mtx_unlock(mtx_t *m)
 LWI_EXPORT int mtx_init(mtx_t *m, int type)
 {
     int rc = REAL(mtx_init)(m, type);
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     if (rc == thrd_success) lwi_track_init(self, (uint64_t)(uintptr_t)m);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 /* mtx_destroy returns nothing and cannot fail: destroying a held mtx is still reported. */
 LWI_EXPORT void mtx_destroy(mtx_t *m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) {
         REAL(mtx_destroy)(m);
         return;
     }
     struct lw_lock_ref ref = lwi_mtx_ref(m, 0);
     bool busy = lwi_track_lock_busy(&ref);
-    lwi_leave(self, e);
+    lwi_leave(self);
     REAL(mtx_destroy)(m);
-    if (lwi_reenter(self, &e)) {
+    if (lwi_reenter(self)) {
         lwi_track_destroy(self, &ref, busy, 0);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
 }

@@ -23,13 +23,12 @@ static struct lw_lock_ref lwi_mutex_ref(const pthread_mutex_t *m, uint8_t acq)
 
 LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_lock)(m);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = lwi_wait_mutex(self, &a, m);
     lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
     return rc;
@@ -39,27 +38,25 @@ LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
     int rc = REAL(pthread_mutex_trylock)(m);
     if (!lwi_mutex_acquired(rc)) return rc;
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
     lwi_track_acquired(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 LWI_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *restrict m,
                                        const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_timedlock)(m, abstime);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = REAL(pthread_mutex_timedlock)(m, abstime);
     lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
     return rc;
@@ -68,13 +65,12 @@ LWI_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *restrict m,
 LWI_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *restrict m, clockid_t clockid,
                                        const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_clocklock)(m, clockid, abstime);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = REAL(pthread_mutex_clocklock)(m, clockid, abstime);
     lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
     return rc;
@@ -82,11 +78,10 @@ LWI_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *restrict m, clockid_t cl
 
 LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (self) {
         lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return REAL(pthread_mutex_unlock)(m);
 }
@@ -95,26 +90,24 @@ LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,
                                   const pthread_mutexattr_t *restrict attr)
 {
     int rc = REAL(pthread_mutex_init)(m, attr);
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)m);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 LWI_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_destroy)(m);
     struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
     bool busy = lwi_track_lock_busy(&ref);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = REAL(pthread_mutex_destroy)(m);
-    if (lwi_reenter(self, &e)) {
+    if (lwi_reenter(self)) {
         lwi_track_destroy(self, &ref, busy, rc);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return rc;
 }

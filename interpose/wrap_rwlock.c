@@ -71,7 +71,7 @@ static bool lwi_rw_is_timed(enum lwi_rw_call call)
 
 /* The tracked path shared by the six blocking/timed entry points; `pc` is the program's call
  * site, taken by the exported function. */
-static int lwi_rw_acquire(struct lwi_thread *self, int e, enum lwi_rw_call call, uint64_t pc,
+static int lwi_rw_acquire(struct lwi_thread *self, enum lwi_rw_call call, uint64_t pc,
                           pthread_rwlock_t *rw, clockid_t clockid, const struct timespec *abstime)
 {
     uint8_t mode = lwi_rw_is_write(call) ? LW_MODE_EXCLUSIVE : LW_MODE_SHARED;
@@ -79,7 +79,7 @@ static int lwi_rw_acquire(struct lwi_thread *self, int e, enum lwi_rw_call call,
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, acq), pc);
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = lwi_rw_real(call, self, &a, rw, clockid, abstime);
     lwi_track_finish(self, &a, rc == 0);
     return rc;
@@ -87,68 +87,61 @@ static int lwi_rw_acquire(struct lwi_thread *self, int e, enum lwi_rw_call call,
 
 LWI_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_rdlock)(rw);
-    return lwi_rw_acquire(self, e, LWI_RW_RD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
+    return lwi_rw_acquire(self, LWI_RW_RD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
 }
 
 LWI_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_wrlock)(rw);
-    return lwi_rw_acquire(self, e, LWI_RW_WR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
+    return lwi_rw_acquire(self, LWI_RW_WR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
 }
 
 LWI_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *restrict rw,
                                           const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_timedrdlock)(rw, abstime);
-    return lwi_rw_acquire(self, e, LWI_RW_TIMEDRD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
+    return lwi_rw_acquire(self, LWI_RW_TIMEDRD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
 }
 
 LWI_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *restrict rw,
                                           const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_timedwrlock)(rw, abstime);
-    return lwi_rw_acquire(self, e, LWI_RW_TIMEDWR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
+    return lwi_rw_acquire(self, LWI_RW_TIMEDWR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
 }
 
 LWI_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *restrict rw, clockid_t clockid,
                                           const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_clockrdlock)(rw, clockid, abstime);
-    return lwi_rw_acquire(self, e, LWI_RW_CLOCKRD, LWI_CALLER_PC(), rw, clockid, abstime);
+    return lwi_rw_acquire(self, LWI_RW_CLOCKRD, LWI_CALLER_PC(), rw, clockid, abstime);
 }
 
 LWI_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *restrict rw, clockid_t clockid,
                                           const struct timespec *restrict abstime)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_clockwrlock)(rw, clockid, abstime);
-    return lwi_rw_acquire(self, e, LWI_RW_CLOCKWR, LWI_CALLER_PC(), rw, clockid, abstime);
+    return lwi_rw_acquire(self, LWI_RW_CLOCKWR, LWI_CALLER_PC(), rw, clockid, abstime);
 }
 
 /* Trylocks: tracked only on success (a failed trylock changes nothing). */
 static int lwi_rw_tried(int rc, pthread_rwlock_t *rw, uint8_t mode, uint64_t pc)
 {
     if (rc != 0) return rc;
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, LW_ACQF_TRY), pc);
     lwi_track_attempt(self, &a);
     lwi_track_acquired(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
@@ -164,11 +157,10 @@ LWI_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
 
 LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (self) {
         lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return REAL(pthread_rwlock_unlock)(rw);
 }
@@ -177,26 +169,24 @@ LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,
                                    const pthread_rwlockattr_t *restrict attr)
 {
     int rc = REAL(pthread_rwlock_init)(rw, attr);
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)rw);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 LWI_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_destroy)(rw);
     struct lw_lock_ref ref = lwi_ref_rwlock(rw, LW_MODE_EXCLUSIVE, 0);
     bool busy = lwi_track_lock_busy(&ref);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = REAL(pthread_rwlock_destroy)(rw);
-    if (lwi_reenter(self, &e)) {
+    if (lwi_reenter(self)) {
         lwi_track_destroy(self, &ref, busy, rc);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return rc;
 }

@@ -9,13 +9,12 @@
 
 LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_spin_lock)(lock);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = lwi_wait_spin(self, &a, lock);
     lwi_track_finish(self, &a, rc == 0);
     return rc;
@@ -25,24 +24,22 @@ LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
 {
     int rc = REAL(pthread_spin_trylock)(lock);
     if (rc != 0) return rc;
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_spin(lock, LW_ACQF_TRY), LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
     lwi_track_acquired(self, &a);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (self) {
         lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return REAL(pthread_spin_unlock)(lock);
 }
@@ -50,26 +47,24 @@ LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
 LWI_EXPORT int pthread_spin_init(pthread_spinlock_t *lock, int pshared)
 {
     int rc = REAL(pthread_spin_init)(lock, pshared);
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)lock);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
 
 LWI_EXPORT int pthread_spin_destroy(pthread_spinlock_t *lock)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_spin_destroy)(lock);
     struct lw_lock_ref ref = lwi_ref_spin(lock, 0);
     bool busy = lwi_track_lock_busy(&ref);
-    lwi_leave(self, e);
+    lwi_leave(self);
     int rc = REAL(pthread_spin_destroy)(lock);
-    if (lwi_reenter(self, &e)) {
+    if (lwi_reenter(self)) {
         lwi_track_destroy(self, &ref, busy, rc);
-        lwi_leave(self, e);
+        lwi_leave(self);
     }
     return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "depot.h"
 #include "emit.h"
+#include "errsave.h"
 #include "real.h"
 #include "threads.h"
 #include "track.h"
@@ -31,14 +32,15 @@ struct lwi_start {
 static void lwi_thread_end(void *arg)
 {
     struct lwi_thread *self = arg;
-    int e;
-    if (!lwi_reenter(self, &e)) return;
+    if (!lwi_reenter(self)) return;
+    LWI_ERRNO_SAVE();
     if (atomic_load_explicit(&lwi_active, memory_order_relaxed))
         lwi_track_thread_exit(self, self->exit_stack);
     lwi_threads_unregister(self);
     lwi_held_release(&self->held);
     self->state = LWI_THREAD_EXITED; /* thread-local destructors that run later pass through */
-    lwi_leave(self, e);
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
 }
 
 /* Takes over the start block and makes the calling (new) thread known. */
@@ -47,6 +49,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     struct lwi_start start = *block;
     struct lwi_thread *self = &lwi_tls;
     self->guard = 1;
+    LWI_ERRNO_SAVE();
     free(block);
     self->tid = (int32_t)syscall(SYS_gettid);
     self->number = start.number;
@@ -56,6 +59,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     lwi_emit_thread(self, start.parent, start.created_stack,
                     start.pthread_start ? (uint64_t)(uintptr_t)start.pthread_start
                                         : (uint64_t)(uintptr_t)start.thrd_start);
+    LWI_ERRNO_RESTORE();
     self->guard = 0;
     return start;
 }
@@ -84,7 +88,9 @@ static int lwi_thrd_trampoline(void *arg)
  * thread is then created untracked and numbered lazily). */
 static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
 {
+    LWI_ERRNO_SAVE();
     struct lwi_start *block = malloc(sizeof *block);
+    LWI_ERRNO_RESTORE();
     if (!block) return NULL;
     block->pthread_start = NULL;
     block->thrd_start = NULL;
@@ -100,21 +106,21 @@ static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
 static void lwi_start_block_done(struct lwi_thread *self, struct lwi_start *block, int32_t slot,
                                  pthread_t handle, bool ok)
 {
-    int e;
-    if (!lwi_reenter(self, &e)) return; /* cannot happen: nothing here runs under the guard */
+    if (!lwi_reenter(self)) return; /* cannot happen: nothing here runs under the guard */
     lwi_threads_created(slot, handle, ok);
+    LWI_ERRNO_SAVE();
     if (!ok) free(block);
-    lwi_leave(self, e);
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
 }
 
 LWI_EXPORT int pthread_create(pthread_t *restrict thread, const pthread_attr_t *restrict attr,
                               void *(*start_routine)(void *), void *restrict arg)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_create)(thread, attr, start_routine, arg);
     struct lwi_start *block = lwi_start_block(self, arg);
-    lwi_leave(self, e);
+    lwi_leave(self);
     if (!block) return REAL(pthread_create)(thread, attr, start_routine, arg);
     block->pthread_start = start_routine;
     int32_t slot = block->slot; /* the block belongs to the new thread once it runs */
@@ -125,11 +131,10 @@ LWI_EXPORT int pthread_create(pthread_t *restrict thread, const pthread_attr_t *
 
 LWI_EXPORT int thrd_create(thrd_t *thread, thrd_start_t func, void *arg)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(thrd_create)(thread, func, arg);
     struct lwi_start *block = lwi_start_block(self, arg);
-    lwi_leave(self, e);
+    lwi_leave(self);
     if (!block) return REAL(thrd_create)(thread, func, arg);
     block->thrd_start = func;
     int32_t slot = block->slot;
@@ -141,11 +146,10 @@ LWI_EXPORT int thrd_create(thrd_t *thread, thrd_start_t func, void *arg)
 /* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records. */
 static void lwi_note_exit_site(void)
 {
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return;
     if (self->ours && self->held.count) self->exit_stack = lwi_depot_capture(self);
-    lwi_leave(self, e);
+    lwi_leave(self);
 }
 
 LWI_EXPORT void pthread_exit(void *retval)
@@ -166,8 +170,7 @@ LWI_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
 {
     int rc = REAL(pthread_setname_np)(thread, name);
     if (rc != 0) return rc;
-    int e;
-    struct lwi_thread *self = lwi_enter(&e);
+    struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     uint32_t number;
     int32_t tid;
@@ -175,6 +178,6 @@ LWI_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
         lwi_emit_thread_name(self, self->number, self->tid, name);
     else if (lwi_threads_by_handle(thread, &number, &tid))
         lwi_emit_thread_name(self, number, tid, name);
-    lwi_leave(self, e);
+    lwi_leave(self);
     return rc;
 }
