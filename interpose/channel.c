@@ -50,6 +50,13 @@ static int lwi_channel_raise_fd(int fd)
     return fd;
 }
 
+/* The driver is gone: stop sending, and stop tracking (nothing would ever leave the process). */
+static void lwi_channel_mark_dead(void)
+{
+    atomic_store(&lwi_chan.dead, true);
+    atomic_store(&lwi_active, false);
+}
+
 static int lwi_channel_connect(void)
 {
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -114,7 +121,7 @@ static bool lwi_channel_reconnect(int seen_fd)
     bool reopened = false;
     if (atomic_load(&lwi_chan.fd) == seen_fd && !atomic_load(&lwi_chan.dead)) {
         if (lwi_channel_connect() < 0)
-            atomic_store(&lwi_chan.dead, true);
+            lwi_channel_mark_dead();
         else
             reopened = true;
     }

@@ -6,7 +6,8 @@
  * against the saved device/inode: a program that closed it (EBADF) or reused its number gets a
  * new connection (one OVERFLOW record says so); the old number is never touched again, since it
  * may now be the program's. When the driver is gone (EPIPE, ECONNREFUSED) the channel goes dead
- * and sends become no-ops. Safe from any thread; no allocation, no locks of the program. */
+ * and sends become no-ops (and the runtime turns passive). Safe from any thread; no allocation, no
+ * locks of the program. */
 #ifndef LWI_CHANNEL_H
 #define LWI_CHANNEL_H
 
