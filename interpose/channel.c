@@ -154,7 +154,7 @@ static void lwi_channel_send_once(const void *record, size_t size)
         case ECONNREFUSED:
         case ECONNRESET:
         case ENOTCONN:
-            atomic_store(&lwi_chan.dead, true);
+            lwi_channel_mark_dead();
             return;
         default:
             return; /* EMSGSIZE, ENOBUFS...: this record is lost, the channel is fine */
