@@ -42,6 +42,26 @@ struct lw_report *lw_detector_report(struct lw_detector *d);
  * then end the run and report. */
 bool lw_detector_must_stop(const struct lw_detector *d);
 
+/* The whole lock-order graph, read-only (for --graph and other views of every edge; a finding
+ * already carries the edges of its own cycle). One edge per (held lock, requested lock) pair the
+ * run made, with the instances the graph kept: at most LW_ORDER_MAX_INSTANCES, distinct threads
+ * first (graph.h). Each instance reads like a cycle edge: holding == from, acquiring == to, the
+ * thread, both modes and both stacks. Pointers stay valid until lw_detector_free(). */
+#define LW_ORDER_MAX_INSTANCES 4
+
+struct lw_order_edge {
+    struct lw_lock *from;
+    struct lw_lock *to;
+    size_t ninstances;
+    struct lw_cycle_edge instances[LW_ORDER_MAX_INSTANCES];
+};
+
+/* Number of edges; they are numbered 0 .. count - 1 in the order they first appeared. */
+size_t lw_detector_order_edge_count(const struct lw_detector *d);
+
+/* Fills *edge with edge i. Returns false when i >= the count. */
+bool lw_detector_order_edge(const struct lw_detector *d, size_t i, struct lw_order_edge *edge);
+
 /* Findings from outside the record stream (external.c). */
 struct lw_tsan_report;
 

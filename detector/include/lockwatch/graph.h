@@ -92,4 +92,17 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
 
 void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats);
 
+/* A read-only view of one edge, for exporting the whole graph. Edges are numbered 0 ..
+ * stats.edges - 1 in order of creation; the view points into the graph and stays valid until the
+ * next lw_graph_add. ninstances is 0 only for an edge whose first instance failed to be stored
+ * (out of memory). */
+struct lw_graph_edge_view {
+    uint32_t from, to;
+    size_t ninstances;
+    const struct lw_graph_instance *instances[LW_GRAPH_MAX_INSTANCES];
+};
+
+/* Fills *view with edge i. Returns false (and leaves *view alone) when there is no edge i. */
+bool lw_graph_edge_at(const struct lw_graph *g, size_t i, struct lw_graph_edge_view *view);
+
 #endif
