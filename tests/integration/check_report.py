@@ -67,6 +67,7 @@ class ExpectedFinding:
         self.locks = None       # list of glob patterns, or None (not checked)
         self.types = None       # list of lock types ("mutex", "rwlock", ...), or None
         self.edges = []         # list of (holding Place, acquiring Place, modes or None)
+        self.stacks = []        # list of (Place, label glob): a labelled stack with a frame there
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -77,6 +78,8 @@ class ExpectedFinding:
         for hold, acq, modes in self.edges:
             mode_text = f" ({modes[0]} -> {modes[1]})" if modes else ""
             lines.append(f"  edge holding at {hold} -> acquiring at {acq}{mode_text}")
+        for place, label in self.stacks:
+            lines.append(f"  stack labelled {label!r} with a frame at {place}")
         return lines
 
 
@@ -88,6 +91,9 @@ class Expectation:
         self.findings = []
         self.no_findings = False
         self.locks_seen = None    # summary.locks, or None (not checked)
+        self.program_signal = None  # runs[0].signal when the run was killed, or None (exited)
+        self.extra_kinds = set()  # kinds of which further findings beyond the listed are allowed
+        self.options = []         # lockwatch options put before `--` (e.g. --timeout=3)
 
 
 def read_markers(paths):
@@ -132,6 +138,14 @@ def parse_expect(path, section, markers):
                 exp.exit = int(args[0])
             elif word == "program-exit":
                 exp.program_exit = int(args[0])
+            elif word == "program-signal":
+                exp.program_signal = int(args[0])
+            elif word == "extra":
+                exp.extra_kinds.add(args[0])
+            elif word == "option":
+                if not args[0].startswith("--"):
+                    raise ExpectError("`option --NAME=VALUE` takes one lockwatch option")
+                exp.options.append(args[0])
             elif word == "stdout":
                 exp.stdout.append(re.compile(rest.strip()))
             elif word == "locks-seen":
@@ -158,6 +172,11 @@ def parse_expect(path, section, markers):
                                       "must follow a `finding`")
                 modes = tuple(args[2:]) or None
                 current.edges.append((Place(args[0], markers), Place(args[1], markers), modes))
+            elif word == "stack":
+                if current is None:
+                    raise ExpectError("`stack @PLACE [LABEL]` must follow a `finding`")
+                label = rest.strip().partition(" ")[2].strip() or "*"
+                current.stacks.append((Place(args[0], markers), label))
             else:
                 raise ExpectError(f"unknown keyword {word!r}")
         except (IndexError, ValueError) as e:
@@ -224,6 +243,11 @@ def match_edges(expected_edges, actual_edges):
     return False
 
 
+def labelled_stack_matches(stack, place, label):
+    return (isinstance(stack, dict) and fnmatch.fnmatchcase(str(stack.get("label")), label) and
+            any(place.matches(fr) for fr in frames_of(stack)))
+
+
 def finding_problems(exp, finding):
     """Why one actual finding does not satisfy one expected finding ([] when it does)."""
     problems = []
@@ -253,22 +277,26 @@ def finding_problems(exp, finding):
                     problems.append(f"no edge holding at {hold} -> acquiring at {acq}{mode_text}")
             if not problems:
                 problems.append("edges match individually but not one to one")
+    for place, label in exp.stacks:
+        if not any(labelled_stack_matches(s, place, label) for s in finding.get("stacks") or []):
+            problems.append(f"no stack labelled {label!r} with a frame at {place}")
     return problems
 
 
-def assign_findings(expected, actual):
-    """Pairs expected and actual findings one to one; returns the unmatched expected ones with
-    the problems found against each candidate, or [] when everything pairs."""
+def assign_findings(expected, actual, extra_kinds=frozenset()):
+    """Pairs expected and actual findings one to one (actual findings of extra_kinds may be left
+    over); returns the unmatched expected ones with the problems found against each candidate,
+    or [] when everything pairs."""
     def solve(i, free):
         if i == len(expected):
-            return True
+            return all(actual[j].get("kind") in extra_kinds for j in free)
         for j in sorted(free):
             if not finding_problems(expected[i], actual[j]):
                 if solve(i + 1, free - {j}):
                     return True
         return False
 
-    if len(expected) == len(actual) and solve(0, frozenset(range(len(actual)))):
+    if len(expected) <= len(actual) and solve(0, frozenset(range(len(actual)))):
         return []
     failures = []
     for exp in expected:
@@ -318,6 +346,10 @@ def describe_actual(report, source_files):
                          f"{best_frame(edge.get('holding_stack'), source_files)} -> acquiring "
                          f"{edge.get('acquiring')} ({edge.get('acquiring_mode')}) at "
                          f"{best_frame(edge.get('acquiring_stack'), source_files)}")
+        for stack in f.get("stacks") or []:
+            if isinstance(stack, dict):
+                lines.append(f"  stack [{stack.get('thread')}] {stack.get('label')!r}: "
+                             f"{best_frame(stack, source_files)}")
     return lines or ["no-findings"]
 
 
@@ -356,7 +388,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="lw-check-") as tmp:
         report_path = os.path.join(tmp, "report.json")
-        argv = [lockwatch, "--format=json", f"--output={report_path}", "--", *command]
+        argv = [lockwatch, "--format=json", f"--output={report_path}", *exp.options, "--",
+                *command]
         print("$ " + " ".join(argv))
         try:
             run = subprocess.run(argv, capture_output=True, text=True, errors="replace",
@@ -385,6 +418,10 @@ def main():
     runs = report.get("runs") if isinstance(report.get("runs"), list) else []
     if not runs or not isinstance(runs[0], dict):
         problems.append("runs[] is empty")
+    elif exp.program_signal is not None:
+        if runs[0].get("signal") != exp.program_signal:
+            problems.append(f"runs[0] says signal {runs[0].get('signal')!r}, expected "
+                            f"{exp.program_signal} (the run ended by lockwatch)")
     elif runs[0].get("exit_code") != exp.program_exit or runs[0].get("signal") not in (0, None):
         problems.append(f"runs[0] says exit_code {runs[0].get('exit_code')!r} signal "
                         f"{runs[0].get('signal')!r}, expected exit_code {exp.program_exit}")
@@ -397,9 +434,14 @@ def main():
 
     kinds_actual = sorted(str(f.get("kind")) for f in findings)
     kinds_expected = sorted(f.kind for f in exp.findings)
-    if kinds_actual != kinds_expected:
-        problems.append(f"finding kinds are {kinds_actual}, expected exactly {kinds_expected}")
-    for unmatched, tried in assign_findings(exp.findings, findings):
+    kinds_listed = sorted(k for k in kinds_actual if k not in exp.extra_kinds)
+    if kinds_listed != sorted(k for k in kinds_expected if k not in exp.extra_kinds):
+        extra_text = f" (plus any {', '.join(sorted(exp.extra_kinds))})" if exp.extra_kinds else ""
+        problems.append(f"finding kinds are {kinds_actual}, expected exactly {kinds_expected}"
+                        f"{extra_text}")
+    elif len(kinds_actual) < len(kinds_expected):
+        problems.append(f"finding kinds are {kinds_actual}, expected at least {kinds_expected}")
+    for unmatched, tried in assign_findings(exp.findings, findings, exp.extra_kinds):
         problems.append(f"expected finding {unmatched.kind} not found; candidates:")
         for fid, why in tried:
             problems.append(f"    finding {fid}: " + "; ".join(why))

@@ -5,7 +5,7 @@ An integration test that always passes proves nothing, so this runs the checker 
 for lockwatch that writes a prepared report, and requires a pass for the right report and a
 failure for each kind of wrong one (wrong line, wrong function, extra finding, missing edge, wrong
 lock name, type or mode, wrong single_thread, locks never seen, wrong exit status, finding where silence is expected, unknown
-marker). Python 3 standard library only.
+marker, wrong labelled stack, wrong end of the run, findings beyond the `extra` kinds). Python 3 standard library only.
 """
 
 import copy
@@ -151,6 +151,64 @@ CASES = [
 ]
 
 
+# Labelled stacks, a run ended by lockwatch (program-signal), findings of an `extra` kind, and
+# lockwatch options from the expectation.
+MISUSE_EXPECT = """\
+[killed]
+option --on-deadlock=exit
+program-signal 9
+finding double-lock
+locks lock_a
+stack @ab-first first locked here
+stack @ab-second locked again*
+[races]
+finding data-race
+stack @ba-first *
+extra data-race
+"""
+
+
+def labelled(label, function, line):
+    return {"thread": "T0", "label": label, "frames": [frame(function, line)]}
+
+
+KILLED = dict(copy.deepcopy(GOOD), runs=[{"pid": 10, "argv": ["prog"], "exit_code": None,
+                                          "signal": 9}])
+KILLED["findings"] = [{
+    "id": 1, "kind": "double-lock", "message": "m", "single_thread": True, "pid": 10,
+    "locks": [{"id": "M1", "name": "lock_a", "address": "0x1", "type": "mutex"}],
+    "threads": [], "cycle": [],
+    "stacks": [labelled("locked again here", "take_a_then_b", 4),
+               labelled("first locked here", "take_a_then_b", 3)]}]
+RACE = {"id": 1, "kind": "data-race", "message": "m", "single_thread": False, "pid": 10,
+        "locks": [], "threads": [], "cycle": [],
+        "stacks": [labelled("write here", "take_b_then_a", 8),
+                   labelled("previous read here", "take_b_then_a", 9)]}
+RACES = dict(copy.deepcopy(SILENT), findings=[RACE, dict(copy.deepcopy(RACE), id=2)])
+
+
+def killed_variant(change):
+    report = copy.deepcopy(KILLED)
+    change(report)
+    return report
+
+
+MISUSE_CASES = [
+    ("labelled stacks and a killed run", "killed", KILLED, 66, 0),
+    ("labelled stack at the wrong line", "killed",
+     killed_variant(lambda r: r["findings"][0]["stacks"][1]["frames"][0].update(line=5)), 66, 1),
+    ("labelled stack with the wrong label", "killed",
+     killed_variant(lambda r: r["findings"][0]["stacks"][0].update(label="here")), 66, 1),
+    ("a run that exited where a killed one is expected", "killed",
+     killed_variant(lambda r: r["runs"][0].update(exit_code=0, signal=None)), 66, 1),
+    ("several findings of an extra kind", "races", RACES, 66, 0),
+    ("one finding of an extra kind", "races", dict(copy.deepcopy(SILENT), findings=[RACE]), 66, 0),
+    ("no finding although one is expected besides the extra ones", "races", SILENT, 66, 1),
+    ("a finding of a kind that is not extra", "races",
+     dict(copy.deepcopy(SILENT), findings=[RACE, KILLED["findings"][0]]), 66, 1),
+]
+
+
 def run_checker(tmp, section, report, lockwatch_exit, expect_text=EXPECT):
     report_path = os.path.join(tmp, "report.json")
     expect_path = os.path.join(tmp, "expect")
@@ -178,6 +236,9 @@ def main():
         os.chmod(fake, 0o755)
         cases = [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e), want)
                  for name, section, report, lw_exit, want in CASES]
+        cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
+                                                                             MISUSE_EXPECT), want)
+                  for name, section, report, lw_exit, want in MISUSE_CASES]
         cases.append(("unknown marker is a set-up error",
                       lambda: run_checker(tmp, "broken", GOOD, 66,
                                           EXPECT.replace("@ab-first/", "@no-such/")), 2))
