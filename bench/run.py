@@ -402,6 +402,12 @@ def summarise(workload, results):
 
     row["null"] = ratio("null", 0)
     row["lockwatch"] = ratio("lockwatch", 0)
+    # The same ratio taken within each round, then the median: less sensitive to the machine
+    # getting slower or faster between rounds than the ratio of the medians.
+    paired = [lw.seconds / nat.seconds
+              for nat, lw in zip(results.get("native", []), results.get("lockwatch", []))
+              if nat.error is None and lw.error is None and nat.seconds > 0]
+    row["paired"] = statistics.median(paired) if paired else None
     row["rss"] = ratio("lockwatch", 1)
     if errors:
         row["verdict"] = "FAIL (%s)" % "; ".join("%s: %s" % e for e in errors[:1])
@@ -421,11 +427,13 @@ def print_table(rows, out):
     def fmt(value, pattern):
         return pattern % value if value is not None else "-"
 
-    header = ("workload", "native s", "null x", "lockwatch x", "target", "RSS x", "verdict")
+    header = ("workload", "native s", "null x", "lockwatch x", "paired x", "target", "RSS x",
+              "verdict")
     lines = [header]
     for r in rows:
         lines.append((r["name"], fmt(r["native"], "%.3f"), fmt(r["null"], "%.2f"),
-                      fmt(r["lockwatch"], "%.2f"), "<= %.2fx" % r["target"],
+                      fmt(r["lockwatch"], "%.2f"), fmt(r["paired"], "%.2f"),
+                      "<= %.2fx" % r["target"],
                       fmt(r["rss"], "%.2f"), r["verdict"]))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     for line in lines:
