@@ -1,10 +1,12 @@
-/* name.c — gives the locks and threads a finding mentions the names a reader recognises:
+/* name.c — gives the locks and threads a finding (or, for --graph, an edge of the lock-order
+ * graph) mentions the names a reader recognises:
  * a lock in static storage by its symbol ("lock_a", "accounts+40"), any other lock by the user
  * code that first took it ("mutex first locked in worker (bank.c:42)"); a thread by its
  * pthread_setname_np name, else "main" for the main thread, else its start routine. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "render_common.h"
 #include "symbolise.h"
@@ -70,7 +72,10 @@ static int label_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw
             /* A function address, not a return address: looked up as is. */
             const struct lwd_symbol *sym = lwd_sym_code(s, p->image, t->start_routine);
             if (sym == NULL) return -1;
-            t->label = sym->function;
+            /* A ThreadSanitizer build starts every thread through its own trampoline, which
+             * names no thread: such a thread stays "T2". */
+            if (sym->function == NULL || strcmp(sym->function, "__tsan_thread_start_func") != 0)
+                t->label = sym->function;
         }
     }
     return 0;
@@ -102,6 +107,17 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
                 return -1;
         for (size_t k = 0; k < f->nstacks; k++)
             if (name_thread(s, r, f->stacks[k].thread) != 0) return -1;
+    }
+    return 0;
+}
+
+int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct lw_order_edge *edges,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (name_lock(s, r, edges[i].from) != 0 || name_lock(s, r, edges[i].to) != 0) return -1;
+        for (size_t k = 0; k < edges[i].ninstances; k++)
+            if (name_thread(s, r, edges[i].instances[k].thread) != 0) return -1;
     }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "stop.h"
+#include "tsan_run.h"
 
 /* After the program exits: stop when no record arrived for this long... */
 #define LWD_DRAIN_QUIET_MS 200
@@ -164,16 +165,25 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     *outcome = (struct lwd_outcome){.pid = 0, .exit_code = 0, .signal = 0, .stopped = false};
     struct lwd_channel ch;
     struct lwd_signals sig = {.fd = -1};
+    struct lwd_tsan tsan = {.dir = "", .options = NULL};
     enum lwd_exit rc = LWD_EXIT_TOOL;
     if (lwd_channel_open(&ch) != 0) goto out;
     if (lwd_signals_setup(&sig) != 0) goto out;
+    /* Every run gets the TSan options, not only TSan builds: any process of the run may be one.
+     * Without them (no log directory) TSan reports on stderr as usual, which the line printed by
+     * lwd_tsan_prepare explains; the run goes on. */
+    lwd_tsan_prepare(&tsan, getenv("TSAN_OPTIONS"));
     struct run_state st = {.child_running = true, .stop = false, .outcome = outcome};
-    rc = lwd_spawn(opts, pf, ch.name, &sig, &st.child);
+    rc = lwd_spawn(opts, pf, ch.name, tsan.options, &sig, &st.child);
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;
     rc = event_loop(opts, &ch, &sig, &st, d);
     if (rc == LWD_EXIT_OK && ch.out_of_memory) rc = LWD_EXIT_TOOL;
+    /* After the loop every process of the run has exited or been stopped: the logs are whole.
+     * A log that cannot be read was reported; the rest of the report still stands. */
+    if (rc == LWD_EXIT_OK) lwd_tsan_collect(&tsan, d);
 out:
+    lwd_tsan_cleanup(&tsan);
     lwd_signals_teardown(&sig);
     lwd_channel_close(&ch);
     return rc;

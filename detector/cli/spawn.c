@@ -29,29 +29,35 @@ static char *make_entry(const char *name, const char *value, const char *rest)
     return entry;
 }
 
-/* environ without LD_PRELOAD and LOCKWATCH_SOCKET, plus the two set for the run. The two new
- * entries are the first two elements (the caller frees them and the array). */
-static char **make_environment(const char *runtime, const char *socket_name)
+/* environ without LD_PRELOAD and LOCKWATCH_SOCKET (and TSAN_OPTIONS when tsan_options is set),
+ * plus those set for the run. The new entries are the first three elements, the third NULL when
+ * tsan_options is (the caller frees them and the array). */
+static char **make_environment(const char *runtime, const char *socket_name,
+                               const char *tsan_options)
 {
     size_t n = 0;
     while (environ[n])
         n++;
-    char **envp = calloc(n + 3, sizeof *envp);
+    char **envp = calloc(n + 4, sizeof *envp);
     if (!envp) return NULL;
     const char *old_preload = getenv("LD_PRELOAD");
     if (old_preload && old_preload[0] == '\0') old_preload = NULL;
     envp[0] = make_entry("LD_PRELOAD", runtime, old_preload);
     envp[1] = make_entry(LW_WIRE_ENV_SOCKET, socket_name, NULL);
-    if (!envp[0] || !envp[1]) {
+    envp[2] = tsan_options ? make_entry("TSAN_OPTIONS", tsan_options, NULL) : NULL;
+    if (!envp[0] || !envp[1] || (tsan_options && !envp[2])) {
         free(envp[0]);
         free(envp[1]);
+        free(envp[2]);
         free(envp);
         return NULL;
     }
-    size_t k = 2;
+    /* A NULL third entry would end the environment: the copies start there instead. */
+    size_t k = tsan_options ? 3 : 2;
     for (size_t i = 0; i < n; i++)
         if (!starts_with_name(environ[i], "LD_PRELOAD") &&
-            !starts_with_name(environ[i], LW_WIRE_ENV_SOCKET))
+            !starts_with_name(environ[i], LW_WIRE_ENV_SOCKET) &&
+            !(tsan_options && starts_with_name(environ[i], "TSAN_OPTIONS")))
             envp[k++] = environ[i];
     return envp;
 }
@@ -74,11 +80,12 @@ static enum lwd_exit exec_failure_code(int err)
 }
 
 enum lwd_exit lwd_spawn(const struct lwd_options *opts, const struct lwd_preflight *pf,
-                        const char *socket_name, const struct lwd_signals *sig, pid_t *pid)
+                        const char *socket_name, const char *tsan_options,
+                        const struct lwd_signals *sig, pid_t *pid)
 {
     enum lwd_exit rc = LWD_EXIT_TOOL;
     int status_pipe[2] = {-1, -1};
-    char **envp = make_environment(pf->runtime, socket_name);
+    char **envp = make_environment(pf->runtime, socket_name, tsan_options);
     if (!envp) {
         fputs("lockwatch: out of memory\n", stderr);
         goto out;
@@ -125,6 +132,7 @@ out:
     if (envp) {
         free(envp[0]);
         free(envp[1]);
+        if (tsan_options) free(envp[2]);
         free(envp);
     }
     return rc;

@@ -1,5 +1,4 @@
 /* tsan_run.c — routes ThreadSanitizer's reports into lockwatch's (see tsan_run.h). */
-#define _GNU_SOURCE
 #include "tsan_run.h"
 
 #include "lockwatch/tsan.h"
@@ -101,7 +100,12 @@ int lwd_tsan_collect(struct lwd_tsan *t, struct lw_detector *d)
 {
     if (!t->dir[0]) return 0;
     DIR *dir = opendir(t->dir);
-    if (!dir) return 0;
+    if (!dir) {
+        fprintf(stderr, "lockwatch: cannot read the ThreadSanitizer logs in %s: %s\n", t->dir,
+                strerror(errno));
+        lwd_tsan_cleanup(t);
+        return -1;
+    }
     int added = 0;
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
