@@ -23,7 +23,7 @@ static void *count_up(void *arg)
     (void)arg;
     pthread_barrier_wait(&start_line);
     for (long i = 0; i < INCREMENTS; i++)
-        counter = counter + 1; /* the race: read, add, write, with no lock */
+        counter = counter + 1; /* the race: read, add, write, with no lock. @lock:increment */
     return NULL;
 }
 
