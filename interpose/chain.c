@@ -4,18 +4,12 @@
 #include "hash.h"
 
 #define LWI_CHAIN_LOG2 18u /* 256 Ki slots, 4 MiB */
-#define LWI_SITE_LOG2 16u  /* 64 Ki slots, 1 MiB */
 
 struct lwi_cache lwi_chain_cache;
-struct lwi_cache lwi_site_cache;
 
 int lwi_chain_init(void)
 {
-    if (lwi_cache_init(&lwi_chain_cache, LWI_CHAIN_LOG2, LW_OVERFLOW_CHAINS) < 0) return -1;
-    /* The site cache only saves unwinding: an eviction there costs time, not records, so it
-     * reports nothing. */
-    if (lwi_cache_init(&lwi_site_cache, LWI_SITE_LOG2, 0) < 0) return -1;
-    return 0;
+    return lwi_cache_init(&lwi_chain_cache, LWI_CHAIN_LOG2, LW_OVERFLOW_CHAINS);
 }
 
 void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from)

@@ -8,11 +8,9 @@
  *   site_chain = mix(site_chain below, caller pc) — the same over call sites only; needed only
  *                when a chain misses, so computed lazily (0 = not computed yet).
  * Lock-chain cache: key → stack id of the acquisition that first made it. A hit means the chain
- * was already reported. Site cache: site key → stack id, so a site already unwound in the same
- * site context is not unwound again. Both are lossy (cache.h): a miss costs a re-send or an
- * unwind, never a wrong answer beyond the documented approximation that one site context has one
- * stack. Keys are pure arithmetic, so removing a held entry from the middle just recomputes the
- * keys above it. */
+ * was already reported (lossy, cache.h: a miss costs a re-send). The site key is what site.h
+ * caches stacks by, so a site already unwound is not unwound again. Keys are pure arithmetic, so
+ * removing a held entry from the middle just recomputes the keys above it. */
 #ifndef LWI_CHAIN_H
 #define LWI_CHAIN_H
 
@@ -27,7 +25,6 @@
 #define LWI_CHAIN_ROOT 0x6c6f636b77617463ull /* key "below" the first held lock */
 
 extern struct lwi_cache lwi_chain_cache;
-extern struct lwi_cache lwi_site_cache;
 
 int lwi_chain_init(void);
 

@@ -9,6 +9,7 @@
 #include "emit.h"
 #include "gen.h"
 #include "lockref.h"
+#include "site.h"
 #include "threads.h"
 
 /* Cache value for "no stack could be captured" (0 means an empty slot). */
@@ -18,16 +19,6 @@
  * counted from bit 3. */
 #define LWI_GLIBC_RWLOCK_WRLOCKED 2u
 #define LWI_GLIBC_RWLOCK_READER_SHIFT 3u
-
-/* Stack of this site in this site context: from the site cache, or unwound once. */
-static uint64_t lwi_site_stack(struct lwi_thread *self, uint64_t site_key)
-{
-    uint64_t v;
-    if (lwi_cache_get(&lwi_site_cache, site_key, &v)) return v == LWI_NO_STACK ? 0 : v;
-    uint64_t id = lwi_depot_capture(self);
-    lwi_cache_put(&lwi_site_cache, site_key, id ? id : LWI_NO_STACK);
-    return id;
-}
 
 static bool lwi_is_reentrant(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
 {
@@ -110,7 +101,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
     if (h->count == 0) {
         a->site_chain = lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc);
         /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
-        a->stack = lwi_site_stack(self, a->site_chain);
+        a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
         return;
     }
     if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
@@ -119,7 +110,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
         return;
     }
     a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
-    a->stack = lwi_site_stack(self, a->site_chain);
+    a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
     lwi_emit_acquire(self, &a->ref, a->stack);
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);
 }

@@ -224,6 +224,17 @@ def main():
               len(waits) == 2 and tids == owners and len(tids) == 2)
         check("deadlock: no WAIT_END", not of(recs, "WAIT_END"))
 
+    if want("helper"):
+        recs, v = scenario(args.binary, args.lib, "helper")
+        acq = of(recs, "ACQUIRE")
+        ok = len(acq) == 2
+        if ok:
+            # Four acquisitions through one pc: four different stacks (the frame above differs).
+            stacks = {acq[0]["stack"], acq[1]["stack"], acq[0]["held"][0][1], acq[1]["held"][0][1]}
+            ok = len(stacks) == 4
+        check("helper: acquisitions through one helper keep their own stacks", ok,
+              str([(hex(r["stack"]), [hex(h[1]) for h in r["held"]]) for r in acq]))
+
     if want("passive"):
         env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib))
         env.pop("LOCKWATCH_SOCKET", None)

@@ -208,6 +208,8 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
             records.append(rec)
             if echo:
                 print(line, flush=True)
+        if ready and exited_at is not None:
+            exited_at = time.time()  # decoding may be slow (--symbolize): restart the quiet wait
     srv.close()
     return records, dec, proc.returncode
 

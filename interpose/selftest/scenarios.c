@@ -380,6 +380,27 @@ static int deadlock(void)
     return 0;
 }
 
+/* Every lock through one helper: all acquisitions share the helper's pc, only the frames above
+ * it tell them apart. */
+__attribute__((noinline)) static void helper_lock(pthread_mutex_t *m)
+{
+    pthread_mutex_lock(m);
+}
+
+static int helper(void)
+{
+    helper_lock(&a);
+    helper_lock(&b);
+    pthread_mutex_unlock(&b);
+    pthread_mutex_unlock(&a);
+    helper_lock(&b);
+    helper_lock(&a);
+    pthread_mutex_unlock(&a);
+    pthread_mutex_unlock(&b);
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -403,6 +424,7 @@ static const struct {
     {"long_wait", long_wait},
     {"relock_normal", relock_normal},
     {"deadlock", deadlock},
+    {"helper", helper},
 };
 
 int main(int argc, char **argv)
