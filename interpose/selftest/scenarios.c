@@ -80,10 +80,13 @@ static int recursive(void)
     return 0;
 }
 
+static pthread_barrier_t b_is_held, b_was_tried;
+
 static void *hold_b_briefly(void *arg)
 {
     pthread_mutex_lock(&b);
-    usleep(200000);
+    pthread_barrier_wait(&b_is_held);
+    pthread_barrier_wait(&b_was_tried);
     pthread_mutex_unlock(&b);
     return arg;
 }
@@ -96,12 +99,15 @@ static int trylock(void)
     pthread_mutex_unlock(&b);
     pthread_mutex_unlock(&a);
     pthread_t t;
+    pthread_barrier_init(&b_is_held, NULL, 2);
+    pthread_barrier_init(&b_was_tried, NULL, 2);
     pthread_create(&t, NULL, hold_b_briefly, NULL);
-    usleep(50000);
+    pthread_barrier_wait(&b_is_held);
     pthread_mutex_t c = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&c);
     int rc = pthread_mutex_trylock(&b); /* busy: nothing to report */
     pthread_mutex_unlock(&c);
+    pthread_barrier_wait(&b_was_tried);
     pthread_join(t, NULL);
     printf("a=%p\nb=%p\nbusy=%d\n", (void *)&a, (void *)&b, rc == EBUSY);
     return 0;
@@ -309,11 +315,14 @@ static int contended(void)
     return 0;
 }
 
-/* Holds `a` for 300 ms while the main thread blocks on it: a WAIT and a WAIT_END. */
+/* Holds `a` for 400 ms while the main thread blocks on it: a WAIT and a WAIT_END. */
+static pthread_barrier_t a_is_held;
+
 static void *hold_a_long(void *arg)
 {
     pthread_mutex_lock(&a);
-    usleep(300000);
+    pthread_barrier_wait(&a_is_held);
+    usleep(400000);
     pthread_mutex_unlock(&a);
     return arg;
 }
@@ -321,8 +330,9 @@ static void *hold_a_long(void *arg)
 static int long_wait(void)
 {
     pthread_t t;
+    pthread_barrier_init(&a_is_held, NULL, 2);
     pthread_create(&t, NULL, hold_a_long, NULL);
-    usleep(50000);
+    pthread_barrier_wait(&a_is_held);
     pthread_mutex_lock(&b);
     pthread_mutex_lock(&a);
     pthread_mutex_unlock(&a);
