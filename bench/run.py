@@ -497,11 +497,13 @@ def main(argv):
     try:
         lockwatch, why = find_lockwatch(build_dir, tmp_dir)
         env = Env(build_dir, tmp_dir, lockwatch, nullpreload, lockbench)
-        if lockwatch is None:
-            log("bench: lockwatch unusable (%s): measuring native and null preload only" % why)
-        if env.gnu_time is None:
-            log("bench: /usr/bin/time missing, no peak RSS (apt-get install time)")
         rows, notes, commands = [], [], []
+        if lockwatch is None:
+            notes.append("lockwatch unusable (%s): measured native and null preload only" % why)
+            log("bench: " + notes[-1])
+        if env.gnu_time is None:
+            notes.append("/usr/bin/time missing, no peak RSS (apt-get install time)")
+            log("bench: " + notes[-1])
         selected = [w for w in workloads(env, args)
                     if not args.only or any(t in w.name for t in args.only)]
         for w in selected:
