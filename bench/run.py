@@ -531,7 +531,9 @@ def main(argv):
           "--output=REPORT -- ...):" % (nullpreload, lockwatch or "bin/lockwatch"))
     for c in commands:
         print("  " + c)
-    print("  ($TMPDIR/pigz-input.bin: %d MB generated once per run of this script)" % args.pigz_mb)
+    if any("pigz-input.bin" in c for c in commands):
+        print("  ($TMPDIR/pigz-input.bin: %d MB generated once per run of this script)"
+              % args.pigz_mb)
     failed = any(r["verdict"].startswith(("FAIL", "FINDING")) for r in rows)
     missed = any(r["verdict"].startswith("MISS") for r in rows)
     return 1 if failed or (args.strict and missed) else 0
