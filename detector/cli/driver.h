@@ -40,6 +40,7 @@ struct lwd_options {
     char **argv;            /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
+    const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
 };
 
 /* How the program ended. */

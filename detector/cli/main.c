@@ -9,6 +9,7 @@
 
 #include "driver.h"
 #include "exit_status.h"
+#include "graph_out.h"
 #include "options.h"
 #include "preflight.h"
 #include "run.h"
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     struct lwd_preflight pf = {NULL, NULL};
     struct lw_detector *detector = NULL;
     FILE *out = stderr;
+    struct lwd_graph_out graph = {NULL, NULL, NULL, NULL, false};
     struct lwd_options opts;
 
     const char *env = getenv(LWD_ENV_OPTIONS);
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
         status = LWD_EXIT_USAGE;
         goto out;
     }
+    status = lwd_graph_open(&graph, opts.graph);
+    if (status != LWD_EXIT_OK) goto out;
     detector = lw_detector_new(NULL);
     if (!detector) {
         fputs("lockwatch: out of memory\n", stderr);
@@ -89,8 +93,14 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
+    /* The findings as rendered (their ids), the locks and edges of the whole run. */
+    if (lwd_graph_write(&graph, detector, in.report) != 0) {
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
     status = lwd_exit_status(report, &outcome, &opts);
 out:
+    if (lwd_graph_close(&graph) != 0) status = LWD_EXIT_TOOL;
     if (out != stderr && fclose(out) != 0 && status != LWD_EXIT_TOOL) {
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");
         status = LWD_EXIT_TOOL;

@@ -1,4 +1,5 @@
-/* name.c — gives the locks and threads a finding mentions the names a reader recognises:
+/* name.c — gives the locks and threads a finding (or, for --graph, an edge of the lock-order
+ * graph) mentions the names a reader recognises:
  * a lock in static storage by its symbol ("lock_a", "accounts+40"), any other lock by the user
  * code that first took it ("mutex first locked in worker (bank.c:42)"); a thread by its
  * pthread_setname_np name, else "main" for the main thread, else its start routine. */
@@ -106,6 +107,17 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
                 return -1;
         for (size_t k = 0; k < f->nstacks; k++)
             if (name_thread(s, r, f->stacks[k].thread) != 0) return -1;
+    }
+    return 0;
+}
+
+int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct lw_order_edge *edges,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (name_lock(s, r, edges[i].from) != 0 || name_lock(s, r, edges[i].to) != 0) return -1;
+        for (size_t k = 0; k < edges[i].ninstances; k++)
+            if (name_thread(s, r, edges[i].instances[k].thread) != 0) return -1;
     }
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "driver.h"
 #include "lockwatch/wire.h"
@@ -15,6 +16,7 @@
 struct json {
     const struct lw_report *report;
     bool multi_process;
+    bool races_checked;
     bool failed;
 };
 
@@ -127,6 +129,36 @@ static json_object *jlabelled(struct json *j, const struct lw_labelled_stack *s)
     return o;
 }
 
+/* TSan's "write M0, read M1" as ["write M0", "read M1"]; [] when no lock was held. */
+static json_object *jmutexes(struct json *j, const char *mutexes)
+{
+    json_object *a = checked(j, json_object_new_array());
+    for (const char *p = mutexes; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        json_object *one = checked(j, json_object_new_string_len(p, (int)len));
+        jpush(j, a, one);
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return a;
+}
+
+/* One access of a data race (ThreadSanitizer's description of it). */
+static json_object *jaccess(struct json *j, const struct lw_access *a)
+{
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "thread", jthread_id(j, a->thread));
+    jset(j, o, "tsan_thread", jstring(j, a->tsan_thread));
+    jset(j, o, "kind", jstring(j, a->write ? "write" : "read"));
+    jset(j, o, "atomic", checked(j, json_object_new_boolean(a->atomic)));
+    jset(j, o, "previous", checked(j, json_object_new_boolean(a->previous)));
+    jset(j, o, "size", checked(j, json_object_new_uint64(a->size)));
+    jset(j, o, "address", jaddress(j, a->addr));
+    jset(j, o, "mutexes", jmutexes(j, a->mutexes));
+    jset(j, o, "stack", jstack(j, a->stack));
+    return o;
+}
+
 static json_object *jfinding(struct json *j, const struct lw_finding *f)
 {
     json_object *o = checked(j, json_object_new_object());
@@ -154,6 +186,12 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f)
     for (size_t k = 0; k < f->nstacks; k++)
         jpush(j, stacks, jlabelled(j, &f->stacks[k]));
     jset(j, o, "stacks", stacks);
+    json_object *accesses = checked(j, json_object_new_array());
+    for (size_t k = 0; k < f->naccesses; k++)
+        jpush(j, accesses, jaccess(j, &f->accesses[k]));
+    jset(j, o, "accesses", accesses);
+    jset(j, o, "variable", jstring(j, f->variable));
+    jset(j, o, "location", jstring(j, f->location));
     return o;
 }
 
@@ -203,12 +241,14 @@ static json_object *jsummary(struct json *j)
     }
     jset(j, o, "overflows", overflows);
     jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
+    jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     return o;
 }
 
 int lwd_render_json(FILE *out, const struct lwd_render_input *in)
 {
     struct json j = {.report = in->report, .multi_process = lwd_multi_process(in->report)};
+    j.races_checked = in->races_checked;
     json_object *root = checked(&j, json_object_new_object());
     jset(&j, root, "tool", jstring(&j, "lockwatch"));
     jset(&j, root, "version", jstring(&j, LOCKWATCH_VERSION));

@@ -17,6 +17,7 @@ struct text {
     const struct lw_report *report;
     bool color;
     bool multi_process;
+    bool races_checked;
     char cwd[PATH_MAX]; /* empty when unknown: paths are then shown as they are */
 };
 
@@ -157,6 +158,8 @@ static void print_frame(const struct text *t, const struct lw_stack *s, size_t i
         fprintf(t->out, "0x%" PRIx64, f->pc);
     if (f->function != NULL && f->module != NULL && lwd_is_system_module(f->module))
         fprintf(t->out, "  %s", lwd_basename(f->module));
+    else if (s->named && f->file == NULL && f->module != NULL)
+        fprintf(t->out, "  %s+0x%" PRIx64, f->module, f->pc); /* as ThreadSanitizer named it */
     else if (f->file != NULL && f->line > 0)
         fprintf(t->out, "  %s:%d", shown_path(t, f->file), f->line);
     else if (f->file != NULL)
@@ -275,7 +278,9 @@ static void write_fix(FILE *out, const struct lw_finding *f)
               out);
         return;
     case LW_KIND_DATA_RACE:
-        fputs("protect every access to this memory with the same lock, or make it atomic.", out);
+        fputs("protect every access to this memory with one lock (the same one for reads and "
+              "writes), or make it atomic (C11 atomic_*, C++ std::atomic).",
+              out);
         return;
     case LW_KIND_HANG:
         fputs("look at where each thread waits: a condition wait needs a matching signal, a lock "
@@ -383,6 +388,64 @@ static void print_labelled_stacks(const struct text *t, const struct lw_finding 
     }
 }
 
+/* "T2 (worker)"; a thread lockwatch never saw by ThreadSanitizer's number for it. */
+static const char *access_thread(const struct text *t, const struct lw_access *a, char *buf,
+                                 size_t len)
+{
+    if (a->thread != NULL) return thread_ref(t, a->thread, buf, len);
+    snprintf(buf, len, "thread %s (ThreadSanitizer's number)",
+             a->tsan_thread != NULL ? a->tsan_thread : "?");
+    return buf;
+}
+
+/* "race.c:4" for the user frame of s (else its first frame), or NULL. */
+static const char *access_site(const struct text *t, const struct lw_stack *s, char *buf,
+                               size_t len)
+{
+    if (s == NULL || s->frames == NULL || s->nframes == 0) return NULL;
+    size_t u = lwd_first_user_frame(s);
+    const struct lw_frame *f = &s->frames[u < s->nframes ? u : 0];
+    if (f->file != NULL && f->line > 0)
+        snprintf(buf, len, "%s:%d", shown_path(t, f->file), f->line);
+    else if (f->function != NULL)
+        snprintf(buf, len, "%s", f->function);
+    else
+        return NULL;
+    return buf;
+}
+
+/* A data race: each access as one sentence over its stack ("T2 writes counter (8 bytes) at
+ * race.c:4, holding no lock" / "previously T1 wrote it at race.c:4, ..."), then the memory.
+ * The locks are ThreadSanitizer's (its own M numbers, not lockwatch's). */
+static void print_accesses(const struct text *t, const struct lw_finding *f)
+{
+    char tb[160], sb[PATH_MAX + 32], mem[64];
+    const struct lw_access *first = &f->accesses[0];
+    snprintf(mem, sizeof mem, "0x%" PRIx64, first->addr);
+    const char *object = f->variable != NULL ? f->variable : mem;
+    for (size_t k = 0; k < f->naccesses; k++) {
+        const struct lw_access *a = &f->accesses[k];
+        fprintf(t->out, "  %s%s %s", a->previous ? "previously " : "",
+                access_thread(t, a, tb, sizeof tb), a->atomic ? "atomically " : "");
+        if (a->previous)
+            fprintf(t->out, "%s it", a->write ? "wrote" : "read");
+        else
+            fprintf(t->out, "%s %s (%u byte%s)", a->write ? "writes" : "reads", object, a->size,
+                    a->size == 1 ? "" : "s");
+        const char *where = access_site(t, a->stack, sb, sizeof sb);
+        if (where != NULL) fprintf(t->out, " at %s", where);
+        if (a->mutexes != NULL && a->mutexes[0] != '\0')
+            fprintf(t->out, ", holding %s (ThreadSanitizer's ids)\n", a->mutexes);
+        else
+            fputs(", holding no lock\n", t->out);
+        print_stack(t, a->stack);
+    }
+    if (f->location != NULL)
+        fprintf(t->out, "  The memory: %s, accessed at %s\n", f->location, mem);
+    else
+        fprintf(t->out, "  The memory: %s\n", mem);
+}
+
 static void print_threads(const struct text *t, const struct lw_finding *f)
 {
     char tb[160], pb[160], sb[512];
@@ -402,6 +465,7 @@ static void print_threads(const struct text *t, const struct lw_finding *f)
         const char *where = site(t, th->created, sb, sizeof sb);
         if (where != NULL) fprintf(t->out, " at %s", where);
         fputc('\n', t->out);
+        if (f->naccesses > 0 && th->created != NULL) print_stack(t, th->created);
     }
 }
 
@@ -425,7 +489,10 @@ static void print_finding(const struct text *t, const struct lw_finding *f)
     }
     fputc('\n', t->out);
     print_cycle_stacks(t, f);
-    print_labelled_stacks(t, f);
+    if (f->naccesses > 0)
+        print_accesses(t, f);
+    else
+        print_labelled_stacks(t, f);
     print_threads(t, f);
     print_fix(t, f);
     fputc('\n', t->out);
@@ -528,6 +595,10 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
     if (r->bad_records > 0)
         fprintf(t->out, "lockwatch: %" PRIu64 " malformed record%s ignored\n", r->bad_records,
                 r->bad_records == 1 ? " was" : "s were");
+    if (!t->races_checked)
+        fputs("lockwatch: data races are checked only in ThreadSanitizer builds: rebuild with "
+              "clang -fsanitize=thread -g\n",
+              t->out);
 }
 
 int lwd_render_text(FILE *out, const struct lwd_render_input *in)
@@ -537,6 +608,7 @@ int lwd_render_text(FILE *out, const struct lwd_render_input *in)
                      .color = in->color,
                      .multi_process = lwd_multi_process(in->report)};
     if (getcwd(t.cwd, sizeof t.cwd) == NULL) t.cwd[0] = '\0';
+    t.races_checked = in->races_checked;
     for (size_t i = 0; i < in->report->nfindings; i++)
         print_finding(&t, in->report->findings[i]);
     print_summary(&t, in->outcome);

@@ -332,18 +332,37 @@ static int symbolise_findings(struct lwd_symboliser *s, struct lw_report *r)
     return 0;
 }
 
+/* Ends a symbolising session that returned rc: says once what went wrong, frees the session. */
+static int end_session(struct lwd_symboliser *s, int rc)
+{
+    if (rc != 0)
+        fprintf(stderr, "lockwatch: out of memory while symbolising; stacks stay raw\n");
+    else if (s->dwfl_failed)
+        rc = -1;
+    for (size_t i = 0; i < s->nsessions; i++)
+        dwfl_end(s->sessions[i].dwfl);
+    free(s->sessions);
+    free(s->cache);
+    return rc;
+}
+
 int lwd_symbolise_report(struct lw_report *report)
 {
     struct lwd_symboliser s = {.report = report};
     int rc = symbolise_findings(&s, report);
     if (rc == 0) rc = lwd_name_report(&s, report);
-    if (rc != 0)
-        fprintf(stderr, "lockwatch: out of memory while symbolising; stacks stay raw\n");
-    else if (s.dwfl_failed)
-        rc = -1;
-    for (size_t i = 0; i < s.nsessions; i++)
-        dwfl_end(s.sessions[i].dwfl);
-    free(s.sessions);
-    free(s.cache);
-    return rc;
+    return end_session(&s, rc);
+}
+
+int lwd_symbolise_graph(struct lw_report *report, const struct lw_order_edge *edges, size_t n)
+{
+    struct lwd_symboliser s = {.report = report};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        for (size_t k = 0; k < edges[i].ninstances && rc == 0; k++)
+            if (lwd_sym_stack(&s, report, edges[i].instances[k].holding_stack) != 0 ||
+                lwd_sym_stack(&s, report, edges[i].instances[k].acquiring_stack) != 0)
+                rc = -1;
+    if (rc == 0) rc = lwd_name_edges(&s, report, edges, n);
+    return end_session(&s, rc);
 }

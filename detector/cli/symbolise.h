@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lockwatch/detector.h"
 #include "lockwatch/report.h"
 
 struct lwd_symboliser;
@@ -41,5 +42,16 @@ const char *lwd_sym_intern(struct lwd_symboliser *s, const char *str);
 /* name.c: names every lock and thread the findings refer to (lw_lock.name, lw_thread.label),
  * symbolising the stacks it needs. Returns 0, or -1 when out of memory. */
 int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r);
+
+/* name.c: names every lock and thread that edges[0..n) of the lock-order graph mention, the
+ * same way as lwd_name_report (a lock already named keeps its name, so the graph and the report
+ * agree). Returns 0, or -1 when out of memory. */
+int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct lw_order_edge *edges,
+                   size_t n);
+
+/* Symbolises the stacks of every instance of edges[0..n) and names their locks and threads, in
+ * a session of its own (for --graph, after lwd_symbolise_report). Returns 0, or -1 after
+ * printing one line on stderr (the graph then renders with what is known). */
+int lwd_symbolise_graph(struct lw_report *report, const struct lw_order_edge *edges, size_t n);
 
 #endif

@@ -44,6 +44,17 @@ out:
     return found;
 }
 
+bool lwd_tsan_in_run(const struct lw_report *report, const char *program)
+{
+    if (program && lwd_tsan_detect(program) == 1) return true;
+    for (size_t i = 0; i < report->nimages; i++) {
+        const char *exe = report->images[i].exe;
+        if (exe && (!program || strcmp(exe, program) != 0) && lwd_tsan_detect(exe) == 1)
+            return true;
+    }
+    return false;
+}
+
 int lwd_tsan_prepare(struct lwd_tsan *t, const char *user_options)
 {
     memset(t, 0, sizeof *t);

@@ -20,6 +20,11 @@ struct lwd_tsan {
  * dynamic symbols), 0 when not, -1 when it cannot be read as ELF. */
 int lwd_tsan_detect(const char *path);
 
+/* True when a ThreadSanitizer build ran: program (the path lockwatch executed) or the exe of any
+ * image of the run is one. Only then were data races looked for. Files that cannot be read as
+ * ELF (a script, a vanished file) count as not instrumented. */
+bool lwd_tsan_in_run(const struct lw_report *report, const char *program);
+
 /* Creates the log directory and the TSAN_OPTIONS value from the user's (may be NULL).
  * Returns 0, or -1 after printing one line on stderr. */
 int lwd_tsan_prepare(struct lwd_tsan *t, const char *user_options);

@@ -333,6 +333,70 @@ static void build_multiprocess(struct lw_report *r)
     set_overflows(r, LIST(struct lw_overflow, {7001, LW_OVERFLOW_HELD, 32}));
 }
 
+/* A data race reported by ThreadSanitizer: named frames as TSan printed them (absolute paths,
+ * its module names and offsets), one frame without a source file, one side holding a lock, one
+ * access by a thread lockwatch never saw; the threads' creation stacks are lockwatch's. */
+#define TSAN_FRAME(pc, fn, file, line)                                                             \
+    {                                                                                              \
+        (pc), (fn), (file), (line), "bank"                                                         \
+    }
+static struct lw_stack *named_stack(struct lw_stack *s)
+{
+    s->named = true;
+    s->image = UINT32_MAX;
+    return s;
+}
+
+static void set_accesses(struct lw_finding *f, struct lw_access *accesses, size_t n)
+{
+    f->accesses = accesses;
+    f->naccesses = n;
+}
+
+static void build_race(struct lw_report *r)
+{
+    single_process(r, 6060);
+    struct lw_thread *t0 = thread_of(0, 6060, 0, "main", NO_THREAD, NULL);
+    struct lw_thread *t1 = thread_of(1, 6060, 1, "teller", 0,
+                                     STACK(0, USER(0x555555555e00, "main", "src/bank.c", 70),
+                                           SYS(0x7ffff7de918a, "__libc_start_call_main")));
+    struct lw_thread *t2 = thread_of(2, 6060, 2, "auditor", 0,
+                                     STACK(0, USER(0x555555555e20, "main", "src/bank.c", 71),
+                                           SYS(0x7ffff7de918a, "__libc_start_call_main")));
+    struct lw_finding *f = finding_of(1, LW_KIND_DATA_RACE, 6060);
+    set_threads(f, LIST(struct lw_thread *, t2, t1));
+    struct lw_stack *now = named_stack(STACK(0, TSAN_FRAME(0xd021f, "audit", "/src/bank.c", 33),
+                                             TSAN_FRAME(0xd0300, "auditor", "/src/bank.c", 50)));
+    struct lw_stack *before =
+        named_stack(STACK(0, TSAN_FRAME(0xd0288, "deposit", "/src/bank.c", 21),
+                          TSAN_FRAME(0xd0400, "teller", "/src/bank.c", 40),
+                          TSAN_FRAME(0x4fbf1, "__tsan_thread_start_func", NULL, 0)));
+    set_accesses(f, LIST(struct lw_access,
+                         {.write = true, .size = 8, .addr = 0x7b0400000010, .thread = t2,
+                        .tsan_thread = "T2", .stack = now},
+                       {.write = true, .previous = true, .size = 8, .addr = 0x7b0400000010,
+                        .thread = t1, .tsan_thread = "T1", .mutexes = "write M0", .stack = before}));
+    f->variable = "balance";
+    f->location = "heap block of size 16";
+    set_stacks(f, LIST(struct lw_labelled_stack, {t2, "write here", now},
+                       {t1, "previous write here", before}));
+
+    /* The same memory read by a thread that TSan saw and lockwatch did not. */
+    struct lw_finding *g = finding_of(2, LW_KIND_DATA_RACE, 6060);
+    set_threads(g, LIST(struct lw_thread *, t1));
+    struct lw_stack *read = named_stack(STACK(0, TSAN_FRAME(0xd0500, "peek", "/src/bank.c", 60)));
+    set_accesses(g, LIST(struct lw_access,
+                       {.atomic = true, .size = 4, .addr = 0x7b0400000010, .tsan_thread = "T5",
+                        .stack = read},
+                       {.write = true, .previous = true, .size = 8, .addr = 0x7b0400000010,
+                        .thread = t1, .tsan_thread = "T1", .mutexes = "write M0, read M3",
+                        .stack = before}));
+    set_stacks(g, LIST(struct lw_labelled_stack, {NULL, "read here", read},
+                       {t1, "previous write here", before}));
+    set_findings(r, LIST(struct lw_finding *, f, g));
+    set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
+}
+
 /* Nothing found: one line. */
 static void build_clean(struct lw_report *r)
 {
@@ -442,6 +506,7 @@ struct golden_case {
     void (*build)(struct lw_report *r);
     struct lwd_outcome outcome;
     bool color;
+    bool races_checked;
 };
 
 static bool run_case(const struct golden_case *c)
@@ -451,7 +516,8 @@ static bool run_case(const struct golden_case *c)
     char *argv[] = {"./demo", "--threads", "2", NULL};
     struct lwd_options options = {.format = LWD_FORMAT_TEXT, .argv = argv, .argc = 3};
     struct lwd_render_input in = {
-        .report = &report, .options = &options, .outcome = &c->outcome, .color = c->color};
+        .report = &report, .options = &options, .outcome = &c->outcome, .color = c->color,
+        .races_checked = c->races_checked};
     char name[128];
     snprintf(name, sizeof name, "%s.txt", c->name);
     bool ok = check(name, lwd_render_text, &in);
@@ -481,11 +547,13 @@ int main(int argc, char **argv)
         return 1;
     }
     static const struct golden_case cases[] = {
-        {"abba", build_abba, {.pid = 4242, .exit_code = 0}, false},
-        {"abba.color", build_abba, {.pid = 4242, .exit_code = 0}, true},
-        {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false},
-        {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false},
-        {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false},
+        {"abba", build_abba, {.pid = 4242, .exit_code = 0}, false, true},
+        {"abba.color", build_abba, {.pid = 4242, .exit_code = 0}, true, true},
+        {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true},
+        {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true},
+        {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true},
+        {"clean.no-tsan", build_clean, {.pid = 9000, .exit_code = 0}, false, false},
+        {"race", build_race, {.pid = 6060, .exit_code = 0}, false, true},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

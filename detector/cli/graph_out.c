@@ -1,0 +1,190 @@
+/* graph_out.c — the --graph=FILE stage (see graph_out.h): open early, then after the run collect
+ * the lock-order graph from the detector, choose what fits, name it, write DOT, and for an SVG
+ * run graphviz's `dot -Tsvg` on a temporary DOT file with FILE as its standard output. */
+#include "graph_out.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "render_dot.h"
+#include "symbolise.h"
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* The executable `name` in a directory of PATH, as a fresh string; NULL when there is none.
+ * *nomem is set when out of memory. */
+static char *find_on_path(const char *name, bool *nomem)
+{
+    const char *path = getenv("PATH");
+    if (path == NULL) return NULL;
+    for (const char *dir = path;; dir++) {
+        const char *end = strchr(dir, ':');
+        size_t len = end ? (size_t)(end - dir) : strlen(dir);
+        /* An empty PATH entry means the current directory. */
+        char *candidate = malloc(len + strlen(name) + 3);
+        if (candidate == NULL) {
+            *nomem = true;
+            return NULL;
+        }
+        sprintf(candidate, "%.*s/%s", (int)len, len ? dir : ".", name);
+        if (access(candidate, X_OK) == 0) return candidate;
+        free(candidate);
+        if (end == NULL) return NULL;
+        dir = end;
+    }
+}
+
+int lwd_graph_open(struct lwd_graph_out *g, const char *path)
+{
+    *g = (struct lwd_graph_out){.requested = path};
+    if (path == NULL) return LWD_EXIT_OK;
+    bool nomem = false;
+    if (has_suffix(path, ".svg")) {
+        g->dot_program = find_on_path("dot", &nomem);
+        g->svg = g->dot_program != NULL;
+    }
+    if (!g->svg && has_suffix(path, ".svg") && !nomem) {
+        /* No graphviz: the DOT goes beside the requested file ("x.svg" -> "x.dot"). */
+        size_t stem = strlen(path) - strlen(".svg");
+        if ((g->written = malloc(stem + sizeof ".dot")) != NULL)
+            sprintf(g->written, "%.*s.dot", (int)stem, path);
+    } else if (!nomem) {
+        g->written = strdup(path);
+    }
+    if (nomem || g->written == NULL) {
+        fputs("lockwatch: out of memory\n", stderr);
+        return LWD_EXIT_TOOL;
+    }
+    /* "e": close-on-exec, the program must not inherit it. */
+    if ((g->file = fopen(g->written, "we")) == NULL) {
+        fprintf(stderr, "lockwatch: cannot create the graph file %s: %m\n", g->written);
+        return LWD_EXIT_USAGE;
+    }
+    return LWD_EXIT_OK;
+}
+
+/* Every edge of the detector's lock-order graph, in a fresh array (*n of them); NULL with *n 0
+ * for an empty graph, NULL with *n set when out of memory. */
+static struct lw_order_edge *collect_edges(const struct lw_detector *d, size_t *n)
+{
+    *n = lw_detector_order_edge_count(d);
+    if (*n == 0) return NULL;
+    struct lw_order_edge *edges = malloc(*n * sizeof *edges);
+    if (edges == NULL) return NULL;
+    for (size_t i = 0; i < *n; i++)
+        lw_detector_order_edge(d, i, &edges[i]);
+    return edges;
+}
+
+/* Runs `dot -Tsvg dot_file` with g->file as its output. Returns 0, or -1 after one line.
+ * fork + exec rather than posix_spawn: <spawn.h> is shadowed by the driver's own spawn.h. */
+static int run_dot(const struct lwd_graph_out *g, const char *dot_file)
+{
+    fflush(NULL); /* nothing buffered may be written twice by the child */
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "lockwatch: cannot run %s to render %s: %m\n", g->dot_program,
+                g->requested);
+        return -1;
+    }
+    if (pid == 0) {
+        char *argv[] = {"dot", "-Tsvg", (char *)dot_file, NULL};
+        if (dup2(fileno(g->file), STDOUT_FILENO) >= 0) execv(g->dot_program, argv);
+        fprintf(stderr, "lockwatch: cannot run %s: %m\n", g->dot_program);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            fprintf(stderr, "lockwatch: cannot wait for %s: %m\n", g->dot_program);
+            return -1;
+        }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    fprintf(stderr, "lockwatch: %s failed (%s %d) rendering %s; its DOT input is kept in %s\n",
+            g->dot_program, WIFEXITED(status) ? "exit status" : "signal",
+            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), g->requested, dot_file);
+    return -1;
+}
+
+/* Renders the graph into a temporary DOT file and has dot turn it into g->file. */
+static int write_svg(struct lwd_graph_out *g, const struct lwd_dot_input *in)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    if (tmpdir == NULL || tmpdir[0] == '\0') tmpdir = "/tmp";
+    char *dot_file = malloc(strlen(tmpdir) + sizeof "/lockwatch-graph-XXXXXX.dot");
+    if (dot_file == NULL) {
+        fputs("lockwatch: out of memory\n", stderr);
+        return -1;
+    }
+    sprintf(dot_file, "%s/lockwatch-graph-XXXXXX.dot", tmpdir);
+    int fd = mkstemps(dot_file, (int)strlen(".dot"));
+    FILE *tmp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int rc = -1;
+    bool keep = false; /* a DOT file dot failed on is kept for the user to look at */
+    if (tmp == NULL) {
+        fprintf(stderr, "lockwatch: cannot create a temporary file in %s: %m\n", tmpdir);
+        if (fd >= 0) close(fd);
+    } else {
+        int written = lwd_render_dot(tmp, in);
+        if (fclose(tmp) != 0 || written != 0)
+            fprintf(stderr, "lockwatch: cannot write the temporary graph file %s: %m\n", dot_file);
+        else
+            keep = (rc = run_dot(g, dot_file)) != 0;
+    }
+    if (fd >= 0 && !keep) unlink(dot_file);
+    free(dot_file);
+    return rc;
+}
+
+int lwd_graph_write(struct lwd_graph_out *g, struct lw_detector *detector,
+                    const struct lw_report *rendered)
+{
+    if (g->requested == NULL) return 0;
+    size_t n = 0;
+    struct lw_order_edge *edges = collect_edges(detector, &n);
+    struct lwd_dot_input in = {.report = rendered, .edges = edges};
+    int rc = -1;
+    if ((n > 0 && edges == NULL) || lwd_dot_select(rendered, edges, &n, 0, &in.totals) != 0) {
+        fputs("lockwatch: out of memory while drawing the lock-order graph\n", stderr);
+        goto out;
+    }
+    in.nedges = n;
+    /* On failure it said so; the graph renders with what is known. */
+    lwd_symbolise_graph(lw_detector_report(detector), edges, n);
+    if (g->svg) {
+        rc = write_svg(g, &in);
+    } else if (lwd_render_dot(g->file, &in) != 0 || fflush(g->file) != 0) {
+        fprintf(stderr, "lockwatch: cannot write the graph file %s: %m\n", g->written);
+    } else {
+        rc = 0;
+        if (strcmp(g->written, g->requested) != 0)
+            fprintf(stderr,
+                    "lockwatch: graphviz 'dot' is not on PATH, so %s was not rendered; the graph "
+                    "is in %s (render it with: dot -Tsvg %s -o %s)\n",
+                    g->requested, g->written, g->written, g->requested);
+    }
+out:
+    free(edges);
+    return rc;
+}
+
+int lwd_graph_close(struct lwd_graph_out *g)
+{
+    int rc = 0;
+    if (g->file != NULL && fclose(g->file) != 0) {
+        fprintf(stderr, "lockwatch: cannot write the graph file %s: %m\n", g->written);
+        rc = -1;
+    }
+    free(g->written);
+    free(g->dot_program);
+    *g = (struct lwd_graph_out){NULL, NULL, NULL, NULL, false};
+    return rc;
+}
