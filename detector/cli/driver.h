@@ -57,6 +57,7 @@ struct lwd_render_input {
     const struct lwd_options *options;
     const struct lwd_outcome *outcome;
     bool color;
+    bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
 };
 
 /* symbolise.c: fills frame function/file/line/module for every stack the findings reference,

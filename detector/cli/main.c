@@ -13,6 +13,7 @@
 #include "options.h"
 #include "preflight.h"
 #include "run.h"
+#include "tsan_run.h"
 
 /* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb. */
 static bool want_color(const struct lwd_options *opts, FILE *out)
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
         .options = &opts,
         .outcome = &outcome,
         .color = want_color(&opts, out),
+        .races_checked = lwd_tsan_in_run(report, pf.program),
     };
     if (render(out, &in) != 0 || fflush(out) != 0 || ferror(out)) {
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");

@@ -11,6 +11,7 @@
 
 static const char usage_text[] =
     "Usage: lockwatch [options] [--] program [args...]\n"
+    "       lockwatch demo [NAME]\n"
     "\n"
     "Runs an unmodified, dynamically linked program with the lockwatch runtime preloaded and\n"
     "reports lock-order inversions (potential deadlocks), real deadlocks and lock misuse\n"
@@ -58,6 +59,14 @@ static const char usage_text[] =
     "  6       the program is statically linked: LD_PRELOAD cannot reach it\n"
     "  7       the program is setuid or setgid: the loader ignores LD_PRELOAD\n"
     "  8       the runtime library liblockwatch.so was not found\n"
+    "\n"
+    "Demo (for teaching):\n"
+    "  lockwatch demo        lists the scenarios: small broken/fixed program pairs\n"
+    "  lockwatch demo NAME   explains scenario NAME, runs its broken program under lockwatch,\n"
+    "                        then the fixed one; exits 0 when both behaved as the scenario\n"
+    "                        expects, 1 otherwise. Build the scenarios first (cmake --build\n"
+    "                        BUILD --target scenarios); a program named demo runs as\n"
+    "                        'lockwatch ./demo'\n"
     "\n"
     "Example:\n"
     "  lockwatch --format=json --output=report.json ./server --threads 4\n";

@@ -1,6 +1,7 @@
 /* close_fds.c — a daemon-like program that closes every descriptor it did not open (including
  * lockwatch's channel), reuses the numbers for its own files, then takes two locks in both orders.
  * The inversion must still be reported, and nothing may be written into the program's files. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* exit_from_thread.c — a thread ends the whole process with _exit() while other threads hold
  * locks; an inversion found earlier must still be reported (records leave the program at once). */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <unistd.h>
 

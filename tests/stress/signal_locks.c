@@ -1,6 +1,7 @@
 /* signal_locks.c — locks taken inside a signal handler, interrupting code that is itself taking
  * other locks (and so possibly interrupting lockwatch's bookkeeping). The handler's lock is never
  * held by the interrupted code, so the program cannot deadlock and nothing must be reported. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,0 +1,355 @@
+/* demo.c — `lockwatch demo [NAME]` (see demo.h): lists the scenarios, or walks a class through
+ * one of them: the bug, the broken program under lockwatch, the fix, the fixed program.
+ *
+ * The texts come from the scenario's own files (README.md, expect) so the demo never drifts
+ * from the catalogue; the runs go through this same lockwatch binary (/proc/self/exe), so what
+ * the class sees is exactly what `lockwatch PROGRAM` prints. */
+#include "demo.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+#define DEMO_MAX_OPTIONS 8 /* `option` lines an expect section may carry */
+#define DEMO_FAILED 1      /* a run did not go as the scenario expects */
+
+struct demo {
+    char self[PATH_MAX]; /* this lockwatch */
+    char dir[PATH_MAX];  /* the scenarios directory (holds `index`) */
+    bool color;
+};
+
+/* What NAME/expect says about one section: findings or not, and the lockwatch options. */
+struct demo_expect {
+    bool findings;
+    int program_exit;
+    size_t noptions;
+    char *options[DEMO_MAX_OPTIONS];
+};
+
+enum demo_style { STYLE_TITLE, STYLE_LABEL, STYLE_COMMAND, STYLE_GOOD, STYLE_BAD };
+
+static const char *style_on(const struct demo *d, enum demo_style style)
+{
+    if (!d->color) return "";
+    switch (style) {
+    case STYLE_TITLE:
+        return "\033[1;36m";
+    case STYLE_LABEL:
+        return "\033[1m";
+    case STYLE_COMMAND:
+        return "\033[1;33m";
+    case STYLE_GOOD:
+        return "\033[1;32m";
+    case STYLE_BAD:
+        return "\033[1;31m";
+    }
+    return "";
+}
+
+static const char *style_off(const struct demo *d)
+{
+    return d->color ? "\033[0m" : "";
+}
+
+static bool want_color(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* The scenarios directory: beside the command in a build tree, or where `cmake --install` put
+ * it. 0 when found. */
+static int find_scenarios(struct demo *d)
+{
+    ssize_t n = readlink("/proc/self/exe", d->self, sizeof d->self - 1);
+    if (n <= 0) {
+        fprintf(stderr, "lockwatch demo: cannot find this command (/proc/self/exe): %m\n");
+        return -1;
+    }
+    d->self[n] = '\0';
+    char bindir[PATH_MAX];
+    memcpy(bindir, d->self, (size_t)n + 1);
+    char *slash = strrchr(bindir, '/');
+    if (slash) *slash = '\0';
+    const char *relpaths[] = {"../scenarios", LWD_SCENARIOS_INSTALL_RELPATH};
+    for (size_t i = 0; i < sizeof relpaths / sizeof relpaths[0]; i++) {
+        char index[PATH_MAX + 16];
+        snprintf(d->dir, sizeof d->dir, "%s/%s", bindir, relpaths[i]);
+        snprintf(index, sizeof index, "%s/index", d->dir);
+        if (access(index, R_OK) == 0) return 0;
+    }
+    fprintf(stderr,
+            "lockwatch demo: the scenarios are not built (looked for %s/../scenarios and %s/%s).\n"
+            "Build them in the build tree with:  cmake --build BUILD_DIR --target scenarios\n"
+            "or install them with lockwatch:       cmake --install BUILD_DIR\n",
+            bindir, bindir, LWD_SCENARIOS_INSTALL_RELPATH);
+    return -1;
+}
+
+static FILE *open_in(const struct demo *d, const char *name, const char *file)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/%s/%s", d->dir, name, file);
+    return fopen(path, "re");
+}
+
+static void chomp(char *line)
+{
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+}
+
+/* The summary in the README's first line, "# NAME — summary", into buf ("" when absent). */
+static void read_summary(const struct demo *d, const char *name, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    FILE *f = open_in(d, name, "README.md");
+    if (!f) return;
+    char line[512];
+    if (fgets(line, sizeof line, f)) {
+        chomp(line);
+        const char *dash = strstr(line, " — ");
+        if (dash) snprintf(buf, size, "%s", dash + strlen(" — "));
+    }
+    fclose(f);
+}
+
+/* Calls fn for every scenario name in the index, in order; stops at the first nonzero. */
+static int for_each_scenario(const struct demo *d,
+                             int (*fn)(const struct demo *, const char *, void *), void *arg)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/index", d->dir);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        fprintf(stderr, "lockwatch demo: cannot read %s: %m\n", path);
+        return -1;
+    }
+    char line[256];
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        chomp(line);
+        if (line[0] != '\0') rc = fn(d, line, arg);
+    }
+    fclose(f);
+    return rc;
+}
+
+static int list_one(const struct demo *d, const char *name, void *arg)
+{
+    (void)arg;
+    char summary[512];
+    read_summary(d, name, summary, sizeof summary);
+    printf("  %s%-24s%s %s\n", style_on(d, STYLE_LABEL), name, style_off(d), summary);
+    return 0;
+}
+
+static int match_name(const struct demo *d, const char *name, void *wanted)
+{
+    (void)d;
+    return strcmp(name, wanted) == 0;
+}
+
+/* Prints the README paragraph that starts with "**LABEL**" (up to the next blank line), the
+ * label styled and the Markdown bold marks dropped. */
+static void print_paragraph(const struct demo *d, const char *name, const char *label)
+{
+    FILE *f = open_in(d, name, "README.md");
+    if (!f) return;
+    char marker[64];
+    snprintf(marker, sizeof marker, "**%s**", label);
+    char line[1024];
+    bool inside = false;
+    while (fgets(line, sizeof line, f)) {
+        chomp(line);
+        if (!inside) {
+            if (strncmp(line, marker, strlen(marker)) != 0) continue;
+            inside = true;
+            printf("%s%s%s%s\n", style_on(d, STYLE_LABEL), label, style_off(d),
+                   line + strlen(marker));
+            continue;
+        }
+        if (line[0] == '\0') break;
+        printf("%s\n", line);
+    }
+    fclose(f);
+    if (inside) putchar('\n');
+}
+
+static void free_expect(struct demo_expect *e)
+{
+    for (size_t i = 0; i < e->noptions; i++)
+        free(e->options[i]);
+    e->noptions = 0;
+}
+
+/* Reads section [section] of NAME/expect (lines before the first header belong to every
+ * section). Returns false when the file or the section is missing. */
+static bool read_expect(const struct demo *d, const char *name, const char *section,
+                        struct demo_expect *e)
+{
+    *e = (struct demo_expect){.findings = false, .program_exit = 0, .noptions = 0};
+    FILE *f = open_in(d, name, "expect");
+    if (!f) return false;
+    char header[64];
+    snprintf(header, sizeof header, "[%s]", section);
+    char line[512];
+    bool active = true, seen = false;
+    while (fgets(line, sizeof line, f)) {
+        chomp(line);
+        if (line[0] == '[') {
+            active = strcmp(line, header) == 0;
+            seen = seen || active;
+        } else if (!active) {
+            continue;
+        } else if (strncmp(line, "finding ", 8) == 0) {
+            e->findings = true;
+        } else if (strncmp(line, "program-exit ", 13) == 0) {
+            e->program_exit = atoi(line + 13);
+        } else if (strncmp(line, "option ", 7) == 0 && e->noptions < DEMO_MAX_OPTIONS) {
+            char *option = strdup(line + 7);
+            if (option) e->options[e->noptions++] = option;
+        }
+    }
+    fclose(f);
+    return seen;
+}
+
+/* Runs DIR/NAME/VARIANT under this lockwatch, its output going straight to ours. Returns
+ * lockwatch's exit status, or -1 when it could not be run. */
+static int run_variant(const struct demo *d, const char *name, const char *variant,
+                       const struct demo_expect *e)
+{
+    char program[PATH_MAX * 2];
+    snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
+    char *argv[DEMO_MAX_OPTIONS + 4];
+    size_t argc = 0;
+    argv[argc++] = d->self;
+    printf("%s$ lockwatch", style_on(d, STYLE_COMMAND));
+    for (size_t i = 0; i < e->noptions; i++) {
+        argv[argc++] = e->options[i];
+        printf(" %s", e->options[i]);
+    }
+    argv[argc++] = "--";
+    argv[argc++] = program;
+    argv[argc] = NULL;
+    printf(" %s%s\n", program, style_off(d));
+    fflush(stdout);
+    fflush(stderr);
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(stderr, "lockwatch demo: cannot start lockwatch: %m\n");
+        return -1;
+    }
+    if (child == 0) {
+        execv(d->self, argv);
+        fprintf(stderr, "lockwatch demo: cannot run %s: %m\n", d->self);
+        _exit(127);
+    }
+    int wstatus;
+    while (waitpid(child, &wstatus, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+}
+
+/* Runs one variant (if it was built: TSan variants are optional) and says whether lockwatch
+ * ended as NAME/expect says. Returns 0 when it did or the variant does not exist. */
+static int show_variant(const struct demo *d, const char *name, const char *variant,
+                        const char *intro)
+{
+    char program[PATH_MAX * 2];
+    snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
+    bool optional = strstr(variant, "-tsan") != NULL;
+    if (access(program, X_OK) != 0) {
+        if (optional) return 0;
+        fprintf(stderr,
+                "lockwatch demo: %s is not built; build the scenarios with:\n"
+                "  cmake --build BUILD_DIR --target scenarios\n",
+                program);
+        return LWD_EXIT_TOOL;
+    }
+    struct demo_expect e;
+    if (!read_expect(d, name, variant, &e)) {
+        fprintf(stderr, "lockwatch demo: %s/%s/expect has no [%s] section\n", d->dir, name,
+                variant);
+        return LWD_EXIT_TOOL;
+    }
+    printf("%s\n", intro);
+    int status = run_variant(d, name, variant, &e);
+    int want = e.findings ? LWD_EXIT_FINDINGS : e.program_exit;
+    free_expect(&e);
+    fflush(stderr);
+    if (status < 0) return LWD_EXIT_TOOL;
+    if (status == want) {
+        printf("%s[as expected: lockwatch exited %d, %s]%s\n\n", style_on(d, STYLE_GOOD), status,
+               want == LWD_EXIT_FINDINGS ? "findings reported" : "nothing reported", style_off(d));
+        return 0;
+    }
+    printf("%s[NOT as expected: lockwatch exited %d, the scenario expects %d]%s\n\n",
+           style_on(d, STYLE_BAD), status, want, style_off(d));
+    return DEMO_FAILED;
+}
+
+static int worst(int a, int b)
+{
+    return a == LWD_EXIT_TOOL || b == LWD_EXIT_TOOL ? LWD_EXIT_TOOL : (a ? a : b);
+}
+
+static int show_scenario(const struct demo *d, const char *name)
+{
+    char summary[512];
+    read_summary(d, name, summary, sizeof summary);
+    printf("%s== %s: %s%s\n\n", style_on(d, STYLE_TITLE), name, summary, style_off(d));
+    print_paragraph(d, name, "The bug.");
+    print_paragraph(d, name, "The symptom.");
+
+    int rc = show_variant(d, name, "broken", "The broken program, under lockwatch:");
+    if (rc == LWD_EXIT_TOOL) return rc;
+    rc = worst(rc, show_variant(d, name, "broken-tsan",
+                                "The same program built with ThreadSanitizer "
+                                "(clang -fsanitize=thread), under lockwatch:"));
+    print_paragraph(d, name, "Why.");
+    print_paragraph(d, name, "The fix.");
+    rc = worst(rc, show_variant(d, name, "fixed", "The fixed program, under lockwatch:"));
+    rc = worst(rc, show_variant(d, name, "fixed-tsan",
+                                "The fixed program built with "
+                                "ThreadSanitizer, under lockwatch:"));
+    print_paragraph(d, name, "What lockwatch reports.");
+    if (rc == 0)
+        printf("%sThe demo of %s ran as expected.%s\n", style_on(d, STYLE_GOOD), name,
+               style_off(d));
+    else
+        printf("%sThe demo of %s did not run as expected (see above).%s\n", style_on(d, STYLE_BAD),
+               name, style_off(d));
+    return rc;
+}
+
+int lwd_demo(int argc, char **argv)
+{
+    struct demo d = {.color = want_color()};
+    if (argc > 2) {
+        fputs("Usage: lockwatch demo [NAME]\n", stderr);
+        return LWD_EXIT_USAGE;
+    }
+    if (find_scenarios(&d) != 0) return LWD_EXIT_TOOL;
+    if (argc < 2) {
+        printf("%sScenarios%s (run one with: lockwatch demo NAME)\n", style_on(&d, STYLE_TITLE),
+               style_off(&d));
+        return for_each_scenario(&d, list_one, NULL) == 0 ? LWD_EXIT_OK : LWD_EXIT_TOOL;
+    }
+    if (for_each_scenario(&d, match_name, argv[1]) != 1) {
+        fprintf(stderr, "lockwatch demo: no scenario named '%s'; 'lockwatch demo' lists them\n",
+                argv[1]);
+        return LWD_EXIT_USAGE;
+    }
+    return show_scenario(&d, argv[1]);
+}
