@@ -21,8 +21,8 @@
 #define DEMO_FAILED 1      /* a run did not go as the scenario expects */
 
 struct demo {
-    char self[PATH_MAX]; /* this lockwatch */
-    char dir[PATH_MAX];  /* the scenarios directory (holds `index`) */
+    char self[PATH_MAX];     /* this lockwatch */
+    char dir[PATH_MAX + 64]; /* the scenarios directory (holds `index`) */
     bool color;
 };
 
@@ -81,10 +81,13 @@ static int find_scenarios(struct demo *d)
     if (slash) *slash = '\0';
     const char *relpaths[] = {"../scenarios", LWD_SCENARIOS_INSTALL_RELPATH};
     for (size_t i = 0; i < sizeof relpaths / sizeof relpaths[0]; i++) {
-        char index[PATH_MAX + 16];
+        char index[sizeof d->dir + 8];
         snprintf(d->dir, sizeof d->dir, "%s/%s", bindir, relpaths[i]);
         snprintf(index, sizeof index, "%s/index", d->dir);
-        if (access(index, R_OK) == 0) return 0;
+        if (access(index, R_OK) != 0) continue;
+        char resolved[PATH_MAX]; /* shown in every command line: no "bin/.." in it */
+        if (realpath(d->dir, resolved)) snprintf(d->dir, sizeof d->dir, "%s", resolved);
+        return 0;
     }
     fprintf(stderr,
             "lockwatch demo: the scenarios are not built (looked for %s/../scenarios and %s/%s).\n"
@@ -127,7 +130,7 @@ static void read_summary(const struct demo *d, const char *name, char *buf, size
 static int for_each_scenario(const struct demo *d,
                              int (*fn)(const struct demo *, const char *, void *), void *arg)
 {
-    char path[PATH_MAX + 16];
+    char path[sizeof d->dir + 8];
     snprintf(path, sizeof path, "%s/index", d->dir);
     FILE *f = fopen(path, "re");
     if (!f) {
@@ -231,15 +234,17 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
 {
     char program[PATH_MAX * 2];
     snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
+    char self[sizeof d->self], dashes[] = "--";
+    memcpy(self, d->self, sizeof self);
     char *argv[DEMO_MAX_OPTIONS + 4];
     size_t argc = 0;
-    argv[argc++] = d->self;
+    argv[argc++] = self;
     printf("%s$ lockwatch", style_on(d, STYLE_COMMAND));
     for (size_t i = 0; i < e->noptions; i++) {
         argv[argc++] = e->options[i];
         printf(" %s", e->options[i]);
     }
-    argv[argc++] = "--";
+    argv[argc++] = dashes;
     argv[argc++] = program;
     argv[argc] = NULL;
     printf(" %s%s\n", program, style_off(d));
@@ -251,7 +256,7 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
         return -1;
     }
     if (child == 0) {
-        execv(d->self, argv);
+        execv(self, argv);
         fprintf(stderr, "lockwatch demo: cannot run %s: %m\n", d->self);
         _exit(127);
     }
@@ -261,22 +266,15 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
     return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 }
 
-/* Runs one variant (if it was built: TSan variants are optional) and says whether lockwatch
- * ended as NAME/expect says. Returns 0 when it did or the variant does not exist. */
+/* Runs one variant (if it was built: TSan variants are optional; broken and fixed were checked
+ * by scenario_built) and says whether lockwatch ended as NAME/expect says. Returns 0 when it
+ * did or the variant does not exist. */
 static int show_variant(const struct demo *d, const char *name, const char *variant,
                         const char *intro)
 {
     char program[PATH_MAX * 2];
     snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
-    bool optional = strstr(variant, "-tsan") != NULL;
-    if (access(program, X_OK) != 0) {
-        if (optional) return 0;
-        fprintf(stderr,
-                "lockwatch demo: %s is not built; build the scenarios with:\n"
-                "  cmake --build BUILD_DIR --target scenarios\n",
-                program);
-        return LWD_EXIT_TOOL;
-    }
+    if (access(program, X_OK) != 0) return 0; /* a TSan build clang could not make */
     struct demo_expect e;
     if (!read_expect(d, name, variant, &e)) {
         fprintf(stderr, "lockwatch demo: %s/%s/expect has no [%s] section\n", d->dir, name,
@@ -304,8 +302,27 @@ static int worst(int a, int b)
     return a == LWD_EXIT_TOOL || b == LWD_EXIT_TOOL ? LWD_EXIT_TOOL : (a ? a : b);
 }
 
+/* The two programs every scenario has; says how to build them when they are missing. */
+static bool scenario_built(const struct demo *d, const char *name)
+{
+    const char *variants[] = {"broken", "fixed"};
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        char program[PATH_MAX * 2];
+        snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variants[i]);
+        if (access(program, X_OK) != 0) {
+            fprintf(stderr,
+                    "lockwatch demo: %s is not built; build the scenarios with:\n"
+                    "  cmake --build BUILD_DIR --target scenarios\n",
+                    program);
+            return false;
+        }
+    }
+    return true;
+}
+
 static int show_scenario(const struct demo *d, const char *name)
 {
+    if (!scenario_built(d, name)) return LWD_EXIT_TOOL;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
     printf("%s== %s: %s%s\n\n", style_on(d, STYLE_TITLE), name, summary, style_off(d));
