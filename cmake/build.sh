@@ -10,7 +10,7 @@ build=${LOCKWATCH_BUILD_DIR:-$here/build}
 
 # Why each package: see "Dependencies" in README.md.
 packages=(build-essential cmake pkg-config clang libunwind-dev libdw-dev libelf-dev
-          libjson-c-dev libcmocka-dev python3)
+          libjson-c-dev libcmocka-dev python3 graphviz)
 
 missing=()
 for p in "${packages[@]}"; do
