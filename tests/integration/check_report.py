@@ -68,6 +68,8 @@ class ExpectedFinding:
         self.types = None       # list of lock types ("mutex", "rwlock", ...), or None
         self.edges = []         # list of (holding Place, acquiring Place, modes or None)
         self.stacks = []        # list of (Place, label glob): a labelled stack with a frame there
+        self.accesses = []      # list of (kind, Place, held): data-race accesses, one to one
+        self.variable = None    # glob for a data race's `variable`, or None (not checked)
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -80,6 +82,11 @@ class ExpectedFinding:
             lines.append(f"  edge holding at {hold} -> acquiring at {acq}{mode_text}")
         for place, label in self.stacks:
             lines.append(f"  stack labelled {label!r} with a frame at {place}")
+        for kind, place, held in self.accesses:
+            held_text = f" ({held})" if held else ""
+            lines.append(f"  access {kind} with a frame at {place}{held_text}")
+        if self.variable is not None:
+            lines.append(f"  variable {self.variable}")
         return lines
 
 
@@ -91,6 +98,7 @@ class Expectation:
         self.findings = []
         self.no_findings = False
         self.locks_seen = None    # summary.locks, or None (not checked)
+        self.races_checked = None  # summary.races_checked, or None (not checked)
         self.program_signal = None  # runs[0].signal when the run was killed, or None (exited)
         self.extra_kinds = set()  # kinds of which further findings beyond the listed are allowed
         self.options = []         # lockwatch options put before `--` (e.g. --timeout=3)
@@ -172,6 +180,21 @@ def parse_expect(path, section, markers):
                                       "must follow a `finding`")
                 modes = tuple(args[2:]) or None
                 current.edges.append((Place(args[0], markers), Place(args[1], markers), modes))
+            elif word == "access":
+                if current is None or len(args) not in (2, 3) or args[0] not in ACCESS_KINDS or \
+                        args[2:] not in ([], ["locked"], ["unlocked"]):
+                    raise ExpectError("`access write|read|atomic-write|atomic-read @PLACE "
+                                      "[locked|unlocked]` must follow a `finding`")
+                held = args[2] if len(args) == 3 else None
+                current.accesses.append((args[0], Place(args[1], markers), held))
+            elif word == "variable":
+                if current is None:
+                    raise ExpectError("`variable NAME` must follow a `finding`")
+                current.variable = args[0]
+            elif word == "races-checked":
+                if args[0] not in ("yes", "no"):
+                    raise ExpectError("races-checked yes|no")
+                exp.races_checked = args[0] == "yes"
             elif word == "stack":
                 if current is None:
                     raise ExpectError("`stack @PLACE [LABEL]` must follow a `finding`")
@@ -248,11 +271,55 @@ def labelled_stack_matches(stack, place, label):
             any(place.matches(fr) for fr in frames_of(stack)))
 
 
+ACCESS_KINDS = ("write", "read", "atomic-write", "atomic-read")
+
+
+def access_matches(access, expected):
+    """One data-race access against (kind, Place, held): its kind, a frame of its stack at the
+    place, and with `locked`/`unlocked` whether ThreadSanitizer saw it hold a mutex."""
+    kind, place, held = expected
+    if not isinstance(access, dict):
+        return False
+    actual = ("atomic-" if access.get("atomic") else "") + str(access.get("kind"))
+    if actual != kind:
+        return False
+    if held is not None and bool(access.get("mutexes")) != (held == "locked"):
+        return False
+    return any(place.matches(fr) for fr in frames_of(access.get("stack")))
+
+
+def race_problems(exp, finding):
+    """The data-race refinements (`access`, `variable`) of one expected finding."""
+    problems = []
+    if exp.variable is not None and not fnmatch.fnmatchcase(str(finding.get("variable")),
+                                                            exp.variable):
+        problems.append(f"variable is {finding.get('variable')!r}, expected {exp.variable}")
+    if not exp.accesses:
+        return problems
+    accesses = finding.get("accesses") if isinstance(finding.get("accesses"), list) else []
+
+    def pair(wanted, left):
+        if not wanted:
+            return not left
+        return any(access_matches(a, wanted[0]) and pair(wanted[1:], left[:i] + left[i + 1:])
+                   for i, a in enumerate(left))
+
+    if not pair(exp.accesses, accesses):
+        seen = [f"{'atomic-' if a.get('atomic') else ''}{a.get('kind')} at "
+                f"{best_frame(a.get('stack'), set())} mutexes {a.get('mutexes')}"
+                for a in accesses if isinstance(a, dict)]
+        problems.append(f"accesses are {seen}, expected " +
+                        "; ".join(f"{k} at {p}" + (f" ({h})" if h else "")
+                                  for k, p, h in exp.accesses))
+    return problems
+
+
 def finding_problems(exp, finding):
     """Why one actual finding does not satisfy one expected finding ([] when it does)."""
     problems = []
     if finding.get("kind") != exp.kind:
         return [f"kind is {finding.get('kind')!r}, not {exp.kind!r}"]
+    problems.extend(race_problems(exp, finding))
     if exp.threads is not None:
         single = finding.get("single_thread")
         if single is not (exp.threads == "single-thread"):
@@ -428,6 +495,9 @@ def main():
     summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
     if exp.locks_seen is not None and summary.get("locks") != exp.locks_seen:
         problems.append(f"summary.locks is {summary.get('locks')!r}, expected {exp.locks_seen}")
+    if exp.races_checked is not None and summary.get("races_checked") is not exp.races_checked:
+        problems.append(f"summary.races_checked is {summary.get('races_checked')!r}, "
+                        f"expected {exp.races_checked}")
     for pattern in exp.stdout:
         if not pattern.search(run.stdout):
             problems.append(f"program stdout does not match /{pattern.pattern}/")

@@ -209,6 +209,63 @@ MISUSE_CASES = [
 ]
 
 
+# Data races (ThreadSanitizer builds): access kinds, the marked line of each access stack,
+# whether a lock was held, the variable, and summary.races_checked.
+RACE_EXPECT = """\
+[race]
+races-checked yes
+finding data-race
+variable counter
+access write @ab-second/take_a_then_b locked
+access read @ba-second unlocked
+"""
+
+
+def access(kind, function, line, mutexes, previous):
+    return {"thread": "T1", "tsan_thread": "T1", "kind": kind, "atomic": False,
+            "previous": previous, "size": 4, "address": "0x10", "mutexes": mutexes,
+            "stack": [frame(function, line), frame("start_thread", 0, None)]}
+
+
+RACE = {
+    "tool": "lockwatch", "version": "0.1.0", "schema": 1,
+    "runs": [{"pid": 10, "argv": ["prog"], "exit_code": 0, "signal": None}],
+    "findings": [{
+        "id": 1, "kind": "data-race", "message": "m", "single_thread": False, "pid": 10,
+        "locks": [], "threads": [], "cycle": [], "stacks": [],
+        # The previous access first on purpose: accesses pair off in any order.
+        "accesses": [access("read", "take_b_then_a", 9, [], True),
+                     access("write", "take_a_then_b", 4, ["write M0"], False)],
+        "variable": "counter", "location": "global 'counter' of size 4"}],
+    "summary": {"locks": 0, "races_checked": True},
+}
+
+
+def race_variant(change):
+    report = copy.deepcopy(RACE)
+    change(report)
+    return report
+
+
+RACE_CASES = [
+    ("right race", "race", RACE, 66, 0),
+    ("race access of the wrong kind", "race",
+     race_variant(lambda r: r["findings"][0]["accesses"][0].update(kind="write")), 66, 1),
+    ("race access at the wrong line", "race",
+     race_variant(lambda r: r["findings"][0]["accesses"][1]["stack"][0].update(line=3)), 66, 1),
+    ("race access without the expected lock", "race",
+     race_variant(lambda r: r["findings"][0]["accesses"][1].update(mutexes=[])), 66, 1),
+    ("race access with a lock where none is expected", "race",
+     race_variant(lambda r: r["findings"][0]["accesses"][0].update(mutexes=["write M1"])), 66, 1),
+    ("race with one access missing", "race",
+     race_variant(lambda r: r["findings"][0]["accesses"].pop()), 66, 1),
+    ("race on another variable", "race",
+     race_variant(lambda r: r["findings"][0].update(variable="total")), 66, 1),
+    ("races not checked", "race",
+     race_variant(lambda r: r["summary"].update(races_checked=False)), 66, 1),
+]
+
+
 def run_checker(tmp, section, report, lockwatch_exit, expect_text=EXPECT):
     report_path = os.path.join(tmp, "report.json")
     expect_path = os.path.join(tmp, "expect")
@@ -239,6 +296,9 @@ def main():
         cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
                                                                              MISUSE_EXPECT), want)
                   for name, section, report, lw_exit, want in MISUSE_CASES]
+        cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
+                                                                             RACE_EXPECT), want)
+                  for name, section, report, lw_exit, want in RACE_CASES]
         cases.append(("unknown marker is a set-up error",
                       lambda: run_checker(tmp, "broken", GOOD, 66,
                                           EXPECT.replace("@ab-first/", "@no-such/")), 2))
