@@ -12,7 +12,7 @@
 #include "lockwatch/detector.h"
 #include "lockwatch/report.h"
 
-enum lwd_format { LWD_FORMAT_TEXT, LWD_FORMAT_JSON };
+enum lwd_format { LWD_FORMAT_TEXT, LWD_FORMAT_JSON, LWD_FORMAT_SARIF };
 
 /* Exit codes of the command, in one place (documented in docs/user-guide.md and lockwatch.1). */
 enum lwd_exit {
@@ -24,6 +24,8 @@ enum lwd_exit {
     LWD_EXIT_STATIC = 6,        /* statically linked: LD_PRELOAD cannot reach it */
     LWD_EXIT_SETUID = 7,        /* setuid/setgid: the loader ignores LD_PRELOAD */
     LWD_EXIT_NO_RUNTIME = 8,    /* liblockwatch.so not found */
+    LWD_EXIT_BAD_SUPPRESSIONS = 9, /* --suppressions file unreadable or malformed */
+    LWD_EXIT_BAD_BASELINE = 10,    /* --baseline file unreadable or not a lockwatch report */
     LWD_EXIT_FINDINGS = 66,     /* default of --exit-code */
 };
 
@@ -40,6 +42,9 @@ struct lwd_options {
     char **argv;            /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
+    const char *suppressions; /* --suppressions=FILE, or NULL */
+    const char *baseline;     /* --baseline=REPORT.json, or NULL */
+    const char *source_root;  /* --source-root=DIR: SARIF URIs relative to it, or NULL */
     const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
 };
 
@@ -51,12 +56,21 @@ struct lwd_outcome {
     bool stopped;  /* lockwatch killed the run because it could never finish (--on-deadlock) */
 };
 
+/* triage.c: what --suppressions and --baseline made of the report. The renderers get the
+ * report without the suppressed findings and, per finding left, whether the baseline knew it. */
+struct lwd_triage {
+    size_t suppressed;  /* findings left out by --suppressions */
+    const bool *known;  /* per finding of the rendered report; NULL without --baseline */
+    size_t known_count; /* findings whose fingerprint the baseline holds */
+};
+
 /* Everything a renderer needs. */
 struct lwd_render_input {
     const struct lw_report *report;
     const struct lwd_options *options;
     const struct lwd_outcome *outcome;
     bool color;
+    const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
 };
 
@@ -68,5 +82,7 @@ int lwd_symbolise_report(struct lw_report *report);
 /* render_text.c / render_json.c: write the report. Return 0 or -1 on a write error. */
 int lwd_render_text(FILE *out, const struct lwd_render_input *in);
 int lwd_render_json(FILE *out, const struct lwd_render_input *in);
+/* render_sarif.c: SARIF 2.1.0 for code-scanning services. Returns 0 or -1. */
+int lwd_render_sarif(FILE *out, const struct lwd_render_input *in);
 
 #endif

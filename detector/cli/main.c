@@ -14,6 +14,7 @@
 #include "options.h"
 #include "preflight.h"
 #include "run.h"
+#include "triage.h"
 #include "tsan_run.h"
 
 /* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb. */
@@ -31,6 +32,8 @@ static int render(FILE *out, const struct lwd_render_input *in)
         return lwd_render_text(out, in);
     case LWD_FORMAT_JSON:
         return lwd_render_json(out, in);
+    case LWD_FORMAT_SARIF:
+        return lwd_render_sarif(out, in);
     }
     return -1;
 }
@@ -41,6 +44,9 @@ int main(int argc, char **argv)
     char *env_words = NULL;
     struct lwd_preflight pf = {NULL, NULL};
     struct lw_detector *detector = NULL;
+    struct lwd_suppressions *suppressions = NULL;
+    struct lwd_baseline *baseline = NULL;
+    struct lwd_triaged triaged = {0};
     FILE *out = stderr;
     struct lwd_graph_out graph = {NULL, NULL, NULL, NULL, false};
     struct lwd_options opts;
@@ -64,6 +70,8 @@ int main(int argc, char **argv)
         status = LWD_EXIT_USAGE;
         goto out;
     }
+    status = lwd_triage_load(&opts, &suppressions, &baseline);
+    if (status != LWD_EXIT_OK) goto out;
     status = lwd_preflight(&opts, &pf);
     if (status != LWD_EXIT_OK) goto out;
     /* Opened before the run so a bad path fails before the program does anything; "e":
@@ -88,11 +96,16 @@ int main(int argc, char **argv)
 
     struct lw_report *report = lw_detector_report(detector);
     lwd_symbolise_report(report); /* on failure it said so; the report renders raw */
+    if (lwd_triage_report(report, suppressions, baseline, &triaged) != 0) {
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
     const struct lwd_render_input in = {
-        .report = report,
+        .report = &triaged.report,
         .options = &opts,
         .outcome = &outcome,
         .color = want_color(&opts, out),
+        .triage = &triaged.triage,
         .races_checked = lwd_tsan_in_run(report, pf.program),
     };
     if (render(out, &in) != 0 || fflush(out) != 0 || ferror(out)) {
@@ -105,13 +118,16 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
-    status = lwd_exit_status(report, &outcome, &opts);
+    status = lwd_exit_status(&triaged.report, &triaged.triage, &outcome, &opts);
 out:
     if (lwd_graph_close(&graph) != 0) status = LWD_EXIT_TOOL;
     if (out != stderr && fclose(out) != 0 && status != LWD_EXIT_TOOL) {
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");
         status = LWD_EXIT_TOOL;
     }
+    lwd_triaged_free(&triaged);
+    lwd_suppressions_free(suppressions);
+    lwd_baseline_free(baseline);
     if (detector) lw_detector_free(detector);
     lwd_preflight_free(&pf);
     free(env_words);

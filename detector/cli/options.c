@@ -21,7 +21,9 @@ static const char usage_text[] =
     "\n"
     "Options (they stop at the first word that is not an option, so the program's options\n"
     "pass through; \"--\" ends them explicitly):\n"
-    "  --format=text|json   report format (default text)\n"
+    "  --format=text|json|sarif\n"
+    "                       report format (default text); sarif is SARIF 2.1.0 for code\n"
+    "                       scanning (GitHub and others)\n"
     "  --output=FILE        write the report to FILE instead of standard error\n"
     "  --exit-code=N        exit status when findings exist, 0..255 (default 66)\n"
     "  --runtime=PATH       liblockwatch.so to preload (default: the one installed beside\n"
@@ -38,6 +40,12 @@ static const char usage_text[] =
     "                       instead (said on stderr). At most 2000 locks are drawn: those of\n"
     "                       cycles first, then the first seen; the graph's title says what\n"
     "                       was left out\n"
+    "  --suppressions=FILE  leave out findings matching a rule of FILE, one per line:\n"
+    "                       KIND:TYPE:PATTERN, e.g. lock-order-inversion:function:legacy_*\n"
+    "                       (TYPE is function, file, module or lock; see the user guide)\n"
+    "  --baseline=REPORT    a JSON report of an earlier run: its findings are marked known\n"
+    "                       and only new findings make lockwatch fail\n"
+    "  --source-root=DIR    SARIF file locations relative to DIR (uriBaseId SRCROOT)\n"
     "  -h, --help           print this help and exit\n"
     "  --version            print the version and exit\n"
     "Options that take a value accept \"--name=VALUE\" and \"--name VALUE\".\n"
@@ -59,6 +67,8 @@ static const char usage_text[] =
     "  6       the program is statically linked: LD_PRELOAD cannot reach it\n"
     "  7       the program is setuid or setgid: the loader ignores LD_PRELOAD\n"
     "  8       the runtime library liblockwatch.so was not found\n"
+    "  9       the --suppressions file cannot be read or has a malformed line\n"
+    "  10      the --baseline file cannot be read or is not a lockwatch JSON report\n"
     "\n"
     "Demo (for teaching):\n"
     "  lockwatch demo        lists the scenarios: small broken/fixed program pairs\n"
@@ -91,7 +101,11 @@ static bool set_format(struct lwd_options *opts, const char *value, const struct
         opts->format = LWD_FORMAT_JSON;
         return true;
     }
-    fprintf(stderr, "lockwatch: %sbad value '%s' for --format (expected text or json)\n",
+    if (strcmp(value, "sarif") == 0) {
+        opts->format = LWD_FORMAT_SARIF;
+        return true;
+    }
+    fprintf(stderr, "lockwatch: %sbad value '%s' for --format (expected text, json or sarif)\n",
             src->prefix, value);
     return false;
 }
@@ -157,6 +171,37 @@ static bool set_graph(struct lwd_options *opts, const char *value, const struct 
     return true;
 }
 
+/* --suppressions, --baseline, --source-root: a path that must not be empty (whether it can be
+ * read is checked when it is loaded, with its own exit code). */
+static bool set_path(const char **field, const char *name, const char *value,
+                     const struct parse_source *src)
+{
+    if (value[0] == '\0') {
+        fprintf(stderr, "lockwatch: %s--%s needs a path\n", src->prefix, name);
+        return false;
+    }
+    *field = value;
+    return true;
+}
+
+static bool set_suppressions(struct lwd_options *opts, const char *value,
+                             const struct parse_source *src)
+{
+    return set_path(&opts->suppressions, "suppressions", value, src);
+}
+
+static bool set_baseline(struct lwd_options *opts, const char *value,
+                         const struct parse_source *src)
+{
+    return set_path(&opts->baseline, "baseline", value, src);
+}
+
+static bool set_source_root(struct lwd_options *opts, const char *value,
+                            const struct parse_source *src)
+{
+    return set_path(&opts->source_root, "source-root", value, src);
+}
+
 struct option_def {
     const char *name; /* without the leading "--" */
     bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
@@ -166,6 +211,8 @@ static const struct option_def value_options[] = {
     {"graph", set_graph},
     {"format", set_format},   {"output", set_output},           {"exit-code", set_exit_code},
     {"runtime", set_runtime}, {"on-deadlock", set_on_deadlock},
+    {"suppressions", set_suppressions}, {"baseline", set_baseline},
+    {"source-root", set_source_root},
 };
 
 enum word_result { WORD_NEXT, WORD_DONE, WORD_FAILED };
@@ -272,6 +319,9 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
         .argv = NULL,
         .argc = 0,
         .on_deadlock = LWD_ON_DEADLOCK_EXIT,
+        .suppressions = NULL,
+        .baseline = NULL,
+        .source_root = NULL,
     };
     if (env_words) {
         enum lwd_parse_result result = parse_env_words(opts, env_words);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "fingerprint.h"
 #include "lockwatch/wire.h"
 #include "render_common.h"
 
@@ -15,6 +16,7 @@
 /* json-c returns NULL when out of memory; the builder notes it once and the render fails. */
 struct json {
     const struct lw_report *report;
+    const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     bool multi_process;
     bool races_checked;
     bool failed;
@@ -159,11 +161,15 @@ static json_object *jaccess(struct json *j, const struct lw_access *a)
     return o;
 }
 
-static json_object *jfinding(struct json *j, const struct lw_finding *f)
+/* index: the finding's place in the report, for the baseline flag. */
+static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
     json_object *o = checked(j, json_object_new_object());
     char *msg = lwd_finding_message(f);
     if (msg == NULL) j->failed = true;
+    char fingerprint[LWD_FINGERPRINT_LEN];
+    if (lwd_fingerprint(f, fingerprint) != 0) j->failed = true;
+    bool known = j->triage != NULL && j->triage->known != NULL && j->triage->known[index];
     jset(j, o, "id", checked(j, json_object_new_int64(f->id)));
     jset(j, o, "kind", jstring(j, lw_kind_name(f->kind)));
     jset(j, o, "message", jstring(j, msg));
@@ -192,6 +198,8 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f)
     jset(j, o, "accesses", accesses);
     jset(j, o, "variable", jstring(j, f->variable));
     jset(j, o, "location", jstring(j, f->location));
+    jset(j, o, "fingerprint", jstring(j, fingerprint));
+    jset(j, o, "baseline", checked(j, json_object_new_boolean(known)));
     return o;
 }
 
@@ -241,13 +249,20 @@ static json_object *jsummary(struct json *j)
     }
     jset(j, o, "overflows", overflows);
     jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
+    size_t known = j->triage != NULL ? j->triage->known_count : 0;
+    jset(j, o, "suppressed",
+         checked(j, json_object_new_uint64(j->triage != NULL ? j->triage->suppressed : 0)));
+    jset(j, o, "new", checked(j, json_object_new_uint64(r->nfindings - known)));
+    jset(j, o, "known", checked(j, json_object_new_uint64(known)));
     jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     return o;
 }
 
 int lwd_render_json(FILE *out, const struct lwd_render_input *in)
 {
-    struct json j = {.report = in->report, .multi_process = lwd_multi_process(in->report)};
+    struct json j = {.report = in->report,
+                     .triage = in->triage,
+                     .multi_process = lwd_multi_process(in->report)};
     j.races_checked = in->races_checked;
     json_object *root = checked(&j, json_object_new_object());
     jset(&j, root, "tool", jstring(&j, "lockwatch"));
@@ -256,7 +271,7 @@ int lwd_render_json(FILE *out, const struct lwd_render_input *in)
     jset(&j, root, "runs", jruns(&j, in));
     json_object *findings = checked(&j, json_object_new_array());
     for (size_t i = 0; i < in->report->nfindings; i++)
-        jpush(&j, findings, jfinding(&j, in->report->findings[i]));
+        jpush(&j, findings, jfinding(&j, in->report->findings[i], i));
     jset(&j, root, "findings", findings);
     jset(&j, root, "summary", jsummary(&j));
     int rc = -1;

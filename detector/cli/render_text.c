@@ -18,6 +18,7 @@ struct text {
     bool color;
     bool multi_process;
     bool races_checked;
+    const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     char cwd[PATH_MAX]; /* empty when unknown: paths are then shown as they are */
 };
 
@@ -469,14 +470,18 @@ static void print_threads(const struct text *t, const struct lw_finding *f)
     }
 }
 
-static void print_finding(const struct text *t, const struct lw_finding *f)
+/* index: the finding's place in the report, for the baseline mark. */
+static void print_finding(const struct text *t, const struct lw_finding *f, size_t index)
 {
     fputs("==lockwatch== ", t->out);
     colour_on(t, TITLE);
     fputs(title(f->kind), t->out);
     colour_off(t);
-    fprintf(t->out, " [finding %" PRIu32 " of %zu, pid %" PRId32 "]\n", f->id, t->report->nfindings,
+    fprintf(t->out, " [finding %" PRIu32 " of %zu, pid %" PRId32 "]", f->id, t->report->nfindings,
             f->pid);
+    if (t->triage != NULL && t->triage->known != NULL && t->triage->known[index])
+        fputs(" (known, in baseline)", t->out);
+    fputc('\n', t->out);
     if (f->ncycle > 0) {
         print_cycle_story(t, f);
     } else {
@@ -588,6 +593,11 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
         }
         fputc(')', t->out);
     }
+    if (t->triage != NULL && t->triage->known != NULL)
+        fprintf(t->out, "; %zu new, %zu known", r->nfindings - t->triage->known_count,
+                t->triage->known_count);
+    if (t->triage != NULL && t->triage->suppressed > 0)
+        fprintf(t->out, "; %zu suppressed", t->triage->suppressed);
     print_outcome(t, o);
     fputc('\n', t->out);
     for (size_t i = 0; i < r->noverflows; i++)
@@ -606,11 +616,12 @@ int lwd_render_text(FILE *out, const struct lwd_render_input *in)
     struct text t = {.out = out,
                      .report = in->report,
                      .color = in->color,
-                     .multi_process = lwd_multi_process(in->report)};
+                     .multi_process = lwd_multi_process(in->report),
+                     .triage = in->triage};
     if (getcwd(t.cwd, sizeof t.cwd) == NULL) t.cwd[0] = '\0';
     t.races_checked = in->races_checked;
     for (size_t i = 0; i < in->report->nfindings; i++)
-        print_finding(&t, in->report->findings[i]);
+        print_finding(&t, in->report->findings[i], i);
     print_summary(&t, in->outcome);
     if (fflush(out) != 0 || ferror(out)) return -1;
     return 0;

@@ -1,0 +1,21 @@
+/* baseline.h — --baseline=REPORT.json: the fingerprints of an earlier lockwatch JSON report.
+ * Findings whose fingerprint it holds are "known": they are still reported (marked so), but only
+ * new findings make the run fail. */
+#ifndef LWD_BASELINE_H
+#define LWD_BASELINE_H
+
+#include <stdbool.h>
+
+struct lwd_baseline;
+
+/* Reads the report at path. On an unreadable file, a file that is not a lockwatch JSON report,
+ * or a report without fingerprints, prints one line on stderr and returns NULL; *out_of_memory
+ * says whether that was the reason instead. */
+struct lwd_baseline *lwd_baseline_load(const char *path, bool *out_of_memory);
+
+/* True when the baseline holds this fingerprint. */
+bool lwd_baseline_has(const struct lwd_baseline *b, const char *fingerprint);
+
+void lwd_baseline_free(struct lwd_baseline *b);
+
+#endif

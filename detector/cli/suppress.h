@@ -1,0 +1,26 @@
+/* suppress.h — --suppressions=FILE: rules that leave findings out of the report and the exit
+ * status. Format (docs/suppressions.md): one rule a line, `KIND:TYPE:GLOB`, where KIND is a
+ * finding kind or `*`, TYPE is function, file, module or lock, and GLOB an fnmatch(3) pattern
+ * (everything after the second colon, so C++ names with "::" work); blank lines and lines
+ * starting with `#` are ignored. A finding is suppressed when any rule of its kind matches any
+ * frame of any of its stacks (function, file, module) or the name of one of its locks (lock). */
+#ifndef LWD_SUPPRESS_H
+#define LWD_SUPPRESS_H
+
+#include <stdbool.h>
+
+#include "lockwatch/report.h"
+
+struct lwd_suppressions;
+
+/* Reads and checks the whole file. On an unreadable or malformed file, prints one line on
+ * stderr ("lockwatch: FILE:LINE: what is wrong") and returns NULL; *out_of_memory says whether
+ * that was the reason instead. */
+struct lwd_suppressions *lwd_suppressions_load(const char *path, bool *out_of_memory);
+
+/* True when a rule matches f (call after the symboliser named frames and locks). */
+bool lwd_suppressed(const struct lwd_suppressions *s, const struct lw_finding *f);
+
+void lwd_suppressions_free(struct lwd_suppressions *s);
+
+#endif
