@@ -70,6 +70,7 @@ struct lwd_render_input {
     const struct lwd_options *options;
     const struct lwd_outcome *outcome;
     bool color;
+    bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
 };

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "preflight.h"
 #include "run.h"
+#include "tsan_run.h"
 #include "triage.h"
 #include "tsan_run.h"
 
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
         .options = &opts,
         .outcome = &outcome,
         .color = want_color(&opts, out),
+        .races_checked = lwd_tsan_in_run(report, pf.program),
         .triage = &triaged.triage,
         .races_checked = lwd_tsan_in_run(report, pf.program),
     };

@@ -162,6 +162,36 @@ static json_object *jaccess(struct json *j, const struct lw_access *a)
 }
 
 /* index: the finding's place in the report, for the baseline flag. */
+/* TSan's "write M0, read M1" as ["write M0", "read M1"]; [] when no lock was held. */
+static json_object *jmutexes(struct json *j, const char *mutexes)
+{
+    json_object *a = checked(j, json_object_new_array());
+    for (const char *p = mutexes; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        json_object *one = checked(j, json_object_new_string_len(p, (int)len));
+        jpush(j, a, one);
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return a;
+}
+
+/* One access of a data race (ThreadSanitizer's description of it). */
+static json_object *jaccess(struct json *j, const struct lw_access *a)
+{
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "thread", jthread_id(j, a->thread));
+    jset(j, o, "tsan_thread", jstring(j, a->tsan_thread));
+    jset(j, o, "kind", jstring(j, a->write ? "write" : "read"));
+    jset(j, o, "atomic", checked(j, json_object_new_boolean(a->atomic)));
+    jset(j, o, "previous", checked(j, json_object_new_boolean(a->previous)));
+    jset(j, o, "size", checked(j, json_object_new_uint64(a->size)));
+    jset(j, o, "address", jaddress(j, a->addr));
+    jset(j, o, "mutexes", jmutexes(j, a->mutexes));
+    jset(j, o, "stack", jstack(j, a->stack));
+    return o;
+}
+
 static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
     json_object *o = checked(j, json_object_new_object());
@@ -249,6 +279,7 @@ static json_object *jsummary(struct json *j)
     }
     jset(j, o, "overflows", overflows);
     jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
+    jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     size_t known = j->triage != NULL ? j->triage->known_count : 0;
     jset(j, o, "suppressed",
          checked(j, json_object_new_uint64(j->triage != NULL ? j->triage->suppressed : 0)));

@@ -69,10 +69,11 @@ int lwd_tsan_prepare(struct lwd_tsan *t, const char *user_options)
     }
     /* Sanitizer flags: a later setting wins. Our defaults go first so the user's own choices
      * override them; log_path goes last because lockwatch must read the reports. TSan's deadlock
-     * detector is off by default here: lockwatch reports lock-order cycles itself. TSan's exit
-     * status (66 after a report) is left alone: the program behaves as it does without us. */
+     * detector is off by default here: lockwatch reports lock-order cycles itself. exitcode=0:
+     * the run keeps the program's own exit status (TSan's 66 after a report would hide it); the
+     * races are findings, so lockwatch still exits 66. */
     const char *user = user_options ? user_options : "";
-    if (asprintf(&t->options, "detect_deadlocks=0%s%s:log_path=%s/tsan",
+    if (asprintf(&t->options, "detect_deadlocks=0:exitcode=0%s%s:log_path=%s/tsan",
                  *user ? ":" : "", user, t->dir) < 0) {
         t->options = NULL;
         fprintf(stderr, "lockwatch: out of memory\n");
