@@ -93,10 +93,11 @@ int lwd_channel_accept(struct lwd_channel *ch)
     }
 }
 
+/* Keeps the others in accept order: run.c reads older connections first. */
 static void remove_connection(struct lwd_channel *ch, size_t i)
 {
     close(ch->conns[i]);
-    ch->conns[i] = ch->conns[--ch->nconns];
+    memmove(&ch->conns[i], &ch->conns[i + 1], (--ch->nconns - i) * sizeof *ch->conns);
 }
 
 static void feed(struct lwd_channel *ch, struct lw_detector *d, const void *rec, size_t len)

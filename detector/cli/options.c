@@ -33,6 +33,13 @@ static const char usage_text[] =
     "                       in a cycle, or a thread re-locks a lock it holds and would block\n"
     "                       for ever): exit (default) kills every process of the run with\n"
     "                       SIGKILL and reports; report only reports once you end the run\n"
+    "  --deadlock-delay=SEC a thread blocked on a lock for SEC seconds (fractions allowed) is\n"
+    "                       checked for a deadlock, so a real deadlock is reported about SEC\n"
+    "                       after it forms (default 0.1)\n"
+    "  --timeout=SEC        end a run still going after SEC seconds (fractions allowed): the\n"
+    "                       report gets a hang finding with every thread's current stack in\n"
+    "                       every process of the run, then every process is killed (SIGKILL)\n"
+    "                       and the exit status is the findings code. Default: no timeout\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
     "                       cycles of findings in red. FILE ending in .svg is rendered with\n"
@@ -56,7 +63,8 @@ static const char usage_text[] =
     "  NO_COLOR             when set, the text report is not coloured\n"
     "\n"
     "Exit status:\n"
-    "  66      findings exist (or the --exit-code value)\n"
+    "  66      findings exist (or the --exit-code value), also when lockwatch ended the\n"
+    "          run itself after a deadlock or the --timeout\n"
     "  N       no findings: the program's own exit status\n"
     "  128+S   no findings: the program was killed by signal S\n"
     "  2       usage error: unknown option, bad value, no program, or the --output file\n"
@@ -202,6 +210,48 @@ static bool set_source_root(struct lwd_options *opts, const char *value,
     return set_path(&opts->source_root, "source-root", value, src);
 }
 
+/* Seconds with an optional fraction ("2", "0.25") into whole milliseconds, rounded up so a
+ * small positive value never becomes 0; at most max_ms. */
+static bool parse_seconds(const char *value, unsigned max_ms, unsigned *ms)
+{
+    char *end = NULL;
+    errno = 0;
+    double seconds = strtod(value, &end);
+    if (value[0] == '\0' || *end != '\0' || errno != 0 || !(seconds > 0) ||
+        seconds * 1000.0 > (double)max_ms)
+        return false;
+    double whole = seconds * 1000.0;
+    unsigned rounded = (unsigned)whole;
+    *ms = (double)rounded < whole ? rounded + 1 : rounded;
+    return true;
+}
+
+/* Upper bounds: a delay above an hour is a typo; a timeout fits in 32-bit milliseconds. */
+#define LWD_MAX_DEADLOCK_DELAY_MS (3600u * 1000u)
+#define LWD_MAX_TIMEOUT_MS (1000000u * 1000u)
+
+static bool set_deadlock_delay(struct lwd_options *opts, const char *value,
+                               const struct parse_source *src)
+{
+    if (parse_seconds(value, LWD_MAX_DEADLOCK_DELAY_MS, &opts->deadlock_delay_ms)) return true;
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --deadlock-delay (expected seconds, more than 0 "
+            "and at most 3600, e.g. 0.1)\n",
+            src->prefix, value);
+    return false;
+}
+
+static bool set_timeout(struct lwd_options *opts, const char *value,
+                        const struct parse_source *src)
+{
+    if (parse_seconds(value, LWD_MAX_TIMEOUT_MS, &opts->timeout_ms)) return true;
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --timeout (expected seconds, more than 0, e.g. "
+            "30 or 2.5)\n",
+            src->prefix, value);
+    return false;
+}
+
 struct option_def {
     const char *name; /* without the leading "--" */
     bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
@@ -211,6 +261,7 @@ static const struct option_def value_options[] = {
     {"graph", set_graph},
     {"format", set_format},   {"output", set_output},           {"exit-code", set_exit_code},
     {"runtime", set_runtime}, {"on-deadlock", set_on_deadlock},
+    {"deadlock-delay", set_deadlock_delay}, {"timeout", set_timeout},
     {"suppressions", set_suppressions}, {"baseline", set_baseline},
     {"source-root", set_source_root},
 };
@@ -319,6 +370,8 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
         .argv = NULL,
         .argc = 0,
         .on_deadlock = LWD_ON_DEADLOCK_EXIT,
+        .deadlock_delay_ms = LWD_DEFAULT_DEADLOCK_DELAY_MS,
+        .timeout_ms = 0,
         .suppressions = NULL,
         .baseline = NULL,
         .source_root = NULL,

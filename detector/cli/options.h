@@ -10,6 +10,9 @@
 #include "driver.h"
 
 #define LWD_ENV_OPTIONS "LOCKWATCH_OPTIONS"
+/* Default of --deadlock-delay: short enough that a deadlock is reported well within a second,
+ * long enough that ordinary contention is never published. */
+#define LWD_DEFAULT_DEADLOCK_DELAY_MS 100u
 
 enum lwd_parse_result {
     LWD_PARSE_RUN,    /* options are complete: run the program */

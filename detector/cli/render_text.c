@@ -527,9 +527,26 @@ static const char *kind_noun(enum lw_finding_kind kind, bool plural)
     return plural ? "findings" : "finding";
 }
 
+/* "after a deadlock": why lockwatch ended the run, for the summary line. */
+static const char *stop_words(enum lwd_stop_reason reason)
+{
+    switch (reason) {
+    case LWD_STOP_NONE:
+        return "";
+    case LWD_STOP_DEADLOCK:
+        return " after a deadlock";
+    case LWD_STOP_DOUBLE_LOCK:
+        return " after a double lock that would block for ever";
+    case LWD_STOP_TIMEOUT:
+        return " after the timeout";
+    }
+    return "";
+}
+
 static void print_outcome(const struct text *t, const struct lwd_outcome *o)
 {
     if (o == NULL) return;
+    if (o->stopped) fprintf(t->out, "; run stopped by lockwatch%s", stop_words(o->stop_reason));
     if (o->signal == 0) {
         fprintf(t->out, "; program exited with %d", o->exit_code);
         return;

@@ -3,6 +3,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "hang.h"
 #include "signals.h"
 #include "spawn.h"
 #include "stop.h"
@@ -87,13 +89,29 @@ static struct pollfd *make_pollfds(const struct lwd_channel *ch, int sig_fd, str
     return fds;
 }
 
-/* Reads every connection poll marked. Walks backwards because a closed connection is replaced
- * by the last one. */
-static void read_connections(struct lwd_channel *ch, const struct pollfd *fds, size_t nfds,
-                             struct lw_detector *d)
+/* Reads every connection until it has nothing waiting, oldest connection first (channel.c keeps
+ * them in accept order). Records are attributed to their pid's latest image, so when a program
+ * execs before lockwatch accepted its first connection, the old image's records (all written
+ * before the exec) must be read before the new image's, which arrive on a newer connection. */
+static void read_connections(struct lwd_channel *ch, struct lw_detector *d)
 {
-    for (size_t i = nfds - 2; i-- > 0;)
-        if (fds[2 + i].revents) lwd_channel_read(ch, i, d);
+    size_t i = 0;
+    while (i < ch->nconns) {
+        struct pollfd one = {.fd = ch->conns[i], .events = POLLIN};
+        if (poll(&one, 1, 0) == 1 && one.revents)
+            lwd_channel_read(ch, i, d); /* read again (or the next one, if this one ended) */
+        else
+            i++;
+    }
+}
+
+/* Why the detector says the run can never finish: a deadlock finding, else a double lock that
+ * blocks for ever. */
+static enum lwd_stop_reason stuck_reason(const struct lw_report *r)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i]->kind == LW_KIND_DEADLOCK) return LWD_STOP_DEADLOCK;
+    return LWD_STOP_DOUBLE_LOCK;
 }
 
 /* --on-deadlock=exit: once the detector knows the run can never finish, end it; the loop then
@@ -106,10 +124,37 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
     case LWD_ON_DEADLOCK_EXIT:
         lwd_stop_run(lw_detector_report(d), st->child_running ? st->child : 0, ch->name);
         st->outcome->stopped = true;
+        st->outcome->stop_reason = stuck_reason(lw_detector_report(d));
         break;
     case LWD_ON_DEADLOCK_REPORT:
         break;
     }
+}
+
+/* --timeout: the program is still running at the deadline. Every thread's stack goes into a
+ * hang finding first, then the run is ended like a deadlocked one. A run whose program has
+ * exited (only the drain is left) ended by itself and is neither dumped nor killed. */
+static void stop_at_timeout(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d)
+{
+    lwd_report_hang(d, st->child, ch->name); /* on failure it said so: the run still ends */
+    lwd_stop_run(lw_detector_report(d), st->child, ch->name);
+    st->outcome->stopped = true;
+    st->outcome->stop_reason = LWD_STOP_TIMEOUT;
+}
+
+/* Milliseconds poll() may wait before the timeout is due (-1: no timeout pending). */
+static int timeout_wait(long long deadline, const struct run_state *st)
+{
+    if (deadline < 0 || !st->child_running || st->outcome->stopped) return -1;
+    long long left = deadline - now_ms();
+    return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+static int min_wait(int a, int b)
+{
+    if (a < 0) return b;
+    if (b < 0) return a;
+    return a < b ? a : b;
 }
 
 static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_channel *ch,
@@ -119,10 +164,12 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
     struct pollfd *fds = NULL;
     size_t cap = 0;
     long long exited_at = -1;
+    long long deadline = opts->timeout_ms > 0 ? now_ms() + opts->timeout_ms : -1;
     enum lwd_exit rc = LWD_EXIT_OK;
     for (;;) {
         if (!st->child_running && exited_at < 0) exited_at = now_ms();
         if (st->stop) break;
+        if (timeout_wait(deadline, st) == 0) stop_at_timeout(ch, st, d);
         int timeout = -1;
         if (exited_at >= 0) {
             long long left = exited_at + LWD_DRAIN_MAX_MS - now_ms();
@@ -132,6 +179,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             timeout =
                 ch->nconns == 0 ? 0 : (int)(left < LWD_DRAIN_QUIET_MS ? left : LWD_DRAIN_QUIET_MS);
         }
+        timeout = min_wait(timeout, timeout_wait(deadline, st));
         fds = make_pollfds(ch, sig->fd, fds, &cap);
         if (!fds) {
             fputs("lockwatch: out of memory\n", stderr);
@@ -147,7 +195,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             break;
         }
         if (ready == 0 && exited_at >= 0) break; /* quiet after the exit: the run is over */
-        read_connections(ch, fds, nfds, d);
+        read_connections(ch, d);
         stop_if_stuck(opts, ch, st, d);
         if (fds[1].revents && lwd_channel_accept(ch) != 0) {
             rc = LWD_EXIT_TOOL;

@@ -1,6 +1,6 @@
 /* stop.c — see stop.h. The report's processes are the run's forked and exec'd processes; any of
  * them may have exited already, so each pid other than the unreaped child is checked against
- * /proc/<pid>/environ before it is killed. */
+ * /proc/<pid>/environ before it is dumped or killed. */
 #include "stop.h"
 
 #include <fcntl.h>
@@ -43,13 +43,32 @@ static bool belongs_to_run(pid_t pid, const char *entry)
     return found;
 }
 
-void lwd_stop_run(const struct lw_report *report, pid_t child, const char *socket_name)
+size_t lwd_run_pids(const struct lw_report *report, pid_t child, const char *socket_name,
+                    pid_t **pids)
 {
     char entry[128];
     snprintf(entry, sizeof entry, "%s=%s", LW_WIRE_ENV_SOCKET, socket_name);
-    if (child > 0) kill(child, SIGKILL);
+    *pids = malloc((report->nprocesses + 1) * sizeof **pids);
+    if (!*pids) return 0;
+    size_t n = 0;
+    if (child > 0) (*pids)[n++] = child;
     for (size_t i = 0; i < report->nprocesses; i++) {
         pid_t pid = report->processes[i].pid;
-        if (pid > 0 && pid != child && belongs_to_run(pid, entry)) kill(pid, SIGKILL);
+        if (pid > 0 && pid != child && belongs_to_run(pid, entry)) (*pids)[n++] = pid;
     }
+    if (n == 0) {
+        free(*pids);
+        *pids = NULL;
+    }
+    return n;
+}
+
+void lwd_stop_run(const struct lw_report *report, pid_t child, const char *socket_name)
+{
+    if (child > 0) kill(child, SIGKILL);
+    pid_t *pids = NULL;
+    size_t n = lwd_run_pids(report, child, socket_name, &pids);
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] != child) kill(pids[i], SIGKILL);
+    free(pids);
 }

@@ -1,7 +1,6 @@
 /* thread_dump.c — stacks of a wedged program's threads via ptrace + libunwind-ptrace
  * (see thread_dump.h). PTRACE_SEIZE + PTRACE_INTERRUPT stop a thread without sending it a signal,
  * so the program's own signal handling is never disturbed. */
-#define _GNU_SOURCE
 #include "thread_dump.h"
 
 #include <dirent.h>

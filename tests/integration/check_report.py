@@ -2,10 +2,12 @@
 """check_report.py - runs one program under lockwatch and checks its JSON report against an
 expectation file (format: scenarios/README.md, "The expect format").
 
-    check_report.py --expect FILE [--section NAME] [--source FILE]... -- PROGRAM [ARGS...]
+    check_report.py --expect FILE [--section NAME] [--source FILE]... [--timeout SEC]
+                    -- PROGRAM [ARGS...]
 
 The lockwatch command is taken from $LOCKWATCH. Source files are scanned for `@lock:NAME`
-markers, so expectations name source lines by marker and never by number. Exits 0 when the run
+markers (and `@WORD:NAME` markers, referred to as `@WORD:NAME`), so expectations name source
+lines by marker and never by number. Exits 0 when the run
 matches, 1 when it does not (after printing expected vs actual and the whole report), 2 when the
 expectation itself is unusable (syntax, unknown marker, no lockwatch).
 
@@ -17,11 +19,15 @@ import fnmatch
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
-MARKER_RE = re.compile(r"@lock:([A-Za-z0-9_.-]+)")
+# `@lock:NAME` is referred to as @NAME; any other `@WORD:NAME` as @WORD:NAME.
+MARKER_RE = re.compile(r"@([a-z]+):([A-Za-z0-9_.-]+)")
+STOP_REASONS = ("deadlock", "double-lock", "timeout", "no")
 RUN_TIMEOUT_SECONDS = 50  # below the CTest timeout, so a hang is reported here with context
 FINDINGS_EXIT = 66
 
@@ -70,6 +76,8 @@ class ExpectedFinding:
         self.stacks = []        # list of (Place, label glob): a labelled stack with a frame there
         self.accesses = []      # list of (kind, Place, held): data-race accesses, one to one
         self.variable = None    # glob for a data race's `variable`, or None (not checked)
+        self.frames = []        # list of Place: some stack of the finding has a frame there
+        self.forked = None      # True: found in a process other than the program (pid differs)
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -82,6 +90,11 @@ class ExpectedFinding:
             lines.append(f"  edge holding at {hold} -> acquiring at {acq}{mode_text}")
         for place, label in self.stacks:
             lines.append(f"  stack labelled {label!r} with a frame at {place}")
+        for place in self.frames:
+            lines.append(f"  a frame at {place} in any of its stacks")
+        if self.forked is not None:
+            lines.append("  in " + ("another process than" if self.forked else "the process of")
+                         + " the program")
         for kind, place, held in self.accesses:
             held_text = f" ({held})" if held else ""
             lines.append(f"  access {kind} with a frame at {place}{held_text}")
@@ -102,6 +115,10 @@ class Expectation:
         self.program_signal = None  # runs[0].signal when the run was killed, or None (exited)
         self.extra_kinds = set()  # kinds of which further findings beyond the listed are allowed
         self.options = []         # lockwatch options put before `--` (e.g. --timeout=3)
+        self.stopped = None       # runs[0].stop_reason ("deadlock", ...) or "no"; None: unchecked
+        self.max_seconds = None   # lockwatch must exit within this wall time
+        self.interrupt_after = None  # send SIGINT to lockwatch's process group after this long
+        self.text = []            # regexes the text report (a second run) must match
 
 
 def read_markers(paths):
@@ -110,7 +127,8 @@ def read_markers(paths):
     for path in paths:
         with open(path, encoding="utf-8") as f:
             for number, text in enumerate(f, start=1):
-                for name in MARKER_RE.findall(text):
+                for word, base in MARKER_RE.findall(text):
+                    name = base if word == "lock" else f"{word}:{base}"
                     if name in markers:
                         raise ExpectError(f"marker @lock:{name} appears twice ({path}:{number})")
                     markers[name] = (os.path.basename(path), number)
@@ -154,6 +172,24 @@ def parse_expect(path, section, markers):
                 if not args[0].startswith("--"):
                     raise ExpectError("`option --NAME=VALUE` takes one lockwatch option")
                 exp.options.append(args[0])
+            elif word == "stopped":
+                if args[0] not in STOP_REASONS:
+                    raise ExpectError("stopped " + "|".join(STOP_REASONS))
+                exp.stopped = args[0]
+            elif word == "max-seconds":
+                exp.max_seconds = float(args[0])
+            elif word == "interrupt-after":
+                exp.interrupt_after = float(args[0])
+            elif word == "text":
+                exp.text.append(re.compile(rest.strip()))
+            elif word == "frame":
+                if current is None:
+                    raise ExpectError("`frame @PLACE...` must follow a `finding`")
+                current.frames.extend(Place(a, markers) for a in args)
+            elif word == "process":
+                if current is None or args[0] not in ("program", "forked"):
+                    raise ExpectError("`process program|forked` must follow a `finding`")
+                current.forked = args[0] == "forked"
             elif word == "stdout":
                 exp.stdout.append(re.compile(rest.strip()))
             elif word == "locks-seen":
@@ -271,6 +307,16 @@ def labelled_stack_matches(stack, place, label):
             any(place.matches(fr) for fr in frames_of(stack)))
 
 
+def all_stacks(finding):
+    """Every stack of a finding: both stacks of each cycle edge and each labelled stack."""
+    for edge in finding.get("cycle") or []:
+        if isinstance(edge, dict):
+            yield edge.get("holding_stack")
+            yield edge.get("acquiring_stack")
+    for stack in finding.get("stacks") or []:
+        yield stack
+
+
 ACCESS_KINDS = ("write", "read", "atomic-write", "atomic-read")
 
 
@@ -314,7 +360,7 @@ def race_problems(exp, finding):
     return problems
 
 
-def finding_problems(exp, finding):
+def finding_problems(exp, finding, program_pid=None):
     """Why one actual finding does not satisfy one expected finding ([] when it does)."""
     problems = []
     if finding.get("kind") != exp.kind:
@@ -347,10 +393,15 @@ def finding_problems(exp, finding):
     for place, label in exp.stacks:
         if not any(labelled_stack_matches(s, place, label) for s in finding.get("stacks") or []):
             problems.append(f"no stack labelled {label!r} with a frame at {place}")
+    for place in exp.frames:
+        if not any(place.matches(fr) for s in all_stacks(finding) for fr in frames_of(s)):
+            problems.append(f"no stack with a frame at {place}")
+    if exp.forked is not None and (finding.get("pid") != program_pid) != exp.forked:
+        problems.append(f"pid is {finding.get('pid')!r}, the program's is {program_pid!r}")
     return problems
 
 
-def assign_findings(expected, actual, extra_kinds=frozenset()):
+def assign_findings(expected, actual, extra_kinds=frozenset(), program_pid=None):
     """Pairs expected and actual findings one to one (actual findings of extra_kinds may be left
     over); returns the unmatched expected ones with the problems found against each candidate,
     or [] when everything pairs."""
@@ -358,7 +409,7 @@ def assign_findings(expected, actual, extra_kinds=frozenset()):
         if i == len(expected):
             return all(actual[j].get("kind") in extra_kinds for j in free)
         for j in sorted(free):
-            if not finding_problems(expected[i], actual[j]):
+            if not finding_problems(expected[i], actual[j], program_pid):
                 if solve(i + 1, free - {j}):
                     return True
         return False
@@ -367,7 +418,7 @@ def assign_findings(expected, actual, extra_kinds=frozenset()):
         return []
     failures = []
     for exp in expected:
-        tried = [(f.get("id"), finding_problems(exp, f)) for f in actual]
+        tried = [(f.get("id"), finding_problems(exp, f, program_pid)) for f in actual]
         if not any(not problems for _, problems in tried):
             failures.append((exp, tried))
     return failures
@@ -433,11 +484,39 @@ def check_shape(report):
     return problems
 
 
+def run_lockwatch(argv, interrupt_after, timeout):
+    """Runs lockwatch to its end (at most timeout seconds) and returns (CompletedProcess, wall
+    seconds). With
+    interrupt_after, lockwatch leads its own process group and gets SIGINT (as from Ctrl-C at a
+    terminal: the whole group) after that many seconds."""
+    start = time.monotonic()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          errors="replace", start_new_session=interrupt_after is not None) as proc:
+        try:
+            if interrupt_after is not None:
+                try:
+                    proc.wait(timeout=interrupt_after)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGINT)
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if interrupt_after is not None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
+            out, err = proc.communicate()
+            raise subprocess.TimeoutExpired(argv, timeout, out, err) from None
+    seconds = time.monotonic() - start
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err), seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--expect", required=True, help="expectation file")
     parser.add_argument("--section", help="section of the expectation file ([broken], [fixed])")
     parser.add_argument("--source", action="append", default=[], help="source with markers")
+    parser.add_argument("--timeout", type=float, default=RUN_TIMEOUT_SECONDS,
+                        help="seconds lockwatch may run before the check fails (keep it below "
+                             "the CTest timeout so a hang is reported here with context)")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- PROGRAM [ARGS...]")
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -459,13 +538,21 @@ def main():
                 *command]
         print("$ " + " ".join(argv))
         try:
-            run = subprocess.run(argv, capture_output=True, text=True, errors="replace",
-                                 timeout=RUN_TIMEOUT_SECONDS)
+            run, seconds = run_lockwatch(argv, exp.interrupt_after, args.timeout)
         except subprocess.TimeoutExpired as e:
-            print(f"FAIL: no exit after {RUN_TIMEOUT_SECONDS} s")
+            print(f"FAIL: no exit after {args.timeout} s")
             print(f"--- stdout ---\n{e.stdout or ''}\n--- stderr ---\n{e.stderr or ''}")
             return 1
         print(f"--- program stdout ---\n{run.stdout}--- lockwatch stderr ---\n{run.stderr}---")
+        print(f"lockwatch ran {seconds:.2f} s")
+        text_report = None
+        if exp.text:
+            text_argv = [lockwatch, "--format=text", *exp.options, "--", *command]
+            print("$ " + " ".join(text_argv))
+            try:
+                text_report = run_lockwatch(text_argv, exp.interrupt_after, args.timeout)[0].stderr
+            except subprocess.TimeoutExpired:
+                text_report = f"(no exit after {args.timeout} s)"
         try:
             with open(report_path, encoding="utf-8") as f:
                 report_text = f.read()
@@ -482,7 +569,18 @@ def main():
         want_exit = FINDINGS_EXIT if exp.findings else exp.program_exit
     if run.returncode != want_exit:
         problems.append(f"lockwatch exited {run.returncode}, expected {want_exit}")
+    if exp.max_seconds is not None and seconds > exp.max_seconds:
+        problems.append(f"lockwatch ran {seconds:.2f} s, expected at most {exp.max_seconds} s")
+    for pattern in exp.text:
+        if not pattern.search(text_report or ""):
+            problems.append(f"the text report does not match /{pattern.pattern}/:\n{text_report}")
     runs = report.get("runs") if isinstance(report.get("runs"), list) else []
+    program_pid = runs[0].get("pid") if runs and isinstance(runs[0], dict) else None
+    if runs and isinstance(runs[0], dict) and exp.stopped is not None:
+        reason = runs[0].get("stop_reason") if runs[0].get("stopped") is True else "no"
+        if reason != exp.stopped or (exp.stopped == "no" and runs[0].get("stopped") is not False):
+            problems.append(f"runs[0] says stopped {runs[0].get('stopped')!r} stop_reason "
+                            f"{runs[0].get('stop_reason')!r}, expected {exp.stopped}")
     if not runs or not isinstance(runs[0], dict):
         problems.append("runs[] is empty")
     elif exp.program_signal is not None:
@@ -511,7 +609,7 @@ def main():
                         f"{extra_text}")
     elif len(kinds_actual) < len(kinds_expected):
         problems.append(f"finding kinds are {kinds_actual}, expected at least {kinds_expected}")
-    for unmatched, tried in assign_findings(exp.findings, findings, exp.extra_kinds):
+    for unmatched, tried in assign_findings(exp.findings, findings, exp.extra_kinds, program_pid):
         problems.append(f"expected finding {unmatched.kind} not found; candidates:")
         for fid, why in tried:
             problems.append(f"    finding {fid}: " + "; ".join(why))

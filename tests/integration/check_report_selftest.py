@@ -5,7 +5,8 @@ An integration test that always passes proves nothing, so this runs the checker 
 for lockwatch that writes a prepared report, and requires a pass for the right report and a
 failure for each kind of wrong one (wrong line, wrong function, extra finding, missing edge, wrong
 lock name, type or mode, wrong single_thread, locks never seen, wrong exit status, finding where silence is expected, unknown
-marker, wrong labelled stack, wrong end of the run, findings beyond the `extra` kinds). Python 3 standard library only.
+marker, wrong labelled stack, wrong end of the run, findings beyond the `extra` kinds, wrong
+stop reason, frame missing from every stack, finding in the wrong process). Python 3 standard library only.
 """
 
 import copy
@@ -29,6 +30,7 @@ void take_b_then_a(void)
     lock(&lock_b); /* @lock:ba-first */
     lock(&lock_a); /* @lock:ba-second */
 }
+void tail(void) { lock(&lock_c); } /* @tail:c */
 """
 
 EXPECT = """\
@@ -209,6 +211,49 @@ MISUSE_CASES = [
 ]
 
 
+# A run lockwatch stopped after a deadlock in a forked child: stop_reason, `frame` anywhere in
+# the finding's stacks (also through a `@WORD:NAME` marker), the finding's process.
+STOP_EXPECT = """\
+[stopped]
+program-signal 9
+stopped deadlock
+max-seconds 30
+finding deadlock
+frame @ab-second @tail:c
+process forked
+"""
+
+STOPPED = dict(copy.deepcopy(KILLED), runs=[{"pid": 10, "argv": ["prog"], "exit_code": None,
+                                             "signal": 9, "stopped": True,
+                                             "stop_reason": "deadlock"}])
+STOPPED["findings"] = [{
+    "id": 1, "kind": "deadlock", "message": "m", "single_thread": False, "pid": 11,
+    "locks": [], "threads": [],
+    "cycle": [edge("T2", "M2", "M1", "take_b_then_a", 8, 9),
+              edge("T1", "M1", "M2", "take_a_then_b", 3, 4)],
+    "stacks": [labelled("blocked here", "tail", 11)]}]
+
+
+def stopped_variant(change):
+    report = copy.deepcopy(STOPPED)
+    change(report)
+    return report
+
+
+STOP_CASES = [
+    ("a run stopped after a deadlock in a forked child", "stopped", STOPPED, 66, 0),
+    ("stopped for another reason", "stopped",
+     stopped_variant(lambda r: r["runs"][0].update(stop_reason="timeout")), 66, 1),
+    ("not stopped", "stopped",
+     stopped_variant(lambda r: r["runs"][0].update(stopped=False, stop_reason=None)), 66, 1),
+    ("found in the program's own process", "stopped",
+     stopped_variant(lambda r: r["findings"][0].update(pid=10)), 66, 1),
+    ("no frame at a @WORD:NAME marker", "stopped",
+     stopped_variant(lambda r: r["findings"][0]["stacks"][0]["frames"][0].update(line=12)), 66,
+     1),
+]
+
+
 # Data races (ThreadSanitizer builds): access kinds, the marked line of each access stack,
 # whether a lock was held, the variable, and summary.races_checked.
 RACE_EXPECT = """\
@@ -296,6 +341,9 @@ def main():
         cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
                                                                              MISUSE_EXPECT), want)
                   for name, section, report, lw_exit, want in MISUSE_CASES]
+        cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
+                                                                             STOP_EXPECT), want)
+                  for name, section, report, lw_exit, want in STOP_CASES]
         cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
                                                                              RACE_EXPECT), want)
                   for name, section, report, lw_exit, want in RACE_CASES]

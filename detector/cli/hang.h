@@ -1,0 +1,17 @@
+/* hang.h — the --timeout report: when a run is still going at its deadline, every thread of
+ * every live process of the run is stopped for a moment and unwound from outside
+ * (thread_dump.h), and the stacks become one `hang` finding (lw_detector_add_hang). The caller
+ * then ends the run (stop.h). */
+#ifndef LWD_HANG_H
+#define LWD_HANG_H
+
+#include <sys/types.h>
+
+#include "lockwatch/detector.h"
+
+/* child: the program's pid while it is not yet reaped, 0 once it is; socket_name: the run's
+ * record channel (see lwd_run_pids). Returns 0, or -1 after one line on stderr when no stack
+ * could be taken or memory ran out (the run must still be ended). */
+int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name);
+
+#endif

@@ -1,0 +1,28 @@
+/* knobs.c — see knobs.h. */
+#include "knobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lockwatch/wire.h"
+
+int lwd_set_runtime_knobs(const struct lwd_options *opts)
+{
+    const char *user = getenv(LW_WIRE_ENV_OPTIONS);
+    char *value = NULL;
+    int rc = -1;
+    if (asprintf(&value, "%s%swait_ms=%u", user ? user : "", user && user[0] ? ":" : "",
+                 opts->deadlock_delay_ms) < 0) {
+        value = NULL;
+        fputs("lockwatch: out of memory\n", stderr);
+        goto out;
+    }
+    if (setenv(LW_WIRE_ENV_OPTIONS, value, 1) != 0) {
+        perror("lockwatch: cannot set " LW_WIRE_ENV_OPTIONS);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(value);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* hang.c — a lost wake-up, in two processes: a worker waits on a condition nobody signals and
+ * main joins it; the parent waits for the child. No lock is involved, so only --timeout can end
+ * the run, with every thread's stack of both processes in the hang finding. With the argument
+ * `quick` it signals the worker and exits at once (a run that ends before the timeout). */
+#define _GNU_SOURCE /* pthread barriers, nanosleep, pause under -std=c11 */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pthread_mutex_t state = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready = PTHREAD_COND_INITIALIZER;
+static bool is_ready;
+
+static void *worker(void *arg)
+{
+    pthread_mutex_lock(&state);
+    while (!is_ready)
+        pthread_cond_wait(&ready, &state); /* @lock:hang-cond-wait */
+    pthread_mutex_unlock(&state);
+    return arg;
+}
+
+static int lost_wakeup(bool signal_it)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, worker, NULL) != 0) return 1;
+    if (signal_it) {
+        pthread_mutex_lock(&state);
+        is_ready = true;
+        pthread_cond_signal(&ready);
+        pthread_mutex_unlock(&state);
+    }
+    pthread_join(t, NULL); /* @lock:hang-join */
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    fflush(stdout);
+    pid_t child = fork();
+    if (child < 0) return 1;
+    if (child == 0) _exit(lost_wakeup(quick));
+    int status;
+    waitpid(child, &status, 0); /* @lock:hang-waitpid */
+    puts("child ended");
+    return 0;
+}
