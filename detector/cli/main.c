@@ -10,7 +10,6 @@
 #include "demo.h"
 #include "driver.h"
 #include "exit_status.h"
-#include "knobs.h"
 #include "graph_out.h"
 #include "options.h"
 #include "preflight.h"
@@ -76,10 +75,6 @@ int main(int argc, char **argv)
     if (status != LWD_EXIT_OK) goto out;
     status = lwd_preflight(&opts, &pf);
     if (status != LWD_EXIT_OK) goto out;
-    if (lwd_set_runtime_knobs(&opts) != 0) {
-        status = LWD_EXIT_TOOL;
-        goto out;
-    }
     /* Opened before the run so a bad path fails before the program does anything; "e":
      * close-on-exec, the program must not inherit it. */
     if (opts.output && !(out = fopen(opts.output, "we"))) {

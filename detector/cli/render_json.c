@@ -233,22 +233,6 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     return o;
 }
 
-/* runs[].stop_reason: why lockwatch ended the run itself (docs/report-format.md). */
-static const char *stop_reason_name(enum lwd_stop_reason reason)
-{
-    switch (reason) {
-    case LWD_STOP_NONE:
-        return NULL;
-    case LWD_STOP_DEADLOCK:
-        return "deadlock";
-    case LWD_STOP_DOUBLE_LOCK:
-        return "double-lock";
-    case LWD_STOP_TIMEOUT:
-        return "timeout";
-    }
-    return NULL;
-}
-
 /* The run: the program lockwatch started and how it ended. */
 static json_object *jruns(struct json *j, const struct lwd_render_input *in)
 {
@@ -265,9 +249,6 @@ static json_object *jruns(struct json *j, const struct lwd_render_input *in)
     jset(j, run, "exit_code",
          signalled ? NULL : checked(j, json_object_new_int(in->outcome->exit_code)));
     jset(j, run, "signal", signalled ? checked(j, json_object_new_int(in->outcome->signal)) : NULL);
-    jset(j, run, "stopped", checked(j, json_object_new_boolean(in->outcome->stopped)));
-    jset(j, run, "stop_reason",
-         in->outcome->stopped ? jstring(j, stop_reason_name(in->outcome->stop_reason)) : NULL);
     jpush(j, runs, run);
     return runs;
 }
