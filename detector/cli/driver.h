@@ -42,10 +42,20 @@ struct lwd_options {
     char **argv;            /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
+    unsigned deadlock_delay_ms; /* --deadlock-delay: blocked this long, a thread is published */
+    unsigned timeout_ms;        /* --timeout: end a run still going after this long; 0 = never */
     const char *suppressions; /* --suppressions=FILE, or NULL */
     const char *baseline;     /* --baseline=REPORT.json, or NULL */
     const char *source_root;  /* --source-root=DIR: SARIF URIs relative to it, or NULL */
     const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
+};
+
+/* Why lockwatch ended a run itself (lwd_outcome.stop_reason). */
+enum lwd_stop_reason {
+    LWD_STOP_NONE,        /* the run ended by itself */
+    LWD_STOP_DEADLOCK,    /* a real deadlock (--on-deadlock=exit) */
+    LWD_STOP_DOUBLE_LOCK, /* a double lock that blocks for ever (--on-deadlock=exit) */
+    LWD_STOP_TIMEOUT,     /* --timeout expired: a hang finding holds every thread's stack */
 };
 
 /* How the program ended. */
@@ -54,6 +64,7 @@ struct lwd_outcome {
     int exit_code; /* valid when signal == 0 */
     int signal;    /* the signal that killed it, 0 if it exited */
     bool stopped;  /* lockwatch killed the run because it could never finish (--on-deadlock) */
+    enum lwd_stop_reason stop_reason; /* why, when stopped */
 };
 
 /* triage.c: what --suppressions and --baseline made of the report. The renderers get the
@@ -70,7 +81,6 @@ struct lwd_render_input {
     const struct lwd_options *options;
     const struct lwd_outcome *outcome;
     bool color;
-    bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
 };

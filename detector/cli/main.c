@@ -10,11 +10,11 @@
 #include "demo.h"
 #include "driver.h"
 #include "exit_status.h"
+#include "knobs.h"
 #include "graph_out.h"
 #include "options.h"
 #include "preflight.h"
 #include "run.h"
-#include "tsan_run.h"
 #include "triage.h"
 #include "tsan_run.h"
 
@@ -75,6 +75,10 @@ int main(int argc, char **argv)
     if (status != LWD_EXIT_OK) goto out;
     status = lwd_preflight(&opts, &pf);
     if (status != LWD_EXIT_OK) goto out;
+    if (lwd_set_runtime_knobs(&opts) != 0) {
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
     /* Opened before the run so a bad path fails before the program does anything; "e":
      * close-on-exec, the program must not inherit it. */
     if (opts.output && !(out = fopen(opts.output, "we"))) {
@@ -106,7 +110,6 @@ int main(int argc, char **argv)
         .options = &opts,
         .outcome = &outcome,
         .color = want_color(&opts, out),
-        .races_checked = lwd_tsan_in_run(report, pf.program),
         .triage = &triaged.triage,
         .races_checked = lwd_tsan_in_run(report, pf.program),
     };

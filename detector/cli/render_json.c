@@ -162,36 +162,6 @@ static json_object *jaccess(struct json *j, const struct lw_access *a)
 }
 
 /* index: the finding's place in the report, for the baseline flag. */
-/* TSan's "write M0, read M1" as ["write M0", "read M1"]; [] when no lock was held. */
-static json_object *jmutexes(struct json *j, const char *mutexes)
-{
-    json_object *a = checked(j, json_object_new_array());
-    for (const char *p = mutexes; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, ",");
-        json_object *one = checked(j, json_object_new_string_len(p, (int)len));
-        jpush(j, a, one);
-        p += len;
-        p += strspn(p, ", ");
-    }
-    return a;
-}
-
-/* One access of a data race (ThreadSanitizer's description of it). */
-static json_object *jaccess(struct json *j, const struct lw_access *a)
-{
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "thread", jthread_id(j, a->thread));
-    jset(j, o, "tsan_thread", jstring(j, a->tsan_thread));
-    jset(j, o, "kind", jstring(j, a->write ? "write" : "read"));
-    jset(j, o, "atomic", checked(j, json_object_new_boolean(a->atomic)));
-    jset(j, o, "previous", checked(j, json_object_new_boolean(a->previous)));
-    jset(j, o, "size", checked(j, json_object_new_uint64(a->size)));
-    jset(j, o, "address", jaddress(j, a->addr));
-    jset(j, o, "mutexes", jmutexes(j, a->mutexes));
-    jset(j, o, "stack", jstack(j, a->stack));
-    return o;
-}
-
 static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
     json_object *o = checked(j, json_object_new_object());
@@ -233,6 +203,22 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     return o;
 }
 
+/* runs[].stop_reason: why lockwatch ended the run itself (docs/report-format.md). */
+static const char *stop_reason_name(enum lwd_stop_reason reason)
+{
+    switch (reason) {
+    case LWD_STOP_NONE:
+        return NULL;
+    case LWD_STOP_DEADLOCK:
+        return "deadlock";
+    case LWD_STOP_DOUBLE_LOCK:
+        return "double-lock";
+    case LWD_STOP_TIMEOUT:
+        return "timeout";
+    }
+    return NULL;
+}
+
 /* The run: the program lockwatch started and how it ended. */
 static json_object *jruns(struct json *j, const struct lwd_render_input *in)
 {
@@ -249,6 +235,9 @@ static json_object *jruns(struct json *j, const struct lwd_render_input *in)
     jset(j, run, "exit_code",
          signalled ? NULL : checked(j, json_object_new_int(in->outcome->exit_code)));
     jset(j, run, "signal", signalled ? checked(j, json_object_new_int(in->outcome->signal)) : NULL);
+    jset(j, run, "stopped", checked(j, json_object_new_boolean(in->outcome->stopped)));
+    jset(j, run, "stop_reason",
+         in->outcome->stopped ? jstring(j, stop_reason_name(in->outcome->stop_reason)) : NULL);
     jpush(j, runs, run);
     return runs;
 }
@@ -285,7 +274,6 @@ static json_object *jsummary(struct json *j)
          checked(j, json_object_new_uint64(j->triage != NULL ? j->triage->suppressed : 0)));
     jset(j, o, "new", checked(j, json_object_new_uint64(r->nfindings - known)));
     jset(j, o, "known", checked(j, json_object_new_uint64(known)));
-    jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     return o;
 }
 
