@@ -4,7 +4,9 @@
  * atomics. A lookup probes two adjacent slots; a torn slot (half of one write, half of another)
  * or an evicted key reads as a miss, never as a wrong hit (bar a 2^-64 coincidence). A miss only
  * costs a re-send, so the memory is bounded by design. value 0 means "empty" and is never
- * stored. The first eviction sends one OVERFLOW record for the table. */
+ * stored. The first eviction sends one OVERFLOW record for the table. Lookups are made only while
+ * the runtime is active, and every table is mapped before it becomes active (init.c), so
+ * lwi_cache_get does not test for an unmapped table. */
 #ifndef LWI_CACHE_H
 #define LWI_CACHE_H
 
@@ -28,17 +30,15 @@ int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_t
 
 static inline bool lwi_cache_get(const struct lwi_cache *c, uint64_t key, uint64_t *value)
 {
-    if (!c->slots) return false;
     struct lwi_cache_slot *s = &c->slots[key & c->mask & ~(uint64_t)1];
-    for (int i = 0; i < 2; i++) {
-        uint64_t check = atomic_load_explicit(&s[i].check, memory_order_relaxed);
-        uint64_t v = atomic_load_explicit(&s[i].value, memory_order_relaxed);
-        if (v != 0 && (check ^ v) == key) {
-            *value = v;
-            return true;
-        }
+    uint64_t v = atomic_load_explicit(&s[0].value, memory_order_relaxed);
+    if ((atomic_load_explicit(&s[0].check, memory_order_relaxed) ^ v) != key || v == 0) {
+        v = atomic_load_explicit(&s[1].value, memory_order_relaxed);
+        if ((atomic_load_explicit(&s[1].check, memory_order_relaxed) ^ v) != key || v == 0)
+            return false;
     }
-    return false;
+    *value = v;
+    return true;
 }
 
 /* Inserts or overwrites; `value` must not be 0. */

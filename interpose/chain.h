@@ -2,15 +2,20 @@
  *
  * Every held entry carries two running keys:
  *   lock_chain = mix(lock_chain of the entry below, lock address, generation, kind, mode,
- *                    acquisition flags, caller pc) — identifies "these held locks, then this one
- *                    from this site"; a new acquisition's key is computed the same way from the
- *                    current top;
+ *                    acquisition flags, caller pc) — identifies "this thread, these held locks,
+ *                    then this one from this site"; a new acquisition's key is computed the same
+ *                    way from the current top. Below the first held lock is the thread's own root
+ *                    (lwi_chain_thread_root), so each thread reports each chain once: a cycle
+ *                    whose edges were all first seen in one thread is not mistaken for a
+ *                    single-thread cycle when another thread repeats them later;
  *   site_chain = mix(site_chain below, caller pc) — the same over call sites only; needed only
  *                when a chain misses, so computed lazily (0 = not computed yet).
  * Lock-chain cache: key → stack id of the acquisition that first made it. A hit means the chain
- * was already reported (lossy, cache.h: a miss costs a re-send). The site key is what site.h
- * caches stacks by, so a site already unwound is not unwound again. Keys are pure arithmetic, so
- * removing a held entry from the middle just recomputes the keys above it. */
+ * was already reported (lossy, cache.h: a miss costs a re-send); for a chain of one lock (nothing
+ * held, no edge to report) it only remembers the stack, so the fast path needs no site lookup. The
+ * site key is what site.h caches stacks by, shared by all threads (its root is LWI_CHAIN_ROOT), so
+ * a site already unwound by any thread is not unwound again. Keys are pure arithmetic, so removing
+ * a held entry from the middle just recomputes the keys above it. */
 #ifndef LWI_CHAIN_H
 #define LWI_CHAIN_H
 
@@ -22,7 +27,7 @@
 #include "held.h"
 #include "lockwatch/wire.h"
 
-#define LWI_CHAIN_ROOT 0x6c6f636b77617463ull /* key "below" the first held lock */
+#define LWI_CHAIN_ROOT 0x6c6f636b77617463ull /* site key "below" the first held lock */
 
 extern struct lwi_cache lwi_chain_cache;
 
@@ -39,22 +44,27 @@ static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_r
                      pc * 0x165667b19e3779f9ull);
 }
 
+/* The lock key "below" the first lock held by thread `number`. */
+static inline uint64_t lwi_chain_thread_root(uint32_t number)
+{
+    return LWI_CHAIN_ROOT + (uint64_t)number * 0xd6e8feb86659fd93ull;
+}
+
 static inline uint64_t lwi_chain_site_key(uint64_t below, uint64_t pc)
 {
     return lwi_mix64(below + pc * 0x27d4eb2f165667c5ull);
 }
 
-static inline uint64_t lwi_chain_lock_below(struct lwi_held_stack *h)
+static inline uint64_t lwi_chain_lock_below(const struct lwi_held_stack *h, uint32_t number)
 {
-    struct lwi_held_entry *top = lwi_held_top(h);
-    return top ? top->lock_chain : LWI_CHAIN_ROOT;
+    return h->count ? h->entries[h->count - 1].lock_chain : lwi_chain_thread_root(number);
 }
 
 /* The site chain of the top entry, computing any missing ones below it first. */
 uint64_t lwi_chain_site_below(struct lwi_held_stack *h);
 
-/* Recomputes the lock keys of entries [from, count) after an entry below them was removed (their
- * site keys become "not computed"). */
-void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from);
+/* Recomputes the lock keys of entries [from, count) of thread `number` after an entry below them
+ * was removed (their site keys become "not computed"). */
+void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from, uint32_t number);
 
 #endif

@@ -14,7 +14,9 @@
 
 #define LWI_GEN_LOG2 20u
 
-extern _Atomic uint32_t *lwi_gen_table; /* NULL until mapped: every lock has generation 0 */
+/* Mapped by the constructor before the runtime becomes active; lookups are made only while it is
+ * active (a lock's identity is built only on tracked paths), so they do not test for NULL. */
+extern _Atomic uint32_t *lwi_gen_table;
 
 int lwi_gen_init(void);
 
@@ -25,7 +27,7 @@ static inline _Atomic uint32_t *lwi_gen_slot(uint64_t addr)
 
 static inline uint32_t lwi_gen_get(uint64_t addr)
 {
-    return lwi_gen_table ? atomic_load_explicit(lwi_gen_slot(addr), memory_order_relaxed) : 0;
+    return atomic_load_explicit(lwi_gen_slot(addr), memory_order_relaxed);
 }
 
 static inline void lwi_gen_bump(uint64_t addr)

@@ -22,22 +22,21 @@
 #define LWI_GLIBC_MUTEX_KIND_MASK 3
 #define LWI_GLIBC_MUTEX_PSHARED_BIT 128
 
+/* Our flags for glibc's mutex kind (kind & LWI_GLIBC_MUTEX_KIND_MASK): normal, recursive,
+ * errorcheck, adaptive. A table, not a switch: this runs on every mutex acquisition. */
+static const uint8_t lwi_mutex_kind_flags[4] = {
+    [PTHREAD_MUTEX_NORMAL] = 0,
+    [PTHREAD_MUTEX_RECURSIVE] = LW_LOCKF_RECURSIVE,
+    [PTHREAD_MUTEX_ERRORCHECK] = LW_LOCKF_ERRORCHECK,
+    [PTHREAD_MUTEX_ADAPTIVE_NP] = 0,
+};
+
 static inline struct lw_lock_ref lwi_ref_mutex(const void *mutex, uint8_t type, uint8_t mode,
                                                uint8_t acq)
 {
     const volatile pthread_mutex_t *m = mutex;
     int kind = m->__data.__kind;
-    uint8_t flags = 0;
-    switch (kind & LWI_GLIBC_MUTEX_KIND_MASK) {
-    case PTHREAD_MUTEX_RECURSIVE:
-        flags |= LW_LOCKF_RECURSIVE;
-        break;
-    case PTHREAD_MUTEX_ERRORCHECK:
-        flags |= LW_LOCKF_ERRORCHECK;
-        break;
-    default:
-        break;
-    }
+    uint8_t flags = lwi_mutex_kind_flags[kind & LWI_GLIBC_MUTEX_KIND_MASK];
     if (kind & LWI_GLIBC_MUTEX_PSHARED_BIT) flags |= LW_LOCKF_PSHARED;
     uint64_t addr = (uint64_t)(uintptr_t)mutex;
     return (struct lw_lock_ref){.addr = addr,

@@ -77,4 +77,10 @@ static inline void *lwi_real_fast(enum lwi_real_id id)
 
 #define REAL(sym) ((__typeof__(&sym))lwi_real_fast(LWI_REAL_##sym))
 
+/* REAL(sym) on a tracked path (inside lwi_enter): the runtime is active, so the constructor has
+ * resolved the table (init.c) and the pointer is read without the lazy-resolution test. Only for
+ * functions every glibc with these wrappers provides (the lock, trylock and unlock calls). */
+#define REAL_LIVE(sym)                                                                             \
+    ((__typeof__(&sym))__atomic_load_n(&lwi_real_table[LWI_REAL_##sym], __ATOMIC_RELAXED))
+
 #endif

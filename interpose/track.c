@@ -12,9 +12,6 @@
 #include "site.h"
 #include "threads.h"
 
-/* Cache value for "no stack could be captured" (0 means an empty slot). */
-#define LWI_NO_STACK UINT64_MAX
-
 /* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
  * counted from bit 3. */
 #define LWI_GLIBC_RWLOCK_WRLOCKED 2u
@@ -68,51 +65,67 @@ static bool lwi_relock_blocks(const struct lw_lock_ref *held, const struct lw_lo
     return true;
 }
 
-static void lwi_remove_entry(struct lwi_held_stack *h, uint32_t i)
+static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
 {
+    struct lwi_held_stack *h = &self->held;
     if (i + 1 == h->count) {
         h->count--; /* LIFO unlock, the common case: nothing above to move or rekey */
         return;
     }
     lwi_held_remove(h, i);
-    lwi_chain_rekey(h, i);
+    lwi_chain_rekey(h, i, self->number);
+}
+
+/* The lock is already entry i of the held stack. */
+static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, uint32_t i)
+{
+    struct lwi_held_entry *e = lwi_held_at(&self->held, i);
+    if (lwi_is_reentrant(&e->ref, &a->ref)) {
+        a->reentry = true;
+        return;
+    }
+    if (!(a->ref.acq & LW_ACQF_TRY) && lwi_still_owned(self, &e->ref)) {
+        a->double_lock = true;
+        lwi_emit_misuse(self, LW_MISUSE_DOUBLE_LOCK, lwi_relock_blocks(&e->ref, &a->ref), &a->ref,
+                        lwi_depot_capture(self), e->stack, self->number);
+        return;
+    }
+    lwi_remove_entry(self, i); /* stale: the lock was released behind our back */
+    lwi_track_attempt(self, a);
+}
+
+/* A chain missing from the cache: its stack, and an ACQUIRE when it has an edge. */
+static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
+{
+    struct lwi_held_stack *h = &self->held;
+    if (h->count == 0) {
+        /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
+        a->site_chain = lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc);
+        a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
+    } else {
+        a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
+        a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
+        lwi_emit_acquire(self, &a->ref, a->stack);
+    }
+    lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);
 }
 
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
 {
+    if (lwi_track_attempt_fast(self, a)) return;
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, a->ref.addr);
     if (i >= 0) {
-        struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
-        if (lwi_is_reentrant(&e->ref, &a->ref)) {
-            a->reentry = true;
-            return;
-        }
-        if (!(a->ref.acq & LW_ACQF_TRY) && lwi_still_owned(self, &e->ref)) {
-            a->double_lock = true;
-            lwi_emit_misuse(self, LW_MISUSE_DOUBLE_LOCK, lwi_relock_blocks(&e->ref, &a->ref),
-                            &a->ref, lwi_depot_capture(self), e->stack, self->number);
-            return;
-        }
-        lwi_remove_entry(h, (uint32_t)i); /* stale: the lock was released behind our back */
+        lwi_track_attempt_held(self, a, (uint32_t)i);
+        return;
     }
-    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h), &a->ref, a->pc);
+    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h, self->number), &a->ref, a->pc);
     uint64_t v;
-    if (h->count == 0) {
-        a->site_chain = lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc);
-        /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
-        a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
-        return;
-    }
     if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
-        a->stack = v == LWI_NO_STACK ? 0 : v;
-        a->site_chain = 0; /* computed if a later miss above needs it */
+        a->stack = v == LWI_NO_STACK ? 0 : v; /* known chain: only the room check failed */
         return;
     }
-    a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
-    a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
-    lwi_emit_acquire(self, &a->ref, a->stack);
-    lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);
+    lwi_track_new_chain(self, a);
 }
 
 void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a)
@@ -141,6 +154,12 @@ void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a)
     e->site_chain = a->site_chain;
     e->stack = a->stack;
     e->count = 1;
+}
+
+void lwi_track_took(struct lwi_thread *self, struct lwi_acq a)
+{
+    lwi_track_attempt(self, &a);
+    lwi_track_acquired(self, &a);
 }
 
 /* Does the lock object say this thread holds it (an acquisition we did not see)? */
@@ -172,7 +191,7 @@ static struct lw_lock_ref lwi_ref_of(uint64_t addr, uint8_t type)
     return lwi_ref_spin(lock, 0);
 }
 
-void lwi_track_release(struct lwi_thread *self, uint64_t addr, uint8_t type)
+void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type)
 {
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, addr);
@@ -190,7 +209,7 @@ void lwi_track_release(struct lwi_thread *self, uint64_t addr, uint8_t type)
         e->count--;
         return;
     }
-    lwi_remove_entry(h, (uint32_t)i);
+    lwi_remove_entry(self, (uint32_t)i);
 }
 
 bool lwi_track_lock_busy(const struct lw_lock_ref *ref)
@@ -224,7 +243,7 @@ void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, b
         struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), e->stack,
                         self->number);
-        if (rc == 0) lwi_remove_entry(h, (uint32_t)i);
+        if (rc == 0) lwi_remove_entry(self, (uint32_t)i);
     } else if (busy_before || rc == EBUSY) {
         int32_t owner = lwi_lock_owner_tid(ref);
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), 0,
@@ -246,7 +265,7 @@ bool lwi_track_cond_release(struct lwi_thread *self, uint64_t addr, struct lwi_h
     long i = lwi_held_find(h, addr);
     if (i < 0) return false;
     *saved = *lwi_held_at(h, (uint32_t)i);
-    lwi_remove_entry(h, (uint32_t)i);
+    lwi_remove_entry(self, (uint32_t)i);
     return true;
 }
 
@@ -273,7 +292,7 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
         return;
     }
     *e = *saved;
-    lwi_chain_rekey(h, h->count - 1);
+    lwi_chain_rekey(h, h->count - 1, self->number);
 }
 
 void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack)

@@ -11,6 +11,9 @@
  *   lwi_track_acquired  after the real call succeeded: push (or bump the recursion count).
  * Release:
  *   lwi_track_release   before the real unlock (the owner fields are still those of the holder).
+ * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_push_fast, lwi_track_release):
+ * a lock call that repeats a known pattern costs a held-stack scan, one key mix, one cache probe,
+ * a push and a pop, with no function call besides the real one; everything else is out of line.
  */
 #ifndef LWI_TRACK_H
 #define LWI_TRACK_H
@@ -18,9 +21,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cache.h"
+#include "chain.h"
 #include "held.h"
 #include "lockwatch/wire.h"
 #include "tls.h"
+
+/* Cache value for "no stack could be captured" (0 means an empty slot). */
+#define LWI_NO_STACK UINT64_MAX
 
 /* An acquisition in progress, on the wrapper's stack between attempt and acquired. */
 struct lwi_acq {
@@ -46,10 +54,80 @@ static inline void lwi_acq_init(struct lwi_acq *a, struct lw_lock_ref ref, uint6
 
 #define LWI_CALLER_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
 
+/* The full bookkeeping, out of line: any acquisition, including a lock already on the held stack
+ * (recursion, double lock, stale entry) and a new chain (stack lookup and ACQUIRE). */
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a);
 void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a);
-/* `type` is the lock family (enum lw_lock_type); the full identity is built only for misuse. */
-void lwi_track_release(struct lwi_thread *self, uint64_t addr, uint8_t type);
+/* A trylock or condition-wait re-acquisition that already succeeded: attempt, then acquired. */
+void lwi_track_took(struct lwi_thread *self, struct lwi_acq a) __attribute__((cold, noinline));
+void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type)
+    __attribute__((cold, noinline));
+
+/* The fast path of lwi_track_attempt, for a lock call that repeats a known pattern: true when
+ * the lock is not on the held stack (a scan, a few entries deep in practice), the chain is in
+ * the cache (one key mix, one probe) and the stack has room for the push; a->lock_chain and
+ * a->stack are then set. False: nothing was decided, the caller runs the full path. Inline and
+ * writing only to `a`, so a wrapper that keeps `a` local (passing it by value to its slow path)
+ * keeps it in registers. */
+static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
+                                                                         struct lwi_acq *a)
+{
+    const struct lwi_held_stack *h = &self->held;
+    uint32_t n = h->count;
+    if (__builtin_expect(n == h->capacity, 0)) return false; /* first use, or growth */
+    const struct lwi_held_entry *e = h->entries;
+    for (uint32_t i = 0; i < n; i++)
+        if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
+    uint64_t below = n ? e[n - 1].lock_chain : lwi_chain_thread_root(self->number);
+    uint64_t key = lwi_chain_lock_key(below, &a->ref, a->pc);
+    uint64_t v;
+    if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, key, &v), 0)) return false;
+    a->lock_chain = key;
+    a->stack = v == LWI_NO_STACK ? 0 : v;
+    return true;
+}
+
+/* Pushes an acquisition whose attempt took the fast path (room was checked there). */
+static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
+                                                                      const struct lwi_acq *a)
+{
+    struct lwi_held_stack *h = &self->held;
+    struct lwi_held_entry *e = &h->entries[h->count++];
+    e->ref = a->ref;
+    e->pc = a->pc;
+    e->lock_chain = a->lock_chain;
+    e->site_chain = 0; /* computed if a later miss above needs it */
+    e->stack = a->stack;
+    e->count = 1;
+}
+
+/* An acquisition that already succeeded (trylock, condition-wait re-acquisition). */
+static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thread *self,
+                                                                  struct lwi_acq a)
+{
+    if (__builtin_expect(lwi_track_attempt_fast(self, &a), 1))
+        lwi_track_push_fast(self, &a);
+    else
+        lwi_track_took(self, a);
+}
+
+/* Before the real unlock (the owner fields are still those of the holder). `type` is the lock
+ * family (enum lw_lock_type); the full identity is built only for misuse. Fast path: the top
+ * entry, held once, is popped (LIFO release: nothing above it to move or rekey). */
+static inline __attribute__((always_inline)) void lwi_track_release(struct lwi_thread *self,
+                                                                    uint64_t addr, uint8_t type)
+{
+    struct lwi_held_stack *h = &self->held;
+    uint32_t n = h->count;
+    if (__builtin_expect(n != 0, 1)) {
+        const struct lwi_held_entry *top = &h->entries[n - 1];
+        if (__builtin_expect(top->ref.addr == addr && top->count == 1, 1)) {
+            h->count = n - 1;
+            return;
+        }
+    }
+    lwi_track_release_slow(self, addr, type);
+}
 
 /* After the real call of an acquisition whose attempt was tracked: pushes it if `acquired`. */
 static inline void lwi_track_finish(struct lwi_thread *self, struct lwi_acq *a, bool acquired)

@@ -1,4 +1,5 @@
-/* wait.c — contended acquisitions: try, wait a bounded time, publish, then block (see wait.h). */
+/* wait.c — contended acquisitions: spin briefly, wait a bounded time, publish, then block (see
+ * wait.h). */
 #include "wait.h"
 
 #include <errno.h>
@@ -12,11 +13,19 @@
 
 #define LWI_SPIN_CLOCK_EVERY 1024u
 
-/* An absolute deadline `wait_ns` from now on `clock`. */
-static struct timespec lwi_deadline(clockid_t clock)
+static inline void lwi_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* An absolute deadline `wait_ns` from now on `coarse`, the coarse flavour of the clock the
+ * timed call takes (wait.h: a few ms early at most). */
+static struct timespec lwi_deadline(clockid_t coarse)
 {
     struct timespec ts;
-    clock_gettime(clock, &ts);
+    clock_gettime(coarse, &ts);
     uint64_t ns = (uint64_t)ts.tv_nsec + lwi_config.wait_ns;
     ts.tv_sec += (time_t)(ns / 1000000000ull);
     ts.tv_nsec = (long)(ns % 1000000000ull);
@@ -39,13 +48,45 @@ static void lwi_publish_wait_end(struct lwi_thread *self, const struct lwi_acq *
     lwi_leave(self);
 }
 
+/* Does a mutex (or an mtx_t: same layout) look free? glibc's __lock word is 0 then for every
+ * kind; only a hint for when to try again, the real trylock decides. */
+static inline bool lwi_mutex_looks_free(const void *m)
+{
+    return ((const volatile pthread_mutex_t *)m)->__data.__lock == 0;
+}
+
+/* The bounded spin of wait.h on a mutex whose trylock failed: true when a later trylock got an
+ * answer other than EBUSY, left in *rc. */
+static bool lwi_spin_mutex(pthread_mutex_t *m, int *rc)
+{
+    for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
+        lwi_cpu_relax();
+        if (!lwi_mutex_looks_free(m)) continue;
+        *rc = REAL(pthread_mutex_trylock)(m);
+        if (*rc != EBUSY) return true;
+    }
+    return false;
+}
+
+/* The same for C11 (thrd_busy instead of EBUSY). */
+static bool lwi_spin_mtx(mtx_t *m, int *rc)
+{
+    for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
+        lwi_cpu_relax();
+        if (!lwi_mutex_looks_free(m)) continue;
+        *rc = REAL(mtx_trylock)(m);
+        if (*rc != thrd_busy) return true;
+    }
+    return false;
+}
+
 int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m)
 {
-    int rc = REAL(pthread_mutex_trylock)(m);
-    if (rc != EBUSY) return rc;
+    int rc;
+    if (lwi_spin_mutex(m, &rc)) return rc;
     /* Without clocklock (glibc < 2.30) fall back to the plain call, unpublished. */
     if (!lwi_real_fast(LWI_REAL_pthread_mutex_clocklock)) return REAL(pthread_mutex_lock)(m);
-    struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC);
+    struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC_COARSE);
     rc = REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &deadline);
     if (rc != ETIMEDOUT) return rc;
     lwi_publish_wait(self, a);
@@ -57,12 +98,17 @@ int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mut
 int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rwlock_t *rw,
                     bool write)
 {
-    int rc = write ? REAL(pthread_rwlock_trywrlock)(rw) : REAL(pthread_rwlock_tryrdlock)(rw);
-    if (rc != EBUSY) return rc;
+    int rc;
+    for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
+        lwi_cpu_relax();
+        if (i % 8 != 7) continue; /* no free-looking word to watch: try every few pauses */
+        rc = write ? REAL(pthread_rwlock_trywrlock)(rw) : REAL(pthread_rwlock_tryrdlock)(rw);
+        if (rc != EBUSY) return rc;
+    }
     enum lwi_real_id timed =
         write ? LWI_REAL_pthread_rwlock_clockwrlock : LWI_REAL_pthread_rwlock_clockrdlock;
     if (lwi_real_fast(timed)) {
-        struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC);
+        struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC_COARSE);
         rc = write ? REAL(pthread_rwlock_clockwrlock)(rw, CLOCK_MONOTONIC, &deadline)
                    : REAL(pthread_rwlock_clockrdlock)(rw, CLOCK_MONOTONIC, &deadline);
         if (rc != ETIMEDOUT) return rc;
@@ -73,17 +119,9 @@ int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rw
     return rc;
 }
 
-static inline void lwi_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 int lwi_wait_spin(struct lwi_thread *self, const struct lwi_acq *a, pthread_spinlock_t *lock)
 {
-    int rc = REAL(pthread_spin_trylock)(lock);
-    if (rc != EBUSY) return rc;
+    int rc;
     uint64_t start = 0;
     for (unsigned i = 1;; i++) {
         lwi_cpu_relax();
@@ -104,14 +142,81 @@ int lwi_wait_spin(struct lwi_thread *self, const struct lwi_acq *a, pthread_spin
 
 int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
 {
-    int rc = REAL(mtx_trylock)(m);
-    if (rc != thrd_busy) return rc;
+    int rc;
+    if (lwi_spin_mtx(m, &rc)) return rc;
     /* mtx_timedlock only takes TIME_UTC deadlines. */
-    struct timespec deadline = lwi_deadline(CLOCK_REALTIME);
+    struct timespec deadline = lwi_deadline(CLOCK_REALTIME_COARSE);
     rc = REAL(mtx_timedlock)(m, &deadline);
     if (rc != thrd_timedout) return rc;
     lwi_publish_wait(self, a);
     rc = REAL(mtx_lock)(m);
     lwi_publish_wait_end(self, a, rc);
+    return rc;
+}
+
+/* The real trylock of a plain acquisition, and whether its result means "busy". */
+static int lwi_try(const struct lw_lock_ref *ref, void *lock)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+        return REAL(pthread_mutex_trylock)(lock);
+    case LW_LOCK_MTX:
+        return REAL(mtx_trylock)(lock);
+    case LW_LOCK_RWLOCK:
+        return ref->mode == LW_MODE_SHARED ? REAL(pthread_rwlock_tryrdlock)(lock)
+                                           : REAL(pthread_rwlock_trywrlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL(pthread_spin_trylock)(lock);
+    }
+    return EINVAL;
+}
+
+static bool lwi_busy(const struct lw_lock_ref *ref, int rc)
+{
+    return rc == (ref->type == LW_LOCK_MTX ? thrd_busy : EBUSY);
+}
+
+static bool lwi_acquired(const struct lw_lock_ref *ref, int rc)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+        return rc == 0 || rc == EOWNERDEAD; /* a robust mutex is held after EOWNERDEAD too */
+    case LW_LOCK_MTX:
+        return rc == thrd_success;
+    case LW_LOCK_RWLOCK:
+    case LW_LOCK_SPIN:
+        return rc == 0;
+    }
+    return false;
+}
+
+static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock)
+{
+    switch ((enum lw_lock_type)a->ref.type) {
+    case LW_LOCK_MUTEX:
+        return lwi_wait_mutex(self, a, lock);
+    case LW_LOCK_MTX:
+        return lwi_wait_mtx(self, a, lock);
+    case LW_LOCK_RWLOCK:
+        return lwi_wait_rwlock(self, a, lock, a->ref.mode == LW_MODE_EXCLUSIVE);
+    case LW_LOCK_SPIN:
+        return lwi_wait_spin(self, a, lock);
+    }
+    return EINVAL;
+}
+
+int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
+{
+    if (!tried) {
+        lwi_track_attempt(self, &a);
+        rc = lwi_try(&a.ref, lock);
+    }
+    if (lwi_busy(&a.ref, rc)) {
+        lwi_leave(self);
+        rc = lwi_wait(self, &a, lock);
+        if (!lwi_reenter(self)) return rc;
+    }
+    if (lwi_acquired(&a.ref, rc)) lwi_track_acquired(self, &a);
+    lwi_leave(self);
     return rc;
 }

@@ -1,14 +1,18 @@
 /* wait.h — the blocking call of each lock family, made visible when it waits long.
  *
- * "Try first, publish before blocking": the real trylock first (the uncontended path reads no
- * clock); when the lock is busy, the real timed variant with a deadline of now + the wait
- * threshold (LOCKWATCH_RUNTIME wait_ms, default 100 ms); when that times out, the thread captures
- * its stack, sends a WAIT record (lock, owner tid from the lock object, whole held set) and only
- * then calls the real blocking function, after which WAIT_END carries its result. A real
- * deadlock is thus announced by every thread in it before they block for good. Spinlocks spin on
- * trylock and look at the clock every 1024 attempts. The result is what the plain blocking call
- * would have returned. Called outside the guard, between lwi_track_attempt and
- * lwi_track_finish. */
+ * "Try first, publish before blocking": the wrapper has already tried the real trylock (under its
+ * guard, so the uncontended path reads no clock and makes no extra call). These functions run
+ * only when that failed: first a short bounded spin (about LWI_SPIN_TRIES pauses, trying again
+ * whenever the lock looks free, like glibc's adaptive mutexes), since most contended holds are
+ * shorter than a sleep and a wake-up; then the real timed variant with a deadline of now + the
+ * wait threshold (LOCKWATCH_RUNTIME wait_ms, default 100 ms), read from the coarse clock (a vDSO
+ * read; it lags by at most one kernel tick, a few ms, which the threshold does not need); when
+ * that times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the
+ * lock object, whole held set) and only then calls the real blocking function, after which
+ * WAIT_END carries its result. A real deadlock is thus announced by every thread in it before
+ * they block for good. Spinlocks spin on trylock and look at the clock every 1024 attempts. The
+ * result is what the plain blocking call would have returned. The lwi_wait_<family> functions are
+ * called outside the guard, between lwi_track_attempt and lwi_track_acquired. */
 #ifndef LWI_WAIT_H
 #define LWI_WAIT_H
 
@@ -18,10 +22,23 @@
 
 #include "track.h"
 
-int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m);
+#define LWI_SPIN_TRIES 100u
+
+/* The rest of a plain blocking acquisition (mutex, mtx, rwlock rd/wr, spin: which one is read
+ * from a->ref) whenever its inline fast path did not simply end in a push: `tried` false when
+ * lwi_track_attempt_fast declined (the full attempt and the trylock are made here), true when
+ * it succeeded but the real trylock under the guard returned `rc` other than 0. Called under
+ * the guard, which it leaves; returns the real call's result. */
+int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
+    __attribute__((cold, noinline));
+
+int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m)
+    __attribute__((cold, noinline));
 int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rwlock_t *rw,
-                    bool write);
-int lwi_wait_spin(struct lwi_thread *self, const struct lwi_acq *a, pthread_spinlock_t *lock);
-int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m);
+                    bool write) __attribute__((cold, noinline));
+int lwi_wait_spin(struct lwi_thread *self, const struct lwi_acq *a, pthread_spinlock_t *lock)
+    __attribute__((cold, noinline));
+int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
+    __attribute__((cold, noinline));
 
 #endif

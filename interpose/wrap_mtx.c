@@ -19,10 +19,12 @@ LWI_EXPORT int mtx_lock(mtx_t *m)
     if (!self) return REAL(mtx_lock)(m);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
-    lwi_track_attempt(self, &a);
+    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
+        return lwi_wait_acquire(self, a, m, false, 0);
+    int rc = REAL_LIVE(mtx_trylock)(m); /* under the guard, as in wrap_mutex.c */
+    if (__builtin_expect(rc != thrd_success, 0)) return lwi_wait_acquire(self, a, m, true, rc);
+    lwi_track_push_fast(self, &a);
     lwi_leave(self);
-    int rc = lwi_wait_mtx(self, &a, m);
-    lwi_track_finish(self, &a, rc == thrd_success);
     return rc;
 }
 
@@ -34,8 +36,7 @@ LWI_EXPORT int mtx_trylock(mtx_t *m)
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mtx_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
-    lwi_track_attempt(self, &a);
-    lwi_track_acquired(self, &a);
+    lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
 }
@@ -56,11 +57,10 @@ LWI_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict 
 LWI_EXPORT int mtx_unlock(mtx_t *m)
 {
     struct lwi_thread *self = lwi_enter();
-    if (self) {
-        lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
-        lwi_leave(self);
-    }
-    return REAL(mtx_unlock)(m);
+    if (!self) return REAL(mtx_unlock)(m);
+    lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
+    lwi_leave(self);
+    return REAL_LIVE(mtx_unlock)(m);
 }
 
 LWI_EXPORT int mtx_init(mtx_t *m, int type)

@@ -1,7 +1,8 @@
 /* wrap_mutex.c — pthread_mutex_* wrappers (also what std::mutex, std::recursive_mutex and
  * std::timed_mutex reach through libstdc++'s gthreads). Each follows the protocol of tls.h and
- * track.h: bookkeeping under the guard, the real call outside it, return value and errno of the
- * real call untouched. */
+ * track.h: bookkeeping under the guard, any real call that can block outside it, return value and
+ * errno of the real call untouched. pthread_mutex_lock tries first under the guard (a trylock
+ * neither blocks nor calls back into us), so the uncontended lock enters the guard once. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
@@ -27,11 +28,13 @@ LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     if (!self) return REAL(pthread_mutex_lock)(m);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
-    lwi_track_attempt(self, &a);
+    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
+        return lwi_wait_acquire(self, a, m, false, 0);
+    int rc = REAL_LIVE(pthread_mutex_trylock)(m);
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_acquire(self, a, m, true, rc);
+    lwi_track_push_fast(self, &a);
     lwi_leave(self);
-    int rc = lwi_wait_mutex(self, &a, m);
-    lwi_track_finish(self, &a, lwi_mutex_acquired(rc));
-    return rc;
+    return 0;
 }
 
 LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -42,8 +45,7 @@ LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
-    lwi_track_attempt(self, &a);
-    lwi_track_acquired(self, &a);
+    lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
 }
@@ -79,11 +81,10 @@ LWI_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *restrict m, clockid_t cl
 LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     struct lwi_thread *self = lwi_enter();
-    if (self) {
-        lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
-        lwi_leave(self);
-    }
-    return REAL(pthread_mutex_unlock)(m);
+    if (!self) return REAL(pthread_mutex_unlock)(m);
+    lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
+    lwi_leave(self);
+    return REAL_LIVE(pthread_mutex_unlock)(m);
 }
 
 LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,

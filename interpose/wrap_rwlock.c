@@ -1,5 +1,6 @@
 /* wrap_rwlock.c — pthread_rwlock_* wrappers (also std::shared_mutex). Read acquisitions carry
- * LW_MODE_SHARED; a read re-acquisition by a reader only bumps its count (track.c). */
+ * LW_MODE_SHARED; a read re-acquisition by a reader only bumps its count (track.c). Plain
+ * rd/wrlock try first under the guard, as pthread_mutex_lock does (wrap_mutex.c). */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
@@ -9,24 +10,48 @@
 #include "track.h"
 #include "wait.h"
 
-/* Which real function a tracked read or write acquisition ends in. */
-enum lwi_rw_call {
-    LWI_RW_RD,
-    LWI_RW_WR,
+/* Plain rd/wrlock: the inline fast path, everything else in lwi_wait_acquire. */
+static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *self, uint8_t mode,
+                                                             uint64_t pc, pthread_rwlock_t *rw)
+{
+    struct lwi_acq a;
+    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, 0), pc);
+    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
+        return lwi_wait_acquire(self, a, rw, false, 0);
+    int rc = mode == LW_MODE_EXCLUSIVE ? REAL_LIVE(pthread_rwlock_trywrlock)(rw)
+                                       : REAL_LIVE(pthread_rwlock_tryrdlock)(rw);
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_acquire(self, a, rw, true, rc);
+    lwi_track_push_fast(self, &a);
+    lwi_leave(self);
+    return 0;
+}
+
+LWI_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return REAL(pthread_rwlock_rdlock)(rw);
+    return lwi_rw_lock(self, LW_MODE_SHARED, LWI_CALLER_PC(), rw);
+}
+
+LWI_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return REAL(pthread_rwlock_wrlock)(rw);
+    return lwi_rw_lock(self, LW_MODE_EXCLUSIVE, LWI_CALLER_PC(), rw);
+}
+
+/* Which real function a timed read or write acquisition ends in. */
+enum lwi_rw_timed_call {
     LWI_RW_TIMEDRD,
     LWI_RW_TIMEDWR,
     LWI_RW_CLOCKRD,
     LWI_RW_CLOCKWR,
 };
 
-static int lwi_rw_real(enum lwi_rw_call call, struct lwi_thread *self, struct lwi_acq *a,
-                       pthread_rwlock_t *rw, clockid_t clockid, const struct timespec *abstime)
+static int lwi_rw_timed_real(enum lwi_rw_timed_call call, pthread_rwlock_t *rw, clockid_t clockid,
+                             const struct timespec *abstime)
 {
     switch (call) {
-    case LWI_RW_RD:
-        return lwi_wait_rwlock(self, a, rw, false);
-    case LWI_RW_WR:
-        return lwi_wait_rwlock(self, a, rw, true);
     case LWI_RW_TIMEDRD:
         return REAL(pthread_rwlock_timedrdlock)(rw, abstime);
     case LWI_RW_TIMEDWR:
@@ -39,14 +64,12 @@ static int lwi_rw_real(enum lwi_rw_call call, struct lwi_thread *self, struct lw
     return EINVAL;
 }
 
-static bool lwi_rw_is_write(enum lwi_rw_call call)
+static bool lwi_rw_is_write(enum lwi_rw_timed_call call)
 {
     switch (call) {
-    case LWI_RW_RD:
     case LWI_RW_TIMEDRD:
     case LWI_RW_CLOCKRD:
         return false;
-    case LWI_RW_WR:
     case LWI_RW_TIMEDWR:
     case LWI_RW_CLOCKWR:
         return true;
@@ -54,49 +77,20 @@ static bool lwi_rw_is_write(enum lwi_rw_call call)
     return true;
 }
 
-static bool lwi_rw_is_timed(enum lwi_rw_call call)
-{
-    switch (call) {
-    case LWI_RW_RD:
-    case LWI_RW_WR:
-        return false;
-    case LWI_RW_TIMEDRD:
-    case LWI_RW_TIMEDWR:
-    case LWI_RW_CLOCKRD:
-    case LWI_RW_CLOCKWR:
-        return true;
-    }
-    return false;
-}
-
-/* The tracked path shared by the six blocking/timed entry points; `pc` is the program's call
- * site, taken by the exported function. */
-static int lwi_rw_acquire(struct lwi_thread *self, enum lwi_rw_call call, uint64_t pc,
-                          pthread_rwlock_t *rw, clockid_t clockid, const struct timespec *abstime)
+/* The tracked path shared by the four timed entry points (they cannot block for good, so they
+ * are neither tried first nor published); `pc` is the program's call site, taken by the exported
+ * function. */
+static int lwi_rw_timed(struct lwi_thread *self, enum lwi_rw_timed_call call, uint64_t pc,
+                        pthread_rwlock_t *rw, clockid_t clockid, const struct timespec *abstime)
 {
     uint8_t mode = lwi_rw_is_write(call) ? LW_MODE_EXCLUSIVE : LW_MODE_SHARED;
-    uint8_t acq = lwi_rw_is_timed(call) ? LW_ACQF_TIMED : 0;
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, acq), pc);
+    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, LW_ACQF_TIMED), pc);
     lwi_track_attempt(self, &a);
     lwi_leave(self);
-    int rc = lwi_rw_real(call, self, &a, rw, clockid, abstime);
+    int rc = lwi_rw_timed_real(call, rw, clockid, abstime);
     lwi_track_finish(self, &a, rc == 0);
     return rc;
-}
-
-LWI_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
-{
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_rwlock_rdlock)(rw);
-    return lwi_rw_acquire(self, LWI_RW_RD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
-}
-
-LWI_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
-{
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_rwlock_wrlock)(rw);
-    return lwi_rw_acquire(self, LWI_RW_WR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, NULL);
 }
 
 LWI_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *restrict rw,
@@ -104,7 +98,7 @@ LWI_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *restrict rw,
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_timedrdlock)(rw, abstime);
-    return lwi_rw_acquire(self, LWI_RW_TIMEDRD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
+    return lwi_rw_timed(self, LWI_RW_TIMEDRD, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
 }
 
 LWI_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *restrict rw,
@@ -112,7 +106,7 @@ LWI_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *restrict rw,
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_timedwrlock)(rw, abstime);
-    return lwi_rw_acquire(self, LWI_RW_TIMEDWR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
+    return lwi_rw_timed(self, LWI_RW_TIMEDWR, LWI_CALLER_PC(), rw, CLOCK_REALTIME, abstime);
 }
 
 LWI_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *restrict rw, clockid_t clockid,
@@ -120,7 +114,7 @@ LWI_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *restrict rw, clockid
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_clockrdlock)(rw, clockid, abstime);
-    return lwi_rw_acquire(self, LWI_RW_CLOCKRD, LWI_CALLER_PC(), rw, clockid, abstime);
+    return lwi_rw_timed(self, LWI_RW_CLOCKRD, LWI_CALLER_PC(), rw, clockid, abstime);
 }
 
 LWI_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *restrict rw, clockid_t clockid,
@@ -128,7 +122,7 @@ LWI_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *restrict rw, clockid
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_clockwrlock)(rw, clockid, abstime);
-    return lwi_rw_acquire(self, LWI_RW_CLOCKWR, LWI_CALLER_PC(), rw, clockid, abstime);
+    return lwi_rw_timed(self, LWI_RW_CLOCKWR, LWI_CALLER_PC(), rw, clockid, abstime);
 }
 
 /* Trylocks: tracked only on success (a failed trylock changes nothing). */
@@ -139,8 +133,7 @@ static int lwi_rw_tried(int rc, pthread_rwlock_t *rw, uint8_t mode, uint64_t pc)
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, LW_ACQF_TRY), pc);
-    lwi_track_attempt(self, &a);
-    lwi_track_acquired(self, &a);
+    lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
 }
@@ -158,11 +151,10 @@ LWI_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
 LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
     struct lwi_thread *self = lwi_enter();
-    if (self) {
-        lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
-        lwi_leave(self);
-    }
-    return REAL(pthread_rwlock_unlock)(rw);
+    if (!self) return REAL(pthread_rwlock_unlock)(rw);
+    lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
+    lwi_leave(self);
+    return REAL_LIVE(pthread_rwlock_unlock)(rw);
 }
 
 LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,

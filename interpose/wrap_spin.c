@@ -13,11 +13,13 @@ LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
     if (!self) return REAL(pthread_spin_lock)(lock);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
-    lwi_track_attempt(self, &a);
+    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
+        return lwi_wait_acquire(self, a, (void *)lock, false, 0);
+    int rc = REAL_LIVE(pthread_spin_trylock)(lock); /* under the guard, as in wrap_mutex.c */
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_acquire(self, a, (void *)lock, true, rc);
+    lwi_track_push_fast(self, &a);
     lwi_leave(self);
-    int rc = lwi_wait_spin(self, &a, lock);
-    lwi_track_finish(self, &a, rc == 0);
-    return rc;
+    return 0;
 }
 
 LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
@@ -28,8 +30,7 @@ LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
     if (!self) return rc;
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_spin(lock, LW_ACQF_TRY), LWI_CALLER_PC());
-    lwi_track_attempt(self, &a);
-    lwi_track_acquired(self, &a);
+    lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
 }
@@ -37,11 +38,10 @@ LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
 LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
 {
     struct lwi_thread *self = lwi_enter();
-    if (self) {
-        lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
-        lwi_leave(self);
-    }
-    return REAL(pthread_spin_unlock)(lock);
+    if (!self) return REAL(pthread_spin_unlock)(lock);
+    lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
+    lwi_leave(self);
+    return REAL_LIVE(pthread_spin_unlock)(lock);
 }
 
 LWI_EXPORT int pthread_spin_init(pthread_spinlock_t *lock, int pshared)
