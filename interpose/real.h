@@ -41,6 +41,8 @@
     X(pthread_cond_wait)                                                                           \
     X(pthread_cond_timedwait)                                                                      \
     X(pthread_cond_clockwait)                                                                      \
+    X(cnd_wait)                                                                                    \
+    X(cnd_timedwait)                                                                               \
     X(mtx_lock)                                                                                    \
     X(mtx_trylock)                                                                                 \
     X(mtx_timedlock)                                                                               \

@@ -1,17 +1,26 @@
-/* wrap_cond.c — pthread_cond_{wait,timedwait,clockwait} (also std::condition_variable). The
- * mutex is released for the wait and re-acquired before the call returns, on every return path
- * (timeout and spurious wake-ups included), so it leaves the held stack for the wait and comes
- * back as a CONDWAIT acquisition. A cancelled wait also re-acquires the mutex before the
- * cancellation handlers run: a cleanup handler puts the entry back. */
+/* wrap_cond.c — pthread_cond_{wait,timedwait,clockwait} (also std::condition_variable) and C11
+ * cnd_{wait,timedwait} (glibc implements those apart from the pthread_cond_* entry points, as it
+ * does mtx_*, so they need their own wrappers). The mutex is released for the wait and
+ * re-acquired before the call returns, on every return path (timeout and spurious wake-ups
+ * included), so it leaves the held stack for the wait and comes back as a CONDWAIT acquisition.
+ * A cancelled wait also re-acquires the mutex before the cancellation handlers run: a cleanup
+ * handler puts the entry back. */
 #include <errno.h>
 #include <pthread.h>
+#include <threads.h>
 #include <time.h>
 
 #include "lockref.h"
 #include "real.h"
 #include "track.h"
 
-enum lwi_cond_call { LWI_COND_WAIT, LWI_COND_TIMEDWAIT, LWI_COND_CLOCKWAIT };
+enum lwi_cond_call {
+    LWI_COND_WAIT,
+    LWI_COND_TIMEDWAIT,
+    LWI_COND_CLOCKWAIT,
+    LWI_CND_WAIT,
+    LWI_CND_TIMEDWAIT,
+};
 
 struct lwi_cond_ctx {
     struct lwi_thread *self;
@@ -27,8 +36,9 @@ static void lwi_cond_cancelled(void *arg)
     lwi_leave(ctx->self);
 }
 
-static int lwi_cond_real(enum lwi_cond_call call, pthread_cond_t *c, pthread_mutex_t *m,
-                         clockid_t clockid, const struct timespec *abstime)
+/* `c` and `m` are a pthread_cond_t and pthread_mutex_t, or a cnd_t and mtx_t for LWI_CND_*. */
+static int lwi_cond_real(enum lwi_cond_call call, void *c, void *m, clockid_t clockid,
+                         const struct timespec *abstime)
 {
     switch (call) {
     case LWI_COND_WAIT:
@@ -37,13 +47,30 @@ static int lwi_cond_real(enum lwi_cond_call call, pthread_cond_t *c, pthread_mut
         return REAL(pthread_cond_timedwait)(c, m, abstime);
     case LWI_COND_CLOCKWAIT:
         return REAL(pthread_cond_clockwait)(c, m, clockid, abstime);
+    case LWI_CND_WAIT:
+        return REAL(cnd_wait)(c, m);
+    case LWI_CND_TIMEDWAIT:
+        return REAL(cnd_timedwait)(c, m, abstime);
     }
     return EINVAL;
 }
 
-static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, uint64_t pc,
-                            pthread_cond_t *c, pthread_mutex_t *m, clockid_t clockid,
-                            const struct timespec *abstime)
+static uint8_t lwi_cond_lock_type(enum lwi_cond_call call)
+{
+    switch (call) {
+    case LWI_COND_WAIT:
+    case LWI_COND_TIMEDWAIT:
+    case LWI_COND_CLOCKWAIT:
+        return LW_LOCK_MUTEX;
+    case LWI_CND_WAIT:
+    case LWI_CND_TIMEDWAIT:
+        return LW_LOCK_MTX;
+    }
+    return LW_LOCK_MUTEX;
+}
+
+static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, uint64_t pc, void *c,
+                            void *m, clockid_t clockid, const struct timespec *abstime)
 {
     struct lwi_cond_ctx ctx;
     ctx.self = self;
@@ -54,7 +81,7 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     rc = lwi_cond_real(call, c, m, clockid, abstime);
     pthread_cleanup_pop(0);
     if (lwi_reenter(self)) {
-        struct lw_lock_ref ref = lwi_ref_mutex(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, 0);
+        struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid)
             lwi_track_cond_reacquire(self, ref, pc, ctx.had ? &ctx.saved : NULL);
@@ -85,4 +112,20 @@ LWI_EXPORT int pthread_cond_clockwait(pthread_cond_t *restrict c, pthread_mutex_
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_cond_clockwait)(c, m, clockid, abstime);
     return lwi_cond_tracked(self, LWI_COND_CLOCKWAIT, LWI_CALLER_PC(), c, m, clockid, abstime);
+}
+
+LWI_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return REAL(cnd_wait)(c, m);
+    return lwi_cond_tracked(self, LWI_CND_WAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME, NULL);
+}
+
+LWI_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
+                             const struct timespec *restrict abstime)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return REAL(cnd_timedwait)(c, m, abstime);
+    return lwi_cond_tracked(self, LWI_CND_TIMEDWAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME,
+                            abstime);
 }

@@ -235,6 +235,28 @@ def main():
         check("helper: acquisitions through one helper keep their own stacks", ok,
               str([(hex(r["stack"]), [hex(h[1]) for h in r["held"]]) for r in acq]))
 
+    if want("per_thread"):
+        recs, v = scenario(args.binary, args.lib, "per_thread")
+        acq = [r for r in of(recs, "ACQUIRE") if r["lock"][0] == v["b"]]
+        check("per_thread: each thread reports the repeated chain a -> b once",
+              sorted(r["thread"] for r in acq) == [0, 1] and
+              all([h[0][0] for h in r["held"]] == [v["a"]] for r in acq),
+              str([(r["thread"], hex(r["lock"][0])) for r in acq]))
+        check("per_thread: the second thread reuses the shared site stacks",
+              len(acq) == 2 and acq[0]["stack"] == acq[1]["stack"] and
+              acq[0]["held"][0][1] == acq[1]["held"][0][1])
+
+    if want("c11_condwait"):
+        recs, v = scenario(args.binary, args.lib, "c11_condwait")
+        cond = [r for r in of(recs, "ACQUIRE") if r["lock"][5] & COND]
+        # One chain per call site: the cnd_wait and the cnd_timedwait.
+        check("c11_condwait: cnd_wait and cnd_timedwait re-acquire the mtx as CONDWAIT (outer held)",
+              len(cond) == 2 and all(r["lock"][0] == v["inner"] and r["lock"][2] == 4 and
+                                     [h[0][0] for h in r["held"]] == [v["outer"]] for r in cond),
+              str(cond))
+        check("c11_condwait: the timed wait timed out", v.get("timedout") == 1)
+        check("c11_condwait: no misuse", not of(recs, "MISUSE"))
+
     if want("passive"):
         env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib))
         env.pop("LOCKWATCH_SOCKET", None)

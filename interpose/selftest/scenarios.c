@@ -411,6 +411,76 @@ static int helper(void)
     return 0;
 }
 
+/* The same nested pair taken at the same call sites by two threads in turn: each thread reports
+ * the chain once (a cycle first seen in one thread must still be seen in the other). */
+__attribute__((noinline)) static void take_pair(void)
+{
+    pthread_mutex_lock(&a);
+    pthread_mutex_lock(&b);
+    pthread_mutex_unlock(&b);
+    pthread_mutex_unlock(&a);
+}
+
+static void *take_pair_twice(void *arg)
+{
+    take_pair();
+    take_pair();
+    return arg;
+}
+
+static int per_thread(void)
+{
+    take_pair_twice(NULL);
+    pthread_t t;
+    pthread_create(&t, NULL, take_pair_twice, NULL);
+    pthread_join(t, NULL);
+    printf("a=%p\nb=%p\n", (void *)&a, (void *)&b);
+    return 0;
+}
+
+static mtx_t c11_outer, c11_inner;
+static cnd_t c11_cond;
+static int c11_ready;
+
+static int c11_signaller(void *arg)
+{
+    mtx_lock(&c11_inner);
+    c11_ready = 1;
+    cnd_signal(&c11_cond);
+    mtx_unlock(&c11_inner);
+    return arg != NULL;
+}
+
+/* C11 condition waits: the mtx leaves the held stack for the wait and its re-acquisition while
+ * `outer` is held is a CONDWAIT edge outer -> inner; a timed wait that times out re-acquires too.
+ */
+static int c11_condwait(void)
+{
+    mtx_init(&c11_outer, mtx_plain);
+    mtx_init(&c11_inner, mtx_plain);
+    cnd_init(&c11_cond);
+    thrd_t t;
+    mtx_lock(&c11_outer);
+    mtx_lock(&c11_inner);
+    thrd_create(&t, c11_signaller, NULL);
+    while (!c11_ready)
+        cnd_wait(&c11_cond, &c11_inner);
+    struct timespec soon;
+    timespec_get(&soon, TIME_UTC);
+    soon.tv_nsec += 1000000;
+    if (soon.tv_nsec >= 1000000000) {
+        soon.tv_sec++;
+        soon.tv_nsec -= 1000000000;
+    }
+    int rc = cnd_timedwait(&c11_cond, &c11_inner, &soon);
+    mtx_unlock(&c11_inner);
+    mtx_unlock(&c11_outer);
+    thrd_join(t, NULL);
+    printf("outer=%p\ninner=%p\ntimedout=%d\n", (void *)&c11_outer, (void *)&c11_inner,
+           rc == thrd_timedout);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -435,6 +505,8 @@ static const struct {
     {"relock_normal", relock_normal},
     {"deadlock", deadlock},
     {"helper", helper},
+    {"per_thread", per_thread},
+    {"c11_condwait", c11_condwait},
 };
 
 int main(int argc, char **argv)
