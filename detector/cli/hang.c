@@ -4,11 +4,47 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stop.h"
 #include "thread_dump.h"
 
-int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name)
+/* The module list of pid's current image (an exec keeps the pid: the last entry is current). */
+static const struct lw_image *image_of(const struct lw_report *r, pid_t pid)
+{
+    const struct lw_image *image = NULL;
+    for (size_t i = 0; i < r->nprocesses; i++)
+        if (r->processes[i].pid == pid && r->processes[i].image < r->nimages)
+            image = &r->images[r->processes[i].image];
+    return image;
+}
+
+static bool in_module(const struct lw_image *image, uint64_t pc, const char *path)
+{
+    for (size_t m = 0; image && m < image->nmodules; m++) {
+        const struct lw_module *mod = &image->modules[m];
+        if (pc >= mod->start && pc < mod->end) return mod->path && strcmp(mod->path, path) == 0;
+    }
+    return false;
+}
+
+/* Drops the runtime's own frames. Only the original innermost frame carries thread_dump.h's
+ * "+1" (it is an instruction, not a return address), so it is looked up one byte lower and every
+ * address is kept as it is. */
+static void drop_runtime_frames(const struct lw_report *r, struct lwd_thread_stack *st,
+                                const char *runtime)
+{
+    const struct lw_image *image = image_of(r, st->pid);
+    size_t kept = 0;
+    for (size_t i = 0; i < st->nframes; i++) {
+        if (in_module(image, i == 0 ? st->pcs[0] - 1 : st->pcs[i], runtime)) continue;
+        st->pcs[kept++] = st->pcs[i];
+    }
+    st->nframes = kept;
+}
+
+int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
+                    const char *runtime)
 {
     pid_t *pids = NULL;
     struct lwd_thread_stack *stacks = NULL;
@@ -26,12 +62,14 @@ int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name)
     }
     hung = calloc(nstacks, sizeof *hung);
     if (!hung) goto nomem;
-    for (size_t i = 0; i < nstacks; i++)
+    for (size_t i = 0; i < nstacks; i++) {
+        if (runtime) drop_runtime_frames(lw_detector_report(d), &stacks[i], runtime);
         hung[i] = (struct lw_hung_thread){.pid = stacks[i].pid,
                                           .tid = stacks[i].tid,
                                           .comm = stacks[i].comm,
                                           .nframes = stacks[i].nframes,
                                           .pcs = stacks[i].pcs};
+    }
     if (lw_detector_add_hang(d, hung, nstacks) != LW_OK) goto nomem;
     rc = 0;
     goto out;

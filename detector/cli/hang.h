@@ -10,8 +10,11 @@
 #include "lockwatch/detector.h"
 
 /* child: the program's pid while it is not yet reaped, 0 once it is; socket_name: the run's
- * record channel (see lwd_run_pids). Returns 0, or -1 after one line on stderr when no stack
- * could be taken or memory ran out (the run must still be ended). */
-int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name);
+ * record channel (see lwd_run_pids); runtime: the preloaded liblockwatch.so, whose frames (a
+ * thread blocked inside a wrapper) are left out as they are from every other stack. Returns 0,
+ * or -1 after one line on stderr when no stack could be taken or memory ran out (the run must
+ * still be ended). */
+int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
+                    const char *runtime);
 
 #endif

@@ -32,6 +32,7 @@ struct run_state {
     bool child_running;
     bool stop; /* a forwarded signal arrived after the program had exited */
     struct lwd_outcome *outcome;
+    const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
 };
 
 static long long now_ms(void)
@@ -136,7 +137,8 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
  * exited (only the drain is left) ended by itself and is neither dumped nor killed. */
 static void stop_at_timeout(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d)
 {
-    lwd_report_hang(d, st->child, ch->name); /* on failure it said so: the run still ends */
+    /* on failure it said so: the run still ends */
+    lwd_report_hang(d, st->child, ch->name, st->runtime);
     lwd_stop_run(lw_detector_report(d), st->child, ch->name);
     st->outcome->stopped = true;
     st->outcome->stop_reason = LWD_STOP_TIMEOUT;
@@ -221,7 +223,8 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
      * Without them (no log directory) TSan reports on stderr as usual, which the line printed by
      * lwd_tsan_prepare explains; the run goes on. */
     lwd_tsan_prepare(&tsan, getenv("TSAN_OPTIONS"));
-    struct run_state st = {.child_running = true, .stop = false, .outcome = outcome};
+    struct run_state st = {
+        .child_running = true, .stop = false, .outcome = outcome, .runtime = pf->runtime};
     rc = lwd_spawn(opts, pf, ch.name, tsan.options, &sig, &st.child);
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;

@@ -178,6 +178,11 @@ int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *thr
                 return LW_ERR_NOMEM;
         }
         struct lw_thread *t = thread_by_tid(d, h->pid, h->tid);
+        if (!t && h->tid == h->pid) {
+            /* The main thread (its tid is the pid) has number 0 even if it sent no record. */
+            struct lw_rec_header main_thread = {.pid = h->pid, .tid = h->tid, .thread = 0};
+            if (!(t = lw_thread_of(d, &main_thread))) return LW_ERR_NOMEM;
+        }
         if (t) f->threads[f->nthreads++] = t;
         f->stacks[i] = (struct lw_labelled_stack){
             t, t ? "is here" : "(a thread lockwatch never saw) is here", stack};

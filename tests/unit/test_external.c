@@ -124,20 +124,25 @@ static void test_hang_holds_every_thread(void **state)
         {.pid = PID, .tid = 5096, .comm = "worker", .nframes = 2, .pcs = pcs_a},
         {.pid = PID, .tid = 7777, .comm = "stranger", .nframes = 1, .pcs = pcs_b},
         {.pid = PID, .tid = 7778, .comm = "gone", .nframes = 0, .pcs = NULL},
+        /* The main thread sent no record (it only created threads): its tid is the pid. */
+        {.pid = PID, .tid = PID, .comm = "prog", .nframes = 1, .pcs = pcs_b},
     };
-    assert_int_equal(lw_detector_add_hang(d, hung, 3), LW_OK);
+    assert_int_equal(lw_detector_add_hang(d, hung, 4), LW_OK);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nfindings, 1);
     struct lw_finding *f = rep->findings[0];
     assert_int_equal(f->kind, LW_KIND_HANG);
-    assert_int_equal(f->nstacks, 3);
-    assert_int_equal(f->nthreads, 1);
+    assert_int_equal(f->nstacks, 4);
+    assert_int_equal(f->nthreads, 2);
     assert_int_equal(f->stacks[0].thread->number, 1);
     assert_int_equal(f->stacks[0].stack->nframes, 2);
     assert_true(f->stacks[0].stack->frames[1].pc == 0x2002);
     assert_false(f->stacks[0].stack->named);
     assert_null(f->stacks[1].thread);
     assert_null(f->stacks[2].stack);
+    assert_non_null(f->stacks[3].thread);
+    assert_int_equal(f->stacks[3].thread->number, 0);
+    assert_int_equal(f->stacks[3].thread->tid, PID);
     lw_detector_free(d);
 }
 
