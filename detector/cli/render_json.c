@@ -268,12 +268,12 @@ static json_object *jsummary(struct json *j)
     }
     jset(j, o, "overflows", overflows);
     jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
+    jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     size_t known = j->triage != NULL ? j->triage->known_count : 0;
     jset(j, o, "suppressed",
          checked(j, json_object_new_uint64(j->triage != NULL ? j->triage->suppressed : 0)));
     jset(j, o, "new", checked(j, json_object_new_uint64(r->nfindings - known)));
     jset(j, o, "known", checked(j, json_object_new_uint64(known)));
-    jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     return o;
 }
 
