@@ -99,7 +99,7 @@ const char *lwd_basename(const char *path)
 
 bool lwd_multi_process(const struct lw_report *r)
 {
-    return r->nprocesses > 1;
+    return lw_report_multi_process(r);
 }
 
 const struct lw_thread *lwd_find_thread(const struct lw_report *r, int32_t pid, uint32_t number)
@@ -109,15 +109,15 @@ const struct lw_thread *lwd_find_thread(const struct lw_report *r, int32_t pid, 
     return NULL;
 }
 
-char *lwd_finding_message(const struct lw_finding *f)
+char *lwd_finding_message(const struct lw_finding *f, bool multi_process)
 {
     char first[256];
-    size_t need = lw_finding_message(f, first, sizeof first);
+    size_t need = lw_finding_message(f, multi_process, first, sizeof first);
     char *msg = malloc(need + 1);
     if (msg == NULL) return NULL;
     if (need < sizeof first)
         memcpy(msg, first, need + 1);
     else
-        lw_finding_message(f, msg, need + 1);
+        lw_finding_message(f, multi_process, msg, need + 1);
     return msg;
 }

@@ -47,6 +47,6 @@ const struct lw_thread *lwd_find_thread(const struct lw_report *r, int32_t pid, 
 
 /* lw_finding_message() into a fresh heap string (the caller frees it), or NULL when out of
  * memory. */
-char *lwd_finding_message(const struct lw_finding *f);
+char *lwd_finding_message(const struct lw_finding *f, bool multi_process);
 
 #endif

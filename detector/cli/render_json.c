@@ -131,6 +131,7 @@ static json_object *jlabelled(struct json *j, const struct lw_labelled_stack *s)
     return o;
 }
 
+/* index: the finding's place in the report, for the baseline flag. */
 /* TSan's "write M0, read M1" as ["write M0", "read M1"]; [] when no lock was held. */
 static json_object *jmutexes(struct json *j, const char *mutexes)
 {
@@ -161,11 +162,10 @@ static json_object *jaccess(struct json *j, const struct lw_access *a)
     return o;
 }
 
-/* index: the finding's place in the report, for the baseline flag. */
 static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
     json_object *o = checked(j, json_object_new_object());
-    char *msg = lwd_finding_message(f);
+    char *msg = lwd_finding_message(f, j->multi_process);
     if (msg == NULL) j->failed = true;
     char fingerprint[LWD_FINGERPRINT_LEN];
     if (lwd_fingerprint(f, fingerprint) != 0) j->failed = true;

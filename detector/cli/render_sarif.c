@@ -403,7 +403,7 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
     jset(s, o, "ruleId", jstring(s, lw_kind_name(f->kind)));
     jset(s, o, "ruleIndex", checked(s, json_object_new_int((int)f->kind)));
     jset(s, o, "level", jstring(s, "error"));
-    char *msg = lwd_finding_message(f);
+    char *msg = lwd_finding_message(f, s->multi_process);
     if (msg == NULL) s->failed = true;
     char text[1024];
     snprintf(text, sizeof text, "%s.", msg != NULL ? msg : lw_kind_name(f->kind));

@@ -486,7 +486,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
         print_cycle_story(t, f);
     } else {
         /* The message is a sentence without its full stop (JSON carries it as is). */
-        char *msg = lwd_finding_message(f);
+        char *msg = lwd_finding_message(f, t->multi_process);
         fputs("  ", t->out);
         print_wrapped(t, 2, msg != NULL ? msg : lw_kind_name(f->kind), ".");
         free(msg);

@@ -35,6 +35,34 @@ const char *lw_lock_id(const struct lw_lock *l, char *buf, size_t len)
     return buf;
 }
 
+/* Does any thread of the finding sit in process `pid`, and in one that is not? */
+static void note_pid(const struct lw_thread *t, int32_t *first, bool *several)
+{
+    if (!t) return;
+    if (*first == 0)
+        *first = t->pid;
+    else if (t->pid != *first)
+        *several = true;
+}
+
+bool lw_report_multi_process(const struct lw_report *r)
+{
+    int32_t first = 0;
+    bool several = false;
+    for (size_t i = 0; i < r->nfindings && !several; i++) {
+        const struct lw_finding *f = r->findings[i];
+        for (size_t k = 0; k < f->nthreads; k++)
+            note_pid(f->threads[k], &first, &several);
+        for (size_t k = 0; k < f->ncycle; k++)
+            note_pid(f->cycle[k].thread, &first, &several);
+        for (size_t k = 0; k < f->nstacks; k++)
+            note_pid(f->stacks[k].thread, &first, &several);
+        for (size_t k = 0; k < f->naccesses; k++)
+            note_pid(f->accesses[k].thread, &first, &several);
+    }
+    return several;
+}
+
 const char *lw_thread_id(const struct lw_thread *t, bool multi_process, char *buf, size_t len)
 {
     if (multi_process)
@@ -49,6 +77,7 @@ struct text {
     char *buf;
     size_t len;
     size_t need;
+    bool multi_process; /* thread ids carry the pid */
 };
 
 static void say(struct text *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -78,11 +107,9 @@ static void say_lock(struct text *out, const struct lw_lock *l, int mode)
 
 static void say_thread(struct text *out, const struct lw_finding *f, const struct lw_thread *t)
 {
-    bool multi = false;
-    for (size_t i = 0; i < f->nthreads; i++)
-        multi |= f->threads[i]->pid != f->threads[0]->pid;
+    (void)f;
     char id[32];
-    say(out, "%s", t ? lw_thread_id(t, multi, id, sizeof id) : "a thread");
+    say(out, "%s", t ? lw_thread_id(t, out->multi_process, id, sizeof id) : "a thread");
 }
 
 /* ", " between items and " and " (or " while " for two) before the last. */
@@ -168,9 +195,9 @@ static void say_deadlock(struct text *out, const struct lw_finding *f)
     say(out, ": none of them can ever continue, the program is deadlocked");
 }
 
-size_t lw_finding_message(const struct lw_finding *f, char *buf, size_t len)
+size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len)
 {
-    struct text out = {.buf = buf, .len = len};
+    struct text out = {.buf = buf, .len = len, .multi_process = multi_process};
     if (buf && len) buf[0] = '\0';
     const struct lw_lock *lock = f->nlocks ? f->locks[0] : NULL;
     const struct lw_thread *thread = f->nthreads ? f->threads[0] : NULL;

@@ -81,7 +81,7 @@ static void test_race_becomes_finding(void **state)
     assert_int_equal(s->frames[0].line, 7);
 
     char msg[256];
-    lw_finding_message(f, msg, sizeof msg);
+    lw_finding_message(f, false, msg, sizeof msg);
     assert_non_null(strstr(msg, "writes heap block of size 8 while"));
     lw_tsan_log_free(&log);
     lw_detector_free(d);

@@ -18,9 +18,14 @@ static struct lw_thread t2 = {.index = 1, .pid = 10, .number = 2};
 
 static char buf[512];
 
+/* The message with thread ids as a report of several processes writes them when the finding's
+ * own threads span processes (lw_report_multi_process decides that for a whole report). */
 static const char *message(const struct lw_finding *f)
 {
-    size_t need = lw_finding_message(f, buf, sizeof buf);
+    bool multi = false;
+    for (size_t i = 1; i < f->nthreads; i++)
+        multi |= f->threads[i]->pid != f->threads[0]->pid;
+    size_t need = lw_finding_message(f, multi, buf, sizeof buf);
     assert_int_equal(need, strlen(buf));
     return buf;
 }
@@ -107,9 +112,9 @@ static void test_truncation_reports_needed_length(void **state)
                        "will wait forever";
     char small[10];
     memset(small, 'z', sizeof small);
-    assert_int_equal(lw_finding_message(&f, small, sizeof small), strlen(full));
+    assert_int_equal(lw_finding_message(&f, false, small, sizeof small), strlen(full));
     assert_string_equal(small, "T1 ends w");
-    assert_int_equal(lw_finding_message(&f, NULL, 0), strlen(full));
+    assert_int_equal(lw_finding_message(&f, false, NULL, 0), strlen(full));
     assert_string_equal(message(&f), full);
 }
 
@@ -141,8 +146,27 @@ static void test_misuse_and_deadlock_messages(void **state)
                                       "program is deadlocked");
     for (int k = 0; k < LW_KIND_COUNT; k++) { /* every kind says something */
         f.kind = (enum lw_finding_kind)k;
-        assert_true(lw_finding_message(&f, buf, sizeof buf) > 10);
+        assert_true(lw_finding_message(&f, false, buf, sizeof buf) > 10);
     }
+}
+
+/* Ids carry the pid only when the findings' threads come from several processes. */
+static void test_multi_process_rule(void **state)
+{
+    struct lw_thread parent = {.pid = 100, .number = 1}, child = {.pid = 101, .number = 1};
+    struct lw_thread *in_parent[] = {&parent}, *in_child[] = {&child};
+    struct lw_finding a = {.kind = LW_KIND_DOUBLE_LOCK, .nthreads = 1, .threads = in_parent};
+    struct lw_finding b = {.kind = LW_KIND_DOUBLE_LOCK, .nthreads = 1, .threads = in_child};
+    struct lw_finding *one[] = {&a}, *both[] = {&a, &b};
+    /* A second process that appears in no finding (a helper program) does not count. */
+    struct lw_process procs[] = {{.pid = 100}, {.pid = 101}};
+    struct lw_report r = {.nfindings = 1, .findings = one, .nprocesses = 2, .processes = procs};
+    assert_false(lw_report_multi_process(&r));
+    r.nfindings = 2;
+    r.findings = both;
+    assert_true(lw_report_multi_process(&r));
+    char id[32];
+    assert_string_equal(lw_thread_id(&child, true, id, sizeof id), "101:T1");
 }
 
 int main(void)
@@ -154,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_three_cycle_unnamed_and_read_mode),
         cmocka_unit_test(test_truncation_reports_needed_length),
         cmocka_unit_test(test_misuse_and_deadlock_messages),
+        cmocka_unit_test(test_multi_process_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,9 +172,15 @@ struct lw_report {
     uint64_t bad_records; /* records rejected as malformed */
 };
 
+/* Thread ids carry the pid ("4242:T2") when the threads the findings name come from more than
+ * one process. Processes that appear in no finding (a helper the program ran, ThreadSanitizer's
+ * symboliser) do not count, so a one-process bug keeps short ids. */
+bool lw_report_multi_process(const struct lw_report *r);
+
 /* The one-line explanation of a finding, from named data (call after the driver named locks and
- * threads). Writes at most len bytes including the NUL; returns the length it needed. */
-size_t lw_finding_message(const struct lw_finding *f, char *buf, size_t len);
+ * threads), with thread ids as lw_thread_id(multi_process) writes them. Writes at most len bytes
+ * including the NUL; returns the length it needed. */
+size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len);
 
 /* "M3", "T2" or "4242:T2": the report ids. multi_process is true when the run had several
  * processes. Return buf. */
