@@ -4,8 +4,11 @@
 #include "threads.h"
 
 #include <stdatomic.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "emit.h"
+#include "errsave.h"
 #include "tls.h"
 
 enum lwi_slot_state { LWI_SLOT_FREE = 0, LWI_SLOT_RESERVED = 1, LWI_SLOT_READY = 2 };
@@ -136,6 +139,38 @@ uint32_t lwi_threads_by_tid(int32_t tid)
         if (s && atomic_load(&s->tid) == tid) return s->number;
     }
     return UINT32_MAX;
+}
+
+/* Copies len bytes at `from` (memory of another thread that may be exiting, its stack and TLS
+ * unmapped under us) without the risk of a fault: process_vm_readv on our own process fails with
+ * EFAULT where a plain read would crash the program. */
+static bool lwi_read_safely(void *to, const void *from, size_t len)
+{
+    LWI_ERRNO_SAVE();
+    struct iovec local = {to, len}, remote = {(void *)(uintptr_t)from, len};
+    bool ok = process_vm_readv(lwi_pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+    LWI_ERRNO_RESTORE();
+    return ok;
+}
+
+uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
+{
+    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+        struct lwi_thread_slot *s = lwi_slot_live(i);
+        struct lwi_thread *other = s && atomic_load(&s->tid) == tid ? atomic_load(&s->self) : NULL;
+        if (!other) continue;
+        struct lwi_held_stack held;
+        if (!lwi_read_safely(&held, &other->held, sizeof held) || !held.entries) return 0;
+        /* Most recent first, as lwi_held_find; the owner may be pushing and popping meanwhile,
+         * so each entry is read on its own and a torn one simply does not match. */
+        for (uint32_t k = held.count; k-- > 0;) {
+            struct lwi_held_entry e;
+            if (!lwi_read_safely(&e, &held.entries[k], sizeof e)) return 0;
+            if (e.ref.addr == addr) return e.stack;
+        }
+        return 0;
+    }
+    return 0;
 }
 
 /* Safe only in a forked child: the other threads are gone, but their TLS blocks were copied

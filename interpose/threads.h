@@ -35,6 +35,10 @@ void lwi_threads_unregister(struct lwi_thread *self);
 bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid);
 /* Thread number of a kernel tid, UINT32_MAX if it is not a registered thread. */
 uint32_t lwi_threads_by_tid(int32_t tid);
+/* The stack with which live thread `tid` acquired the lock at `addr`, 0 if unknown. Reads the
+ * other thread's held stack, so only misuse reports (an unlock by a thread that does not own the
+ * lock) call it. */
+uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr);
 /* In a forked child: the locks the other (now vanished) threads held at the fork, and then the
  * table and counter reset so that `self` is the only, main thread. */
 uint32_t lwi_threads_held_by_others(const struct lwi_thread *self);

@@ -200,7 +200,8 @@ void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type
         /* With an overflowed stack some held locks are untracked: say nothing. */
         if (h->overflowed || lwi_owned_untracked(self, &ref)) return;
         int32_t owner = lwi_lock_owner_tid(&ref);
-        lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self), 0,
+        lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self),
+                        owner ? lwi_threads_acquisition_stack(owner, addr) : 0,
                         owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
         return;
     }
