@@ -32,6 +32,9 @@ void lwi_config_load(const char *text)
         if (eq && (size_t)(eq - text) == strlen("wait_ms") && !strncmp(text, "wait_ms", 7) &&
             lwi_parse_u64(eq + 1, end, &v) && v < UINT64_MAX / 1000000ull)
             lwi_config.wait_ns = v * 1000000ull;
+        else if (eq && (size_t)(eq - text) == strlen("profile") && !strncmp(text, "profile", 7) &&
+                 lwi_parse_u64(eq + 1, end, &v))
+            lwi_config.profile = v != 0;
         text = *end ? end + 1 : end;
     }
 }

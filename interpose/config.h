@@ -1,13 +1,16 @@
 /* config.h — runtime knobs from LOCKWATCH_RUNTIME ("key=value:key=value"), read once by the
  * constructor. Unknown keys are ignored so an older runtime works with a newer driver.
- *   wait_ms=N   contended wait after which a blocked acquisition is published (default 100) */
+ *   wait_ms=N   contended wait after which a blocked acquisition is published (default 100)
+ *   profile=1   time every hold and send LW_REC_HOLDS batches (profile.h; default 0) */
 #ifndef LWI_CONFIG_H
 #define LWI_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct lwi_config {
     uint64_t wait_ns;
+    bool profile;
 };
 
 extern struct lwi_config lwi_config;

@@ -200,3 +200,20 @@ void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t l
     r.limit = limit;
     lwi_channel_send(&r, sizeof r);
 }
+
+void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread)
+{
+    size_t size = sizeof *rec + rec->nevents * sizeof rec->events[0];
+    struct lw_rec_header *h = &rec->h;
+    h->magic = LW_WIRE_MAGIC;
+    h->version = LW_WIRE_VERSION;
+    h->type = LW_REC_HOLDS;
+    h->size = (uint32_t)size;
+    h->pid = atomic_load_explicit(&lwi_pid, memory_order_relaxed);
+    h->tid = tid;
+    h->thread = thread;
+    h->reserved = 0;
+    h->time_ns = lwi_now_ns();
+    rec->reserved = 0;
+    lwi_channel_send(rec, size);
+}

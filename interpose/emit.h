@@ -33,6 +33,9 @@ void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *
 void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will_block,
                      const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
                      uint32_t other_thread);
+/* Sends a filled LW_REC_HOLDS record of thread `thread` (kernel tid `tid`, which need not be the
+ * calling thread) in place: rec->nevents events, header written here (profile.c). */
+void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread);
 /* Sent at most once per table per process. */
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);
 

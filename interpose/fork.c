@@ -15,6 +15,7 @@
 #include "emit.h"
 #include "errsave.h"
 #include "modules.h"
+#include "profile.h"
 #include "threads.h"
 #include "tls.h"
 
@@ -23,6 +24,7 @@ static void lwi_fork_prepare(void)
 {
     struct lwi_thread *self = lwi_enter();
     if (self) lwi_leave(self);
+    lwi_profile_before_fork(); /* the forking thread's timed holds are the parent's (profile.h) */
 }
 
 static void lwi_fork_child(void)
@@ -42,6 +44,7 @@ static void lwi_fork_child(void)
     lwi_channel_after_fork();
     lwi_modules_after_fork();
     lwi_threads_reset_after_fork(self);
+    lwi_profile_after_fork_child(self); /* profile.h */
     lwi_emit_process(self, LW_ORIGIN_FORK, parent_pid, fork_thread, held_by_others,
                      lwi_modules_exe());
     LWI_ERRNO_RESTORE();

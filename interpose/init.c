@@ -18,6 +18,7 @@
 #include "gen.h"
 #include "lockwatch/wire.h"
 #include "modules.h"
+#include "profile.h"
 #include "real.h"
 #include "site.h"
 #include "tls.h"
@@ -47,6 +48,7 @@ __attribute__((constructor)) static void lwi_init(void)
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
     lwi_modules_init(self, exe);
     if (lwi_fork_init() < 0) goto out;
+    lwi_profile_init(); /* --profile / --trace: profile.h */
     atomic_store(&lwi_active, true);
 out:
     self->guard = 0;

@@ -25,6 +25,7 @@
 #include "chain.h"
 #include "held.h"
 #include "lockwatch/wire.h"
+#include "profile.h"
 #include "tls.h"
 
 /* Cache value for "no stack could be captured" (0 means an empty slot). */
@@ -109,6 +110,7 @@ static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thr
         lwi_track_push_fast(self, &a);
     else
         lwi_track_took(self, a);
+    if (LWI_PROFILING()) lwi_profile_taken(self, &a.ref); /* --profile / --trace: profile.h */
 }
 
 /* Before the real unlock (the owner fields are still those of the holder). `type` is the lock
@@ -134,6 +136,7 @@ static inline void lwi_track_finish(struct lwi_thread *self, struct lwi_acq *a, 
 {
     if (!acquired || !lwi_reenter(self)) return;
     lwi_track_acquired(self, a);
+    if (LWI_PROFILING()) lwi_profile_taken(self, &a->ref); /* --profile / --trace: profile.h */
     lwi_leave(self);
 }
 

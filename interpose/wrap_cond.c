@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "lockref.h"
+#include "profile.h"
 #include "real.h"
 #include "track.h"
 
@@ -75,6 +76,7 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     struct lwi_cond_ctx ctx;
     ctx.self = self;
     ctx.had = lwi_track_cond_release(self, (uint64_t)(uintptr_t)m, &ctx.saved);
+    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m); /* profile.h */
     lwi_leave(self);
     int rc;
     pthread_cleanup_push(lwi_cond_cancelled, &ctx);
@@ -83,8 +85,10 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     if (lwi_reenter(self)) {
         struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
-        if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid)
+        if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid) {
             lwi_track_cond_reacquire(self, ref, pc, ctx.had ? &ctx.saved : NULL);
+            if (LWI_PROFILING()) lwi_profile_taken(self, &ref); /* profile.h */
+        }
         lwi_leave(self);
     }
     return rc;

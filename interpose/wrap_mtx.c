@@ -4,6 +4,7 @@
 #include <threads.h>
 
 #include "lockref.h"
+#include "profile.h"
 #include "real.h"
 #include "track.h"
 #include "wait.h"
@@ -17,6 +18,8 @@ LWI_EXPORT int mtx_lock(mtx_t *m)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(mtx_lock)(m);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) return lwi_profile_acquire(self, m, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
@@ -58,6 +61,8 @@ LWI_EXPORT int mtx_unlock(mtx_t *m)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(mtx_unlock)(m);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
     lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
     lwi_leave(self);
     return REAL_LIVE(mtx_unlock)(m);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lockref.h"
+#include "profile.h"
 #include "real.h"
 #include "track.h"
 #include "wait.h"
@@ -26,6 +27,8 @@ LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_lock)(m);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) return lwi_profile_acquire(self, m, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
@@ -82,6 +85,8 @@ LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_unlock)(m);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
     lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
     lwi_leave(self);
     return REAL_LIVE(pthread_mutex_unlock)(m);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "lockref.h"
+#include "profile.h"
 #include "real.h"
 #include "track.h"
 #include "wait.h"
@@ -14,6 +15,8 @@
 static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *self, uint8_t mode,
                                                              uint64_t pc, pthread_rwlock_t *rw)
 {
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) return lwi_profile_acquire(self, rw, lwi_ref_rwlock(rw, mode, 0), pc);
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, 0), pc);
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
@@ -152,6 +155,8 @@ LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_rwlock_unlock)(rw);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)rw);
     lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
     lwi_leave(self);
     return REAL_LIVE(pthread_rwlock_unlock)(rw);

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "lockref.h"
+#include "profile.h"
 #include "real.h"
 #include "track.h"
 #include "wait.h"
@@ -11,6 +12,9 @@ LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_spin_lock)(lock);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING())
+        return lwi_profile_acquire(self, (void *)lock, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
@@ -39,6 +43,8 @@ LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_spin_unlock)(lock);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)lock);
     lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
     lwi_leave(self);
     return REAL_LIVE(pthread_spin_unlock)(lock);

@@ -15,6 +15,7 @@
 #include "depot.h"
 #include "emit.h"
 #include "errsave.h"
+#include "profile.h"
 #include "real.h"
 #include "threads.h"
 #include "track.h"
@@ -34,8 +35,10 @@ static void lwi_thread_end(void *arg)
     struct lwi_thread *self = arg;
     if (!lwi_reenter(self)) return;
     LWI_ERRNO_SAVE();
-    if (atomic_load_explicit(&lwi_active, memory_order_relaxed))
+    if (atomic_load_explicit(&lwi_active, memory_order_relaxed)) {
+        lwi_profile_thread_exit(self); /* holds still open end here (profile.h) */
         lwi_track_thread_exit(self, self->exit_stack);
+    }
     lwi_threads_unregister(self);
     lwi_held_release(&self->held);
     self->state = LWI_THREAD_EXITED; /* thread-local destructors that run later pass through */

@@ -10,6 +10,7 @@ struct lw_detector *lw_detector_new(const struct lw_detector_options *opts)
     struct lw_detector *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->graph = lw_graph_new(opts ? opts->max_cycle_length : 0, 0);
+    d->max_trace_holds = opts ? opts->max_trace_holds : 0;
     if (!d->graph) {
         free(d);
         return NULL;
@@ -48,6 +49,7 @@ void lw_detector_free(struct lw_detector *d)
     }
     free(r->threads);
     free(r->overflows);
+    free(r->trace);
     lw_depot_free(&d->depot);
     lw_graph_free(d->graph);
     lw_map_free(&d->pids);
@@ -149,6 +151,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_misuse_record(d, (const void *)h);
     case LW_REC_OVERFLOW:
         return lw_overflow_add(d, (const void *)h);
+    case LW_REC_HOLDS:
+        return lw_profile_holds(d, (const void *)h);
     }
     return LW_ERR_BADREC; /* lw_validate_record admits no other type */
 }
@@ -162,7 +166,13 @@ int lw_detector_feed(struct lw_detector *d, const void *rec, size_t len)
         d->report.bad_records++;
         return LW_ERR_BADREC;
     }
-    int rc = apply(d, (const struct lw_rec_header *)d->rec);
-    if (rc == LW_OK) d->report.records++;
+    const struct lw_rec_header *h = (const struct lw_rec_header *)d->rec;
+    d->record_time_ns = h->time_ns; /* findings this record adds carry its time */
+    int rc = apply(d, h);
+    d->record_time_ns = 0;
+    if (rc != LW_OK) return rc;
+    d->report.records++;
+    if (h->time_ns != 0 && (d->report.first_time_ns == 0 || h->time_ns < d->report.first_time_ns))
+        d->report.first_time_ns = h->time_ns;
     return rc;
 }

@@ -36,6 +36,7 @@ struct lw_finding *lw_finding_add(struct lw_detector *d, enum lw_finding_kind ki
     f->nthreads = nthreads;
     f->ncycle = ncycle;
     f->nstacks = nstacks;
+    f->time_ns = d->record_time_ns;
     /* calloc(0) may return NULL: count 0 needs no array. */
     f->locks = nlocks ? calloc(nlocks, sizeof *f->locks) : NULL;
     f->threads = nthreads ? calloc(nthreads, sizeof *f->threads) : NULL;

@@ -65,6 +65,10 @@ struct lw_detector {
     struct lw_seqset deadlocks_seen;
     bool must_stop;
 
+    uint64_t record_time_ns; /* header time of the record being applied, 0 outside feed */
+    size_t max_trace_holds;  /* lw_detector_options.max_trace_holds */
+    size_t trace_cap;
+
     /* scratch, one record at a time */
     struct lw_held_lock held_scratch[LW_WIRE_MAX_HELD];
     struct lw_graph_gate gate_scratch[LW_WIRE_MAX_HELD];
@@ -99,6 +103,9 @@ void lw_waitfor_free(struct lw_detector *d);
 
 /* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack). */
 int lw_misuse_record(struct lw_detector *d, const struct lw_rec_misuse *rec);
+
+/* profile.c: a HOLDS record's events into their locks' profiles (and the timeline). */
+int lw_profile_holds(struct lw_detector *d, const struct lw_rec_holds *rec);
 
 /* findings.c: a new finding appended to the report with id set, or NULL. Arrays are allocated
  * with the given sizes (zeroed); lw_finding_free releases one. */

@@ -34,6 +34,19 @@ static bool valid_held(const struct lw_held *held, uint32_t nheld, uint32_t held
     return true;
 }
 
+/* Hold events: known flags, times in order (attempt <= acquisition <= release). */
+static bool valid_holds(const struct lw_hold *events, uint32_t n)
+{
+    const unsigned all_flags = LW_HOLDF_CONTENDED | LW_HOLDF_HELD_AT_EXIT | LW_HOLDF_NO_WAIT;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct lw_hold *e = &events[i];
+        if (!valid_lock_ref(&e->lock) || (e->flags & ~all_flags) != 0 ||
+            e->wait_start_ns > e->acquired_ns || e->acquired_ns > e->released_ns)
+            return false;
+    }
+    return true;
+}
+
 static bool valid_body(const struct lw_rec_header *h, size_t len)
 {
     switch ((enum lw_rec_type)h->type) {
@@ -86,6 +99,12 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
         const struct lw_rec_overflow *r = (const void *)h;
         return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS &&
                r->table <= LW_OVERFLOW_CHANNEL;
+    }
+    case LW_REC_HOLDS: {
+        const struct lw_rec_holds *r = (const void *)h;
+        return len >= sizeof *r && r->nevents > 0 &&
+               sized(len, sizeof *r, r->nevents, LW_WIRE_MAX_HOLDS, sizeof r->events[0]) &&
+               valid_holds(r->events, r->nevents);
     }
     }
     return false; /* an unknown type */

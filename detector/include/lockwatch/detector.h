@@ -25,6 +25,8 @@ enum lw_status {
 
 struct lw_detector_options {
     unsigned max_cycle_length; /* longest cycle searched for; 0 = default (16) */
+    size_t max_trace_holds;    /* hold events kept in report->trace (--trace); 0 = none. Every
+                                  hold event counts in its lock's profile either way */
 };
 
 /* opts may be NULL for defaults. Returns NULL when out of memory. */

@@ -69,6 +69,16 @@ struct lw_process {
     bool forked; /* false: started by exec */
 };
 
+/* Contention figures of one lock from the hold events of --profile (wire.h LW_REC_HOLDS), in
+ * nanoseconds. contended: acquisitions whose first try failed (the thread had to wait). Waits of
+ * trylocks, timed locks and condition-wait re-acquisitions are not measured (count 0). */
+struct lw_lock_profile {
+    uint64_t acquisitions;
+    uint64_t contended;
+    uint64_t wait_total_ns, wait_max_ns;
+    uint64_t hold_total_ns, hold_max_ns;
+};
+
 /* A lock: address + generation within one image. Report id "M<index>" (1-based). */
 struct lw_lock {
     uint32_t index;
@@ -79,6 +89,7 @@ struct lw_lock {
     uint8_t flags; /* enum lw_lock_flag (wire.h) */
     struct lw_stack *first_stack; /* first acquisition seen */
     const char *name;             /* driver: static symbol, or "mutex taken in f (file:line)" */
+    struct lw_lock_profile profile; /* all zero without hold events */
 };
 
 /* A thread of one process. Report id "T<number>" within its process ("1234:T2" when the run
@@ -146,6 +157,8 @@ struct lw_finding {
     struct lw_access *accesses;
     char *variable; /* "counter" when TSan names the memory, else NULL */
     char *location; /* "global 'counter' of size 4", "heap block of size 8", or NULL */
+    uint64_t time_ns; /* CLOCK_MONOTONIC time of the record that produced it; 0 when it did not
+                         come from a record (data races, hangs) */
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
@@ -153,6 +166,17 @@ struct lw_overflow {
     int32_t pid;
     uint32_t table;
     uint64_t limit;
+};
+
+/* One hold kept for a timeline (--trace; detector.h lw_detector_options.max_trace_holds):
+ * `thread` waited for `lock` from wait_start_ns, held it from acquired_ns to released_ns
+ * (CLOCK_MONOTONIC). flags: enum lw_hold_flag (wire.h). */
+struct lw_trace_hold {
+    struct lw_thread *thread;
+    struct lw_lock *lock;
+    uint64_t wait_start_ns, acquired_ns, released_ns;
+    uint32_t flags;
+    uint8_t mode; /* enum lw_lock_mode */
 };
 
 struct lw_report {
@@ -170,6 +194,12 @@ struct lw_report {
     struct lw_overflow *overflows;
     uint64_t records;     /* records accepted */
     uint64_t bad_records; /* records rejected as malformed */
+    /* --profile / --trace (LW_REC_HOLDS records) */
+    uint64_t first_time_ns; /* earliest header time of an accepted record: the run's start */
+    uint64_t holds;         /* hold events received */
+    size_t ntrace;          /* holds kept for the timeline, in arrival order */
+    struct lw_trace_hold *trace;
+    uint64_t trace_dropped; /* holds past max_trace_holds, not kept */
 };
 
 /* Thread ids carry the pid ("4242:T2") when the threads the findings name come from more than

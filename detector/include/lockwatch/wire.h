@@ -32,6 +32,7 @@
 #define LW_WIRE_MAX_PATH 1024u   /* module / executable path, NUL-terminated, truncated */
 #define LW_WIRE_MAX_NAME 32u     /* thread name, NUL-terminated */
 #define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
+#define LW_WIRE_MAX_HOLDS 64u   /* hold events per LW_REC_HOLDS record */
 #define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
 
 enum lw_rec_type {
@@ -46,6 +47,7 @@ enum lw_rec_type {
     LW_REC_WAIT_END = 9, /* ...and has now acquired it (or given up) */
     LW_REC_MISUSE = 10,  /* double-lock, unlock-unowned, destroy-locked, exit-holding-lock */
     LW_REC_OVERFLOW = 11, /* an internal table filled; sent once per table */
+    LW_REC_HOLDS = 12,    /* --profile / --trace only: a batch of finished holds of one thread */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -218,6 +220,37 @@ struct lw_rec_overflow {
     uint32_t table; /* enum lw_overflow_table */
     uint32_t reserved;
     uint64_t limit;
+};
+
+/* Hold events (LW_REC_HOLDS), sent only when the runtime knob profile=1 is set (the driver's
+ * --profile and --trace). One event per acquisition, written when the lock is released: when the
+ * thread began to acquire it, when it had it, when it let it go. A thread buffers its events and
+ * sends them in batches: when the buffer is full, at thread exit, at process exit and before
+ * fork, so events arrive late and out of order across threads (the driver sorts by time). */
+enum lw_hold_flag {
+    LW_HOLDF_CONTENDED = 1u << 0,    /* the first try failed: the thread had to wait */
+    LW_HOLDF_HELD_AT_EXIT = 1u << 1, /* still held when the thread or process ended: released_ns
+                                        is that moment, not an unlock */
+    LW_HOLDF_NO_WAIT = 1u << 2,      /* trylock, timed lock, condition-wait re-acquisition: the
+                                        wait was not measured (wait_start_ns == acquired_ns) */
+};
+
+struct lw_hold {
+    struct lw_lock_ref lock;
+    uint64_t stack;         /* stack id of the acquisition, 0 if unknown */
+    uint64_t wait_start_ns; /* CLOCK_MONOTONIC: the attempt */
+    uint64_t acquired_ns;   /* the lock was held from here... */
+    uint64_t released_ns;   /* ...to here */
+    uint32_t flags;         /* enum lw_hold_flag */
+    uint32_t reserved;
+};
+
+/* nevents (1..LW_WIRE_MAX_HOLDS) hold events of thread h.thread, oldest release first. */
+struct lw_rec_holds {
+    struct lw_rec_header h;
+    uint32_t nevents;
+    uint32_t reserved;
+    struct lw_hold events[];
 };
 
 #endif
