@@ -48,6 +48,8 @@ struct lwd_options {
     const char *baseline;     /* --baseline=REPORT.json, or NULL */
     const char *source_root;  /* --source-root=DIR: SARIF URIs relative to it, or NULL */
     const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
+    bool profile;      /* --profile: per-lock contention figures in the report */
+    const char *trace; /* --trace=FILE: Chrome trace-event timeline of waits and holds, or NULL */
 };
 
 /* Why lockwatch ended a run itself (lwd_outcome.stop_reason). */

@@ -11,8 +11,10 @@ int lwd_set_runtime_knobs(const struct lwd_options *opts)
     const char *user = getenv(LW_WIRE_ENV_OPTIONS);
     char *value = NULL;
     int rc = -1;
-    if (asprintf(&value, "%s%swait_ms=%u", user ? user : "", user && user[0] ? ":" : "",
-                 opts->deadlock_delay_ms) < 0) {
+    /* profile=1: the runtime times every hold (interpose/profile.h), only when asked for. */
+    bool timed = opts->profile || opts->trace != NULL;
+    if (asprintf(&value, "%s%swait_ms=%u%s", user ? user : "", user && user[0] ? ":" : "",
+                 opts->deadlock_delay_ms, timed ? ":profile=1" : "") < 0) {
         value = NULL;
         fputs("lockwatch: out of memory\n", stderr);
         goto out;

@@ -15,6 +15,8 @@
 #include "options.h"
 #include "preflight.h"
 #include "run.h"
+#include "symbolise.h"
+#include "trace_out.h"
 #include "triage.h"
 #include "tsan_run.h"
 
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
     struct lwd_triaged triaged = {0};
     FILE *out = stderr;
     struct lwd_graph_out graph = {NULL, NULL, NULL, NULL, false};
+    struct lwd_trace_out trace = {NULL, NULL};
     struct lwd_options opts;
 
     /* `lockwatch demo [NAME]`: the teaching front end (demo.h). A program called demo still runs
@@ -89,7 +92,12 @@ int main(int argc, char **argv)
     }
     status = lwd_graph_open(&graph, opts.graph);
     if (status != LWD_EXIT_OK) goto out;
-    detector = lw_detector_new(NULL);
+    status = lwd_trace_open(&trace, opts.trace);
+    if (status != LWD_EXIT_OK) goto out;
+    /* Holds are kept for the timeline only when one is wanted (--trace). */
+    const struct lw_detector_options dopts = {.max_trace_holds =
+                                                  opts.trace ? LWD_TRACE_MAX_HOLDS : 0};
+    detector = lw_detector_new(&dopts);
     if (!detector) {
         fputs("lockwatch: out of memory\n", stderr);
         status = LWD_EXIT_TOOL;
@@ -101,6 +109,7 @@ int main(int argc, char **argv)
 
     struct lw_report *report = lw_detector_report(detector);
     lwd_symbolise_report(report); /* on failure it said so; the report renders raw */
+    if (opts.profile || opts.trace) lwd_symbolise_profile(report); /* likewise */
     if (lwd_triage_report(report, suppressions, baseline, &triaged) != 0) {
         status = LWD_EXIT_TOOL;
         goto out;
@@ -123,9 +132,15 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
+    /* The findings as rendered, the holds and threads of the whole run. */
+    if (lwd_trace_write(&trace, in.report) != 0) {
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
     status = lwd_exit_status(&triaged.report, &triaged.triage, &outcome, &opts);
 out:
     if (lwd_graph_close(&graph) != 0) status = LWD_EXIT_TOOL;
+    if (lwd_trace_close(&trace) != 0) status = LWD_EXIT_TOOL;
     if (out != stderr && fclose(out) != 0 && status != LWD_EXIT_TOOL) {
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");
         status = LWD_EXIT_TOOL;

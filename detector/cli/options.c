@@ -47,6 +47,17 @@ static const char usage_text[] =
     "                       instead (said on stderr). At most 2000 locks are drawn: those of\n"
     "                       cycles first, then the first seen; the graph's title says what\n"
     "                       was left out\n"
+    "  --profile            time every lock acquisition and add a contention profile to the\n"
+    "                       report: per lock, acquisitions, contended ones (the thread had to\n"
+    "                       wait), total and longest wait, total and longest hold; the text\n"
+    "                       report shows the 10 locks with the most waiting, the JSON report\n"
+    "                       every lock (\"profile\"). Costs about three clock reads per lock\n"
+    "                       call; without it nothing is timed\n"
+    "  --trace=FILE         write a timeline of the run to FILE in Chrome trace-event JSON\n"
+    "                       (open it in ui.perfetto.dev or chrome://tracing): a track per\n"
+    "                       thread, slices for waiting for and holding each lock, a mark\n"
+    "                       where each finding was found. Times every acquisition like\n"
+    "                       --profile; keeps the first 2000000 holds (the rest are counted)\n"
     "  --suppressions=FILE  leave out findings matching a rule of FILE, one per line:\n"
     "                       KIND:TYPE:PATTERN, e.g. lock-order-inversion:function:legacy_*\n"
     "                       (TYPE is function, file, module or lock; see the user guide)\n"
@@ -169,6 +180,16 @@ static bool set_on_deadlock(struct lwd_options *opts, const char *value,
     return false;
 }
 
+static bool set_trace(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    if (value[0] == '\0') {
+        fprintf(stderr, "lockwatch: %s--trace needs a file name\n", src->prefix);
+        return false;
+    }
+    opts->trace = value;
+    return true;
+}
+
 static bool set_graph(struct lwd_options *opts, const char *value, const struct parse_source *src)
 {
     if (value[0] == '\0') {
@@ -259,6 +280,7 @@ struct option_def {
 
 static const struct option_def value_options[] = {
     {"graph", set_graph},
+    {"trace", set_trace},
     {"format", set_format},   {"output", set_output},           {"exit-code", set_exit_code},
     {"runtime", set_runtime}, {"on-deadlock", set_on_deadlock},
     {"deadlock-delay", set_deadlock_delay}, {"timeout", set_timeout},
@@ -276,6 +298,10 @@ static enum word_result apply_option(struct lwd_options *opts, char **words, int
     if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
         fputs(usage_text, stdout);
         return WORD_DONE;
+    }
+    if (strcmp(word, "--profile") == 0) { /* the one option without a value */
+        opts->profile = true;
+        return WORD_NEXT;
     }
     if (strcmp(word, "--version") == 0) {
         printf("lockwatch %s\n", LOCKWATCH_VERSION);

@@ -9,6 +9,7 @@
 #include "driver.h"
 #include "fingerprint.h"
 #include "lockwatch/wire.h"
+#include "profile_view.h"
 #include "render_common.h"
 
 #define LWD_JSON_SCHEMA 1
@@ -203,6 +204,32 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     return o;
 }
 
+/* --profile: every timed lock, most waited-for first (docs/report-format.md "profile"). */
+static json_object *jprofile(struct json *j)
+{
+    size_t n = 0;
+    const struct lw_lock **locks = lwd_profile_sorted(j->report, &n);
+    json_object *a = checked(j, json_object_new_array());
+    if (locks == NULL && n > 0) j->failed = true;
+    for (size_t i = 0; locks != NULL && i < n; i++) {
+        const struct lw_lock_profile *p = &locks[i]->profile;
+        char id[32];
+        json_object *o = checked(j, json_object_new_object());
+        jset(j, o, "lock", jstring(j, lw_lock_id(locks[i], id, sizeof id)));
+        jset(j, o, "name", jstring(j, locks[i]->name));
+        jset(j, o, "type", jstring(j, lwd_lock_type_name(locks[i]->type)));
+        jset(j, o, "acquisitions", checked(j, json_object_new_uint64(p->acquisitions)));
+        jset(j, o, "contended", checked(j, json_object_new_uint64(p->contended)));
+        jset(j, o, "wait_total_ns", checked(j, json_object_new_uint64(p->wait_total_ns)));
+        jset(j, o, "wait_max_ns", checked(j, json_object_new_uint64(p->wait_max_ns)));
+        jset(j, o, "hold_total_ns", checked(j, json_object_new_uint64(p->hold_total_ns)));
+        jset(j, o, "hold_max_ns", checked(j, json_object_new_uint64(p->hold_max_ns)));
+        jpush(j, a, o);
+    }
+    free(locks);
+    return a;
+}
+
 /* runs[].stop_reason: why lockwatch ended the run itself (docs/report-format.md). */
 static const char *stop_reason_name(enum lwd_stop_reason reason)
 {
@@ -292,6 +319,8 @@ int lwd_render_json(FILE *out, const struct lwd_render_input *in)
     for (size_t i = 0; i < in->report->nfindings; i++)
         jpush(&j, findings, jfinding(&j, in->report->findings[i], i));
     jset(&j, root, "findings", findings);
+    /* null without --profile (fields are never omitted) */
+    jset(&j, root, "profile", in->options != NULL && in->options->profile ? jprofile(&j) : NULL);
     jset(&j, root, "summary", jsummary(&j));
     int rc = -1;
     if (j.failed) {

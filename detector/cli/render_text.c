@@ -10,6 +10,7 @@
 
 #include "driver.h"
 #include "lockwatch/wire.h"
+#include "profile_view.h"
 #include "render_common.h"
 
 struct text {
@@ -639,6 +640,10 @@ int lwd_render_text(FILE *out, const struct lwd_render_input *in)
     t.races_checked = in->races_checked;
     for (size_t i = 0; i < in->report->nfindings; i++)
         print_finding(&t, in->report->findings[i], i);
+    /* --profile's table next to the findings (profile_view.h) */
+    if (in->options != NULL && in->options->profile && lwd_print_profile(out, in->report) != 0)
+        return -1;
+    lwd_print_trace_cut(out, in->report);
     print_summary(&t, in->outcome);
     if (fflush(out) != 0 || ferror(out)) return -1;
     return 0;

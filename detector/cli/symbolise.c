@@ -366,3 +366,9 @@ int lwd_symbolise_graph(struct lw_report *report, const struct lw_order_edge *ed
     if (rc == 0) rc = lwd_name_edges(&s, report, edges, n);
     return end_session(&s, rc);
 }
+
+int lwd_symbolise_profile(struct lw_report *report)
+{
+    struct lwd_symboliser s = {.report = report};
+    return end_session(&s, lwd_name_profile(&s, report));
+}

@@ -49,6 +49,14 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r);
 int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct lw_order_edge *edges,
                    size_t n);
 
+/* name.c: names every lock with timed acquisitions (--profile, --trace) and labels every thread
+ * of the run (the timeline has a track per thread). Returns 0, or -1 when out of memory. */
+int lwd_name_profile(struct lwd_symboliser *s, struct lw_report *r);
+
+/* lwd_name_profile in a session of its own (after lwd_symbolise_report). Returns 0, or -1 after
+ * printing one line on stderr (the profile then shows what is known). */
+int lwd_symbolise_profile(struct lw_report *report);
+
 /* Symbolises the stacks of every instance of edges[0..n) and names their locks and threads, in
  * a session of its own (for --graph, after lwd_symbolise_report). Returns 0, or -1 after
  * printing one line on stderr (the graph then renders with what is known). */
