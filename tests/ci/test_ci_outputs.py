@@ -201,6 +201,10 @@ def test_sarif(args):
 def test_json_schema(args):
     need_node()
     files = []
+    # --profile fills the "profile" array (null otherwise), which the schema must describe too.
+    _, _, path = report(args, CLEAN[0], 'json', extra=('--profile',))
+    os.replace(path, path + '.profile.json')
+    files.append(path + '.profile.json')
     for name in BROKEN + CLEAN:
         _, _, path = report(args, name, 'json')
         files.append(path)
