@@ -1,7 +1,13 @@
-/* records.c — wire record builders for the unit tests (see records.h). */
+/* records.c — wire record builders and detector fixtures for the unit tests (see records.h). */
 #include "records.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <string.h>
+
+#include <cmocka.h>
+
+#include "lockwatch/detector.h"
 
 struct lw_lock_ref ref_mutex(uint64_t addr)
 {
@@ -127,4 +133,35 @@ void rec_overflow(struct rec *r, int32_t pid, uint32_t table, uint64_t limit)
     struct lw_rec_overflow *o = start(r, LW_REC_OVERFLOW, sizeof *o, pid, 0);
     o->table = table;
     o->limit = limit;
+}
+
+void rec_holds(struct rec *r, int32_t pid, uint32_t thread, const struct lw_hold *events,
+               uint32_t n, uint64_t time_ns)
+{
+    struct lw_rec_holds *h =
+        start(r, LW_REC_HOLDS, sizeof *h + n * sizeof h->events[0], pid, thread);
+    h->h.time_ns = time_ns;
+    h->nevents = n;
+    memcpy(h->events, events, n * sizeof h->events[0]);
+}
+
+void feed_ok(struct lw_detector *d, const struct rec *r)
+{
+    assert_int_equal(lw_detector_feed(d, r->bytes, r->len), LW_OK);
+}
+
+struct lw_detector *detector_with_process(int32_t pid)
+{
+    struct lw_detector *d = lw_detector_new(NULL);
+    assert_non_null(d);
+    struct rec r;
+    rec_process(&r, pid, 1, LW_ORIGIN_EXEC, "/bin/prog");
+    feed_ok(d, &r);
+    return d;
+}
+
+int detector_teardown(void **state)
+{
+    lw_detector_free(*state);
+    return 0;
 }

@@ -1,5 +1,6 @@
 /* records.h — builders of wire records (lockwatch/wire.h) for the detector's unit tests, so each
- * test reads as the sequence of events a program under lockwatch would send. */
+ * test reads as the sequence of events a program under lockwatch would send, and the few cmocka
+ * helpers that feed them to a detector (shared so every test file sets up the same way). */
 #ifndef LW_TEST_RECORDS_H
 #define LW_TEST_RECORDS_H
 
@@ -33,5 +34,20 @@ void rec_wait_end(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_re
 void rec_misuse(struct rec *r, int32_t pid, uint32_t thread, uint32_t kind, struct lw_lock_ref lock,
                 uint64_t stack, uint64_t other_stack, uint32_t other_thread, uint32_t will_block);
 void rec_overflow(struct rec *r, int32_t pid, uint32_t table, uint64_t limit);
+/* A HOLDS record of `thread` with n events; time_ns goes in the header. */
+void rec_holds(struct rec *r, int32_t pid, uint32_t thread, const struct lw_hold *events,
+               uint32_t n, uint64_t time_ns);
+
+struct lw_detector;
+
+/* Feeds r to d; fails the current cmocka test unless the detector accepts it. */
+void feed_ok(struct lw_detector *d, const struct rec *r);
+
+/* A new detector that has already accepted the PROCESS record of pid ("/bin/prog", parent 1,
+ * exec'd); fails the current test when it cannot be made. */
+struct lw_detector *detector_with_process(int32_t pid);
+
+/* A cmocka teardown: frees the detector in *state. */
+int detector_teardown(void **state);
 
 #endif

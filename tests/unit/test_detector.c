@@ -20,11 +20,6 @@
 
 static struct rec r;
 
-static void feed_ok(struct lw_detector *d)
-{
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
-}
-
 static void feed_bad(struct lw_detector *d)
 {
     uint64_t before = lw_detector_report(d)->bad_records;
@@ -37,7 +32,7 @@ static void acquire(struct lw_detector *d, uint32_t thread, struct lw_lock_ref l
                     uint32_t n, const struct lw_held *held)
 {
     rec_acquire(&r, PID, thread, lock, stack, n, held);
-    feed_ok(d);
+    feed_ok(d, &r);
 }
 
 /* thread takes `first` then `second` (both mutexes unless given as refs). */
@@ -50,17 +45,7 @@ static void order(struct lw_detector *d, uint32_t thread, struct lw_lock_ref fir
 
 static int setup(void **state)
 {
-    struct lw_detector *d = lw_detector_new(NULL);
-    assert_non_null(d);
-    rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/bin/prog");
-    feed_ok(d);
-    *state = d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    lw_detector_free(*state);
+    *state = detector_with_process(PID);
     return 0;
 }
 
@@ -246,10 +231,10 @@ static void test_fork_shares_image_exec_does_not(void **state)
     struct lw_detector *d = *state;
     order(d, 1, ref_mutex(A), ref_mutex(B));
     rec_process(&r, 101, PID, LW_ORIGIN_FORK, "/bin/prog");
-    feed_ok(d);
+    feed_ok(d, &r);
     const struct lw_held held[] = {held_at(ref_mutex(B), 7)};
     rec_acquire(&r, 101, 0, ref_mutex(A), 8, 1, held);
-    feed_ok(d);
+    feed_ok(d, &r);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nfindings, 1);
     assert_int_equal(rep->nimages, 1);
@@ -258,9 +243,9 @@ static void test_fork_shares_image_exec_does_not(void **state)
     assert_int_not_equal(rep->findings[0]->threads[0]->pid, rep->findings[0]->threads[1]->pid);
     /* 102 execs something else: its A and B are other locks. */
     rec_process(&r, 102, PID, LW_ORIGIN_EXEC, "/bin/other");
-    feed_ok(d);
+    feed_ok(d, &r);
     rec_acquire(&r, 102, 0, ref_mutex(C), 9, 1, held);
-    feed_ok(d);
+    feed_ok(d, &r);
     assert_int_equal(rep->nimages, 2);
     assert_int_equal(rep->nlocks, 4);
     assert_string_equal(rep->images[1].exe, "/bin/other");
@@ -275,7 +260,7 @@ static void test_stack_record_after_use(void **state)
     assert_null(f->cycle[0].holding_stack->frames);
     const uint64_t pcs[] = {0x401234, 0x401500, 0x7f0000001000};
     rec_stack(&r, PID, 0x11, 3, pcs);
-    feed_ok(d);
+    feed_ok(d, &r);
     assert_int_equal(f->cycle[0].holding_stack->nframes, 3);
     assert_int_equal(f->cycle[0].holding_stack->frames[2].pc, 0x7f0000001000);
     assert_ptr_equal(f->locks[0]->first_stack, f->cycle[0].holding_stack);
@@ -285,13 +270,13 @@ static void test_threads_and_modules(void **state)
 {
     struct lw_detector *d = *state;
     rec_thread(&r, PID, 3, 0, 0x77);
-    feed_ok(d);
+    feed_ok(d, &r);
     rec_thread_name(&r, PID, 3, "worker");
-    feed_ok(d);
+    feed_ok(d, &r);
     rec_thread_exit(&r, PID, 3, 0);
-    feed_ok(d);
+    feed_ok(d, &r);
     rec_module(&r, PID, 0x7f0000000000, "/lib/libc.so.6");
-    feed_ok(d);
+    feed_ok(d, &r);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nthreads, 1);
     const struct lw_thread *t = rep->threads[0];
@@ -309,12 +294,12 @@ static void test_overflow_once_per_table(void **state)
 {
     struct lw_detector *d = *state;
     rec_overflow(&r, PID, LW_OVERFLOW_CHAINS, 4096);
-    feed_ok(d);
-    feed_ok(d);
+    feed_ok(d, &r);
+    feed_ok(d, &r);
     rec_overflow(&r, PID, LW_OVERFLOW_HELD, 64);
-    feed_ok(d);
+    feed_ok(d, &r);
     rec_overflow(&r, 101, LW_OVERFLOW_CHAINS, 4096);
-    feed_ok(d);
+    feed_ok(d, &r);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->noverflows, 3);
     assert_int_equal(rep->overflows[1].table, LW_OVERFLOW_HELD);
@@ -363,7 +348,7 @@ static void test_malformed_records(void **state)
     rec_acquire(&r, PID, 1, ref_mutex(C), 3, LW_WIRE_MAX_HELD + 1, many);
     feed_bad(d);
     rec_acquire(&r, PID, 1, ref_mutex(C), 3, LW_WIRE_MAX_HELD, many);
-    feed_ok(d);
+    feed_ok(d, &r);
 
     uint64_t pcs[LW_WIRE_MAX_FRAMES + 1] = {0};
     rec_stack(&r, PID, 5, LW_WIRE_MAX_FRAMES + 1, pcs);
@@ -460,23 +445,23 @@ static void test_records_before_process(void **state)
     struct lw_detector *d = lw_detector_new(&(struct lw_detector_options){.max_cycle_length = 2});
     const struct lw_held ab[] = {held_at(ref_mutex(A), 1), held_at(ref_mutex(B), 2)};
     rec_acquire(&r, 555, 0, ref_mutex(C), 3, 2, ab);
-    feed_ok(d);
+    feed_ok(d, &r);
     rec_acquire(&r, 555, 1, ref_mutex(A), 3, 1, (const struct lw_held[]){held_at(ref_mutex(C), 4)});
-    feed_ok(d);
+    feed_ok(d, &r);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nprocesses, 1);
     assert_null(rep->images[0].exe);
     assert_int_equal(rep->nfindings, 1);
     /* max_cycle_length 2: the 3-cycle B -> C -> A -> B is out of reach. */
     rec_acquire(&r, 555, 2, ref_mutex(B), 3, 1, (const struct lw_held[]){held_at(ref_mutex(C), 4)});
-    feed_ok(d);
+    feed_ok(d, &r);
     assert_int_equal(rep->nfindings, 2); /* but C -> B -> ... B -> C is a 2-cycle */
     lw_detector_free(d);
 }
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, detector_teardown)
     const struct CMUnitTest tests[] = {
         T(test_abba_finding),
         T(test_trylock_makes_no_edge),

@@ -37,7 +37,7 @@ static void feed_thread(struct lw_detector *d, uint32_t number, int32_t tid)
     struct rec r;
     rec_thread(&r, PID, number, 0, 0);
     ((struct lw_rec_header *)r.bytes)->tid = tid;
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    feed_ok(d, &r);
 }
 
 static void test_race_becomes_finding(void **state)
@@ -45,7 +45,7 @@ static void test_race_becomes_finding(void **state)
     struct lw_detector *d = lw_detector_new(NULL);
     struct rec r;
     rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/tmp/tsan/heap");
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    feed_ok(d, &r);
     feed_thread(d, 1, 5096);
     feed_thread(d, 2, 5097);
 
@@ -114,10 +114,7 @@ static void test_non_race_is_refused(void **state)
 
 static void test_hang_holds_every_thread(void **state)
 {
-    struct lw_detector *d = lw_detector_new(NULL);
-    struct rec r;
-    rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/bin/prog");
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    struct lw_detector *d = detector_with_process(PID);
     feed_thread(d, 1, 5096);
     const uint64_t pcs_a[] = {0x1001, 0x2002}, pcs_b[] = {0x3003};
     const struct lw_hung_thread hung[] = {

@@ -20,32 +20,17 @@
 
 static struct rec r;
 
-static void feed_ok(struct lw_detector *d)
-{
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
-}
-
 /* thread requests `lock` at stack `stack` while holding held[0..n). */
 static void acquire(struct lw_detector *d, uint32_t thread, struct lw_lock_ref lock, uint64_t stack,
                     uint32_t n, const struct lw_held *held)
 {
     rec_acquire(&r, PID, thread, lock, stack, n, held);
-    feed_ok(d);
+    feed_ok(d, &r);
 }
 
 static int setup(void **state)
 {
-    struct lw_detector *d = lw_detector_new(NULL);
-    assert_non_null(d);
-    rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/bin/prog");
-    feed_ok(d);
-    *state = d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    lw_detector_free(*state);
+    *state = detector_with_process(PID);
     return 0;
 }
 
@@ -181,10 +166,10 @@ static void test_graph_view(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abba_edges, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_edges_without_findings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_instances_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty, setup, detector_teardown),
+        cmocka_unit_test_setup_teardown(test_abba_edges, setup, detector_teardown),
+        cmocka_unit_test_setup_teardown(test_edges_without_findings, setup, detector_teardown),
+        cmocka_unit_test_setup_teardown(test_instances_capped, setup, detector_teardown),
         cmocka_unit_test(test_graph_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

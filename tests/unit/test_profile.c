@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <cmocka.h>
 
@@ -27,26 +26,6 @@ static struct lw_hold hold(uint64_t addr, uint64_t wait_start, uint64_t acquired
                             .flags = flags};
 }
 
-/* A HOLDS record of thread `thread` with n events, header time `time_ns`. */
-static void rec_holds(struct rec *out, uint32_t thread, const struct lw_hold *events, uint32_t n,
-                      uint64_t time_ns)
-{
-    size_t size = sizeof(struct lw_rec_holds) + n * sizeof(struct lw_hold);
-    memset(out->bytes, 0, sizeof out->bytes);
-    struct lw_rec_holds *h = (struct lw_rec_holds *)out->bytes;
-    h->h = (struct lw_rec_header){.magic = LW_WIRE_MAGIC,
-                                  .version = LW_WIRE_VERSION,
-                                  .type = LW_REC_HOLDS,
-                                  .size = (uint32_t)size,
-                                  .pid = PID,
-                                  .tid = PID + (int32_t)thread,
-                                  .thread = thread,
-                                  .time_ns = time_ns};
-    h->nevents = n;
-    memcpy(h->events, events, n * sizeof *events);
-    out->len = size;
-}
-
 static const struct lw_lock *lock_at(const struct lw_report *rep, uint64_t addr)
 {
     for (size_t i = 0; i < rep->nlocks; i++)
@@ -57,17 +36,15 @@ static const struct lw_lock *lock_at(const struct lw_report *rep, uint64_t addr)
 static void test_figures(void **state)
 {
     (void)state;
-    struct lw_detector *d = lw_detector_new(NULL);
-    rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/bin/prog");
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    struct lw_detector *d = detector_with_process(PID);
     const struct lw_hold events[] = {
         hold(A, 100, 100, 150, LW_HOLDF_NO_WAIT),   /* trylock: hold 50 */
         hold(A, 200, 700, 900, LW_HOLDF_CONTENDED), /* waited 500, held 200 */
         hold(B, 300, 310, 1310, 0),                 /* waited 10, held 1000 */
         hold(A, 1000, 1100, 1130, 0),               /* waited 100, held 30 */
     };
-    rec_holds(&r, 1, events, 4, 2000);
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    rec_holds(&r, PID, 1, events, 4, 2000);
+    feed_ok(d, &r);
     const struct lw_report *rep = lw_detector_report(d);
     const struct lw_lock *a = lock_at(rep, A), *b = lock_at(rep, B);
     assert_non_null(a);
@@ -95,10 +72,10 @@ static void test_trace_cap(void **state)
     const struct lw_detector_options opts = {.max_trace_holds = 3};
     struct lw_detector *d = lw_detector_new(&opts);
     const struct lw_hold events[] = {hold(A, 1, 2, 3, 0), hold(B, 4, 5, 6, LW_HOLDF_CONTENDED)};
-    rec_holds(&r, 1, events, 2, 10);
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
-    rec_holds(&r, 2, events, 2, 20);
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    rec_holds(&r, PID, 1, events, 2, 10);
+    feed_ok(d, &r);
+    rec_holds(&r, PID, 2, events, 2, 20);
+    feed_ok(d, &r);
     const struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->holds, 4);
     assert_int_equal(rep->ntrace, 3);
@@ -124,25 +101,25 @@ static void test_validation(void **state)
     (void)state;
     struct lw_detector *d = lw_detector_new(NULL);
     struct lw_hold e = hold(A, 10, 20, 30, 0);
-    rec_holds(&r, 1, &e, 1, 1);
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    rec_holds(&r, PID, 1, &e, 1, 1);
+    feed_ok(d, &r);
 
     struct lw_hold acquired_before_attempt = hold(A, 20, 10, 30, 0);
-    rec_holds(&r, 1, &acquired_before_attempt, 1, 1);
+    rec_holds(&r, PID, 1, &acquired_before_attempt, 1, 1);
     assert_rejected(d, &r);
     struct lw_hold released_before_acquired = hold(A, 10, 20, 15, 0);
-    rec_holds(&r, 1, &released_before_acquired, 1, 1);
+    rec_holds(&r, PID, 1, &released_before_acquired, 1, 1);
     assert_rejected(d, &r);
     struct lw_hold unknown_flag = hold(A, 10, 20, 30, 1u << 7);
-    rec_holds(&r, 1, &unknown_flag, 1, 1);
+    rec_holds(&r, PID, 1, &unknown_flag, 1, 1);
     assert_rejected(d, &r);
     struct lw_hold bad_type = e;
     bad_type.lock.type = 9;
-    rec_holds(&r, 1, &bad_type, 1, 1);
+    rec_holds(&r, PID, 1, &bad_type, 1, 1);
     assert_rejected(d, &r);
-    rec_holds(&r, 1, &e, 0, 1); /* empty batch */
+    rec_holds(&r, PID, 1, &e, 0, 1); /* empty batch */
     assert_rejected(d, &r);
-    rec_holds(&r, 1, &e, 1, 1);
+    rec_holds(&r, PID, 1, &e, 1, 1);
     ((struct lw_rec_holds *)r.bytes)->nevents = 2; /* count disagrees with the size */
     assert_rejected(d, &r);
     /* More than LW_WIRE_MAX_HOLDS events, even when the size agrees and fits a message. */
@@ -150,11 +127,11 @@ static void test_validation(void **state)
     for (size_t i = 0; i < LW_WIRE_MAX_HOLDS + 1; i++)
         many[i] = e;
     if (sizeof(struct lw_rec_holds) + sizeof many <= LW_WIRE_MAX_RECORD) {
-        rec_holds(&r, 1, many, LW_WIRE_MAX_HOLDS + 1, 1);
+        rec_holds(&r, PID, 1, many, LW_WIRE_MAX_HOLDS + 1, 1);
         assert_rejected(d, &r);
     }
-    rec_holds(&r, 1, many, LW_WIRE_MAX_HOLDS, 1);
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    rec_holds(&r, PID, 1, many, LW_WIRE_MAX_HOLDS, 1);
+    feed_ok(d, &r);
     assert_int_equal(lock_at(lw_detector_report(d), A)->profile.acquisitions,
                      1 + LW_WIRE_MAX_HOLDS);
     lw_detector_free(d);
@@ -168,10 +145,10 @@ static void test_finding_time(void **state)
     struct lw_held held_a = held_at(ref_mutex(A), 0x11), held_b = held_at(ref_mutex(B), 0x21);
     rec_acquire(&r, PID, 1, ref_mutex(B), 0x12, 1, &held_a);
     ((struct lw_rec_header *)r.bytes)->time_ns = 5000;
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    feed_ok(d, &r);
     rec_acquire(&r, PID, 2, ref_mutex(A), 0x22, 1, &held_b);
     ((struct lw_rec_header *)r.bytes)->time_ns = 7000;
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
+    feed_ok(d, &r);
     const struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nfindings, 1);
     assert_int_equal(rep->findings[0]->kind, LW_KIND_LOCK_ORDER_INVERSION);

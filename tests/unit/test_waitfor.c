@@ -18,11 +18,6 @@
 
 static struct rec r;
 
-static void feed_ok(struct lw_detector *d)
-{
-    assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_OK);
-}
-
 /* Thread `thread` of `pid` blocks on `lock` (stack 0x100 + thread) holding `held` (stack
  * 0x200 + thread). */
 static void wait_on(struct lw_detector *d, int32_t pid, uint32_t thread, struct lw_lock_ref lock,
@@ -30,22 +25,12 @@ static void wait_on(struct lw_detector *d, int32_t pid, uint32_t thread, struct 
 {
     const struct lw_held h[] = {held_at(held, 0x200 + thread)};
     rec_wait(&r, pid, thread, lock, 0x100 + thread, 0, 1, h);
-    feed_ok(d);
+    feed_ok(d, &r);
 }
 
 static int setup(void **state)
 {
-    struct lw_detector *d = lw_detector_new(NULL);
-    assert_non_null(d);
-    rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/bin/prog");
-    feed_ok(d);
-    *state = d;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    lw_detector_free(*state);
+    *state = detector_with_process(PID);
     return 0;
 }
 
@@ -101,11 +86,11 @@ static void test_wait_end_and_exit_clear(void **state)
     struct lw_detector *d = *state;
     wait_on(d, PID, 1, ref_mutex(B), ref_mutex(A));
     rec_wait_end(&r, PID, 1, ref_mutex(B));
-    feed_ok(d);
+    feed_ok(d, &r);
     wait_on(d, PID, 2, ref_mutex(A), ref_mutex(B));
     assert_int_equal(rep(d)->nfindings, 0);
     rec_thread_exit(&r, PID, 2, 1);
-    feed_ok(d);
+    feed_ok(d, &r);
     wait_on(d, PID, 1, ref_mutex(B), ref_mutex(A));
     assert_int_equal(rep(d)->nfindings, 0);
     assert_false(lw_detector_must_stop(d));
@@ -116,7 +101,7 @@ static void test_timed_wait_ignored(void **state)
     struct lw_detector *d = *state;
     const struct lw_held h[] = {held_at(ref_mutex(A), 1)};
     rec_wait(&r, PID, 1, ref_mutex(B), 2, 123456789, 1, h);
-    feed_ok(d);
+    feed_ok(d, &r);
     wait_on(d, PID, 2, ref_mutex(A), ref_mutex(B));
     assert_int_equal(rep(d)->nfindings, 0);
 }
@@ -135,7 +120,7 @@ static void test_processes_have_their_own_locks(void **state)
 {
     struct lw_detector *d = *state;
     rec_process(&r, PID + 1, PID, LW_ORIGIN_FORK, "/bin/prog");
-    feed_ok(d);
+    feed_ok(d, &r);
     wait_on(d, PID, 1, ref_mutex(B), ref_mutex(A));
     wait_on(d, PID + 1, 1, ref_mutex(A), ref_mutex(B));
     assert_int_equal(rep(d)->nfindings, 0);
@@ -150,7 +135,7 @@ static void test_processes_have_their_own_locks(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, detector_teardown)
     const struct CMUnitTest tests[] = {
         T(test_abba_deadlock),
         T(test_three_threads),
