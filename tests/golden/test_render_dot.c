@@ -7,21 +7,16 @@
  *
  * usage: test_render_dot GOLDEN_DIR ACTUAL_DIR
  * LOCKWATCH_GOLDEN_UPDATE=1 rewrites the expected files (for an intended change of output). */
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "golden.h"
 #include "lockwatch/wire.h"
 #include "render_dot.h"
 
 #define PROGRAM "/opt/demo/bank"
 #define LIBC "/usr/lib/x86_64-linux-gnu/libc.so.6"
-
-static const char *golden_dir, *actual_dir;
-static bool update;
 
 /* ---- the model: static storage, one process ---- */
 
@@ -110,32 +105,6 @@ static struct lw_report model(bool with_findings)
 
 /* ---- comparison with the expected files ---- */
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return NULL;
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&buf, &size);
-    int c;
-    while (mem != NULL && (c = fgetc(f)) != EOF)
-        fputc(c, mem);
-    fclose(f);
-    if (mem == NULL || fclose(mem) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-static bool write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return false;
-    bool ok = fputs(text, f) != EOF;
-    return fclose(f) == 0 && ok;
-}
-
 /* Selects with max_nodes, renders, compares with expected/NAME. */
 static bool check(const char *name, const struct lw_report *r, size_t nedges, size_t max_nodes)
 {
@@ -154,46 +123,15 @@ static bool check(const char *name, const struct lw_report *r, size_t nedges, si
         free(actual);
         return false;
     }
-    char expected_path[PATH_MAX], actual_path[PATH_MAX];
-    snprintf(expected_path, sizeof expected_path, "%s/expected/%s", golden_dir, name);
-    snprintf(actual_path, sizeof actual_path, "%s/%s", actual_dir, name);
-    if (update) {
-        ok = write_file(expected_path, actual);
-        printf("%s %s\n", ok ? "updated" : "cannot write", expected_path);
-        free(actual);
-        return ok;
-    }
-    char *expected = read_file(expected_path);
-    ok = expected != NULL && strcmp(expected, actual) == 0;
-    if (ok) {
-        printf("ok %s\n", name);
-    } else if (!write_file(actual_path, actual)) {
-        perror(actual_path);
-    } else {
-        printf("FAIL %s (expected %s, got %s)\n", name, expected_path, actual_path);
-        char cmd[3 * PATH_MAX];
-        snprintf(cmd, sizeof cmd, "diff -u '%s' '%s'", expected_path, actual_path);
-        fflush(stdout);
-        if (system(cmd) == -1) perror("diff");
-    }
-    free(expected);
+    ok = golden_compare(name, actual);
     free(actual);
     return ok;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s GOLDEN_DIR ACTUAL_DIR\n", argv[0]);
-        return 2;
-    }
-    golden_dir = argv[1];
-    actual_dir = argv[2];
-    update = getenv("LOCKWATCH_GOLDEN_UPDATE") != NULL;
-    if (mkdir(actual_dir, 0777) != 0 && errno != EEXIST) {
-        perror(actual_dir);
-        return 1;
-    }
+    int rc = golden_init(argc, argv);
+    if (rc != 0) return rc;
     const size_t all = sizeof graph_edges / sizeof *graph_edges;
     struct lw_report full = model(true), plain = model(false);
     bool ok = check("graph-findings.dot", &full, all, 0);

@@ -8,15 +8,14 @@
  * usage: test_render_golden GOLDEN_DIR ACTUAL_DIR
  * It runs in GOLDEN_DIR, so source paths below it show relative; the absolute directory is
  * written as @CWD@ in the compared output so the files do not depend on the checkout's place. */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "driver.h"
+#include "golden.h"
 #include "lockwatch/wire.h"
 
 #define PROGRAM "/opt/demo/bank"
@@ -411,9 +410,6 @@ static void build_clean(struct lw_report *r)
 
 /* ---- rendering and comparing ---- */
 
-static const char *golden_dir, *actual_dir;
-static bool update;
-
 /* out with every occurrence of the working directory replaced by @CWD@. */
 static char *normalise(const char *out)
 {
@@ -429,29 +425,6 @@ static char *normalise(const char *out)
     }
     *w = '\0';
     return norm;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return NULL;
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&buf, &size);
-    int c;
-    while (mem != NULL && (c = fgetc(f)) != EOF)
-        fputc(c, mem);
-    fclose(f);
-    if (mem == NULL || fclose(mem) != 0) return NULL;
-    return keep(buf);
-}
-
-static bool write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return false;
-    bool ok = fputs(text, f) != EOF;
-    return fclose(f) == 0 && ok;
 }
 
 /* Renders r with `render` and compares with expected/NAME; returns true when they match. */
@@ -473,32 +446,7 @@ static bool check(const char *name, int (*render)(FILE *, const struct lwd_rende
         return false;
     }
     const char *actual = normalise(buf);
-    char expected_path[PATH_MAX], actual_path[PATH_MAX];
-    snprintf(expected_path, sizeof expected_path, "%s/expected/%s", golden_dir, name);
-    snprintf(actual_path, sizeof actual_path, "%s/%s", actual_dir, name);
-    if (update) {
-        if (!write_file(expected_path, actual)) {
-            perror(expected_path);
-            return false;
-        }
-        printf("updated %s\n", expected_path);
-        return true;
-    }
-    const char *expected = read_file(expected_path);
-    if (expected != NULL && strcmp(expected, actual) == 0) {
-        printf("ok %s\n", name);
-        return true;
-    }
-    if (!write_file(actual_path, actual)) {
-        perror(actual_path);
-        return false;
-    }
-    printf("FAIL %s (expected %s, got %s)\n", name, expected_path, actual_path);
-    char cmd[3 * PATH_MAX];
-    snprintf(cmd, sizeof cmd, "diff -u '%s' '%s'", expected_path, actual_path);
-    fflush(stdout);
-    if (system(cmd) == -1) perror("diff");
-    return false;
+    return golden_compare(name, actual);
 }
 
 struct golden_case {
@@ -531,19 +479,10 @@ static bool run_case(const struct golden_case *c)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s GOLDEN_DIR ACTUAL_DIR\n", argv[0]);
-        return 2;
-    }
-    golden_dir = argv[1];
-    actual_dir = argv[2];
-    update = getenv("LOCKWATCH_GOLDEN_UPDATE") != NULL;
-    if (mkdir(actual_dir, 0777) != 0 && errno != EEXIST) {
-        perror(actual_dir);
-        return 1;
-    }
-    if (chdir(golden_dir) != 0 || getcwd(cwd, sizeof cwd) == NULL) {
-        perror(golden_dir);
+    int rc = golden_init(argc, argv);
+    if (rc != 0) return rc;
+    if (chdir(golden_dir()) != 0 || getcwd(cwd, sizeof cwd) == NULL) {
+        perror(golden_dir());
         return 1;
     }
     static const struct golden_case cases[] = {
