@@ -13,7 +13,7 @@ int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_t
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mem == MAP_FAILED) return -1;
     c->slots = mem;
-    c->mask = n - 1;
+    c->bucket_mask = (n - 1) & ~(uint64_t)(LWI_CACHE_WAYS - 1);
     c->overflow_table = overflow_table;
     return 0;
 }
@@ -21,9 +21,9 @@ int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_t
 void lwi_cache_put(struct lwi_cache *c, uint64_t key, uint64_t value)
 {
     if (!c->slots || value == 0) return;
-    struct lwi_cache_slot *s = &c->slots[key & c->mask & ~(uint64_t)1];
+    struct lwi_cache_slot *s = lwi_cache_bucket(c, key);
     int victim = -1;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < (int)LWI_CACHE_WAYS; i++) {
         uint64_t check = atomic_load_explicit(&s[i].check, memory_order_relaxed);
         uint64_t v = atomic_load_explicit(&s[i].value, memory_order_relaxed);
         if (v == 0 || (check ^ v) == key) {
@@ -32,9 +32,10 @@ void lwi_cache_put(struct lwi_cache *c, uint64_t key, uint64_t value)
         }
     }
     if (victim < 0) {
-        /* Both slots hold other keys: evict one, chosen by a key bit the index did not use. */
-        victim = (int)((key >> 63) & 1);
-        if (c->overflow_table) lwi_emit_overflow(&lwi_tls, c->overflow_table, c->mask + 1);
+        /* Every slot holds another key: evict one, chosen by key bits the index did not use. */
+        victim = (int)(key >> 62);
+        if (c->overflow_table)
+            lwi_emit_overflow(&lwi_tls, c->overflow_table, c->bucket_mask + LWI_CACHE_WAYS);
     }
     atomic_store_explicit(&s[victim].value, value, memory_order_relaxed);
     atomic_store_explicit(&s[victim].check, key ^ value, memory_order_relaxed);

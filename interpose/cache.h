@@ -1,12 +1,15 @@
 /* cache.h — a lossy, lock-free key → value table of fixed size.
  *
  * Each slot is a pair {check = key ^ value, value} of 64-bit words read and written with relaxed
- * atomics. A lookup probes two adjacent slots; a torn slot (half of one write, half of another)
- * or an evicted key reads as a miss, never as a wrong hit (bar a 2^-64 coincidence). A miss only
- * costs a re-send, so the memory is bounded by design. value 0 means "empty" and is never
- * stored. The first eviction sends one OVERFLOW record for the table. Lookups are made only while
- * the runtime is active, and every table is mapped before it becomes active (init.c), so
- * lwi_cache_get does not test for an unmapped table. */
+ * atomics. A key lives in one bucket of LWI_CACHE_WAYS slots (one 64-byte cache line); a lookup
+ * compares them in order. A torn slot (half of one write, half of another) or an evicted key
+ * reads as a miss, never as a wrong hit (bar a 2^-64 coincidence). A miss only costs a re-send,
+ * so the memory is bounded by design; four ways rather than two keep a table that is half full
+ * from thrashing (with two, ~5% of buckets of a table at that load hold three live keys, which
+ * then evict each other for ever, and every eviction is a record sent again). value 0 means
+ * "empty" and is never stored. The first eviction sends one OVERFLOW record for the table.
+ * Lookups are made only while the runtime is active, and every table is mapped before it
+ * becomes active (init.c), so lwi_cache_get does not test for an unmapped table. */
 #ifndef LWI_CACHE_H
 #define LWI_CACHE_H
 
@@ -21,24 +24,39 @@ struct lwi_cache_slot {
 
 struct lwi_cache {
     struct lwi_cache_slot *slots; /* NULL: not mapped, every lookup misses */
-    uint64_t mask;                /* slot count - 1 */
+    uint64_t bucket_mask;         /* (slot count - 1) & ~(LWI_CACHE_WAYS - 1) */
     uint32_t overflow_table; /* enum lw_overflow_table reported on the first eviction, 0: none */
 };
 
-/* Maps 2^log2_slots slots (pages are touched only when used). Returns 0 or -1. */
+/* Maps 2^log2_slots slots, log2_slots >= 2 (pages are touched only when used). Returns 0 or -1. */
 int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_table);
 
-static inline bool lwi_cache_get(const struct lwi_cache *c, uint64_t key, uint64_t *value)
+#define LWI_CACHE_WAYS 4u
+
+/* The bucket of `key`: its first slot. */
+static inline struct lwi_cache_slot *lwi_cache_bucket(const struct lwi_cache *c, uint64_t key)
 {
-    struct lwi_cache_slot *s = &c->slots[key & c->mask & ~(uint64_t)1];
-    uint64_t v = atomic_load_explicit(&s[0].value, memory_order_relaxed);
-    if ((atomic_load_explicit(&s[0].check, memory_order_relaxed) ^ v) != key || v == 0) {
-        v = atomic_load_explicit(&s[1].value, memory_order_relaxed);
-        if ((atomic_load_explicit(&s[1].check, memory_order_relaxed) ^ v) != key || v == 0)
-            return false;
-    }
+    return &c->slots[key & c->bucket_mask];
+}
+
+/* Does slot s hold `key`? Its value then goes to *value. */
+static inline bool lwi_cache_slot_get(const struct lwi_cache_slot *s, uint64_t key, uint64_t *value)
+{
+    uint64_t v = atomic_load_explicit(&s->value, memory_order_relaxed);
+    if ((atomic_load_explicit(&s->check, memory_order_relaxed) ^ v) != key || v == 0) return false;
     *value = v;
     return true;
+}
+
+/* The first slot inline (a key that is alone in its bucket, the common case, is found there),
+ * the others out of the hot path. */
+static inline bool lwi_cache_get(const struct lwi_cache *c, uint64_t key, uint64_t *value)
+{
+    const struct lwi_cache_slot *s = lwi_cache_bucket(c, key);
+    if (__builtin_expect(lwi_cache_slot_get(&s[0], key, value), 1)) return true;
+    for (unsigned i = 1; i < LWI_CACHE_WAYS; i++)
+        if (lwi_cache_slot_get(&s[i], key, value)) return true;
+    return false;
 }
 
 /* Inserts or overwrites; `value` must not be 0. */

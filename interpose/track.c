@@ -110,9 +110,28 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);
 }
 
+/* A successful trylock not on the held stack: its stack, cached under lwi_track_try_key
+ * (track.h) and taken as for a lock acquired with nothing held (the site without the held
+ * locks' pcs). No edge goes into a trylock; the ACQUIRE sent the first time a thread trylocks
+ * the lock at this site, with locks held, only makes the lock known to the driver (a program
+ * whose nested acquisitions are all trylocks, like std::scoped_lock, is then not invisible). */
+static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
+{
+    uint64_t key = lwi_track_try_key(self, a);
+    uint64_t v;
+    if (lwi_cache_get(&lwi_chain_cache, key, &v)) {
+        a->stack = v == LWI_NO_STACK ? 0 : v;
+        return;
+    }
+    a->stack = lwi_site_stack(self, lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc), &a->ref);
+    if (self->held.count) lwi_emit_acquire(self, &a->ref, a->stack);
+    lwi_cache_put(&lwi_chain_cache, key, a->stack ? a->stack : LWI_NO_STACK);
+}
+
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
 {
-    if (lwi_track_attempt_fast(self, a)) return;
+    bool trylock = (a->ref.acq & LW_ACQF_TRY) != 0;
+    if (trylock ? lwi_track_try_fast(self, a) : lwi_track_attempt_fast(self, a)) return;
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, a->ref.addr);
     if (i >= 0) {
@@ -120,6 +139,10 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
         return;
     }
     a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h, self->number), &a->ref, a->pc);
+    if (trylock) {
+        lwi_track_try_stack(self, a);
+        return;
+    }
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
         a->stack = v == LWI_NO_STACK ? 0 : v; /* known chain: only the room check failed */

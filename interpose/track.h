@@ -7,7 +7,8 @@
  *                       and the ACQUIRE record of a new chain, sent before the thread can block;
  *                       for trylock and the re-acquisition after a condition wait it is called
  *                       after the real call succeeded (those cannot be interrupted by a deadlock
- *                       we could still report);
+ *                       we could still report); a trylock makes no edge, so its cache
+ *                       entry is per lock and site, not per chain (lwi_track_try_key);
  *   lwi_track_acquired  after the real call succeeded: push (or bump the recursion count).
  * Release:
  *   lwi_track_release   before the real unlock (the owner fields are still those of the holder).
@@ -59,7 +60,7 @@ static inline void lwi_acq_init(struct lwi_acq *a, struct lw_lock_ref ref, uint6
  * (recursion, double lock, stale entry) and a new chain (stack lookup and ACQUIRE). */
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a);
 void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a);
-/* A trylock or condition-wait re-acquisition that already succeeded: attempt, then acquired. */
+/* A trylock that already succeeded: attempt, then acquired. */
 void lwi_track_took(struct lwi_thread *self, struct lwi_acq a) __attribute__((cold, noinline));
 void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type)
     __attribute__((cold, noinline));
@@ -102,11 +103,43 @@ static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi
     e->count = 1;
 }
 
-/* An acquisition that already succeeded (trylock, condition-wait re-acquisition). */
+/* The cache key of a trylock's stack: the key its acquisition would have with nothing held.
+ * A trylock cannot block, so it makes no edge into the lock; its cache entry remembers its stack
+ * (for edges out of it later) and that the lock was announced (track.c). Keyed by thread, lock
+ * and site alone, those entries do not multiply with what is held around the trylock
+ * (memcached's LRU thread trylocks ~1,000 item locks under each of ~30 LRU locks: per-chain
+ * entries made ~35,000 of them, an ACQUIRE each, enough to thrash the cache and re-send chains
+ * for ever). */
+static inline uint64_t lwi_track_try_key(const struct lwi_thread *self, const struct lwi_acq *a)
+{
+    return lwi_chain_lock_key(lwi_chain_thread_root(self->number), &a->ref, a->pc);
+}
+
+/* The fast path of a trylock that succeeded (lwi_track_attempt_fast for the blocking calls):
+ * not held yet, stack cached, room to push. */
+static inline __attribute__((always_inline)) bool lwi_track_try_fast(struct lwi_thread *self,
+                                                                     struct lwi_acq *a)
+{
+    const struct lwi_held_stack *h = &self->held;
+    uint32_t n = h->count;
+    if (__builtin_expect(n == h->capacity, 0)) return false;
+    const struct lwi_held_entry *e = h->entries;
+    for (uint32_t i = 0; i < n; i++)
+        if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
+    uint64_t v;
+    if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, lwi_track_try_key(self, a), &v), 0))
+        return false;
+    uint64_t below = n ? e[n - 1].lock_chain : lwi_chain_thread_root(self->number);
+    a->lock_chain = lwi_chain_lock_key(below, &a->ref, a->pc);
+    a->stack = v == LWI_NO_STACK ? 0 : v;
+    return true;
+}
+
+/* A trylock that succeeded (a->ref.acq has LW_ACQF_TRY). */
 static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thread *self,
                                                                   struct lwi_acq a)
 {
-    if (__builtin_expect(lwi_track_attempt_fast(self, &a), 1))
+    if (__builtin_expect(lwi_track_try_fast(self, &a), 1))
         lwi_track_push_fast(self, &a);
     else
         lwi_track_took(self, a);

@@ -101,8 +101,14 @@ def main():
     if want("trylock"):
         recs, v = scenario(args.binary, args.lib, "trylock")
         acq = of(recs, "ACQUIRE")
-        check("trylock: success sends one ACQUIRE with TRY", len(acq) == 1 and
-              acq[0]["lock"][0] == v["b"] and acq[0]["lock"][5] & TRY)
+        check("trylock: one ACQUIRE with TRY for the trylock, one for the lock above it",
+              len(acq) == 2 and acq[0]["lock"][0] == v["b"] and acq[0]["lock"][5] & TRY
+              and acq[1]["lock"][0] == v["above"], str(len(acq)))
+        if len(acq) == 2:
+            held = acq[1]["held"]
+            check("trylock: the trylocked lock is held with TRY and its stack",
+                  [h[0][0] for h in held] == [v["a"], v["b"]] and held[1][0][5] & TRY
+                  and held[1][1] and not held[0][0][5] & TRY)
         check("trylock: the busy trylock happened", v.get("busy") == 1)
 
     if want("reuse"):

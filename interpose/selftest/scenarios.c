@@ -91,11 +91,15 @@ static void *hold_b_briefly(void *arg)
     return arg;
 }
 
-/* A successful trylock is held (and reported with TRY); a failed one leaves no trace. */
+/* A successful trylock is held (announced once with TRY) and a lock taken above it reports it,
+ * with TRY and its stack; a failed one leaves no trace. */
 static int trylock(void)
 {
+    static pthread_mutex_t above = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&a);
     if (pthread_mutex_trylock(&b) != 0) return 1;
+    pthread_mutex_lock(&above);
+    pthread_mutex_unlock(&above);
     pthread_mutex_unlock(&b);
     pthread_mutex_unlock(&a);
     pthread_t t;
@@ -109,7 +113,7 @@ static int trylock(void)
     pthread_mutex_unlock(&c);
     pthread_barrier_wait(&b_was_tried);
     pthread_join(t, NULL);
-    printf("a=%p\nb=%p\nbusy=%d\n", (void *)&a, (void *)&b, rc == EBUSY);
+    printf("a=%p\nb=%p\nabove=%p\nbusy=%d\n", (void *)&a, (void *)&b, (void *)&above, rc == EBUSY);
     return 0;
 }
 
