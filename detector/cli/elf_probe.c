@@ -1,19 +1,14 @@
-/* elf_probe.c — classifies an executable file by reading its ELF header and program headers
- * with <elf.h> (no libelf: this runs before anything else and needs only PT_INTERP). */
+/* elf_probe.c — classifies an executable file: "#!" scripts by their first line, ELF files with
+ * libelf (gelf: one code path for 32- and 64-bit; the same library tsan_run.c reads symbols
+ * with). Only the ELF header and the program headers are read. */
 #include "elf_probe.h"
 
-#include <elf.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool read_at(int fd, void *buf, size_t len, uint64_t offset)
-{
-    if (offset > (uint64_t)INT64_MAX) return false;
-    return pread(fd, buf, len, (off_t)offset) == (ssize_t)len;
-}
 
 static unsigned host_data_encoding(void)
 {
@@ -21,48 +16,46 @@ static unsigned host_data_encoding(void)
     return *(const unsigned char *)&probe == 1 ? ELFDATA2LSB : ELFDATA2MSB;
 }
 
-/* probe_elf64 / probe_elf32: whether the program header table holds PT_INTERP. The two differ
- * only in their <elf.h> types. e_phnum == PN_XNUM means the real count is in section header 0's
- * sh_info. */
-static enum lwd_elf_kind probe_elf64(int fd, struct lwd_elf_info *info)
+/* The number of program headers the ELF header declares (PN_XNUM: the real count is in section
+ * 0's sh_info). elf_getphdrnum would cut a truncated table short; reading past what the file
+ * holds must fail instead, so the file is not taken for a static executable. */
+static bool declared_phnum(Elf *elf, const GElf_Ehdr *eh, size_t *phnum)
 {
-    Elf64_Ehdr eh;
-    if (!read_at(fd, &eh, sizeof eh, 0)) return LWD_ELF_OTHER;
-    info->machine = eh.e_machine;
-    if (eh.e_phentsize != sizeof(Elf64_Phdr)) return LWD_ELF_OTHER;
-    uint64_t phnum = eh.e_phnum;
-    if (phnum == PN_XNUM) {
-        Elf64_Shdr sh0;
-        if (eh.e_shoff == 0 || !read_at(fd, &sh0, sizeof sh0, eh.e_shoff)) return LWD_ELF_OTHER;
-        phnum = sh0.sh_info;
+    GElf_Shdr sh0;
+    if (eh->e_phnum != PN_XNUM) {
+        *phnum = eh->e_phnum;
+    } else {
+        Elf_Scn *scn0 = elf_getscn(elf, 0);
+        if (scn0 == NULL || gelf_getshdr(scn0, &sh0) == NULL) return false;
+        *phnum = sh0.sh_info;
     }
-    for (uint64_t i = 0; i < phnum; i++) {
-        Elf64_Phdr ph;
-        if (!read_at(fd, &ph, sizeof ph, eh.e_phoff + i * sizeof ph)) return LWD_ELF_OTHER;
-        if (ph.p_type == PT_INTERP) return LWD_ELF_DYNAMIC;
-    }
-    return LWD_ELF_STATIC;
+    return true;
 }
 
-static enum lwd_elf_kind probe_elf32(int fd, struct lwd_elf_info *info)
+/* Whether the program header table holds PT_INTERP; sets info->machine. A header whose program
+ * header entries are not of its class's size (an object file has none) is not an executable. */
+static enum lwd_elf_kind probe_elf(int fd, struct lwd_elf_info *info)
 {
-    Elf32_Ehdr eh;
-    if (!read_at(fd, &eh, sizeof eh, 0)) return LWD_ELF_OTHER;
+    if (elf_version(EV_CURRENT) == EV_NONE) return LWD_ELF_OTHER;
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    enum lwd_elf_kind kind = LWD_ELF_OTHER;
+    GElf_Ehdr eh;
+    size_t phnum;
+    if (elf == NULL || elf_kind(elf) != ELF_K_ELF || gelf_getehdr(elf, &eh) == NULL) goto out;
     info->machine = eh.e_machine;
-    if (eh.e_phentsize != sizeof(Elf32_Phdr)) return LWD_ELF_OTHER;
-    uint64_t phnum = eh.e_phnum;
-    if (phnum == PN_XNUM) {
-        Elf32_Shdr sh0;
-        if (eh.e_shoff == 0 || !read_at(fd, &sh0, sizeof sh0, eh.e_shoff)) return LWD_ELF_OTHER;
-        phnum = sh0.sh_info;
+    if (eh.e_phentsize != gelf_fsize(elf, ELF_T_PHDR, 1, EV_CURRENT)) goto out;
+    if (!declared_phnum(elf, &eh, &phnum)) goto out;
+    kind = LWD_ELF_STATIC;
+    for (size_t i = 0; i < phnum && kind == LWD_ELF_STATIC; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) == NULL)
+            kind = LWD_ELF_OTHER;
+        else if (ph.p_type == PT_INTERP)
+            kind = LWD_ELF_DYNAMIC;
     }
-    for (uint64_t i = 0; i < phnum; i++) {
-        Elf32_Phdr ph;
-        if (!read_at(fd, &ph, sizeof ph, (uint64_t)eh.e_phoff + i * sizeof ph))
-            return LWD_ELF_OTHER;
-        if (ph.p_type == PT_INTERP) return LWD_ELF_DYNAMIC;
-    }
-    return LWD_ELF_STATIC;
+out:
+    elf_end(elf);
+    return kind;
 }
 
 /* "#!" followed by optional blanks and the interpreter path up to a blank or the line's end,
@@ -97,12 +90,9 @@ void lwd_elf_probe(const char *path, struct lwd_elf_info *info)
         info->kind = got < 0 ? LWD_ELF_UNREADABLE : LWD_ELF_OTHER;
     } else if (memcmp(ident, ELFMAG, SELFMAG) != 0 || ident[EI_DATA] != host_data_encoding()) {
         info->kind = LWD_ELF_OTHER;
-    } else if (ident[EI_CLASS] == ELFCLASS64) {
-        info->elf_class = ELFCLASS64;
-        info->kind = probe_elf64(fd, info);
-    } else if (ident[EI_CLASS] == ELFCLASS32) {
-        info->elf_class = ELFCLASS32;
-        info->kind = probe_elf32(fd, info);
+    } else if (ident[EI_CLASS] == ELFCLASS64 || ident[EI_CLASS] == ELFCLASS32) {
+        info->elf_class = ident[EI_CLASS];
+        info->kind = probe_elf(fd, info);
     } else {
         info->kind = LWD_ELF_OTHER;
     }
