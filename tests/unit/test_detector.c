@@ -407,12 +407,11 @@ static void test_random_bytes_never_crash(void **state)
         case 4:
             rec_process(&r, PID + i % 3, PID, LW_ORIGIN_FORK, "/bin/prog");
             break;
-        default:
+        default: /* a valid header with a random type and size, random bytes behind it */
+            rec_thread(&r, PID, 0, 0, 0);
             r.len = sizeof(struct lw_rec_header) + (size_t)(rand() % 200);
-            for (size_t k = 0; k < r.len; k++)
+            for (size_t k = sizeof(struct lw_rec_header); k < r.len; k++)
                 r.bytes[k] = (unsigned char)rand();
-            rec_thread(&r, PID, 0, 0, 0); /* a valid header... */
-            r.len = sizeof(struct lw_rec_header) + (size_t)(rand() % 200);
             ((struct lw_rec_header *)r.bytes)->type = (uint8_t)(rand() % 13);
             ((struct lw_rec_header *)r.bytes)->size = (uint32_t)r.len;
             break;
