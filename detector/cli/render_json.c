@@ -8,6 +8,7 @@
 
 #include "driver.h"
 #include "fingerprint.h"
+#include "json_doc.h"
 #include "lockwatch/wire.h"
 #include "profile_view.h"
 #include "render_common.h"
@@ -322,17 +323,5 @@ int lwd_render_json(FILE *out, const struct lwd_render_input *in)
     /* null without --profile (fields are never omitted) */
     jset(&j, root, "profile", in->options != NULL && in->options->profile ? jprofile(&j) : NULL);
     jset(&j, root, "summary", jsummary(&j));
-    int rc = -1;
-    if (j.failed) {
-        fprintf(stderr, "lockwatch: out of memory while writing the JSON report\n");
-        goto out;
-    }
-    const char *text = json_object_to_json_string_ext(
-        root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (text == NULL || fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) != 0)
-        goto out;
-    rc = 0;
-out:
-    json_object_put(root);
-    return rc;
+    return lwd_json_write_document(out, root, !j.failed);
 }

@@ -12,6 +12,7 @@
 
 #include "driver.h"
 #include "fingerprint.h"
+#include "json_doc.h"
 #include "render_common.h"
 
 #define LWD_SARIF_SCHEMA_URI                                                                       \
@@ -519,17 +520,5 @@ int lwd_render_sarif(FILE *out, const struct lwd_render_input *in)
     jset(&s, run, "results", results);
     jpush(&s, runs, run);
     jset(&s, root, "runs", runs);
-    int rc = -1;
-    if (s.failed) {
-        fprintf(stderr, "lockwatch: out of memory while writing the SARIF report\n");
-        goto out;
-    }
-    const char *text = json_object_to_json_string_ext(
-        root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (text == NULL || fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) != 0)
-        goto out;
-    rc = 0;
-out:
-    json_object_put(root);
-    return rc;
+    return lwd_json_write_document(out, root, !s.failed);
 }
