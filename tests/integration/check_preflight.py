@@ -7,8 +7,8 @@ bad LOCKWATCH_OPTIONS) plus --help, --version and a good run, and checks the exi
 the error is a single "lockwatch: " line naming the problem (usage errors may add the pointer
 to --help).
 
-Usage: check_preflight.py CC   (CC builds the static test binary; the test skips, exit 77,
-only that case when the C library has no static archive)."""
+Usage: check_preflight.py CC   (CC builds the static test binary; only that case is skipped,
+with a message, when the C library has no static archive)."""
 import os
 import shutil
 import stat
