@@ -37,6 +37,7 @@ enum lwd_on_deadlock { LWD_ON_DEADLOCK_EXIT, LWD_ON_DEADLOCK_REPORT };
 struct lwd_options {
     enum lwd_format format;
     const char *output;     /* --output=FILE, NULL = stderr */
+    bool verbose;           /* --verbose: a clean run's text report says so instead of nothing */
     int exit_code;          /* --exit-code=N, used when findings exist */
     const char *runtime;    /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
     char **argv;            /* program and its arguments, NULL-terminated */

@@ -47,6 +47,9 @@ static const char usage_text[] =
     "                       instead (said on stderr). At most 2000 locks are drawn: those of\n"
     "                       cycles first, then the first seen; the graph's title says what\n"
     "                       was left out\n"
+    "  --verbose            on a run without findings, still print the text report's summary\n"
+    "                       line (locks and threads seen, how the program ended); without it\n"
+    "                       a clean run prints nothing, as the sanitizers do\n"
     "  --profile            time every lock acquisition and add a contention profile to the\n"
     "                       report: per lock, acquisitions, contended ones (the thread had to\n"
     "                       wait), total and longest wait, total and longest hold; the text\n"
@@ -301,8 +304,12 @@ static enum word_result apply_option(struct lwd_options *opts, char **words, int
         fputs(usage_text, stdout);
         return WORD_DONE;
     }
-    if (strcmp(word, "--profile") == 0) { /* the one option without a value */
+    if (strcmp(word, "--profile") == 0) { /* the options without a value */
         opts->profile = true;
+        return WORD_NEXT;
+    }
+    if (strcmp(word, "--verbose") == 0) {
+        opts->verbose = true;
         return WORD_NEXT;
     }
     if (strcmp(word, "--version") == 0) {

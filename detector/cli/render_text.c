@@ -19,6 +19,7 @@ struct text {
     bool color;
     bool multi_process;
     bool races_checked;
+    bool verbose; /* a clean run still gets its summary (--verbose, or --profile's table) */
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     char cwd[PATH_MAX]; /* empty when unknown: paths are then shown as they are */
 };
@@ -594,6 +595,8 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
 static void print_summary(const struct text *t, const struct lwd_outcome *o)
 {
     const struct lw_report *r = t->report;
+    /* A clean run is silent, as the sanitizers are, unless something limited the analysis. */
+    if (r->nfindings == 0 && !t->verbose && r->noverflows == 0 && r->bad_records == 0) return;
     if (r->nfindings == 0) {
         fprintf(t->out, "lockwatch: no lock-order problems found (%zu lock%s, %zu thread%s)",
                 r->nlocks, r->nlocks == 1 ? "" : "s", r->nthreads, r->nthreads == 1 ? "" : "s");
@@ -638,6 +641,7 @@ int lwd_render_text(FILE *out, const struct lwd_render_input *in)
                      .triage = in->triage};
     if (getcwd(t.cwd, sizeof t.cwd) == NULL) t.cwd[0] = '\0';
     t.races_checked = in->races_checked;
+    t.verbose = in->options != NULL && (in->options->verbose || in->options->profile);
     for (size_t i = 0; i < in->report->nfindings; i++)
         print_finding(&t, in->report->findings[i], i);
     /* --profile's table next to the findings (profile_view.h) */

@@ -455,6 +455,7 @@ struct golden_case {
     struct lwd_outcome outcome;
     bool color;
     bool races_checked;
+    bool verbose; /* --verbose: a clean run's summary line */
 };
 
 static bool run_case(const struct golden_case *c)
@@ -462,7 +463,8 @@ static bool run_case(const struct golden_case *c)
     struct lw_report report = {0};
     c->build(&report);
     char *argv[] = {"./demo", "--threads", "2", NULL};
-    struct lwd_options options = {.format = LWD_FORMAT_TEXT, .argv = argv, .argc = 3};
+    struct lwd_options options = {
+        .format = LWD_FORMAT_TEXT, .argv = argv, .argc = 3, .verbose = c->verbose};
     struct lwd_render_input in = {
         .report = &report, .options = &options, .outcome = &c->outcome, .color = c->color,
         .races_checked = c->races_checked};
@@ -486,13 +488,15 @@ int main(int argc, char **argv)
         return 1;
     }
     static const struct golden_case cases[] = {
-        {"abba", build_abba, {.pid = 4242, .exit_code = 0}, false, true},
-        {"abba.color", build_abba, {.pid = 4242, .exit_code = 0}, true, true},
-        {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true},
-        {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true},
-        {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true},
-        {"clean.no-tsan", build_clean, {.pid = 9000, .exit_code = 0}, false, false},
-        {"race", build_race, {.pid = 6060, .exit_code = 0}, false, true},
+        {"abba", build_abba, {.pid = 4242, .exit_code = 0}, false, true, false},
+        {"abba.color", build_abba, {.pid = 4242, .exit_code = 0}, true, true, false},
+        {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true, false},
+        {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, false},
+        {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true, true},
+        {"clean.no-tsan", build_clean, {.pid = 9000, .exit_code = 0}, false, false, true},
+        /* Without --verbose a clean run prints nothing at all. */
+        {"clean.quiet", build_clean, {.pid = 9000, .exit_code = 0}, false, false, false},
+        {"race", build_race, {.pid = 6060, .exit_code = 0}, false, true, false},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
