@@ -9,11 +9,9 @@
  * (its owner is in the middle of an update) is skipped, losing that thread's last events. */
 #include "profile.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <threads.h>
 
 #include "config.h"
 #include "emit.h"
@@ -183,33 +181,6 @@ static void lwi_block_flush_all(struct lwi_block *b, uint64_t now)
     lwi_block_send(b);
 }
 
-/* The real trylock of a plain acquisition, and what its result means (as in wait.c). */
-static int lwi_profile_try(const struct lw_lock_ref *ref, void *lock)
-{
-    switch ((enum lw_lock_type)ref->type) {
-    case LW_LOCK_MUTEX:
-        return REAL(pthread_mutex_trylock)(lock);
-    case LW_LOCK_MTX:
-        return REAL(mtx_trylock)(lock);
-    case LW_LOCK_RWLOCK:
-        return ref->mode == LW_MODE_SHARED ? REAL(pthread_rwlock_tryrdlock)(lock)
-                                           : REAL(pthread_rwlock_trywrlock)(lock);
-    case LW_LOCK_SPIN:
-        return REAL(pthread_spin_trylock)(lock);
-    }
-    return EINVAL;
-}
-
-static bool lwi_profile_busy(const struct lw_lock_ref *ref, int rc)
-{
-    return rc == (ref->type == LW_LOCK_MTX ? thrd_busy : EBUSY);
-}
-
-static bool lwi_profile_acquired(const struct lw_lock_ref *ref, int rc)
-{
-    return rc == 0 || (ref->type == LW_LOCK_MUTEX && rc == EOWNERDEAD);
-}
-
 int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref ref, uint64_t pc)
 {
     struct lwi_acq a;
@@ -217,8 +188,8 @@ int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref 
     uint64_t wait_start = lwi_now_ns();
     bool fast = lwi_track_attempt_fast(self, &a);
     if (!fast) lwi_track_attempt(self, &a);
-    int rc = lwi_profile_try(&a.ref, lock);
-    bool contended = lwi_profile_busy(&a.ref, rc);
+    int rc = lwi_real_trylock(&a.ref, lock);
+    bool contended = lwi_trylock_busy(&a.ref, rc);
     if (rc == 0) {
         if (fast)
             lwi_track_push_fast(self, &a);
@@ -228,7 +199,7 @@ int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref 
     } else {
         rc = lwi_wait_acquire(self, a, lock, true, rc); /* the attempt is made: `tried` */
     }
-    if (!lwi_profile_acquired(&a.ref, rc) || !lwi_reenter(self)) return rc;
+    if (!lwi_lock_acquired(&a.ref, rc) || !lwi_reenter(self)) return rc;
     uint64_t acquired = lwi_now_ns();
     struct lwi_block *b = lwi_block_begin(self, true);
     if (b) {

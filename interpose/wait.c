@@ -154,8 +154,7 @@ int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
     return rc;
 }
 
-/* The real trylock of a plain acquisition, and whether its result means "busy". */
-static int lwi_try(const struct lw_lock_ref *ref, void *lock)
+int lwi_real_trylock(const struct lw_lock_ref *ref, void *lock)
 {
     switch ((enum lw_lock_type)ref->type) {
     case LW_LOCK_MUTEX:
@@ -171,12 +170,12 @@ static int lwi_try(const struct lw_lock_ref *ref, void *lock)
     return EINVAL;
 }
 
-static bool lwi_busy(const struct lw_lock_ref *ref, int rc)
+bool lwi_trylock_busy(const struct lw_lock_ref *ref, int rc)
 {
     return rc == (ref->type == LW_LOCK_MTX ? thrd_busy : EBUSY);
 }
 
-static bool lwi_acquired(const struct lw_lock_ref *ref, int rc)
+bool lwi_lock_acquired(const struct lw_lock_ref *ref, int rc)
 {
     switch ((enum lw_lock_type)ref->type) {
     case LW_LOCK_MUTEX:
@@ -209,14 +208,14 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool
 {
     if (!tried) {
         lwi_track_attempt(self, &a);
-        rc = lwi_try(&a.ref, lock);
+        rc = lwi_real_trylock(&a.ref, lock);
     }
-    if (lwi_busy(&a.ref, rc)) {
+    if (lwi_trylock_busy(&a.ref, rc)) {
         lwi_leave(self);
         rc = lwi_wait(self, &a, lock);
         if (!lwi_reenter(self)) return rc;
     }
-    if (lwi_acquired(&a.ref, rc)) lwi_track_acquired(self, &a);
+    if (lwi_lock_acquired(&a.ref, rc)) lwi_track_acquired(self, &a);
     lwi_leave(self);
     return rc;
 }

@@ -32,6 +32,12 @@
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
 
+/* The real trylock of a plain acquisition (mutex, mtx, rwlock in a->ref's mode, spin), whether
+ * its result means "busy", and whether it means the lock is now held. Shared with profile.c. */
+int lwi_real_trylock(const struct lw_lock_ref *ref, void *lock);
+bool lwi_trylock_busy(const struct lw_lock_ref *ref, int rc);
+bool lwi_lock_acquired(const struct lw_lock_ref *ref, int rc);
+
 int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m)
     __attribute__((cold, noinline));
 int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rwlock_t *rw,
