@@ -595,8 +595,12 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
 static void print_summary(const struct text *t, const struct lwd_outcome *o)
 {
     const struct lw_report *r = t->report;
-    /* A clean run is silent, as the sanitizers are, unless something limited the analysis. */
-    if (r->nfindings == 0 && !t->verbose && r->noverflows == 0 && r->bad_records == 0) return;
+    /* A clean run is silent, as the sanitizers are, unless something limited the analysis or
+     * findings were left out by --suppressions (the reader should know they exist). */
+    bool suppressed = t->triage != NULL && t->triage->suppressed > 0;
+    if (r->nfindings == 0 && !t->verbose && !suppressed && r->noverflows == 0 &&
+        r->bad_records == 0)
+        return;
     if (r->nfindings == 0) {
         fprintf(t->out, "lockwatch: no lock-order problems found (%zu lock%s, %zu thread%s)",
                 r->nlocks, r->nlocks == 1 ? "" : "s", r->nthreads, r->nthreads == 1 ? "" : "s");
