@@ -78,12 +78,10 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
     struct lw_process *p = lw_process_of(d, rec->h.pid);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
-    uint32_t image = p->image;
-    /* Held locks first: they were taken first, so lock ids follow the program's order. */
-    long nheld = lw_resolve_held(d, image, rec->held, rec->nheld);
-    int nomem = 0;
-    struct lw_stack *stack = nheld < 0 ? NULL : lw_depot_get(&d->depot, image, rec->stack, &nomem);
-    struct lw_lock *lock = nheld < 0 || nomem ? NULL : lw_lock_of(d, image, &rec->lock, stack);
+    long nheld;
+    struct lw_stack *stack;
+    struct lw_lock *lock = lw_resolve_request(d, p->image, &rec->lock, rec->stack, rec->held,
+                                              rec->nheld, &nheld, &stack);
     if (!lock) return LW_ERR_NOMEM;
     if (rec->lock.acq & LW_ACQF_TRY) return LW_OK;
     for (long i = 0; i < nheld; i++)

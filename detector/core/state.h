@@ -52,8 +52,8 @@ struct lw_detector {
     struct lw_map sites;       /* (holding stack, acquiring stack) -> struct lw_site * */
     struct lw_map overflow_seen;
     struct lw_map misuse_seen;
-    struct lw_map races_seen;  /* external.c: races already added, by race key */
-    uint64_t named_stacks;     /* external.c: ids of named (TSan) stacks handed out */
+    struct lw_map races_seen; /* external.c: races already added, by race key */
+    uint64_t named_stacks;    /* external.c: ids of named (TSan) stacks handed out */
 
     struct lw_finding **cycle_findings; /* graph cycle id -> its finding */
     size_t cycle_findings_cap;
@@ -92,6 +92,14 @@ int lw_overflow_add(struct lw_detector *d, const struct lw_rec_overflow *rec);
  * (the stronger mode wins). Returns the count or -1 when out of memory. */
 long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held *held,
                      uint32_t nheld);
+
+/* What an ACQUIRE or WAIT record names: its held locks (into held_scratch, count in *nresolved,
+ * resolved first so lock ids follow the program's order), its stack (*stack) and the lock it
+ * requests, which is returned. NULL only when out of memory. */
+struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
+                                   const struct lw_lock_ref *ref, uint64_t stack_id,
+                                   const struct lw_held *held, uint32_t nheld, long *nresolved,
+                                   struct lw_stack **stack);
 
 /* lock_order.c: the edge rules for one ACQUIRE record. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);

@@ -181,3 +181,15 @@ int lw_overflow_add(struct lw_detector *d, const struct lw_rec_overflow *rec)
         (struct lw_overflow){.pid = rec->h.pid, .table = rec->table, .limit = rec->limit};
     return LW_OK;
 }
+
+struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
+                                   const struct lw_lock_ref *ref, uint64_t stack_id,
+                                   const struct lw_held *held, uint32_t nheld, long *nresolved,
+                                   struct lw_stack **stack)
+{
+    *stack = NULL;
+    if ((*nresolved = lw_resolve_held(d, image, held, nheld)) < 0) return NULL;
+    int nomem = 0;
+    *stack = lw_depot_get(&d->depot, image, stack_id, &nomem);
+    return nomem ? NULL : lw_lock_of(d, image, ref, *stack);
+}

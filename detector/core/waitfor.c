@@ -160,11 +160,10 @@ int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec)
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     if (rec->deadline_ns != 0) return LW_OK;
-    uint32_t image = p->image;
-    long nheld = lw_resolve_held(d, image, rec->held, rec->nheld);
-    int nomem = 0;
-    struct lw_stack *stack = nheld < 0 ? NULL : lw_depot_get(&d->depot, image, rec->stack, &nomem);
-    struct lw_lock *lock = nheld < 0 || nomem ? NULL : lw_lock_of(d, image, &rec->lock, stack);
+    long nheld;
+    struct lw_stack *stack;
+    struct lw_lock *lock = lw_resolve_request(d, p->image, &rec->lock, rec->stack, rec->held,
+                                              rec->nheld, &nheld, &stack);
     if (!lock) return LW_ERR_NOMEM;
     if (t->index >= d->waits_cap) {
         size_t old = d->waits_cap;
