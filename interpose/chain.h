@@ -1,7 +1,7 @@
 /* chain.h — chain keys and the two caches that make repeated lock patterns free.
  *
  * Every held entry carries two running keys:
- *   lock_chain = mix(lock_chain of the entry below, lock address, generation, kind, mode,
+ *   lock_chain = mix(lock_chain of the entry below, lock address, generation, family, mode,
  *                    acquisition flags, caller pc) — identifies "this thread, these held locks,
  *                    then this one from this site"; a new acquisition's key is computed the same
  *                    way from the current top. Below the first held lock is the thread's own root
@@ -39,8 +39,10 @@ int lwi_chain_init(void);
 static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_ref *ref,
                                           uint64_t pc)
 {
+    /* not the flags: a lock's flags cannot change within one generation, and the fast path
+     * reads them only after the real trylock (lockref.h: lwi_ref_unread) */
     uint64_t packed = (uint64_t)ref->generation << 32 | (uint64_t)ref->type << 24 |
-                      (uint64_t)ref->flags << 16 | (uint64_t)ref->mode << 8 | ref->acq;
+                      (uint64_t)ref->mode << 8 | ref->acq;
     uint64_t x = (below ^ ref->addr) * 0x9e3779b97f4a7c15ull;
     x = (x ^ pc) * 0xc2b2ae3d27d4eb4full;
     x = (x ^ packed) * 0x165667b19e3779f9ull;

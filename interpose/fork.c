@@ -33,7 +33,7 @@ static void lwi_fork_child(void)
     struct lwi_thread *self = &lwi_tls;
     if (self->state != LWI_THREAD_LIVE) return;
     uint32_t guard = self->guard;
-    self->guard = 1;
+    self->guard = LWI_GUARD_BUSY;
     LWI_ERRNO_SAVE();
     int32_t parent_pid = atomic_load(&lwi_pid);
     uint32_t fork_thread = self->number;

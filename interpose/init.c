@@ -36,7 +36,7 @@ __attribute__((constructor)) static void lwi_init(void)
     const char *name = getenv(LW_WIRE_ENV_SOCKET);
     if (!name || !*name) goto passive;
     struct lwi_thread *self = &lwi_tls;
-    self->guard = 1;
+    self->guard = LWI_GUARD_BUSY;
     lwi_config_load(getenv(LW_WIRE_ENV_OPTIONS));
     atomic_store(&lwi_pid, (int)getpid());
     if (lwi_gen_init() < 0 || lwi_chain_init() < 0 || lwi_site_init() < 0 || lwi_depot_init() < 0)
@@ -50,8 +50,10 @@ __attribute__((constructor)) static void lwi_init(void)
     if (lwi_fork_init() < 0) goto out;
     lwi_profile_init(); /* --profile / --trace: profile.h */
     atomic_store(&lwi_active, true);
+    self->guard = LWI_GUARD_IDLE;
+    goto passive;
 out:
-    self->guard = 0;
+    self->guard = LWI_GUARD_UNKNOWN; /* stays passive: lwi_enter_slow sees lwi_active false */
 passive:
     LWI_ERRNO_RESTORE();
 }

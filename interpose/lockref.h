@@ -1,11 +1,11 @@
 /* lockref.h — builds a lock's identity and kind from the lock object itself, at use.
  *
  * Statically initialised locks never pass through *_init, so the kind (recursive, errorcheck,
- * writer-preferring, process-shared) is read from glibc's layout of the object every time
- * (PITFALLS.md). The same layout gives the owner's kernel tid, used to confirm misuse and to name
- * the owner of a busy lock. C11 mtx_t has the pthread_mutex_t layout in glibc. Reads are racy by
- * nature (another thread may be changing the lock); volatile keeps each field a single load.
- * Inline: this runs on every acquisition. */
+ * writer-preferring, process-shared) is read from glibc's layout of the object at every
+ * acquisition (PITFALLS.md). The same layout gives the owner's kernel tid, used to confirm misuse
+ * and to name the owner of a busy lock. C11 mtx_t has the pthread_mutex_t layout in glibc. Reads
+ * are racy by nature (another thread may be changing the lock); volatile keeps each field a single
+ * load. Inline: this runs on every acquisition. */
 #ifndef LWI_LOCKREF_H
 #define LWI_LOCKREF_H
 
@@ -31,47 +31,80 @@ static const uint8_t lwi_mutex_kind_flags[4] = {
     [PTHREAD_MUTEX_ADAPTIVE_NP] = 0,
 };
 
-static inline struct lw_lock_ref lwi_ref_mutex(const void *mutex, uint8_t type, uint8_t mode,
-                                               uint8_t acq)
+/* The flags of a lock (enum lw_lock_flags) read from its object, by family. */
+static inline uint8_t lwi_mutex_flags(const void *mutex)
 {
     const volatile pthread_mutex_t *m = mutex;
     int kind = m->__data.__kind;
     uint8_t flags = lwi_mutex_kind_flags[kind & LWI_GLIBC_MUTEX_KIND_MASK];
     if (kind & LWI_GLIBC_MUTEX_PSHARED_BIT) flags |= LW_LOCKF_PSHARED;
-    uint64_t addr = (uint64_t)(uintptr_t)mutex;
+    return flags;
+}
+
+static inline uint8_t lwi_rwlock_flags(const void *rwlock)
+{
+    const volatile pthread_rwlock_t *r = rwlock;
+    uint8_t flags = 0;
+    if (r->__data.__flags == LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE) flags |= LW_LOCKF_WRITER_PREF;
+    if (r->__data.__shared) flags |= LW_LOCKF_PSHARED;
+    return flags;
+}
+
+static inline uint8_t lwi_lock_flags(const void *lock, uint8_t type)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return lwi_mutex_flags(lock);
+    case LW_LOCK_RWLOCK:
+        return lwi_rwlock_flags(lock);
+    case LW_LOCK_SPIN:
+        return 0;
+    }
+    return 0;
+}
+
+/* A lock's identity without its flags, which live in the lock object itself: the plain
+ * acquisitions build this one and read the flags only once the real trylock succeeded
+ * (lwi_track_commit), when the object's cache line is already theirs. Reading it before would
+ * fetch a contended line shared and then again exclusive for the trylock: two coherence misses
+ * instead of one. Chain keys (chain.h) do not include the flags, so they can be computed first. */
+static inline struct lw_lock_ref lwi_ref_unread(const void *lock, uint8_t type, uint8_t mode,
+                                                uint8_t acq)
+{
+    uint64_t addr = (uint64_t)(uintptr_t)lock;
     return (struct lw_lock_ref){.addr = addr,
                                 .generation = lwi_gen_get(addr),
                                 .type = type,
-                                .flags = flags,
+                                .flags = 0,
                                 .mode = mode,
                                 .acq = acq};
+}
+
+/* The whole identity, flags read now. */
+static inline struct lw_lock_ref lwi_ref_read(const void *lock, uint8_t type, uint8_t mode,
+                                              uint8_t acq)
+{
+    struct lw_lock_ref ref = lwi_ref_unread(lock, type, mode, acq);
+    ref.flags = lwi_lock_flags(lock, type);
+    return ref;
+}
+
+static inline struct lw_lock_ref lwi_ref_mutex(const void *mutex, uint8_t type, uint8_t mode,
+                                               uint8_t acq)
+{
+    return lwi_ref_read(mutex, type, mode, acq);
 }
 
 static inline struct lw_lock_ref lwi_ref_rwlock(const pthread_rwlock_t *rw, uint8_t mode,
                                                 uint8_t acq)
 {
-    const volatile pthread_rwlock_t *r = rw;
-    uint8_t flags = 0;
-    if (r->__data.__flags == LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE) flags |= LW_LOCKF_WRITER_PREF;
-    if (r->__data.__shared) flags |= LW_LOCKF_PSHARED;
-    uint64_t addr = (uint64_t)(uintptr_t)rw;
-    return (struct lw_lock_ref){.addr = addr,
-                                .generation = lwi_gen_get(addr),
-                                .type = LW_LOCK_RWLOCK,
-                                .flags = flags,
-                                .mode = mode,
-                                .acq = acq};
+    return lwi_ref_read(rw, LW_LOCK_RWLOCK, mode, acq);
 }
 
 static inline struct lw_lock_ref lwi_ref_spin(const pthread_spinlock_t *spin, uint8_t acq)
 {
-    uint64_t addr = (uint64_t)(uintptr_t)spin;
-    return (struct lw_lock_ref){.addr = addr,
-                                .generation = lwi_gen_get(addr),
-                                .type = LW_LOCK_SPIN,
-                                .flags = 0,
-                                .mode = LW_MODE_EXCLUSIVE,
-                                .acq = acq};
+    return lwi_ref_read((const void *)spin, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, acq);
 }
 
 static inline int32_t lwi_lock_owner_tid(const struct lw_lock_ref *ref)

@@ -7,7 +7,8 @@
 #include "emit.h"
 #include "threads.h"
 
-__thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
+__thread struct lwi_thread lwi_tls
+    __attribute__((tls_model("initial-exec"))) = {.guard = LWI_GUARD_UNKNOWN};
 atomic_bool lwi_active;
 atomic_int lwi_pid;
 
@@ -28,4 +29,14 @@ void lwi_thread_adopt(struct lwi_thread *self)
     self->number = lwi_threads_next_number();
     self->state = LWI_THREAD_LIVE;
     lwi_emit_thread(self, UINT32_MAX, 0, 0);
+}
+
+struct lwi_thread *lwi_enter_slow(struct lwi_thread *self)
+{
+    if (self->guard != LWI_GUARD_UNKNOWN || !atomic_load(&lwi_active)) return NULL;
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
+    /* A signal handler may have adopted the thread between the test and the store. */
+    if (self->state != LWI_THREAD_LIVE) lwi_thread_adopt(self);
+    return self;
 }

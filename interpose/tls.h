@@ -10,7 +10,10 @@
  *     rc = REAL(f)(...);                    // the real (blocking) call runs unguarded
  *     if (lwi_reenter(self)) { ...bookkeeping...; lwi_leave(self); }
  * While the guard is set, any lock call on this thread (from dlsym, libunwind, a signal handler
- * that interrupts the bookkeeping) passes straight through.
+ * that interrupts the bookkeeping) passes straight through. A real call that can neither block
+ * nor call back into us (trylock, unlock) may run under the guard, which saves re-arming it. A
+ * runtime that goes passive (driver gone) leaves live threads tracking; nothing they would send
+ * leaves the process any more (channel.c).
  *
  * errno: the fast path makes no call that can change it, so the guard does not save it (that
  * would cost two calls to __errno_location per lock call). Each slow path that can change it
@@ -32,8 +35,17 @@ enum lwi_thread_state {
     LWI_THREAD_EXITED = 2, /* our exit handler ran: everything passes through from now on */
 };
 
+/* The guard word: the one thing a wrapper reads to decide whether to track. Only a live thread of
+ * an active runtime is ever IDLE, so the fast path tests neither lwi_active nor the state. */
+enum lwi_guard {
+    LWI_GUARD_IDLE = 0,    /* live, no runtime code running on this thread: track */
+    LWI_GUARD_BUSY = 1,    /* runtime code running: any lock call it makes passes through */
+    LWI_GUARD_UNKNOWN = 2, /* initial value: identity not known yet, or the runtime is passive */
+    LWI_GUARD_EXITED = 3,  /* our exit handler ran: everything passes through from now on */
+};
+
 struct lwi_thread {
-    volatile uint32_t guard; /* non-zero while runtime code runs on this thread */
+    volatile uint32_t guard; /* enum lwi_guard; initialised to LWI_GUARD_UNKNOWN */
     uint8_t state;           /* enum lwi_thread_state */
     bool ours;               /* started through our pthread_create trampoline */
     uint32_t number;         /* thread number in this process, 0 = main */
@@ -54,29 +66,23 @@ extern atomic_int lwi_pid;
  * announced with a THREAD record). Runs under the guard. */
 void lwi_thread_adopt(struct lwi_thread *self);
 
+/* lwi_enter for a guard that is not IDLE: adopts a new thread of an active runtime, else NULL. */
+struct lwi_thread *lwi_enter_slow(struct lwi_thread *self) __attribute__((cold, noinline));
+
 static inline struct lwi_thread *lwi_enter(void)
 {
-    if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) return NULL;
     struct lwi_thread *self = &lwi_tls;
-    if (self->guard) return NULL;
-    self->guard = 1;
+    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0)) return lwi_enter_slow(self);
+    self->guard = LWI_GUARD_BUSY;
     atomic_signal_fence(memory_order_seq_cst);
-    if (__builtin_expect(self->state != LWI_THREAD_LIVE, 0)) {
-        if (self->state == LWI_THREAD_EXITED) {
-            atomic_signal_fence(memory_order_seq_cst);
-            self->guard = 0;
-            return NULL;
-        }
-        lwi_thread_adopt(self);
-    }
     return self;
 }
 
 /* Re-arms the guard after the real call; false if a signal handler left it set (never). */
 static inline bool lwi_reenter(struct lwi_thread *self)
 {
-    if (self->guard) return false;
-    self->guard = 1;
+    if (self->guard != LWI_GUARD_IDLE) return false;
+    self->guard = LWI_GUARD_BUSY;
     atomic_signal_fence(memory_order_seq_cst);
     return true;
 }
@@ -84,7 +90,7 @@ static inline bool lwi_reenter(struct lwi_thread *self)
 static inline void lwi_leave(struct lwi_thread *self)
 {
     atomic_signal_fence(memory_order_seq_cst);
-    self->guard = 0;
+    self->guard = LWI_GUARD_IDLE;
 }
 
 #endif

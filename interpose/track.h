@@ -11,8 +11,10 @@
  *                       entry is per lock and site, not per chain (lwi_track_try_key);
  *   lwi_track_acquired  after the real call succeeded: push (or bump the recursion count).
  * Release:
- *   lwi_track_release   before the real unlock (the owner fields are still those of the holder).
- * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_push_fast, lwi_track_release):
+ *   lwi_track_release_begin / _end  around the real unlock (misuse is checked before it, while
+ *                       the owner fields are still those of the holder).
+ * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_stage_fast before the real
+ * trylock + lwi_track_commit after it, or lwi_track_push_fast; the release pair):
  * a lock call that repeats a known pattern costs a held-stack scan, one key mix, one cache probe,
  * a push and a pop, with no function call besides the real one; everything else is out of line.
  */
@@ -89,18 +91,51 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     return true;
 }
 
-/* Pushes an acquisition whose attempt took the fast path (room was checked there). */
-static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
-                                                                      const struct lwi_acq *a)
+/* Writes the entry of an acquisition whose attempt took the fast path (room was checked there)
+ * just above the top, without pushing it: lwi_track_commit pushes it once the real call
+ * succeeded. Staged before the real trylock, the stores stay out of the new critical section, and
+ * nothing of the acquisition has to survive the call in registers (a failed trylock reads it
+ * back: lwi_track_staged). */
+static inline __attribute__((always_inline)) void lwi_track_stage_fast(struct lwi_thread *self,
+                                                                       const struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
-    struct lwi_held_entry *e = &h->entries[h->count++];
+    struct lwi_held_entry *e = &h->entries[h->count];
     e->ref = a->ref;
     e->pc = a->pc;
     e->lock_chain = a->lock_chain;
     e->site_chain = 0; /* computed if a later miss above needs it */
     e->stack = a->stack;
     e->count = 1;
+}
+
+/* Pushes the staged entry with the lock's `flags`, read after the real call (lockref.h:
+ * lwi_ref_unread), and leaves the guard. */
+static inline __attribute__((always_inline)) void lwi_track_commit(struct lwi_thread *self,
+                                                                   uint8_t flags)
+{
+    struct lwi_held_stack *h = &self->held;
+    h->entries[h->count++].ref.flags = flags;
+    lwi_leave(self);
+}
+
+/* The acquisition a staged entry was made from (its attempt took the fast path). */
+static inline struct lwi_acq lwi_track_staged(const struct lwi_thread *self)
+{
+    const struct lwi_held_entry *e = &self->held.entries[self->held.count];
+    struct lwi_acq a;
+    lwi_acq_init(&a, e->ref, e->pc);
+    a.lock_chain = e->lock_chain;
+    a.stack = e->stack;
+    return a;
+}
+
+/* Pushes an acquisition whose attempt took the fast path (room was checked there). */
+static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
+                                                                      const struct lwi_acq *a)
+{
+    lwi_track_stage_fast(self, a);
+    self->held.count++;
 }
 
 /* The cache key of a trylock's stack: the key its acquisition would have with nothing held.
@@ -146,22 +181,34 @@ static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thr
     if (LWI_PROFILING()) lwi_profile_taken(self, &a.ref); /* --profile / --trace: profile.h */
 }
 
-/* Before the real unlock (the owner fields are still those of the holder). `type` is the lock
- * family (enum lw_lock_type); the full identity is built only for misuse. Fast path: the top
- * entry, held once, is popped (LIFO release: nothing above it to move or rekey). */
-static inline __attribute__((always_inline)) void lwi_track_release(struct lwi_thread *self,
-                                                                    uint64_t addr, uint8_t type)
+/* A release, in two halves around the real unlock so that the common case adds nothing to the
+ * critical section of the lock being released:
+ *     bool top = lwi_track_release_begin(self, addr, type);
+ *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks
+ *     lwi_track_release_end(self, top);        // pops, leaves the guard
+ * Fast path: the top entry, held once, is popped after the real unlock (LIFO release: nothing
+ * above it to move or rekey). Anything else (recursion count, a release out of order, a lock we
+ * do not hold) runs lwi_track_release_slow before the real unlock, while the owner fields of the
+ * lock are still those of its holder. `type` is the lock family (enum lw_lock_type); the full
+ * identity is built only for misuse. */
+static inline __attribute__((always_inline)) bool
+lwi_track_release_begin(struct lwi_thread *self, uint64_t addr, uint8_t type)
 {
-    struct lwi_held_stack *h = &self->held;
+    const struct lwi_held_stack *h = &self->held;
     uint32_t n = h->count;
     if (__builtin_expect(n != 0, 1)) {
         const struct lwi_held_entry *top = &h->entries[n - 1];
-        if (__builtin_expect(top->ref.addr == addr && top->count == 1, 1)) {
-            h->count = n - 1;
-            return;
-        }
+        if (__builtin_expect(top->ref.addr == addr && top->count == 1, 1)) return true;
     }
     lwi_track_release_slow(self, addr, type);
+    return false;
+}
+
+static inline __attribute__((always_inline)) void lwi_track_release_end(struct lwi_thread *self,
+                                                                        bool top)
+{
+    if (__builtin_expect(top, 1)) self->held.count--;
+    lwi_leave(self);
 }
 
 /* After the real call of an acquisition whose attempt was tracked: pushes it if `acquired`. */

@@ -1,5 +1,5 @@
-/* wait.c — contended acquisitions: spin briefly, wait a bounded time, publish, then block (see
- * wait.h). */
+/* wait.c — contended acquisitions: wait as the real call would (a brief spin only where glibc
+ * spins), for a bounded time, publish, then block (see wait.h). */
 #include "wait.h"
 
 #include <errno.h>
@@ -55,27 +55,16 @@ static inline bool lwi_mutex_looks_free(const void *m)
     return ((const volatile pthread_mutex_t *)m)->__data.__lock == 0;
 }
 
-/* The bounded spin of wait.h on a mutex whose trylock failed: true when a later trylock got an
- * answer other than EBUSY, left in *rc. */
+/* The bounded spin of wait.h, for an adaptive mutex whose trylock failed (glibc spins only for
+ * those): true when a later trylock got an answer other than EBUSY, left in *rc. */
 static bool lwi_spin_mutex(pthread_mutex_t *m, int *rc)
 {
+    if ((m->__data.__kind & LWI_GLIBC_MUTEX_KIND_MASK) != PTHREAD_MUTEX_ADAPTIVE_NP) return false;
     for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
         lwi_cpu_relax();
         if (!lwi_mutex_looks_free(m)) continue;
         *rc = REAL(pthread_mutex_trylock)(m);
         if (*rc != EBUSY) return true;
-    }
-    return false;
-}
-
-/* The same for C11 (thrd_busy instead of EBUSY). */
-static bool lwi_spin_mtx(mtx_t *m, int *rc)
-{
-    for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
-        lwi_cpu_relax();
-        if (!lwi_mutex_looks_free(m)) continue;
-        *rc = REAL(mtx_trylock)(m);
-        if (*rc != thrd_busy) return true;
     }
     return false;
 }
@@ -99,12 +88,6 @@ int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rw
                     bool write)
 {
     int rc;
-    for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
-        lwi_cpu_relax();
-        if (i % 8 != 7) continue; /* no free-looking word to watch: try every few pauses */
-        rc = write ? REAL(pthread_rwlock_trywrlock)(rw) : REAL(pthread_rwlock_tryrdlock)(rw);
-        if (rc != EBUSY) return rc;
-    }
     enum lwi_real_id timed =
         write ? LWI_REAL_pthread_rwlock_clockwrlock : LWI_REAL_pthread_rwlock_clockrdlock;
     if (lwi_real_fast(timed)) {
@@ -143,7 +126,6 @@ int lwi_wait_spin(struct lwi_thread *self, const struct lwi_acq *a, pthread_spin
 int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
 {
     int rc;
-    if (lwi_spin_mtx(m, &rc)) return rc;
     /* mtx_timedlock only takes TIME_UTC deadlines. */
     struct timespec deadline = lwi_deadline(CLOCK_REALTIME_COARSE);
     rc = REAL(mtx_timedlock)(m, &deadline);
@@ -206,6 +188,7 @@ static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock
 
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
 {
+    a.ref.flags = lwi_lock_flags(lock, a.ref.type); /* the fast path leaves them unread */
     if (!tried) {
         lwi_track_attempt(self, &a);
         rc = lwi_real_trylock(&a.ref, lock);
@@ -218,4 +201,9 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool
     if (lwi_lock_acquired(&a.ref, rc)) lwi_track_acquired(self, &a);
     lwi_leave(self);
     return rc;
+}
+
+int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc)
+{
+    return lwi_wait_acquire(self, lwi_track_staged(self), lock, true, rc);
 }

@@ -2,9 +2,10 @@
  *
  * "Try first, publish before blocking": the wrapper has already tried the real trylock (under its
  * guard, so the uncontended path reads no clock and makes no extra call). These functions run
- * only when that failed: first a short bounded spin (about LWI_SPIN_TRIES pauses, trying again
- * whenever the lock looks free, like glibc's adaptive mutexes), since most contended holds are
- * shorter than a sleep and a wake-up; then the real timed variant with a deadline of now + the
+ * only when that failed, and wait the way the real call would: an adaptive mutex spins briefly
+ * first (about LWI_SPIN_TRIES pauses, trying again whenever the lock looks free, as glibc does
+ * for that kind only; spinning on the other kinds made two threads contending on one normal mutex
+ * run ~25% slower than sleeping at once); then the real timed variant with a deadline of now + the
  * wait threshold (LOCKWATCH_RUNTIME wait_ms, default 100 ms), read from the coarse clock (a vDSO
  * read; it lags by at most one kernel tick, a few ms, which the threshold does not need); when
  * that times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the
@@ -27,10 +28,14 @@
 /* The rest of a plain blocking acquisition (mutex, mtx, rwlock rd/wr, spin: which one is read
  * from a->ref) whenever its inline fast path did not simply end in a push: `tried` false when
  * lwi_track_attempt_fast declined (the full attempt and the trylock are made here), true when
- * it succeeded but the real trylock under the guard returned `rc` other than 0. Called under
+ * it succeeded but the real trylock under the guard returned `rc` other than 0. a.ref's flags
+ * need not have been read (lockref.h: lwi_ref_unread). Called under
  * the guard, which it leaves; returns the real call's result. */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
+/* lwi_wait_acquire after a real trylock that returned `rc` other than 0, for an attempt that took
+ * the fast path and staged its entry (track.h: lwi_track_stage_fast). */
+int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc) __attribute__((cold, noinline));
 
 /* The real trylock of a plain acquisition (mutex, mtx, rwlock in a->ref's mode, spin), whether
  * its result means "busy", and whether it means the lock is now held. Shared with profile.c. */

@@ -21,13 +21,13 @@ LWI_EXPORT int mtx_lock(mtx_t *m)
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) return lwi_profile_acquire(self, m, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_unread(m, LW_LOCK_MTX, LW_MODE_EXCLUSIVE, 0), LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
         return lwi_wait_acquire(self, a, m, false, 0);
+    lwi_track_stage_fast(self, &a);
     int rc = REAL_LIVE(mtx_trylock)(m); /* under the guard, as in wrap_mutex.c */
-    if (__builtin_expect(rc != thrd_success, 0)) return lwi_wait_acquire(self, a, m, true, rc);
-    lwi_track_push_fast(self, &a);
-    lwi_leave(self);
+    if (__builtin_expect(rc != thrd_success, 0)) return lwi_wait_staged(self, m, rc);
+    lwi_track_commit(self, lwi_mutex_flags(m));
     return rc;
 }
 
@@ -63,9 +63,10 @@ LWI_EXPORT int mtx_unlock(mtx_t *m)
     if (!self) return REAL(mtx_unlock)(m);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
-    lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
-    lwi_leave(self);
-    return REAL_LIVE(mtx_unlock)(m);
+    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
+    int rc = REAL_LIVE(mtx_unlock)(m);
+    lwi_track_release_end(self, top);
+    return rc;
 }
 
 LWI_EXPORT int mtx_init(mtx_t *m, int type)

@@ -30,13 +30,13 @@ LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) return lwi_profile_acquire(self, m, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_unread(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, 0), LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
         return lwi_wait_acquire(self, a, m, false, 0);
+    lwi_track_stage_fast(self, &a);
     int rc = REAL_LIVE(pthread_mutex_trylock)(m);
-    if (__builtin_expect(rc != 0, 0)) return lwi_wait_acquire(self, a, m, true, rc);
-    lwi_track_push_fast(self, &a);
-    lwi_leave(self);
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, m, rc);
+    lwi_track_commit(self, lwi_mutex_flags(m));
     return 0;
 }
 
@@ -87,9 +87,10 @@ LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (!self) return REAL(pthread_mutex_unlock)(m);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
-    lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
-    lwi_leave(self);
-    return REAL_LIVE(pthread_mutex_unlock)(m);
+    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
+    int rc = REAL_LIVE(pthread_mutex_unlock)(m);
+    lwi_track_release_end(self, top);
+    return rc;
 }
 
 LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,

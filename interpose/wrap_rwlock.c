@@ -18,14 +18,14 @@ static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) return lwi_profile_acquire(self, rw, lwi_ref_rwlock(rw, mode, 0), pc);
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, 0), pc);
+    lwi_acq_init(&a, lwi_ref_unread(rw, LW_LOCK_RWLOCK, mode, 0), pc);
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
         return lwi_wait_acquire(self, a, rw, false, 0);
+    lwi_track_stage_fast(self, &a);
     int rc = mode == LW_MODE_EXCLUSIVE ? REAL_LIVE(pthread_rwlock_trywrlock)(rw)
                                        : REAL_LIVE(pthread_rwlock_tryrdlock)(rw);
-    if (__builtin_expect(rc != 0, 0)) return lwi_wait_acquire(self, a, rw, true, rc);
-    lwi_track_push_fast(self, &a);
-    lwi_leave(self);
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, rw, rc);
+    lwi_track_commit(self, lwi_rwlock_flags(rw));
     return 0;
 }
 
@@ -157,9 +157,10 @@ LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     if (!self) return REAL(pthread_rwlock_unlock)(rw);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)rw);
-    lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
-    lwi_leave(self);
-    return REAL_LIVE(pthread_rwlock_unlock)(rw);
+    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
+    int rc = REAL_LIVE(pthread_rwlock_unlock)(rw);
+    lwi_track_release_end(self, top);
+    return rc;
 }
 
 LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,

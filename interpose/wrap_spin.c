@@ -16,13 +16,14 @@ LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
     if (LWI_PROFILING())
         return lwi_profile_acquire(self, (void *)lock, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_unread((const void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, 0),
+                 LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
         return lwi_wait_acquire(self, a, (void *)lock, false, 0);
+    lwi_track_stage_fast(self, &a);
     int rc = REAL_LIVE(pthread_spin_trylock)(lock); /* under the guard, as in wrap_mutex.c */
-    if (__builtin_expect(rc != 0, 0)) return lwi_wait_acquire(self, a, (void *)lock, true, rc);
-    lwi_track_push_fast(self, &a);
-    lwi_leave(self);
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, (void *)lock, rc);
+    lwi_track_commit(self, 0);
     return 0;
 }
 
@@ -45,9 +46,10 @@ LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
     if (!self) return REAL(pthread_spin_unlock)(lock);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)lock);
-    lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
-    lwi_leave(self);
-    return REAL_LIVE(pthread_spin_unlock)(lock);
+    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
+    int rc = REAL_LIVE(pthread_spin_unlock)(lock);
+    lwi_track_release_end(self, top);
+    return rc;
 }
 
 LWI_EXPORT int pthread_spin_init(pthread_spinlock_t *lock, int pshared)

@@ -41,9 +41,10 @@ static void lwi_thread_end(void *arg)
     }
     lwi_threads_unregister(self);
     lwi_held_release(&self->held);
-    self->state = LWI_THREAD_EXITED; /* thread-local destructors that run later pass through */
+    self->state = LWI_THREAD_EXITED;
     LWI_ERRNO_RESTORE();
-    lwi_leave(self);
+    atomic_signal_fence(memory_order_seq_cst);
+    self->guard = LWI_GUARD_EXITED; /* thread-local destructors that run later pass through */
 }
 
 /* Takes over the start block and makes the calling (new) thread known. */
@@ -51,7 +52,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
 {
     struct lwi_start start = *block;
     struct lwi_thread *self = &lwi_tls;
-    self->guard = 1;
+    self->guard = LWI_GUARD_BUSY;
     LWI_ERRNO_SAVE();
     free(block);
     self->tid = (int32_t)syscall(SYS_gettid);
@@ -63,7 +64,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
                     start.pthread_start ? (uint64_t)(uintptr_t)start.pthread_start
                                         : (uint64_t)(uintptr_t)start.thrd_start);
     LWI_ERRNO_RESTORE();
-    self->guard = 0;
+    self->guard = LWI_GUARD_IDLE;
     return start;
 }
 
