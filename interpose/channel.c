@@ -59,7 +59,7 @@ static void lwi_channel_mark_dead(void)
 
 static int lwi_channel_connect(void)
 {
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     int rc;
     do
@@ -144,7 +144,13 @@ static void lwi_channel_send_once(const void *record, size_t size)
         do
             n = send(fd, record, size, MSG_NOSIGNAL);
         while (n < 0 && errno == EINTR);
-        if (n >= 0) return;
+        if (n == (ssize_t)size) return;
+        if (n >= 0) {
+            /* Part of a record went out (never seen: a record is queued whole, wire.h): the
+             * stream is out of step, and anything sent after it would be misread. */
+            lwi_channel_mark_dead();
+            return;
+        }
         switch (errno) {
         case EBADF:
         case ENOTSOCK:

@@ -1,5 +1,5 @@
-/* channel.h — the record channel to the driver: one AF_UNIX SOCK_SEQPACKET connection to the
- * abstract name in LOCKWATCH_SOCKET, one record per message (wire.h).
+/* channel.h — the record channel to the driver: one AF_UNIX SOCK_STREAM connection to the
+ * abstract name in LOCKWATCH_SOCKET, each record written whole by one send() (wire.h).
  *
  * The socket sits on a high descriptor (≥ 1000, or as high as RLIMIT_NOFILE allows) so programs
  * that dup2 over low numbers do not hit it. Before each send the descriptor is checked with fstat

@@ -1,6 +1,10 @@
 /* channel.c — see channel.h. The name is in the abstract namespace (no file to clean up, gone
- * with the socket) and carries random bits so concurrent runs never collide. A record longer
- * than LW_WIRE_MAX_RECORD is detected with MSG_TRUNC and counted as bad. */
+ * with the socket) and carries random bits so concurrent runs never collide. A stream socket, not
+ * SOCK_SEQPACKET: a sequenced-packet peer may queue only net.unix.max_dgram_qlen messages (10 by
+ * default) before its senders block, so the driver could never let records pile up and read them
+ * in batches; a stream peer queues up to its send buffer (wire.h says why records still never
+ * interleave). A header whose size is impossible means the stream is not ours: counted as one
+ * bad record, and the connection is closed (there is no way to find the next record). */
 #include "channel.h"
 
 #include <errno.h>
@@ -16,8 +20,8 @@
 
 #include "lockwatch/wire.h"
 
-/* Records read from one connection per call before the poll loop looks at the others. */
-#define LWD_READ_BATCH 64
+/* Bytes asked of the socket per recv(). */
+#define LWD_READ_BYTES (64u * 1024u)
 
 static socklen_t abstract_address(const char *name, struct sockaddr_un *addr)
 {
@@ -31,7 +35,7 @@ static socklen_t abstract_address(const char *name, struct sockaddr_un *addr)
 int lwd_channel_open(struct lwd_channel *ch)
 {
     memset(ch, 0, sizeof *ch);
-    ch->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ch->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (ch->listen_fd < 0) goto fail;
     int bound = -1;
     for (int attempt = 0; attempt < 8 && bound != 0; attempt++) {
@@ -57,8 +61,10 @@ void lwd_channel_close(struct lwd_channel *ch)
 {
     if (ch->listen_fd >= 0) close(ch->listen_fd);
     ch->listen_fd = -1;
-    for (size_t i = 0; i < ch->nconns; i++)
-        close(ch->conns[i]);
+    for (size_t i = 0; i < ch->nconns; i++) {
+        close(ch->conns[i]->fd);
+        free(ch->conns[i]);
+    }
     free(ch->conns);
     ch->conns = NULL;
     ch->nconns = ch->cap = 0;
@@ -69,19 +75,20 @@ int lwd_channel_accept(struct lwd_channel *ch)
     for (;;) {
         if (ch->nconns == ch->cap) {
             size_t cap = ch->cap ? 2 * ch->cap : 8;
-            int *conns = realloc(ch->conns, cap * sizeof *conns);
-            if (!conns) {
-                fputs("lockwatch: out of memory\n", stderr);
-                return -1;
-            }
+            struct lwd_conn **conns = realloc(ch->conns, cap * sizeof *conns);
+            if (!conns) goto out_of_memory;
             ch->conns = conns;
             ch->cap = cap;
         }
-        int fd = accept4(ch->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (fd >= 0) {
-            ch->conns[ch->nconns++] = fd;
+        struct lwd_conn *conn = malloc(sizeof *conn);
+        if (!conn) goto out_of_memory;
+        conn->npartial = 0;
+        conn->fd = accept4(ch->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (conn->fd >= 0) {
+            ch->conns[ch->nconns++] = conn;
             continue;
         }
+        free(conn);
         switch (errno) {
         case EAGAIN:
         case EINTR:
@@ -91,12 +98,16 @@ int lwd_channel_accept(struct lwd_channel *ch)
         fprintf(stderr, "lockwatch: cannot accept a connection: %s\n", strerror(errno));
         return -1;
     }
+out_of_memory:
+    fputs("lockwatch: out of memory\n", stderr);
+    return -1;
 }
 
 /* Keeps the others in accept order: run.c reads older connections first. */
 static void remove_connection(struct lwd_channel *ch, size_t i)
 {
-    close(ch->conns[i]);
+    close(ch->conns[i]->fd);
+    free(ch->conns[i]);
     memmove(&ch->conns[i], &ch->conns[i + 1], (--ch->nconns - i) * sizeof *ch->conns);
 }
 
@@ -109,22 +120,60 @@ static void feed(struct lwd_channel *ch, struct lw_detector *d, const void *rec,
     }
 }
 
-void lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d)
+/* The size of the record starting at `p` (at least a header's worth of bytes), or 0 when the
+ * header cannot start a record. */
+static size_t record_size(const unsigned char *p)
 {
-    /* Aligned so the detector may read the record's fields in place. */
-    static _Alignas(16) unsigned char buf[LW_WIRE_MAX_RECORD];
-    for (int n = 0; n < LWD_READ_BATCH; n++) {
-        ssize_t got = recv(ch->conns[i], buf, sizeof buf, MSG_TRUNC | MSG_DONTWAIT);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-        if (got <= 0) {
-            /* 0: orderly end (the protocol has no empty records); < 0: reset, same thing. */
-            remove_connection(ch, i);
-            return;
-        }
-        if ((size_t)got > sizeof buf)
+    struct lw_rec_header h;
+    memcpy(&h, p, sizeof h);
+    if (h.size < sizeof h || h.size > LW_WIRE_MAX_RECORD) return 0;
+    return h.size;
+}
+
+/* Feeds every whole record of buf[0, len) and keeps the unfinished tail in conn->partial.
+ * False when the stream is not records. */
+static bool cut_records(struct lwd_channel *ch, struct lwd_conn *conn, struct lw_detector *d,
+                        const unsigned char *buf, size_t len)
+{
+    /* Records are fed from an aligned copy, so the detector may read their fields in place. */
+    static _Alignas(16) unsigned char rec[LW_WIRE_MAX_RECORD];
+    size_t off = 0;
+    while (len - off >= sizeof(struct lw_rec_header)) {
+        size_t size = record_size(buf + off);
+        if (size == 0) {
             lw_detector_report(d)->bad_records++;
-        else
-            feed(ch, d, buf, (size_t)got);
+            return false;
+        }
+        if (len - off < size) break;
+        memcpy(rec, buf + off, size);
+        feed(ch, d, rec, size);
+        off += size;
+    }
+    conn->npartial = len - off;
+    memmove(conn->partial, buf + off, conn->npartial);
+    return true;
+}
+
+size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d)
+{
+    static unsigned char buf[LW_WIRE_MAX_RECORD + LWD_READ_BYTES];
+    struct lwd_conn *conn = ch->conns[i];
+    size_t total = 0;
+    for (;;) {
+        memcpy(buf, conn->partial, conn->npartial);
+        ssize_t got = recv(conn->fd, buf + conn->npartial, LWD_READ_BYTES, MSG_DONTWAIT);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return total;
+        if (got <= 0) {
+            /* 0: orderly end; < 0: reset, same thing. A record cut short by the end was never
+             * wholly sent (the runtime sends each record whole): nothing to report. */
+            remove_connection(ch, i);
+            return total;
+        }
+        total += (size_t)got;
+        if (!cut_records(ch, conn, d, buf, conn->npartial + (size_t)got)) {
+            remove_connection(ch, i);
+            return total;
+        }
     }
 }

@@ -1,6 +1,6 @@
-/* channel.h — the driver's end of the record channel (wire.h): a listening AF_UNIX
- * SOCK_SEQPACKET socket with a fresh abstract name, the connections of the run's processes, and
- * the reading of their messages (one message = one record) into the detector. */
+/* channel.h — the driver's end of the record channel (wire.h): a listening AF_UNIX SOCK_STREAM
+ * socket with a fresh abstract name, the connections of the run's processes, and the cutting of
+ * their byte streams into records (header.size bytes each) for the detector. */
 #ifndef LWD_CHANNEL_H
 #define LWD_CHANNEL_H
 
@@ -8,13 +8,22 @@
 #include <stddef.h>
 
 #include "lockwatch/detector.h"
+#include "lockwatch/wire.h"
 
 #define LWD_SOCKET_NAME_MAX 64
+
+/* One process image's connection; a record may arrive in pieces, the start of an unfinished one
+ * waits in `partial`. */
+struct lwd_conn {
+    int fd;
+    size_t npartial;
+    unsigned char partial[LW_WIRE_MAX_RECORD];
+};
 
 struct lwd_channel {
     int listen_fd;                  /* -1 when closed */
     char name[LWD_SOCKET_NAME_MAX]; /* "lockwatch-<pid>-<random>": LOCKWATCH_SOCKET's value */
-    int *conns;                     /* open connections */
+    struct lwd_conn **conns;        /* open connections, in accept order */
     size_t nconns, cap;
     bool out_of_memory; /* the detector ran out: later records are dropped */
 };
@@ -27,8 +36,9 @@ void lwd_channel_close(struct lwd_channel *ch);
 /* Accepts every pending connection. Returns 0, or -1 after one line on stderr. */
 int lwd_channel_accept(struct lwd_channel *ch);
 
-/* Reads the waiting records of connection i into d (a bounded number, for fairness). When the
- * peer is gone, connection i is closed and replaced by the last one. */
-void lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d);
+/* Reads everything connection i has waiting and feeds each whole record to d; returns the number
+ * of bytes read. When the peer is gone (or sent a stream that is not records, which only a
+ * foreign peer could), connection i is closed and the later ones move down by one. */
+size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d);
 
 #endif

@@ -26,6 +26,8 @@
 /* ...or at the latest this long after the exit, so a grandchild that keeps sending records
  * cannot hold the report back for ever. */
 #define LWD_DRAIN_MAX_MS 2000
+/* How long the driver lets records pile up before reading again (see nap_after_records). */
+#define LWD_BATCH_NAP_US 1000L
 
 struct run_state {
     pid_t child;
@@ -86,23 +88,36 @@ static struct pollfd *make_pollfds(const struct lwd_channel *ch, int sig_fd, str
     fds[0] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
     fds[1] = (struct pollfd){.fd = ch->listen_fd, .events = POLLIN};
     for (size_t i = 0; i < ch->nconns; i++)
-        fds[2 + i] = (struct pollfd){.fd = ch->conns[i], .events = POLLIN};
+        fds[2 + i] = (struct pollfd){.fd = ch->conns[i]->fd, .events = POLLIN};
     return fds;
 }
 
 /* Reads every connection until it has nothing waiting, oldest connection first (channel.c keeps
  * them in accept order). Records are attributed to their pid's latest image, so when a program
  * execs before lockwatch accepted its first connection, the old image's records (all written
- * before the exec) must be read before the new image's, which arrive on a newer connection. */
-static void read_connections(struct lwd_channel *ch, struct lw_detector *d)
+ * before the exec) must be read before the new image's, which arrive on a newer connection.
+ * Returns the number of bytes read. */
+static size_t read_connections(struct lwd_channel *ch, struct lw_detector *d)
 {
+    size_t total = 0;
     size_t i = 0;
     while (i < ch->nconns) {
-        struct pollfd one = {.fd = ch->conns[i], .events = POLLIN};
-        if (poll(&one, 1, 0) == 1 && one.revents)
-            lwd_channel_read(ch, i, d); /* read again (or the next one, if this one ended) */
-        else
-            i++;
+        size_t before = ch->nconns;
+        total += lwd_channel_read(ch, i, d);
+        if (ch->nconns == before) i++; /* else connection i ended: the next one took its place */
+    }
+    return total;
+}
+
+/* After a read that found records, the driver waits LWD_BATCH_NAP_US before it polls again, so a
+ * program sending records all the time wakes it about once per nap, not once per record (a
+ * wake-up costs both sides a context switch: memcached, ~30,000 new chains a second, ran 25%
+ * slower for them). Records meanwhile queue in the socket; a sender blocks only if a whole send
+ * buffer (~200 KB, about a thousand records) piles up within one nap. */
+static void nap_after_records(void)
+{
+    struct timespec nap = {.tv_sec = 0, .tv_nsec = LWD_BATCH_NAP_US * 1000L};
+    while (nanosleep(&nap, &nap) != 0 && errno == EINTR) {
     }
 }
 
@@ -197,13 +212,14 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             break;
         }
         if (ready == 0 && exited_at >= 0) break; /* quiet after the exit: the run is over */
-        read_connections(ch, d);
+        bool got_records = read_connections(ch, d) > 0;
         stop_if_stuck(opts, ch, st, d);
         if (fds[1].revents && lwd_channel_accept(ch) != 0) {
             rc = LWD_EXIT_TOOL;
             break;
         }
         if (fds[0].revents) handle_signals(sig->fd, st);
+        if (got_records && st->child_running && !st->stop) nap_after_records();
     }
     free(fds);
     return rc;

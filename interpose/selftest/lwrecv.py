@@ -2,7 +2,7 @@
 """lwrecv.py — a stand-alone receiver for liblockwatch.so records, for testing the runtime
 without the driver.
 
-It listens on an abstract AF_UNIX SOCK_SEQPACKET socket, runs the program with
+It listens on an abstract AF_UNIX SOCK_STREAM socket, runs the program with
 LD_PRELOAD=<lib> and LOCKWATCH_SOCKET=<name>, decodes every record per
 detector/include/lockwatch/wire.h and prints one line per record (or, with --count, only a
 count per record type). --symbolize resolves stack addresses with addr2line through the
@@ -164,7 +164,7 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
     """Runs cmd under the runtime; returns (records as dicts, decoder, exit status). With
     kill_after, a program still running after that many seconds is killed (SIGKILL)."""
     name = "lwrecv-%d-%d" % (os.getpid(), time.monotonic_ns())
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind("\0" + name)
     srv.listen(64)
     srv.setblocking(False)
@@ -194,20 +194,27 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
                 c, _ = srv.accept()
                 c.setblocking(False)
                 dec.connections += 1
-                sel.register(c, selectors.EVENT_READ)
+                sel.register(c, selectors.EVENT_READ, bytearray())
                 continue
             try:
-                msg = key.fileobj.recv(8192)
+                data = key.fileobj.recv(65536)
             except BlockingIOError:
                 continue
-            if not msg:
+            if not data:
                 sel.unregister(key.fileobj)
                 key.fileobj.close()
                 continue
-            line, rec = dec.decode(msg)
-            records.append(rec)
-            if echo:
-                print(line, flush=True)
+            pending = key.data  # the stream is records back to back: header.size bytes each
+            pending += data
+            while len(pending) >= HDR.size:
+                size = HDR.unpack_from(pending)[3]
+                if len(pending) < size:
+                    break
+                line, rec = dec.decode(bytes(pending[:size]))
+                del pending[:size]
+                records.append(rec)
+                if echo:
+                    print(line, flush=True)
         if ready and exited_at is not None:
             exited_at = time.time()  # decoding may be slow (--symbolize): restart the quiet wait
     srv.close()

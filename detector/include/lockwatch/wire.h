@@ -1,11 +1,17 @@
 /* lockwatch/wire.h — the record format between liblockwatch.so (in the program) and the driver.
  *
  * Contract:
- *  - The driver listens on an AF_UNIX SOCK_SEQPACKET socket in the abstract namespace whose name
+ *  - The driver listens on an AF_UNIX SOCK_STREAM socket in the abstract namespace whose name
  *    (without the leading NUL) is in the environment variable LOCKWATCH_SOCKET. Every process of
  *    the run connects once (a forked child shares its parent's connection; an exec'd image
- *    connects anew) and sends each record as one message, as soon as it arises, so a crash or
- *    SIGKILL loses nothing already sent. A message is exactly one record.
+ *    connects anew) and sends each record with one send() call, as soon as it arises, so a
+ *    crash or SIGKILL loses nothing already sent. The stream is the records back to back.
+ *    Threads send concurrently on one connection; their records never interleave because Linux
+ *    queues an AF_UNIX stream send no larger than about half the send buffer (and under ~36 KB)
+ *    as one unit, and a record is at most LW_WIRE_MAX_RECORD (4 KB) against a send buffer of
+ *    ~200 KB by default. Not SOCK_SEQPACKET: its peers may queue only net.unix.max_dgram_qlen
+ *    messages (10 by default), so a busy program's threads would block on a driver that is
+ *    not reading at that very moment.
  *  - Every record starts with struct lw_rec_header; header.size is the whole record's size and
  *    never exceeds LW_WIRE_MAX_RECORD. Records have fixed layouts except for the trailing arrays
  *    noted below, whose element counts are in the record.
