@@ -27,7 +27,7 @@
  * cannot hold the report back for ever. */
 #define LWD_DRAIN_MAX_MS 2000
 /* How long the driver lets records pile up before reading again (see nap_after_records). */
-#define LWD_BATCH_NAP_US 1000L
+#define LWD_BATCH_NAP_US 5000L
 
 struct run_state {
     pid_t child;
