@@ -20,6 +20,13 @@
 #include "tls.h"
 
 #define LWI_CHANNEL_HIGH_FD 1000
+/* Send buffer asked for: the kernel grants up to net.core.wmem_max (212992 by default), doubled.
+ * Each queued record costs its size plus ~600 bytes of skb overhead, so the stock maximum holds
+ * ~400 records where the stock default (212992) holds ~200. */
+#define LWI_CHANNEL_SNDBUF (1 << 20)
+/* Below this send buffer a largest record would be queued as more than one skb ((sndbuf / 2) -
+ * 64 bytes each), so concurrent sends could interleave inside it. */
+#define LWI_CHANNEL_MIN_SNDBUF (2 * (LW_WIRE_MAX_RECORD + 64))
 
 static struct {
     struct sockaddr_un addr;
@@ -28,7 +35,9 @@ static struct {
     _Atomic uint64_t dev, ino; /* identity of our socket, to notice a reused descriptor number */
     atomic_bool dead;
     atomic_flag reconnecting; /* held only on the rare reconnect path */
-} lwi_chan = {.fd = -1, .reconnecting = ATOMIC_FLAG_INIT};
+    atomic_bool serial; /* send buffer too small to keep records whole: sends take `sending` */
+    atomic_flag sending;
+} lwi_chan = {.fd = -1, .reconnecting = ATOMIC_FLAG_INIT, .sending = ATOMIC_FLAG_INIT};
 
 /* Moves fd to the highest convenient number: the lowest free one at or above 1000, or, under a
  * small RLIMIT_NOFILE, as close to the limit as possible. Keeps fd where it is on failure. */
@@ -50,7 +59,8 @@ static int lwi_channel_raise_fd(int fd)
     return fd;
 }
 
-/* The driver is gone: stop sending, and stop tracking (nothing would ever leave the process). */
+/* The driver is gone, or the stream is out of step: stop sending, and stop tracking (nothing
+ * would ever leave the process): threads retire as they next try to send (tls.h). */
 static void lwi_channel_mark_dead(void)
 {
     atomic_store(&lwi_chan.dead, true);
@@ -70,6 +80,12 @@ static int lwi_channel_connect(void)
         return -1;
     }
     fd = lwi_channel_raise_fd(fd);
+    int sndbuf = LWI_CHANNEL_SNDBUF;
+    socklen_t len = sizeof sndbuf;
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, len); /* capped, not refused */
+    bool serial = getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 ||
+                  sndbuf < (int)LWI_CHANNEL_MIN_SNDBUF;
+    atomic_store(&lwi_chan.serial, serial);
     struct stat st;
     if (fstat(fd, &st) < 0) {
         close(fd);
@@ -130,6 +146,23 @@ static bool lwi_channel_reconnect(int seen_fd)
     return !atomic_load(&lwi_chan.dead);
 }
 
+/* One send(), taking the send flag when the buffer is too small for records to stay whole (a
+ * system with net.core.wmem_default below ~8 KB; never by default). The flag cannot deadlock: a
+ * signal handler that interrupts a send runs under this thread's guard and sends nothing. */
+static ssize_t lwi_channel_write(int fd, const void *record, size_t size)
+{
+    bool serial = atomic_load_explicit(&lwi_chan.serial, memory_order_relaxed);
+    if (serial)
+        while (atomic_flag_test_and_set_explicit(&lwi_chan.sending, memory_order_acquire))
+            sched_yield();
+    ssize_t n;
+    do
+        n = send(fd, record, size, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (serial) atomic_flag_clear_explicit(&lwi_chan.sending, memory_order_release);
+    return n;
+}
+
 /* The body of lwi_channel_send; may change errno. */
 static void lwi_channel_send_once(const void *record, size_t size)
 {
@@ -140,14 +173,12 @@ static void lwi_channel_send_once(const void *record, size_t size)
             if (!lwi_channel_reconnect(fd)) return;
             continue;
         }
-        ssize_t n;
-        do
-            n = send(fd, record, size, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
+        ssize_t n = lwi_channel_write(fd, record, size);
         if (n == (ssize_t)size) return;
         if (n >= 0) {
-            /* Part of a record went out (never seen: a record is queued whole, wire.h): the
-             * stream is out of step, and anything sent after it would be misread. */
+            /* Part of a record went out (a signal interrupted a send that needed more than one
+             * skb, which a record never does: wire.h): the stream is out of step, and anything
+             * sent after it would be misread. */
             lwi_channel_mark_dead();
             return;
         }
@@ -163,7 +194,7 @@ static void lwi_channel_send_once(const void *record, size_t size)
             lwi_channel_mark_dead();
             return;
         default:
-            return; /* EMSGSIZE, ENOBUFS...: this record is lost, the channel is fine */
+            return; /* ENOBUFS, ENOMEM...: this record is lost, the channel is fine */
         }
     }
 }
@@ -172,10 +203,12 @@ void lwi_channel_send(const void *record, size_t size)
 {
     LWI_ERRNO_SAVE();
     lwi_channel_send_once(record, size);
+    if (!lwi_channel_alive()) lwi_retire(&lwi_tls);
     LWI_ERRNO_RESTORE();
 }
 
 void lwi_channel_after_fork(void)
 {
     atomic_flag_clear(&lwi_chan.reconnecting);
+    atomic_flag_clear(&lwi_chan.sending);
 }

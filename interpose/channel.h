@@ -5,9 +5,11 @@
  * that dup2 over low numbers do not hit it. Before each send the descriptor is checked with fstat
  * against the saved device/inode: a program that closed it (EBADF) or reused its number gets a
  * new connection (one OVERFLOW record says so); the old number is never touched again, since it
- * may now be the program's. When the driver is gone (EPIPE, ECONNREFUSED) the channel goes dead
- * and sends become no-ops (and the runtime turns passive). Safe from any thread; no allocation, no
- * locks of the program. */
+ * may now be the program's. The send buffer is raised to as much as net.core.wmem_max allows, so
+ * hundreds of records can wait for the driver's next read. When the driver is gone (EPIPE,
+ * ECONNREFUSED), or a record went out only in part, the channel goes dead, sends become no-ops and
+ * the runtime turns passive: the sending thread stops tracking when it leaves the guard (tls.h).
+ * Safe from any thread; no allocation, no locks of the program. */
 #ifndef LWI_CHANNEL_H
 #define LWI_CHANNEL_H
 
@@ -23,7 +25,8 @@ void lwi_channel_send(const void *record, size_t size);
 
 bool lwi_channel_alive(void);
 
-/* In a forked child: the reconnect flag may have been held by a thread that no longer exists. */
+/* In a forked child: the reconnect and send flags may have been held by a thread that no longer
+ * exists. */
 void lwi_channel_after_fork(void);
 
 #endif

@@ -29,8 +29,12 @@ static void lwi_fork_prepare(void)
 
 static void lwi_fork_child(void)
 {
-    if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) return;
     struct lwi_thread *self = &lwi_tls;
+    if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) {
+        /* The parent's runtime went passive: nothing will be sent from the child either. */
+        if (self->guard == LWI_GUARD_IDLE) self->guard = LWI_GUARD_UNKNOWN;
+        return;
+    }
     if (self->state != LWI_THREAD_LIVE) return;
     uint32_t guard = self->guard;
     self->guard = LWI_GUARD_BUSY;

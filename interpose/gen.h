@@ -14,8 +14,9 @@
 
 #define LWI_GEN_LOG2 20u
 
-/* Mapped by the constructor before the runtime becomes active; lookups are made only while it is
- * active (a lock's identity is built only on tracked paths), so they do not test for NULL. */
+/* Mapped by the constructor before any thread can track, and never unmapped; lookups are made
+ * only by tracking threads (a lock's identity is built only on tracked paths), so they do not
+ * test for NULL. */
 extern _Atomic uint32_t *lwi_gen_table;
 
 int lwi_gen_init(void);
@@ -25,9 +26,13 @@ int lwi_gen_init(void);
  * of table), and the region, hashed, picks which 4,096. A program's locks mostly sit in a few
  * regions (an array of item locks, a pool), so their counters share a few pages and stay in cache
  * instead of costing a cache and TLB miss each (memcached's 1,024 item locks spread over 1,024
- * pages of a hashed table did). Two units of the same region never share a counter. */
+ * pages of a hashed table did). Two units of the same region never share a counter; two locks in
+ * one unit do (two 4-byte spinlocks side by side), which only renames both when either is
+ * initialised or destroyed. */
 #define LWI_GEN_UNIT_SHIFT 3u
 #define LWI_GEN_REGION_SHIFT 15u
+_Static_assert(LWI_GEN_LOG2 > LWI_GEN_REGION_SHIFT - LWI_GEN_UNIT_SHIFT,
+               "the table holds more than one region's block of counters");
 static inline _Atomic uint32_t *lwi_gen_slot(uint64_t addr)
 {
     uint64_t region = (addr >> LWI_GEN_REGION_SHIFT) * 0x9e3779b97f4a7c15ull;

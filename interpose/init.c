@@ -47,10 +47,10 @@ __attribute__((constructor)) static void lwi_init(void)
     lwi_read_exe(exe, sizeof exe);
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
     lwi_modules_init(self, exe);
-    if (lwi_fork_init() < 0) goto out;
+    if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;
     lwi_profile_init(); /* --profile / --trace: profile.h */
     atomic_store(&lwi_active, true);
-    self->guard = LWI_GUARD_IDLE;
+    lwi_leave(self);
     goto passive;
 out:
     self->guard = LWI_GUARD_UNKNOWN; /* stays passive: lwi_enter_slow sees lwi_active false */

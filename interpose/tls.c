@@ -7,8 +7,8 @@
 #include "emit.h"
 #include "threads.h"
 
-__thread struct lwi_thread lwi_tls
-    __attribute__((tls_model("initial-exec"))) = {.guard = LWI_GUARD_UNKNOWN};
+/* Zero-initialised (.tbss): guard LWI_GUARD_UNKNOWN, state LWI_THREAD_NEW. */
+__thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
 atomic_bool lwi_active;
 atomic_int lwi_pid;
 

@@ -11,9 +11,9 @@
  *     if (lwi_reenter(self)) { ...bookkeeping...; lwi_leave(self); }
  * While the guard is set, any lock call on this thread (from dlsym, libunwind, a signal handler
  * that interrupts the bookkeeping) passes straight through. A real call that can neither block
- * nor call back into us (trylock, unlock) may run under the guard, which saves re-arming it. A
- * runtime that goes passive (driver gone) leaves live threads tracking; nothing they would send
- * leaves the process any more (channel.c).
+ * nor call back into us (trylock, unlock) may run under the guard, which saves re-arming it. When
+ * the driver is gone, the runtime goes passive: each thread stops tracking at the first record it
+ * tries to send (LWI_GUARD_RETIRING), and threads that never send again keep only the fast path.
  *
  * errno: the fast path makes no call that can change it, so the guard does not save it (that
  * would cost two calls to __errno_location per lock call). Each slow path that can change it
@@ -35,17 +35,23 @@ enum lwi_thread_state {
     LWI_THREAD_EXITED = 2, /* our exit handler ran: everything passes through from now on */
 };
 
-/* The guard word: the one thing a wrapper reads to decide whether to track. Only a live thread of
- * an active runtime is ever IDLE, so the fast path tests neither lwi_active nor the state. */
+/* The guard word: the one thing a wrapper reads to decide whether to track. Only a live thread is
+ * ever IDLE, so the fast path tests neither lwi_active nor the state. Leaving the guard decrements
+ * it: BUSY becomes IDLE, and RETIRING (a thread whose record found the channel dead, channel.c)
+ * becomes UNKNOWN, which lwi_enter_slow never adopts while the runtime is passive, so that thread
+ * passes every call through from then on. */
 enum lwi_guard {
-    LWI_GUARD_IDLE = 0,    /* live, no runtime code running on this thread: track */
-    LWI_GUARD_BUSY = 1,    /* runtime code running: any lock call it makes passes through */
-    LWI_GUARD_UNKNOWN = 2, /* initial value: identity not known yet, or the runtime is passive */
-    LWI_GUARD_EXITED = 3,  /* our exit handler ran: everything passes through from now on */
+    LWI_GUARD_UNKNOWN = 0,  /* zero-initialised TLS: identity not known yet, or runtime passive */
+    LWI_GUARD_RETIRING = 1, /* runtime code running, and the thread stops tracking when it leaves */
+    LWI_GUARD_IDLE = 2,     /* live, no runtime code running on this thread: track */
+    LWI_GUARD_BUSY = 3,     /* runtime code running: any lock call it makes passes through */
+    LWI_GUARD_EXITED = 4,   /* our exit handler ran: everything passes through from now on */
 };
+_Static_assert(LWI_GUARD_BUSY - 1 == LWI_GUARD_IDLE && LWI_GUARD_RETIRING - 1 == LWI_GUARD_UNKNOWN,
+               "lwi_leave decrements the guard");
 
 struct lwi_thread {
-    volatile uint32_t guard; /* enum lwi_guard; initialised to LWI_GUARD_UNKNOWN */
+    volatile uint32_t guard; /* enum lwi_guard */
     uint8_t state;           /* enum lwi_thread_state */
     bool ours;               /* started through our pthread_create trampoline */
     uint32_t number;         /* thread number in this process, 0 = main */
@@ -57,7 +63,8 @@ struct lwi_thread {
 
 extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
 
-/* Set once the channel is connected; never set when LOCKWATCH_SOCKET is absent (passive). */
+/* Set once the channel is connected, cleared when it dies; never set when LOCKWATCH_SOCKET is
+ * absent (passive). */
 extern atomic_bool lwi_active;
 /* Cached getpid(), refreshed in a forked child. */
 extern atomic_int lwi_pid;
@@ -87,10 +94,19 @@ static inline bool lwi_reenter(struct lwi_thread *self)
     return true;
 }
 
+/* BUSY -> IDLE, RETIRING -> UNKNOWN (see enum lwi_guard). */
 static inline void lwi_leave(struct lwi_thread *self)
 {
     atomic_signal_fence(memory_order_seq_cst);
-    self->guard = LWI_GUARD_IDLE;
+    self->guard = self->guard - 1;
+}
+
+/* Called by runtime code under the guard once the channel is dead: the thread passes every call
+ * through after it leaves. Save/restore sites (fork.c, profile.c) may undo it; the next record
+ * this thread tries to send retires it again. */
+static inline void lwi_retire(struct lwi_thread *self)
+{
+    if (self->guard == LWI_GUARD_BUSY) self->guard = LWI_GUARD_RETIRING;
 }
 
 #endif

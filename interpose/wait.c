@@ -55,11 +55,15 @@ static inline bool lwi_mutex_looks_free(const void *m)
     return ((const volatile pthread_mutex_t *)m)->__data.__lock == 0;
 }
 
+/* glibc's mutex type: the kind with the robust (16), priority-inheritance (32) and
+ * priority-protection (64) bits, whose lock paths never spin, but without the private flag. */
+#define LWI_GLIBC_MUTEX_TYPE_MASK 0x7f
+
 /* The bounded spin of wait.h, for an adaptive mutex whose trylock failed (glibc spins only for
- * those): true when a later trylock got an answer other than EBUSY, left in *rc. */
+ * plain adaptive ones): true when a later trylock got an answer other than EBUSY, left in *rc. */
 static bool lwi_spin_mutex(pthread_mutex_t *m, int *rc)
 {
-    if ((m->__data.__kind & LWI_GLIBC_MUTEX_KIND_MASK) != PTHREAD_MUTEX_ADAPTIVE_NP) return false;
+    if ((m->__data.__kind & LWI_GLIBC_MUTEX_TYPE_MASK) != PTHREAD_MUTEX_ADAPTIVE_NP) return false;
     for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
         lwi_cpu_relax();
         if (!lwi_mutex_looks_free(m)) continue;

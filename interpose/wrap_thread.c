@@ -33,7 +33,12 @@ struct lwi_start {
 static void lwi_thread_end(void *arg)
 {
     struct lwi_thread *self = arg;
-    if (!lwi_reenter(self)) return;
+    /* A thread that retired when the channel died (tls.h) is UNKNOWN but still registered, and
+     * its held stack still allocated. */
+    bool retired = self->guard == LWI_GUARD_UNKNOWN && self->state == LWI_THREAD_LIVE;
+    if (self->guard != LWI_GUARD_IDLE && !retired) return;
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
     LWI_ERRNO_SAVE();
     if (atomic_load_explicit(&lwi_active, memory_order_relaxed)) {
         lwi_profile_thread_exit(self); /* holds still open end here (profile.h) */
@@ -64,7 +69,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
                     start.pthread_start ? (uint64_t)(uintptr_t)start.pthread_start
                                         : (uint64_t)(uintptr_t)start.thrd_start);
     LWI_ERRNO_RESTORE();
-    self->guard = LWI_GUARD_IDLE;
+    lwi_leave(self); /* UNKNOWN instead of IDLE if the THREAD record found the channel dead */
     return start;
 }
 

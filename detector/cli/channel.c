@@ -3,8 +3,9 @@
  * SOCK_SEQPACKET: a sequenced-packet peer may queue only net.unix.max_dgram_qlen messages (10 by
  * default) before its senders block, so the driver could never let records pile up and read them
  * in batches; a stream peer queues up to its send buffer (wire.h says why records still never
- * interleave). A header whose size is impossible means the stream is not ours: counted as one
- * bad record, and the connection is closed (there is no way to find the next record). */
+ * interleave). A header that cannot start a record (magic, version, size) means the stream is not
+ * records, which only a foreign peer could write: counted as one bad record, and the connection
+ * is closed, as there is no way to find the next record. */
 #include "channel.h"
 
 #include <errno.h>
@@ -20,8 +21,10 @@
 
 #include "lockwatch/wire.h"
 
-/* Bytes asked of the socket per recv(). */
+/* Bytes asked of the socket per recv(), and read from one connection before the event loop
+ * looks at the other connections, the signals and the clock again. */
 #define LWD_READ_BYTES (64u * 1024u)
+#define LWD_READ_CAP (1024u * 1024u)
 
 static socklen_t abstract_address(const char *name, struct sockaddr_un *addr)
 {
@@ -82,20 +85,21 @@ int lwd_channel_accept(struct lwd_channel *ch)
         }
         struct lwd_conn *conn = malloc(sizeof *conn);
         if (!conn) goto out_of_memory;
-        conn->npartial = 0;
+        lwd_record_stream_init(&conn->stream);
         conn->fd = accept4(ch->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (conn->fd >= 0) {
             ch->conns[ch->nconns++] = conn;
             continue;
         }
+        int err = errno;
         free(conn);
-        switch (errno) {
+        switch (err) {
         case EAGAIN:
         case EINTR:
         case ECONNABORTED: /* the peer went away before we accepted it: nothing to read */
             return 0;
         }
-        fprintf(stderr, "lockwatch: cannot accept a connection: %s\n", strerror(errno));
+        fprintf(stderr, "lockwatch: cannot accept a connection: %s\n", strerror(err));
         return -1;
     }
 out_of_memory:
@@ -120,48 +124,25 @@ static void feed(struct lwd_channel *ch, struct lw_detector *d, const void *rec,
     }
 }
 
-/* The size of the record starting at `p` (at least a header's worth of bytes), or 0 when the
- * header cannot start a record. */
-static size_t record_size(const unsigned char *p)
-{
-    struct lw_rec_header h;
-    memcpy(&h, p, sizeof h);
-    if (h.size < sizeof h || h.size > LW_WIRE_MAX_RECORD) return 0;
-    return h.size;
-}
+struct feed_target {
+    struct lwd_channel *ch;
+    struct lw_detector *d;
+};
 
-/* Feeds every whole record of buf[0, len) and keeps the unfinished tail in conn->partial.
- * False when the stream is not records. */
-static bool cut_records(struct lwd_channel *ch, struct lwd_conn *conn, struct lw_detector *d,
-                        const unsigned char *buf, size_t len)
+static void feed_record(void *ctx, const void *rec, size_t size)
 {
-    /* Records are fed from an aligned copy, so the detector may read their fields in place. */
-    static _Alignas(16) unsigned char rec[LW_WIRE_MAX_RECORD];
-    size_t off = 0;
-    while (len - off >= sizeof(struct lw_rec_header)) {
-        size_t size = record_size(buf + off);
-        if (size == 0) {
-            lw_detector_report(d)->bad_records++;
-            return false;
-        }
-        if (len - off < size) break;
-        memcpy(rec, buf + off, size);
-        feed(ch, d, rec, size);
-        off += size;
-    }
-    conn->npartial = len - off;
-    memmove(conn->partial, buf + off, conn->npartial);
-    return true;
+    struct feed_target *t = ctx;
+    feed(t->ch, t->d, rec, size);
 }
 
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d)
 {
-    static unsigned char buf[LW_WIRE_MAX_RECORD + LWD_READ_BYTES];
+    static unsigned char buf[LWD_READ_BYTES];
     struct lwd_conn *conn = ch->conns[i];
+    struct feed_target target = {ch, d};
     size_t total = 0;
-    for (;;) {
-        memcpy(buf, conn->partial, conn->npartial);
-        ssize_t got = recv(conn->fd, buf + conn->npartial, LWD_READ_BYTES, MSG_DONTWAIT);
+    while (total < LWD_READ_CAP) {
+        ssize_t got = recv(conn->fd, buf, sizeof buf, MSG_DONTWAIT);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return total;
         if (got <= 0) {
@@ -171,9 +152,11 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d)
             return total;
         }
         total += (size_t)got;
-        if (!cut_records(ch, conn, d, buf, conn->npartial + (size_t)got)) {
+        if (!lwd_record_stream_push(&conn->stream, buf, (size_t)got, feed_record, &target)) {
+            lw_detector_report(d)->bad_records++;
             remove_connection(ch, i);
             return total;
         }
     }
+    return total; /* more may be waiting: the event loop comes back after the other sources */
 }

@@ -9,15 +9,14 @@
 
 #include "lockwatch/detector.h"
 #include "lockwatch/wire.h"
+#include "record_stream.h"
 
 #define LWD_SOCKET_NAME_MAX 64
 
-/* One process image's connection; a record may arrive in pieces, the start of an unfinished one
- * waits in `partial`. */
+/* One process image's connection and its byte stream, cut into records as they arrive. */
 struct lwd_conn {
     int fd;
-    size_t npartial;
-    unsigned char partial[LW_WIRE_MAX_RECORD];
+    struct lwd_record_stream stream;
 };
 
 struct lwd_channel {
@@ -36,8 +35,9 @@ void lwd_channel_close(struct lwd_channel *ch);
 /* Accepts every pending connection. Returns 0, or -1 after one line on stderr. */
 int lwd_channel_accept(struct lwd_channel *ch);
 
-/* Reads everything connection i has waiting and feeds each whole record to d; returns the number
- * of bytes read. When the peer is gone (or sent a stream that is not records, which only a
+/* Reads what connection i has waiting (up to about a megabyte, so that one busy process cannot
+ * keep the driver from its other duties) and feeds each whole record to d; returns the number of
+ * bytes read. When the peer is gone (or sent a stream that is not records, which only a
  * foreign peer could), connection i is closed and the later ones move down by one. */
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d);
 

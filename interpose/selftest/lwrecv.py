@@ -21,6 +21,7 @@ import sys
 import time
 
 HDR = struct.Struct("<HBBIiiIIQ")
+MAX_RECORD = 4096  # LW_WIRE_MAX_RECORD
 REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
@@ -208,6 +209,14 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
             pending += data
             while len(pending) >= HDR.size:
                 size = HDR.unpack_from(pending)[3]
+                if not HDR.size <= size <= MAX_RECORD:
+                    # not records: there is no next record to find, so the connection is done
+                    print("BAD stream: record size %d" % size, flush=True)
+                    dec.errors += 1
+                    pending.clear()
+                    sel.unregister(key.fileobj)
+                    key.fileobj.close()
+                    break
                 if len(pending) < size:
                     break
                 line, rec = dec.decode(bytes(pending[:size]))

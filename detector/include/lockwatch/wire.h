@@ -8,10 +8,11 @@
  *    crash or SIGKILL loses nothing already sent. The stream is the records back to back.
  *    Threads send concurrently on one connection; their records never interleave because Linux
  *    queues an AF_UNIX stream send no larger than about half the send buffer (and under ~36 KB)
- *    as one unit, and a record is at most LW_WIRE_MAX_RECORD (4 KB) against a send buffer of
- *    ~200 KB by default. Not SOCK_SEQPACKET: its peers may queue only net.unix.max_dgram_qlen
- *    messages (10 by default), so a busy program's threads would block on a driver that is
- *    not reading at that very moment.
+ *    as one unit, and a record is at most LW_WIRE_MAX_RECORD (4 KB) against a send buffer the
+ *    runtime raises to 416 KB on a stock system (one too small makes it serialise its sends).
+ *    Not SOCK_SEQPACKET: its peers may queue only net.unix.max_dgram_qlen messages (10 by
+ *    default), so a busy program's threads would block on a driver that is not reading at that
+ *    very moment.
  *  - Every record starts with struct lw_rec_header; header.size is the whole record's size and
  *    never exceeds LW_WIRE_MAX_RECORD. Records have fixed layouts except for the trailing arrays
  *    noted below, whose element counts are in the record.
@@ -33,25 +34,25 @@
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
 #define LW_WIRE_VERSION 1u
 #define LW_WIRE_MAX_RECORD 4096u
-#define LW_WIRE_MAX_FRAMES 64u   /* return addresses kept per stack */
-#define LW_WIRE_MAX_HELD 32u     /* most recent held locks carried by an acquire record */
-#define LW_WIRE_MAX_PATH 1024u   /* module / executable path, NUL-terminated, truncated */
-#define LW_WIRE_MAX_NAME 32u     /* thread name, NUL-terminated */
+#define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
+#define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
+#define LW_WIRE_MAX_PATH 1024u /* module / executable path, NUL-terminated, truncated */
+#define LW_WIRE_MAX_NAME 32u   /* thread name, NUL-terminated */
 #define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
-#define LW_WIRE_MAX_HOLDS 64u   /* hold events per LW_REC_HOLDS record */
+#define LW_WIRE_MAX_HOLDS 64u                   /* hold events per LW_REC_HOLDS record */
 #define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
 
 enum lw_rec_type {
-    LW_REC_PROCESS = 1,  /* first record of every process image or forked child */
-    LW_REC_MODULE = 2,   /* an ELF object mapped into the process (at start and after dlopen) */
-    LW_REC_STACK = 3,    /* stack id -> return addresses */
-    LW_REC_THREAD = 4,   /* a thread started (creator, creation stack) */
+    LW_REC_PROCESS = 1, /* first record of every process image or forked child */
+    LW_REC_MODULE = 2,  /* an ELF object mapped into the process (at start and after dlopen) */
+    LW_REC_STACK = 3,   /* stack id -> return addresses */
+    LW_REC_THREAD = 4,  /* a thread started (creator, creation stack) */
     LW_REC_THREAD_NAME = 5,
     LW_REC_THREAD_EXIT = 6,
-    LW_REC_ACQUIRE = 7,  /* a lock-order chain not seen before, sent at the attempt */
-    LW_REC_WAIT = 8,     /* a thread has been blocked on a lock longer than the wait threshold */
-    LW_REC_WAIT_END = 9, /* ...and has now acquired it (or given up) */
-    LW_REC_MISUSE = 10,  /* double-lock, unlock-unowned, destroy-locked, exit-holding-lock */
+    LW_REC_ACQUIRE = 7,   /* a lock-order chain not seen before, sent at the attempt */
+    LW_REC_WAIT = 8,      /* a thread has been blocked on a lock longer than the wait threshold */
+    LW_REC_WAIT_END = 9,  /* ...and has now acquired it (or given up) */
+    LW_REC_MISUSE = 10,   /* double-lock, unlock-unowned, destroy-locked, exit-holding-lock */
     LW_REC_OVERFLOW = 11, /* an internal table filled; sent once per table */
     LW_REC_HOLDS = 12,    /* --profile / --trace only: a batch of finished holds of one thread */
 };
@@ -79,8 +80,8 @@ enum lw_lock_mode {
 
 /* How an acquisition was attempted. */
 enum lw_acq_flag {
-    LW_ACQF_TRY = 1u << 0,     /* trylock: cannot block, so makes no edge into the lock */
-    LW_ACQF_TIMED = 1u << 1,   /* timedlock / clocklock: blocks at most until a deadline */
+    LW_ACQF_TRY = 1u << 0,      /* trylock: cannot block, so makes no edge into the lock */
+    LW_ACQF_TIMED = 1u << 1,    /* timedlock / clocklock: blocks at most until a deadline */
     LW_ACQF_CONDWAIT = 1u << 2, /* re-acquisition at the end of pthread_cond_wait */
 };
 
@@ -100,13 +101,13 @@ struct lw_held {
 };
 
 struct lw_rec_header {
-    uint16_t magic;   /* LW_WIRE_MAGIC */
-    uint8_t version;  /* LW_WIRE_VERSION */
-    uint8_t type;     /* enum lw_rec_type */
-    uint32_t size;    /* bytes in the whole record */
+    uint16_t magic;  /* LW_WIRE_MAGIC */
+    uint8_t version; /* LW_WIRE_VERSION */
+    uint8_t type;    /* enum lw_rec_type */
+    uint32_t size;   /* bytes in the whole record */
     int32_t pid;
-    int32_t tid;      /* kernel thread id */
-    uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
+    int32_t tid;     /* kernel thread id */
+    uint32_t thread; /* thread number in this process, 0 = main thread, in creation order */
     uint32_t reserved;
     uint64_t time_ns; /* CLOCK_MONOTONIC */
 };
@@ -127,8 +128,8 @@ struct lw_rec_process {
 
 struct lw_rec_module {
     struct lw_rec_header h;
-    uint64_t base; /* load bias (dlpi_addr) */
-    uint64_t start, end; /* lowest and highest address of its PT_LOAD segments */
+    uint64_t base;               /* load bias (dlpi_addr) */
+    uint64_t start, end;         /* lowest and highest address of its PT_LOAD segments */
     char path[LW_WIRE_MAX_PATH]; /* empty for the main program is not allowed: use /proc/self/exe */
 };
 
@@ -142,11 +143,11 @@ struct lw_rec_stack {
 };
 
 struct lw_rec_thread {
-    struct lw_rec_header h;  /* h.thread is the new thread */
-    uint32_t parent_thread;  /* creator's thread number; UINT32_MAX if unknown */
+    struct lw_rec_header h; /* h.thread is the new thread */
+    uint32_t parent_thread; /* creator's thread number; UINT32_MAX if unknown */
     uint32_t reserved;
-    uint64_t created_stack;  /* stack of the pthread_create call, 0 if unknown */
-    uint64_t start_routine;  /* address of the start routine */
+    uint64_t created_stack; /* stack of the pthread_create call, 0 if unknown */
+    uint64_t start_routine; /* address of the start routine */
 };
 
 struct lw_rec_thread_name {
@@ -156,7 +157,7 @@ struct lw_rec_thread_name {
 
 struct lw_rec_thread_exit {
     struct lw_rec_header h;
-    uint32_t nheld;          /* locks still held; > 0 also produces a MISUSE record */
+    uint32_t nheld; /* locks still held; > 0 also produces a MISUSE record */
     uint32_t reserved;
 };
 
@@ -178,7 +179,7 @@ struct lw_rec_wait {
     struct lw_rec_header h;
     struct lw_lock_ref lock;
     uint64_t stack;
-    int32_t owner_tid;   /* kernel tid the lock object names as owner, 0 if unknown */
+    int32_t owner_tid; /* kernel tid the lock object names as owner, 0 if unknown */
     uint32_t reserved;
     uint64_t deadline_ns; /* CLOCK_MONOTONIC deadline of a timed wait, 0 if untimed */
     uint32_t nheld;
