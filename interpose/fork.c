@@ -44,7 +44,7 @@ static void lwi_fork_child(void)
     uint32_t held_by_others = lwi_threads_held_by_others(self);
     atomic_store(&lwi_pid, (int)getpid());
     self->tid = (int32_t)syscall(SYS_gettid);
-    self->number = 0;
+    lwi_thread_set_number(self, 0);
     lwi_channel_after_fork();
     lwi_modules_after_fork();
     lwi_threads_reset_after_fork(self);

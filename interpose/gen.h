@@ -13,33 +13,21 @@
 #include <stdint.h>
 
 #define LWI_GEN_LOG2 20u
-
-/* Mapped by the constructor before any thread can track, and never unmapped; lookups are made
- * only by tracking threads (a lock's identity is built only on tracked paths), so they do not
- * test for NULL. */
-extern _Atomic uint32_t *lwi_gen_table;
-
-int lwi_gen_init(void);
-
-/* Locks that are near each other in memory get counters near each other in the table: the
- * address's 8-byte unit within its 32 KiB region picks one of 4,096 consecutive counters (16 KiB
- * of table), and the region, hashed, picks which 4,096. A program's locks mostly sit in a few
- * regions (an array of item locks, a pool), so their counters share a few pages and stay in cache
- * instead of costing a cache and TLB miss each (memcached's 1,024 item locks spread over 1,024
- * pages of a hashed table did). Two units of the same region never share a counter; two locks in
- * one unit do (two 4-byte spinlocks side by side), which only renames both when either is
- * initialised or destroyed. */
 #define LWI_GEN_UNIT_SHIFT 3u
-#define LWI_GEN_REGION_SHIFT 15u
-_Static_assert(LWI_GEN_LOG2 > LWI_GEN_REGION_SHIFT - LWI_GEN_UNIT_SHIFT,
-               "the table holds more than one region's block of counters");
+
+/* In .bss: untouched pages cost nothing, and the fast path reaches a counter without loading a
+ * pointer first. */
+extern _Atomic uint32_t lwi_gen_table[1u << LWI_GEN_LOG2];
+
+/* The address's 8-byte unit modulo 8 MiB: two shifts' worth of work on every acquisition, and
+ * locks near each other in memory get counters near each other, so a program's locks (an array
+ * of item locks, a pool) share a few pages of the table that stay in cache, instead of costing a
+ * cache and TLB miss each (memcached's 1,024 item locks spread over 1,024 pages of a hashed table
+ * did). Addresses 8 MiB apart share a counter, as do two locks in one unit (two 4-byte
+ * spinlocks side by side): either's init or destroy renames both. */
 static inline _Atomic uint32_t *lwi_gen_slot(uint64_t addr)
 {
-    uint64_t region = (addr >> LWI_GEN_REGION_SHIFT) * 0x9e3779b97f4a7c15ull;
-    uint64_t unit =
-        (addr >> LWI_GEN_UNIT_SHIFT) & ((1ull << (LWI_GEN_REGION_SHIFT - LWI_GEN_UNIT_SHIFT)) - 1);
-    uint64_t block = region >> (64 - LWI_GEN_LOG2 + LWI_GEN_REGION_SHIFT - LWI_GEN_UNIT_SHIFT);
-    return &lwi_gen_table[block << (LWI_GEN_REGION_SHIFT - LWI_GEN_UNIT_SHIFT) | unit];
+    return &lwi_gen_table[(addr >> LWI_GEN_UNIT_SHIFT) & ((1u << LWI_GEN_LOG2) - 1)];
 }
 
 static inline uint32_t lwi_gen_get(uint64_t addr)
@@ -49,7 +37,7 @@ static inline uint32_t lwi_gen_get(uint64_t addr)
 
 static inline void lwi_gen_bump(uint64_t addr)
 {
-    if (lwi_gen_table) atomic_fetch_add_explicit(lwi_gen_slot(addr), 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(lwi_gen_slot(addr), 1, memory_order_relaxed);
 }
 
 #endif

@@ -26,7 +26,9 @@ struct lwi_held_entry {
     uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
     uint32_t count;         /* recursion depth: recursive mutex, or read lock held twice */
     uint32_t reserved;
+    uint64_t padding; /* to 64 bytes: the fast path indexes entries with a shift */
 };
+_Static_assert(sizeof(struct lwi_held_entry) == 64, "held entries are 64 bytes");
 
 struct lwi_held_stack {
     struct lwi_held_entry *entries; /* NULL until first use, then inline or the mapping */

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "chain.h"
 #include "emit.h"
 #include "threads.h"
 
@@ -12,13 +13,19 @@ __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
 atomic_bool lwi_active;
 atomic_int lwi_pid;
 
+void lwi_thread_set_number(struct lwi_thread *self, uint32_t number)
+{
+    self->number = number;
+    self->chain_root = lwi_chain_thread_root(number);
+}
+
 void lwi_thread_adopt(struct lwi_thread *self)
 {
     self->tid = (int32_t)syscall(SYS_gettid);
     self->registry_slot = -1;
     if (self->tid == atomic_load_explicit(&lwi_pid, memory_order_relaxed)) {
         /* The main thread: number 0, lives as long as the process, so it is registered. */
-        self->number = 0;
+        lwi_thread_set_number(self, 0);
         self->state = LWI_THREAD_LIVE;
         lwi_threads_register_self(self);
         return;
@@ -26,7 +33,7 @@ void lwi_thread_adopt(struct lwi_thread *self)
     /* A thread we did not start (created before the constructor, or by glibc internally): it
      * gets the next number and an announcement without a creator. It is not registered, as
      * nothing tells us when it ends. */
-    self->number = lwi_threads_next_number();
+    lwi_thread_set_number(self, lwi_threads_next_number());
     self->state = LWI_THREAD_LIVE;
     lwi_emit_thread(self, UINT32_MAX, 0, 0);
 }

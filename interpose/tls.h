@@ -55,6 +55,7 @@ struct lwi_thread {
     uint8_t state;           /* enum lwi_thread_state */
     bool ours;               /* started through our pthread_create trampoline */
     uint32_t number;         /* thread number in this process, 0 = main */
+    uint64_t chain_root;     /* lwi_chain_thread_root(number), for the fast path */
     int32_t tid;             /* kernel tid, cached */
     int32_t registry_slot;   /* index in the live-thread table, -1 if not registered */
     uint64_t exit_stack;     /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
@@ -68,6 +69,9 @@ extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec
 extern atomic_bool lwi_active;
 /* Cached getpid(), refreshed in a forked child. */
 extern atomic_int lwi_pid;
+
+/* Sets the thread's number and what derives from it. */
+void lwi_thread_set_number(struct lwi_thread *self, uint32_t number);
 
 /* Gives a thread its identity on first use (main thread = 0, others numbered lazily and
  * announced with a THREAD record). Runs under the guard. */
@@ -94,11 +98,17 @@ static inline bool lwi_reenter(struct lwi_thread *self)
     return true;
 }
 
-/* BUSY -> IDLE, RETIRING -> UNKNOWN (see enum lwi_guard). */
+/* BUSY -> IDLE, RETIRING -> UNKNOWN (see enum lwi_guard). A load and a store would be as safe (a
+ * signal handler never changes the guard it finds BUSY or RETIRING), but this runs twice per
+ * lock and unlock, and on x86 one read-modify-write instruction does it. */
 static inline void lwi_leave(struct lwi_thread *self)
 {
     atomic_signal_fence(memory_order_seq_cst);
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("subl $1, %0" : "+m"(self->guard));
+#else
     self->guard = self->guard - 1;
+#endif
 }
 
 /* Called by runtime code under the guard once the channel is dead: the thread passes every call

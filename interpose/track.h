@@ -13,8 +13,8 @@
  * Release:
  *   lwi_track_release_begin / _end  around the real unlock (misuse is checked before it, while
  *                       the owner fields are still those of the holder).
- * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_stage_fast before the real
- * trylock + lwi_track_commit after it, or lwi_track_push_fast; the release pair):
+ * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_push_fast before the real
+ * trylock + lwi_track_commit after it; the release pair):
  * a lock call that repeats a known pattern costs a held-stack scan, one key mix, one cache probe,
  * a push and a pop, with no function call besides the real one; everything else is out of line.
  */
@@ -82,7 +82,7 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     const struct lwi_held_entry *e = h->entries;
     for (uint32_t i = 0; i < n; i++)
         if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
-    uint64_t below = n ? e[n - 1].lock_chain : lwi_chain_thread_root(self->number);
+    uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
     uint64_t key = lwi_chain_lock_key(below, &a->ref, a->pc);
     uint64_t v;
     if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, key, &v), 0)) return false;
@@ -91,16 +91,16 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     return true;
 }
 
-/* Writes the entry of an acquisition whose attempt took the fast path (room was checked there)
- * just above the top, without pushing it: lwi_track_commit pushes it once the real call
- * succeeded. Staged before the real trylock, the stores stay out of the new critical section, and
- * nothing of the acquisition has to survive the call in registers (a failed trylock reads it
- * back: lwi_track_staged). */
-static inline __attribute__((always_inline)) void lwi_track_stage_fast(struct lwi_thread *self,
-                                                                       const struct lwi_acq *a)
+/* Pushes an acquisition whose attempt took the fast path (room was checked there). The plain
+ * acquisitions push before the real trylock, so the stores stay out of the new critical section
+ * and nothing of the acquisition has to survive the call in registers; then lwi_track_commit
+ * when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not. Nothing reads
+ * the held stack in between: it is this thread's, and the thread is under its guard. */
+static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
+                                                                      const struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
-    struct lwi_held_entry *e = &h->entries[h->count];
+    struct lwi_held_entry *e = &h->entries[h->count++];
     e->ref = a->ref;
     e->pc = a->pc;
     e->lock_chain = a->lock_chain;
@@ -109,33 +109,26 @@ static inline __attribute__((always_inline)) void lwi_track_stage_fast(struct lw
     e->count = 1;
 }
 
-/* Pushes the staged entry with the lock's `flags`, read after the real call (lockref.h:
- * lwi_ref_unread), and leaves the guard. */
+/* The real trylock succeeded: the top entry gets the lock's `flags`, read after the real call
+ * (lockref.h: lwi_ref_unread), and the guard is left. */
 static inline __attribute__((always_inline)) void lwi_track_commit(struct lwi_thread *self,
                                                                    uint8_t flags)
 {
     struct lwi_held_stack *h = &self->held;
-    h->entries[h->count++].ref.flags = flags;
+    h->entries[h->count - 1].ref.flags = flags;
     lwi_leave(self);
 }
 
-/* The acquisition a staged entry was made from (its attempt took the fast path). */
-static inline struct lwi_acq lwi_track_staged(const struct lwi_thread *self)
+/* The real trylock failed: pops the entry lwi_track_push_fast pushed and returns the acquisition
+ * it was made from. */
+static inline struct lwi_acq lwi_track_unpush(struct lwi_thread *self)
 {
-    const struct lwi_held_entry *e = &self->held.entries[self->held.count];
+    const struct lwi_held_entry *e = &self->held.entries[--self->held.count];
     struct lwi_acq a;
     lwi_acq_init(&a, e->ref, e->pc);
     a.lock_chain = e->lock_chain;
     a.stack = e->stack;
     return a;
-}
-
-/* Pushes an acquisition whose attempt took the fast path (room was checked there). */
-static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
-                                                                      const struct lwi_acq *a)
-{
-    lwi_track_stage_fast(self, a);
-    self->held.count++;
 }
 
 /* The cache key of a trylock's stack: the key its acquisition would have with nothing held.
@@ -147,7 +140,7 @@ static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi
  * for ever). */
 static inline uint64_t lwi_track_try_key(const struct lwi_thread *self, const struct lwi_acq *a)
 {
-    return lwi_chain_lock_key(lwi_chain_thread_root(self->number), &a->ref, a->pc);
+    return lwi_chain_lock_key(self->chain_root, &a->ref, a->pc);
 }
 
 /* The fast path of a trylock that succeeded (lwi_track_attempt_fast for the blocking calls):
@@ -164,7 +157,7 @@ static inline __attribute__((always_inline)) bool lwi_track_try_fast(struct lwi_
     uint64_t v;
     if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, lwi_track_try_key(self, a), &v), 0))
         return false;
-    uint64_t below = n ? e[n - 1].lock_chain : lwi_chain_thread_root(self->number);
+    uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
     a->lock_chain = lwi_chain_lock_key(below, &a->ref, a->pc);
     a->stack = v == LWI_NO_STACK ? 0 : v;
     return true;

@@ -209,5 +209,5 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool
 
 int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc)
 {
-    return lwi_wait_acquire(self, lwi_track_staged(self), lock, true, rc);
+    return lwi_wait_acquire(self, lwi_track_unpush(self), lock, true, rc);
 }

@@ -34,7 +34,7 @@
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
 /* lwi_wait_acquire after a real trylock that returned `rc` other than 0, for an attempt that took
- * the fast path and staged its entry (track.h: lwi_track_stage_fast). */
+ * the fast path and pushed its entry before the trylock (track.h: lwi_track_push_fast). */
 int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc) __attribute__((cold, noinline));
 
 /* The real trylock of a plain acquisition (mutex, mtx, rwlock in a->ref's mode, spin), whether

@@ -21,7 +21,7 @@ static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *
     lwi_acq_init(&a, lwi_ref_unread(rw, LW_LOCK_RWLOCK, mode, 0), pc);
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
         return lwi_wait_acquire(self, a, rw, false, 0);
-    lwi_track_stage_fast(self, &a);
+    lwi_track_push_fast(self, &a);
     int rc = mode == LW_MODE_EXCLUSIVE ? REAL_LIVE(pthread_rwlock_trywrlock)(rw)
                                        : REAL_LIVE(pthread_rwlock_tryrdlock)(rw);
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, rw, rc);

@@ -61,7 +61,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     LWI_ERRNO_SAVE();
     free(block);
     self->tid = (int32_t)syscall(SYS_gettid);
-    self->number = start.number;
+    lwi_thread_set_number(self, start.number);
     self->ours = true;
     self->state = LWI_THREAD_LIVE;
     lwi_threads_attach(self, start.slot);
