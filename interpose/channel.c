@@ -22,7 +22,7 @@
 #define LWI_CHANNEL_HIGH_FD 1000
 /* Send buffer asked for: the kernel grants up to net.core.wmem_max (212992 by default), doubled.
  * Each queued record costs its size plus ~600 bytes of skb overhead, so the stock maximum holds
- * ~400 records where the stock default (212992) holds ~200. */
+ * ~330-550 records of 100-300 bytes, twice what the stock default (212992) holds. */
 #define LWI_CHANNEL_SNDBUF (1 << 20)
 /* Below this send buffer a largest record would be queued as more than one skb ((sndbuf / 2) -
  * 64 bytes each), so concurrent sends could interleave inside it. */
@@ -147,8 +147,10 @@ static bool lwi_channel_reconnect(int seen_fd)
 }
 
 /* One send(), taking the send flag when the buffer is too small for records to stay whole (a
- * system with net.core.wmem_default below ~8 KB; never by default). The flag cannot deadlock: a
- * signal handler that interrupts a send runs under this thread's guard and sends nothing. */
+ * system with net.core.wmem_max below ~4 KB; never by default). The flag cannot deadlock: a
+ * signal handler that interrupts a send runs under this thread's guard and sends nothing. It
+ * serialises the threads of one process only: a forked child sharing the connection is not
+ * serialised against its parent, a gap left open for so unlikely a configuration. */
 static ssize_t lwi_channel_write(int fd, const void *record, size_t size)
 {
     bool serial = atomic_load_explicit(&lwi_chan.serial, memory_order_relaxed);
