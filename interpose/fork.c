@@ -52,7 +52,7 @@ static void lwi_fork_child(void)
     lwi_emit_process(self, LW_ORIGIN_FORK, parent_pid, fork_thread, held_by_others,
                      lwi_modules_exe());
     LWI_ERRNO_RESTORE();
-    self->guard = guard;
+    lwi_guard_restore(self, guard);
 }
 
 int lwi_fork_init(void)

@@ -19,15 +19,19 @@
  * pointer first. */
 extern _Atomic uint32_t lwi_gen_table[1u << LWI_GEN_LOG2];
 
-/* The address's 8-byte unit modulo 8 MiB: two shifts' worth of work on every acquisition, and
- * locks near each other in memory get counters near each other, so a program's locks (an array
- * of item locks, a pool) share a few pages of the table that stay in cache, instead of costing a
- * cache and TLB miss each (memcached's 1,024 item locks spread over 1,024 pages of a hashed table
- * did). Addresses 8 MiB apart share a counter, as do two locks in one unit (two 4-byte
- * spinlocks side by side): either's init or destroy renames both. */
+/* The address's 8-byte unit within its 8 MiB window, xored with the window number: a few
+ * instructions on every acquisition, and locks near each other in memory get counters near each
+ * other, so a program's locks (an array of item locks, a pool) share a few pages of the table
+ * that stay in cache instead of costing a cache and TLB miss each (memcached's 1,024 item locks
+ * spread over 1,024 pages of a hashed table did). The window number keeps locks at the same
+ * offset of aligned regions apart (glibc's per-thread malloc heaps are 64 MiB-aligned: without
+ * it, each thread's first malloc'd mutex shared one counter). Two locks in one unit (two 4-byte
+ * spinlocks side by side) share a counter: either's init or destroy renames both. */
+#define LWI_GEN_WINDOW_SHIFT (LWI_GEN_UNIT_SHIFT + LWI_GEN_LOG2)
 static inline _Atomic uint32_t *lwi_gen_slot(uint64_t addr)
 {
-    return &lwi_gen_table[(addr >> LWI_GEN_UNIT_SHIFT) & ((1u << LWI_GEN_LOG2) - 1)];
+    uint64_t unit = addr >> LWI_GEN_UNIT_SHIFT, window = addr >> LWI_GEN_WINDOW_SHIFT;
+    return &lwi_gen_table[(unit ^ window) & ((1u << LWI_GEN_LOG2) - 1)];
 }
 
 static inline uint32_t lwi_gen_get(uint64_t addr)

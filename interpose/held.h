@@ -16,7 +16,7 @@
 #include "lockwatch/wire.h"
 
 #define LWI_HELD_INLINE 32u
-#define LWI_HELD_MAX (1u << 22) /* entries; 224 MiB of address space at most */
+#define LWI_HELD_MAX (1u << 22) /* entries; 256 MiB of address space at most */
 
 struct lwi_held_entry {
     struct lw_lock_ref ref; /* identity, kind and how it was acquired */

@@ -284,5 +284,5 @@ __attribute__((destructor)) static void lwi_profile_fini(void)
         if (atomic_compare_exchange_strong(&b->state, &idle, LWI_BLOCK_DEAD))
             lwi_block_flush_all(b, now);
     }
-    self->guard = guard;
+    lwi_guard_restore(self, guard);
 }

@@ -112,11 +112,19 @@ static inline void lwi_leave(struct lwi_thread *self)
 }
 
 /* Called by runtime code under the guard once the channel is dead: the thread passes every call
- * through after it leaves. Save/restore sites (fork.c, profile.c) may undo it; the next record
- * this thread tries to send retires it again. */
+ * through after it leaves. */
 static inline void lwi_retire(struct lwi_thread *self)
 {
     if (self->guard == LWI_GUARD_BUSY) self->guard = LWI_GUARD_RETIRING;
+}
+
+/* For code that saved the guard and set it BUSY (handlers, thread start and end): puts `saved`
+ * back, as UNKNOWN instead of IDLE if the thread retired meanwhile. */
+static inline void lwi_guard_restore(struct lwi_thread *self, uint32_t saved)
+{
+    atomic_signal_fence(memory_order_seq_cst);
+    if (saved == LWI_GUARD_IDLE && self->guard == LWI_GUARD_RETIRING) saved = LWI_GUARD_UNKNOWN;
+    self->guard = saved;
 }
 
 #endif

@@ -94,8 +94,10 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
 /* Pushes an acquisition whose attempt took the fast path (room was checked there). The plain
  * acquisitions push before the real trylock, so the stores stay out of the new critical section
  * and nothing of the acquisition has to survive the call in registers; then lwi_track_commit
- * when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not. Nothing reads
- * the held stack in between: it is this thread's, and the thread is under its guard. */
+ * when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not. Only this
+ * thread changes its stack, under its guard; readers from other threads (the held-by-others
+ * count of a fork child, the owner's acquisition stack for an unlock by a non-owner) may count
+ * the provisional entry, an off-by-one they already tolerate from races. */
 static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
                                                                       const struct lwi_acq *a)
 {

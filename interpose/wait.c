@@ -56,7 +56,8 @@ static inline bool lwi_mutex_looks_free(const void *m)
 }
 
 /* glibc's mutex type: the kind with the robust (16), priority-inheritance (32) and
- * priority-protection (64) bits, whose lock paths never spin, but without the private flag. */
+ * priority-protection (64) bits, whose lock paths never spin, but without the process-shared bit
+ * (128), which does not change how it locks. */
 #define LWI_GLIBC_MUTEX_TYPE_MASK 0x7f
 
 /* The bounded spin of wait.h, for an adaptive mutex whose trylock failed (glibc spins only for

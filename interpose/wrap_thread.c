@@ -111,16 +111,21 @@ static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
     return block;
 }
 
-/* After the real create: publishes the new thread's handle, or takes the block back. */
+/* After the real create: publishes the new thread's handle, or takes the block back. Runs even
+ * if making the block retired this thread (tls.h): the reserved slot and the block must still be
+ * settled. */
 static void lwi_start_block_done(struct lwi_thread *self, struct lwi_start *block, int32_t slot,
                                  pthread_t handle, bool ok)
 {
-    if (!lwi_reenter(self)) return; /* cannot happen: nothing here runs under the guard */
+    uint32_t guard = self->guard;
+    if (guard != LWI_GUARD_IDLE && guard != LWI_GUARD_UNKNOWN) return; /* never: not re-entered */
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
     lwi_threads_created(slot, handle, ok);
     LWI_ERRNO_SAVE();
     if (!ok) free(block);
     LWI_ERRNO_RESTORE();
-    lwi_leave(self);
+    lwi_guard_restore(self, guard);
 }
 
 LWI_EXPORT int pthread_create(pthread_t *restrict thread, const pthread_attr_t *restrict attr,

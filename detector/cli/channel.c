@@ -135,7 +135,7 @@ static void feed_record(void *ctx, const void *rec, size_t size)
     feed(t->ch, t->d, rec, size);
 }
 
-size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d)
+size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more)
 {
     static unsigned char buf[LWD_READ_BYTES];
     struct lwd_conn *conn = ch->conns[i];
@@ -158,5 +158,6 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d)
             return total;
         }
     }
-    return total; /* more may be waiting: the event loop comes back after the other sources */
+    *more = true; /* the event loop comes back after the signals and the clock */
+    return total;
 }

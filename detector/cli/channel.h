@@ -35,10 +35,11 @@ void lwd_channel_close(struct lwd_channel *ch);
 /* Accepts every pending connection. Returns 0, or -1 after one line on stderr. */
 int lwd_channel_accept(struct lwd_channel *ch);
 
-/* Reads what connection i has waiting (up to about a megabyte, so that one busy process cannot
- * keep the driver from its other duties) and feeds each whole record to d; returns the number of
- * bytes read. When the peer is gone (or sent a stream that is not records, which only a
- * foreign peer could), connection i is closed and the later ones move down by one. */
-size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d);
+/* Reads what connection i has waiting and feeds each whole record to d; returns the number of
+ * bytes read. The read stops after about a megabyte, so that one busy process cannot keep the
+ * driver from its other duties, with *more set: the connection may have more waiting. When the
+ * peer is gone (or sent a stream that is not records, which only a foreign peer could),
+ * connection i is closed and the later ones move down by one. */
+size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more);
 
 #endif

@@ -25,7 +25,8 @@ void lwd_record_stream_init(struct lwd_record_stream *s);
 
 /* Feeds bytes[0, len), calling fn for every record it completes, in order. False when the bytes
  * cannot be records (a header with the wrong magic or version, or an impossible size): there is
- * no way back into step, and the caller should drop the connection. */
+ * no way back into step, the stream must not be pushed again, and the caller drops the
+ * connection. */
 bool lwd_record_stream_push(struct lwd_record_stream *s, const unsigned char *bytes, size_t len,
                             lwd_record_fn *fn, void *ctx);
 

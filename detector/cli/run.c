@@ -93,18 +93,21 @@ static struct pollfd *make_pollfds(const struct lwd_channel *ch, int sig_fd, str
     return fds;
 }
 
-/* Reads every connection until it has nothing waiting, oldest connection first (channel.c keeps
- * them in accept order). Records are attributed to their pid's latest image, so when a program
- * execs before lockwatch accepted its first connection, the old image's records (all written
- * before the exec) must be read before the new image's, which arrive on a newer connection.
- * Returns the number of bytes read. */
+/* Reads the connections oldest first (channel.c keeps them in accept order), each until it has
+ * nothing waiting. Records are attributed to their pid's latest image, so when a program execs
+ * before lockwatch accepted its first connection, the old image's records (all written before the
+ * exec) must be read before the new image's, which arrive on a newer connection: a connection
+ * that still had records waiting when its read stopped at the cap ends this round, and the next
+ * round starts again from the oldest. Returns the number of bytes read. */
 static size_t read_connections(struct lwd_channel *ch, struct lw_detector *d)
 {
     size_t total = 0;
     size_t i = 0;
     while (i < ch->nconns) {
         size_t before = ch->nconns;
-        total += lwd_channel_read(ch, i, d);
+        bool more = false;
+        total += lwd_channel_read(ch, i, d, &more);
+        if (more) break;
         if (ch->nconns == before) i++; /* else connection i ended: the next one took its place */
     }
     return total;

@@ -208,10 +208,10 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
             pending = key.data  # the stream is records back to back: header.size bytes each
             pending += data
             while len(pending) >= HDR.size:
-                size = HDR.unpack_from(pending)[3]
-                if not HDR.size <= size <= MAX_RECORD:
+                magic, ver, _typ, size = HDR.unpack_from(pending)[:4]
+                if magic != 0x574C or ver != 1 or not HDR.size <= size <= MAX_RECORD:
                     # not records: there is no next record to find, so the connection is done
-                    print("BAD stream: record size %d" % size, flush=True)
+                    print("BAD stream: magic=%#x ver=%d size=%d" % (magic, ver, size), flush=True)
                     dec.errors += 1
                     pending.clear()
                     sel.unregister(key.fileobj)

@@ -138,8 +138,10 @@ static void test_every_fixed_split(void **state)
     static unsigned char buf[16 * LW_WIRE_MAX_RECORD];
     struct seen expect;
     size_t len = sample_stream(buf, &expect);
-    /* 1 (a byte at a time) through sizes that cut headers and bodies at every offset. */
-    static const size_t pieces[] = {1, 2, 3, 7, 23, 24, 25, 99, 4095, 4096, 4097, 8191};
+    /* 1 (a byte at a time) through sizes that cut headers and bodies at every offset, a header's
+     * size and its neighbours among them. */
+    enum { H = sizeof(struct lw_rec_header) };
+    static const size_t pieces[] = {1, 2, 3, 7, H - 1, H, H + 1, 99, 4095, 4096, 4097, 8191};
     for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++) {
         struct seen got = {0};
         struct lwd_record_stream s;
