@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -18,6 +17,7 @@
 #include "emit.h"
 #include "errsave.h"
 #include "lockwatch/wire.h"
+#include "nocancel.h"
 #include "tls.h"
 
 #define LWI_CHANNEL_HIGH_FD 1000
@@ -205,13 +205,9 @@ static void lwi_channel_send_once(const void *record, size_t size)
 void lwi_channel_send(const void *record, size_t size)
 {
     LWI_ERRNO_SAVE();
-    /* send() and connect() are cancellation points, and the lock calls that send are not: a
-     * thread with a cancel pending must not be cancelled inside pthread_mutex_lock (nor leave
-     * the send flag or the reconnect flag set). */
-    int cancel_state;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    LWI_NOCANCEL_BEGIN(); /* send(), connect(); also keeps the flags below from being left set */
     lwi_channel_send_once(record, size);
-    pthread_setcancelstate(cancel_state, NULL);
+    LWI_NOCANCEL_END();
     if (!lwi_channel_alive()) lwi_retire(&lwi_tls);
     LWI_ERRNO_RESTORE();
 }

@@ -11,6 +11,7 @@
 #include "errsave.h"
 #include "hash.h"
 #include "modules.h"
+#include "nocancel.h"
 #include "tls.h"
 
 #define LWI_DEPOT_LOG2 16u
@@ -54,8 +55,10 @@ static bool lwi_is_own_pc(uint64_t pc)
 static uint32_t lwi_depot_unwind(uint64_t *pcs)
 {
     void *raw[LW_WIRE_MAX_FRAMES + LWI_UNWIND_SPARE];
-    LWI_ERRNO_SAVE(); /* libunwind may make system calls */
+    LWI_ERRNO_SAVE(); /* libunwind may make system calls, read() among them */
+    LWI_NOCANCEL_BEGIN();
     int n = unw_backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
+    LWI_NOCANCEL_END();
     LWI_ERRNO_RESTORE();
     /* Our frames are the wrapper on top and the thread trampoline at the bottom: drop both. */
     uint32_t nframes = 0;
