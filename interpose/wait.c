@@ -32,12 +32,16 @@ static struct timespec lwi_deadline(clockid_t coarse)
     return ts;
 }
 
-/* The thread is about to block on a->ref for good: tell the driver who it waits for. */
+/* The thread is about to block on a->ref for good: tell the driver who it waits for. The lock's
+ * flags are read here, not before the timed wait: a read of the lock object while another thread
+ * holds it would pull its cache line away from the holder for nothing. */
 static void lwi_publish_wait(struct lwi_thread *self, const struct lwi_acq *a)
 {
     if (!lwi_reenter(self)) return;
     uint64_t stack = lwi_depot_capture(self);
-    lwi_emit_wait(self, &a->ref, stack, lwi_lock_owner_tid(&a->ref), 0);
+    struct lw_lock_ref ref = a->ref;
+    ref.flags = lwi_lock_flags((const void *)(uintptr_t)ref.addr, ref.type);
+    lwi_emit_wait(self, &ref, stack, lwi_lock_owner_tid(&ref), 0);
     lwi_leave(self);
 }
 
@@ -48,40 +52,12 @@ static void lwi_publish_wait_end(struct lwi_thread *self, const struct lwi_acq *
     lwi_leave(self);
 }
 
-/* Does a mutex (or an mtx_t: same layout) look free? glibc's __lock word is 0 then for every
- * kind; only a hint for when to try again, the real trylock decides. */
-static inline bool lwi_mutex_looks_free(const void *m)
-{
-    return ((const volatile pthread_mutex_t *)m)->__data.__lock == 0;
-}
-
-/* glibc's mutex type: the kind with the robust (16), priority-inheritance (32) and
- * priority-protection (64) bits, whose lock paths never spin, but without the process-shared bit
- * (128), which does not change how it locks. */
-#define LWI_GLIBC_MUTEX_TYPE_MASK 0x7f
-
-/* The bounded spin of wait.h, for an adaptive mutex whose trylock failed (glibc spins only for
- * plain adaptive ones): true when a later trylock got an answer other than EBUSY, left in *rc. */
-static bool lwi_spin_mutex(pthread_mutex_t *m, int *rc)
-{
-    if ((m->__data.__kind & LWI_GLIBC_MUTEX_TYPE_MASK) != PTHREAD_MUTEX_ADAPTIVE_NP) return false;
-    for (unsigned i = 0; i < LWI_SPIN_TRIES; i++) {
-        lwi_cpu_relax();
-        if (!lwi_mutex_looks_free(m)) continue;
-        *rc = REAL(pthread_mutex_trylock)(m);
-        if (*rc != EBUSY) return true;
-    }
-    return false;
-}
-
 int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m)
 {
-    int rc;
-    if (lwi_spin_mutex(m, &rc)) return rc;
     /* Without clocklock (glibc < 2.30) fall back to the plain call, unpublished. */
     if (!lwi_real_fast(LWI_REAL_pthread_mutex_clocklock)) return REAL(pthread_mutex_lock)(m);
     struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC_COARSE);
-    rc = REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &deadline);
+    int rc = REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &deadline);
     if (rc != ETIMEDOUT) return rc;
     lwi_publish_wait(self, a);
     rc = REAL(pthread_mutex_lock)(m);
@@ -191,24 +167,37 @@ static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock
     return EINVAL;
 }
 
-int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
+/* lwi_wait_acquire on an acquisition in the caller's frame. The fast path leaves the lock's
+ * flags unread (lockref.h: lwi_ref_unread); they are read once the lock is held, or before a
+ * full attempt, whose records carry them, but not before waiting (lwi_publish_wait). */
+static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void *lock, bool tried,
+                               int rc)
 {
-    a.ref.flags = lwi_lock_flags(lock, a.ref.type); /* the fast path leaves them unread */
     if (!tried) {
-        lwi_track_attempt(self, &a);
-        rc = lwi_real_trylock(&a.ref, lock);
+        a->ref.flags = lwi_lock_flags(lock, a->ref.type);
+        lwi_track_attempt(self, a);
+        rc = lwi_real_trylock(&a->ref, lock);
     }
-    if (lwi_trylock_busy(&a.ref, rc)) {
+    if (lwi_trylock_busy(&a->ref, rc)) {
         lwi_leave(self);
-        rc = lwi_wait(self, &a, lock);
+        rc = lwi_wait(self, a, lock);
         if (!lwi_reenter(self)) return rc;
     }
-    if (lwi_lock_acquired(&a.ref, rc)) lwi_track_acquired(self, &a);
+    if (lwi_lock_acquired(&a->ref, rc)) {
+        a->ref.flags = lwi_lock_flags(lock, a->ref.type);
+        lwi_track_acquired(self, a);
+    }
     lwi_leave(self);
     return rc;
 }
 
+int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
+{
+    return lwi_wait_acquire_at(self, &a, lock, tried, rc);
+}
+
 int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc)
 {
-    return lwi_wait_acquire(self, lwi_track_unpush(self), lock, true, rc);
+    struct lwi_acq a = lwi_track_unpush(self);
+    return lwi_wait_acquire_at(self, &a, lock, true, rc);
 }

@@ -2,12 +2,12 @@
  *
  * "Try first, publish before blocking": the wrapper has already tried the real trylock (under its
  * guard, so the uncontended path reads no clock and makes no extra call). These functions run
- * only when that failed, and wait the way the real call would: an adaptive mutex spins briefly
- * first (about LWI_SPIN_TRIES pauses, trying again whenever the lock looks free, as glibc does
- * for that kind only; spinning on the other kinds made two threads contending on one normal mutex
- * run ~25% slower than sleeping at once); then the real timed variant with a deadline of now + the
- * wait threshold (LOCKWATCH_RUNTIME wait_ms, default 100 ms), read from the coarse clock (a vDSO
- * read; it lags by at most one kernel tick, a few ms, which the threshold does not need); when
+ * only when that failed, and wait the way the real call would: through the real timed variant
+ * (which spins first for an adaptive mutex, as the plain call does, and sleeps at once for the
+ * other kinds; spinning on those made two threads contending on one normal mutex run ~25%
+ * slower), with a deadline of now + the wait threshold (LOCKWATCH_RUNTIME wait_ms, default
+ * 100 ms), read from the coarse clock (a vDSO read; it lags by at most one kernel tick, a few ms,
+ * which the threshold does not need); when
  * that times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the
  * lock object, whole held set) and only then calls the real blocking function, after which
  * WAIT_END carries its result. A real deadlock is thus announced by every thread in it before
@@ -22,8 +22,6 @@
 #include <threads.h>
 
 #include "track.h"
-
-#define LWI_SPIN_TRIES 100u
 
 /* The rest of a plain blocking acquisition (mutex, mtx, rwlock rd/wr, spin: which one is read
  * from a->ref) whenever its inline fast path did not simply end in a push: `tried` false when
