@@ -1,5 +1,5 @@
-/* wait.c — contended acquisitions: wait as the real call would (a brief spin only where glibc
- * spins), for a bounded time, publish, then block (see wait.h). */
+/* wait.c — contended acquisitions: wait as the real call would (through its timed variant), for a
+ * bounded time, publish, then block (see wait.h). */
 #include "wait.h"
 
 #include <errno.h>
