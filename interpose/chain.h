@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "depot.h"
 #include "hash.h"
 #include "held.h"
 #include "lockwatch/wire.h"
@@ -40,13 +41,35 @@ static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_r
                                           uint64_t pc)
 {
     /* not the flags: a lock's flags cannot change within one generation, and the fast path
-     * reads them only after the real trylock (lockref.h: lwi_ref_unread) */
+     * learns them from the cache value (lwi_chain_value) */
     uint64_t packed = (uint64_t)ref->generation << 32 | (uint64_t)ref->type << 24 |
                       (uint64_t)ref->mode << 8 | ref->acq;
     uint64_t x = (below ^ ref->addr) * 0x9e3779b97f4a7c15ull;
     x = (x ^ pc) * 0xc2b2ae3d27d4eb4full;
     x = (x ^ packed) * 0x165667b19e3779f9ull;
     return x ^ (x >> 32);
+}
+
+/* A lock-chain cache value: the stack id of the acquisition that made the chain (all ones when no
+ * stack could be captured) and, in the top byte, the lock's flags (enum lw_lock_flags). Flags
+ * cannot change within one generation, so a hit gives them without reading the lock object: the
+ * fast path touches the lock only through the real trylock. (A lock re-made in place without
+ * *_init, by assigning a static initialiser over a dead lock, keeps its predecessor's generation
+ * and so its identity and flags: the limit gen.h already has.) Never 0 (an empty slot). */
+static inline uint64_t lwi_chain_value(uint64_t stack, uint8_t flags)
+{
+    return (stack ? stack : LWI_STACK_ID_MASK) | (uint64_t)flags << 56;
+}
+
+static inline uint64_t lwi_chain_value_stack(uint64_t v)
+{
+    uint64_t stack = v & LWI_STACK_ID_MASK;
+    return stack == LWI_STACK_ID_MASK ? 0 : stack;
+}
+
+static inline uint8_t lwi_chain_value_flags(uint64_t v)
+{
+    return (uint8_t)(v >> 56);
 }
 
 /* The lock key "below" the first lock held by thread `number`. */

@@ -77,7 +77,8 @@ uint64_t lwi_depot_capture(const struct lwi_thread *self)
     uint64_t id = lwi_mix64(nframes);
     for (uint32_t i = 0; i < nframes; i++)
         id = lwi_combine(id, pcs[i]);
-    if (id == 0) id = 1;
+    id &= LWI_STACK_ID_MASK;
+    if (id == 0 || id == LWI_STACK_ID_MASK) id = 1;
     uint64_t seen;
     if (lwi_cache_get(&lwi_sent_stacks, id, &seen)) return id;
     /* A stack may point into an object loaded since the last look: announce it first. */

@@ -2,7 +2,8 @@
  *
  * lwi_depot_capture unwinds the calling thread with libunwind's unw_backtrace, drops the frames
  * that lie inside liblockwatch.so (the wrapper on top, the thread trampoline below), keeps at most
- * LW_WIRE_MAX_FRAMES return addresses and names them by a 64-bit hash (never 0). A lossy "already
+ * LW_WIRE_MAX_FRAMES return addresses and names them by a 56-bit hash (never 0, never all ones:
+ * the chain cache keeps a lock's flags above it and all ones for "no stack"). A lossy "already
  * sent" set remembers which ids left the process; on a miss the STACK record is sent first, so
  * every id a record names has been sent by this process image (an evicted id is merely sent again).
  * Called only on rare paths (a new site, a contended wait, misuse, thread creation), under the
@@ -11,6 +12,8 @@
 #define LWI_DEPOT_H
 
 #include <stdint.h>
+
+#define LWI_STACK_ID_MASK ((1ull << 56) - 1)
 
 struct lwi_thread;
 

@@ -65,10 +65,12 @@ static inline uint8_t lwi_lock_flags(const void *lock, uint8_t type)
 }
 
 /* A lock's identity without its flags, which live in the lock object itself: the plain
- * acquisitions build this one and read the flags only once the real trylock succeeded
- * (lwi_track_commit), when the object's cache line is already theirs. Reading it before would
- * fetch a contended line shared and then again exclusive for the trylock: two coherence misses
- * instead of one. Chain keys (chain.h) do not include the flags, so they can be computed first. */
+ * acquisitions build this one, and their fast path takes the flags from the chain cache with the
+ * chain (chain.h: lwi_chain_value), so it touches the lock object only through the real trylock.
+ * Reading them before the trylock would fetch a contended line shared and then again exclusive
+ * (two coherence misses instead of one); reading them after it waits for the trylock's locked
+ * instruction to complete (15% of an uncontended lock+unlock pair). Chain keys do not include the
+ * flags, so they can be computed first; a full attempt reads them (wait.c). */
 static inline struct lw_lock_ref lwi_ref_unread(const void *lock, uint8_t type, uint8_t mode,
                                                 uint8_t acq)
 {

@@ -107,7 +107,7 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
         a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
         lwi_emit_acquire(self, &a->ref, a->stack);
     }
-    lwi_cache_put(&lwi_chain_cache, a->lock_chain, a->stack ? a->stack : LWI_NO_STACK);
+    lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
 }
 
 /* A successful trylock not on the held stack: its stack, cached under lwi_track_try_key
@@ -120,12 +120,12 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
     uint64_t key = lwi_track_try_key(self, a);
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, key, &v)) {
-        a->stack = v == LWI_NO_STACK ? 0 : v;
+        a->stack = lwi_chain_value_stack(v);
         return;
     }
     a->stack = lwi_site_stack(self, lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc), &a->ref);
     if (self->held.count) lwi_emit_acquire(self, &a->ref, a->stack);
-    lwi_cache_put(&lwi_chain_cache, key, a->stack ? a->stack : LWI_NO_STACK);
+    lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(a->stack, a->ref.flags));
 }
 
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
@@ -145,7 +145,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
     }
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
-        a->stack = v == LWI_NO_STACK ? 0 : v; /* known chain: only the room check failed */
+        a->stack = lwi_chain_value_stack(v); /* known chain: only the room check failed */
         return;
     }
     lwi_track_new_chain(self, a);

@@ -31,9 +31,6 @@
 #include "profile.h"
 #include "tls.h"
 
-/* Cache value for "no stack could be captured" (0 means an empty slot). */
-#define LWI_NO_STACK UINT64_MAX
-
 /* An acquisition in progress, on the wrapper's stack between attempt and acquired. */
 struct lwi_acq {
     struct lw_lock_ref ref;
@@ -87,7 +84,8 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     uint64_t v;
     if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, key, &v), 0)) return false;
     a->lock_chain = key;
-    a->stack = v == LWI_NO_STACK ? 0 : v;
+    a->stack = lwi_chain_value_stack(v);
+    a->ref.flags = lwi_chain_value_flags(v);
     return true;
 }
 
@@ -111,13 +109,10 @@ static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi
     e->count = 1;
 }
 
-/* The real trylock succeeded: the top entry gets the lock's `flags`, read after the real call
- * (lockref.h: lwi_ref_unread), and the guard is left. */
-static inline __attribute__((always_inline)) void lwi_track_commit(struct lwi_thread *self,
-                                                                   uint8_t flags)
+/* The real trylock succeeded: the pushed entry stands (its flags came from the cache with the
+ * chain, chain.h: lwi_chain_value), and the guard is left. */
+static inline __attribute__((always_inline)) void lwi_track_commit(struct lwi_thread *self)
 {
-    struct lwi_held_stack *h = &self->held;
-    h->entries[h->count - 1].ref.flags = flags;
     lwi_leave(self);
 }
 
@@ -161,7 +156,8 @@ static inline __attribute__((always_inline)) bool lwi_track_try_fast(struct lwi_
         return false;
     uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
     a->lock_chain = lwi_chain_lock_key(below, &a->ref, a->pc);
-    a->stack = v == LWI_NO_STACK ? 0 : v;
+    a->stack = lwi_chain_value_stack(v);
+    a->ref.flags = lwi_chain_value_flags(v);
     return true;
 }
 

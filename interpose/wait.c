@@ -32,16 +32,12 @@ static struct timespec lwi_deadline(clockid_t coarse)
     return ts;
 }
 
-/* The thread is about to block on a->ref for good: tell the driver who it waits for. The lock's
- * flags are read here, not before the timed wait: a read of the lock object while another thread
- * holds it would pull its cache line away from the holder for nothing. */
+/* The thread is about to block on a->ref for good: tell the driver who it waits for. */
 static void lwi_publish_wait(struct lwi_thread *self, const struct lwi_acq *a)
 {
     if (!lwi_reenter(self)) return;
     uint64_t stack = lwi_depot_capture(self);
-    struct lw_lock_ref ref = a->ref;
-    ref.flags = lwi_lock_flags((const void *)(uintptr_t)ref.addr, ref.type);
-    lwi_emit_wait(self, &ref, stack, lwi_lock_owner_tid(&ref), 0);
+    lwi_emit_wait(self, &a->ref, stack, lwi_lock_owner_tid(&a->ref), 0);
     lwi_leave(self);
 }
 
@@ -167,9 +163,9 @@ static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock
     return EINVAL;
 }
 
-/* lwi_wait_acquire on an acquisition in the caller's frame. The fast path leaves the lock's
- * flags unread (lockref.h: lwi_ref_unread); they are read once the lock is held, or before a
- * full attempt, whose records carry them, but not before waiting (lwi_publish_wait). */
+/* lwi_wait_acquire on an acquisition in the caller's frame. An attempt that took the fast path
+ * (`tried`) has the lock's flags from the chain cache; a full attempt reads them first (its
+ * records carry them and the cache keeps them). */
 static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void *lock, bool tried,
                                int rc)
 {
@@ -183,10 +179,7 @@ static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void 
         rc = lwi_wait(self, a, lock);
         if (!lwi_reenter(self)) return rc;
     }
-    if (lwi_lock_acquired(&a->ref, rc)) {
-        a->ref.flags = lwi_lock_flags(lock, a->ref.type);
-        lwi_track_acquired(self, a);
-    }
+    if (lwi_lock_acquired(&a->ref, rc)) lwi_track_acquired(self, a);
     lwi_leave(self);
     return rc;
 }

@@ -26,9 +26,9 @@
 /* The rest of a plain blocking acquisition (mutex, mtx, rwlock rd/wr, spin: which one is read
  * from a->ref) whenever its inline fast path did not simply end in a push: `tried` false when
  * lwi_track_attempt_fast declined (the full attempt and the trylock are made here), true when
- * it succeeded but the real trylock under the guard returned `rc` other than 0. a.ref's flags
- * need not have been read (lockref.h: lwi_ref_unread). Called under
- * the guard, which it leaves; returns the real call's result. */
+ * it succeeded but the real trylock under the guard returned `rc` other than 0 (a.ref's flags
+ * then came from the chain cache; otherwise they are read here). Called under the guard, which
+ * it leaves; returns the real call's result. */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
 /* lwi_wait_acquire after a real trylock that returned `rc` other than 0, for an attempt that took

@@ -27,7 +27,7 @@ LWI_EXPORT int mtx_lock(mtx_t *m)
     lwi_track_push_fast(self, &a);
     int rc = REAL_LIVE(mtx_trylock)(m); /* under the guard, as in wrap_mutex.c */
     if (__builtin_expect(rc != thrd_success, 0)) return lwi_wait_staged(self, m, rc);
-    lwi_track_commit(self, lwi_mutex_flags(m));
+    lwi_track_commit(self);
     return rc;
 }
 

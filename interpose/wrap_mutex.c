@@ -36,7 +36,7 @@ LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     lwi_track_push_fast(self, &a);
     int rc = REAL_LIVE(pthread_mutex_trylock)(m);
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, m, rc);
-    lwi_track_commit(self, lwi_mutex_flags(m));
+    lwi_track_commit(self);
     return 0;
 }
 

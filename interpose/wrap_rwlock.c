@@ -25,7 +25,7 @@ static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *
     int rc = mode == LW_MODE_EXCLUSIVE ? REAL_LIVE(pthread_rwlock_trywrlock)(rw)
                                        : REAL_LIVE(pthread_rwlock_tryrdlock)(rw);
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, rw, rc);
-    lwi_track_commit(self, lwi_rwlock_flags(rw));
+    lwi_track_commit(self);
     return 0;
 }
 

@@ -23,7 +23,7 @@ LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
     lwi_track_push_fast(self, &a);
     int rc = REAL_LIVE(pthread_spin_trylock)(lock); /* under the guard, as in wrap_mutex.c */
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, (void *)lock, rc);
-    lwi_track_commit(self, 0);
+    lwi_track_commit(self);
     return 0;
 }
 
