@@ -53,9 +53,12 @@ static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_r
 /* A lock-chain cache value: the stack id of the acquisition that made the chain (all ones when no
  * stack could be captured) and, in the top byte, the lock's flags (enum lw_lock_flags). Flags
  * cannot change within one generation, so a hit gives them without reading the lock object: the
- * fast path touches the lock only through the real trylock. (A lock re-made in place without
- * *_init, by assigning a static initialiser over a dead lock, keeps its predecessor's generation
- * and so its identity and flags: the limit gen.h already has.) Never 0 (an empty slot). */
+ * fast path touches the lock only through the real trylock. A lock re-made in place without *_init
+ * (a static initialiser assigned over a dead lock, as std::mutex is) keeps its predecessor's
+ * generation, so its identity merges with the predecessor's (gen.h) and the cached flags may be
+ * stale: the decisions that depend on them (recursion, relocks) are made on slow paths that read
+ * the flags from the lock object, and those correct the cache (track.c). Never 0 (an empty
+ * slot). */
 static inline uint64_t lwi_chain_value(uint64_t stack, uint8_t flags)
 {
     return (stack ? stack : LWI_STACK_ID_MASK) | (uint64_t)flags << 56;
