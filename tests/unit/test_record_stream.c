@@ -118,54 +118,46 @@ static size_t random_piece(size_t at, void *arg)
     return 1 + (*seed >> 8) % 6000;
 }
 
-static void test_whole_stream_in_one_read(void **state)
+/* Feeds the sample stream to a fresh record stream in pieces of the lengths `piece` gives and
+ * checks that every record came out whole and in order, with nothing left over. */
+static void check_split(size_t (*piece)(size_t at, void *arg), void *arg)
 {
-    (void)state;
     static unsigned char buf[16 * LW_WIRE_MAX_RECORD];
     struct seen expect, got = {0};
     size_t len = sample_stream(buf, &expect);
     struct lwd_record_stream s;
     lwd_record_stream_init(&s);
-    size_t all = len;
-    feed_in_pieces(&s, buf, len, fixed_piece, &all, &got);
+    feed_in_pieces(&s, buf, len, piece, arg, &got);
     assert_same(&got, &expect);
     assert_int_equal(s.npartial, 0);
+}
+
+static void test_whole_stream_in_one_read(void **state)
+{
+    (void)state;
+    size_t all = SIZE_MAX;
+    check_split(fixed_piece, &all);
 }
 
 static void test_every_fixed_split(void **state)
 {
     (void)state;
-    static unsigned char buf[16 * LW_WIRE_MAX_RECORD];
-    struct seen expect;
-    size_t len = sample_stream(buf, &expect);
     /* 1 (a byte at a time) through sizes that cut headers and bodies at every offset, a header's
      * size and its neighbours among them. */
     enum { H = sizeof(struct lw_rec_header) };
     static const size_t pieces[] = {1, 2, 3, 7, H - 1, H, H + 1, 99, 4095, 4096, 4097, 8191};
     for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++) {
-        struct seen got = {0};
-        struct lwd_record_stream s;
-        lwd_record_stream_init(&s);
         size_t piece = pieces[k];
-        feed_in_pieces(&s, buf, len, fixed_piece, &piece, &got);
-        assert_same(&got, &expect);
-        assert_int_equal(s.npartial, 0);
+        check_split(fixed_piece, &piece);
     }
 }
 
 static void test_random_splits(void **state)
 {
     (void)state;
-    static unsigned char buf[16 * LW_WIRE_MAX_RECORD];
-    struct seen expect;
-    size_t len = sample_stream(buf, &expect);
     for (unsigned seed = 1; seed <= 200; seed++) {
-        struct seen got = {0};
-        struct lwd_record_stream s;
-        lwd_record_stream_init(&s);
         unsigned state_seed = seed;
-        feed_in_pieces(&s, buf, len, random_piece, &state_seed, &got);
-        assert_same(&got, &expect);
+        check_split(random_piece, &state_seed);
     }
 }
 
