@@ -36,8 +36,7 @@ static void lwi_fork_child(void)
         return;
     }
     if (self->state != LWI_THREAD_LIVE) return;
-    uint32_t guard = self->guard;
-    self->guard = LWI_GUARD_BUSY;
+    uint32_t guard = lwi_guard_hold(self);
     LWI_ERRNO_SAVE();
     int32_t parent_pid = atomic_load(&lwi_pid);
     uint32_t fork_thread = self->number;

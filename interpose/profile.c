@@ -275,8 +275,7 @@ __attribute__((destructor)) static void lwi_profile_fini(void)
 {
     if (!lwi_profile_on || !atomic_load(&lwi_active)) return;
     struct lwi_thread *self = &lwi_tls;
-    uint32_t guard = self->guard;
-    self->guard = LWI_GUARD_BUSY;
+    uint32_t guard = lwi_guard_hold(self);
     atomic_store(&lwi_blocks_closed, true);
     uint64_t now = lwi_now_ns();
     for (struct lwi_block *b = atomic_load(&lwi_blocks); b; b = b->next) {

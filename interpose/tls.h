@@ -118,8 +118,18 @@ static inline void lwi_retire(struct lwi_thread *self)
     if (self->guard == LWI_GUARD_BUSY) self->guard = LWI_GUARD_RETIRING;
 }
 
-/* For code that saved the guard and set it BUSY (handlers, thread start and end): puts `saved`
- * back, as UNKNOWN instead of IDLE if the thread retired meanwhile. */
+/* For runtime code that runs whatever the guard says (fork handler, thread creation and end,
+ * process exit): sets it BUSY and returns what it was, for lwi_guard_restore. */
+static inline uint32_t lwi_guard_hold(struct lwi_thread *self)
+{
+    uint32_t saved = self->guard;
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
+    return saved;
+}
+
+/* Puts back what lwi_guard_hold returned, as UNKNOWN instead of IDLE if the thread retired
+ * meanwhile. */
 static inline void lwi_guard_restore(struct lwi_thread *self, uint32_t saved)
 {
     atomic_signal_fence(memory_order_seq_cst);

@@ -96,9 +96,8 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
     if (e->ref.flags != a->ref.flags) {
         e->ref.flags = a->ref.flags;
         bool trylock = (e->ref.acq & LW_ACQF_TRY) != 0;
-        lwi_track_fix_cached_flags(trylock ? lwi_chain_lock_key(self->chain_root, &e->ref, e->pc)
-                                           : e->lock_chain,
-                                   a->ref.flags);
+        lwi_track_fix_cached_flags(
+            trylock ? lwi_track_try_key(self, &e->ref, e->pc) : e->lock_chain, a->ref.flags);
     }
     if (lwi_is_reentrant(&e->ref, &a->ref)) {
         a->reentry = true;
@@ -137,7 +136,7 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
  * whose nested acquisitions are all trylocks, like std::scoped_lock, is then not invisible). */
 static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
 {
-    uint64_t key = lwi_track_try_key(self, a);
+    uint64_t key = lwi_track_try_key(self, &a->ref, a->pc);
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, key, &v)) {
         a->stack = lwi_chain_value_stack(v);

@@ -135,9 +135,10 @@ static inline struct lwi_acq lwi_track_unpush(struct lwi_thread *self)
  * (memcached's LRU thread trylocks ~1,000 item locks under each of ~30 LRU locks: per-chain
  * entries made ~35,000 of them, an ACQUIRE each, enough to thrash the cache and re-send chains
  * for ever). */
-static inline uint64_t lwi_track_try_key(const struct lwi_thread *self, const struct lwi_acq *a)
+static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
+                                         const struct lw_lock_ref *ref, uint64_t pc)
 {
-    return lwi_chain_lock_key(self->chain_root, &a->ref, a->pc);
+    return lwi_chain_lock_key(self->chain_root, ref, pc);
 }
 
 /* The fast path of a trylock that succeeded (lwi_track_attempt_fast for the blocking calls):
@@ -152,7 +153,8 @@ static inline __attribute__((always_inline)) bool lwi_track_try_fast(struct lwi_
     for (uint32_t i = 0; i < n; i++)
         if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
     uint64_t v;
-    if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, lwi_track_try_key(self, a), &v), 0))
+    if (__builtin_expect(
+            !lwi_cache_get(&lwi_chain_cache, lwi_track_try_key(self, &a->ref, a->pc), &v), 0))
         return false;
     uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
     a->lock_chain = lwi_chain_lock_key(below, &a->ref, a->pc);

@@ -37,8 +37,7 @@ static void lwi_thread_end(void *arg)
      * its held stack still allocated. */
     bool retired = self->guard == LWI_GUARD_UNKNOWN && self->state == LWI_THREAD_LIVE;
     if (self->guard != LWI_GUARD_IDLE && !retired) return;
-    self->guard = LWI_GUARD_BUSY;
-    atomic_signal_fence(memory_order_seq_cst);
+    (void)lwi_guard_hold(self); /* ends as EXITED, below */
     LWI_ERRNO_SAVE();
     if (atomic_load_explicit(&lwi_active, memory_order_relaxed)) {
         lwi_profile_thread_exit(self); /* holds still open end here (profile.h) */
@@ -117,10 +116,8 @@ static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
 static void lwi_start_block_done(struct lwi_thread *self, struct lwi_start *block, int32_t slot,
                                  pthread_t handle, bool ok)
 {
-    uint32_t guard = self->guard;
-    if (guard != LWI_GUARD_IDLE && guard != LWI_GUARD_UNKNOWN) return; /* never: not re-entered */
-    self->guard = LWI_GUARD_BUSY;
-    atomic_signal_fence(memory_order_seq_cst);
+    if (self->guard != LWI_GUARD_IDLE && self->guard != LWI_GUARD_UNKNOWN) return; /* never */
+    uint32_t guard = lwi_guard_hold(self);
     lwi_threads_created(slot, handle, ok);
     LWI_ERRNO_SAVE();
     if (!ok) free(block);

@@ -115,15 +115,7 @@ static void remove_connection(struct lwd_channel *ch, size_t i)
     memmove(&ch->conns[i], &ch->conns[i + 1], (--ch->nconns - i) * sizeof *ch->conns);
 }
 
-static void feed(struct lwd_channel *ch, struct lw_detector *d, const void *rec, size_t len)
-{
-    if (ch->out_of_memory) return;
-    if (lw_detector_feed(d, rec, len) == LW_ERR_NOMEM) {
-        fputs("lockwatch: out of memory; later records are dropped\n", stderr);
-        ch->out_of_memory = true;
-    }
-}
-
+/* Where lwd_record_stream_push delivers a connection's records. */
 struct feed_target {
     struct lwd_channel *ch;
     struct lw_detector *d;
@@ -132,7 +124,11 @@ struct feed_target {
 static void feed_record(void *ctx, const void *rec, size_t size)
 {
     struct feed_target *t = ctx;
-    feed(t->ch, t->d, rec, size);
+    if (t->ch->out_of_memory) return;
+    if (lw_detector_feed(t->d, rec, size) == LW_ERR_NOMEM) {
+        fputs("lockwatch: out of memory; later records are dropped\n", stderr);
+        t->ch->out_of_memory = true;
+    }
 }
 
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more)
