@@ -25,8 +25,12 @@ struct lwi_held_entry {
     uint64_t site_chain;    /* the same over acquisition pcs only */
     uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
     uint32_t count;         /* recursion depth: recursive mutex, or read lock held twice */
-    uint32_t reserved;
-    uint64_t padding; /* to 64 bytes: the fast path indexes entries with a shift */
+    /* Used in a memo slot (memo.h) only, and carried along in held-stack copies, where nothing
+     * reads them: ref's type, mode and acq in one word (lwi_memo_kind), and the lock_chain of
+     * the entry the slot's acquisition was pushed on (the thread's chain root for none). They
+     * also make the entry 64 bytes: the fast path indexes entries with a shift. */
+    uint32_t memo_kind;
+    uint64_t memo_below;
 };
 _Static_assert(sizeof(struct lwi_held_entry) == 64, "held entries are 64 bytes");
 

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "held.h"
+#include "memo.h"
 
 enum lwi_thread_state {
     LWI_THREAD_NEW = 0,    /* zero-initialised TLS: identity not known yet */
@@ -60,6 +61,7 @@ struct lwi_thread {
     int32_t registry_slot;   /* index in the live-thread table, -1 if not registered */
     uint64_t exit_stack;     /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
     struct lwi_held_stack held;
+    struct lwi_memo memo; /* ready-made entries for repeated acquisitions (memo.h) */
 };
 
 extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));

@@ -79,12 +79,15 @@ static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
 /* `key`'s cached value says other flags than `flags`, just read from the lock object: its memory
  * was re-made as another kind of lock without *_init, which keeps the generation (chain.h:
  * lwi_chain_value). Corrects the value if the key is still cached (never adds a key: a cached key
- * means "already sent"). */
-static void lwi_track_fix_cached_flags(uint64_t key, uint8_t flags)
+ * means "already sent"), and empties the thread's memo, whose slots copied the stale value
+ * (which slots is not worth knowing for so rare an event). */
+static void lwi_track_fix_cached_flags(struct lwi_thread *self, uint64_t key, uint8_t flags)
 {
     uint64_t v;
-    if (lwi_cache_get(&lwi_chain_cache, key, &v) && lwi_chain_value_flags(v) != flags)
+    if (lwi_cache_get(&lwi_chain_cache, key, &v) && lwi_chain_value_flags(v) != flags) {
         lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(lwi_chain_value_stack(v), flags));
+        lwi_memo_clear(&self->memo);
+    }
 }
 
 /* The lock is already entry i of the held stack. a->ref's flags were read from the lock just now;
@@ -97,7 +100,8 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
         e->ref.flags = a->ref.flags;
         bool trylock = (e->ref.acq & LW_ACQF_TRY) != 0;
         lwi_track_fix_cached_flags(
-            trylock ? lwi_track_try_key(self, &e->ref, e->pc) : e->lock_chain, a->ref.flags);
+            self, trylock ? lwi_track_try_key(self, &e->ref, e->pc) : e->lock_chain, a->ref.flags);
+        lwi_memo_clear(&self->memo); /* another thread may have corrected the cache already */
     }
     if (lwi_is_reentrant(&e->ref, &a->ref)) {
         a->reentry = true;
@@ -140,7 +144,7 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, key, &v)) {
         a->stack = lwi_chain_value_stack(v);
-        lwi_track_fix_cached_flags(key, a->ref.flags);
+        lwi_track_fix_cached_flags(self, key, a->ref.flags);
         return;
     }
     a->stack = lwi_site_stack(self, lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc), &a->ref);
@@ -166,7 +170,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, a->lock_chain, &v)) {
         a->stack = lwi_chain_value_stack(v); /* known chain: only the room check failed */
-        lwi_track_fix_cached_flags(a->lock_chain, a->ref.flags);
+        lwi_track_fix_cached_flags(self, a->lock_chain, a->ref.flags);
         return;
     }
     lwi_track_new_chain(self, a);

@@ -37,7 +37,9 @@ struct lwi_acq {
     uint64_t pc;         /* wrapper's return address: the program's call site */
     uint64_t lock_chain; /* keys of the entry this acquisition will push */
     uint64_t site_chain;
-    uint64_t stack;   /* its stack id */
+    uint64_t stack; /* its stack id */
+    /* set by lwi_track_attempt_fast: the memo slot (memo.h) lwi_track_push_fast copies */
+    const struct lwi_held_entry *entry;
     bool reentry;     /* recursive re-acquisition by the owner: bump the count */
     bool double_lock; /* a DOUBLE_LOCK misuse was sent for this attempt */
 };
@@ -49,6 +51,7 @@ static inline void lwi_acq_init(struct lwi_acq *a, struct lw_lock_ref ref, uint6
     a->lock_chain = 0;
     a->site_chain = 0;
     a->stack = 0;
+    a->entry = NULL;
     a->reentry = false;
     a->double_lock = false;
 }
@@ -64,14 +67,28 @@ void lwi_track_took(struct lwi_thread *self, struct lwi_acq a) __attribute__((co
 void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type)
     __attribute__((cold, noinline));
 
-/* The fast path of lwi_track_attempt, for a lock call that repeats a known pattern: true when
- * the lock is not on the held stack (a scan, a few entries deep in practice), the chain is in
- * the cache (one key mix, one probe) and the stack has room for the push; a->lock_chain and
- * a->stack are then set. False: nothing was decided, the caller runs the full path. Inline and
- * writing only to `a`, so a wrapper that keeps `a` local (passing it by value to its slow path)
- * keeps it in registers. */
-static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
-                                                                         struct lwi_acq *a)
+/* The cache key of a trylock's stack: the key its acquisition would have with nothing held.
+ * A trylock cannot block, so it makes no edge into the lock; its cache entry remembers its stack
+ * (for edges out of it later) and that the lock was announced (track.c). Keyed by thread, lock
+ * and site alone, those entries do not multiply with what is held around the trylock
+ * (memcached's LRU thread trylocks ~1,000 item locks under each of ~30 LRU locks: per-chain
+ * entries made ~35,000 of them, an ACQUIRE each, enough to thrash the cache and re-send chains
+ * for ever). */
+static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
+                                         const struct lw_lock_ref *ref, uint64_t pc)
+{
+    return lwi_chain_lock_key(self->chain_root, ref, pc);
+}
+
+/* The fast path of an acquisition that repeats a known pattern: true when the lock is not on the
+ * held stack (a scan, a few entries deep in practice), the acquisition is in the thread's memo
+ * (memo.h) or else in the chain cache (one key mix, one probe, and the memo slot is filled from
+ * it), and the held stack has room for the push; a->entry, a->lock_chain, a->stack and
+ * a->ref.flags are then set. False: nothing was decided, the caller runs the full path. A
+ * trylock's chain is cached under its own key (lwi_track_try_key, below). Inline and writing
+ * only to `a`, so a wrapper that keeps `a` local keeps it in registers. */
+static inline __attribute__((always_inline)) bool lwi_track_fast(struct lwi_thread *self,
+                                                                 struct lwi_acq *a, bool trylock)
 {
     const struct lwi_held_stack *h = &self->held;
     uint32_t n = h->count;
@@ -80,33 +97,41 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     for (uint32_t i = 0; i < n; i++)
         if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
     uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
-    uint64_t key = lwi_chain_lock_key(below, &a->ref, a->pc);
-    uint64_t v;
-    if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, key, &v), 0)) return false;
-    a->lock_chain = key;
-    a->stack = lwi_chain_value_stack(v);
-    a->ref.flags = lwi_chain_value_flags(v);
+    struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, a->ref.addr, a->pc);
+    if (__builtin_expect(!lwi_memo_matches(slot, below, &a->ref, a->pc), 0)) {
+        uint64_t key = lwi_chain_lock_key(below, &a->ref, a->pc);
+        uint64_t v;
+        uint64_t cached = trylock ? lwi_track_try_key(self, &a->ref, a->pc) : key;
+        if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, cached, &v), 0)) return false;
+        a->ref.flags = lwi_chain_value_flags(v);
+        lwi_memo_fill(slot, below, &a->ref, a->pc, key, lwi_chain_value_stack(v));
+    }
+    a->entry = slot;
+    a->lock_chain = slot->lock_chain;
+    a->stack = slot->stack;
+    a->ref.flags = slot->ref.flags;
     return true;
 }
 
-/* Pushes an acquisition whose attempt took the fast path (room was checked there). The plain
- * acquisitions push before the real trylock, so the stores stay out of the new critical section
- * and nothing of the acquisition has to survive the call in registers; then lwi_track_commit
- * when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not. Only this
- * thread changes its stack, under its guard; readers from other threads (the held-by-others
- * count of a fork child, the owner's acquisition stack for an unlock by a non-owner) may count
- * the provisional entry, an off-by-one they already tolerate from races. */
+static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
+                                                                         struct lwi_acq *a)
+{
+    return lwi_track_fast(self, a, false);
+}
+
+/* Pushes an acquisition whose attempt took the fast path (room was checked there) by copying its
+ * memo slot, which nothing can change in between (only this thread, under its guard, tracks
+ * anything). The plain acquisitions push before the real trylock, so the stores stay out of the
+ * new critical section and nothing of the acquisition has to survive the call in registers; then
+ * lwi_track_commit when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not.
+ * Only this thread changes its stack, under its guard; readers from other threads (the
+ * held-by-others count of a fork child, the owner's acquisition stack for an unlock by a
+ * non-owner) may count the provisional entry, an off-by-one they already tolerate from races. */
 static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
                                                                       const struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
-    struct lwi_held_entry *e = &h->entries[h->count++];
-    e->ref = a->ref;
-    e->pc = a->pc;
-    e->lock_chain = a->lock_chain;
-    e->site_chain = 0; /* computed if a later miss above needs it */
-    e->stack = a->stack;
-    e->count = 1;
+    h->entries[h->count++] = *a->entry;
 }
 
 /* The real trylock succeeded: the pushed entry stands (its flags came from the cache with the
@@ -128,39 +153,11 @@ static inline struct lwi_acq lwi_track_unpush(struct lwi_thread *self)
     return a;
 }
 
-/* The cache key of a trylock's stack: the key its acquisition would have with nothing held.
- * A trylock cannot block, so it makes no edge into the lock; its cache entry remembers its stack
- * (for edges out of it later) and that the lock was announced (track.c). Keyed by thread, lock
- * and site alone, those entries do not multiply with what is held around the trylock
- * (memcached's LRU thread trylocks ~1,000 item locks under each of ~30 LRU locks: per-chain
- * entries made ~35,000 of them, an ACQUIRE each, enough to thrash the cache and re-send chains
- * for ever). */
-static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
-                                         const struct lw_lock_ref *ref, uint64_t pc)
-{
-    return lwi_chain_lock_key(self->chain_root, ref, pc);
-}
-
-/* The fast path of a trylock that succeeded (lwi_track_attempt_fast for the blocking calls):
- * not held yet, stack cached, room to push. */
+/* The fast path of a trylock that succeeded (lwi_track_attempt_fast for the blocking calls). */
 static inline __attribute__((always_inline)) bool lwi_track_try_fast(struct lwi_thread *self,
                                                                      struct lwi_acq *a)
 {
-    const struct lwi_held_stack *h = &self->held;
-    uint32_t n = h->count;
-    if (__builtin_expect(n == h->capacity, 0)) return false;
-    const struct lwi_held_entry *e = h->entries;
-    for (uint32_t i = 0; i < n; i++)
-        if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
-    uint64_t v;
-    if (__builtin_expect(
-            !lwi_cache_get(&lwi_chain_cache, lwi_track_try_key(self, &a->ref, a->pc), &v), 0))
-        return false;
-    uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
-    a->lock_chain = lwi_chain_lock_key(below, &a->ref, a->pc);
-    a->stack = lwi_chain_value_stack(v);
-    a->ref.flags = lwi_chain_value_flags(v);
-    return true;
+    return lwi_track_fast(self, a, true);
 }
 
 /* A trylock that succeeded (a->ref.acq has LW_ACQF_TRY). */

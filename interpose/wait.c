@@ -189,6 +189,13 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool
     return lwi_wait_acquire_at(self, &a, lock, tried, rc);
 }
 
+int lwi_wait_untried(struct lwi_thread *self, struct lw_lock_ref ref, uint64_t pc, void *lock)
+{
+    struct lwi_acq a;
+    lwi_acq_init(&a, ref, pc);
+    return lwi_wait_acquire_at(self, &a, lock, false, 0);
+}
+
 int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc)
 {
     struct lwi_acq a = lwi_track_unpush(self);

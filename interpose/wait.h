@@ -31,6 +31,10 @@
  * it leaves; returns the real call's result. */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
+/* lwi_wait_acquire for an acquisition of `ref` at `pc` that lwi_track_attempt_fast declined (made
+ * here rather than in the wrapper, so the fast path never stores an lwi_acq to its frame). */
+int lwi_wait_untried(struct lwi_thread *self, struct lw_lock_ref ref, uint64_t pc, void *lock)
+    __attribute__((cold, noinline));
 /* lwi_wait_acquire after a real trylock that returned `rc` other than 0, for an attempt that took
  * the fast path and pushed its entry before the trylock (track.h: lwi_track_push_fast). */
 int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc) __attribute__((cold, noinline));
