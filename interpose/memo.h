@@ -64,16 +64,16 @@ static inline bool lwi_memo_matches(const struct lwi_held_entry *slot, uint64_t 
 /* Makes `slot` the entry of an acquisition whose chain `lock_chain` the cache knows, made with
  * stack `stack` (ref->flags as the cache gave them). */
 static inline void lwi_memo_fill(struct lwi_held_entry *slot, uint64_t below,
-                                 const struct lw_lock_ref *ref, uint64_t pc, uint64_t lock_chain,
+                                 struct lw_lock_ref ref, uint64_t pc, uint64_t lock_chain,
                                  uint64_t stack)
 {
-    *slot = (struct lwi_held_entry){.ref = *ref,
+    *slot = (struct lwi_held_entry){.ref = ref,
                                     .pc = pc,
                                     .lock_chain = lock_chain,
                                     .site_chain = 0, /* computed if a later miss above needs it */
                                     .stack = stack,
                                     .count = 1,
-                                    .memo_kind = lwi_memo_kind(ref),
+                                    .memo_kind = lwi_memo_kind(&ref),
                                     .memo_below = below};
 }
 

@@ -104,7 +104,7 @@ static inline __attribute__((always_inline)) bool lwi_track_fast(struct lwi_thre
         uint64_t cached = trylock ? lwi_track_try_key(self, &a->ref, a->pc) : key;
         if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, cached, &v), 0)) return false;
         a->ref.flags = lwi_chain_value_flags(v);
-        lwi_memo_fill(slot, below, &a->ref, a->pc, key, lwi_chain_value_stack(v));
+        lwi_memo_fill(slot, below, a->ref, a->pc, key, lwi_chain_value_stack(v));
     }
     a->entry = slot;
     a->lock_chain = slot->lock_chain;

@@ -189,10 +189,10 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool
     return lwi_wait_acquire_at(self, &a, lock, tried, rc);
 }
 
-int lwi_wait_untried(struct lwi_thread *self, struct lw_lock_ref ref, uint64_t pc, void *lock)
+int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
 {
     struct lwi_acq a;
-    lwi_acq_init(&a, ref, pc);
+    lwi_acq_init(&a, lwi_ref_unread(lock, type, mode, 0), pc);
     return lwi_wait_acquire_at(self, &a, lock, false, 0);
 }
 

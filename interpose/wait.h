@@ -31,9 +31,10 @@
  * it leaves; returns the real call's result. */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
-/* lwi_wait_acquire for an acquisition of `ref` at `pc` that lwi_track_attempt_fast declined (made
- * here rather than in the wrapper, so the fast path never stores an lwi_acq to its frame). */
-int lwi_wait_untried(struct lwi_thread *self, struct lw_lock_ref ref, uint64_t pc, void *lock)
+/* lwi_wait_acquire for a plain acquisition of `lock` (its type and mode) at `pc` that
+ * lwi_track_attempt_fast declined. Its identity is made again here rather than passed, so the
+ * wrapper's fast path keeps it in registers instead of storing it to its frame. */
+int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((cold, noinline));
 /* lwi_wait_acquire after a real trylock that returned `rc` other than 0, for an attempt that took
  * the fast path and pushed its entry before the trylock (track.h: lwi_track_push_fast). */

@@ -32,7 +32,7 @@ LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_unread(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, 0), LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, a.ref, a.pc, m);
+        return lwi_wait_untried(self, m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, a.pc);
     lwi_track_push_fast(self, &a);
     int rc = REAL_LIVE(pthread_mutex_trylock)(m);
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, m, rc);

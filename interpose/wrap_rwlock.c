@@ -20,7 +20,7 @@ static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_ref_unread(rw, LW_LOCK_RWLOCK, mode, 0), pc);
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, a.ref, a.pc, rw);
+        return lwi_wait_untried(self, rw, LW_LOCK_RWLOCK, mode, a.pc);
     lwi_track_push_fast(self, &a);
     int rc = mode == LW_MODE_EXCLUSIVE ? REAL_LIVE(pthread_rwlock_trywrlock)(rw)
                                        : REAL_LIVE(pthread_rwlock_tryrdlock)(rw);

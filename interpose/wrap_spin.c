@@ -19,7 +19,7 @@ LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
     lwi_acq_init(&a, lwi_ref_unread((const void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, 0),
                  LWI_CALLER_PC());
     if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, a.ref, a.pc, (void *)lock);
+        return lwi_wait_untried(self, (void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, a.pc);
     lwi_track_push_fast(self, &a);
     int rc = REAL_LIVE(pthread_spin_trylock)(lock); /* under the guard, as in wrap_mutex.c */
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, (void *)lock, rc);

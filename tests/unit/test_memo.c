@@ -30,7 +30,7 @@ static struct lwi_held_entry *filled_slot(struct lwi_memo *m)
     struct lw_lock_ref ref = lock_ref();
     ref.flags = LW_LOCKF_RECURSIVE; /* as the chain cache gave them */
     struct lwi_held_entry *slot = lwi_memo_slot(m, BELOW, ref.addr, PC);
-    lwi_memo_fill(slot, BELOW, &ref, PC, 0x1111, 0x2222);
+    lwi_memo_fill(slot, BELOW, ref, PC, 0x1111, 0x2222);
     return slot;
 }
 
