@@ -25,10 +25,11 @@ struct lwi_held_entry {
     uint64_t site_chain;    /* the same over acquisition pcs only */
     uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
     uint32_t count;         /* recursion depth: recursive mutex, or read lock held twice */
-    /* Used in a memo slot (memo.h) only, and carried along in held-stack copies, where nothing
-     * reads them: ref's type, mode and acq in one word (lwi_memo_kind), and the lock_chain of
-     * the entry the slot's acquisition was pushed on (the thread's chain root for none). They
-     * also make the entry 64 bytes: the fast path indexes entries with a shift. */
+    /* Used in a memo slot (memo.h) only; in the held stack nothing reads them (copies carry a
+     * slot's, other pushes leave what was there): ref's type, mode and acq in one word
+     * (lwi_memo_kind), and the lock_chain of the entry the slot's acquisition was pushed on (the
+     * thread's chain root for none). They also make the entry 64 bytes: the fast path indexes
+     * entries with a shift. */
     uint32_t memo_kind;
     uint64_t memo_below;
 };
@@ -40,7 +41,7 @@ struct lwi_held_stack {
     uint32_t capacity;
     size_t map_bytes; /* size of the mapping, 0 while inline */
     bool overflowed;  /* sticky: some lock of this thread is not tracked */
-    struct lwi_held_entry inline_entries[LWI_HELD_INLINE];
+    _Alignas(64) struct lwi_held_entry inline_entries[LWI_HELD_INLINE]; /* one per cache line */
 };
 
 static inline struct lwi_held_entry *lwi_held_at(struct lwi_held_stack *h, uint32_t i)

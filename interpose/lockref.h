@@ -65,12 +65,12 @@ static inline uint8_t lwi_lock_flags(const void *lock, uint8_t type)
 }
 
 /* A lock's identity without its flags, which live in the lock object itself: the plain
- * acquisitions build this one, and their fast path takes the flags from the chain cache with the
- * chain (chain.h: lwi_chain_value), so it touches the lock object only through the real trylock.
- * Reading them before the trylock would fetch a contended line shared and then again exclusive
- * (two coherence misses instead of one); reading them after it waits for the trylock's locked
- * instruction to complete. Chain keys do not include the flags, so they can be computed first; a
- * full attempt reads them (wait.c). */
+ * acquisitions build this one, and their fast path takes the flags from the memo or the chain
+ * cache with the chain (chain.h: lwi_chain_value), so it touches the lock object only through the
+ * real trylock. Reading them before the trylock would fetch a contended line shared and then again
+ * exclusive (two coherence misses instead of one); reading them after it waits for the trylock's
+ * locked instruction to complete. Chain keys do not include the flags, so they can be computed
+ * first; a full attempt reads them (wait.c). */
 static inline struct lw_lock_ref lwi_ref_unread(const void *lock, uint8_t type, uint8_t mode,
                                                 uint8_t acq)
 {

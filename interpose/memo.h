@@ -15,10 +15,13 @@
  * A hit means what a cache hit means, that this thread made the chain and the driver knows it,
  * so a slot stays right when the chain cache later forgets the key (that only saves a re-send).
  * The generation is compared, so a lock destroyed and made again misses. The flags are those
- * the cache gave when the slot was filled; a slow path that finds them stale (a lock re-made as
- * another kind without *_init, chain.h) clears the memo (track.c). Only the owning thread reads
- * or writes its memo, under its guard, so a signal handler cannot change a slot between its
- * check and its copy. */
+ * the cache gave when the slot was filled; a slow path of this thread that finds them stale (a
+ * lock re-made as another kind without *_init, chain.h) clears its memo (track.c). Another
+ * thread's memo may keep the stale flags until that thread meets them itself; no decision rests
+ * on them (track.c reads the lock's flags for relocks), only the flags its records carry. A
+ * fork child, renumbered, starts with an empty memo (fork.c). Only the owning thread reads or
+ * writes its memo, under its guard, so a signal handler cannot change a slot between its check
+ * and its copy. */
 #ifndef LWI_MEMO_H
 #define LWI_MEMO_H
 
@@ -32,7 +35,7 @@
 #define LWI_MEMO_SLOTS (1u << LWI_MEMO_LOG2) /* 2 KiB per thread */
 
 struct lwi_memo {
-    struct lwi_held_entry slots[LWI_MEMO_SLOTS];
+    _Alignas(64) struct lwi_held_entry slots[LWI_MEMO_SLOTS]; /* a slot per cache line */
 };
 
 /* The slot of an acquisition. `below` is a chain key (well mixed); the two shifts of the address

@@ -91,8 +91,8 @@ static void lwi_track_fix_cached_flags(struct lwi_thread *self, uint64_t key, ui
 }
 
 /* The lock is already entry i of the held stack. a->ref's flags were read from the lock just now;
- * the entry's came from the chain cache, stale if the lock was re-made (above), and recursion and
- * relock rules must follow what the lock is now. */
+ * the entry's came from the memo or the chain cache, stale if the lock was re-made (above), and
+ * recursion and relock rules must follow what the lock is now. */
 static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, uint32_t i)
 {
     struct lwi_held_entry *e = lwi_held_at(&self->held, i);

@@ -15,8 +15,8 @@
  *                       the owner fields are still those of the holder).
  * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_push_fast before the real
  * trylock + lwi_track_commit after it; the release pair):
- * a lock call that repeats a known pattern costs a held-stack scan, one key mix, one cache probe,
- * a push and a pop, with no function call besides the real one; everything else is out of line.
+ * a lock call that repeats a known pattern costs a held-stack scan, one memo check (memo.h), a
+ * push and a pop, with no function call besides the real one; everything else is out of line.
  */
 #ifndef LWI_TRACK_H
 #define LWI_TRACK_H
@@ -38,7 +38,8 @@ struct lwi_acq {
     uint64_t lock_chain; /* keys of the entry this acquisition will push */
     uint64_t site_chain;
     uint64_t stack; /* its stack id */
-    /* set by lwi_track_attempt_fast: the memo slot (memo.h) lwi_track_push_fast copies */
+    /* set by a fast path that succeeded (lwi_track_fast): the memo slot (memo.h) that
+     * lwi_track_push_fast copies, valid until this thread tracks anything else */
     const struct lwi_held_entry *entry;
     bool reentry;     /* recursive re-acquisition by the owner: bump the count */
     bool double_lock; /* a DOUBLE_LOCK misuse was sent for this attempt */
@@ -85,8 +86,8 @@ static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
  * (memo.h) or else in the chain cache (one key mix, one probe, and the memo slot is filled from
  * it), and the held stack has room for the push; a->entry, a->lock_chain, a->stack and
  * a->ref.flags are then set. False: nothing was decided, the caller runs the full path. A
- * trylock's chain is cached under its own key (lwi_track_try_key, below). Inline and writing
- * only to `a`, so a wrapper that keeps `a` local keeps it in registers. */
+ * trylock's chain is cached under its own key (lwi_track_try_key, above). Inline, so a wrapper
+ * that keeps `a` local keeps it in registers. */
 static inline __attribute__((always_inline)) bool lwi_track_fast(struct lwi_thread *self,
                                                                  struct lwi_acq *a, bool trylock)
 {
@@ -134,8 +135,8 @@ static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi
     h->entries[h->count++] = *a->entry;
 }
 
-/* The real trylock succeeded: the pushed entry stands (its flags came from the cache with the
- * chain, chain.h: lwi_chain_value), and the guard is left. */
+/* The real trylock succeeded: the pushed entry stands (its flags came from the memo or the cache
+ * with the chain, chain.h: lwi_chain_value), and the guard is left. */
 static inline __attribute__((always_inline)) void lwi_track_commit(struct lwi_thread *self)
 {
     lwi_leave(self);

@@ -164,8 +164,8 @@ static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock
 }
 
 /* lwi_wait_acquire on an acquisition in the caller's frame. An attempt that took the fast path
- * (`tried`) has the lock's flags from the chain cache; a full attempt reads them first (its
- * records carry them and the cache keeps them). */
+ * (`tried`) has the lock's flags from the memo or the chain cache; a full attempt reads them first
+ * (its records carry them and the cache keeps them). */
 static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void *lock, bool tried,
                                int rc)
 {

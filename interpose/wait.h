@@ -27,8 +27,8 @@
  * from a->ref) whenever its inline fast path did not simply end in a push: `tried` false when
  * lwi_track_attempt_fast declined (the full attempt and the trylock are made here), true when
  * it succeeded but the real trylock under the guard returned `rc` other than 0 (a.ref's flags
- * then came from the chain cache; otherwise they are read here). Called under the guard, which
- * it leaves; returns the real call's result. */
+ * then came from the memo or the chain cache; otherwise they are read here). Called under the
+ * guard, which it leaves; returns the real call's result. */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
     __attribute__((cold, noinline));
 /* lwi_wait_acquire for a plain acquisition of `lock` (its type and mode) at `pc` that
