@@ -152,10 +152,29 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
     lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(a->stack, a->ref.flags));
 }
 
+bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot, uint64_t below,
+                           uint64_t addr, uint64_t pc, uint32_t kind)
+{
+    struct lw_lock_ref ref = {.addr = addr,
+                              .generation = lwi_gen_get(addr),
+                              .type = (uint8_t)kind,
+                              .flags = 0,
+                              .mode = (uint8_t)(kind >> 8),
+                              .acq = (uint8_t)(kind >> 16)};
+    uint64_t key = lwi_chain_lock_key(below, &ref, pc);
+    /* a trylock's stack is cached per lock and site (track.h: lwi_track_try_key) */
+    uint64_t cached = (ref.acq & LW_ACQF_TRY) ? lwi_track_try_key(self, &ref, pc) : key;
+    uint64_t v;
+    if (!lwi_cache_get(&lwi_chain_cache, cached, &v)) return false;
+    ref.flags = lwi_chain_value_flags(v);
+    lwi_memo_fill(slot, below, ref, pc, key, lwi_chain_value_stack(v));
+    return true;
+}
+
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
 {
+    if (lwi_track_attempt_fast(self, a)) return;
     bool trylock = (a->ref.acq & LW_ACQF_TRY) != 0;
-    if (trylock ? lwi_track_try_fast(self, a) : lwi_track_attempt_fast(self, a)) return;
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, a->ref.addr);
     if (i >= 0) {

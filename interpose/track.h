@@ -38,7 +38,7 @@ struct lwi_acq {
     uint64_t lock_chain; /* keys of the entry this acquisition will push */
     uint64_t site_chain;
     uint64_t stack; /* its stack id */
-    /* set by a fast path that succeeded (lwi_track_fast): the memo slot (memo.h) that
+    /* set by a fast path that succeeded (lwi_track_attempt_fast): the memo slot (memo.h) that
      * lwi_track_push_fast copies, valid until this thread tracks anything else */
     const struct lwi_held_entry *entry;
     bool reentry;     /* recursive re-acquisition by the owner: bump the count */
@@ -67,6 +67,12 @@ void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a);
 void lwi_track_took(struct lwi_thread *self, struct lwi_acq a) __attribute__((cold, noinline));
 void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type)
     __attribute__((cold, noinline));
+/* A memo miss of lwi_track_attempt_fast for the lock at `addr`, acquired as `kind` (lwi_memo_kind)
+ * at `pc` on top of the chain `below`: true, with `slot` filled, when the chain cache knows the
+ * acquisition. Out of line so that the memo hit, the path that matters, needs few registers;
+ * not cold: a thread with more hot chains than memo slots comes here often. */
+bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot, uint64_t below,
+                           uint64_t addr, uint64_t pc, uint32_t kind) __attribute__((noinline));
 
 /* The cache key of a trylock's stack: the key its acquisition would have with nothing held.
  * A trylock cannot block, so it makes no edge into the lock; its cache entry remembers its stack
@@ -83,13 +89,13 @@ static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
 
 /* The fast path of an acquisition that repeats a known pattern: true when the lock is not on the
  * held stack (a scan, a few entries deep in practice), the acquisition is in the thread's memo
- * (memo.h) or else in the chain cache (one key mix, one probe, and the memo slot is filled from
- * it), and the held stack has room for the push; a->entry, a->lock_chain, a->stack and
- * a->ref.flags are then set. False: nothing was decided, the caller runs the full path. A
- * trylock's chain is cached under its own key (lwi_track_try_key, above). Inline, so a wrapper
- * that keeps `a` local keeps it in registers. */
-static inline __attribute__((always_inline)) bool lwi_track_fast(struct lwi_thread *self,
-                                                                 struct lwi_acq *a, bool trylock)
+ * (memo.h) or else in the chain cache (lwi_track_memo_refill: one key mix, one probe, and the
+ * memo slot is filled from it), and the held stack has room for the push; a->entry, a->lock_chain,
+ * a->stack and a->ref.flags are then set. False: nothing was decided, the caller runs the full
+ * path. A trylock's chain is cached under its own key (lwi_track_try_key, above). Inline, so a
+ * wrapper that keeps `a` local keeps it in registers. */
+static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
+                                                                         struct lwi_acq *a)
 {
     const struct lwi_held_stack *h = &self->held;
     uint32_t n = h->count;
@@ -99,25 +105,14 @@ static inline __attribute__((always_inline)) bool lwi_track_fast(struct lwi_thre
         if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
     uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
     struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, a->ref.addr, a->pc);
-    if (__builtin_expect(!lwi_memo_matches(slot, below, &a->ref, a->pc), 0)) {
-        uint64_t key = lwi_chain_lock_key(below, &a->ref, a->pc);
-        uint64_t v;
-        uint64_t cached = trylock ? lwi_track_try_key(self, &a->ref, a->pc) : key;
-        if (__builtin_expect(!lwi_cache_get(&lwi_chain_cache, cached, &v), 0)) return false;
-        a->ref.flags = lwi_chain_value_flags(v);
-        lwi_memo_fill(slot, below, a->ref, a->pc, key, lwi_chain_value_stack(v));
-    }
+    if (__builtin_expect(!lwi_memo_matches(slot, below, &a->ref, a->pc), 0) &&
+        !lwi_track_memo_refill(self, slot, below, a->ref.addr, a->pc, lwi_memo_kind(&a->ref)))
+        return false;
     a->entry = slot;
     a->lock_chain = slot->lock_chain;
     a->stack = slot->stack;
     a->ref.flags = slot->ref.flags;
     return true;
-}
-
-static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
-                                                                         struct lwi_acq *a)
-{
-    return lwi_track_fast(self, a, false);
 }
 
 /* Pushes an acquisition whose attempt took the fast path (room was checked there) by copying its
@@ -154,18 +149,11 @@ static inline struct lwi_acq lwi_track_unpush(struct lwi_thread *self)
     return a;
 }
 
-/* The fast path of a trylock that succeeded (lwi_track_attempt_fast for the blocking calls). */
-static inline __attribute__((always_inline)) bool lwi_track_try_fast(struct lwi_thread *self,
-                                                                     struct lwi_acq *a)
-{
-    return lwi_track_fast(self, a, true);
-}
-
 /* A trylock that succeeded (a->ref.acq has LW_ACQF_TRY). */
 static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thread *self,
                                                                   struct lwi_acq a)
 {
-    if (__builtin_expect(lwi_track_try_fast(self, &a), 1))
+    if (__builtin_expect(lwi_track_attempt_fast(self, &a), 1))
         lwi_track_push_fast(self, &a);
     else
         lwi_track_took(self, a);
