@@ -63,9 +63,10 @@ LWI_EXPORT int mtx_unlock(mtx_t *m)
     if (!self) return REAL(mtx_unlock)(m);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
-    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX);
+    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX), 1))
+        return REAL_LIVE(mtx_unlock)(m);
     int rc = REAL_LIVE(mtx_unlock)(m);
-    lwi_track_release_end(self, top);
+    lwi_leave(self);
     return rc;
 }
 

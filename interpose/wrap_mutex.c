@@ -87,9 +87,10 @@ LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (!self) return REAL(pthread_mutex_unlock)(m);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
-    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX);
+    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX), 1))
+        return REAL_LIVE(pthread_mutex_unlock)(m);
     int rc = REAL_LIVE(pthread_mutex_unlock)(m);
-    lwi_track_release_end(self, top);
+    lwi_leave(self);
     return rc;
 }
 

@@ -157,9 +157,10 @@ LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
     if (!self) return REAL(pthread_rwlock_unlock)(rw);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)rw);
-    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK);
+    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK), 1))
+        return REAL_LIVE(pthread_rwlock_unlock)(rw);
     int rc = REAL_LIVE(pthread_rwlock_unlock)(rw);
-    lwi_track_release_end(self, top);
+    lwi_leave(self);
     return rc;
 }
 

@@ -46,9 +46,10 @@ LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
     if (!self) return REAL(pthread_spin_unlock)(lock);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)lock);
-    bool top = lwi_track_release_begin(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN);
+    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN), 1))
+        return REAL_LIVE(pthread_spin_unlock)(lock);
     int rc = REAL_LIVE(pthread_spin_unlock)(lock);
-    lwi_track_release_end(self, top);
+    lwi_leave(self);
     return rc;
 }
 
