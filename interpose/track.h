@@ -1,6 +1,6 @@
 /* track.h — what every wrapper does around its real call: the held-stack bookkeeping, the
- * lock-order decision (fast path: the memo, else one chain-cache lookup) and misuse detection. Every function
- * here runs under the re-entry guard of the calling thread (tls.h).
+ * lock-order decision (fast path: the memo, else one chain-cache lookup) and misuse detection.
+ * Every function here runs under the re-entry guard of the calling thread (tls.h).
  *
  * Acquisition:
  *   lwi_track_attempt   before a blocking or timed call — recursion, double-lock, chain lookup,
