@@ -10,13 +10,13 @@
  * one-mutex loop).
  *
  * Direct-mapped, LWI_MEMO_SLOTS slots in the thread's TLS block. A slot is filled from a
- * chain-cache hit (track.h) and overwritten by the next acquisition that maps to it; a thread
- * whose hot chains outnumber the slots falls back to the cache at the cost of one slot fill.
- * A hit means what a cache hit means, that this thread made the chain and the driver knows it,
- * so a slot stays right when the chain cache later forgets the key (that only saves a re-send).
- * The generation is compared, so a lock destroyed and made again misses. The flags are those
- * the cache gave when the slot was filled; a slow path of this thread that finds them stale (a
- * lock re-made as another kind without *_init, chain.h) clears its memo (track.c). Another
+ * chain-cache hit (track.c: lwi_track_memo_refill) and overwritten by the next acquisition that
+ * maps to it; a thread whose hot chains outnumber the slots falls back to the cache at the cost of
+ * one slot fill. A hit means what a cache hit means, that this thread made the chain and the driver
+ * knows it, so a slot stays right when the chain cache later forgets the key (that only saves a
+ * re-send). The generation is compared, so a lock destroyed and made again misses. The flags are
+ * those the cache gave when the slot was filled; a slow path of this thread that finds them stale
+ * (a lock re-made as another kind without *_init, chain.h) clears its memo (track.c). Another
  * thread's memo may keep the stale flags until that thread meets them itself; no decision rests
  * on them (track.c reads the lock's flags for relocks), only the flags its records carry. A
  * fork child, renumbered, starts with an empty memo (fork.c). Only the owning thread reads or

@@ -1,6 +1,7 @@
 /* track.h — what every wrapper does around its real call: the held-stack bookkeeping, the
  * lock-order decision (fast path: the memo, else one chain-cache lookup) and misuse detection.
- * Every function here runs under the re-entry guard of the calling thread (tls.h).
+ * Every function here runs under the re-entry guard of the calling thread (tls.h), and all but
+ * lwi_track_release's fast path return with it still held.
  *
  * Acquisition:
  *   lwi_track_attempt   before a blocking or timed call — recursion, double-lock, chain lookup,
@@ -91,7 +92,8 @@ static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
  * held stack (a scan, a few entries deep in practice), the acquisition is in the thread's memo
  * (memo.h) or else in the chain cache (lwi_track_memo_refill: one key mix, one probe, and the
  * memo slot is filled from it), and the held stack has room for the push; a->entry, a->lock_chain,
- * a->stack and a->ref.flags are then set. False: nothing was decided, the caller runs the full
+ * a->stack and a->ref's flags and generation (the slot's: a refill reads the generation again)
+ * are then set. False: nothing was decided, the caller runs the full
  * path. A trylock's chain is cached under its own key (lwi_track_try_key, above). Inline, so a
  * wrapper that keeps `a` local keeps it in registers. */
 static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
@@ -112,6 +114,7 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     a->lock_chain = slot->lock_chain;
     a->stack = slot->stack;
     a->ref.flags = slot->ref.flags;
+    a->ref.generation = slot->ref.generation; /* the key's, should an init have bumped it since */
     return true;
 }
 
@@ -122,7 +125,8 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
  * lwi_track_commit when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not.
  * Only this thread changes its stack, under its guard; readers from other threads (the
  * held-by-others count of a fork child, the owner's acquisition stack for an unlock by a
- * non-owner) may count the provisional entry, an off-by-one they already tolerate from races. */
+ * non-owner) may count the provisional entry, as they may miss an entry lwi_track_release popped
+ * just before the real unlock: off-by-ones they already tolerate from races. */
 static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
                                                                       const struct lwi_acq *a)
 {
@@ -166,13 +170,14 @@ static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thr
  *     lwi_leave(self);
  * Fast path: the top entry, held once, is popped (LIFO release: nothing above it to move or
  * rekey) and the guard is left, so the wrapper's last act is the real unlock and nothing of ours
- * runs after it (measured: the one-thread lock/unlock loop 9% faster than popping after the
- * unlock). For those few instructions the lock is held but off the stack: a signal handler that
- * locks in that window misses one edge, never gains a false one. Anything else (recursion
- * count, a release out of order, a lock we do not hold) runs lwi_track_release_slow and returns
- * false with the guard still held, before the real unlock, while the owner fields of the lock are
- * still those of its holder. `type` is the lock family (enum lw_lock_type); the full identity is
- * built only for misuse. */
+ * runs after it (measured: the one-thread lock/unlock loop 9-18% faster than popping after the
+ * unlock, in two A/B runs). For those few instructions the lock is held but off the stack: a
+ * signal handler that locks in that window misses one edge, never gains a false one, and a
+ * non-owner's unlock-unowned report made in it lacks the owner's acquisition stack. Anything else
+ * (recursion count, a release out of order, a lock we do not hold) runs lwi_track_release_slow and
+ * returns false with the guard still held, before the real unlock, while the owner fields of the
+ * lock are still those of its holder. `type` is the lock family (enum lw_lock_type); the full
+ * identity is built only for misuse. */
 static inline __attribute__((always_inline)) bool lwi_track_release(struct lwi_thread *self,
                                                                     uint64_t addr, uint8_t type)
 {
