@@ -6,8 +6,8 @@
  * chain-cache probe. What matters is less the instructions saved than the latency: a hit is
  * decided by loads and compares alone, so the entry is ready to copy a dozen cycles sooner than
  * after three dependent multiplies and a dependent probe, and the real trylock's locked
- * instruction, which waits for the push's stores, starts that much sooner (bench/: the
- * one-mutex loop).
+ * instruction, which waits for the push's stores, starts that much sooner (bench/run.sh: the
+ * "mutex 1t/1 lock" row).
  *
  * Direct-mapped, LWI_MEMO_SLOTS slots in the thread's TLS block. A slot is filled from a
  * chain-cache hit (track.c: lwi_track_memo_refill) and overwritten by the next acquisition that
