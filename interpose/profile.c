@@ -197,7 +197,7 @@ int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref 
             lwi_track_acquired(self, &a);
         lwi_leave(self);
     } else {
-        rc = lwi_wait_acquire(self, a, lock, true, rc); /* the attempt is made: `tried` */
+        rc = lwi_wait_acquire(self, a, lock, rc); /* the attempt is made */
     }
     if (!lwi_lock_acquired(&a.ref, rc) || !lwi_reenter(self)) return rc;
     uint64_t acquired = lwi_now_ns();

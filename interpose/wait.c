@@ -184,9 +184,9 @@ static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void 
     return rc;
 }
 
-int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
+int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int rc)
 {
-    return lwi_wait_acquire_at(self, &a, lock, tried, rc);
+    return lwi_wait_acquire_at(self, &a, lock, true, rc);
 }
 
 int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)

@@ -24,20 +24,20 @@
 #include "track.h"
 
 /* The rest of a plain blocking acquisition (mutex, mtx, rwlock rd/wr, spin: which one is read
- * from a->ref) whenever its inline fast path did not simply end in a push: `tried` false when
- * lwi_track_attempt_fast declined (the full attempt and the trylock are made here), true when
- * it succeeded but the real trylock under the guard returned `rc` other than 0 (a.ref's flags
- * then came from the memo or the chain cache; otherwise they are read here). Called under the
- * guard, which it leaves; returns the real call's result. */
-int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, bool tried, int rc)
+ * from a->ref) whose attempt is made and whose real trylock under the guard returned `rc` other
+ * than 0: wait, then push on success. Called under the guard, which it leaves; returns the real
+ * call's result. The three entry points differ in where the acquisition comes from. This one
+ * takes it whole (profile.c). */
+int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int rc)
     __attribute__((cold, noinline));
-/* lwi_wait_acquire for a plain acquisition of `lock` (its type and mode) at `pc` that
- * lwi_track_attempt_fast declined. Its identity is made again here rather than passed, so the
- * wrapper's fast path keeps it in registers instead of storing it to its frame. */
+/* For a plain acquisition of `lock` (its type and mode) at `pc` that lwi_track_attempt_fast
+ * declined: the full attempt and the trylock are made here, the flags read from the lock. Its
+ * identity is made again here rather than passed, so the wrapper's fast path keeps it in
+ * registers instead of storing it to its frame. */
 int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((cold, noinline));
-/* lwi_wait_acquire after a real trylock that returned `rc` other than 0, for an attempt that took
- * the fast path and pushed its entry before the trylock (track.h: lwi_track_push_fast). */
+/* For an attempt that took the fast path and pushed its entry before the trylock (track.h:
+ * lwi_track_push_fast): the entry is popped and becomes the acquisition. */
 int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc) __attribute__((cold, noinline));
 
 /* The real trylock of a plain acquisition (mutex, mtx, rwlock in a->ref's mode, spin), whether
