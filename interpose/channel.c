@@ -18,6 +18,7 @@
 #include "errsave.h"
 #include "lockwatch/wire.h"
 #include "nocancel.h"
+#include "ring.h"
 #include "tls.h"
 
 #define LWI_CHANNEL_HIGH_FD 1000
@@ -38,6 +39,9 @@ static struct {
     atomic_flag reconnecting; /* held only on the rare reconnect path */
     atomic_bool serial; /* send buffer too small to keep records whole: sends take `sending` */
     atomic_flag sending;
+    /* Once handed to the driver, every record goes here instead of the socket
+     * (lwi_channel_use_ring) */
+    _Atomic(struct lw_ring_header *) ring;
 } lwi_chan = {.fd = -1, .reconnecting = ATOMIC_FLAG_INIT, .sending = ATOMIC_FLAG_INIT};
 
 /* Moves fd to the highest convenient number: the lowest free one at or above 1000, or, under a
@@ -205,11 +209,61 @@ static void lwi_channel_send_once(const void *record, size_t size)
 void lwi_channel_send(const void *record, size_t size)
 {
     LWI_ERRNO_SAVE();
-    LWI_NOCANCEL_BEGIN(); /* send(), connect(); also keeps the flags below from being left set */
-    lwi_channel_send_once(record, size);
-    LWI_NOCANCEL_END();
+    struct lw_ring_header *ring = atomic_load_explicit(&lwi_chan.ring, memory_order_acquire);
+    if (ring) {
+        if (lwi_channel_alive() && !lwi_ring_put(ring, record, size)) lwi_channel_mark_dead();
+    } else {
+        LWI_NOCANCEL_BEGIN(); /* send(), connect(); also keeps the flags below from being left set
+                               */
+        lwi_channel_send_once(record, size);
+        LWI_NOCANCEL_END();
+    }
     if (!lwi_channel_alive()) lwi_retire(&lwi_tls);
     LWI_ERRNO_RESTORE();
+}
+
+bool lwi_channel_send_fd(const void *record, size_t size, int fd)
+{
+    int sock = atomic_load(&lwi_chan.fd);
+    if (atomic_load(&lwi_chan.dead) || !lwi_channel_fd_is_ours(sock)) return false;
+    union {
+        struct cmsghdr align;
+        char bytes[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = {.iov_base = (void *)record, .iov_len = size};
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.bytes,
+                         .msg_controllen = sizeof control.bytes};
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+    LWI_ERRNO_SAVE();
+    LWI_NOCANCEL_BEGIN();
+    ssize_t n;
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    LWI_NOCANCEL_END();
+    LWI_ERRNO_RESTORE();
+    if (n >= 0 && n != (ssize_t)size) lwi_channel_mark_dead(); /* out of step, as in send_once */
+    return n == (ssize_t)size;
+}
+
+void lwi_channel_use_ring(const struct lwi_thread *self)
+{
+    int memfd;
+    struct lw_ring_header *ring = lwi_ring_create(&memfd);
+    if (!ring) return;
+    bool handed_over = lwi_emit_ring(self, memfd);
+    close(memfd); /* the mapping and the driver's copy keep the ring; the program cannot take it */
+    if (handed_over)
+        atomic_store_explicit(&lwi_chan.ring, ring, memory_order_release);
+    else
+        lwi_ring_destroy(ring);
 }
 
 void lwi_channel_after_fork(void)

@@ -25,6 +25,16 @@ void lwi_channel_send(const void *record, size_t size);
 
 bool lwi_channel_alive(void);
 
+/* Sends one record on the socket with descriptor fd attached (SCM_RIGHTS); true when it went out
+ * whole. For the ring's hand-over only. */
+bool lwi_channel_send_fd(const void *record, size_t size, int fd);
+
+/* Moves the channel onto a shared-memory ring (ring.h): creates it, hands it to the driver, and
+ * from then on lwi_channel_send writes every record into it, with no system call. Stays on the
+ * socket when any step fails. Call once, at start-up, before any other thread runs. */
+struct lwi_thread;
+void lwi_channel_use_ring(const struct lwi_thread *self);
+
 /* In a forked child: the reconnect and send flags may have been held by a thread that no longer
  * exists. */
 void lwi_channel_after_fork(void);

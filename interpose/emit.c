@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "channel.h"
+#include "lockwatch/ring.h"
 #include "tls.h"
 
 uint64_t lwi_now_ns(void)
@@ -216,4 +217,13 @@ void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread)
     h->time_ns = lwi_now_ns();
     rec->reserved = 0;
     lwi_channel_send(rec, size);
+}
+
+bool lwi_emit_ring(const struct lwi_thread *self, int memfd)
+{
+    struct lw_rec_ring r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_RING, sizeof r, self);
+    r.file_size = LW_RING_FILE_SIZE;
+    return lwi_channel_send_fd(&r, sizeof r, memfd);
 }

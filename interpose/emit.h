@@ -4,6 +4,7 @@
 #ifndef LWI_EMIT_H
 #define LWI_EMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@ void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will
 void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread);
 /* Sent at most once per table per process. */
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);
+/* The hand-over of a record ring on the socket, with its memfd attached; true when it went out. */
+bool lwi_emit_ring(const struct lwi_thread *self, int memfd);
 
 uint64_t lwi_now_ns(void);
 

@@ -17,6 +17,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lockwatch/wire.h"
@@ -25,6 +26,15 @@
  * looks at the other connections, the signals and the clock again. */
 #define LWD_READ_BYTES (64u * 1024u)
 #define LWD_READ_CAP (1024u * 1024u)
+/* How often a connection whose socket ended asks whether a process still maps its ring. */
+#define LWD_ORPHAN_CHECK_MS 1000
+
+static long long channel_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static socklen_t abstract_address(const char *name, struct sockaddr_un *addr)
 {
@@ -60,14 +70,21 @@ fail:
     return -1;
 }
 
+static void free_connection(struct lwd_conn *conn)
+{
+    if (conn->fd >= 0) close(conn->fd);
+    if (conn->passed_fd >= 0) close(conn->passed_fd);
+    lwd_ring_detach(&conn->ring); /* writers still waiting for room give up */
+    free(conn->writers);
+    free(conn);
+}
+
 void lwd_channel_close(struct lwd_channel *ch)
 {
     if (ch->listen_fd >= 0) close(ch->listen_fd);
     ch->listen_fd = -1;
-    for (size_t i = 0; i < ch->nconns; i++) {
-        close(ch->conns[i]->fd);
-        free(ch->conns[i]);
-    }
+    for (size_t i = 0; i < ch->nconns; i++)
+        free_connection(ch->conns[i]);
     free(ch->conns);
     ch->conns = NULL;
     ch->nconns = ch->cap = 0;
@@ -83,8 +100,9 @@ int lwd_channel_accept(struct lwd_channel *ch)
             ch->conns = conns;
             ch->cap = cap;
         }
-        struct lwd_conn *conn = malloc(sizeof *conn);
+        struct lwd_conn *conn = calloc(1, sizeof *conn);
         if (!conn) goto out_of_memory;
+        conn->passed_fd = -1;
         lwd_record_stream_init(&conn->stream);
         conn->fd = accept4(ch->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (conn->fd >= 0) {
@@ -110,50 +128,190 @@ out_of_memory:
 /* Keeps the others in accept order: run.c reads older connections first. */
 static void remove_connection(struct lwd_channel *ch, size_t i)
 {
-    close(ch->conns[i]->fd);
-    free(ch->conns[i]);
+    free_connection(ch->conns[i]);
     memmove(&ch->conns[i], &ch->conns[i + 1], (--ch->nconns - i) * sizeof *ch->conns);
 }
 
-/* Where lwd_record_stream_push delivers a connection's records. */
+/* Where a connection's records are delivered. */
 struct feed_target {
     struct lwd_channel *ch;
+    struct lwd_conn *conn;
     struct lw_detector *d;
 };
+
+static void count_bad(struct feed_target *t, uint64_t n)
+{
+    lw_detector_report(t->d)->bad_records += n;
+}
+
+static void out_of_memory(struct feed_target *t)
+{
+    if (!t->ch->out_of_memory)
+        fputs("lockwatch: out of memory; later records are dropped\n", stderr);
+    t->ch->out_of_memory = true;
+}
+
+/* Remembers pid as a writer of the connection's ring (lwd_ring_mapped_by asks about each). */
+static void note_writer(struct feed_target *t, int32_t pid)
+{
+    struct lwd_conn *c = t->conn;
+    for (size_t i = 0; i < c->nwriters; i++)
+        if (c->writers[i] == pid) return;
+    if (c->nwriters == c->writers_cap) {
+        size_t cap = c->writers_cap ? 2 * c->writers_cap : 4;
+        int32_t *grown = realloc(c->writers, cap * sizeof *grown);
+        if (!grown) {
+            out_of_memory(t);
+            return;
+        }
+        c->writers = grown;
+        c->writers_cap = cap;
+    }
+    c->writers[c->nwriters++] = pid;
+}
+
+/* A LW_REC_RING record: the descriptor that came with it is the ring of the rest of the
+ * connection's records. */
+static void take_ring(struct feed_target *t, const struct lw_rec_ring *r, size_t size)
+{
+    struct lwd_conn *c = t->conn;
+    int fd = c->passed_fd;
+    c->passed_fd = -1;
+    bool taken = false;
+    if (size == sizeof *r && !c->ring.hdr && fd >= 0) {
+        taken = lwd_ring_attach(&c->ring, fd, r->file_size) == 0; /* closes fd */
+        fd = -1;
+    }
+    if (fd >= 0) close(fd);
+    if (!taken) {
+        count_bad(t, 1);
+        return;
+    }
+    note_writer(t, r->h.pid);
+}
 
 static void feed_record(void *ctx, const void *rec, size_t size)
 {
     struct feed_target *t = ctx;
-    if (t->ch->out_of_memory) return;
-    if (lw_detector_feed(t->d, rec, size) == LW_ERR_NOMEM) {
-        fputs("lockwatch: out of memory; later records are dropped\n", stderr);
-        t->ch->out_of_memory = true;
+    const struct lw_rec_header *h = rec;
+    if (size >= sizeof *h && h->type == LW_REC_RING) {
+        take_ring(t, rec, size);
+        return;
     }
+    if (t->conn->ring.hdr) note_writer(t, h->pid);
+    if (t->ch->out_of_memory) return;
+    if (lw_detector_feed(t->d, rec, size) == LW_ERR_NOMEM) out_of_memory(t);
+}
+
+/* Keeps the descriptors that came with a read: the first for the RING record, the rest (which no
+ * runtime sends) closed. */
+static void keep_passed_fds(struct lwd_conn *conn, struct msghdr *msg)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t k = 0; k < n; k++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + k * sizeof fd, sizeof fd);
+            if (conn->passed_fd < 0)
+                conn->passed_fd = fd;
+            else
+                close(fd);
+        }
+    }
+}
+
+/* Reads the socket until it has nothing waiting or *total reaches the cap (*more set). False
+ * when it ended: the peer closed it, or it carried something that is not records. */
+static bool read_socket(struct feed_target *t, size_t *total, bool *more)
+{
+    static unsigned char buf[LWD_READ_BYTES];
+    struct lwd_conn *conn = t->conn;
+    while (*total < LWD_READ_CAP) {
+        union {
+            struct cmsghdr align;
+            char bytes[CMSG_SPACE(4 * sizeof(int))];
+        } control;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = control.bytes,
+                             .msg_controllen = sizeof control.bytes};
+        ssize_t got = recvmsg(conn->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+        if (got > 0) keep_passed_fds(conn, &msg);
+        /* 0: orderly end; < 0: reset, same thing. A record cut short by the end was never
+         * wholly sent (the runtime sends each record whole): nothing to report. */
+        if (got <= 0) return false;
+        *total += (size_t)got;
+        if (!lwd_record_stream_push(&conn->stream, buf, (size_t)got, feed_record, t)) {
+            count_bad(t, 1);
+            return false;
+        }
+    }
+    *more = true; /* the event loop comes back after the signals and the clock */
+    return true;
+}
+
+/* Drains the connection's ring, up to cap bytes (*more set when it stopped there). A ring holding
+ * something that is not records is detached: its writers go passive. */
+static void drain_ring(struct feed_target *t, size_t cap, size_t *total, bool *more)
+{
+    struct lwd_conn *conn = t->conn;
+    uint64_t skipped = 0;
+    size_t bytes = 0;
+    switch (lwd_ring_drain(&conn->ring, cap, feed_record, t, &bytes, &skipped)) {
+    case LWD_RING_EMPTY:
+        break;
+    case LWD_RING_MORE:
+        *more = true;
+        break;
+    case LWD_RING_BROKEN:
+        count_bad(t, 1);
+        lwd_ring_detach(&conn->ring);
+        break;
+    }
+    *total += bytes;
+    count_bad(t, skipped); /* never published: lost, as a malformed record is */
+}
+
+/* For a connection whose socket ended: whether a process may still write into its ring. Asked
+ * at once when the socket ends, then at most once every LWD_ORPHAN_CHECK_MS. */
+static bool ring_still_written(struct lwd_conn *conn)
+{
+    if (!conn->ring.hdr) return false;
+    long long now = channel_now_ms();
+    if (conn->checked_ms >= 0 && now - conn->checked_ms < LWD_ORPHAN_CHECK_MS) return true;
+    conn->checked_ms = now;
+    for (size_t i = 0; i < conn->nwriters; i++)
+        if (lwd_ring_mapped_by(&conn->ring, conn->writers[i])) return true;
+    return false;
 }
 
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more)
 {
-    static unsigned char buf[LWD_READ_BYTES];
     struct lwd_conn *conn = ch->conns[i];
-    struct feed_target target = {ch, d};
+    struct feed_target target = {ch, conn, d};
     size_t total = 0;
-    while (total < LWD_READ_CAP) {
-        ssize_t got = recv(conn->fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return total;
-        if (got <= 0) {
-            /* 0: orderly end; < 0: reset, same thing. A record cut short by the end was never
-             * wholly sent (the runtime sends each record whole): nothing to report. */
-            remove_connection(ch, i);
-            return total;
-        }
-        total += (size_t)got;
-        if (!lwd_record_stream_push(&conn->stream, buf, (size_t)got, feed_record, &target)) {
-            lw_detector_report(d)->bad_records++;
-            remove_connection(ch, i);
-            return total;
-        }
+    if (conn->fd >= 0 && !read_socket(&target, &total, more)) {
+        close(conn->fd);
+        conn->fd = -1;
+        conn->checked_ms = -1; /* ask about the ring's writers now */
     }
-    *more = true; /* the event loop comes back after the signals and the clock */
+    if (conn->ring.hdr && !*more) drain_ring(&target, LWD_READ_CAP - total, &total, more);
+    if (conn->fd < 0 && !*more && !ring_still_written(conn)) {
+        /* Nobody can write into the ring any more: what it holds is all there will be. */
+        if (conn->ring.hdr) drain_ring(&target, SIZE_MAX, &total, more);
+        remove_connection(ch, i);
+        *more = false;
+    }
     return total;
+}
+
+bool lwd_channel_has_rings(const struct lwd_channel *ch)
+{
+    for (size_t i = 0; i < ch->nconns; i++)
+        if (ch->conns[i]->ring.hdr) return true;
+    return false;
 }

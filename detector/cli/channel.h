@@ -10,12 +10,21 @@
 #include "lockwatch/detector.h"
 #include "lockwatch/wire.h"
 #include "record_stream.h"
+#include "ring.h"
 
 #define LWD_SOCKET_NAME_MAX 64
 
-/* One process image's connection and its byte stream, cut into records as they arrive. */
+/* One process image's connection: its socket's byte stream, cut into records as they arrive,
+ * and from its LW_REC_RING record on, its ring. A connection whose socket ended lives on while a
+ * process still maps its ring (a program that closed every descriptor, or a forked child), and
+ * ends once none does and the ring is drained. */
 struct lwd_conn {
-    int fd;
+    int fd;        /* the socket; -1 once it ended */
+    int passed_fd; /* a descriptor that came with the socket's bytes, for the RING record */
+    struct lwd_ring ring;
+    int32_t *writers; /* pids seen writing into the ring: who may still map it */
+    size_t nwriters, writers_cap;
+    long long checked_ms; /* when the ended socket's ring was last checked for writers */
     struct lwd_record_stream stream;
 };
 
@@ -35,11 +44,16 @@ void lwd_channel_close(struct lwd_channel *ch);
 /* Accepts every pending connection. Returns 0, or -1 after one line on stderr. */
 int lwd_channel_accept(struct lwd_channel *ch);
 
-/* Reads what connection i has waiting and feeds each whole record to d; returns the number of
- * bytes read. The read stops after about a megabyte, so that one busy process cannot keep the
- * driver from its other duties, with *more set: the connection may have more waiting. When the
- * peer is gone (or sent a stream that is not records, which only a foreign peer could),
- * connection i is closed and the later ones move down by one. */
+/* Reads what connection i has waiting, on its socket and then in its ring, and feeds each whole
+ * record to d; returns the number of bytes read. The read stops after about a megabyte, so that
+ * one busy process cannot keep the driver from its other duties, with *more set: the connection
+ * may have more waiting. When the peer is gone (or sent a stream that is not records, which only
+ * a foreign peer could) and no process maps its ring any more, connection i is closed and the
+ * later ones move down by one. */
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more);
+
+/* Whether some connection has a ring, which no poll() can watch: the event loop then wakes on a
+ * clock to drain it. */
+bool lwd_channel_has_rings(const struct lwd_channel *ch);
 
 #endif

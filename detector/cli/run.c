@@ -1,5 +1,6 @@
 /* run.c — the event loop of a run: one poll() over the signalfd (child exit, signals to
- * forward), the listening socket and every connection. See run.h for when it ends. */
+ * forward), the listening socket and every connection, on a clock while rings are attached.
+ * See run.h for when it ends. */
 #include "run.h"
 
 #include <errno.h>
@@ -29,6 +30,12 @@
 /* How long the driver lets records pile up before reading again (see nap_after_records). */
 #define LWD_BATCH_NAP_US 5000L
 #define LWD_BATCH_NAP_MAX_BYTES (64u * 1024u)
+/* No poll() wakes the driver for records in a ring (channel.h): while one is attached it looks
+ * this soon after a look that found records, waiting twice as long after each look that found
+ * none, up to the maximum (records then wait at most that long; a writer finding the ring full
+ * naps until the driver has read). */
+#define LWD_RING_WAKE_MIN_MS 5
+#define LWD_RING_WAKE_MAX_MS 50
 
 struct run_state {
     pid_t child;
@@ -173,6 +180,14 @@ static int timeout_wait(long long deadline, const struct run_state *st)
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
+/* After the exit: milliseconds until the run has been quiet (no record read since the exit or
+ * the last record) for LWD_DRAIN_QUIET_MS. */
+static long long quiet_left(long long exited_at, long long last_record_at, long long now)
+{
+    long long since = last_record_at > exited_at ? last_record_at : exited_at;
+    return since + LWD_DRAIN_QUIET_MS - now;
+}
+
 static int min_wait(int a, int b)
 {
     if (a < 0) return b;
@@ -187,6 +202,8 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
     struct pollfd *fds = NULL;
     size_t cap = 0;
     long long exited_at = -1;
+    long long last_record_at = -1;
+    int ring_wake = LWD_RING_WAKE_MIN_MS;
     long long deadline = opts->timeout_ms > 0 ? now_ms() + opts->timeout_ms : -1;
     enum lwd_exit rc = LWD_EXIT_OK;
     for (;;) {
@@ -195,14 +212,16 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         if (timeout_wait(deadline, st) == 0) stop_at_timeout(ch, st, d);
         int timeout = -1;
         if (exited_at >= 0) {
-            long long left = exited_at + LWD_DRAIN_MAX_MS - now_ms();
+            long long now = now_ms();
+            long long left = exited_at + LWD_DRAIN_MAX_MS - now;
             if (left <= 0) break;
+            long long quiet = quiet_left(exited_at, last_record_at, now);
             /* With no connection open, only a connection still waiting in the backlog can
              * bring records: look once without waiting. */
-            timeout =
-                ch->nconns == 0 ? 0 : (int)(left < LWD_DRAIN_QUIET_MS ? left : LWD_DRAIN_QUIET_MS);
+            timeout = ch->nconns == 0 ? 0 : (int)(left < quiet ? left : quiet);
         }
         timeout = min_wait(timeout, timeout_wait(deadline, st));
+        if (lwd_channel_has_rings(ch)) timeout = min_wait(timeout, ring_wake);
         fds = make_pollfds(ch, sig->fd, fds, &cap);
         if (!fds) {
             fputs("lockwatch: out of memory\n", stderr);
@@ -217,8 +236,17 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             rc = LWD_EXIT_TOOL;
             break;
         }
-        if (ready == 0 && exited_at >= 0) break; /* quiet after the exit: the run is over */
         size_t read_bytes = read_connections(ch, d);
+        if (read_bytes > 0) {
+            last_record_at = now_ms();
+            ring_wake = LWD_RING_WAKE_MIN_MS;
+        } else if (ring_wake < LWD_RING_WAKE_MAX_MS) {
+            ring_wake = 2 * ring_wake < LWD_RING_WAKE_MAX_MS ? 2 * ring_wake : LWD_RING_WAKE_MAX_MS;
+        }
+        /* quiet after the exit: the run is over */
+        if (exited_at >= 0 && ready == 0 && read_bytes == 0 &&
+            (ch->nconns == 0 || quiet_left(exited_at, last_record_at, now_ms()) <= 0))
+            break;
         stop_if_stuck(opts, ch, st, d);
         if (fds[1].revents && lwd_channel_accept(ch) != 0) {
             rc = LWD_EXIT_TOOL;

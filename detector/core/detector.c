@@ -153,6 +153,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_overflow_add(d, (const void *)h);
     case LW_REC_HOLDS:
         return lw_profile_holds(d, (const void *)h);
+    case LW_REC_RING:
+        break; /* lw_validate_record rejects it: the driver's channel takes it */
     }
     return LW_ERR_BADREC; /* lw_validate_record admits no other type */
 }

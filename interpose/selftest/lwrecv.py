@@ -12,6 +12,8 @@ MODULE records. Exit status: the program's.
 """
 import argparse
 import collections
+import ctypes
+import mmap
 import os
 import selectors
 import socket
@@ -26,7 +28,7 @@ REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
-         11: "OVERFLOW"}
+         11: "OVERFLOW", 12: "HOLDS", 13: "RING"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
@@ -156,6 +158,51 @@ class Decoder:
         return head
 
 
+class Ring:
+    """The reading end of a record ring (detector/include/lockwatch/ring.h): a header page
+    (reader_pid at 16, head at 64, tail at 128) and the data after it."""
+    DATA_OFFSET = 4096
+    DATA_SIZE = 1 << 20
+
+    def __init__(self, fd, file_size):
+        self.map = mmap.mmap(fd, file_size)
+        os.close(fd)
+        magic, version, data_size = struct.unpack_from("<IIQ", self.map, 0)
+        if (magic, version, data_size) != (0x4E52574C, 1, self.DATA_SIZE):
+            raise ValueError("not a record ring")
+        ctypes.c_int32.from_buffer(self.map, 16).value = os.getpid()
+        self.head = ctypes.c_uint64.from_buffer(self.map, 64)
+        self.tail = ctypes.c_uint64.from_buffer(self.map, 128)  # one 8-byte store per update
+
+    def _copy(self, pos, n):
+        off = pos % self.DATA_SIZE
+        first = min(n, self.DATA_SIZE - off)
+        base = self.DATA_OFFSET
+        return (self.map[base + off:base + off + first] +
+                self.map[base:base + n - first])
+
+    def _zero(self, pos, n):
+        off = pos % self.DATA_SIZE
+        first = min(n, self.DATA_SIZE - off)
+        base = self.DATA_OFFSET
+        self.map[base + off:base + off + first] = bytes(first)
+        self.map[base:base + n - first] = bytes(n - first)
+
+    def drain(self):
+        """Returns the whole records published since the last call, in order."""
+        out = []
+        while self.tail.value != self.head.value:
+            tail = self.tail.value
+            magic, _ver, _typ, size = HDR.unpack_from(self._copy(tail, HDR.size))[:4]
+            if magic != 0x574C:
+                break  # reserved, not yet published (or never: the selftest does not skip)
+            span = (size + 7) & ~7
+            out.append(self._copy(tail, size))
+            self._zero(tail, span)
+            self.tail.value = tail + span
+        return out
+
+
 DEFAULT_LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "../../build-interpose/lib/liblockwatch.so")
 
@@ -180,6 +227,14 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
     records = []
     exited_at = None
     started = time.time()
+    rings = []
+
+    def take(rec):
+        line, decoded = dec.decode(rec)
+        records.append(decoded)
+        if echo:
+            print(line, flush=True)
+
     while True:
         if kill_after is not None and proc.poll() is None and time.time() - started > kill_after:
             proc.kill()
@@ -188,27 +243,29 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
         if exited_at is not None and time.time() - exited_at > 0.3:
             break
         ready = sel.select(timeout=0.05)
-        if ready and exited_at is not None:
-            exited_at = time.time()  # still draining: wait for quiet
+        drained = False
         for key, _ in ready:
             if key.fileobj is srv:
                 c, _ = srv.accept()
                 c.setblocking(False)
                 dec.connections += 1
-                sel.register(c, selectors.EVENT_READ, bytearray())
+                sel.register(c, selectors.EVENT_READ, {"pending": bytearray(), "fds": []})
                 continue
             try:
-                data = key.fileobj.recv(65536)
+                data, anc, _flags, _addr = key.fileobj.recvmsg(65536, socket.CMSG_SPACE(16))
             except BlockingIOError:
                 continue
+            for level, kind, payload in anc:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    key.data["fds"] += list(struct.unpack("<%di" % (len(payload) // 4), payload))
             if not data:
                 sel.unregister(key.fileobj)
                 key.fileobj.close()
                 continue
-            pending = key.data  # the stream is records back to back: header.size bytes each
+            pending = key.data["pending"]  # the stream is records back to back
             pending += data
             while len(pending) >= HDR.size:
-                magic, ver, _typ, size = HDR.unpack_from(pending)[:4]
+                magic, ver, typ, size = HDR.unpack_from(pending)[:4]
                 if magic != 0x574C or ver != 1 or not HDR.size <= size <= MAX_RECORD:
                     # not records: there is no next record to find, so the connection is done
                     print("BAD stream: magic=%#x ver=%d size=%d" % (magic, ver, size), flush=True)
@@ -219,13 +276,19 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
                     break
                 if len(pending) < size:
                     break
-                line, rec = dec.decode(bytes(pending[:size]))
+                rec = bytes(pending[:size])
                 del pending[:size]
-                records.append(rec)
-                if echo:
-                    print(line, flush=True)
-        if ready and exited_at is not None:
-            exited_at = time.time()  # decoding may be slow (--symbolize): restart the quiet wait
+                take(rec)
+                if typ == 13:  # RING: the rest of this image's records are in the ring
+                    file_size = struct.unpack_from("<Q", rec, HDR.size)[0]
+                    rings.append(Ring(key.data["fds"].pop(0), file_size))
+        # A ring outlives its connection (the program may close the socket): drain them all.
+        for ring in rings:
+            for rec in ring.drain():
+                drained = True
+                take(rec)
+        if (ready or drained) and exited_at is not None:
+            exited_at = time.time()  # still draining: wait for quiet
     srv.close()
     return records, dec, proc.returncode
 

@@ -13,6 +13,11 @@
  *    Not SOCK_SEQPACKET: its peers may queue only net.unix.max_dgram_qlen messages (10 by
  *    default), so a busy program's threads would block on a driver that is not reading at that
  *    very moment.
+ *  - The socket is only the start: the runtime then creates a shared-memory ring (ring.h), hands
+ *    it over with a LW_REC_RING record carrying the ring's descriptor (SCM_RIGHTS), and writes
+ *    every later record of the image into the ring, with no system call. A record in the ring is
+ *    in the driver's memory the moment it is written, so a crash or SIGKILL still loses nothing.
+ *    A runtime that cannot create a ring keeps sending on the socket.
  *  - Every record starts with struct lw_rec_header; header.size is the whole record's size and
  *    never exceeds LW_WIRE_MAX_RECORD. Records have fixed layouts except for the trailing arrays
  *    noted below, whose element counts are in the record.
@@ -55,6 +60,7 @@ enum lw_rec_type {
     LW_REC_MISUSE = 10,   /* double-lock, unlock-unowned, destroy-locked, exit-holding-lock */
     LW_REC_OVERFLOW = 11, /* an internal table filled; sent once per table */
     LW_REC_HOLDS = 12,    /* --profile / --trace only: a batch of finished holds of one thread */
+    LW_REC_RING = 13,     /* on the socket only: later records come through this ring (ring.h) */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -227,6 +233,14 @@ struct lw_rec_overflow {
     uint32_t table; /* enum lw_overflow_table */
     uint32_t reserved;
     uint64_t limit;
+};
+
+/* Sent on the socket with the ring's memfd as SCM_RIGHTS ancillary data; the last record the
+ * connection carries. The driver maps file_size bytes of the descriptor (ring.h gives the
+ * layout). */
+struct lw_rec_ring {
+    struct lw_rec_header h;
+    uint64_t file_size; /* LW_RING_FILE_SIZE */
 };
 
 /* Hold events (LW_REC_HOLDS), sent only when the runtime knob profile=1 is set (the driver's

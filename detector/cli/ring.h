@@ -1,0 +1,46 @@
+/* ring.h — the driver's end of a record ring (lockwatch/ring.h): maps the ring a process image
+ * handed over, drains its records in order, and decides when a ring is no longer written.
+ * No knowledge of connections or the detector: records go to a callback. */
+#ifndef LWD_RING_H
+#define LWD_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lockwatch/ring.h"
+#include "record_stream.h"
+
+struct lwd_ring {
+    struct lw_ring_header *hdr; /* NULL: no ring */
+    uint64_t ino;               /* the memfd's inode, to find the ring in /proc/PID/maps */
+    /* A reserved slot holding the read up: where, and since when (ms, CLOCK_MONOTONIC). */
+    uint64_t stall_pos;
+    long long stall_since_ms;
+    bool stalled;
+};
+
+/* Maps the ring behind fd (a memfd from a LW_REC_RING record of file_size bytes), checks its
+ * header and seals, and tells its writers the driver reads it. Always closes fd. Returns 0, or
+ * -1 when the descriptor is not a ring (r stays without one). */
+int lwd_ring_attach(struct lwd_ring *r, int fd, uint64_t file_size);
+
+/* Marks the ring closed (writers stop waiting for room and go passive) and unmaps it. */
+void lwd_ring_detach(struct lwd_ring *r);
+
+enum lwd_ring_drain_result {
+    LWD_RING_EMPTY,  /* read up to the first record not yet written */
+    LWD_RING_MORE,   /* stopped at the byte cap with records left */
+    LWD_RING_BROKEN, /* the ring holds something that is not records: detach it */
+};
+
+/* Feeds fn each whole record from the tail on, in order, up to about cap bytes; adds the bytes
+ * consumed to *bytes and the slots skipped (reserved by a process image that no longer maps the
+ * ring, so never to be written) to *skipped. */
+enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, lwd_record_fn *fn,
+                                          void *ctx, size_t *bytes, uint64_t *skipped);
+
+/* Whether process pid still maps the ring (true when its maps cannot be read: it may). */
+bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid);
+
+#endif

@@ -1,0 +1,90 @@
+/* ring.c — the writing end of the record ring (see ring.h and lockwatch/ring.h). */
+#include "ring.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Naps while the ring is full: from 20 µs, doubling up to 1 ms. A driver that has not mapped the
+ * ring after about five seconds of naps never will. */
+#define LWI_RING_FIRST_NAP_NS 20000L
+#define LWI_RING_LAST_NAP_NS 1000000L
+#define LWI_RING_ATTACH_NAPS 5000u
+
+struct lw_ring_header *lwi_ring_create(int *fd)
+{
+    int memfd = memfd_create("lockwatch-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (memfd < 0) return NULL;
+    void *map = MAP_FAILED;
+    /* Sealed at its size: nobody can shrink it under the driver's mapping (a SIGBUS there). */
+    if (ftruncate(memfd, LW_RING_FILE_SIZE) == 0 &&
+        fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
+        map = mmap(NULL, LW_RING_FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+    if (map == MAP_FAILED) {
+        close(memfd);
+        return NULL;
+    }
+    struct lw_ring_header *r = map;
+    r->magic = LW_RING_MAGIC;
+    r->version = LW_WIRE_VERSION;
+    r->data_size = LW_RING_DATA_SIZE;
+    *fd = memfd;
+    return r;
+}
+
+void lwi_ring_destroy(struct lw_ring_header *r)
+{
+    munmap(r, LW_RING_FILE_SIZE);
+}
+
+/* One nap while the ring is full. False when waiting is pointless: the driver closed the ring,
+ * its process is gone, or it never mapped the ring. A driver that is alive but slow (stopped in
+ * a debugger, say) is waited for, as a full socket would be. */
+static bool lwi_ring_nap(struct lw_ring_header *r, unsigned *naps)
+{
+    int32_t reader = atomic_load_explicit(&r->reader_pid, memory_order_acquire);
+    if (reader > 0 && kill(reader, 0) < 0 && errno == ESRCH) return false;
+    if (reader <= 0 && *naps >= LWI_RING_ATTACH_NAPS) return false;
+    long ns = LWI_RING_FIRST_NAP_NS << (*naps < 6 ? *naps : 6);
+    struct timespec nap = {.tv_sec = 0,
+                           .tv_nsec = ns < LWI_RING_LAST_NAP_NS ? ns : LWI_RING_LAST_NAP_NS};
+    nanosleep(&nap, NULL);
+    ++*naps;
+    return true;
+}
+
+bool lwi_ring_put(struct lw_ring_header *r, const void *record, size_t size)
+{
+    uint64_t span = lw_ring_span(size);
+    uint64_t pos;
+    unsigned naps = 0;
+    for (;;) {
+        if (atomic_load_explicit(&r->closed, memory_order_relaxed)) return false;
+        /* tail first: head, read after it, is then never behind it */
+        uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+        pos = atomic_load_explicit(&r->head, memory_order_relaxed);
+        if (pos - tail + span > LW_RING_DATA_SIZE) {
+            if (!lwi_ring_nap(r, &naps)) return false;
+            continue;
+        }
+        if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + span, memory_order_relaxed,
+                                                  memory_order_relaxed))
+            break;
+    }
+    /* Reserved: say whose slot it is (pid first, so a reader that sees the mark sees the pid). */
+    struct lw_rec_header h;
+    memcpy(&h, record, sizeof h);
+    memcpy(lw_ring_byte(r, pos + 8), &h.pid, sizeof h.pid);
+    struct lw_rec_header mark = h;
+    mark.magic = 0;
+    uint64_t *slot = lw_ring_slot_word(r, pos);
+    __atomic_store_n(slot, lw_ring_header_word(&mark), __ATOMIC_RELEASE);
+    lw_ring_copy_in(r, pos + 8, (const unsigned char *)record + 8, size - 8);
+    __atomic_store_n(slot, lw_ring_header_word(&h), __ATOMIC_RELEASE);
+    return true;
+}
