@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nocancel.h"
+
 /* Naps while the ring is full: from 20 µs, doubling up to 1 ms. A driver that has not mapped the
  * ring after about five seconds of naps never will. */
 #define LWI_RING_FIRST_NAP_NS 20000L
@@ -42,9 +44,9 @@ void lwi_ring_destroy(struct lw_ring_header *r)
     munmap(r, LW_RING_FILE_SIZE);
 }
 
-/* One nap while the ring is full. False when waiting is pointless: the driver closed the ring,
- * its process is gone, or it never mapped the ring. A driver that is alive but slow (stopped in
- * a debugger, say) is waited for, as a full socket would be. */
+/* One nap while the ring is full. False when waiting is pointless: the driver's process is gone,
+ * or it never mapped the ring (lwi_ring_put checks `closed` itself). A driver that is alive but
+ * slow (stopped in a debugger, say) is waited for, as a full socket would be. */
 static bool lwi_ring_nap(struct lw_ring_header *r, unsigned *naps)
 {
     int32_t reader = atomic_load_explicit(&r->reader_pid, memory_order_acquire);
@@ -53,7 +55,9 @@ static bool lwi_ring_nap(struct lw_ring_header *r, unsigned *naps)
     long ns = LWI_RING_FIRST_NAP_NS << (*naps < 6 ? *naps : 6);
     struct timespec nap = {.tv_sec = 0,
                            .tv_nsec = ns < LWI_RING_LAST_NAP_NS ? ns : LWI_RING_LAST_NAP_NS};
+    LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
     nanosleep(&nap, NULL);
+    LWI_NOCANCEL_END();
     ++*naps;
     return true;
 }

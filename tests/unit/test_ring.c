@@ -1,0 +1,342 @@
+/* test_ring.c — the record ring (lockwatch/ring.h) end to end: the runtime's writer
+ * (interpose/ring.c) and the driver's reader (detector/cli/ring.c) on one memfd, mapped twice as
+ * in a real run. Records come out whole and in each writer's order while the ring goes round many
+ * times and writers wait for room; a slot reserved by a process that no longer maps the ring is
+ * skipped, one reserved by a live mapper is waited for; bytes that are not records break the
+ * ring; writers give up on a closed ring or a dead reader instead of waiting for ever; attach
+ * refuses a descriptor that is not a sealed ring. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "detector/cli/ring.h"
+#include "interpose/ring.h"
+
+#define WRITERS 4
+#define PER_WRITER 20000
+
+/* A ring as a run has it: the runtime's mapping (w) and the driver's (r). */
+struct pair {
+    struct lw_ring_header *w;
+    struct lwd_ring r;
+};
+
+static void open_pair(struct pair *p)
+{
+    int fd;
+    p->w = lwi_ring_create(&fd);
+    assert_non_null(p->w);
+    assert_int_equal(lwd_ring_attach(&p->r, fd, LW_RING_FILE_SIZE), 0); /* takes fd */
+    assert_int_equal(atomic_load(&p->w->reader_pid), getpid());
+}
+
+static void close_pair(struct pair *p)
+{
+    lwd_ring_detach(&p->r);
+    lwi_ring_destroy(p->w);
+}
+
+/* Record `seq` of writer `writer`: its size and every byte follow from the two. */
+static uint32_t record_size(uint32_t writer, uint32_t seq)
+{
+    return (uint32_t)sizeof(struct lw_rec_header) + ((seq * 37u + writer * 11u) % 700u);
+}
+
+static unsigned char body_byte(uint32_t writer, uint32_t seq, uint32_t i)
+{
+    return (unsigned char)(i * 13u + seq * 7u + writer);
+}
+
+static void make_record(unsigned char *buf, uint32_t writer, uint32_t seq)
+{
+    uint32_t size = record_size(writer, seq);
+    struct lw_rec_header h = {.magic = LW_WIRE_MAGIC,
+                              .version = LW_WIRE_VERSION,
+                              .type = LW_REC_THREAD_EXIT,
+                              .size = size,
+                              .pid = (int32_t)getpid(),
+                              .thread = writer,
+                              .time_ns = seq};
+    memcpy(buf, &h, sizeof h);
+    for (uint32_t i = sizeof h; i < size; i++)
+        buf[i] = body_byte(writer, seq, i);
+}
+
+/* What the reader saw: the next sequence number expected of each writer. */
+struct seen {
+    uint32_t next[WRITERS];
+    uint64_t total;
+};
+
+static void check_record(void *ctx, const void *rec, size_t size)
+{
+    struct seen *s = ctx;
+    assert_int_equal((uintptr_t)rec % 16, 0);
+    const struct lw_rec_header *h = rec;
+    assert_true(h->thread < WRITERS);
+    uint32_t seq = (uint32_t)h->time_ns;
+    assert_int_equal(seq, s->next[h->thread]); /* each writer's records in its order */
+    assert_int_equal(size, record_size(h->thread, seq));
+    const unsigned char *bytes = rec;
+    for (uint32_t i = sizeof *h; i < size; i++)
+        if (bytes[i] != body_byte(h->thread, seq, i)) fail_msg("byte %u of record %u", i, seq);
+    s->next[h->thread]++;
+    s->total++;
+}
+
+static void drain_all(struct pair *p, struct seen *s)
+{
+    size_t bytes = 0;
+    uint64_t skipped = 0;
+    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, check_record, s, &bytes, &skipped),
+                     LWD_RING_EMPTY);
+    assert_int_equal(skipped, 0);
+}
+
+static void test_one_writer_goes_round(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    struct seen s = {0};
+    unsigned char buf[LW_WIRE_MAX_RECORD];
+    /* ~450 bytes a record: 9000 records go round the 1 MiB ring about four times. */
+    for (uint32_t seq = 0; seq < 9000; seq++) {
+        make_record(buf, 0, seq);
+        assert_true(lwi_ring_put(p.w, buf, record_size(0, seq)));
+        if (seq % 1000 == 999) drain_all(&p, &s);
+    }
+    drain_all(&p, &s);
+    assert_int_equal(s.total, 9000);
+    assert_true(atomic_load(&p.w->tail) > 3 * (uint64_t)LW_RING_DATA_SIZE);
+    close_pair(&p);
+}
+
+struct writer_arg {
+    struct lw_ring_header *ring;
+    uint32_t writer;
+};
+
+static void *writer_main(void *arg)
+{
+    struct writer_arg *a = arg;
+    unsigned char buf[LW_WIRE_MAX_RECORD];
+    for (uint32_t seq = 0; seq < PER_WRITER; seq++) {
+        make_record(buf, a->writer, seq);
+        if (!lwi_ring_put(a->ring, buf, record_size(a->writer, seq))) return (void *)1;
+    }
+    return NULL;
+}
+
+/* Four writers outpace one reader (~28 MB through 1 MiB): they wait for room, and the reader
+ * still sees every record whole, each writer's in order. */
+static void test_writers_race_reader(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    pthread_t threads[WRITERS];
+    struct writer_arg args[WRITERS];
+    for (uint32_t i = 0; i < WRITERS; i++) {
+        args[i] = (struct writer_arg){p.w, i};
+        assert_int_equal(pthread_create(&threads[i], NULL, writer_main, &args[i]), 0);
+    }
+    struct seen s = {0};
+    while (s.total < (uint64_t)WRITERS * PER_WRITER) {
+        size_t bytes = 0;
+        uint64_t skipped = 0;
+        enum lwd_ring_drain_result rc =
+            lwd_ring_drain(&p.r, 64 * 1024, check_record, &s, &bytes, &skipped);
+        assert_int_not_equal(rc, LWD_RING_BROKEN);
+        assert_int_equal(skipped, 0);
+        if (bytes == 0) sched_yield();
+    }
+    for (uint32_t i = 0; i < WRITERS; i++) {
+        void *failed;
+        pthread_join(threads[i], &failed);
+        assert_null(failed);
+        assert_int_equal(s.next[i], PER_WRITER);
+    }
+    assert_int_equal(atomic_load(&p.w->head), atomic_load(&p.w->tail));
+    close_pair(&p);
+}
+
+/* A pid that existed and is gone (reaped). */
+static int32_t dead_pid(void)
+{
+    pid_t child = fork();
+    if (child == 0) _exit(0);
+    assert_true(child > 0);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    return (int32_t)child;
+}
+
+/* Steps 1 and 2 of a write (lockwatch/ring.h) by `pid`, never finished. */
+static void reserve_only(struct lw_ring_header *r, int32_t pid, uint32_t size)
+{
+    uint64_t pos = atomic_fetch_add(&r->head, lw_ring_span(size));
+    memcpy(lw_ring_byte(r, pos + 8), &pid, sizeof pid);
+    struct lw_rec_header mark = {.magic = 0, .size = size};
+    __atomic_store_n(lw_ring_slot_word(r, pos), lw_ring_header_word(&mark), __ATOMIC_RELEASE);
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Drains once; returns the records delivered and adds the slots skipped to *skipped. */
+static uint64_t drain_count(struct pair *p, uint64_t *skipped)
+{
+    struct seen s = {0};
+    size_t bytes = 0;
+    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, check_record, &s, &bytes, skipped),
+                     LWD_RING_EMPTY);
+    return s.total;
+}
+
+static void test_abandoned_slot_is_skipped(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    reserve_only(p.w, dead_pid(), 100);
+    unsigned char buf[LW_WIRE_MAX_RECORD];
+    make_record(buf, 0, 0);
+    assert_true(lwi_ring_put(p.w, buf, record_size(0, 0)));
+    uint64_t skipped = 0;
+    assert_int_equal(drain_count(&p, &skipped), 0); /* held up: the writer may yet publish */
+    nap_ms(600);
+    assert_int_equal(drain_count(&p, &skipped), 1); /* its writer is gone: skipped */
+    assert_int_equal(skipped, 1);
+    close_pair(&p);
+}
+
+static void test_live_writer_slot_is_waited_for(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    reserve_only(p.w, (int32_t)getpid(), 100); /* we map the ring: we may still publish */
+    uint64_t skipped = 0;
+    assert_int_equal(drain_count(&p, &skipped), 0);
+    nap_ms(600);
+    assert_int_equal(drain_count(&p, &skipped), 0);
+    assert_int_equal(skipped, 0);
+    close_pair(&p);
+}
+
+static void test_garbage_breaks_the_ring(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    uint64_t pos = atomic_fetch_add(&p.w->head, 64);
+    struct lw_rec_header junk = {.magic = 0x1234, .version = LW_WIRE_VERSION, .size = 64};
+    __atomic_store_n(lw_ring_slot_word(p.w, pos), lw_ring_header_word(&junk), __ATOMIC_RELEASE);
+    struct seen s = {0};
+    size_t bytes = 0;
+    uint64_t skipped = 0;
+    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, check_record, &s, &bytes, &skipped),
+                     LWD_RING_BROKEN);
+    /* a size beyond what was reserved is as bad */
+    junk.magic = LW_WIRE_MAGIC;
+    junk.size = 128;
+    __atomic_store_n(lw_ring_slot_word(p.w, pos), lw_ring_header_word(&junk), __ATOMIC_RELEASE);
+    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, check_record, &s, &bytes, &skipped),
+                     LWD_RING_BROKEN);
+    assert_int_equal(s.total, 0);
+    close_pair(&p);
+}
+
+/* Fills the ring with 4 KB records until a put fails; returns how many went in. */
+static uint32_t fill(struct lw_ring_header *w)
+{
+    unsigned char buf[LW_WIRE_MAX_RECORD];
+    struct lw_rec_header h = {.magic = LW_WIRE_MAGIC,
+                              .version = LW_WIRE_VERSION,
+                              .type = LW_REC_THREAD_EXIT,
+                              .size = LW_WIRE_MAX_RECORD,
+                              .pid = (int32_t)getpid()};
+    memset(buf, 0x5a, sizeof buf);
+    memcpy(buf, &h, sizeof h);
+    uint32_t n = 0;
+    while (n <= LW_RING_DATA_SIZE / LW_WIRE_MAX_RECORD && lwi_ring_put(w, buf, sizeof buf))
+        n++;
+    return n;
+}
+
+static void test_writer_gives_up_on_dead_reader(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    atomic_store(&p.w->reader_pid, dead_pid());
+    assert_int_equal(fill(p.w), LW_RING_DATA_SIZE / LW_WIRE_MAX_RECORD);
+    close_pair(&p);
+}
+
+static void test_writer_gives_up_on_closed_ring(void **state)
+{
+    (void)state;
+    int fd;
+    struct lw_ring_header *w = lwi_ring_create(&fd);
+    assert_non_null(w);
+    struct lwd_ring r;
+    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE), 0);
+    lwd_ring_detach(&r);
+    assert_int_equal(fill(w), 0);
+    lwi_ring_destroy(w);
+}
+
+static void test_attach_refuses_what_is_not_a_ring(void **state)
+{
+    (void)state;
+    struct lwd_ring r;
+    /* the right size, but unsealed: the program could shrink it under the driver */
+    int fd = memfd_create("not-a-ring", MFD_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, LW_RING_FILE_SIZE), 0);
+    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE), -1);
+    assert_null(r.hdr);
+    /* a ring announced with the wrong size */
+    struct lw_ring_header *w = lwi_ring_create(&fd);
+    assert_non_null(w);
+    int again = dup(fd);
+    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE / 2), -1);
+    /* sealed and sized, but its header is not a ring's */
+    w->magic = 0;
+    assert_int_equal(lwd_ring_attach(&r, again, LW_RING_FILE_SIZE), -1);
+    assert_null(r.hdr);
+    lwi_ring_destroy(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_writer_goes_round),
+        cmocka_unit_test(test_writers_race_reader),
+        cmocka_unit_test(test_abandoned_slot_is_skipped),
+        cmocka_unit_test(test_live_writer_slot_is_waited_for),
+        cmocka_unit_test(test_garbage_breaks_the_ring),
+        cmocka_unit_test(test_writer_gives_up_on_dead_reader),
+        cmocka_unit_test(test_writer_gives_up_on_closed_ring),
+        cmocka_unit_test(test_attach_refuses_what_is_not_a_ring),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
