@@ -1,5 +1,8 @@
 /* channel.h — the record channel to the driver: one AF_UNIX SOCK_STREAM connection to the
- * abstract name in LOCKWATCH_SOCKET, each record written whole by one send() (wire.h).
+ * abstract name in LOCKWATCH_SOCKET, then a shared-memory ring handed over on it
+ * (lwi_channel_use_ring). Until the hand-over, or for good when no ring can be made, each record
+ * is written whole by one send() (wire.h); what follows describes that socket path. Records in
+ * the ring need no descriptor at all, so a program closing ours does not matter to them.
  *
  * The socket sits on a high descriptor (≥ 1000, or as high as RLIMIT_NOFILE allows) so programs
  * that dup2 over low numbers do not hit it. Before each send the descriptor is checked with fstat
