@@ -6,7 +6,7 @@
 
 #define LWI_DEFAULT_WAIT_MS 100u
 
-struct lwi_config lwi_config = {.wait_ns = LWI_DEFAULT_WAIT_MS * 1000000ull};
+struct lwi_config lwi_config = {.wait_ns = LWI_DEFAULT_WAIT_MS * 1000000ull, .ring = true};
 
 /* Parses a decimal number ending at `end`; false on anything else. */
 static bool lwi_parse_u64(const char *s, const char *end, uint64_t *out)
@@ -35,6 +35,9 @@ void lwi_config_load(const char *text)
         else if (eq && (size_t)(eq - text) == strlen("profile") && !strncmp(text, "profile", 7) &&
                  lwi_parse_u64(eq + 1, end, &v))
             lwi_config.profile = v != 0;
+        else if (eq && (size_t)(eq - text) == strlen("ring") && !strncmp(text, "ring", 4) &&
+                 lwi_parse_u64(eq + 1, end, &v))
+            lwi_config.ring = v != 0;
         text = *end ? end + 1 : end;
     }
 }

@@ -46,7 +46,7 @@ __attribute__((constructor)) static void lwi_init(void)
     lwi_read_exe(exe, sizeof exe);
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
     lwi_modules_init(self, exe);
-    lwi_channel_use_ring(self); /* later records go through shared memory (channel.h) */
+    if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;
     lwi_profile_init(); /* --profile / --trace: profile.h */
     atomic_store(&lwi_active, true);
