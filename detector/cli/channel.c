@@ -254,14 +254,15 @@ static bool read_socket(struct feed_target *t, size_t *total, bool *more)
     return true;
 }
 
-/* Drains the connection's ring, up to cap bytes (*more set when it stopped there). A ring holding
- * something that is not records is detached: its writers go passive. */
-static void drain_ring(struct feed_target *t, size_t cap, size_t *total, bool *more)
+/* Drains the connection's ring, up to cap bytes (*more set when it stopped there); `final` as for
+ * lwd_ring_drain. A ring holding something that is not records is detached: its writers go
+ * passive. */
+static void drain_ring(struct feed_target *t, size_t cap, bool final, size_t *total, bool *more)
 {
     struct lwd_conn *conn = t->conn;
     uint64_t skipped = 0;
     size_t bytes = 0;
-    switch (lwd_ring_drain(&conn->ring, cap, feed_record, t, &bytes, &skipped)) {
+    switch (lwd_ring_drain(&conn->ring, cap, final, feed_record, t, &bytes, &skipped)) {
     case LWD_RING_EMPTY:
         break;
     case LWD_RING_MORE:
@@ -299,10 +300,10 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d,
         conn->fd = -1;
         conn->checked_ms = -1; /* ask about the ring's writers now */
     }
-    if (conn->ring.hdr && !*more) drain_ring(&target, LWD_READ_CAP - total, &total, more);
+    if (conn->ring.hdr && !*more) drain_ring(&target, LWD_READ_CAP - total, false, &total, more);
     if (conn->fd < 0 && !*more && !ring_still_written(conn)) {
         /* Nobody can write into the ring any more: what it holds is all there will be. */
-        if (conn->ring.hdr) drain_ring(&target, SIZE_MAX, &total, more);
+        if (conn->ring.hdr) drain_ring(&target, SIZE_MAX, true, &total, more);
         remove_connection(ch, i);
         *more = false;
     }

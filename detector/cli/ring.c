@@ -106,8 +106,9 @@ static void consume(struct lw_ring_header *hdr, uint64_t tail, uint64_t span)
     atomic_store_explicit(&hdr->tail, tail + span, memory_order_release);
 }
 
-enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, lwd_record_fn *fn,
-                                          void *ctx, size_t *bytes, uint64_t *skipped)
+enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, bool final,
+                                          lwd_record_fn *fn, void *ctx, size_t *bytes,
+                                          uint64_t *skipped)
 {
     _Alignas(16) unsigned char rec[LW_WIRE_MAX_RECORD];
     struct lw_ring_header *hdr = r->hdr;
@@ -125,7 +126,7 @@ enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, lwd_re
             return LWD_RING_BROKEN;
         uint64_t span = lw_ring_span(h.size);
         if (h.magic == 0) { /* reserved, being written */
-            if (!abandoned(r, tail)) return LWD_RING_EMPTY;
+            if (!final && !abandoned(r, tail)) return LWD_RING_EMPTY;
             consume(hdr, tail, span);
             ++*skipped;
             continue;

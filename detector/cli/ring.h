@@ -36,9 +36,11 @@ enum lwd_ring_drain_result {
 
 /* Feeds fn each whole record from the tail on, in order, up to about cap bytes; adds the bytes
  * consumed to *bytes and the slots skipped (reserved by a process image that no longer maps the
- * ring, so never to be written) to *skipped. */
-enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, lwd_record_fn *fn,
-                                          void *ctx, size_t *bytes, uint64_t *skipped);
+ * ring, so never to be written) to *skipped. `final`: the caller knows no process maps the ring
+ * any more, so a reserved slot is skipped at once instead of after a wait. */
+enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, bool final,
+                                          lwd_record_fn *fn, void *ctx, size_t *bytes,
+                                          uint64_t *skipped);
 
 /* Whether process pid still maps the ring (true when its maps cannot be read: it may). */
 bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid);

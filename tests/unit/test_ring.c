@@ -101,7 +101,7 @@ static void drain_all(struct pair *p, struct seen *s)
 {
     size_t bytes = 0;
     uint64_t skipped = 0;
-    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, check_record, s, &bytes, &skipped),
+    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, false, check_record, s, &bytes, &skipped),
                      LWD_RING_EMPTY);
     assert_int_equal(skipped, 0);
 }
@@ -159,7 +159,7 @@ static void test_writers_race_reader(void **state)
         size_t bytes = 0;
         uint64_t skipped = 0;
         enum lwd_ring_drain_result rc =
-            lwd_ring_drain(&p.r, 64 * 1024, check_record, &s, &bytes, &skipped);
+            lwd_ring_drain(&p.r, 64 * 1024, false, check_record, &s, &bytes, &skipped);
         assert_int_not_equal(rc, LWD_RING_BROKEN);
         assert_int_equal(skipped, 0);
         if (bytes == 0) sched_yield();
@@ -205,7 +205,7 @@ static uint64_t drain_count(struct pair *p, uint64_t *skipped)
 {
     struct seen s = {0};
     size_t bytes = 0;
-    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, check_record, &s, &bytes, skipped),
+    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, false, check_record, &s, &bytes, skipped),
                      LWD_RING_EMPTY);
     return s.total;
 }
@@ -223,6 +223,26 @@ static void test_abandoned_slot_is_skipped(void **state)
     assert_int_equal(drain_count(&p, &skipped), 0); /* held up: the writer may yet publish */
     nap_ms(600);
     assert_int_equal(drain_count(&p, &skipped), 1); /* its writer is gone: skipped */
+    assert_int_equal(skipped, 1);
+    close_pair(&p);
+}
+
+/* When the caller knows nobody maps the ring any more, an unpublished slot is skipped at once. */
+static void test_final_drain_skips_at_once(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    reserve_only(p.w, (int32_t)getpid(), 100);
+    unsigned char buf[LW_WIRE_MAX_RECORD];
+    make_record(buf, 0, 0);
+    assert_true(lwi_ring_put(p.w, buf, record_size(0, 0)));
+    struct seen s = {0};
+    size_t bytes = 0;
+    uint64_t skipped = 0;
+    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, true, check_record, &s, &bytes, &skipped),
+                     LWD_RING_EMPTY);
+    assert_int_equal(s.total, 1);
     assert_int_equal(skipped, 1);
     close_pair(&p);
 }
@@ -252,13 +272,13 @@ static void test_garbage_breaks_the_ring(void **state)
     struct seen s = {0};
     size_t bytes = 0;
     uint64_t skipped = 0;
-    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, check_record, &s, &bytes, &skipped),
+    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, false, check_record, &s, &bytes, &skipped),
                      LWD_RING_BROKEN);
     /* a size beyond what was reserved is as bad */
     junk.magic = LW_WIRE_MAGIC;
     junk.size = 128;
     __atomic_store_n(lw_ring_slot_word(p.w, pos), lw_ring_header_word(&junk), __ATOMIC_RELEASE);
-    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, check_record, &s, &bytes, &skipped),
+    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, false, check_record, &s, &bytes, &skipped),
                      LWD_RING_BROKEN);
     assert_int_equal(s.total, 0);
     close_pair(&p);
@@ -333,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_writers_race_reader),
         cmocka_unit_test(test_abandoned_slot_is_skipped),
         cmocka_unit_test(test_live_writer_slot_is_waited_for),
+        cmocka_unit_test(test_final_drain_skips_at_once),
         cmocka_unit_test(test_garbage_breaks_the_ring),
         cmocka_unit_test(test_writer_gives_up_on_dead_reader),
         cmocka_unit_test(test_writer_gives_up_on_closed_ring),
