@@ -39,8 +39,7 @@ static struct {
     atomic_flag reconnecting; /* held only on the rare reconnect path */
     atomic_bool serial; /* send buffer too small to keep records whole: sends take `sending` */
     atomic_flag sending;
-    /* Once handed to the driver, every record goes here instead of the socket
-     * (lwi_channel_use_ring) */
+    /* once handed to the driver, every record goes here instead (lwi_channel_use_ring) */
     _Atomic(struct lw_ring_header *) ring;
 } lwi_chan = {.fd = -1, .reconnecting = ATOMIC_FLAG_INIT, .sending = ATOMIC_FLAG_INIT};
 
@@ -213,8 +212,8 @@ void lwi_channel_send(const void *record, size_t size)
     if (ring) {
         if (lwi_channel_alive() && !lwi_ring_put(ring, record, size)) lwi_channel_mark_dead();
     } else {
-        LWI_NOCANCEL_BEGIN(); /* send(), connect(); also keeps the flags below from being left set
-                               */
+        /* send(), connect(); also keeps the flags below from being left set */
+        LWI_NOCANCEL_BEGIN();
         lwi_channel_send_once(record, size);
         LWI_NOCANCEL_END();
     }

@@ -240,7 +240,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         if (read_bytes > 0) {
             last_record_at = now_ms();
             ring_wake = LWD_RING_WAKE_MIN_MS;
-        } else if (ring_wake < LWD_RING_WAKE_MAX_MS) {
+        } else {
             ring_wake = 2 * ring_wake < LWD_RING_WAKE_MAX_MS ? 2 * ring_wake : LWD_RING_WAKE_MAX_MS;
         }
         /* quiet after the exit: the run is over */
