@@ -223,8 +223,12 @@ void lwi_channel_send(const void *record, size_t size)
 
 bool lwi_channel_send_fd(const void *record, size_t size, int fd)
 {
+    LWI_ERRNO_SAVE();
     int sock = atomic_load(&lwi_chan.fd);
-    if (atomic_load(&lwi_chan.dead) || !lwi_channel_fd_is_ours(sock)) return false;
+    if (atomic_load(&lwi_chan.dead) || !lwi_channel_fd_is_ours(sock)) {
+        LWI_ERRNO_RESTORE();
+        return false;
+    }
     union {
         struct cmsghdr align;
         char bytes[CMSG_SPACE(sizeof(int))];
@@ -240,7 +244,6 @@ bool lwi_channel_send_fd(const void *record, size_t size, int fd)
     cmsg->cmsg_type = SCM_RIGHTS;
     cmsg->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    LWI_ERRNO_SAVE();
     LWI_NOCANCEL_BEGIN();
     ssize_t n;
     do

@@ -1,9 +1,7 @@
 /* ring.c — the writing end of the record ring (see ring.h and lockwatch/ring.h). */
 #include "ring.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,11 +10,13 @@
 
 #include "nocancel.h"
 
-/* Naps while the ring is full: from 20 µs, doubling up to 1 ms. A driver that has not mapped the
- * ring after about five seconds of naps never will. */
+/* Naps while the ring is full: from 20 µs, doubling up to 1 ms. A driver whose beat has not
+ * moved for ten seconds of naps is gone, stopped, or never took the ring over. */
 #define LWI_RING_FIRST_NAP_NS 20000L
 #define LWI_RING_LAST_NAP_NS 1000000L
-#define LWI_RING_ATTACH_NAPS 5000u
+#ifndef LWI_RING_PATIENCE_NS /* test_ring shortens it */
+#define LWI_RING_PATIENCE_NS 10000000000ull
+#endif
 
 struct lw_ring_header *lwi_ring_create(int *fd)
 {
@@ -44,21 +44,32 @@ void lwi_ring_destroy(struct lw_ring_header *r)
     munmap(r, LW_RING_FILE_SIZE);
 }
 
-/* One nap while the ring is full. False when waiting is pointless: the driver's process is gone,
- * or it never mapped the ring (lwi_ring_put checks `closed` itself). A driver that is alive but
- * slow (stopped in a debugger, say) is waited for, as a full socket would be. */
-static bool lwi_ring_nap(struct lw_ring_header *r, unsigned *naps)
+/* A writer's wait for room: the driver's beat when last seen to move, and the time napped since. */
+struct lwi_ring_wait {
+    uint64_t beat;
+    uint64_t napped_ns;
+    unsigned naps;
+};
+
+/* One nap while the ring is full. False when waiting is pointless: the driver has not looked at
+ * the ring for LWI_RING_PATIENCE_NS (lwi_ring_put checks `closed` itself). A driver that keeps
+ * looking but cannot keep up is waited for, as a full socket would be. */
+static bool lwi_ring_nap(struct lw_ring_header *r, struct lwi_ring_wait *w)
 {
-    int32_t reader = atomic_load_explicit(&r->reader_pid, memory_order_acquire);
-    if (reader > 0 && kill(reader, 0) < 0 && errno == ESRCH) return false;
-    if (reader <= 0 && *naps >= LWI_RING_ATTACH_NAPS) return false;
-    long ns = LWI_RING_FIRST_NAP_NS << (*naps < 6 ? *naps : 6);
-    struct timespec nap = {.tv_sec = 0,
-                           .tv_nsec = ns < LWI_RING_LAST_NAP_NS ? ns : LWI_RING_LAST_NAP_NS};
+    uint64_t beat = atomic_load_explicit(&r->beat, memory_order_relaxed);
+    if (beat != w->beat) {
+        w->beat = beat;
+        w->napped_ns = 0;
+    }
+    if (w->napped_ns >= LWI_RING_PATIENCE_NS) return false;
+    long ns = LWI_RING_FIRST_NAP_NS << (w->naps < 6 ? w->naps : 6);
+    if (ns > LWI_RING_LAST_NAP_NS) ns = LWI_RING_LAST_NAP_NS;
+    struct timespec nap = {.tv_sec = 0, .tv_nsec = ns};
     LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
     nanosleep(&nap, NULL);
     LWI_NOCANCEL_END();
-    ++*naps;
+    w->napped_ns += (uint64_t)ns;
+    w->naps++;
     return true;
 }
 
@@ -66,24 +77,25 @@ bool lwi_ring_put(struct lw_ring_header *r, const void *record, size_t size)
 {
     uint64_t span = lw_ring_span(size);
     uint64_t pos;
-    unsigned naps = 0;
+    struct lwi_ring_wait wait = {.beat = atomic_load_explicit(&r->beat, memory_order_relaxed)};
     for (;;) {
         if (atomic_load_explicit(&r->closed, memory_order_relaxed)) return false;
         /* tail first: head, read after it, is then never behind it */
         uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
         pos = atomic_load_explicit(&r->head, memory_order_relaxed);
         if (pos - tail + span > LW_RING_DATA_SIZE) {
-            if (!lwi_ring_nap(r, &naps)) return false;
+            if (!lwi_ring_nap(r, &wait)) return false;
             continue;
         }
         if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + span, memory_order_relaxed,
                                                   memory_order_relaxed))
             break;
     }
-    /* Reserved: say whose slot it is (pid first, so a reader that sees the mark sees the pid). */
+    /* Reserved: say whose slot it is (pid and tid first, so a reader that sees the mark sees
+     * them). */
     struct lw_rec_header h;
     memcpy(&h, record, sizeof h);
-    memcpy(lw_ring_byte(r, pos + 8), &h.pid, sizeof h.pid);
+    memcpy(lw_ring_byte(r, pos + 8), (const unsigned char *)record + 8, 8);
     struct lw_rec_header mark = h;
     mark.magic = 0;
     uint64_t *slot = lw_ring_slot_word(r, pos);

@@ -155,6 +155,7 @@ static void out_of_memory(struct feed_target *t)
 static void note_writer(struct feed_target *t, int32_t pid)
 {
     struct lwd_conn *c = t->conn;
+    if (c->nwriters > 0 && c->writers[c->nwriters - 1] == pid) return; /* the usual case */
     for (size_t i = 0; i < c->nwriters; i++)
         if (c->writers[i] == pid) return;
     if (c->nwriters == c->writers_cap) {
@@ -179,7 +180,13 @@ static void take_ring(struct feed_target *t, const struct lw_rec_ring *r, size_t
     c->passed_fd = -1;
     bool taken = false;
     if (size == sizeof *r && !c->ring.hdr && fd >= 0) {
-        taken = lwd_ring_attach(&c->ring, fd, r->file_size) == 0; /* closes fd */
+        /* The kernel gives the peer's pid as seen here; a different pid in the record means the
+         * program runs in another pid namespace, where /proc says nothing of its writers. */
+        struct ucred peer;
+        socklen_t len = sizeof peer;
+        bool pids_ours =
+            getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && peer.pid == r->h.pid;
+        taken = lwd_ring_attach(&c->ring, fd, r->file_size, pids_ours) == 0; /* closes fd */
         fd = -1;
     }
     if (fd >= 0) close(fd);
@@ -272,22 +279,36 @@ static void drain_ring(struct feed_target *t, size_t cap, bool final, size_t *to
         count_bad(t, 1);
         lwd_ring_detach(&conn->ring);
         break;
+    case LWD_RING_STUCK:
+        fprintf(stderr,
+                "lockwatch: a record of process %ld was never finished (a signal handler that did "
+                "not return?); its later records are lost\n",
+                conn->nwriters ? (long)conn->writers[0] : 0L);
+        count_bad(t, 1);
+        lwd_ring_detach(&conn->ring);
+        break;
     }
     *total += bytes;
     count_bad(t, skipped); /* never published: lost, as a malformed record is */
 }
 
 /* For a connection whose socket ended: whether a process may still write into its ring. Asked
- * at once when the socket ends, then at most once every LWD_ORPHAN_CHECK_MS. */
+ * at once when the socket ends, then at most once every LWD_ORPHAN_CHECK_MS (or at once again
+ * after lwd_channel_recheck). Writers that no longer map the ring are forgotten: they cannot map
+ * it again. Without pids of our namespace nothing can be asked, and the socket's end is the
+ * ring's. */
 static bool ring_still_written(struct lwd_conn *conn)
 {
-    if (!conn->ring.hdr) return false;
+    if (!conn->ring.hdr || !conn->ring.pids_ours) return false;
     long long now = channel_now_ms();
     if (conn->checked_ms >= 0 && now - conn->checked_ms < LWD_ORPHAN_CHECK_MS) return true;
     conn->checked_ms = now;
+    size_t kept = 0;
     for (size_t i = 0; i < conn->nwriters; i++)
-        if (lwd_ring_mapped_by(&conn->ring, conn->writers[i])) return true;
-    return false;
+        if (lwd_ring_mapped_by(&conn->ring, conn->writers[i]))
+            conn->writers[kept++] = conn->writers[i];
+    conn->nwriters = kept;
+    return kept > 0;
 }
 
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more)
@@ -308,6 +329,26 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d,
         *more = false;
     }
     return total;
+}
+
+void lwd_channel_recheck(struct lwd_channel *ch)
+{
+    for (size_t i = 0; i < ch->nconns; i++)
+        ch->conns[i]->checked_ms = -1;
+}
+
+void lwd_channel_finish(struct lwd_channel *ch, struct lw_detector *d)
+{
+    for (size_t i = 0; i < ch->nconns; i++) {
+        struct lwd_conn *conn = ch->conns[i];
+        if (!conn->ring.hdr) continue;
+        struct feed_target target = {ch, conn, d};
+        conn->checked_ms = -1;
+        bool final = conn->fd < 0 && !ring_still_written(conn);
+        size_t total = 0;
+        bool more = false;
+        drain_ring(&target, SIZE_MAX, final, &total, &more);
+    }
 }
 
 bool lwd_channel_has_rings(const struct lwd_channel *ch)

@@ -52,6 +52,14 @@ int lwd_channel_accept(struct lwd_channel *ch);
  * later ones move down by one. */
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more);
 
+/* Makes every connection whose socket ended ask about its ring's writers at its next read,
+ * without waiting for the usual interval: for when a process of the run has exited. */
+void lwd_channel_recheck(struct lwd_channel *ch);
+
+/* The last look before the report: drains every ring, to its end (skipping what can never be
+ * finished) where no process maps it any more. */
+void lwd_channel_finish(struct lwd_channel *ch, struct lw_detector *d);
+
 /* Whether some connection has a ring, which no poll() can watch: the event loop then wakes on a
  * clock to drain it. */
 bool lwd_channel_has_rings(const struct lwd_channel *ch);

@@ -14,9 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long a reserved slot may hold the read up before the driver asks whether its writer still
- * maps the ring (a writer is a few instructions from publishing, unless stopped or gone). */
+/* How long an unpublished slot may hold the read up before the driver asks whether its writer
+ * still maps the ring (a writer is a few instructions from publishing, unless stopped or gone),
+ * and how often it asks again. */
 #define LWD_RING_STALL_MS 500
+/* How long an unpublished slot may hold the read up, its writer neither gone nor stopped, before
+ * the driver gives the ring up. */
+#ifndef LWD_RING_GIVE_UP_MS /* test_ring shortens it */
+#define LWD_RING_GIVE_UP_MS 10000
+#endif
 
 static long long ring_now_ms(void)
 {
@@ -25,7 +31,7 @@ static long long ring_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int lwd_ring_attach(struct lwd_ring *r, int fd, uint64_t file_size)
+int lwd_ring_attach(struct lwd_ring *r, int fd, uint64_t file_size, bool pids_ours)
 {
     memset(r, 0, sizeof *r);
     struct stat st;
@@ -44,7 +50,9 @@ int lwd_ring_attach(struct lwd_ring *r, int fd, uint64_t file_size)
     }
     r->hdr = hdr;
     r->ino = (uint64_t)st.st_ino;
-    atomic_store_explicit(&hdr->reader_pid, (int32_t)getpid(), memory_order_release);
+    r->tail = atomic_load_explicit(&hdr->tail, memory_order_relaxed); /* 0: nothing read yet */
+    r->pids_ours = pids_ours;
+    atomic_store_explicit(&hdr->beat, 1, memory_order_relaxed);
     return 0;
 }
 
@@ -77,33 +85,53 @@ bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid)
     return found;
 }
 
-/* The slot at tail is reserved but not yet written. True when it never will be (its writer's
- * image no longer maps the ring, after the slot held the read up for LWD_RING_STALL_MS): the
- * caller skips it. */
-static bool abandoned(struct lwd_ring *r, uint64_t tail)
+/* Whether thread tid of process pid is stopped (SIGSTOP, or a debugger): its slot may take any
+ * time, and the driver waits for it however long. */
+static bool thread_stopped(int32_t pid, int32_t tid)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%" PRId32 "/task/%" PRId32 "/stat", pid, tid);
+    FILE *f = fopen(path, "re");
+    if (!f) return false;
+    char buf[512];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold anything */
+    return paren && (paren[1] == ' ') && (paren[2] == 'T' || paren[2] == 't');
+}
+
+enum stall_verdict { STALL_WAIT, STALL_SKIP, STALL_GIVE_UP };
+
+/* The slot at tail is not published: its first word is 0 (reserved, not yet marked) or a mark
+ * naming its writer. Decides whether to wait for it, skip it (its writer's image no longer maps
+ * the ring), or give the ring up (it has waited LWD_RING_GIVE_UP_MS for a writer that is neither
+ * gone nor stopped). */
+static enum stall_verdict judge_stall(struct lwd_ring *r, uint64_t tail, bool marked)
 {
     long long now = ring_now_ms();
     if (!r->stalled || r->stall_pos != tail) {
         r->stalled = true;
         r->stall_pos = tail;
-        r->stall_since_ms = now;
-        return false;
+        r->stall_since_ms = r->stall_asked_ms = now;
+        return STALL_WAIT;
     }
-    if (now - r->stall_since_ms < LWD_RING_STALL_MS) return false;
-    int32_t pid;
-    memcpy(&pid, lw_ring_byte(r->hdr, tail + 8), sizeof pid);
-    if (pid > 0 && lwd_ring_mapped_by(r, pid)) {
-        r->stall_since_ms = now; /* ask again later, not on every read */
-        return false;
+    if (marked && r->pids_ours && now - r->stall_asked_ms >= LWD_RING_STALL_MS) {
+        r->stall_asked_ms = now;
+        int32_t ids[2]; /* the header's pid and tid, written with the mark */
+        memcpy(ids, lw_ring_byte(r->hdr, tail + 8), sizeof ids);
+        if (ids[0] > 0 && !lwd_ring_mapped_by(r, ids[0])) return STALL_SKIP;
+        if (thread_stopped(ids[0], ids[1])) r->stall_since_ms = now;
     }
-    return true;
+    return now - r->stall_since_ms >= LWD_RING_GIVE_UP_MS ? STALL_GIVE_UP : STALL_WAIT;
 }
 
-/* Frees [tail, tail + span) for writers: zeroed first, so an unpublished slot reads as magic 0. */
-static void consume(struct lw_ring_header *hdr, uint64_t tail, uint64_t span)
+/* Frees [tail, tail + span) for writers: zeroed first, so an unpublished slot reads as 0. */
+static void consume(struct lwd_ring *r, uint64_t span)
 {
-    lw_ring_zero(hdr, tail, (size_t)span);
-    atomic_store_explicit(&hdr->tail, tail + span, memory_order_release);
+    lw_ring_zero(r->hdr, r->tail, (size_t)span);
+    r->tail += span;
+    atomic_store_explicit(&r->hdr->tail, r->tail, memory_order_release);
 }
 
 enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, bool final,
@@ -112,32 +140,35 @@ enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, bool f
 {
     _Alignas(16) unsigned char rec[LW_WIRE_MAX_RECORD];
     struct lw_ring_header *hdr = r->hdr;
+    atomic_fetch_add_explicit(&hdr->beat, 1, memory_order_relaxed); /* we are here */
+    uint64_t head = atomic_load_explicit(&hdr->head, memory_order_acquire);
+    if (head - r->tail > LW_RING_DATA_SIZE) return LWD_RING_BROKEN;
     size_t taken = 0;
-    for (;;) {
-        uint64_t tail = atomic_load_explicit(&hdr->tail, memory_order_relaxed);
-        uint64_t head = atomic_load_explicit(&hdr->head, memory_order_acquire);
-        if (head == tail) return LWD_RING_EMPTY;
-        if (head - tail > LW_RING_DATA_SIZE) return LWD_RING_BROKEN;
+    while (r->tail != head) {
         if (taken >= cap) return LWD_RING_MORE;
-        uint64_t word = __atomic_load_n(lw_ring_slot_word(hdr, tail), __ATOMIC_ACQUIRE);
+        uint64_t word = __atomic_load_n(lw_ring_slot_word(hdr, r->tail), __ATOMIC_ACQUIRE);
         struct lw_rec_header h = lw_ring_word_header(word);
-        if (word == 0) return LWD_RING_EMPTY; /* reserved this instant: marked next */
-        if (h.size < sizeof h || h.size > LW_WIRE_MAX_RECORD || lw_ring_span(h.size) > head - tail)
+        if (word != 0 && (h.size < sizeof h || h.size > LW_WIRE_MAX_RECORD ||
+                          lw_ring_span(h.size) > head - r->tail))
             return LWD_RING_BROKEN;
         uint64_t span = lw_ring_span(h.size);
-        if (h.magic == 0) { /* reserved, being written */
-            if (!final && !abandoned(r, tail)) return LWD_RING_EMPTY;
-            consume(hdr, tail, span);
+        if (word == 0 || h.magic == 0) { /* reserved, not published */
+            enum stall_verdict v =
+                final ? (word ? STALL_SKIP : STALL_WAIT) : judge_stall(r, r->tail, word != 0);
+            if (v == STALL_GIVE_UP) return LWD_RING_STUCK;
+            if (v == STALL_WAIT) return LWD_RING_EMPTY;
+            consume(r, span);
             ++*skipped;
             continue;
         }
         if (h.magic != LW_WIRE_MAGIC || h.version != LW_WIRE_VERSION) return LWD_RING_BROKEN;
         r->stalled = false;
-        lw_ring_copy_out(hdr, tail, rec, h.size);
+        lw_ring_copy_out(hdr, r->tail, rec, h.size);
         memcpy(rec, &h, 8); /* the header as checked, whatever the program wrote since */
-        consume(hdr, tail, span);
+        consume(r, span);
         taken += span;
         *bytes += span;
         fn(ctx, rec, h.size);
     }
+    return LWD_RING_EMPTY;
 }

@@ -207,7 +207,10 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
     long long deadline = opts->timeout_ms > 0 ? now_ms() + opts->timeout_ms : -1;
     enum lwd_exit rc = LWD_EXIT_OK;
     for (;;) {
-        if (!st->child_running && exited_at < 0) exited_at = now_ms();
+        if (!st->child_running && exited_at < 0) {
+            exited_at = now_ms();
+            lwd_channel_recheck(ch); /* its rings may have no writer left: read them to the end */
+        }
         if (st->stop) break;
         if (timeout_wait(deadline, st) == 0) stop_at_timeout(ch, st, d);
         int timeout = -1;
@@ -281,6 +284,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;
     rc = event_loop(opts, &ch, &sig, &st, d);
+    lwd_channel_finish(&ch, d);
     if (rc == LWD_EXIT_OK && ch.out_of_memory) rc = LWD_EXIT_TOOL;
     /* After the loop every process of the run has exited or been stopped: the logs are whole.
      * A log that cannot be read was reported; the rest of the report still stands. */

@@ -160,7 +160,7 @@ class Decoder:
 
 class Ring:
     """The reading end of a record ring (detector/include/lockwatch/ring.h): a header page
-    (reader_pid at 16, head at 64, tail at 128) and the data after it."""
+    (beat at 16, closed at 24, head at 64, tail at 128) and the data after it."""
     DATA_OFFSET = 4096
     DATA_SIZE = 1 << 20
 
@@ -170,7 +170,9 @@ class Ring:
         magic, version, data_size = struct.unpack_from("<IIQ", self.map, 0)
         if (magic, version, data_size) != (0x4E52574C, 1, self.DATA_SIZE):
             raise ValueError("not a record ring")
-        ctypes.c_int32.from_buffer(self.map, 16).value = os.getpid()
+        self.beat = ctypes.c_uint64.from_buffer(self.map, 16)
+        self.closed = ctypes.c_uint32.from_buffer(self.map, 24)
+        self.beat.value = 1
         self.head = ctypes.c_uint64.from_buffer(self.map, 64)
         self.tail = ctypes.c_uint64.from_buffer(self.map, 128)  # one 8-byte store per update
 
@@ -190,6 +192,7 @@ class Ring:
 
     def drain(self):
         """Returns the whole records published since the last call, in order."""
+        self.beat.value += 1  # writers waiting for room see that we are here
         out = []
         while self.tail.value != self.head.value:
             tail = self.tail.value
@@ -281,7 +284,11 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
                 take(rec)
                 if typ == 13:  # RING: the rest of this image's records are in the ring
                     file_size = struct.unpack_from("<Q", rec, HDR.size)[0]
-                    rings.append(Ring(key.data["fds"].pop(0), file_size))
+                    try:
+                        rings.append(Ring(key.data["fds"].pop(0), file_size))
+                    except (IndexError, ValueError, OSError) as e:
+                        print("BAD ring: %s" % (e or "no descriptor"), flush=True)
+                        dec.errors += 1
         # A ring outlives its connection (the program may close the socket): drain them all.
         for ring in rings:
             for rec in ring.drain():
@@ -290,6 +297,8 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
         if (ready or drained) and exited_at is not None:
             exited_at = time.time()  # still draining: wait for quiet
     srv.close()
+    for ring in rings:
+        ring.closed.value = 1  # writers still running stop waiting for room
     return records, dec, proc.returncode
 
 

@@ -2,14 +2,15 @@
  * (interpose/ring.c) and the driver's reader (detector/cli/ring.c) on one memfd, mapped twice as
  * in a real run. Records come out whole and in each writer's order while the ring goes round many
  * times and writers wait for room; a slot reserved by a process that no longer maps the ring is
- * skipped, one reserved by a live mapper is waited for; bytes that are not records break the
- * ring; writers give up on a closed ring or a dead reader instead of waiting for ever; attach
- * refuses a descriptor that is not a sealed ring. */
+ * skipped, one whose writer lives is waited for (for ever if the writer is stopped), else given
+ * up; bytes that are not records break the ring; writers wait for a slow driver but give up on a
+ * closed ring or one nobody looks at; attach refuses a descriptor that is not a sealed ring. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +40,8 @@ static void open_pair(struct pair *p)
     int fd;
     p->w = lwi_ring_create(&fd);
     assert_non_null(p->w);
-    assert_int_equal(lwd_ring_attach(&p->r, fd, LW_RING_FILE_SIZE), 0); /* takes fd */
-    assert_int_equal(atomic_load(&p->w->reader_pid), getpid());
+    assert_int_equal(lwd_ring_attach(&p->r, fd, LW_RING_FILE_SIZE, true), 0); /* takes fd */
+    assert_int_equal(atomic_load(&p->w->beat), 1);
 }
 
 static void close_pair(struct pair *p)
@@ -184,11 +185,13 @@ static int32_t dead_pid(void)
     return (int32_t)child;
 }
 
-/* Steps 1 and 2 of a write (lockwatch/ring.h) by `pid`, never finished. */
+/* Steps 1 and 2 of a write (lockwatch/ring.h) by thread `pid` of process `pid`, never
+ * finished. */
 static void reserve_only(struct lw_ring_header *r, int32_t pid, uint32_t size)
 {
     uint64_t pos = atomic_fetch_add(&r->head, lw_ring_span(size));
-    memcpy(lw_ring_byte(r, pos + 8), &pid, sizeof pid);
+    int32_t ids[2] = {pid, pid};
+    memcpy(lw_ring_byte(r, pos + 8), ids, sizeof ids);
     struct lw_rec_header mark = {.magic = 0, .size = size};
     __atomic_store_n(lw_ring_slot_word(r, pos), lw_ring_header_word(&mark), __ATOMIC_RELEASE);
 }
@@ -247,17 +250,101 @@ static void test_final_drain_skips_at_once(void **state)
     close_pair(&p);
 }
 
-static void test_live_writer_slot_is_waited_for(void **state)
+static enum lwd_ring_drain_result drain_result(struct pair *p)
+{
+    struct seen s = {0};
+    size_t bytes = 0;
+    uint64_t skipped = 0;
+    enum lwd_ring_drain_result rc =
+        lwd_ring_drain(&p->r, SIZE_MAX, false, check_record, &s, &bytes, &skipped);
+    assert_int_equal(skipped, 0);
+    assert_int_equal(s.total, 0);
+    return rc;
+}
+
+/* A slot reserved by a writer that maps the ring, runs and never publishes (a signal handler
+ * that jumped out of the write) is waited for, then the ring is given up (after 1 s here, 10 s
+ * in a run), so that the process's other writers are not left waiting for room for ever. */
+static void test_live_writer_slot_is_waited_for_then_given_up(void **state)
 {
     (void)state;
     struct pair p;
     open_pair(&p);
     reserve_only(p.w, (int32_t)getpid(), 100); /* we map the ring: we may still publish */
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
+    nap_ms(600);
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
+    nap_ms(600);
+    assert_int_equal(drain_result(&p), LWD_RING_STUCK);
+    close_pair(&p);
+}
+
+/* A slot reserved and never marked (its process killed between the two steps) names no writer:
+ * the final drain cannot skip it (its size is unknown), and a live ring is given up. */
+static void test_unmarked_slot_is_given_up(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    atomic_fetch_add(&p.w->head, 64);
+    struct seen s = {0};
+    size_t bytes = 0;
+    uint64_t skipped = 0;
+    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, true, check_record, &s, &bytes, &skipped),
+                     LWD_RING_EMPTY);
+    assert_int_equal(skipped, 0);
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
+    nap_ms(1100);
+    assert_int_equal(drain_result(&p), LWD_RING_STUCK);
+    close_pair(&p);
+}
+
+/* A writer stopped (SIGSTOP, a debugger) in the middle of a record is waited for however long;
+ * once it is gone, its slot is skipped. */
+static void test_stopped_writer_is_waited_for(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    pid_t child = fork(); /* maps the ring too: the mapping is shared */
+    if (child == 0) {
+        for (;;)
+            pause();
+    }
+    assert_true(child > 0);
+    assert_int_equal(kill(child, SIGSTOP), 0);
+    int status;
+    assert_int_equal(waitpid(child, &status, WUNTRACED), child);
+    assert_true(WIFSTOPPED(status));
+    reserve_only(p.w, (int32_t)child, 100);
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
+    nap_ms(1300); /* past the give-up delay */
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
+    kill(child, SIGKILL);
+    assert_int_equal(waitpid(child, &status, 0), child);
+    nap_ms(600);
     uint64_t skipped = 0;
     assert_int_equal(drain_count(&p, &skipped), 0);
+    assert_int_equal(skipped, 1);
+    close_pair(&p);
+}
+
+/* Pids from another pid namespace say nothing here: a slot is never skipped by its pid (the
+ * process with that number here is not the writer), only given up. */
+static void test_foreign_pids_are_not_asked_about(void **state)
+{
+    (void)state;
+    int fd;
+    struct pair p;
+    p.w = lwi_ring_create(&fd);
+    assert_non_null(p.w);
+    assert_int_equal(lwd_ring_attach(&p.r, fd, LW_RING_FILE_SIZE, false), 0);
+    reserve_only(p.w, dead_pid(), 100);
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
     nap_ms(600);
-    assert_int_equal(drain_count(&p, &skipped), 0);
-    assert_int_equal(skipped, 0);
+    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
+    nap_ms(600);
+    assert_int_equal(drain_result(&p), LWD_RING_STUCK);
     close_pair(&p);
 }
 
@@ -301,13 +388,67 @@ static uint32_t fill(struct lw_ring_header *w)
     return n;
 }
 
-static void test_writer_gives_up_on_dead_reader(void **state)
+/* A full ring whose driver stopped looking (no beat): the writer gives up after its patience
+ * (shortened here), not never. */
+static void test_writer_gives_up_when_driver_stops_looking(void **state)
 {
     (void)state;
     struct pair p;
     open_pair(&p);
-    atomic_store(&p.w->reader_pid, dead_pid());
     assert_int_equal(fill(p.w), LW_RING_DATA_SIZE / LW_WIRE_MAX_RECORD);
+    close_pair(&p);
+}
+
+struct beater {
+    struct lwd_ring *ring;
+    atomic_bool stop;
+};
+
+/* A driver that keeps looking but reads nothing until told to stop, then drains. */
+static void *beat_main(void *arg)
+{
+    struct beater *b = arg;
+    while (!atomic_load(&b->stop)) {
+        atomic_fetch_add(&b->ring->hdr->beat, 1);
+        nap_ms(10);
+    }
+    return NULL;
+}
+
+/* A driver that is slow but alive (its beat moves) is waited for beyond the patience. */
+static void test_writer_waits_for_slow_driver(void **state)
+{
+    (void)state;
+    struct pair p;
+    open_pair(&p);
+    struct beater b = {.ring = &p.r, .stop = false};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, beat_main, &b), 0);
+    unsigned char buf[LW_WIRE_MAX_RECORD];
+    uint32_t n = 0;
+    while (lw_ring_span(record_size(0, n)) + atomic_load(&p.w->head) <= LW_RING_DATA_SIZE) {
+        make_record(buf, 0, n);
+        assert_true(lwi_ring_put(p.w, buf, record_size(0, n)));
+        n++;
+    }
+    struct writer_arg late = {p.w, 1};
+    pthread_t writer;
+    assert_int_equal(pthread_create(&writer, NULL, writer_main, &late), 0);
+    nap_ms(600); /* twice the patience: the writer is still waiting */
+    atomic_store(&b.stop, true);
+    pthread_join(thread, NULL);
+    struct seen s = {0};
+    while (s.next[1] < PER_WRITER) { /* now read: the waiting writer goes on */
+        size_t bytes = 0;
+        uint64_t skipped = 0;
+        assert_int_not_equal(
+            lwd_ring_drain(&p.r, SIZE_MAX, false, check_record, &s, &bytes, &skipped),
+            LWD_RING_BROKEN);
+    }
+    void *failed;
+    pthread_join(writer, &failed);
+    assert_null(failed);
+    assert_int_equal(s.next[0], n);
     close_pair(&p);
 }
 
@@ -318,7 +459,7 @@ static void test_writer_gives_up_on_closed_ring(void **state)
     struct lw_ring_header *w = lwi_ring_create(&fd);
     assert_non_null(w);
     struct lwd_ring r;
-    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE), 0);
+    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE, true), 0);
     lwd_ring_detach(&r);
     assert_int_equal(fill(w), 0);
     lwi_ring_destroy(w);
@@ -332,16 +473,16 @@ static void test_attach_refuses_what_is_not_a_ring(void **state)
     int fd = memfd_create("not-a-ring", MFD_CLOEXEC);
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, LW_RING_FILE_SIZE), 0);
-    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE), -1);
+    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE, true), -1);
     assert_null(r.hdr);
     /* a ring announced with the wrong size */
     struct lw_ring_header *w = lwi_ring_create(&fd);
     assert_non_null(w);
     int again = dup(fd);
-    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE / 2), -1);
+    assert_int_equal(lwd_ring_attach(&r, fd, LW_RING_FILE_SIZE / 2, true), -1);
     /* sealed and sized, but its header is not a ring's */
     w->magic = 0;
-    assert_int_equal(lwd_ring_attach(&r, again, LW_RING_FILE_SIZE), -1);
+    assert_int_equal(lwd_ring_attach(&r, again, LW_RING_FILE_SIZE, true), -1);
     assert_null(r.hdr);
     lwi_ring_destroy(w);
 }
@@ -352,10 +493,14 @@ int main(void)
         cmocka_unit_test(test_one_writer_goes_round),
         cmocka_unit_test(test_writers_race_reader),
         cmocka_unit_test(test_abandoned_slot_is_skipped),
-        cmocka_unit_test(test_live_writer_slot_is_waited_for),
+        cmocka_unit_test(test_live_writer_slot_is_waited_for_then_given_up),
+        cmocka_unit_test(test_unmarked_slot_is_given_up),
+        cmocka_unit_test(test_stopped_writer_is_waited_for),
+        cmocka_unit_test(test_foreign_pids_are_not_asked_about),
         cmocka_unit_test(test_final_drain_skips_at_once),
         cmocka_unit_test(test_garbage_breaks_the_ring),
-        cmocka_unit_test(test_writer_gives_up_on_dead_reader),
+        cmocka_unit_test(test_writer_gives_up_when_driver_stops_looking),
+        cmocka_unit_test(test_writer_waits_for_slow_driver),
         cmocka_unit_test(test_writer_gives_up_on_closed_ring),
         cmocka_unit_test(test_attach_refuses_what_is_not_a_ring),
     };

@@ -12,7 +12,8 @@
  *   1. reserves [pos, pos + len) by compare-and-swap on `head`, only while pos + len - tail fits
  *      in the data (else it waits for the driver: the ring is never overwritten);
  *   2. at once marks the slot reserved: its first 8 bytes become a record header's first 8 bytes
- *      with magic 0 and the size, after the header's pid (so the driver knows whose slot it is);
+ *      with magic 0 and the size, after the header's pid and tid (so the driver knows whose slot
+ *      it is);
  *   3. copies the record after those 8 bytes;
  *   4. publishes it by storing the header's first 8 bytes (magic included) with release order.
  * The driver, at `tail`, reads the slot's first 8 bytes with acquire order: the wire magic means a
@@ -20,7 +21,10 @@
  * out, zeroes its bytes (so an unpublished slot always reads as magic 0), then advances `tail`
  * with release order. A slot reserved by a process image that is gone (killed mid-record, or
  * exec'd) would stop the ring for good; the driver skips it once that pid no longer maps the ring.
- * The one gap left: a process killed between steps 1 and 2, two instructions apart.
+ * A slot that stays unpublished although its writer lives on (a signal handler that never
+ * returned into the write), or that was never marked (a process killed between steps 1 and 2),
+ * holds the read up until the driver gives the ring up: it then closes it, and its writers stop
+ * tracking rather than wait for room that will never come.
  *
  * Header-only: shared by interpose/ (the writer) and detector/cli (the reader). */
 #ifndef LOCKWATCH_RING_H
@@ -48,9 +52,11 @@ struct lw_ring_header {
     uint32_t magic;     /* LW_RING_MAGIC, set by the runtime before the hand-over */
     uint32_t version;   /* LW_WIRE_VERSION */
     uint64_t data_size; /* LW_RING_DATA_SIZE */
-    /* Set by the driver: its pid when it maps the ring (0 before), and `closed` when it stops
-     * reading it, after which writers give up instead of waiting for room. */
-    _Atomic int32_t reader_pid;
+    /* Set by the driver: `beat` moves each time it looks at the ring (0 until it maps it), so a
+     * writer waiting for room can tell a slow driver from a gone one without pids (which differ
+     * across pid namespaces and get reused); `closed` when it stops reading the ring, after which
+     * writers give up instead of waiting for room. */
+    _Atomic uint64_t beat;
     _Atomic uint32_t closed;
     _Alignas(64) _Atomic uint64_t head; /* bytes reserved by writers */
     _Alignas(64) _Atomic uint64_t tail; /* bytes the driver has consumed */
