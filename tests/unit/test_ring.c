@@ -35,12 +35,13 @@ struct pair {
     struct lwd_ring r;
 };
 
-static void open_pair(struct pair *p)
+/* pids_ours: whether the driver may ask /proc about the writers' pids (lwd_ring_attach). */
+static void open_pair(struct pair *p, bool pids_ours)
 {
     int fd;
     p->w = lwi_ring_create(&fd);
     assert_non_null(p->w);
-    assert_int_equal(lwd_ring_attach(&p->r, fd, LW_RING_FILE_SIZE, true), 0); /* takes fd */
+    assert_int_equal(lwd_ring_attach(&p->r, fd, LW_RING_FILE_SIZE, pids_ours), 0); /* takes fd */
     assert_int_equal(atomic_load(&p->w->beat), 1);
 }
 
@@ -111,7 +112,7 @@ static void test_one_writer_goes_round(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     struct seen s = {0};
     unsigned char buf[LW_WIRE_MAX_RECORD];
     /* ~450 bytes a record: 9000 records go round the 1 MiB ring about four times. */
@@ -148,7 +149,7 @@ static void test_writers_race_reader(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     pthread_t threads[WRITERS];
     struct writer_arg args[WRITERS];
     for (uint32_t i = 0; i < WRITERS; i++) {
@@ -203,12 +204,13 @@ static void nap_ms(long ms)
     }
 }
 
-/* Drains once; returns the records delivered and adds the slots skipped to *skipped. */
-static uint64_t drain_count(struct pair *p, uint64_t *skipped)
+/* Drains once (`final` as for lwd_ring_drain), expecting EMPTY; returns the records delivered
+ * and adds the slots skipped to *skipped. */
+static uint64_t drain_count(struct pair *p, bool final, uint64_t *skipped)
 {
     struct seen s = {0};
     size_t bytes = 0;
-    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, false, check_record, &s, &bytes, skipped),
+    assert_int_equal(lwd_ring_drain(&p->r, SIZE_MAX, final, check_record, &s, &bytes, skipped),
                      LWD_RING_EMPTY);
     return s.total;
 }
@@ -217,15 +219,15 @@ static void test_abandoned_slot_is_skipped(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     reserve_only(p.w, dead_pid(), 100);
     unsigned char buf[LW_WIRE_MAX_RECORD];
     make_record(buf, 0, 0);
     assert_true(lwi_ring_put(p.w, buf, record_size(0, 0)));
     uint64_t skipped = 0;
-    assert_int_equal(drain_count(&p, &skipped), 0); /* held up: the writer may yet publish */
+    assert_int_equal(drain_count(&p, false, &skipped), 0); /* held up: the writer may yet publish */
     nap_ms(600);
-    assert_int_equal(drain_count(&p, &skipped), 1); /* its writer is gone: skipped */
+    assert_int_equal(drain_count(&p, false, &skipped), 1); /* its writer is gone: skipped */
     assert_int_equal(skipped, 1);
     close_pair(&p);
 }
@@ -235,17 +237,13 @@ static void test_final_drain_skips_at_once(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     reserve_only(p.w, (int32_t)getpid(), 100);
     unsigned char buf[LW_WIRE_MAX_RECORD];
     make_record(buf, 0, 0);
     assert_true(lwi_ring_put(p.w, buf, record_size(0, 0)));
-    struct seen s = {0};
-    size_t bytes = 0;
     uint64_t skipped = 0;
-    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, true, check_record, &s, &bytes, &skipped),
-                     LWD_RING_EMPTY);
-    assert_int_equal(s.total, 1);
+    assert_int_equal(drain_count(&p, true, &skipped), 1);
     assert_int_equal(skipped, 1);
     close_pair(&p);
 }
@@ -262,6 +260,17 @@ static enum lwd_ring_drain_result drain_result(struct pair *p)
     return rc;
 }
 
+/* The unpublished slot at the tail holds the read up for a second (the test's give-up delay),
+ * neither delivered nor skipped, then the ring is given up. */
+static void expect_waited_then_given_up(struct pair *p)
+{
+    assert_int_equal(drain_result(p), LWD_RING_EMPTY);
+    nap_ms(600);
+    assert_int_equal(drain_result(p), LWD_RING_EMPTY);
+    nap_ms(600);
+    assert_int_equal(drain_result(p), LWD_RING_STUCK);
+}
+
 /* A slot reserved by a writer that maps the ring, runs and never publishes (a signal handler
  * that jumped out of the write) is waited for, then the ring is given up (after 1 s here, 10 s
  * in a run), so that the process's other writers are not left waiting for room for ever. */
@@ -269,13 +278,9 @@ static void test_live_writer_slot_is_waited_for_then_given_up(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     reserve_only(p.w, (int32_t)getpid(), 100); /* we map the ring: we may still publish */
-    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
-    nap_ms(600);
-    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
-    nap_ms(600);
-    assert_int_equal(drain_result(&p), LWD_RING_STUCK);
+    expect_waited_then_given_up(&p);
     close_pair(&p);
 }
 
@@ -285,13 +290,10 @@ static void test_unmarked_slot_is_given_up(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     atomic_fetch_add(&p.w->head, 64);
-    struct seen s = {0};
-    size_t bytes = 0;
     uint64_t skipped = 0;
-    assert_int_equal(lwd_ring_drain(&p.r, SIZE_MAX, true, check_record, &s, &bytes, &skipped),
-                     LWD_RING_EMPTY);
+    assert_int_equal(drain_count(&p, true, &skipped), 0);
     assert_int_equal(skipped, 0);
     assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
     nap_ms(1100);
@@ -305,7 +307,7 @@ static void test_stopped_writer_is_waited_for(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     pid_t child = fork(); /* maps the ring too: the mapping is shared */
     if (child == 0) {
         for (;;)
@@ -324,7 +326,7 @@ static void test_stopped_writer_is_waited_for(void **state)
     assert_int_equal(waitpid(child, &status, 0), child);
     nap_ms(600);
     uint64_t skipped = 0;
-    assert_int_equal(drain_count(&p, &skipped), 0);
+    assert_int_equal(drain_count(&p, false, &skipped), 0);
     assert_int_equal(skipped, 1);
     close_pair(&p);
 }
@@ -334,17 +336,10 @@ static void test_stopped_writer_is_waited_for(void **state)
 static void test_foreign_pids_are_not_asked_about(void **state)
 {
     (void)state;
-    int fd;
     struct pair p;
-    p.w = lwi_ring_create(&fd);
-    assert_non_null(p.w);
-    assert_int_equal(lwd_ring_attach(&p.r, fd, LW_RING_FILE_SIZE, false), 0);
+    open_pair(&p, false);
     reserve_only(p.w, dead_pid(), 100);
-    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
-    nap_ms(600);
-    assert_int_equal(drain_result(&p), LWD_RING_EMPTY);
-    nap_ms(600);
-    assert_int_equal(drain_result(&p), LWD_RING_STUCK);
+    expect_waited_then_given_up(&p);
     close_pair(&p);
 }
 
@@ -352,7 +347,7 @@ static void test_garbage_breaks_the_ring(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     uint64_t pos = atomic_fetch_add(&p.w->head, 64);
     struct lw_rec_header junk = {.magic = 0x1234, .version = LW_WIRE_VERSION, .size = 64};
     __atomic_store_n(lw_ring_slot_word(p.w, pos), lw_ring_header_word(&junk), __ATOMIC_RELEASE);
@@ -394,7 +389,7 @@ static void test_writer_gives_up_when_driver_stops_looking(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     assert_int_equal(fill(p.w), LW_RING_DATA_SIZE / LW_WIRE_MAX_RECORD);
     close_pair(&p);
 }
@@ -420,7 +415,7 @@ static void test_writer_waits_for_slow_driver(void **state)
 {
     (void)state;
     struct pair p;
-    open_pair(&p);
+    open_pair(&p, true);
     struct beater b = {.ring = &p.r, .stop = false};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, beat_main, &b), 0);
