@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "acquire.h"
 #include "config.h"
 #include "emit.h"
 #include "errsave.h"
@@ -188,7 +189,7 @@ int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref 
     uint64_t wait_start = lwi_now_ns();
     bool fast = lwi_track_attempt_fast(self, &a);
     if (!fast) lwi_track_attempt(self, &a);
-    int rc = lwi_real_trylock(&a.ref, lock);
+    int rc = lwi_real_try_live(a.ref.type, a.ref.mode, lock);
     bool contended = lwi_trylock_busy(&a.ref, rc);
     if (rc == 0) {
         if (fast)

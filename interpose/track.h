@@ -1,7 +1,8 @@
 /* track.h — what every wrapper does around its real call: the held-stack bookkeeping, the
  * lock-order decision (fast path: the memo, else one chain-cache lookup) and misuse detection.
- * Every function here runs under the re-entry guard of the calling thread (tls.h), and all but
- * lwi_track_release's fast path return with it still held.
+ * Every function here runs under the re-entry guard of the calling thread (tls.h) and returns
+ * with it still held, except where it says otherwise (lwi_track_release's fast path leaves it,
+ * lwi_track_release_quick never takes it).
  *
  * Acquisition:
  *   lwi_track_attempt   before a blocking or timed call — recursion, double-lock, chain lookup,
@@ -14,10 +15,11 @@
  * Release:
  *   lwi_track_release   before the real unlock (misuse is checked there, while the owner fields
  *                       are still those of the holder).
- * Each has an inline fast path (lwi_track_attempt_fast + lwi_track_push_fast before the real
- * trylock + lwi_track_commit after it; lwi_track_release):
- * a lock call that repeats a known pattern costs a held-stack scan, one memo check (memo.h), a
- * push and a pop, with no function call besides the real one; everything else is out of line.
+ * Each has an inline fast path: lwi_track_memo_hit + lwi_track_push_slot before the real trylock
+ * of a plain lock call (acquire.h), lwi_track_attempt_fast (which also asks the chain cache) +
+ * lwi_track_push_fast for the others, lwi_track_release_quick and lwi_track_release. A lock call
+ * that repeats a known pattern costs a held-stack scan, one memo check (memo.h), a push and a
+ * pop, with no function call besides the real one; everything else is out of line.
  */
 #ifndef LWI_TRACK_H
 #define LWI_TRACK_H
@@ -88,24 +90,45 @@ static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
     return lwi_chain_lock_key(self->chain_root, ref, pc);
 }
 
-/* The fast path of an acquisition that repeats a known pattern: true when the lock is not on the
- * held stack (a scan, a few entries deep in practice), the acquisition is in the thread's memo
- * (memo.h) or else in the chain cache (lwi_track_memo_refill: one key mix, one probe, and the
- * memo slot is filled from it), and the held stack has room for the push; a->entry, a->lock_chain,
- * a->stack and a->ref's flags and generation (the slot's: a refill reads the generation again)
- * are then set. False: nothing was decided, the caller runs the full
- * path. A trylock's chain is cached under its own key (lwi_track_try_key, above). Inline, so a
- * wrapper that keeps `a` local keeps it in registers. */
-static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
-                                                                         struct lwi_acq *a)
+/* The checks every acquisition fast path starts with: the held stack has room for a push and
+ * `addr` is not on it (a scan, a few entries deep in practice). Sets *below to the chain the
+ * acquisition goes on top of: the top entry's, or the thread's root. */
+static inline __attribute__((always_inline)) bool lwi_track_may_push(const struct lwi_thread *self,
+                                                                     uint64_t addr, uint64_t *below)
 {
     const struct lwi_held_stack *h = &self->held;
     uint32_t n = h->count;
     if (__builtin_expect(n == h->capacity, 0)) return false; /* first use, or growth */
     const struct lwi_held_entry *e = h->entries;
     for (uint32_t i = 0; i < n; i++)
-        if (__builtin_expect(e[i].ref.addr == a->ref.addr, 0)) return false;
-    uint64_t below = n ? e[n - 1].lock_chain : self->chain_root;
+        if (__builtin_expect(e[i].ref.addr == addr, 0)) return false;
+    *below = n ? e[n - 1].lock_chain : self->chain_root;
+    return true;
+}
+
+/* The fast path of acquire.h: the thread's memo slot for acquiring `ref` at `pc`, when it holds
+ * that acquisition (memo.h), else NULL (and the caller asks the chain cache, out of line). */
+static inline __attribute__((always_inline)) const struct lwi_held_entry *
+lwi_track_memo_hit(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
+{
+    uint64_t below;
+    if (!lwi_track_may_push(self, ref->addr, &below)) return NULL;
+    const struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, ref->addr, pc);
+    return __builtin_expect(lwi_memo_matches(slot, below, ref, pc), 1) ? slot : NULL;
+}
+
+/* The fast path of an acquisition that repeats a known pattern: true when the lock is not on the
+ * held stack, the acquisition is in the thread's memo (memo.h) or else in the chain cache
+ * (lwi_track_memo_refill: one key mix, one probe, and the memo slot is filled from it), and the
+ * held stack has room for the push; a->entry, a->lock_chain, a->stack and a->ref's flags and
+ * generation (the slot's: a refill reads the generation again) are then set. False: nothing was
+ * decided, the caller runs the full path. A trylock's chain is cached under its own key
+ * (lwi_track_try_key, above). Inline, so a wrapper that keeps `a` local keeps it in registers. */
+static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct lwi_thread *self,
+                                                                         struct lwi_acq *a)
+{
+    uint64_t below;
+    if (!lwi_track_may_push(self, a->ref.addr, &below)) return false;
     struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, a->ref.addr, a->pc);
     if (__builtin_expect(!lwi_memo_matches(slot, below, &a->ref, a->pc), 0) &&
         !lwi_track_memo_refill(self, slot, below, a->ref.addr, a->pc, lwi_memo_kind(&a->ref)))
@@ -118,27 +141,27 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     return true;
 }
 
-/* Pushes an acquisition whose attempt took the fast path (room was checked there) by copying its
- * memo slot, which nothing can change in between (only this thread, under its guard, tracks
+/* Pushes the memo slot of an acquisition whose fast path found it (room was checked there) by
+ * copying it; nothing can change the slot in between (only this thread, under its guard, tracks
  * anything). The plain acquisitions push before the real trylock, so the stores stay out of the
- * new critical section and nothing of the acquisition has to survive the call in registers; then
- * lwi_track_commit when it succeeded, lwi_track_unpush (through lwi_wait_staged) when it did not.
- * Only this thread changes its stack, under its guard; readers from other threads (the
+ * new critical section and nothing of the acquisition has to survive the call in registers; the
+ * entry stands when the trylock succeeds (its flags came from the memo or the cache with the
+ * chain, chain.h: lwi_chain_value) and lwi_track_unpush (through lwi_wait_staged) takes it back
+ * when it fails. Only this thread changes its stack; readers from other threads (the
  * held-by-others count of a fork child, the owner's acquisition stack for an unlock by a
  * non-owner) may count the provisional entry, as they may miss an entry lwi_track_release popped
  * just before the real unlock: off-by-ones they already tolerate from races. */
+static inline __attribute__((always_inline)) void
+lwi_track_push_slot(struct lwi_thread *self, const struct lwi_held_entry *slot)
+{
+    struct lwi_held_stack *h = &self->held;
+    h->entries[h->count++] = *slot;
+}
+
 static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
                                                                       const struct lwi_acq *a)
 {
-    struct lwi_held_stack *h = &self->held;
-    h->entries[h->count++] = *a->entry;
-}
-
-/* The real trylock succeeded: the pushed entry stands (its flags came from the memo or the cache
- * with the chain, chain.h: lwi_chain_value), and the guard is left. */
-static inline __attribute__((always_inline)) void lwi_track_commit(struct lwi_thread *self)
-{
-    lwi_leave(self);
+    lwi_track_push_slot(self, a->entry);
 }
 
 /* The real trylock failed: pops the entry lwi_track_push_fast pushed and returns the acquisition
@@ -193,6 +216,31 @@ static inline __attribute__((always_inline)) bool lwi_track_release(struct lwi_t
     }
     lwi_track_release_slow(self, addr, type);
     return false;
+}
+
+/* The release fast path of acquire.h, taken without the guard: when this thread tracks (its guard
+ * idle, no --profile) and `addr` is the top entry, held once, pops it and returns true; the caller
+ * then makes the real unlock. Anything else returns false having changed nothing, and the caller
+ * takes the guarded path (lwi_track_release). No guard is needed because the pop is one store
+ * of a count read just before, and whatever a signal handler does in between leaves that count
+ * right: its tracked lock calls push above the top and pop back (the handler runs tracked, where
+ * under the guard it would pass through, so its edges out of our held locks are seen), it
+ * cannot write the top entry without releasing our lock itself, and if it makes the thread
+ * passive (retiring) the pop is of a stack nobody reads again. Only a handler that returns still
+ * holding a lock it took loses that lock's entry, which misses edges, never makes a false one.
+ * The guard word is read, never written: a wrapper on the unlock path costs a compare, not two
+ * stores. */
+static inline __attribute__((always_inline)) bool lwi_track_release_quick(uint64_t addr)
+{
+    struct lwi_thread *self = &lwi_tls;
+    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0) || LWI_PROFILING()) return false;
+    struct lwi_held_stack *h = &self->held;
+    uint32_t n = h->count;
+    if (__builtin_expect(n == 0, 0)) return false;
+    const struct lwi_held_entry *top = &h->entries[n - 1];
+    if (__builtin_expect(top->ref.addr != addr || top->count != 1, 0)) return false;
+    h->count = n - 1;
+    return true;
 }
 
 /* After the real call of an acquisition whose attempt was tracked: pushes it if `acquired`. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "acquire.h"
 #include "config.h"
 #include "depot.h"
 #include "emit.h"
@@ -113,22 +114,6 @@ int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
     return rc;
 }
 
-int lwi_real_trylock(const struct lw_lock_ref *ref, void *lock)
-{
-    switch ((enum lw_lock_type)ref->type) {
-    case LW_LOCK_MUTEX:
-        return REAL(pthread_mutex_trylock)(lock);
-    case LW_LOCK_MTX:
-        return REAL(mtx_trylock)(lock);
-    case LW_LOCK_RWLOCK:
-        return ref->mode == LW_MODE_SHARED ? REAL(pthread_rwlock_tryrdlock)(lock)
-                                           : REAL(pthread_rwlock_trywrlock)(lock);
-    case LW_LOCK_SPIN:
-        return REAL(pthread_spin_trylock)(lock);
-    }
-    return EINVAL;
-}
-
 bool lwi_trylock_busy(const struct lw_lock_ref *ref, int rc)
 {
     return rc == (ref->type == LW_LOCK_MTX ? thrd_busy : EBUSY);
@@ -172,7 +157,7 @@ static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void 
     if (!tried) {
         a->ref.flags = lwi_lock_flags(lock, a->ref.type);
         lwi_track_attempt(self, a);
-        rc = lwi_real_trylock(&a->ref, lock);
+        rc = lwi_real_try_live(a->ref.type, a->ref.mode, lock);
     }
     if (lwi_trylock_busy(&a->ref, rc)) {
         lwi_leave(self);
@@ -196,8 +181,9 @@ int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t 
     return lwi_wait_acquire_at(self, &a, lock, false, 0);
 }
 
-int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc)
+int lwi_wait_staged(int rc)
 {
+    struct lwi_thread *self = &lwi_tls;
     struct lwi_acq a = lwi_track_unpush(self);
-    return lwi_wait_acquire_at(self, &a, lock, true, rc);
+    return lwi_wait_acquire_at(self, &a, (void *)(uintptr_t)a.ref.addr, true, rc);
 }

@@ -37,12 +37,12 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int 
 int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((cold, noinline));
 /* For an attempt that took the fast path and pushed its entry before the trylock (track.h:
- * lwi_track_push_fast): the entry is popped and becomes the acquisition. */
-int lwi_wait_staged(struct lwi_thread *self, void *lock, int rc) __attribute__((cold, noinline));
+ * lwi_track_push_slot): the entry is popped and becomes the acquisition, of the lock at its
+ * address, by the calling thread; the caller keeps nothing across its trylock (acquire.h). */
+int lwi_wait_staged(int rc) __attribute__((cold, noinline));
 
-/* The real trylock of a plain acquisition (mutex, mtx, rwlock in a->ref's mode, spin), whether
- * its result means "busy", and whether it means the lock is now held. Shared with profile.c. */
-int lwi_real_trylock(const struct lw_lock_ref *ref, void *lock);
+/* Whether a real trylock's result means "busy", and whether it means the lock is now held, for a
+ * plain acquisition (mutex, mtx, rwlock, spin: a->ref's type). Shared with profile.c. */
 bool lwi_trylock_busy(const struct lw_lock_ref *ref, int rc);
 bool lwi_lock_acquired(const struct lw_lock_ref *ref, int rc);
 

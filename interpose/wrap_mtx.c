@@ -3,11 +3,10 @@
  * and owners are read the same way. */
 #include <threads.h>
 
+#include "acquire.h"
 #include "lockref.h"
-#include "profile.h"
 #include "real.h"
 #include "track.h"
-#include "wait.h"
 
 static struct lw_lock_ref lwi_mtx_ref(const mtx_t *m, uint8_t acq)
 {
@@ -16,19 +15,7 @@ static struct lw_lock_ref lwi_mtx_ref(const mtx_t *m, uint8_t acq)
 
 LWI_EXPORT int mtx_lock(mtx_t *m)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(mtx_lock)(m);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) return lwi_profile_acquire(self, m, lwi_mtx_ref(m, 0), LWI_CALLER_PC());
-    struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_unread(m, LW_LOCK_MTX, LW_MODE_EXCLUSIVE, 0), LWI_CALLER_PC());
-    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, m, LW_LOCK_MTX, LW_MODE_EXCLUSIVE, a.pc);
-    lwi_track_push_fast(self, &a);
-    int rc = REAL_LIVE(mtx_trylock)(m); /* under the guard, as in wrap_mutex.c */
-    if (__builtin_expect(rc != thrd_success, 0)) return lwi_wait_staged(self, m, rc);
-    lwi_track_commit(self);
-    return rc;
+    return lwi_acquire(m, LW_LOCK_MTX, LW_MODE_EXCLUSIVE, LWI_CALLER_PC());
 }
 
 LWI_EXPORT int mtx_trylock(mtx_t *m)
@@ -59,15 +46,7 @@ LWI_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict 
 
 LWI_EXPORT int mtx_unlock(mtx_t *m)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(mtx_unlock)(m);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
-    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MTX), 1))
-        return REAL_LIVE(mtx_unlock)(m);
-    int rc = REAL_LIVE(mtx_unlock)(m);
-    lwi_leave(self);
-    return rc;
+    return lwi_release(m, LW_LOCK_MTX);
 }
 
 LWI_EXPORT int mtx_init(mtx_t *m, int type)

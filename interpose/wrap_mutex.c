@@ -1,17 +1,17 @@
 /* wrap_mutex.c — pthread_mutex_* wrappers (also what std::mutex, std::recursive_mutex and
  * std::timed_mutex reach through libstdc++'s gthreads). Each follows the protocol of tls.h and
  * track.h: bookkeeping under the guard, any real call that can block outside it, return value and
- * errno of the real call untouched. pthread_mutex_lock tries first under the guard (a trylock
- * neither blocks nor calls back into us), so the uncontended lock enters the guard once. */
+ * errno of the real call untouched. pthread_mutex_lock and _unlock are the shared plain calls of
+ * acquire.h: the lock tries first under the guard (a trylock neither blocks nor calls back into
+ * us), so the uncontended lock enters the guard once, and the unlock's fast path never does. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
+#include "acquire.h"
 #include "lockref.h"
-#include "profile.h"
 #include "real.h"
 #include "track.h"
-#include "wait.h"
 
 static bool lwi_mutex_acquired(int rc)
 {
@@ -25,19 +25,7 @@ static struct lw_lock_ref lwi_mutex_ref(const pthread_mutex_t *m, uint8_t acq)
 
 LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_mutex_lock)(m);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) return lwi_profile_acquire(self, m, lwi_mutex_ref(m, 0), LWI_CALLER_PC());
-    struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_unread(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, 0), LWI_CALLER_PC());
-    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, a.pc);
-    lwi_track_push_fast(self, &a);
-    int rc = REAL_LIVE(pthread_mutex_trylock)(m);
-    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, m, rc);
-    lwi_track_commit(self);
-    return 0;
+    return lwi_acquire(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, LWI_CALLER_PC());
 }
 
 LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
@@ -83,15 +71,7 @@ LWI_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *restrict m, clockid_t cl
 
 LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_mutex_unlock)(m);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m);
-    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)m, LW_LOCK_MUTEX), 1))
-        return REAL_LIVE(pthread_mutex_unlock)(m);
-    int rc = REAL_LIVE(pthread_mutex_unlock)(m);
-    lwi_leave(self);
-    return rc;
+    return lwi_release(m, LW_LOCK_MUTEX);
 }
 
 LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,

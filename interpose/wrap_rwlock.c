@@ -1,46 +1,23 @@
 /* wrap_rwlock.c — pthread_rwlock_* wrappers (also std::shared_mutex). Read acquisitions carry
  * LW_MODE_SHARED; a read re-acquisition by a reader only bumps its count (track.c). Plain
- * rd/wrlock try first under the guard, as pthread_mutex_lock does (wrap_mutex.c). */
+ * rd/wrlock and unlock are the shared plain calls of acquire.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
+#include "acquire.h"
 #include "lockref.h"
-#include "profile.h"
 #include "real.h"
 #include "track.h"
-#include "wait.h"
-
-/* Plain rd/wrlock: the inline fast path, everything else in wait.c. */
-static inline __attribute__((always_inline)) int lwi_rw_lock(struct lwi_thread *self, uint8_t mode,
-                                                             uint64_t pc, pthread_rwlock_t *rw)
-{
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) return lwi_profile_acquire(self, rw, lwi_ref_rwlock(rw, mode, 0), pc);
-    struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_unread(rw, LW_LOCK_RWLOCK, mode, 0), pc);
-    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, rw, LW_LOCK_RWLOCK, mode, a.pc);
-    lwi_track_push_fast(self, &a);
-    int rc = mode == LW_MODE_EXCLUSIVE ? REAL_LIVE(pthread_rwlock_trywrlock)(rw)
-                                       : REAL_LIVE(pthread_rwlock_tryrdlock)(rw);
-    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, rw, rc);
-    lwi_track_commit(self);
-    return 0;
-}
 
 LWI_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_rwlock_rdlock)(rw);
-    return lwi_rw_lock(self, LW_MODE_SHARED, LWI_CALLER_PC(), rw);
+    return lwi_acquire(rw, LW_LOCK_RWLOCK, LW_MODE_SHARED, LWI_CALLER_PC());
 }
 
 LWI_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_rwlock_wrlock)(rw);
-    return lwi_rw_lock(self, LW_MODE_EXCLUSIVE, LWI_CALLER_PC(), rw);
+    return lwi_acquire(rw, LW_LOCK_RWLOCK, LW_MODE_EXCLUSIVE, LWI_CALLER_PC());
 }
 
 /* Which real function a timed read or write acquisition ends in. */
@@ -153,15 +130,7 @@ LWI_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
 
 LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_rwlock_unlock)(rw);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)rw);
-    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)rw, LW_LOCK_RWLOCK), 1))
-        return REAL_LIVE(pthread_rwlock_unlock)(rw);
-    int rc = REAL_LIVE(pthread_rwlock_unlock)(rw);
-    lwi_leave(self);
-    return rc;
+    return lwi_release(rw, LW_LOCK_RWLOCK);
 }
 
 LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,

@@ -2,29 +2,14 @@
  * stack alone says who holds them. */
 #include <pthread.h>
 
+#include "acquire.h"
 #include "lockref.h"
-#include "profile.h"
 #include "real.h"
 #include "track.h"
-#include "wait.h"
 
 LWI_EXPORT int pthread_spin_lock(pthread_spinlock_t *lock)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_spin_lock)(lock);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING())
-        return lwi_profile_acquire(self, (void *)lock, lwi_ref_spin(lock, 0), LWI_CALLER_PC());
-    struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_unread((const void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, 0),
-                 LWI_CALLER_PC());
-    if (__builtin_expect(!lwi_track_attempt_fast(self, &a), 0))
-        return lwi_wait_untried(self, (void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, a.pc);
-    lwi_track_push_fast(self, &a);
-    int rc = REAL_LIVE(pthread_spin_trylock)(lock); /* under the guard, as in wrap_mutex.c */
-    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(self, (void *)lock, rc);
-    lwi_track_commit(self);
-    return 0;
+    return lwi_acquire((void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, LWI_CALLER_PC());
 }
 
 LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
@@ -42,15 +27,7 @@ LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
 
 LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
 {
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return REAL(pthread_spin_unlock)(lock);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)lock);
-    if (__builtin_expect(lwi_track_release(self, (uint64_t)(uintptr_t)lock, LW_LOCK_SPIN), 1))
-        return REAL_LIVE(pthread_spin_unlock)(lock);
-    int rc = REAL_LIVE(pthread_spin_unlock)(lock);
-    lwi_leave(self);
-    return rc;
+    return lwi_release((void *)lock, LW_LOCK_SPIN);
 }
 
 LWI_EXPORT int pthread_spin_init(pthread_spinlock_t *lock, int pshared)

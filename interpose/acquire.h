@@ -1,0 +1,107 @@
+/* acquire.h — the plain lock and unlock of every family (pthread mutex, C11 mtx, rwlock read and
+ * write, spinlock): the calls a lock-heavy program makes millions of times a second, and those a
+ * contended lock makes while it is held.
+ *
+ * Each exported wrapper is one inline call of lwi_acquire or lwi_release, written so that its
+ * fast path (a known pattern: track.h) needs no stack frame. Everything else leaves by a tail
+ * call, so the compiler saves no register for it:
+ *   lock     guard not idle (new or passive thread, re-entry)  -> lwi_acquire_unentered
+ *            --profile / --trace                                -> lwi_profile_acquire
+ *            memo miss, lock already held, no room              -> lwi_acquire_missed
+ *            the real trylock failed                            -> lwi_wait_staged (wait.h)
+ *   unlock   anything but the top entry held once, or not idle  -> lwi_release_slow
+ * On the way to the real trylock the wrapper keeps nothing live across it: a failure finds the
+ * lock in the entry it pushed (lwi_wait_staged) and the thread in its TLS. Shorter wrappers matter
+ * twice under contention: the unlock's bookkeeping and the lock's return run inside the critical
+ * section, and a lock held longer is handed over more often (bench/run.sh, "mutex 2t/1 lock").
+ *
+ * The release fast path runs without the guard (track.h: lwi_track_release_quick). */
+#ifndef LWI_ACQUIRE_H
+#define LWI_ACQUIRE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <threads.h>
+
+#include "lockref.h"
+#include "profile.h"
+#include "real.h"
+#include "track.h"
+#include "wait.h"
+
+_Static_assert(thrd_success == 0, "a real trylock of every family succeeds with 0");
+
+/* The out-of-line parts (acquire.c). `type` and `mode` say which family and which real calls. */
+int lwi_acquire_unentered(void *lock, uint8_t type, uint8_t mode, uint64_t pc)
+    __attribute__((cold, noinline));
+int lwi_acquire_missed(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
+    __attribute__((noinline));
+int lwi_release_slow(void *lock, uint8_t type) __attribute__((cold, noinline));
+
+/* The real trylock and unlock of a family, chosen at compile time in an inlined wrapper. Only on
+ * tracked paths (REAL_LIVE: the table is resolved). */
+static inline __attribute__((always_inline)) int lwi_real_try_live(uint8_t type, uint8_t mode,
+                                                                   void *lock)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return REAL_LIVE(pthread_mutex_trylock)(lock);
+    case LW_LOCK_MTX:
+        return REAL_LIVE(mtx_trylock)(lock);
+    case LW_LOCK_RWLOCK:
+        return mode == LW_MODE_SHARED ? REAL_LIVE(pthread_rwlock_tryrdlock)(lock)
+                                      : REAL_LIVE(pthread_rwlock_trywrlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL_LIVE(pthread_spin_trylock)(lock);
+    }
+    return EINVAL;
+}
+
+static inline __attribute__((always_inline)) int lwi_real_unlock_live(uint8_t type, void *lock)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return REAL_LIVE(pthread_mutex_unlock)(lock);
+    case LW_LOCK_MTX:
+        return REAL_LIVE(mtx_unlock)(lock);
+    case LW_LOCK_RWLOCK:
+        return REAL_LIVE(pthread_rwlock_unlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL_LIVE(pthread_spin_unlock)(lock);
+    }
+    return EINVAL;
+}
+
+/* The body of a plain blocking lock call on `lock` from the program's call site `pc`. */
+static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t type, uint8_t mode,
+                                                             uint64_t pc)
+{
+    struct lwi_thread *self = &lwi_tls;
+    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0))
+        return lwi_acquire_unentered(lock, type, mode, pc);
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
+    /* --profile / --trace (profile.h): one predicted branch when off */
+    if (LWI_PROFILING())
+        return lwi_profile_acquire(self, lock, lwi_ref_read(lock, type, mode, 0), pc);
+    struct lw_lock_ref ref = lwi_ref_unread(lock, type, mode, 0);
+    const struct lwi_held_entry *slot = lwi_track_memo_hit(self, &ref, pc);
+    if (__builtin_expect(!slot, 0)) return lwi_acquire_missed(self, lock, type, mode, pc);
+    lwi_track_push_slot(self, slot);
+    int rc =
+        lwi_real_try_live(type, mode, lock); /* under the guard: it neither blocks nor calls us */
+    if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(rc);
+    lwi_leave(&lwi_tls); /* the address again, rather than a register saved across the call */
+    return 0;
+}
+
+/* The body of an unlock call. */
+static inline __attribute__((always_inline)) int lwi_release(void *lock, uint8_t type)
+{
+    if (__builtin_expect(lwi_track_release_quick((uint64_t)(uintptr_t)lock), 1))
+        return lwi_real_unlock_live(type, lock);
+    return lwi_release_slow(lock, type);
+}
+
+#endif
