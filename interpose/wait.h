@@ -30,8 +30,8 @@
  * takes it whole (profile.c). */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int rc)
     __attribute__((cold, noinline));
-/* For a plain acquisition of `lock` (its type and mode) at `pc` that lwi_track_attempt_fast
- * declined: the full attempt and the trylock are made here, the flags read from the lock. Its
+/* For a plain acquisition of `lock` (its type and mode) at `pc` that no fast path took (acquire.h,
+ * acquire.c): the full attempt and the trylock are made here, the flags read from the lock. Its
  * identity is made again here rather than passed, so the wrapper's fast path keeps it in
  * registers instead of storing it to its frame. */
 int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
