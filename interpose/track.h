@@ -227,8 +227,9 @@ static inline __attribute__((always_inline)) bool lwi_track_release(struct lwi_t
  * under the guard it would pass through, so its edges out of our held locks are seen), it
  * cannot write the top entry without releasing our lock itself, and if it makes the thread
  * passive (retiring) the pop is of a stack nobody reads again. Only a handler that returns still
- * holding a lock it took loses that lock's entry, which misses edges, never makes a false one.
- * The guard word is read, never written: a wrapper on the unlock path costs a compare, not two
+ * holding a lock it took loses that lock's entry, as if it had passed through untracked, which
+ * it would have under the guard. The window between the pop and the real unlock is that of
+ * lwi_track_release. The guard word is read, never written: the unlock costs a compare, not two
  * stores. */
 static inline __attribute__((always_inline)) bool lwi_track_release_quick(uint64_t addr)
 {
