@@ -107,12 +107,19 @@ static inline __attribute__((always_inline)) bool lwi_track_may_push(const struc
 }
 
 /* The fast path of acquire.h: the thread's memo slot for acquiring `ref` at `pc`, when it holds
- * that acquisition (memo.h), else NULL (and the caller asks the chain cache, out of line). */
+ * that acquisition (memo.h) and the held stack has room, else NULL (and the caller asks the chain
+ * cache, out of line, after the scan of lwi_track_may_push). A hit needs no scan: a slot is only
+ * filled for a lock that was not on the held stack (lwi_track_attempt_fast scans first), and its
+ * `below` is the key of the whole held sequence under it (chain.h), so the same key means the
+ * same held locks, still without this one (but for a 64-bit key collision). Nested acquisitions
+ * save a compare per held lock. */
 static inline __attribute__((always_inline)) const struct lwi_held_entry *
 lwi_track_memo_hit(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
 {
-    uint64_t below;
-    if (!lwi_track_may_push(self, ref->addr, &below)) return NULL;
+    const struct lwi_held_stack *h = &self->held;
+    uint32_t n = h->count;
+    if (__builtin_expect(n == h->capacity, 0)) return NULL; /* first use, or growth */
+    uint64_t below = n ? h->entries[n - 1].lock_chain : self->chain_root;
     const struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, ref->addr, pc);
     return __builtin_expect(lwi_memo_matches(slot, below, ref, pc), 1) ? slot : NULL;
 }
