@@ -61,12 +61,18 @@ int lwi_acquire_missed(struct lwi_thread *self, void *lock, uint8_t type, uint8_
     return 0;
 }
 
-/* An unlock the guard-free fast path declined: an untracked thread, --profile, a recursion count,
- * a release out of order, a lock this thread does not hold. */
-int lwi_release_slow(void *lock, uint8_t type)
+/* The guard was not idle: adopt the thread, or pass the call through. */
+int lwi_release_unentered(void *lock, uint8_t type)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return lwi_real_unlock(type, lock);
+    return lwi_release_entered(self, lock, type);
+}
+
+/* Under the guard: --profile, or a release the LIFO pop did not take (a recursion count, a release
+ * out of order, a lock this thread does not hold). */
+int lwi_release_entered(struct lwi_thread *self, void *lock, uint8_t type)
+{
     uint64_t addr = (uint64_t)(uintptr_t)lock;
     if (LWI_PROFILING()) lwi_profile_release(self, addr);
     if (lwi_track_release(self, addr, type)) return lwi_real_unlock_live(type, lock);

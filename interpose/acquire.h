@@ -2,20 +2,23 @@
  * write, spinlock): the calls a lock-heavy program makes millions of times a second, and those a
  * contended lock makes while it is held.
  *
- * Each exported wrapper is one inline call of lwi_acquire or lwi_release, written so that its
- * fast path (a known pattern: track.h) needs no stack frame. Everything else leaves by a tail
- * call, so the compiler saves no register for it:
+ * Each exported wrapper is one inline call of lwi_acquire or lwi_release, written so that its fast
+ * path (a known pattern: track.h) keeps nothing in callee-saved registers: the unlock needs no
+ * stack frame at all and ends in a jump to the real unlock; the lock saves one register, the
+ * price of the stack alignment its call to the real trylock needs anyway. Everything else leaves
+ * by a tail call, so the compiler saves nothing for it:
  *   lock     guard not idle (new or passive thread, re-entry)  -> lwi_acquire_unentered
  *            --profile / --trace                                -> lwi_profile_acquire
  *            memo miss, lock already held, no room              -> lwi_acquire_missed
  *            the real trylock failed                            -> lwi_wait_staged (wait.h)
- *   unlock   anything but the top entry held once, or not idle  -> lwi_release_slow
+ *   unlock   guard not idle                                     -> lwi_release_unentered
+ *            --profile / --trace, or anything but the top
+ *            entry held once                                    -> lwi_release_entered
  * On the way to the real trylock the wrapper keeps nothing live across it: a failure finds the
  * lock in the entry it pushed (lwi_wait_staged) and the thread in its TLS. Shorter wrappers matter
  * twice under contention: the unlock's bookkeeping and the lock's return run inside the critical
  * section, and a lock held longer is handed over more often (bench/run.sh, "mutex 2t/1 lock").
- *
- * The release fast path runs without the guard (track.h: lwi_track_release_quick). */
+ * Both run under the re-entry guard of tls.h, as every wrapper does. */
 #ifndef LWI_ACQUIRE_H
 #define LWI_ACQUIRE_H
 
@@ -37,7 +40,9 @@ int lwi_acquire_unentered(void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((cold, noinline));
 int lwi_acquire_missed(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((noinline));
-int lwi_release_slow(void *lock, uint8_t type) __attribute__((cold, noinline));
+int lwi_release_unentered(void *lock, uint8_t type) __attribute__((cold, noinline));
+int lwi_release_entered(struct lwi_thread *self, void *lock, uint8_t type)
+    __attribute__((cold, noinline));
 
 /* The real trylock and unlock of a family, chosen at compile time in an inlined wrapper. Only on
  * tracked paths (REAL_LIVE: the table is resolved). */
@@ -99,9 +104,15 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
 /* The body of an unlock call. */
 static inline __attribute__((always_inline)) int lwi_release(void *lock, uint8_t type)
 {
-    if (__builtin_expect(lwi_track_release_quick((uint64_t)(uintptr_t)lock), 1))
-        return lwi_real_unlock_live(type, lock);
-    return lwi_release_slow(lock, type);
+    struct lwi_thread *self = &lwi_tls;
+    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0))
+        return lwi_release_unentered(lock, type);
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (LWI_PROFILING() || !lwi_track_pop_top(self, (uint64_t)(uintptr_t)lock))
+        return lwi_release_entered(self, lock, type);
+    lwi_leave(self);
+    return lwi_real_unlock_live(type, lock);
 }
 
 #endif

@@ -1,8 +1,7 @@
 /* track.h — what every wrapper does around its real call: the held-stack bookkeeping, the
  * lock-order decision (fast path: the memo, else one chain-cache lookup) and misuse detection.
- * Every function here runs under the re-entry guard of the calling thread (tls.h) and returns
- * with it still held, except where it says otherwise (lwi_track_release's fast path leaves it,
- * lwi_track_release_quick never takes it).
+ * Every function here runs under the re-entry guard of the calling thread (tls.h), and all but
+ * lwi_track_release's fast path return with it still held.
  *
  * Acquisition:
  *   lwi_track_attempt   before a blocking or timed call — recursion, double-lock, chain lookup,
@@ -17,9 +16,9 @@
  *                       are still those of the holder).
  * Each has an inline fast path: lwi_track_memo_hit + lwi_track_push_slot before the real trylock
  * of a plain lock call (acquire.h), lwi_track_attempt_fast (which also asks the chain cache) +
- * lwi_track_push_fast for the others, lwi_track_release_quick and lwi_track_release. A lock call
- * that repeats a known pattern costs a held-stack scan, one memo check (memo.h), a push and a
- * pop, with no function call besides the real one; everything else is out of line.
+ * lwi_track_push_fast for the others, and lwi_track_pop_top. A lock call that repeats a known
+ * pattern costs a held-stack scan, one memo check (memo.h), a push and a pop, with no function
+ * call besides the real one; everything else is out of line.
  */
 #ifndef LWI_TRACK_H
 #define LWI_TRACK_H
@@ -106,20 +105,16 @@ static inline __attribute__((always_inline)) bool lwi_track_may_push(const struc
     return true;
 }
 
-/* The fast path of acquire.h: the thread's memo slot for acquiring `ref` at `pc`, when it holds
- * that acquisition (memo.h) and the held stack has room, else NULL (and the caller asks the chain
- * cache, out of line, after the scan of lwi_track_may_push). A hit needs no scan: a slot is only
- * filled for a lock that was not on the held stack (lwi_track_attempt_fast scans first), and its
- * `below` is the key of the whole held sequence under it (chain.h), so the same key means the
- * same held locks, still without this one (but for a 64-bit key collision). Nested acquisitions
- * save a compare per held lock. */
+/* The fast path of acquire.h: the thread's memo slot for acquiring `ref` at `pc`, when the lock
+ * is not held, the held stack has room and the memo holds that acquisition (memo.h), else NULL
+ * (and the caller asks the chain cache, out of line). The scan is not redundant with the memo's
+ * key: an entry pushed after a wait carries the key computed before it, which a signal handler
+ * that kept a lock during the wait has made stale. */
 static inline __attribute__((always_inline)) const struct lwi_held_entry *
 lwi_track_memo_hit(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
 {
-    const struct lwi_held_stack *h = &self->held;
-    uint32_t n = h->count;
-    if (__builtin_expect(n == h->capacity, 0)) return NULL; /* first use, or growth */
-    uint64_t below = n ? h->entries[n - 1].lock_chain : self->chain_root;
+    uint64_t below;
+    if (!lwi_track_may_push(self, ref->addr, &below)) return NULL;
     const struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, ref->addr, pc);
     return __builtin_expect(lwi_memo_matches(slot, below, ref, pc), 1) ? slot : NULL;
 }
@@ -171,7 +166,7 @@ static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi
     lwi_track_push_slot(self, a->entry);
 }
 
-/* The real trylock failed: pops the entry lwi_track_push_fast pushed and returns the acquisition
+/* The real trylock failed: pops the entry lwi_track_push_slot pushed and returns the acquisition
  * it was made from. */
 static inline struct lwi_acq lwi_track_unpush(struct lwi_thread *self)
 {
@@ -194,54 +189,11 @@ static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thr
     if (LWI_PROFILING()) lwi_profile_taken(self, &a.ref); /* --profile / --trace: profile.h */
 }
 
-/* A release, before the real unlock:
- *     if (lwi_track_release(self, addr, type)) return REAL_LIVE(x_unlock)(lock);  // tail call
- *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks
- *     lwi_leave(self);
- * Fast path: the top entry, held once, is popped (LIFO release: nothing above it to move or
- * rekey) and the guard is left, so the wrapper's last act is the real unlock and nothing of ours
- * runs after it (measured: the one-thread lock/unlock loop 9-18% faster than popping after the
- * unlock, in two A/B runs). For those few instructions the lock is held but off the stack: a
- * signal handler that locks in that window misses one edge, never gains a false one, and a
- * non-owner's unlock-unowned report made in it lacks the owner's acquisition stack. Anything else
- * (recursion count, a release out of order, a lock we do not hold) runs lwi_track_release_slow and
- * returns false with the guard still held, before the real unlock, while the owner fields of the
- * lock are still those of its holder. `type` is the lock family (enum lw_lock_type); the full
- * identity is built only for misuse. */
-static inline __attribute__((always_inline)) bool lwi_track_release(struct lwi_thread *self,
-                                                                    uint64_t addr, uint8_t type)
+/* The LIFO pop every release tries first: when `addr` is the top entry, held once, pops it (nothing
+ * above it to move or rekey) and returns true. Under the guard. */
+static inline __attribute__((always_inline)) bool lwi_track_pop_top(struct lwi_thread *self,
+                                                                    uint64_t addr)
 {
-    struct lwi_held_stack *h = &self->held;
-    uint32_t n = h->count;
-    if (__builtin_expect(n != 0, 1)) {
-        const struct lwi_held_entry *top = &h->entries[n - 1];
-        if (__builtin_expect(top->ref.addr == addr && top->count == 1, 1)) {
-            h->count = n - 1;
-            lwi_leave(self);
-            return true;
-        }
-    }
-    lwi_track_release_slow(self, addr, type);
-    return false;
-}
-
-/* The release fast path of acquire.h, taken without the guard: when this thread tracks (its guard
- * idle, no --profile) and `addr` is the top entry, held once, pops it and returns true; the caller
- * then makes the real unlock. Anything else returns false having changed nothing, and the caller
- * takes the guarded path (lwi_track_release). No guard is needed because the pop is one store
- * of a count read just before, and whatever a signal handler does in between leaves that count
- * right: its tracked lock calls push above the top and pop back (the handler runs tracked, where
- * under the guard it would pass through, so its edges out of our held locks are seen), it
- * cannot write the top entry without releasing our lock itself, and if it makes the thread
- * passive (retiring) the pop is of a stack nobody reads again. Only a handler that returns still
- * holding a lock it took loses that lock's entry, as if it had passed through untracked, which
- * it would have under the guard. The window between the pop and the real unlock is that of
- * lwi_track_release. The guard word is read, never written: the unlock costs a compare, not two
- * stores. */
-static inline __attribute__((always_inline)) bool lwi_track_release_quick(uint64_t addr)
-{
-    struct lwi_thread *self = &lwi_tls;
-    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0) || LWI_PROFILING()) return false;
     struct lwi_held_stack *h = &self->held;
     uint32_t n = h->count;
     if (__builtin_expect(n == 0, 0)) return false;
@@ -249,6 +201,30 @@ static inline __attribute__((always_inline)) bool lwi_track_release_quick(uint64
     if (__builtin_expect(top->ref.addr != addr || top->count != 1, 0)) return false;
     h->count = n - 1;
     return true;
+}
+
+/* A release, before the real unlock (acquire.h: lwi_release and lwi_release_entered):
+ *     if (lwi_track_release(self, addr, type)) return REAL_LIVE(x_unlock)(lock);  // tail call
+ *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks
+ *     lwi_leave(self);
+ * Fast path: lwi_track_pop_top, then the guard is left, so the wrapper's last act is the real
+ * unlock and nothing of ours runs after it (measured: the one-thread lock/unlock loop 9-18% faster
+ * than popping after the unlock, in two A/B runs). For those few instructions the lock is held
+ * but off the stack: a signal handler that locks in that window misses one edge, never gains a
+ * false one, and a non-owner's unlock-unowned report made in it lacks the owner's acquisition
+ * stack. Anything else (recursion count, a release out of order, a lock we do not hold) runs
+ * lwi_track_release_slow and returns false with the guard still held, before the real unlock,
+ * while the owner fields of the lock are still those of its holder. `type` is the lock family
+ * (enum lw_lock_type); the full identity is built only for misuse. */
+static inline __attribute__((always_inline)) bool lwi_track_release(struct lwi_thread *self,
+                                                                    uint64_t addr, uint8_t type)
+{
+    if (__builtin_expect(lwi_track_pop_top(self, addr), 1)) {
+        lwi_leave(self);
+        return true;
+    }
+    lwi_track_release_slow(self, addr, type);
+    return false;
 }
 
 /* After the real call of an acquisition whose attempt was tracked: pushes it if `acquired`. */
