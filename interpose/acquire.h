@@ -3,10 +3,10 @@
  * contended lock makes while it is held.
  *
  * Each exported wrapper is one inline call of lwi_acquire or lwi_release, written so that its fast
- * path (a known pattern: track.h) keeps nothing in callee-saved registers: the unlock needs no
- * stack frame at all and ends in a jump to the real unlock; the lock saves one register, the
- * price of the stack alignment its call to the real trylock needs anyway. Everything else leaves
- * by a tail call, so the compiler saves nothing for it:
+ * path (a known pattern: track.h) saves no more registers than it must: the unlock needs no stack
+ * frame at all and ends in a jump to the real unlock; the lock saves one register (the TLS offset
+ * it uses after the trylock), which the stack alignment of that call would cost anyway.
+ * Everything else leaves by a tail call, so the compiler saves nothing for it:
  *   lock     guard not idle (new or passive thread, re-entry)  -> lwi_acquire_unentered
  *            --profile / --trace                                -> lwi_profile_acquire
  *            memo miss, lock already held, no room              -> lwi_acquire_missed
@@ -83,10 +83,8 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
                                                              uint64_t pc)
 {
     struct lwi_thread *self = &lwi_tls;
-    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0))
+    if (__builtin_expect(!lwi_enter_idle(self), 0))
         return lwi_acquire_unentered(lock, type, mode, pc);
-    self->guard = LWI_GUARD_BUSY;
-    atomic_signal_fence(memory_order_seq_cst);
     /* --profile / --trace (profile.h): one predicted branch when off */
     if (LWI_PROFILING())
         return lwi_profile_acquire(self, lock, lwi_ref_read(lock, type, mode, 0), pc);
@@ -94,10 +92,10 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
     const struct lwi_held_entry *slot = lwi_track_memo_hit(self, &ref, pc);
     if (__builtin_expect(!slot, 0)) return lwi_acquire_missed(self, lock, type, mode, pc);
     lwi_track_push_slot(self, slot);
-    int rc =
-        lwi_real_try_live(type, mode, lock); /* under the guard: it neither blocks nor calls us */
+    /* under the guard: a trylock neither blocks nor calls back into us */
+    int rc = lwi_real_try_live(type, mode, lock);
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(rc);
-    lwi_leave(&lwi_tls); /* the address again, rather than a register saved across the call */
+    lwi_leave(self);
     return 0;
 }
 
@@ -105,10 +103,7 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
 static inline __attribute__((always_inline)) int lwi_release(void *lock, uint8_t type)
 {
     struct lwi_thread *self = &lwi_tls;
-    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0))
-        return lwi_release_unentered(lock, type);
-    self->guard = LWI_GUARD_BUSY;
-    atomic_signal_fence(memory_order_seq_cst);
+    if (__builtin_expect(!lwi_enter_idle(self), 0)) return lwi_release_unentered(lock, type);
     if (LWI_PROFILING() || !lwi_track_pop_top(self, (uint64_t)(uintptr_t)lock))
         return lwi_release_entered(self, lock, type);
     lwi_leave(self);

@@ -82,22 +82,27 @@ void lwi_thread_adopt(struct lwi_thread *self);
 /* lwi_enter for a guard that is not IDLE: adopts a new thread of an active runtime, else NULL. */
 struct lwi_thread *lwi_enter_slow(struct lwi_thread *self) __attribute__((cold, noinline));
 
+/* lwi_enter without the slow path: arms the guard of a live, idle thread, else returns false
+ * having changed nothing (acquire.h tail-calls its own slow paths instead). */
+static inline bool lwi_enter_idle(struct lwi_thread *self)
+{
+    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0)) return false;
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
+    return true;
+}
+
 static inline struct lwi_thread *lwi_enter(void)
 {
     struct lwi_thread *self = &lwi_tls;
-    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0)) return lwi_enter_slow(self);
-    self->guard = LWI_GUARD_BUSY;
-    atomic_signal_fence(memory_order_seq_cst);
+    if (__builtin_expect(!lwi_enter_idle(self), 0)) return lwi_enter_slow(self);
     return self;
 }
 
 /* Re-arms the guard after the real call; false if a signal handler left it set (never). */
 static inline bool lwi_reenter(struct lwi_thread *self)
 {
-    if (self->guard != LWI_GUARD_IDLE) return false;
-    self->guard = LWI_GUARD_BUSY;
-    atomic_signal_fence(memory_order_seq_cst);
-    return true;
+    return lwi_enter_idle(self);
 }
 
 /* BUSY -> IDLE, RETIRING -> UNKNOWN (see enum lwi_guard). A load and a store would be as safe (a
