@@ -203,7 +203,8 @@ static inline __attribute__((always_inline)) bool lwi_track_pop_top(struct lwi_t
     return true;
 }
 
-/* A release, before the real unlock (acquire.h: lwi_release and lwi_release_entered):
+/* A release, before the real unlock (acquire.c: lwi_release_entered; acquire.h: lwi_release makes
+ * the same fast path inline):
  *     if (lwi_track_release(self, addr, type)) return REAL_LIVE(x_unlock)(lock);  // tail call
  *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks
  *     lwi_leave(self);
