@@ -114,6 +114,18 @@ void lwi_emit_thread_exit(const struct lwi_thread *self, uint32_t nheld)
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t timers,
+                    uint64_t handle)
+{
+    struct lw_rec_watch r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_WATCH, sizeof r, self);
+    r.slot = slot;
+    r.timers = timers;
+    r.handle = handle;
+    lwi_channel_send(&r, sizeof r);
+}
+
 /* Copies the most recent LW_WIRE_MAX_HELD held entries, oldest first; returns how many. */
 static uint32_t lwi_fill_held(const struct lwi_thread *self, struct lw_held *out)
 {

@@ -37,6 +37,9 @@ void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will
 /* Sends a filled LW_REC_HOLDS record of thread `thread` (kernel tid `tid`, which need not be the
  * calling thread) in place: rec->nevents events, header written here (profile.c). */
 void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread);
+/* Where self's wait slot and the process's timer board are, and self's pthread_t (watch.h). */
+void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t timers,
+                    uint64_t handle);
 /* Sent at most once per table per process. */
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);
 /* The hand-over of a record ring on the socket, with its memfd attached; true when it went out. */

@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "threads.h"
 #include "tls.h"
+#include "watch.h"
 
 /* In the parent, before the fork: gives the forking thread its number if it has none yet. */
 static void lwi_fork_prepare(void)
@@ -51,6 +52,7 @@ static void lwi_fork_child(void)
     lwi_profile_after_fork_child(self); /* profile.h */
     lwi_emit_process(self, LW_ORIGIN_FORK, parent_pid, fork_thread, held_by_others,
                      lwi_modules_exe());
+    lwi_watch_announce(self);
     LWI_ERRNO_RESTORE();
     lwi_guard_restore(self, guard);
 }

@@ -20,10 +20,10 @@
 
 struct lwi_held_entry {
     struct lw_lock_ref ref; /* identity, kind and how it was acquired */
+    uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
     uint64_t pc;            /* return address of the wrapper that acquired it */
     uint64_t lock_chain;    /* key of the chain "held locks below + this one" (chain.h) */
     uint64_t site_chain;    /* the same over acquisition pcs only */
-    uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
     uint32_t count;         /* recursion depth: recursive mutex, or read lock held twice */
     /* Used in a memo slot (memo.h) only; in the held stack nothing reads them (copies carry a
      * slot's, other pushes leave what was there): ref's type, mode and acq in one word
@@ -34,6 +34,10 @@ struct lwi_held_entry {
     uint64_t memo_below;
 };
 _Static_assert(sizeof(struct lwi_held_entry) == 64, "held entries are 64 bytes");
+/* The driver reads a waiting thread's held locks as struct lw_held (wire.h: lw_wait_slot). */
+_Static_assert(offsetof(struct lwi_held_entry, ref) == offsetof(struct lw_held, lock) &&
+                   offsetof(struct lwi_held_entry, stack) == offsetof(struct lw_held, stack),
+               "a held entry starts with a struct lw_held");
 
 struct lwi_held_stack {
     struct lwi_held_entry *entries; /* NULL until first use, then inline or the mapping */

@@ -22,6 +22,7 @@
 #include "real.h"
 #include "site.h"
 #include "tls.h"
+#include "watch.h"
 
 static void lwi_read_exe(char *exe, size_t cap)
 {
@@ -45,6 +46,7 @@ __attribute__((constructor)) static void lwi_init(void)
     char exe[LW_WIRE_MAX_PATH];
     lwi_read_exe(exe, sizeof exe);
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
+    lwi_watch_announce(self);
     lwi_modules_init(self, exe);
     if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;

@@ -9,7 +9,11 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <sys/time.h>
 #include <threads.h>
+#include <time.h>
+#include <unistd.h>
 
 #define LWI_EXPORT __attribute__((visibility("default")))
 
@@ -53,7 +57,15 @@
     X(pthread_exit)                                                                                \
     X(pthread_setname_np)                                                                          \
     X(thrd_create)                                                                                 \
-    X(thrd_exit)
+    X(thrd_exit)                                                                                   \
+    X(pthread_join)                                                                                \
+    X(thrd_join)                                                                                   \
+    X(sem_wait)                                                                                    \
+    X(pthread_barrier_wait)                                                                        \
+    X(alarm)                                                                                       \
+    X(ualarm)                                                                                      \
+    X(setitimer)                                                                                   \
+    X(timer_settime)
 
 enum lwi_real_id {
 #define LWI_REAL_ENUM(name) LWI_REAL_##name,

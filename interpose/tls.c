@@ -7,6 +7,7 @@
 #include "chain.h"
 #include "emit.h"
 #include "threads.h"
+#include "watch.h"
 
 /* Zero-initialised (.tbss): guard LWI_GUARD_UNKNOWN, state LWI_THREAD_NEW. */
 __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
@@ -36,6 +37,7 @@ void lwi_thread_adopt(struct lwi_thread *self)
     lwi_thread_set_number(self, lwi_threads_next_number());
     self->state = LWI_THREAD_LIVE;
     lwi_emit_thread(self, UINT32_MAX, 0, 0);
+    lwi_watch_announce(self);
 }
 
 struct lwi_thread *lwi_enter_slow(struct lwi_thread *self)

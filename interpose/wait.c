@@ -11,6 +11,7 @@
 #include "emit.h"
 #include "lockref.h"
 #include "real.h"
+#include "watch.h"
 
 #define LWI_SPIN_CLOCK_EVERY 1024u
 
@@ -33,17 +34,22 @@ static struct timespec lwi_deadline(clockid_t coarse)
     return ts;
 }
 
-/* The thread is about to block on a->ref for good: tell the driver who it waits for. */
-static void lwi_publish_wait(struct lwi_thread *self, const struct lwi_acq *a)
+/* The thread is about to block on a->ref for good: tell the driver who it waits for, and put
+ * the wait on the board (watch.h). Returns whether it took the board's slot. */
+static bool lwi_publish_wait(struct lwi_thread *self, const struct lwi_acq *a)
 {
-    if (!lwi_reenter(self)) return;
+    if (!lwi_reenter(self)) return false;
     uint64_t stack = lwi_depot_capture(self);
     lwi_emit_wait(self, &a->ref, stack, lwi_lock_owner_tid(&a->ref), 0);
+    bool took = lwi_watch_begin(self, LW_WAIT_LOCK, a->ref.addr, &a->ref, a->pc);
     lwi_leave(self);
+    return took;
 }
 
-static void lwi_publish_wait_end(struct lwi_thread *self, const struct lwi_acq *a, int rc)
+static void lwi_publish_wait_end(struct lwi_thread *self, const struct lwi_acq *a, int rc,
+                                 bool took)
 {
+    lwi_watch_end(self, took);
     if (!lwi_reenter(self)) return;
     lwi_emit_wait_end(self, &a->ref, rc);
     lwi_leave(self);
@@ -56,9 +62,9 @@ int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mut
     struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC_COARSE);
     int rc = REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &deadline);
     if (rc != ETIMEDOUT) return rc;
-    lwi_publish_wait(self, a);
+    bool took = lwi_publish_wait(self, a);
     rc = REAL(pthread_mutex_lock)(m);
-    lwi_publish_wait_end(self, a, rc);
+    lwi_publish_wait_end(self, a, rc, took);
     return rc;
 }
 
@@ -66,6 +72,7 @@ int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rw
                     bool write)
 {
     int rc;
+    bool took = false;
     enum lwi_real_id timed =
         write ? LWI_REAL_pthread_rwlock_clockwrlock : LWI_REAL_pthread_rwlock_clockrdlock;
     if (lwi_real_fast(timed)) {
@@ -73,10 +80,10 @@ int lwi_wait_rwlock(struct lwi_thread *self, const struct lwi_acq *a, pthread_rw
         rc = write ? REAL(pthread_rwlock_clockwrlock)(rw, CLOCK_MONOTONIC, &deadline)
                    : REAL(pthread_rwlock_clockrdlock)(rw, CLOCK_MONOTONIC, &deadline);
         if (rc != ETIMEDOUT) return rc;
-        lwi_publish_wait(self, a);
+        took = lwi_publish_wait(self, a);
     }
     rc = write ? REAL(pthread_rwlock_wrlock)(rw) : REAL(pthread_rwlock_rdlock)(rw);
-    if (lwi_real_fast(timed)) lwi_publish_wait_end(self, a, rc);
+    if (lwi_real_fast(timed)) lwi_publish_wait_end(self, a, rc, took);
     return rc;
 }
 
@@ -95,9 +102,9 @@ int lwi_wait_spin(struct lwi_thread *self, const struct lwi_acq *a, pthread_spin
         else if (now - start >= lwi_config.wait_ns)
             break;
     }
-    lwi_publish_wait(self, a);
+    bool took = lwi_publish_wait(self, a);
     rc = REAL(pthread_spin_lock)(lock);
-    lwi_publish_wait_end(self, a, rc);
+    lwi_publish_wait_end(self, a, rc, took);
     return rc;
 }
 
@@ -108,9 +115,9 @@ int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
     struct timespec deadline = lwi_deadline(CLOCK_REALTIME_COARSE);
     rc = REAL(mtx_timedlock)(m, &deadline);
     if (rc != thrd_timedout) return rc;
-    lwi_publish_wait(self, a);
+    bool took = lwi_publish_wait(self, a);
     rc = REAL(mtx_lock)(m);
-    lwi_publish_wait_end(self, a, rc);
+    lwi_publish_wait_end(self, a, rc, took);
     return rc;
 }
 

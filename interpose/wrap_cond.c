@@ -14,6 +14,7 @@
 #include "profile.h"
 #include "real.h"
 #include "track.h"
+#include "watch.h"
 
 enum lwi_cond_call {
     LWI_COND_WAIT,
@@ -25,13 +26,15 @@ enum lwi_cond_call {
 
 struct lwi_cond_ctx {
     struct lwi_thread *self;
-    bool had; /* the mutex was on the held stack before the wait */
+    bool had;     /* the mutex was on the held stack before the wait */
+    bool watched; /* an untimed wait that took the wait board's slot (watch.h) */
     struct lwi_held_entry saved;
 };
 
 static void lwi_cond_cancelled(void *arg)
 {
     struct lwi_cond_ctx *ctx = arg;
+    lwi_watch_end(ctx->self, ctx->watched);
     if (!ctx->had || !lwi_reenter(ctx->self)) return;
     lwi_track_restore(ctx->self, &ctx->saved);
     lwi_leave(ctx->self);
@@ -70,6 +73,21 @@ static uint8_t lwi_cond_lock_type(enum lwi_cond_call call)
     return LW_LOCK_MUTEX;
 }
 
+/* Untimed waits only: the others end by themselves. */
+static bool lwi_cond_untimed(enum lwi_cond_call call)
+{
+    switch (call) {
+    case LWI_COND_WAIT:
+    case LWI_CND_WAIT:
+        return true;
+    case LWI_COND_TIMEDWAIT:
+    case LWI_COND_CLOCKWAIT:
+    case LWI_CND_TIMEDWAIT:
+        return false;
+    }
+    return false;
+}
+
 static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, uint64_t pc, void *c,
                             void *m, clockid_t clockid, const struct timespec *abstime)
 {
@@ -77,13 +95,16 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     ctx.self = self;
     ctx.had = lwi_track_cond_release(self, (uint64_t)(uintptr_t)m, &ctx.saved);
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m); /* profile.h */
+    struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
+    ctx.watched = lwi_cond_untimed(call) &&
+                  lwi_watch_begin(self, LW_WAIT_COND, (uint64_t)(uintptr_t)c, &ref, pc);
     lwi_leave(self);
     int rc;
     pthread_cleanup_push(lwi_cond_cancelled, &ctx);
     rc = lwi_cond_real(call, c, m, clockid, abstime);
     pthread_cleanup_pop(0);
+    lwi_watch_end(self, ctx.watched);
     if (lwi_reenter(self)) {
-        struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid) {
             lwi_track_cond_reacquire(self, ref, pc, ctx.had ? &ctx.saved : NULL);

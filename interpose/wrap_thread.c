@@ -19,6 +19,7 @@
 #include "real.h"
 #include "threads.h"
 #include "track.h"
+#include "watch.h"
 
 struct lwi_start {
     void *(*pthread_start)(void *);
@@ -67,6 +68,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     lwi_emit_thread(self, start.parent, start.created_stack,
                     start.pthread_start ? (uint64_t)(uintptr_t)start.pthread_start
                                         : (uint64_t)(uintptr_t)start.thrd_start);
+    lwi_watch_announce(self);
     LWI_ERRNO_RESTORE();
     lwi_leave(self); /* UNKNOWN instead of IDLE if the THREAD record found the channel dead */
     return start;
@@ -154,25 +156,27 @@ LWI_EXPORT int thrd_create(thrd_t *thread, thrd_start_t func, void *arg)
     return rc;
 }
 
-/* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records. */
-static void lwi_note_exit_site(void)
+/* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records. A thread we
+ * did not start (the main thread among them) has no cleanup handler of ours, so it ends here. */
+static void lwi_exit_called(void)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return;
-    if (self->ours && self->held.count) self->exit_stack = lwi_depot_capture(self);
+    if (self->held.count) self->exit_stack = lwi_depot_capture(self);
     lwi_leave(self);
+    if (!self->ours) lwi_thread_end(self);
 }
 
 LWI_EXPORT void pthread_exit(void *retval)
 {
-    lwi_note_exit_site();
+    lwi_exit_called();
     REAL(pthread_exit)(retval);
     __builtin_unreachable();
 }
 
 LWI_EXPORT void thrd_exit(int res)
 {
-    lwi_note_exit_site();
+    lwi_exit_called();
     REAL(thrd_exit)(res);
     __builtin_unreachable();
 }

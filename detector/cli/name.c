@@ -92,6 +92,37 @@ static int name_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw_
     return 0;
 }
 
+/* A deadlock's waits: their locks, threads, stacks, and the objects waited on by their symbol. */
+static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_finding *f)
+{
+    for (size_t k = 0; k < f->nwaits; k++) {
+        struct lw_thread_wait *w = &f->waits[k];
+        if (name_lock(s, r, w->lock) != 0 || name_thread(s, r, w->thread) != 0 ||
+            name_thread(s, r, w->waits_for) != 0 || lwd_sym_stack(s, r, w->stack) != 0)
+            return -1;
+        for (size_t h = 0; h < w->nheld; h++)
+            if (name_lock(s, r, w->held[h].lock) != 0 || lwd_sym_stack(s, r, w->held[h].stack) != 0)
+                return -1;
+        bool object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
+                      w->kind == LW_WAIT_BARRIER || w->condwait;
+        if (!object || w->object_name) continue;
+        const struct lw_process *p = find_process(r, w->thread->pid);
+        if (p == NULL) continue;
+        bool failed = false;
+        uint64_t offset = 0;
+        const char *symbol = lwd_sym_object(s, p->image, w->object, &offset, &failed);
+        if (failed) return -1;
+        if (symbol == NULL) continue;
+        char buf[512];
+        if (offset == 0)
+            snprintf(buf, sizeof buf, "%s", symbol);
+        else
+            snprintf(buf, sizeof buf, "%s+%" PRIu64, symbol, offset);
+        if ((w->object_name = lwd_sym_intern(s, buf)) == NULL) return -1;
+    }
+    return 0;
+}
+
 int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
 {
     for (size_t i = 0; i < r->nfindings; i++) {
@@ -107,6 +138,7 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
                 return -1;
         for (size_t k = 0; k < f->nstacks; k++)
             if (name_thread(s, r, f->stacks[k].thread) != 0) return -1;
+        if (name_waits(s, r, f) != 0) return -1;
     }
     return 0;
 }

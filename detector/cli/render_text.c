@@ -21,7 +21,7 @@ struct text {
     bool races_checked;
     bool verbose; /* a clean run still gets its summary (--verbose, or --profile's table) */
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
-    char cwd[PATH_MAX]; /* empty when unknown: paths are then shown as they are */
+    char cwd[PATH_MAX];              /* empty when unknown: paths are then shown as they are */
 };
 
 enum colour { PLAIN, TITLE, FIX };
@@ -247,12 +247,83 @@ static void write_order(FILE *out, const struct lw_finding *f)
     }
 }
 
+/* A lock some thread of f waits for and another holds while it waits on something else, or
+ * NULL; *holder is that other thread's wait. */
+static const struct lw_lock *held_while_waiting(const struct lw_finding *f,
+                                                const struct lw_thread_wait **holder)
+{
+    for (size_t i = 0; i < f->nwaits; i++) {
+        const struct lw_thread_wait *w = &f->waits[i];
+        if (w->kind != LW_WAIT_LOCK || w->waits_for == NULL || w->holder_ended) continue;
+        for (size_t k = 0; k < f->nwaits; k++)
+            if (f->waits[k].thread == w->waits_for && f->waits[k].kind != LW_WAIT_LOCK) {
+                *holder = &f->waits[k];
+                return w->lock;
+            }
+    }
+    return NULL;
+}
+
+static bool any_wait(const struct lw_finding *f, uint8_t kind)
+{
+    for (size_t i = 0; i < f->nwaits; i++)
+        if (f->waits[i].kind == kind) return true;
+    return false;
+}
+
+/* The advice for a deadlock through waits other than a cycle of locks. */
+static void write_wait_fix(FILE *out, const struct lw_finding *f)
+{
+    char buf[256];
+    const struct lw_thread_wait *holder = NULL;
+    const struct lw_lock *lock = held_while_waiting(f, &holder);
+    if (f->nwaits == 1 && f->waits[0].holder_ended) {
+        fprintf(out,
+                "unlock %s on every path before the thread that took it ends (check early "
+                "returns and error paths).",
+                lock_word(f->waits[0].lock, buf, sizeof buf));
+    } else if (lock != NULL) {
+        fprintf(out,
+                "do not hold %s while %s: unlock it first, or let the other thread do its "
+                "part without needing %s.",
+                lock_word(lock, buf, sizeof buf),
+                holder->kind == LW_WAIT_JOIN ? "joining a thread that needs it" : "waiting",
+                lock_word(lock, buf, sizeof buf));
+    } else if (any_wait(f, LW_WAIT_LOCK)) {
+        fputs("do not take a read lock again while holding it: on a writer-preferring rwlock a "
+              "queued writer blocks the second read, and the writer waits for the first.",
+              out);
+    } else if (any_wait(f, LW_WAIT_COND)) {
+        fputs("make every condition wait end: wait in a loop on a predicate that is set under the "
+              "mutex (a signal sent before the wait is lost), and when the work is over set a "
+              "'done' flag (or queue a sentinel) and broadcast, so no waiter is left behind.",
+              out);
+    } else if (any_wait(f, LW_WAIT_SEM)) {
+        fputs("give every sem_wait its sem_post: make sure the thread that posts can run and is "
+              "not itself waiting for the waiter.",
+              out);
+    } else if (any_wait(f, LW_WAIT_BARRIER)) {
+        fputs("every thread counted by the barrier must reach it: none may wait for another "
+              "participant before it gets there.",
+              out);
+    } else {
+        fputs("a joined thread must be able to finish: tell it to stop (and wake it) before "
+              "joining it.",
+              out);
+    }
+}
+
 /* The advice for one kind of finding, written as one paragraph. */
 static void write_fix(FILE *out, const struct lw_finding *f)
 {
     switch (f->kind) {
-    case LW_KIND_LOCK_ORDER_INVERSION:
     case LW_KIND_DEADLOCK:
+        if (f->ncycle == 0 && f->nwaits > 0) {
+            write_wait_fix(out, f);
+            return;
+        }
+        __attribute__((fallthrough)); /* a cycle of lock waits is an inversion that happened */
+    case LW_KIND_LOCK_ORDER_INVERSION:
         if (f->ncycle == 0) {
             fputs("make every thread take these locks in one global order.", out);
             return;
@@ -361,6 +432,31 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
                 f->kind == LW_KIND_DEADLOCK ? "is blocked on" : "requests",
                 lock_ref(edge->acquiring, edge->acquiring_mode, true, lb, sizeof lb));
         print_stack(t, edge->acquiring_stack);
+    }
+}
+
+/* Per thread of a deadlock: what it waits for and where, and where it took what it holds. */
+static void print_waits(const struct text *t, const struct lw_finding *f)
+{
+    char tb[160], lb[320];
+    for (size_t i = 0; i < f->nwaits; i++) {
+        const struct lw_thread_wait *w = &f->waits[i];
+        char *phrase = NULL;
+        size_t need = lw_wait_phrase(f, w, t->multi_process, NULL, 0);
+        if ((phrase = malloc(need + 1)) != NULL)
+            lw_wait_phrase(f, w, t->multi_process, phrase, need + 1);
+        /* The phrase names held locks; their stacks follow, so it stops before them here. */
+        char *holding = phrase ? strstr(phrase, " while holding ") : NULL;
+        if (holding) *holding = '\0';
+        fprintf(t->out, "  %s %s, at\n", thread_ref(t, w->thread, tb, sizeof tb),
+                phrase ? phrase : "waits");
+        free(phrase);
+        print_stack(t, w->stack);
+        for (size_t k = 0; k < w->nheld; k++) {
+            fprintf(t->out, "    holding %s, taken at\n",
+                    lock_ref(w->held[k].lock, w->held[k].mode, true, lb, sizeof lb));
+            print_stack(t, w->held[k].stack);
+        }
     }
 }
 
@@ -498,6 +594,8 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
     print_cycle_stacks(t, f);
     if (f->naccesses > 0)
         print_accesses(t, f);
+    else if (f->nwaits > 0 && f->ncycle == 0)
+        print_waits(t, f);
     else
         print_labelled_stacks(t, f);
     print_threads(t, f);

@@ -21,6 +21,7 @@
 #include "spawn.h"
 #include "stop.h"
 #include "tsan_run.h"
+#include "watch.h"
 
 /* After the program exits: stop when no record arrived for this long... */
 #define LWD_DRAIN_QUIET_MS 200
@@ -39,6 +40,7 @@
 
 struct run_state {
     pid_t child;
+    struct lwd_watch *watch; /* the wait board's looks (watch.h) */
     bool child_running;
     bool stop; /* a forwarded signal arrived after the program had exited */
     struct lwd_outcome *outcome;
@@ -224,6 +226,8 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             timeout = ch->nconns == 0 ? 0 : (int)(left < quiet ? left : quiet);
         }
         timeout = min_wait(timeout, timeout_wait(deadline, st));
+        if (st->child_running && !st->outcome->stopped)
+            timeout = min_wait(timeout, lwd_watch_tick(st->watch, d, st->child, ch->name));
         if (lwd_channel_has_rings(ch)) timeout = min_wait(timeout, ring_wake);
         fds = make_pollfds(ch, sig->fd, fds, &cap);
         if (!fds) {
@@ -271,6 +275,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     struct lwd_channel ch;
     struct lwd_signals sig = {.fd = -1};
     struct lwd_tsan tsan = {.dir = "", .options = NULL};
+    struct lwd_watch *watch = NULL;
     enum lwd_exit rc = LWD_EXIT_TOOL;
     if (lwd_channel_open(&ch) != 0) goto out;
     if (lwd_signals_setup(&sig) != 0) goto out;
@@ -280,6 +285,8 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     lwd_tsan_prepare(&tsan, getenv("TSAN_OPTIONS"));
     struct run_state st = {
         .child_running = true, .stop = false, .outcome = outcome, .runtime = pf->runtime};
+    st.watch = watch = lwd_watch_new(opts->deadlock_delay_ms, pf->runtime);
+    if (!watch) goto out;
     rc = lwd_spawn(opts, pf, ch.name, tsan.options, &sig, &st.child);
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;
@@ -290,6 +297,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
      * A log that cannot be read was reported; the rest of the report still stands. */
     if (rc == LWD_EXIT_OK) lwd_tsan_collect(&tsan, d);
 out:
+    lwd_watch_free(watch);
     lwd_tsan_cleanup(&tsan);
     lwd_signals_teardown(&sig);
     lwd_channel_close(&ch);

@@ -49,6 +49,19 @@ static void unwind_thread(unw_addr_space_t as, struct lwd_thread_stack *st)
     ptrace(PTRACE_DETACH, st->tid, NULL, NULL);
 }
 
+int lwd_unwind_one(pid_t pid, pid_t tid, struct lwd_thread_stack *st)
+{
+    memset(st, 0, sizeof *st);
+    st->pid = pid;
+    st->tid = tid;
+    read_comm(pid, tid, st->comm);
+    unw_addr_space_t as = unw_create_addr_space(&_UPT_accessors, 0);
+    if (!as) return -1;
+    unwind_thread(as, st);
+    unw_destroy_addr_space(as);
+    return st->nframes ? 0 : -1;
+}
+
 int lwd_dump_threads(pid_t pid, struct lwd_thread_stack **stacks, size_t *n)
 {
     char path[64];

@@ -24,6 +24,10 @@ struct lwd_thread_stack {
 /* Appends one entry per thread of process pid to *stacks (realloc'd; *n counts them). A thread
  * that cannot be attached to or unwound gets an entry with no frames. Returns 0, or -1 when the
  * process's threads cannot be listed (it is gone) or memory runs out. */
+/* One thread's stack into *st (the innermost frame as lwd_dump_threads stores it). 0, or -1 when
+ * it could not be taken (the thread is gone, or ptrace is not allowed). */
+int lwd_unwind_one(pid_t pid, pid_t tid, struct lwd_thread_stack *st);
+
 int lwd_dump_threads(pid_t pid, struct lwd_thread_stack **stacks, size_t *n);
 
 #endif

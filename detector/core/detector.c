@@ -58,6 +58,7 @@ void lw_detector_free(struct lw_detector *d)
     free_interned_sites(&d->sites);
     lw_map_free(&d->overflow_seen);
     lw_map_free(&d->misuse_seen);
+    lw_map_free(&d->exit_held);
     lw_map_free(&d->races_seen);
     free(d->cycle_findings);
     lw_waitfor_free(d);
@@ -114,6 +115,19 @@ static int on_thread_exit(struct lw_detector *d, const struct lw_rec_thread_exit
     if (!t) return LW_ERR_NOMEM;
     t->exited = true;
     lw_waitfor_end(d, t);
+    return lw_waitfor_thread_exit(d, t);
+}
+
+static int on_watch(struct lw_detector *d, const struct lw_rec_watch *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    /* lw_thread_of may have grown the process table: look the process up again. */
+    p = lw_process_of(d, rec->h.pid);
+    t->wait_slot = rec->slot;
+    t->handle = rec->handle;
+    p->timer_board = rec->timers;
     return LW_OK;
 }
 
@@ -153,6 +167,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_overflow_add(d, (const void *)h);
     case LW_REC_HOLDS:
         return lw_profile_holds(d, (const void *)h);
+    case LW_REC_WATCH:
+        return on_watch(d, (const void *)h);
     case LW_REC_RING:
         break; /* lw_validate_record rejects it: the driver's channel takes it */
     }

@@ -16,6 +16,9 @@ void lw_finding_free(struct lw_finding *f)
         free(f->accesses[i].mutexes);
     }
     free(f->accesses);
+    for (size_t i = 0; i < f->nwaits; i++)
+        free(f->waits[i].held);
+    free(f->waits);
     free(f->variable);
     free(f->location);
     free(f);

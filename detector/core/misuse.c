@@ -44,6 +44,9 @@ int lw_misuse_record(struct lw_detector *d, const struct lw_rec_misuse *rec)
         h.tid = 0;
         if (!(other = lw_thread_of(d, &h))) return LW_ERR_NOMEM;
     }
+    /* A lock wait on it can never end (waitfor.c). */
+    if (rec->kind == LW_MISUSE_EXIT_HOLDING && lw_map_put(&d->exit_held, lock->index, t->index, 1))
+        return LW_ERR_NOMEM;
     struct misuse_words words = words_of((enum lw_misuse_kind)rec->kind);
     if (words.kind == LW_KIND_DOUBLE_LOCK && rec->will_block) d->must_stop = true;
     uint64_t k0 = (uint64_t)words.kind << 32 | lock->index, seen;

@@ -181,8 +181,126 @@ static void say_race(struct text *out, const struct lw_finding *f)
         say(out, " and updates can be lost");
 }
 
+static const char *object_word(uint8_t kind)
+{
+    switch ((enum lw_wait_kind)kind) {
+    case LW_WAIT_COND:
+        return "condition variable";
+    case LW_WAIT_SEM:
+        return "semaphore";
+    case LW_WAIT_BARRIER:
+        return "barrier";
+    case LW_WAIT_NONE:
+    case LW_WAIT_LOCK:
+    case LW_WAIT_JOIN:
+        break;
+    }
+    return "object";
+}
+
+/* The wait of thread t in f, or NULL. */
+static const struct lw_thread_wait *wait_of(const struct lw_finding *f, const struct lw_thread *t)
+{
+    for (size_t i = 0; i < f->nwaits; i++)
+        if (f->waits[i].thread == t) return &f->waits[i];
+    return NULL;
+}
+
+#define LW_SAY_MAX_HELD 3
+
+/* "joins T1 while holding config_lock": what one thread of f waits for. */
+static void say_wait(struct text *out, const struct lw_finding *f, const struct lw_thread_wait *w)
+{
+    const struct lw_thread_wait *other = w->waits_for ? wait_of(f, w->waits_for) : NULL;
+    switch ((enum lw_wait_kind)w->kind) {
+    case LW_WAIT_LOCK:
+        if (w->condwait) {
+            say(out, "was woken from its wait on condition variable ");
+            if (w->object_name)
+                say(out, "%s", w->object_name);
+            else
+                say(out, "0x%llx", (unsigned long long)w->object);
+            say(out, " and ");
+        }
+        say(out, "waits for ");
+        say_lock(out, w->lock, w->mode);
+        if (!w->waits_for) break;
+        if (w->holder_ended) {
+            say(out, ", which ");
+            say_thread(out, f, w->waits_for);
+            say(out, " still held when it ended");
+        } else if (other && other->kind == LW_WAIT_LOCK && other->lock == w->lock &&
+                   other->mode == LW_MODE_EXCLUSIVE && w->mode == LW_MODE_SHARED) {
+            say(out, " behind ");
+            say_thread(out, f, w->waits_for);
+            say(out, ", a writer queued for it");
+        } else {
+            say(out, ", held by ");
+            say_thread(out, f, w->waits_for);
+        }
+        break;
+    case LW_WAIT_JOIN:
+        say(out, "joins ");
+        if (w->waits_for)
+            say_thread(out, f, w->waits_for);
+        else
+            say(out, "a thread lockwatch did not see start");
+        break;
+    case LW_WAIT_COND:
+    case LW_WAIT_SEM:
+    case LW_WAIT_BARRIER:
+        say(out, "%s %s ", w->kind == LW_WAIT_BARRIER ? "waits at" : "waits on",
+            object_word(w->kind));
+        if (w->object_name)
+            say(out, "%s", w->object_name);
+        else
+            say(out, "0x%llx", (unsigned long long)w->object);
+        break;
+    case LW_WAIT_NONE:
+        say(out, "waits");
+        break;
+    }
+    size_t shown = w->nheld < LW_SAY_MAX_HELD ? w->nheld : LW_SAY_MAX_HELD;
+    for (size_t i = 0; i < shown; i++) {
+        if (i == 0)
+            say(out, " while holding ");
+        else
+            say(out, i + 1 == shown && shown == w->nheld ? " and " : ", ");
+        say_lock(out, w->held[i].lock, w->held[i].mode);
+    }
+    if (w->nheld > shown) say(out, " and %zu more locks", w->nheld - shown);
+}
+
+/* Threads of a stuck run named in its message before "and N more". */
+#define LW_SAY_MAX_WAITS 4
+
+static void say_waits(struct text *out, const struct lw_finding *f)
+{
+    if (f->nwaits == 1 && f->waits[0].holder_ended) {
+        say_thread(out, f, f->waits[0].thread);
+        say(out, " ");
+        say_wait(out, f, &f->waits[0]);
+        say(out, ": nobody will ever unlock it, so it waits forever");
+        return;
+    }
+    if (f->stuck) say(out, "every thread waits and none can wake another: ");
+    for (size_t i = 0; i < f->nwaits && i < LW_SAY_MAX_WAITS; i++) {
+        if (i > 0) say(out, "; ");
+        say_thread(out, f, f->waits[i].thread);
+        say(out, " ");
+        say_wait(out, f, &f->waits[i]);
+    }
+    if (f->nwaits > LW_SAY_MAX_WAITS)
+        say(out, "; %zu more threads wait", f->nwaits - LW_SAY_MAX_WAITS);
+    if (!f->stuck) say(out, ": none of them can ever continue, the program is deadlocked");
+}
+
 static void say_deadlock(struct text *out, const struct lw_finding *f)
 {
+    if (f->nwaits > 0) {
+        say_waits(out, f);
+        return;
+    }
     size_t n = f->ncycle;
     for (size_t i = 0; i < n; i++) {
         say_separator(out, i, n, n == 2 ? " while " : " and ");
@@ -193,6 +311,15 @@ static void say_deadlock(struct text *out, const struct lw_finding *f)
         say_lock(out, f->cycle[i].acquiring, f->cycle[i].acquiring_mode);
     }
     say(out, ": none of them can ever continue, the program is deadlocked");
+}
+
+size_t lw_wait_phrase(const struct lw_finding *f, const struct lw_thread_wait *w,
+                      bool multi_process, char *buf, size_t len)
+{
+    struct text out = {.buf = buf, .len = len, .multi_process = multi_process};
+    if (buf && len) buf[0] = '\0';
+    say_wait(&out, f, w);
+    return out.need;
 }
 
 size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len)

@@ -30,14 +30,20 @@ struct lw_held_lock {
     struct lw_stack *stack;
 };
 
-/* What a thread is blocked on (from its last WAIT record without WAIT_END). */
+/* What a thread is blocked on: a lock (its last WAIT record without WAIT_END), or another
+ * indefinite wait the driver saw on the wait board (lw_detector_board_wait). */
 struct lw_wait {
     bool active;
-    struct lw_lock *lock;
+    uint8_t kind; /* enum lw_wait_kind */
     uint8_t mode;
+    struct lw_lock *lock; /* LOCK: requested; COND: the mutex */
+    uint64_t object;
+    int32_t owner_tid; /* LOCK: the owner the lock object named, 0 if unknown */
+    bool board;        /* from the wait board (lw_detector_board_wait), not a WAIT record */
+    bool condwait;     /* LOCK: the re-acquisition inside a condition wait on `object` */
     struct lw_stack *stack;
-    size_t nheld;
-    struct lw_held_lock held[LW_WIRE_MAX_HELD];
+    size_t nheld, held_cap;
+    struct lw_held_lock *held;
 };
 
 struct lw_detector {
@@ -52,6 +58,7 @@ struct lw_detector {
     struct lw_map sites;       /* (holding stack, acquiring stack) -> struct lw_site * */
     struct lw_map overflow_seen;
     struct lw_map misuse_seen;
+    struct lw_map exit_held;  /* (lock index, thread index): the thread ended holding the lock */
     struct lw_map races_seen; /* external.c: races already added, by race key */
     uint64_t named_stacks;    /* external.c: ids of named (TSan) stacks handed out */
 
@@ -63,6 +70,7 @@ struct lw_detector {
     uint32_t *blocked; /* thread indices with an active wait */
     size_t nblocked, blocked_cap;
     struct lw_seqset deadlocks_seen;
+    uint64_t board_stacks; /* ids of board waits' private stacks handed out */
     bool must_stop;
 
     uint64_t record_time_ns; /* header time of the record being applied, 0 outside feed */
@@ -107,7 +115,20 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
 /* waitfor.c: real deadlocks among blocked threads. */
 int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec);
 void lw_waitfor_end(struct lw_detector *d, const struct lw_thread *thread);
+/* A thread ended: a lock wait on a lock it held can never end. */
+int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread);
+/* Whether blocked thread u keeps blocked thread t (thread indices) waiting; *held is u's held
+ * entry that does, when a held lock is the reason. */
+bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
+                       const struct lw_held_lock **held);
+/* The latest thread of pid with kernel tid `tid` (0: none), or NULL. */
+struct lw_thread *lw_waitfor_thread_by_tid(struct lw_detector *d, int32_t pid, int32_t tid);
+/* The thread of joiner's process whose pthread_t is `handle`, or NULL. */
+struct lw_thread *lw_waitfor_joined(struct lw_detector *d, const struct lw_thread *joiner,
+                                    uint64_t handle);
 void lw_waitfor_free(struct lw_detector *d);
+/* The wait of a thread, or NULL when it has none active. */
+const struct lw_wait *lw_waitfor_of(const struct lw_detector *d, const struct lw_thread *thread);
 
 /* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack). */
 int lw_misuse_record(struct lw_detector *d, const struct lw_rec_misuse *rec);

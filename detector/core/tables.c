@@ -103,6 +103,7 @@ struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header
     }
     *t = (struct lw_thread){.index = (uint32_t)r->nthreads,
                             .pid = h->pid,
+                            .process = (uint32_t)proc,
                             .number = h->thread,
                             .tid = h->tid,
                             .parent = UINT32_MAX};

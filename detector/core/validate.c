@@ -106,6 +106,8 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
                sized(len, sizeof *r, r->nevents, LW_WIRE_MAX_HOLDS, sizeof r->events[0]) &&
                valid_holds(r->events, r->nevents);
     }
+    case LW_REC_WATCH:
+        return len == sizeof(struct lw_rec_watch);
     case LW_REC_RING:
         return false; /* transport: the driver's channel takes it, the detector never should */
     }

@@ -1,21 +1,34 @@
-/* waitfor.c — real deadlocks: the wait-for graph of currently blocked threads.
+/* waitfor.c — real deadlocks: the wait-for graph of threads that are blocked now.
  *
- * A WAIT record says "thread T has been blocked on lock L for a while, holding H". A blocked
- * thread releases nothing, so if T waits for a lock held by blocked thread U, U waits for one
- * held by V, ... and the chain comes back to T, none of them can ever run again: a deadlock, not
- * a potential one. Timed waits give up by themselves and are left out. A lock is the same object
- * for two threads when they are in one process, or when it is process-shared (a forked child has
- * the same addresses as its parent but its own private locks). A thread re-locking a lock it
- * holds is reported by the runtime as a double lock, so no thread waits for itself here. */
+ * A thread is blocked from a WAIT record (a lock, published by the thread itself) or a board
+ * wait (a join, condition, semaphore or barrier wait the driver saw lasting) until its end. A
+ * blocked thread releases nothing, so the graph has an edge t -> u when u can never let t go on:
+ *  - t waits for a lock that u holds in a conflicting mode, or that the lock object names u as
+ *    owner of, or t wants a read lock of a writer-preferring rwlock for which u queues as writer;
+ *  - t joins u.
+ * A cycle of such edges is a deadlock. So is a lock wait whose owner has ended: nobody will ever
+ * unlock it. Condition, semaphore and barrier waits have no edge (any thread might wake them);
+ * they deadlock only when every thread of the run waits (lw_detector_stuck, deadlock.c). Timed
+ * lock waits give up by themselves and are left out. A lock is the same object for two threads
+ * when they are in one process, or when it is process-shared (a forked child has the same
+ * addresses as its parent but its own private locks). A thread re-locking a lock it holds is
+ * reported by the runtime as a double lock, so no thread waits for itself here. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadlock.h"
 #include "grow.h"
 #include "state.h"
 
 static struct lw_wait *wait_of(struct lw_detector *d, const struct lw_thread *t)
 {
     return t->index < d->waits_cap ? d->waits[t->index] : NULL;
+}
+
+const struct lw_wait *lw_waitfor_of(const struct lw_detector *d, const struct lw_thread *thread)
+{
+    const struct lw_wait *w = thread->index < d->waits_cap ? d->waits[thread->index] : NULL;
+    return w && w->active ? w : NULL;
 }
 
 void lw_waitfor_end(struct lw_detector *d, const struct lw_thread *thread)
@@ -33,25 +46,132 @@ void lw_waitfor_end(struct lw_detector *d, const struct lw_thread *thread)
 
 void lw_waitfor_free(struct lw_detector *d)
 {
-    for (size_t i = 0; i < d->waits_cap; i++)
+    for (size_t i = 0; i < d->waits_cap; i++) {
+        if (d->waits[i]) free(d->waits[i]->held);
         free(d->waits[i]);
+    }
     free(d->waits);
     free(d->blocked);
     lw_seqset_free(&d->deadlocks_seen);
 }
 
-/* The held entry of blocked thread u that keeps blocked thread t waiting, or NULL. */
-static const struct lw_held_lock *blocker(struct lw_detector *d, uint32_t t, uint32_t u)
+/* Thread t's wait entry, made active and listed as blocked; its old held set is dropped. */
+static struct lw_wait *begin_wait(struct lw_detector *d, const struct lw_thread *t)
 {
-    const struct lw_wait *wt = d->waits[t], *wu = d->waits[u];
-    const struct lw_thread *tt = d->report.threads[t], *tu = d->report.threads[u];
-    if (t == u || (tt->pid != tu->pid && !(wt->lock->flags & LW_LOCKF_PSHARED))) return NULL;
-    for (size_t i = 0; i < wu->nheld; i++) {
-        const struct lw_held_lock *h = &wu->held[i];
-        if (h->lock == wt->lock && (wt->mode == LW_MODE_EXCLUSIVE || h->mode == LW_MODE_EXCLUSIVE))
-            return h;
+    if (t->index >= d->waits_cap) {
+        size_t old = d->waits_cap;
+        struct lw_wait **waits = lw_grow(d->waits, &d->waits_cap, t->index + 1, sizeof *waits);
+        if (!waits) return NULL;
+        memset(waits + old, 0, (d->waits_cap - old) * sizeof *waits);
+        d->waits = waits;
+    }
+    struct lw_wait *w = d->waits[t->index];
+    if (!w && !(w = d->waits[t->index] = calloc(1, sizeof *w))) return NULL;
+    if (!w->active) {
+        uint32_t *blocked = lw_grow(d->blocked, &d->blocked_cap, d->nblocked + 1, sizeof *blocked);
+        if (!blocked) return NULL;
+        d->blocked = blocked;
+        blocked[d->nblocked++] = t->index;
+    }
+    struct lw_held_lock *held = w->held;
+    size_t cap = w->held_cap;
+    *w = (struct lw_wait){.active = true, .held = held, .held_cap = cap};
+    return w;
+}
+
+/* Resolves wire held entries of `image` into w->held, repeats of one lock merged (the stronger
+ * mode wins). */
+static int set_held(struct lw_detector *d, struct lw_wait *w, uint32_t image,
+                    const struct lw_held *held, size_t nheld)
+{
+    if (nheld > w->held_cap) {
+        struct lw_held_lock *grown = realloc(w->held, nheld * sizeof *grown);
+        if (!grown) return LW_ERR_NOMEM;
+        w->held = grown;
+        w->held_cap = nheld;
+    }
+    w->nheld = 0;
+    for (size_t i = 0; i < nheld; i++) {
+        int nomem = 0;
+        struct lw_stack *stack = lw_depot_get(&d->depot, image, held[i].stack, &nomem);
+        struct lw_lock *lock = nomem ? NULL : lw_lock_of(d, image, &held[i].lock, stack);
+        if (!lock) return LW_ERR_NOMEM;
+        size_t j = 0;
+        while (j < w->nheld && w->held[j].lock != lock)
+            j++;
+        if (j < w->nheld) {
+            if (held[i].lock.mode == LW_MODE_EXCLUSIVE) w->held[j].mode = LW_MODE_EXCLUSIVE;
+            continue;
+        }
+        w->held[w->nheld++] =
+            (struct lw_held_lock){.lock = lock, .mode = held[i].lock.mode, .stack = stack};
+    }
+    return LW_OK;
+}
+
+struct lw_thread *lw_waitfor_thread_by_tid(struct lw_detector *d, int32_t pid, int32_t tid)
+{
+    if (tid == 0) return NULL;
+    for (size_t i = d->report.nthreads; i-- > 0;) {
+        struct lw_thread *t = d->report.threads[i];
+        if (t->pid == pid && t->tid == tid) return t;
     }
     return NULL;
+}
+
+struct lw_thread *lw_waitfor_joined(struct lw_detector *d, const struct lw_thread *joiner,
+                                    uint64_t handle)
+{
+    if (handle == 0) return NULL;
+    for (size_t i = d->report.nthreads; i-- > 0;) {
+        struct lw_thread *t = d->report.threads[i];
+        if (t->pid == joiner->pid && t->handle == handle && t != joiner) return t;
+    }
+    return NULL;
+}
+
+bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
+                       const struct lw_held_lock **held)
+{
+    *held = NULL;
+    const struct lw_wait *wt = d->waits[t], *wu = d->waits[u];
+    const struct lw_thread *tt = d->report.threads[t], *tu = d->report.threads[u];
+    if (t == u) return false;
+    bool same_process = tt->pid == tu->pid;
+    switch ((enum lw_wait_kind)wt->kind) {
+    case LW_WAIT_JOIN:
+        return same_process && wt->object != 0 && tu->handle == wt->object;
+    case LW_WAIT_LOCK:
+        if (!same_process && !(wt->lock->flags & LW_LOCKF_PSHARED)) return false;
+        for (size_t i = 0; i < wu->nheld; i++) {
+            const struct lw_held_lock *h = &wu->held[i];
+            if (h->lock == wt->lock &&
+                (wt->mode == LW_MODE_EXCLUSIVE || h->mode == LW_MODE_EXCLUSIVE)) {
+                *held = h;
+                return true;
+            }
+        }
+        if (same_process && wt->owner_tid != 0 && wt->owner_tid == tu->tid) return true;
+        /* A writer queued on a writer-preferring rwlock keeps every new reader out. */
+        return same_process && (wt->lock->flags & LW_LOCKF_WRITER_PREF) &&
+               wt->mode == LW_MODE_SHARED && wu->kind == LW_WAIT_LOCK && wu->lock == wt->lock &&
+               wu->mode == LW_MODE_EXCLUSIVE;
+    case LW_WAIT_NONE:
+    case LW_WAIT_COND:
+    case LW_WAIT_SEM:
+    case LW_WAIT_BARRIER:
+        return false;
+    }
+    return false;
+}
+
+/* Whether `thread` ended holding `lock` (its EXIT_HOLDING record, misuse.c): the owner a lock
+ * object names may have let go of it since a waiter read it. */
+static bool held_at_exit(struct lw_detector *d, const struct lw_lock *lock,
+                         const struct lw_thread *thread)
+{
+    uint64_t seen;
+    return lw_map_get(&d->exit_held, lock->index, thread->index, &seen);
 }
 
 /* Depth-first search over blocked threads from `start` for a path back to it. On success
@@ -72,7 +192,8 @@ static bool find_cycle(struct lw_detector *d, uint32_t start, uint32_t *path, si
         }
         size_t k = (*next)++;
         uint32_t u = d->blocked[k];
-        if (!blocker(d, t, u)) continue;
+        const struct lw_held_lock *held;
+        if (!lw_waitfor_blocks(d, t, u, &held)) continue;
         if (u == start) {
             *len = depth;
             return true;
@@ -85,58 +206,16 @@ static bool find_cycle(struct lw_detector *d, uint32_t start, uint32_t *path, si
     return false;
 }
 
-/* Records the cycle path[0..n) as a deadlock finding unless already reported. */
-static int report_deadlock(struct lw_detector *d, uint32_t *path, size_t n, int32_t pid)
+/* A new wait of thread `start`: a cycle through it, or an owner that has already ended. */
+static int check_wait(struct lw_detector *d, uint32_t start)
 {
-    lw_seq_rotate_canonical(path, n, 1);
-    uint32_t key[2 * LW_WIRE_MAX_HELD];
-    uint32_t *seq = n <= LW_WIRE_MAX_HELD ? key : malloc(2 * n * sizeof *seq);
-    if (!seq) return LW_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        seq[2 * i] = path[i];
-        seq[2 * i + 1] = d->waits[path[i]]->lock->index;
+    const struct lw_wait *w = d->waits[start];
+    const struct lw_thread *t = d->report.threads[start];
+    if (w->kind == LW_WAIT_LOCK) {
+        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, t->pid, w->owner_tid);
+        if (owner && owner->exited && held_at_exit(d, w->lock, owner))
+            return lw_deadlock_ended_owner(d, start, owner);
     }
-    int rc = LW_OK;
-    if (!lw_seqset_find(&d->deadlocks_seen, seq, 2 * n)) {
-        struct lw_finding *f = lw_seqset_add(&d->deadlocks_seen, seq, 2 * n, 0) == 0
-                                   ? lw_finding_add(d, LW_KIND_DEADLOCK, pid, n, n, n, 2 * n)
-                                   : NULL;
-        if (!f) {
-            rc = LW_ERR_NOMEM;
-        } else {
-            f->nstacks = 0;
-            for (size_t i = 0; i < n; i++) {
-                uint32_t t = path[i], prev = path[(i + n - 1) % n];
-                const struct lw_wait *w = d->waits[t];
-                const struct lw_held_lock *h = blocker(d, prev, t);
-                struct lw_thread *thread = d->report.threads[t];
-                f->threads[i] = thread;
-                f->locks[i] = w->lock;
-                f->cycle[i] = (struct lw_cycle_edge){
-                    .thread = thread,
-                    .holding = h->lock,
-                    .acquiring = w->lock,
-                    .holding_mode = h->mode,
-                    .acquiring_mode = w->mode,
-                    .holding_stack = h->stack,
-                    .acquiring_stack = w->stack,
-                };
-                if (w->stack)
-                    f->stacks[f->nstacks++] =
-                        (struct lw_labelled_stack){thread, "blocked here", w->stack};
-                if (h->stack)
-                    f->stacks[f->nstacks++] =
-                        (struct lw_labelled_stack){thread, "acquired here", h->stack};
-            }
-            d->must_stop = true;
-        }
-    }
-    if (seq != key) free(seq);
-    return rc;
-}
-
-static int search_from(struct lw_detector *d, uint32_t start, int32_t pid)
-{
     size_t n = d->nblocked;
     uint32_t *path = malloc(n * sizeof *path);
     size_t *cursor = malloc(n * sizeof *cursor);
@@ -146,7 +225,7 @@ static int search_from(struct lw_detector *d, uint32_t start, int32_t pid)
     if (path && cursor && visited) {
         rc = LW_OK;
         if (find_cycle(d, start, path, cursor, visited, &len))
-            rc = report_deadlock(d, path, len, pid);
+            rc = lw_deadlock_cycle(d, path, len, t->pid);
     }
     free(path);
     free(cursor);
@@ -165,26 +244,114 @@ int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec)
     struct lw_lock *lock = lw_resolve_request(d, p->image, &rec->lock, rec->stack, rec->held,
                                               rec->nheld, &nheld, &stack);
     if (!lock) return LW_ERR_NOMEM;
-    if (t->index >= d->waits_cap) {
-        size_t old = d->waits_cap;
-        struct lw_wait **waits = lw_grow(d->waits, &d->waits_cap, t->index + 1, sizeof *waits);
-        if (!waits) return LW_ERR_NOMEM;
-        memset(waits + old, 0, (d->waits_cap - old) * sizeof *waits);
-        d->waits = waits;
+    struct lw_wait *w = begin_wait(d, t);
+    if (!w) return LW_ERR_NOMEM;
+    w->kind = LW_WAIT_LOCK;
+    w->lock = lock;
+    w->mode = rec->lock.mode;
+    w->object = rec->lock.addr;
+    w->owner_tid = rec->owner_tid;
+    w->stack = stack;
+    int rc = set_held(d, w, p->image, rec->held, rec->nheld);
+    if (rc != LW_OK) return rc;
+    return check_wait(d, t->index);
+}
+
+/* A board wait's stack: a private one (its own id, outside the runtime's hashes) that
+ * lw_detector_board_wait_stack may later replace. */
+static struct lw_stack *board_stack(struct lw_detector *d, uint32_t image, const uint64_t *pcs,
+                                    size_t npcs)
+{
+    if (npcs == 0) return NULL;
+    int nomem = 0;
+    uint64_t id = UINT64_C(1) << 63 | ++d->board_stacks;
+    struct lw_stack *stack = lw_depot_get(&d->depot, image, id, &nomem);
+    if (!stack || lw_depot_fill(&d->depot, image, id, pcs, npcs) != 0) return NULL;
+    return stack;
+}
+
+int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw)
+{
+    if (bw->kind == LW_WAIT_NONE || bw->kind == LW_WAIT_LOCK || bw->kind > LW_WAIT_KIND_MAX)
+        return LW_ERR_BADREC;
+    struct lw_process *p = lw_process_of(d, bw->pid);
+    if (!p) return LW_ERR_NOMEM;
+    struct lw_rec_header h = {.pid = bw->pid, .thread = bw->thread};
+    struct lw_thread *t = lw_thread_of(d, &h);
+    if (!t) return LW_ERR_NOMEM;
+    struct lw_stack *stack = board_stack(d, p->image, bw->pcs, bw->npcs);
+    if (bw->npcs && !stack) return LW_ERR_NOMEM;
+    struct lw_lock *lock = NULL;
+    if (bw->kind == LW_WAIT_COND && bw->lock.addr &&
+        !(lock = lw_lock_of(d, p->image, &bw->lock, NULL)))
+        return LW_ERR_NOMEM;
+    struct lw_wait *w = begin_wait(d, t);
+    if (!w) return LW_ERR_NOMEM;
+    w->kind = (uint8_t)bw->kind;
+    w->object = bw->object;
+    w->lock = lock;
+    w->stack = stack;
+    w->board = true;
+    if (bw->kind == LW_WAIT_COND && bw->reacquiring && lock) {
+        /* Inside the condition wait, but waiting for the mutex: a lock wait like any other. */
+        w->kind = LW_WAIT_LOCK;
+        w->mode = LW_MODE_EXCLUSIVE;
+        w->owner_tid = bw->owner_tid;
+        w->condwait = true;
     }
-    struct lw_wait *w = d->waits[t->index];
-    if (!w && !(w = d->waits[t->index] = calloc(1, sizeof *w))) return LW_ERR_NOMEM;
-    if (!w->active) {
-        uint32_t *blocked = lw_grow(d->blocked, &d->blocked_cap, d->nblocked + 1, sizeof *blocked);
-        if (!blocked) return LW_ERR_NOMEM;
-        d->blocked = blocked;
-        blocked[d->nblocked++] = t->index;
+    int rc = set_held(d, w, p->image, bw->held, bw->nheld);
+    if (rc != LW_OK) return rc;
+    return check_wait(d, t->index);
+}
+
+static struct lw_wait *board_wait_of(struct lw_detector *d, int32_t pid, uint32_t thread)
+{
+    if (!lw_process_of(d, pid)) return NULL;
+    struct lw_rec_header h = {.pid = pid, .thread = thread};
+    struct lw_thread *t = lw_thread_of(d, &h);
+    struct lw_wait *w = t ? wait_of(d, t) : NULL;
+    return w && w->active && w->board ? w : NULL;
+}
+
+void lw_detector_board_wait_end(struct lw_detector *d, int32_t pid, uint32_t thread)
+{
+    if (!board_wait_of(d, pid, thread)) return;
+    struct lw_rec_header h = {.pid = pid, .thread = thread};
+    lw_waitfor_end(d, lw_thread_of(d, &h));
+}
+
+int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t thread,
+                                 const uint64_t *pcs, size_t npcs)
+{
+    struct lw_wait *w = board_wait_of(d, pid, thread);
+    if (!w) return LW_ERR_BADREC;
+    if (npcs == 0) return LW_OK;
+    if (!w->stack) {
+        struct lw_process *p = lw_process_of(d, pid);
+        w->stack = board_stack(d, p->image, pcs, npcs);
+        return w->stack ? LW_OK : LW_ERR_NOMEM;
     }
-    *w = (struct lw_wait){.active = true,
-                          .lock = lock,
-                          .mode = rec->lock.mode,
-                          .stack = stack,
-                          .nheld = (size_t)nheld};
-    memcpy(w->held, d->held_scratch, (size_t)nheld * sizeof *w->held);
-    return search_from(d, t->index, rec->h.pid);
+    struct lw_frame *frames = calloc(npcs, sizeof *frames);
+    if (!frames) return LW_ERR_NOMEM;
+    for (size_t i = 0; i < npcs; i++)
+        frames[i].pc = pcs[i];
+    free(w->stack->frames);
+    w->stack->frames = frames;
+    w->stack->nframes = npcs;
+    return LW_OK;
+}
+
+int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread)
+{
+    for (size_t i = 0; i < d->nblocked; i++) {
+        uint32_t b = d->blocked[i];
+        const struct lw_wait *w = d->waits[b];
+        const struct lw_thread *t = d->report.threads[b];
+        if (w->kind != LW_WAIT_LOCK || t->pid != thread->pid || w->owner_tid != thread->tid ||
+            !held_at_exit(d, w->lock, thread))
+            continue;
+        int rc = lw_deadlock_ended_owner(d, b, (struct lw_thread *)thread);
+        if (rc != LW_OK) return rc;
+    }
+    return LW_OK;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "lockwatch/report.h"
+#include "lockwatch/wire.h"
 
 struct lw_detector;
 
@@ -63,6 +64,44 @@ size_t lw_detector_order_edge_count(const struct lw_detector *d);
 
 /* Fills *edge with edge i. Returns false when i >= the count. */
 bool lw_detector_order_edge(const struct lw_detector *d, size_t i, struct lw_order_edge *edge);
+
+/* Waits the driver sees on the wait board (wire.h: struct lw_wait_slot), other than lock waits
+ * (those come as WAIT records). The driver reports a wait once it has lasted (the same slot seq
+ * on looks at least the deadlock delay apart) and its end when the slot changes. */
+struct lw_board_wait {
+    int32_t pid;
+    uint32_t thread;         /* thread number in pid */
+    uint32_t kind;           /* enum lw_wait_kind: JOIN, COND, SEM or BARRIER */
+    uint64_t object;         /* as in the slot */
+    struct lw_lock_ref lock; /* COND: the mutex */
+    const uint64_t *pcs;     /* where it waits: return addresses, innermost first */
+    size_t npcs;
+    const struct lw_held *held; /* its held locks, oldest first */
+    size_t nheld;
+    /* COND: the thread was woken and now waits inside the call to take the mutex back (the
+     * kernel says it sleeps on the mutex's word); owner_tid is the owner the mutex names. */
+    bool reacquiring;
+    int32_t owner_tid;
+};
+
+/* Records the wait and looks for a cycle of waits through it (a join of a thread that waits for
+ * a lock the joiner holds); a cycle is a deadlock finding and makes lw_detector_must_stop true.
+ * Returns LW_OK, LW_ERR_BADREC (unknown kind, no such process) or LW_ERR_NOMEM. */
+int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *w);
+void lw_detector_board_wait_end(struct lw_detector *d, int32_t pid, uint32_t thread);
+
+/* Gives the board wait of (pid, thread) a better stack (the driver unwound the blocked thread):
+ * findings already naming the wait show the new frames. LW_OK, LW_ERR_BADREC (no such board
+ * wait) or LW_ERR_NOMEM. */
+int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t thread,
+                                 const uint64_t *pcs, size_t npcs);
+
+/* The run is stuck: threads[0..n) are every live thread of every process of the run, and the
+ * driver found each in the same indefinite wait on two looks with nothing (timer, other process)
+ * left to wake one. Adds one deadlock finding (stuck) that says what each waits for, unless one
+ * of them has no active wait here (LW_ERR_BADREC, nothing added) or the same threads' waits were
+ * already reported. Makes lw_detector_must_stop true. */
+int lw_detector_stuck(struct lw_detector *d, struct lw_thread *const *threads, size_t n);
 
 /* Findings from outside the record stream (external.c). */
 struct lw_tsan_report;

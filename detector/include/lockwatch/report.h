@@ -66,7 +66,8 @@ struct lw_process {
     int32_t pid;
     int32_t parent_pid;
     uint32_t image;
-    bool forked; /* false: started by exec */
+    bool forked;          /* false: started by exec */
+    uint64_t timer_board; /* address of its struct lw_timer_board in the program, 0 if unknown */
 };
 
 /* Contention figures of one lock from the hold events of --profile (wire.h LW_REC_HOLDS), in
@@ -85,10 +86,10 @@ struct lw_lock {
     uint32_t image;
     uint64_t addr;
     uint32_t generation;
-    uint8_t type;  /* enum lw_lock_type (wire.h) */
-    uint8_t flags; /* enum lw_lock_flag (wire.h) */
-    struct lw_stack *first_stack; /* first acquisition seen */
-    const char *name;             /* driver: static symbol, or "mutex taken in f (file:line)" */
+    uint8_t type;                   /* enum lw_lock_type (wire.h) */
+    uint8_t flags;                  /* enum lw_lock_flag (wire.h) */
+    struct lw_stack *first_stack;   /* first acquisition seen */
+    const char *name;               /* driver: static symbol, or "mutex taken in f (file:line)" */
     struct lw_lock_profile profile; /* all zero without hold events */
 };
 
@@ -97,13 +98,16 @@ struct lw_lock {
 struct lw_thread {
     uint32_t index; /* dense, across the run */
     int32_t pid;
-    uint32_t number; /* 0 = main thread */
+    uint32_t process; /* its entry in lw_report.processes (an exec keeps the pid, not the entry) */
+    uint32_t number;  /* 0 = main thread */
     int32_t tid;
-    char *name;      /* from pthread_setname_np, or NULL */
-    uint32_t parent; /* creator's number, UINT32_MAX if unknown */
+    char *name;               /* from pthread_setname_np, or NULL */
+    uint32_t parent;          /* creator's number, UINT32_MAX if unknown */
     struct lw_stack *created; /* pthread_create call, NULL for main / unknown */
     bool exited;
     uint64_t start_routine; /* address of the start routine (THREAD record), 0 if unknown */
+    uint64_t wait_slot;     /* address of its struct lw_wait_slot in the program, 0 if unknown */
+    uint64_t handle;        /* its pthread_t (what a joiner's wait names), 0 if unknown */
     const char *label;      /* driver: name, else "main", else the start routine's symbol */
 };
 
@@ -124,6 +128,31 @@ struct lw_labelled_stack {
     struct lw_thread *thread;
     const char *label; /* static string */
     struct lw_stack *stack;
+};
+
+/* A lock a waiting thread holds, and where it took it. */
+struct lw_held_info {
+    struct lw_lock *lock;
+    uint8_t mode; /* enum lw_lock_mode */
+    struct lw_stack *stack;
+};
+
+/* What one thread of a deadlock waits for (lw_finding.waits). */
+struct lw_thread_wait {
+    struct lw_thread *thread;
+    uint8_t kind;         /* enum lw_wait_kind (wire.h): lock, join, cond, sem, barrier */
+    uint8_t mode;         /* LOCK: the mode requested */
+    struct lw_lock *lock; /* LOCK: the lock; COND: the condition variable's mutex */
+    uint64_t object; /* COND, SEM, BARRIER (and LOCK with condwait): the object's address; JOIN:
+                        the pthread_t */
+    const char *object_name;     /* driver: the object's variable, or NULL */
+    struct lw_thread *waits_for; /* LOCK: its holder; JOIN: the joined thread; NULL: unknown, or
+                                    any thread (a condition, semaphore or barrier) */
+    bool holder_ended;           /* LOCK: waits_for ended while holding it */
+    bool condwait;          /* LOCK: taking the mutex back inside a condition wait on `object` */
+    struct lw_stack *stack; /* where it waits */
+    size_t nheld;
+    struct lw_held_info *held;
 };
 
 /* One memory access of a data race, as ThreadSanitizer described it. */
@@ -155,10 +184,16 @@ struct lw_finding {
     /* data-race only */
     size_t naccesses;
     struct lw_access *accesses;
-    char *variable; /* "counter" when TSan names the memory, else NULL */
-    char *location; /* "global 'counter' of size 4", "heap block of size 8", or NULL */
+    char *variable;   /* "counter" when TSan names the memory, else NULL */
+    char *location;   /* "global 'counter' of size 4", "heap block of size 8", or NULL */
     uint64_t time_ns; /* CLOCK_MONOTONIC time of the record that produced it; 0 when it did not
                          come from a record (data races, hangs) */
+    /* deadlock and hang: what each thread waits for (hang: the threads lockwatch saw waiting) */
+    size_t nwaits;
+    struct lw_thread_wait *waits;
+    bool stuck;     /* deadlock: every thread of the run waits, none can wake another */
+    bool inversion; /* deadlock: its cycle is also a lock-order inversion (the edges say where each
+                       lock was taken in that order) */
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
@@ -211,6 +246,11 @@ bool lw_report_multi_process(const struct lw_report *r);
  * threads), with thread ids as lw_thread_id(multi_process) writes them. Writes at most len bytes
  * including the NUL; returns the length it needed. */
 size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len);
+
+/* What one thread of a deadlock waits for, as a verb phrase ("joins T1 while holding
+ * config_lock"), written like lw_finding_message. */
+size_t lw_wait_phrase(const struct lw_finding *f, const struct lw_thread_wait *w,
+                      bool multi_process, char *buf, size_t len);
 
 /* "M3", "T2" or "4242:T2": the report ids. multi_process is true when the run had several
  * processes. Return buf. */

@@ -61,6 +61,7 @@ enum lw_rec_type {
     LW_REC_OVERFLOW = 11, /* an internal table filled; sent once per table */
     LW_REC_HOLDS = 12,    /* --profile / --trace only: a batch of finished holds of one thread */
     LW_REC_RING = 13,     /* on the socket only: later records come through this ring (ring.h) */
+    LW_REC_WATCH = 14,    /* where the driver can read a thread's wait slot (struct lw_wait_slot) */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -233,6 +234,54 @@ struct lw_rec_overflow {
     uint32_t table; /* enum lw_overflow_table */
     uint32_t reserved;
     uint64_t limit;
+};
+
+/* The wait board. Each thread keeps one struct lw_wait_slot in its own memory, saying which
+ * indefinite wait it is in now; the driver reads it with process_vm_readv (the program makes no
+ * system call for it). A wait that lasts shows the same seq on two looks: the driver then knows
+ * the thread is blocked, on what, holding which locks, without the thread doing anything more.
+ * Only the owning thread writes its slot: seq is made odd, the fields written, seq made even
+ * again (a reader that sees an odd seq, or a different seq after reading, looks again later).
+ * Waits with a deadline are never on the board: they end by themselves. */
+enum lw_wait_kind {
+    LW_WAIT_NONE = 0,    /* not in an indefinite wait the runtime sees */
+    LW_WAIT_LOCK = 1,    /* a lock acquisition blocked past the deadlock delay (WAIT record too) */
+    LW_WAIT_JOIN = 2,    /* pthread_join, thrd_join: object = the joined thread's pthread_t, as
+                            its LW_REC_WATCH record gave it */
+    LW_WAIT_COND = 3,    /* untimed condition wait: object = the condition variable, lock = its
+                            mutex (released during the wait, re-taken inside the call) */
+    LW_WAIT_SEM = 4,     /* sem_wait: object = the semaphore */
+    LW_WAIT_BARRIER = 5, /* pthread_barrier_wait: object = the barrier */
+};
+#define LW_WAIT_KIND_MAX LW_WAIT_BARRIER
+
+struct lw_wait_slot {
+    uint32_t seq;  /* odd while the thread rewrites the slot */
+    uint32_t kind; /* enum lw_wait_kind */
+    uint64_t object;
+    struct lw_lock_ref lock; /* LOCK: the lock requested; COND: the mutex; else zero */
+    uint64_t pc;             /* return address of the waiting call: where the program waits */
+    uint64_t held;           /* address of the thread's held locks: nheld entries, held_stride */
+    uint32_t nheld;          /* bytes apart, each starting with a struct lw_held (oldest first) */
+    uint32_t held_stride;
+};
+
+/* One per process: pending timers that may still wake a process whose threads all wait (a signal
+ * handler may post a semaphore). Written by the wrappers of alarm, setitimer and timer_settime;
+ * CLOCK_MONOTONIC nanoseconds, 0 = none, UINT64_MAX = a periodic timer (may fire for ever). */
+struct lw_timer_board {
+    uint64_t alarm_until_ns; /* alarm, ualarm, setitimer(ITIMER_REAL) */
+    uint64_t timer_until_ns; /* timer_settime: latest expiry armed on a wall or monotonic clock */
+};
+
+/* Sent by each thread when it starts (or is first seen, or is the forking thread of a child):
+ * where its wait slot and its process's timer board are, and its pthread_t (what a joiner's slot
+ * names). */
+struct lw_rec_watch {
+    struct lw_rec_header h;
+    uint64_t slot;   /* address of the thread's struct lw_wait_slot */
+    uint64_t timers; /* address of the process's struct lw_timer_board */
+    uint64_t handle; /* pthread_self() */
 };
 
 /* Sent on the socket with the ring's memfd as SCM_RIGHTS ancillary data; the last record the

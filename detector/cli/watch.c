@@ -1,0 +1,380 @@
+/* watch.c — see watch.h. */
+#include "watch.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "proc_tasks.h"
+#include "stop.h"
+#include "thread_dump.h"
+
+/* Looks come this often per deadlock delay, within these bounds. */
+#define LWD_WATCH_LOOKS_PER_DELAY 2
+#define LWD_WATCH_MIN_MS 20
+#define LWD_WATCH_MAX_MS 250
+/* Held locks read per board wait; a thread holding more is described by these, oldest first,
+ * and the report's held list says how many it held (lw_board_wait.nheld is what was read). */
+#define LWD_WATCH_MAX_HELD 4096u
+
+/* What the driver knows of one thread's slot (indexed like lw_report.threads). */
+struct slot_look {
+    struct lw_wait_slot slot; /* as last read */
+    long long since_ms;       /* when this seq was first read */
+    unsigned looks;           /* looks that read this seq */
+    bool fed;                 /* handed to the detector as a board wait */
+    bool reacquiring;         /* COND: fed as waiting for its mutex (watch.h) */
+};
+
+struct lwd_watch {
+    unsigned delay_ms;
+    unsigned period_ms;
+    long long next_ms;
+    const char *runtime;
+    struct slot_look *looks;
+    size_t nlooks;
+    pid_t *denied; /* processes whose board could not be read, said once each */
+    size_t ndenied;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct lwd_watch *lwd_watch_new(unsigned delay_ms, const char *runtime)
+{
+    struct lwd_watch *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->delay_ms = delay_ms;
+    unsigned period = delay_ms / LWD_WATCH_LOOKS_PER_DELAY;
+    w->period_ms = period < LWD_WATCH_MIN_MS   ? LWD_WATCH_MIN_MS
+                   : period > LWD_WATCH_MAX_MS ? LWD_WATCH_MAX_MS
+                                               : period;
+    w->runtime = runtime;
+    return w;
+}
+
+void lwd_watch_free(struct lwd_watch *w)
+{
+    if (!w) return;
+    free(w->looks);
+    free(w->denied);
+    free(w);
+}
+
+/* Reads len bytes at `remote` in process pid; false when any is missing. */
+static bool read_remote(pid_t pid, uint64_t remote, void *local, size_t len)
+{
+    struct iovec l = {local, len}, r = {(void *)(uintptr_t)remote, len};
+    return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len;
+}
+
+/* Says once per process that its board cannot be read, and why. */
+static void say_denied(struct lwd_watch *w, pid_t pid, int err)
+{
+    for (size_t i = 0; i < w->ndenied; i++)
+        if (w->denied[i] == pid) return;
+    pid_t *grown = realloc(w->denied, (w->ndenied + 1) * sizeof *grown);
+    if (!grown) return;
+    w->denied = grown;
+    w->denied[w->ndenied++] = pid;
+    fprintf(stderr,
+            "lockwatch: cannot read the waits of process %d (%s): a deadlock through a join, "
+            "condition variable, semaphore or barrier there is not detected\n",
+            (int)pid, strerror(err));
+}
+
+static struct slot_look *look_of(struct lwd_watch *w, const struct lw_thread *t)
+{
+    if (t->index >= w->nlooks) {
+        size_t n = t->index + 1 > 2 * w->nlooks ? t->index + 1 : 2 * w->nlooks;
+        struct slot_look *grown = realloc(w->looks, n * sizeof *grown);
+        if (!grown) return NULL;
+        memset(grown + w->nlooks, 0, (n - w->nlooks) * sizeof *grown);
+        w->looks = grown;
+        w->nlooks = n;
+    }
+    return &w->looks[t->index];
+}
+
+/* Whether process entry p is the current image of its pid (an exec keeps the pid). */
+static bool current_entry(const struct lw_report *r, size_t p)
+{
+    for (size_t i = p + 1; i < r->nprocesses; i++)
+        if (r->processes[i].pid == r->processes[p].pid) return false;
+    return true;
+}
+
+static bool watched(const struct lw_thread *t, size_t p)
+{
+    return t->process == p && t->wait_slot != 0 && !t->exited;
+}
+
+/* Whether thread t, in a condition wait (slot s), sleeps on the mutex's word: it was woken and
+ * waits to take the mutex back. *owner: the owner the mutex names (glibc's layout; C11 mtx_t
+ * shares it). */
+static bool reacquiring(const struct lw_thread *t, const struct lw_wait_slot *s, int32_t *owner)
+{
+    uint64_t word = 0;
+    *owner = 0;
+    if (s->kind != LW_WAIT_COND || s->lock.addr == 0 ||
+        lwd_proc_task_sleep(t->pid, t->tid, &word) != LWD_TASK_IN_FUTEX || word != s->lock.addr)
+        return false;
+    uint64_t at = s->lock.addr + offsetof(pthread_mutex_t, __data.__owner);
+    if (!read_remote(t->pid, at, owner, sizeof *owner)) *owner = 0;
+    return true;
+}
+
+/* Hands the lasting board wait of t (slot as read) to the detector, with its held locks. */
+static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_look *lk)
+{
+    const struct lw_wait_slot *s = &lk->slot;
+    uint32_t nheld = s->nheld < LWD_WATCH_MAX_HELD ? s->nheld : LWD_WATCH_MAX_HELD;
+    if (nheld && s->held_stride < sizeof(struct lw_held)) return; /* not a runtime's slot */
+    struct lw_held *held = nheld ? calloc(nheld, sizeof *held) : NULL;
+    unsigned char *raw = nheld ? malloc((size_t)nheld * s->held_stride) : NULL;
+    bool read = !nheld ||
+                (held && raw && read_remote(t->pid, s->held, raw, (size_t)nheld * s->held_stride));
+    for (uint32_t i = 0; read && i < nheld; i++)
+        memcpy(&held[i], raw + (size_t)i * s->held_stride, sizeof held[i]);
+    free(raw);
+    if (!read) {
+        free(held);
+        return; /* looked at again next time */
+    }
+    /* The held locks are the slot's only while the slot is unchanged. */
+    uint32_t seq;
+    if (read_remote(t->pid, t->wait_slot, &seq, sizeof seq) && seq == s->seq) {
+        uint64_t pc = s->pc;
+        int32_t owner;
+        lk->reacquiring = reacquiring(t, s, &owner);
+        struct lw_board_wait bw = {.reacquiring = lk->reacquiring,
+                                   .owner_tid = owner,
+                                   .pid = t->pid,
+                                   .thread = t->number,
+                                   .kind = s->kind,
+                                   .object = s->object,
+                                   .lock = s->lock,
+                                   .pcs = &pc,
+                                   .npcs = pc != 0,
+                                   .held = held,
+                                   .nheld = nheld};
+        lk->fed = lw_detector_board_wait(d, &bw) == LW_OK;
+    }
+    free(held);
+}
+
+/* Reads every slot of process entry p and updates what is known of each. */
+static void look_process(struct lwd_watch *w, struct lw_detector *d, size_t p, long long now)
+{
+    struct lw_report *r = lw_detector_report(d);
+    pid_t pid = r->processes[p].pid;
+    for (size_t i = 0; i < r->nthreads; i++) {
+        struct lw_thread *t = r->threads[i];
+        if (!watched(t, p)) continue;
+        struct slot_look *lk = look_of(w, t);
+        if (!lk) return;
+        struct lw_wait_slot s;
+        if (!read_remote(pid, t->wait_slot, &s, sizeof s)) {
+            if (errno == EPERM || errno == EACCES) say_denied(w, pid, errno);
+            if (errno != EFAULT) return; /* the process is gone or closed to us */
+            continue;                    /* this thread's memory is gone: it is ending */
+        }
+        if (s.seq & 1u) continue; /* being written: the next look will tell */
+        if (s.seq != lk->slot.seq || s.kind != lk->slot.kind || lk->looks == 0) {
+            if (lk->fed) lw_detector_board_wait_end(d, t->pid, t->number);
+            *lk = (struct slot_look){.slot = s, .since_ms = now, .looks = 1};
+            continue;
+        }
+        lk->looks++;
+        if (lk->fed && s.kind == LW_WAIT_COND) {
+            int32_t owner;
+            if (reacquiring(t, &s, &owner) != lk->reacquiring) {
+                /* Woken: the same wait now waits for its mutex (or the other way round). */
+                lw_detector_board_wait_end(d, t->pid, t->number);
+                lk->fed = false;
+            }
+        }
+        bool lasted = lk->looks >= 2 && now - lk->since_ms >= (long long)w->delay_ms;
+        if (s.kind != LW_WAIT_NONE && s.kind != LW_WAIT_LOCK && lasted && !lk->fed) feed(d, t, lk);
+    }
+}
+
+/* Whether thread t has waited on the same slot seq for the delay, as the stuck rule needs. */
+static bool lasting(const struct lwd_watch *w, const struct lw_thread *t, long long now)
+{
+    if (t->index >= w->nlooks) return false;
+    const struct slot_look *lk = &w->looks[t->index];
+    if (lk->slot.kind == LW_WAIT_NONE || lk->looks < 2 ||
+        now - lk->since_ms < (long long)w->delay_ms)
+        return false;
+    return lk->slot.kind == LW_WAIT_LOCK || lk->fed;
+}
+
+static bool timers_pending(const struct lw_process *p)
+{
+    struct lw_timer_board board;
+    if (!p->timer_board || !read_remote(p->pid, p->timer_board, &board, sizeof board))
+        return true; /* unknown: assume a timer may fire */
+    uint64_t now = now_ns();
+    return board.alarm_until_ns > now || board.timer_until_ns > now;
+}
+
+/* The current entry of pid in the report, or -1. */
+static long entry_of(const struct lw_report *r, pid_t pid)
+{
+    for (size_t i = r->nprocesses; i-- > 0;)
+        if (r->processes[i].pid == pid) return (long)i;
+    return -1;
+}
+
+/* The thread of entry p with kernel tid `tid`, or NULL. */
+static struct lw_thread *thread_of(const struct lw_report *r, size_t p, pid_t tid)
+{
+    for (size_t i = r->nthreads; i-- > 0;)
+        if (r->threads[i]->process == p && r->threads[i]->tid == tid && !r->threads[i]->exited)
+            return r->threads[i];
+    return NULL;
+}
+
+/* Adds pid's waiting threads to *out; false when one of its threads may still run, or something
+ * (a timer, no runtime) may still wake it. */
+static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, pid_t pid,
+                          long long now, struct lw_thread **out, size_t *n, size_t cap)
+{
+    long p = entry_of(r, pid);
+    if (p < 0 || timers_pending(&r->processes[p])) return false;
+    pid_t *tids = NULL;
+    long ntids = lwd_proc_threads(pid, &tids);
+    bool stuck = ntids >= 0;
+    for (long i = 0; stuck && i < ntids; i++) {
+        struct lw_thread *t = thread_of(r, (size_t)p, tids[i]);
+        stuck = t && lasting(w, t, now) && *n < cap;
+        if (!stuck) break;
+        /* A spinning lock waiter runs; every other wait sleeps in a futex. */
+        const struct lw_wait_slot *s = &w->looks[t->index].slot;
+        bool spins = s->kind == LW_WAIT_LOCK && s->lock.type == LW_LOCK_SPIN;
+        stuck = spins || lwd_proc_task_sleep(pid, tids[i], NULL) != LWD_TASK_ELSEWHERE;
+        out[(*n)++] = t;
+    }
+    free(tids);
+    return stuck;
+}
+
+/* Every thread of the run, when all of them wait with nothing left to wake one: into *out
+ * (malloc'd), count returned; 0 otherwise. */
+static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d, pid_t child,
+                            const char *socket_name, long long now, struct lw_thread ***out)
+{
+    const struct lw_report *r = lw_detector_report(d);
+    *out = NULL;
+    /* Cheap first: every watched thread of a current image must be lasting. */
+    for (size_t i = 0; i < r->nthreads; i++) {
+        const struct lw_thread *t = r->threads[i];
+        if (t->wait_slot && !t->exited && current_entry(r, t->process) && !lasting(w, t, now) &&
+            t->index < w->nlooks && w->looks[t->index].looks > 0 &&
+            w->looks[t->index].slot.kind == LW_WAIT_NONE)
+            return 0;
+    }
+    pid_t *desc = NULL, *run = NULL;
+    size_t ndesc = child > 0 ? lwd_proc_descendants(child, &desc) : 0;
+    size_t nrun = lwd_run_pids(r, child, socket_name, &run);
+    struct lw_thread **threads = malloc((r->nthreads + 1) * sizeof *threads);
+    size_t n = 0;
+    bool stuck = threads && (ndesc + nrun) > 0;
+    for (size_t i = 0; stuck && i < ndesc + nrun; i++) {
+        pid_t pid = i < ndesc ? desc[i] : run[i - ndesc];
+        bool repeat = false;
+        for (size_t k = 0; k < i && !repeat; k++)
+            repeat = (k < ndesc ? desc[k] : run[k - ndesc]) == pid;
+        if (!repeat) stuck = process_stuck(w, r, pid, now, threads, &n, r->nthreads);
+    }
+    free(desc);
+    free(run);
+    if (!stuck || n == 0) {
+        free(threads);
+        return 0;
+    }
+    *out = threads;
+    return n;
+}
+
+static bool in_runtime(const struct lw_image *image, uint64_t pc, const char *runtime)
+{
+    for (size_t m = 0; m < image->nmodules; m++) {
+        const struct lw_module *mod = &image->modules[m];
+        if (pc >= mod->start && pc < mod->end) return mod->path && strcmp(mod->path, runtime) == 0;
+    }
+    return false;
+}
+
+/* Unwinds the threads of the board waits the detector holds, so the findings naming them show
+ * the real stacks. Only when a deadlock is reported: ptrace stops each thread for a moment. */
+static void unwind_board_waits(struct lwd_watch *w, struct lw_detector *d)
+{
+    const struct lw_report *r = lw_detector_report(d);
+    for (size_t i = 0; i < r->nthreads && i < w->nlooks; i++) {
+        const struct lw_thread *t = r->threads[i];
+        if (!w->looks[i].fed || t->exited) continue;
+        struct lwd_thread_stack st;
+        if (lwd_unwind_one(t->pid, t->tid, &st) != 0) continue;
+        /* Keep the frames outside the wrapper: from the first frame past the innermost run of
+         * the runtime's frames (the thread's start, further out, is the runtime's too). */
+        const struct lw_image *image =
+            t->process < r->nprocesses && r->processes[t->process].image < r->nimages
+                ? &r->images[r->processes[t->process].image]
+                : NULL;
+        size_t first = 0;
+        bool inside = false;
+        for (size_t f = 0; image && w->runtime && f < st.nframes; f++) {
+            bool ours = in_runtime(image, f == 0 ? st.pcs[0] - 1 : st.pcs[f], w->runtime);
+            if (ours) inside = true;
+            if (inside && !ours) {
+                first = f;
+                break;
+            }
+        }
+        if (first == 0) continue; /* no wrapper frame: keep the waiting call's address */
+        size_t kept = 0;
+        for (size_t f = first; f < st.nframes; f++)
+            if (!in_runtime(image, st.pcs[f], w->runtime)) st.pcs[kept++] = st.pcs[f];
+        lw_detector_board_wait_stack(d, t->pid, t->number, st.pcs, kept);
+    }
+}
+
+int lwd_watch_tick(struct lwd_watch *w, struct lw_detector *d, pid_t child, const char *socket_name)
+{
+    long long now = now_ms();
+    if (now < w->next_ms) return (int)(w->next_ms - now);
+    w->next_ms = now + w->period_ms;
+    const struct lw_report *r = lw_detector_report(d);
+    size_t findings = r->nfindings;
+    bool stopping = lw_detector_must_stop(d);
+    for (size_t p = 0; p < r->nprocesses; p++)
+        if (current_entry(r, p)) look_process(w, d, p, now);
+    if (!lw_detector_must_stop(d)) {
+        struct lw_thread **threads;
+        size_t n = stuck_threads(w, d, child, socket_name, now, &threads);
+        if (n) lw_detector_stuck(d, threads, n);
+        free(threads);
+    }
+    /* A new deadlock, or an inversion that became one. */
+    if (r->nfindings > findings || lw_detector_must_stop(d) != stopping) unwind_board_waits(w, d);
+    return (int)w->period_ms;
+}

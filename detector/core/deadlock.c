@@ -1,0 +1,283 @@
+/* deadlock.c — deadlock findings (see deadlock.h). */
+#include "deadlock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+enum deadlock_shape { SHAPE_CYCLE = 1, SHAPE_ENDED_OWNER = 2, SHAPE_STUCK = 3 };
+
+/* Where a thread waits, as a stack label. */
+static const char *wait_label(uint8_t kind)
+{
+    switch ((enum lw_wait_kind)kind) {
+    case LW_WAIT_LOCK:
+        return "blocked here";
+    case LW_WAIT_JOIN:
+        return "joins here";
+    case LW_WAIT_COND:
+        return "waits on the condition variable here";
+    case LW_WAIT_SEM:
+        return "waits on the semaphore here";
+    case LW_WAIT_BARRIER:
+        return "waits at the barrier here";
+    case LW_WAIT_NONE:
+        break;
+    }
+    return "waits here";
+}
+
+/* Who keeps blocked thread t waiting, when one thread does: a blocked thread holding its lock,
+ * else the owner its lock named; the joined thread. */
+static struct lw_thread *waits_for(struct lw_detector *d, uint32_t t)
+{
+    const struct lw_wait *w = d->waits[t];
+    struct lw_thread *thread = d->report.threads[t];
+    switch ((enum lw_wait_kind)w->kind) {
+    case LW_WAIT_LOCK: {
+        struct lw_thread *queued = NULL; /* a writer ahead of a reader */
+        for (size_t i = 0; i < d->nblocked; i++) {
+            const struct lw_held_lock *held;
+            if (!lw_waitfor_blocks(d, t, d->blocked[i], &held)) continue;
+            if (held) return d->report.threads[d->blocked[i]];
+            if (!queued) queued = d->report.threads[d->blocked[i]];
+        }
+        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, thread->pid, w->owner_tid);
+        return owner ? owner : queued;
+    }
+    case LW_WAIT_JOIN:
+        return lw_waitfor_joined(d, thread, w->object);
+    case LW_WAIT_NONE:
+    case LW_WAIT_COND:
+    case LW_WAIT_SEM:
+    case LW_WAIT_BARRIER:
+        break;
+    }
+    return NULL;
+}
+
+static int describe(struct lw_detector *d, uint32_t t, struct lw_thread_wait *out)
+{
+    const struct lw_wait *w = d->waits[t];
+    *out = (struct lw_thread_wait){.thread = d->report.threads[t],
+                                   .kind = w->kind,
+                                   .mode = w->mode,
+                                   .lock = w->lock,
+                                   .object = w->object,
+                                   .waits_for = waits_for(d, t),
+                                   .stack = w->stack};
+    out->holder_ended = w->kind == LW_WAIT_LOCK && out->waits_for && out->waits_for->exited;
+    out->condwait = w->condwait;
+    if (w->nheld == 0) return LW_OK;
+    out->held = calloc(w->nheld, sizeof *out->held);
+    if (!out->held) return LW_ERR_NOMEM;
+    for (size_t i = 0; i < w->nheld; i++)
+        out->held[i] = (struct lw_held_info){w->held[i].lock, w->held[i].mode, w->held[i].stack};
+    out->nheld = w->nheld;
+    return LW_OK;
+}
+
+static bool has_lock(struct lw_lock *const *locks, size_t n, const struct lw_lock *l)
+{
+    for (size_t i = 0; i < n; i++)
+        if (locks[i] == l) return true;
+    return false;
+}
+
+/* Fills f->waits (and threads) from blocked thread indices ts[0..n), f->locks with the distinct
+ * locks they wait for, and f->stacks with where each waits and where the waited-for locks that
+ * one of them holds were taken. */
+static int fill_waits(struct lw_detector *d, struct lw_finding *f, const uint32_t *ts, size_t n)
+{
+    f->waits = calloc(n, sizeof *f->waits);
+    struct lw_lock **locks = calloc(n, sizeof *locks);
+    struct lw_labelled_stack *stacks = NULL;
+    size_t nlocks = 0, nstacks = 0, cap = n;
+    for (size_t i = 0; i < n; i++)
+        cap += d->waits[ts[i]]->nheld;
+    stacks = calloc(cap, sizeof *stacks);
+    if (!f->waits || !locks || !stacks) goto nomem;
+    f->nwaits = n;
+    for (size_t i = 0; i < n; i++) {
+        if (describe(d, ts[i], &f->waits[i]) != LW_OK) goto nomem;
+        const struct lw_wait *w = d->waits[ts[i]];
+        if (w->kind == LW_WAIT_LOCK && !has_lock(locks, nlocks, w->lock)) locks[nlocks++] = w->lock;
+        if (w->stack)
+            stacks[nstacks++] =
+                (struct lw_labelled_stack){d->report.threads[ts[i]], wait_label(w->kind), w->stack};
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct lw_wait *w = d->waits[ts[i]];
+        for (size_t k = 0; k < w->nheld; k++)
+            if (w->held[k].stack && has_lock(locks, nlocks, w->held[k].lock))
+                stacks[nstacks++] = (struct lw_labelled_stack){d->report.threads[ts[i]],
+                                                               "acquired here", w->held[k].stack};
+    }
+    if (f->nthreads == 0) {
+        free(f->threads);
+        if (!(f->threads = calloc(n, sizeof *f->threads))) goto nomem;
+        for (size_t i = 0; i < n; i++)
+            f->threads[i] = d->report.threads[ts[i]];
+        f->nthreads = n;
+    }
+    free(f->locks);
+    f->locks = locks;
+    f->nlocks = nlocks;
+    free(f->stacks);
+    f->stacks = stacks;
+    f->nstacks = nstacks;
+    return LW_OK;
+nomem:
+    free(locks);
+    free(stacks);
+    return LW_ERR_NOMEM;
+}
+
+/* Whether this set of waits was reported before; if not, remembers it. -1: out of memory. */
+static int seen_before(struct lw_detector *d, enum deadlock_shape shape, const uint32_t *ts,
+                       size_t n)
+{
+    uint32_t *key = malloc((2 * n + 1) * sizeof *key);
+    if (!key) return -1;
+    key[0] = shape;
+    for (size_t i = 0; i < n; i++) {
+        key[1 + 2 * i] = ts[i];
+        const struct lw_wait *w = d->waits[ts[i]];
+        key[2 + 2 * i] = w->lock ? w->lock->index : (uint32_t)w->object ^ w->kind;
+    }
+    int rc = lw_seqset_find(&d->deadlocks_seen, key, 2 * n + 1) != NULL;
+    if (!rc && lw_seqset_add(&d->deadlocks_seen, key, 2 * n + 1, 0) != 0) rc = -1;
+    free(key);
+    return rc;
+}
+
+/* An inversion finding of pid over exactly these locks, or NULL. */
+static struct lw_finding *inversion_of(struct lw_detector *d, int32_t pid,
+                                       struct lw_lock *const *locks, size_t n)
+{
+    for (size_t i = 0; i < d->report.nfindings; i++) {
+        struct lw_finding *f = d->report.findings[i];
+        if (f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->pid != pid || f->nlocks != n) continue;
+        size_t k = 0;
+        while (k < n && has_lock(f->locks, f->nlocks, locks[k]))
+            k++;
+        if (k == n) return f;
+    }
+    return NULL;
+}
+
+/* The cycle's edges when every link is a lock held by the next thread: path[i] holds the lock
+ * path[i - 1] waits for and waits for the one path[i + 1] holds. False for any other cycle. */
+static bool lock_cycle(struct lw_detector *d, const uint32_t *path, size_t n,
+                       struct lw_cycle_edge *edges)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = path[i], prev = path[(i + n - 1) % n];
+        const struct lw_held_lock *held;
+        if (!lw_waitfor_blocks(d, prev, t, &held) || !held) return false;
+        const struct lw_wait *w = d->waits[t];
+        if (w->kind != LW_WAIT_LOCK) return false;
+        edges[i] = (struct lw_cycle_edge){.thread = d->report.threads[t],
+                                          .holding = held->lock,
+                                          .acquiring = w->lock,
+                                          .holding_mode = held->mode,
+                                          .acquiring_mode = w->mode,
+                                          .holding_stack = held->stack,
+                                          .acquiring_stack = w->stack};
+    }
+    return true;
+}
+
+int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n, int32_t pid)
+{
+    lw_seq_rotate_canonical(path, n, 1);
+    int seen = seen_before(d, SHAPE_CYCLE, path, n);
+    if (seen) return seen < 0 ? LW_ERR_NOMEM : LW_OK;
+    struct lw_cycle_edge *edges = calloc(n, sizeof *edges);
+    if (!edges) return LW_ERR_NOMEM;
+    bool locks_only = lock_cycle(d, path, n, edges);
+    struct lw_finding *f = NULL;
+    if (locks_only) {
+        struct lw_lock **locks = malloc(n * sizeof *locks);
+        if (!locks) goto nomem;
+        for (size_t i = 0; i < n; i++)
+            locks[i] = edges[i].acquiring;
+        f = inversion_of(d, pid, locks, n);
+        free(locks);
+    }
+    if (f) {
+        /* The inversion found earlier really deadlocked: one finding keeps both facts, with the
+         * edges the inversion recorded. */
+        f->kind = LW_KIND_DEADLOCK;
+        f->inversion = true;
+        f->single_thread = false;
+        free(edges);
+        edges = NULL;
+    } else {
+        f = lw_finding_add(d, LW_KIND_DEADLOCK, pid, 0, 0, 0, 0);
+        if (!f) goto nomem;
+        if (locks_only) {
+            f->cycle = edges;
+            f->ncycle = n;
+            edges = NULL;
+        }
+    }
+    free(edges);
+    d->must_stop = true;
+    return fill_waits(d, f, path, n);
+nomem:
+    free(edges);
+    return LW_ERR_NOMEM;
+}
+
+int lw_deadlock_ended_owner(struct lw_detector *d, uint32_t waiter, struct lw_thread *owner)
+{
+    int seen = seen_before(d, SHAPE_ENDED_OWNER, &waiter, 1);
+    if (seen) return seen < 0 ? LW_ERR_NOMEM : LW_OK;
+    struct lw_finding *f =
+        lw_finding_add(d, LW_KIND_DEADLOCK, d->report.threads[waiter]->pid, 0, 2, 0, 0);
+    if (!f) return LW_ERR_NOMEM;
+    f->threads[0] = d->report.threads[waiter];
+    f->threads[1] = owner;
+    d->must_stop = true;
+    return fill_waits(d, f, &waiter, 1);
+}
+
+static int compare_index(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int lw_detector_stuck(struct lw_detector *d, struct lw_thread *const *threads, size_t n)
+{
+    if (n == 0) return LW_ERR_BADREC;
+    uint32_t *ts = malloc(n * sizeof *ts);
+    if (!ts) return LW_ERR_NOMEM;
+    int rc = LW_ERR_BADREC;
+    for (size_t i = 0; i < n; i++) {
+        if (!lw_waitfor_of(d, threads[i])) goto out;
+        ts[i] = threads[i]->index;
+    }
+    qsort(ts, n, sizeof *ts, compare_index);
+    int seen = seen_before(d, SHAPE_STUCK, ts, n);
+    rc = seen < 0 ? LW_ERR_NOMEM : LW_OK;
+    if (seen) goto out;
+    /* The program's own process first: the finding's pid is the run's main process when it
+     * takes part. */
+    int32_t pid = d->report.nprocesses ? d->report.processes[0].pid : threads[0]->pid;
+    size_t k = 0;
+    while (k < n && threads[k]->pid != pid)
+        k++;
+    struct lw_finding *f =
+        lw_finding_add(d, LW_KIND_DEADLOCK, k < n ? pid : threads[0]->pid, 0, 0, 0, 0);
+    rc = LW_ERR_NOMEM;
+    if (!f) goto out;
+    f->stuck = true;
+    d->must_stop = true;
+    rc = fill_waits(d, f, ts, n);
+out:
+    free(ts);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* deadlock.h — deadlock findings from the wait-for graph (waitfor.c): a cycle of waits, a lock
+ * wait whose owner has ended, and a run whose every thread waits (lw_detector_stuck). Each
+ * finding says what every thread in it waits for and holds (lw_finding.waits); a cycle of lock
+ * waits that is also a lock-order inversion already reported becomes that finding, upgraded, so
+ * one bug is one finding. Each set of waits is reported once. */
+#ifndef LW_CORE_DEADLOCK_H
+#define LW_CORE_DEADLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lw_detector;
+struct lw_thread;
+
+/* path[0..n) are blocked thread indices, path[i] waiting for path[i + 1] (mod n). path is
+ * rotated in place. */
+int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n, int32_t pid);
+
+/* Blocked thread index `waiter` waits for a lock that `owner` held when it ended. */
+int lw_deadlock_ended_owner(struct lw_detector *d, uint32_t waiter, struct lw_thread *owner);
+
+#endif

@@ -1,0 +1,55 @@
+/* watch.h — the calling thread's wait slot (wire.h: the wait board) and its process's timers.
+ *
+ * A wrapper of an indefinite wait calls lwi_watch_begin before the real call and lwi_watch_end
+ * after it: a few stores to the thread's own memory, no call, no clock. The driver reads the slot
+ * from outside the process, so a thread that stays blocked needs to do nothing more to be seen.
+ * A wait that begins while the slot is taken (a signal handler waiting inside a wait) leaves it
+ * alone: the slot shows the outermost wait, and lwi_watch_begin says whether it took the slot.
+ * The held locks are described by pointer and count, as they are at the start of the wait. */
+#ifndef LWI_WATCH_H
+#define LWI_WATCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lockwatch/wire.h"
+#include "tls.h"
+
+extern struct lw_timer_board lwi_timers;
+
+static inline bool lwi_watch_begin(struct lwi_thread *self, enum lw_wait_kind kind, uint64_t object,
+                                   const struct lw_lock_ref *lock, uint64_t pc)
+{
+    struct lw_wait_slot *s = &self->watch;
+    if (s->kind != LW_WAIT_NONE) return false;
+    s->seq++;
+    atomic_thread_fence(memory_order_release);
+    s->kind = kind;
+    s->object = object;
+    s->lock = lock ? *lock : (struct lw_lock_ref){0};
+    s->pc = pc;
+    s->held = (uint64_t)(uintptr_t)self->held.entries;
+    s->nheld = self->held.count;
+    s->held_stride = sizeof *self->held.entries;
+    atomic_thread_fence(memory_order_release);
+    s->seq++;
+    return true;
+}
+
+static inline void lwi_watch_end(struct lwi_thread *self, bool took)
+{
+    if (!took) return;
+    struct lw_wait_slot *s = &self->watch;
+    s->seq++;
+    atomic_thread_fence(memory_order_release);
+    s->kind = LW_WAIT_NONE;
+    atomic_thread_fence(memory_order_release);
+    s->seq++;
+}
+
+/* Tells the driver where this thread's slot and the process's timers are, and the thread's
+ * pthread_t (LW_REC_WATCH). */
+void lwi_watch_announce(const struct lwi_thread *self);
+
+#endif

@@ -1,0 +1,83 @@
+/* wrap_event.c — the indefinite waits that are not lock acquisitions: pthread_join and thrd_join
+ * (also std::thread::join), sem_wait, pthread_barrier_wait. Each puts the thread on the wait
+ * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
+ * are the program's. The condition waits are in wrap_cond.c. Waits with a deadline or that never
+ * block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and are
+ * not wrapped. A cancelled join or sem_wait (both are cancellation points) leaves the board
+ * through a cleanup handler. */
+#include <pthread.h>
+#include <semaphore.h>
+#include <threads.h>
+
+#include "real.h"
+#include "track.h"
+#include "watch.h"
+
+struct lwi_event_ctx {
+    struct lwi_thread *self;
+    bool took;
+};
+
+static void lwi_event_cancelled(void *arg)
+{
+    struct lwi_event_ctx *ctx = arg;
+    lwi_watch_end(ctx->self, ctx->took);
+}
+
+/* Enters the board for a wait on `object`; ctx->self is NULL when the thread is not tracked. */
+static void lwi_event_begin(struct lwi_event_ctx *ctx, enum lw_wait_kind kind, uint64_t object,
+                            uint64_t pc)
+{
+    ctx->self = lwi_enter();
+    ctx->took = false;
+    if (!ctx->self) return;
+    ctx->took = lwi_watch_begin(ctx->self, kind, object, NULL, pc);
+    lwi_leave(ctx->self);
+}
+
+static void lwi_event_end(struct lwi_event_ctx *ctx)
+{
+    if (ctx->self) lwi_watch_end(ctx->self, ctx->took);
+}
+
+LWI_EXPORT int pthread_join(pthread_t thread, void **retval)
+{
+    struct lwi_event_ctx ctx;
+    lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, LWI_CALLER_PC());
+    int rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(pthread_join)(thread, retval);
+    pthread_cleanup_pop(0);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT int thrd_join(thrd_t thread, int *res)
+{
+    struct lwi_event_ctx ctx;
+    lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, LWI_CALLER_PC());
+    int rc = REAL(thrd_join)(thread, res);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT int sem_wait(sem_t *sem)
+{
+    struct lwi_event_ctx ctx;
+    lwi_event_begin(&ctx, LW_WAIT_SEM, (uint64_t)(uintptr_t)sem, LWI_CALLER_PC());
+    int rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(sem_wait)(sem);
+    pthread_cleanup_pop(0);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)
+{
+    struct lwi_event_ctx ctx;
+    lwi_event_begin(&ctx, LW_WAIT_BARRIER, (uint64_t)(uintptr_t)barrier, LWI_CALLER_PC());
+    int rc = REAL(pthread_barrier_wait)(barrier);
+    lwi_event_end(&ctx);
+    return rc;
+}

@@ -1,0 +1,401 @@
+/* waits.c — deadlocks through waits other than a lock, and their legitimate look-alikes. Each
+ * mode (argv[1]) is one program; the broken ones never end by themselves, so lockwatch must find
+ * the deadlock, say what every thread waits for, and end the run. The others must end cleanly
+ * and silently. Threads first meet (a short sleep, or a flag) so every run takes the same path. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t not_empty = PTHREAD_COND_INITIALIZER;
+static sem_t ready_sem;
+static pthread_barrier_t phase_barrier;
+static pthread_rwlock_t table_lock;
+static bool ready;
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static pthread_t start(void *(*fn)(void *), void *arg)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, fn, arg) != 0) exit(2);
+    return t;
+}
+
+/* --- main holds a lock and joins a worker that needs it --- */
+static void *needs_config(void *arg)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:worker-lock */
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static int join_holding(void)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:main-takes */
+    pthread_t t = start(needs_config, NULL);
+    pthread_join(t, NULL); /* @wait:main-joins */
+    pthread_mutex_unlock(&config_lock);
+    return 0;
+}
+
+/* --- a thread keeps a lock while it waits on a condition only a thread needing it signals --- */
+static void *cond_waiter(void *arg)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:cw-config */
+    pthread_mutex_lock(&queue_lock);
+    while (!ready)
+        pthread_cond_wait(&ready_cv, &queue_lock); /* @wait:cw-waits */
+    pthread_mutex_unlock(&queue_lock);
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static void *cond_signaller(void *arg)
+{
+    pause_ms(50);
+    pthread_mutex_lock(&config_lock); /* @wait:cs-config */
+    pthread_mutex_lock(&queue_lock);
+    ready = true;
+    pthread_cond_signal(&ready_cv);
+    pthread_mutex_unlock(&queue_lock);
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static int cond_holding(void)
+{
+    pthread_t a = start(cond_waiter, NULL), b = start(cond_signaller, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+}
+
+/* --- the deadlock closes through the condition wait's re-acquisition of its mutex --- */
+static void *reacquire_waiter(void *arg)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:rw-config */
+    pthread_mutex_lock(&queue_lock);
+    while (!ready)
+        pthread_cond_wait(&ready_cv, &queue_lock); /* @wait:rw-waits */
+    pthread_mutex_unlock(&queue_lock);
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static void *reacquire_signaller(void *arg)
+{
+    pause_ms(50);
+    pthread_mutex_lock(&queue_lock); /* @wait:rs-queue */
+    ready = true;
+    pthread_cond_signal(&ready_cv);
+    pthread_mutex_lock(&config_lock); /* @wait:rs-config */
+    pthread_mutex_unlock(&config_lock);
+    pthread_mutex_unlock(&queue_lock);
+    return arg;
+}
+
+static int cond_reacquire(void)
+{
+    pthread_t a = start(reacquire_waiter, NULL), b = start(reacquire_signaller, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+}
+
+/* --- the same with a semaphore, and with a barrier --- */
+static void *sem_waiter(void *arg)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:sw-config */
+    sem_wait(&ready_sem);             /* @wait:sw-waits */
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static void *sem_poster(void *arg)
+{
+    pause_ms(50);
+    pthread_mutex_lock(&config_lock); /* @wait:sp-config */
+    sem_post(&ready_sem);
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static int sem_holding(void)
+{
+    sem_init(&ready_sem, 0, 0);
+    pthread_t a = start(sem_waiter, NULL), b = start(sem_poster, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+}
+
+static void *barrier_first(void *arg)
+{
+    pthread_mutex_lock(&config_lock);     /* @wait:bf-config */
+    pthread_barrier_wait(&phase_barrier); /* @wait:bf-waits */
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static void *barrier_second(void *arg)
+{
+    pause_ms(50);
+    pthread_mutex_lock(&config_lock); /* @wait:bs-config */
+    pthread_mutex_unlock(&config_lock);
+    pthread_barrier_wait(&phase_barrier);
+    return arg;
+}
+
+static int barrier_holding(void)
+{
+    pthread_barrier_init(&phase_barrier, NULL, 2);
+    pthread_t a = start(barrier_first, NULL), b = start(barrier_second, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+}
+
+/* --- producer/consumer whose producer forgets the end-of-work sentinel --- */
+static int queued, done_flag;
+
+static void *consumer(void *arg)
+{
+    for (;;) {
+        pthread_mutex_lock(&queue_lock);
+        while (queued == 0 && !done_flag)
+            pthread_cond_wait(&not_empty, &queue_lock); /* @wait:consumer-waits */
+        if (queued == 0 && done_flag) {
+            pthread_mutex_unlock(&queue_lock);
+            return arg;
+        }
+        queued--;
+        pthread_mutex_unlock(&queue_lock);
+    }
+}
+
+static int sentinel(bool send_it)
+{
+    pthread_t c[2] = {start(consumer, NULL), start(consumer, NULL)};
+    for (int i = 0; i < 100; i++) {
+        pthread_mutex_lock(&queue_lock);
+        queued++;
+        pthread_cond_signal(&not_empty);
+        pthread_mutex_unlock(&queue_lock);
+    }
+    if (send_it) {
+        pthread_mutex_lock(&queue_lock);
+        done_flag = 1;
+        pthread_cond_broadcast(&not_empty);
+        pthread_mutex_unlock(&queue_lock);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(c[i], NULL); /* @wait:sentinel-join */
+    puts("all consumed");
+    return 0;
+}
+
+/* --- a lost wake-up: the signal comes before the wait, which has no predicate --- */
+static void *late_waiter(void *arg)
+{
+    pause_ms(100);
+    pthread_mutex_lock(&queue_lock);
+    pthread_cond_wait(&ready_cv, &queue_lock); /* @wait:lost-waits */
+    pthread_mutex_unlock(&queue_lock);
+    return arg;
+}
+
+static int lost_wakeup(void)
+{
+    pthread_t t = start(late_waiter, NULL);
+    pthread_mutex_lock(&queue_lock);
+    pthread_cond_signal(&ready_cv);
+    pthread_mutex_unlock(&queue_lock);
+    pthread_join(t, NULL); /* @wait:lost-join */
+    return 0;
+}
+
+/* --- a thread ends holding a lock another then waits for --- */
+static void *takes_and_ends(void *arg)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:ends-holding */
+    return arg;
+}
+
+static int exit_holding(void)
+{
+    pthread_t t = start(takes_and_ends, NULL);
+    pthread_join(t, NULL);
+    pthread_mutex_lock(&config_lock); /* @wait:after-exit-lock */
+    return 0;
+}
+
+static void *waits_for_main(void *arg)
+{
+    pause_ms(100);
+    pthread_mutex_lock(&config_lock); /* @wait:orphan-lock */
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static int main_exit_holding(void)
+{
+    pthread_mutex_lock(&config_lock); /* @wait:main-exit-takes */
+    start(waits_for_main, NULL);
+    pthread_exit(NULL);
+}
+
+/* --- a recursive read lock on a writer-preferring rwlock while a writer is queued --- */
+static void *writer(void *arg)
+{
+    pause_ms(50);
+    pthread_rwlock_wrlock(&table_lock); /* @wait:writer-queued */
+    pthread_rwlock_unlock(&table_lock);
+    return arg;
+}
+
+static int reader_reenters(void)
+{
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&table_lock, &attr);
+    pthread_rwlock_rdlock(&table_lock); /* @wait:reader-first */
+    pthread_t t = start(writer, NULL);
+    pause_ms(200);
+    pthread_rwlock_rdlock(&table_lock); /* @wait:reader-again */
+    pthread_rwlock_unlock(&table_lock);
+    pthread_rwlock_unlock(&table_lock);
+    pthread_join(t, NULL);
+    return 0;
+}
+
+/* --- legitimate: nothing here may be reported --- */
+
+/* A timed polling wait that a thread ends after a while. */
+static void *sets_ready_late(void *arg)
+{
+    pause_ms(400);
+    pthread_mutex_lock(&queue_lock);
+    ready = true;
+    pthread_mutex_unlock(&queue_lock);
+    return arg;
+}
+
+static int timed_polling(void)
+{
+    pthread_t t = start(sets_ready_late, NULL);
+    pthread_mutex_lock(&queue_lock);
+    while (!ready) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += 50 * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&ready_cv, &queue_lock, &deadline);
+    }
+    pthread_mutex_unlock(&queue_lock);
+    pthread_join(t, NULL);
+    puts("ready seen");
+    return 0;
+}
+
+/* A lock holder that sleeps, then releases; the others wait for it meanwhile. */
+static void *sleeps_holding(void *arg)
+{
+    pthread_mutex_lock(&config_lock);
+    pause_ms(500);
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static int sleeping_holder(void)
+{
+    pthread_t t = start(sleeps_holding, NULL);
+    pause_ms(50);
+    pthread_mutex_lock(&config_lock);
+    pthread_mutex_unlock(&config_lock);
+    pthread_join(t, NULL);
+    puts("released");
+    return 0;
+}
+
+/* The only thread waits on a semaphore that a SIGALRM handler posts. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+    sem_post(&ready_sem);
+}
+
+static int alarm_post(void)
+{
+    sem_init(&ready_sem, 0, 0);
+    signal(SIGALRM, on_alarm);
+    alarm(1);
+    while (sem_wait(&ready_sem) != 0 && errno == EINTR) {
+    }
+    puts("woken by the alarm");
+    return 0;
+}
+
+/* A process-shared semaphore that a child process posts while the parent's only thread waits. */
+static int child_post(void)
+{
+    sem_t *shared =
+        mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED || sem_init(shared, 1, 0) != 0) return 2;
+    pid_t child = fork();
+    if (child < 0) return 2;
+    if (child == 0) {
+        pause_ms(500);
+        sem_post(shared);
+        _exit(0);
+    }
+    while (sem_wait(shared) != 0 && errno == EINTR) {
+    }
+    waitpid(child, NULL, 0);
+    puts("posted by the child");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    static const struct {
+        const char *name;
+        int (*run)(void);
+    } modes[] = {
+        {"join-holding", join_holding},       {"cond-holding", cond_holding},
+        {"cond-reacquire", cond_reacquire},   {"sem-holding", sem_holding},
+        {"barrier-holding", barrier_holding}, {"lost-wakeup", lost_wakeup},
+        {"exit-holding", exit_holding},       {"main-exit-holding", main_exit_holding},
+        {"reader-reenters", reader_reenters}, {"timed-polling", timed_polling},
+        {"sleeping-holder", sleeping_holder}, {"alarm-post", alarm_post},
+        {"child-post", child_post},
+    };
+    if (strcmp(mode, "sentinel") == 0) return sentinel(false);
+    if (strcmp(mode, "sentinel-fixed") == 0) return sentinel(true);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (strcmp(mode, modes[i].name) == 0) return modes[i].run();
+    fprintf(stderr, "waits: unknown mode '%s'\n", mode);
+    return 2;
+}
