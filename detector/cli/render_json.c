@@ -133,6 +133,60 @@ static json_object *jlabelled(struct json *j, const struct lw_labelled_stack *s)
     return o;
 }
 
+/* "lock", "join", "condition", "semaphore", "barrier": what a deadlocked thread waits on. */
+static const char *wait_kind_name(uint8_t kind)
+{
+    switch ((enum lw_wait_kind)kind) {
+    case LW_WAIT_LOCK:
+        return "lock";
+    case LW_WAIT_JOIN:
+        return "join";
+    case LW_WAIT_COND:
+        return "condition";
+    case LW_WAIT_SEM:
+        return "semaphore";
+    case LW_WAIT_BARRIER:
+        return "barrier";
+    case LW_WAIT_NONE:
+        break;
+    }
+    return NULL;
+}
+
+static json_object *jheld(struct json *j, const struct lw_held_info *h)
+{
+    char id[32];
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "lock", jstring(j, lw_lock_id(h->lock, id, sizeof id)));
+    jset(j, o, "mode", jstring(j, lwd_mode_name(h->mode)));
+    jset(j, o, "stack", jstack(j, h->stack));
+    return o;
+}
+
+/* One thread of a deadlock: what it waits for, where, and what it holds. */
+static json_object *jwait(struct json *j, const struct lw_thread_wait *w)
+{
+    char id[32];
+    json_object *o = checked(j, json_object_new_object());
+    jset(j, o, "thread", jthread_id(j, w->thread));
+    jset(j, o, "kind", jstring(j, wait_kind_name(w->kind)));
+    jset(j, o, "lock", w->lock ? jstring(j, lw_lock_id(w->lock, id, sizeof id)) : NULL);
+    jset(j, o, "mode", w->kind == LW_WAIT_LOCK ? jstring(j, lwd_mode_name(w->mode)) : NULL);
+    bool has_object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
+                      w->kind == LW_WAIT_BARRIER || w->condwait;
+    jset(j, o, "object", has_object ? jaddress(j, w->object) : NULL);
+    jset(j, o, "object_name", has_object ? jstring(j, w->object_name) : NULL);
+    jset(j, o, "waits_for", jthread_id(j, w->waits_for));
+    jset(j, o, "holder_ended", checked(j, json_object_new_boolean(w->holder_ended)));
+    jset(j, o, "in_condition_wait", checked(j, json_object_new_boolean(w->condwait)));
+    jset(j, o, "stack", jstack(j, w->stack));
+    json_object *held = checked(j, json_object_new_array());
+    for (size_t k = 0; k < w->nheld; k++)
+        jpush(j, held, jheld(j, &w->held[k]));
+    jset(j, o, "held", held);
+    return o;
+}
+
 /* index: the finding's place in the report, for the baseline flag. */
 /* TSan's "write M0, read M1" as ["write M0", "read M1"]; [] when no lock was held. */
 static json_object *jmutexes(struct json *j, const char *mutexes)
@@ -198,6 +252,12 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     for (size_t k = 0; k < f->naccesses; k++)
         jpush(j, accesses, jaccess(j, &f->accesses[k]));
     jset(j, o, "accesses", accesses);
+    json_object *waits = checked(j, json_object_new_array());
+    for (size_t k = 0; k < f->nwaits; k++)
+        jpush(j, waits, jwait(j, &f->waits[k]));
+    jset(j, o, "waits", waits);
+    jset(j, o, "stuck", checked(j, json_object_new_boolean(f->stuck)));
+    jset(j, o, "inversion", checked(j, json_object_new_boolean(f->inversion)));
     jset(j, o, "variable", jstring(j, f->variable));
     jset(j, o, "location", jstring(j, f->location));
     jset(j, o, "fingerprint", jstring(j, fingerprint));
@@ -307,9 +367,8 @@ static json_object *jsummary(struct json *j)
 
 int lwd_render_json(FILE *out, const struct lwd_render_input *in)
 {
-    struct json j = {.report = in->report,
-                     .triage = in->triage,
-                     .multi_process = lwd_multi_process(in->report)};
+    struct json j = {
+        .report = in->report, .triage = in->triage, .multi_process = lwd_multi_process(in->report)};
     j.races_checked = in->races_checked;
     json_object *root = checked(&j, json_object_new_object());
     jset(&j, root, "tool", jstring(&j, "lockwatch"));

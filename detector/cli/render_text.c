@@ -283,12 +283,18 @@ static void write_wait_fix(FILE *out, const struct lw_finding *f)
                 "returns and error paths).",
                 lock_word(f->waits[0].lock, buf, sizeof buf));
     } else if (lock != NULL) {
+        char what[320];
+        if (holder->kind == LW_WAIT_JOIN)
+            snprintf(what, sizeof what, "joining a thread that needs it");
+        else if (holder->object_name != NULL)
+            snprintf(what, sizeof what, "waiting %s %s",
+                     holder->kind == LW_WAIT_BARRIER ? "at" : "on", holder->object_name);
+        else
+            snprintf(what, sizeof what, "waiting");
         fprintf(out,
                 "do not hold %s while %s: unlock it first, or let the other thread do its "
                 "part without needing %s.",
-                lock_word(lock, buf, sizeof buf),
-                holder->kind == LW_WAIT_JOIN ? "joining a thread that needs it" : "waiting",
-                lock_word(lock, buf, sizeof buf));
+                lock_word(lock, buf, sizeof buf), what, lock_word(lock, buf, sizeof buf));
     } else if (any_wait(f, LW_WAIT_LOCK)) {
         fputs("do not take a read lock again while holding it: on a writer-preferring rwlock a "
               "queued writer blocks the second read, and the writer waits for the first.",
@@ -429,7 +435,7 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
                 lock_ref(edge->holding, edge->holding_mode, true, lb, sizeof lb));
         print_stack(t, edge->holding_stack);
         fprintf(t->out, "    and %s %s at\n",
-                f->kind == LW_KIND_DEADLOCK ? "is blocked on" : "requests",
+                f->kind == LW_KIND_DEADLOCK && f->nwaits == 0 ? "is blocked on" : "requests",
                 lock_ref(edge->acquiring, edge->acquiring_mode, true, lb, sizeof lb));
         print_stack(t, edge->acquiring_stack);
     }
@@ -445,11 +451,12 @@ static void print_waits(const struct text *t, const struct lw_finding *f)
         size_t need = lw_wait_phrase(f, w, t->multi_process, NULL, 0);
         if ((phrase = malloc(need + 1)) != NULL)
             lw_wait_phrase(f, w, t->multi_process, phrase, need + 1);
-        /* The phrase names held locks; their stacks follow, so it stops before them here. */
-        char *holding = phrase ? strstr(phrase, " while holding ") : NULL;
-        if (holding) *holding = '\0';
-        fprintf(t->out, "  %s %s, at\n", thread_ref(t, w->thread, tb, sizeof tb),
-                phrase ? phrase : "waits");
+        char *header = NULL;
+        if (asprintf(&header, "  %s %s", thread_ref(t, w->thread, tb, sizeof tb),
+                     phrase ? phrase : "waits") < 0)
+            header = NULL;
+        print_wrapped(t, 0, header ? header : "  a thread waits", ", at");
+        free(header);
         free(phrase);
         print_stack(t, w->stack);
         for (size_t k = 0; k < w->nheld; k++) {
@@ -580,7 +587,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
     if (t->triage != NULL && t->triage->known != NULL && t->triage->known[index])
         fputs(" (known, in baseline)", t->out);
     fputc('\n', t->out);
-    if (f->ncycle > 0) {
+    if (f->ncycle > 0 && f->nwaits == 0) {
         print_cycle_story(t, f);
     } else {
         /* The message is a sentence without its full stop (JSON carries it as is). */
@@ -591,12 +598,18 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
         print_locks(t, f);
     }
     fputc('\n', t->out);
+    if (f->nwaits > 0) {
+        print_waits(t, f);
+        if (f->ncycle > 0)
+            print_wrapped(t, 0,
+                          "  The same threads took these locks in opposite orders before (a "
+                          "lock-order inversion, now a deadlock):",
+                          "");
+    }
     print_cycle_stacks(t, f);
     if (f->naccesses > 0)
         print_accesses(t, f);
-    else if (f->nwaits > 0 && f->ncycle == 0)
-        print_waits(t, f);
-    else
+    else if (f->nwaits == 0)
         print_labelled_stacks(t, f);
     print_threads(t, f);
     print_fix(t, f);

@@ -103,12 +103,12 @@ static int fill_waits(struct lw_detector *d, struct lw_finding *f, const uint32_
         if (describe(d, ts[i], &f->waits[i]) != LW_OK) goto nomem;
         const struct lw_wait *w = d->waits[ts[i]];
         if (w->kind == LW_WAIT_LOCK && !has_lock(locks, nlocks, w->lock)) locks[nlocks++] = w->lock;
-        if (w->stack)
-            stacks[nstacks++] =
-                (struct lw_labelled_stack){d->report.threads[ts[i]], wait_label(w->kind), w->stack};
     }
     for (size_t i = 0; i < n; i++) {
         const struct lw_wait *w = d->waits[ts[i]];
+        if (w->stack)
+            stacks[nstacks++] =
+                (struct lw_labelled_stack){d->report.threads[ts[i]], wait_label(w->kind), w->stack};
         for (size_t k = 0; k < w->nheld; k++)
             if (w->held[k].stack && has_lock(locks, nlocks, w->held[k].lock))
                 stacks[nstacks++] = (struct lw_labelled_stack){d->report.threads[ts[i]],
@@ -189,9 +189,36 @@ static bool lock_cycle(struct lw_detector *d, const uint32_t *path, size_t n,
     return true;
 }
 
+/* Orders threads the same way on every run: by process, then thread number (thread indices
+ * follow the order records happened to arrive in). */
+static const struct lw_detector *order_of;
+
+static int compare_threads(const void *a, const void *b)
+{
+    const struct lw_thread *x = order_of->report.threads[*(const uint32_t *)a];
+    const struct lw_thread *y = order_of->report.threads[*(const uint32_t *)b];
+    if (x->process != y->process) return x->process < y->process ? -1 : 1;
+    return (x->number > y->number) - (x->number < y->number);
+}
+
+/* Rotates the cycle path[0..n) to start at its first thread in that order. */
+static void rotate_to_first(const struct lw_detector *d, uint32_t *path, size_t n)
+{
+    order_of = d;
+    size_t first = 0;
+    for (size_t i = 1; i < n; i++)
+        if (compare_threads(&path[i], &path[first]) < 0) first = i;
+    uint32_t *copy = malloc(n * sizeof *copy);
+    if (!copy) return; /* still a valid cycle, from another start */
+    for (size_t i = 0; i < n; i++)
+        copy[i] = path[(first + i) % n];
+    memcpy(path, copy, n * sizeof *path);
+    free(copy);
+}
+
 int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n, int32_t pid)
 {
-    lw_seq_rotate_canonical(path, n, 1);
+    rotate_to_first(d, path, n);
     int seen = seen_before(d, SHAPE_CYCLE, path, n);
     if (seen) return seen < 0 ? LW_ERR_NOMEM : LW_OK;
     struct lw_cycle_edge *edges = calloc(n, sizeof *edges);
@@ -244,12 +271,6 @@ int lw_deadlock_ended_owner(struct lw_detector *d, uint32_t waiter, struct lw_th
     return fill_waits(d, f, &waiter, 1);
 }
 
-static int compare_index(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 int lw_detector_stuck(struct lw_detector *d, struct lw_thread *const *threads, size_t n)
 {
     if (n == 0) return LW_ERR_BADREC;
@@ -260,7 +281,8 @@ int lw_detector_stuck(struct lw_detector *d, struct lw_thread *const *threads, s
         if (!lw_waitfor_of(d, threads[i])) goto out;
         ts[i] = threads[i]->index;
     }
-    qsort(ts, n, sizeof *ts, compare_index);
+    order_of = d;
+    qsort(ts, n, sizeof *ts, compare_threads);
     int seen = seen_before(d, SHAPE_STUCK, ts, n);
     rc = seen < 0 ? LW_ERR_NOMEM : LW_OK;
     if (seen) goto out;

@@ -208,22 +208,33 @@ static const struct lw_thread_wait *wait_of(const struct lw_finding *f, const st
 
 #define LW_SAY_MAX_HELD 3
 
-/* "joins T1 while holding config_lock": what one thread of f waits for. */
-static void say_wait(struct text *out, const struct lw_finding *f, const struct lw_thread_wait *w)
+/* "holds config_lock and joins T1": what one thread of f waits for, with what it holds when
+ * with_held. */
+static void say_wait(struct text *out, const struct lw_finding *f, const struct lw_thread_wait *w,
+                     bool with_held)
 {
+    size_t shown = !with_held ? 0 : w->nheld < LW_SAY_MAX_HELD ? w->nheld : LW_SAY_MAX_HELD;
+    for (size_t i = 0; i < shown; i++) {
+        if (i == 0)
+            say(out, "holds ");
+        else
+            say(out, i + 1 == shown && shown == w->nheld ? " and " : ", ");
+        say_lock(out, w->held[i].lock, w->held[i].mode);
+    }
+    if (with_held && w->nheld > shown) say(out, " and %zu more locks", w->nheld - shown);
+    if (shown) say(out, " and ");
     const struct lw_thread_wait *other = w->waits_for ? wait_of(f, w->waits_for) : NULL;
     switch ((enum lw_wait_kind)w->kind) {
     case LW_WAIT_LOCK:
+        say(out, "waits for ");
+        say_lock(out, w->lock, w->mode);
         if (w->condwait) {
-            say(out, "was woken from its wait on condition variable ");
+            say(out, " to return from its wait on condition variable ");
             if (w->object_name)
                 say(out, "%s", w->object_name);
             else
                 say(out, "0x%llx", (unsigned long long)w->object);
-            say(out, " and ");
         }
-        say(out, "waits for ");
-        say_lock(out, w->lock, w->mode);
         if (!w->waits_for) break;
         if (w->holder_ended) {
             say(out, ", which ");
@@ -260,15 +271,6 @@ static void say_wait(struct text *out, const struct lw_finding *f, const struct 
         say(out, "waits");
         break;
     }
-    size_t shown = w->nheld < LW_SAY_MAX_HELD ? w->nheld : LW_SAY_MAX_HELD;
-    for (size_t i = 0; i < shown; i++) {
-        if (i == 0)
-            say(out, " while holding ");
-        else
-            say(out, i + 1 == shown && shown == w->nheld ? " and " : ", ");
-        say_lock(out, w->held[i].lock, w->held[i].mode);
-    }
-    if (w->nheld > shown) say(out, " and %zu more locks", w->nheld - shown);
 }
 
 /* Threads of a stuck run named in its message before "and N more". */
@@ -279,7 +281,7 @@ static void say_waits(struct text *out, const struct lw_finding *f)
     if (f->nwaits == 1 && f->waits[0].holder_ended) {
         say_thread(out, f, f->waits[0].thread);
         say(out, " ");
-        say_wait(out, f, &f->waits[0]);
+        say_wait(out, f, &f->waits[0], true);
         say(out, ": nobody will ever unlock it, so it waits forever");
         return;
     }
@@ -288,7 +290,7 @@ static void say_waits(struct text *out, const struct lw_finding *f)
         if (i > 0) say(out, "; ");
         say_thread(out, f, f->waits[i].thread);
         say(out, " ");
-        say_wait(out, f, &f->waits[i]);
+        say_wait(out, f, &f->waits[i], true);
     }
     if (f->nwaits > LW_SAY_MAX_WAITS)
         say(out, "; %zu more threads wait", f->nwaits - LW_SAY_MAX_WAITS);
@@ -318,7 +320,7 @@ size_t lw_wait_phrase(const struct lw_finding *f, const struct lw_thread_wait *w
 {
     struct text out = {.buf = buf, .len = len, .multi_process = multi_process};
     if (buf && len) buf[0] = '\0';
-    say_wait(&out, f, w);
+    say_wait(&out, f, w, false);
     return out.need;
 }
 

@@ -147,6 +147,12 @@ static void set_stacks(struct lw_finding *f, struct lw_labelled_stack *stacks, s
     f->nstacks = n;
 }
 
+static void set_waits(struct lw_finding *f, struct lw_thread_wait *waits, size_t n)
+{
+    f->waits = waits;
+    f->nwaits = n;
+}
+
 static void set_findings(struct lw_report *r, struct lw_finding **findings, size_t n)
 {
     r->findings = findings;
@@ -371,10 +377,20 @@ static void build_race(struct lw_report *r)
                           TSAN_FRAME(0xd0400, "teller", "/src/bank.c", 40),
                           TSAN_FRAME(0x4fbf1, "__tsan_thread_start_func", NULL, 0)));
     set_accesses(f, LIST(struct lw_access,
-                         {.write = true, .size = 8, .addr = 0x7b0400000010, .thread = t2,
-                        .tsan_thread = "T2", .stack = now},
-                       {.write = true, .previous = true, .size = 8, .addr = 0x7b0400000010,
-                        .thread = t1, .tsan_thread = "T1", .mutexes = "write M0", .stack = before}));
+                         {.write = true,
+                          .size = 8,
+                          .addr = 0x7b0400000010,
+                          .thread = t2,
+                          .tsan_thread = "T2",
+                          .stack = now},
+                         {.write = true,
+                          .previous = true,
+                          .size = 8,
+                          .addr = 0x7b0400000010,
+                          .thread = t1,
+                          .tsan_thread = "T1",
+                          .mutexes = "write M0",
+                          .stack = before}));
     f->variable = "balance";
     f->location = "heap block of size 16";
     set_stacks(f, LIST(struct lw_labelled_stack, {t2, "write here", now},
@@ -384,15 +400,75 @@ static void build_race(struct lw_report *r)
     struct lw_finding *g = finding_of(2, LW_KIND_DATA_RACE, 6060);
     set_threads(g, LIST(struct lw_thread *, t1));
     struct lw_stack *read = named_stack(STACK(0, TSAN_FRAME(0xd0500, "peek", "/src/bank.c", 60)));
-    set_accesses(g, LIST(struct lw_access,
-                       {.atomic = true, .size = 4, .addr = 0x7b0400000010, .tsan_thread = "T5",
-                        .stack = read},
-                       {.write = true, .previous = true, .size = 8, .addr = 0x7b0400000010,
-                        .thread = t1, .tsan_thread = "T1", .mutexes = "write M0, read M3",
-                        .stack = before}));
+    set_accesses(
+        g,
+        LIST(
+            struct lw_access,
+            {.atomic = true, .size = 4, .addr = 0x7b0400000010, .tsan_thread = "T5", .stack = read},
+            {.write = true,
+             .previous = true,
+             .size = 8,
+             .addr = 0x7b0400000010,
+             .thread = t1,
+             .tsan_thread = "T1",
+             .mutexes = "write M0, read M3",
+             .stack = before}));
     set_stacks(g, LIST(struct lw_labelled_stack, {NULL, "read here", read},
                        {t1, "previous write here", before}));
     set_findings(r, LIST(struct lw_finding *, f, g));
+    set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
+}
+
+/* A stuck run (every thread waits): main joins a worker that waits on a condition variable while
+ * holding a lock the third thread waits for. */
+static void build_stuck(struct lw_report *r)
+{
+    single_process(r, 3131);
+    struct lw_thread *t0 = thread_of(0, 3131, 0, "main", NO_THREAD, NULL);
+    struct lw_stack *created = STACK(0, USER(0x555555555e00, "main", "src/stuck.c", 60),
+                                     SYS(0x7ffff7de918a, "__libc_start_call_main"));
+    struct lw_thread *t1 = thread_of(1, 3131, 1, "loader", 0, created);
+    struct lw_thread *t2 = thread_of(2, 3131, 2, "reporter", 0, created);
+    struct lw_lock *config = lock_of(1, 0x555555558040, LW_LOCK_MUTEX, 0, "config_lock");
+    struct lw_lock *queue = lock_of(2, 0x555555558080, LW_LOCK_MUTEX, 0, "queue_lock");
+    struct lw_stack *joins = STACK(0, USER(0x555555555e40, "main", "src/stuck.c", 63),
+                                   SYS(0x7ffff7de918a, "__libc_start_call_main"));
+    struct lw_stack *waits =
+        STACK(0, USER(0x555555555600, "loader", "src/stuck.c", 25), THREAD_BASE);
+    struct lw_stack *took =
+        STACK(0, USER(0x5555555555e0, "loader", "src/stuck.c", 22), THREAD_BASE);
+    struct lw_stack *blocked =
+        STACK(0, USER(0x555555555700, "reporter", "src/stuck.c", 40), THREAD_BASE);
+    struct lw_finding *f = finding_of(1, LW_KIND_DEADLOCK, 3131);
+    f->stuck = true;
+    set_locks(f, LIST(struct lw_lock *, config));
+    set_threads(f, LIST(struct lw_thread *, t0, t1, t2));
+    struct lw_held_info *held =
+        copy(&(struct lw_held_info){config, LW_MODE_EXCLUSIVE, took}, sizeof(struct lw_held_info));
+    set_waits(f, LIST(struct lw_thread_wait,
+                      {.thread = t0,
+                       .kind = LW_WAIT_JOIN,
+                       .object = 0x7ffff7a00640,
+                       .waits_for = t1,
+                       .stack = joins},
+                      {.thread = t1,
+                       .kind = LW_WAIT_COND,
+                       .lock = queue,
+                       .object = 0x5555555580c0,
+                       .object_name = "ready_cv",
+                       .stack = waits,
+                       .nheld = 1,
+                       .held = held},
+                      {.thread = t2,
+                       .kind = LW_WAIT_LOCK,
+                       .lock = config,
+                       .waits_for = t1,
+                       .stack = blocked}));
+    set_stacks(f, LIST(struct lw_labelled_stack, {t0, "joins here", joins},
+                       {t1, "waits on the condition variable here", waits},
+                       {t1, "acquired here", took}, {t2, "blocked here", blocked}));
+    set_findings(r, LIST(struct lw_finding *, f));
+    set_report_locks(r, LIST(struct lw_lock *, config, queue));
     set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
 }
 
@@ -465,9 +541,11 @@ static bool run_case(const struct golden_case *c)
     char *argv[] = {"./demo", "--threads", "2", NULL};
     struct lwd_options options = {
         .format = LWD_FORMAT_TEXT, .argv = argv, .argc = 3, .verbose = c->verbose};
-    struct lwd_render_input in = {
-        .report = &report, .options = &options, .outcome = &c->outcome, .color = c->color,
-        .races_checked = c->races_checked};
+    struct lwd_render_input in = {.report = &report,
+                                  .options = &options,
+                                  .outcome = &c->outcome,
+                                  .color = c->color,
+                                  .races_checked = c->races_checked};
     char name[128];
     snprintf(name, sizeof name, "%s.txt", c->name);
     bool ok = check(name, lwd_render_text, &in);
@@ -497,6 +575,12 @@ int main(int argc, char **argv)
         /* Without --verbose a clean run prints nothing at all. */
         {"clean.quiet", build_clean, {.pid = 9000, .exit_code = 0}, false, false, false},
         {"race", build_race, {.pid = 6060, .exit_code = 0}, false, true, false},
+        {"stuck",
+         build_stuck,
+         {.pid = 3131, .signal = 9, .stopped = true, .stop_reason = LWD_STOP_DEADLOCK},
+         false,
+         true,
+         false},
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

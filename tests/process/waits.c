@@ -92,7 +92,7 @@ static int cond_holding(void)
 static void *reacquire_waiter(void *arg)
 {
     pthread_mutex_lock(&config_lock); /* @wait:rw-config */
-    pthread_mutex_lock(&queue_lock);
+    pthread_mutex_lock(&queue_lock);  /* @wait:rw-queue */
     while (!ready)
         pthread_cond_wait(&ready_cv, &queue_lock); /* @wait:rw-waits */
     pthread_mutex_unlock(&queue_lock);

@@ -247,8 +247,8 @@ bool lw_report_multi_process(const struct lw_report *r);
  * including the NUL; returns the length it needed. */
 size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len);
 
-/* What one thread of a deadlock waits for, as a verb phrase ("joins T1 while holding
- * config_lock"), written like lw_finding_message. */
+/* What one thread of a deadlock waits for, as a verb phrase ("joins T1"; what it holds is left
+ * to the caller), written like lw_finding_message. */
 size_t lw_wait_phrase(const struct lw_finding *f, const struct lw_thread_wait *w,
                       bool multi_process, char *buf, size_t len);
 
