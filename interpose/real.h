@@ -10,7 +10,9 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,7 +67,12 @@
     X(alarm)                                                                                       \
     X(ualarm)                                                                                      \
     X(setitimer)                                                                                   \
-    X(timer_settime)
+    X(timer_settime)                                                                               \
+    X(waitpid)                                                                                     \
+    X(wait)                                                                                        \
+    X(wait3)                                                                                       \
+    X(wait4)                                                                                       \
+    X(waitid)
 
 enum lwi_real_id {
 #define LWI_REAL_ENUM(name) LWI_REAL_##name,

@@ -1,12 +1,16 @@
 /* wrap_event.c — the indefinite waits that are not lock acquisitions: pthread_join and thrd_join
- * (also std::thread::join), sem_wait, pthread_barrier_wait. Each puts the thread on the wait
+ * (also std::thread::join), sem_wait, pthread_barrier_wait, and waiting for a child process
+ * (wait, waitpid, wait3, wait4, waitid without WNOHANG: a shell waiting for a deadlocked program
+ * is part of the stuck run). Each puts the thread on the wait
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
  * are the program's. The condition waits are in wrap_cond.c. Waits with a deadline or that never
  * block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and are
- * not wrapped. A cancelled join or sem_wait (both are cancellation points) leaves the board
- * through a cleanup handler. */
+ * not wrapped. A cancelled join, sem_wait or wait for a child (all cancellation points) leaves
+ * the board through a cleanup handler. */
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <threads.h>
 
 #include "real.h"
@@ -78,6 +82,72 @@ LWI_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)
     struct lwi_event_ctx ctx;
     lwi_event_begin(&ctx, LW_WAIT_BARRIER, (uint64_t)(uintptr_t)barrier, LWI_CALLER_PC());
     int rc = REAL(pthread_barrier_wait)(barrier);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+/* The wait for a child of `pid` (as waitpid names them); options with WNOHANG never block. */
+static void lwi_child_begin(struct lwi_event_ctx *ctx, pid_t pid, int options, uint64_t pc)
+{
+    if (options & WNOHANG) {
+        ctx->self = NULL;
+        ctx->took = false;
+        return;
+    }
+    lwi_event_begin(ctx, LW_WAIT_CHILD, (uint64_t)(int64_t)pid, pc);
+}
+
+LWI_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+    struct lwi_event_ctx ctx;
+    lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
+    pid_t rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(waitpid)(pid, status, options);
+    pthread_cleanup_pop(0);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT pid_t wait(int *status)
+{
+    struct lwi_event_ctx ctx;
+    lwi_child_begin(&ctx, -1, 0, LWI_CALLER_PC());
+    pid_t rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(wait)(status);
+    pthread_cleanup_pop(0);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
+{
+    struct lwi_event_ctx ctx;
+    lwi_child_begin(&ctx, -1, options, LWI_CALLER_PC());
+    pid_t rc = REAL(wait3)(status, options, usage);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
+{
+    struct lwi_event_ctx ctx;
+    lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
+    pid_t rc = REAL(wait4)(pid, status, options, usage);
+    lwi_event_end(&ctx);
+    return rc;
+}
+
+LWI_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+    struct lwi_event_ctx ctx;
+    pid_t pid = idtype == P_PID ? (pid_t)id : idtype == P_PGID ? -(pid_t)id : -1;
+    lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
+    int rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(waitid)(idtype, id, info, options);
+    pthread_cleanup_pop(0);
     lwi_event_end(&ctx);
     return rc;
 }

@@ -267,8 +267,7 @@ static bool set_deadlock_delay(struct lwd_options *opts, const char *value,
     return false;
 }
 
-static bool set_timeout(struct lwd_options *opts, const char *value,
-                        const struct parse_source *src)
+static bool set_timeout(struct lwd_options *opts, const char *value, const struct parse_source *src)
 {
     if (parse_seconds(value, LWD_MAX_TIMEOUT_MS, &opts->timeout_ms)) return true;
     fprintf(stderr,
@@ -286,10 +285,15 @@ struct option_def {
 static const struct option_def value_options[] = {
     {"graph", set_graph},
     {"trace", set_trace},
-    {"format", set_format},   {"output", set_output},           {"exit-code", set_exit_code},
-    {"runtime", set_runtime}, {"on-deadlock", set_on_deadlock},
-    {"deadlock-delay", set_deadlock_delay}, {"timeout", set_timeout},
-    {"suppressions", set_suppressions}, {"baseline", set_baseline},
+    {"format", set_format},
+    {"output", set_output},
+    {"exit-code", set_exit_code},
+    {"runtime", set_runtime},
+    {"on-deadlock", set_on_deadlock},
+    {"deadlock-delay", set_deadlock_delay},
+    {"timeout", set_timeout},
+    {"suppressions", set_suppressions},
+    {"baseline", set_baseline},
     {"source-root", set_source_root},
 };
 

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Reads a small /proc file whole into buf (NUL-terminated); false when it cannot. */
@@ -129,15 +128,15 @@ long lwd_proc_threads(pid_t pid, pid_t **tids)
     return (long)n;
 }
 
-enum lwd_task_sleep lwd_proc_task_sleep(pid_t pid, pid_t tid, uint64_t *word)
+long lwd_proc_task_syscall(pid_t pid, pid_t tid, uint64_t *arg0)
 {
     char path[96], buf[256];
     snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
     if (!read_small(path, buf, sizeof buf)) return LWD_TASK_UNKNOWN;
     long nr;
-    unsigned long long arg0 = 0;
-    int got = sscanf(buf, "%ld %llx", &nr, &arg0);
-    if (got < 1 || nr != SYS_futex) return LWD_TASK_ELSEWHERE; /* "running", or another call */
-    if (word) *word = got == 2 ? arg0 : 0;
-    return LWD_TASK_IN_FUTEX;
+    unsigned long long first = 0;
+    int got = sscanf(buf, "%ld %llx", &nr, &first);
+    if (got < 1 || nr < 0) return LWD_TASK_RUNNING; /* "running", or "-1 ..." (no call) */
+    if (arg0) *arg0 = got == 2 ? first : 0;
+    return nr;
 }

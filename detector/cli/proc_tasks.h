@@ -1,6 +1,6 @@
 /* proc_tasks.h — what the kernel says about the run's processes and threads (/proc), for the
  * stuck rule (watch.h): which processes descend from the program, which of their threads are
- * alive, and whether a thread sleeps in a futex wait. Nothing here changes the program. */
+ * alive, and which system call a thread sleeps in. Nothing here changes the program. */
 #ifndef LWD_PROC_TASKS_H
 #define LWD_PROC_TASKS_H
 
@@ -17,14 +17,11 @@ size_t lwd_proc_descendants(pid_t root, pid_t **pids);
  * process is gone or memory ran out. */
 long lwd_proc_threads(pid_t pid, pid_t **tids);
 
-enum lwd_task_sleep {
-    LWD_TASK_IN_FUTEX,  /* blocked in the futex system call */
-    LWD_TASK_ELSEWHERE, /* running, or in another system call */
-    LWD_TASK_UNKNOWN,   /* /proc/PID/task/TID/syscall could not be read */
-};
+#define LWD_TASK_RUNNING (-1L) /* not in a system call */
+#define LWD_TASK_UNKNOWN (-2L) /* /proc/PID/task/TID/syscall could not be read */
 
-/* Where thread tid of pid is now, from /proc/PID/task/TID/syscall; *word (may be NULL) is the
- * futex word it sleeps on when in a futex wait. */
-enum lwd_task_sleep lwd_proc_task_sleep(pid_t pid, pid_t tid, uint64_t *word);
+/* The system call thread tid of pid is in now (from /proc/PID/task/TID/syscall), or one of the
+ * values above; *arg0 (may be NULL) gets its first argument (a futex wait's word). */
+long lwd_proc_task_syscall(pid_t pid, pid_t tid, uint64_t *arg0);
 
 #endif

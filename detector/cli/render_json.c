@@ -147,6 +147,8 @@ static const char *wait_kind_name(uint8_t kind)
         return "semaphore";
     case LW_WAIT_BARRIER:
         return "barrier";
+    case LW_WAIT_CHILD:
+        return "child";
     case LW_WAIT_NONE:
         break;
     }
@@ -174,7 +176,12 @@ static json_object *jwait(struct json *j, const struct lw_thread_wait *w)
     jset(j, o, "mode", w->kind == LW_WAIT_LOCK ? jstring(j, lwd_mode_name(w->mode)) : NULL);
     bool has_object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
                       w->kind == LW_WAIT_BARRIER || w->condwait;
-    jset(j, o, "object", has_object ? jaddress(j, w->object) : NULL);
+    char pid[32];
+    snprintf(pid, sizeof pid, "%lld", (long long)(int64_t)w->object);
+    jset(j, o, "object",
+         has_object                 ? jaddress(j, w->object)
+         : w->kind == LW_WAIT_CHILD ? jstring(j, pid)
+                                    : NULL);
     jset(j, o, "object_name", has_object ? jstring(j, w->object_name) : NULL);
     jset(j, o, "waits_for", jthread_id(j, w->waits_for));
     jset(j, o, "holder_ended", checked(j, json_object_new_boolean(w->holder_ended)));

@@ -271,6 +271,18 @@ static bool any_wait(const struct lw_finding *f, uint8_t kind)
     return false;
 }
 
+/* Whether a thread of f waits for a read lock it already holds for reading. */
+static bool rereads(const struct lw_finding *f)
+{
+    for (size_t i = 0; i < f->nwaits; i++) {
+        const struct lw_thread_wait *w = &f->waits[i];
+        if (w->kind != LW_WAIT_LOCK || w->mode != LW_MODE_SHARED) continue;
+        for (size_t k = 0; k < w->nheld; k++)
+            if (w->held[k].lock == w->lock) return true;
+    }
+    return false;
+}
+
 /* The advice for a deadlock through waits other than a cycle of locks. */
 static void write_wait_fix(FILE *out, const struct lw_finding *f)
 {
@@ -295,9 +307,13 @@ static void write_wait_fix(FILE *out, const struct lw_finding *f)
                 "do not hold %s while %s: unlock it first, or let the other thread do its "
                 "part without needing %s.",
                 lock_word(lock, buf, sizeof buf), what, lock_word(lock, buf, sizeof buf));
-    } else if (any_wait(f, LW_WAIT_LOCK)) {
+    } else if (rereads(f)) {
         fputs("do not take a read lock again while holding it: on a writer-preferring rwlock a "
               "queued writer blocks the second read, and the writer waits for the first.",
+              out);
+    } else if (any_wait(f, LW_WAIT_LOCK)) {
+        fputs("take these locks in one global order everywhere, in every thread and every "
+              "process that shares them.",
               out);
     } else if (any_wait(f, LW_WAIT_COND)) {
         fputs("make every condition wait end: wait in a loop on a predicate that is set under the "

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -134,7 +135,7 @@ static bool reacquiring(const struct lw_thread *t, const struct lw_wait_slot *s,
     uint64_t word = 0;
     *owner = 0;
     if (s->kind != LW_WAIT_COND || s->lock.addr == 0 ||
-        lwd_proc_task_sleep(t->pid, t->tid, &word) != LWD_TASK_IN_FUTEX || word != s->lock.addr)
+        lwd_proc_task_syscall(t->pid, t->tid, &word) != SYS_futex || word != s->lock.addr)
         return false;
     uint64_t at = s->lock.addr + offsetof(pthread_mutex_t, __data.__owner);
     if (!read_remote(t->pid, at, owner, sizeof *owner)) *owner = 0;
@@ -253,6 +254,18 @@ static struct lw_thread *thread_of(const struct lw_report *r, size_t p, pid_t ti
     return NULL;
 }
 
+/* Whether the kernel agrees that the thread sleeps in the wait its slot names: in a futex wait
+ * for a lock, join, condition, semaphore or barrier (glibc's), in wait4 or waitid for a child.
+ * A spinning lock waiter runs. A thread whose call cannot be read is taken at its slot's word. */
+static bool asleep_in_wait(pid_t pid, pid_t tid, const struct lw_wait_slot *s)
+{
+    if (s->kind == LW_WAIT_LOCK && s->lock.type == LW_LOCK_SPIN) return true;
+    long nr = lwd_proc_task_syscall(pid, tid, NULL);
+    if (nr == LWD_TASK_UNKNOWN) return true;
+    if (s->kind == LW_WAIT_CHILD) return nr == SYS_wait4 || nr == SYS_waitid;
+    return nr == SYS_futex;
+}
+
 /* Adds pid's waiting threads to *out; false when one of its threads may still run, or something
  * (a timer, no runtime) may still wake it. */
 static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, pid_t pid,
@@ -267,10 +280,7 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, 
         struct lw_thread *t = thread_of(r, (size_t)p, tids[i]);
         stuck = t && lasting(w, t, now) && *n < cap;
         if (!stuck) break;
-        /* A spinning lock waiter runs; every other wait sleeps in a futex. */
-        const struct lw_wait_slot *s = &w->looks[t->index].slot;
-        bool spins = s->kind == LW_WAIT_LOCK && s->lock.type == LW_LOCK_SPIN;
-        stuck = spins || lwd_proc_task_sleep(pid, tids[i], NULL) != LWD_TASK_ELSEWHERE;
+        stuck = asleep_in_wait(pid, tids[i], &w->looks[t->index].slot);
         out[(*n)++] = t;
     }
     free(tids);

@@ -22,6 +22,8 @@ static const char *wait_label(uint8_t kind)
         return "waits on the semaphore here";
     case LW_WAIT_BARRIER:
         return "waits at the barrier here";
+    case LW_WAIT_CHILD:
+        return "waits for a child process here";
     case LW_WAIT_NONE:
         break;
     }
@@ -43,7 +45,8 @@ static struct lw_thread *waits_for(struct lw_detector *d, uint32_t t)
             if (held) return d->report.threads[d->blocked[i]];
             if (!queued) queued = d->report.threads[d->blocked[i]];
         }
-        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, thread->pid, w->owner_tid);
+        int32_t pid = w->lock->flags & LW_LOCKF_PSHARED ? 0 : thread->pid;
+        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, pid, w->owner_tid);
         return owner ? owner : queued;
     }
     case LW_WAIT_JOIN:
@@ -52,6 +55,7 @@ static struct lw_thread *waits_for(struct lw_detector *d, uint32_t t)
     case LW_WAIT_COND:
     case LW_WAIT_SEM:
     case LW_WAIT_BARRIER:
+    case LW_WAIT_CHILD:
         break;
     }
     return NULL;

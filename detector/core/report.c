@@ -193,6 +193,7 @@ static const char *object_word(uint8_t kind)
     case LW_WAIT_NONE:
     case LW_WAIT_LOCK:
     case LW_WAIT_JOIN:
+    case LW_WAIT_CHILD:
         break;
     }
     return "object";
@@ -266,6 +267,12 @@ static void say_wait(struct text *out, const struct lw_finding *f, const struct 
             say(out, "%s", w->object_name);
         else
             say(out, "0x%llx", (unsigned long long)w->object);
+        break;
+    case LW_WAIT_CHILD:
+        if ((int64_t)w->object > 0)
+            say(out, "waits for its child process %lld", (long long)(int64_t)w->object);
+        else
+            say(out, "waits for a child process");
         break;
     case LW_WAIT_NONE:
         say(out, "waits");

@@ -121,7 +121,7 @@ int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread
  * entry that does, when a held lock is the reason. */
 bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
                        const struct lw_held_lock **held);
-/* The latest thread of pid with kernel tid `tid` (0: none), or NULL. */
+/* The latest thread of pid (0: of any process) with kernel tid `tid` (0: none), or NULL. */
 struct lw_thread *lw_waitfor_thread_by_tid(struct lw_detector *d, int32_t pid, int32_t tid);
 /* The thread of joiner's process whose pthread_t is `handle`, or NULL. */
 struct lw_thread *lw_waitfor_joined(struct lw_detector *d, const struct lw_thread *joiner,

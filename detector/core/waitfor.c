@@ -114,7 +114,7 @@ struct lw_thread *lw_waitfor_thread_by_tid(struct lw_detector *d, int32_t pid, i
     if (tid == 0) return NULL;
     for (size_t i = d->report.nthreads; i-- > 0;) {
         struct lw_thread *t = d->report.threads[i];
-        if (t->pid == pid && t->tid == tid) return t;
+        if ((pid == 0 || t->pid == pid) && t->tid == tid) return t;
     }
     return NULL;
 }
@@ -151,7 +151,9 @@ bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
                 return true;
             }
         }
-        if (same_process && wt->owner_tid != 0 && wt->owner_tid == tu->tid) return true;
+        /* Kernel tids are unique across the run's processes: a process-shared lock's owner may
+         * be in another one. */
+        if (wt->owner_tid != 0 && wt->owner_tid == tu->tid) return true;
         /* A writer queued on a writer-preferring rwlock keeps every new reader out. */
         return same_process && (wt->lock->flags & LW_LOCKF_WRITER_PREF) &&
                wt->mode == LW_MODE_SHARED && wu->kind == LW_WAIT_LOCK && wu->lock == wt->lock &&
@@ -160,6 +162,7 @@ bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
     case LW_WAIT_COND:
     case LW_WAIT_SEM:
     case LW_WAIT_BARRIER:
+    case LW_WAIT_CHILD:
         return false;
     }
     return false;

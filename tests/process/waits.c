@@ -377,6 +377,18 @@ static int child_post(void)
     return 0;
 }
 
+/* The forgotten sentinel in a forked child, while the parent waits for the child: the parent is
+ * part of the stuck run. */
+static int forked_sentinel(void)
+{
+    pid_t child = fork();
+    if (child < 0) return 2;
+    if (child == 0) _exit(sentinel(false));
+    int status;
+    waitpid(child, &status, 0); /* @wait:parent-waits */
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -394,6 +406,7 @@ int main(int argc, char **argv)
     };
     if (strcmp(mode, "sentinel") == 0) return sentinel(false);
     if (strcmp(mode, "sentinel-fixed") == 0) return sentinel(true);
+    if (strcmp(mode, "forked-sentinel") == 0) return forked_sentinel();
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (strcmp(mode, modes[i].name) == 0) return modes[i].run();
     fprintf(stderr, "waits: unknown mode '%s'\n", mode);

@@ -252,8 +252,10 @@ enum lw_wait_kind {
                             mutex (released during the wait, re-taken inside the call) */
     LW_WAIT_SEM = 4,     /* sem_wait: object = the semaphore */
     LW_WAIT_BARRIER = 5, /* pthread_barrier_wait: object = the barrier */
+    LW_WAIT_CHILD = 6,   /* waitpid and friends without WNOHANG: object = the pid argument (as a
+                            signed 64-bit value: -1 any child, 0 or < -1 a process group) */
 };
-#define LW_WAIT_KIND_MAX LW_WAIT_BARRIER
+#define LW_WAIT_KIND_MAX LW_WAIT_CHILD
 
 struct lw_wait_slot {
     uint32_t seq;  /* odd while the thread rewrites the slot */
