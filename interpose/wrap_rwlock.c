@@ -139,7 +139,10 @@ LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,
     int rc = REAL(pthread_rwlock_init)(rw, attr);
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
-    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)rw);
+    if (rc == 0) {
+        struct lw_lock_ref ref = lwi_ref_rwlock(rw, LW_MODE_EXCLUSIVE, 0);
+        lwi_track_init(self, &ref, LWI_CALLER_PC());
+    }
     lwi_leave(self);
     return rc;
 }
@@ -153,7 +156,7 @@ LWI_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
     lwi_leave(self);
     int rc = REAL(pthread_rwlock_destroy)(rw);
     if (lwi_reenter(self)) {
-        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_track_destroy(self, &ref, busy, rc, LWI_CALLER_PC());
         lwi_leave(self);
     }
     return rc;

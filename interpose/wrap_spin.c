@@ -35,7 +35,10 @@ LWI_EXPORT int pthread_spin_init(pthread_spinlock_t *lock, int pshared)
     int rc = REAL(pthread_spin_init)(lock, pshared);
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
-    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)lock);
+    if (rc == 0) {
+        struct lw_lock_ref ref = lwi_ref_spin(lock, 0);
+        lwi_track_init(self, &ref, LWI_CALLER_PC());
+    }
     lwi_leave(self);
     return rc;
 }
@@ -49,7 +52,7 @@ LWI_EXPORT int pthread_spin_destroy(pthread_spinlock_t *lock)
     lwi_leave(self);
     int rc = REAL(pthread_spin_destroy)(lock);
     if (lwi_reenter(self)) {
-        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_track_destroy(self, &ref, busy, rc, LWI_CALLER_PC());
         lwi_leave(self);
     }
     return rc;

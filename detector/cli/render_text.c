@@ -232,6 +232,12 @@ static const char *title(enum lw_finding_kind kind)
         return "data race (two threads access the same memory without a common lock)";
     case LW_KIND_HANG:
         return "hang (the program stopped making progress)";
+    case LW_KIND_INVALID_LOCK:
+        return "use of an invalid lock (destroyed, or never initialised)";
+    case LW_KIND_REINIT_LIVE:
+        return "init of a live lock (held, or initialised and not destroyed)";
+    case LW_KIND_COND_MISUSE:
+        return "condition variable or semaphore misuse";
     }
     return "finding";
 }
@@ -245,6 +251,37 @@ static void write_order(FILE *out, const struct lw_finding *f)
         if (e > 0) fputs(" before ", out);
         fputs(lock_word(f->cycle[e].holding, buf, sizeof buf), out);
     }
+}
+
+/* The advice for a cond-misuse finding: one per rule it broke. */
+static void write_cond_fix(FILE *out, const struct lw_finding *f)
+{
+    switch (f->detail) {
+    case LW_DETAIL_TWO_MUTEXES:
+        fputs("give each condition variable one mutex, and wait on it only with that mutex.",
+              out);
+        return;
+    case LW_DETAIL_COND_DESTROYED:
+        fputs("wake every waiter (pthread_cond_broadcast) and let them leave the wait before "
+              "destroying the condition variable.",
+              out);
+        return;
+    case LW_DETAIL_SEM_DESTROYED:
+        fputs("destroy a semaphore only when no thread can still wait on it (post for every "
+              "waiter and join them first).",
+              out);
+        return;
+    case LW_DETAIL_MUTEX_NOT_HELD:
+    case LW_DETAIL_NONE:
+    case LW_DETAIL_DESTROYED:
+    case LW_DETAIL_UNINITIALISED:
+    case LW_DETAIL_HELD:
+    case LW_DETAIL_NOT_DESTROYED:
+        break;
+    }
+    fputs("lock the mutex before the condition wait, in the same thread, and test the "
+          "condition under it.",
+          out);
 }
 
 /* The advice for one kind of finding, written as one paragraph. */
@@ -289,6 +326,25 @@ static void write_fix(FILE *out, const struct lw_finding *f)
         fputs("look at where each thread waits: a condition wait needs a matching signal, a lock "
               "wait needs its owner to unlock.",
               out);
+        return;
+    case LW_KIND_INVALID_LOCK:
+        fputs(f->detail == LW_DETAIL_UNINITIALISED
+                  ? "initialise the lock (pthread_mutex_init or a static initialiser) before its "
+                    "first use."
+                  : "destroy a lock only when no thread will use it again; to reuse it, "
+                    "initialise it again first.",
+              out);
+        return;
+    case LW_KIND_REINIT_LIVE:
+        fputs(f->detail == LW_DETAIL_HELD
+                  ? "unlock the lock (and make sure no thread holds or waits for it) before "
+                    "initialising it again."
+                  : "initialise each lock once, e.g. with pthread_once; destroy it before "
+                    "initialising it again.",
+              out);
+        return;
+    case LW_KIND_COND_MISUSE:
+        write_cond_fix(out, f);
         return;
     }
 }
@@ -525,6 +581,12 @@ static const char *kind_noun(enum lw_finding_kind kind, bool plural)
         return plural ? "data races" : "data race";
     case LW_KIND_HANG:
         return plural ? "hangs" : "hang";
+    case LW_KIND_INVALID_LOCK:
+        return plural ? "uses of invalid locks" : "use of an invalid lock";
+    case LW_KIND_REINIT_LIVE:
+        return plural ? "inits of live locks" : "init of a live lock";
+    case LW_KIND_COND_MISUSE:
+        return plural ? "condition variable misuses" : "condition variable misuse";
     }
     return plural ? "findings" : "finding";
 }
@@ -586,6 +648,13 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
         return;
     case LW_OVERFLOW_CHANNEL:
         fputs("the record channel broke and was reopened; some records may be lost\n", t->out);
+        return;
+    case LW_OVERFLOW_LOCK_STATE:
+        fprintf(t->out,
+                "the lock-state table filled (%" PRIu64
+                " locks and condition variables); later inits, destroys and condition waits "
+                "were not checked for misuse\n",
+                ov->limit);
         return;
     }
     fprintf(t->out, "internal table %" PRIu32 " filled (limit %" PRIu64 ")\n", ov->table,
