@@ -52,7 +52,7 @@ static struct misuse_words words_of(enum lw_misuse_kind kind)
                                      "locked here", false, true};
     case LW_MISUSE_COND_TWO_MUTEXES:
         return (struct misuse_words){LW_KIND_COND_MISUSE, LW_DETAIL_TWO_MUTEXES, "waits here",
-                                     "other wait here", false, false};
+                                     "waits with the other mutex here", false, false};
     case LW_MISUSE_COND_DESTROYED:
         return (struct misuse_words){LW_KIND_COND_MISUSE, LW_DETAIL_COND_DESTROYED,
                                      "destroyed here", "waits here", true, false};
