@@ -53,7 +53,7 @@ void lwi_cond_check_begin(struct lwi_thread *self, struct lwi_cond_wait *w, cons
         atomic_store_explicit(&e->wait_thread, self->number, memory_order_relaxed);
     } else if (atomic_load_explicit(&e->mutex, memory_order_relaxed) != mutex->addr) {
         struct lw_lock_ref other = lwi_cond_other_mutex(e);
-        lwi_emit_misuse_pair(self, LW_MISUSE_COND_TWO_MUTEXES, mutex, &other, w->stack,
+        lwi_emit_misuse_pair(self, LW_MISUSE_TWO_MUTEXES, mutex, &other, w->stack,
                              atomic_load_explicit(&e->wait_stack, memory_order_relaxed),
                              atomic_load_explicit(&e->wait_thread, memory_order_relaxed));
     }
@@ -69,7 +69,7 @@ void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, bool t
     if (!timed_out || atomic_load_explicit(&e->destroys, memory_order_acquire) == w->destroys)
         return;
     /* Nobody woke this wait and its condition variable was destroyed meanwhile. */
-    lwi_emit_misuse(self, LW_MISUSE_COND_DESTROYED, 0, &w->mutex,
+    lwi_emit_misuse(self, LW_MISUSE_CV_DESTROYED, 0, &w->mutex,
                     atomic_load_explicit(&e->stack, memory_order_relaxed), w->stack,
                     atomic_load_explicit(&e->thread, memory_order_relaxed));
 }

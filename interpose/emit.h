@@ -34,7 +34,7 @@ void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *
 void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will_block,
                      const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
                      uint32_t other_thread);
-/* A misuse that names two locks (COND_TWO_MUTEXES). */
+/* A misuse that names two locks (TWO_MUTEXES). */
 void lwi_emit_misuse_pair(const struct lwi_thread *self, uint32_t kind,
                           const struct lw_lock_ref *lock, const struct lw_lock_ref *other_lock,
                           uint64_t stack, uint64_t other_stack, uint32_t other_thread);

@@ -128,6 +128,5 @@ bool lwi_lifecycle_take_released(const struct lwi_thread *self, uint64_t addr)
     struct lwi_lockstate *e = lwi_lockstate_find(addr, LWI_LS_LOCK);
     int32_t mine = self->tid;
     return e && atomic_compare_exchange_strong_explicit(&e->released_tid, &mine, 0,
-                                                        memory_order_acq_rel,
-                                                        memory_order_relaxed);
+                                                        memory_order_acq_rel, memory_order_relaxed);
 }

@@ -34,8 +34,7 @@ static struct lwi_lockstate *lwi_lockstate_probe(uint64_t key, bool claim, bool 
     if (!lwi_lockstate_table || key == 0) return NULL;
     uint64_t home = lwi_mix64(key);
     for (uint32_t i = 0; i < LWI_LOCKSTATE_PROBES; i++) {
-        struct lwi_lockstate *e =
-            &lwi_lockstate_table[(home + i) & (LWI_LOCKSTATE_SLOTS - 1)];
+        struct lwi_lockstate *e = &lwi_lockstate_table[(home + i) & (LWI_LOCKSTATE_SLOTS - 1)];
         uint64_t k = atomic_load_explicit(&e->key, memory_order_acquire);
         if (k == key) return e;
         if (k != 0) continue;
@@ -60,6 +59,6 @@ struct lwi_lockstate *lwi_lockstate_get(const struct lwi_thread *self, uint64_t 
 {
     bool full;
     struct lwi_lockstate *e = lwi_lockstate_probe(lwi_lockstate_key(addr, kind), true, &full);
-    if (full) lwi_emit_overflow(self, LW_OVERFLOW_LOCK_STATE, LWI_LOCKSTATE_SLOTS);
+    if (full) lwi_emit_overflow(self, LW_OVERFLOW_LOCKS, LWI_LOCKSTATE_SLOTS);
     return e;
 }

@@ -10,7 +10,7 @@
  * never given back, only rewritten (a reused address takes over its entry). Fields are relaxed
  * atomics read racily: the checks tolerate a stale read, as they tolerate the races of the program
  * they watch. When no slot is free within the probe limit, one OVERFLOW record
- * (LW_OVERFLOW_LOCK_STATE) says so and that object goes unchecked. */
+ * (LW_OVERFLOW_LOCKS) says so and that object goes unchecked. */
 #ifndef LWI_LOCKSTATE_H
 #define LWI_LOCKSTATE_H
 

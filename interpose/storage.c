@@ -75,8 +75,8 @@ bool lwi_storage_static(uint64_t addr)
         /* Alone with the cache: rebuild it if objects came or went, then use it. */
         if (!atomic_load_explicit(&lwi_cached_valid, memory_order_relaxed) ||
             lwi_cached.adds != counters[0] || lwi_cached.subs != counters[1]) {
-            lwi_cached = (struct lwi_ranges){.adds = counters[0], .subs = counters[1],
-                                             .complete = true};
+            lwi_cached =
+                (struct lwi_ranges){.adds = counters[0], .subs = counters[1], .complete = true};
             dl_iterate_phdr(lwi_add_ranges, &lwi_cached);
             atomic_store_explicit(&lwi_cached_valid, true, memory_order_relaxed);
         }

@@ -411,9 +411,8 @@ static struct lw_lock_ref lwi_exit_ref(const struct lwi_held_entry *e)
 {
     struct lw_lock_ref ref = e->ref;
     bool mutex = ref.type == LW_LOCK_MUTEX || ref.type == LW_LOCK_MTX;
-    if (mutex &&
-        (((const volatile pthread_mutex_t *)(uintptr_t)ref.addr)->__data.__kind &
-         LWI_GLIBC_MUTEX_ROBUST))
+    if (mutex && (((const volatile pthread_mutex_t *)(uintptr_t)ref.addr)->__data.__kind &
+                  LWI_GLIBC_MUTEX_ROBUST))
         ref.flags |= LW_LOCKF_ROBUST;
     return ref;
 }

@@ -88,7 +88,8 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     rc = lwi_cond_real(call, c, m, clockid, abstime);
     pthread_cleanup_pop(0);
     if (lwi_reenter(self)) {
-        lwi_cond_check_end(self, &ctx.check, rc == (call >= LWI_CND_WAIT ? thrd_timedout : ETIMEDOUT));
+        lwi_cond_check_end(self, &ctx.check,
+                           rc == (call >= LWI_CND_WAIT ? thrd_timedout : ETIMEDOUT));
         struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid) {

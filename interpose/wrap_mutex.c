@@ -117,7 +117,7 @@ static int lwi_mutex_recovered(pthread_mutex_t *m, int rc)
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
-    lwi_emit_misuse(self, LW_MISUSE_ROBUST_RECOVERED, 0, &ref, 0, 0, UINT32_MAX);
+    lwi_emit_misuse(self, LW_MISUSE_RECOVERED, 0, &ref, 0, 0, UINT32_MAX);
     lwi_leave(self);
     return rc;
 }

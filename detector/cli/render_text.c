@@ -258,8 +258,7 @@ static void write_cond_fix(FILE *out, const struct lw_finding *f)
 {
     switch (f->detail) {
     case LW_DETAIL_TWO_MUTEXES:
-        fputs("give each condition variable one mutex, and wait on it only with that mutex.",
-              out);
+        fputs("give each condition variable one mutex, and wait on it only with that mutex.", out);
         return;
     case LW_DETAIL_COND_DESTROYED:
         fputs("wake every waiter (pthread_cond_broadcast) and let them leave the wait before "
@@ -649,7 +648,7 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
     case LW_OVERFLOW_CHANNEL:
         fputs("the record channel broke and was reopened; some records may be lost\n", t->out);
         return;
-    case LW_OVERFLOW_LOCK_STATE:
+    case LW_OVERFLOW_LOCKS:
         fprintf(t->out,
                 "the lock-state table filled (%" PRIu64
                 " locks and condition variables); later inits, destroys and condition waits "

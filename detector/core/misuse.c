@@ -24,52 +24,71 @@ static struct misuse_words words_of(enum lw_misuse_kind kind)
     switch (kind) {
     case LW_MISUSE_DOUBLE_LOCK:
         return (struct misuse_words){LW_KIND_DOUBLE_LOCK, LW_DETAIL_NONE, "locked again here",
-                                     "first locked here", false, true};
+                                     "first locked here", false,          true};
     case LW_MISUSE_UNLOCK_UNOWNED:
         return (struct misuse_words){LW_KIND_UNLOCK_UNOWNED, LW_DETAIL_NONE, "unlocked here",
-                                     "locked here", false, true};
+                                     "locked here",          false,          true};
     case LW_MISUSE_DESTROY_LOCKED:
         return (struct misuse_words){LW_KIND_DESTROY_LOCKED, LW_DETAIL_NONE, "destroyed here",
-                                     "locked here", false, true};
+                                     "locked here",          false,          true};
     case LW_MISUSE_EXIT_HOLDING:
-        return (struct misuse_words){LW_KIND_EXIT_HOLDING_LOCK, LW_DETAIL_NONE,
-                                     "thread ends here", "acquired here", false, true};
+        return (struct misuse_words){LW_KIND_EXIT_HOLDING_LOCK, LW_DETAIL_NONE, "thread ends here",
+                                     "acquired here",           false,          true};
     case LW_MISUSE_INVALID_LOCK:
-        return (struct misuse_words){LW_KIND_INVALID_LOCK, LW_DETAIL_DESTROYED, "used here",
-                                     "destroyed here", false, false};
+        return (struct misuse_words){
+            LW_KIND_INVALID_LOCK, LW_DETAIL_DESTROYED, "used here", "destroyed here", false, false};
     case LW_MISUSE_UNINITIALISED:
-        return (struct misuse_words){LW_KIND_INVALID_LOCK, LW_DETAIL_UNINITIALISED, "used here",
-                                     "here", false, false};
+        return (struct misuse_words){
+            LW_KIND_INVALID_LOCK, LW_DETAIL_UNINITIALISED, "used here", "here", false, false};
     case LW_MISUSE_REINIT_HELD:
         return (struct misuse_words){LW_KIND_REINIT_LIVE, LW_DETAIL_HELD, "initialised here",
-                                     "locked here", false, true};
+                                     "locked here",       false,          true};
     case LW_MISUSE_REINIT_LIVE:
-        return (struct misuse_words){LW_KIND_REINIT_LIVE, LW_DETAIL_NOT_DESTROYED,
-                                     "initialised again here", "first initialised here", false,
+        return (struct misuse_words){LW_KIND_REINIT_LIVE,
+                                     LW_DETAIL_NOT_DESTROYED,
+                                     "initialised again here",
+                                     "first initialised here",
+                                     false,
                                      false};
     case LW_MISUSE_COND_UNOWNED:
-        return (struct misuse_words){LW_KIND_COND_MISUSE, LW_DETAIL_MUTEX_NOT_HELD, "waits here",
-                                     "locked here", false, true};
-    case LW_MISUSE_COND_TWO_MUTEXES:
-        return (struct misuse_words){LW_KIND_COND_MISUSE, LW_DETAIL_TWO_MUTEXES, "waits here",
-                                     "waits with the other mutex here", false, false};
-    case LW_MISUSE_COND_DESTROYED:
-        return (struct misuse_words){LW_KIND_COND_MISUSE, LW_DETAIL_COND_DESTROYED,
-                                     "destroyed here", "waits here", true, false};
+        return (struct misuse_words){LW_KIND_COND_MISUSE,
+                                     LW_DETAIL_MUTEX_NOT_HELD,
+                                     "waits here",
+                                     "locked here",
+                                     false,
+                                     true};
+    case LW_MISUSE_TWO_MUTEXES:
+        return (struct misuse_words){LW_KIND_COND_MISUSE,
+                                     LW_DETAIL_TWO_MUTEXES,
+                                     "waits here",
+                                     "waits with the other mutex here",
+                                     false,
+                                     false};
+    case LW_MISUSE_CV_DESTROYED:
+        return (struct misuse_words){LW_KIND_COND_MISUSE,
+                                     LW_DETAIL_COND_DESTROYED,
+                                     "destroyed here",
+                                     "waits here",
+                                     true,
+                                     false};
     case LW_MISUSE_SEM_DESTROYED:
-        return (struct misuse_words){LW_KIND_COND_MISUSE, LW_DETAIL_SEM_DESTROYED,
-                                     "destroyed here", "here", false, false};
-    case LW_MISUSE_ROBUST_RECOVERED:
+        return (struct misuse_words){
+            LW_KIND_COND_MISUSE, LW_DETAIL_SEM_DESTROYED, "destroyed here", "here", false, false};
+    case LW_MISUSE_RECOVERED:
         break; /* not a finding: lw_misuse_record hands it to robust.c */
     }
-    return (struct misuse_words){LW_KIND_DOUBLE_LOCK, LW_DETAIL_NONE, "here", "here", false,
+    return (struct misuse_words){LW_KIND_DOUBLE_LOCK,
+                                 LW_DETAIL_NONE,
+                                 "here",
+                                 "here",
+                                 false,
                                  false}; /* validated: unreachable */
 }
 
 /* The thread number `number` of the record's process, or NULL when it is the sender or unknown.
  */
-static int thread_by_number(struct lw_detector *d, const struct lw_rec_misuse *rec,
-                            uint32_t number, struct lw_thread **out)
+static int thread_by_number(struct lw_detector *d, const struct lw_rec_misuse *rec, uint32_t number,
+                            struct lw_thread **out)
 {
     *out = NULL;
     if (number == UINT32_MAX || number == rec->h.thread) return LW_OK;
@@ -95,7 +114,7 @@ int lw_misuse_finding(struct lw_detector *d, const struct lw_rec_misuse *rec)
         lock = lw_lock_of(d, image, &rec->lock, words.other_acquires ? other_stack : NULL);
         if (!lock) return LW_ERR_NOMEM;
     }
-    if (rec->kind == LW_MISUSE_COND_TWO_MUTEXES &&
+    if (rec->kind == LW_MISUSE_TWO_MUTEXES &&
         !(other_lock = lw_lock_of(d, image, &rec->other_lock, NULL)))
         return LW_ERR_NOMEM;
     struct lw_thread *other = NULL;
@@ -121,7 +140,8 @@ int lw_misuse_finding(struct lw_detector *d, const struct lw_rec_misuse *rec)
     f->threads[0] = offender;
     if (offender != conflicting) f->threads[1] = conflicting;
     f->nstacks = 0;
-    if (stack) f->stacks[f->nstacks++] = (struct lw_labelled_stack){offender, words.offending, stack};
+    if (stack)
+        f->stacks[f->nstacks++] = (struct lw_labelled_stack){offender, words.offending, stack};
     if (other_stack)
         f->stacks[f->nstacks++] = (struct lw_labelled_stack){conflicting, words.other, other_stack};
     return LW_OK;
@@ -129,7 +149,7 @@ int lw_misuse_finding(struct lw_detector *d, const struct lw_rec_misuse *rec)
 
 int lw_misuse_record(struct lw_detector *d, const struct lw_rec_misuse *rec)
 {
-    if (rec->kind == LW_MISUSE_ROBUST_RECOVERED) return lw_robust_recovered(d, rec);
+    if (rec->kind == LW_MISUSE_RECOVERED) return lw_robust_recovered(d, rec);
     if (rec->kind == LW_MISUSE_EXIT_HOLDING && (rec->lock.flags & LW_LOCKF_ROBUST))
         return lw_robust_hold_back(d, rec);
     return lw_misuse_finding(d, rec);

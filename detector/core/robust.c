@@ -3,7 +3,7 @@
  * A thread that ends holding a robust mutex is not necessarily a bug: the next locker gets
  * EOWNERDEAD and may repair the protected state and call pthread_mutex_consistent, which is what
  * robust mutexes are for. The recovery comes after the exit record, so the finding can only be
- * decided at the end of the run: a pending record is dropped when a ROBUST_RECOVERED record names
+ * decided at the end of the run: a pending record is dropped when a RECOVERED record names
  * the same lock (image, address, generation), and lw_robust_finish turns the rest into
  * exit-holding-lock findings. */
 #include <stdlib.h>

@@ -75,7 +75,7 @@ static void unheld_mutex(void)
     struct timespec deadline = in_ms(20);
     /* forgot pthread_mutex_lock(&queue_lock) */
     pthread_cond_timedwait(&queue_cond, &queue_lock, &deadline); /* @lock:mis-cond-unheld */
-    pthread_mutex_unlock(&queue_lock); /* glibc returned with it locked */
+    pthread_mutex_unlock(&queue_lock);                           /* glibc returned with it locked */
 }
 
 static void two_mutexes(void)
@@ -100,7 +100,7 @@ static void sem_destroyed(void)
     sem_init(&items, 0, 0);
     pthread_t t;
     pthread_create(&t, NULL, sem_waiter, (void *)300L);
-    usleep(100000); /* the waiter blocks meanwhile */
+    usleep(100000);      /* the waiter blocks meanwhile */
     sem_destroy(&items); /* @lock:mis-sem-destroy */
     pthread_join(t, NULL);
 }

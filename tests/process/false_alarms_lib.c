@@ -19,7 +19,7 @@ __attribute__((constructor)) static void lib_setup(void)
 
 void lib_release_setup_locks(void)
 {
-    pthread_spin_unlock(&setup_spin);     /* @lock:mis-ctor-spin */
-    pthread_rwlock_unlock(&setup_table);  /* @lock:mis-ctor-rwlock */
-    pthread_mutex_unlock(&setup_mutex);   /* @lock:mis-ctor-mutex */
+    pthread_spin_unlock(&setup_spin);    /* @lock:mis-ctor-spin */
+    pthread_rwlock_unlock(&setup_table); /* @lock:mis-ctor-rwlock */
+    pthread_mutex_unlock(&setup_mutex);  /* @lock:mis-ctor-mutex */
 }

@@ -19,8 +19,8 @@ static void use_destroyed(void)
     pthread_mutex_init(&config_lock, NULL);
     pthread_mutex_lock(&config_lock);
     pthread_mutex_unlock(&config_lock);
-    pthread_mutex_destroy(&config_lock);              /* @lock:mis-destroyed-at */
-    int rc = pthread_mutex_lock(&config_lock);        /* @lock:mis-use-destroyed */
+    pthread_mutex_destroy(&config_lock);       /* @lock:mis-destroyed-at */
+    int rc = pthread_mutex_lock(&config_lock); /* @lock:mis-use-destroyed */
     if (rc == 0) pthread_mutex_unlock(&config_lock);
 }
 
@@ -28,7 +28,7 @@ static void uninitialised(void)
 {
     pthread_mutex_t *m = malloc(sizeof *m);
     if (!m) return;
-    memset(m, 0xab, sizeof *m); /* garbage, as in memory reused without an init */
+    memset(m, 0xab, sizeof *m);     /* garbage, as in memory reused without an init */
     int rc = pthread_mutex_lock(m); /* @lock:mis-use-uninit */
     if (rc == 0) pthread_mutex_unlock(m);
     free(m);
@@ -37,18 +37,18 @@ static void uninitialised(void)
 static void reinit_held(void)
 {
     pthread_mutex_init(&config_lock, NULL);
-    pthread_mutex_lock(&config_lock);        /* @lock:mis-reinit-locked */
-    pthread_mutex_init(&config_lock, NULL);  /* @lock:mis-reinit-held */
+    pthread_mutex_lock(&config_lock);       /* @lock:mis-reinit-locked */
+    pthread_mutex_init(&config_lock, NULL); /* @lock:mis-reinit-held */
     pthread_mutex_unlock(&config_lock);
     pthread_mutex_destroy(&config_lock);
 }
 
 static void reinit_live(void)
 {
-    pthread_mutex_init(&config_lock, NULL);  /* @lock:mis-init-first */
+    pthread_mutex_init(&config_lock, NULL); /* @lock:mis-init-first */
     pthread_mutex_lock(&config_lock);
     pthread_mutex_unlock(&config_lock);
-    pthread_mutex_init(&config_lock, NULL);  /* @lock:mis-init-again */
+    pthread_mutex_init(&config_lock, NULL); /* @lock:mis-init-again */
     pthread_mutex_destroy(&config_lock);
 }
 

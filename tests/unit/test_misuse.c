@@ -132,7 +132,7 @@ static void test_cond_kinds(void **state)
 
     /* Two mutexes: both are the finding's locks, the other waiter its second thread. */
     d = lw_detector_new(NULL);
-    rec_misuse(&r, PID, 1, LW_MISUSE_COND_TWO_MUTEXES, ref_mutex(A), 0x81, 0x82, 2, 0);
+    rec_misuse(&r, PID, 1, LW_MISUSE_TWO_MUTEXES, ref_mutex(A), 0x81, 0x82, 2, 0);
     ((struct lw_rec_misuse *)(void *)r.bytes)->other_lock = ref_mutex(B);
     feed_ok(d, &r);
     f = only_finding(d, LW_KIND_COND_MISUSE, LW_DETAIL_TWO_MUTEXES);
@@ -144,7 +144,7 @@ static void test_cond_kinds(void **state)
 
     /* Sent by the waiter (thread 1) about a destroy by thread 5: thread 5 is the offender. */
     d = lw_detector_new(NULL);
-    misuse(d, LW_MISUSE_COND_DESTROYED, 0x90, 0x91, 5, 0);
+    misuse(d, LW_MISUSE_CV_DESTROYED, 0x90, 0x91, 5, 0);
     f = only_finding(d, LW_KIND_COND_MISUSE, LW_DETAIL_COND_DESTROYED);
     assert_int_equal(f->threads[0]->number, 5);
     assert_int_equal(f->threads[1]->number, 1);
@@ -171,9 +171,9 @@ static void test_bad_misuse_records(void **state)
     struct lw_detector *d = lw_detector_new(NULL);
     rec_misuse(&r, PID, 1, LW_MISUSE_SEM_DESTROYED, ref_mutex(A), 0xa0, 0, UINT32_MAX, 0);
     assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_ERR_BADREC); /* a lock type */
-    rec_misuse(&r, PID, 1, LW_MISUSE_COND_TWO_MUTEXES, ref_mutex(A), 0x81, 0x82, 2, 0);
+    rec_misuse(&r, PID, 1, LW_MISUSE_TWO_MUTEXES, ref_mutex(A), 0x81, 0x82, 2, 0);
     assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_ERR_BADREC); /* no other lock */
-    rec_misuse(&r, PID, 1, LW_MISUSE_ROBUST_RECOVERED + 1, ref_mutex(A), 0x81, 0, 2, 0);
+    rec_misuse(&r, PID, 1, LW_MISUSE_RECOVERED + 1, ref_mutex(A), 0x81, 0, 2, 0);
     assert_int_equal(lw_detector_feed(d, r.bytes, r.len), LW_ERR_BADREC);
     assert_int_equal(lw_detector_report(d)->nfindings, 0);
     lw_detector_free(d);
@@ -199,10 +199,10 @@ static void test_robust_held_back(void **state)
     feed_ok(d, &r);
     assert_int_equal(rep->nfindings, 0);
     /* Recovered by thread 0: A of generation 1; B only in another generation. */
-    rec_misuse(&r, PID, 0, LW_MISUSE_ROBUST_RECOVERED, ref_mutex(A), 0, 0, UINT32_MAX, 0);
+    rec_misuse(&r, PID, 0, LW_MISUSE_RECOVERED, ref_mutex(A), 0, 0, UINT32_MAX, 0);
     ((struct lw_rec_misuse *)(void *)r.bytes)->lock.generation = 1;
     feed_ok(d, &r);
-    rec_misuse(&r, PID, 0, LW_MISUSE_ROBUST_RECOVERED, ref_mutex(B), 0, 0, UINT32_MAX, 0);
+    rec_misuse(&r, PID, 0, LW_MISUSE_RECOVERED, ref_mutex(B), 0, 0, UINT32_MAX, 0);
     ((struct lw_rec_misuse *)(void *)r.bytes)->lock.generation = 2;
     feed_ok(d, &r);
     assert_int_equal(rep->nfindings, 0);
@@ -229,12 +229,9 @@ static void test_robust_pending_freed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_double_lock),
-        cmocka_unit_test(test_other_kinds),
-        cmocka_unit_test(test_lifecycle_kinds),
-        cmocka_unit_test(test_cond_kinds),
-        cmocka_unit_test(test_bad_misuse_records),
-        cmocka_unit_test(test_robust_held_back),
+        cmocka_unit_test(test_double_lock),          cmocka_unit_test(test_other_kinds),
+        cmocka_unit_test(test_lifecycle_kinds),      cmocka_unit_test(test_cond_kinds),
+        cmocka_unit_test(test_bad_misuse_records),   cmocka_unit_test(test_robust_held_back),
         cmocka_unit_test(test_robust_pending_freed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

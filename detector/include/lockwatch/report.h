@@ -31,14 +31,14 @@ enum lw_finding_kind {
  * lines); LW_DETAIL_NONE for the kinds that have one case. */
 enum lw_finding_detail {
     LW_DETAIL_NONE,
-    LW_DETAIL_DESTROYED,         /* invalid-lock: used after its destroy */
-    LW_DETAIL_UNINITIALISED,     /* invalid-lock: the object holds no valid lock */
-    LW_DETAIL_HELD,              /* reinit-live: initialised while held */
-    LW_DETAIL_NOT_DESTROYED,     /* reinit-live: initialised twice without a destroy */
-    LW_DETAIL_MUTEX_NOT_HELD,    /* cond-misuse: wait with a mutex the caller does not hold */
-    LW_DETAIL_TWO_MUTEXES,       /* cond-misuse: concurrent waits with two mutexes */
-    LW_DETAIL_COND_DESTROYED,    /* cond-misuse: condition variable destroyed under a waiter */
-    LW_DETAIL_SEM_DESTROYED,     /* cond-misuse: semaphore destroyed under waiters */
+    LW_DETAIL_DESTROYED,      /* invalid-lock: used after its destroy */
+    LW_DETAIL_UNINITIALISED,  /* invalid-lock: the object holds no valid lock */
+    LW_DETAIL_HELD,           /* reinit-live: initialised while held */
+    LW_DETAIL_NOT_DESTROYED,  /* reinit-live: initialised twice without a destroy */
+    LW_DETAIL_MUTEX_NOT_HELD, /* cond-misuse: wait with a mutex the caller does not hold */
+    LW_DETAIL_TWO_MUTEXES,    /* cond-misuse: concurrent waits with two mutexes */
+    LW_DETAIL_COND_DESTROYED, /* cond-misuse: condition variable destroyed under a waiter */
+    LW_DETAIL_SEM_DESTROYED,  /* cond-misuse: semaphore destroyed under waiters */
 };
 
 /* "lock-order-inversion", "deadlock", ... — the stable names used in JSON and suppressions. */

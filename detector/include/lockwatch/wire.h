@@ -77,8 +77,8 @@ enum lw_lock_flag {
     LW_LOCKF_ERRORCHECK = 1u << 1,  /* re-lock returns EDEADLK instead of blocking */
     LW_LOCKF_WRITER_PREF = 1u << 2, /* rwlock: a waiting writer blocks new readers */
     LW_LOCKF_PSHARED = 1u << 3,     /* process-shared */
-    LW_LOCKF_ROBUST = 1u << 4,      /* robust mutex: its next owner may recover it (EOWNERDEAD);
-                                       set only in EXIT_HOLDING records */
+    LW_LOCKF_ROBUST = 1u << 4,      /* robust mutex (its next owner may recover it): set only in
+                                       EXIT_HOLDING records */
 };
 
 enum lw_lock_mode {
@@ -218,22 +218,22 @@ enum lw_misuse_kind {
                                      other_stack: the earlier init */
     LW_MISUSE_COND_UNOWNED = 9,   /* condition wait with a mutex (`lock`) the caller does not
                                      hold; other_stack: its holder's acquisition, if any */
-    LW_MISUSE_COND_TWO_MUTEXES = 10, /* condition wait with `lock` while another thread waits on
-                                        the same condition variable with `other_lock`;
-                                        other_stack: that thread's wait */
-    LW_MISUSE_COND_DESTROYED = 11,   /* sent by a waiter whose wait ended (timed out) after
-                                        another thread had destroyed its condition variable:
-                                        stack is that destroy, other_thread its thread,
-                                        other_stack the wait; `lock` the wait's mutex */
-    LW_MISUSE_SEM_DESTROYED = 12,    /* sem_destroy of a semaphore with blocked waiters; `lock`
-                                        has type 0 and the semaphore's address */
-    LW_MISUSE_ROBUST_RECOVERED = 13, /* not a misuse: pthread_mutex_consistent recovered the
-                                        robust mutex `lock`, so an EXIT_HOLDING of it is void */
+    LW_MISUSE_TWO_MUTEXES = 10,   /* condition wait with `lock` while another thread waits on the
+                                     same condition variable with `other_lock`; other_stack:
+                                     that thread's wait */
+    LW_MISUSE_CV_DESTROYED = 11,  /* sent by a waiter whose wait ran out after another thread had
+                                     begun to destroy its condition variable: stack is that
+                                     destroy, other_thread its thread, other_stack the wait;
+                                     `lock` the wait's mutex */
+    LW_MISUSE_SEM_DESTROYED = 12, /* sem_destroy of a semaphore with blocked waiters; `lock` has
+                                     type 0 and the semaphore's address */
+    LW_MISUSE_RECOVERED = 13,     /* not a misuse: pthread_mutex_consistent recovered the robust
+                                     mutex `lock`, which voids an EXIT_HOLDING of it */
 };
 
 /* stack: the offending call. other_stack: the call it conflicts with (0 if none).
  * will_block: for DOUBLE_LOCK, the real call is about to block forever.
- * other_lock: for COND_TWO_MUTEXES, the other waiter's mutex; all zero otherwise. */
+ * other_lock: for TWO_MUTEXES, the other waiter's mutex; all zero otherwise. */
 struct lw_rec_misuse {
     struct lw_rec_header h;
     uint32_t kind; /* enum lw_misuse_kind */
@@ -252,8 +252,8 @@ enum lw_overflow_table {
     LW_OVERFLOW_HELD = 3,    /* a thread holds more locks than its held stack can grow to */
     LW_OVERFLOW_THREADS = 4, /* thread table full */
     LW_OVERFLOW_CHANNEL = 5, /* the record channel broke and was reopened */
-    LW_OVERFLOW_LOCK_STATE = 6, /* lock-state table full: later inits, destroys and condition
-                                   waits are not checked for misuse */
+    LW_OVERFLOW_LOCKS = 6,   /* lock-state table full: later inits, destroys and condition
+                                waits are not checked for misuse */
 };
 
 struct lw_rec_overflow {
