@@ -253,35 +253,17 @@ static void write_order(FILE *out, const struct lw_finding *f)
     }
 }
 
-/* The advice for a cond-misuse finding: one per rule it broke. */
-static void write_cond_fix(FILE *out, const struct lw_finding *f)
-{
-    switch (f->detail) {
-    case LW_DETAIL_TWO_MUTEXES:
-        fputs("give each condition variable one mutex, and wait on it only with that mutex.", out);
-        return;
-    case LW_DETAIL_COND_DESTROYED:
-        fputs("wake every waiter (pthread_cond_broadcast) and let them leave the wait before "
-              "destroying the condition variable.",
-              out);
-        return;
-    case LW_DETAIL_SEM_DESTROYED:
-        fputs("destroy a semaphore only when no thread can still wait on it (post for every "
-              "waiter and join them first).",
-              out);
-        return;
-    case LW_DETAIL_MUTEX_NOT_HELD:
-    case LW_DETAIL_NONE:
-    case LW_DETAIL_DESTROYED:
-    case LW_DETAIL_UNINITIALISED:
-    case LW_DETAIL_HELD:
-    case LW_DETAIL_NOT_DESTROYED:
-        break;
-    }
-    fputs("lock the mutex before the condition wait, in the same thread, and test the "
-          "condition under it.",
-          out);
-}
+/* The advice for a cond-misuse finding, by the rule it broke (report.h: lw_finding_detail). */
+static const char *const cond_fix[] = {
+    [LW_DETAIL_MUTEX_NOT_HELD] = "lock the mutex before the condition wait, in the same thread, "
+                                 "and test the condition under it.",
+    [LW_DETAIL_TWO_MUTEXES] =
+        "give each condition variable one mutex, and wait on it only with that mutex.",
+    [LW_DETAIL_COND_DESTROYED] = "wake every waiter (pthread_cond_broadcast) and let them leave "
+                                 "the wait before destroying the condition variable.",
+    [LW_DETAIL_SEM_DESTROYED] = "destroy a semaphore only when no thread can still wait on it "
+                                "(post for every waiter and join them first).",
+};
 
 /* The advice for one kind of finding, written as one paragraph. */
 static void write_fix(FILE *out, const struct lw_finding *f)
@@ -343,7 +325,7 @@ static void write_fix(FILE *out, const struct lw_finding *f)
               out);
         return;
     case LW_KIND_COND_MISUSE:
-        write_cond_fix(out, f);
+        fputs(cond_fix[f->detail] ? cond_fix[f->detail] : cond_fix[LW_DETAIL_MUTEX_NOT_HELD], out);
         return;
     }
 }
