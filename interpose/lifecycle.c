@@ -72,14 +72,15 @@ static void lwi_lifecycle_set(struct lwi_lockstate *e, const struct lwi_thread *
     atomic_store_explicit(&e->life, life, memory_order_release);
 }
 
-void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
+void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool maybe_held,
+                        uint64_t pc)
 {
     struct lwi_holder holder = {.number = self->number, .tid = self->tid, .stack = 0};
     long i = lwi_held_find(&self->held, ref->addr);
     bool held = i >= 0;
     if (held)
         holder.stack = lwi_held_at(&self->held, (uint32_t)i)->stack;
-    else
+    else if (maybe_held)
         held = lwi_threads_holder(self, ref->addr, &holder);
     struct lwi_lockstate *e = lwi_lockstate_find(ref->addr, LWI_LS_LOCK);
     bool is_static = lwi_storage_static(ref->addr);

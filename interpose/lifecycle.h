@@ -29,9 +29,11 @@ bool lwi_lifecycle_check_use(struct lwi_thread *self, const struct lw_lock_ref *
 void lwi_lifecycle_call_failed(const void *lock, uint8_t type) __attribute__((cold, noinline));
 
 /* After a successful init of `ref` called at `pc`: REINIT_HELD when a thread holds it (held
- * stacks), REINIT_LIVE when an earlier init of this static lock was not ended by a destroy; then
- * records this init. */
-void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc);
+ * stacks; other threads' are searched only if the object looked held before the init,
+ * `maybe_held`, so that an init costs no scan of every thread), REINIT_LIVE when an earlier init
+ * of this static lock was not ended by a destroy; then records this init. */
+void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool maybe_held,
+                        uint64_t pc);
 
 /* After a successful destroy of `ref` called at `pc`: records it. */
 void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc);

@@ -17,7 +17,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define LWI_LOCKSTATE_LOG2 16u
+#define LWI_LOCKSTATE_LOG2 18u
 #define LWI_LOCKSTATE_SLOTS (1u << LWI_LOCKSTATE_LOG2)
 
 struct lwi_thread;

@@ -336,18 +336,26 @@ bool lwi_track_lock_busy(const struct lw_lock_ref *ref)
     return lwi_lock_owner_tid(ref) != 0;
 }
 
+bool lwi_track_maybe_held(const struct lw_lock_ref *ref)
+{
+    return lwi_lock_owner_tid(ref) != 0 || lwi_held_anonymously(ref);
+}
+
 void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
                        int rc, uint64_t pc)
 {
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, ref->addr);
     struct lwi_holder holder;
+    /* The other threads' held stacks are read only when the object looks held: a lock nobody
+     * holds (the common destroy) costs no scan. */
+    bool look = busy_before || lwi_held_anonymously(ref);
     if (i >= 0) {
         struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), e->stack,
                         self->number);
         if (rc == 0) lwi_remove_entry(self, (uint32_t)i);
-    } else if (lwi_threads_holder(self, ref->addr, &holder)) {
+    } else if (look && lwi_threads_holder(self, ref->addr, &holder)) {
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self),
                         holder.stack, holder.number);
     } else if (busy_before) {
@@ -363,9 +371,10 @@ void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, b
     lwi_gen_bump(ref->addr);
 }
 
-void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
+void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
+                    uint64_t pc)
 {
-    lwi_lifecycle_init(self, ref, pc);
+    lwi_lifecycle_init(self, ref, busy_before, pc);
     lwi_gen_bump(ref->addr);
 }
 

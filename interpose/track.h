@@ -246,9 +246,13 @@ bool lwi_track_lock_busy(const struct lw_lock_ref *ref);
  * start a new generation. */
 void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
                        int rc, uint64_t pc);
-/* After a successful *_init of `ref` at `pc`: reinit-live checks (lifecycle.h), then the address
- * starts a new generation. */
-void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc);
+/* True if the lock object looks held: it names an owner, or it is read-locked or a locked
+ * spinlock. Read before an init, it decides whether the held stacks are searched for a holder. */
+bool lwi_track_maybe_held(const struct lw_lock_ref *ref);
+/* After a successful *_init of `ref` at `pc`, `busy_before` what lwi_track_maybe_held said before
+ * it: reinit-live checks (lifecycle.h), then the address starts a new generation. */
+void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
+                    uint64_t pc);
 
 /* Condition waits: the mutex leaves the held stack for the wait (saved in *saved, returns
  * whether it was there) and comes back afterwards as a CONDWAIT acquisition. */

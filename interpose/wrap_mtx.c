@@ -55,14 +55,19 @@ LWI_EXPORT int mtx_unlock(mtx_t *m)
 
 LWI_EXPORT int mtx_init(mtx_t *m, int type)
 {
-    int rc = REAL(mtx_init)(m, type);
     struct lwi_thread *self = lwi_enter();
-    if (!self) return rc;
-    if (rc == thrd_success) {
-        struct lw_lock_ref ref = lwi_mtx_ref(m, 0);
-        lwi_track_init(self, &ref, LWI_CALLER_PC());
-    }
+    if (!self) return REAL(mtx_init)(m, type);
+    /* Does the object look held? Read before the init resets it: only then are the other
+     * threads' held stacks searched for a holder. */
+    struct lw_lock_ref before = lwi_mtx_ref(m, 0);
+    bool busy = lwi_track_maybe_held(&before);
     lwi_leave(self);
+    int rc = REAL(mtx_init)(m, type);
+    if (rc == thrd_success && lwi_reenter(self)) {
+        struct lw_lock_ref ref = lwi_mtx_ref(m, 0);
+        lwi_track_init(self, &ref, busy, LWI_CALLER_PC());
+        lwi_leave(self);
+    }
     return rc;
 }
 

@@ -82,14 +82,19 @@ LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,
                                   const pthread_mutexattr_t *restrict attr)
 {
-    int rc = REAL(pthread_mutex_init)(m, attr);
     struct lwi_thread *self = lwi_enter();
-    if (!self) return rc;
-    if (rc == 0) {
-        struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
-        lwi_track_init(self, &ref, LWI_CALLER_PC());
-    }
+    if (!self) return REAL(pthread_mutex_init)(m, attr);
+    /* Does the object look held? Read before the init resets it: only then are the other
+     * threads' held stacks searched for a holder. */
+    struct lw_lock_ref before = lwi_mutex_ref(m, 0);
+    bool busy = lwi_track_maybe_held(&before);
     lwi_leave(self);
+    int rc = REAL(pthread_mutex_init)(m, attr);
+    if (rc == 0 && lwi_reenter(self)) {
+        struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
+        lwi_track_init(self, &ref, busy, LWI_CALLER_PC());
+        lwi_leave(self);
+    }
     return rc;
 }
 
