@@ -185,19 +185,36 @@ void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *
     lwi_channel_send(&r, sizeof r);
 }
 
+static void lwi_misuse_fill(struct lw_rec_misuse *r, const struct lwi_thread *self, uint32_t kind,
+                            const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
+                            uint32_t other_thread)
+{
+    memset(r, 0, sizeof *r);
+    lwi_header(&r->h, LW_REC_MISUSE, sizeof *r, self);
+    r->kind = kind;
+    r->lock = *lock;
+    r->stack = stack;
+    r->other_stack = other_stack;
+    r->other_thread = other_thread;
+}
+
 void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will_block,
                      const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
                      uint32_t other_thread)
 {
     struct lw_rec_misuse r;
-    memset(&r, 0, sizeof r);
-    lwi_header(&r.h, LW_REC_MISUSE, sizeof r, self);
-    r.kind = kind;
+    lwi_misuse_fill(&r, self, kind, lock, stack, other_stack, other_thread);
     r.will_block = will_block;
-    r.lock = *lock;
-    r.stack = stack;
-    r.other_stack = other_stack;
-    r.other_thread = other_thread;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_misuse_pair(const struct lwi_thread *self, uint32_t kind,
+                          const struct lw_lock_ref *lock, const struct lw_lock_ref *other_lock,
+                          uint64_t stack, uint64_t other_stack, uint32_t other_thread)
+{
+    struct lw_rec_misuse r;
+    lwi_misuse_fill(&r, self, kind, lock, stack, other_stack, other_thread);
+    r.other_lock = *other_lock;
     lwi_channel_send(&r, sizeof r);
 }
 

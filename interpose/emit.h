@@ -34,6 +34,10 @@ void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *
 void lwi_emit_misuse(const struct lwi_thread *self, uint32_t kind, uint32_t will_block,
                      const struct lw_lock_ref *lock, uint64_t stack, uint64_t other_stack,
                      uint32_t other_thread);
+/* A misuse that names two locks (TWO_MUTEXES). */
+void lwi_emit_misuse_pair(const struct lwi_thread *self, uint32_t kind,
+                          const struct lw_lock_ref *lock, const struct lw_lock_ref *other_lock,
+                          uint64_t stack, uint64_t other_stack, uint32_t other_thread);
 /* Sends a filled LW_REC_HOLDS record of thread `thread` (kernel tid `tid`, which need not be the
  * calling thread) in place: rec->nevents events, header written here (profile.c). */
 void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread);

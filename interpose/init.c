@@ -16,6 +16,7 @@
 #include "errsave.h"
 #include "fork.h"
 #include "gen.h"
+#include "lockstate.h"
 #include "lockwatch/wire.h"
 #include "modules.h"
 #include "profile.h"
@@ -40,7 +41,9 @@ __attribute__((constructor)) static void lwi_init(void)
     self->guard = LWI_GUARD_BUSY;
     lwi_config_load(getenv(LW_WIRE_ENV_OPTIONS));
     atomic_store(&lwi_pid, (int)getpid());
-    if (lwi_chain_init() < 0 || lwi_site_init() < 0 || lwi_depot_init() < 0) goto out;
+    if (lwi_chain_init() < 0 || lwi_site_init() < 0 || lwi_depot_init() < 0 ||
+        lwi_lockstate_init() < 0)
+        goto out;
     if (lwi_channel_open(name) < 0) goto out;
     lwi_thread_adopt(self);
     char exe[LW_WIRE_MAX_PATH];

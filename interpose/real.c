@@ -26,7 +26,8 @@ static void *lwi_real_lookup(enum lwi_real_id id)
     void *fn = NULL;
     /* Older glibcs return the GLIBC_2.2.5 compat condition variables from plain dlsym; ask for
      * the current version first (PITFALLS.md). */
-    if (id == LWI_REAL_pthread_cond_wait || id == LWI_REAL_pthread_cond_timedwait)
+    if (id == LWI_REAL_pthread_cond_wait || id == LWI_REAL_pthread_cond_timedwait ||
+        id == LWI_REAL_pthread_cond_destroy)
         fn = dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2");
     if (!fn) fn = dlsym(RTLD_NEXT, name);
     return fn;

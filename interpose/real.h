@@ -28,6 +28,10 @@
     X(pthread_mutex_unlock)                                                                        \
     X(pthread_mutex_init)                                                                          \
     X(pthread_mutex_destroy)                                                                       \
+    X(pthread_mutex_consistent)                                                                    \
+    X(pthread_cond_destroy)                                                                        \
+    X(cnd_destroy)                                                                                 \
+    X(sem_destroy)                                                                                 \
     X(pthread_rwlock_rdlock)                                                                       \
     X(pthread_rwlock_wrlock)                                                                       \
     X(pthread_rwlock_tryrdlock)                                                                    \

@@ -153,24 +153,47 @@ static bool lwi_read_safely(void *to, const void *from, size_t len)
     return ok;
 }
 
+/* Reads `other`'s held stack, most recent entry first (as lwi_held_find), for an entry of `addr`:
+ * its stack (0 if none) in *stack. The owner may be pushing and popping meanwhile, so each entry
+ * is read on its own and a torn one simply does not match. */
+static bool lwi_thread_holds(const struct lwi_thread *other, uint64_t addr, uint64_t *stack)
+{
+    struct lwi_held_stack held;
+    if (!lwi_read_safely(&held, &other->held, sizeof held) || !held.entries) return false;
+    for (uint32_t k = held.count; k-- > 0;) {
+        struct lwi_held_entry e;
+        if (!lwi_read_safely(&e, &held.entries[k], sizeof e)) return false;
+        if (e.ref.addr != addr) continue;
+        *stack = e.stack;
+        return true;
+    }
+    return false;
+}
+
 uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 {
     for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s && atomic_load(&s->tid) == tid ? atomic_load(&s->self) : NULL;
         if (!other) continue;
-        struct lwi_held_stack held;
-        if (!lwi_read_safely(&held, &other->held, sizeof held) || !held.entries) return 0;
-        /* Most recent first, as lwi_held_find; the owner may be pushing and popping meanwhile,
-         * so each entry is read on its own and a torn one simply does not match. */
-        for (uint32_t k = held.count; k-- > 0;) {
-            struct lwi_held_entry e;
-            if (!lwi_read_safely(&e, &held.entries[k], sizeof e)) return 0;
-            if (e.ref.addr == addr) return e.stack;
-        }
-        return 0;
+        uint64_t stack = 0;
+        lwi_thread_holds(other, addr, &stack);
+        return stack;
     }
     return 0;
+}
+
+bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out)
+{
+    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+        struct lwi_thread_slot *s = lwi_slot_live(i);
+        struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
+        if (!other || other == self || !lwi_thread_holds(other, addr, &out->stack)) continue;
+        out->number = s->number;
+        out->tid = atomic_load(&s->tid);
+        return true;
+    }
+    return false;
 }
 
 /* Safe only in a forked child: the other threads are gone, but their TLS blocks were copied

@@ -39,6 +39,15 @@ uint32_t lwi_threads_by_tid(int32_t tid);
  * other thread's held stack, so only misuse reports (an unlock by a thread that does not own the
  * lock) call it. */
 uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr);
+/* A thread other than `self` whose held stack has the lock at `addr` (lockwatch's own record
+ * of who holds it): its number, kernel tid and acquisition stack. Reads other threads' held
+ * stacks like lwi_threads_acquisition_stack, so only misuse checks call it. */
+struct lwi_holder {
+    uint32_t number;
+    int32_t tid;
+    uint64_t stack;
+};
+bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out);
 /* In a forked child: the locks the other (now vanished) threads held at the fork, and then the
  * table and counter reset so that `self` is the only, main thread. */
 uint32_t lwi_threads_held_by_others(const struct lwi_thread *self);

@@ -8,6 +8,7 @@
 #include "depot.h"
 #include "emit.h"
 #include "gen.h"
+#include "lifecycle.h"
 #include "lockref.h"
 #include "site.h"
 #include "threads.h"
@@ -16,6 +17,8 @@
  * counted from bit 3. */
 #define LWI_GLIBC_RWLOCK_WRLOCKED 2u
 #define LWI_GLIBC_RWLOCK_READER_SHIFT 3u
+/* glibc's robust mutex kinds (PTHREAD_MUTEX_ROBUST_NORMAL_NP and up) have this bit. */
+#define LWI_GLIBC_MUTEX_ROBUST 16
 
 static bool lwi_is_reentrant(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
 {
@@ -114,6 +117,7 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
         return;
     }
     lwi_remove_entry(self, i); /* stale: the lock was released behind our back */
+    lwi_lifecycle_take_released(self, a->ref.addr);
     lwi_track_attempt(self, a);
 }
 
@@ -121,6 +125,9 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
 static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
+    /* The first acquisition of a new generation (a destroy or init bumped it) always comes here:
+     * the place to look at what the lock object has become, off the fast path. */
+    lwi_lifecycle_check_use(self, &a->ref);
     if (h->count == 0) {
         /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
         a->site_chain = lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc);
@@ -243,6 +250,32 @@ static bool lwi_owned_untracked(const struct lwi_thread *self, const struct lw_l
     return false;
 }
 
+/* Is the lock held without naming an owner: read-locked, or a locked spinlock? Those holds carry
+ * no owner in the object, so an unlock of one that no held stack records may end a hold taken
+ * where lockwatch could not see it (a library constructor that ran before the runtime started):
+ * the caller may well be its holder. */
+static bool lwi_held_anonymously(const struct lw_lock_ref *ref)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return false;
+    case LW_LOCK_RWLOCK: {
+        unsigned readers = ((const volatile pthread_rwlock_t *)ref->addr)->__data.__readers;
+        return !(readers & LWI_GLIBC_RWLOCK_WRLOCKED) && (readers >> LWI_GLIBC_RWLOCK_READER_SHIFT);
+    }
+    case LW_LOCK_SPIN: {
+        int v = *(const volatile int *)ref->addr;
+#if defined(__x86_64__) || defined(__i386__)
+        return v <= 0; /* glibc's x86 spinlock counts down from 1 (= free) */
+#else
+        return v != 0;
+#endif
+    }
+    }
+    return false;
+}
+
 static struct lw_lock_ref lwi_ref_of(uint64_t addr, uint8_t type)
 {
     const void *lock = (const void *)(uintptr_t)addr;
@@ -258,18 +291,36 @@ static struct lw_lock_ref lwi_ref_of(uint64_t addr, uint8_t type)
     return lwi_ref_spin(lock, 0);
 }
 
+/* An unlock of a lock this thread's held stack does not have. Ownership comes from the held
+ * stacks; the object only shows holds lockwatch could not see (taken before the runtime started,
+ * or past an overflowed held stack), which are not misuse. */
+static void lwi_track_unlock_unheld(struct lwi_thread *self, uint64_t addr, uint8_t type)
+{
+    struct lw_lock_ref ref = lwi_ref_of(addr, type);
+    /* With an overflowed stack some held locks are untracked: say nothing. */
+    if (self->held.overflowed || lwi_owned_untracked(self, &ref)) return;
+    if (lwi_lifecycle_check_use(self, &ref)) return; /* destroyed: invalid-lock instead */
+    struct lwi_holder holder;
+    if (lwi_threads_holder(self, addr, &holder)) {
+        lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self),
+                        holder.stack, holder.number);
+        /* The unlock ends the holder's hold: its exit is no exit-holding-lock. */
+        if (ref.type != LW_LOCK_RWLOCK || lwi_lock_owner_tid(&ref) == holder.tid)
+            lwi_lifecycle_released(self, addr, holder.tid);
+        return;
+    }
+    if (lwi_held_anonymously(&ref)) return;
+    int32_t owner = lwi_lock_owner_tid(&ref);
+    lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self), 0,
+                    owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
+}
+
 void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type)
 {
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, addr);
     if (i < 0) {
-        struct lw_lock_ref ref = lwi_ref_of(addr, type);
-        /* With an overflowed stack some held locks are untracked: say nothing. */
-        if (h->overflowed || lwi_owned_untracked(self, &ref)) return;
-        int32_t owner = lwi_lock_owner_tid(&ref);
-        lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self),
-                        owner ? lwi_threads_acquisition_stack(owner, addr) : 0,
-                        owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
+        lwi_track_unlock_unheld(self, addr, type);
         return;
     }
     struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
@@ -282,49 +333,49 @@ void lwi_track_release_slow(struct lwi_thread *self, uint64_t addr, uint8_t type
 
 bool lwi_track_lock_busy(const struct lw_lock_ref *ref)
 {
-    switch ((enum lw_lock_type)ref->type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-        return lwi_lock_owner_tid(ref) != 0;
-    case LW_LOCK_RWLOCK: {
-        unsigned readers = ((const volatile pthread_rwlock_t *)ref->addr)->__data.__readers;
-        return (readers & LWI_GLIBC_RWLOCK_WRLOCKED) || (readers >> LWI_GLIBC_RWLOCK_READER_SHIFT);
-    }
-    case LW_LOCK_SPIN: {
-        int v = *(const volatile int *)ref->addr;
-#if defined(__x86_64__) || defined(__i386__)
-        return v <= 0; /* glibc's x86 spinlock counts down from 1 (= free) */
-#else
-        return v != 0;
-#endif
-    }
-    }
-    return false;
+    return lwi_lock_owner_tid(ref) != 0;
+}
+
+bool lwi_track_maybe_held(const struct lw_lock_ref *ref)
+{
+    return lwi_lock_owner_tid(ref) != 0 || lwi_held_anonymously(ref);
 }
 
 void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
-                       int rc)
+                       int rc, uint64_t pc)
 {
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, ref->addr);
+    struct lwi_holder holder;
+    /* The other threads' held stacks are read only when the object looks held: a lock nobody
+     * holds (the common destroy) costs no scan. */
+    bool look = busy_before || lwi_held_anonymously(ref);
     if (i >= 0) {
         struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), e->stack,
                         self->number);
         if (rc == 0) lwi_remove_entry(self, (uint32_t)i);
-    } else if (busy_before || rc == EBUSY) {
+    } else if (look && lwi_threads_holder(self, ref->addr, &holder)) {
+        lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self),
+                        holder.stack, holder.number);
+    } else if (busy_before) {
+        /* An owner the held stacks do not know (taken before the runtime started). glibc's EBUSY
+         * alone proves nothing: an over-unlock makes its user count non-zero for ever. */
         int32_t owner = lwi_lock_owner_tid(ref);
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), 0,
                         owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
     }
     /* glibc refuses to destroy a locked mutex (EBUSY) and the lock stays valid: same identity. */
-    if (rc == 0) lwi_gen_bump(ref->addr);
+    if (rc != 0) return;
+    lwi_lifecycle_destroyed(self, ref, pc);
+    lwi_gen_bump(ref->addr);
 }
 
-void lwi_track_init(struct lwi_thread *self, uint64_t addr)
+void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
+                    uint64_t pc)
 {
-    (void)self;
-    lwi_gen_bump(addr);
+    lwi_lifecycle_init(self, ref, busy_before, pc);
+    lwi_gen_bump(ref->addr);
 }
 
 bool lwi_track_cond_release(struct lwi_thread *self, uint64_t addr, struct lwi_held_entry *saved)
@@ -363,16 +414,29 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
     lwi_chain_rekey(h, h->count - 1, self->number);
 }
 
+/* The identity an EXIT_HOLDING record gives a held lock: a robust mutex says so, as its next
+ * owner may recover it (the driver then drops the finding). */
+static struct lw_lock_ref lwi_exit_ref(const struct lwi_held_entry *e)
+{
+    struct lw_lock_ref ref = e->ref;
+    bool mutex = ref.type == LW_LOCK_MUTEX || ref.type == LW_LOCK_MTX;
+    if (mutex && (((const volatile pthread_mutex_t *)(uintptr_t)ref.addr)->__data.__kind &
+                  LWI_GLIBC_MUTEX_ROBUST))
+        ref.flags |= LW_LOCKF_ROBUST;
+    return ref;
+}
+
 void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack)
 {
     struct lwi_held_stack *h = &self->held;
-    if (h->count) {
-        uint64_t stack = exit_stack ? exit_stack : lwi_depot_capture(self);
-        for (uint32_t i = 0; i < h->count; i++) {
-            const struct lwi_held_entry *e = lwi_held_at(h, i);
-            lwi_emit_misuse(self, LW_MISUSE_EXIT_HOLDING, 0, &e->ref, stack, e->stack,
-                            self->number);
-        }
+    uint64_t stack = exit_stack;
+    for (uint32_t i = 0; i < h->count; i++) {
+        const struct lwi_held_entry *e = lwi_held_at(h, i);
+        /* another thread's unlock ended this hold (reported as unlock-unowned) */
+        if (lwi_lifecycle_take_released(self, e->ref.addr)) continue;
+        if (!stack) stack = lwi_depot_capture(self);
+        struct lw_lock_ref ref = lwi_exit_ref(e);
+        lwi_emit_misuse(self, LW_MISUSE_EXIT_HOLDING, 0, &ref, stack, e->stack, self->number);
     }
     lwi_emit_thread_exit(self, h->count);
 }

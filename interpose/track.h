@@ -237,14 +237,22 @@ static inline void lwi_track_finish(struct lwi_thread *self, struct lwi_acq *a, 
     lwi_leave(self);
 }
 
-/* True if the lock object says some thread holds it (read before a destroy). */
+/* True if the lock object names an owner (a mutex's, a write-locked rwlock's): read before a
+ * destroy. Counters are no evidence (an over-unlock leaves glibc's user count non-zero). */
 bool lwi_track_lock_busy(const struct lw_lock_ref *ref);
-/* After the real destroy returned `rc`: DESTROY_LOCKED misuse when this thread holds the lock or
- * it was busy (`busy_before`), forget our entry and start a new generation on success. */
+/* After the real destroy, called at `pc`, returned `rc`: DESTROY_LOCKED misuse when a held stack
+ * (this thread's or another's) has the lock, or the object named an owner (`busy_before`) the
+ * held stacks do not know; on success, forget our entry, record the destroy (lifecycle.h) and
+ * start a new generation. */
 void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
-                       int rc);
-/* After a successful *_init: the address starts a new generation. */
-void lwi_track_init(struct lwi_thread *self, uint64_t addr);
+                       int rc, uint64_t pc);
+/* True if the lock object looks held: it names an owner, or it is read-locked or a locked
+ * spinlock. Read before an init, it decides whether the held stacks are searched for a holder. */
+bool lwi_track_maybe_held(const struct lw_lock_ref *ref);
+/* After a successful *_init of `ref` at `pc`, `busy_before` what lwi_track_maybe_held said before
+ * it: reinit-live checks (lifecycle.h), then the address starts a new generation. */
+void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
+                    uint64_t pc);
 
 /* Condition waits: the mutex leaves the held stack for the wait (saved in *saved, returns
  * whether it was there) and comes back afterwards as a CONDWAIT acquisition. */
@@ -254,7 +262,8 @@ void lwi_track_cond_reacquire(struct lwi_thread *self, struct lw_lock_ref ref, u
 /* Puts a saved entry back on top unchanged but for its keys (cancelled condition wait). */
 void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *saved);
 
-/* Thread end (trampoline threads): EXIT_HOLDING misuse per held lock, then THREAD_EXIT. */
+/* Thread end (trampoline threads): EXIT_HOLDING misuse per held lock (but those another
+ * thread's unlock released), then THREAD_EXIT. */
 void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack);
 
 #endif

@@ -10,6 +10,7 @@
 #include <threads.h>
 #include <time.h>
 
+#include "cond_check.h"
 #include "lockref.h"
 #include "profile.h"
 #include "real.h"
@@ -29,14 +30,16 @@ struct lwi_cond_ctx {
     bool had;     /* the mutex was on the held stack before the wait */
     bool watched; /* an untimed wait that took the wait board's slot (watch.h) */
     struct lwi_held_entry saved;
+    struct lwi_cond_wait check; /* cond-misuse (cond_check.h) */
 };
 
 static void lwi_cond_cancelled(void *arg)
 {
     struct lwi_cond_ctx *ctx = arg;
     lwi_watch_end(ctx->self, ctx->watched);
-    if (!ctx->had || !lwi_reenter(ctx->self)) return;
-    lwi_track_restore(ctx->self, &ctx->saved);
+    if (!lwi_reenter(ctx->self)) return;
+    lwi_cond_check_end(ctx->self, &ctx->check, false);
+    if (ctx->had) lwi_track_restore(ctx->self, &ctx->saved);
     lwi_leave(ctx->self);
 }
 
@@ -94,10 +97,11 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     struct lwi_cond_ctx ctx;
     ctx.self = self;
     ctx.had = lwi_track_cond_release(self, (uint64_t)(uintptr_t)m, &ctx.saved);
+    struct lw_lock_ref mref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
+    lwi_cond_check_begin(self, &ctx.check, c, &mref, ctx.had, pc);
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m); /* profile.h */
-    struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
     ctx.watched = lwi_cond_untimed(call) &&
-                  lwi_watch_begin(self, LW_WAIT_COND, (uint64_t)(uintptr_t)c, &ref, pc);
+                  lwi_watch_begin(self, LW_WAIT_COND, (uint64_t)(uintptr_t)c, &mref, pc);
     lwi_leave(self);
     int rc;
     pthread_cleanup_push(lwi_cond_cancelled, &ctx);
@@ -105,6 +109,9 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     pthread_cleanup_pop(0);
     lwi_watch_end(self, ctx.watched);
     if (lwi_reenter(self)) {
+        lwi_cond_check_end(self, &ctx.check,
+                           rc == (call >= LWI_CND_WAIT ? thrd_timedout : ETIMEDOUT));
+        struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid) {
             lwi_track_cond_reacquire(self, ref, pc, ctx.had ? &ctx.saved : NULL);

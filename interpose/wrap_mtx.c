@@ -4,6 +4,7 @@
 #include <threads.h>
 
 #include "acquire.h"
+#include "lifecycle.h"
 #include "lockref.h"
 #include "real.h"
 #include "track.h"
@@ -21,7 +22,10 @@ LWI_EXPORT int mtx_lock(mtx_t *m)
 LWI_EXPORT int mtx_trylock(mtx_t *m)
 {
     int rc = REAL(mtx_trylock)(m);
-    if (rc != thrd_success) return rc;
+    if (rc != thrd_success) {
+        if (rc == thrd_error) lwi_lifecycle_call_failed(m, LW_LOCK_MTX); /* destroyed? */
+        return rc;
+    }
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
@@ -51,11 +55,19 @@ LWI_EXPORT int mtx_unlock(mtx_t *m)
 
 LWI_EXPORT int mtx_init(mtx_t *m, int type)
 {
-    int rc = REAL(mtx_init)(m, type);
     struct lwi_thread *self = lwi_enter();
-    if (!self) return rc;
-    if (rc == thrd_success) lwi_track_init(self, (uint64_t)(uintptr_t)m);
+    if (!self) return REAL(mtx_init)(m, type);
+    /* Does the object look held? Read before the init resets it: only then are the other
+     * threads' held stacks searched for a holder. */
+    struct lw_lock_ref before = lwi_mtx_ref(m, 0);
+    bool busy = lwi_track_maybe_held(&before);
     lwi_leave(self);
+    int rc = REAL(mtx_init)(m, type);
+    if (rc == thrd_success && lwi_reenter(self)) {
+        struct lw_lock_ref ref = lwi_mtx_ref(m, 0);
+        lwi_track_init(self, &ref, busy, LWI_CALLER_PC());
+        lwi_leave(self);
+    }
     return rc;
 }
 
@@ -72,7 +84,7 @@ LWI_EXPORT void mtx_destroy(mtx_t *m)
     lwi_leave(self);
     REAL(mtx_destroy)(m);
     if (lwi_reenter(self)) {
-        lwi_track_destroy(self, &ref, busy, 0);
+        lwi_track_destroy(self, &ref, busy, 0, LWI_CALLER_PC());
         lwi_leave(self);
     }
 }

@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "acquire.h"
+#include "emit.h"
+#include "lifecycle.h"
 #include "lockref.h"
 #include "real.h"
 #include "track.h"
@@ -31,7 +33,10 @@ LWI_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
     int rc = REAL(pthread_mutex_trylock)(m);
-    if (!lwi_mutex_acquired(rc)) return rc;
+    if (!lwi_mutex_acquired(rc)) {
+        if (rc == EINVAL) lwi_lifecycle_call_failed(m, LW_LOCK_MUTEX); /* destroyed? */
+        return rc;
+    }
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
@@ -77,11 +82,19 @@ LWI_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 LWI_EXPORT int pthread_mutex_init(pthread_mutex_t *restrict m,
                                   const pthread_mutexattr_t *restrict attr)
 {
-    int rc = REAL(pthread_mutex_init)(m, attr);
     struct lwi_thread *self = lwi_enter();
-    if (!self) return rc;
-    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)m);
+    if (!self) return REAL(pthread_mutex_init)(m, attr);
+    /* Does the object look held? Read before the init resets it: only then are the other
+     * threads' held stacks searched for a holder. */
+    struct lw_lock_ref before = lwi_mutex_ref(m, 0);
+    bool busy = lwi_track_maybe_held(&before);
     lwi_leave(self);
+    int rc = REAL(pthread_mutex_init)(m, attr);
+    if (rc == 0 && lwi_reenter(self)) {
+        struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
+        lwi_track_init(self, &ref, busy, LWI_CALLER_PC());
+        lwi_leave(self);
+    }
     return rc;
 }
 
@@ -94,8 +107,28 @@ LWI_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     lwi_leave(self);
     int rc = REAL(pthread_mutex_destroy)(m);
     if (lwi_reenter(self)) {
-        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_track_destroy(self, &ref, busy, rc, LWI_CALLER_PC());
         lwi_leave(self);
     }
     return rc;
+}
+
+/* The next owner of a robust mutex whose owner died (EOWNERDEAD) repaired what it protects: the
+ * dead owner's exit while holding it is no finding (the driver drops it, detector/core/robust.c).
+ */
+static int lwi_mutex_recovered(pthread_mutex_t *m, int rc)
+{
+    if (rc != 0) return rc;
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return rc;
+    struct lw_lock_ref ref = lwi_mutex_ref(m, 0);
+    lwi_emit_misuse(self, LW_MISUSE_RECOVERED, 0, &ref, 0, 0, UINT32_MAX);
+    lwi_leave(self);
+    return rc;
+}
+
+/* glibc's headers redirect the older pthread_mutex_consistent_np to this name. */
+LWI_EXPORT int pthread_mutex_consistent(pthread_mutex_t *m)
+{
+    return lwi_mutex_recovered(m, REAL(pthread_mutex_consistent)(m));
 }

@@ -136,11 +136,19 @@ LWI_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 LWI_EXPORT int pthread_rwlock_init(pthread_rwlock_t *restrict rw,
                                    const pthread_rwlockattr_t *restrict attr)
 {
-    int rc = REAL(pthread_rwlock_init)(rw, attr);
     struct lwi_thread *self = lwi_enter();
-    if (!self) return rc;
-    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)rw);
+    if (!self) return REAL(pthread_rwlock_init)(rw, attr);
+    /* Does the object look held? Read before the init resets it: only then are the other
+     * threads' held stacks searched for a holder. */
+    struct lw_lock_ref before = lwi_ref_rwlock(rw, LW_MODE_EXCLUSIVE, 0);
+    bool busy = lwi_track_maybe_held(&before);
     lwi_leave(self);
+    int rc = REAL(pthread_rwlock_init)(rw, attr);
+    if (rc == 0 && lwi_reenter(self)) {
+        struct lw_lock_ref ref = lwi_ref_rwlock(rw, LW_MODE_EXCLUSIVE, 0);
+        lwi_track_init(self, &ref, busy, LWI_CALLER_PC());
+        lwi_leave(self);
+    }
     return rc;
 }
 
@@ -153,7 +161,7 @@ LWI_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
     lwi_leave(self);
     int rc = REAL(pthread_rwlock_destroy)(rw);
     if (lwi_reenter(self)) {
-        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_track_destroy(self, &ref, busy, rc, LWI_CALLER_PC());
         lwi_leave(self);
     }
     return rc;

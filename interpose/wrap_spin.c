@@ -32,11 +32,19 @@ LWI_EXPORT int pthread_spin_unlock(pthread_spinlock_t *lock)
 
 LWI_EXPORT int pthread_spin_init(pthread_spinlock_t *lock, int pshared)
 {
-    int rc = REAL(pthread_spin_init)(lock, pshared);
     struct lwi_thread *self = lwi_enter();
-    if (!self) return rc;
-    if (rc == 0) lwi_track_init(self, (uint64_t)(uintptr_t)lock);
+    if (!self) return REAL(pthread_spin_init)(lock, pshared);
+    /* Does the object look held? Read before the init resets it: only then are the other
+     * threads' held stacks searched for a holder. */
+    struct lw_lock_ref before = lwi_ref_spin(lock, 0);
+    bool busy = lwi_track_maybe_held(&before);
     lwi_leave(self);
+    int rc = REAL(pthread_spin_init)(lock, pshared);
+    if (rc == 0 && lwi_reenter(self)) {
+        struct lw_lock_ref ref = lwi_ref_spin(lock, 0);
+        lwi_track_init(self, &ref, busy, LWI_CALLER_PC());
+        lwi_leave(self);
+    }
     return rc;
 }
 
@@ -49,7 +57,7 @@ LWI_EXPORT int pthread_spin_destroy(pthread_spinlock_t *lock)
     lwi_leave(self);
     int rc = REAL(pthread_spin_destroy)(lock);
     if (lwi_reenter(self)) {
-        lwi_track_destroy(self, &ref, busy, rc);
+        lwi_track_destroy(self, &ref, busy, rc, LWI_CALLER_PC());
         lwi_leave(self);
     }
     return rc;

@@ -20,6 +20,9 @@ bool lwd_dot_has_cycle(const struct lw_finding *f)
     case LW_KIND_EXIT_HOLDING_LOCK:
     case LW_KIND_DATA_RACE:
     case LW_KIND_HANG:
+    case LW_KIND_INVALID_LOCK:
+    case LW_KIND_REINIT_LIVE:
+    case LW_KIND_COND_MISUSE:
         return false;
     }
     return false;

@@ -106,6 +106,11 @@ int main(int argc, char **argv)
     struct lwd_outcome outcome;
     status = lwd_run(&opts, &pf, detector, &outcome);
     if (status != LWD_EXIT_OK) goto out;
+    if (lw_detector_finish(detector) != LW_OK) {
+        fputs("lockwatch: out of memory\n", stderr);
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
 
     struct lw_report *report = lw_detector_report(detector);
     lwd_symbolise_report(report); /* on failure it said so; the report renders raw */

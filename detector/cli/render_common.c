@@ -40,6 +40,8 @@ const char *lwd_overflow_table_name(uint32_t table)
         return "threads";
     case LW_OVERFLOW_CHANNEL:
         return "channel";
+    case LW_OVERFLOW_LOCKS:
+        return "lock-state";
     }
     return "unknown";
 }

@@ -131,6 +131,28 @@ static struct rule_text rule_text(enum lw_finding_kind kind)
             "holds where every thread was waiting.",
             "Look at where each thread waits: a condition wait needs a matching signal, a lock "
             "wait needs its owner to unlock."};
+    case LW_KIND_INVALID_LOCK:
+        return (struct rule_text){
+            "InvalidLock", "A lock was used after it was destroyed, or was never initialised.",
+            "A destroyed or uninitialised lock is not a lock: glibc fails the call (EINVAL) or it "
+            "acts on freed or garbage memory, and no critical section is protected.",
+            "Initialise the lock again before using it after a destroy, and destroy a lock only "
+            "when no thread can use it any more."};
+    case LW_KIND_REINIT_LIVE:
+        return (struct rule_text){
+            "ReinitLiveLock", "A lock was initialised again while it was live.",
+            "Initialising a held or already initialised lock is undefined behaviour: a holder "
+            "loses its critical section and waiters may be lost.",
+            "Initialise each lock once; destroy it (when no thread holds or waits for it) before "
+            "initialising it again."};
+    case LW_KIND_COND_MISUSE:
+        return (struct rule_text){
+            "CondMisuse", "A condition variable or semaphore was misused.",
+            "A condition wait needs its mutex held by the caller, concurrent waits on one "
+            "condition variable must use one mutex, and a condition variable or semaphore must "
+            "not be destroyed while threads wait on it.",
+            "Lock the mutex before waiting, use one mutex per condition variable, and destroy a "
+            "condition variable or semaphore only after its waiters have left."};
     }
     return (struct rule_text){"Finding", "A lockwatch finding.", "A lockwatch finding.",
                               "See the lockwatch report."};

@@ -232,6 +232,12 @@ static const char *title(enum lw_finding_kind kind)
         return "data race (two threads access the same memory without a common lock)";
     case LW_KIND_HANG:
         return "hang (the program stopped making progress)";
+    case LW_KIND_INVALID_LOCK:
+        return "use of an invalid lock (destroyed, or never initialised)";
+    case LW_KIND_REINIT_LIVE:
+        return "init of a live lock (held, or initialised and not destroyed)";
+    case LW_KIND_COND_MISUSE:
+        return "condition variable or semaphore misuse";
     }
     return "finding";
 }
@@ -335,6 +341,18 @@ static void write_wait_fix(FILE *out, const struct lw_finding *f)
     }
 }
 
+/* The advice for a cond-misuse finding, by the rule it broke (report.h: lw_finding_detail). */
+static const char *const cond_fix[] = {
+    [LW_DETAIL_MUTEX_NOT_HELD] = "lock the mutex before the condition wait, in the same thread, "
+                                 "and test the condition under it.",
+    [LW_DETAIL_TWO_MUTEXES] =
+        "give each condition variable one mutex, and wait on it only with that mutex.",
+    [LW_DETAIL_COND_DESTROYED] = "wake every waiter (pthread_cond_broadcast) and let them leave "
+                                 "the wait before destroying the condition variable.",
+    [LW_DETAIL_SEM_DESTROYED] = "destroy a semaphore only when no thread can still wait on it "
+                                "(post for every waiter and join them first).",
+};
+
 /* The advice for one kind of finding, written as one paragraph. */
 static void write_fix(FILE *out, const struct lw_finding *f)
 {
@@ -382,6 +400,25 @@ static void write_fix(FILE *out, const struct lw_finding *f)
         fputs("look at where each thread waits: a condition wait needs a matching signal, a lock "
               "wait needs its owner to unlock.",
               out);
+        return;
+    case LW_KIND_INVALID_LOCK:
+        fputs(f->detail == LW_DETAIL_UNINITIALISED
+                  ? "initialise the lock (pthread_mutex_init or a static initialiser) before its "
+                    "first use."
+                  : "destroy a lock only when no thread will use it again; to reuse it, "
+                    "initialise it again first.",
+              out);
+        return;
+    case LW_KIND_REINIT_LIVE:
+        fputs(f->detail == LW_DETAIL_HELD
+                  ? "unlock the lock (and make sure no thread holds or waits for it) before "
+                    "initialising it again."
+                  : "initialise each lock once, e.g. with pthread_once; destroy it before "
+                    "initialising it again.",
+              out);
+        return;
+    case LW_KIND_COND_MISUSE:
+        fputs(cond_fix[f->detail] ? cond_fix[f->detail] : cond_fix[LW_DETAIL_MUTEX_NOT_HELD], out);
         return;
     }
 }
@@ -652,6 +689,12 @@ static const char *kind_noun(enum lw_finding_kind kind, bool plural)
         return plural ? "data races" : "data race";
     case LW_KIND_HANG:
         return plural ? "hangs" : "hang";
+    case LW_KIND_INVALID_LOCK:
+        return plural ? "uses of invalid locks" : "use of an invalid lock";
+    case LW_KIND_REINIT_LIVE:
+        return plural ? "inits of live locks" : "init of a live lock";
+    case LW_KIND_COND_MISUSE:
+        return plural ? "condition variable misuses" : "condition variable misuse";
     }
     return plural ? "findings" : "finding";
 }
@@ -713,6 +756,13 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
         return;
     case LW_OVERFLOW_CHANNEL:
         fputs("the record channel broke and was reopened; some records may be lost\n", t->out);
+        return;
+    case LW_OVERFLOW_LOCKS:
+        fprintf(t->out,
+                "the lock-state table filled (%" PRIu64
+                " locks and condition variables); later inits, destroys and condition waits "
+                "were not checked for misuse\n",
+                ov->limit);
         return;
     }
     fprintf(t->out, "internal table %" PRIu32 " filled (limit %" PRIu64 ")\n", ov->table,

@@ -61,6 +61,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->exit_held);
     lw_map_free(&d->races_seen);
     free(d->cycle_findings);
+    free(d->robust);
     lw_waitfor_free(d);
     free(d);
 }
@@ -68,6 +69,11 @@ void lw_detector_free(struct lw_detector *d)
 struct lw_report *lw_detector_report(struct lw_detector *d)
 {
     return &d->report;
+}
+
+int lw_detector_finish(struct lw_detector *d)
+{
+    return lw_robust_finish(d);
 }
 
 bool lw_detector_must_stop(const struct lw_detector *d)

@@ -25,6 +25,12 @@ const char *lw_kind_name(enum lw_finding_kind kind)
         return "data-race";
     case LW_KIND_HANG:
         return "hang";
+    case LW_KIND_INVALID_LOCK:
+        return "invalid-lock";
+    case LW_KIND_REINIT_LIVE:
+        return "reinit-live";
+    case LW_KIND_COND_MISUSE:
+        return "cond-misuse";
     }
     return "unknown";
 }
@@ -331,6 +337,103 @@ size_t lw_wait_phrase(const struct lw_finding *f, const struct lw_thread_wait *w
     return out.need;
 }
 
+/* " (by T1)" when the conflicting call was another thread's. */
+static void say_by(struct text *out, const struct lw_finding *f, const struct lw_thread *other)
+{
+    if (!other) return;
+    say(out, " (by ");
+    say_thread(out, f, other);
+    say(out, ")");
+}
+
+static void say_invalid(struct text *out, const struct lw_finding *f)
+{
+    const struct lw_lock *lock = f->nlocks ? f->locks[0] : NULL;
+    say_thread(out, f, f->nthreads ? f->threads[0] : NULL);
+    say(out, " uses ");
+    say_lock(out, lock, LW_MODE_EXCLUSIVE);
+    if (f->detail == LW_DETAIL_UNINITIALISED) {
+        say(out, ", which holds no valid lock (never initialised, or overwritten): the call "
+                 "fails or acts on garbage");
+        return;
+    }
+    say(out, " after it was destroyed");
+    say_by(out, f, f->nthreads > 1 ? f->threads[1] : NULL);
+    say(out, ": a destroyed lock must be initialised again before any lock, unlock or wait");
+}
+
+static void say_reinit(struct text *out, const struct lw_finding *f)
+{
+    const struct lw_lock *lock = f->nlocks ? f->locks[0] : NULL;
+    const struct lw_thread *other = f->nthreads > 1 ? f->threads[1] : NULL;
+    say_thread(out, f, f->nthreads ? f->threads[0] : NULL);
+    say(out, " initialises ");
+    say_lock(out, lock, LW_MODE_EXCLUSIVE);
+    if (f->detail == LW_DETAIL_HELD) {
+        say(out, " while it is held");
+        say_by(out, f, other);
+        say(out, ": the holder's critical section loses its protection and its unlock acts on a "
+                 "new lock");
+        return;
+    }
+    say(out, " again although an earlier init");
+    say_by(out, f, other);
+    say(out, " set it up and no destroy ended it: a lock is initialised once, or destroyed "
+             "before it is initialised again");
+}
+
+static void say_cond(struct text *out, const struct lw_finding *f)
+{
+    const struct lw_lock *lock = f->nlocks ? f->locks[0] : NULL;
+    const struct lw_thread *thread = f->nthreads ? f->threads[0] : NULL;
+    const struct lw_thread *other = f->nthreads > 1 ? f->threads[1] : NULL;
+    say_thread(out, f, thread);
+    switch (f->detail) {
+    case LW_DETAIL_TWO_MUTEXES:
+        say(out, " waits on a condition variable with ");
+        say_lock(out, lock, LW_MODE_EXCLUSIVE);
+        say(out, " while ");
+        say_thread(out, f, other ? other : thread);
+        say(out, " waits on it with ");
+        say_lock(out, f->nlocks > 1 ? f->locks[1] : NULL, LW_MODE_EXCLUSIVE);
+        say(out, ": all waits on one condition variable at the same time must use the same "
+                 "mutex");
+        return;
+    case LW_DETAIL_COND_DESTROYED:
+        say(out, " destroys a condition variable while ");
+        say_thread(out, f, other ? other : thread);
+        say(out, " waits on it");
+        if (lock) {
+            say(out, " with ");
+            say_lock(out, lock, LW_MODE_EXCLUSIVE);
+        }
+        say(out, ", not woken: the waiter is blocked on a condition variable that no longer "
+                 "exists");
+        return;
+    case LW_DETAIL_SEM_DESTROYED:
+        say(out, " destroys a semaphore while threads are blocked on it: they wait on an object "
+                 "that no longer exists");
+        return;
+    case LW_DETAIL_MUTEX_NOT_HELD:
+    case LW_DETAIL_NONE:
+    case LW_DETAIL_DESTROYED:
+    case LW_DETAIL_UNINITIALISED:
+    case LW_DETAIL_HELD:
+    case LW_DETAIL_NOT_DESTROYED:
+        break;
+    }
+    say(out, " waits on a condition variable with ");
+    say_lock(out, lock, LW_MODE_EXCLUSIVE);
+    say(out, ", which it does not hold");
+    if (other) {
+        say(out, " (");
+        say_thread(out, f, other);
+        say(out, " holds it)");
+    }
+    say(out, ": the wait must be called with its mutex locked (glibc returns with it locked "
+             "anyway)");
+}
+
 size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len)
 {
     struct text out = {.buf = buf, .len = len, .multi_process = multi_process};
@@ -384,6 +487,15 @@ size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *
         break;
     case LW_KIND_HANG:
         say(&out, "the program stopped making progress and was ended by the timeout");
+        break;
+    case LW_KIND_INVALID_LOCK:
+        say_invalid(&out, f);
+        break;
+    case LW_KIND_REINIT_LIVE:
+        say_reinit(&out, f);
+        break;
+    case LW_KIND_COND_MISUSE:
+        say_cond(&out, f);
         break;
     }
     return out.need;

@@ -46,6 +46,12 @@ struct lw_wait {
     struct lw_held_lock *held;
 };
 
+/* robust.c: an EXIT_HOLDING record of a robust mutex, waiting for the end of the run. */
+struct lw_robust_pending {
+    uint32_t image;
+    struct lw_rec_misuse rec;
+};
+
 struct lw_detector {
     struct lw_report report;
     size_t findings_cap, processes_cap, images_cap, locks_cap, threads_cap, overflows_cap;
@@ -72,6 +78,9 @@ struct lw_detector {
     struct lw_seqset deadlocks_seen;
     uint64_t board_stacks; /* ids of board waits' private stacks handed out */
     bool must_stop;
+
+    struct lw_robust_pending *robust; /* robust.c */
+    size_t nrobust, robust_cap;
 
     uint64_t record_time_ns; /* header time of the record being applied, 0 outside feed */
     size_t max_trace_holds;  /* lw_detector_options.max_trace_holds */
@@ -130,8 +139,16 @@ void lw_waitfor_free(struct lw_detector *d);
 /* The wait of a thread, or NULL when it has none active. */
 const struct lw_wait *lw_waitfor_of(const struct lw_detector *d, const struct lw_thread *thread);
 
-/* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack). */
+/* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack);
+ * lw_misuse_finding makes it without the hold-back of robust mutexes. */
 int lw_misuse_record(struct lw_detector *d, const struct lw_rec_misuse *rec);
+int lw_misuse_finding(struct lw_detector *d, const struct lw_rec_misuse *rec);
+
+/* robust.c: exit-holding records of robust mutexes wait for the end of the run; a recovery
+ * (pthread_mutex_consistent) drops them, lw_robust_finish turns the rest into findings. */
+int lw_robust_hold_back(struct lw_detector *d, const struct lw_rec_misuse *rec);
+int lw_robust_recovered(struct lw_detector *d, const struct lw_rec_misuse *rec);
+int lw_robust_finish(struct lw_detector *d);
 
 /* profile.c: a HOLDS record's events into their locks' profiles (and the timeline). */
 int lw_profile_holds(struct lw_detector *d, const struct lw_rec_holds *rec);

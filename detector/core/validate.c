@@ -12,8 +12,8 @@ static bool terminated(const char *field, size_t size)
 
 static bool valid_lock_ref(const struct lw_lock_ref *ref)
 {
-    const unsigned all_flags =
-        LW_LOCKF_RECURSIVE | LW_LOCKF_ERRORCHECK | LW_LOCKF_WRITER_PREF | LW_LOCKF_PSHARED;
+    const unsigned all_flags = LW_LOCKF_RECURSIVE | LW_LOCKF_ERRORCHECK | LW_LOCKF_WRITER_PREF |
+                               LW_LOCKF_PSHARED | LW_LOCKF_ROBUST;
     const unsigned all_acq = LW_ACQF_TRY | LW_ACQF_TIMED | LW_ACQF_CONDWAIT;
     return ref->type >= LW_LOCK_MUTEX && ref->type <= LW_LOCK_MTX &&
            (ref->flags & ~all_flags) == 0 && ref->mode <= LW_MODE_SHARED &&
@@ -92,13 +92,16 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     }
     case LW_REC_MISUSE: {
         const struct lw_rec_misuse *r = (const void *)h;
-        return len == sizeof *r && r->kind >= LW_MISUSE_DOUBLE_LOCK &&
-               r->kind <= LW_MISUSE_EXIT_HOLDING && valid_lock_ref(&r->lock);
+        if (len != sizeof *r || r->kind < LW_MISUSE_DOUBLE_LOCK || r->kind > LW_MISUSE_RECOVERED)
+            return false;
+        /* A semaphore is no lock: its record names it by address alone (type 0). */
+        if (r->kind == LW_MISUSE_SEM_DESTROYED) return r->lock.type == 0;
+        if (r->kind == LW_MISUSE_TWO_MUTEXES && !valid_lock_ref(&r->other_lock)) return false;
+        return valid_lock_ref(&r->lock);
     }
     case LW_REC_OVERFLOW: {
         const struct lw_rec_overflow *r = (const void *)h;
-        return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS &&
-               r->table <= LW_OVERFLOW_CHANNEL;
+        return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS && r->table <= LW_OVERFLOW_LOCKS;
     }
     case LW_REC_HOLDS: {
         const struct lw_rec_holds *r = (const void *)h;

@@ -1,7 +1,9 @@
 /* hang.c — a lost wake-up, in two processes: a worker waits on a condition nobody signals and
- * main joins it; the parent waits for the child. No lock is involved, so only --timeout can end
- * the run, with every thread's stack of both processes in the hang finding. With the argument
- * `quick` it signals the worker and exits at once (a run that ends before the timeout). */
+ * main joins it; the parent waits for the child's end of a pipe to close. A read is not a wait
+ * lockwatch can judge (another process could write), so the run is not provably stuck: only
+ * --timeout can end it, with every thread's stack of both processes in the hang finding, and
+ * what the threads lockwatch sees wait for. With the argument `quick` it signals the worker and
+ * exits at once (a run that ends before the timeout). */
 #define _GNU_SOURCE /* pthread barriers, nanosleep, pause under -std=c11 */
 #include <pthread.h>
 #include <stdbool.h>
@@ -41,11 +43,20 @@ int main(int argc, char **argv)
 {
     bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     fflush(stdout);
+    int done[2];
+    if (pipe(done) != 0) return 1;
     pid_t child = fork();
     if (child < 0) return 1;
-    if (child == 0) _exit(lost_wakeup(quick));
+    if (child == 0) {
+        close(done[0]);
+        _exit(lost_wakeup(quick)); /* the pipe closes with the child */
+    }
+    close(done[1]);
+    char byte;
+    while (read(done[0], &byte, 1) > 0) /* @lock:hang-waitpid */
+        ;
     int status;
-    waitpid(child, &status, 0); /* @lock:hang-waitpid */
+    waitpid(child, &status, 0);
     puts("child ended");
     return 0;
 }

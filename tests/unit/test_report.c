@@ -34,7 +34,8 @@ static void test_kind_names(void **state)
 {
     const char *expected[LW_KIND_COUNT] = {
         "lock-order-inversion", "deadlock",          "double-lock", "unlock-unowned",
-        "destroy-locked",       "exit-holding-lock", "data-race",   "hang"};
+        "destroy-locked",       "exit-holding-lock", "data-race",   "hang",
+        "invalid-lock",         "reinit-live",       "cond-misuse"};
     for (int k = 0; k < LW_KIND_COUNT; k++)
         assert_string_equal(lw_kind_name((enum lw_finding_kind)k), expected[k]);
 }

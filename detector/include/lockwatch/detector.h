@@ -37,6 +37,11 @@ void lw_detector_free(struct lw_detector *d);
 /* Feeds one record of len bytes. Returns LW_OK, LW_ERR_BADREC or LW_ERR_NOMEM. */
 int lw_detector_feed(struct lw_detector *d, const void *rec, size_t len);
 
+/* The run has ended (every record is in): adds the findings that could only be decided then —
+ * a thread that ended holding a robust mutex that no later owner recovered with
+ * pthread_mutex_consistent. Call once, before rendering. Returns LW_OK or LW_ERR_NOMEM. */
+int lw_detector_finish(struct lw_detector *d);
+
 /* The live report: findings so far, and every table the driver names before rendering. */
 struct lw_report *lw_detector_report(struct lw_detector *d);
 

@@ -21,8 +21,25 @@ enum lw_finding_kind {
     LW_KIND_EXIT_HOLDING_LOCK,
     LW_KIND_DATA_RACE,
     LW_KIND_HANG,
+    LW_KIND_INVALID_LOCK,
+    LW_KIND_REINIT_LIVE,
+    LW_KIND_COND_MISUSE,
 };
-#define LW_KIND_COUNT (LW_KIND_HANG + 1)
+#define LW_KIND_COUNT (LW_KIND_COND_MISUSE + 1)
+
+/* Which case of its kind a misuse finding is, for its wording (report.c, the renderers' Fix
+ * lines); LW_DETAIL_NONE for the kinds that have one case. */
+enum lw_finding_detail {
+    LW_DETAIL_NONE,
+    LW_DETAIL_DESTROYED,      /* invalid-lock: used after its destroy */
+    LW_DETAIL_UNINITIALISED,  /* invalid-lock: the object holds no valid lock */
+    LW_DETAIL_HELD,           /* reinit-live: initialised while held */
+    LW_DETAIL_NOT_DESTROYED,  /* reinit-live: initialised twice without a destroy */
+    LW_DETAIL_MUTEX_NOT_HELD, /* cond-misuse: wait with a mutex the caller does not hold */
+    LW_DETAIL_TWO_MUTEXES,    /* cond-misuse: concurrent waits with two mutexes */
+    LW_DETAIL_COND_DESTROYED, /* cond-misuse: condition variable destroyed under a waiter */
+    LW_DETAIL_SEM_DESTROYED,  /* cond-misuse: semaphore destroyed under waiters */
+};
 
 /* "lock-order-inversion", "deadlock", ... — the stable names used in JSON and suppressions. */
 const char *lw_kind_name(enum lw_finding_kind kind);
@@ -194,6 +211,7 @@ struct lw_finding {
     bool stuck;     /* deadlock: every thread of the run waits, none can wake another */
     bool inversion; /* deadlock: its cycle is also a lock-order inversion (the edges say where each
                        lock was taken in that order) */
+    enum lw_finding_detail detail; /* misuse findings: which case of the kind */
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */

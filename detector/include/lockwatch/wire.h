@@ -57,7 +57,7 @@ enum lw_rec_type {
     LW_REC_ACQUIRE = 7,   /* a lock-order chain not seen before, sent at the attempt */
     LW_REC_WAIT = 8,      /* a thread has been blocked on a lock longer than the wait threshold */
     LW_REC_WAIT_END = 9,  /* ...and has now acquired it (or given up) */
-    LW_REC_MISUSE = 10,   /* double-lock, unlock-unowned, destroy-locked, exit-holding-lock */
+    LW_REC_MISUSE = 10,   /* lock misuse (enum lw_misuse_kind) */
     LW_REC_OVERFLOW = 11, /* an internal table filled; sent once per table */
     LW_REC_HOLDS = 12,    /* --profile / --trace only: a batch of finished holds of one thread */
     LW_REC_RING = 13,     /* on the socket only: later records come through this ring (ring.h) */
@@ -78,6 +78,8 @@ enum lw_lock_flag {
     LW_LOCKF_ERRORCHECK = 1u << 1,  /* re-lock returns EDEADLK instead of blocking */
     LW_LOCKF_WRITER_PREF = 1u << 2, /* rwlock: a waiting writer blocks new readers */
     LW_LOCKF_PSHARED = 1u << 3,     /* process-shared */
+    LW_LOCKF_ROBUST = 1u << 4,      /* robust mutex (its next owner may recover it): set only in
+                                       EXIT_HOLDING records */
 };
 
 enum lw_lock_mode {
@@ -205,11 +207,34 @@ enum lw_misuse_kind {
     LW_MISUSE_DOUBLE_LOCK = 1,    /* owner re-locks a non-recursive lock */
     LW_MISUSE_UNLOCK_UNOWNED = 2, /* unlock of a lock this thread does not hold */
     LW_MISUSE_DESTROY_LOCKED = 3, /* destroy of a lock that is held */
-    LW_MISUSE_EXIT_HOLDING = 4,   /* thread ended holding `lock` (one record per lock) */
+    LW_MISUSE_EXIT_HOLDING = 4,   /* thread ended holding `lock` (one record per lock); a robust
+                                     mutex carries LW_LOCKF_ROBUST: the driver waits for the end
+                                     of the run, as its next owner may still recover it */
+    LW_MISUSE_INVALID_LOCK = 5,   /* lock, unlock or condition wait on a lock destroyed and not
+                                     initialised again; other_stack: the destroy */
+    LW_MISUSE_UNINITIALISED = 6,  /* the same on a lock object that holds no valid lock and whose
+                                     destroy the runtime did not see (never initialised) */
+    LW_MISUSE_REINIT_HELD = 7,    /* init of a lock that is held; other_stack: the acquisition */
+    LW_MISUSE_REINIT_LIVE = 8,    /* init of a lock an earlier init set up and no destroy ended;
+                                     other_stack: the earlier init */
+    LW_MISUSE_COND_UNOWNED = 9,   /* condition wait with a mutex (`lock`) the caller does not
+                                     hold; other_stack: its holder's acquisition, if any */
+    LW_MISUSE_TWO_MUTEXES = 10,   /* condition wait with `lock` while another thread waits on the
+                                     same condition variable with `other_lock`; other_stack:
+                                     that thread's wait */
+    LW_MISUSE_CV_DESTROYED = 11,  /* sent by a waiter whose wait ran out after another thread had
+                                     begun to destroy its condition variable: stack is that
+                                     destroy, other_thread its thread, other_stack the wait;
+                                     `lock` the wait's mutex */
+    LW_MISUSE_SEM_DESTROYED = 12, /* sem_destroy of a semaphore with blocked waiters; `lock` has
+                                     type 0 and the semaphore's address */
+    LW_MISUSE_RECOVERED = 13,     /* not a misuse: pthread_mutex_consistent recovered the robust
+                                     mutex `lock`, which voids an EXIT_HOLDING of it */
 };
 
-/* stack: the offending call. other_stack: the acquisition it conflicts with (0 if none).
- * will_block: for DOUBLE_LOCK, the real call is about to block forever. */
+/* stack: the offending call. other_stack: the call it conflicts with (0 if none).
+ * will_block: for DOUBLE_LOCK, the real call is about to block forever.
+ * other_lock: for TWO_MUTEXES, the other waiter's mutex; all zero otherwise. */
 struct lw_rec_misuse {
     struct lw_rec_header h;
     uint32_t kind; /* enum lw_misuse_kind */
@@ -219,6 +244,7 @@ struct lw_rec_misuse {
     uint64_t other_stack;
     uint32_t other_thread; /* thread that holds the lock, UINT32_MAX if none/unknown */
     uint32_t reserved;
+    struct lw_lock_ref other_lock;
 };
 
 enum lw_overflow_table {
@@ -227,6 +253,8 @@ enum lw_overflow_table {
     LW_OVERFLOW_HELD = 3,    /* a thread holds more locks than its held stack can grow to */
     LW_OVERFLOW_THREADS = 4, /* thread table full */
     LW_OVERFLOW_CHANNEL = 5, /* the record channel broke and was reopened */
+    LW_OVERFLOW_LOCKS = 6,   /* lock-state table full: later inits, destroys and condition
+                                waits are not checked for misuse */
 };
 
 struct lw_rec_overflow {

@@ -1,0 +1,65 @@
+/* lockstate.h — what the runtime remembers about a lock or condition variable between calls:
+ * the init or destroy call that last set it up or ended it (invalid-lock, reinit-live), a hold
+ * that another thread's unlock ended (exit-holding-lock), a condition variable's current waiters
+ * and their mutex (cond-misuse).
+ *
+ * Only slow paths use it: init and destroy wrappers, condition waits, unlocks of locks not on the
+ * held stack, real calls that failed, new chains. The lock/unlock fast path never touches it.
+ * A fixed table of LWI_LOCKSTATE_SLOTS entries mapped at start (pages touched when used), open
+ * addressing by address, lock-free: an entry is claimed with a compare-and-swap of its key and
+ * never given back, only rewritten (a reused address takes over its entry). Fields are relaxed
+ * atomics read racily: the checks tolerate a stale read, as they tolerate the races of the program
+ * they watch. When no slot is free within the probe limit, one OVERFLOW record
+ * (LW_OVERFLOW_LOCKS) says so and that object goes unchecked. */
+#ifndef LWI_LOCKSTATE_H
+#define LWI_LOCKSTATE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define LWI_LOCKSTATE_LOG2 18u
+#define LWI_LOCKSTATE_SLOTS (1u << LWI_LOCKSTATE_LOG2)
+
+struct lwi_thread;
+
+/* What an entry describes: a lock (any family) or a condition variable (pthread or C11). */
+enum lwi_ls_kind { LWI_LS_LOCK = 0, LWI_LS_COND = 1 };
+
+/* A lock's life as its init and destroy calls told it. */
+enum lwi_ls_life {
+    LWI_LS_UNKNOWN = 0,     /* nothing to say (static initialiser, or memory reused) */
+    LWI_LS_INITIALISED = 1, /* an init call set it up, no destroy since (static storage only) */
+    LWI_LS_DESTROYED = 2,   /* a destroy call ended it, no init since */
+};
+
+struct lwi_lockstate {
+    _Atomic uint64_t key; /* address | kind; 0: free */
+    /* locks: life; condition variables: unused */
+    _Atomic uint32_t life;
+    /* the init/destroy that set `life` (locks), the last destroy made under waiters (conds) */
+    _Atomic uint32_t thread;
+    _Atomic uint64_t stack;
+    /* locks: kernel tid of a thread whose hold another thread's unlock ended, 0 if none */
+    _Atomic int32_t released_tid;
+    /* condition variables: threads inside a wait, their mutex (its family in mutex_type), the
+     * stack and thread of the wait that set it, destroys seen while waiters were inside */
+    _Atomic uint32_t waiters;
+    _Atomic uint64_t mutex;
+    _Atomic uint64_t wait_stack;
+    _Atomic uint32_t wait_thread;
+    _Atomic uint32_t destroys;
+    _Atomic uint32_t mutex_type;
+};
+
+/* Maps the table; 0 or -1. */
+int lwi_lockstate_init(void);
+
+/* The entry of the object at `addr`, or NULL when it has none. */
+struct lwi_lockstate *lwi_lockstate_find(uint64_t addr, enum lwi_ls_kind kind);
+
+/* The entry of the object at `addr`, claimed if it has none; NULL when the table is full (an
+ * OVERFLOW record was sent). Under the guard. */
+struct lwi_lockstate *lwi_lockstate_get(const struct lwi_thread *self, uint64_t addr,
+                                        enum lwi_ls_kind kind);
+
+#endif

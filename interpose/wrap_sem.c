@@ -1,0 +1,44 @@
+/* wrap_sem.c — sem_destroy of a semaphore threads are blocked on (cond-misuse).
+ *
+ * Semaphore waits are not wrapped here, so the waiters are read from the object: glibc's 64-bit
+ * semaphore keeps the blocked waiters in the high half of its data word and the value in the low
+ * half. A waiter counts from the moment it blocks until it returns; one a post has already
+ * released still counts until it returns, so only waiters beyond the value (tokens not yet
+ * taken) prove that a thread stays blocked on a destroyed semaphore. Other layouts: no check. */
+#include <semaphore.h>
+#include <stdint.h>
+
+#include "depot.h"
+#include "emit.h"
+#include "real.h"
+#include "tls.h"
+
+#if UINTPTR_MAX == UINT64_MAX && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LWI_SEM_NWAITERS_SHIFT 32
+static bool lwi_sem_has_blocked_waiters(const sem_t *sem)
+{
+    uint64_t data = __atomic_load_n((const uint64_t *)(const void *)sem, __ATOMIC_RELAXED);
+    uint32_t waiters = (uint32_t)(data >> LWI_SEM_NWAITERS_SHIFT), value = (uint32_t)data;
+    return waiters > value;
+}
+#else
+static bool lwi_sem_has_blocked_waiters(const sem_t *sem)
+{
+    (void)sem;
+    return false;
+}
+#endif
+
+LWI_EXPORT int sem_destroy(sem_t *sem)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return REAL(sem_destroy)(sem);
+    if (lwi_sem_has_blocked_waiters(sem)) {
+        /* A semaphore is no lock: the record names it by address, type 0. */
+        struct lw_lock_ref ref = {.addr = (uint64_t)(uintptr_t)sem};
+        lwi_emit_misuse(self, LW_MISUSE_SEM_DESTROYED, 0, &ref, lwi_depot_capture(self), 0,
+                        UINT32_MAX);
+    }
+    lwi_leave(self);
+    return REAL(sem_destroy)(sem);
+}
