@@ -16,17 +16,17 @@ enum lwd_format { LWD_FORMAT_TEXT, LWD_FORMAT_JSON, LWD_FORMAT_SARIF };
 
 /* Exit codes of the command, in one place (documented in docs/user-guide.md and lockwatch.1). */
 enum lwd_exit {
-    LWD_EXIT_OK = 0,            /* or the program's own exit status when no finding */
-    LWD_EXIT_USAGE = 2,         /* unknown option, bad option value, no program given */
-    LWD_EXIT_TOOL = 3,          /* lockwatch itself failed (out of memory, cannot spawn) */
-    LWD_EXIT_NOT_FOUND = 4,     /* the program does not exist / is not on PATH */
-    LWD_EXIT_NOT_EXECUTABLE = 5,/* exists but cannot be executed (permissions, not a file) */
-    LWD_EXIT_STATIC = 6,        /* statically linked: LD_PRELOAD cannot reach it */
-    LWD_EXIT_SETUID = 7,        /* setuid/setgid: the loader ignores LD_PRELOAD */
-    LWD_EXIT_NO_RUNTIME = 8,    /* liblockwatch.so not found */
+    LWD_EXIT_OK = 0,               /* or the program's own exit status when no finding */
+    LWD_EXIT_USAGE = 2,            /* unknown option, bad option value, no program given */
+    LWD_EXIT_TOOL = 3,             /* lockwatch itself failed (out of memory, cannot spawn) */
+    LWD_EXIT_NOT_FOUND = 4,        /* the program does not exist / is not on PATH */
+    LWD_EXIT_NOT_EXECUTABLE = 5,   /* exists but cannot be executed (permissions, not a file) */
+    LWD_EXIT_STATIC = 6,           /* statically linked: LD_PRELOAD cannot reach it */
+    LWD_EXIT_SETUID = 7,           /* setuid/setgid: the loader ignores LD_PRELOAD */
+    LWD_EXIT_NO_RUNTIME = 8,       /* liblockwatch.so not found */
     LWD_EXIT_BAD_SUPPRESSIONS = 9, /* --suppressions file unreadable or malformed */
     LWD_EXIT_BAD_BASELINE = 10,    /* --baseline file unreadable or not a lockwatch report */
-    LWD_EXIT_FINDINGS = 66,     /* default of --exit-code */
+    LWD_EXIT_FINDINGS = 66,        /* default of --exit-code */
 };
 
 /* --on-deadlock: what to do once the run can never finish (a real deadlock, or a double lock
@@ -36,18 +36,18 @@ enum lwd_on_deadlock { LWD_ON_DEADLOCK_EXIT, LWD_ON_DEADLOCK_REPORT };
 
 struct lwd_options {
     enum lwd_format format;
-    const char *output;     /* --output=FILE, NULL = stderr */
-    bool verbose;           /* --verbose: a clean run's text report says so instead of nothing */
-    int exit_code;          /* --exit-code=N, used when findings exist */
-    const char *runtime;    /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
-    char **argv;            /* program and its arguments, NULL-terminated */
+    const char *output;  /* --output=FILE, NULL = stderr */
+    bool verbose;        /* --verbose: a clean run's text report says so instead of nothing */
+    int exit_code;       /* --exit-code=N, used when findings exist */
+    const char *runtime; /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
+    char **argv;         /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
     unsigned deadlock_delay_ms; /* --deadlock-delay: blocked this long, a thread is published */
     unsigned timeout_ms;        /* --timeout: end a run still going after this long; 0 = never */
-    const char *suppressions; /* --suppressions=FILE, or NULL */
-    const char *baseline;     /* --baseline=REPORT.json, or NULL */
-    const char *source_root;  /* --source-root=DIR: SARIF URIs relative to it, or NULL */
+    const char *suppressions;   /* --suppressions=FILE, or NULL */
+    const char *baseline;       /* --baseline=REPORT.json, or NULL */
+    const char *source_root;    /* --source-root=DIR: SARIF URIs relative to it, or NULL */
     const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
     bool profile;      /* --profile: per-lock contention figures in the report */
     const char *trace; /* --trace=FILE: Chrome trace-event timeline of waits and holds, or NULL */
@@ -59,6 +59,8 @@ enum lwd_stop_reason {
     LWD_STOP_DEADLOCK,    /* a real deadlock (--on-deadlock=exit) */
     LWD_STOP_DOUBLE_LOCK, /* a double lock that blocks for ever (--on-deadlock=exit) */
     LWD_STOP_TIMEOUT,     /* --timeout expired: a hang finding holds every thread's stack */
+    LWD_STOP_INTERRUPTED, /* lockwatch got SIGINT, SIGTERM or SIGHUP and the program did not end
+                             within the grace: a hang finding, as for the timeout */
 };
 
 /* How the program ended. */

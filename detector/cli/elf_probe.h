@@ -1,6 +1,6 @@
 /* elf_probe.h — what kind of executable a file is, read from its first bytes and ELF program
- * headers (32- and 64-bit, host byte order; libelf): a dynamically linked ELF (has PT_INTERP, so the
- * loader will honour LD_PRELOAD), a statically linked one (no PT_INTERP, static-pie included),
+ * headers (32- and 64-bit, host byte order; libelf): a dynamically linked ELF (has PT_INTERP, so
+ * the loader will honour LD_PRELOAD), a statically linked one (no PT_INTERP, static-pie included),
  * a "#!" script (with its interpreter's path), or something else the kernel decides about. */
 #ifndef LWD_ELF_PROBE_H
 #define LWD_ELF_PROBE_H

@@ -44,7 +44,7 @@ static void drop_runtime_frames(const struct lw_report *r, struct lwd_thread_sta
 }
 
 int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
-                    const char *runtime)
+                    const char *runtime, bool interrupted)
 {
     pid_t *pids = NULL;
     struct lwd_thread_stack *stacks = NULL;
@@ -57,7 +57,8 @@ int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
     for (size_t i = 0; i < npids; i++)
         if (lwd_dump_threads(pids[i], &stacks, &nstacks) != 0) continue;
     if (nstacks == 0) {
-        fputs("lockwatch: the run timed out, but no thread's stack could be taken\n", stderr);
+        fprintf(stderr, "lockwatch: the run %s, but no thread's stack could be taken\n",
+                interrupted ? "did not end when interrupted" : "timed out");
         goto out;
     }
     hung = calloc(nstacks, sizeof *hung);
@@ -70,7 +71,7 @@ int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
                                           .nframes = stacks[i].nframes,
                                           .pcs = stacks[i].pcs};
     }
-    if (lw_detector_add_hang(d, hung, nstacks) != LW_OK) goto nomem;
+    if (lw_detector_add_hang(d, hung, nstacks, interrupted) != LW_OK) goto nomem;
     rc = 0;
     goto out;
 nomem:

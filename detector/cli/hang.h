@@ -1,10 +1,12 @@
-/* hang.h — the --timeout report: when a run is still going at its deadline, every thread of
- * every live process of the run is stopped for a moment and unwound from outside
- * (thread_dump.h), and the stacks become one `hang` finding (lw_detector_add_hang). The caller
- * then ends the run (stop.h). */
+/* hang.h — the report of a run that does not end: still going at the --timeout deadline, or
+ * still going a moment after lockwatch was asked to stop (SIGINT, SIGTERM, SIGHUP). Every thread
+ * of every live process of the run is stopped for a moment and unwound from outside
+ * (thread_dump.h), and the stacks become one `hang` finding (lw_detector_add_hang) with what each
+ * thread lockwatch sees blocked waits for. The caller then ends the run (stop.h). */
 #ifndef LWD_HANG_H
 #define LWD_HANG_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "lockwatch/detector.h"
@@ -15,6 +17,6 @@
  * or -1 after one line on stderr when no stack could be taken or memory ran out (the run must
  * still be ended). */
 int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
-                    const char *runtime);
+                    const char *runtime, bool interrupted);
 
 #endif

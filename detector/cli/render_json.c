@@ -310,6 +310,8 @@ static const char *stop_reason_name(enum lwd_stop_reason reason)
         return "double-lock";
     case LWD_STOP_TIMEOUT:
         return "timeout";
+    case LWD_STOP_INTERRUPTED:
+        return "interrupted";
     }
     return NULL;
 }

@@ -640,7 +640,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
     if (t->triage != NULL && t->triage->known != NULL && t->triage->known[index])
         fputs(" (known, in baseline)", t->out);
     fputc('\n', t->out);
-    if (f->ncycle > 0 && f->nwaits == 0) {
+    if (f->ncycle > 0 && !(f->kind == LW_KIND_DEADLOCK && f->nwaits > 0)) {
         print_cycle_story(t, f);
     } else {
         /* The message is a sentence without its full stop (JSON carries it as is). */
@@ -651,7 +651,8 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
         print_locks(t, f);
     }
     fputc('\n', t->out);
-    if (f->nwaits > 0) {
+    bool waits_block = f->kind == LW_KIND_DEADLOCK && f->nwaits > 0;
+    if (waits_block) {
         print_waits(t, f);
         if (f->ncycle > 0)
             print_wrapped(t, 0,
@@ -662,7 +663,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
     print_cycle_stacks(t, f);
     if (f->naccesses > 0)
         print_accesses(t, f);
-    else if (f->nwaits == 0)
+    else if (!waits_block)
         print_labelled_stacks(t, f);
     print_threads(t, f);
     print_fix(t, f);
@@ -711,6 +712,8 @@ static const char *stop_words(enum lwd_stop_reason reason)
         return " after a double lock that would block for ever";
     case LWD_STOP_TIMEOUT:
         return " after the timeout";
+    case LWD_STOP_INTERRUPTED:
+        return " after it was interrupted and the program did not end";
     }
     return "";
 }

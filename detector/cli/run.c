@@ -28,6 +28,10 @@
 /* ...or at the latest this long after the exit, so a grandchild that keeps sending records
  * cannot hold the report back for ever. */
 #define LWD_DRAIN_MAX_MS 2000
+/* After SIGINT, SIGTERM or SIGHUP to lockwatch, the program has this long to end; a program
+ * still running then is reported (a hang finding: where each thread is and what it waits for)
+ * and ended. A second such signal ends the wait at once. */
+#define LWD_INTERRUPT_GRACE_MS 2000
 /* How long the driver lets records pile up before reading again (see nap_after_records). */
 #define LWD_BATCH_NAP_US 5000L
 #define LWD_BATCH_NAP_MAX_BYTES (64u * 1024u)
@@ -42,7 +46,8 @@ struct run_state {
     pid_t child;
     struct lwd_watch *watch; /* the wait board's looks (watch.h) */
     bool child_running;
-    bool stop; /* a forwarded signal arrived after the program had exited */
+    bool stop;                    /* a forwarded signal arrived after the program had exited */
+    long long interrupt_deadline; /* LWD_INTERRUPT_GRACE_MS after an interrupt, -1 before one */
     struct lwd_outcome *outcome;
     const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
 };
@@ -68,6 +73,17 @@ static void reap_child(struct run_state *st)
     }
 }
 
+/* An interrupt: the program decides what to do with it (SIGINT from the terminal reached it
+ * already, as it reaches every process of the foreground group), and gets the grace to end. */
+static void interrupted(const struct signalfd_siginfo *info, struct run_state *st)
+{
+    bool from_terminal = info->ssi_signo == SIGINT && info->ssi_code != SI_USER;
+    if (!from_terminal) kill(st->child, (int)info->ssi_signo);
+    long long now = now_ms();
+    st->interrupt_deadline =
+        st->interrupt_deadline < 0 ? now + LWD_INTERRUPT_GRACE_MS : now; /* a second one */
+}
+
 static void handle_signals(int fd, struct run_state *st)
 {
     struct signalfd_siginfo info;
@@ -75,7 +91,7 @@ static void handle_signals(int fd, struct run_state *st)
         if (info.ssi_signo == SIGCHLD)
             reap_child(st);
         else if (st->child_running)
-            kill(st->child, (int)info.ssi_signo); /* SIGTERM, SIGHUP: the program decides */
+            interrupted(&info, st);
         else
             st->stop = true;
     }
@@ -162,16 +178,18 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
     }
 }
 
-/* --timeout: the program is still running at the deadline. Every thread's stack goes into a
- * hang finding first, then the run is ended like a deadlocked one. A run whose program has
- * exited (only the drain is left) ended by itself and is neither dumped nor killed. */
-static void stop_at_timeout(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d)
+/* --timeout, or an interrupt the program did not end after: the program is still running.
+ * Every thread's stack goes into a hang finding first, then the run is ended like a deadlocked
+ * one. A run whose program has exited (only the drain is left) ended by itself and is neither
+ * dumped nor killed. */
+static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d,
+                      enum lwd_stop_reason reason)
 {
     /* on failure it said so: the run still ends */
-    lwd_report_hang(d, st->child, ch->name, st->runtime);
+    lwd_report_hang(d, st->child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
     lwd_stop_run(lw_detector_report(d), st->child, ch->name);
     st->outcome->stopped = true;
-    st->outcome->stop_reason = LWD_STOP_TIMEOUT;
+    st->outcome->stop_reason = reason;
 }
 
 /* Milliseconds poll() may wait before the timeout is due (-1: no timeout pending). */
@@ -214,7 +232,9 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             lwd_channel_recheck(ch); /* its rings may have no writer left: read them to the end */
         }
         if (st->stop) break;
-        if (timeout_wait(deadline, st) == 0) stop_at_timeout(ch, st, d);
+        if (timeout_wait(deadline, st) == 0) stop_hung(ch, st, d, LWD_STOP_TIMEOUT);
+        if (timeout_wait(st->interrupt_deadline, st) == 0)
+            stop_hung(ch, st, d, LWD_STOP_INTERRUPTED);
         int timeout = -1;
         if (exited_at >= 0) {
             long long now = now_ms();
@@ -226,6 +246,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             timeout = ch->nconns == 0 ? 0 : (int)(left < quiet ? left : quiet);
         }
         timeout = min_wait(timeout, timeout_wait(deadline, st));
+        timeout = min_wait(timeout, timeout_wait(st->interrupt_deadline, st));
         if (st->child_running && !st->outcome->stopped)
             timeout = min_wait(timeout, lwd_watch_tick(st->watch, d, st->child, ch->name));
         if (lwd_channel_has_rings(ch)) timeout = min_wait(timeout, ring_wake);
@@ -283,8 +304,11 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
      * Without them (no log directory) TSan reports on stderr as usual, which the line printed by
      * lwd_tsan_prepare explains; the run goes on. */
     lwd_tsan_prepare(&tsan, getenv("TSAN_OPTIONS"));
-    struct run_state st = {
-        .child_running = true, .stop = false, .outcome = outcome, .runtime = pf->runtime};
+    struct run_state st = {.child_running = true,
+                           .stop = false,
+                           .interrupt_deadline = -1,
+                           .outcome = outcome,
+                           .runtime = pf->runtime};
     st.watch = watch = lwd_watch_new(opts->deadlock_delay_ms, pf->runtime);
     if (!watch) goto out;
     rc = lwd_spawn(opts, pf, ch.name, tsan.options, &sig, &st.child);

@@ -16,6 +16,7 @@ int lwd_signals_setup(struct lwd_signals *s)
     sigaddset(&watched, SIGCHLD);
     sigaddset(&watched, SIGTERM);
     sigaddset(&watched, SIGHUP);
+    sigaddset(&watched, SIGINT);
     if (sigprocmask(SIG_BLOCK, &watched, &s->old_mask) != 0) goto fail;
     s->fd = signalfd(-1, &watched, SFD_NONBLOCK | SFD_CLOEXEC);
     if (s->fd < 0) {
@@ -28,7 +29,6 @@ int lwd_signals_setup(struct lwd_signals *s)
     memset(&ignore, 0, sizeof ignore);
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
-    sigaction(SIGINT, &ignore, &s->old_int);
     sigaction(SIGQUIT, &ignore, &s->old_quit);
     return 0;
 fail:
@@ -38,7 +38,6 @@ fail:
 
 void lwd_signals_restore(const struct lwd_signals *s)
 {
-    sigaction(SIGINT, &s->old_int, NULL);
     sigaction(SIGQUIT, &s->old_quit, NULL);
     sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 }

@@ -1,8 +1,9 @@
-/* signals.h — lockwatch's signal handling while the program runs, like time(1): SIGINT and
- * SIGQUIT are ignored (the terminal delivers them to the program, which stays in lockwatch's
- * process group and keeps the terminal), SIGTERM and SIGHUP are read from a signalfd and
- * forwarded to the program, SIGCHLD is read from the same signalfd. The child undoes all of it
- * before exec so the program starts with the signal state lockwatch was started with. */
+/* signals.h — lockwatch's signal handling while the program runs, like time(1): SIGQUIT is
+ * ignored (the terminal delivers it to the program, which stays in lockwatch's process group and
+ * keeps the terminal); SIGINT, SIGTERM, SIGHUP and SIGCHLD are read from a signalfd (run.c
+ * forwards SIGTERM and SIGHUP, and SIGINT when a process rather than the terminal sent it, and
+ * reports a run that does not end after them). The child undoes all of it before exec so the
+ * program starts with the signal state lockwatch was started with. */
 #ifndef LWD_SIGNALS_H
 #define LWD_SIGNALS_H
 
@@ -10,9 +11,9 @@
 #include <stdbool.h>
 
 struct lwd_signals {
-    int fd; /* signalfd for SIGCHLD, SIGTERM, SIGHUP; -1 when not set up */
+    int fd; /* signalfd for SIGCHLD, SIGINT, SIGTERM, SIGHUP; -1 when not set up */
     sigset_t old_mask;
-    struct sigaction old_int, old_quit;
+    struct sigaction old_quit;
 };
 
 /* Returns 0, or -1 after printing one line on stderr (nothing left changed). */

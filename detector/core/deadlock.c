@@ -307,3 +307,24 @@ out:
     free(ts);
     return rc;
 }
+
+int lw_deadlock_describe_blocked(struct lw_detector *d, struct lw_finding *f)
+{
+    size_t n = d->nblocked;
+    if (n == 0) return LW_OK;
+    uint32_t *ts = malloc(n * sizeof *ts);
+    f->waits = calloc(n, sizeof *f->waits);
+    int rc = LW_ERR_NOMEM;
+    if (!ts || !f->waits) goto out;
+    memcpy(ts, d->blocked, n * sizeof *ts);
+    order_of = d;
+    qsort(ts, n, sizeof *ts, compare_threads);
+    for (size_t i = 0; i < n; i++) {
+        if (describe(d, ts[i], &f->waits[i]) != LW_OK) goto out;
+        f->nwaits++;
+    }
+    rc = LW_OK;
+out:
+    free(ts);
+    return rc;
+}

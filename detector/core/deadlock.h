@@ -19,4 +19,9 @@ int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n, int32_t p
 /* Blocked thread index `waiter` waits for a lock that `owner` held when it ended. */
 int lw_deadlock_ended_owner(struct lw_detector *d, uint32_t waiter, struct lw_thread *owner);
 
+/* Fills f->waits with every blocked thread of the run (in the order of lw_detector_stuck), for a
+ * hang: where the threads lockwatch sees waiting wait, and what they hold. */
+struct lw_finding;
+int lw_deadlock_describe_blocked(struct lw_detector *d, struct lw_finding *f);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadlock.h"
 #include "lockwatch/tsan.h"
 #include "state.h"
 
@@ -159,11 +160,13 @@ static uint64_t pcs_id(const uint64_t *pcs, size_t n)
     return h ? h : 1; /* 0 means "no stack" */
 }
 
-int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *threads, size_t n)
+int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *threads, size_t n,
+                         bool interrupted)
 {
     if (n == 0) return LW_OK;
     struct lw_finding *f = lw_finding_add(d, LW_KIND_HANG, threads[0].pid, 0, n, 0, n);
     if (!f) return LW_ERR_NOMEM;
+    f->interrupted = interrupted;
     f->nthreads = 0;
     for (size_t i = 0; i < n; i++) {
         const struct lw_hung_thread *h = &threads[i];
@@ -187,5 +190,5 @@ int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *thr
         f->stacks[i] = (struct lw_labelled_stack){
             t, t ? "is here" : "(a thread lockwatch never saw) is here", stack};
     }
-    return LW_OK;
+    return lw_deadlock_describe_blocked(d, f);
 }

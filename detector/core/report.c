@@ -328,6 +328,19 @@ static void say_deadlock(struct text *out, const struct lw_finding *f)
     say(out, ": none of them can ever continue, the program is deadlocked");
 }
 
+/* "; T1 waits on condition variable ready": the waits lockwatch saw in a hang. */
+static void say_hang_waits(struct text *out, const struct lw_finding *f)
+{
+    for (size_t i = 0; i < f->nwaits && i < LW_SAY_MAX_WAITS; i++) {
+        say(out, i == 0 ? ": " : "; ");
+        say_thread(out, f, f->waits[i].thread);
+        say(out, " ");
+        say_wait(out, f, &f->waits[i], true);
+    }
+    if (f->nwaits > LW_SAY_MAX_WAITS)
+        say(out, "; %zu more threads wait", f->nwaits - LW_SAY_MAX_WAITS);
+}
+
 size_t lw_wait_phrase(const struct lw_finding *f, const struct lw_thread_wait *w,
                       bool multi_process, char *buf, size_t len)
 {
@@ -486,7 +499,12 @@ size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *
         say_race(&out, f);
         break;
     case LW_KIND_HANG:
-        say(&out, "the program stopped making progress and was ended by the timeout");
+        if (f->interrupted)
+            say(&out, "the program did not end after lockwatch was interrupted, so lockwatch "
+                      "ended it");
+        else
+            say(&out, "the program stopped making progress and was ended by the timeout");
+        say_hang_waits(&out, f);
         break;
     case LW_KIND_INVALID_LOCK:
         say_invalid(&out, f);

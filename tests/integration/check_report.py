@@ -27,7 +27,7 @@ import time
 
 # `@lock:NAME` is referred to as @NAME; any other `@WORD:NAME` as @WORD:NAME.
 MARKER_RE = re.compile(r"@([a-z]+):([A-Za-z0-9_.-]+)")
-STOP_REASONS = ("deadlock", "double-lock", "timeout", "no")
+STOP_REASONS = ("deadlock", "double-lock", "timeout", "interrupted", "no")
 RUN_TIMEOUT_SECONDS = 50  # below the CTest timeout, so a hang is reported here with context
 FINDINGS_EXIT = 66
 

@@ -3,9 +3,11 @@
  * lockwatch can judge (another process could write), so the run is not provably stuck: only
  * --timeout can end it, with every thread's stack of both processes in the hang finding, and
  * what the threads lockwatch sees wait for. With the argument `quick` it signals the worker and
- * exits at once (a run that ends before the timeout). */
+ * exits at once (a run that ends before the timeout); with `stubborn` both processes ignore
+ * SIGINT, so an interrupt does not end them. */
 #define _GNU_SOURCE /* pthread barriers, nanosleep, pause under -std=c11 */
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +44,7 @@ static int lost_wakeup(bool signal_it)
 int main(int argc, char **argv)
 {
     bool quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+    if (argc > 1 && strcmp(argv[1], "stubborn") == 0) signal(SIGINT, SIG_IGN);
     fflush(stdout);
     int done[2];
     if (pipe(done) != 0) return 1;

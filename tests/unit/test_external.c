@@ -124,7 +124,7 @@ static void test_hang_holds_every_thread(void **state)
         /* The main thread sent no record (it only created threads): its tid is the pid. */
         {.pid = PID, .tid = PID, .comm = "prog", .nframes = 1, .pcs = pcs_b},
     };
-    assert_int_equal(lw_detector_add_hang(d, hung, 4), LW_OK);
+    assert_int_equal(lw_detector_add_hang(d, hung, 4, false), LW_OK);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nfindings, 1);
     struct lw_finding *f = rep->findings[0];

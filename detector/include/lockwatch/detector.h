@@ -128,7 +128,10 @@ struct lw_hung_thread {
     const uint64_t *pcs;
 };
 
-/* Adds one `hang` finding holding every given thread's stack. Returns LW_OK or LW_ERR_NOMEM. */
-int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *threads, size_t n);
+/* Adds one `hang` finding holding every given thread's stack, and what each thread the detector
+ * knows to be blocked waits for (lw_finding.waits). interrupted: the run was ended after a signal
+ * to lockwatch, not by --timeout. Returns LW_OK or LW_ERR_NOMEM. */
+int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *threads, size_t n,
+                         bool interrupted);
 
 #endif

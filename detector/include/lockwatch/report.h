@@ -211,6 +211,7 @@ struct lw_finding {
     bool stuck;     /* deadlock: every thread of the run waits, none can wake another */
     bool inversion; /* deadlock: its cycle is also a lock-order inversion (the edges say where each
                        lock was taken in that order) */
+    bool interrupted; /* hang: the run was ended after a signal to lockwatch, not by --timeout */
     enum lw_finding_detail detail; /* misuse findings: which case of the kind */
 };
 
