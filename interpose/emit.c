@@ -114,13 +114,14 @@ void lwi_emit_thread_exit(const struct lwi_thread *self, uint32_t nheld)
     lwi_channel_send(&r, sizeof r);
 }
 
-void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t timers,
+void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t signals, uint64_t timers,
                     uint64_t handle)
 {
     struct lw_rec_watch r;
     memset(&r, 0, sizeof r);
     lwi_header(&r.h, LW_REC_WATCH, sizeof r, self);
     r.slot = slot;
+    r.signals = signals;
     r.timers = timers;
     r.handle = handle;
     lwi_channel_send(&r, sizeof r);

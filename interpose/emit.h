@@ -41,8 +41,9 @@ void lwi_emit_misuse_pair(const struct lwi_thread *self, uint32_t kind,
 /* Sends a filled LW_REC_HOLDS record of thread `thread` (kernel tid `tid`, which need not be the
  * calling thread) in place: rec->nevents events, header written here (profile.c). */
 void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread);
-/* Where self's wait slot and the process's timer board are, and self's pthread_t (watch.h). */
-void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t timers,
+/* Where self's wait slot, signal log and the process's timer board are, and self's pthread_t
+ * (watch.h). */
+void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t signals, uint64_t timers,
                     uint64_t handle);
 /* Sent at most once per table per process. */
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);

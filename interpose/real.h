@@ -76,7 +76,12 @@
     X(wait)                                                                                        \
     X(wait3)                                                                                       \
     X(wait4)                                                                                       \
-    X(waitid)
+    X(waitid)                                                                                      \
+    X(pthread_cond_signal)                                                                         \
+    X(pthread_cond_broadcast)                                                                      \
+    X(cnd_signal)                                                                                  \
+    X(cnd_broadcast)                                                                               \
+    X(sem_post)
 
 enum lwi_real_id {
 #define LWI_REAL_ENUM(name) LWI_REAL_##name,

@@ -61,8 +61,9 @@ struct lwi_thread {
     int32_t registry_slot;   /* index in the live-thread table, -1 if not registered */
     uint64_t exit_stack;     /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
     struct lwi_held_stack held;
-    struct lwi_memo memo; /* ready-made entries for repeated acquisitions (memo.h) */
-    struct lw_wait_slot watch; /* the indefinite wait it is in, read by the driver (watch.h) */
+    struct lwi_memo memo;         /* ready-made entries for repeated acquisitions (memo.h) */
+    struct lw_wait_slot watch;    /* the indefinite wait it is in, read by the driver (watch.h) */
+    struct lw_signal_log signals; /* its last signals and posts, read by the driver (watch.h) */
 };
 
 extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));

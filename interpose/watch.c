@@ -1,14 +1,33 @@
 /* watch.c — the process's timer board and the announcement of each thread's wait slot (watch.h). */
 #include "watch.h"
 
+#include <errno.h>
 #include <pthread.h>
 
+#include "chain.h"
 #include "emit.h"
+#include "site.h"
+
+/* Site-cache context of signalling calls (site.h): apart from every lock's site chain. */
+#define LWI_SIGNAL_SITE 0x7369676e616c6c73ull
 
 struct lw_timer_board lwi_timers;
 
 void lwi_watch_announce(const struct lwi_thread *self)
 {
-    lwi_emit_watch(self, (uint64_t)(uintptr_t)&self->watch, (uint64_t)(uintptr_t)&lwi_timers,
-                   (uint64_t)pthread_self());
+    lwi_emit_watch(self, (uint64_t)(uintptr_t)&self->watch, (uint64_t)(uintptr_t)&self->signals,
+                   (uint64_t)(uintptr_t)&lwi_timers, (uint64_t)pthread_self());
+}
+
+void lwi_watch_signal(struct lwi_thread *self, uint64_t object, uint64_t pc)
+{
+    int saved = errno; /* the site cache may unwind */
+    struct lw_lock_ref site_ref = {.addr = object};
+    uint64_t stack = lwi_site_stack(self, lwi_chain_site_key(LWI_SIGNAL_SITE, pc), &site_ref);
+    errno = saved;
+    struct lw_signal_log *log = &self->signals;
+    log->entries[log->next % LW_SIGNAL_LOG] =
+        (struct lw_signal_entry){.object = object, .stack = stack, .time_ns = lwi_watch_now()};
+    atomic_thread_fence(memory_order_release);
+    log->next++;
 }

@@ -1,8 +1,11 @@
-/* watch.h — the calling thread's wait slot (wire.h: the wait board) and its process's timers.
+/* watch.h — the calling thread's wait slot and signal log (wire.h: the wait board) and its
+ * process's timers.
  *
  * A wrapper of an indefinite wait calls lwi_watch_begin before the real call and lwi_watch_end
- * after it: a few stores to the thread's own memory, no call, no clock. The driver reads the slot
- * from outside the process, so a thread that stays blocked needs to do nothing more to be seen.
+ * after it: a few stores to the thread's own memory and a read of the coarse clock (vDSO), no
+ * system call. The driver reads the slot from outside the process, so a thread that stays
+ * blocked needs to do nothing more to be seen. A signal or post is noted in the thread's signal
+ * log (lwi_watch_signal) after it succeeded.
  * A wait that begins while the slot is taken (a signal handler waiting inside a wait) leaves it
  * alone: the slot shows the outermost wait, and lwi_watch_begin says whether it took the slot.
  * The held locks are described by pointer and count, as they are at the start of the wait. */
@@ -12,11 +15,21 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "lockwatch/wire.h"
 #include "tls.h"
 
 extern struct lw_timer_board lwi_timers;
+
+/* CLOCK_MONOTONIC_COARSE in nanoseconds: the time of waits and signals, compared with each other
+ * only (a few ms of resolution is enough to tell a signal long before a wait). */
+static inline uint64_t lwi_watch_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static inline bool lwi_watch_begin(struct lwi_thread *self, enum lw_wait_kind kind, uint64_t object,
                                    const struct lw_lock_ref *lock, uint64_t pc)
@@ -29,6 +42,7 @@ static inline bool lwi_watch_begin(struct lwi_thread *self, enum lw_wait_kind ki
     s->object = object;
     s->lock = lock ? *lock : (struct lw_lock_ref){0};
     s->pc = pc;
+    s->since_ns = lwi_watch_now();
     s->held = (uint64_t)(uintptr_t)self->held.entries;
     s->nheld = self->held.count;
     s->held_stride = sizeof *self->held.entries;
@@ -47,6 +61,10 @@ static inline void lwi_watch_end(struct lwi_thread *self, bool took)
     atomic_thread_fence(memory_order_release);
     s->seq++;
 }
+
+/* Notes in self's signal log that it signalled or posted `object` at `pc` (under the guard: the
+ * stack comes from the site cache, site.h). */
+void lwi_watch_signal(struct lwi_thread *self, uint64_t object, uint64_t pc);
 
 /* Tells the driver where this thread's slot and the process's timers are, and the thread's
  * pthread_t (LW_REC_WATCH). */

@@ -98,7 +98,8 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
     for (size_t k = 0; k < f->nwaits; k++) {
         struct lw_thread_wait *w = &f->waits[k];
         if (name_lock(s, r, w->lock) != 0 || name_thread(s, r, w->thread) != 0 ||
-            name_thread(s, r, w->waits_for) != 0 || lwd_sym_stack(s, r, w->stack) != 0)
+            name_thread(s, r, w->waits_for) != 0 || lwd_sym_stack(s, r, w->stack) != 0 ||
+            name_thread(s, r, w->signalled_by) != 0 || lwd_sym_stack(s, r, w->signal_stack) != 0)
             return -1;
         for (size_t h = 0; h < w->nheld; h++)
             if (name_lock(s, r, w->held[h].lock) != 0 || lwd_sym_stack(s, r, w->held[h].stack) != 0)

@@ -155,6 +155,24 @@ static const char *wait_kind_name(uint8_t kind)
     return NULL;
 }
 
+/* "before-wait", "during-wait", "never", "unknown" for a condition or semaphore wait, else
+ * NULL. */
+static const char *last_signal_name(const struct lw_thread_wait *w)
+{
+    if (w->kind != LW_WAIT_COND && w->kind != LW_WAIT_SEM) return NULL;
+    switch ((enum lw_last_signal)w->last_signal) {
+    case LW_SIGNAL_UNKNOWN:
+        return "unknown";
+    case LW_SIGNAL_NEVER:
+        return "never";
+    case LW_SIGNAL_BEFORE:
+        return "before-wait";
+    case LW_SIGNAL_DURING:
+        return "during-wait";
+    }
+    return NULL;
+}
+
 static json_object *jheld(struct json *j, const struct lw_held_info *h)
 {
     char id[32];
@@ -187,6 +205,9 @@ static json_object *jwait(struct json *j, const struct lw_thread_wait *w)
     jset(j, o, "holder_ended", checked(j, json_object_new_boolean(w->holder_ended)));
     jset(j, o, "in_condition_wait", checked(j, json_object_new_boolean(w->condwait)));
     jset(j, o, "stack", jstack(j, w->stack));
+    jset(j, o, "last_signal", jstring(j, last_signal_name(w)));
+    jset(j, o, "signalled_by", jthread_id(j, w->signalled_by));
+    jset(j, o, "signal_stack", jstack(j, w->signal_stack));
     json_object *held = checked(j, json_object_new_array());
     for (size_t k = 0; k < w->nheld; k++)
         jpush(j, held, jheld(j, &w->held[k]));

@@ -277,6 +277,15 @@ static bool any_wait(const struct lw_finding *f, uint8_t kind)
     return false;
 }
 
+/* Whether a thread of f waits on a condition variable last signalled before it waited. */
+static bool lost_signal(const struct lw_finding *f)
+{
+    for (size_t i = 0; i < f->nwaits; i++)
+        if (f->waits[i].kind == LW_WAIT_COND && f->waits[i].last_signal == LW_SIGNAL_BEFORE)
+            return true;
+    return false;
+}
+
 /* Whether a thread of f waits for a read lock it already holds for reading. */
 static bool rereads(const struct lw_finding *f)
 {
@@ -320,6 +329,11 @@ static void write_wait_fix(FILE *out, const struct lw_finding *f)
     } else if (any_wait(f, LW_WAIT_LOCK)) {
         fputs("take these locks in one global order everywhere, in every thread and every "
               "process that shares them.",
+              out);
+    } else if (lost_signal(f)) {
+        fputs("a condition variable does not remember a signal: wait in a loop on a predicate "
+              "that is set under the mutex (while (!ready) pthread_cond_wait(...)), so a signal "
+              "sent before the wait finds the predicate already true.",
               out);
     } else if (any_wait(f, LW_WAIT_COND)) {
         fputs("make every condition wait end: wait in a loop on a predicate that is set under the "
@@ -494,6 +508,31 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
     }
 }
 
+/* Where the condition variable or semaphore a thread waits on was last signalled. */
+static void print_last_signal(const struct text *t, const struct lw_thread_wait *w)
+{
+    char tb[160];
+    const char *verb = w->kind == LW_WAIT_SEM ? "posted" : "signalled";
+    switch ((enum lw_last_signal)w->last_signal) {
+    case LW_SIGNAL_NEVER:
+        fprintf(t->out, "    never %s by any thread\n", verb);
+        return;
+    case LW_SIGNAL_UNKNOWN:
+        if (w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM)
+            fprintf(t->out,
+                    "    not %s by any thread lately (lockwatch keeps each thread's last %u)\n",
+                    verb, LW_SIGNAL_LOG);
+        return;
+    case LW_SIGNAL_BEFORE:
+    case LW_SIGNAL_DURING:
+        fprintf(t->out, "    last %s by %s%s, at\n", verb,
+                thread_ref(t, w->signalled_by, tb, sizeof tb),
+                w->last_signal == LW_SIGNAL_BEFORE ? " before this wait began" : "");
+        print_stack(t, w->signal_stack);
+        return;
+    }
+}
+
 /* Per thread of a deadlock: what it waits for and where, and where it took what it holds. */
 static void print_waits(const struct text *t, const struct lw_finding *f)
 {
@@ -512,6 +551,7 @@ static void print_waits(const struct text *t, const struct lw_finding *f)
         free(header);
         free(phrase);
         print_stack(t, w->stack);
+        print_last_signal(t, w);
         for (size_t k = 0; k < w->nheld; k++) {
             fprintf(t->out, "    holding %s, taken at\n",
                     lock_ref(w->held[k].lock, w->held[k].mode, true, lb, sizeof lb));

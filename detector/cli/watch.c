@@ -142,9 +142,49 @@ static bool reacquiring(const struct lw_thread *t, const struct lw_wait_slot *s,
     return true;
 }
 
+/* Where the object of t's condition or semaphore wait (slot s) was last signalled, from the
+ * signal logs of every thread of t's process, into bw. "Never" only when no log lost an entry and
+ * no thread that could have signalled has ended (its log went with it). */
+static void last_signal(const struct lw_report *r, const struct lw_thread *t,
+                        const struct lw_wait_slot *s, struct lw_board_wait *bw)
+{
+    bool complete = true, found = false;
+    struct lw_signal_entry newest = {0};
+    uint32_t by = 0;
+    for (size_t i = 0; i < r->nthreads; i++) {
+        const struct lw_thread *u = r->threads[i];
+        if (u->process != t->process || u->signal_log == 0) continue;
+        struct lw_signal_log log;
+        uint32_t next_after;
+        if (u->exited || !read_remote(u->pid, u->signal_log, &log, sizeof log) ||
+            !read_remote(u->pid, u->signal_log, &next_after, sizeof next_after) ||
+            next_after != log.next) {
+            complete = false;
+            continue;
+        }
+        if (log.next > LW_SIGNAL_LOG) complete = false;
+        uint32_t n = log.next < LW_SIGNAL_LOG ? log.next : LW_SIGNAL_LOG;
+        for (uint32_t k = 0; k < n; k++) {
+            const struct lw_signal_entry *e = &log.entries[k];
+            if (e->object != s->object || (found && e->time_ns <= newest.time_ns)) continue;
+            newest = *e;
+            by = u->number;
+            found = true;
+        }
+    }
+    if (found) {
+        bw->last_signal = newest.time_ns < s->since_ns ? LW_SIGNAL_BEFORE : LW_SIGNAL_DURING;
+        bw->signal_thread = by;
+        bw->signal_stack = newest.stack;
+    } else {
+        bw->last_signal = complete ? LW_SIGNAL_NEVER : LW_SIGNAL_UNKNOWN;
+    }
+}
+
 /* Hands the lasting board wait of t (slot as read) to the detector, with its held locks. */
 static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_look *lk)
 {
+    const struct lw_report *r = lw_detector_report(d);
     const struct lw_wait_slot *s = &lk->slot;
     uint32_t nheld = s->nheld < LWD_WATCH_MAX_HELD ? s->nheld : LWD_WATCH_MAX_HELD;
     if (nheld && s->held_stride < sizeof(struct lw_held)) return; /* not a runtime's slot */
@@ -176,6 +216,7 @@ static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_l
                                    .npcs = pc != 0,
                                    .held = held,
                                    .nheld = nheld};
+        if (s->kind == LW_WAIT_COND || s->kind == LW_WAIT_SEM) last_signal(r, t, s, &bw);
         lk->fed = lw_detector_board_wait(d, &bw) == LW_OK;
     }
     free(held);

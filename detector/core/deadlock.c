@@ -73,6 +73,9 @@ static int describe(struct lw_detector *d, uint32_t t, struct lw_thread_wait *ou
                                    .stack = w->stack};
     out->holder_ended = w->kind == LW_WAIT_LOCK && out->waits_for && out->waits_for->exited;
     out->condwait = w->condwait;
+    out->last_signal = w->last_signal;
+    out->signalled_by = w->signalled_by;
+    out->signal_stack = w->signal_stack;
     if (w->nheld == 0) return LW_OK;
     out->held = calloc(w->nheld, sizeof *out->held);
     if (!out->held) return LW_ERR_NOMEM;

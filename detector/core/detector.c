@@ -132,6 +132,7 @@ static int on_watch(struct lw_detector *d, const struct lw_rec_watch *rec)
     /* lw_thread_of may have grown the process table: look the process up again. */
     p = lw_process_of(d, rec->h.pid);
     t->wait_slot = rec->slot;
+    t->signal_log = rec->signals;
     t->handle = rec->handle;
     p->timer_board = rec->timers;
     return LW_OK;

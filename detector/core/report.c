@@ -215,8 +215,32 @@ static const struct lw_thread_wait *wait_of(const struct lw_finding *f, const st
 
 #define LW_SAY_MAX_HELD 3
 
-/* "holds config_lock and joins T1": what one thread of f waits for, with what it holds when
- * with_held. */
+/* " (signalled by T0 only before it began to wait)": what lockwatch knows of the last signal of
+ * a condition variable or semaphore a thread waits on, when it explains the wait. */
+static void say_last_signal(struct text *out, const struct lw_finding *f,
+                            const struct lw_thread_wait *w)
+{
+    const char *verb = w->kind == LW_WAIT_SEM ? "posted" : "signalled";
+    switch ((enum lw_last_signal)w->last_signal) {
+    case LW_SIGNAL_NEVER:
+        say(out, " (never %s)", verb);
+        return;
+    case LW_SIGNAL_BEFORE:
+        say(out, " (last %s by ", verb);
+        say_thread(out, f, w->signalled_by);
+        /* A condition variable forgets a signal nobody waited for; a semaphore keeps a post
+         * until a wait takes it. */
+        say(out, w->kind == LW_WAIT_SEM ? " before it began to wait, and that post was taken)"
+                                        : " before it began to wait: that signal was lost)");
+        return;
+    case LW_SIGNAL_DURING:
+    case LW_SIGNAL_UNKNOWN:
+        return;
+    }
+}
+
+/* "holds config_lock and joins T1": what one thread of f waits for; with_held: also what it
+ * holds, and what is known of the last signal of what it waits on. */
 static void say_wait(struct text *out, const struct lw_finding *f, const struct lw_thread_wait *w,
                      bool with_held)
 {
@@ -273,6 +297,7 @@ static void say_wait(struct text *out, const struct lw_finding *f, const struct 
             say(out, "%s", w->object_name);
         else
             say(out, "0x%llx", (unsigned long long)w->object);
+        if (with_held) say_last_signal(out, f, w);
         break;
     case LW_WAIT_CHILD:
         if ((int64_t)w->object > 0)

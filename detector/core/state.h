@@ -41,6 +41,9 @@ struct lw_wait {
     int32_t owner_tid; /* LOCK: the owner the lock object named, 0 if unknown */
     bool board;        /* from the wait board (lw_detector_board_wait), not a WAIT record */
     bool condwait;     /* LOCK: the re-acquisition inside a condition wait on `object` */
+    uint8_t last_signal; /* COND, SEM: enum lw_last_signal, and who and where */
+    struct lw_thread *signalled_by;
+    struct lw_stack *signal_stack;
     struct lw_stack *stack;
     size_t nheld, held_cap;
     struct lw_held_lock *held;

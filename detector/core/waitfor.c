@@ -295,6 +295,14 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
     w->lock = lock;
     w->stack = stack;
     w->board = true;
+    if (bw->last_signal >= LW_SIGNAL_BEFORE && bw->last_signal <= LW_SIGNAL_DURING) {
+        struct lw_rec_header sh = {.pid = bw->pid, .thread = bw->signal_thread};
+        int nomem = 0;
+        if (!(w->signalled_by = lw_thread_of(d, &sh))) return LW_ERR_NOMEM;
+        w->signal_stack = lw_depot_get(&d->depot, p->image, bw->signal_stack, &nomem);
+        if (nomem) return LW_ERR_NOMEM;
+    }
+    if (bw->last_signal <= LW_SIGNAL_DURING) w->last_signal = bw->last_signal;
     if (bw->kind == LW_WAIT_COND && bw->reacquiring && lock) {
         /* Inside the condition wait, but waiting for the mutex: a lock wait like any other. */
         w->kind = LW_WAIT_LOCK;

@@ -456,6 +456,7 @@ static void build_stuck(struct lw_report *r)
                        .lock = queue,
                        .object = 0x5555555580c0,
                        .object_name = "ready_cv",
+                       .last_signal = LW_SIGNAL_NEVER,
                        .stack = waits,
                        .nheld = 1,
                        .held = held},

@@ -87,6 +87,10 @@ struct lw_board_wait {
      * kernel says it sleeps on the mutex's word); owner_tid is the owner the mutex names. */
     bool reacquiring;
     int32_t owner_tid;
+    /* COND, SEM: where it was last signalled or posted (the threads' signal logs, wire.h) */
+    uint8_t last_signal;    /* enum lw_last_signal */
+    uint32_t signal_thread; /* thread number in pid of the last signaller */
+    uint64_t signal_stack;  /* its stack id, 0 if unknown */
 };
 
 /* Records the wait and looks for a cycle of waits through it (a join of a thread that waits for

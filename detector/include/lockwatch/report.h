@@ -124,6 +124,7 @@ struct lw_thread {
     bool exited;
     uint64_t start_routine; /* address of the start routine (THREAD record), 0 if unknown */
     uint64_t wait_slot;     /* address of its struct lw_wait_slot in the program, 0 if unknown */
+    uint64_t signal_log;    /* address of its struct lw_signal_log in the program, 0 if unknown */
     uint64_t handle;        /* its pthread_t (what a joiner's wait names), 0 if unknown */
     const char *label;      /* driver: name, else "main", else the start routine's symbol */
 };
@@ -154,6 +155,14 @@ struct lw_held_info {
     struct lw_stack *stack;
 };
 
+/* Where the condition variable or semaphore a thread waits on was last signalled or posted. */
+enum lw_last_signal {
+    LW_SIGNAL_UNKNOWN = 0, /* not among the signals lockwatch keeps (each thread's last few) */
+    LW_SIGNAL_NEVER = 1,   /* never, in any thread of the process lockwatch saw */
+    LW_SIGNAL_BEFORE = 2,  /* before this wait began: that signal was lost */
+    LW_SIGNAL_DURING = 3,  /* after this wait began */
+};
+
 /* What one thread of a deadlock waits for (lw_finding.waits). */
 struct lw_thread_wait {
     struct lw_thread *thread;
@@ -167,6 +176,9 @@ struct lw_thread_wait {
                                     any thread (a condition, semaphore or barrier) */
     bool holder_ended;           /* LOCK: waits_for ended while holding it */
     bool condwait;          /* LOCK: taking the mutex back inside a condition wait on `object` */
+    uint8_t last_signal;    /* COND, SEM: enum lw_last_signal */
+    struct lw_thread *signalled_by; /* COND, SEM: who signalled or posted it last, or NULL */
+    struct lw_stack *signal_stack;  /* ...and where */
     struct lw_stack *stack; /* where it waits */
     size_t nheld;
     struct lw_held_info *held;

@@ -291,9 +291,31 @@ struct lw_wait_slot {
     uint64_t object;
     struct lw_lock_ref lock; /* LOCK: the lock requested; COND: the mutex; else zero */
     uint64_t pc;             /* return address of the waiting call: where the program waits */
+    uint64_t since_ns;       /* CLOCK_MONOTONIC_COARSE when the wait began */
     uint64_t held;           /* address of the thread's held locks: nheld entries, held_stride */
     uint32_t nheld;          /* bytes apart, each starting with a struct lw_held (oldest first) */
     uint32_t held_stride;
+};
+
+/* Each thread's last LW_SIGNAL_LOG signals: pthread_cond_signal/broadcast, cnd_signal/broadcast
+ * (object: the condition variable) and sem_post (object: the semaphore), in a ring next to its
+ * wait slot. Entry (next - 1) % LW_SIGNAL_LOG is the newest; next counts every signal, so a
+ * reader knows whether older ones were overwritten, and reads next again after the entries (a
+ * change means the thread wrote meanwhile). The driver reads the rings of a process when one of
+ * its threads lasts in a condition or semaphore wait, to say where that object was last
+ * signalled, and whether before the wait began (a lost wake-up). */
+#define LW_SIGNAL_LOG 8u
+
+struct lw_signal_entry {
+    uint64_t object;
+    uint64_t stack;   /* stack id of the signalling call, 0 if unknown */
+    uint64_t time_ns; /* CLOCK_MONOTONIC_COARSE, comparable with lw_wait_slot.since_ns */
+};
+
+struct lw_signal_log {
+    uint32_t next;
+    uint32_t reserved;
+    struct lw_signal_entry entries[LW_SIGNAL_LOG];
 };
 
 /* One per process: pending timers that may still wake a process whose threads all wait (a signal
@@ -305,13 +327,14 @@ struct lw_timer_board {
 };
 
 /* Sent by each thread when it starts (or is first seen, or is the forking thread of a child):
- * where its wait slot and its process's timer board are, and its pthread_t (what a joiner's slot
- * names). */
+ * where its wait slot, its signal log and its process's timer board are, and its pthread_t (what
+ * a joiner's slot names). */
 struct lw_rec_watch {
     struct lw_rec_header h;
-    uint64_t slot;   /* address of the thread's struct lw_wait_slot */
-    uint64_t timers; /* address of the process's struct lw_timer_board */
-    uint64_t handle; /* pthread_self() */
+    uint64_t slot;    /* address of the thread's struct lw_wait_slot */
+    uint64_t signals; /* address of the thread's struct lw_signal_log */
+    uint64_t timers;  /* address of the process's struct lw_timer_board */
+    uint64_t handle;  /* pthread_self() */
 };
 
 /* Sent on the socket with the ring's memfd as SCM_RIGHTS ancillary data; the last record the
