@@ -215,7 +215,10 @@ static int check_wait(struct lw_detector *d, uint32_t start)
     const struct lw_wait *w = d->waits[start];
     const struct lw_thread *t = d->report.threads[start];
     if (w->kind == LW_WAIT_LOCK) {
-        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, t->pid, w->owner_tid);
+        /* As for edges (lw_waitfor_blocks): a process-shared lock's owner may be in another
+         * process, e.g. a forked child's thread that ended holding a mutex in shared memory. */
+        int32_t pid = w->lock->flags & LW_LOCKF_PSHARED ? 0 : t->pid;
+        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, pid, w->owner_tid);
         if (owner && owner->exited && held_at_exit(d, w->lock, owner))
             return lw_deadlock_ended_owner(d, start, owner);
     }
@@ -350,9 +353,10 @@ int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread
         uint32_t b = d->blocked[i];
         const struct lw_wait *w = d->waits[b];
         const struct lw_thread *t = d->report.threads[b];
-        if (w->kind != LW_WAIT_LOCK || t->pid != thread->pid || w->owner_tid != thread->tid ||
+        if (w->kind != LW_WAIT_LOCK || w->owner_tid != thread->tid ||
+            (t->pid != thread->pid && !(w->lock->flags & LW_LOCKF_PSHARED)) ||
             !held_at_exit(d, w->lock, thread))
-            continue;
+            continue; /* only a process-shared lock's owner may be in another process */
         int rc = lw_deadlock_ended_owner(d, b, (struct lw_thread *)thread);
         if (rc != LW_OK) return rc;
     }

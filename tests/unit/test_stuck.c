@@ -77,6 +77,12 @@ static void fork_child(struct lw_detector *d)
     feed_ok(d, &r);
 }
 
+static struct lw_lock_ref pshared(struct lw_lock_ref lock)
+{
+    lock.flags |= LW_LOCKF_PSHARED;
+    return lock;
+}
+
 static size_t deadlocks(struct lw_detector *d)
 {
     size_t n = 0;
@@ -150,6 +156,27 @@ static void test_owner_that_ended_holding_another_lock_is_no_deadlock(void **sta
     wait_owned(d, PID, 2, ref_mutex(A), tid_of(PID, 1));
     assert_int_equal(deadlocks(d), 0);
     assert_false(lw_detector_must_stop(d));
+}
+
+/* A forked child's thread ends holding a process-shared mutex its parent's thread waits for:
+ * the owner a process-shared lock names may be in another process (as for cycles). */
+static void test_pshared_lock_whose_owner_ended_in_another_process_deadlocks(void **state)
+{
+    struct lw_detector *d = *state;
+    fork_child(d);
+    exit_holding(d, CHILD, 1, pshared(ref_mutex(A)));
+    wait_owned(d, PID, 2, pshared(ref_mutex(A)), tid_of(CHILD, 1));
+    assert_ended_owner(d, CHILD);
+}
+
+static void test_pshared_owner_ending_in_another_process_after_wait_deadlocks(void **state)
+{
+    struct lw_detector *d = *state;
+    fork_child(d);
+    thread_start(d, CHILD, 1);
+    wait_owned(d, PID, 2, pshared(ref_mutex(A)), tid_of(CHILD, 1));
+    exit_holding(d, CHILD, 1, pshared(ref_mutex(A)));
+    assert_ended_owner(d, CHILD);
 }
 
 /* A private mutex of a forked child is another object at the same address. */
@@ -379,6 +406,8 @@ int main(void)
         T(test_owner_ending_holding_lock_after_wait_began_deadlocks),
         T(test_owner_that_released_lock_before_ending_is_no_deadlock),
         T(test_owner_that_ended_holding_another_lock_is_no_deadlock),
+        T(test_pshared_lock_whose_owner_ended_in_another_process_deadlocks),
+        T(test_pshared_owner_ending_in_another_process_after_wait_deadlocks),
         T(test_private_lock_ended_in_another_process_is_no_deadlock),
         T(test_stuck_run_is_one_finding_with_waits_in_thread_order),
         T(test_stuck_finding_keeps_copies_of_held_locks),
