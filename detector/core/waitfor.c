@@ -230,8 +230,7 @@ static int check_wait(struct lw_detector *d, uint32_t start)
     size_t len = 0;
     if (path && cursor && visited) {
         rc = LW_OK;
-        if (find_cycle(d, start, path, cursor, visited, &len))
-            rc = lw_deadlock_cycle(d, path, len, t->pid);
+        if (find_cycle(d, start, path, cursor, visited, &len)) rc = lw_deadlock_cycle(d, path, len);
     }
     free(path);
     free(cursor);

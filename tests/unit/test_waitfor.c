@@ -565,6 +565,22 @@ static void test_cycle_rotation_does_not_depend_on_arrival_order(void **state)
     assert_rotation((const uint32_t[]){2, 3, 1}, 3);
 }
 
+/* A deadlock across processes is reported under the first process in that order too, not under
+ * the one whose wait happened to arrive last. */
+static void test_cross_process_deadlock_pid_does_not_depend_on_arrival_order(void **state)
+{
+    (void)state;
+    for (int other_first = 0; other_first < 2; other_first++) {
+        struct lw_detector *d = detector_with_process(PID);
+        owner_in_other_image(d, LW_LOCKF_PSHARED, other_first);
+        const struct lw_finding *f = the_deadlock(d);
+        assert_int_equal(f->pid, PID);
+        assert_int_equal(f->waits[0].thread->pid, PID);
+        assert_int_equal(f->waits[1].thread->pid, PID2);
+        lw_detector_free(d);
+    }
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, detector_teardown)
@@ -594,6 +610,7 @@ int main(void)
         T(test_deadlock_over_inversion_upgrades_that_finding),
         T(test_deadlock_over_other_locks_is_new_finding),
         T(test_cycle_rotation_does_not_depend_on_arrival_order),
+        T(test_cross_process_deadlock_pid_does_not_depend_on_arrival_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
