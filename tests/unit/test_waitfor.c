@@ -456,6 +456,21 @@ static void test_board_wait_rejects_kinds_that_are_not_board_waits(void **state)
     assert_int_equal(rep(d)->nfindings, 0);
 }
 
+/* The driver names threads that records made: an unknown pid is rejected (detector.h), and no
+ * call on the board makes a process or thread of the report. */
+static void test_board_calls_on_unknown_process_or_thread_change_nothing(void **state)
+{
+    struct lw_detector *d = *state;
+    const uint64_t pc = 1;
+    assert_int_equal(board_wait(d, PID + 99, 1, LW_WAIT_SEM, SEM, 0, NULL), LW_ERR_BADREC);
+    lw_detector_board_wait_end(d, PID + 98, 1);
+    lw_detector_board_wait_end(d, PID, 7);
+    assert_int_equal(lw_detector_board_wait_stack(d, PID + 97, 1, &pc, 1), LW_ERR_BADREC);
+    assert_int_equal(lw_detector_board_wait_stack(d, PID, 8, &pc, 1), LW_ERR_BADREC);
+    assert_int_equal(rep(d)->nprocesses, 1);
+    assert_int_equal(rep(d)->nthreads, 0);
+}
+
 static void test_board_wait_stack_replaces_frames_in_existing_finding(void **state)
 {
     struct lw_detector *d = *state;
@@ -606,6 +621,7 @@ int main(void)
         T(test_condition_wait_retaking_its_mutex_is_a_lock_wait),
         T(test_condition_wait_not_retaking_makes_no_edge),
         T(test_board_wait_rejects_kinds_that_are_not_board_waits),
+        T(test_board_calls_on_unknown_process_or_thread_change_nothing),
         T(test_board_wait_stack_replaces_frames_in_existing_finding),
         T(test_deadlock_over_inversion_upgrades_that_finding),
         T(test_deadlock_over_other_locks_is_new_finding),
