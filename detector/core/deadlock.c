@@ -223,9 +223,12 @@ static void rotate_to_first(const struct lw_detector *d, uint32_t *path, size_t 
     free(copy);
 }
 
-int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n, int32_t pid)
+int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n)
 {
     rotate_to_first(d, path, n);
+    /* The first thread's process, not the one whose wait closed the cycle: a deadlock across
+     * processes is reported under the same pid whatever order its waits arrived in. */
+    int32_t pid = d->report.threads[path[0]]->pid;
     int seen = seen_before(d, SHAPE_CYCLE, path, n);
     if (seen) return seen < 0 ? LW_ERR_NOMEM : LW_OK;
     struct lw_cycle_edge *edges = calloc(n, sizeof *edges);

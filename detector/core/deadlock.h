@@ -13,8 +13,9 @@ struct lw_detector;
 struct lw_thread;
 
 /* path[0..n) are blocked thread indices, path[i] waiting for path[i + 1] (mod n). path is
- * rotated in place. */
-int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n, int32_t pid);
+ * rotated in place to start at its first thread by (process entry, thread number); the finding
+ * is that thread's process's. */
+int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n);
 
 /* Blocked thread index `waiter` waits for a lock that `owner` held when it ended. */
 int lw_deadlock_ended_owner(struct lw_detector *d, uint32_t waiter, struct lw_thread *owner);

@@ -215,7 +215,10 @@ static int check_wait(struct lw_detector *d, uint32_t start)
     const struct lw_wait *w = d->waits[start];
     const struct lw_thread *t = d->report.threads[start];
     if (w->kind == LW_WAIT_LOCK) {
-        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, t->pid, w->owner_tid);
+        /* As for edges (lw_waitfor_blocks): a process-shared lock's owner may be in another
+         * process, e.g. a forked child's thread that ended holding a mutex in shared memory. */
+        int32_t pid = w->lock->flags & LW_LOCKF_PSHARED ? 0 : t->pid;
+        struct lw_thread *owner = lw_waitfor_thread_by_tid(d, pid, w->owner_tid);
         if (owner && owner->exited && held_at_exit(d, w->lock, owner))
             return lw_deadlock_ended_owner(d, start, owner);
     }
@@ -227,8 +230,7 @@ static int check_wait(struct lw_detector *d, uint32_t start)
     size_t len = 0;
     if (path && cursor && visited) {
         rc = LW_OK;
-        if (find_cycle(d, start, path, cursor, visited, &len))
-            rc = lw_deadlock_cycle(d, path, len, t->pid);
+        if (find_cycle(d, start, path, cursor, visited, &len)) rc = lw_deadlock_cycle(d, path, len);
     }
     free(path);
     free(cursor);
@@ -273,12 +275,25 @@ static struct lw_stack *board_stack(struct lw_detector *d, uint32_t image, const
     return stack;
 }
 
+/* Thread `number` of pid's current process, or NULL when either is unknown. Unlike
+ * lw_thread_of, it makes no entry: the driver's calls name threads the records made, and an
+ * unknown pid must not become a process of the report. */
+static struct lw_thread *known_thread(struct lw_detector *d, int32_t pid, uint32_t number)
+{
+    uint64_t proc, index;
+    if (!lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &proc) ||
+        !lw_map_get(&d->thread_keys, proc, number, &index))
+        return NULL;
+    return d->report.threads[index];
+}
+
 int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw)
 {
     if (bw->kind == LW_WAIT_NONE || bw->kind == LW_WAIT_LOCK || bw->kind > LW_WAIT_KIND_MAX)
         return LW_ERR_BADREC;
-    struct lw_process *p = lw_process_of(d, bw->pid);
-    if (!p) return LW_ERR_NOMEM;
+    uint64_t entry;
+    if (!lw_map_get(&d->pids, (uint64_t)(uint32_t)bw->pid, 0, &entry)) return LW_ERR_BADREC;
+    struct lw_process *p = &d->report.processes[entry];
     struct lw_rec_header h = {.pid = bw->pid, .thread = bw->thread};
     struct lw_thread *t = lw_thread_of(d, &h);
     if (!t) return LW_ERR_NOMEM;
@@ -317,18 +332,14 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
 
 static struct lw_wait *board_wait_of(struct lw_detector *d, int32_t pid, uint32_t thread)
 {
-    if (!lw_process_of(d, pid)) return NULL;
-    struct lw_rec_header h = {.pid = pid, .thread = thread};
-    struct lw_thread *t = lw_thread_of(d, &h);
+    struct lw_thread *t = known_thread(d, pid, thread);
     struct lw_wait *w = t ? wait_of(d, t) : NULL;
     return w && w->active && w->board ? w : NULL;
 }
 
 void lw_detector_board_wait_end(struct lw_detector *d, int32_t pid, uint32_t thread)
 {
-    if (!board_wait_of(d, pid, thread)) return;
-    struct lw_rec_header h = {.pid = pid, .thread = thread};
-    lw_waitfor_end(d, lw_thread_of(d, &h));
+    if (board_wait_of(d, pid, thread)) lw_waitfor_end(d, known_thread(d, pid, thread));
 }
 
 int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t thread,
@@ -358,9 +369,10 @@ int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread
         uint32_t b = d->blocked[i];
         const struct lw_wait *w = d->waits[b];
         const struct lw_thread *t = d->report.threads[b];
-        if (w->kind != LW_WAIT_LOCK || t->pid != thread->pid || w->owner_tid != thread->tid ||
+        if (w->kind != LW_WAIT_LOCK || w->owner_tid != thread->tid ||
+            (t->pid != thread->pid && !(w->lock->flags & LW_LOCKF_PSHARED)) ||
             !held_at_exit(d, w->lock, thread))
-            continue;
+            continue; /* only a process-shared lock's owner may be in another process */
         int rc = lw_deadlock_ended_owner(d, b, (struct lw_thread *)thread);
         if (rc != LW_OK) return rc;
     }

@@ -24,6 +24,11 @@ struct lw_held held_at(struct lw_lock_ref lock, uint64_t stack)
     return (struct lw_held){.lock = lock, .stack = stack};
 }
 
+int32_t tid_of(int32_t pid, uint32_t thread)
+{
+    return pid + (int32_t)thread;
+}
+
 /* Zeroes the record and fills its header for `size` bytes. */
 static void *start(struct rec *r, uint8_t type, size_t size, int32_t pid, uint32_t thread)
 {
@@ -34,7 +39,7 @@ static void *start(struct rec *r, uint8_t type, size_t size, int32_t pid, uint32
     h->type = type;
     h->size = (uint32_t)size;
     h->pid = pid;
-    h->tid = pid + (int32_t)thread;
+    h->tid = tid_of(pid, thread);
     h->thread = thread;
     r->len = size;
     return r->bytes;
@@ -94,7 +99,7 @@ void rec_acquire(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref
     a->stack = stack;
     a->nheld = nheld;
     a->held_total = nheld;
-    memcpy(a->held, held, nheld * sizeof a->held[0]);
+    if (nheld) memcpy(a->held, held, nheld * sizeof a->held[0]); /* held may be NULL */
 }
 
 void rec_wait(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock, uint64_t stack,
@@ -107,13 +112,26 @@ void rec_wait(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lo
     w->deadline_ns = deadline_ns;
     w->nheld = nheld;
     w->held_total = nheld;
-    memcpy(w->held, held, nheld * sizeof w->held[0]);
+    if (nheld) memcpy(w->held, held, nheld * sizeof w->held[0]); /* held may be NULL */
 }
 
 void rec_wait_end(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock)
 {
     struct lw_rec_wait_end *w = start(r, LW_REC_WAIT_END, sizeof *w, pid, thread);
     w->lock = lock;
+}
+
+void rec_wait_owner(struct rec *r, int32_t owner_tid)
+{
+    ((struct lw_rec_wait *)r->bytes)->owner_tid = owner_tid;
+}
+
+void rec_watch(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle)
+{
+    struct lw_rec_watch *w = start(r, LW_REC_WATCH, sizeof *w, pid, thread);
+    w->slot = 0x7000 + thread;
+    w->timers = 0x6000;
+    w->handle = handle;
 }
 
 void rec_misuse(struct rec *r, int32_t pid, uint32_t thread, uint32_t kind, struct lw_lock_ref lock,
@@ -158,6 +176,55 @@ struct lw_detector *detector_with_process(int32_t pid)
     rec_process(&r, pid, 1, LW_ORIGIN_EXEC, "/bin/prog");
     feed_ok(d, &r);
     return d;
+}
+
+int board_wait(struct lw_detector *d, int32_t pid, uint32_t thread, uint32_t kind, uint64_t object,
+               uint32_t nheld, const struct lw_held *held)
+{
+    const uint64_t pc = 0x5000 + thread;
+    const struct lw_board_wait w = {.pid = pid,
+                                    .thread = thread,
+                                    .kind = kind,
+                                    .object = object,
+                                    .pcs = &pc,
+                                    .npcs = 1,
+                                    .held = held,
+                                    .nheld = nheld};
+    return lw_detector_board_wait(d, &w);
+}
+
+struct lw_thread *thread_numbered(struct lw_detector *d, int32_t pid, uint32_t number)
+{
+    const struct lw_report *rep = lw_detector_report(d);
+    for (size_t i = 0; i < rep->nthreads; i++)
+        if (rep->threads[i]->pid == pid && rep->threads[i]->number == number)
+            return rep->threads[i];
+    fail_msg("no thread %u of pid %d", (unsigned)number, (int)pid);
+    return NULL;
+}
+
+/* What thread `number` of pid waits for in f; fails the test when f has no such wait. */
+const struct lw_thread_wait *wait_in(const struct lw_finding *f, int32_t pid, uint32_t number)
+{
+    for (size_t i = 0; i < f->nwaits; i++)
+        if (f->waits[i].thread->pid == pid && f->waits[i].thread->number == number)
+            return &f->waits[i];
+    fail_msg("finding %u has no wait of %d:T%u", (unsigned)f->id, (int)pid, (unsigned)number);
+    return NULL;
+}
+
+/* The only deadlock finding of d; fails the test unless there is exactly one. */
+const struct lw_finding *the_deadlock(struct lw_detector *d)
+{
+    const struct lw_finding *found = NULL;
+    const struct lw_report *rp = lw_detector_report(d);
+    for (size_t i = 0; i < rp->nfindings; i++) {
+        if (rp->findings[i]->kind != LW_KIND_DEADLOCK) continue;
+        assert_null(found);
+        found = rp->findings[i];
+    }
+    assert_non_null(found);
+    return found;
 }
 
 int detector_teardown(void **state)

@@ -31,6 +31,10 @@ void rec_acquire(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref
 void rec_wait(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock, uint64_t stack,
               uint64_t deadline_ns, uint32_t nheld, const struct lw_held *held);
 void rec_wait_end(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock);
+/* The WAIT record in r names owner_tid as the lock object's owner. */
+void rec_wait_owner(struct rec *r, int32_t owner_tid);
+/* A WATCH record: the thread's wait slot (0x7000 + thread), timer board and pthread_t. */
+void rec_watch(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle);
 void rec_misuse(struct rec *r, int32_t pid, uint32_t thread, uint32_t kind, struct lw_lock_ref lock,
                 uint64_t stack, uint64_t other_stack, uint32_t other_thread, uint32_t will_block);
 void rec_overflow(struct rec *r, int32_t pid, uint32_t table, uint64_t limit);
@@ -38,7 +42,13 @@ void rec_overflow(struct rec *r, int32_t pid, uint32_t table, uint64_t limit);
 void rec_holds(struct rec *r, int32_t pid, uint32_t thread, const struct lw_hold *events,
                uint32_t n, uint64_t time_ns);
 
+/* The kernel tid the builders put in the headers of `thread` of pid. */
+int32_t tid_of(int32_t pid, uint32_t thread);
+
 struct lw_detector;
+struct lw_finding;
+struct lw_thread;
+struct lw_thread_wait;
 
 /* Feeds r to d; fails the current cmocka test unless the detector accepts it. */
 void feed_ok(struct lw_detector *d, const struct rec *r);
@@ -46,6 +56,20 @@ void feed_ok(struct lw_detector *d, const struct rec *r);
 /* A new detector that has already accepted the PROCESS record of pid ("/bin/prog", parent 1,
  * exec'd); fails the current test when it cannot be made. */
 struct lw_detector *detector_with_process(int32_t pid);
+
+/* Hands d a board wait (lw_detector_board_wait) of `thread` of pid: `kind` on `object`, at the
+ * single frame 0x5000 + thread, holding held[0..nheld). Returns what the detector returned. */
+int board_wait(struct lw_detector *d, int32_t pid, uint32_t thread, uint32_t kind, uint64_t object,
+               uint32_t nheld, const struct lw_held *held);
+
+/* The report's thread `number` of pid; fails the current test when there is none. */
+struct lw_thread *thread_numbered(struct lw_detector *d, int32_t pid, uint32_t number);
+
+/* The only deadlock finding of d; fails the test unless there is exactly one. */
+const struct lw_finding *the_deadlock(struct lw_detector *d);
+
+/* What thread `number` of pid waits for in f; fails the test when f has no such wait. */
+const struct lw_thread_wait *wait_in(const struct lw_finding *f, int32_t pid, uint32_t number);
 
 /* A cmocka teardown: frees the detector in *state. */
 int detector_teardown(void **state);
