@@ -71,7 +71,8 @@ static int describe(struct lw_detector *d, uint32_t t, struct lw_thread_wait *ou
                                    .object = w->object,
                                    .waits_for = waits_for(d, t),
                                    .stack = w->stack};
-    out->holder_ended = w->kind == LW_WAIT_LOCK && out->waits_for && out->waits_for->exited;
+    out->holder_ended = w->kind == LW_WAIT_LOCK && out->waits_for && out->waits_for->exited &&
+                        lw_waitfor_held_at_exit(d, w->lock, out->waits_for);
     out->condwait = w->condwait;
     out->last_signal = w->last_signal;
     out->signalled_by = w->signalled_by;
@@ -166,10 +167,13 @@ static struct lw_finding *inversion_of(struct lw_detector *d, int32_t pid,
     for (size_t i = 0; i < d->report.nfindings; i++) {
         struct lw_finding *f = d->report.findings[i];
         if (f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->pid != pid || f->nlocks != n) continue;
-        size_t k = 0;
+        /* The same set both ways: a cycle may name one lock twice (two readers upgrading). */
+        size_t k = 0, m = 0;
         while (k < n && has_lock(f->locks, f->nlocks, locks[k]))
             k++;
-        if (k == n) return f;
+        while (m < n && has_lock(locks, n, f->locks[m]))
+            m++;
+        if (k == n && m == n) return f;
     }
     return NULL;
 }

@@ -38,9 +38,9 @@ struct lw_wait {
     uint8_t mode;
     struct lw_lock *lock; /* LOCK: requested; COND: the mutex */
     uint64_t object;
-    int32_t owner_tid; /* LOCK: the owner the lock object named, 0 if unknown */
-    bool board;        /* from the wait board (lw_detector_board_wait), not a WAIT record */
-    bool condwait;     /* LOCK: the re-acquisition inside a condition wait on `object` */
+    int32_t owner_tid;   /* LOCK: the owner the lock object named, 0 if unknown */
+    bool board;          /* from the wait board (lw_detector_board_wait), not a WAIT record */
+    bool condwait;       /* LOCK: the re-acquisition inside a condition wait on `object` */
     uint8_t last_signal; /* COND, SEM: enum lw_last_signal, and who and where */
     struct lw_thread *signalled_by;
     struct lw_stack *signal_stack;
@@ -133,6 +133,10 @@ int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread
  * entry that does, when a held lock is the reason. */
 bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
                        const struct lw_held_lock **held);
+/* Whether `thread` ended holding `lock` (its EXIT_HOLDING record, misuse.c): the owner a lock
+ * object names may have let go of it since a waiter read it. */
+bool lw_waitfor_held_at_exit(struct lw_detector *d, const struct lw_lock *lock,
+                             const struct lw_thread *thread);
 /* The latest thread of pid (0: of any process) with kernel tid `tid` (0: none), or NULL. */
 struct lw_thread *lw_waitfor_thread_by_tid(struct lw_detector *d, int32_t pid, int32_t tid);
 /* The thread of joiner's process whose pthread_t is `handle`, or NULL. */

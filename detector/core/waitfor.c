@@ -125,9 +125,16 @@ struct lw_thread *lw_waitfor_joined(struct lw_detector *d, const struct lw_threa
     if (handle == 0) return NULL;
     for (size_t i = d->report.nthreads; i-- > 0;) {
         struct lw_thread *t = d->report.threads[i];
-        if (t->pid == joiner->pid && t->handle == handle && t != joiner) return t;
+        if (t->process == joiner->process && t->handle == handle && t != joiner) return t;
     }
     return NULL;
+}
+
+bool lw_waitfor_held_at_exit(struct lw_detector *d, const struct lw_lock *lock,
+                             const struct lw_thread *thread)
+{
+    uint64_t seen;
+    return lw_map_get(&d->exit_held, lock->index, thread->index, &seen);
 }
 
 bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
@@ -140,7 +147,8 @@ bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
     bool same_process = tt->pid == tu->pid;
     switch ((enum lw_wait_kind)wt->kind) {
     case LW_WAIT_JOIN:
-        return same_process && wt->object != 0 && tu->handle == wt->object;
+        /* One image: an exec keeps the pid, not the threads. */
+        return tt->process == tu->process && wt->object != 0 && tu->handle == wt->object;
     case LW_WAIT_LOCK:
         if (!same_process && !(wt->lock->flags & LW_LOCKF_PSHARED)) return false;
         for (size_t i = 0; i < wu->nheld; i++) {
@@ -166,15 +174,6 @@ bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
         return false;
     }
     return false;
-}
-
-/* Whether `thread` ended holding `lock` (its EXIT_HOLDING record, misuse.c): the owner a lock
- * object names may have let go of it since a waiter read it. */
-static bool held_at_exit(struct lw_detector *d, const struct lw_lock *lock,
-                         const struct lw_thread *thread)
-{
-    uint64_t seen;
-    return lw_map_get(&d->exit_held, lock->index, thread->index, &seen);
 }
 
 /* Depth-first search over blocked threads from `start` for a path back to it. On success
@@ -219,7 +218,7 @@ static int check_wait(struct lw_detector *d, uint32_t start)
          * process, e.g. a forked child's thread that ended holding a mutex in shared memory. */
         int32_t pid = w->lock->flags & LW_LOCKF_PSHARED ? 0 : t->pid;
         struct lw_thread *owner = lw_waitfor_thread_by_tid(d, pid, w->owner_tid);
-        if (owner && owner->exited && held_at_exit(d, w->lock, owner))
+        if (owner && owner->exited && lw_waitfor_held_at_exit(d, w->lock, owner))
             return lw_deadlock_ended_owner(d, start, owner);
     }
     size_t n = d->nblocked;
@@ -371,7 +370,7 @@ int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread
         const struct lw_thread *t = d->report.threads[b];
         if (w->kind != LW_WAIT_LOCK || w->owner_tid != thread->tid ||
             (t->pid != thread->pid && !(w->lock->flags & LW_LOCKF_PSHARED)) ||
-            !held_at_exit(d, w->lock, thread))
+            !lw_waitfor_held_at_exit(d, w->lock, thread))
             continue; /* only a process-shared lock's owner may be in another process */
         int rc = lw_deadlock_ended_owner(d, b, (struct lw_thread *)thread);
         if (rc != LW_OK) return rc;
