@@ -278,7 +278,7 @@ static bool any_wait(const struct lw_finding *f, uint8_t kind)
 }
 
 /* Whether a thread of f waits on a condition variable last signalled before it waited. */
-static bool lost_signal(const struct lw_finding *f)
+static bool signalled_before(const struct lw_finding *f)
 {
     for (size_t i = 0; i < f->nwaits; i++)
         if (f->waits[i].kind == LW_WAIT_COND && f->waits[i].last_signal == LW_SIGNAL_BEFORE)
@@ -330,15 +330,14 @@ static void write_wait_fix(FILE *out, const struct lw_finding *f)
         fputs("take these locks in one global order everywhere, in every thread and every "
               "process that shares them.",
               out);
-    } else if (lost_signal(f)) {
-        fputs("a condition variable does not remember a signal: wait in a loop on a predicate "
-              "that is set under the mutex (while (!ready) pthread_cond_wait(...)), so a signal "
-              "sent before the wait finds the predicate already true.",
-              out);
     } else if (any_wait(f, LW_WAIT_COND)) {
         fputs("make every condition wait end: wait in a loop on a predicate that is set under the "
-              "mutex (a signal sent before the wait is lost), and when the work is over set a "
-              "'done' flag (or queue a sentinel) and broadcast, so no waiter is left behind.",
+              "mutex (while (!ready) pthread_cond_wait(...)), so a signal sent before the wait "
+              "finds it already true",
+              out);
+        if (signalled_before(f)) fputs(" (a condition variable does not remember a signal)", out);
+        fputs(", and when the work is over set a 'done' flag (or queue a sentinel) and broadcast, "
+              "so no waiter is left behind.",
               out);
     } else if (any_wait(f, LW_WAIT_SEM)) {
         fputs("give every sem_wait its sem_post: make sure the thread that posts can run and is "
@@ -527,7 +526,7 @@ static void print_last_signal(const struct text *t, const struct lw_thread_wait 
     case LW_SIGNAL_DURING:
         fprintf(t->out, "    last %s by %s%s, at\n", verb,
                 thread_ref(t, w->signalled_by, tb, sizeof tb),
-                w->last_signal == LW_SIGNAL_BEFORE ? " before this wait began" : "");
+                w->last_signal == LW_SIGNAL_BEFORE ? " before this wait began" : " during it");
         print_stack(t, w->signal_stack);
         return;
     }

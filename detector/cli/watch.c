@@ -222,39 +222,64 @@ static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_l
     free(held);
 }
 
-/* Reads every slot of process entry p and updates what is known of each. */
+/* What a look read in t's slot s: a new wait (or none), or the same one lasting. */
+static void note_slot(struct lwd_watch *w, struct lw_detector *d, struct lw_thread *t,
+                      const struct lw_wait_slot *s, long long now)
+{
+    struct slot_look *lk = look_of(w, t);
+    if (!lk || (s->seq & 1u)) return; /* being written: the next look will tell */
+    if (s->seq != lk->slot.seq || s->kind != lk->slot.kind || lk->looks == 0) {
+        if (lk->fed) lw_detector_board_wait_end(d, t->pid, t->number);
+        *lk = (struct slot_look){.slot = *s, .since_ms = now, .looks = 1};
+        return;
+    }
+    lk->looks++;
+    if (lk->fed && s->kind == LW_WAIT_COND) {
+        int32_t owner;
+        if (reacquiring(t, s, &owner) != lk->reacquiring) {
+            /* Woken: the same wait now waits for its mutex (or the other way round). */
+            lw_detector_board_wait_end(d, t->pid, t->number);
+            lk->fed = false;
+        }
+    }
+    bool lasted = lk->looks >= 2 && now - lk->since_ms >= (long long)w->delay_ms;
+    if (s->kind != LW_WAIT_NONE && s->kind != LW_WAIT_LOCK && lasted && !lk->fed) feed(d, t, lk);
+}
+
+/* Slots read by one process_vm_readv call (IOV_MAX allows 1024). */
+#define LWD_WATCH_BATCH 256
+
+/* Reads every slot of process entry p, a batch of threads per system call, and notes each. */
 static void look_process(struct lwd_watch *w, struct lw_detector *d, size_t p, long long now)
 {
     struct lw_report *r = lw_detector_report(d);
     pid_t pid = r->processes[p].pid;
-    for (size_t i = 0; i < r->nthreads; i++) {
-        struct lw_thread *t = r->threads[i];
-        if (!watched(t, p)) continue;
-        struct slot_look *lk = look_of(w, t);
-        if (!lk) return;
-        struct lw_wait_slot s;
-        if (!read_remote(pid, t->wait_slot, &s, sizeof s)) {
-            if (errno == EPERM || errno == EACCES) say_denied(w, pid, errno);
-            if (errno != EFAULT) return; /* the process is gone or closed to us */
-            continue;                    /* this thread's memory is gone: it is ending */
+    struct lw_thread *batch[LWD_WATCH_BATCH];
+    struct lw_wait_slot slots[LWD_WATCH_BATCH];
+    struct iovec local[LWD_WATCH_BATCH], remote[LWD_WATCH_BATCH];
+    size_t i = 0;
+    while (i < r->nthreads) {
+        size_t n = 0;
+        for (; i < r->nthreads && n < LWD_WATCH_BATCH; i++) {
+            if (!watched(r->threads[i], p)) continue;
+            batch[n] = r->threads[i];
+            local[n] = (struct iovec){&slots[n], sizeof slots[n]};
+            remote[n] = (struct iovec){(void *)(uintptr_t)batch[n]->wait_slot, sizeof slots[n]};
+            n++;
         }
-        if (s.seq & 1u) continue; /* being written: the next look will tell */
-        if (s.seq != lk->slot.seq || s.kind != lk->slot.kind || lk->looks == 0) {
-            if (lk->fed) lw_detector_board_wait_end(d, t->pid, t->number);
-            *lk = (struct slot_look){.slot = s, .since_ms = now, .looks = 1};
-            continue;
-        }
-        lk->looks++;
-        if (lk->fed && s.kind == LW_WAIT_COND) {
-            int32_t owner;
-            if (reacquiring(t, &s, &owner) != lk->reacquiring) {
-                /* Woken: the same wait now waits for its mutex (or the other way round). */
-                lw_detector_board_wait_end(d, t->pid, t->number);
-                lk->fed = false;
+        /* A read stops at the first slot it cannot read (a thread ending, its memory gone):
+         * that one is skipped and the rest read again. */
+        for (size_t done = 0; done < n;) {
+            ssize_t got = process_vm_readv(pid, local + done, n - done, remote + done, n - done, 0);
+            if (got < 0 && errno != EFAULT) {
+                if (errno == EPERM || errno == EACCES) say_denied(w, pid, errno);
+                return; /* the process is gone or closed to us */
             }
+            size_t whole = got > 0 ? (size_t)got / sizeof slots[0] : 0;
+            for (size_t k = done; k < done + whole; k++)
+                note_slot(w, d, batch[k], &slots[k], now);
+            done += whole + 1; /* past the slot that stopped the read, if any */
         }
-        bool lasted = lk->looks >= 2 && now - lk->since_ms >= (long long)w->delay_ms;
-        if (s.kind != LW_WAIT_NONE && s.kind != LW_WAIT_LOCK && lasted && !lk->fed) feed(d, t, lk);
     }
 }
 

@@ -215,8 +215,9 @@ static const struct lw_thread_wait *wait_of(const struct lw_finding *f, const st
 
 #define LW_SAY_MAX_HELD 3
 
-/* " (signalled by T0 only before it began to wait)": what lockwatch knows of the last signal of
- * a condition variable or semaphore a thread waits on, when it explains the wait. */
+/* " (last signalled by T0 before it began to wait)": what lockwatch knows of the last signal of
+ * a condition variable or semaphore a thread waits on, when it explains the wait. Whether that
+ * signal was lost or taken by a waiter that then came back cannot be told from outside. */
 static void say_last_signal(struct text *out, const struct lw_finding *f,
                             const struct lw_thread_wait *w)
 {
@@ -228,10 +229,7 @@ static void say_last_signal(struct text *out, const struct lw_finding *f,
     case LW_SIGNAL_BEFORE:
         say(out, " (last %s by ", verb);
         say_thread(out, f, w->signalled_by);
-        /* A condition variable forgets a signal nobody waited for; a semaphore keeps a post
-         * until a wait takes it. */
-        say(out, w->kind == LW_WAIT_SEM ? " before it began to wait, and that post was taken)"
-                                        : " before it began to wait: that signal was lost)");
+        say(out, " before it began to wait)");
         return;
     case LW_SIGNAL_DURING:
     case LW_SIGNAL_UNKNOWN:
