@@ -11,8 +11,9 @@
 #include <thread>
 #include <vector>
 
-class pool {
-public:
+class pool
+{
+  public:
     pool(unsigned n, bool stop_on_exit) : stop_on_exit_(stop_on_exit)
     {
         for (unsigned i = 0; i < n; i++)
@@ -37,14 +38,15 @@ public:
         ready_.notify_one();
     }
 
-private:
+  private:
     void run()
     {
         for (;;) {
             std::function<void()> job;
             {
                 std::unique_lock<std::mutex> guard(mutex_);
-                ready_.wait(guard, [this] { return stopping_ || !jobs_.empty(); }); // @wait:pool-wait
+                ready_.wait(guard,
+                            [this] { return stopping_ || !jobs_.empty(); }); // @wait:pool-wait
                 if (jobs_.empty()) return;
                 job = std::move(jobs_.front());
                 jobs_.pop_front();

@@ -14,6 +14,12 @@ struct lw_lock_ref ref_mutex(uint64_t addr)
     return (struct lw_lock_ref){.addr = addr, .type = LW_LOCK_MUTEX, .mode = LW_MODE_EXCLUSIVE};
 }
 
+struct lw_lock_ref ref_pshared(struct lw_lock_ref lock)
+{
+    lock.flags |= LW_LOCKF_PSHARED;
+    return lock;
+}
+
 struct lw_lock_ref ref_rwlock(uint64_t addr, uint8_t mode, uint8_t flags)
 {
     return (struct lw_lock_ref){.addr = addr, .type = LW_LOCK_RWLOCK, .flags = flags, .mode = mode};
@@ -176,6 +182,13 @@ struct lw_detector *detector_with_process(int32_t pid)
     rec_process(&r, pid, 1, LW_ORIGIN_EXEC, "/bin/prog");
     feed_ok(d, &r);
     return d;
+}
+
+void fork_process(struct lw_detector *d, int32_t child, int32_t parent)
+{
+    struct rec r;
+    rec_process(&r, child, parent, LW_ORIGIN_FORK, "/bin/prog");
+    feed_ok(d, &r);
 }
 
 int board_wait(struct lw_detector *d, int32_t pid, uint32_t thread, uint32_t kind, uint64_t object,

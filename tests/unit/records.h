@@ -19,6 +19,8 @@ struct rec {
 struct lw_lock_ref ref_mutex(uint64_t addr);
 struct lw_lock_ref ref_rwlock(uint64_t addr, uint8_t mode, uint8_t flags);
 struct lw_held held_at(struct lw_lock_ref lock, uint64_t stack);
+/* The same lock made process-shared. */
+struct lw_lock_ref ref_pshared(struct lw_lock_ref lock);
 
 void rec_process(struct rec *r, int32_t pid, int32_t parent, uint32_t origin, const char *exe);
 void rec_module(struct rec *r, int32_t pid, uint64_t base, const char *path);
@@ -56,6 +58,8 @@ void feed_ok(struct lw_detector *d, const struct rec *r);
 /* A new detector that has already accepted the PROCESS record of pid ("/bin/prog", parent 1,
  * exec'd); fails the current test when it cannot be made. */
 struct lw_detector *detector_with_process(int32_t pid);
+/* Feeds the PROCESS record of `child`, forked from `parent` (same image). */
+void fork_process(struct lw_detector *d, int32_t child, int32_t parent);
 
 /* Hands d a board wait (lw_detector_board_wait) of `thread` of pid: `kind` on `object`, at the
  * single frame 0x5000 + thread, holding held[0..nheld). Returns what the detector returned. */

@@ -71,18 +71,6 @@ static void thread_start(struct lw_detector *d, int32_t pid, uint32_t thread)
     feed_ok(d, &r);
 }
 
-static void fork_child(struct lw_detector *d)
-{
-    rec_process(&r, CHILD, PID, LW_ORIGIN_FORK, "/bin/prog");
-    feed_ok(d, &r);
-}
-
-static struct lw_lock_ref pshared(struct lw_lock_ref lock)
-{
-    lock.flags |= LW_LOCKF_PSHARED;
-    return lock;
-}
-
 static size_t deadlocks(struct lw_detector *d)
 {
     size_t n = 0;
@@ -163,19 +151,19 @@ static void test_owner_that_ended_holding_another_lock_is_no_deadlock(void **sta
 static void test_pshared_lock_whose_owner_ended_in_another_process_deadlocks(void **state)
 {
     struct lw_detector *d = *state;
-    fork_child(d);
-    exit_holding(d, CHILD, 1, pshared(ref_mutex(A)));
-    wait_owned(d, PID, 2, pshared(ref_mutex(A)), tid_of(CHILD, 1));
+    fork_process(d, CHILD, PID);
+    exit_holding(d, CHILD, 1, ref_pshared(ref_mutex(A)));
+    wait_owned(d, PID, 2, ref_pshared(ref_mutex(A)), tid_of(CHILD, 1));
     assert_ended_owner(d, CHILD);
 }
 
 static void test_pshared_owner_ending_in_another_process_after_wait_deadlocks(void **state)
 {
     struct lw_detector *d = *state;
-    fork_child(d);
+    fork_process(d, CHILD, PID);
     thread_start(d, CHILD, 1);
-    wait_owned(d, PID, 2, pshared(ref_mutex(A)), tid_of(CHILD, 1));
-    exit_holding(d, CHILD, 1, pshared(ref_mutex(A)));
+    wait_owned(d, PID, 2, ref_pshared(ref_mutex(A)), tid_of(CHILD, 1));
+    exit_holding(d, CHILD, 1, ref_pshared(ref_mutex(A)));
     assert_ended_owner(d, CHILD);
 }
 
@@ -183,7 +171,7 @@ static void test_pshared_owner_ending_in_another_process_after_wait_deadlocks(vo
 static void test_private_lock_ended_in_another_process_is_no_deadlock(void **state)
 {
     struct lw_detector *d = *state;
-    fork_child(d);
+    fork_process(d, CHILD, PID);
     exit_holding(d, CHILD, 1, ref_mutex(A));
     wait_owned(d, PID, 2, ref_mutex(A), tid_of(CHILD, 1));
     thread_start(d, CHILD, 3);
@@ -336,7 +324,7 @@ static void test_stuck_without_threads_is_rejected(void **state)
 static void test_stuck_across_processes_orders_by_process_then_number(void **state)
 {
     struct lw_detector *d = *state;
-    fork_child(d);
+    fork_process(d, CHILD, PID);
     assert_int_equal(board_wait(d, CHILD, 0, LW_WAIT_SEM, SEM, 0, NULL), LW_OK);
     assert_int_equal(board_wait(d, PID, 2, LW_WAIT_SEM, SEM, 0, NULL), LW_OK);
     assert_int_equal(board_wait(d, PID, 1, LW_WAIT_CHILD, CHILD, 0, NULL), LW_OK);

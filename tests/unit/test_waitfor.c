@@ -59,18 +59,6 @@ static void watch(struct lw_detector *d, int32_t pid, uint32_t thread, uint64_t 
     feed_ok(d, &r);
 }
 
-static void fork_child(struct lw_detector *d)
-{
-    rec_process(&r, CHILD, PID, LW_ORIGIN_FORK, "/bin/prog");
-    feed_ok(d, &r);
-}
-
-static struct lw_lock_ref pshared(struct lw_lock_ref lock)
-{
-    lock.flags |= LW_LOCKF_PSHARED;
-    return lock;
-}
-
 static int setup(void **state)
 {
     *state = detector_with_process(PID);
@@ -248,15 +236,15 @@ static void test_join_of_another_handle_makes_no_edge(void **state)
 static void test_join_never_matches_thread_of_another_process(void **state)
 {
     struct lw_detector *d = *state;
-    fork_child(d);
-    const struct lw_held sa[] = {held_at(pshared(ref_mutex(A)), 0x201)};
+    fork_process(d, CHILD, PID);
+    const struct lw_held sa[] = {held_at(ref_pshared(ref_mutex(A)), 0x201)};
     watch(d, CHILD, 2, H2);
     assert_int_equal(board_wait(d, PID, 1, LW_WAIT_JOIN, H2, 1, sa), LW_OK);
-    wait_owned(d, CHILD, 2, pshared(ref_mutex(A)), 0);
+    wait_owned(d, CHILD, 2, ref_pshared(ref_mutex(A)), 0);
     assert_int_equal(rep(d)->nfindings, 0);
     /* The same handle in the joiner's process does close the cycle. */
     watch(d, PID, 2, H2);
-    wait_owned(d, PID, 2, pshared(ref_mutex(A)), 0);
+    wait_owned(d, PID, 2, ref_pshared(ref_mutex(A)), 0);
     const struct lw_finding *f = the_deadlock(d);
     assert_ptr_equal(wait_in(f, PID, 1)->waits_for, thread_numbered(d, PID, 2));
 }

@@ -175,11 +175,11 @@ struct lw_thread_wait {
     struct lw_thread *waits_for; /* LOCK: its holder; JOIN: the joined thread; NULL: unknown, or
                                     any thread (a condition, semaphore or barrier) */
     bool holder_ended;           /* LOCK: waits_for ended while holding it */
-    bool condwait;          /* LOCK: taking the mutex back inside a condition wait on `object` */
-    uint8_t last_signal;    /* COND, SEM: enum lw_last_signal */
+    bool condwait;       /* LOCK: taking the mutex back inside a condition wait on `object` */
+    uint8_t last_signal; /* COND, SEM: enum lw_last_signal */
     struct lw_thread *signalled_by; /* COND, SEM: who signalled or posted it last, or NULL */
     struct lw_stack *signal_stack;  /* ...and where */
-    struct lw_stack *stack; /* where it waits */
+    struct lw_stack *stack;         /* where it waits */
     size_t nheld;
     struct lw_held_info *held;
 };
