@@ -48,6 +48,7 @@ struct run_state {
     bool child_running;
     bool stop;                    /* a forwarded signal arrived after the program had exited */
     long long interrupt_deadline; /* LWD_INTERRUPT_GRACE_MS after an interrupt, -1 before one */
+    bool told;                    /* --on-deadlock=report: the deadlock was announced */
     struct lwd_outcome *outcome;
     const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
 };
@@ -161,6 +162,22 @@ static enum lwd_stop_reason stuck_reason(const struct lw_report *r)
     return LWD_STOP_DOUBLE_LOCK;
 }
 
+/* --on-deadlock=report: one line on stderr the moment the run can never finish, so a user
+ * watching a program that now waits for ever knows why (the report comes when the run ends). */
+static void announce_stuck(const struct lw_report *r)
+{
+    for (size_t i = r->nfindings; i-- > 0;) {
+        const struct lw_finding *f = r->findings[i];
+        if (f->kind != LW_KIND_DEADLOCK && f->kind != LW_KIND_DOUBLE_LOCK) continue;
+        fprintf(stderr,
+                "lockwatch: %s found (finding %u); the program is left running "
+                "(--on-deadlock=report): end it for the report\n",
+                f->kind == LW_KIND_DEADLOCK ? "a deadlock" : "a double lock that blocks for ever",
+                (unsigned)f->id);
+        return;
+    }
+}
+
 /* --on-deadlock=exit: once the detector knows the run can never finish, end it; the loop then
  * sees the exits and the connections' ends as for any run. */
 static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch,
@@ -174,6 +191,8 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
         st->outcome->stop_reason = stuck_reason(lw_detector_report(d));
         break;
     case LWD_ON_DEADLOCK_REPORT:
+        if (!st->told) announce_stuck(lw_detector_report(d));
+        st->told = true;
         break;
     }
 }
@@ -185,8 +204,11 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
 static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d,
                       enum lwd_stop_reason reason)
 {
-    /* on failure it said so: the run still ends */
-    lwd_report_hang(d, st->child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
+    /* A deadlock already explains the hang (--on-deadlock=report left the program running). */
+    if (lw_detector_must_stop(d))
+        reason = stuck_reason(lw_detector_report(d));
+    else /* on failure it said so: the run still ends */
+        lwd_report_hang(d, st->child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
     lwd_stop_run(lw_detector_report(d), st->child, ch->name);
     st->outcome->stopped = true;
     st->outcome->stop_reason = reason;
