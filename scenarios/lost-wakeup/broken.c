@@ -7,9 +7,9 @@
  * start (setting up takes 200 ms), so main signals first, and the worker then waits for a signal
  * that already came and will never come again. It hangs for ever, and main hangs joining it.
  *
- * No lock is held in a cycle, so this is not a deadlock lockwatch can see from the locks: run it
- * with `lockwatch --timeout=SEC`, which ends the run after SEC seconds and shows where every
- * thread is stuck. Without lockwatch, end it with Ctrl-C. */
+ * No lock is held in a cycle, but every thread waits and none can ever wake another: lockwatch
+ * reports that as a deadlock, says that config_loaded was last signalled before the worker began
+ * to wait, and ends the run. Without lockwatch, end it with Ctrl-C. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdbool.h>
