@@ -24,6 +24,7 @@
 #include "site.h"
 #include "tls.h"
 #include "watch.h"
+#include "wrap_thread.h"
 
 static void lwi_read_exe(char *exe, size_t cap)
 {
@@ -49,11 +50,13 @@ __attribute__((constructor)) static void lwi_init(void)
     char exe[LW_WIRE_MAX_PATH];
     lwi_read_exe(exe, sizeof exe);
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
+    lwi_watch_init_timers();
     lwi_watch_announce(self);
     lwi_modules_init(self, exe);
     if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;
-    lwi_profile_init(); /* --profile / --trace: profile.h */
+    lwi_profile_init();           /* --profile / --trace: profile.h */
+    (void)lwi_thread_exit_init(); /* without it, such threads end a little early */
     atomic_store(&lwi_active, true);
     lwi_leave(self);
     goto passive;

@@ -25,9 +25,10 @@ static void *lwi_real_lookup(enum lwi_real_id id)
     const char *name = lwi_real_names[id];
     void *fn = NULL;
     /* Older glibcs return the GLIBC_2.2.5 compat condition variables from plain dlsym; ask for
-     * the current version first (PITFALLS.md). */
+     * the current version first. */
     if (id == LWI_REAL_pthread_cond_wait || id == LWI_REAL_pthread_cond_timedwait ||
-        id == LWI_REAL_pthread_cond_destroy)
+        id == LWI_REAL_pthread_cond_destroy || id == LWI_REAL_pthread_cond_signal ||
+        id == LWI_REAL_pthread_cond_broadcast)
         fn = dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2");
     if (!fn) fn = dlsym(RTLD_NEXT, name);
     return fn;

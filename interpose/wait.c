@@ -41,7 +41,7 @@ static bool lwi_publish_wait(struct lwi_thread *self, const struct lwi_acq *a)
     if (!lwi_reenter(self)) return false;
     uint64_t stack = lwi_depot_capture(self);
     lwi_emit_wait(self, &a->ref, stack, lwi_lock_owner_tid(&a->ref), 0);
-    bool took = lwi_watch_begin(self, LW_WAIT_LOCK, a->ref.addr, &a->ref, a->pc);
+    bool took = lwi_watch_begin(self, LW_WAIT_LOCK, a->ref.addr, 0, &a->ref, a->pc);
     lwi_leave(self);
     return took;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/time.h>
 
 #include "chain.h"
 #include "emit.h"
@@ -12,6 +13,17 @@
 #define LWI_SIGNAL_SITE 0x7369676e616c6c73ull
 
 struct lw_timer_board lwi_timers;
+
+void lwi_watch_init_timers(void)
+{
+    struct itimerval left;
+    if (getitimer(ITIMER_REAL, &left) != 0 || (!left.it_value.tv_sec && !left.it_value.tv_usec))
+        return;
+    bool periodic = left.it_interval.tv_sec || left.it_interval.tv_usec;
+    uint64_t value =
+        (uint64_t)left.it_value.tv_sec * 1000000000ull + (uint64_t)left.it_value.tv_usec * 1000u;
+    lwi_timers.alarm_until_ns = periodic ? UINT64_MAX : lwi_now_ns() + value;
+}
 
 void lwi_watch_announce(const struct lwi_thread *self)
 {

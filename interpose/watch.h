@@ -8,6 +8,7 @@
  * log (lwi_watch_signal) after it succeeded.
  * A wait that begins while the slot is taken (a signal handler waiting inside a wait) leaves it
  * alone: the slot shows the outermost wait, and lwi_watch_begin says whether it took the slot.
+ * A slot left behind by a wait that never ended (jumped out of) is taken over by the next wait.
  * The held locks are described by pointer and count, as they are at the start of the wait. */
 #ifndef LWI_WATCH_H
 #define LWI_WATCH_H
@@ -31,11 +32,19 @@ static inline uint64_t lwi_watch_now(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* object_flags: LW_LOCKF_PSHARED when the condition variable, semaphore or barrier waited on is
+ * process-shared (shared_object.h). */
 static inline bool lwi_watch_begin(struct lwi_thread *self, enum lw_wait_kind kind, uint64_t object,
-                                   const struct lw_lock_ref *lock, uint64_t pc)
+                                   uint8_t object_flags, const struct lw_lock_ref *lock,
+                                   uint64_t pc)
 {
     struct lw_wait_slot *s = &self->watch;
-    if (s->kind != LW_WAIT_NONE) return false;
+    /* A slot in use belongs to a wait this one is nested in (a signal handler's frames lie below
+     * the interrupted wait's), unless that wait was left without its end (siglongjmp out of a
+     * handler, an exception thrown through the wait): then this wait's frame is not below it. */
+    volatile char probe = 0;
+    uint64_t frame = (uint64_t)(uintptr_t)&probe;
+    if (s->kind != LW_WAIT_NONE && frame < s->frame) return false;
     s->seq++;
     atomic_thread_fence(memory_order_release);
     s->kind = kind;
@@ -43,9 +52,11 @@ static inline bool lwi_watch_begin(struct lwi_thread *self, enum lw_wait_kind ki
     s->lock = lock ? *lock : (struct lw_lock_ref){0};
     s->pc = pc;
     s->since_ns = lwi_watch_now();
+    s->frame = frame;
     s->held = (uint64_t)(uintptr_t)self->held.entries;
     s->nheld = self->held.count;
     s->held_stride = sizeof *self->held.entries;
+    s->object_flags = object_flags;
     atomic_thread_fence(memory_order_release);
     s->seq++;
     return true;
@@ -61,6 +72,10 @@ static inline void lwi_watch_end(struct lwi_thread *self, bool took)
     atomic_thread_fence(memory_order_release);
     s->seq++;
 }
+
+/* An alarm armed before an exec keeps running in the new image: the timer board starts with it
+ * (the constructor calls this). */
+void lwi_watch_init_timers(void);
 
 /* Notes in self's signal log that it signalled or posted `object` at `pc` (under the guard: the
  * stack comes from the site cache, site.h). */

@@ -14,6 +14,7 @@
 #include "lockref.h"
 #include "profile.h"
 #include "real.h"
+#include "shared_object.h"
 #include "track.h"
 #include "watch.h"
 
@@ -76,6 +77,12 @@ static uint8_t lwi_cond_lock_type(enum lwi_cond_call call)
     return LW_LOCK_MUTEX;
 }
 
+/* LW_LOCKF_PSHARED for a process-shared pthread_cond_t (a C11 cnd_t is never shared). */
+static uint8_t lwi_cond_object_flags(enum lwi_cond_call call, const void *c)
+{
+    return call == LWI_CND_WAIT || call == LWI_CND_TIMEDWAIT ? 0 : lwi_cond_flags(c);
+}
+
 /* Untimed waits only: the others end by themselves. */
 static bool lwi_cond_untimed(enum lwi_cond_call call)
 {
@@ -100,8 +107,9 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     struct lw_lock_ref mref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
     lwi_cond_check_begin(self, &ctx.check, c, &mref, ctx.had, pc);
     if (LWI_PROFILING()) lwi_profile_release(self, (uint64_t)(uintptr_t)m); /* profile.h */
-    ctx.watched = lwi_cond_untimed(call) &&
-                  lwi_watch_begin(self, LW_WAIT_COND, (uint64_t)(uintptr_t)c, &mref, pc);
+    ctx.watched =
+        lwi_cond_untimed(call) && lwi_watch_begin(self, LW_WAIT_COND, (uint64_t)(uintptr_t)c,
+                                                  lwi_cond_object_flags(call, c), &mref, pc);
     lwi_leave(self);
     int rc;
     pthread_cleanup_push(lwi_cond_cancelled, &ctx);

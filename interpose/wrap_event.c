@@ -5,8 +5,8 @@
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
  * are the program's. The condition waits are in wrap_cond.c. Waits with a deadline or that never
  * block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and are
- * not wrapped. A cancelled join, sem_wait or wait for a child (all cancellation points) leaves
- * the board through a cleanup handler. */
+ * not wrapped. A cancelled join, sem_wait or wait for a child (all cancellation points in glibc)
+ * leaves the board through a cleanup handler. */
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/resource.h>
@@ -14,6 +14,7 @@
 #include <threads.h>
 
 #include "real.h"
+#include "shared_object.h"
 #include "track.h"
 #include "watch.h"
 
@@ -28,14 +29,15 @@ static void lwi_event_cancelled(void *arg)
     lwi_watch_end(ctx->self, ctx->took);
 }
 
-/* Enters the board for a wait on `object`; ctx->self is NULL when the thread is not tracked. */
+/* Enters the board for a wait on `object` (object_flags: watch.h); ctx->self is NULL when the
+ * thread is not tracked. */
 static void lwi_event_begin(struct lwi_event_ctx *ctx, enum lw_wait_kind kind, uint64_t object,
-                            uint64_t pc)
+                            uint8_t object_flags, uint64_t pc)
 {
     ctx->self = lwi_enter();
     ctx->took = false;
     if (!ctx->self) return;
-    ctx->took = lwi_watch_begin(ctx->self, kind, object, NULL, pc);
+    ctx->took = lwi_watch_begin(ctx->self, kind, object, object_flags, NULL, pc);
     lwi_leave(ctx->self);
 }
 
@@ -47,7 +49,7 @@ static void lwi_event_end(struct lwi_event_ctx *ctx)
 LWI_EXPORT int pthread_join(pthread_t thread, void **retval)
 {
     struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, LWI_CALLER_PC());
+    lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, 0, LWI_CALLER_PC());
     int rc;
     pthread_cleanup_push(lwi_event_cancelled, &ctx);
     rc = REAL(pthread_join)(thread, retval);
@@ -59,8 +61,11 @@ LWI_EXPORT int pthread_join(pthread_t thread, void **retval)
 LWI_EXPORT int thrd_join(thrd_t thread, int *res)
 {
     struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, LWI_CALLER_PC());
-    int rc = REAL(thrd_join)(thread, res);
+    lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, 0, LWI_CALLER_PC());
+    int rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(thrd_join)(thread, res);
+    pthread_cleanup_pop(0);
     lwi_event_end(&ctx);
     return rc;
 }
@@ -68,7 +73,8 @@ LWI_EXPORT int thrd_join(thrd_t thread, int *res)
 LWI_EXPORT int sem_wait(sem_t *sem)
 {
     struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_SEM, (uint64_t)(uintptr_t)sem, LWI_CALLER_PC());
+    lwi_event_begin(&ctx, LW_WAIT_SEM, (uint64_t)(uintptr_t)sem, lwi_sem_flags(sem),
+                    LWI_CALLER_PC());
     int rc;
     pthread_cleanup_push(lwi_event_cancelled, &ctx);
     rc = REAL(sem_wait)(sem);
@@ -80,7 +86,8 @@ LWI_EXPORT int sem_wait(sem_t *sem)
 LWI_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)
 {
     struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_BARRIER, (uint64_t)(uintptr_t)barrier, LWI_CALLER_PC());
+    lwi_event_begin(&ctx, LW_WAIT_BARRIER, (uint64_t)(uintptr_t)barrier, lwi_barrier_flags(barrier),
+                    LWI_CALLER_PC());
     int rc = REAL(pthread_barrier_wait)(barrier);
     lwi_event_end(&ctx);
     return rc;
@@ -94,7 +101,7 @@ static void lwi_child_begin(struct lwi_event_ctx *ctx, pid_t pid, int options, u
         ctx->took = false;
         return;
     }
-    lwi_event_begin(ctx, LW_WAIT_CHILD, (uint64_t)(int64_t)pid, pc);
+    lwi_event_begin(ctx, LW_WAIT_CHILD, (uint64_t)(int64_t)pid, 0, pc);
 }
 
 LWI_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
@@ -125,7 +132,10 @@ LWI_EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
 {
     struct lwi_event_ctx ctx;
     lwi_child_begin(&ctx, -1, options, LWI_CALLER_PC());
-    pid_t rc = REAL(wait3)(status, options, usage);
+    pid_t rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(wait3)(status, options, usage);
+    pthread_cleanup_pop(0);
     lwi_event_end(&ctx);
     return rc;
 }
@@ -134,7 +144,10 @@ LWI_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage
 {
     struct lwi_event_ctx ctx;
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
-    pid_t rc = REAL(wait4)(pid, status, options, usage);
+    pid_t rc;
+    pthread_cleanup_push(lwi_event_cancelled, &ctx);
+    rc = REAL(wait4)(pid, status, options, usage);
+    pthread_cleanup_pop(0);
     lwi_event_end(&ctx);
     return rc;
 }

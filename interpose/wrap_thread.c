@@ -20,6 +20,7 @@
 #include "threads.h"
 #include "track.h"
 #include "watch.h"
+#include "wrap_thread.h"
 
 struct lwi_start {
     void *(*pthread_start)(void *);
@@ -156,15 +157,28 @@ LWI_EXPORT int thrd_create(thrd_t *thread, thrd_start_t func, void *arg)
     return rc;
 }
 
-/* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records. A thread we
- * did not start (the main thread among them) has no cleanup handler of ours, so it ends here. */
+/* Ends the threads we did not start (the main thread among them) when they call pthread_exit:
+ * a thread-specific value's destructor runs after the thread's cleanup handlers, which may still
+ * unlock what it holds. */
+static pthread_key_t lwi_exit_key;
+static bool lwi_exit_key_made;
+
+int lwi_thread_exit_init(void)
+{
+    lwi_exit_key_made = pthread_key_create(&lwi_exit_key, lwi_thread_end) == 0;
+    return lwi_exit_key_made ? 0 : -1;
+}
+
+/* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records, and has a
+ * thread we did not start end after its cleanup handlers (at once when that cannot be set up). */
 static void lwi_exit_called(void)
 {
     struct lwi_thread *self = lwi_enter();
     if (!self) return;
     if (self->held.count) self->exit_stack = lwi_depot_capture(self);
+    bool later = self->ours || (lwi_exit_key_made && pthread_setspecific(lwi_exit_key, self) == 0);
     lwi_leave(self);
-    if (!self->ours) lwi_thread_end(self);
+    if (!later) lwi_thread_end(self);
 }
 
 LWI_EXPORT void pthread_exit(void *retval)

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,15 +129,34 @@ long lwd_proc_threads(pid_t pid, pid_t **tids)
     return (long)n;
 }
 
-long lwd_proc_task_syscall(pid_t pid, pid_t tid, uint64_t *arg0)
+long lwd_proc_task_syscall(pid_t pid, pid_t tid, uint64_t args[4])
 {
     char path[96], buf[256];
     snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
     if (!read_small(path, buf, sizeof buf)) return LWD_TASK_UNKNOWN;
     long nr;
-    unsigned long long first = 0;
-    int got = sscanf(buf, "%ld %llx", &nr, &first);
+    unsigned long long a[4] = {0, 0, 0, 0};
+    int got = sscanf(buf, "%ld %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2], &a[3]);
     if (got < 1 || nr < 0) return LWD_TASK_RUNNING; /* "running", or "-1 ..." (no call) */
-    if (arg0) *arg0 = got == 2 ? first : 0;
+    for (int i = 0; args && i < 4; i++)
+        args[i] = a[i];
     return nr;
+}
+
+uint64_t lwd_proc_caught_signals(pid_t pid)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    if (!read_small(path, buf, sizeof buf)) return UINT64_MAX;
+    const char *line = strstr(buf, "\nSigCgt:");
+    unsigned long long caught;
+    if (!line || sscanf(line + strlen("\nSigCgt:"), "%llx", &caught) != 1) return UINT64_MAX;
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGCHLD};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        caught &= ~(1ull << (faults[i] - 1));
+    /* glibc's own signals below SIGRTMIN (thread cancellation, setxid) are caught in every
+     * threaded process and never sent from outside. */
+    for (int sig = 32; sig < SIGRTMIN; sig++)
+        caught &= ~(1ull << (sig - 1));
+    return caught;
 }

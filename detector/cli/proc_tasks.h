@@ -21,7 +21,13 @@ long lwd_proc_threads(pid_t pid, pid_t **tids);
 #define LWD_TASK_UNKNOWN (-2L) /* /proc/PID/task/TID/syscall could not be read */
 
 /* The system call thread tid of pid is in now (from /proc/PID/task/TID/syscall), or one of the
- * values above; *arg0 (may be NULL) gets its first argument (a futex wait's word). */
-long lwd_proc_task_syscall(pid_t pid, pid_t tid, uint64_t *arg0);
+ * values above; args (may be NULL) gets its first four arguments (a futex wait's word, operation,
+ * value and timeout). */
+long lwd_proc_task_syscall(pid_t pid, pid_t tid, uint64_t args[4]);
+
+/* The asynchronous signals pid catches with a handler (SigCgt of /proc/PID/status, less the
+ * signals a fault raises, SIGCHLD and glibc's internal ones): a bit per signal, bit 0 for signal
+ * 1. 0 when it catches none; all bits set when the status cannot be read. */
+uint64_t lwd_proc_caught_signals(pid_t pid);
 
 #endif

@@ -78,7 +78,7 @@ static void reap_child(struct run_state *st)
  * already, as it reaches every process of the foreground group), and gets the grace to end. */
 static void interrupted(const struct signalfd_siginfo *info, struct run_state *st)
 {
-    bool from_terminal = info->ssi_signo == SIGINT && info->ssi_code != SI_USER;
+    bool from_terminal = info->ssi_signo == SIGINT && info->ssi_code == SI_KERNEL;
     if (!from_terminal) kill(st->child, (int)info->ssi_signo);
     long long now = now_ms();
     st->interrupt_deadline =

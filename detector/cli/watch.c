@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc_tasks.h"
 #include "stop.h"
@@ -132,10 +133,10 @@ static bool watched(const struct lw_thread *t, size_t p)
  * shares it). */
 static bool reacquiring(const struct lw_thread *t, const struct lw_wait_slot *s, int32_t *owner)
 {
-    uint64_t word = 0;
+    uint64_t args[4];
     *owner = 0;
     if (s->kind != LW_WAIT_COND || s->lock.addr == 0 ||
-        lwd_proc_task_syscall(t->pid, t->tid, &word) != SYS_futex || word != s->lock.addr)
+        lwd_proc_task_syscall(t->pid, t->tid, args) != SYS_futex || args[0] != s->lock.addr)
         return false;
     uint64_t at = s->lock.addr + offsetof(pthread_mutex_t, __data.__owner);
     if (!read_remote(t->pid, at, owner, sizeof *owner)) *owner = 0;
@@ -215,7 +216,8 @@ static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_l
                                    .pcs = &pc,
                                    .npcs = pc != 0,
                                    .held = held,
-                                   .nheld = nheld};
+                                   .nheld = nheld,
+                                   .held_total = s->nheld};
         if (s->kind == LW_WAIT_COND || s->kind == LW_WAIT_SEM) last_signal(r, t, s, &bw);
         lk->fed = lw_detector_board_wait(d, &bw) == LW_OK;
     }
@@ -244,6 +246,16 @@ static void note_slot(struct lwd_watch *w, struct lw_detector *d, struct lw_thre
     }
     bool lasted = lk->looks >= 2 && now - lk->since_ms >= (long long)w->delay_ms;
     if (s->kind != LW_WAIT_NONE && s->kind != LW_WAIT_LOCK && lasted && !lk->fed) feed(d, t, lk);
+}
+
+/* A slot that could not be read (its thread ending, or its image replaced by an exec): what was
+ * known of it no longer holds. */
+static void forget_slot(struct lwd_watch *w, struct lw_detector *d, struct lw_thread *t)
+{
+    struct slot_look *lk = look_of(w, t);
+    if (!lk) return;
+    if (lk->fed) lw_detector_board_wait_end(d, t->pid, t->number);
+    *lk = (struct slot_look){.looks = 0};
 }
 
 /* Slots read by one process_vm_readv call (IOV_MAX allows 1024). */
@@ -278,6 +290,7 @@ static void look_process(struct lwd_watch *w, struct lw_detector *d, size_t p, l
             size_t whole = got > 0 ? (size_t)got / sizeof slots[0] : 0;
             for (size_t k = done; k < done + whole; k++)
                 note_slot(w, d, batch[k], &slots[k], now);
+            if (done + whole < n) forget_slot(w, d, batch[done + whole]);
             done += whole + 1; /* past the slot that stopped the read, if any */
         }
     }
@@ -294,13 +307,16 @@ static bool lasting(const struct lwd_watch *w, const struct lw_thread *t, long l
     return lk->slot.kind == LW_WAIT_LOCK || lk->fed;
 }
 
-static bool timers_pending(const struct lw_process *p)
+/* Whether a timer of process p may still fire: one that has just expired counts for another
+ * deadlock delay, the time its signal handler may take to run and post. */
+static bool timers_pending(const struct lwd_watch *w, const struct lw_process *p)
 {
     struct lw_timer_board board;
     if (!p->timer_board || !read_remote(p->pid, p->timer_board, &board, sizeof board))
         return true; /* unknown: assume a timer may fire */
-    uint64_t now = now_ns();
-    return board.alarm_until_ns > now || board.timer_until_ns > now;
+    uint64_t now = now_ns(), margin = (uint64_t)w->delay_ms * 1000000u;
+    return (board.alarm_until_ns && board.alarm_until_ns + margin > now) ||
+           (board.timer_until_ns && board.timer_until_ns + margin > now);
 }
 
 /* The current entry of pid in the report, or -1. */
@@ -326,19 +342,71 @@ static struct lw_thread *thread_of(const struct lw_report *r, size_t p, pid_t ti
 static bool asleep_in_wait(pid_t pid, pid_t tid, const struct lw_wait_slot *s)
 {
     if (s->kind == LW_WAIT_LOCK && s->lock.type == LW_LOCK_SPIN) return true;
-    long nr = lwd_proc_task_syscall(pid, tid, NULL);
+    uint64_t args[4];
+    long nr = lwd_proc_task_syscall(pid, tid, args);
     if (nr == LWD_TASK_UNKNOWN) return true;
     if (s->kind == LW_WAIT_CHILD) return nr == SYS_wait4 || nr == SYS_waitid;
-    return nr == SYS_futex;
+    return nr == SYS_futex && args[3] == 0; /* with no timeout: a timed wait ends by itself */
+}
+
+/* Whether pid is one of the run's live processes. */
+static bool in_run(const pid_t *run, size_t nrun, pid_t pid)
+{
+    for (size_t i = 0; i < nrun; i++)
+        if (run[i] == pid) return true;
+    return false;
+}
+
+/* Whether tid is a live thread of one of the run's processes. */
+static bool run_thread(const pid_t *run, size_t nrun, int32_t tid)
+{
+    for (size_t i = 0; i < nrun; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/task/%d", (int)run[i], (int)tid);
+        if (access(path, F_OK) == 0) return true;
+    }
+    return false;
+}
+
+/* Whether something outside the run may end thread t's wait (slot s, in process pid): a
+ * process-shared object that any process may signal, post or unlock (a shared mutex is let go
+ * only by its owner, who must then be in the run); a semaphore of a process that catches
+ * signals, whose handler may post it (the one wake-up a handler may make: sem_post is
+ * async-signal-safe, pthread_cond_signal is not), since a signal may come from anywhere. */
+static bool wakeable_from_outside(pid_t pid, const struct lw_wait_slot *s, uint64_t caught,
+                                  const pid_t *run, size_t nrun)
+{
+    switch ((enum lw_wait_kind)s->kind) {
+    case LW_WAIT_COND:
+    case LW_WAIT_BARRIER:
+        return s->object_flags & LW_LOCKF_PSHARED;
+    case LW_WAIT_SEM:
+        return (s->object_flags & LW_LOCKF_PSHARED) || caught != 0;
+    case LW_WAIT_LOCK: {
+        if (!(s->lock.flags & LW_LOCKF_PSHARED)) return false;
+        if (s->lock.type != LW_LOCK_MUTEX && s->lock.type != LW_LOCK_MTX) return true;
+        int32_t owner = 0;
+        uint64_t at = s->lock.addr + offsetof(pthread_mutex_t, __data.__owner);
+        return !read_remote(pid, at, &owner, sizeof owner) || !run_thread(run, nrun, owner);
+    }
+    case LW_WAIT_NONE:
+    case LW_WAIT_JOIN:
+    case LW_WAIT_CHILD:
+        return false;
+    }
+    return true;
 }
 
 /* Adds pid's waiting threads to *out; false when one of its threads may still run, or something
- * (a timer, no runtime) may still wake it. */
+ * (a timer, no runtime, a process outside the run) may still wake it. run: the run's live
+ * processes. */
 static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, pid_t pid,
-                          long long now, struct lw_thread **out, size_t *n, size_t cap)
+                          const pid_t *run, size_t nrun, long long now, struct lw_thread **out,
+                          size_t *n, size_t cap)
 {
     long p = entry_of(r, pid);
-    if (p < 0 || timers_pending(&r->processes[p])) return false;
+    if (p < 0 || timers_pending(w, &r->processes[p])) return false;
+    uint64_t caught = lwd_proc_caught_signals(pid);
     pid_t *tids = NULL;
     long ntids = lwd_proc_threads(pid, &tids);
     bool stuck = ntids >= 0;
@@ -346,11 +414,33 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, 
         struct lw_thread *t = thread_of(r, (size_t)p, tids[i]);
         stuck = t && lasting(w, t, now) && *n < cap;
         if (!stuck) break;
-        stuck = asleep_in_wait(pid, tids[i], &w->looks[t->index].slot);
+        const struct lw_wait_slot *s = &w->looks[t->index].slot;
+        stuck =
+            asleep_in_wait(pid, tids[i], s) && !wakeable_from_outside(pid, s, caught, run, nrun);
         out[(*n)++] = t;
     }
     free(tids);
     return stuck;
+}
+
+/* The run's live processes: the program's descendants, and processes of the report that carry
+ * the run's socket (a daemon that left the tree). Deduplicated, into *run (malloc'd). */
+static size_t run_processes(const struct lw_report *r, pid_t child, const char *socket_name,
+                            pid_t **run)
+{
+    pid_t *desc = NULL, *marked = NULL;
+    size_t ndesc = child > 0 ? lwd_proc_descendants(child, &desc) : 0;
+    size_t nmarked = lwd_run_pids(r, child, socket_name, &marked);
+    pid_t *all = malloc((ndesc + nmarked + 1) * sizeof *all);
+    size_t n = 0;
+    for (size_t i = 0; all && i < ndesc + nmarked; i++) {
+        pid_t pid = i < ndesc ? desc[i] : marked[i - ndesc];
+        if (!in_run(all, n, pid)) all[n++] = pid;
+    }
+    free(desc);
+    free(marked);
+    *run = all;
+    return all ? n : 0;
 }
 
 /* Every thread of the run, when all of them wait with nothing left to wake one: into *out
@@ -360,7 +450,7 @@ static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d, pi
 {
     const struct lw_report *r = lw_detector_report(d);
     *out = NULL;
-    /* Cheap first: every watched thread of a current image must be lasting. */
+    /* Cheap first: a watched thread of a current image that is not waiting ends the question. */
     for (size_t i = 0; i < r->nthreads; i++) {
         const struct lw_thread *t = r->threads[i];
         if (t->wait_slot && !t->exited && current_entry(r, t->process) && !lasting(w, t, now) &&
@@ -368,20 +458,13 @@ static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d, pi
             w->looks[t->index].slot.kind == LW_WAIT_NONE)
             return 0;
     }
-    pid_t *desc = NULL, *run = NULL;
-    size_t ndesc = child > 0 ? lwd_proc_descendants(child, &desc) : 0;
-    size_t nrun = lwd_run_pids(r, child, socket_name, &run);
+    pid_t *run = NULL;
+    size_t nrun = run_processes(r, child, socket_name, &run);
     struct lw_thread **threads = malloc((r->nthreads + 1) * sizeof *threads);
     size_t n = 0;
-    bool stuck = threads && (ndesc + nrun) > 0;
-    for (size_t i = 0; stuck && i < ndesc + nrun; i++) {
-        pid_t pid = i < ndesc ? desc[i] : run[i - ndesc];
-        bool repeat = false;
-        for (size_t k = 0; k < i && !repeat; k++)
-            repeat = (k < ndesc ? desc[k] : run[k - ndesc]) == pid;
-        if (!repeat) stuck = process_stuck(w, r, pid, now, threads, &n, r->nthreads);
-    }
-    free(desc);
+    bool stuck = threads && nrun > 0;
+    for (size_t i = 0; stuck && i < nrun; i++)
+        stuck = process_stuck(w, r, run[i], run, nrun, now, threads, &n, r->nthreads);
     free(run);
     if (!stuck || n == 0) {
         free(threads);

@@ -45,9 +45,12 @@ static struct lw_thread *waits_for(struct lw_detector *d, uint32_t t)
             if (held) return d->report.threads[d->blocked[i]];
             if (!queued) queued = d->report.threads[d->blocked[i]];
         }
+        /* The owner the lock named, when it still holds it as far as anyone can tell. */
         int32_t pid = w->lock->flags & LW_LOCKF_PSHARED ? 0 : thread->pid;
         struct lw_thread *owner = lw_waitfor_thread_by_tid(d, pid, w->owner_tid);
-        return owner ? owner : queued;
+        const struct lw_wait *ow = owner ? lw_waitfor_of(d, owner) : NULL;
+        bool stale = ow && !ow->held_partial && owner->process == thread->process;
+        return owner && !stale ? owner : queued;
     }
     case LW_WAIT_JOIN:
         return lw_waitfor_joined(d, thread, w->object);

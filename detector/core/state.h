@@ -40,6 +40,7 @@ struct lw_wait {
     uint64_t object;
     int32_t owner_tid;   /* LOCK: the owner the lock object named, 0 if unknown */
     bool board;          /* from the wait board (lw_detector_board_wait), not a WAIT record */
+    bool held_partial;   /* held[] is the most recent of more held locks */
     bool condwait;       /* LOCK: the re-acquisition inside a condition wait on `object` */
     uint8_t last_signal; /* COND, SEM: enum lw_last_signal, and who and where */
     struct lw_thread *signalled_by;

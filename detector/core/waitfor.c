@@ -159,9 +159,13 @@ bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
                 return true;
             }
         }
-        /* Kernel tids are unique across the run's processes: a process-shared lock's owner may
-         * be in another one. */
-        if (wt->owner_tid != 0 && wt->owner_tid == tu->tid) return true;
+        /* The owner the lock object named when t began to wait, only where u's held locks
+         * cannot tell: it may have let go since (the lock changed hands meanwhile). A held list
+         * names every lock of u's image it holds, unless it was cut short; a process-shared
+         * lock of another image is another lock object there. */
+        if (wt->owner_tid != 0 && wt->owner_tid == tu->tid &&
+            (wu->held_partial || tt->process != tu->process))
+            return true;
         /* A writer queued on a writer-preferring rwlock keeps every new reader out. */
         return same_process && (wt->lock->flags & LW_LOCKF_WRITER_PREF) &&
                wt->mode == LW_MODE_SHARED && wu->kind == LW_WAIT_LOCK && wu->lock == wt->lock &&
@@ -255,6 +259,7 @@ int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec)
     w->mode = rec->lock.mode;
     w->object = rec->lock.addr;
     w->owner_tid = rec->owner_tid;
+    w->held_partial = rec->held_total > rec->nheld;
     w->stack = stack;
     int rc = set_held(d, w, p->image, rec->held, rec->nheld);
     if (rc != LW_OK) return rc;
@@ -309,6 +314,7 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
     w->lock = lock;
     w->stack = stack;
     w->board = true;
+    w->held_partial = bw->held_total > bw->nheld;
     if (bw->last_signal >= LW_SIGNAL_BEFORE && bw->last_signal <= LW_SIGNAL_DURING) {
         struct lw_rec_header sh = {.pid = bw->pid, .thread = bw->signal_thread};
         int nomem = 0;

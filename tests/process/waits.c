@@ -377,6 +377,98 @@ static int child_post(void)
     return 0;
 }
 
+/* The classic shutdown idiom: main waits on a semaphore that a signal handler posts, the
+ * workers wait for work on a condition variable. The signal comes from a process outside the run
+ * (double-forked, without the run's environment), so until it comes every thread of the run
+ * waits: the handler may still post the semaphore, so this is not stuck. */
+static sem_t quit;
+
+static void on_quit(int sig)
+{
+    (void)sig;
+    sem_post(&quit);
+}
+
+static void *idle_worker(void *arg)
+{
+    pthread_mutex_lock(&queue_lock);
+    while (!done_flag)
+        pthread_cond_wait(&not_empty, &queue_lock);
+    pthread_mutex_unlock(&queue_lock);
+    return arg;
+}
+
+static int signal_quit(void)
+{
+    sem_init(&quit, 0, 0);
+    signal(SIGUSR1, on_quit);
+    pthread_t worker = start(idle_worker, NULL);
+    char command[64];
+    snprintf(command, sizeof command, "sleep 1; kill -USR1 %d", (int)getpid());
+    pid_t child = fork();
+    if (child < 0) return 2;
+    if (child == 0) {
+        if (fork() == 0) {
+            char *const argv[] = {"sh", "-c", command, NULL}, *const env[] = {NULL};
+            execve("/bin/sh", argv, env);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    while (sem_wait(&quit) != 0 && errno == EINTR) {
+    }
+    pthread_mutex_lock(&queue_lock);
+    done_flag = 1;
+    pthread_cond_broadcast(&not_empty);
+    pthread_mutex_unlock(&queue_lock);
+    pthread_join(worker, NULL);
+    puts("quit by signal");
+    return 0;
+}
+
+/* An alarm set before an exec keeps running in the new image, whose only thread then waits for
+ * good: the alarm ends it (SIGALRM's default action), not lockwatch. */
+static int alarm_exec(const char *self)
+{
+    alarm(1);
+    execl(self, self, "alarm-exec-wait", (char *)NULL);
+    return 2;
+}
+
+static int alarm_exec_wait(void)
+{
+    sem_init(&ready_sem, 0, 0);
+    sem_wait(&ready_sem);
+    return 0;
+}
+
+/* main ends with pthread_exit while it holds a lock that its cleanup handler unlocks: a worker
+ * waiting for the lock gets it. */
+static void unlock_config(void *arg)
+{
+    (void)arg;
+    pthread_mutex_unlock(&config_lock);
+}
+
+static void *late_locker(void *arg)
+{
+    pause_ms(200);
+    pthread_mutex_lock(&config_lock);
+    puts("worker got the lock");
+    pthread_mutex_unlock(&config_lock);
+    return arg;
+}
+
+static int main_exit_cleanup(void)
+{
+    pthread_mutex_lock(&config_lock);
+    start(late_locker, NULL);
+    pthread_cleanup_push(unlock_config, NULL);
+    pthread_exit(NULL);
+    pthread_cleanup_pop(0);
+}
+
 /* The forgotten sentinel in a forked child, while the parent waits for the child: the parent is
  * part of the stuck run. */
 static int forked_sentinel(void)
@@ -407,6 +499,10 @@ int main(int argc, char **argv)
     if (strcmp(mode, "sentinel") == 0) return sentinel(false);
     if (strcmp(mode, "sentinel-fixed") == 0) return sentinel(true);
     if (strcmp(mode, "forked-sentinel") == 0) return forked_sentinel();
+    if (strcmp(mode, "signal-quit") == 0) return signal_quit();
+    if (strcmp(mode, "alarm-exec") == 0) return alarm_exec(argv[0]);
+    if (strcmp(mode, "alarm-exec-wait") == 0) return alarm_exec_wait();
+    if (strcmp(mode, "main-exit-cleanup") == 0) return main_exit_cleanup();
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (strcmp(mode, modes[i].name) == 0) return modes[i].run();
     fprintf(stderr, "waits: unknown mode '%s'\n", mode);

@@ -45,8 +45,8 @@ class pool
             std::function<void()> job;
             {
                 std::unique_lock<std::mutex> guard(mutex_);
-                ready_.wait(guard,
-                            [this] { return stopping_ || !jobs_.empty(); }); // @wait:pool-wait
+                auto ready = [this] { return stopping_ || !jobs_.empty(); };
+                ready_.wait(guard, ready); // @wait:pool-wait
                 if (jobs_.empty()) return;
                 job = std::move(jobs_.front());
                 jobs_.pop_front();

@@ -132,6 +132,11 @@ void rec_wait_owner(struct rec *r, int32_t owner_tid)
     ((struct lw_rec_wait *)r->bytes)->owner_tid = owner_tid;
 }
 
+void rec_wait_held_total(struct rec *r, uint32_t held_total)
+{
+    ((struct lw_rec_wait *)r->bytes)->held_total = held_total;
+}
+
 void rec_watch(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle)
 {
     struct lw_rec_watch *w = start(r, LW_REC_WATCH, sizeof *w, pid, thread);

@@ -35,6 +35,8 @@ void rec_wait(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lo
 void rec_wait_end(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock);
 /* The WAIT record in r names owner_tid as the lock object's owner. */
 void rec_wait_owner(struct rec *r, int32_t owner_tid);
+/* The WAIT record in r carries its held locks as the most recent of held_total. */
+void rec_wait_held_total(struct rec *r, uint32_t held_total);
 /* A WATCH record: the thread's wait slot (0x7000 + thread), timer board and pthread_t. */
 void rec_watch(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle);
 void rec_misuse(struct rec *r, int32_t pid, uint32_t thread, uint32_t kind, struct lw_lock_ref lock,

@@ -251,21 +251,39 @@ static void test_join_never_matches_thread_of_another_process(void **state)
 
 /* --- owner-tid edges ---------------------------------------------------------------------- */
 
-/* T2's held list does not show B (the runtime lost it), but B's lock object names T2. */
-static void test_owner_tid_closes_cycle_through_thread_holding_nothing_recorded(void **state)
+/* T2's WAIT record carries only its most recent held locks (held_total > nheld), none of them
+ * B, but B's lock object names T2: the owner closes the cycle. */
+static void test_owner_tid_closes_cycle_when_held_list_is_cut_short(void **state)
 {
     struct lw_detector *d = *state;
     const struct lw_held h[] = {held_at(ref_mutex(A), 0x201)};
     rec_wait(&r, PID, 1, ref_mutex(B), 0x101, 0, 1, h);
     rec_wait_owner(&r, tid_of(PID, 2));
     feed_ok(d, &r);
-    wait_owned(d, PID, 2, ref_mutex(A), 0);
+    const struct lw_held c[] = {held_at(ref_mutex(C), 0x202)};
+    rec_wait(&r, PID, 2, ref_mutex(A), 0x102, 0, 1, c);
+    rec_wait_held_total(&r, 40);
+    feed_ok(d, &r);
     assert_true(lw_detector_must_stop(d));
     const struct lw_finding *f = the_deadlock(d);
     assert_int_equal(f->nwaits, 2);
     assert_int_equal(f->ncycle, 0); /* one link is no held lock: no lock-order edges */
     assert_ptr_equal(wait_in(f, PID, 1)->waits_for, thread_numbered(d, PID, 2));
     assert_ptr_equal(wait_in(f, PID, 2)->waits_for, thread_numbered(d, PID, 1));
+}
+
+/* The owner B's object named when T1 began to wait let go of B since (T3 took it): T2's whole
+ * held list lacks B, so T2 does not keep T1 waiting, and T1 -> T2 -> T1 is no cycle. */
+static void test_stale_owner_tid_makes_no_edge(void **state)
+{
+    struct lw_detector *d = *state;
+    const struct lw_held h[] = {held_at(ref_mutex(A), 0x201)};
+    rec_wait(&r, PID, 1, ref_mutex(B), 0x101, 0, 1, h);
+    rec_wait_owner(&r, tid_of(PID, 2));
+    feed_ok(d, &r);
+    wait_owned(d, PID, 2, ref_mutex(A), tid_of(PID, 1));
+    assert_false(lw_detector_must_stop(d));
+    assert_int_equal(rep(d)->nfindings, 0);
 }
 
 /* Two programs of different images share two process-shared mutexes; each names the other's
@@ -599,7 +617,8 @@ int main(void)
         T(test_join_without_watch_handle_makes_no_edge),
         T(test_join_of_another_handle_makes_no_edge),
         T(test_join_never_matches_thread_of_another_process),
-        T(test_owner_tid_closes_cycle_through_thread_holding_nothing_recorded),
+        T(test_owner_tid_closes_cycle_when_held_list_is_cut_short),
+        T(test_stale_owner_tid_makes_no_edge),
         T(test_pshared_lock_owner_may_be_in_another_process),
         T(test_private_lock_owner_is_never_in_another_process),
         T(test_reader_behind_queued_writer_deadlocks_on_writer_preferring_rwlock),

@@ -81,8 +81,9 @@ struct lw_board_wait {
     struct lw_lock_ref lock; /* COND: the mutex */
     const uint64_t *pcs;     /* where it waits: return addresses, innermost first */
     size_t npcs;
-    const struct lw_held *held; /* its held locks, oldest first */
+    const struct lw_held *held; /* its held locks, oldest first: the most recent nheld of */
     size_t nheld;
+    size_t held_total; /* held_total (0: nheld) */
     /* COND: the thread was woken and now waits inside the call to take the mutex back (the
      * kernel says it sleeps on the mutex's word); owner_tid is the owner the mutex names. */
     bool reacquiring;

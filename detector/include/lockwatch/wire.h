@@ -292,9 +292,12 @@ struct lw_wait_slot {
     struct lw_lock_ref lock; /* LOCK: the lock requested; COND: the mutex; else zero */
     uint64_t pc;             /* return address of the waiting call: where the program waits */
     uint64_t since_ns;       /* CLOCK_MONOTONIC_COARSE when the wait began */
+    uint64_t frame;          /* the waiting wrapper's frame address (the runtime's own use) */
     uint64_t held;           /* address of the thread's held locks: nheld entries, held_stride */
     uint32_t nheld;          /* bytes apart, each starting with a struct lw_held (oldest first) */
     uint32_t held_stride;
+    uint32_t object_flags; /* COND, SEM, BARRIER: LW_LOCKF_PSHARED for a process-shared object */
+    uint32_t reserved;
 };
 
 /* Each thread's last LW_SIGNAL_LOG signals: pthread_cond_signal/broadcast, cnd_signal/broadcast
