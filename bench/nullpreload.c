@@ -1,5 +1,5 @@
-/* nullpreload.c — libnullpreload.so, an LD_PRELOAD library that wraps the lock calls lockwatch
- * wraps and does nothing but forward them.
+/* nullpreload.c — libnullpreload.so, an LD_PRELOAD library that wraps the lock calls and the
+ * indefinite waits lockwatch wraps and does nothing but forward them.
  *
  * It measures the floor any interposer pays: the extra PLT hop into a preloaded library and an
  * indirect call through a pointer resolved with dlsym(RTLD_NEXT). The benchmark reports
@@ -14,9 +14,16 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <threads.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NULL_EXPORT __attribute__((visibility("default")))
 
@@ -26,6 +33,20 @@ typedef int (*rwlock_fn)(pthread_rwlock_t *);
 typedef int (*spin_fn)(pthread_spinlock_t *);
 typedef int (*cond_wait_fn)(pthread_cond_t *, pthread_mutex_t *);
 typedef int (*cond_timedwait_fn)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+typedef int (*cnd_wait_fn)(cnd_t *, mtx_t *);
+typedef int (*pthread_join_fn)(pthread_t, void **);
+typedef int (*thrd_join_fn)(thrd_t, int *);
+typedef int (*sem_wait_fn)(sem_t *);
+typedef int (*barrier_wait_fn)(pthread_barrier_t *);
+typedef pid_t (*wait_fn)(int *);
+typedef pid_t (*waitpid_fn)(pid_t, int *, int);
+typedef pid_t (*wait3_fn)(int *, int, struct rusage *);
+typedef pid_t (*wait4_fn)(pid_t, int *, int, struct rusage *);
+typedef int (*waitid_fn)(idtype_t, id_t, siginfo_t *, int);
+typedef unsigned (*alarm_fn)(unsigned);
+typedef useconds_t (*ualarm_fn)(useconds_t, useconds_t);
+typedef int (*setitimer_fn)(__itimer_which_t, const struct itimerval *, struct itimerval *);
+typedef int (*timer_settime_fn)(timer_t, int, const struct itimerspec *, struct itimerspec *);
 
 static struct {
     mutex_fn mutex_lock, mutex_trylock, mutex_unlock;
@@ -34,6 +55,20 @@ static struct {
     spin_fn spin_lock, spin_trylock, spin_unlock;
     cond_wait_fn cond_wait;
     cond_timedwait_fn cond_timedwait;
+    cnd_wait_fn cnd_wait;
+    pthread_join_fn pthread_join;
+    thrd_join_fn thrd_join;
+    sem_wait_fn sem_wait;
+    barrier_wait_fn barrier_wait;
+    wait_fn wait;
+    waitpid_fn waitpid;
+    wait3_fn wait3;
+    wait4_fn wait4;
+    waitid_fn waitid;
+    alarm_fn alarm;
+    ualarm_fn ualarm;
+    setitimer_fn setitimer;
+    timer_settime_fn timer_settime;
 } real;
 
 /* Looks one symbol up; a missing lock function means the process cannot work at all. */
@@ -65,6 +100,20 @@ __attribute__((constructor(101))) static void resolve_all(void)
     RESOLVE(spin_unlock, "pthread_spin_unlock");
     RESOLVE(cond_wait, "pthread_cond_wait");
     RESOLVE(cond_timedwait, "pthread_cond_timedwait");
+    RESOLVE(cnd_wait, "cnd_wait");
+    RESOLVE(pthread_join, "pthread_join");
+    RESOLVE(thrd_join, "thrd_join");
+    RESOLVE(sem_wait, "sem_wait");
+    RESOLVE(barrier_wait, "pthread_barrier_wait");
+    RESOLVE(wait, "wait");
+    RESOLVE(waitpid, "waitpid");
+    RESOLVE(wait3, "wait3");
+    RESOLVE(wait4, "wait4");
+    RESOLVE(waitid, "waitid");
+    RESOLVE(alarm, "alarm");
+    RESOLVE(ualarm, "ualarm");
+    RESOLVE(setitimer, "setitimer");
+    RESOLVE(timer_settime, "timer_settime");
 }
 
 /* The pointer for one field, resolving everything first if the constructor has not run yet. */
@@ -142,4 +191,76 @@ NULL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                        const struct timespec *deadline)
 {
     return REAL(cond_timedwait)(c, m, deadline);
+}
+
+NULL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
+{
+    return REAL(cnd_wait)(c, m);
+}
+
+NULL_EXPORT int pthread_join(pthread_t thread, void **retval)
+{
+    return REAL(pthread_join)(thread, retval);
+}
+
+NULL_EXPORT int thrd_join(thrd_t thread, int *res)
+{
+    return REAL(thrd_join)(thread, res);
+}
+
+NULL_EXPORT int sem_wait(sem_t *sem)
+{
+    return REAL(sem_wait)(sem);
+}
+
+NULL_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)
+{
+    return REAL(barrier_wait)(barrier);
+}
+
+NULL_EXPORT pid_t wait(int *status)
+{
+    return REAL(wait)(status);
+}
+
+NULL_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+    return REAL(waitpid)(pid, status, options);
+}
+
+NULL_EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
+{
+    return REAL(wait3)(status, options, usage);
+}
+
+NULL_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage)
+{
+    return REAL(wait4)(pid, status, options, usage);
+}
+
+NULL_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+    return REAL(waitid)(idtype, id, info, options);
+}
+
+NULL_EXPORT unsigned alarm(unsigned seconds)
+{
+    return REAL(alarm)(seconds);
+}
+
+NULL_EXPORT useconds_t ualarm(useconds_t value, useconds_t interval)
+{
+    return REAL(ualarm)(value, interval);
+}
+
+NULL_EXPORT int setitimer(__itimer_which_t which, const struct itimerval *restrict value,
+                          struct itimerval *restrict old)
+{
+    return REAL(setitimer)(which, value, old);
+}
+
+NULL_EXPORT int timer_settime(timer_t timer, int flags, const struct itimerspec *restrict value,
+                              struct itimerspec *restrict old)
+{
+    return REAL(timer_settime)(timer, flags, value, old);
 }

@@ -6,7 +6,9 @@ forwards: the floor any LD_PRELOAD tool pays) and under lockwatch, alternating t
 within each round so that slow drifts of a shared machine hit all of them alike. It reports
 medians of wall time and peak RSS as ratios against the native run, checks every lockwatch report
 for findings (these workloads have no lock-order cycle, so any finding is a false positive), and
-prints one table. Only the Python standard library is used.
+prints one table. With --baseline OTHER_BUILD a fourth mode runs the lockwatch of another build
+(an older commit) on the same programs, alternating with the others, so the table also says what
+changed between the two. Only the Python standard library is used.
 """
 
 import argparse
@@ -23,7 +25,8 @@ import tempfile
 import threading
 import time
 
-MODES = ("native", "null", "lockwatch")
+MODES = ("native", "null", "lockwatch", "baseline")
+LOCKWATCH_MODES = ("lockwatch", "baseline")  # modes whose run writes a lockwatch report
 INSTALL_HINT = "apt-get install pigz memcached libmemcached-tools"
 RUN_TIMEOUT_S = 600
 SERVER_READY_TIMEOUT_S = 30
@@ -43,7 +46,8 @@ class RunResult:
 class Env:
     """Paths and settings every workload needs."""
 
-    def __init__(self, build_dir, tmp_dir, lockwatch, nullpreload, lockbench):
+    def __init__(self, build_dir, tmp_dir, lockwatch, nullpreload, lockbench, waitbench,
+                 baseline=None):
         # GNU time measures peak RSS: os.wait4 from Python would not do, because a child's
         # peak RSS keeps the high-water mark of the memory image it had before exec — a fork of
         # the Python interpreter (~17 MB here). time's own image is ~1 MB.
@@ -53,6 +57,8 @@ class Env:
         self.lockwatch = lockwatch  # None when lockwatch is unusable
         self.nullpreload = nullpreload
         self.lockbench = lockbench
+        self.waitbench = waitbench
+        self.baseline = baseline  # another build's lockwatch command (--baseline), or None
         self.run_counter = 0
 
     def scratch(self, stem):
@@ -75,8 +81,9 @@ def wrap(env, mode, argv, report_path, rss_path):
     cmd = list(argv)
     if mode == "null":
         child_env["LD_PRELOAD"] = env.nullpreload
-    elif mode == "lockwatch":
-        cmd = [env.lockwatch, "--format=json", "--output=" + report_path, "--"] + cmd
+    elif mode in LOCKWATCH_MODES:
+        tool = env.lockwatch if mode == "lockwatch" else env.baseline
+        cmd = [tool, "--format=json", "--output=" + report_path, "--"] + cmd
     if env.gnu_time:
         cmd = [env.gnu_time, "-f", "%M", "-o", rss_path] + cmd
     return cmd, child_env
@@ -190,11 +197,11 @@ class CommandWorkload:
         result = RunResult(seconds, read_rss(rss_path))
         if timed_out:
             result.error = "timed out after %d s" % RUN_TIMEOUT_S
-        elif code == 66 and mode == "lockwatch":
+        elif code == 66 and mode in LOCKWATCH_MODES:
             pass  # findings: the report says which
         elif code != 0:
             result.error = "%s: %s" % (status_text(code), tail(output))
-        if mode == "lockwatch":
+        if mode in LOCKWATCH_MODES:
             finish_lockwatch_run(result, report)
         return result
 
@@ -283,7 +290,7 @@ class MemcachedWorkload:
         finally:
             self.stop_server(server, result, server_out)
             result.rss_kb = read_rss(rss_path)
-        if mode == "lockwatch":
+        if mode in LOCKWATCH_MODES:
             finish_lockwatch_run(result, report)
         return result
 
@@ -328,6 +335,7 @@ def make_pigz_input(env, size_mb):
 
 def workloads(env, args):
     lb = env.lockbench
+    wb = env.waitbench
     n1 = str(args.iterations)
     n3 = str(max(1, args.iterations // 2))
     pigz_input = os.path.join(env.tmp_dir, "pigz-input.bin")
@@ -359,6 +367,16 @@ def workloads(env, args):
         MemcachedWorkload("memcached -t 2", 1.15,
                           ["memcslap", "--servers=127.0.0.1:{port}", "--concurrency=4",
                            "--execute-number=%d" % args.memcslap_n]),
+        # The indefinite waits (bench/README.md). Counts give ~0.2-1 s natively here; a
+        # ping-pong's time swings several-fold with where the scheduler puts the two threads.
+        CommandWorkload("cond ping-pong 2t", 1.5, [wb, "-k", "cond", "-n", "20000"],
+                        "2 threads handing a turn over through a mutex and 2 condition variables"),
+        CommandWorkload("sem ping-pong 2t", 1.5, [wb, "-k", "sem", "-n", "40000"],
+                        "2 threads handing a turn over through 2 semaphores"),
+        CommandWorkload("thread create+join", 1.5, [wb, "-k", "join", "-n", "15000"],
+                        "15000 short threads created and joined 8 at a time"),
+        CommandWorkload("barrier 2t", 2.0, [wb, "-k", "barrier", "-n", "60000"],
+                        "2 threads crossing a 2-thread barrier"),
     ]
 
 
@@ -388,7 +406,8 @@ def summarise(workload, results):
     """One table row from the results of all rounds: {mode: [RunResult]}."""
     row = {"name": workload.name, "target": workload.target}
     errors = [(m, r.error) for m in MODES for r in results.get(m, []) if r.error]
-    findings = sorted({k for r in results.get("lockwatch", []) if r.findings for k in r.findings})
+    findings = sorted({k for m in LOCKWATCH_MODES for r in results.get(m, []) if r.findings
+                       for k in r.findings})
     medians = {}
     for mode in MODES:
         runs = [r for r in results.get(mode, []) if r.error is None]
@@ -397,6 +416,10 @@ def summarise(workload, results):
             medians[mode] = (statistics.median(r.seconds for r in runs),
                              statistics.median(rss) if rss else None)
     row["native"] = medians.get("native", (None, None))[0]
+    # How much the native runs alone varied: (slowest - fastest) / median.
+    native = [r.seconds for r in results.get("native", []) if r.error is None]
+    row["spread"] = ((max(native) - min(native)) / statistics.median(native)
+                     if len(native) > 1 and statistics.median(native) > 0 else None)
 
     def ratio(mode, index):
         if mode not in medians or "native" not in medians:
@@ -413,6 +436,12 @@ def summarise(workload, results):
               for nat, lw in zip(results.get("native", []), results.get("lockwatch", []))
               if nat.error is None and lw.error is None and nat.seconds > 0]
     row["paired"] = statistics.median(paired) if paired else None
+    # This build against the baseline build, within each round (None without --baseline).
+    row["baseline"] = ratio("baseline", 0)
+    versus = [lw.seconds / base.seconds
+              for base, lw in zip(results.get("baseline", []), results.get("lockwatch", []))
+              if base.error is None and lw.error is None and base.seconds > 0]
+    row["versus"] = statistics.median(versus) if versus else None
     row["rss"] = ratio("lockwatch", 1)
     if errors:
         row["verdict"] = "FAIL (%s)" % "; ".join("%s: %s" % e for e in errors[:1])
@@ -434,14 +463,16 @@ def print_table(rows, out):
     def fmt(value, pattern):
         return pattern % value if value is not None else "-"
 
-    header = ("workload", "native s", "null x", "lockwatch x", "paired x", "target", "RSS x",
-              "verdict")
+    compared = any(r["baseline"] is not None for r in rows)
+    header = ("workload", "native s", "spread", "null x", "lockwatch x", "paired x") + (
+        ("baseline x", "lw/base") if compared else ()) + ("target", "RSS x", "verdict")
     lines = [header]
     for r in rows:
-        lines.append((r["name"], fmt(r["native"], "%.3f"), fmt(r["null"], "%.2f"),
-                      fmt(r["lockwatch"], "%.2f"), fmt(r["paired"], "%.2f"),
-                      fmt(r["target"], "<= %.2fx"),
-                      fmt(r["rss"], "%.2f"), r["verdict"]))
+        lines.append((r["name"], fmt(r["native"], "%.3f"),
+                      fmt(r["spread"] and 100 * r["spread"], "%.0f%%"), fmt(r["null"], "%.2f"),
+                      fmt(r["lockwatch"], "%.2f"), fmt(r["paired"], "%.2f")) + (
+            (fmt(r["baseline"], "%.2f"), fmt(r["versus"], "%.2f")) if compared else ()) + (
+            fmt(r["target"], "<= %.2fx"), fmt(r["rss"], "%.2f"), r["verdict"]))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     for line in lines:
         cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:-1], widths[1:])]
@@ -462,6 +493,9 @@ def parse_args(argv):
     p.add_argument("--pigz-mb", type=int, default=100, help="pigz input size (default 100)")
     p.add_argument("--memcslap-n", type=int, default=30000,
                    help="memcslap --execute-number (default 30000)")
+    p.add_argument("--baseline", metavar="OTHER_BUILD",
+                   help="also run OTHER_BUILD/bin/lockwatch (e.g. an older commit's build) on the "
+                        "same programs, as a fourth alternating mode")
     p.add_argument("--strict", action="store_true",
                    help="exit 1 when a workload misses its target (not only on failures)")
     args = p.parse_args(argv)
@@ -472,7 +506,8 @@ def parse_args(argv):
 
 def run_workload(env, workload, rounds, log):
     results = {m: [] for m in MODES}
-    modes = [m for m in MODES if m != "lockwatch" or env.lockwatch]
+    modes = [m for m in MODES if (m != "lockwatch" or env.lockwatch)
+             and (m != "baseline" or env.baseline)]
     for r in range(rounds):
         # Rotate the order each round so no mode always runs first (cold caches, turbo).
         order = modes[r % len(modes):] + modes[:r % len(modes)]
@@ -490,11 +525,12 @@ def main(argv):
     args = parse_args(argv)
     build_dir = os.path.abspath(args.build_dir)
     lockbench = os.path.join(build_dir, "bench", "lockbench")
+    waitbench = os.path.join(build_dir, "bench", "waitbench")
     nullpreload = os.path.join(build_dir, "bench", "libnullpreload.so")
-    for path in (lockbench, nullpreload):
+    for path in (lockbench, waitbench, nullpreload):
         if not os.path.exists(path):
             print("bench: %s is missing; build it with\n  cmake --build %s --target lockbench "
-                  "nullpreload" % (path, args.build_dir), file=sys.stderr)
+                  "waitbench nullpreload" % (path, args.build_dir), file=sys.stderr)
             return 2
 
     def log(text):
@@ -503,8 +539,14 @@ def main(argv):
     tmp_dir = tempfile.mkdtemp(prefix="lockwatch-bench-")
     try:
         lockwatch, why = find_lockwatch(build_dir, tmp_dir)
-        env = Env(build_dir, tmp_dir, lockwatch, nullpreload, lockbench)
         rows, notes, commands = [], [], []
+        baseline = None
+        if args.baseline:
+            baseline, why_base = find_lockwatch(os.path.abspath(args.baseline), tmp_dir)
+            if baseline is None:
+                log("bench: --baseline unusable (%s)" % why_base)
+                return 2
+        env = Env(build_dir, tmp_dir, lockwatch, nullpreload, lockbench, waitbench, baseline)
         if lockwatch is None:
             notes.append("lockwatch unusable (%s): measured native and null preload only" % why)
             log("bench: " + notes[-1])
@@ -522,7 +564,7 @@ def main(argv):
             log("%s — %s" % (w.name, w.what))
             if w.setup:
                 w.setup()
-            commands.append("%-16s %s" % (w.name, w.describe(env)))
+            commands.append("%-18s %s" % (w.name, w.describe(env)))
             rows.append(summarise(w, run_workload(env, w, args.rounds, log)))
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
@@ -530,7 +572,11 @@ def main(argv):
     sys.stderr.flush()
     print("lockwatch benchmarks: %s, %d rounds, medians of alternating runs, %d CPUs" % (
         build_dir, args.rounds, os.cpu_count() or 0))
-    print("ratios are against native; RSS x = peak RSS under lockwatch / native\n")
+    print("ratios are against native; RSS x = peak RSS under lockwatch / native")
+    if env.baseline:
+        print("baseline = %s; lw/base = lockwatch / baseline within each round, median" %
+              env.baseline)
+    print()
     print_table(rows, sys.stdout)
     for note in notes:
         print("note: " + note)
