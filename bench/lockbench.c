@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "count_arg.h"
+
 enum bench_kind { BENCH_MUTEX, BENCH_RDLOCK, BENCH_WRLOCK, BENCH_SPIN };
 
 /* One lock with the data it guards, on its own cache lines so that the only sharing between
@@ -84,16 +86,6 @@ static int parse_kind(const char *text, enum bench_kind *kind)
         }
     }
     return -1;
-}
-
-static int parse_count(const char *text, uint64_t max, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long parsed = strtoull(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || parsed == 0 || parsed > max) return -1;
-    *out = parsed;
-    return 0;
 }
 
 static int lock_one(enum bench_kind kind, struct guarded *g)

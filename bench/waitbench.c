@@ -31,6 +31,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "count_arg.h"
+
 enum bench_kind { BENCH_COND, BENCH_SEM, BENCH_JOIN, BENCH_BARRIER };
 
 struct bench_config {
@@ -86,16 +88,6 @@ static int parse_kind(const char *text, enum bench_kind *kind)
         }
     }
     return -1;
-}
-
-static int parse_count(const char *text, uint64_t max, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long parsed = strtoull(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || parsed == 0 || parsed > max) return -1;
-    *out = parsed;
-    return 0;
 }
 
 static uint64_t mix(uint64_t value, uint64_t salt)
