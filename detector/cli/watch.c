@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "proc_tasks.h"
+#include "remote.h"
 #include "stop.h"
 #include "thread_dump.h"
+#include "wake.h"
 
 /* Looks come this often per deadlock delay, within these bounds. */
 #define LWD_WATCH_LOOKS_PER_DELAY 2
@@ -52,13 +54,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 struct lwd_watch *lwd_watch_new(unsigned delay_ms, const char *runtime)
 {
     struct lwd_watch *w = calloc(1, sizeof *w);
@@ -78,13 +73,6 @@ void lwd_watch_free(struct lwd_watch *w)
     free(w->looks);
     free(w->denied);
     free(w);
-}
-
-/* Reads len bytes at `remote` in process pid; false when any is missing. */
-static bool read_remote(pid_t pid, uint64_t remote, void *local, size_t len)
-{
-    struct iovec l = {local, len}, r = {(void *)(uintptr_t)remote, len};
-    return process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len;
 }
 
 /* Says once per process that its board cannot be read, and why. */
@@ -139,7 +127,7 @@ static bool reacquiring(const struct lw_thread *t, const struct lw_wait_slot *s,
         lwd_proc_task_syscall(t->pid, t->tid, args) != SYS_futex || args[0] != s->lock.addr)
         return false;
     uint64_t at = s->lock.addr + offsetof(pthread_mutex_t, __data.__owner);
-    if (!read_remote(t->pid, at, owner, sizeof *owner)) *owner = 0;
+    if (!lwd_read_remote(t->pid, at, owner, sizeof *owner)) *owner = 0;
     return true;
 }
 
@@ -157,8 +145,8 @@ static void last_signal(const struct lw_report *r, const struct lw_thread *t,
         if (u->process != t->process || u->signal_log == 0) continue;
         struct lw_signal_log log;
         uint32_t next_after;
-        if (u->exited || !read_remote(u->pid, u->signal_log, &log, sizeof log) ||
-            !read_remote(u->pid, u->signal_log, &next_after, sizeof next_after) ||
+        if (u->exited || !lwd_read_remote(u->pid, u->signal_log, &log, sizeof log) ||
+            !lwd_read_remote(u->pid, u->signal_log, &next_after, sizeof next_after) ||
             next_after != log.next) {
             complete = false;
             continue;
@@ -191,8 +179,8 @@ static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_l
     if (nheld && s->held_stride < sizeof(struct lw_held)) return; /* not a runtime's slot */
     struct lw_held *held = nheld ? calloc(nheld, sizeof *held) : NULL;
     unsigned char *raw = nheld ? malloc((size_t)nheld * s->held_stride) : NULL;
-    bool read = !nheld ||
-                (held && raw && read_remote(t->pid, s->held, raw, (size_t)nheld * s->held_stride));
+    bool read = !nheld || (held && raw &&
+                           lwd_read_remote(t->pid, s->held, raw, (size_t)nheld * s->held_stride));
     for (uint32_t i = 0; read && i < nheld; i++)
         memcpy(&held[i], raw + (size_t)i * s->held_stride, sizeof held[i]);
     free(raw);
@@ -202,7 +190,7 @@ static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_l
     }
     /* The held locks are the slot's only while the slot is unchanged. */
     uint32_t seq;
-    if (read_remote(t->pid, t->wait_slot, &seq, sizeof seq) && seq == s->seq) {
+    if (lwd_read_remote(t->pid, t->wait_slot, &seq, sizeof seq) && seq == s->seq) {
         uint64_t pc = s->pc;
         int32_t owner;
         lk->reacquiring = reacquiring(t, s, &owner);
@@ -307,18 +295,6 @@ static bool lasting(const struct lwd_watch *w, const struct lw_thread *t, long l
     return lk->slot.kind == LW_WAIT_LOCK || lk->fed;
 }
 
-/* Whether a timer of process p may still fire: one that has just expired counts for another
- * deadlock delay, the time its signal handler may take to run and post. */
-static bool timers_pending(const struct lwd_watch *w, const struct lw_process *p)
-{
-    struct lw_timer_board board;
-    if (!p->timer_board || !read_remote(p->pid, p->timer_board, &board, sizeof board))
-        return true; /* unknown: assume a timer may fire */
-    uint64_t now = now_ns(), margin = (uint64_t)w->delay_ms * 1000000u;
-    return (board.alarm_until_ns && board.alarm_until_ns + margin > now) ||
-           (board.timer_until_ns && board.timer_until_ns + margin > now);
-}
-
 /* The current entry of pid in the report, or -1. */
 static long entry_of(const struct lw_report *r, pid_t pid)
 {
@@ -336,67 +312,6 @@ static struct lw_thread *thread_of(const struct lw_report *r, size_t p, pid_t ti
     return NULL;
 }
 
-/* Whether the kernel agrees that the thread sleeps in the wait its slot names: in a futex wait
- * for a lock, join, condition, semaphore or barrier (glibc's), in wait4 or waitid for a child.
- * A spinning lock waiter runs. A thread whose call cannot be read is taken at its slot's word. */
-static bool asleep_in_wait(pid_t pid, pid_t tid, const struct lw_wait_slot *s)
-{
-    if (s->kind == LW_WAIT_LOCK && s->lock.type == LW_LOCK_SPIN) return true;
-    uint64_t args[4];
-    long nr = lwd_proc_task_syscall(pid, tid, args);
-    if (nr == LWD_TASK_UNKNOWN) return true;
-    if (s->kind == LW_WAIT_CHILD) return nr == SYS_wait4 || nr == SYS_waitid;
-    return nr == SYS_futex && args[3] == 0; /* with no timeout: a timed wait ends by itself */
-}
-
-/* Whether pid is one of the run's live processes. */
-static bool in_run(const pid_t *run, size_t nrun, pid_t pid)
-{
-    for (size_t i = 0; i < nrun; i++)
-        if (run[i] == pid) return true;
-    return false;
-}
-
-/* Whether tid is a live thread of one of the run's processes. */
-static bool run_thread(const pid_t *run, size_t nrun, int32_t tid)
-{
-    for (size_t i = 0; i < nrun; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/task/%d", (int)run[i], (int)tid);
-        if (access(path, F_OK) == 0) return true;
-    }
-    return false;
-}
-
-/* Whether something outside the run may end thread t's wait (slot s, in process pid): a
- * process-shared object that any process may signal, post or unlock (a shared mutex is let go
- * only by its owner, who must then be in the run); a semaphore of a process that catches
- * signals, whose handler may post it (the one wake-up a handler may make: sem_post is
- * async-signal-safe, pthread_cond_signal is not), since a signal may come from anywhere. */
-static bool wakeable_from_outside(pid_t pid, const struct lw_wait_slot *s, uint64_t caught,
-                                  const pid_t *run, size_t nrun)
-{
-    switch ((enum lw_wait_kind)s->kind) {
-    case LW_WAIT_COND:
-    case LW_WAIT_BARRIER:
-        return s->object_flags & LW_LOCKF_PSHARED;
-    case LW_WAIT_SEM:
-        return (s->object_flags & LW_LOCKF_PSHARED) || caught != 0;
-    case LW_WAIT_LOCK: {
-        if (!(s->lock.flags & LW_LOCKF_PSHARED)) return false;
-        if (s->lock.type != LW_LOCK_MUTEX && s->lock.type != LW_LOCK_MTX) return true;
-        int32_t owner = 0;
-        uint64_t at = s->lock.addr + offsetof(pthread_mutex_t, __data.__owner);
-        return !read_remote(pid, at, &owner, sizeof owner) || !run_thread(run, nrun, owner);
-    }
-    case LW_WAIT_NONE:
-    case LW_WAIT_JOIN:
-    case LW_WAIT_CHILD:
-        return false;
-    }
-    return true;
-}
-
 /* Adds pid's waiting threads to *out; false when one of its threads may still run, or something
  * (a timer, no runtime, a process outside the run) may still wake it. run: the run's live
  * processes. */
@@ -405,7 +320,7 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, 
                           size_t *n, size_t cap)
 {
     long p = entry_of(r, pid);
-    if (p < 0 || timers_pending(w, &r->processes[p])) return false;
+    if (p < 0 || lwd_timers_pending(w->delay_ms, &r->processes[p])) return false;
     uint64_t caught = lwd_proc_caught_signals(pid);
     pid_t *tids = NULL;
     long ntids = lwd_proc_threads(pid, &tids);
@@ -415,32 +330,12 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, 
         stuck = t && lasting(w, t, now) && *n < cap;
         if (!stuck) break;
         const struct lw_wait_slot *s = &w->looks[t->index].slot;
-        stuck =
-            asleep_in_wait(pid, tids[i], s) && !wakeable_from_outside(pid, s, caught, run, nrun);
+        stuck = lwd_asleep_in_wait(pid, tids[i], s) &&
+                !lwd_wakeable_from_outside(pid, s, caught, run, nrun);
         out[(*n)++] = t;
     }
     free(tids);
     return stuck;
-}
-
-/* The run's live processes: the program's descendants, and processes of the report that carry
- * the run's socket (a daemon that left the tree). Deduplicated, into *run (malloc'd). */
-static size_t run_processes(const struct lw_report *r, pid_t child, const char *socket_name,
-                            pid_t **run)
-{
-    pid_t *desc = NULL, *marked = NULL;
-    size_t ndesc = child > 0 ? lwd_proc_descendants(child, &desc) : 0;
-    size_t nmarked = lwd_run_pids(r, child, socket_name, &marked);
-    pid_t *all = malloc((ndesc + nmarked + 1) * sizeof *all);
-    size_t n = 0;
-    for (size_t i = 0; all && i < ndesc + nmarked; i++) {
-        pid_t pid = i < ndesc ? desc[i] : marked[i - ndesc];
-        if (!in_run(all, n, pid)) all[n++] = pid;
-    }
-    free(desc);
-    free(marked);
-    *run = all;
-    return all ? n : 0;
 }
 
 /* Every thread of the run, when all of them wait with nothing left to wake one: into *out
@@ -459,7 +354,7 @@ static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d, pi
             return 0;
     }
     pid_t *run = NULL;
-    size_t nrun = run_processes(r, child, socket_name, &run);
+    size_t nrun = lwd_run_processes(r, child, socket_name, &run);
     struct lw_thread **threads = malloc((r->nthreads + 1) * sizeof *threads);
     size_t n = 0;
     bool stuck = threads && nrun > 0;

@@ -5,9 +5,9 @@
  * it. A join, condition, semaphore or barrier wait that shows the same seq on looks at least the
  * deadlock delay apart is handed to the detector (lw_detector_board_wait) with the locks the
  * thread holds, read the same way; its end follows when the slot changes. When every thread of
- * every process of the run waits like that (lock waits included) and nothing else can wake one —
- * no pending timer, no process of the run without the runtime, every waiter asleep in the kernel
- * — the run is stuck (lw_detector_stuck). Before a deadlock finding that names board waits is
+ * every process of the run waits like that (lock waits included) and nothing else can wake one
+ * (wake.h: timers, the kernel's view, the world outside the run), the run is stuck
+ * (lw_detector_stuck). Before a deadlock finding that names board waits is
  * reported, each of their threads is unwound with ptrace so its stack is the real one; when ptrace
  * is not allowed the stack is the waiting call's return address alone. */
 #ifndef LWD_WATCH_H
