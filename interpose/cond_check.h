@@ -7,7 +7,8 @@
  *     until every waiter has left, and a woken waiter leaves by itself: destroying right after a
  *     broadcast is correct (POSIX allows it). Only the waiter knows whether it was woken, so the
  *     waiter reports: its timed wait ran out (nobody woke it) after a destroy had begun. An
- *     untimed waiter nobody wakes keeps the destroy waiting for ever: a hang (--timeout).
+ *     untimed waiter nobody wakes keeps the destroy waiting for ever: the destroy is on the wait
+ *     board (wrap_cond_destroy.c), so that is found as a stuck run.
  * The waits of a condition variable live in its lock-state entry (lockstate.h). Under the guard,
  * on the wait's slow path (a wait blocks anyway). */
 #ifndef LWI_COND_CHECK_H

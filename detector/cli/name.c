@@ -105,7 +105,7 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
             if (name_lock(s, r, w->held[h].lock) != 0 || lwd_sym_stack(s, r, w->held[h].stack) != 0)
                 return -1;
         bool object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
-                      w->kind == LW_WAIT_BARRIER || w->condwait;
+                      w->kind == LW_WAIT_BARRIER || w->kind == LW_WAIT_COND_DESTROY || w->condwait;
         if (!object || w->object_name) continue;
         const struct lw_process *p = find_process(r, w->thread->pid);
         if (p == NULL) continue;

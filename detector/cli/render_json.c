@@ -149,6 +149,8 @@ static const char *wait_kind_name(uint8_t kind)
         return "barrier";
     case LW_WAIT_CHILD:
         return "child";
+    case LW_WAIT_COND_DESTROY:
+        return "condition-destroy";
     case LW_WAIT_NONE:
         break;
     }
@@ -193,7 +195,7 @@ static json_object *jwait(struct json *j, const struct lw_thread_wait *w)
     jset(j, o, "lock", w->lock ? jstring(j, lw_lock_id(w->lock, id, sizeof id)) : NULL);
     jset(j, o, "mode", w->kind == LW_WAIT_LOCK ? jstring(j, lwd_mode_name(w->mode)) : NULL);
     bool has_object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
-                      w->kind == LW_WAIT_BARRIER || w->condwait;
+                      w->kind == LW_WAIT_BARRIER || w->kind == LW_WAIT_COND_DESTROY || w->condwait;
     char pid[32];
     snprintf(pid, sizeof pid, "%lld", (long long)(int64_t)w->object);
     jset(j, o, "object",

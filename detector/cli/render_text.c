@@ -322,6 +322,11 @@ static void write_wait_fix(FILE *out, const struct lw_finding *f)
                 "do not hold %s while %s: unlock it first, or let the other thread do its "
                 "part without needing %s.",
                 lock_word(lock, buf, sizeof buf), what, lock_word(lock, buf, sizeof buf));
+    } else if (any_wait(f, LW_WAIT_COND_DESTROY)) {
+        fputs("wake every waiter (pthread_cond_broadcast after setting what they wait for) and let "
+              "them leave the wait before destroying the condition variable: the destroy waits "
+              "for them.",
+              out);
     } else if (rereads(f)) {
         fputs("do not take a read lock again while holding it: on a writer-preferring rwlock a "
               "queued writer blocks the second read, and the writer waits for the first.",

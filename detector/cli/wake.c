@@ -74,6 +74,7 @@ bool lwd_wakeable_from_outside(pid_t pid, const struct lw_wait_slot *s, uint64_t
 {
     switch ((enum lw_wait_kind)s->kind) {
     case LW_WAIT_COND:
+    case LW_WAIT_COND_DESTROY:
     case LW_WAIT_BARRIER:
         return s->object_flags & LW_LOCKF_PSHARED;
     case LW_WAIT_SEM:

@@ -24,6 +24,8 @@ static const char *wait_label(uint8_t kind)
         return "waits at the barrier here";
     case LW_WAIT_CHILD:
         return "waits for a child process here";
+    case LW_WAIT_COND_DESTROY:
+        return "destroys the condition variable here";
     case LW_WAIT_NONE:
         break;
     }
@@ -54,6 +56,13 @@ static struct lw_thread *waits_for(struct lw_detector *d, uint32_t t)
     }
     case LW_WAIT_JOIN:
         return lw_waitfor_joined(d, thread, w->object);
+    case LW_WAIT_COND_DESTROY:
+        for (size_t i = 0; i < d->nblocked; i++) {
+            const struct lw_held_lock *held;
+            if (lw_waitfor_blocks(d, t, d->blocked[i], &held))
+                return d->report.threads[d->blocked[i]];
+        }
+        return NULL;
     case LW_WAIT_NONE:
     case LW_WAIT_COND:
     case LW_WAIT_SEM:

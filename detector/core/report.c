@@ -191,6 +191,7 @@ static const char *object_word(uint8_t kind)
 {
     switch ((enum lw_wait_kind)kind) {
     case LW_WAIT_COND:
+    case LW_WAIT_COND_DESTROY:
         return "condition variable";
     case LW_WAIT_SEM:
         return "semaphore";
@@ -296,6 +297,19 @@ static void say_wait(struct text *out, const struct lw_finding *f, const struct 
         else
             say(out, "0x%llx", (unsigned long long)w->object);
         if (with_held) say_last_signal(out, f, w);
+        break;
+    case LW_WAIT_COND_DESTROY:
+        say(out, "destroys condition variable ");
+        if (w->object_name)
+            say(out, "%s", w->object_name);
+        else
+            say(out, "0x%llx", (unsigned long long)w->object);
+        say(out, ", which waits for its waiters to leave");
+        if (w->waits_for) {
+            say(out, " (");
+            say_thread(out, f, w->waits_for);
+            say(out, " among them)");
+        }
         break;
     case LW_WAIT_CHILD:
         if ((int64_t)w->object > 0)

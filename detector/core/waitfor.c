@@ -170,6 +170,9 @@ bool lw_waitfor_blocks(struct lw_detector *d, uint32_t t, uint32_t u,
         return same_process && (wt->lock->flags & LW_LOCKF_WRITER_PREF) &&
                wt->mode == LW_MODE_SHARED && wu->kind == LW_WAIT_LOCK && wu->lock == wt->lock &&
                wu->mode == LW_MODE_EXCLUSIVE;
+    case LW_WAIT_COND_DESTROY:
+        /* The destroy waits until every waiter has left the condition variable. */
+        return tt->process == tu->process && wu->kind == LW_WAIT_COND && wu->object == wt->object;
     case LW_WAIT_NONE:
     case LW_WAIT_COND:
     case LW_WAIT_SEM:

@@ -469,6 +469,27 @@ static int main_exit_cleanup(void)
     pthread_cleanup_pop(0);
 }
 
+/* main destroys a condition variable a worker still waits on, unwoken: glibc's destroy waits
+ * for the waiter to leave, and nobody will wake it. */
+static pthread_cond_t doomed_cv = PTHREAD_COND_INITIALIZER;
+
+static void *doomed_waiter(void *arg)
+{
+    pthread_mutex_lock(&queue_lock);
+    while (!ready)
+        pthread_cond_wait(&doomed_cv, &queue_lock); /* @wait:doomed-waits */
+    pthread_mutex_unlock(&queue_lock);
+    return arg;
+}
+
+static int destroy_waited(void)
+{
+    start(doomed_waiter, NULL);
+    pause_ms(100);
+    pthread_cond_destroy(&doomed_cv); /* @wait:destroys */
+    return 0;
+}
+
 /* The forgotten sentinel in a forked child, while the parent waits for the child: the parent is
  * part of the stuck run. */
 static int forked_sentinel(void)
@@ -503,6 +524,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "alarm-exec") == 0) return alarm_exec(argv[0]);
     if (strcmp(mode, "alarm-exec-wait") == 0) return alarm_exec_wait();
     if (strcmp(mode, "main-exit-cleanup") == 0) return main_exit_cleanup();
+    if (strcmp(mode, "destroy-waited") == 0) return destroy_waited();
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (strcmp(mode, modes[i].name) == 0) return modes[i].run();
     fprintf(stderr, "waits: unknown mode '%s'\n", mode);

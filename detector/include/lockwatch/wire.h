@@ -282,8 +282,10 @@ enum lw_wait_kind {
     LW_WAIT_BARRIER = 5, /* pthread_barrier_wait: object = the barrier */
     LW_WAIT_CHILD = 6,   /* waitpid and friends without WNOHANG: object = the pid argument (as a
                             signed 64-bit value: -1 any child, 0 or < -1 a process group) */
+    LW_WAIT_COND_DESTROY = 7, /* pthread_cond_destroy, cnd_destroy: glibc's destroy waits until
+                                 every waiter has left; object = the condition variable */
 };
-#define LW_WAIT_KIND_MAX LW_WAIT_CHILD
+#define LW_WAIT_KIND_MAX LW_WAIT_COND_DESTROY
 
 struct lw_wait_slot {
     uint32_t seq;  /* odd while the thread rewrites the slot */
