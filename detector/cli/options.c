@@ -42,8 +42,10 @@ static const char usage_text[] =
     "                       report gets a hang finding with every thread's current stack in\n"
     "                       every process of the run, then every process is killed (SIGKILL)\n"
     "                       and the exit status is the findings code. Default: no timeout.\n"
-    "                       The same happens to a program still running 2 s after SIGINT,\n"
-    "                       SIGTERM or SIGHUP to lockwatch\n"
+    "                       The same happens to a program still running after SIGINT,\n"
+    "                       SIGTERM or SIGHUP to lockwatch, once the grace below is over\n"
+    "  --interrupt-grace=SEC how long a program may take to end after SIGINT, SIGTERM or\n"
+    "                       SIGHUP to lockwatch before it is reported and ended (default 2)\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
     "                       cycles of findings in red. FILE ending in .svg is rendered with\n"
@@ -281,6 +283,17 @@ static bool set_timeout(struct lwd_options *opts, const char *value, const struc
     return false;
 }
 
+static bool set_interrupt_grace(struct lwd_options *opts, const char *value,
+                                const struct parse_source *src)
+{
+    if (parse_seconds(value, LWD_MAX_TIMEOUT_MS, &opts->interrupt_grace_ms)) return true;
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --interrupt-grace (expected seconds, more than 0, "
+            "e.g. 2 or 30)\n",
+            src->prefix, value);
+    return false;
+}
+
 struct option_def {
     const char *name; /* without the leading "--" */
     bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
@@ -296,6 +309,7 @@ static const struct option_def value_options[] = {
     {"on-deadlock", set_on_deadlock},
     {"deadlock-delay", set_deadlock_delay},
     {"timeout", set_timeout},
+    {"interrupt-grace", set_interrupt_grace},
     {"suppressions", set_suppressions},
     {"baseline", set_baseline},
     {"source-root", set_source_root},
@@ -415,6 +429,7 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
         .on_deadlock = LWD_ON_DEADLOCK_EXIT,
         .deadlock_delay_ms = LWD_DEFAULT_DEADLOCK_DELAY_MS,
         .timeout_ms = 0,
+        .interrupt_grace_ms = LWD_DEFAULT_INTERRUPT_GRACE_MS,
         .suppressions = NULL,
         .baseline = NULL,
         .source_root = NULL,

@@ -13,6 +13,8 @@
 /* Default of --deadlock-delay: short enough that a deadlock is reported well within a second,
  * long enough that ordinary contention is never published. */
 #define LWD_DEFAULT_DEADLOCK_DELAY_MS 100u
+/* How long an interrupted program may take to end before it is reported (--interrupt-grace). */
+#define LWD_DEFAULT_INTERRUPT_GRACE_MS 2000u
 
 enum lwd_parse_result {
     LWD_PARSE_RUN,    /* options are complete: run the program */

@@ -28,10 +28,6 @@
 /* ...or at the latest this long after the exit, so a grandchild that keeps sending records
  * cannot hold the report back for ever. */
 #define LWD_DRAIN_MAX_MS 2000
-/* After SIGINT, SIGTERM or SIGHUP to lockwatch, the program has this long to end; a program
- * still running then is reported (a hang finding: where each thread is and what it waits for)
- * and ended. A second such signal ends the wait at once. */
-#define LWD_INTERRUPT_GRACE_MS 2000
 /* How long the driver lets records pile up before reading again (see nap_after_records). */
 #define LWD_BATCH_NAP_US 5000L
 #define LWD_BATCH_NAP_MAX_BYTES (64u * 1024u)
@@ -47,7 +43,8 @@ struct run_state {
     struct lwd_watch *watch; /* the wait board's looks (watch.h) */
     bool child_running;
     bool stop;                    /* a forwarded signal arrived after the program had exited */
-    long long interrupt_deadline; /* LWD_INTERRUPT_GRACE_MS after an interrupt, -1 before one */
+    long long interrupt_deadline; /* grace_ms after an interrupt, -1 before one */
+    unsigned grace_ms;            /* --interrupt-grace */
     bool told;                    /* --on-deadlock=report: the deadlock was announced */
     struct lwd_outcome *outcome;
     const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
@@ -75,14 +72,16 @@ static void reap_child(struct run_state *st)
 }
 
 /* An interrupt: the program decides what to do with it (SIGINT from the terminal reached it
- * already, as it reaches every process of the foreground group), and gets the grace to end. */
+ * already, as it reaches every process of the foreground group), and has --interrupt-grace to
+ * end; a program still running then is reported (a hang finding: where each thread is and what
+ * it waits for) and ended. A second such signal ends the grace at once. */
 static void interrupted(const struct signalfd_siginfo *info, struct run_state *st)
 {
     bool from_terminal = info->ssi_signo == SIGINT && info->ssi_code == SI_KERNEL;
     if (!from_terminal) kill(st->child, (int)info->ssi_signo);
     long long now = now_ms();
     st->interrupt_deadline =
-        st->interrupt_deadline < 0 ? now + LWD_INTERRUPT_GRACE_MS : now; /* a second one */
+        st->interrupt_deadline < 0 ? now + st->grace_ms : now; /* a second one */
 }
 
 static void handle_signals(int fd, struct run_state *st)
@@ -329,6 +328,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     struct run_state st = {.child_running = true,
                            .stop = false,
                            .interrupt_deadline = -1,
+                           .grace_ms = opts->interrupt_grace_ms,
                            .outcome = outcome,
                            .runtime = pf->runtime};
     st.watch = watch = lwd_watch_new(opts->deadlock_delay_ms, pf->runtime);
