@@ -50,7 +50,7 @@ int main(void)
     pthread_cond_signal(&config_loaded); /* nobody waits yet: this signal is lost */
     pthread_mutex_unlock(&config_lock);
     printf("main: configuration loaded and signalled; waiting for the worker\n");
-    fflush(stdout); /* so the line shows before the hang, even through a pipe */
+    fflush(stdout);             /* so the line shows before the hang, even through a pipe */
     pthread_join(thread, NULL); /* @lock:join */
     printf("main: worker finished\n");
     return 0;
