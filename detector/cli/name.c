@@ -11,11 +11,10 @@
 #include "render_common.h"
 #include "symbolise.h"
 
-static const struct lw_process *find_process(const struct lw_report *r, int32_t pid)
+/* The process entry of thread t: its own image (an exec keeps the pid, not the image). */
+static const struct lw_process *process_of(const struct lw_report *r, const struct lw_thread *t)
 {
-    for (size_t i = 0; i < r->nprocesses; i++)
-        if (r->processes[i].pid == pid) return &r->processes[i];
-    return NULL;
+    return t->process < r->nprocesses ? &r->processes[t->process] : NULL;
 }
 
 /* The frame a lock is named after: the first user frame, else the first with a function. */
@@ -67,7 +66,7 @@ static int label_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw
     } else if (t->number == 0) {
         t->label = "main";
     } else if (t->start_routine != 0) {
-        const struct lw_process *p = find_process(r, t->pid);
+        const struct lw_process *p = process_of(r, t);
         if (p != NULL) {
             /* A function address, not a return address: looked up as is. */
             const struct lwd_symbol *sym = lwd_sym_code(s, p->image, t->start_routine);
@@ -107,7 +106,7 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
         bool object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
                       w->kind == LW_WAIT_BARRIER || w->kind == LW_WAIT_COND_DESTROY || w->condwait;
         if (!object || w->object_name) continue;
-        const struct lw_process *p = find_process(r, w->thread->pid);
+        const struct lw_process *p = process_of(r, w->thread);
         if (p == NULL) continue;
         bool failed = false;
         uint64_t offset = 0;
