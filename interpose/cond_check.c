@@ -4,6 +4,7 @@
 #include "chain.h"
 #include "depot.h"
 #include "emit.h"
+#include "errsave.h"
 #include "lifecycle.h"
 #include "lockref.h"
 #include "lockstate.h"
@@ -60,14 +61,27 @@ void lwi_cond_check_begin(struct lwi_thread *self, struct lwi_cond_wait *w, cons
     atomic_fetch_add_explicit(&e->waiters, 1, memory_order_acq_rel);
 }
 
-void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, bool timed_out)
+static uint64_t lwi_clock_ns(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, clockid_t clock,
+                        const struct timespec *deadline)
 {
     struct lwi_lockstate *e = w->entry;
     if (!e) return;
     w->entry = NULL;
     atomic_fetch_sub_explicit(&e->waiters, 1, memory_order_acq_rel);
-    if (!timed_out || atomic_load_explicit(&e->destroys, memory_order_acquire) == w->destroys)
+    if (!deadline || atomic_load_explicit(&e->destroys, memory_order_acquire) == w->destroys)
         return;
+    uint64_t destroyed = atomic_load_explicit(clock == CLOCK_REALTIME ? &e->destroy_realtime_ns
+                                                                      : &e->destroy_monotonic_ns,
+                                              memory_order_relaxed);
+    uint64_t until = (uint64_t)deadline->tv_sec * 1000000000ull + (uint64_t)deadline->tv_nsec;
+    if (destroyed >= until) return; /* it had run out before the destroy began */
     /* Nobody woke this wait and its condition variable was destroyed meanwhile. */
     lwi_emit_misuse(self, LW_MISUSE_CV_DESTROYED, 0, &w->mutex,
                     atomic_load_explicit(&e->stack, memory_order_relaxed), w->stack,
@@ -81,5 +95,11 @@ void lwi_cond_check_destroy(struct lwi_thread *self, const void *cond, uint64_t 
     if (!e || atomic_load_explicit(&e->waiters, memory_order_acquire) == 0) return;
     atomic_store_explicit(&e->stack, lwi_depot_capture(self), memory_order_relaxed);
     atomic_store_explicit(&e->thread, self->number, memory_order_relaxed);
+    LWI_ERRNO_SAVE();
+    atomic_store_explicit(&e->destroy_realtime_ns, lwi_clock_ns(CLOCK_REALTIME),
+                          memory_order_relaxed);
+    atomic_store_explicit(&e->destroy_monotonic_ns, lwi_clock_ns(CLOCK_MONOTONIC),
+                          memory_order_relaxed);
+    LWI_ERRNO_RESTORE();
     atomic_fetch_add_explicit(&e->destroys, 1, memory_order_acq_rel);
 }

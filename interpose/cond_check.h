@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "lockwatch/wire.h"
 
@@ -33,8 +34,11 @@ struct lwi_cond_wait {
 /* Before the real wait on `cond` with `mutex` at `pc`; `held`: the mutex was on the held stack. */
 void lwi_cond_check_begin(struct lwi_thread *self, struct lwi_cond_wait *w, const void *cond,
                           const struct lw_lock_ref *mutex, bool held, uint64_t pc);
-/* After it returned (or was cancelled): `timed_out` when it ran out. */
-void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, bool timed_out);
+/* After it returned (or was cancelled): `deadline` is the deadline of a wait that ran out (on
+ * `clock`), NULL for any other end. A wait that ran out before the destroy began was no longer
+ * waiting when the condition variable went: only one whose deadline came after it is reported. */
+void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, clockid_t clock,
+                        const struct timespec *deadline);
 /* Before the real destroy of `cond` at `pc`. */
 void lwi_cond_check_destroy(struct lwi_thread *self, const void *cond, uint64_t pc);
 

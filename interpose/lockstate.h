@@ -49,6 +49,10 @@ struct lwi_lockstate {
     _Atomic uint32_t wait_thread;
     _Atomic uint32_t destroys;
     _Atomic uint32_t mutex_type;
+    /* condition variables: when the last destroy under waiters began, on the two clocks a
+     * timed wait's deadline can be on (nanoseconds) */
+    _Atomic uint64_t destroy_realtime_ns;
+    _Atomic uint64_t destroy_monotonic_ns;
 };
 
 /* Maps the table; 0 or -1. */

@@ -141,10 +141,7 @@ uint32_t lwi_threads_by_tid(int32_t tid)
     return UINT32_MAX;
 }
 
-/* Copies len bytes at `from` (memory of another thread that may be exiting, its stack and TLS
- * unmapped under us) without the risk of a fault: process_vm_readv on our own process fails with
- * EFAULT where a plain read would crash the program. */
-static bool lwi_read_safely(void *to, const void *from, size_t len)
+bool lwi_read_safely(void *to, const void *from, size_t len)
 {
     LWI_ERRNO_SAVE();
     struct iovec local = {to, len}, remote = {(void *)(uintptr_t)from, len};

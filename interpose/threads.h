@@ -48,6 +48,11 @@ struct lwi_holder {
     uint64_t stack;
 };
 bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out);
+/* Copies len bytes at `from` (memory that may be gone: another thread's stack and TLS as it
+ * exits, a lock object the program freed) without the risk of a fault: process_vm_readv on our
+ * own process fails with EFAULT where a plain read would crash the program. errno is kept. */
+bool lwi_read_safely(void *to, const void *from, size_t len);
+
 /* In a forked child: the locks the other (now vanished) threads held at the fork, and then the
  * table and counter reset so that `self` is the only, main thread. */
 uint32_t lwi_threads_held_by_others(const struct lwi_thread *self);

@@ -415,13 +415,16 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
 }
 
 /* The identity an EXIT_HOLDING record gives a held lock: a robust mutex says so, as its next
- * owner may recover it (the driver then drops the finding). */
+ * owner may recover it (the driver then drops the finding). The program may have freed the
+ * lock's memory meanwhile (a held lock in a freed object): its kind is read without faulting. */
 static struct lw_lock_ref lwi_exit_ref(const struct lwi_held_entry *e)
 {
     struct lw_lock_ref ref = e->ref;
     bool mutex = ref.type == LW_LOCK_MUTEX || ref.type == LW_LOCK_MTX;
-    if (mutex && (((const volatile pthread_mutex_t *)(uintptr_t)ref.addr)->__data.__kind &
-                  LWI_GLIBC_MUTEX_ROBUST))
+    int kind = 0;
+    const pthread_mutex_t *m = (const pthread_mutex_t *)(uintptr_t)ref.addr;
+    if (mutex && lwi_read_safely(&kind, &m->__data.__kind, sizeof kind) &&
+        (kind & LWI_GLIBC_MUTEX_ROBUST))
         ref.flags |= LW_LOCKF_ROBUST;
     return ref;
 }

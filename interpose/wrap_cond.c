@@ -39,7 +39,7 @@ static void lwi_cond_cancelled(void *arg)
     struct lwi_cond_ctx *ctx = arg;
     lwi_watch_end(ctx->self, ctx->watched);
     if (!lwi_reenter(ctx->self)) return;
-    lwi_cond_check_end(ctx->self, &ctx->check, false);
+    lwi_cond_check_end(ctx->self, &ctx->check, CLOCK_REALTIME, NULL);
     if (ctx->had) lwi_track_restore(ctx->self, &ctx->saved);
     lwi_leave(ctx->self);
 }
@@ -83,6 +83,27 @@ static uint8_t lwi_cond_object_flags(enum lwi_cond_call call, const void *c)
     return call == LWI_CND_WAIT || call == LWI_CND_TIMEDWAIT ? 0 : lwi_cond_flags(c);
 }
 
+/* The clock a timed wait's deadline is on: pthread_cond_clockwait's argument, the condition
+ * variable's own clock for pthread_cond_timedwait (glibc keeps it in __wrefs), C11's UTC. */
+#define LWI_GLIBC_COND_CLOCK_MONOTONIC_MASK 2u
+static clockid_t lwi_cond_clock(enum lwi_cond_call call, const void *c, clockid_t clockid)
+{
+    switch (call) {
+    case LWI_COND_CLOCKWAIT:
+        return clockid;
+    case LWI_COND_TIMEDWAIT:
+        return (((const volatile pthread_cond_t *)c)->__data.__wrefs &
+                LWI_GLIBC_COND_CLOCK_MONOTONIC_MASK)
+                   ? CLOCK_MONOTONIC
+                   : CLOCK_REALTIME;
+    case LWI_COND_WAIT:
+    case LWI_CND_WAIT:
+    case LWI_CND_TIMEDWAIT:
+        return CLOCK_REALTIME;
+    }
+    return CLOCK_REALTIME;
+}
+
 /* Untimed waits only: the others end by themselves. */
 static bool lwi_cond_untimed(enum lwi_cond_call call)
 {
@@ -117,8 +138,9 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
     pthread_cleanup_pop(0);
     lwi_watch_end(self, ctx.watched);
     if (lwi_reenter(self)) {
-        lwi_cond_check_end(self, &ctx.check,
-                           rc == (call >= LWI_CND_WAIT ? thrd_timedout : ETIMEDOUT));
+        bool ran_out = rc == (call >= LWI_CND_WAIT ? thrd_timedout : ETIMEDOUT);
+        lwi_cond_check_end(self, &ctx.check, lwi_cond_clock(call, c, clockid),
+                           ran_out ? abstime : NULL);
         struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid) {

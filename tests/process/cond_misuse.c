@@ -122,6 +122,34 @@ static void fixed(void)
     sem_destroy(&items);
 }
 
+/* A waiter polls with short timed waits; main holds the mutex long enough for one to run out
+ * (the waiter then waits for the mutex, no longer on the condition variable), sets the flag,
+ * broadcasts, unlocks and destroys at once: legal, as nobody is blocked on it any more. */
+static void *poller(void *arg)
+{
+    pthread_mutex_lock(&queue_lock);
+    while (!ready) {
+        struct timespec deadline = in_ms(50);
+        pthread_cond_timedwait(&queue_cond, &queue_lock, &deadline);
+    }
+    pthread_mutex_unlock(&queue_lock);
+    return arg;
+}
+
+static void destroy_after_timeout(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, poller, NULL);
+    usleep(20000);
+    pthread_mutex_lock(&queue_lock);
+    usleep(200000); /* the poller's wait runs out meanwhile */
+    ready = true;
+    pthread_cond_broadcast(&queue_cond);
+    pthread_mutex_unlock(&queue_lock);
+    pthread_cond_destroy(&queue_cond);
+    pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "fixed";
@@ -133,6 +161,8 @@ int main(int argc, char **argv)
         destroy_waited();
     else if (strcmp(mode, "sem-destroyed") == 0)
         sem_destroyed();
+    else if (strcmp(mode, "destroy-after-timeout") == 0)
+        destroy_after_timeout();
     else
         fixed();
     puts("done");

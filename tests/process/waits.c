@@ -490,6 +490,36 @@ static int destroy_waited(void)
     return 0;
 }
 
+/* A worker ends holding a mutex inside a large object that main has freed meanwhile (free
+ * unmaps it): the thread's exit must not touch the lock's memory. */
+struct big_object {
+    pthread_mutex_t lock;
+    char payload[1 << 20]; /* above malloc's mmap threshold: free() unmaps it */
+};
+static struct big_object *big;
+
+static void *holds_in_freed(void *arg)
+{
+    pthread_mutex_lock(&big->lock); /* @wait:freed-lock */
+    pthread_barrier_wait(&phase_barrier);
+    pthread_barrier_wait(&phase_barrier); /* main frees the object meanwhile */
+    return arg;
+}
+
+static int exit_freed(void)
+{
+    big = malloc(sizeof *big);
+    if (!big || pthread_mutex_init(&big->lock, NULL) != 0) return 2;
+    pthread_barrier_init(&phase_barrier, NULL, 2);
+    pthread_t t = start(holds_in_freed, NULL);
+    pthread_barrier_wait(&phase_barrier);
+    free(big);
+    pthread_barrier_wait(&phase_barrier);
+    pthread_join(t, NULL);
+    puts("worker ended");
+    return 0;
+}
+
 /* The forgotten sentinel in a forked child, while the parent waits for the child: the parent is
  * part of the stuck run. */
 static int forked_sentinel(void)
@@ -525,6 +555,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "alarm-exec-wait") == 0) return alarm_exec_wait();
     if (strcmp(mode, "main-exit-cleanup") == 0) return main_exit_cleanup();
     if (strcmp(mode, "destroy-waited") == 0) return destroy_waited();
+    if (strcmp(mode, "exit-freed") == 0) return exit_freed();
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (strcmp(mode, modes[i].name) == 0) return modes[i].run();
     fprintf(stderr, "waits: unknown mode '%s'\n", mode);
