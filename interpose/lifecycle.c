@@ -65,9 +65,10 @@ static uint64_t lwi_lifecycle_stack(const struct lwi_thread *self, const struct 
 }
 
 static void lwi_lifecycle_set(struct lwi_lockstate *e, const struct lwi_thread *self,
-                              enum lwi_ls_life life, uint64_t stack)
+                              enum lwi_ls_life life, uint64_t stack, uint64_t unloads)
 {
     atomic_store_explicit(&e->stack, stack, memory_order_relaxed);
+    atomic_store_explicit(&e->unloads, unloads, memory_order_relaxed);
     atomic_store_explicit(&e->thread, self->number, memory_order_relaxed);
     atomic_store_explicit(&e->life, life, memory_order_release);
 }
@@ -83,10 +84,15 @@ void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, 
     else if (maybe_held)
         held = lwi_threads_holder(self, ref->addr, &holder);
     struct lwi_lockstate *e = lwi_lockstate_find(ref->addr, LWI_LS_LOCK);
-    bool is_static = lwi_storage_static(ref->addr);
+    uint64_t unloads;
+    bool is_static = lwi_storage_static(ref->addr, &unloads);
     uint64_t stack = 0;
-    if (held || (e && is_static &&
-                 atomic_load_explicit(&e->life, memory_order_acquire) == LWI_LS_INITIALISED)) {
+    /* An earlier init of this static lock, with no object unloaded since (its storage may now be
+     * another object's, loaded in the same place). */
+    bool inited = e && is_static &&
+                  atomic_load_explicit(&e->life, memory_order_acquire) == LWI_LS_INITIALISED &&
+                  atomic_load_explicit(&e->unloads, memory_order_relaxed) == unloads;
+    if (held || inited) {
         stack = lwi_depot_capture(self);
         if (held)
             lwi_emit_misuse(self, LW_MISUSE_REINIT_HELD, 0, ref, stack, holder.stack,
@@ -100,11 +106,11 @@ void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, 
     if (!e && is_static) e = lwi_lockstate_get(self, ref->addr, LWI_LS_LOCK);
     if (!e) return;
     if (!is_static) {
-        lwi_lifecycle_set(e, self, LWI_LS_UNKNOWN, 0);
+        lwi_lifecycle_set(e, self, LWI_LS_UNKNOWN, 0, unloads);
         return;
     }
     lwi_lifecycle_set(e, self, LWI_LS_INITIALISED,
-                      stack ? stack : lwi_lifecycle_stack(self, ref, pc));
+                      stack ? stack : lwi_lifecycle_stack(self, ref, pc), unloads);
 }
 
 void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
@@ -115,7 +121,7 @@ void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *
     struct lwi_lockstate *e = mutex ? lwi_lockstate_get(self, ref->addr, LWI_LS_LOCK)
                                     : lwi_lockstate_find(ref->addr, LWI_LS_LOCK);
     if (!e) return;
-    lwi_lifecycle_set(e, self, LWI_LS_DESTROYED, mutex ? lwi_lifecycle_stack(self, ref, pc) : 0);
+    lwi_lifecycle_set(e, self, LWI_LS_DESTROYED, mutex ? lwi_lifecycle_stack(self, ref, pc) : 0, 0);
 }
 
 void lwi_lifecycle_released(struct lwi_thread *self, uint64_t addr, int32_t tid)

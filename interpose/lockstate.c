@@ -12,6 +12,9 @@
 #define LWI_LOCKSTATE_PROBES 64u
 
 static struct lwi_lockstate *lwi_lockstate_table;
+/* Set when a claim found no free slot within its probes: later claims only look (a full table
+ * would otherwise cost every init and destroy all its probes). The OVERFLOW record said so. */
+static atomic_bool lwi_lockstate_full;
 
 int lwi_lockstate_init(void)
 {
@@ -57,8 +60,11 @@ struct lwi_lockstate *lwi_lockstate_find(uint64_t addr, enum lwi_ls_kind kind)
 struct lwi_lockstate *lwi_lockstate_get(const struct lwi_thread *self, uint64_t addr,
                                         enum lwi_ls_kind kind)
 {
-    bool full;
-    struct lwi_lockstate *e = lwi_lockstate_probe(lwi_lockstate_key(addr, kind), true, &full);
-    if (full) lwi_emit_overflow(self, LW_OVERFLOW_LOCKS, LWI_LOCKSTATE_SLOTS);
+    bool full, claim = !atomic_load_explicit(&lwi_lockstate_full, memory_order_relaxed);
+    struct lwi_lockstate *e = lwi_lockstate_probe(lwi_lockstate_key(addr, kind), claim, &full);
+    if (full) {
+        atomic_store_explicit(&lwi_lockstate_full, true, memory_order_relaxed);
+        lwi_emit_overflow(self, LW_OVERFLOW_LOCKS, LWI_LOCKSTATE_SLOTS);
+    }
     return e;
 }

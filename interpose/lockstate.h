@@ -39,6 +39,8 @@ struct lwi_lockstate {
     /* the init/destroy that set `life` (locks), the last destroy made under waiters (conds) */
     _Atomic uint32_t thread;
     _Atomic uint64_t stack;
+    /* locks: objects unloaded so far when `life` was set (storage.h) */
+    _Atomic uint64_t unloads;
     /* locks: kernel tid of a thread whose hold another thread's unlock ended, 0 if none */
     _Atomic int32_t released_tid;
     /* condition variables: threads inside a wait, their mutex (its family in mutex_type), the

@@ -65,11 +65,12 @@ static int lwi_find_range(struct dl_phdr_info *info, size_t size, void *data)
     return lwi_in_ranges(&one, *(const uint64_t *)data);
 }
 
-bool lwi_storage_static(uint64_t addr)
+bool lwi_storage_static(uint64_t addr, uint64_t *unloads)
 {
     LWI_ERRNO_SAVE();
     unsigned long long counters[2] = {0, 0};
     dl_iterate_phdr(lwi_read_counters, counters);
+    *unloads = counters[1];
     bool found;
     if (!atomic_flag_test_and_set_explicit(&lwi_building, memory_order_acquire)) {
         /* Alone with the cache: rebuild it if objects came or went, then use it. */

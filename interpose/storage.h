@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-bool lwi_storage_static(uint64_t addr);
+/* *unloads: how many objects have been unloaded so far (dl_iterate_phdr's dlpi_subs): an object
+ * loaded again after a dlclose may sit where the old one was, so an init recorded before an
+ * unload proves nothing about the storage now there. */
+bool lwi_storage_static(uint64_t addr, uint64_t *unloads);
 
 #endif
