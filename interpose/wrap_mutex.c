@@ -132,3 +132,11 @@ LWI_EXPORT int pthread_mutex_consistent(pthread_mutex_t *m)
 {
     return lwi_mutex_recovered(m, REAL(pthread_mutex_consistent)(m));
 }
+
+/* Programs linked before that redirect call pthread_mutex_consistent_np@GLIBC_2.4, the same
+ * function under its old name (which the headers now alias, hence the asm name here). */
+LWI_EXPORT int lwi_mutex_consistent_np(pthread_mutex_t *m) __asm__("pthread_mutex_consistent_np");
+LWI_EXPORT int lwi_mutex_consistent_np(pthread_mutex_t *m)
+{
+    return lwi_mutex_recovered(m, REAL(pthread_mutex_consistent)(m));
+}
