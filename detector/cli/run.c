@@ -206,8 +206,10 @@ static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_de
     /* A deadlock already explains the hang (--on-deadlock=report left the program running). */
     if (lw_detector_must_stop(d))
         reason = stuck_reason(lw_detector_report(d));
-    else /* on failure it said so: the run still ends */
+    else { /* on failure it said so: the run still ends */
+        lwd_watch_refresh_signals(st->watch, d);
         lwd_report_hang(d, st->child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
+    }
     lwd_stop_run(lw_detector_report(d), st->child, ch->name);
     st->outcome->stopped = true;
     st->outcome->stop_reason = reason;

@@ -26,6 +26,8 @@
 /* Held locks read per board wait; a thread holding more is described by these, oldest first,
  * and the report's held list says how many it held (lw_board_wait.nheld is what was read). */
 #define LWD_WATCH_MAX_HELD 4096u
+/* Looks between two asks whether a long condition wait now re-takes its mutex, at most. */
+#define LWD_WATCH_MAX_CHECK_GAP 16u
 
 /* What the driver knows of one thread's slot (indexed like lw_report.threads). */
 struct slot_look {
@@ -34,6 +36,8 @@ struct slot_look {
     unsigned looks;           /* looks that read this seq */
     bool fed;                 /* handed to the detector as a board wait */
     bool reacquiring;         /* COND: fed as waiting for its mutex (watch.h) */
+    unsigned next_check;      /* COND, fed: the look that asks the kernel again whether it */
+    unsigned check_gap;       /* re-takes its mutex; looks between asks, doubling to a bound */
 };
 
 struct lwd_watch {
@@ -103,17 +107,99 @@ static struct slot_look *look_of(struct lwd_watch *w, const struct lw_thread *t)
     return &w->looks[t->index];
 }
 
-/* Whether process entry p is the current image of its pid (an exec keeps the pid). */
-static bool current_entry(const struct lw_report *r, size_t p)
+/* The threads a look reads: watched (their slot announced), alive, of their pid's current image
+ * (an exec keeps the pid, not the image), sorted by process entry, then kernel tid. Made afresh
+ * at each look, in O(n log n): a look costs the driver no more than that however many threads
+ * and processes the run has. */
+struct roster {
+    struct lw_thread **threads;
+    size_t n;
+};
+
+static const struct lw_report *sort_report; /* for by_pid_entry */
+
+static int by_pid_entry(const void *a, const void *b)
 {
-    for (size_t i = p + 1; i < r->nprocesses; i++)
-        if (r->processes[i].pid == r->processes[p].pid) return false;
-    return true;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int32_t px = sort_report->processes[x].pid, py = sort_report->processes[y].pid;
+    if (px != py) return px < py ? -1 : 1;
+    return (x > y) - (x < y);
 }
 
-static bool watched(const struct lw_thread *t, size_t p)
+static int by_entry_tid(const void *a, const void *b)
 {
-    return t->process == p && t->wait_slot != 0 && !t->exited;
+    const struct lw_thread *x = *(struct lw_thread *const *)a, *y = *(struct lw_thread *const *)b;
+    if (x->process != y->process) return x->process < y->process ? -1 : 1;
+    return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* false when out of memory (nothing is looked at this time). */
+static bool make_roster(const struct lw_report *r, struct roster *ro)
+{
+    *ro = (struct roster){NULL, 0};
+    size_t np = r->nprocesses;
+    uint32_t *order = malloc((np + 1) * sizeof *order);
+    bool *current = calloc(np + 1, sizeof *current);
+    ro->threads = malloc((r->nthreads + 1) * sizeof *ro->threads);
+    bool ok = order && current && ro->threads;
+    if (ok) {
+        /* The current entry of a pid is its last. */
+        for (size_t i = 0; i < np; i++)
+            order[i] = (uint32_t)i;
+        sort_report = r;
+        qsort(order, np, sizeof *order, by_pid_entry);
+        for (size_t k = 0; k < np; k++)
+            current[order[k]] =
+                k + 1 == np || r->processes[order[k + 1]].pid != r->processes[order[k]].pid;
+        for (size_t i = 0; i < r->nthreads; i++) {
+            struct lw_thread *t = r->threads[i];
+            if (t->wait_slot != 0 && !t->exited && t->process < np && current[t->process])
+                ro->threads[ro->n++] = t;
+        }
+        qsort(ro->threads, ro->n, sizeof *ro->threads, by_entry_tid);
+    }
+    free(order);
+    free(current);
+    if (!ok) {
+        free(ro->threads);
+        ro->threads = NULL;
+    }
+    return ok;
+}
+
+/* The roster's threads of process entry p: [*first, *first + count). */
+static size_t roster_of(const struct roster *ro, uint32_t p, size_t *first)
+{
+    size_t lo = 0, hi = ro->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ro->threads[mid]->process < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < ro->n && ro->threads[end]->process == p)
+        end++;
+    *first = lo;
+    return end - lo;
+}
+
+/* The roster's thread of process entry p with kernel tid `tid`, or NULL. */
+static struct lw_thread *roster_thread(const struct roster *ro, uint32_t p, pid_t tid)
+{
+    size_t first, n = roster_of(ro, p, &first);
+    struct lw_thread *const *slice = ro->threads + first;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (slice[mid]->tid == tid) return slice[mid];
+        if (slice[mid]->tid < tid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 /* Whether thread t, in a condition wait (slot s), sleeps on the mutex's word: it was woken and
@@ -131,49 +217,9 @@ static bool reacquiring(const struct lw_thread *t, const struct lw_wait_slot *s,
     return true;
 }
 
-/* Where the object of t's condition or semaphore wait (slot s) was last signalled, from the
- * signal logs of every thread of t's process, into bw. "Never" only when no log lost an entry and
- * no thread that could have signalled has ended (its log went with it). */
-static void last_signal(const struct lw_report *r, const struct lw_thread *t,
-                        const struct lw_wait_slot *s, struct lw_board_wait *bw)
-{
-    bool complete = true, found = false;
-    struct lw_signal_entry newest = {0};
-    uint32_t by = 0;
-    for (size_t i = 0; i < r->nthreads; i++) {
-        const struct lw_thread *u = r->threads[i];
-        if (u->process != t->process || u->signal_log == 0) continue;
-        struct lw_signal_log log;
-        uint32_t next_after;
-        if (u->exited || !lwd_read_remote(u->pid, u->signal_log, &log, sizeof log) ||
-            !lwd_read_remote(u->pid, u->signal_log, &next_after, sizeof next_after) ||
-            next_after != log.next) {
-            complete = false;
-            continue;
-        }
-        if (log.next > LW_SIGNAL_LOG) complete = false;
-        uint32_t n = log.next < LW_SIGNAL_LOG ? log.next : LW_SIGNAL_LOG;
-        for (uint32_t k = 0; k < n; k++) {
-            const struct lw_signal_entry *e = &log.entries[k];
-            if (e->object != s->object || (found && e->time_ns <= newest.time_ns)) continue;
-            newest = *e;
-            by = u->number;
-            found = true;
-        }
-    }
-    if (found) {
-        bw->last_signal = newest.time_ns < s->since_ns ? LW_SIGNAL_BEFORE : LW_SIGNAL_DURING;
-        bw->signal_thread = by;
-        bw->signal_stack = newest.stack;
-    } else {
-        bw->last_signal = complete ? LW_SIGNAL_NEVER : LW_SIGNAL_UNKNOWN;
-    }
-}
-
 /* Hands the lasting board wait of t (slot as read) to the detector, with its held locks. */
 static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_look *lk)
 {
-    const struct lw_report *r = lw_detector_report(d);
     const struct lw_wait_slot *s = &lk->slot;
     uint32_t nheld = s->nheld < LWD_WATCH_MAX_HELD ? s->nheld : LWD_WATCH_MAX_HELD;
     if (nheld && s->held_stride < sizeof(struct lw_held)) return; /* not a runtime's slot */
@@ -206,7 +252,6 @@ static void feed(struct lw_detector *d, const struct lw_thread *t, struct slot_l
                                    .held = held,
                                    .nheld = nheld,
                                    .held_total = s->nheld};
-        if (s->kind == LW_WAIT_COND || s->kind == LW_WAIT_SEM) last_signal(r, t, s, &bw);
         lk->fed = lw_detector_board_wait(d, &bw) == LW_OK;
     }
     free(held);
@@ -224,7 +269,12 @@ static void note_slot(struct lwd_watch *w, struct lw_detector *d, struct lw_thre
         return;
     }
     lk->looks++;
-    if (lk->fed && s->kind == LW_WAIT_COND) {
+    /* A long condition wait is asked about less and less often: a thousand idle waiters must not
+     * cost the driver a thousand /proc reads a look. */
+    if (lk->fed && s->kind == LW_WAIT_COND && lk->looks >= lk->next_check) {
+        lk->check_gap = lk->check_gap < LWD_WATCH_MAX_CHECK_GAP ? 2 * lk->check_gap + 1
+                                                                : LWD_WATCH_MAX_CHECK_GAP;
+        lk->next_check = lk->looks + lk->check_gap;
         int32_t owner;
         if (reacquiring(t, s, &owner) != lk->reacquiring) {
             /* Woken: the same wait now waits for its mutex (or the other way round). */
@@ -249,23 +299,19 @@ static void forget_slot(struct lwd_watch *w, struct lw_detector *d, struct lw_th
 /* Slots read by one process_vm_readv call (IOV_MAX allows 1024). */
 #define LWD_WATCH_BATCH 256
 
-/* Reads every slot of process entry p, a batch of threads per system call, and notes each. */
-static void look_process(struct lwd_watch *w, struct lw_detector *d, size_t p, long long now)
+/* Reads the slots of threads[0..count) (all of one process), a batch per system call, and
+ * notes each. */
+static void look_process(struct lwd_watch *w, struct lw_detector *d, pid_t pid,
+                         struct lw_thread *const *threads, size_t count, long long now)
 {
-    struct lw_report *r = lw_detector_report(d);
-    pid_t pid = r->processes[p].pid;
-    struct lw_thread *batch[LWD_WATCH_BATCH];
     struct lw_wait_slot slots[LWD_WATCH_BATCH];
     struct iovec local[LWD_WATCH_BATCH], remote[LWD_WATCH_BATCH];
-    size_t i = 0;
-    while (i < r->nthreads) {
-        size_t n = 0;
-        for (; i < r->nthreads && n < LWD_WATCH_BATCH; i++) {
-            if (!watched(r->threads[i], p)) continue;
-            batch[n] = r->threads[i];
-            local[n] = (struct iovec){&slots[n], sizeof slots[n]};
-            remote[n] = (struct iovec){(void *)(uintptr_t)batch[n]->wait_slot, sizeof slots[n]};
-            n++;
+    for (size_t at = 0; at < count; at += LWD_WATCH_BATCH) {
+        struct lw_thread *const *batch = threads + at;
+        size_t n = count - at < LWD_WATCH_BATCH ? count - at : LWD_WATCH_BATCH;
+        for (size_t k = 0; k < n; k++) {
+            local[k] = (struct iovec){&slots[k], sizeof slots[k]};
+            remote[k] = (struct iovec){(void *)(uintptr_t)batch[k]->wait_slot, sizeof slots[k]};
         }
         /* A read stops at the first slot it cannot read (a thread ending, its memory gone):
          * that one is skipped and the rest read again. */
@@ -282,6 +328,98 @@ static void look_process(struct lwd_watch *w, struct lw_detector *d, size_t p, l
             done += whole + 1; /* past the slot that stopped the read, if any */
         }
     }
+}
+
+/* Reads the signal logs of threads[0..count) (all of process pid) into logs[], a batch per
+ * system call; ok[k]: log k was read whole, and its count had not moved when read again. */
+static void read_logs(pid_t pid, struct lw_thread *const *threads, size_t count,
+                      struct lw_signal_log *logs, bool *ok)
+{
+    struct iovec local[LWD_WATCH_BATCH], remote[LWD_WATCH_BATCH];
+    uint32_t next[LWD_WATCH_BATCH];
+    for (size_t at = 0; at < count; at += LWD_WATCH_BATCH) {
+        size_t n = count - at < LWD_WATCH_BATCH ? count - at : LWD_WATCH_BATCH;
+        for (size_t pass = 0; pass < 2; pass++) {
+            for (size_t k = 0; k < n; k++) {
+                local[k] = pass == 0 ? (struct iovec){&logs[at + k], sizeof logs[at + k]}
+                                     : (struct iovec){&next[k], sizeof next[k]};
+                remote[k] = (struct iovec){(void *)(uintptr_t)threads[at + k]->signal_log,
+                                           local[k].iov_len};
+            }
+            /* A log that cannot be read stops the call: the rest are read one by one. */
+            ssize_t got = process_vm_readv(pid, local, n, remote, n, 0);
+            size_t whole = got > 0 ? (size_t)got / local[0].iov_len : 0;
+            for (size_t k = 0; k < n; k++) {
+                bool read = k < whole || process_vm_readv(pid, &local[k], 1, &remote[k], 1, 0) ==
+                                             (ssize_t)local[k].iov_len;
+                if (pass == 0) ok[at + k] = read && threads[at + k]->signal_log != 0;
+                if (pass == 1) ok[at + k] = ok[at + k] && read && next[k] == logs[at + k].next;
+            }
+        }
+    }
+}
+
+/* Where the object of each condition or semaphore board wait of threads[0..count) (process
+ * entry p of the report) was last signalled, from every signal log of the process, told to the
+ * detector. "Never" only when no log lost an entry and no thread that could have signalled has
+ * ended (its log went with it). Read only before a report: a run of idle waiters costs nothing. */
+static void refresh_process_signals(struct lwd_watch *w, struct lw_detector *d, uint32_t p,
+                                    struct lw_thread *const *threads, size_t count)
+{
+    const struct lw_report *r = lw_detector_report(d);
+    struct lw_signal_log *logs = malloc((count + 1) * sizeof *logs);
+    bool *ok = malloc((count + 1) * sizeof *ok);
+    if (!logs || !ok) goto out;
+    read_logs(r->processes[p].pid, threads, count, logs, ok);
+    bool complete = true;
+    for (size_t i = 0; i < r->nthreads; i++)
+        if (r->threads[i]->process == p && r->threads[i]->exited && r->threads[i]->signal_log)
+            complete = false;
+    for (size_t k = 0; k < count; k++)
+        if (!ok[k] || logs[k].next > LW_SIGNAL_LOG) complete = false;
+    for (size_t k = 0; k < count; k++) {
+        const struct lw_thread *t = threads[k];
+        const struct slot_look *lk = t->index < w->nlooks ? &w->looks[t->index] : NULL;
+        if (!lk || !lk->fed || (lk->slot.kind != LW_WAIT_COND && lk->slot.kind != LW_WAIT_SEM))
+            continue;
+        const struct lw_signal_entry *newest = NULL;
+        uint32_t by = 0;
+        for (size_t u = 0; u < count; u++) {
+            uint32_t n = !ok[u] ? 0 : logs[u].next < LW_SIGNAL_LOG ? logs[u].next : LW_SIGNAL_LOG;
+            for (uint32_t e = 0; e < n; e++) {
+                const struct lw_signal_entry *entry = &logs[u].entries[e];
+                if (entry->object != lk->slot.object ||
+                    (newest && entry->time_ns <= newest->time_ns))
+                    continue;
+                newest = entry;
+                by = threads[u]->number;
+            }
+        }
+        uint8_t seen =
+            newest ? (newest->time_ns < lk->slot.since_ns ? LW_SIGNAL_BEFORE : LW_SIGNAL_DURING)
+                   : (complete ? LW_SIGNAL_NEVER : LW_SIGNAL_UNKNOWN);
+        lw_detector_board_wait_signal(d, t->pid, t->number, seen, by, newest ? newest->stack : 0);
+    }
+out:
+    free(logs);
+    free(ok);
+}
+
+static void refresh_signals(struct lwd_watch *w, struct lw_detector *d, const struct roster *ro)
+{
+    for (size_t at = 0; at < ro->n;) {
+        size_t first, n = roster_of(ro, ro->threads[at]->process, &first);
+        refresh_process_signals(w, d, ro->threads[at]->process, ro->threads + first, n);
+        at = first + n;
+    }
+}
+
+void lwd_watch_refresh_signals(struct lwd_watch *w, struct lw_detector *d)
+{
+    struct roster ro;
+    if (!make_roster(lw_detector_report(d), &ro)) return;
+    refresh_signals(w, d, &ro);
+    free(ro.threads);
 }
 
 /* Whether thread t has waited on the same slot seq for the delay, as the stuck rule needs. */
@@ -303,21 +441,12 @@ static long entry_of(const struct lw_report *r, pid_t pid)
     return -1;
 }
 
-/* The thread of entry p with kernel tid `tid`, or NULL. */
-static struct lw_thread *thread_of(const struct lw_report *r, size_t p, pid_t tid)
-{
-    for (size_t i = r->nthreads; i-- > 0;)
-        if (r->threads[i]->process == p && r->threads[i]->tid == tid && !r->threads[i]->exited)
-            return r->threads[i];
-    return NULL;
-}
-
 /* Adds pid's waiting threads to *out; false when one of its threads may still run, or something
  * (a timer, no runtime, a process outside the run) may still wake it. run: the run's live
  * processes. */
-static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, pid_t pid,
-                          const pid_t *run, size_t nrun, long long now, struct lw_thread **out,
-                          size_t *n, size_t cap)
+static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r,
+                          const struct roster *ro, pid_t pid, const pid_t *run, size_t nrun,
+                          long long now, struct lw_thread **out, size_t *n, size_t cap)
 {
     long p = entry_of(r, pid);
     if (p < 0 || lwd_timers_pending(w->delay_ms, &r->processes[p])) return false;
@@ -326,7 +455,7 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, 
     long ntids = lwd_proc_threads(pid, &tids);
     bool stuck = ntids >= 0;
     for (long i = 0; stuck && i < ntids; i++) {
-        struct lw_thread *t = thread_of(r, (size_t)p, tids[i]);
+        struct lw_thread *t = roster_thread(ro, (uint32_t)p, tids[i]);
         stuck = t && lasting(w, t, now) && *n < cap;
         if (!stuck) break;
         const struct lw_wait_slot *s = &w->looks[t->index].slot;
@@ -340,16 +469,16 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r, 
 
 /* Every thread of the run, when all of them wait with nothing left to wake one: into *out
  * (malloc'd), count returned; 0 otherwise. */
-static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d, pid_t child,
-                            const char *socket_name, long long now, struct lw_thread ***out)
+static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d,
+                            const struct roster *ro, pid_t child, const char *socket_name,
+                            long long now, struct lw_thread ***out)
 {
     const struct lw_report *r = lw_detector_report(d);
     *out = NULL;
-    /* Cheap first: a watched thread of a current image that is not waiting ends the question. */
-    for (size_t i = 0; i < r->nthreads; i++) {
-        const struct lw_thread *t = r->threads[i];
-        if (t->wait_slot && !t->exited && current_entry(r, t->process) && !lasting(w, t, now) &&
-            t->index < w->nlooks && w->looks[t->index].looks > 0 &&
+    /* Cheap first: a watched thread that is not waiting ends the question. */
+    for (size_t i = 0; i < ro->n; i++) {
+        const struct lw_thread *t = ro->threads[i];
+        if (!lasting(w, t, now) && t->index < w->nlooks && w->looks[t->index].looks > 0 &&
             w->looks[t->index].slot.kind == LW_WAIT_NONE)
             return 0;
     }
@@ -359,7 +488,7 @@ static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d, pi
     size_t n = 0;
     bool stuck = threads && nrun > 0;
     for (size_t i = 0; stuck && i < nrun; i++)
-        stuck = process_stuck(w, r, run[i], run, nrun, now, threads, &n, r->nthreads);
+        stuck = process_stuck(w, r, ro, run[i], run, nrun, now, threads, &n, r->nthreads);
     free(run);
     if (!stuck || n == 0) {
         free(threads);
@@ -420,14 +549,21 @@ int lwd_watch_tick(struct lwd_watch *w, struct lw_detector *d, pid_t child, cons
     const struct lw_report *r = lw_detector_report(d);
     size_t findings = r->nfindings;
     bool stopping = lw_detector_must_stop(d);
-    for (size_t p = 0; p < r->nprocesses; p++)
-        if (current_entry(r, p)) look_process(w, d, p, now);
+    struct roster ro;
+    if (!make_roster(r, &ro)) return (int)w->period_ms; /* out of memory: look again later */
+    for (size_t at = 0; at < ro.n;) {
+        size_t first, n = roster_of(&ro, ro.threads[at]->process, &first);
+        look_process(w, d, r->processes[ro.threads[at]->process].pid, ro.threads + first, n, now);
+        at = first + n;
+    }
     if (!lw_detector_must_stop(d)) {
         struct lw_thread **threads;
-        size_t n = stuck_threads(w, d, child, socket_name, now, &threads);
+        size_t n = stuck_threads(w, d, &ro, child, socket_name, now, &threads);
+        if (n) refresh_signals(w, d, &ro);
         if (n) lw_detector_stuck(d, threads, n);
         free(threads);
     }
+    free(ro.threads);
     /* A new deadlock, or an inversion that became one. */
     if (r->nfindings > findings || lw_detector_must_stop(d) != stopping) unwind_board_waits(w, d);
     return (int)w->period_ms;

@@ -27,6 +27,10 @@ void lwd_watch_free(struct lwd_watch *w);
 /* Looks at the board when a look is due. child: the program's pid (0 once it has exited);
  * socket_name: the run's, to recognise its processes. Returns the milliseconds until the next
  * look is due. */
+/* Reads where the objects of the run's condition and semaphore waits were last signalled (the
+ * threads' signal logs), for a report about to be made (a hang); a stuck run does it itself. */
+void lwd_watch_refresh_signals(struct lwd_watch *w, struct lw_detector *d);
+
 int lwd_watch_tick(struct lwd_watch *w, struct lw_detector *d, pid_t child,
                    const char *socket_name);
 

@@ -294,6 +294,23 @@ static struct lw_thread *known_thread(struct lw_detector *d, int32_t pid, uint32
     return d->report.threads[index];
 }
 
+/* Where the object of board wait w (of process p) was last signalled (lw_board_wait). */
+static int set_signal(struct lw_detector *d, struct lw_wait *w, const struct lw_process *p,
+                      int32_t pid, uint8_t last_signal, uint32_t signal_thread,
+                      uint64_t signal_stack)
+{
+    if (last_signal > LW_SIGNAL_DURING) return LW_ERR_BADREC;
+    w->last_signal = last_signal;
+    w->signalled_by = NULL;
+    w->signal_stack = NULL;
+    if (last_signal < LW_SIGNAL_BEFORE) return LW_OK;
+    struct lw_rec_header sh = {.pid = pid, .thread = signal_thread};
+    int nomem = 0;
+    if (!(w->signalled_by = lw_thread_of(d, &sh))) return LW_ERR_NOMEM;
+    w->signal_stack = lw_depot_get(&d->depot, p->image, signal_stack, &nomem);
+    return nomem ? LW_ERR_NOMEM : LW_OK;
+}
+
 int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw)
 {
     if (bw->kind == LW_WAIT_NONE || bw->kind == LW_WAIT_LOCK || bw->kind > LW_WAIT_KIND_MAX)
@@ -318,14 +335,8 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
     w->stack = stack;
     w->board = true;
     w->held_partial = bw->held_total > bw->nheld;
-    if (bw->last_signal >= LW_SIGNAL_BEFORE && bw->last_signal <= LW_SIGNAL_DURING) {
-        struct lw_rec_header sh = {.pid = bw->pid, .thread = bw->signal_thread};
-        int nomem = 0;
-        if (!(w->signalled_by = lw_thread_of(d, &sh))) return LW_ERR_NOMEM;
-        w->signal_stack = lw_depot_get(&d->depot, p->image, bw->signal_stack, &nomem);
-        if (nomem) return LW_ERR_NOMEM;
-    }
-    if (bw->last_signal <= LW_SIGNAL_DURING) w->last_signal = bw->last_signal;
+    int rc = set_signal(d, w, p, bw->pid, bw->last_signal, bw->signal_thread, bw->signal_stack);
+    if (rc != LW_OK) return rc;
     if (bw->kind == LW_WAIT_COND && bw->reacquiring && lock) {
         /* Inside the condition wait, but waiting for the mutex: a lock wait like any other. */
         w->kind = LW_WAIT_LOCK;
@@ -333,7 +344,7 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
         w->owner_tid = bw->owner_tid;
         w->condwait = true;
     }
-    int rc = set_held(d, w, p->image, bw->held, bw->nheld);
+    rc = set_held(d, w, p->image, bw->held, bw->nheld);
     if (rc != LW_OK) return rc;
     return check_wait(d, t->index);
 }
@@ -348,6 +359,17 @@ static struct lw_wait *board_wait_of(struct lw_detector *d, int32_t pid, uint32_
 void lw_detector_board_wait_end(struct lw_detector *d, int32_t pid, uint32_t thread)
 {
     if (board_wait_of(d, pid, thread)) lw_waitfor_end(d, known_thread(d, pid, thread));
+}
+
+int lw_detector_board_wait_signal(struct lw_detector *d, int32_t pid, uint32_t thread,
+                                  uint8_t last_signal, uint32_t signal_thread,
+                                  uint64_t signal_stack)
+{
+    struct lw_wait *w = board_wait_of(d, pid, thread);
+    uint64_t entry;
+    if (!w || !lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &entry)) return LW_ERR_BADREC;
+    return set_signal(d, w, &d->report.processes[entry], pid, last_signal, signal_thread,
+                      signal_stack);
 }
 
 int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t thread,

@@ -100,6 +100,14 @@ struct lw_board_wait {
 int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *w);
 void lw_detector_board_wait_end(struct lw_detector *d, int32_t pid, uint32_t thread);
 
+/* Tells where the object of the condition or semaphore board wait of (pid, thread) was last
+ * signalled (as lw_board_wait's last_signal, signal_thread, signal_stack): the driver reads the
+ * signal logs only when it is about to report. LW_OK, LW_ERR_BADREC (no such board wait, bad
+ * value) or LW_ERR_NOMEM. Findings made before keep what they said. */
+int lw_detector_board_wait_signal(struct lw_detector *d, int32_t pid, uint32_t thread,
+                                  uint8_t last_signal, uint32_t signal_thread,
+                                  uint64_t signal_stack);
+
 /* Gives the board wait of (pid, thread) a better stack (the driver unwound the blocked thread):
  * findings already naming the wait show the new frames. LW_OK, LW_ERR_BADREC (no such board
  * wait) or LW_ERR_NOMEM. */

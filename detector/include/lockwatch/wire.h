@@ -306,9 +306,9 @@ struct lw_wait_slot {
  * (object: the condition variable) and sem_post (object: the semaphore), in a ring next to its
  * wait slot. Entry (next - 1) % LW_SIGNAL_LOG is the newest; next counts every signal, so a
  * reader knows whether older ones were overwritten, and reads next again after the entries (a
- * change means the thread wrote meanwhile). The driver reads the rings of a process when one of
- * its threads lasts in a condition or semaphore wait, to say where that object was last
- * signalled, and whether before the wait began (a lost wake-up). */
+ * change means the thread wrote meanwhile). When it is about to report a deadlock or a hang, the
+ * driver reads the rings of every process of the run, to say where each condition variable or
+ * semaphore a thread waits on was last signalled, and whether before the wait began. */
 #define LW_SIGNAL_LOG 8u
 
 struct lw_signal_entry {
