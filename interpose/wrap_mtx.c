@@ -1,6 +1,6 @@
 /* wrap_mtx.c — C11 mtx_* wrappers. glibc implements them apart from the pthread_mutex_* entry
- * points (PITFALLS.md), so they need their own; mtx_t has the pthread_mutex_t layout, so kinds
- * and owners are read the same way. */
+ * points (they call its internals, not the exported functions), so they need their own; mtx_t
+ * has the pthread_mutex_t layout, so kinds and owners are read the same way. */
 #include <threads.h>
 
 #include "acquire.h"
