@@ -2,10 +2,10 @@
  *
  * Statically initialised locks never pass through *_init, so the kind (recursive, errorcheck,
  * writer-preferring, process-shared) is read from glibc's layout of the object at every
- * acquisition (PITFALLS.md). The same layout gives the owner's kernel tid, used to confirm misuse
- * and to name the owner of a busy lock. C11 mtx_t has the pthread_mutex_t layout in glibc. Reads
- * are racy by nature (another thread may be changing the lock); volatile keeps each field a single
- * load. Inline: this runs on every acquisition. */
+ * acquisition (docs/internals.md, "glibc layouts"). The same layout gives the owner's kernel tid,
+ * used to confirm misuse and to name the owner of a busy lock. C11 mtx_t has the pthread_mutex_t
+ * layout in glibc. Reads are racy by nature (another thread may be changing the lock); volatile
+ * keeps each field a single load. Inline: this runs on every acquisition. */
 #ifndef LWI_LOCKREF_H
 #define LWI_LOCKREF_H
 

@@ -1,9 +1,8 @@
 /* shared_object.h — whether a condition variable, semaphore or barrier is process-shared, read
  * from glibc's layout of the object (as lockref.h reads mutexes and rwlocks). A process outside
  * the run may signal or post a shared one, so a wait on it never makes a run stuck. The
- * semaphore and barrier layouts are glibc's internal ones (sem_t and pthread_barrier_t are opaque
- * arrays); glibc keeps 0 there for a private object and FUTEX_PRIVATE_FLAG (128) for a shared one
- * (its LLL_SHARED: the flag is toggled when the futex call is made). Checked on glibc 2.36. */
+ * semaphore and barrier layouts are glibc's internal ones: 0 for a private object, 128 for a
+ * shared one (docs/internals.md, "glibc layouts"). */
 #ifndef LWI_SHARED_OBJECT_H
 #define LWI_SHARED_OBJECT_H
 

@@ -1,9 +1,9 @@
 /* lock_order.c — the edge rules of an ACQUIRE record, and lock-order-inversion findings from the
  * cycles the graph reports.
  *
- * Rules (DESIGN.md "Lock semantics"): each held lock h makes the edge h -> lock at the attempt,
- * with the other held locks as the instance's gates; a trylock makes no edge into the lock (it
- * cannot block); re-acquiring a lock the thread already holds makes no edge at all (recursive
+ * Rules (docs/internals.md, "Lock semantics"): each held lock h makes the edge h -> lock at the
+ * attempt, with the other held locks as the instance's gates; a trylock makes no edge into the lock
+ * (it cannot block); re-acquiring a lock the thread already holds makes no edge at all (recursive
  * locking is not an ordering, and a self-deadlock is reported as a misuse by the runtime). */
 #include <stdlib.h>
 
