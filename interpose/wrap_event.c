@@ -23,12 +23,6 @@ struct lwi_event_ctx {
     bool took;
 };
 
-static void lwi_event_cancelled(void *arg)
-{
-    struct lwi_event_ctx *ctx = arg;
-    lwi_watch_end(ctx->self, ctx->took);
-}
-
 /* Enters the board for a wait on `object` (object_flags: watch.h); ctx->self is NULL when the
  * thread is not tracked. */
 static void lwi_event_begin(struct lwi_event_ctx *ctx, enum lw_wait_kind kind, uint64_t object,
@@ -41,20 +35,27 @@ static void lwi_event_begin(struct lwi_event_ctx *ctx, enum lw_wait_kind kind, u
     lwi_leave(ctx->self);
 }
 
-static void lwi_event_end(struct lwi_event_ctx *ctx)
+/* Leaves the board (a cleanup handler too: void *). */
+static void lwi_event_end(void *arg)
 {
+    struct lwi_event_ctx *ctx = arg;
     if (ctx->self) lwi_watch_end(ctx->self, ctx->took);
 }
+
+/* result = call, a real wait that is a cancellation point: the board is left however it ends. */
+#define LWI_EVENT_WAIT(ctx, result, call)                                                          \
+    do {                                                                                           \
+        pthread_cleanup_push(lwi_event_end, &(ctx));                                               \
+        (result) = (call);                                                                         \
+        pthread_cleanup_pop(1);                                                                    \
+    } while (0)
 
 LWI_EXPORT int pthread_join(pthread_t thread, void **retval)
 {
     struct lwi_event_ctx ctx;
     lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, 0, LWI_CALLER_PC());
     int rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(pthread_join)(thread, retval);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(pthread_join)(thread, retval));
     return rc;
 }
 
@@ -63,10 +64,7 @@ LWI_EXPORT int thrd_join(thrd_t thread, int *res)
     struct lwi_event_ctx ctx;
     lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, 0, LWI_CALLER_PC());
     int rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(thrd_join)(thread, res);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(thrd_join)(thread, res));
     return rc;
 }
 
@@ -76,10 +74,7 @@ LWI_EXPORT int sem_wait(sem_t *sem)
     lwi_event_begin(&ctx, LW_WAIT_SEM, (uint64_t)(uintptr_t)sem, lwi_sem_flags(sem),
                     LWI_CALLER_PC());
     int rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(sem_wait)(sem);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(sem_wait)(sem));
     return rc;
 }
 
@@ -109,10 +104,7 @@ LWI_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
     struct lwi_event_ctx ctx;
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
     pid_t rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(waitpid)(pid, status, options);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(waitpid)(pid, status, options));
     return rc;
 }
 
@@ -121,10 +113,7 @@ LWI_EXPORT pid_t wait(int *status)
     struct lwi_event_ctx ctx;
     lwi_child_begin(&ctx, -1, 0, LWI_CALLER_PC());
     pid_t rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(wait)(status);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(wait)(status));
     return rc;
 }
 
@@ -133,10 +122,7 @@ LWI_EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
     struct lwi_event_ctx ctx;
     lwi_child_begin(&ctx, -1, options, LWI_CALLER_PC());
     pid_t rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(wait3)(status, options, usage);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(wait3)(status, options, usage));
     return rc;
 }
 
@@ -145,10 +131,7 @@ LWI_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage
     struct lwi_event_ctx ctx;
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
     pid_t rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(wait4)(pid, status, options, usage);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(wait4)(pid, status, options, usage));
     return rc;
 }
 
@@ -158,9 +141,6 @@ LWI_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
     pid_t pid = idtype == P_PID ? (pid_t)id : idtype == P_PGID ? -(pid_t)id : -1;
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
     int rc;
-    pthread_cleanup_push(lwi_event_cancelled, &ctx);
-    rc = REAL(waitid)(idtype, id, info, options);
-    pthread_cleanup_pop(0);
-    lwi_event_end(&ctx);
+    LWI_EVENT_WAIT(ctx, rc, REAL(waitid)(idtype, id, info, options));
     return rc;
 }
