@@ -4,6 +4,7 @@
  * and silently. Threads first meet (a short sleep, or a flag) so every run takes the same path. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -520,6 +521,45 @@ static int exit_freed(void)
     return 0;
 }
 
+/* The only thread waits on a named (so process-shared) semaphore that a process outside the run
+ * posts a second later: this program again, started double-forked with an empty environment (no
+ * runtime, no link to the run). Nothing in the run can post it, but something outside may. */
+static int named_sem(const char *self)
+{
+    char name[64];
+    snprintf(name, sizeof name, "/lockwatch-waits-%d", (int)getpid());
+    sem_t *named = sem_open(name, O_CREAT | O_EXCL, 0600, 0);
+    if (named == SEM_FAILED) return 2;
+    pid_t child = fork();
+    if (child < 0) return 2;
+    if (child == 0) {
+        if (fork() == 0) {
+            char *const argv[] = {(char *)self, "named-sem-post", name, NULL}, *const env[] = {
+                                                                                   NULL};
+            execve(self, argv, env);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    while (sem_wait(named) != 0 && errno == EINTR) {
+    }
+    sem_close(named);
+    sem_unlink(name);
+    puts("posted from outside the run");
+    return 0;
+}
+
+static int named_sem_post(const char *name)
+{
+    pause_ms(1000);
+    sem_t *named = sem_open(name, 0);
+    if (named == SEM_FAILED) return 2;
+    sem_post(named);
+    sem_close(named);
+    return 0;
+}
+
 /* The forgotten sentinel in a forked child, while the parent waits for the child: the parent is
  * part of the stuck run. */
 static int forked_sentinel(void)
@@ -556,6 +596,8 @@ int main(int argc, char **argv)
     if (strcmp(mode, "main-exit-cleanup") == 0) return main_exit_cleanup();
     if (strcmp(mode, "destroy-waited") == 0) return destroy_waited();
     if (strcmp(mode, "exit-freed") == 0) return exit_freed();
+    if (strcmp(mode, "named-sem") == 0) return named_sem(argv[0]);
+    if (strcmp(mode, "named-sem-post") == 0 && argc > 2) return named_sem_post(argv[2]);
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (strcmp(mode, modes[i].name) == 0) return modes[i].run();
     fprintf(stderr, "waits: unknown mode '%s'\n", mode);
