@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "lockwatch/wire.h"
 
 /* Bytes asked of the socket per recv(), and read from one connection before the event loop
@@ -28,13 +29,6 @@
 #define LWD_READ_CAP (1024u * 1024u)
 /* How often a connection whose socket ended asks whether a process still maps its ring. */
 #define LWD_ORPHAN_CHECK_MS 1000
-
-static long long channel_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static socklen_t abstract_address(const char *name, struct sockaddr_un *addr)
 {
@@ -300,7 +294,7 @@ static void drain_ring(struct feed_target *t, size_t cap, bool final, size_t *to
 static bool ring_still_written(struct lwd_conn *conn)
 {
     if (!conn->ring.hdr || !conn->ring.pids_ours) return false;
-    long long now = channel_now_ms();
+    long long now = lwd_now_ms();
     if (conn->checked_ms >= 0 && now - conn->checked_ms < LWD_ORPHAN_CHECK_MS) return true;
     conn->checked_ms = now;
     size_t kept = 0;

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 /* How long an unpublished slot may hold the read up before the driver asks whether its writer
  * still maps the ring (a writer is a few instructions from publishing, unless stopped or gone),
  * and how often it asks again. */
@@ -23,13 +25,6 @@
 #ifndef LWD_RING_GIVE_UP_MS /* test_ring shortens it */
 #define LWD_RING_GIVE_UP_MS 10000
 #endif
-
-static long long ring_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int lwd_ring_attach(struct lwd_ring *r, int fd, uint64_t file_size, bool pids_ours)
 {
@@ -109,7 +104,7 @@ enum stall_verdict { STALL_WAIT, STALL_SKIP, STALL_GIVE_UP };
  * gone nor stopped). */
 static enum stall_verdict judge_stall(struct lwd_ring *r, uint64_t tail, bool marked)
 {
-    long long now = ring_now_ms();
+    long long now = lwd_now_ms();
     if (!r->stalled || r->stall_pos != tail) {
         r->stalled = true;
         r->stall_pos = tail;

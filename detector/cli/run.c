@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "hang.h"
 #include "signals.h"
 #include "spawn.h"
@@ -50,13 +51,6 @@ struct run_state {
     const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void reap_child(struct run_state *st)
 {
     int status;
@@ -79,7 +73,7 @@ static void interrupted(const struct signalfd_siginfo *info, struct run_state *s
 {
     bool from_terminal = info->ssi_signo == SIGINT && info->ssi_code == SI_KERNEL;
     if (!from_terminal) kill(st->child, (int)info->ssi_signo);
-    long long now = now_ms();
+    long long now = lwd_now_ms();
     st->interrupt_deadline =
         st->interrupt_deadline < 0 ? now + st->grace_ms : now; /* a second one */
 }
@@ -219,7 +213,7 @@ static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_de
 static int timeout_wait(long long deadline, const struct run_state *st)
 {
     if (deadline < 0 || !st->child_running || st->outcome->stopped) return -1;
-    long long left = deadline - now_ms();
+    long long left = deadline - lwd_now_ms();
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
@@ -247,11 +241,11 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
     long long exited_at = -1;
     long long last_record_at = -1;
     int ring_wake = LWD_RING_WAKE_MIN_MS;
-    long long deadline = opts->timeout_ms > 0 ? now_ms() + opts->timeout_ms : -1;
+    long long deadline = opts->timeout_ms > 0 ? lwd_now_ms() + opts->timeout_ms : -1;
     enum lwd_exit rc = LWD_EXIT_OK;
     for (;;) {
         if (!st->child_running && exited_at < 0) {
-            exited_at = now_ms();
+            exited_at = lwd_now_ms();
             lwd_channel_recheck(ch); /* its rings may have no writer left: read them to the end */
         }
         if (st->stop) break;
@@ -260,7 +254,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             stop_hung(ch, st, d, LWD_STOP_INTERRUPTED);
         int timeout = -1;
         if (exited_at >= 0) {
-            long long now = now_ms();
+            long long now = lwd_now_ms();
             long long left = exited_at + LWD_DRAIN_MAX_MS - now;
             if (left <= 0) break;
             long long quiet = quiet_left(exited_at, last_record_at, now);
@@ -289,14 +283,14 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         }
         size_t read_bytes = read_connections(ch, d);
         if (read_bytes > 0) {
-            last_record_at = now_ms();
+            last_record_at = lwd_now_ms();
             ring_wake = LWD_RING_WAKE_MIN_MS;
         } else {
             ring_wake = 2 * ring_wake < LWD_RING_WAKE_MAX_MS ? 2 * ring_wake : LWD_RING_WAKE_MAX_MS;
         }
         /* quiet after the exit: the run is over */
         if (exited_at >= 0 && ready == 0 && read_bytes == 0 &&
-            (ch->nconns == 0 || quiet_left(exited_at, last_record_at, now_ms()) <= 0))
+            (ch->nconns == 0 || quiet_left(exited_at, last_record_at, lwd_now_ms()) <= 0))
             break;
         stop_if_stuck(opts, ch, st, d);
         if (fds[1].revents && lwd_channel_accept(ch) != 0) {

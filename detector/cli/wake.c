@@ -9,16 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "proc_tasks.h"
 #include "remote.h"
 #include "stop.h"
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Whether a timer of process p may still fire: one that has just expired counts for another
  * deadlock delay, the time its signal handler may take to run and post. */
@@ -27,7 +21,7 @@ bool lwd_timers_pending(unsigned margin_ms, const struct lw_process *p)
     struct lw_timer_board board;
     if (!p->timer_board || !lwd_read_remote(p->pid, p->timer_board, &board, sizeof board))
         return true; /* unknown: assume a timer may fire */
-    uint64_t now = now_ns(), margin = (uint64_t)margin_ms * 1000000u;
+    uint64_t now = lwd_now_ns(), margin = (uint64_t)margin_ms * 1000000u;
     return (board.alarm_until_ns && board.alarm_until_ns + margin > now) ||
            (board.timer_until_ns && board.timer_until_ns + margin > now);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "proc_tasks.h"
 #include "remote.h"
 #include "stop.h"
@@ -50,13 +51,6 @@ struct lwd_watch {
     pid_t *denied; /* processes whose board could not be read, said once each */
     size_t ndenied;
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct lwd_watch *lwd_watch_new(unsigned delay_ms, const char *runtime)
 {
@@ -543,7 +537,7 @@ static void unwind_board_waits(struct lwd_watch *w, struct lw_detector *d)
 
 int lwd_watch_tick(struct lwd_watch *w, struct lw_detector *d, pid_t child, const char *socket_name)
 {
-    long long now = now_ms();
+    long long now = lwd_now_ms();
     if (now < w->next_ms) return (int)(w->next_ms - now);
     w->next_ms = now + w->period_ms;
     const struct lw_report *r = lw_detector_report(d);
