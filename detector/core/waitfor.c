@@ -335,8 +335,6 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
     w->stack = stack;
     w->board = true;
     w->held_partial = bw->held_total > bw->nheld;
-    int rc = set_signal(d, w, p, bw->pid, bw->last_signal, bw->signal_thread, bw->signal_stack);
-    if (rc != LW_OK) return rc;
     if (bw->kind == LW_WAIT_COND && bw->reacquiring && lock) {
         /* Inside the condition wait, but waiting for the mutex: a lock wait like any other. */
         w->kind = LW_WAIT_LOCK;
@@ -344,7 +342,7 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
         w->owner_tid = bw->owner_tid;
         w->condwait = true;
     }
-    rc = set_held(d, w, p->image, bw->held, bw->nheld);
+    int rc = set_held(d, w, p->image, bw->held, bw->nheld);
     if (rc != LW_OK) return rc;
     return check_wait(d, t->index);
 }

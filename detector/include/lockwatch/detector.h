@@ -88,10 +88,6 @@ struct lw_board_wait {
      * kernel says it sleeps on the mutex's word); owner_tid is the owner the mutex names. */
     bool reacquiring;
     int32_t owner_tid;
-    /* COND, SEM: where it was last signalled or posted (the threads' signal logs, wire.h) */
-    uint8_t last_signal;    /* enum lw_last_signal */
-    uint32_t signal_thread; /* thread number in pid of the last signaller */
-    uint64_t signal_stack;  /* its stack id, 0 if unknown */
 };
 
 /* Records the wait and looks for a cycle of waits through it (a join of a thread that waits for
@@ -101,9 +97,11 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *w)
 void lw_detector_board_wait_end(struct lw_detector *d, int32_t pid, uint32_t thread);
 
 /* Tells where the object of the condition or semaphore board wait of (pid, thread) was last
- * signalled (as lw_board_wait's last_signal, signal_thread, signal_stack): the driver reads the
- * signal logs only when it is about to report. LW_OK, LW_ERR_BADREC (no such board wait, bad
- * value) or LW_ERR_NOMEM. Findings made before keep what they said. */
+ * signalled (last_signal: enum lw_last_signal; for BEFORE and DURING, the signalling thread's
+ * number in pid and the stack id of its call): the driver reads the threads' signal logs (wire.h)
+ * only when it is about to report, so a board wait starts with LW_SIGNAL_UNKNOWN. LW_OK,
+ * LW_ERR_BADREC (no such board wait, bad value) or LW_ERR_NOMEM. Findings made before keep what
+ * they said. */
 int lw_detector_board_wait_signal(struct lw_detector *d, int32_t pid, uint32_t thread,
                                   uint8_t last_signal, uint32_t signal_thread,
                                   uint64_t signal_stack);
