@@ -43,12 +43,13 @@ struct lwd_options {
     char **argv;         /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
-    unsigned deadlock_delay_ms;  /* --deadlock-delay: blocked this long, a thread is published */
-    unsigned timeout_ms;         /* --timeout: end a run still going after this long; 0 = never */
-    unsigned interrupt_grace_ms; /* --interrupt-grace: how long an interrupted program may take */
-    const char *suppressions;    /* --suppressions=FILE, or NULL */
-    const char *baseline;        /* --baseline=REPORT.json, or NULL */
-    const char *source_root;     /* --source-root=DIR: SARIF URIs relative to it, or NULL */
+    unsigned deadlock_delay_ms;   /* --deadlock-delay: blocked this long, a thread is published */
+    unsigned timeout_ms;          /* --timeout: end a run still going after this long; 0 = never */
+    unsigned interrupt_grace_ms;  /* --interrupt-grace: how long an interrupted program may take */
+    uint64_t cycle_search_budget; /* --cycle-search-budget: 0 = default, UINT64_MAX = none */
+    const char *suppressions;     /* --suppressions=FILE, or NULL */
+    const char *baseline;         /* --baseline=REPORT.json, or NULL */
+    const char *source_root;      /* --source-root=DIR: SARIF URIs relative to it, or NULL */
     const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
     bool profile;      /* --profile: per-lock contention figures in the report */
     const char *trace; /* --trace=FILE: Chrome trace-event timeline of waits and holds, or NULL */

@@ -95,8 +95,10 @@ int main(int argc, char **argv)
     status = lwd_trace_open(&trace, opts.trace);
     if (status != LWD_EXIT_OK) goto out;
     /* Holds are kept for the timeline only when one is wanted (--trace). */
-    const struct lw_detector_options dopts = {.max_trace_holds =
-                                                  opts.trace ? LWD_TRACE_MAX_HOLDS : 0};
+    const struct lw_detector_options dopts = {
+        .cycle_search_budget = opts.cycle_search_budget,
+        .max_trace_holds = opts.trace ? LWD_TRACE_MAX_HOLDS : 0,
+    };
     detector = lw_detector_new(&dopts);
     if (!detector) {
         fputs("lockwatch: out of memory\n", stderr);

@@ -46,6 +46,10 @@ static const char usage_text[] =
     "                       SIGTERM or SIGHUP to lockwatch, once the grace below is over\n"
     "  --interrupt-grace=SEC how long a program may take to end after SIGINT, SIGTERM or\n"
     "                       SIGHUP to lockwatch before it is reported and ended (default 2)\n"
+    "  --cycle-search-budget=N\n"
+    "                       steps one lock-order cycle search may take (default 1000000,\n"
+    "                       0 = no limit). Cycles of any length are searched; a search that\n"
+    "                       reaches the budget is counted and the report says so\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
     "                       cycles of findings in red. FILE ending in .svg is rendered with\n"
@@ -294,6 +298,23 @@ static bool set_interrupt_grace(struct lwd_options *opts, const char *value,
     return false;
 }
 
+static bool set_cycle_search_budget(struct lwd_options *opts, const char *value,
+                                    const struct parse_source *src)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long steps = strtoull(value, &end, 10);
+    if (value[0] >= '0' && value[0] <= '9' && *end == '\0' && errno == 0) {
+        opts->cycle_search_budget = steps == 0 ? UINT64_MAX : (uint64_t)steps;
+        return true;
+    }
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --cycle-search-budget (expected a number of steps, "
+            "e.g. 1000000, or 0 for no limit)\n",
+            src->prefix, value);
+    return false;
+}
+
 struct option_def {
     const char *name; /* without the leading "--" */
     bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
@@ -310,6 +331,7 @@ static const struct option_def value_options[] = {
     {"deadlock-delay", set_deadlock_delay},
     {"timeout", set_timeout},
     {"interrupt-grace", set_interrupt_grace},
+    {"cycle-search-budget", set_cycle_search_budget},
     {"suppressions", set_suppressions},
     {"baseline", set_baseline},
     {"source-root", set_source_root},

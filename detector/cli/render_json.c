@@ -388,6 +388,8 @@ static json_object *jsummary(struct json *j)
     }
     jset(j, o, "overflows", overflows);
     jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
+    jset(j, o, "cycle_searches_stopped",
+         checked(j, json_object_new_uint64(r->cycle_searches_stopped)));
     jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
     size_t known = j->triage != NULL ? j->triage->known_count : 0;
     jset(j, o, "suppressed",

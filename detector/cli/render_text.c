@@ -823,7 +823,7 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
      * findings were left out by --suppressions (the reader should know they exist). */
     bool suppressed = t->triage != NULL && t->triage->suppressed > 0;
     if (r->nfindings == 0 && !t->verbose && !suppressed && r->noverflows == 0 &&
-        r->bad_records == 0)
+        r->bad_records == 0 && r->cycle_searches_stopped == 0)
         return;
     if (r->nfindings == 0) {
         fprintf(t->out, "lockwatch: no lock-order problems found (%zu lock%s, %zu thread%s)",
@@ -851,6 +851,13 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
     fputc('\n', t->out);
     for (size_t i = 0; i < r->noverflows; i++)
         print_overflow(t, &r->overflows[i]);
+    if (r->cycle_searches_stopped > 0)
+        fprintf(t->out,
+                "lockwatch: %" PRIu64 " lock-order cycle search%s reached the work budget, so "
+                "cycles through %s edge%s may be missing: --cycle-search-budget=0 lifts it\n",
+                r->cycle_searches_stopped, r->cycle_searches_stopped == 1 ? "" : "es",
+                r->cycle_searches_stopped == 1 ? "its" : "their",
+                r->cycle_searches_stopped == 1 ? "" : "s");
     if (r->bad_records > 0)
         fprintf(t->out, "lockwatch: %" PRIu64 " malformed record%s ignored\n", r->bad_records,
                 r->bad_records == 1 ? " was" : "s were");

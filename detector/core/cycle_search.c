@@ -1,11 +1,12 @@
 /* cycle_search.c — finds the shortest valid lock-order cycle through a changed edge.
  *
- * For a changed edge a -> b: a backward breadth-first pass from a gives every node's distance to
- * a (bounded by the longest cycle searched); then simple paths b ~> a are enumerated by
- * iterative deepening, pruned by that distance, so candidates come shortest first. Each
- * candidate is checked by choosing one instance per edge (backtracking) under the gate and
- * read/read rules of graph.h. All steps draw from one work budget so a huge or dense graph
- * bounds the cost of a single insertion. */
+ * Every cycle through a -> b lies inside the component of a and b (graph_order.c), so the
+ * search never leaves it. A backward breadth-first pass from a gives each of its nodes' distance
+ * to a; then simple paths b ~> a are enumerated by iterative deepening, pruned by that distance,
+ * so candidates come shortest first, whatever their length. Each candidate is checked by choosing
+ * one instance per edge (backtracking) under the gate and read/read rules of graph.h. Both walks
+ * keep their own stacks (no recursion, however long the cycle). All steps draw from one work
+ * budget; a search it stops is counted (lw_graph_stats.truncated) so the report can say so. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,6 @@
 #include "grow.h"
 
 enum step { STEP_CONTINUE, STEP_FOUND, STEP_STOP, STEP_NOMEM };
-enum verdict { VERDICT_NONE, VERDICT_SINGLE, VERDICT_MULTI };
 
 #define MODE_SHARED 1 /* enum lw_lock_mode LW_MODE_SHARED (wire.h) */
 
@@ -41,8 +41,9 @@ static bool modes_conflict(uint8_t m1, uint8_t m2)
     return !(m1 == MODE_SHARED && m2 == MODE_SHARED);
 }
 
-/* True when instances x (on an edge from fx) and y (from fy) hold a common lock in modes that
- * exclude each other: they cannot both be in progress at once, so the lock gates the cycle. */
+/* True when instances x (on an edge from caller id fx) and y (from fy) hold a common lock in
+ * modes that exclude each other: they cannot both be in progress at once, so the lock gates the
+ * cycle. Gates are caller ids. */
 static bool held_conflict(uint32_t fx, const struct lw_graph_instance *x, uint32_t fy,
                           const struct lw_graph_instance *y)
 {
@@ -66,62 +67,77 @@ static bool held_conflict(uint32_t fx, const struct lw_graph_instance *x, uint32
     return false;
 }
 
-/* The read/read rule: at a reader-preferring rwlock, a shared request (incoming edge) against a
- * shared hold (outgoing edge) never blocks, so the cycle cannot close there. */
-static bool readers_pass(const struct lw_graph *g, uint32_t node,
-                         const struct lw_graph_instance *in, const struct lw_graph_instance *out)
+/* The read/read rule: at a reader-preferring rwlock (caller id ext), a shared request (incoming
+ * edge) against a shared hold (outgoing edge) never blocks, so the cycle cannot close there. */
+static bool readers_pass(const struct lw_graph *g, uint32_t ext, const struct lw_graph_instance *in,
+                         const struct lw_graph_instance *out)
 {
-    return g->reader_pref[node] && in->to_mode == MODE_SHARED && out->from_mode == MODE_SHARED;
+    return ext < g->reader_pref_cap && g->reader_pref[ext] && in->to_mode == MODE_SHARED &&
+           out->from_mode == MODE_SHARED;
 }
 
-/* Chooses instances for cycle edges i..n-1 given chosen[0..i). Returns STEP_FOUND once a
- * multi-thread assignment is in best[], STEP_STOP when the budget ran out, else STEP_CONTINUE
- * (with *single set when a single-thread assignment was saved in best[]). */
-static enum step assign(struct lw_graph *g, size_t i, size_t n, bool *single)
+/* Whether instance x may stand for cycle edge i given chosen[0..i). */
+static bool fits(const struct lw_graph *g, size_t i, size_t n, const struct lw_graph_instance *x)
 {
-    if (i == n) {
-        bool multi = false;
-        for (size_t k = 1; k < n && !multi; k++)
-            multi = g->chosen[k]->thread != g->chosen[0]->thread;
-        if (multi || !*single) {
-            memcpy(g->best, g->chosen, n * sizeof *g->best);
-            *single = !multi;
+    if (i > 0 && readers_pass(g, g->cyc_ext[i], g->chosen[i - 1], x)) return false;
+    if (i == n - 1 && readers_pass(g, g->cyc_ext[0], x, g->chosen[0])) return false;
+    for (size_t j = 0; j < i; j++)
+        if (held_conflict(g->cyc_ext[j], g->chosen[j], g->cyc_ext[i], x)) return false;
+    return true;
+}
+
+/* Chooses one instance per edge of cyc_edges[0..n). Returns STEP_FOUND once a multi-thread
+ * assignment is in best[], STEP_STOP when the budget ran out, else STEP_CONTINUE (with *single
+ * set when a single-thread assignment was saved in best[]). */
+static enum step assign(struct lw_graph *g, size_t n, bool *single)
+{
+    size_t i = 0;
+    g->choice[0] = 0;
+    for (;;) {
+        if (i == n) {
+            bool multi = false;
+            for (size_t k = 1; k < n && !multi; k++)
+                multi = g->chosen[k]->thread != g->chosen[0]->thread;
+            if (multi || !*single) {
+                memcpy(g->best, g->chosen, n * sizeof *g->best);
+                *single = !multi;
+            }
+            if (multi) return STEP_FOUND;
+            i--; /* choice[n - 1] already points past the instance just tried */
+            continue;
         }
-        return multi ? STEP_FOUND : STEP_CONTINUE;
-    }
-    const struct lw_graph_edge *e = &g->edges[g->cyc_edges[i]];
-    for (uint32_t k = 0; k < e->ninst; k++) {
+        const struct lw_graph_edge *e = &g->edges[g->cyc_edges[i]];
+        if (g->choice[i] >= e->ninst) {
+            if (i == 0) return STEP_CONTINUE;
+            i--;
+            continue;
+        }
         if (!spend(g)) return STEP_STOP;
-        const struct lw_graph_instance *x = &g->insts[e->inst[k]];
-        if (i > 0 && readers_pass(g, g->cyc_nodes[i], g->chosen[i - 1], x)) continue;
-        if (i == n - 1 && readers_pass(g, g->cyc_nodes[0], x, g->chosen[0])) continue;
-        bool gated = false;
-        for (size_t j = 0; j < i && !gated; j++)
-            gated = held_conflict(g->cyc_nodes[j], g->chosen[j], g->cyc_nodes[i], x);
-        if (gated) continue;
-        g->chosen[i] = x;
-        enum step r = assign(g, i + 1, n, single);
-        if (r != STEP_CONTINUE) return r;
+        const struct lw_graph_instance *x = &g->insts[e->inst[g->choice[i]++]];
+        if (!fits(g, i, n, x)) continue;
+        g->chosen[i++] = x;
+        if (i < n) g->choice[i] = 0;
     }
-    return STEP_CONTINUE;
 }
 
-/* Judges the candidate path_nodes/path_edges[0..n): canonicalises it, skips cycles already
- * reported in their best form, and reports a new or upgraded valid one. */
+/* Judges the candidate path_nodes/path_edges[0..n): canonicalises it (rotated to start at its
+ * smallest caller id), skips cycles already reported in their best form, and reports a new or
+ * upgraded valid one. */
 static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *out)
 {
     size_t first = 0;
     for (size_t i = 1; i < n; i++)
-        if (g->path_nodes[i] < g->path_nodes[first]) first = i;
+        if (g->nodes[g->path_nodes[i]].ext < g->nodes[g->path_nodes[first]].ext) first = i;
     for (size_t i = 0; i < n; i++) {
         g->cyc_nodes[i] = g->path_nodes[(first + i) % n];
         g->cyc_edges[i] = g->path_edges[(first + i) % n];
+        g->cyc_ext[i] = g->nodes[g->cyc_nodes[i]].ext;
     }
-    struct lw_seqset_entry *seen = lw_seqset_find(&g->cycles, g->cyc_nodes, n);
+    struct lw_seqset_entry *seen = lw_seqset_find(&g->cycles, g->cyc_ext, n);
     uint32_t id = seen ? (uint32_t)seen->value : (uint32_t)g->ncycles;
     if (seen && !g->cycle_single[id]) return STEP_CONTINUE;
     bool single = false;
-    enum step r = assign(g, 0, n, &single);
+    enum step r = assign(g, n, &single);
     if (r == STEP_STOP) return r;
     bool valid = r == STEP_FOUND || single;
     if (!valid || (seen && single)) return STEP_CONTINUE;
@@ -129,7 +145,7 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
         uint8_t *flags = lw_grow(g->cycle_single, &g->cycles_cap, g->ncycles + 1, 1);
         if (!flags) return STEP_NOMEM;
         g->cycle_single = flags;
-        if (lw_seqset_add(&g->cycles, g->cyc_nodes, n, id) != 0) return STEP_NOMEM;
+        if (lw_seqset_add(&g->cycles, g->cyc_ext, n, id) != 0) return STEP_NOMEM;
         g->ncycles++;
     }
     g->cycle_single[id] = single;
@@ -138,95 +154,128 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
         .upgraded = seen != NULL,
         .single_thread = single,
         .length = n,
-        .nodes = g->cyc_nodes,
+        .nodes = g->cyc_ext,
         .instances = g->best,
     };
     return STEP_FOUND;
 }
 
-/* Extends the path (path_nodes[0..k], last node u) by exactly `rem` more edges ending at
- * path_nodes[0]. */
-static enum step extend(struct lw_graph *g, size_t k, unsigned rem, struct lw_graph_cycle *out)
+/* Enumerates the simple paths a -> b ~> a of exactly len edges (path_nodes[0] = a,
+ * path_nodes[1] = b, path_edges[0] = the changed edge) and considers each. */
+static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph_cycle *out)
 {
     uint32_t target = g->path_nodes[0];
-    const struct lw_vec32 *outs = &g->out[g->path_nodes[k]];
-    for (uint32_t i = 0; i < outs->n; i++) {
-        if (!spend(g)) return STEP_STOP;
-        uint32_t e = outs->items[i], v = g->edges[e].to;
-        g->path_edges[k] = e;
-        if (rem == 1) {
-            if (v != target) continue;
-            enum step r = consider(g, k + 1, out);
-            if (r != STEP_CONTINUE) return r;
+    size_t k = 1;
+    g->path_next[1] = 0;
+    enum step r = STEP_CONTINUE;
+    while (k >= 1 && r == STEP_CONTINUE) {
+        const struct lw_vec32 *outs = &g->nodes[g->path_nodes[k]].out;
+        if (g->path_next[k] >= outs->n) {
+            if (k > 1) g->nodes[g->path_nodes[k]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+            k--;
             continue;
         }
-        if (v == target || g->on_path[v] || g->stamp[v] != g->search_stamp || g->dist[v] > rem - 1)
+        if (!spend(g)) {
+            r = STEP_STOP;
+            break;
+        }
+        uint32_t e = outs->items[g->path_next[k]++], v = g->edges[e].to;
+        size_t rem = len - k;
+        const struct lw_graph_node *nv = &g->nodes[v];
+        if (rem == 1) {
+            if (v != target) continue;
+            g->path_edges[k] = e;
+            r = consider(g, k + 1, out);
             continue;
-        g->on_path[v] = 1;
-        g->path_nodes[k + 1] = v;
-        enum step r = extend(g, k + 1, rem - 1, out);
-        g->on_path[v] = 0;
-        if (r != STEP_CONTINUE) return r;
+        }
+        if (v == target || (nv->flags & LW_NODE_ON_PATH) || nv->stamp != g->search_stamp ||
+            nv->dist > rem - 1)
+            continue;
+        g->path_edges[k] = e;
+        g->path_nodes[++k] = v;
+        g->path_next[k] = 0;
+        g->nodes[v].flags |= LW_NODE_ON_PATH;
     }
-    return STEP_CONTINUE;
+    for (size_t i = 2; i <= k; i++) /* a stop or a find leaves the path marked */
+        g->nodes[g->path_nodes[i]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+    return r;
 }
 
-/* Stamps every node within max_cycle - 1 edges of `target` (walking edges backwards) with its
- * distance to it. Returns false when the budget ran out or scratch could not grow. */
-static bool distances_to(struct lw_graph *g, uint32_t target, bool *nomem)
+/* Stamps every node of target's component that reaches it with its distance to it (walking edges
+ * backwards). Returns false when the budget ran out. */
+static bool distances_to(struct lw_graph *g, uint32_t target)
 {
     if (++g->search_stamp == 0) {
-        memset(g->stamp, 0, g->nodes_cap * sizeof *g->stamp);
+        for (size_t i = 0; i < g->nnodes; i++)
+            g->nodes[i].stamp = 0;
         g->search_stamp = 1;
     }
-    uint32_t *queue = lw_grow(g->queue, &g->queue_cap, g->nnodes, sizeof *queue);
-    if (!queue) {
-        *nomem = true;
-        return false;
-    }
-    g->queue = queue;
+    uint32_t comp = g->nodes[target].comp, *queue = g->queue;
     size_t head = 0, tail = 0;
-    g->stamp[target] = g->search_stamp;
-    g->dist[target] = 0;
+    g->nodes[target].stamp = g->search_stamp;
+    g->nodes[target].dist = 0;
     queue[tail++] = target;
     while (head < tail) {
         uint32_t u = queue[head++];
-        if (g->dist[u] + 1u >= g->max_cycle) continue;
-        const struct lw_vec32 *ins = &g->in[u];
+        const struct lw_vec32 *ins = &g->nodes[u].in;
         for (uint32_t i = 0; i < ins->n; i++) {
             if (!spend(g)) return false;
-            uint32_t v = g->edges[ins->items[i]].from;
-            if (g->stamp[v] == g->search_stamp) continue;
-            g->stamp[v] = g->search_stamp;
-            g->dist[v] = (uint8_t)(g->dist[u] + 1);
-            queue[tail++] = v;
+            struct lw_graph_node *v = &g->nodes[g->edges[ins->items[i]].from];
+            if (v->stamp == g->search_stamp || v->comp != comp) continue;
+            v->stamp = g->search_stamp;
+            v->dist = g->nodes[u].dist + 1;
+            queue[tail++] = (uint32_t)(v - g->nodes);
         }
     }
     return true;
 }
 
+/* Grows every per-search array to a component of `size` nodes. */
+static int reserve(struct lw_graph *g, size_t size)
+{
+    if (size < g->search_cap) return 0;
+    size_t cap = g->search_cap ? g->search_cap : 16;
+    while (cap <= size)
+        cap *= 2;
+    uint32_t **words[] = {&g->queue,     &g->path_nodes, &g->path_edges, &g->path_next,
+                          &g->cyc_nodes, &g->cyc_edges,  &g->cyc_ext,    &g->choice};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        uint32_t *grown = realloc(*words[i], cap * sizeof *grown);
+        if (!grown) return -1;
+        *words[i] = grown;
+    }
+    const struct lw_graph_instance ***picks[] = {&g->chosen, &g->best};
+    for (size_t i = 0; i < sizeof picks / sizeof *picks; i++) {
+        const struct lw_graph_instance **grown = realloc(*picks[i], cap * sizeof *grown);
+        if (!grown) return -1;
+        *picks[i] = grown;
+    }
+    g->search_cap = cap; /* only once all of them hold cap */
+    return 0;
+}
+
 int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cycle)
 {
     uint32_t a = g->edges[edge].from, b = g->edges[edge].to;
-    if (g->out[b].n == 0 || g->in[a].n == 0)
-        return LW_GRAPH_STORED; /* nothing leaves b or enters a: no path b ~> a */
+    size_t size = g->nodes[g->nodes[a].comp].size;
+    if (reserve(g, size) != 0) return LW_GRAPH_ERR_NOMEM;
     g->searches++;
     g->work = 0;
-    bool nomem = false;
-    if (!distances_to(g, a, &nomem)) {
-        if (nomem) return LW_GRAPH_ERR_NOMEM;
+    if (!distances_to(g, a)) {
         g->truncated++;
         return LW_GRAPH_STORED;
     }
-    if (g->stamp[b] != g->search_stamp) return LW_GRAPH_STORED;
+    if (g->nodes[b].stamp != g->search_stamp) return LW_GRAPH_STORED;
     g->path_nodes[0] = a;
     g->path_nodes[1] = b;
     g->path_edges[0] = edge;
-    g->on_path[a] = g->on_path[b] = 1;
+    g->nodes[a].flags |= LW_NODE_ON_PATH;
+    g->nodes[b].flags |= LW_NODE_ON_PATH;
     enum step r = STEP_CONTINUE;
-    for (unsigned len = g->dist[b] + 1u; len <= g->max_cycle && r == STEP_CONTINUE; len++)
-        r = extend(g, 1, len - 1, cycle);
-    g->on_path[a] = g->on_path[b] = 0;
+    for (size_t len = (size_t)g->nodes[b].dist + 1; len <= size && r == STEP_CONTINUE; len++)
+        r = paths_of_length(g, len, cycle);
+    g->nodes[a].flags &= (uint8_t)~LW_NODE_ON_PATH;
+    g->nodes[b].flags &= (uint8_t)~LW_NODE_ON_PATH;
     switch (r) {
     case STEP_CONTINUE:
         return LW_GRAPH_STORED;

@@ -9,7 +9,7 @@ struct lw_detector *lw_detector_new(const struct lw_detector_options *opts)
 {
     struct lw_detector *d = calloc(1, sizeof *d);
     if (!d) return NULL;
-    d->graph = lw_graph_new(opts ? opts->max_cycle_length : 0, 0);
+    d->graph = lw_graph_new(opts ? opts->cycle_search_budget : 0);
     d->max_trace_holds = opts ? opts->max_trace_holds : 0;
     if (!d->graph) {
         free(d);
@@ -68,6 +68,9 @@ void lw_detector_free(struct lw_detector *d)
 
 struct lw_report *lw_detector_report(struct lw_detector *d)
 {
+    struct lw_graph_stats stats;
+    lw_graph_stats(d->graph, &stats);
+    d->report.cycle_searches_stopped = stats.truncated;
     return &d->report;
 }
 

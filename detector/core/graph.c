@@ -7,14 +7,10 @@
 
 #include "grow.h"
 
-struct lw_graph *lw_graph_new(unsigned max_cycle_length, uint64_t work_budget)
+struct lw_graph *lw_graph_new(uint64_t work_budget)
 {
     struct lw_graph *g = calloc(1, sizeof *g);
     if (!g) return NULL;
-    if (max_cycle_length == 0) max_cycle_length = LW_GRAPH_DEFAULT_MAX_CYCLE;
-    if (max_cycle_length < 2) max_cycle_length = 2;
-    if (max_cycle_length > LW_GRAPH_LIMIT_MAX_CYCLE) max_cycle_length = LW_GRAPH_LIMIT_MAX_CYCLE;
-    g->max_cycle = max_cycle_length;
     g->budget = work_budget ? work_budget : LW_GRAPH_DEFAULT_BUDGET;
     return g;
 }
@@ -23,67 +19,79 @@ void lw_graph_free(struct lw_graph *g)
 {
     if (!g) return;
     for (size_t i = 0; i < g->nnodes; i++) {
-        free(g->out[i].items);
-        free(g->in[i].items);
+        free(g->nodes[i].out.items);
+        free(g->nodes[i].in.items);
     }
     for (size_t i = 0; i < g->ninsts; i++)
         free(g->insts[i].gates);
-    free(g->out);
-    free(g->in);
+    free(g->ext_to_node);
     free(g->reader_pref);
-    free(g->stamp);
-    free(g->dist);
-    free(g->on_path);
+    free(g->nodes);
     free(g->edges);
     free(g->insts);
     lw_map_free(&g->edge_map);
     lw_seqset_free(&g->cycles);
     free(g->cycle_single);
+    free(g->forward);
+    free(g->back);
+    free(g->places);
     free(g->queue);
+    free(g->path_nodes);
+    free(g->path_edges);
+    free(g->path_next);
+    free(g->cyc_nodes);
+    free(g->cyc_edges);
+    free(g->cyc_ext);
+    free(g->choice);
+    free(g->chosen);
+    free(g->best);
     free(g->gate_scratch);
     free(g);
 }
 
-/* Grows one per-node array to cap elements, zeroing the new part. */
-static int grow_nodes_array(void **array, size_t old_cap, size_t cap, size_t elem)
+int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need)
 {
-    void *grown = realloc(*array, cap * elem);
+    uint32_t *grown = lw_grow(*array, cap, need ? need : 1, sizeof *grown);
     if (!grown) return -1;
-    memset((char *)grown + old_cap * elem, 0, (cap - old_cap) * elem);
     *array = grown;
     return 0;
 }
 
-/* Makes node ids up to `node` valid. */
-static int ensure_node(struct lw_graph *g, uint32_t node)
+/* Grows a per-caller-id byte or word array to cover id, zeroing the new part. */
+static int cover_id(void **array, size_t *cap, uint32_t id, size_t elem)
 {
-    if (node >= g->nodes_cap) {
-        size_t cap = g->nodes_cap ? g->nodes_cap : 64;
-        while (cap <= node)
-            cap *= 2;
-        void *arrays[] = {g->out, g->in, g->reader_pref, g->stamp, g->dist, g->on_path};
-        size_t elems[] = {sizeof *g->out,   sizeof *g->in,   sizeof *g->reader_pref,
-                          sizeof *g->stamp, sizeof *g->dist, sizeof *g->on_path};
-        int rc = 0;
-        for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
-            if (rc == 0) rc = grow_nodes_array(&arrays[i], g->nodes_cap, cap, elems[i]);
-        /* Arrays grown before a failure stay valid (realloc kept their contents). */
-        g->out = arrays[0];
-        g->in = arrays[1];
-        g->reader_pref = arrays[2];
-        g->stamp = arrays[3];
-        g->dist = arrays[4];
-        g->on_path = arrays[5];
-        if (rc != 0) return -1;
-        g->nodes_cap = cap;
-    }
-    if (node >= g->nnodes) g->nnodes = (size_t)node + 1;
+    if (id < *cap) return 0;
+    size_t old = *cap, next = old;
+    void *grown = lw_grow(*array, &next, (size_t)id + 1, elem);
+    if (!grown) return -1;
+    memset((char *)grown + old * elem, 0, (next - old) * elem);
+    *array = grown;
+    *cap = next;
     return 0;
+}
+
+/* The internal node of caller id `ext`, created (as a component of its own, placed after every
+ * other) when new; LW_GRAPH_NONE when out of memory. */
+static uint32_t node_of(struct lw_graph *g, uint32_t ext)
+{
+    if (ext < g->ext_cap && g->ext_to_node[ext]) return g->ext_to_node[ext] - 1;
+    if (g->nnodes >= UINT32_MAX - 1 || g->next_ord == UINT32_MAX ||
+        cover_id((void **)&g->ext_to_node, &g->ext_cap, ext, sizeof *g->ext_to_node) != 0)
+        return LW_GRAPH_NONE;
+    struct lw_graph_node *nodes = lw_grow(g->nodes, &g->nodes_cap, g->nnodes + 1, sizeof *nodes);
+    if (!nodes) return LW_GRAPH_NONE;
+    g->nodes = nodes;
+    uint32_t n = (uint32_t)g->nnodes++;
+    nodes[n] = (struct lw_graph_node){
+        .ext = ext, .comp = n, .next_member = LW_GRAPH_NONE, .ord = g->next_ord++, .size = 1};
+    g->ext_to_node[ext] = n + 1;
+    return n;
 }
 
 int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reader_preferring)
 {
-    if (ensure_node(g, node) != 0) return -1;
+    if (!reader_preferring && node >= g->reader_pref_cap) return 0;
+    if (cover_id((void **)&g->reader_pref, &g->reader_pref_cap, node, 1) != 0) return -1;
     g->reader_pref[node] = reader_preferring;
     return 0;
 }
@@ -101,29 +109,40 @@ static int vec_push(struct lw_vec32 *v, uint32_t item)
     return 0;
 }
 
-/* Returns the index of edge a -> b, creating it; UINT32_MAX when out of memory. */
-static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b)
+/* Returns the index of edge a -> b (internal numbers), creating it and placing it in the order
+ * of components (*closes: whether a and b are now in one component); UINT32_MAX when out of
+ * memory. */
+static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, bool *closes)
 {
     uint64_t key = (uint64_t)a << 32 | b, found;
-    if (lw_map_get(&g->edge_map, key, 0, &found)) return (uint32_t)found;
-    if (g->nedges >= UINT32_MAX - 1 || ensure_node(g, a > b ? a : b) != 0) return UINT32_MAX;
+    if (lw_map_get(&g->edge_map, key, 0, &found)) {
+        *closes = g->nodes[a].comp == g->nodes[b].comp;
+        return (uint32_t)found;
+    }
+    if (g->nedges >= UINT32_MAX - 1) return UINT32_MAX;
     struct lw_graph_edge *edges = lw_grow(g->edges, &g->edges_cap, g->nedges + 1, sizeof *edges);
     if (!edges) return UINT32_MAX;
     g->edges = edges;
     uint32_t index = (uint32_t)g->nedges;
-    /* Reserve both adjacency slots before publishing, so a failure leaves no half edge. */
-    if (vec_push(&g->out[a], index) != 0) return UINT32_MAX;
-    if (vec_push(&g->in[b], index) != 0) {
-        g->out[a].n--;
-        return UINT32_MAX;
-    }
-    if (lw_map_put(&g->edge_map, key, 0, index) != 0) {
-        g->out[a].n--;
-        g->in[b].n--;
-        return UINT32_MAX;
-    }
     g->edges[index] = (struct lw_graph_edge){.from = a, .to = b};
+    /* Reserve both adjacency slots before publishing, so a failure leaves no half edge. */
+    struct lw_graph_node *na = &g->nodes[a], *nb = &g->nodes[b];
+    if (vec_push(&na->out, index) != 0) return UINT32_MAX;
+    if (vec_push(&nb->in, index) != 0) {
+        na->out.n--;
+        return UINT32_MAX;
+    }
+    int placed = lw_graph_order_insert(g, index);
+    if (placed < 0 || lw_map_put(&g->edge_map, key, 0, index) != 0) {
+        /* An edge the order already placed stays consistent with it once removed: dropping an
+         * edge never invalidates a topological order (components stay merged, which only
+         * widens later searches). */
+        na->out.n--;
+        nb->in.n--;
+        return UINT32_MAX;
+    }
     g->nedges++;
+    *closes = placed == 1;
     return index;
 }
 
@@ -228,7 +247,10 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
                  struct lw_graph_cycle *cycle)
 {
     if (a == b) return LW_GRAPH_KNOWN;
-    uint32_t edge = find_or_add_edge(g, a, b);
+    uint32_t na = node_of(g, a), nb = na == LW_GRAPH_NONE ? na : node_of(g, b);
+    if (nb == LW_GRAPH_NONE) return LW_GRAPH_ERR_NOMEM;
+    bool closes = false;
+    uint32_t edge = find_or_add_edge(g, na, nb, &closes);
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
     long ngates = normalise_gates(g, a, b, inst);
     if (ngates < 0) return LW_GRAPH_ERR_NOMEM;
@@ -243,13 +265,15 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
         if (slot < 0) return LW_GRAPH_KNOWN;
     }
     if (store_instance(g, e, slot, inst, (size_t)ngates) != 0) return LW_GRAPH_ERR_NOMEM;
-    return lw_graph_search(g, edge, cycle);
+    /* Outside one component no path leads back from b to a: most edges end here. */
+    return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;
 }
 
 void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats)
 {
     *stats = (struct lw_graph_stats){
         .nodes = g->nnodes,
+        .reorders = g->reorders,
         .edges = g->nedges,
         .instances = g->ninsts,
         .cycles = g->ncycles,

@@ -13,8 +13,8 @@ bool lw_graph_edge_at(const struct lw_graph *g, size_t i, struct lw_graph_edge_v
 {
     if (i >= g->nedges) return false;
     const struct lw_graph_edge *e = &g->edges[i];
-    view->from = e->from;
-    view->to = e->to;
+    view->from = g->nodes[e->from].ext;
+    view->to = g->nodes[e->to].ext;
     view->ninstances = e->ninst;
     for (uint32_t k = 0; k < e->ninst; k++)
         view->instances[k] = &g->insts[e->inst[k]];

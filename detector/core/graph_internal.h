@@ -1,10 +1,11 @@
 /* graph_internal.h — the lock-order graph's storage, shared by graph.c (nodes, edges,
- * instances) and cycle_search.c (the search). Not part of the public contract (graph.h).
+ * instances), graph_order.c (the incremental order of its strongly connected components) and
+ * cycle_search.c (the search). Not part of the public contract (graph.h).
  *
- * Layout for scale: nodes are parallel arrays indexed by id (adjacency vectors of edge indices
- * plus per-search marks), edges and instances are flat arrays, and the (from, to) -> edge lookup
- * is one hash map. Search marks are stamped with a search number so nothing is cleared per
- * search. */
+ * A node exists only for an id that is an end of some edge, so a run with a million locks taken
+ * one at a time costs the graph one uint32_t per id (ext_to_node). Edges refer to nodes by their
+ * dense internal number; the caller's ids appear only at the API. Search marks are stamped with a
+ * search number so nothing is cleared per search. */
 #ifndef LW_CORE_GRAPH_INTERNAL_H
 #define LW_CORE_GRAPH_INTERNAL_H
 
@@ -12,57 +13,88 @@
 #include "map.h"
 #include "seqset.h"
 
+#define LW_GRAPH_NONE UINT32_MAX
+
 struct lw_vec32 {
     uint32_t *items;
     uint32_t n, cap;
 };
 
+struct lw_graph_node {
+    struct lw_vec32 out, in; /* edge indices leaving / entering the node */
+    uint32_t ext;            /* the caller's id */
+    uint32_t comp;           /* its component's representative node */
+    uint32_t next_member;    /* next node of the same component, LW_GRAPH_NONE at the end */
+    uint32_t ord;            /* representatives: the component's place in the order */
+    uint32_t size;           /* representatives: the component's node count */
+    uint32_t stamp;          /* cycle_search.c: dist is valid when stamp == search_stamp */
+    uint32_t dist;           /* cycle_search.c: edges from the node to the search's target */
+    uint8_t flags;           /* NODE_* below */
+};
+
+#define LW_NODE_ON_PATH 1u /* cycle_search.c: on the path being extended */
+#define LW_NODE_FORWARD 2u /* graph_order.c: reached forward from the new edge's target */
+#define LW_NODE_BACK 4u    /* graph_order.c: reaches the new edge's source */
+
 struct lw_graph_edge {
-    uint32_t from, to;
+    uint32_t from, to; /* internal node numbers */
     uint32_t ninst;
     uint32_t inst[LW_GRAPH_MAX_INSTANCES]; /* indices into lw_graph.insts */
 };
 
 struct lw_graph {
-    unsigned max_cycle;
-    uint64_t budget;
+    uint64_t budget; /* search steps per lw_graph_add, UINT64_MAX: none */
 
+    uint32_t *ext_to_node; /* by caller id: internal node number + 1, 0 = no node */
+    size_t ext_cap;
+    uint8_t *reader_pref; /* by caller id; ids past reader_pref_cap are not reader-preferring */
+    size_t reader_pref_cap;
+
+    struct lw_graph_node *nodes;
     size_t nnodes, nodes_cap;
-    struct lw_vec32 *out, *in; /* edge indices leaving / entering each node */
-    uint8_t *reader_pref;
-    uint32_t *stamp; /* dist[n] is valid when stamp[n] == search_stamp */
-    uint8_t *dist;   /* edges from n to the current search's target */
-    uint8_t *on_path;
-    uint32_t search_stamp;
+    uint32_t next_ord;     /* order place of the next new node: after every other */
+    uint32_t search_stamp; /* cycle_search.c */
 
     struct lw_graph_edge *edges;
     size_t nedges, edges_cap;
     struct lw_graph_instance *insts;
     size_t ninsts, insts_cap;
-    struct lw_map edge_map; /* (from << 32 | to, 0) -> edge index */
+    struct lw_map edge_map; /* (from << 32 | to, 0) in internal numbers -> edge index */
 
-    struct lw_seqset cycles; /* canonical node sequence -> cycle id */
+    struct lw_seqset cycles; /* canonical sequence of caller ids -> cycle id */
     uint8_t *cycle_single;   /* per cycle id: still single-thread */
     size_t ncycles, cycles_cap;
 
-    uint64_t searches, truncated, work;
+    uint64_t searches, truncated, reorders, work;
 
-    /* scratch of one search */
+    /* scratch of one reordering (graph_order.c) */
+    uint32_t *forward, *back;
+    uint64_t *places; /* (place << 32 | component) keys to sort */
+    size_t forward_cap, back_cap, places_cap;
+
+    /* scratch of one search (cycle_search.c), each holding search_cap elements: a component's
+     * node count bounds a simple cycle's length */
+    size_t search_cap;
     uint32_t *queue;
-    size_t queue_cap;
+    uint32_t *path_nodes, *path_edges, *path_next; /* path_next: each depth's cursor in out */
+    uint32_t *cyc_nodes, *cyc_edges, *cyc_ext;
+    uint32_t *choice; /* assign(): the instance tried next per edge */
+    const struct lw_graph_instance **chosen, **best;
     struct lw_graph_gate *gate_scratch;
     size_t gate_scratch_cap;
-    uint32_t path_nodes[LW_GRAPH_LIMIT_MAX_CYCLE + 1];
-    uint32_t path_edges[LW_GRAPH_LIMIT_MAX_CYCLE];
-    uint32_t cyc_nodes[LW_GRAPH_LIMIT_MAX_CYCLE];
-    uint32_t cyc_edges[LW_GRAPH_LIMIT_MAX_CYCLE];
-    const struct lw_graph_instance *chosen[LW_GRAPH_LIMIT_MAX_CYCLE];
-    const struct lw_graph_instance *best[LW_GRAPH_LIMIT_MAX_CYCLE];
 };
 
-/* cycle_search.c: searches the cycles through edge index `edge` (a -> b) after one of its
- * instances changed. Returns LW_GRAPH_STORED (nothing to report), LW_GRAPH_CYCLE (*cycle set)
- * or LW_GRAPH_ERR_NOMEM. */
+/* graph_order.c: puts edge index `edge` (a -> b) into the order of components, merging the
+ * components it closes a cycle through. Returns 1 when a and b are now in one component (a
+ * cycle through the edge exists), 0 when not, -1 when out of memory (the order is unchanged). */
+int lw_graph_order_insert(struct lw_graph *g, uint32_t edge);
+
+/* cycle_search.c: searches the cycles through edge index `edge` (a -> b, a and b in one
+ * component) after one of its instances changed. Returns LW_GRAPH_STORED (nothing to report),
+ * LW_GRAPH_CYCLE (*cycle set) or LW_GRAPH_ERR_NOMEM. */
 int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cycle);
+
+/* Grows a scratch array to hold need uint32_t; -1 when out of memory. */
+int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need);
 
 #endif

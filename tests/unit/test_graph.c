@@ -37,7 +37,7 @@ static int add_ex(struct lw_graph *g, uint32_t a, uint32_t b, uint32_t t)
 
 static void test_abba_across_threads(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_non_null(g);
     assert_int_equal(add_ex(g, 0, 1, 1), LW_GRAPH_STORED);
     assert_int_equal(add_ex(g, 1, 0, 2), LW_GRAPH_CYCLE);
@@ -61,7 +61,7 @@ static void test_abba_across_threads(void **state)
 
 static void test_single_thread_then_upgrade(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_int_equal(add_ex(g, 3, 7, 1), LW_GRAPH_STORED);
     assert_int_equal(add_ex(g, 7, 3, 1), LW_GRAPH_CYCLE);
     assert_true(last.single_thread);
@@ -80,7 +80,7 @@ static void test_single_thread_then_upgrade(void **state)
 
 static void test_gate_on_both_edges_blocks(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const int gate[] = {9, EX, -1};
     assert_int_equal(add(g, 0, 1, 1, EX, EX, gate), LW_GRAPH_STORED);
     assert_int_equal(add(g, 1, 0, 2, EX, EX, gate), LW_GRAPH_STORED);
@@ -93,7 +93,7 @@ static void test_gate_on_both_edges_blocks(void **state)
 
 static void test_gate_on_one_edge_protects_nothing(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const int gate[] = {9, EX, -1};
     const int other[] = {8, EX, -1};
     assert_int_equal(add(g, 0, 1, 1, EX, EX, gate), LW_GRAPH_STORED);
@@ -103,7 +103,7 @@ static void test_gate_on_one_edge_protects_nothing(void **state)
 
 static void test_gate_held_shared_by_both_is_no_gate(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const int shared[] = {9, SH, -1};
     const int exclusive[] = {9, EX, -1};
     assert_int_equal(add(g, 0, 1, 1, EX, EX, shared), LW_GRAPH_STORED);
@@ -116,7 +116,7 @@ static void test_gate_held_shared_by_both_is_no_gate(void **state)
 static void test_source_lock_held_elsewhere_gates(void **state)
 {
     /* T1 holds 0 and 2 while taking 1; so 2 -> 0 (T3) cannot run beside it. */
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const int holds2[] = {2, EX, -1};
     assert_int_equal(add(g, 0, 1, 1, EX, EX, holds2), LW_GRAPH_STORED);
     assert_int_equal(add_ex(g, 1, 2, 2), LW_GRAPH_STORED);
@@ -128,7 +128,7 @@ static void test_source_lock_held_elsewhere_gates(void **state)
 
 static void test_read_read_at_reader_preferring_rwlock(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_int_equal(lw_graph_set_reader_preferring(g, 1, true), 0);
     /* T1 holds 0, requests 1 shared; T2 holds 1 shared, requests 0: readers pass at 1. */
     assert_int_equal(add(g, 0, 1, 1, EX, SH, NULL), LW_GRAPH_STORED);
@@ -141,7 +141,7 @@ static void test_read_read_at_reader_preferring_rwlock(void **state)
 
 static void test_read_read_at_writer_preferring_rwlock_deadlocks(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_int_equal(lw_graph_set_reader_preferring(g, 1, false), 0);
     assert_int_equal(add(g, 0, 1, 1, EX, SH, NULL), LW_GRAPH_STORED);
     assert_int_equal(add(g, 1, 0, 2, SH, EX, NULL), LW_GRAPH_CYCLE);
@@ -151,7 +151,7 @@ static void test_read_read_at_writer_preferring_rwlock_deadlocks(void **state)
 static void test_read_read_rule_on_closing_node(void **state)
 {
     /* The rule also applies at the node where the search closes the cycle (node 0 here). */
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_int_equal(lw_graph_set_reader_preferring(g, 0, true), 0);
     assert_int_equal(add(g, 1, 0, 1, EX, SH, NULL), LW_GRAPH_STORED);
     assert_int_equal(add(g, 0, 1, 2, SH, EX, NULL), LW_GRAPH_STORED);
@@ -161,7 +161,7 @@ static void test_read_read_rule_on_closing_node(void **state)
 static void test_cycles_of_length_2_to_8_found_once(void **state)
 {
     for (uint32_t k = 2; k <= 8; k++) {
-        struct lw_graph *g = lw_graph_new(0, 0);
+        struct lw_graph *g = lw_graph_new(0);
         uint32_t base = 100 * k; /* ids need not start at 0 */
         for (uint32_t i = 0; i + 1 < k; i++)
             assert_int_equal(add_ex(g, base + i, base + i + 1, i), LW_GRAPH_STORED);
@@ -182,7 +182,7 @@ static void test_cycles_of_length_2_to_8_found_once(void **state)
 
 static void test_shortest_form_is_reported(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     /* Long way 1 -> 2 -> 3 -> 4 -> 0 and short way 1 -> 0, then 0 -> 1 closes both. */
     assert_int_equal(add_ex(g, 1, 2, 1), LW_GRAPH_STORED);
     assert_int_equal(add_ex(g, 2, 3, 1), LW_GRAPH_STORED);
@@ -199,7 +199,7 @@ static void test_shortest_form_is_reported(void **state)
 
 static void test_gated_short_form_falls_back_to_longer(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const int gate[] = {9, EX, -1};
     assert_int_equal(add(g, 1, 0, 1, EX, EX, gate), LW_GRAPH_STORED);
     assert_int_equal(add_ex(g, 1, 2, 1), LW_GRAPH_STORED);
@@ -209,13 +209,43 @@ static void test_gated_short_form_falls_back_to_longer(void **state)
     lw_graph_free(g);
 }
 
-static void test_max_cycle_length_bounds_search(void **state)
+/* Rings of n locks (thread i takes lock i then i + 1, the last thread closes the ring): found
+ * whatever n, once, at full length, with each edge's own thread. */
+static void test_long_rings_found(void **state)
 {
-    struct lw_graph *g = lw_graph_new(3, 0);
-    for (uint32_t i = 0; i < 3; i++)
-        assert_int_equal(add_ex(g, i, i + 1, i), LW_GRAPH_STORED);
-    assert_int_equal(add_ex(g, 3, 0, 9), LW_GRAPH_STORED); /* a 4-cycle: too long */
-    assert_int_equal(add_ex(g, 2, 0, 9), LW_GRAPH_CYCLE);  /* a 3-cycle */
+    const uint32_t lengths[] = {16, 17, 20, 64, 1000, 20000};
+    for (size_t k = 0; k < sizeof lengths / sizeof *lengths; k++) {
+        uint32_t n = lengths[k];
+        struct lw_graph *g = lw_graph_new(0);
+        for (uint32_t i = 0; i + 1 < n; i++)
+            assert_int_equal(add_ex(g, i, i + 1, i), LW_GRAPH_STORED);
+        assert_int_equal(add_ex(g, n - 1, 0, n - 1), LW_GRAPH_CYCLE);
+        assert_int_equal(last.length, n);
+        assert_false(last.single_thread);
+        for (uint32_t i = 0; i < n; i++) {
+            assert_int_equal(last.nodes[i], i);
+            assert_int_equal(last.instances[i]->thread, i);
+        }
+        struct lw_graph_stats st;
+        lw_graph_stats(g, &st);
+        assert_int_equal(st.cycles, 1);
+        assert_int_equal(st.truncated, 0);
+        lw_graph_free(g);
+    }
+}
+
+/* One thread takes 600 locks in order (every earlier one held: 179,700 edges), another takes the
+ * last then the first: the 2-cycle is found among them, and only it. */
+static void test_many_held_then_last_first(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0);
+    const uint32_t n = 600;
+    for (uint32_t j = 1; j < n; j++)
+        for (uint32_t i = 0; i < j; i++)
+            assert_int_equal(add_ex(g, i, j, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, n - 1, 0, 2), LW_GRAPH_CYCLE);
+    assert_int_equal(last.length, 2);
+    assert_false(last.single_thread);
     lw_graph_free(g);
 }
 
@@ -224,7 +254,7 @@ static void test_work_budget_truncates(void **state)
     /* 40 locks taken before lock 0: more work than a budget of 20 allows, so the search stops
      * (and says so) instead of finding 0 -> 1 -> 0; the default budget finds it. */
     for (int budget = 20; budget <= 20000; budget *= 1000) {
-        struct lw_graph *g = lw_graph_new(16, (uint64_t)budget);
+        struct lw_graph *g = lw_graph_new((uint64_t)budget);
         for (uint32_t i = 1; i <= 40; i++)
             assert_int_equal(add_ex(g, i, 0, 1), LW_GRAPH_STORED);
         assert_int_equal(add_ex(g, 0, 1, 2), budget == 20 ? LW_GRAPH_STORED : LW_GRAPH_CYCLE);
@@ -237,7 +267,7 @@ static void test_work_budget_truncates(void **state)
 
 static void test_distinct_threads_kept_first(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     for (int i = 0; i < LW_GRAPH_MAX_INSTANCES; i++) {
         const int gate[] = {10 + i, EX, -1};
         assert_int_equal(add(g, 0, 1, 1, EX, EX, gate), LW_GRAPH_STORED);
@@ -255,7 +285,7 @@ static void test_distinct_threads_kept_first(void **state)
 static void test_gates_normalised(void **state)
 {
     /* Duplicates collapse to the stronger mode; the edge's own ends are dropped. */
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const int messy[] = {9, SH, 1, EX, 9, EX, 0, EX, -1};
     assert_int_equal(add(g, 0, 1, 1, EX, EX, messy), LW_GRAPH_STORED);
     const int clean[] = {9, EX, -1};
@@ -267,7 +297,7 @@ static void test_gates_normalised(void **state)
 
 static void test_self_edge_ignored(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_int_equal(add_ex(g, 4, 4, 1), LW_GRAPH_KNOWN);
     lw_graph_free(g);
 }
@@ -347,7 +377,7 @@ static void run_random(unsigned seed, struct model *m)
 {
     memset(m, 0, sizeof *m);
     srand(seed);
-    struct lw_graph *g = lw_graph_new(NN, 1u << 30);
+    struct lw_graph *g = lw_graph_new(UINT64_MAX);
     assert_non_null(g);
     int steps = 20 + rand() % 40;
     for (int s = 0; s < steps; s++) {
@@ -412,7 +442,7 @@ static void test_random_against_model(void **state)
 /* A million nodes and edges: an acyclic random graph plus one closing edge stays fast. */
 static void test_million_edges(void **state)
 {
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     const uint32_t n = 1000000;
     uint64_t x = 88172645463325252ull;
     for (uint32_t i = 0; i < n; i++) {
@@ -452,7 +482,8 @@ int main(void)
         cmocka_unit_test(test_cycles_of_length_2_to_8_found_once),
         cmocka_unit_test(test_shortest_form_is_reported),
         cmocka_unit_test(test_gated_short_form_falls_back_to_longer),
-        cmocka_unit_test(test_max_cycle_length_bounds_search),
+        cmocka_unit_test(test_long_rings_found),
+        cmocka_unit_test(test_many_held_then_last_first),
         cmocka_unit_test(test_work_budget_truncates),
         cmocka_unit_test(test_distinct_threads_kept_first),
         cmocka_unit_test(test_gates_normalised),

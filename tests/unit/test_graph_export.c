@@ -124,7 +124,7 @@ static void test_instances_capped(void **state)
 static void test_graph_view(void **state)
 {
     (void)state;
-    struct lw_graph *g = lw_graph_new(0, 0);
+    struct lw_graph *g = lw_graph_new(0);
     assert_non_null(g);
     int payload = 7;
     struct lw_graph_gate gates[] = {{.node = 5, .mode = 1}, {.node = 2, .mode = 0}, {.node = 0}};

@@ -25,9 +25,10 @@ enum lw_status {
 };
 
 struct lw_detector_options {
-    unsigned max_cycle_length; /* longest cycle searched for; 0 = default (16) */
-    size_t max_trace_holds;    /* hold events kept in report->trace (--trace); 0 = none. Every
-                                  hold event counts in its lock's profile either way */
+    uint64_t cycle_search_budget; /* steps per cycle search (graph.h): 0 = the default,
+                                     UINT64_MAX = none */
+    size_t max_trace_holds;       /* hold events kept in report->trace (--trace); 0 = none. Every
+                                     hold event counts in its lock's profile either way */
 };
 
 /* opts may be NULL for defaults. Returns NULL when out of memory. */

@@ -1,4 +1,4 @@
-/* lockwatch/graph.h — the lock-order graph with incremental cycle search.
+/* lockwatch/graph.h — the lock-order graph with complete incremental cycle search.
  *
  * Contract:
  *  - Nodes are dense uint32 ids chosen by the caller (the detector uses lock index - 1); the
@@ -8,9 +8,12 @@
  *    inst->to_mode, and inst->gates = the other locks held at that moment with their modes. An
  *    edge keeps at most LW_GRAPH_MAX_INSTANCES instances, deduplicated by (thread, modes, gate
  *    set), preferring instances of distinct threads, then smaller gate sets.
- *  - Whenever an instance is stored, the cycles through a -> b (paths b ~> a) are searched,
- *    shortest first, up to max_cycle_length edges and within a work budget. A cycle counts only
- *    when one instance per edge can be chosen such that
+ *  - The graph keeps its strongly connected components in a topological order as edges arrive,
+ *    so an edge between two components costs no search. Whenever an instance is stored on an
+ *    edge inside a component, the cycles through a -> b (paths b ~> a) are searched, shortest
+ *    first, whatever their length, within a work budget per call; a search the budget stops is
+ *    counted in lw_graph_stats.truncated (never silent: the caller reports it). A cycle counts
+ *    only when one instance per edge can be chosen such that
  *      * no lock is held (as an edge's source or gate) by two chosen instances unless both hold
  *        it shared: a common lock is a gate that keeps the cycle from closing;
  *      * at no reader-preferring rwlock node is the lock requested shared by the incoming edge
@@ -30,9 +33,7 @@
 #include <stdint.h>
 
 #define LW_GRAPH_MAX_INSTANCES 4
-#define LW_GRAPH_DEFAULT_MAX_CYCLE 16
-#define LW_GRAPH_LIMIT_MAX_CYCLE 64
-#define LW_GRAPH_DEFAULT_BUDGET 200000 /* node/edge/assignment steps per search */
+#define LW_GRAPH_DEFAULT_BUDGET 1000000u /* node/edge/assignment steps per search */
 
 struct lw_graph;
 
@@ -70,14 +71,16 @@ enum lw_graph_result {
 };
 
 struct lw_graph_stats {
-    size_t nodes, edges, instances, cycles;
-    uint64_t searches;
+    size_t nodes; /* ids that are an end of some edge */
+    size_t edges, instances, cycles;
+    uint64_t reorders;  /* edges that changed the order of components */
+    uint64_t searches;  /* edges inside a component, searched */
     uint64_t truncated; /* searches stopped by the work budget */
 };
 
-/* max_cycle_length: 0 = LW_GRAPH_DEFAULT_MAX_CYCLE, clamped to [2, LW_GRAPH_LIMIT_MAX_CYCLE].
- * work_budget: 0 = LW_GRAPH_DEFAULT_BUDGET. Returns NULL when out of memory. */
-struct lw_graph *lw_graph_new(unsigned max_cycle_length, uint64_t work_budget);
+/* work_budget: steps per search, 0 = LW_GRAPH_DEFAULT_BUDGET, UINT64_MAX = none. Returns NULL
+ * when out of memory. */
+struct lw_graph *lw_graph_new(uint64_t work_budget);
 void lw_graph_free(struct lw_graph *g);
 
 /* Marks node as a reader-preferring rwlock (the read/read rule applies at it) or not.

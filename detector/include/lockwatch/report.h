@@ -258,8 +258,10 @@ struct lw_report {
     struct lw_thread **threads;
     size_t noverflows;
     struct lw_overflow *overflows;
-    uint64_t records;     /* records accepted */
-    uint64_t bad_records; /* records rejected as malformed */
+    uint64_t cycle_searches_stopped; /* lock-order cycle searches the work budget stopped: cycles
+                                        through those edges may be missing */
+    uint64_t records;                /* records accepted */
+    uint64_t bad_records;            /* records rejected as malformed */
     /* --profile / --trace (LW_REC_HOLDS records) */
     uint64_t first_time_ns; /* earliest header time of an accepted record: the run's start */
     uint64_t holds;         /* hold events received */

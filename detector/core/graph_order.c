@@ -1,0 +1,137 @@
+/* graph_order.c — the graph's strongly connected components, kept in a topological order as
+ * edges arrive, so that most new edges are known at once to close no cycle.
+ *
+ * This is Pearce and Kelly's dynamic topological sort over components instead of nodes. A new
+ * edge a -> b whose components are already in order (place of a's before b's) changes nothing.
+ * Otherwise only the region between the two places is visited: F, the components reachable from
+ * b's without passing a's place, and B, those that reach a's without passing below b's place.
+ * When F and B meet, the edge closed a cycle: their common part is one component from now on.
+ * The places of F and B are then handed out again, B's first, the merged component next, F's
+ * last, each group keeping its old relative order; every edge still points forward (an edge from
+ * F to B would put its source in both). Work per edge is proportional to the region reordered,
+ * not to the graph. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph_internal.h"
+#include "grow.h"
+
+static int push(struct lw_graph *g, uint32_t **list, size_t *cap, size_t *n, uint32_t comp,
+                uint8_t flag)
+{
+    if (lw_graph_scratch(list, cap, *n + 1) != 0) return -1;
+    (*list)[(*n)++] = comp;
+    g->nodes[comp].flags |= flag;
+    return 0;
+}
+
+/* Collects into *list (count in *n, also on failure) the components reachable from `start`
+ * along out edges (forward) or in edges (backward) whose places lie in [lo, hi], marking each
+ * with flag. Returns 0, or -1 when out of memory. */
+static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo, uint32_t hi,
+                   uint8_t flag, uint32_t **list, size_t *cap, size_t *n_out)
+{
+    size_t n = 0;
+    *n_out = 0;
+    if (push(g, list, cap, &n, start, flag) != 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t m = (*list)[i]; m != LW_GRAPH_NONE; m = g->nodes[m].next_member) {
+            const struct lw_vec32 *adj = forward ? &g->nodes[m].out : &g->nodes[m].in;
+            for (uint32_t k = 0; k < adj->n; k++) {
+                const struct lw_graph_edge *e = &g->edges[adj->items[k]];
+                uint32_t c = g->nodes[forward ? e->to : e->from].comp;
+                const struct lw_graph_node *cn = &g->nodes[c];
+                if ((cn->flags & flag) || cn->ord < lo || cn->ord > hi) continue;
+                *n_out = n;
+                if (push(g, list, cap, &n, c, flag) != 0) return -1;
+            }
+        }
+    }
+    *n_out = n;
+    return 0;
+}
+
+static int compare_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+#define BOTH (LW_NODE_FORWARD | LW_NODE_BACK)
+
+/* Makes the components of list[0..n) flagged both FORWARD and BACK one component; returns its
+ * representative (the largest, so relabelling costs O(n log n) over a run). */
+static uint32_t merge(struct lw_graph *g, const uint32_t *list, size_t n)
+{
+    uint32_t rep = LW_GRAPH_NONE;
+    for (size_t i = 0; i < n; i++) {
+        const struct lw_graph_node *c = &g->nodes[list[i]];
+        if ((c->flags & BOTH) == BOTH && (rep == LW_GRAPH_NONE || c->size > g->nodes[rep].size))
+            rep = list[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = list[i];
+        if (c == rep || (g->nodes[c].flags & BOTH) != BOTH) continue;
+        uint32_t last = c;
+        for (uint32_t m = c; m != LW_GRAPH_NONE; m = g->nodes[m].next_member) {
+            g->nodes[m].comp = rep;
+            last = m;
+        }
+        g->nodes[last].next_member = g->nodes[rep].next_member;
+        g->nodes[rep].next_member = c;
+        g->nodes[rep].size += g->nodes[c].size;
+    }
+    return rep;
+}
+
+/* Hands the places of forward[] and back[] out again (see the header). */
+static int reorder(struct lw_graph *g, size_t nforward, size_t nback, bool cycle)
+{
+    size_t total = nforward + nback;
+    uint64_t *keys = lw_grow(g->places, &g->places_cap, total * 2, sizeof *keys);
+    if (!keys) return -1;
+    g->places = keys;
+    uint64_t *pool = keys + total;
+    size_t npool = 0, nb = 0, nf = 0;
+    /* keys[0..nb): B only, by place; keys[total - nf..total): F only; pool: every place once. */
+    for (size_t i = 0; i < nback; i++) {
+        const struct lw_graph_node *c = &g->nodes[g->back[i]];
+        pool[npool++] = c->ord;
+        if (!(c->flags & LW_NODE_FORWARD)) keys[nb++] = (uint64_t)c->ord << 32 | g->back[i];
+    }
+    for (size_t i = 0; i < nforward; i++) {
+        const struct lw_graph_node *c = &g->nodes[g->forward[i]];
+        if (c->flags & LW_NODE_BACK) continue; /* its place is in the pool already */
+        pool[npool++] = c->ord;
+        keys[total - ++nf] = (uint64_t)c->ord << 32 | g->forward[i];
+    }
+    qsort(pool, npool, sizeof *pool, compare_u64);
+    qsort(keys, nb, sizeof *keys, compare_u64);
+    qsort(keys + total - nf, nf, sizeof *keys, compare_u64);
+    for (size_t i = 0; i < nb; i++)
+        g->nodes[(uint32_t)keys[i]].ord = (uint32_t)pool[i];
+    if (cycle) g->nodes[merge(g, g->back, nback)].ord = (uint32_t)pool[nb];
+    for (size_t i = 0; i < nf; i++)
+        g->nodes[(uint32_t)keys[total - nf + i]].ord = (uint32_t)pool[npool - nf + i];
+    return 0;
+}
+
+int lw_graph_order_insert(struct lw_graph *g, uint32_t edge)
+{
+    uint32_t ca = g->nodes[g->edges[edge].from].comp, cb = g->nodes[g->edges[edge].to].comp;
+    if (ca == cb) return 1;
+    uint32_t lo = g->nodes[cb].ord, hi = g->nodes[ca].ord;
+    if (hi < lo) return 0; /* already in order */
+    g->reorders++;
+    size_t nforward = 0, nback = 0;
+    int rc = collect(g, cb, true, lo, hi, LW_NODE_FORWARD, &g->forward, &g->forward_cap, &nforward);
+    if (rc == 0) rc = collect(g, ca, false, lo, hi, LW_NODE_BACK, &g->back, &g->back_cap, &nback);
+    bool cycle = (g->nodes[ca].flags & LW_NODE_FORWARD) != 0;
+    if (rc == 0) rc = reorder(g, nforward, nback, cycle);
+    for (size_t i = 0; i < nforward; i++)
+        g->nodes[g->forward[i]].flags &= (uint8_t)~BOTH;
+    for (size_t i = 0; i < nback; i++)
+        g->nodes[g->back[i]].flags &= (uint8_t)~BOTH;
+    if (rc != 0) return -1;
+    return cycle;
+}
