@@ -72,6 +72,7 @@ class ExpectedFinding:
         self.threads = threads  # "single-thread", "cross-thread" or None (either)
         self.locks = None       # list of glob patterns, or None (not checked)
         self.types = None       # list of lock types ("mutex", "rwlock", ...), or None
+        self.cycle_length = None  # number of cycle edges, or None (not checked)
         self.edges = []         # list of (holding Place, acquiring Place, modes or None)
         self.stacks = []        # list of (Place, label glob): a labelled stack with a frame there
         self.accesses = []      # list of (kind, Place, held): data-race accesses, one to one
@@ -85,6 +86,8 @@ class ExpectedFinding:
             lines.append("  locks " + " ".join(self.locks))
         if self.types is not None:
             lines.append("  types " + " ".join(self.types))
+        if self.cycle_length is not None:
+            lines.append(f"  a cycle of {self.cycle_length} edges")
         for hold, acq, modes in self.edges:
             mode_text = f" ({modes[0]} -> {modes[1]})" if modes else ""
             lines.append(f"  edge holding at {hold} -> acquiring at {acq}{mode_text}")
@@ -210,6 +213,10 @@ def parse_expect(path, section, markers):
                 if current is None:
                     raise ExpectError("`types` must follow a `finding`")
                 current.types = sorted(args)
+            elif word == "cycle-length":
+                if current is None or len(args) != 1 or not args[0].isdigit():
+                    raise ExpectError("`cycle-length N` must follow a `finding`")
+                current.cycle_length = int(args[0])
             elif word == "edge":
                 if current is None or len(args) not in (2, 4):
                     raise ExpectError("`edge HOLDING ACQUIRING [HOLDING_MODE ACQUIRING_MODE]` "
@@ -379,6 +386,10 @@ def finding_problems(exp, finding, program_pid=None):
                        if isinstance(lock, dict))
         if types != exp.types:
             problems.append(f"lock types are {types}, expected {exp.types}")
+    if exp.cycle_length is not None:
+        cycle = finding.get("cycle") or []
+        if len(cycle) != exp.cycle_length:
+            problems.append(f"cycle has {len(cycle)} edges, expected {exp.cycle_length}")
     if exp.edges:
         cycle = finding.get("cycle") or []
         if len(cycle) != len(exp.edges):
