@@ -1,12 +1,14 @@
 /* cycle_search.c — finds the shortest valid lock-order cycle through a changed edge.
  *
  * Every cycle through a -> b lies inside the component of a and b (graph_order.c), so the
- * search never leaves it. A backward breadth-first pass from a gives each of its nodes' distance
- * to a; then simple paths b ~> a are enumerated by iterative deepening, pruned by that distance,
- * so candidates come shortest first, whatever their length. Each candidate is checked by choosing
- * one instance per edge (backtracking) under the gate and read/read rules of graph.h. Both walks
- * keep their own stacks (no recursion, however long the cycle). All steps draw from one work
- * budget; a search it stops is counted (lw_graph_stats.truncated) so the report can say so. */
+ * search never leaves it. A backward breadth-first pass from a, grown one level per length
+ * tried, gives nodes' distances to a; simple paths b ~> a are enumerated by iterative deepening,
+ * pruned by that distance, so candidates come shortest first, whatever their length. A path is
+ * also abandoned as soon as two of its edges hold a common lock exclusively in every instance
+ * (a gate no choice of instances escapes). Each candidate is checked by choosing one instance
+ * per edge (backtracking) under the gate and read/read rules of graph.h. The walks keep their
+ * own stacks (no recursion, however long the cycle). All steps draw from one work budget; a
+ * search it stops is counted (lw_graph_stats.truncated) so the report can say so. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,8 +162,24 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
     return STEP_FOUND;
 }
 
+/* Whether edge e shares an exclusively held lock with the path's edges (then no choice of
+ * instances lets them be in progress together: the path cannot be part of a valid cycle). */
+static bool blocked_by_path(const struct lw_graph *g, const struct lw_graph_edge *e)
+{
+    for (uint32_t i = 0; i < e->nexclusive; i++)
+        if (g->held_by_path[e->exclusive[i]]) return true;
+    return false;
+}
+
+static void mark_path_edge(struct lw_graph *g, const struct lw_graph_edge *e, uint32_t delta)
+{
+    for (uint32_t i = 0; i < e->nexclusive; i++)
+        g->held_by_path[e->exclusive[i]] += delta;
+}
+
 /* Enumerates the simple paths a -> b ~> a of exactly len edges (path_nodes[0] = a,
- * path_nodes[1] = b, path_edges[0] = the changed edge) and considers each. */
+ * path_nodes[1] = b, path_edges[0] = the changed edge, already marked) and considers each.
+ * Distances to a must be known up to len - 1. */
 static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph_cycle *out)
 {
     uint32_t target = g->path_nodes[0];
@@ -171,7 +189,10 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
     while (k >= 1 && r == STEP_CONTINUE) {
         const struct lw_vec32 *outs = &g->nodes[g->path_nodes[k]].out;
         if (g->path_next[k] >= outs->n) {
-            if (k > 1) g->nodes[g->path_nodes[k]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+            if (k > 1) {
+                g->nodes[g->path_nodes[k]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+                mark_path_edge(g, &g->edges[g->path_edges[k - 1]], (uint32_t)-1);
+            }
             k--;
             continue;
         }
@@ -183,48 +204,61 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
         size_t rem = len - k;
         const struct lw_graph_node *nv = &g->nodes[v];
         if (rem == 1) {
-            if (v != target) continue;
+            if (v != target || blocked_by_path(g, &g->edges[e])) continue;
             g->path_edges[k] = e;
             r = consider(g, k + 1, out);
             continue;
         }
         if (v == target || (nv->flags & LW_NODE_ON_PATH) || nv->stamp != g->search_stamp ||
-            nv->dist > rem - 1)
+            nv->dist > rem - 1 || blocked_by_path(g, &g->edges[e]))
             continue;
+        mark_path_edge(g, &g->edges[e], 1);
         g->path_edges[k] = e;
         g->path_nodes[++k] = v;
         g->path_next[k] = 0;
         g->nodes[v].flags |= LW_NODE_ON_PATH;
     }
-    for (size_t i = 2; i <= k; i++) /* a stop or a find leaves the path marked */
+    for (size_t i = 2; i <= k; i++) { /* a stop or a find leaves the path marked */
         g->nodes[g->path_nodes[i]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+        mark_path_edge(g, &g->edges[g->path_edges[i - 1]], (uint32_t)-1);
+    }
     return r;
 }
 
-/* Stamps every node of target's component that reaches it with its distance to it (walking edges
- * backwards). Returns false when the budget ran out. */
-static bool distances_to(struct lw_graph *g, uint32_t target)
+/* The backward breadth-first pass from a search's target (the queue is lw_graph.queue), grown
+ * level by level as longer cycles are tried. */
+struct bfs {
+    uint32_t comp;
+    size_t head, tail;
+};
+
+static void bfs_start(struct lw_graph *g, struct bfs *q, uint32_t target)
 {
     if (++g->search_stamp == 0) {
         for (size_t i = 0; i < g->nnodes; i++)
             g->nodes[i].stamp = 0;
         g->search_stamp = 1;
     }
-    uint32_t comp = g->nodes[target].comp, *queue = g->queue;
-    size_t head = 0, tail = 0;
+    *q = (struct bfs){.comp = g->nodes[target].comp};
     g->nodes[target].stamp = g->search_stamp;
     g->nodes[target].dist = 0;
-    queue[tail++] = target;
-    while (head < tail) {
-        uint32_t u = queue[head++];
+    g->queue[q->tail++] = target;
+}
+
+/* Stamps every node of the target's component within `depth` edges of it (walking edges
+ * backwards) with its distance. Returns false when the budget ran out. */
+static bool bfs_to_depth(struct lw_graph *g, struct bfs *q, uint32_t depth)
+{
+    while (q->head < q->tail && g->nodes[g->queue[q->head]].dist < depth) {
+        uint32_t u = g->queue[q->head++];
         const struct lw_vec32 *ins = &g->nodes[u].in;
         for (uint32_t i = 0; i < ins->n; i++) {
             if (!spend(g)) return false;
             struct lw_graph_node *v = &g->nodes[g->edges[ins->items[i]].from];
-            if (v->stamp == g->search_stamp || v->comp != comp) continue;
+            if (v->stamp == g->search_stamp || v->comp != q->comp) continue;
             v->stamp = g->search_stamp;
             v->dist = g->nodes[u].dist + 1;
-            queue[tail++] = (uint32_t)(v - g->nodes);
+            g->queue[q->tail++] = (uint32_t)(v - g->nodes);
         }
     }
     return true;
@@ -261,19 +295,26 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
     if (reserve(g, size) != 0) return LW_GRAPH_ERR_NOMEM;
     g->searches++;
     g->work = 0;
-    if (!distances_to(g, a)) {
-        g->truncated++;
-        return LW_GRAPH_STORED;
-    }
-    if (g->nodes[b].stamp != g->search_stamp) return LW_GRAPH_STORED;
+    struct bfs q;
+    bfs_start(g, &q, a);
     g->path_nodes[0] = a;
     g->path_nodes[1] = b;
     g->path_edges[0] = edge;
     g->nodes[a].flags |= LW_NODE_ON_PATH;
     g->nodes[b].flags |= LW_NODE_ON_PATH;
+    mark_path_edge(g, &g->edges[edge], 1);
+    /* Distances are needed only as deep as the cycles tried so far: in a dense component the
+     * shortest cycle is found after a pass over a's predecessors, not over the component. */
     enum step r = STEP_CONTINUE;
-    for (size_t len = (size_t)g->nodes[b].dist + 1; len <= size && r == STEP_CONTINUE; len++)
-        r = paths_of_length(g, len, cycle);
+    for (size_t len = 2; len <= size && r == STEP_CONTINUE; len++) {
+        if (!bfs_to_depth(g, &q, (uint32_t)len - 1))
+            r = STEP_STOP;
+        else if (g->nodes[b].stamp == g->search_stamp)
+            r = paths_of_length(g, len, cycle);
+        else if (q.head == q.tail)
+            break; /* b does not reach a (the component was merged by an edge since removed) */
+    }
+    mark_path_edge(g, &g->edges[edge], (uint32_t)-1);
     g->nodes[a].flags &= (uint8_t)~LW_NODE_ON_PATH;
     g->nodes[b].flags &= (uint8_t)~LW_NODE_ON_PATH;
     switch (r) {

@@ -24,6 +24,8 @@ void lw_graph_free(struct lw_graph *g)
     }
     for (size_t i = 0; i < g->ninsts; i++)
         free(g->insts[i].gates);
+    for (size_t i = 0; i < g->nedges; i++)
+        free(g->edges[i].exclusive);
     free(g->ext_to_node);
     free(g->reader_pref);
     free(g->nodes);
@@ -43,6 +45,7 @@ void lw_graph_free(struct lw_graph *g)
     free(g->cyc_edges);
     free(g->cyc_ext);
     free(g->choice);
+    free(g->held_by_path);
     free(g->chosen);
     free(g->best);
     free(g->gate_scratch);
@@ -243,6 +246,44 @@ static int store_instance(struct lw_graph *g, struct lw_graph_edge *e, int slot,
     return 0;
 }
 
+#define MODE_SHARED 1 /* enum lw_lock_mode LW_MODE_SHARED (wire.h) */
+
+static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source, uint32_t id)
+{
+    if (id == source) return x->from_mode != MODE_SHARED;
+    for (uint32_t i = 0; i < x->ngates; i++)
+        if (x->gates[i].node == id) return x->gates[i].mode != MODE_SHARED;
+    return false;
+}
+
+/* Recomputes e->exclusive: the ids every instance of e holds exclusively. On failure the list
+ * is left empty, which only makes searches prune less. */
+static int update_exclusive(struct lw_graph *g, struct lw_graph_edge *e)
+{
+    const struct lw_graph_instance *first = &g->insts[e->inst[0]];
+    uint32_t source = g->nodes[e->from].ext, n = 0;
+    e->nexclusive = 0;
+    uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
+    if (!ids) return -1;
+    e->exclusive = ids;
+    /* The search counts these ids per path: its table must cover them (zeroed as it grows). */
+    if (cover_id((void **)&g->held_by_path, &g->held_by_path_cap, source, sizeof(uint32_t)) != 0)
+        return -1;
+    for (uint32_t c = 0; c < first->ngates; c++)
+        if (cover_id((void **)&g->held_by_path, &g->held_by_path_cap, first->gates[c].node,
+                     sizeof(uint32_t)) != 0)
+            return -1;
+    for (uint32_t c = 0; c <= first->ngates; c++) {
+        uint32_t id = c == first->ngates ? source : first->gates[c].node;
+        bool all = true;
+        for (uint32_t k = 0; k < e->ninst && all; k++)
+            all = holds_exclusively(&g->insts[e->inst[k]], source, id);
+        if (all) ids[n++] = id;
+    }
+    e->nexclusive = n;
+    return 0;
+}
+
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle)
 {
@@ -264,7 +305,8 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
         slot = pick_victim(g, e, inst->thread, (size_t)ngates);
         if (slot < 0) return LW_GRAPH_KNOWN;
     }
-    if (store_instance(g, e, slot, inst, (size_t)ngates) != 0) return LW_GRAPH_ERR_NOMEM;
+    if (store_instance(g, e, slot, inst, (size_t)ngates) != 0 || update_exclusive(g, e) != 0)
+        return LW_GRAPH_ERR_NOMEM;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;
 }

@@ -40,6 +40,10 @@ struct lw_graph_edge {
     uint32_t from, to; /* internal node numbers */
     uint32_t ninst;
     uint32_t inst[LW_GRAPH_MAX_INSTANCES]; /* indices into lw_graph.insts */
+    /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
+     * one can never be in progress together, whichever instances stand for them. */
+    uint32_t nexclusive;
+    uint32_t *exclusive;
 };
 
 struct lw_graph {
@@ -78,7 +82,10 @@ struct lw_graph {
     uint32_t *queue;
     uint32_t *path_nodes, *path_edges, *path_next; /* path_next: each depth's cursor in out */
     uint32_t *cyc_nodes, *cyc_edges, *cyc_ext;
-    uint32_t *choice; /* assign(): the instance tried next per edge */
+    uint32_t *choice;       /* assign(): the instance tried next per edge */
+    uint32_t *held_by_path; /* by caller id: path edges holding it exclusively (all 0 between
+                               searches), ext_cap entries */
+    size_t held_by_path_cap;
     const struct lw_graph_instance **chosen, **best;
     struct lw_graph_gate *gate_scratch;
     size_t gate_scratch_cap;

@@ -249,6 +249,32 @@ static void test_many_held_then_last_first(void **state)
     lw_graph_free(g);
 }
 
+/* 60 locks taken in random orders by 4 threads, always under one gate lock (a "big lock"): the
+ * component they form has a huge number of cycles, none valid. Each search gives up on a path
+ * at its second edge, so no search reaches the budget; an ungated pair then closes a 2-cycle. */
+static void test_dense_gated_component_is_cheap(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0);
+    const int gate[] = {1000, EX, -1};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t a = (uint32_t)(x % 60), b = (uint32_t)((x >> 20) % 60);
+        if (a == b) continue;
+        int rc = add(g, a, b, (uint32_t)(x >> 40) % 4, EX, EX, gate);
+        assert_true(rc == LW_GRAPH_STORED || rc == LW_GRAPH_KNOWN);
+    }
+    struct lw_graph_stats st;
+    lw_graph_stats(g, &st);
+    assert_true(st.searches > 1000);
+    assert_int_equal(st.truncated, 0);
+    assert_int_equal(add_ex(g, 100, 101, 1), LW_GRAPH_STORED);
+    assert_int_equal(add_ex(g, 101, 100, 2), LW_GRAPH_CYCLE);
+    lw_graph_free(g);
+}
+
 static void test_work_budget_truncates(void **state)
 {
     /* 40 locks taken before lock 0: more work than a budget of 20 allows, so the search stops
@@ -432,6 +458,97 @@ static void run_random(unsigned seed, struct model *m)
     lw_graph_free(g);
 }
 
+/* Gated random graphs against brute force: an edge's first instance closes a cycle exactly when
+ * some simple cycle through it has one instance per edge with no lock held by two of them
+ * unless both hold it shared (graph.h), which proves the search's pruning loses nothing. */
+#define GN 7
+struct gated_inst {
+    uint8_t from_mode;
+    uint8_t held[GN]; /* per node: 0 not held, 1 exclusive, 2 shared (gates and the source) */
+};
+static struct gated_inst gi[GN][GN][LW_GRAPH_MAX_INSTANCES];
+static int gin[GN][GN];
+static int gpath[GN + 1], gchoice[GN];
+
+static bool gated_assign(int n, int i)
+{
+    if (i == n) return true;
+    int u = gpath[i], v = gpath[(i + 1) % n];
+    for (int k = 0; k < gin[u][v]; k++) {
+        bool ok = true;
+        for (int j = 0; j < i && ok; j++) {
+            const struct gated_inst *x = &gi[gpath[j]][gpath[j + 1]][gchoice[j]];
+            for (int l = 0; l < GN && ok; l++)
+                ok = !(x->held[l] && gi[u][v][k].held[l] &&
+                       (x->held[l] == 1 || gi[u][v][k].held[l] == 1));
+        }
+        if (!ok) continue;
+        gchoice[i] = k;
+        if (gated_assign(n, i + 1)) return true;
+    }
+    return false;
+}
+
+/* Whether a simple path from gpath[depth - 1] back to gpath[0] makes a valid cycle. */
+static bool gated_cycle_from(int depth)
+{
+    int u = gpath[depth - 1];
+    for (int v = 0; v < GN; v++) {
+        if (!gin[u][v]) continue;
+        if (v == gpath[0]) {
+            if (gated_assign(depth, 0)) return true;
+            continue;
+        }
+        bool on = false;
+        for (int j = 0; j < depth; j++)
+            on |= gpath[j] == v;
+        if (on) continue;
+        gpath[depth] = v;
+        if (gated_cycle_from(depth + 1)) return true;
+    }
+    return false;
+}
+
+static void test_gated_random_against_brute_force(void **state)
+{
+    for (unsigned seed = 1; seed <= 3000; seed++) {
+        srand(seed);
+        memset(gin, 0, sizeof gin);
+        struct lw_graph *g = lw_graph_new(UINT64_MAX);
+        int steps = 5 + rand() % 25;
+        for (int s = 0; s < steps; s++) {
+            int a = rand() % GN, b = rand() % GN;
+            if (a == b || gin[a][b] == LW_GRAPH_MAX_INSTANCES) continue;
+            struct gated_inst *x = &gi[a][b][gin[a][b]];
+            memset(x, 0, sizeof *x);
+            x->from_mode = rand() % 4 == 0 ? SH : EX;
+            x->held[a] = x->from_mode == SH ? 2 : 1;
+            int gates[2 * GN + 1], ng = 0;
+            for (int l = 0; l < GN; l++)
+                if (l != a && l != b && rand() % 5 == 0) {
+                    int mode = rand() % 3 == 0 ? SH : EX;
+                    x->held[l] = mode == SH ? 2 : 1;
+                    gates[2 * ng] = l;
+                    gates[2 * ng++ + 1] = mode;
+                }
+            gates[2 * ng] = -1;
+            bool first = gin[a][b] == 0;
+            gin[a][b]++;
+            int rc = add(g, (uint32_t)a, (uint32_t)b, (uint32_t)s, x->from_mode, EX, gates);
+            if (rc == LW_GRAPH_KNOWN) { /* a duplicate of a stored instance */
+                gin[a][b]--;
+                continue;
+            }
+            if (!first) continue;
+            gpath[0] = a;
+            gpath[1] = b;
+            bool valid = gated_cycle_from(2);
+            assert_int_equal(rc, valid ? LW_GRAPH_CYCLE : LW_GRAPH_STORED);
+        }
+        lw_graph_free(g);
+    }
+}
+
 static void test_random_against_model(void **state)
 {
     static struct model m;
@@ -484,11 +601,13 @@ int main(void)
         cmocka_unit_test(test_gated_short_form_falls_back_to_longer),
         cmocka_unit_test(test_long_rings_found),
         cmocka_unit_test(test_many_held_then_last_first),
+        cmocka_unit_test(test_dense_gated_component_is_cheap),
         cmocka_unit_test(test_work_budget_truncates),
         cmocka_unit_test(test_distinct_threads_kept_first),
         cmocka_unit_test(test_gates_normalised),
         cmocka_unit_test(test_self_edge_ignored),
         cmocka_unit_test(test_random_against_model),
+        cmocka_unit_test(test_gated_random_against_brute_force),
         cmocka_unit_test(test_million_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
