@@ -22,8 +22,7 @@ void lw_graph_free(struct lw_graph *g)
         free(g->nodes[i].out.items);
         free(g->nodes[i].in.items);
     }
-    for (size_t i = 0; i < g->ninsts; i++)
-        free(g->insts[i].gates);
+    lw_graph_free_gate_sets(g);
     for (size_t i = 0; i < g->nedges; i++)
         free(g->edges[i].exclusive);
     free(g->ext_to_node);
@@ -149,42 +148,11 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     return index;
 }
 
-static int compare_gates(const void *x, const void *y)
+/* Interned gate sets compare by address. */
+static bool same_instance(const struct lw_graph_instance *x, const struct lw_graph_instance *y)
 {
-    const struct lw_graph_gate *gx = x, *gy = y;
-    if (gx->node != gy->node) return gx->node < gy->node ? -1 : 1;
-    return (int)gx->mode - (int)gy->mode;
-}
-
-/* Copies inst's gates into scratch in canonical form: sorted, without the edge's ends, one entry
- * per node holding its strongest mode (exclusive sorts first). Returns the count or -1. */
-static long normalise_gates(struct lw_graph *g, uint32_t a, uint32_t b,
-                            const struct lw_graph_instance *inst)
-{
-    if (inst->ngates == 0) return 0;
-    struct lw_graph_gate *scratch =
-        lw_grow(g->gate_scratch, &g->gate_scratch_cap, inst->ngates, sizeof *scratch);
-    if (!scratch) return -1;
-    g->gate_scratch = scratch;
-    size_t n = 0;
-    for (uint32_t i = 0; i < inst->ngates; i++)
-        if (inst->gates[i].node != a && inst->gates[i].node != b) scratch[n++] = inst->gates[i];
-    qsort(scratch, n, sizeof *scratch, compare_gates);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        if (kept == 0 || scratch[kept - 1].node != scratch[i].node) scratch[kept++] = scratch[i];
-    return (long)kept;
-}
-
-static bool same_instance(const struct lw_graph_instance *x, uint32_t thread, uint8_t from_mode,
-                          uint8_t to_mode, const struct lw_graph_gate *gates, size_t ngates)
-{
-    if (x->thread != thread || x->from_mode != from_mode || x->to_mode != to_mode ||
-        x->ngates != ngates)
-        return false;
-    for (size_t i = 0; i < ngates; i++)
-        if (x->gates[i].node != gates[i].node || x->gates[i].mode != gates[i].mode) return false;
-    return true;
+    return x->thread == y->thread && x->from_mode == y->from_mode && x->to_mode == y->to_mode &&
+           x->gates == y->gates;
 }
 
 /* Which stored instance a new one of `thread` with `ngates` gates replaces on a full edge, or -1
@@ -216,44 +184,46 @@ static int pick_victim(const struct lw_graph *g, const struct lw_graph_edge *e, 
 
 /* Stores a copy of the instance on edge e (in slot `slot`, or appended when slot < 0). */
 static int store_instance(struct lw_graph *g, struct lw_graph_edge *e, int slot,
-                          const struct lw_graph_instance *inst, size_t ngates)
+                          const struct lw_graph_instance *inst)
 {
-    struct lw_graph_gate *gates = NULL;
-    if (ngates) {
-        gates = malloc(ngates * sizeof *gates);
-        if (!gates) return -1;
-        memcpy(gates, g->gate_scratch, ngates * sizeof *gates);
-    }
-    struct lw_graph_instance copy = *inst;
-    copy.gates = gates;
-    copy.ngates = (uint32_t)ngates;
     if (slot >= 0) {
-        struct lw_graph_instance *old = &g->insts[e->inst[slot]];
-        free(old->gates);
-        *old = copy;
+        g->insts[e->inst[slot]] = *inst;
         return 0;
     }
     struct lw_graph_instance *insts =
         lw_grow(g->insts, &g->insts_cap, g->ninsts + 1, sizeof *insts);
     if (!insts || g->ninsts >= UINT32_MAX) {
         if (insts) g->insts = insts;
-        free(gates);
         return -1;
     }
     g->insts = insts;
-    g->insts[g->ninsts] = copy;
+    g->insts[g->ninsts] = *inst;
     e->inst[e->ninst++] = (uint32_t)g->ninsts++;
     return 0;
 }
 
 #define MODE_SHARED 1 /* enum lw_lock_mode LW_MODE_SHARED (wire.h) */
 
+static const struct lw_graph_gate *find_in(const struct lw_graph_gate *gates, uint32_t n,
+                                           uint32_t node)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (gates[mid].node == node) return &gates[mid];
+        if (gates[mid].node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source, uint32_t id)
 {
     if (id == source) return x->from_mode != MODE_SHARED;
-    for (uint32_t i = 0; i < x->ngates; i++)
-        if (x->gates[i].node == id) return x->gates[i].mode != MODE_SHARED;
-    return false;
+    const struct lw_graph_gate *hit = find_in(x->gates, x->ngates, id);
+    return hit && hit->mode != MODE_SHARED;
 }
 
 /* Recomputes e->exclusive: the ids every instance of e holds exclusively. On failure the list
@@ -266,18 +236,16 @@ static int update_exclusive(struct lw_graph *g, struct lw_graph_edge *e)
     uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
     if (!ids) return -1;
     e->exclusive = ids;
-    /* The search counts these ids per path: its table must cover them (zeroed as it grows). */
-    if (cover_id((void **)&g->held_by_path, &g->held_by_path_cap, source, sizeof(uint32_t)) != 0)
-        return -1;
-    for (uint32_t c = 0; c < first->ngates; c++)
-        if (cover_id((void **)&g->held_by_path, &g->held_by_path_cap, first->gates[c].node,
-                     sizeof(uint32_t)) != 0)
-            return -1;
     for (uint32_t c = 0; c <= first->ngates; c++) {
         uint32_t id = c == first->ngates ? source : first->gates[c].node;
+        if (c < first->ngates && id == source) continue; /* a set may hold the source too */
         bool all = true;
         for (uint32_t k = 0; k < e->ninst && all; k++)
             all = holds_exclusively(&g->insts[e->inst[k]], source, id);
+        /* The search counts these ids per path: its table must cover them. */
+        if (all &&
+            cover_id((void **)&g->held_by_path, &g->held_by_path_cap, id, sizeof(uint32_t)) != 0)
+            return -1;
         if (all) ids[n++] = id;
     }
     e->nexclusive = n;
@@ -287,25 +255,22 @@ static int update_exclusive(struct lw_graph *g, struct lw_graph_edge *e)
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle)
 {
-    if (a == b) return LW_GRAPH_KNOWN;
+    /* Requesting a lock already held is recursion, not an ordering. */
+    if (a == b || find_in(inst->gates, inst->ngates, b)) return LW_GRAPH_KNOWN;
     uint32_t na = node_of(g, a), nb = na == LW_GRAPH_NONE ? na : node_of(g, b);
     if (nb == LW_GRAPH_NONE) return LW_GRAPH_ERR_NOMEM;
     bool closes = false;
     uint32_t edge = find_or_add_edge(g, na, nb, &closes);
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
-    long ngates = normalise_gates(g, a, b, inst);
-    if (ngates < 0) return LW_GRAPH_ERR_NOMEM;
     struct lw_graph_edge *e = &g->edges[edge];
     for (uint32_t i = 0; i < e->ninst; i++)
-        if (same_instance(&g->insts[e->inst[i]], inst->thread, inst->from_mode, inst->to_mode,
-                          g->gate_scratch, (size_t)ngates))
-            return LW_GRAPH_KNOWN;
+        if (same_instance(&g->insts[e->inst[i]], inst)) return LW_GRAPH_KNOWN;
     int slot = -1;
     if (e->ninst == LW_GRAPH_MAX_INSTANCES) {
-        slot = pick_victim(g, e, inst->thread, (size_t)ngates);
+        slot = pick_victim(g, e, inst->thread, inst->ngates);
         if (slot < 0) return LW_GRAPH_KNOWN;
     }
-    if (store_instance(g, e, slot, inst, (size_t)ngates) != 0 || update_exclusive(g, e) != 0)
+    if (store_instance(g, e, slot, inst) != 0 || update_exclusive(g, e) != 0)
         return LW_GRAPH_ERR_NOMEM;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;

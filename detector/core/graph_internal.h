@@ -63,7 +63,8 @@ struct lw_graph {
     size_t nedges, edges_cap;
     struct lw_graph_instance *insts;
     size_t ninsts, insts_cap;
-    struct lw_map edge_map; /* (from << 32 | to, 0) in internal numbers -> edge index */
+    struct lw_map edge_map;  /* (from << 32 | to, 0) in internal numbers -> edge index */
+    struct lw_map gate_sets; /* graph_gates.c: (hash, size) -> interned sets */
 
     struct lw_seqset cycles; /* canonical sequence of caller ids -> cycle id */
     uint8_t *cycle_single;   /* per cycle id: still single-thread */
@@ -100,6 +101,9 @@ int lw_graph_order_insert(struct lw_graph *g, uint32_t edge);
  * component) after one of its instances changed. Returns LW_GRAPH_STORED (nothing to report),
  * LW_GRAPH_CYCLE (*cycle set) or LW_GRAPH_ERR_NOMEM. */
 int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cycle);
+
+/* graph_gates.c: frees every interned gate set. */
+void lw_graph_free_gate_sets(struct lw_graph *g);
 
 /* Grows a scratch array to hold need uint32_t; -1 when out of memory. */
 int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need);

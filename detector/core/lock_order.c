@@ -86,13 +86,16 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
     if (rec->lock.acq & LW_ACQF_TRY) return LW_OK;
     for (long i = 0; i < nheld; i++)
         if (d->held_scratch[i].lock == lock) return LW_OK;
+    /* One gate set for every instance of this acquisition: everything the thread held. */
+    for (long i = 0; i < nheld; i++)
+        d->gate_scratch[i] = (struct lw_graph_gate){.node = d->held_scratch[i].lock->index - 1,
+                                                    .mode = d->held_scratch[i].mode};
+    uint32_t ngates = 0;
+    const struct lw_graph_gate *gates =
+        lw_graph_intern_gates(d->graph, d->gate_scratch, (size_t)nheld, &ngates);
+    if (nheld > 0 && !gates) return LW_ERR_NOMEM;
     for (long i = 0; i < nheld; i++) {
         const struct lw_held_lock *h = &d->held_scratch[i];
-        uint32_t ngates = 0;
-        for (long j = 0; j < nheld; j++)
-            if (j != i)
-                d->gate_scratch[ngates++] = (struct lw_graph_gate){
-                    .node = d->held_scratch[j].lock->index - 1, .mode = d->held_scratch[j].mode};
         struct lw_site *site = site_of(d, h->stack, stack);
         if (!site) return LW_ERR_NOMEM;
         struct lw_graph_instance inst = {
@@ -100,7 +103,7 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
             .from_mode = h->mode,
             .to_mode = rec->lock.mode,
             .ngates = ngates,
-            .gates = d->gate_scratch,
+            .gates = gates,
             .payload = site,
         };
         struct lw_graph_cycle cycle;

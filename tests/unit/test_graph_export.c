@@ -120,25 +120,25 @@ static void test_instances_capped(void **state)
             assert_ptr_not_equal(ab.instances[i].thread, ab.instances[j].thread);
 }
 
-/* The graph-level view keeps the instance as stored: canonical gates and the caller's payload. */
+/* The graph-level view keeps the instance as stored: its interned gates and the caller's
+ * payload. */
 static void test_graph_view(void **state)
 {
     (void)state;
     struct lw_graph *g = lw_graph_new(0);
     assert_non_null(g);
     int payload = 7;
-    struct lw_graph_gate gates[] = {{.node = 5, .mode = 1}, {.node = 2, .mode = 0}, {.node = 0}};
-    struct lw_graph_instance inst = {.thread = 3,
-                                     .from_mode = 1,
-                                     .to_mode = 0,
-                                     .ngates = 3,
-                                     .gates = gates,
-                                     .payload = &payload};
+    const struct lw_graph_gate gates[] = {
+        {.node = 5, .mode = 1}, {.node = 2, .mode = 0}, {.node = 0, .mode = 1}};
+    struct lw_graph_instance inst = {
+        .thread = 3, .from_mode = 1, .to_mode = 0, .payload = &payload};
+    inst.gates = lw_graph_intern_gates(g, gates, 3, &inst.ngates);
     struct lw_graph_cycle cycle;
     assert_int_equal(lw_graph_add(g, 0, 1, &inst, &cycle), LW_GRAPH_STORED);
     inst.thread = 4;
     assert_int_equal(lw_graph_add(g, 0, 1, &inst, &cycle), LW_GRAPH_STORED);
     inst.ngates = 0;
+    inst.gates = NULL;
     assert_int_equal(lw_graph_add(g, 1, 2, &inst, &cycle), LW_GRAPH_STORED);
 
     struct lw_graph_edge_view v;
@@ -150,10 +150,11 @@ static void test_graph_view(void **state)
     assert_int_equal(v.instances[1]->thread, 4);
     assert_ptr_equal(v.instances[0]->payload, &payload);
     assert_int_equal(v.instances[0]->from_mode, 1);
-    /* Node 0 is the edge's own end: dropped; the rest sorted by node. */
-    assert_int_equal(v.instances[0]->ngates, 2);
-    assert_int_equal(v.instances[0]->gates[0].node, 2);
-    assert_int_equal(v.instances[0]->gates[1].node, 5);
+    /* The interned set, sorted by node (the source among them). */
+    assert_int_equal(v.instances[0]->ngates, 3);
+    assert_int_equal(v.instances[0]->gates[0].node, 0);
+    assert_int_equal(v.instances[0]->gates[1].node, 2);
+    assert_int_equal(v.instances[0]->gates[2].node, 5);
     assert_true(lw_graph_edge_at(g, 1, &v));
     assert_int_equal(v.from, 1);
     assert_int_equal(v.to, 2);

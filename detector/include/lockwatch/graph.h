@@ -5,9 +5,12 @@
  *    graph grows to the largest id it is told about.
  *  - lw_graph_add(g, a, b, inst) records one *instance* of the edge a -> b: "b was requested
  *    while a was held", by thread inst->thread, with a held in inst->from_mode, b requested in
- *    inst->to_mode, and inst->gates = the other locks held at that moment with their modes. An
- *    edge keeps at most LW_GRAPH_MAX_INSTANCES instances, deduplicated by (thread, modes, gate
- *    set), preferring instances of distinct threads, then smaller gate sets.
+ *    inst->to_mode, and inst->gates = the locks held at that moment with their modes (a among
+ *    them or not: holding a is known from from_mode), as a set interned by
+ *    lw_graph_intern_gates. A set that holds b makes no edge (re-requesting a held lock is
+ *    recursion, not an order). An edge keeps at most LW_GRAPH_MAX_INSTANCES instances,
+ *    deduplicated by (thread, modes, gate set), preferring instances of distinct threads, then
+ *    smaller gate sets.
  *  - The graph keeps its strongly connected components in a topological order as edges arrive,
  *    so an edge between two components costs no search. Whenever an instance is stored on an
  *    edge inside a component, the cycles through a -> b (paths b ~> a) are searched, shortest
@@ -48,8 +51,8 @@ struct lw_graph_instance {
     uint8_t from_mode; /* enum lw_lock_mode the source was held in */
     uint8_t to_mode;   /* enum lw_lock_mode the target was requested in */
     uint32_t ngates;
-    struct lw_graph_gate *gates; /* sorted by node, no duplicates, never the edge's ends */
-    const void *payload;         /* the caller's, e.g. the stacks of the two acquisitions */
+    const struct lw_graph_gate *gates; /* from lw_graph_intern_gates (NULL when ngates is 0) */
+    const void *payload;               /* the caller's, e.g. the stacks of the two acquisitions */
 };
 
 /* One reported cycle: edge i goes nodes[i] -> nodes[(i + 1) % length] and was shown possible by
@@ -87,9 +90,15 @@ void lw_graph_free(struct lw_graph *g);
  * Returns 0, or -1 when out of memory. */
 int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reader_preferring);
 
-/* Adds an instance of a -> b (a != b). inst->gates need not be sorted and may hold duplicates
- * (the stronger mode wins) and the ends themselves (dropped); the graph copies what it keeps.
- * Returns enum lw_graph_result; *cycle is set for LW_GRAPH_CYCLE. */
+/* Interns the set gates[0..n) (any order; a repeated node keeps its stronger mode): returns the
+ * graph's copy, sorted by node, with its size in *nout, valid until lw_graph_free. Equal sets give
+ * the same pointer. NULL with *nout 0 for an empty set, NULL with n > 0 when out of memory. */
+const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
+                                                  const struct lw_graph_gate *gates, size_t n,
+                                                  uint32_t *nout);
+
+/* Adds an instance of a -> b (a != b; inst->gates interned by this graph). The graph keeps a copy
+ * of *inst. Returns enum lw_graph_result; *cycle is set for LW_GRAPH_CYCLE. */
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle);
 
