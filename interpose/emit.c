@@ -140,8 +140,39 @@ static uint32_t lwi_fill_held(const struct lwi_thread *self, struct lw_held *out
     return n;
 }
 
+/* Sends the held entries older than an ACQUIRE record's window, down to the
+ * LW_WIRE_MAX_HELD_EDGES most recent, LW_WIRE_MAX_HELD per HELD record. Its own frame, so its
+ * buffer and the ACQUIRE record's never share the stack. */
+static __attribute__((noinline)) void lwi_emit_older_held(const struct lwi_thread *self)
+{
+    union {
+        struct lw_rec_held r;
+        unsigned char bytes[sizeof(struct lw_rec_held) + LW_WIRE_MAX_HELD * sizeof(struct lw_held)];
+    } u;
+    const struct lwi_held_stack *h = &self->held;
+    uint32_t oldest = 0;
+    if (h->count > LW_WIRE_MAX_HELD_EDGES) {
+        oldest = h->count - LW_WIRE_MAX_HELD_EDGES;
+        lwi_emit_overflow(self, LW_OVERFLOW_HELD_EDGES, LW_WIRE_MAX_HELD_EDGES);
+    }
+    uint32_t older = h->count - LW_WIRE_MAX_HELD - oldest;
+    for (uint32_t first = 0; first < older; first += LW_WIRE_MAX_HELD) {
+        uint32_t n = older - first < LW_WIRE_MAX_HELD ? older - first : LW_WIRE_MAX_HELD;
+        u.r.first = first;
+        u.r.nheld = n;
+        for (uint32_t i = 0; i < n; i++) {
+            u.r.held[i].lock = h->entries[oldest + first + i].ref;
+            u.r.held[i].stack = h->entries[oldest + first + i].stack;
+        }
+        size_t size = sizeof(struct lw_rec_held) + n * sizeof(struct lw_held);
+        lwi_header(&u.r.h, LW_REC_HELD, size, self);
+        lwi_channel_send(&u, size);
+    }
+}
+
 void lwi_emit_acquire(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack)
 {
+    if (self->held.count > LW_WIRE_MAX_HELD) lwi_emit_older_held(self);
     union {
         struct lw_rec_acquire r;
         unsigned char

@@ -804,6 +804,13 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
     case LW_OVERFLOW_CHANNEL:
         fputs("the record channel broke and was reopened; some records may be lost\n", t->out);
         return;
+    case LW_OVERFLOW_HELD_EDGES:
+        fprintf(t->out,
+                "a thread held more than %" PRIu64
+                " locks at once; its lock-order edges came from the %" PRIu64
+                " it took last, so a cycle through an older one may be missing\n",
+                ov->limit, ov->limit);
+        return;
     case LW_OVERFLOW_LOCKS:
         fprintf(t->out,
                 "the lock-state table filled (%" PRIu64

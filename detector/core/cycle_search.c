@@ -162,17 +162,54 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
     return STEP_FOUND;
 }
 
+static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source, uint32_t id)
+{
+    if (id == source) return x->from_mode != MODE_SHARED;
+    const struct lw_graph_gate *hit = find_gate(x, id);
+    return hit && hit->mode != MODE_SHARED;
+}
+
+/* Computes e->exclusive when stale: the ids every instance of e holds exclusively. When out of
+ * memory the list stays empty, which only makes searches prune less. */
+static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph_edge *e)
+{
+    if (e->nexclusive != LW_EXCLUSIVE_STALE) return e;
+    const struct lw_graph_instance *first = &g->insts[e->inst[0]];
+    uint32_t source = g->nodes[e->from].ext, n = 0;
+    e->nexclusive = 0;
+    uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
+    if (!ids) return e;
+    e->exclusive = ids;
+    for (uint32_t c = 0; c <= first->ngates; c++) {
+        uint32_t id = c == first->ngates ? source : first->gates[c].node;
+        if (c < first->ngates && id == source) continue; /* a set may hold the source too */
+        bool all = true;
+        for (uint32_t k = 0; k < e->ninst && all; k++)
+            all = holds_exclusively(&g->insts[e->inst[k]], source, id);
+        if (!all) continue;
+        /* Counted per path by caller id: the table must cover it. */
+        if (lw_graph_cover_id((void **)&g->held_by_path, &g->held_by_path_cap, id,
+                              sizeof *g->held_by_path) != 0)
+            return e;
+        ids[n++] = id;
+    }
+    e->nexclusive = n;
+    return e;
+}
+
 /* Whether edge e shares an exclusively held lock with the path's edges (then no choice of
  * instances lets them be in progress together: the path cannot be part of a valid cycle). */
-static bool blocked_by_path(const struct lw_graph *g, const struct lw_graph_edge *e)
+static bool blocked_by_path(struct lw_graph *g, struct lw_graph_edge *e)
 {
+    exclusive_known(g, e);
     for (uint32_t i = 0; i < e->nexclusive; i++)
         if (g->held_by_path[e->exclusive[i]]) return true;
     return false;
 }
 
-static void mark_path_edge(struct lw_graph *g, const struct lw_graph_edge *e, uint32_t delta)
+static void mark_path_edge(struct lw_graph *g, struct lw_graph_edge *e, uint32_t delta)
 {
+    exclusive_known(g, e);
     for (uint32_t i = 0; i < e->nexclusive; i++)
         g->held_by_path[e->exclusive[i]] += delta;
 }

@@ -61,6 +61,12 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->exit_held);
     lw_map_free(&d->races_seen);
     free(d->cycle_findings);
+    for (size_t i = 0; i < d->older_held_cap; i++)
+        free(d->older_held[i].held);
+    free(d->older_held);
+    free(d->held_scratch);
+    free(d->gate_scratch);
+    lw_map_free(&d->held_seen);
     free(d->robust);
     lw_waitfor_free(d);
     free(d);
@@ -179,6 +185,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_profile_holds(d, (const void *)h);
     case LW_REC_WATCH:
         return on_watch(d, (const void *)h);
+    case LW_REC_HELD:
+        return lw_lock_order_held(d, (const void *)h);
     case LW_REC_RING:
         break; /* lw_validate_record rejects it: the driver's channel takes it */
     }

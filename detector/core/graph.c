@@ -59,8 +59,7 @@ int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need)
     return 0;
 }
 
-/* Grows a per-caller-id byte or word array to cover id, zeroing the new part. */
-static int cover_id(void **array, size_t *cap, uint32_t id, size_t elem)
+int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem)
 {
     if (id < *cap) return 0;
     size_t old = *cap, next = old;
@@ -78,7 +77,7 @@ static uint32_t node_of(struct lw_graph *g, uint32_t ext)
 {
     if (ext < g->ext_cap && g->ext_to_node[ext]) return g->ext_to_node[ext] - 1;
     if (g->nnodes >= UINT32_MAX - 1 || g->next_ord == UINT32_MAX ||
-        cover_id((void **)&g->ext_to_node, &g->ext_cap, ext, sizeof *g->ext_to_node) != 0)
+        lw_graph_cover_id((void **)&g->ext_to_node, &g->ext_cap, ext, sizeof *g->ext_to_node) != 0)
         return LW_GRAPH_NONE;
     struct lw_graph_node *nodes = lw_grow(g->nodes, &g->nodes_cap, g->nnodes + 1, sizeof *nodes);
     if (!nodes) return LW_GRAPH_NONE;
@@ -93,7 +92,7 @@ static uint32_t node_of(struct lw_graph *g, uint32_t ext)
 int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reader_preferring)
 {
     if (!reader_preferring && node >= g->reader_pref_cap) return 0;
-    if (cover_id((void **)&g->reader_pref, &g->reader_pref_cap, node, 1) != 0) return -1;
+    if (lw_graph_cover_id((void **)&g->reader_pref, &g->reader_pref_cap, node, 1) != 0) return -1;
     g->reader_pref[node] = reader_preferring;
     return 0;
 }
@@ -126,7 +125,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     if (!edges) return UINT32_MAX;
     g->edges = edges;
     uint32_t index = (uint32_t)g->nedges;
-    g->edges[index] = (struct lw_graph_edge){.from = a, .to = b};
+    g->edges[index] = (struct lw_graph_edge){.from = a, .to = b, .nexclusive = LW_EXCLUSIVE_STALE};
     /* Reserve both adjacency slots before publishing, so a failure leaves no half edge. */
     struct lw_graph_node *na = &g->nodes[a], *nb = &g->nodes[b];
     if (vec_push(&na->out, index) != 0) return UINT32_MAX;
@@ -202,8 +201,6 @@ static int store_instance(struct lw_graph *g, struct lw_graph_edge *e, int slot,
     return 0;
 }
 
-#define MODE_SHARED 1 /* enum lw_lock_mode LW_MODE_SHARED (wire.h) */
-
 static const struct lw_graph_gate *find_in(const struct lw_graph_gate *gates, uint32_t n,
                                            uint32_t node)
 {
@@ -217,39 +214,6 @@ static const struct lw_graph_gate *find_in(const struct lw_graph_gate *gates, ui
             hi = mid;
     }
     return NULL;
-}
-
-static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source, uint32_t id)
-{
-    if (id == source) return x->from_mode != MODE_SHARED;
-    const struct lw_graph_gate *hit = find_in(x->gates, x->ngates, id);
-    return hit && hit->mode != MODE_SHARED;
-}
-
-/* Recomputes e->exclusive: the ids every instance of e holds exclusively. On failure the list
- * is left empty, which only makes searches prune less. */
-static int update_exclusive(struct lw_graph *g, struct lw_graph_edge *e)
-{
-    const struct lw_graph_instance *first = &g->insts[e->inst[0]];
-    uint32_t source = g->nodes[e->from].ext, n = 0;
-    e->nexclusive = 0;
-    uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
-    if (!ids) return -1;
-    e->exclusive = ids;
-    for (uint32_t c = 0; c <= first->ngates; c++) {
-        uint32_t id = c == first->ngates ? source : first->gates[c].node;
-        if (c < first->ngates && id == source) continue; /* a set may hold the source too */
-        bool all = true;
-        for (uint32_t k = 0; k < e->ninst && all; k++)
-            all = holds_exclusively(&g->insts[e->inst[k]], source, id);
-        /* The search counts these ids per path: its table must cover them. */
-        if (all &&
-            cover_id((void **)&g->held_by_path, &g->held_by_path_cap, id, sizeof(uint32_t)) != 0)
-            return -1;
-        if (all) ids[n++] = id;
-    }
-    e->nexclusive = n;
-    return 0;
 }
 
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
@@ -270,8 +234,8 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
         slot = pick_victim(g, e, inst->thread, inst->ngates);
         if (slot < 0) return LW_GRAPH_KNOWN;
     }
-    if (store_instance(g, e, slot, inst) != 0 || update_exclusive(g, e) != 0)
-        return LW_GRAPH_ERR_NOMEM;
+    if (store_instance(g, e, slot, inst) != 0) return LW_GRAPH_ERR_NOMEM;
+    e->nexclusive = LW_EXCLUSIVE_STALE;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;
 }

@@ -41,10 +41,13 @@ struct lw_graph_edge {
     uint32_t ninst;
     uint32_t inst[LW_GRAPH_MAX_INSTANCES]; /* indices into lw_graph.insts */
     /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
-     * one can never be in progress together, whichever instances stand for them. */
-    uint32_t nexclusive;
+     * one can never be in progress together, whichever instances stand for them. Computed by the
+     * first search that crosses the edge (only edges inside components are ever searched). */
+    uint32_t nexclusive; /* LW_EXCLUSIVE_STALE: not computed since the instances changed */
     uint32_t *exclusive;
 };
+
+#define LW_EXCLUSIVE_STALE UINT32_MAX
 
 struct lw_graph {
     uint64_t budget; /* search steps per lw_graph_add, UINT64_MAX: none */
@@ -104,6 +107,10 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
 
 /* graph_gates.c: frees every interned gate set. */
 void lw_graph_free_gate_sets(struct lw_graph *g);
+
+/* Grows the per-caller-id array *array (elem bytes each, *cap of them) to cover id, zeroing the
+ * new part; -1 when out of memory. */
+int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem);
 
 /* Grows a scratch array to hold need uint32_t; -1 when out of memory. */
 int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need);

@@ -6,6 +6,7 @@
  * (it cannot block); re-acquiring a lock the thread already holds makes no edge at all (recursive
  * locking is not an ordering, and a self-deadlock is reported as a misuse by the runtime). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "grow.h"
 #include "state.h"
@@ -73,20 +74,73 @@ static int report_cycle(struct lw_detector *d, const struct lw_graph_cycle *c, i
     return LW_OK;
 }
 
+int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    size_t old_cap = d->older_held_cap;
+    struct lw_older_held *all =
+        lw_grow(d->older_held, &d->older_held_cap, (size_t)t->index + 1, sizeof *all);
+    if (!all) return LW_ERR_NOMEM;
+    memset(all + old_cap, 0, (d->older_held_cap - old_cap) * sizeof *all);
+    d->older_held = all;
+    struct lw_older_held *o = &all[t->index];
+    if (rec->first != o->n) o->n = 0;     /* a sequence cut short: start again */
+    if (rec->first != o->n) return LW_OK; /* joined mid-way: the next ACQUIRE is partial */
+    size_t cap = o->cap;
+    struct lw_held *held = lw_grow(o->held, &cap, (size_t)o->n + rec->nheld, sizeof *held);
+    if (!held || cap > UINT32_MAX) return LW_ERR_NOMEM;
+    memcpy(held + o->n, rec->held, rec->nheld * sizeof *held);
+    o->held = held;
+    o->cap = (uint32_t)cap;
+    o->n += rec->nheld;
+    return LW_OK;
+}
+
+/* The held set of an ACQUIRE record, up to LW_WIRE_MAX_HELD_EDGES locks: the older part its
+ * HELD records brought, then its own. Only the record's own part when the older part is missing
+ * or does not add up. */
+static const struct lw_held *whole_held_set(struct lw_detector *d, const struct lw_thread *t,
+                                            const struct lw_rec_acquire *rec, uint32_t *nheld)
+{
+    *nheld = rec->nheld;
+    struct lw_older_held *o = t->index < d->older_held_cap ? &d->older_held[t->index] : NULL;
+    if (!o || o->n == 0) return rec->held;
+    uint32_t older = o->n, total = rec->held_total;
+    o->n = 0; /* consumed either way */
+    if (total > LW_WIRE_MAX_HELD_EDGES) total = LW_WIRE_MAX_HELD_EDGES;
+    if ((uint64_t)older + rec->nheld != total) return rec->held;
+    size_t cap = o->cap;
+    struct lw_held *held = lw_grow(o->held, &cap, total, sizeof *held);
+    if (!held || cap > UINT32_MAX) return rec->held; /* out of memory: the window still holds */
+    o->held = held;
+    o->cap = (uint32_t)cap;
+    memcpy(held + older, rec->held, rec->nheld * sizeof *held);
+    *nheld = total;
+    return held;
+}
+
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec)
 {
     struct lw_process *p = lw_process_of(d, rec->h.pid);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
+    uint32_t nwire;
+    const struct lw_held *wire = whole_held_set(d, t, rec, &nwire);
     long nheld;
     struct lw_stack *stack;
-    struct lw_lock *lock = lw_resolve_request(d, p->image, &rec->lock, rec->stack, rec->held,
-                                              rec->nheld, &nheld, &stack);
+    struct lw_lock *lock =
+        lw_resolve_request(d, p->image, &rec->lock, rec->stack, wire, nwire, &nheld, &stack);
     if (!lock) return LW_ERR_NOMEM;
     if (rec->lock.acq & LW_ACQF_TRY) return LW_OK;
     for (long i = 0; i < nheld; i++)
         if (d->held_scratch[i].lock == lock) return LW_OK;
     /* One gate set for every instance of this acquisition: everything the thread held. */
+    struct lw_graph_gate *scratch =
+        lw_grow(d->gate_scratch, &d->gate_scratch_cap, (size_t)nheld, sizeof *scratch);
+    if (!scratch) return LW_ERR_NOMEM;
+    d->gate_scratch = scratch;
     for (long i = 0; i < nheld; i++)
         d->gate_scratch[i] = (struct lw_graph_gate){.node = d->held_scratch[i].lock->index - 1,
                                                     .mode = d->held_scratch[i].mode};

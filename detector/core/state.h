@@ -50,6 +50,12 @@ struct lw_wait {
     struct lw_held_lock *held;
 };
 
+/* lock_order.c: the HELD records of a thread, waiting for its next ACQUIRE record. */
+struct lw_older_held {
+    struct lw_held *held;
+    uint32_t n, cap;
+};
+
 /* robust.c: an EXIT_HOLDING record of a robust mutex, waiting for the end of the run. */
 struct lw_robust_pending {
     uint32_t image;
@@ -74,6 +80,8 @@ struct lw_detector {
 
     struct lw_finding **cycle_findings; /* graph cycle id -> its finding */
     size_t cycle_findings_cap;
+    struct lw_older_held *older_held; /* per thread index */
+    size_t older_held_cap;
 
     struct lw_wait **waits; /* per thread index, NULL until the thread first waits */
     size_t waits_cap;
@@ -90,9 +98,11 @@ struct lw_detector {
     size_t max_trace_holds;  /* lw_detector_options.max_trace_holds */
     size_t trace_cap;
 
-    /* scratch, one record at a time */
-    struct lw_held_lock held_scratch[LW_WIRE_MAX_HELD];
-    struct lw_graph_gate gate_scratch[LW_WIRE_MAX_HELD];
+    /* scratch, one record at a time, grown to the largest held set */
+    struct lw_held_lock *held_scratch;
+    struct lw_graph_gate *gate_scratch;
+    size_t held_scratch_cap, gate_scratch_cap;
+    struct lw_map held_seen; /* lw_resolve_held: lock -> its entry, for large held sets */
     alignas(max_align_t) unsigned char rec[LW_WIRE_MAX_RECORD];
 };
 
@@ -122,8 +132,10 @@ struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
                                    const struct lw_held *held, uint32_t nheld, long *nresolved,
                                    struct lw_stack **stack);
 
-/* lock_order.c: the edge rules for one ACQUIRE record. */
+/* lock_order.c: the edge rules for one ACQUIRE record, with the older held locks of the HELD
+ * records its thread sent before it. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
+int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec);
 
 /* waitfor.c: real deadlocks among blocked threads. */
 int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec);

@@ -147,21 +147,32 @@ struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct l
 long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held *held,
                      uint32_t nheld)
 {
+    struct lw_held_lock *out =
+        lw_grow(d->held_scratch, &d->held_scratch_cap, nheld, sizeof *d->held_scratch);
+    if (!out) return -1;
+    d->held_scratch = out;
+    /* Repeats are found by a linear scan in a record's small window, by a map beyond it. */
+    bool large = nheld > LW_WIRE_MAX_HELD;
+    if (large) lw_map_free(&d->held_seen);
     size_t n = 0;
     for (uint32_t i = 0; i < nheld; i++) {
         int nomem = 0;
         struct lw_stack *stack = lw_depot_get(&d->depot, image, held[i].stack, &nomem);
         struct lw_lock *lock = nomem ? NULL : lw_lock_of(d, image, &held[i].lock, stack);
         if (!lock) return -1;
-        size_t j = 0;
-        while (j < n && d->held_scratch[j].lock != lock)
-            j++;
+        uint64_t j = n;
+        if (large) {
+            if (!lw_map_get(&d->held_seen, (uint64_t)(uintptr_t)lock, 0, &j)) j = n;
+        } else {
+            for (j = 0; j < n && out[j].lock != lock;)
+                j++;
+        }
         if (j < n) {
-            if (held[i].lock.mode == LW_MODE_EXCLUSIVE) d->held_scratch[j].mode = LW_MODE_EXCLUSIVE;
+            if (held[i].lock.mode == LW_MODE_EXCLUSIVE) out[j].mode = LW_MODE_EXCLUSIVE;
             continue;
         }
-        d->held_scratch[n++] =
-            (struct lw_held_lock){.lock = lock, .mode = held[i].lock.mode, .stack = stack};
+        if (large && lw_map_put(&d->held_seen, (uint64_t)(uintptr_t)lock, 0, n) != 0) return -1;
+        out[n++] = (struct lw_held_lock){.lock = lock, .mode = held[i].lock.mode, .stack = stack};
     }
     return (long)n;
 }

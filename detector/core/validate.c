@@ -101,7 +101,8 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     }
     case LW_REC_OVERFLOW: {
         const struct lw_rec_overflow *r = (const void *)h;
-        return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS && r->table <= LW_OVERFLOW_LOCKS;
+        return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS &&
+               r->table <= LW_OVERFLOW_HELD_EDGES;
     }
     case LW_REC_HOLDS: {
         const struct lw_rec_holds *r = (const void *)h;
@@ -111,6 +112,13 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     }
     case LW_REC_WATCH:
         return len == sizeof(struct lw_rec_watch);
+    case LW_REC_HELD: {
+        const struct lw_rec_held *r = (const void *)h;
+        return len >= sizeof *r && r->nheld > 0 &&
+               sized(len, sizeof *r, r->nheld, LW_WIRE_MAX_HELD, sizeof r->held[0]) &&
+               valid_held(r->held, r->nheld, r->nheld) &&
+               r->first + (uint64_t)r->nheld <= LW_WIRE_MAX_HELD_EDGES - LW_WIRE_MAX_HELD;
+    }
     case LW_REC_RING:
         return false; /* transport: the driver's channel takes it, the detector never should */
     }

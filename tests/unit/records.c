@@ -108,6 +108,16 @@ void rec_acquire(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref
     if (nheld) memcpy(a->held, held, nheld * sizeof a->held[0]); /* held may be NULL */
 }
 
+void rec_held(struct rec *r, int32_t pid, uint32_t thread, uint32_t first, uint32_t nheld,
+              const struct lw_held *held)
+{
+    struct lw_rec_held *h =
+        start(r, LW_REC_HELD, sizeof *h + nheld * sizeof h->held[0], pid, thread);
+    h->first = first;
+    h->nheld = nheld;
+    memcpy(h->held, held, nheld * sizeof h->held[0]);
+}
+
 void rec_wait(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock, uint64_t stack,
               uint64_t deadline_ns, uint32_t nheld, const struct lw_held *held)
 {

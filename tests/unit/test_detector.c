@@ -340,6 +340,13 @@ static void test_malformed_records(void **state)
     rec_acquire(&r, PID, 1, ref_mutex(C), 3, 2, two);
     ((struct lw_rec_acquire *)r.bytes)->lock.mode = 2;
     feed_bad(d);
+    rec_held(&r, PID, 1, 0, 0, two); /* a HELD record carries at least one lock */
+    feed_bad(d);
+    rec_held(&r, PID, 1, 0, 2, two);
+    ((struct lw_rec_held *)r.bytes)->held[0].lock.type = 9;
+    feed_bad(d);
+    rec_held(&r, PID, 1, UINT32_MAX, 2, two); /* first + nheld overflows */
+    feed_bad(d);
 
     /* More held locks than a record may carry, with a matching size. */
     struct lw_held many[LW_WIRE_MAX_HELD + 1];
@@ -439,6 +446,45 @@ static void test_unaligned_input(void **state)
     assert_int_equal(nfindings(d), 1);
 }
 
+/* A thread holding 40 locks: the ACQUIRE record carries the most recent 32, two HELD records the
+ * 8 older ones. Edges come from all 40, so the oldest closes a 2-cycle with another thread. */
+static void ordered_40_then_new(struct lw_detector *d, bool send_older, uint32_t older_first)
+{
+    struct lw_held all[40];
+    for (uint32_t i = 0; i < 40; i++)
+        all[i] = held_at(ref_mutex(0x1000 + 0x40 * i), 0x500 + i);
+    if (send_older) {
+        rec_held(&r, PID, 1, older_first, 5, all);
+        feed_ok(d, &r);
+        rec_held(&r, PID, 1, older_first + 5, 3, all + 5);
+        feed_ok(d, &r);
+    }
+    rec_acquire(&r, PID, 1, ref_mutex(0x9000), 0x600, LW_WIRE_MAX_HELD, all + 8);
+    ((struct lw_rec_acquire *)r.bytes)->held_total = 40;
+    feed_ok(d, &r);
+    order(d, 2, ref_mutex(0x9000), ref_mutex(0x1000));
+}
+
+static void test_older_held_make_edges(void **state)
+{
+    struct lw_detector *d = *state;
+    ordered_40_then_new(d, true, 0);
+    struct lw_report *rep = lw_detector_report(d);
+    assert_int_equal(rep->nfindings, 1);
+    const struct lw_finding *f = rep->findings[0];
+    assert_int_equal(f->ncycle, 2);
+    assert_int_equal(f->locks[0]->addr, 0x1000);
+    assert_int_equal(f->cycle[0].holding_stack->id, 0x500);
+}
+
+/* Older entries that do not add up to held_total are dropped: only the window makes edges. */
+static void test_older_held_mismatch_ignored(void **state)
+{
+    struct lw_detector *d = *state;
+    ordered_40_then_new(d, true, 1);
+    assert_int_equal(nfindings(d), 0);
+}
+
 static void test_records_before_process(void **state)
 {
     struct lw_detector *d = lw_detector_new(NULL);
@@ -462,6 +508,8 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, detector_teardown)
     const struct CMUnitTest tests[] = {
         T(test_abba_finding),
+        T(test_older_held_make_edges),
+        T(test_older_held_mismatch_ignored),
         T(test_trylock_makes_no_edge),
         T(test_recursion_makes_no_edge),
         T(test_read_read_reader_preferring),

@@ -41,6 +41,9 @@
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
+/* Most recent held locks an acquisition makes edges from (the older part in HELD records); a
+ * thread holding more sends one OVERFLOW (LW_OVERFLOW_HELD_EDGES). */
+#define LW_WIRE_MAX_HELD_EDGES 64u
 #define LW_WIRE_MAX_PATH 1024u /* module / executable path, NUL-terminated, truncated */
 #define LW_WIRE_MAX_NAME 32u   /* thread name, NUL-terminated */
 #define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
@@ -62,6 +65,7 @@ enum lw_rec_type {
     LW_REC_HOLDS = 12,    /* --profile / --trace only: a batch of finished holds of one thread */
     LW_REC_RING = 13,     /* on the socket only: later records come through this ring (ring.h) */
     LW_REC_WATCH = 14,    /* where the driver can read a thread's wait slot (struct lw_wait_slot) */
+    LW_REC_HELD = 15,     /* the older held locks of the ACQUIRE record that follows */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -172,13 +176,25 @@ struct lw_rec_thread_exit {
 
 /* A lock-order chain seen for the first time: thread h.thread attempts `lock` (stack `stack`)
  * while holding held[0..nheld) (oldest first; the most recent LW_WIRE_MAX_HELD when more are
- * held, in which case held_total > nheld). Sent before the thread blocks. */
+ * held, in which case held_total > nheld and the older ones, up to LW_WIRE_MAX_HELD_EDGES in
+ * all, came just before from the same thread in HELD records). Sent before the thread blocks. */
 struct lw_rec_acquire {
     struct lw_rec_header h;
     struct lw_lock_ref lock;
     uint64_t stack;
     uint32_t nheld;
     uint32_t held_total;
+    struct lw_held held[];
+};
+
+/* The part of the next ACQUIRE record's held set that does not fit in it: of the thread's
+ * min(held_total, LW_WIRE_MAX_HELD_EDGES) most recent held locks, the older ones beyond the
+ * record's own LW_WIRE_MAX_HELD, entries first .. first + nheld - 1 of them (0 = the oldest), in
+ * order. A thread sends them in increasing `first`, right before that record. */
+struct lw_rec_held {
+    struct lw_rec_header h;
+    uint32_t first;
+    uint32_t nheld; /* 1 .. LW_WIRE_MAX_HELD */
     struct lw_held held[];
 };
 
@@ -248,13 +264,15 @@ struct lw_rec_misuse {
 };
 
 enum lw_overflow_table {
-    LW_OVERFLOW_CHAINS = 1,  /* chain cache evicting: repeated chains are re-sent */
-    LW_OVERFLOW_STACKS = 2,  /* stack depot full: stacks are re-sent */
-    LW_OVERFLOW_HELD = 3,    /* a thread holds more locks than its held stack can grow to */
-    LW_OVERFLOW_THREADS = 4, /* thread table full */
-    LW_OVERFLOW_CHANNEL = 5, /* the record channel broke and was reopened */
-    LW_OVERFLOW_LOCKS = 6,   /* lock-state table full: later inits, destroys and condition
-                                waits are not checked for misuse */
+    LW_OVERFLOW_CHAINS = 1,     /* chain cache evicting: repeated chains are re-sent */
+    LW_OVERFLOW_STACKS = 2,     /* stack depot full: stacks are re-sent */
+    LW_OVERFLOW_HELD = 3,       /* a thread holds more locks than its held stack can grow to */
+    LW_OVERFLOW_THREADS = 4,    /* thread table full */
+    LW_OVERFLOW_CHANNEL = 5,    /* the record channel broke and was reopened */
+    LW_OVERFLOW_LOCKS = 6,      /* lock-state table full: later inits, destroys and condition
+                                   waits are not checked for misuse */
+    LW_OVERFLOW_HELD_EDGES = 7, /* a thread held more than LW_WIRE_MAX_HELD_EDGES locks: edges
+                                   came from the most recent ones only */
 };
 
 struct lw_rec_overflow {
