@@ -221,11 +221,10 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
 {
     uint32_t target = g->path_nodes[0];
     size_t k = 1;
-    g->path_next[1] = 0;
+    g->path_next[1] = g->nodes[g->path_nodes[1]].first_out;
     enum step r = STEP_CONTINUE;
     while (k >= 1 && r == STEP_CONTINUE) {
-        const struct lw_vec32 *outs = &g->nodes[g->path_nodes[k]].out;
-        if (g->path_next[k] >= outs->n) {
+        if (g->path_next[k] == LW_GRAPH_NONE) {
             if (k > 1) {
                 g->nodes[g->path_nodes[k]].flags &= (uint8_t)~LW_NODE_ON_PATH;
                 mark_path_edge(g, &g->edges[g->path_edges[k - 1]], (uint32_t)-1);
@@ -237,7 +236,8 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
             r = STEP_STOP;
             break;
         }
-        uint32_t e = outs->items[g->path_next[k]++], v = g->edges[e].to;
+        uint32_t e = g->path_next[k], v = g->edges[e].to;
+        g->path_next[k] = g->edges[e].next_out;
         size_t rem = len - k;
         const struct lw_graph_node *nv = &g->nodes[v];
         if (rem == 1) {
@@ -252,7 +252,7 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
         mark_path_edge(g, &g->edges[e], 1);
         g->path_edges[k] = e;
         g->path_nodes[++k] = v;
-        g->path_next[k] = 0;
+        g->path_next[k] = g->nodes[v].first_out;
         g->nodes[v].flags |= LW_NODE_ON_PATH;
     }
     for (size_t i = 2; i <= k; i++) { /* a stop or a find leaves the path marked */
@@ -288,10 +288,9 @@ static bool bfs_to_depth(struct lw_graph *g, struct bfs *q, uint32_t depth)
 {
     while (q->head < q->tail && g->nodes[g->queue[q->head]].dist < depth) {
         uint32_t u = g->queue[q->head++];
-        const struct lw_vec32 *ins = &g->nodes[u].in;
-        for (uint32_t i = 0; i < ins->n; i++) {
+        for (uint32_t i = g->nodes[u].first_in; i != LW_GRAPH_NONE; i = g->edges[i].next_in) {
             if (!spend(g)) return false;
-            struct lw_graph_node *v = &g->nodes[g->edges[ins->items[i]].from];
+            struct lw_graph_node *v = &g->nodes[g->edges[i].from];
             if (v->stamp == g->search_stamp || v->comp != q->comp) continue;
             v->stamp = g->search_stamp;
             v->dist = g->nodes[u].dist + 1;

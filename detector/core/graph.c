@@ -18,10 +18,6 @@ struct lw_graph *lw_graph_new(uint64_t work_budget)
 void lw_graph_free(struct lw_graph *g)
 {
     if (!g) return;
-    for (size_t i = 0; i < g->nnodes; i++) {
-        free(g->nodes[i].out.items);
-        free(g->nodes[i].in.items);
-    }
     lw_graph_free_gate_sets(g);
     for (size_t i = 0; i < g->nedges; i++)
         free(g->edges[i].exclusive);
@@ -30,7 +26,7 @@ void lw_graph_free(struct lw_graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->insts);
-    lw_map_free(&g->edge_map);
+    free(g->edge_slots);
     lw_seqset_free(&g->cycles);
     free(g->cycle_single);
     free(g->forward);
@@ -83,8 +79,13 @@ static uint32_t node_of(struct lw_graph *g, uint32_t ext)
     if (!nodes) return LW_GRAPH_NONE;
     g->nodes = nodes;
     uint32_t n = (uint32_t)g->nnodes++;
-    nodes[n] = (struct lw_graph_node){
-        .ext = ext, .comp = n, .next_member = LW_GRAPH_NONE, .ord = g->next_ord++, .size = 1};
+    nodes[n] = (struct lw_graph_node){.first_out = LW_GRAPH_NONE,
+                                      .first_in = LW_GRAPH_NONE,
+                                      .ext = ext,
+                                      .comp = n,
+                                      .next_member = LW_GRAPH_NONE,
+                                      .ord = g->next_ord++,
+                                      .size = 1};
     g->ext_to_node[ext] = n + 1;
     return n;
 }
@@ -97,16 +98,48 @@ int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reade
     return 0;
 }
 
-static int vec_push(struct lw_vec32 *v, uint32_t item)
+/* The edge table: open addressing over edge indices + 1 (0 = empty), the key read back from
+ * the edge itself, so a lookup costs 4 bytes per slot instead of a stored key. */
+static size_t edge_slot(uint32_t a, uint32_t b, size_t mask)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap;
-        uint32_t *items = lw_grow(v->items, &cap, (size_t)v->n + 1, sizeof *items);
-        if (!items || cap > UINT32_MAX) return -1;
-        v->items = items;
-        v->cap = (uint32_t)cap;
+    uint64_t x = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(x ^ (x >> 29)) & mask;
+}
+
+static uint32_t edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
+{
+    if (g->edge_slots_cap == 0) return LW_GRAPH_NONE;
+    size_t mask = g->edge_slots_cap - 1;
+    for (size_t i = edge_slot(a, b, mask); g->edge_slots[i]; i = (i + 1) & mask) {
+        const struct lw_graph_edge *e = &g->edges[g->edge_slots[i] - 1];
+        if (e->from == a && e->to == b) return g->edge_slots[i] - 1;
     }
-    v->items[v->n++] = item;
+    return LW_GRAPH_NONE;
+}
+
+static void edge_slot_put(uint32_t *slots, size_t mask, const struct lw_graph_edge *e,
+                          uint32_t index)
+{
+    size_t i = edge_slot(e->from, e->to, mask);
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = index + 1;
+}
+
+/* Makes room for `count` edges at a load of at most 1/2. */
+static int edge_table_reserve(struct lw_graph *g, size_t count)
+{
+    if (count * 2 <= g->edge_slots_cap) return 0;
+    size_t cap = g->edge_slots_cap ? g->edge_slots_cap * 2 : 64;
+    while (count * 2 > cap)
+        cap *= 2;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (!slots) return -1;
+    for (size_t i = 0; i < g->nedges; i++)
+        edge_slot_put(slots, cap - 1, &g->edges[i], (uint32_t)i);
+    free(g->edge_slots);
+    g->edge_slots = slots;
+    g->edge_slots_cap = cap;
     return 0;
 }
 
@@ -115,33 +148,28 @@ static int vec_push(struct lw_vec32 *v, uint32_t item)
  * memory. */
 static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, bool *closes)
 {
-    uint64_t key = (uint64_t)a << 32 | b, found;
-    if (lw_map_get(&g->edge_map, key, 0, &found)) {
+    uint32_t found = edge_find(g, a, b);
+    if (found != LW_GRAPH_NONE) {
         *closes = g->nodes[a].comp == g->nodes[b].comp;
-        return (uint32_t)found;
+        return found;
     }
-    if (g->nedges >= UINT32_MAX - 1) return UINT32_MAX;
+    if (g->nedges >= UINT32_MAX - 1 || edge_table_reserve(g, g->nedges + 1) != 0) return UINT32_MAX;
     struct lw_graph_edge *edges = lw_grow(g->edges, &g->edges_cap, g->nedges + 1, sizeof *edges);
     if (!edges) return UINT32_MAX;
     g->edges = edges;
     uint32_t index = (uint32_t)g->nedges;
-    g->edges[index] = (struct lw_graph_edge){.from = a, .to = b, .nexclusive = LW_EXCLUSIVE_STALE};
-    /* Reserve both adjacency slots before publishing, so a failure leaves no half edge. */
     struct lw_graph_node *na = &g->nodes[a], *nb = &g->nodes[b];
-    if (vec_push(&na->out, index) != 0) return UINT32_MAX;
-    if (vec_push(&nb->in, index) != 0) {
-        na->out.n--;
-        return UINT32_MAX;
-    }
+    edges[index] = (struct lw_graph_edge){.from = a,
+                                          .to = b,
+                                          .next_out = na->first_out,
+                                          .next_in = nb->first_in,
+                                          .nexclusive = LW_EXCLUSIVE_STALE};
+    /* Placed before it is linked: the order's walks start beyond its two ends. */
     int placed = lw_graph_order_insert(g, index);
-    if (placed < 0 || lw_map_put(&g->edge_map, key, 0, index) != 0) {
-        /* An edge the order already placed stays consistent with it once removed: dropping an
-         * edge never invalidates a topological order (components stay merged, which only
-         * widens later searches). */
-        na->out.n--;
-        nb->in.n--;
-        return UINT32_MAX;
-    }
+    if (placed < 0) return UINT32_MAX;
+    na->first_out = index;
+    nb->first_in = index;
+    edge_slot_put(g->edge_slots, g->edge_slots_cap - 1, &edges[index], index);
     g->nedges++;
     *closes = placed == 1;
     return index;

@@ -4,7 +4,8 @@
  *
  * A node exists only for an id that is an end of some edge, so a run with a million locks taken
  * one at a time costs the graph one uint32_t per id (ext_to_node). Edges refer to nodes by their
- * dense internal number; the caller's ids appear only at the API. Search marks are stamped with a
+ * dense internal number; the caller's ids appear only at the API. Adjacency is a pair of lists
+ * threaded through the edges, so a node owns no allocation. Search marks are stamped with a
  * search number so nothing is cleared per search. */
 #ifndef LW_CORE_GRAPH_INTERNAL_H
 #define LW_CORE_GRAPH_INTERNAL_H
@@ -15,21 +16,16 @@
 
 #define LW_GRAPH_NONE UINT32_MAX
 
-struct lw_vec32 {
-    uint32_t *items;
-    uint32_t n, cap;
-};
-
 struct lw_graph_node {
-    struct lw_vec32 out, in; /* edge indices leaving / entering the node */
-    uint32_t ext;            /* the caller's id */
-    uint32_t comp;           /* its component's representative node */
-    uint32_t next_member;    /* next node of the same component, LW_GRAPH_NONE at the end */
-    uint32_t ord;            /* representatives: the component's place in the order */
-    uint32_t size;           /* representatives: the component's node count */
-    uint32_t stamp;          /* cycle_search.c: dist is valid when stamp == search_stamp */
-    uint32_t dist;           /* cycle_search.c: edges from the node to the search's target */
-    uint8_t flags;           /* NODE_* below */
+    uint32_t first_out, first_in; /* lists of edges leaving / entering it (newest first) */
+    uint32_t ext;                 /* the caller's id */
+    uint32_t comp;                /* its component's representative node */
+    uint32_t next_member;         /* next node of the same component, LW_GRAPH_NONE at the end */
+    uint32_t ord;                 /* representatives: the component's place in the order */
+    uint32_t size;                /* representatives: the component's node count */
+    uint32_t stamp;               /* cycle_search.c: dist is valid when stamp == search_stamp */
+    uint32_t dist;                /* cycle_search.c: edges from the node to the search's target */
+    uint8_t flags;                /* NODE_* below */
 };
 
 #define LW_NODE_ON_PATH 1u /* cycle_search.c: on the path being extended */
@@ -37,7 +33,8 @@ struct lw_graph_node {
 #define LW_NODE_BACK 4u    /* graph_order.c: reaches the new edge's source */
 
 struct lw_graph_edge {
-    uint32_t from, to; /* internal node numbers */
+    uint32_t from, to;          /* internal node numbers */
+    uint32_t next_out, next_in; /* next edge leaving `from` / entering `to`, LW_GRAPH_NONE ends */
     uint32_t ninst;
     uint32_t inst[LW_GRAPH_MAX_INSTANCES]; /* indices into lw_graph.insts */
     /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
@@ -66,7 +63,8 @@ struct lw_graph {
     size_t nedges, edges_cap;
     struct lw_graph_instance *insts;
     size_t ninsts, insts_cap;
-    struct lw_map edge_map;  /* (from << 32 | to, 0) in internal numbers -> edge index */
+    uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */
+    size_t edge_slots_cap;   /* a power of two, or 0 */
     struct lw_map gate_sets; /* graph_gates.c: (hash, size) -> interned sets */
 
     struct lw_seqset cycles; /* canonical sequence of caller ids -> cycle id */
@@ -84,7 +82,7 @@ struct lw_graph {
      * node count bounds a simple cycle's length */
     size_t search_cap;
     uint32_t *queue;
-    uint32_t *path_nodes, *path_edges, *path_next; /* path_next: each depth's cursor in out */
+    uint32_t *path_nodes, *path_edges, *path_next; /* path_next: each depth's next edge */
     uint32_t *cyc_nodes, *cyc_edges, *cyc_ext;
     uint32_t *choice;       /* assign(): the instance tried next per edge */
     uint32_t *held_by_path; /* by caller id: path edges holding it exclusively (all 0 between

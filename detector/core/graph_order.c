@@ -36,9 +36,10 @@ static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo
     if (push(g, list, cap, &n, start, flag) != 0) return -1;
     for (size_t i = 0; i < n; i++) {
         for (uint32_t m = (*list)[i]; m != LW_GRAPH_NONE; m = g->nodes[m].next_member) {
-            const struct lw_vec32 *adj = forward ? &g->nodes[m].out : &g->nodes[m].in;
-            for (uint32_t k = 0; k < adj->n; k++) {
-                const struct lw_graph_edge *e = &g->edges[adj->items[k]];
+            uint32_t k = forward ? g->nodes[m].first_out : g->nodes[m].first_in;
+            while (k != LW_GRAPH_NONE) {
+                const struct lw_graph_edge *e = &g->edges[k];
+                k = forward ? e->next_out : e->next_in;
                 uint32_t c = g->nodes[forward ? e->to : e->from].comp;
                 const struct lw_graph_node *cn = &g->nodes[c];
                 if ((cn->flags & flag) || cn->ord < lo || cn->ord > hi) continue;
