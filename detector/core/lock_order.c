@@ -136,18 +136,21 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
     if (rec->lock.acq & LW_ACQF_TRY) return LW_OK;
     for (long i = 0; i < nheld; i++)
         if (d->held_scratch[i].lock == lock) return LW_OK;
-    /* One gate set for every instance of this acquisition: everything the thread held. */
-    struct lw_graph_gate *scratch =
-        lw_grow(d->gate_scratch, &d->gate_scratch_cap, (size_t)nheld, sizeof *scratch);
-    if (!scratch) return LW_ERR_NOMEM;
-    d->gate_scratch = scratch;
-    for (long i = 0; i < nheld; i++)
-        d->gate_scratch[i] = (struct lw_graph_gate){.node = d->held_scratch[i].lock->index - 1,
-                                                    .mode = d->held_scratch[i].mode};
+    /* One gate set for every instance of this acquisition: everything the thread held. A lone
+     * held lock needs none (an instance knows its source's mode), the common case kept free. */
     uint32_t ngates = 0;
-    const struct lw_graph_gate *gates =
-        lw_graph_intern_gates(d->graph, d->gate_scratch, (size_t)nheld, &ngates);
-    if (nheld > 0 && !gates) return LW_ERR_NOMEM;
+    const struct lw_graph_gate *gates = NULL;
+    if (nheld > 1) {
+        struct lw_graph_gate *scratch =
+            lw_grow(d->gate_scratch, &d->gate_scratch_cap, (size_t)nheld, sizeof *scratch);
+        if (!scratch) return LW_ERR_NOMEM;
+        d->gate_scratch = scratch;
+        for (long i = 0; i < nheld; i++)
+            scratch[i] = (struct lw_graph_gate){.node = d->held_scratch[i].lock->index - 1,
+                                                .mode = d->held_scratch[i].mode};
+        gates = lw_graph_intern_gates(d->graph, scratch, (size_t)nheld, &ngates);
+        if (!gates) return LW_ERR_NOMEM;
+    }
     for (long i = 0; i < nheld; i++) {
         const struct lw_held_lock *h = &d->held_scratch[i];
         struct lw_site *site = site_of(d, h->stack, stack);
