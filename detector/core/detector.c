@@ -60,7 +60,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->misuse_seen);
     lw_map_free(&d->exit_held);
     lw_map_free(&d->races_seen);
-    free(d->cycle_findings);
+    lw_group_free(d);
     free(d->robust);
     lw_waitfor_free(d);
     free(d);
