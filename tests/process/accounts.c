@@ -1,11 +1,13 @@
-/* accounts.c — the account flood: NPAIRS pairs of accounts, each pair transferred both ways by
- * one pair of source lines (transfer), first by one teller, then (after it ended) by another.
- * Each pair is a lock-order inversion between its own two locks, so the run has NPAIRS
- * instance-level cycles of the same code and lockwatch must report them as one finding counting
- * NPAIRS instances. The tellers never overlap, so the program never deadlocks. */
+/* accounts.c — the account flood: NPAIRS pairs of accounts (or as many as the argument says, up
+ * to NPAIRS), each pair transferred both ways by one pair of source lines (transfer), first by
+ * one teller, then (after it ended) by another. Each pair is a lock-order inversion between its
+ * own two locks, so the run has one instance-level cycle per pair, all of the same code, and
+ * lockwatch must report them as one finding counting them. The tellers never overlap, so the
+ * program never deadlocks. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define NPAIRS 1000
 
@@ -16,6 +18,7 @@ struct account {
 };
 
 static struct account accounts[2 * NPAIRS];
+static int pairs = NPAIRS;
 
 static void transfer(struct account *from, struct account *to, long amount)
 {
@@ -31,7 +34,7 @@ static void transfer(struct account *from, struct account *to, long amount)
 static void *teller(void *dir)
 {
     int back = *(const int *)dir;
-    for (int i = 0; i < NPAIRS; i++) {
+    for (int i = 0; i < pairs; i++) {
         struct account *a = &accounts[2 * i], *b = &accounts[2 * i + 1];
         if (back)
             transfer(b, a, 1); /* @call:pay-back */
@@ -41,8 +44,9 @@ static void *teller(void *dir)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && (pairs = atoi(argv[1])) > NPAIRS) pairs = NPAIRS;
     static const int dirs[2] = {0, 1};
     for (int i = 0; i < 2 * NPAIRS; i++) {
         pthread_mutex_init(&accounts[i].lock, NULL);
@@ -56,6 +60,6 @@ int main(void)
     long total = 0;
     for (int i = 0; i < 2 * NPAIRS; i++)
         total += accounts[i].balance;
-    printf("pairs %d total %ld\n", NPAIRS, total);
+    printf("pairs %d total %ld\n", pairs, total);
     return 0;
 }
