@@ -7,6 +7,7 @@
  * never group, even of one executable. A cycle with an edge whose stack is unknown cannot be told
  * to be the same code and is a group of its own. Which locks and threads an instance names does
  * not enter the key. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,16 +97,16 @@ static void show(struct lw_cycle_group *g, size_t i)
     f->single_thread = inst->single_thread;
 }
 
-/* Shows the first instance seen across threads (else the first) unless the group deadlocked;
- * changed: the instance whose edges just changed. */
-static void refresh(struct lw_cycle_group *g, size_t changed)
+/* Instance i changed (new, or upgraded): shows the first instance seen across threads (else the
+ * first) unless the group deadlocked. An instance is only ever upgraded to across threads, so the
+ * first one across threads can only move earlier. */
+static void refresh(struct lw_cycle_group *g, size_t i)
 {
+    if (!g->instances[i].single_thread && (g->first_cross == SIZE_MAX || i < g->first_cross))
+        g->first_cross = i;
     if (g->deadlocked) return;
-    size_t pick = 0;
-    while (pick < g->ninstances && g->instances[pick].single_thread)
-        pick++;
-    if (pick == g->ninstances) pick = 0;
-    if (pick != g->shown || pick == changed) show(g, pick);
+    size_t pick = g->first_cross == SIZE_MAX ? 0 : g->first_cross;
+    if (pick != g->shown || pick == i) show(g, pick);
 }
 
 /* The group index of the key of sites[0..n): found, or a new group with its finding. */
@@ -142,7 +143,7 @@ static int group_of(struct lw_detector *d, const struct lw_site *const *sites, s
     if (!f) goto out;
     if (key && lw_seqset_add(&d->group_keys, key, n, d->ngroups) != 0) goto out;
     *gi = d->ngroups;
-    groups[d->ngroups++] = (struct lw_cycle_group){.finding = f, .n = n};
+    groups[d->ngroups++] = (struct lw_cycle_group){.finding = f, .n = n, .first_cross = SIZE_MAX};
     rc = LW_OK;
 out:
     free(key);

@@ -39,9 +39,10 @@ struct lw_cycle_group {
     size_t n; /* edges per instance */
     struct lw_cycle_instance *instances;
     size_t ninstances, instances_cap;
-    size_t stacks_cap; /* of finding->distinct_stacks */
-    size_t shown;      /* the instance the finding's cycle shows */
-    bool deadlocked;   /* shown really deadlocked: the finding keeps showing it */
+    size_t stacks_cap;  /* of finding->distinct_stacks */
+    size_t shown;       /* the instance the finding's cycle shows */
+    size_t first_cross; /* the first instance seen across threads, SIZE_MAX while none is */
+    bool deadlocked;    /* shown really deadlocked: the finding keeps showing it */
 };
 
 /* Where a graph cycle (by id) went: its group and its instance there. */
