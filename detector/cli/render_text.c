@@ -535,7 +535,7 @@ static void print_instances(const struct text *t, const struct lw_finding *f, bo
     char lb[320];
     for (size_t e = 0; e < f->nexamples; e++) {
         if (e == 0)
-            fputs(with_phrase ? ", for example " : "For example ", p.f);
+            fputs(with_phrase ? ", for example " : "The instances include ", p.f);
         else
             fputs("; ", p.f);
         const struct lw_instance_example *ex = &f->examples[e];

@@ -291,6 +291,38 @@ static void build_group(struct lw_report *r)
     set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
 }
 
+/* The group above, after its shown pair really deadlocked: a deadlock with inversion that still
+ * counts the group's instances (its message says how many; the text adds the examples). */
+static void build_group_deadlock(struct lw_report *r)
+{
+    build_group(r);
+    struct lw_finding *f = r->findings[0];
+    f->kind = LW_KIND_DEADLOCK;
+    f->inversion = true;
+    struct lw_held_info *held = keep(calloc(2, sizeof *held));
+    for (size_t k = 0; k < 2; k++)
+        held[k] = (struct lw_held_info){f->cycle[k].holding, LW_MODE_EXCLUSIVE,
+                                        f->cycle[k].holding_stack};
+    set_waits(f, LIST(struct lw_thread_wait,
+                      {.thread = f->cycle[0].thread,
+                       .kind = LW_WAIT_LOCK,
+                       .lock = f->cycle[0].acquiring,
+                       .waits_for = f->cycle[1].thread,
+                       .stack = f->cycle[0].acquiring_stack,
+                       .nheld = 1,
+                       .held = &held[0]},
+                      {.thread = f->cycle[1].thread,
+                       .kind = LW_WAIT_LOCK,
+                       .lock = f->cycle[1].acquiring,
+                       .waits_for = f->cycle[0].thread,
+                       .stack = f->cycle[1].acquiring_stack,
+                       .nheld = 1,
+                       .held = &held[1]}));
+    set_stacks(f, LIST(struct lw_labelled_stack,
+                       {f->cycle[0].thread, "blocked here", f->cycle[0].acquiring_stack},
+                       {f->cycle[1].thread, "blocked here", f->cycle[1].acquiring_stack}));
+}
+
 /* Several kinds in one run of a C++ program: a single-thread cycle through an rwlock, a double
  * lock deep in recursion (more frames than the limit, system frames in the middle), an unlock of
  * an unowned heap lock, an exit holding a lock whose stack never arrived and whose frames have
@@ -637,6 +669,12 @@ int main(int argc, char **argv)
         {"abba", build_abba, {.pid = 4242, .exit_code = 0}, false, true, false},
         {"abba.color", build_abba, {.pid = 4242, .exit_code = 0}, true, true, false},
         {"group", build_group, {.pid = 4343, .exit_code = 0}, false, true, false},
+        {"group-deadlock",
+         build_group_deadlock,
+         {.pid = 4343, .signal = 9, .stopped = true, .stop_reason = LWD_STOP_DEADLOCK},
+         false,
+         true,
+         false},
         {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true, false},
         {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, false},
         {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true, true},
