@@ -77,12 +77,13 @@ static int add_stacks(struct lw_detector *d, size_t gi, const struct lw_cycle_ed
     return LW_OK;
 }
 
-/* Makes the finding's cycle, locks and threads those of instance i. */
+/* Makes the finding's cycle, locks, threads and pid those of instance i. */
 static void show(struct lw_cycle_group *g, size_t i)
 {
     struct lw_finding *f = g->finding;
     const struct lw_cycle_instance *inst = &g->instances[i];
     g->shown = i;
+    f->pid = inst->pid;
     f->ncycle = f->nlocks = g->n;
     f->nthreads = 0;
     for (size_t k = 0; k < g->n; k++) {

@@ -160,6 +160,7 @@ static void test_fork_groups_exec_does_not(void **state)
     pay_both_ways(d, CHILD, 1, 1, 2);
     assert_int_equal(rep(d)->nfindings, 1);
     assert_int_equal(rep(d)->findings[0]->instances, 2);
+    assert_int_equal(rep(d)->findings[0]->pid, PID);
     rec_process(&r, OTHER, PID, LW_ORIGIN_EXEC, "/bin/prog");
     feed_ok(d, &r);
     pay_both_ways(d, OTHER, 2, 1, 2);
@@ -186,6 +187,23 @@ static void test_shows_first_cross_thread_instance(void **state)
     assert_int_equal(f->locks[0]->addr, lock_a(1));
     assert_example(f, 0, lock_a(0), lock_b(0));
     assert_example(f, 1, lock_a(1), lock_b(1));
+}
+
+/* The finding carries the pid of the instance it shows: here a forked child's pair, the first
+ * seen across threads. */
+static void test_pid_of_the_instance_shown(void **state)
+{
+    struct lw_detector *d = *state;
+    pay_both_ways(d, PID, 0, 1, 1);
+    assert_int_equal(rep(d)->findings[0]->pid, PID);
+    fork_process(d, CHILD, PID);
+    pay_both_ways(d, CHILD, 1, 1, 2);
+    assert_int_equal(rep(d)->nfindings, 1);
+    const struct lw_finding *f = rep(d)->findings[0];
+    assert_int_equal(f->instances, 2);
+    assert_false(f->single_thread);
+    assert_int_equal(f->pid, CHILD);
+    assert_int_equal(f->cycle[0].thread->pid, CHILD);
 }
 
 /* `thread` blocks on `lock` (stack take_stack) holding `held` (taken at hold_stack). */
@@ -265,15 +283,11 @@ static void test_instances_phrase(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_flood_is_one_finding),
-        T(test_rotation_is_the_same_code),
-        T(test_other_code_is_another_finding),
-        T(test_unknown_stacks_never_group),
-        T(test_fork_groups_exec_does_not),
-        T(test_shows_first_cross_thread_instance),
-        T(test_deadlock_on_one_instance_upgrades_the_group),
-        T(test_other_kinds_count_one),
-        cmocka_unit_test(test_instances_phrase),
+        T(test_flood_is_one_finding),          T(test_rotation_is_the_same_code),
+        T(test_other_code_is_another_finding), T(test_unknown_stacks_never_group),
+        T(test_fork_groups_exec_does_not),     T(test_shows_first_cross_thread_instance),
+        T(test_pid_of_the_instance_shown),     T(test_deadlock_on_one_instance_upgrades_the_group),
+        T(test_other_kinds_count_one),         cmocka_unit_test(test_instances_phrase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

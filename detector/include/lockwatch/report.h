@@ -239,8 +239,8 @@ struct lw_finding {
      * other threads) that this one finding stands for. instances counts them (0 in findings of
      * other kinds: lw_finding_instances reads it as 1); examples are the lock sets of the first
      * two in record order; distinct_stacks is every stack their edges named, each once, in the
-     * order first seen. The cycle above shows one of them: the one that really deadlocked, else
-     * the first seen across threads, else the first. */
+     * order first seen. The cycle above (and pid) shows one of them: the one that really
+     * deadlocked, else the first seen across threads, else the first. */
     size_t instances;
     size_t nexamples;
     struct lw_instance_example examples[LW_FINDING_EXAMPLES];
