@@ -138,6 +138,9 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
                 return -1;
         for (size_t k = 0; k < f->nstacks; k++)
             if (name_thread(s, r, f->stacks[k].thread) != 0) return -1;
+        for (size_t x = 0; x < f->nexamples; x++)
+            for (size_t k = 0; k < f->examples[x].nlocks; k++)
+                if (name_lock(s, r, f->examples[x].locks[k]) != 0) return -1;
         if (name_waits(s, r, f) != 0) return -1;
     }
     return 0;

@@ -30,6 +30,15 @@ static json_object *checked(struct json *j, json_object *o)
     return o;
 }
 
+/* Appends val, which may be JSON null (NULL). */
+static void jpush_nullable(struct json *j, json_object *array, json_object *val)
+{
+    if (array == NULL || json_object_array_add(array, val) != 0) {
+        j->failed = true;
+        json_object_put(val);
+    }
+}
+
 /* A string, or JSON null for NULL. */
 static json_object *jstring(struct json *j, const char *s)
 {
@@ -248,6 +257,21 @@ static json_object *jaccess(struct json *j, const struct lw_access *a)
     return o;
 }
 
+/* A grouped finding's example lock sets: {"locks": [...]} per instance kept. */
+static json_object *jexamples(struct json *j, const struct lw_finding *f)
+{
+    json_object *a = checked(j, json_object_new_array());
+    for (size_t e = 0; e < f->nexamples; e++) {
+        json_object *ex = checked(j, json_object_new_object());
+        json_object *locks = checked(j, json_object_new_array());
+        for (size_t k = 0; k < f->examples[e].nlocks; k++)
+            jpush(j, locks, jlock(j, f->examples[e].locks[k]));
+        jset(j, ex, "locks", locks);
+        jpush(j, a, ex);
+    }
+    return a;
+}
+
 static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
     json_object *o = checked(j, json_object_new_object());
@@ -288,6 +312,12 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     jset(j, o, "waits", waits);
     jset(j, o, "stuck", checked(j, json_object_new_boolean(f->stuck)));
     jset(j, o, "inversion", checked(j, json_object_new_boolean(f->inversion)));
+    jset(j, o, "instances", checked(j, json_object_new_uint64(lw_finding_instances(f))));
+    jset(j, o, "examples", jexamples(j, f));
+    json_object *distinct = checked(j, json_object_new_array());
+    for (size_t k = 0; k < f->ndistinct_stacks; k++)
+        jpush_nullable(j, distinct, jstack(j, f->distinct_stacks[k]));
+    jset(j, o, "distinct_stacks", distinct);
     jset(j, o, "variable", jstring(j, f->variable));
     jset(j, o, "location", jstring(j, f->location));
     jset(j, o, "fingerprint", jstring(j, fingerprint));

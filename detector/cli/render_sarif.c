@@ -458,6 +458,7 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
     json_object *props = checked(s, json_object_new_object());
     jset(s, props, "pid", checked(s, json_object_new_int(f->pid)));
     jset(s, props, "singleThread", checked(s, json_object_new_boolean(f->single_thread)));
+    jset(s, props, "instances", checked(s, json_object_new_uint64(lw_finding_instances(f))));
     jset(s, o, "properties", props);
     return o;
 }

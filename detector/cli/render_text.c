@@ -2,6 +2,7 @@
  * sentences of what can go wrong, the stacks that prove it (user code first, at most
  * LWD_TEXT_MAX_FRAMES frames each), where the threads came from and a line saying how to fix it;
  * then one summary line. Written for someone who has never read lockwatch's documentation. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -512,6 +513,67 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
     }
 }
 
+/* Stacks of a group's other instances printed before "(N more stacks)". */
+#define LWD_TEXT_MAX_GROUP_STACKS 4u
+
+/* A grouped finding: how many instances (unless the message above said it: with_phrase
+ * false) and the example lock sets ("M1 a and M2 b; M3 c and M4 d"); nothing for a finding of
+ * one instance. */
+static void print_instances(const struct text *t, const struct lw_finding *f, bool with_phrase)
+{
+    size_t need = lw_instances_phrase(f, NULL, 0);
+    if (need == 0) return;
+    struct paragraph p;
+    if (!paragraph_open(&p)) return;
+    char *phrase = with_phrase ? malloc(need + 1) : NULL;
+    if (phrase != NULL) {
+        lw_instances_phrase(f, phrase, need + 1);
+        phrase[0] = (char)toupper((unsigned char)phrase[0]);
+        fputs(phrase, p.f);
+        free(phrase);
+    }
+    char lb[320];
+    for (size_t e = 0; e < f->nexamples; e++) {
+        if (e == 0)
+            fputs(with_phrase ? ", for example " : "The instances include ", p.f);
+        else
+            fputs("; ", p.f);
+        const struct lw_instance_example *ex = &f->examples[e];
+        for (size_t k = 0; k < ex->nlocks; k++) {
+            if (k > 0) fputs(k + 1 == ex->nlocks ? " and " : ", ", p.f);
+            fputs(lock_ref(ex->locks[k], 0, false, lb, sizeof lb), p.f);
+        }
+    }
+    fputs(".", p.f);
+    fputs("  ", t->out);
+    paragraph_print(t, &p, 2);
+}
+
+static bool in_cycle(const struct lw_finding *f, const struct lw_stack *s)
+{
+    for (size_t e = 0; e < f->ncycle; e++)
+        if (f->cycle[e].holding_stack == s || f->cycle[e].acquiring_stack == s) return true;
+    return false;
+}
+
+/* The stacks a group's instances named besides those of the cycle shown, up to the limit. */
+static void print_group_stacks(const struct text *t, const struct lw_finding *f)
+{
+    size_t other = 0, shown = 0;
+    for (size_t k = 0; k < f->ndistinct_stacks; k++) {
+        const struct lw_stack *s = f->distinct_stacks[k];
+        if (in_cycle(f, s)) continue;
+        if (other++ == 0)
+            fputs("  Other instances took their locks at other stacks too:\n", t->out);
+        if (shown == LWD_TEXT_MAX_GROUP_STACKS) continue;
+        if (shown > 0) fputs("    and\n", t->out);
+        print_stack(t, s);
+        shown++;
+    }
+    if (other > shown)
+        fprintf(t->out, "    (%zu more stack%s)\n", other - shown, other - shown == 1 ? "" : "s");
+}
+
 /* Where the condition variable or semaphore a thread waits on was last signalled. */
 static void print_last_signal(const struct text *t, const struct lw_thread_wait *w)
 {
@@ -684,7 +746,8 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
     if (t->triage != NULL && t->triage->known != NULL && t->triage->known[index])
         fputs(" (known, in baseline)", t->out);
     fputc('\n', t->out);
-    if (f->ncycle > 0 && !(f->kind == LW_KIND_DEADLOCK && f->nwaits > 0)) {
+    bool story = f->ncycle > 0 && !(f->kind == LW_KIND_DEADLOCK && f->nwaits > 0);
+    if (story) {
         print_cycle_story(t, f);
     } else {
         /* The message is a sentence without its full stop (JSON carries it as is). */
@@ -694,6 +757,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
         free(msg);
         print_locks(t, f);
     }
+    print_instances(t, f, story);
     fputc('\n', t->out);
     bool waits_block = f->kind == LW_KIND_DEADLOCK && f->nwaits > 0;
     if (waits_block) {
@@ -705,6 +769,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
                           "");
     }
     print_cycle_stacks(t, f);
+    print_group_stacks(t, f);
     if (f->naccesses > 0)
         print_accesses(t, f);
     else if (!waits_block)

@@ -203,6 +203,11 @@ static bool rule_matches(const struct rule *r, const struct lw_finding *f)
         for (size_t k = 0; k < f->nlocks; k++)
             if (f->locks[k]->name != NULL && fnmatch(r->glob, f->locks[k]->name, 0) == 0)
                 return true;
+        for (size_t x = 0; x < f->nexamples; x++)
+            for (size_t k = 0; k < f->examples[x].nlocks; k++) {
+                const char *name = f->examples[x].locks[k]->name;
+                if (name != NULL && fnmatch(r->glob, name, 0) == 0) return true;
+            }
         return false;
     }
     for (size_t e = 0; e < f->ncycle; e++)
@@ -211,6 +216,8 @@ static bool rule_matches(const struct rule *r, const struct lw_finding *f)
             return true;
     for (size_t k = 0; k < f->nstacks; k++)
         if (stack_matches(r, f->stacks[k].stack)) return true;
+    for (size_t k = 0; k < f->ndistinct_stacks; k++)
+        if (stack_matches(r, f->distinct_stacks[k])) return true;
     for (size_t k = 0; k < f->naccesses; k++)
         if (stack_matches(r, f->accesses[k].stack)) return true;
     return false;

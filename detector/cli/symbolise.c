@@ -328,6 +328,8 @@ static int symbolise_findings(struct lwd_symboliser *s, struct lw_report *r)
                 return -1;
         for (size_t k = 0; k < f->nstacks; k++)
             if (lwd_sym_stack(s, r, f->stacks[k].stack) != 0) return -1;
+        for (size_t k = 0; k < f->ndistinct_stacks; k++)
+            if (lwd_sym_stack(s, r, f->distinct_stacks[k]) != 0) return -1;
     }
     return 0;
 }

@@ -172,24 +172,6 @@ static int seen_before(struct lw_detector *d, enum deadlock_shape shape, const u
     return rc;
 }
 
-/* An inversion finding of pid over exactly these locks, or NULL. */
-static struct lw_finding *inversion_of(struct lw_detector *d, int32_t pid,
-                                       struct lw_lock *const *locks, size_t n)
-{
-    for (size_t i = 0; i < d->report.nfindings; i++) {
-        struct lw_finding *f = d->report.findings[i];
-        if (f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->pid != pid || f->nlocks != n) continue;
-        /* The same set both ways: a cycle may name one lock twice (two readers upgrading). */
-        size_t k = 0, m = 0;
-        while (k < n && has_lock(f->locks, f->nlocks, locks[k]))
-            k++;
-        while (m < n && has_lock(locks, n, f->locks[m]))
-            m++;
-        if (k == n && m == n) return f;
-    }
-    return NULL;
-}
-
 /* The cycle's edges when every link is a lock held by the next thread: path[i] holds the lock
  * path[i - 1] waits for and waits for the one path[i + 1] holds. False for any other cycle. */
 static bool lock_cycle(struct lw_detector *d, const uint32_t *path, size_t n,
@@ -256,12 +238,12 @@ int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n)
         if (!locks) goto nomem;
         for (size_t i = 0; i < n; i++)
             locks[i] = edges[i].acquiring;
-        f = inversion_of(d, pid, locks, n);
+        f = lw_group_deadlocked(d, pid, locks, n);
         free(locks);
     }
     if (f) {
-        /* The inversion found earlier really deadlocked: one finding keeps both facts, with the
-         * edges the inversion recorded. */
+        /* An inversion found earlier really deadlocked: its group's finding keeps both facts,
+         * with the edges that instance recorded, and still counts the group's instances. */
         f->kind = LW_KIND_DEADLOCK;
         f->inversion = true;
         f->single_thread = false;

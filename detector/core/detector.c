@@ -60,13 +60,13 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->misuse_seen);
     lw_map_free(&d->exit_held);
     lw_map_free(&d->races_seen);
-    free(d->cycle_findings);
     for (size_t i = 0; i < d->older_held_cap; i++)
         free(d->older_held[i].held);
     free(d->older_held);
     free(d->held_scratch);
     free(d->gate_scratch);
     lw_map_free(&d->held_seen);
+    lw_group_free(d);
     free(d->robust);
     lw_waitfor_free(d);
     free(d);

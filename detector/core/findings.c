@@ -19,6 +19,9 @@ void lw_finding_free(struct lw_finding *f)
     for (size_t i = 0; i < f->nwaits; i++)
         free(f->waits[i].held);
     free(f->waits);
+    for (size_t i = 0; i < f->nexamples; i++)
+        free(f->examples[i].locks);
+    free(f->distinct_stacks);
     free(f->variable);
     free(f->location);
     free(f);

@@ -1,5 +1,5 @@
-/* lock_order.c — the edge rules of an ACQUIRE record, and lock-order-inversion findings from the
- * cycles the graph reports.
+/* lock_order.c — the edge rules of an ACQUIRE record, and the cycles the graph reports handed to
+ * their groups (cycle_group.c) as lock-order-inversion findings.
  *
  * Rules (docs/internals.md, "Lock semantics"): each held lock h makes the edge h -> lock at the
  * attempt, with the other held locks as the instance's gates; a trylock makes no edge into the lock
@@ -22,56 +22,36 @@ static struct lw_site *site_of(struct lw_detector *d, struct lw_stack *holding,
         free(site);
         return NULL;
     }
-    *site = (struct lw_site){holding, acquiring};
+    *site = (struct lw_site){holding, acquiring, d->nsites++};
     return site;
 }
 
-/* Fills a finding's locks, threads and cycle edges from a graph cycle. */
-static void describe_cycle(struct lw_detector *d, struct lw_finding *f,
-                           const struct lw_graph_cycle *c)
+/* A graph cycle as edges (and the site of each) for its group (cycle_group.c). */
+static int report_cycle(struct lw_detector *d, const struct lw_graph_cycle *c, int32_t pid)
 {
     struct lw_report *r = &d->report;
-    f->nthreads = 0;
+    struct lw_cycle_edge *edges = malloc(c->length * sizeof *edges);
+    const struct lw_site **sites = malloc(c->length * sizeof *sites);
+    int rc = LW_ERR_NOMEM;
+    if (!edges || !sites) goto out;
     for (size_t i = 0; i < c->length; i++) {
         const struct lw_graph_instance *inst = c->instances[i];
-        const struct lw_site *site = inst->payload;
-        struct lw_thread *t = r->threads[inst->thread];
-        f->locks[i] = r->locks[c->nodes[i]];
-        f->cycle[i] = (struct lw_cycle_edge){
-            .thread = t,
+        sites[i] = inst->payload;
+        edges[i] = (struct lw_cycle_edge){
+            .thread = r->threads[inst->thread],
             .holding = r->locks[c->nodes[i]],
             .acquiring = r->locks[c->nodes[(i + 1) % c->length]],
             .holding_mode = inst->from_mode,
             .acquiring_mode = inst->to_mode,
-            .holding_stack = site->holding,
-            .acquiring_stack = site->acquiring,
+            .holding_stack = sites[i]->holding,
+            .acquiring_stack = sites[i]->acquiring,
         };
-        size_t k = 0;
-        while (k < f->nthreads && f->threads[k] != t)
-            k++;
-        if (k == f->nthreads) f->threads[f->nthreads++] = t;
     }
-    f->single_thread = c->single_thread;
-}
-
-static int report_cycle(struct lw_detector *d, const struct lw_graph_cycle *c, int32_t pid)
-{
-    if (c->upgraded) {
-        /* Same cycle, now shown across threads: the finding keeps its id and place. */
-        struct lw_finding *f = d->cycle_findings[c->id];
-        describe_cycle(d, f, c);
-        return LW_OK;
-    }
-    struct lw_finding **by_id =
-        lw_grow(d->cycle_findings, &d->cycle_findings_cap, (size_t)c->id + 1, sizeof *by_id);
-    if (!by_id) return LW_ERR_NOMEM;
-    d->cycle_findings = by_id;
-    struct lw_finding *f =
-        lw_finding_add(d, LW_KIND_LOCK_ORDER_INVERSION, pid, c->length, c->length, c->length, 0);
-    if (!f) return LW_ERR_NOMEM;
-    by_id[c->id] = f;
-    describe_cycle(d, f, c);
-    return LW_OK;
+    rc = lw_group_cycle(d, c->id, c->upgraded, edges, sites, c->length, c->single_thread, pid);
+out:
+    free(edges);
+    free(sites);
+    return rc;
 }
 
 int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec)

@@ -484,6 +484,42 @@ static void say_cond(struct text *out, const struct lw_finding *f)
              "anyway)");
 }
 
+size_t lw_finding_instances(const struct lw_finding *f)
+{
+    return f->instances > 1 ? f->instances : 1;
+}
+
+/* n with a comma between groups of three digits ("1,000"). */
+static void say_count(struct text *out, size_t n)
+{
+    if (n >= 1000) {
+        say_count(out, n / 1000);
+        say(out, ",%03zu", n % 1000);
+    } else {
+        say(out, "%zu", n);
+    }
+}
+
+static void say_instances(struct text *out, const struct lw_finding *f)
+{
+    size_t n = lw_finding_instances(f);
+    if (n < 2) return;
+    say(out, "the same lock order was inverted between ");
+    say_count(out, n);
+    if (f->ncycle == 2)
+        say(out, " pairs of locks (instances)");
+    else
+        say(out, " sets of %zu locks (instances)", f->ncycle);
+}
+
+size_t lw_instances_phrase(const struct lw_finding *f, char *buf, size_t len)
+{
+    struct text out = {.buf = buf, .len = len};
+    if (buf && len) buf[0] = '\0';
+    say_instances(&out, f);
+    return out.need;
+}
+
 size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *buf, size_t len)
 {
     struct text out = {.buf = buf, .len = len, .multi_process = multi_process};
@@ -552,6 +588,10 @@ size_t lw_finding_message(const struct lw_finding *f, bool multi_process, char *
     case LW_KIND_COND_MISUSE:
         say_cond(&out, f);
         break;
+    }
+    if (lw_finding_instances(f) > 1) {
+        say(&out, "; ");
+        say_instances(&out, f);
     }
     return out.need;
 }

@@ -1,7 +1,8 @@
 /* state.h — the detector's state, shared by the files that each handle one part of it:
  * detector.c (feeding and dispatch), validate.c (record checks), tables.c (processes, images,
- * threads, locks), lock_order.c (edge rules -> graph -> findings), waitfor.c (real deadlocks),
- * misuse.c and findings.c (the report's findings). */
+ * threads, locks), lock_order.c (edge rules -> graph -> cycles), cycle_group.c (cycles of the
+ * same code -> one finding), waitfor.c (real deadlocks), misuse.c and findings.c (the report's
+ * findings). */
 #ifndef LW_CORE_STATE_H
 #define LW_CORE_STATE_H
 
@@ -21,6 +22,33 @@
 struct lw_site {
     struct lw_stack *holding;
     struct lw_stack *acquiring;
+    uint32_t id; /* dense, in order interned: the element of a cycle group's key */
+};
+
+/* cycle_group.c: one instance-level cycle of a group, its edges rotated to line up with the
+ * group's first instance (edge k taken at the same stacks in each). */
+struct lw_cycle_instance {
+    struct lw_cycle_edge *edges;
+    int32_t pid;
+    bool single_thread;
+};
+
+/* cycle_group.c: the instance-level cycles of the same code, and the one finding they make. */
+struct lw_cycle_group {
+    struct lw_finding *finding;
+    size_t n; /* edges per instance */
+    struct lw_cycle_instance *instances;
+    size_t ninstances, instances_cap;
+    size_t stacks_cap;  /* of finding->distinct_stacks */
+    size_t shown;       /* the instance the finding's cycle shows */
+    size_t first_cross; /* the first instance seen across threads, SIZE_MAX while none is */
+    bool deadlocked;    /* shown really deadlocked: the finding keeps showing it */
+};
+
+/* Where a graph cycle (by id) went: its group and its instance there. */
+struct lw_cycle_ref {
+    uint32_t group;
+    uint32_t instance;
 };
 
 /* One lock a blocked thread holds. */
@@ -78,8 +106,14 @@ struct lw_detector {
     struct lw_map races_seen; /* external.c: races already added, by race key */
     uint64_t named_stacks;    /* external.c: ids of named (TSan) stacks handed out */
 
-    struct lw_finding **cycle_findings; /* graph cycle id -> its finding */
-    size_t cycle_findings_cap;
+    uint32_t nsites; /* sites interned: the next site id */
+
+    struct lw_cycle_group *groups; /* cycle_group.c */
+    size_t ngroups, groups_cap;
+    struct lw_seqset group_keys;     /* canonical site-id sequence -> group index */
+    struct lw_map group_stacks;      /* (group index, stack) -> 1: in its distinct stacks */
+    struct lw_cycle_ref *cycle_refs; /* graph cycle id -> its instance */
+    size_t cycle_refs_cap;
     struct lw_older_held *older_held; /* per thread index */
     size_t older_held_cap;
 
@@ -136,6 +170,19 @@ struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
  * records its thread sent before it. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
 int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec);
+
+/* cycle_group.c: a cycle the graph reported, new or upgraded (the same id, now across threads),
+ * into the finding of its group. edges[0..n) describe it as lock_order.c does, sites[k] is the
+ * site of edge k; the group copies what it keeps. */
+int lw_group_cycle(struct lw_detector *d, uint32_t cycle_id, bool upgraded,
+                   const struct lw_cycle_edge *edges, const struct lw_site *const *sites, size_t n,
+                   bool single_thread, int32_t pid);
+/* The finding of the first group not yet deadlocked with an instance of pid over exactly the
+ * locks locks[0..n) (in any order), now showing that instance for good; NULL when there is
+ * none. The caller makes the finding the deadlock. */
+struct lw_finding *lw_group_deadlocked(struct lw_detector *d, int32_t pid,
+                                       struct lw_lock *const *locks, size_t n);
+void lw_group_free(struct lw_detector *d);
 
 /* waitfor.c: real deadlocks among blocked threads. */
 int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec);

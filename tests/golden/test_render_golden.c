@@ -1,6 +1,7 @@
 /* test_render_golden.c — renders hand-built report models (no program, no symboliser) as text
  * and JSON and compares each with a file under tests/golden/expected/. The models cover every
- * shape the renderers branch on: two- and three-thread cycles, a single-thread cycle on an
+ * shape the renderers branch on: two- and three-thread cycles, a group of 1,000 cycles of the
+ * same code, a single-thread cycle on an
  * rwlock, misuse findings with labelled stacks, long stacks cut to the frame limit, frames
  * without symbols or without a module, a stack that never arrived, several processes,
  * overflows, a signal, colour and a clean run.
@@ -189,6 +190,27 @@ static void single_process(struct lw_report *r, int32_t pid)
     r->nimages = 1;
 }
 
+/* Makes f the finding of a group of `instances` cycles as the detector does: the cycle shown
+ * is the first example, its stacks the first distinct stacks, then extra[0..nextra). */
+static void set_group(struct lw_finding *f, size_t instances, struct lw_lock **second,
+                      struct lw_stack **extra, size_t nextra)
+{
+    f->instances = instances;
+    struct lw_lock **first = keep(calloc(f->ncycle, sizeof *first));
+    for (size_t k = 0; k < f->ncycle; k++)
+        first[k] = f->cycle[k].holding;
+    f->examples[f->nexamples++] = (struct lw_instance_example){f->ncycle, first};
+    if (second != NULL)
+        f->examples[f->nexamples++] = (struct lw_instance_example){f->ncycle, second};
+    f->distinct_stacks = keep(calloc(2 * f->ncycle + nextra, sizeof *f->distinct_stacks));
+    for (size_t k = 0; k < f->ncycle; k++) {
+        f->distinct_stacks[f->ndistinct_stacks++] = f->cycle[k].holding_stack;
+        f->distinct_stacks[f->ndistinct_stacks++] = f->cycle[k].acquiring_stack;
+    }
+    for (size_t k = 0; k < nextra; k++)
+        f->distinct_stacks[f->ndistinct_stacks++] = extra[k];
+}
+
 /* A thread's stack below its own code. */
 #define THREAD_BASE SYS(0x7ffff7e5a044, "start_thread"), SYS(0x7ffff7eda5fc, "clone3")
 
@@ -219,9 +241,86 @@ static void build_abba(struct lw_report *r)
                    {t2, b, a, LW_MODE_EXCLUSIVE, LW_MODE_EXCLUSIVE,
                     STACK(0, USER(0x555555555315, "worker_ba", "src/broken.c", 30), THREAD_BASE),
                     STACK(0, USER(0x555555555329, "worker_ba", "src/broken.c", 32), THREAD_BASE)}));
+    set_group(f, 1, NULL, NULL, 0);
     set_findings(r, LIST(struct lw_finding *, f));
     set_report_locks(r, LIST(struct lw_lock *, a, b));
     set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
+}
+
+/* One finding for 1,000 cycles of the same code: transfers between pairs of accounts in both
+ * directions. Other instances also came from an audit path (six more stacks: four shown, two
+ * counted). */
+static void build_group(struct lw_report *r)
+{
+    single_process(r, 4343);
+    struct lw_thread *t0 = thread_of(0, 4343, 0, "main", NO_THREAD, NULL);
+    struct lw_thread *t1 = thread_of(1, 4343, 1, "teller_a", 0,
+                                     STACK(0, USER(0x555555555480, "main", "src/bank.c", 60)));
+    struct lw_thread *t2 = thread_of(2, 4343, 2, "teller_b", 0,
+                                     STACK(0, USER(0x5555555554a0, "main", "src/bank.c", 61)));
+    struct lw_lock *m[4];
+    for (uint32_t i = 0; i < 4; i++) {
+        char *name = keep(malloc(32));
+        snprintf(name, 32, "accounts+%u", 64 * i);
+        m[i] = lock_of(i + 1, 0x555555558040 + 64 * i, LW_LOCK_MUTEX, 0, name);
+    }
+    struct lw_finding *f = finding_of(1, LW_KIND_LOCK_ORDER_INVERSION, 4343);
+    set_locks(f, LIST(struct lw_lock *, m[0], m[1]));
+    set_threads(f, LIST(struct lw_thread *, t1, t2));
+    set_cycle(f, LIST(struct lw_cycle_edge,
+                      {t1, m[0], m[1], LW_MODE_EXCLUSIVE, LW_MODE_EXCLUSIVE,
+                       STACK(0, USER(0x555555555215, "transfer", "src/bank.c", 30),
+                             USER(0x555555555300, "teller_a", "src/bank.c", 45), THREAD_BASE),
+                       STACK(0, USER(0x555555555229, "transfer", "src/bank.c", 31),
+                             USER(0x555555555300, "teller_a", "src/bank.c", 45), THREAD_BASE)},
+                      {t2, m[1], m[0], LW_MODE_EXCLUSIVE, LW_MODE_EXCLUSIVE,
+                       STACK(0, USER(0x555555555215, "transfer", "src/bank.c", 30),
+                             USER(0x555555555340, "teller_b", "src/bank.c", 52), THREAD_BASE),
+                       STACK(0, USER(0x555555555229, "transfer", "src/bank.c", 31),
+                             USER(0x555555555340, "teller_b", "src/bank.c", 52), THREAD_BASE)}));
+    struct lw_stack *extra[6];
+    for (int i = 0; i < 6; i++)
+        extra[i] = STACK(0, USER(0x555555555215, "transfer", "src/bank.c", 30 + i % 2),
+                         USER(0x555555555400 + (uint64_t)i, "audit", "src/audit.c", 10 + i));
+    struct lw_lock **second = keep(calloc(2, sizeof *second));
+    second[0] = m[2];
+    second[1] = m[3];
+    set_group(f, 1000, second, extra, 6);
+    set_findings(r, LIST(struct lw_finding *, f));
+    set_report_locks(r, LIST(struct lw_lock *, m[0], m[1], m[2], m[3]));
+    set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
+}
+
+/* The group above, after its shown pair really deadlocked: a deadlock with inversion that still
+ * counts the group's instances (its message says how many; the text adds the examples). */
+static void build_group_deadlock(struct lw_report *r)
+{
+    build_group(r);
+    struct lw_finding *f = r->findings[0];
+    f->kind = LW_KIND_DEADLOCK;
+    f->inversion = true;
+    struct lw_held_info *held = keep(calloc(2, sizeof *held));
+    for (size_t k = 0; k < 2; k++)
+        held[k] = (struct lw_held_info){f->cycle[k].holding, LW_MODE_EXCLUSIVE,
+                                        f->cycle[k].holding_stack};
+    set_waits(f, LIST(struct lw_thread_wait,
+                      {.thread = f->cycle[0].thread,
+                       .kind = LW_WAIT_LOCK,
+                       .lock = f->cycle[0].acquiring,
+                       .waits_for = f->cycle[1].thread,
+                       .stack = f->cycle[0].acquiring_stack,
+                       .nheld = 1,
+                       .held = &held[0]},
+                      {.thread = f->cycle[1].thread,
+                       .kind = LW_WAIT_LOCK,
+                       .lock = f->cycle[1].acquiring,
+                       .waits_for = f->cycle[0].thread,
+                       .stack = f->cycle[1].acquiring_stack,
+                       .nheld = 1,
+                       .held = &held[1]}));
+    set_stacks(f, LIST(struct lw_labelled_stack,
+                       {f->cycle[0].thread, "blocked here", f->cycle[0].acquiring_stack},
+                       {f->cycle[1].thread, "blocked here", f->cycle[1].acquiring_stack}));
 }
 
 /* Several kinds in one run of a C++ program: a single-thread cycle through an rwlock, a double
@@ -569,6 +668,13 @@ int main(int argc, char **argv)
     static const struct golden_case cases[] = {
         {"abba", build_abba, {.pid = 4242, .exit_code = 0}, false, true, false},
         {"abba.color", build_abba, {.pid = 4242, .exit_code = 0}, true, true, false},
+        {"group", build_group, {.pid = 4343, .exit_code = 0}, false, true, false},
+        {"group-deadlock",
+         build_group_deadlock,
+         {.pid = 4343, .signal = 9, .stopped = true, .stop_reason = LWD_STOP_DEADLOCK},
+         false,
+         true,
+         false},
         {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true, false},
         {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, false},
         {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true, true},

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """check_report.py - runs one program under lockwatch and checks its JSON report against an
-expectation file (format: scenarios/README.md, "The expect format").
+expectation file (format: scenarios/README.md, "The expect format"). A finding may be refined by
+`instances N` (how many instance-level cycles a grouped finding stands for), `example PATTERN...`
+(the k-th such line: the lock names of the finding's k-th example lock set, in any order; when
+given, there are exactly that many examples) and `message REGEX` (searched in its message).
 
     check_report.py --expect FILE [--section NAME] [--source FILE]... [--timeout SEC]
                     -- PROGRAM [ARGS...]
@@ -79,6 +82,9 @@ class ExpectedFinding:
         self.variable = None    # glob for a data race's `variable`, or None (not checked)
         self.frames = []        # list of Place: some stack of the finding has a frame there
         self.forked = None      # True: found in a process other than the program (pid differs)
+        self.instances = None   # the finding's `instances`, or None (not checked)
+        self.examples = []      # list of glob lists: its `examples`' lock names, in order
+        self.message = None     # regex its `message` must contain, or None
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -103,6 +109,12 @@ class ExpectedFinding:
             lines.append(f"  access {kind} with a frame at {place}{held_text}")
         if self.variable is not None:
             lines.append(f"  variable {self.variable}")
+        if self.instances is not None:
+            lines.append(f"  instances {self.instances}")
+        for k, patterns in enumerate(self.examples):
+            lines.append(f"  example {k + 1}: locks " + " ".join(patterns))
+        if self.message is not None:
+            lines.append(f"  message matching /{self.message.pattern}/")
         return lines
 
 
@@ -230,6 +242,18 @@ def parse_expect(path, section, markers):
                                       "[locked|unlocked]` must follow a `finding`")
                 held = args[2] if len(args) == 3 else None
                 current.accesses.append((args[0], Place(args[1], markers), held))
+            elif word == "instances":
+                if current is None:
+                    raise ExpectError("`instances N` must follow a `finding`")
+                current.instances = int(args[0])
+            elif word == "example":
+                if current is None or not args:
+                    raise ExpectError("`example PATTERN...` must follow a `finding`")
+                current.examples.append(args)
+            elif word == "message":
+                if current is None:
+                    raise ExpectError("`message REGEX` must follow a `finding`")
+                current.message = re.compile(rest.strip())
             elif word == "variable":
                 if current is None:
                     raise ExpectError("`variable NAME` must follow a `finding`")
@@ -367,6 +391,23 @@ def race_problems(exp, finding):
     return problems
 
 
+def group_problems(exp, finding):
+    """The grouping refinements (`instances`, `example`, `message`) of one expected finding."""
+    problems = []
+    if exp.instances is not None and finding.get("instances") != exp.instances:
+        problems.append(f"instances is {finding.get('instances')!r}, expected {exp.instances}")
+    if exp.examples:
+        examples = finding.get("examples") if isinstance(finding.get("examples"), list) else []
+        names = [lock_names(e) if isinstance(e, dict) else [] for e in examples]
+        if len(names) != len(exp.examples) or not all(
+                match_globs(want, got) for want, got in zip(exp.examples, names)):
+            problems.append(f"example lock sets are {names}, expected {exp.examples}")
+    if exp.message is not None and not exp.message.search(str(finding.get("message"))):
+        problems.append(f"message {finding.get('message')!r} does not match "
+                        f"/{exp.message.pattern}/")
+    return problems
+
+
 def finding_problems(exp, finding, program_pid=None):
     """Why one actual finding does not satisfy one expected finding ([] when it does)."""
     problems = []
@@ -407,6 +448,7 @@ def finding_problems(exp, finding, program_pid=None):
     for place in exp.frames:
         if not any(place.matches(fr) for s in all_stacks(finding) for fr in frames_of(s)):
             problems.append(f"no stack with a frame at {place}")
+    problems.extend(group_problems(exp, finding))
     if exp.forked is not None and (finding.get("pid") != program_pid) != exp.forked:
         problems.append(f"pid is {finding.get('pid')!r}, the program's is {program_pid!r}")
     return problems
@@ -466,6 +508,10 @@ def describe_actual(report, source_files):
     for f in report.get("findings") or []:
         single = " single-thread" if f.get("single_thread") else " cross-thread"
         lines.append(f"finding {f.get('kind')}{single}")
+        if f.get("instances", 1) != 1 or f.get("examples"):
+            lines.append(f"  instances {f.get('instances')} examples " + "; ".join(
+                " ".join(str(n) for n in lock_names(e)) for e in f.get("examples") or []
+                if isinstance(e, dict)))
         lines.append("  locks " + " ".join(
             f"{lock.get('id')}={lock.get('name')} ({lock.get('type')})" if isinstance(lock, dict)
             else str(lock) for lock in f.get("locks") or []))

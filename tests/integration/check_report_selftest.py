@@ -6,7 +6,8 @@ for lockwatch that writes a prepared report, and requires a pass for the right r
 failure for each kind of wrong one (wrong line, wrong function, extra finding, missing edge, wrong
 lock name, type or mode, wrong single_thread, locks never seen, wrong exit status, finding where silence is expected, unknown
 marker, wrong labelled stack, wrong end of the run, findings beyond the `extra` kinds, wrong
-stop reason, frame missing from every stack, finding in the wrong process). Python 3 standard library only.
+stop reason, frame missing from every stack, finding in the wrong process, wrong instance count,
+example lock sets or message of a grouped finding). Python 3 standard library only.
 """
 
 import copy
@@ -326,6 +327,50 @@ def run_checker(tmp, section, report, lockwatch_exit, expect_text=EXPECT):
     return run.returncode, run.stdout + run.stderr
 
 
+# A grouped finding: instances, example lock sets in order, message.
+GROUP_EXPECT = """\
+[group]
+finding lock-order-inversion cross-thread
+locks lock_a lock_b
+instances 3
+example lock_a lock_b
+example lock_c lock_d
+message between 3 pairs of locks \\(instances\\)$
+"""
+
+
+def example(*names):
+    return {"locks": [{"id": f"M{i + 1}", "name": n, "address": "0x1", "type": "mutex"}
+                      for i, n in enumerate(names)]}
+
+
+GROUP = copy.deepcopy(GOOD)
+GROUP["findings"][0].update(
+    instances=3, examples=[example("lock_b", "lock_a"), example("lock_c", "lock_d")],
+    message="m; the same lock order was inverted between 3 pairs of locks (instances)")
+
+
+def group_variant(change):
+    report = copy.deepcopy(GROUP)
+    change(report)
+    return report
+
+
+GROUP_CASES = [
+    ("grouped finding", "group", GROUP, 66, 0),
+    ("wrong instance count", "group",
+     group_variant(lambda r: r["findings"][0].update(instances=2)), 66, 1),
+    ("no instance count (older report)", "group",
+     group_variant(lambda r: r["findings"][0].pop("instances")), 66, 1),
+    ("examples in the other order", "group",
+     group_variant(lambda r: r["findings"][0]["examples"].reverse()), 66, 1),
+    ("one example missing", "group",
+     group_variant(lambda r: r["findings"][0]["examples"].pop()), 66, 1),
+    ("wrong message", "group",
+     group_variant(lambda r: r["findings"][0].update(message="m")), 66, 1),
+]
+
+
 def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="lw-selftest-") as tmp:
@@ -347,6 +392,9 @@ def main():
         cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
                                                                              RACE_EXPECT), want)
                   for name, section, report, lw_exit, want in RACE_CASES]
+        cases += [(name, lambda s=section, r=report, e=lw_exit: run_checker(tmp, s, r, e,
+                                                                             GROUP_EXPECT), want)
+                  for name, section, report, lw_exit, want in GROUP_CASES]
         cases.append(("unknown marker is a set-up error",
                       lambda: run_checker(tmp, "broken", GOOD, 66,
                                           EXPECT.replace("@ab-first/", "@no-such/")), 2))

@@ -197,6 +197,15 @@ struct lw_access {
     struct lw_stack *stack;   /* named frames */
 };
 
+/* The locks of one instance of a finding's cycle, in the order of the finding's edges. */
+struct lw_instance_example {
+    size_t nlocks;
+    struct lw_lock **locks;
+};
+
+/* Example lock sets a grouped finding keeps: its first instances in record order. */
+#define LW_FINDING_EXAMPLES 2
+
 struct lw_finding {
     uint32_t id; /* 1-based, in order found */
     enum lw_finding_kind kind;
@@ -225,6 +234,18 @@ struct lw_finding {
                        lock was taken in that order) */
     bool interrupted; /* hang: the run was ended after a signal to lockwatch, not by --timeout */
     enum lw_finding_detail detail; /* misuse findings: which case of the kind */
+    /* lock-order-inversion, and the deadlock such a finding became: the instance-level cycles of
+     * the same code (the same holding and acquiring stacks per edge, up to rotation; other locks,
+     * other threads) that this one finding stands for. instances counts them (0 in findings of
+     * other kinds: lw_finding_instances reads it as 1); examples are the lock sets of the first
+     * two in record order; distinct_stacks is every stack their edges named, each once, in the
+     * order first seen. The cycle above (and pid) shows one of them: the one that really
+     * deadlocked, else the first seen across threads, else the first. */
+    size_t instances;
+    size_t nexamples;
+    struct lw_instance_example examples[LW_FINDING_EXAMPLES];
+    size_t ndistinct_stacks;
+    struct lw_stack **distinct_stacks;
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
@@ -274,6 +295,15 @@ struct lw_report {
  * one process. Processes that appear in no finding (a helper the program ran, ThreadSanitizer's
  * symboliser) do not count, so a one-process bug keeps short ids. */
 bool lw_report_multi_process(const struct lw_report *r);
+
+/* How many instance-level cycles f stands for: f->instances, and 1 for a finding that counts
+ * none (every finding is at least itself). */
+size_t lw_finding_instances(const struct lw_finding *f);
+
+/* "the same lock order was inverted between 1,000 pairs of locks (instances)" for a finding
+ * standing for several instances (lw_finding_instances > 1); "" otherwise. Written like
+ * lw_finding_message. */
+size_t lw_instances_phrase(const struct lw_finding *f, char *buf, size_t len);
 
 /* The one-line explanation of a finding, from named data (call after the driver named locks and
  * threads), with thread ids as lw_thread_id(multi_process) writes them. Writes at most len bytes
