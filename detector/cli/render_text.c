@@ -243,12 +243,35 @@ static const char *title(enum lw_finding_kind kind)
     return "finding";
 }
 
+/* A cycle longer than this shows its first LWD_TEXT_FOLD_HEAD and last LWD_TEXT_FOLD_TAIL edges
+ * and says how many it left out; JSON always has every edge. */
+#define LWD_TEXT_FOLD_ABOVE 8u
+#define LWD_TEXT_FOLD_HEAD 3u
+#define LWD_TEXT_FOLD_TAIL 2u
+
+/* How many edges of f's cycle the text leaves out, after its first LWD_TEXT_FOLD_HEAD. */
+static size_t folded_edges(const struct lw_finding *f)
+{
+    return f->ncycle > LWD_TEXT_FOLD_ABOVE ? f->ncycle - LWD_TEXT_FOLD_HEAD - LWD_TEXT_FOLD_TAIL
+                                           : 0;
+}
+
+/* Whether edge e is one the text leaves out. */
+static bool edge_folded(const struct lw_finding *f, size_t e)
+{
+    return folded_edges(f) > 0 && e >= LWD_TEXT_FOLD_HEAD && e < f->ncycle - LWD_TEXT_FOLD_TAIL;
+}
+
 /* "always A before B before C": the order the cycle's first edges already use. */
 static void write_order(FILE *out, const struct lw_finding *f)
 {
     char buf[256];
     fputs("always ", out);
     for (size_t e = 0; e < f->ncycle; e++) {
+        if (edge_folded(f, e)) {
+            if (e == LWD_TEXT_FOLD_HEAD) fprintf(out, " before %zu more", folded_edges(f));
+            continue;
+        }
         if (e > 0) fputs(" before ", out);
         fputs(lock_word(f->cycle[e].holding, buf, sizeof buf), out);
     }
@@ -467,6 +490,11 @@ static void print_cycle_story(const struct text *t, const struct lw_finding *f)
     if (!paragraph_open(&p)) return;
     for (size_t e = 0; e < f->ncycle; e++) {
         const struct lw_cycle_edge *edge = &f->cycle[e];
+        if (edge_folded(f, e)) {
+            if (e == LWD_TEXT_FOLD_HEAD)
+                fprintf(p.f, "; and so on through %zu more locks", folded_edges(f));
+            continue;
+        }
         if (e > 0) fputs("; ", p.f);
         if (e == 0 || !f->single_thread)
             fprintf(p.f, "%s ", thread_ref(t, edge->thread, tb, sizeof tb));
@@ -503,6 +531,14 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
     char tb[160], lb[320];
     for (size_t e = 0; e < f->ncycle; e++) {
         const struct lw_cycle_edge *edge = &f->cycle[e];
+        if (edge_folded(f, e)) {
+            if (e == LWD_TEXT_FOLD_HEAD)
+                fprintf(t->out,
+                        "  ... %zu more edges of the cycle, left out here (the JSON report has "
+                        "every one) ...\n",
+                        folded_edges(f));
+            continue;
+        }
         fprintf(t->out, "  %s holds %s, taken at\n", thread_ref(t, edge->thread, tb, sizeof tb),
                 lock_ref(edge->holding, edge->holding_mode, true, lb, sizeof lb));
         print_stack(t, edge->holding_stack);
@@ -711,13 +747,33 @@ static void print_accesses(const struct text *t, const struct lw_finding *f)
         fprintf(t->out, "  The memory: %s\n", mem);
 }
 
+/* Whether thread th appears in an edge of f's cycle the text shows (true without a cycle). */
+static bool thread_shown(const struct lw_finding *f, const struct lw_thread *th)
+{
+    if (folded_edges(f) == 0) return true;
+    for (size_t e = 0; e < f->ncycle; e++)
+        if (!edge_folded(f, e) && f->cycle[e].thread == th) return true;
+    return false;
+}
+
 static void print_threads(const struct text *t, const struct lw_finding *f)
 {
     char tb[160], pb[160], sb[512];
     if (f->nthreads == 0) return;
     fputs("  Threads:\n", t->out);
+    size_t hidden = 0;
+    for (size_t k = 0; k < f->nthreads; k++)
+        hidden += !thread_shown(f, f->threads[k]);
+    bool told = false;
     for (size_t k = 0; k < f->nthreads; k++) {
         const struct lw_thread *th = f->threads[k];
+        if (!thread_shown(f, th)) {
+            if (!told)
+                fprintf(t->out, "    ... %zu more, of the edges left out (in the JSON report)\n",
+                        hidden);
+            told = true;
+            continue;
+        }
         fprintf(t->out, "    %s ", thread_ref(t, th, tb, sizeof tb));
         if (th->number == 0 && th->created == NULL) {
             fputs("is the main thread\n", t->out);
