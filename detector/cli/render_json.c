@@ -118,7 +118,9 @@ static json_object *jthread(struct json *j, const struct lw_thread *t)
     return o;
 }
 
-static json_object *jedge(struct json *j, const struct lw_cycle_edge *e)
+/* e: the edge; places: the other places its locks were taken in that order, or NULL. */
+static json_object *jedge(struct json *j, const struct lw_cycle_edge *e,
+                          const struct lw_edge_places *places)
 {
     char id[32];
     json_object *o = checked(j, json_object_new_object());
@@ -130,6 +132,14 @@ static json_object *jedge(struct json *j, const struct lw_cycle_edge *e)
     jset(j, o, "acquiring_mode", jstring(j, lwd_mode_name(e->acquiring_mode)));
     jset(j, o, "holding_stack", jstack(j, e->holding_stack));
     jset(j, o, "acquiring_stack", jstack(j, e->acquiring_stack));
+    json_object *also = checked(j, json_object_new_array());
+    for (size_t k = 0; places != NULL && k < places->n; k++) {
+        json_object *place = checked(j, json_object_new_object());
+        jset(j, place, "holding_stack", jstack(j, places->pairs[k].holding));
+        jset(j, place, "acquiring_stack", jstack(j, places->pairs[k].acquiring));
+        jpush(j, also, place);
+    }
+    jset(j, o, "also", also);
     return o;
 }
 
@@ -296,7 +306,7 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     jset(j, o, "threads", threads);
     json_object *cycle = checked(j, json_object_new_array());
     for (size_t e = 0; e < f->ncycle; e++)
-        jpush(j, cycle, jedge(j, &f->cycle[e]));
+        jpush(j, cycle, jedge(j, &f->cycle[e], f->places ? &f->places[e] : NULL));
     jset(j, o, "cycle", cycle);
     json_object *stacks = checked(j, json_object_new_array());
     for (size_t k = 0; k < f->nstacks; k++)

@@ -526,6 +526,45 @@ static void print_cycle_story(const struct text *t, const struct lw_finding *f)
                       "");
 }
 
+/* Other places of one edge printed before "(N more in the JSON report)". */
+#define LWD_TEXT_MAX_PLACES 4u
+
+/* The frame where stack s leaves ref (comparing from the lock call outwards): what tells two
+ * paths through one helper apart. The first user frame when they do not differ. */
+static const char *where_differs(const struct text *t, const struct lw_stack *s,
+                                 const struct lw_stack *ref, char *buf, size_t len)
+{
+    if (s == NULL || s->frames == NULL) return "an unknown place";
+    size_t i = 0;
+    while (ref != NULL && ref->frames != NULL && i < s->nframes && i < ref->nframes &&
+           s->frames[i].pc == ref->frames[i].pc)
+        i++;
+    if (i >= s->nframes) return site(t, s, buf, len);
+    struct lw_stack one = *s;
+    one.frames = &s->frames[i];
+    one.nframes = 1;
+    const char *at = site(t, &one, buf, len);
+    return at != NULL ? at : "an unknown place";
+}
+
+/* "The same order was also taken at 2 other places:" and one line per place. */
+static void print_places(const struct text *t, const struct lw_cycle_edge *edge,
+                         const struct lw_edge_places *places)
+{
+    if (places == NULL || places->n == 0) return;
+    char hb[512], ab[512];
+    fprintf(t->out, "    The same order was also taken at %zu other place%s:\n", places->n,
+            places->n == 1 ? "" : "s");
+    for (size_t k = 0; k < places->n && k < LWD_TEXT_MAX_PLACES; k++) {
+        const struct lw_stack_pair *p = &places->pairs[k];
+        fprintf(t->out, "      holding at %s, requesting at %s\n",
+                where_differs(t, p->holding, edge->holding_stack, hb, sizeof hb),
+                where_differs(t, p->acquiring, edge->acquiring_stack, ab, sizeof ab));
+    }
+    if (places->n > LWD_TEXT_MAX_PLACES)
+        fprintf(t->out, "      (%zu more in the JSON report)\n", places->n - LWD_TEXT_MAX_PLACES);
+}
+
 static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
 {
     char tb[160], lb[320];
@@ -546,6 +585,7 @@ static void print_cycle_stacks(const struct text *t, const struct lw_finding *f)
                 f->kind == LW_KIND_DEADLOCK && f->nwaits == 0 ? "is blocked on" : "requests",
                 lock_ref(edge->acquiring, edge->acquiring_mode, true, lb, sizeof lb));
         print_stack(t, edge->acquiring_stack);
+        print_places(t, edge, f->places ? &f->places[e] : NULL);
     }
 }
 

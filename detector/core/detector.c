@@ -67,6 +67,9 @@ void lw_detector_free(struct lw_detector *d)
     free(d->gate_scratch);
     lw_map_free(&d->held_seen);
     lw_group_free(d);
+    for (size_t i = 0; i < d->nplaces; i++)
+        free(d->places[i]);
+    free(d->places);
     free(d->robust);
     lw_waitfor_free(d);
     free(d);
@@ -82,7 +85,8 @@ struct lw_report *lw_detector_report(struct lw_detector *d)
 
 int lw_detector_finish(struct lw_detector *d)
 {
-    return lw_robust_finish(d);
+    int rc = lw_robust_finish(d);
+    return rc == LW_OK ? lw_lock_order_places(d) : rc;
 }
 
 bool lw_detector_must_stop(const struct lw_detector *d)

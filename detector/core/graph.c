@@ -27,6 +27,7 @@ void lw_graph_free(struct lw_graph *g)
     free(g->edges);
     free(g->insts);
     free(g->edge_slots);
+    free(g->extras);
     lw_seqset_free(&g->cycles);
     free(g->cycle_single);
     free(g->forward);
@@ -163,6 +164,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
                                           .to = b,
                                           .next_out = na->first_out,
                                           .next_in = nb->first_in,
+                                          .first_extra = LW_GRAPH_NONE,
                                           .nexclusive = LW_EXCLUSIVE_STALE};
     /* Placed before it is linked: the order's walks start beyond its two ends. */
     int placed = lw_graph_order_insert(g, index);
@@ -244,6 +246,60 @@ static const struct lw_graph_gate *find_in(const struct lw_graph_gate *gates, ui
     return NULL;
 }
 
+/* Whether edge e remembers payload p: a stored instance's, or one of its extras. */
+static bool has_payload(const struct lw_graph *g, const struct lw_graph_edge *e, const void *p)
+{
+    for (uint32_t i = 0; i < e->ninst; i++)
+        if (g->insts[e->inst[i]].payload == p) return true;
+    for (uint32_t k = e->first_extra; k != LW_GRAPH_NONE; k = g->extras[k].next)
+        if (g->extras[k].payload == p) return true;
+    return false;
+}
+
+/* Remembers payload p of an instance edge e does not keep (the same as a stored one but for its
+ * payload, or one the edge had no room for, or one evicted), after those it has. */
+static int remember_payload(struct lw_graph *g, struct lw_graph_edge *e, const void *p)
+{
+    if (!p || has_payload(g, e, p)) return 0;
+    if (g->nextras >= UINT32_MAX - 1) return -1;
+    struct lw_graph_extra *extras =
+        lw_grow(g->extras, &g->extras_cap, g->nextras + 1, sizeof *extras);
+    if (!extras) return -1;
+    g->extras = extras;
+    uint32_t k = (uint32_t)g->nextras++;
+    extras[k] = (struct lw_graph_extra){.payload = p, .next = LW_GRAPH_NONE};
+    uint32_t *link = &e->first_extra;
+    while (*link != LW_GRAPH_NONE)
+        link = &extras[*link].next;
+    *link = k;
+    return 0;
+}
+
+size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, const void **out,
+                              size_t max)
+{
+    if (a >= g->ext_cap || b >= g->ext_cap || !g->ext_to_node[a] || !g->ext_to_node[b]) return 0;
+    uint32_t edge = edge_find(g, g->ext_to_node[a] - 1, g->ext_to_node[b] - 1);
+    if (edge == LW_GRAPH_NONE) return 0;
+    const struct lw_graph_edge *e = &g->edges[edge];
+    size_t n = 0;
+    for (uint32_t i = 0; i < e->ninst; i++) {
+        const void *p = g->insts[e->inst[i]].payload;
+        bool seen = false;
+        for (uint32_t j = 0; j < i && !seen; j++)
+            seen = g->insts[e->inst[j]].payload == p;
+        if (!seen && n++ < max) out[n - 1] = p;
+    }
+    for (uint32_t k = e->first_extra; k != LW_GRAPH_NONE; k = g->extras[k].next) {
+        const void *p = g->extras[k].payload;
+        bool stored = false;
+        for (uint32_t i = 0; i < e->ninst && !stored; i++)
+            stored = g->insts[e->inst[i]].payload == p;
+        if (!stored && n++ < max) out[n - 1] = p;
+    }
+    return n;
+}
+
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle)
 {
@@ -256,10 +312,13 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
     struct lw_graph_edge *e = &g->edges[edge];
     for (uint32_t i = 0; i < e->ninst; i++)
-        if (same_instance(&g->insts[e->inst[i]], inst)) return LW_GRAPH_KNOWN;
+        if (same_instance(&g->insts[e->inst[i]], inst))
+            return remember_payload(g, e, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
     int slot = -1;
     if (e->ninst == LW_GRAPH_MAX_INSTANCES) {
         slot = pick_victim(g, e, inst->thread, inst->ngates);
+        const void *dropped = slot < 0 ? inst->payload : g->insts[e->inst[slot]].payload;
+        if (remember_payload(g, e, dropped) != 0) return LW_GRAPH_ERR_NOMEM;
         if (slot < 0) return LW_GRAPH_KNOWN;
     }
     if (store_instance(g, e, slot, inst) != 0) return LW_GRAPH_ERR_NOMEM;

@@ -29,6 +29,14 @@ static uint64_t hash_gates(const struct lw_graph_gate *gates, size_t n)
     return h ^ (h >> 29);
 }
 
+/* Field by field: the struct's padding is not part of a set. */
+static bool same_gates(const struct lw_graph_gate *x, const struct lw_graph_gate *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i].node != y[i].node || x[i].mode != y[i].mode) return false;
+    return true;
+}
+
 const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
                                                   const struct lw_graph_gate *gates, size_t n,
                                                   uint32_t *nout)
@@ -39,7 +47,8 @@ const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
         lw_grow(g->gate_scratch, &g->gate_scratch_cap, n, sizeof *scratch);
     if (!scratch) return NULL;
     g->gate_scratch = scratch;
-    memcpy(scratch, gates, n * sizeof *scratch);
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = (struct lw_graph_gate){.node = gates[i].node, .mode = gates[i].mode};
     qsort(scratch, n, sizeof *scratch, compare_gates); /* exclusive (0) sorts first */
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
@@ -48,7 +57,7 @@ const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
     struct gate_set *head = NULL;
     if (lw_map_get(&g->gate_sets, hash, kept, &found)) head = (struct gate_set *)(uintptr_t)found;
     for (struct gate_set *s = head; s; s = s->next)
-        if (memcmp(s->gates, scratch, kept * sizeof *scratch) == 0) {
+        if (same_gates(s->gates, scratch, kept)) {
             *nout = (uint32_t)kept;
             return s->gates;
         }

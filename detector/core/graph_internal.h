@@ -37,6 +37,7 @@ struct lw_graph_edge {
     uint32_t next_out, next_in; /* next edge leaving `from` / entering `to`, LW_GRAPH_NONE ends */
     uint32_t ninst;
     uint32_t inst[LW_GRAPH_MAX_INSTANCES]; /* indices into lw_graph.insts */
+    uint32_t first_extra; /* payloads of instances not kept: list in lw_graph.extras */
     /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
      * one can never be in progress together, whichever instances stand for them. Computed by the
      * first search that crosses the edge (only edges inside components are ever searched). */
@@ -45,6 +46,12 @@ struct lw_graph_edge {
 };
 
 #define LW_EXCLUSIVE_STALE UINT32_MAX
+
+/* A payload an edge remembers beyond its stored instances (graph.h lw_graph_edge_payloads). */
+struct lw_graph_extra {
+    const void *payload;
+    uint32_t next; /* next of the same edge, LW_GRAPH_NONE at the end */
+};
 
 struct lw_graph {
     uint64_t budget; /* search steps per lw_graph_add, UINT64_MAX: none */
@@ -63,6 +70,8 @@ struct lw_graph {
     size_t nedges, edges_cap;
     struct lw_graph_instance *insts;
     size_t ninsts, insts_cap;
+    struct lw_graph_extra *extras;
+    size_t nextras, extras_cap;
     uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */
     size_t edge_slots_cap;   /* a power of two, or 0 */
     struct lw_map gate_sets; /* graph_gates.c: (hash, size) -> interned sets */

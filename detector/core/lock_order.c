@@ -150,3 +150,59 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
     }
     return LW_OK;
 }
+
+/* Keeps block (or frees it and fails when it cannot), for lw_detector_free. */
+static void *keep_block(struct lw_detector *d, void *block)
+{
+    void **kept = block ? lw_grow(d->places, &d->places_cap, d->nplaces + 1, sizeof *kept) : NULL;
+    if (!kept) {
+        free(block);
+        return NULL;
+    }
+    d->places = kept;
+    d->places[d->nplaces++] = block;
+    return block;
+}
+
+/* The sites of edge's lock pair other than the one shown, into *out. */
+static int fill_places(struct lw_detector *d, const struct lw_cycle_edge *edge,
+                       struct lw_edge_places *out)
+{
+    uint32_t a = edge->holding->index - 1, b = edge->acquiring->index - 1;
+    size_t n = lw_graph_edge_payloads(d->graph, a, b, NULL, 0);
+    if (n <= 1) return LW_OK;
+    const void **payloads = malloc(n * sizeof *payloads);
+    struct lw_stack_pair *pairs = keep_block(d, malloc(n * sizeof *pairs));
+    if (!payloads || !pairs) {
+        free(payloads);
+        return LW_ERR_NOMEM;
+    }
+    lw_graph_edge_payloads(d->graph, a, b, payloads, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct lw_site *site = payloads[i];
+        if (site->holding != edge->holding_stack || site->acquiring != edge->acquiring_stack)
+            pairs[out->n++] = (struct lw_stack_pair){site->holding, site->acquiring};
+    }
+    free(payloads);
+    out->pairs = pairs;
+    return LW_OK;
+}
+
+int lw_lock_order_places(struct lw_detector *d)
+{
+    struct lw_report *r = &d->report;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct lw_finding *f = r->findings[i];
+        if (f->ncycle == 0 || f->places) continue;
+        struct lw_edge_places *places = keep_block(d, calloc(f->ncycle, sizeof *places));
+        if (!places) return LW_ERR_NOMEM;
+        for (size_t e = 0; e < f->ncycle; e++) {
+            const struct lw_cycle_edge *edge = &f->cycle[e];
+            if (!edge->holding || !edge->acquiring) continue;
+            int rc = fill_places(d, edge, &places[e]);
+            if (rc != LW_OK) return rc;
+        }
+        f->places = places;
+    }
+    return LW_OK;
+}

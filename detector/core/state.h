@@ -116,6 +116,8 @@ struct lw_detector {
     size_t cycle_refs_cap;
     struct lw_older_held *older_held; /* per thread index */
     size_t older_held_cap;
+    void **places; /* lock_order.c: the arrays lw_finding.places points into */
+    size_t nplaces, places_cap;
 
     struct lw_wait **waits; /* per thread index, NULL until the thread first waits */
     size_t waits_cap;
@@ -170,6 +172,8 @@ struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
  * records its thread sent before it. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
 int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec);
+/* lock_order.c: fills lw_finding.places of every finding with a cycle, from the graph. */
+int lw_lock_order_places(struct lw_detector *d);
 
 /* cycle_group.c: a cycle the graph reported, new or upgraded (the same id, now across threads),
  * into the finding of its group. edges[0..n) describe it as lock_order.c does, sites[k] is the

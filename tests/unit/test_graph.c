@@ -276,6 +276,39 @@ static void test_dense_gated_component_is_cheap(void **state)
     lw_graph_free(g);
 }
 
+/* Every distinct payload of an edge is remembered, whether or not its instance was kept: one
+ * thread's second site (an instance the same but for its payload), and five threads on an edge
+ * that keeps four instances. */
+static void test_payloads_remembered(void **state)
+{
+    struct lw_graph *g = lw_graph_new(0);
+    int sites[7];
+    struct lw_graph_instance inst = {.thread = 1, .payload = &sites[0]};
+    struct lw_graph_cycle c;
+    assert_int_equal(lw_graph_add(g, 0, 1, &inst, &c), LW_GRAPH_STORED);
+    inst.payload = &sites[1];
+    assert_int_equal(lw_graph_add(g, 0, 1, &inst, &c), LW_GRAPH_KNOWN);
+    inst.payload = &sites[0];
+    assert_int_equal(lw_graph_add(g, 0, 1, &inst, &c), LW_GRAPH_KNOWN);
+    for (uint32_t t = 2; t <= 6; t++) {
+        inst.thread = t;
+        inst.payload = &sites[t];
+        lw_graph_add(g, 0, 1, &inst, &c);
+    }
+    const void *out[8];
+    assert_int_equal(lw_graph_edge_payloads(g, 0, 1, out, 8), 7);
+    for (int k = 0; k < 7; k++) {
+        bool found = false;
+        for (int i = 0; i < 7; i++)
+            found |= out[i] == &sites[k];
+        assert_true(found);
+    }
+    assert_int_equal(lw_graph_edge_payloads(g, 0, 1, out, 2), 7); /* the count, whatever max */
+    assert_int_equal(lw_graph_edge_payloads(g, 1, 0, out, 8), 0);
+    assert_int_equal(lw_graph_edge_payloads(g, 0, 99, out, 8), 0);
+    lw_graph_free(g);
+}
+
 static void test_work_budget_truncates(void **state)
 {
     /* 40 locks taken before lock 0: more work than a budget of 20 allows, so the search stops
@@ -606,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_long_rings_found),
         cmocka_unit_test(test_many_held_then_last_first),
         cmocka_unit_test(test_dense_gated_component_is_cheap),
+        cmocka_unit_test(test_payloads_remembered),
         cmocka_unit_test(test_work_budget_truncates),
         cmocka_unit_test(test_distinct_threads_kept_first),
         cmocka_unit_test(test_gates_normalised),

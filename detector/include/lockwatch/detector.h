@@ -40,7 +40,9 @@ int lw_detector_feed(struct lw_detector *d, const void *rec, size_t len);
 
 /* The run has ended (every record is in): adds the findings that could only be decided then —
  * a thread that ended holding a robust mutex that no later owner recovered with
- * pthread_mutex_consistent. Call once, before rendering. Returns LW_OK or LW_ERR_NOMEM. */
+ * pthread_mutex_consistent — and lists, for each cycle edge of a finding, the other places the
+ * same two locks were taken in that order (lw_finding.places). Call once, before rendering.
+ * Returns LW_OK or LW_ERR_NOMEM. */
 int lw_detector_finish(struct lw_detector *d);
 
 /* The live report: findings so far, and every table the driver names before rendering. */

@@ -10,7 +10,8 @@
  *    lw_graph_intern_gates. A set that holds b makes no edge (re-requesting a held lock is
  *    recursion, not an order). An edge keeps at most LW_GRAPH_MAX_INSTANCES instances,
  *    deduplicated by (thread, modes, gate set), preferring instances of distinct threads, then
- *    smaller gate sets.
+ *    smaller gate sets. Every distinct payload is remembered all the same (the places a program
+ *    takes the two locks in that order: lw_graph_edge_payloads).
  *  - The graph keeps its strongly connected components in a topological order as edges arrive,
  *    so an edge between two components costs no search. Whenever an instance is stored on an
  *    edge inside a component, the cycles through a -> b (paths b ~> a) are searched, shortest
@@ -113,6 +114,12 @@ struct lw_graph_edge_view {
     size_t ninstances;
     const struct lw_graph_instance *instances[LW_GRAPH_MAX_INSTANCES];
 };
+
+/* The distinct payloads of every instance ever added to edge a -> b (caller ids), kept or not:
+ * the stored instances' first, then the others in order of arrival. Writes at most max of them
+ * to out and returns how many there are (0 when there is no such edge). */
+size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, const void **out,
+                              size_t max);
 
 /* Fills *view with edge i. Returns false (and leaves *view alone) when there is no edge i. */
 bool lw_graph_edge_at(const struct lw_graph *g, size_t i, struct lw_graph_edge_view *view);

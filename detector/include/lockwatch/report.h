@@ -131,6 +131,12 @@ struct lw_thread {
 
 /* One edge of a cycle: `thread` held `holding` (taken at holding_stack) and requested
  * `acquiring` (at acquiring_stack). */
+/* Where a held lock was taken and where the next one was requested. */
+struct lw_stack_pair {
+    struct lw_stack *holding;
+    struct lw_stack *acquiring;
+};
+
 struct lw_cycle_edge {
     struct lw_thread *thread;
     struct lw_lock *holding;
@@ -139,6 +145,13 @@ struct lw_cycle_edge {
     uint8_t acquiring_mode; /* enum lw_lock_mode */
     struct lw_stack *holding_stack;
     struct lw_stack *acquiring_stack;
+};
+
+/* Every other place the program took a cycle edge's two locks in that order (any thread), in
+ * order of arrival. */
+struct lw_edge_places {
+    size_t n;
+    const struct lw_stack_pair *pairs;
 };
 
 /* A labelled stack of a finding ("blocked here", "first acquired here", ...). */
@@ -246,6 +259,9 @@ struct lw_finding {
     struct lw_instance_example examples[LW_FINDING_EXAMPLES];
     size_t ndistinct_stacks;
     struct lw_stack **distinct_stacks;
+    /* Per cycle edge (ncycle of them, or NULL): the other places its locks were taken in that
+     * order. Filled by lw_detector_finish, owned by the detector. */
+    const struct lw_edge_places *places;
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
