@@ -15,18 +15,26 @@
 #include "state.h"
 
 /* The start of the lexicographically least rotation of s[0..n): the canonical form of a cyclic
- * key, so the same code closed at another edge gives the same key. */
+ * key, so the same code closed at another edge gives the same key. Two candidate starts race
+ * along the sequence; whichever meets the larger element first cannot be least, nor can any
+ * start it passed, so each step discards at least one start: O(n) for any key. */
 static size_t least_rotation(const uint32_t *s, size_t n)
 {
-    size_t best = 0;
-    for (size_t r = 1; r < n; r++)
-        for (size_t k = 0; k < n; k++) {
-            uint32_t a = s[(r + k) % n], b = s[(best + k) % n];
-            if (a == b) continue;
-            if (a < b) best = r;
-            break;
+    size_t i = 0, j = 1, k = 0;
+    while (i < n && j < n && k < n) {
+        uint32_t a = s[(i + k) % n], b = s[(j + k) % n];
+        if (a == b) {
+            k++;
+            continue;
         }
-    return best;
+        if (a > b)
+            i += k + 1;
+        else
+            j += k + 1;
+        if (i == j) j++;
+        k = 0;
+    }
+    return i < j ? i : j;
 }
 
 static bool same_site(const struct lw_cycle_edge *a, const struct lw_cycle_edge *b)
