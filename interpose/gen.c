@@ -1,4 +1,150 @@
-/* gen.c — the generation table (see gen.h). */
+/* gen.c — the exact generation table (see gen.h). */
 #include "gen.h"
 
-_Atomic uint32_t lwi_gen_table[1u << LWI_GEN_LOG2];
+#include <sys/mman.h>
+
+#include "emit.h"
+#include "errsave.h"
+#include "tls.h"
+
+struct lwi_gen_mid *_Atomic lwi_gen_top[1u << LWI_GEN_TOP_BITS];
+
+/* Zeroed memory straight from the kernel (never the program's allocator); NULL on failure. */
+static void *lwi_gen_map(size_t bytes)
+{
+    LWI_ERRNO_SAVE();
+    void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    LWI_ERRNO_RESTORE();
+    return mem == MAP_FAILED ? NULL : mem;
+}
+
+/* Publishes a freshly mapped node in *slot unless another thread did first (then ours goes). */
+static void *lwi_gen_install(void *_Atomic *slot, size_t bytes)
+{
+    void *node = atomic_load_explicit(slot, memory_order_acquire);
+    if (node) return node;
+    void *mine = lwi_gen_map(bytes);
+    if (!mine) return NULL;
+    void *expected = NULL;
+    if (atomic_compare_exchange_strong_explicit(slot, &expected, mine, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return mine;
+    munmap(mine, bytes);
+    return expected;
+}
+
+_Atomic uint32_t *lwi_gen_counter(uint64_t addr)
+{
+    uint64_t top = addr >> LWI_GEN_MID_SHIFT;
+    if (top >> LWI_GEN_TOP_BITS) return NULL;
+    struct lwi_gen_mid *mid =
+        lwi_gen_install((void *_Atomic *)&lwi_gen_top[top], sizeof(struct lwi_gen_mid));
+    if (!mid) return NULL;
+    struct lwi_gen_leaf *leaf = lwi_gen_install(
+        (void *_Atomic *)&mid->leaves[(addr >> LWI_GEN_LEAF_SHIFT) & (LWI_GEN_MID_SLOTS - 1)],
+        sizeof(struct lwi_gen_leaf));
+    return leaf ? &leaf->counters[lwi_gen_unit(addr)] : NULL;
+}
+
+static _Atomic uint16_t *lwi_gen_page_count(struct lwi_gen_leaf *leaf, uint64_t addr)
+{
+    return &leaf->page_used[(addr >> LWI_GEN_PAGE_SHIFT) & (LWI_GEN_LEAF_PAGES - 1)];
+}
+
+uint32_t lwi_gen_use(uint64_t addr)
+{
+    _Atomic uint32_t *c = lwi_gen_counter(addr);
+    if (!c) {
+        lwi_emit_overflow(&lwi_tls, LW_OVERFLOW_GENERATIONS, 0);
+        return 0;
+    }
+    return lwi_gen_mark(c, addr);
+}
+
+uint32_t lwi_gen_mark(_Atomic uint32_t *c, uint64_t addr)
+{
+    uint32_t v = atomic_load_explicit(c, memory_order_acquire);
+    while (!(v & 1u)) {
+        /* First use of this generation: mark it, then count it in its page (a free that looks at
+         * the page count between the two is a free racing a use of the lock: a program bug). */
+        if (atomic_compare_exchange_weak_explicit(c, &v, v | 1u, memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            atomic_fetch_add_explicit(lwi_gen_page_count(lwi_gen_leaf_of(addr), addr), 1,
+                                      memory_order_release);
+            return v | 1u;
+        }
+    }
+    return v;
+}
+
+/* Ends the used generation of counter c (a unit of `leaf` at `addr`); true if there was one. */
+static bool lwi_gen_end(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t addr)
+{
+    uint32_t v = atomic_load_explicit(c, memory_order_acquire);
+    while (v & 1u) {
+        if (atomic_compare_exchange_weak_explicit(c, &v, v + 1u, memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            atomic_fetch_sub_explicit(lwi_gen_page_count(leaf, addr), 1, memory_order_release);
+            return true;
+        }
+    }
+    return false;
+}
+
+void lwi_gen_retire(uint64_t addr)
+{
+    struct lwi_gen_leaf *leaf = lwi_gen_leaf_of(addr);
+    if (leaf) lwi_gen_end(leaf, &leaf->counters[lwi_gen_unit(addr)], addr);
+}
+
+/* Calls visit(leaf, counter, address) for each unit of [start, start + len) in a page that holds
+ * a used unit, until it returns true; returns whether one did. */
+static bool lwi_gen_scan(uint64_t start, uint64_t len,
+                         bool (*visit)(struct lwi_gen_leaf *, _Atomic uint32_t *, uint64_t))
+{
+    uint64_t end = start + len;
+    if (len == 0 || end < start) return false;
+    uint64_t unit = (uint64_t)1 << LWI_GEN_UNIT_SHIFT;
+    for (uint64_t a = start & ~(unit - 1); a < end;) {
+        uint64_t region_end = (a | (((uint64_t)1 << LWI_GEN_LEAF_SHIFT) - 1)) + 1;
+        struct lwi_gen_leaf *leaf = lwi_gen_leaf_of(a);
+        if (!leaf) {
+            a = region_end;
+            continue;
+        }
+        while (a < end && a < region_end) {
+            uint64_t page_end = (a | (((uint64_t)1 << LWI_GEN_PAGE_SHIFT) - 1)) + 1;
+            uint64_t stop = page_end < end ? page_end : end;
+            if (atomic_load_explicit(lwi_gen_page_count(leaf, a), memory_order_acquire)) {
+                for (uint64_t u = a; u < stop; u += unit)
+                    if (visit(leaf, &leaf->counters[lwi_gen_unit(u)], u)) return true;
+            }
+            a = page_end;
+        }
+    }
+    return false;
+}
+
+static bool lwi_gen_end_each(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t addr)
+{
+    lwi_gen_end(leaf, c, addr);
+    return false;
+}
+
+static bool lwi_gen_is_used(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t addr)
+{
+    (void)leaf;
+    (void)addr;
+    return (atomic_load_explicit(c, memory_order_acquire) & 1u) != 0;
+}
+
+void lwi_gen_retire_range(uint64_t start, uint64_t len)
+{
+    lwi_gen_scan(start, len, lwi_gen_end_each);
+}
+
+bool lwi_gen_range_used(uint64_t start, uint64_t len)
+{
+    return lwi_gen_scan(start, len, lwi_gen_is_used);
+}

@@ -42,6 +42,8 @@ const char *lwd_overflow_table_name(uint32_t table)
         return "channel";
     case LW_OVERFLOW_LOCKS:
         return "lock-state";
+    case LW_OVERFLOW_GENERATIONS:
+        return "generations";
     }
     return "unknown";
 }
