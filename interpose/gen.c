@@ -52,6 +52,19 @@ static _Atomic uint16_t *lwi_gen_page_count(struct lwi_gen_leaf *leaf, uint64_t 
     return &leaf->page_used[(addr >> LWI_GEN_PAGE_SHIFT) & (LWI_GEN_LEAF_PAGES - 1)];
 }
 
+static _Atomic uint8_t *lwi_gen_line_count(struct lwi_gen_leaf *leaf, uint64_t addr)
+{
+    return &leaf->line_used[(addr >> LWI_GEN_LINE_SHIFT) & (LWI_GEN_LEAF_LINES - 1)];
+}
+
+/* A unit of the page and line of `addr` became used (+1) or stopped being used (-1). */
+static void lwi_gen_count(struct lwi_gen_leaf *leaf, uint64_t addr, int delta)
+{
+    atomic_fetch_add_explicit(lwi_gen_page_count(leaf, addr), (uint16_t)delta,
+                              memory_order_release);
+    atomic_fetch_add_explicit(lwi_gen_line_count(leaf, addr), (uint8_t)delta, memory_order_release);
+}
+
 uint32_t lwi_gen_use(uint64_t addr)
 {
     _Atomic uint32_t *c = lwi_gen_counter(addr);
@@ -70,8 +83,7 @@ uint32_t lwi_gen_mark(_Atomic uint32_t *c, uint64_t addr)
          * the page count between the two is a free racing a use of the lock: a program bug). */
         if (atomic_compare_exchange_weak_explicit(c, &v, v | 1u, memory_order_acq_rel,
                                                   memory_order_acquire)) {
-            atomic_fetch_add_explicit(lwi_gen_page_count(lwi_gen_leaf_of(addr), addr), 1,
-                                      memory_order_release);
+            lwi_gen_count(lwi_gen_leaf_of(addr), addr, 1);
             return v | 1u;
         }
     }
@@ -85,7 +97,7 @@ static bool lwi_gen_end(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t
     while (v & 1u) {
         if (atomic_compare_exchange_weak_explicit(c, &v, v + 1u, memory_order_acq_rel,
                                                   memory_order_acquire)) {
-            atomic_fetch_sub_explicit(lwi_gen_page_count(leaf, addr), 1, memory_order_release);
+            lwi_gen_count(leaf, addr, -1);
             return true;
         }
     }
@@ -98,15 +110,17 @@ void lwi_gen_retire(uint64_t addr)
     if (leaf) lwi_gen_end(leaf, &leaf->counters[lwi_gen_unit(addr)], addr);
 }
 
-/* Calls visit(leaf, counter, address) for each unit of [start, start + len) in a page that holds
- * a used unit, until it returns true; returns whether one did. */
-static bool lwi_gen_scan(uint64_t start, uint64_t len,
-                         bool (*visit)(struct lwi_gen_leaf *, _Atomic uint32_t *, uint64_t))
+/* Walks the units of [start, start + len) in pages that hold a used unit, in order: with `end_them`
+ * ends each used one, else stops at the first. Returns whether one was found. Inline in its two
+ * callers, so the loop over a page's counters is a plain scan for an odd value. */
+static inline __attribute__((always_inline)) bool lwi_gen_scan(uint64_t start, uint64_t len,
+                                                               bool end_them)
 {
     uint64_t end = start + len;
     if (len == 0 || end < start) return false;
-    uint64_t unit = (uint64_t)1 << LWI_GEN_UNIT_SHIFT;
-    for (uint64_t a = start & ~(unit - 1); a < end;) {
+    bool found = false;
+    uint64_t a = start & ~(((uint64_t)1 << LWI_GEN_UNIT_SHIFT) - 1);
+    while (a < end) {
         uint64_t region_end = (a | (((uint64_t)1 << LWI_GEN_LEAF_SHIFT) - 1)) + 1;
         struct lwi_gen_leaf *leaf = lwi_gen_leaf_of(a);
         if (!leaf) {
@@ -116,35 +130,35 @@ static bool lwi_gen_scan(uint64_t start, uint64_t len,
         while (a < end && a < region_end) {
             uint64_t page_end = (a | (((uint64_t)1 << LWI_GEN_PAGE_SHIFT) - 1)) + 1;
             uint64_t stop = page_end < end ? page_end : end;
-            if (atomic_load_explicit(lwi_gen_page_count(leaf, a), memory_order_acquire)) {
-                for (uint64_t u = a; u < stop; u += unit)
-                    if (visit(leaf, &leaf->counters[lwi_gen_unit(u)], u)) return true;
+            if (!atomic_load_explicit(lwi_gen_page_count(leaf, a), memory_order_acquire)) {
+                a = page_end;
+                continue;
+            }
+            while (a < stop) {
+                uint64_t line_end = (a | (((uint64_t)1 << LWI_GEN_LINE_SHIFT) - 1)) + 1;
+                uint64_t line_stop = line_end < stop ? line_end : stop;
+                if (atomic_load_explicit(lwi_gen_line_count(leaf, a), memory_order_acquire)) {
+                    for (uint64_t u = a; u < line_stop; u += (uint64_t)1 << LWI_GEN_UNIT_SHIFT) {
+                        _Atomic uint32_t *c = &leaf->counters[lwi_gen_unit(u)];
+                        if (!(atomic_load_explicit(c, memory_order_relaxed) & 1u)) continue;
+                        if (!end_them) return true;
+                        found |= lwi_gen_end(leaf, c, u);
+                    }
+                }
+                a = line_end;
             }
             a = page_end;
         }
     }
-    return false;
-}
-
-static bool lwi_gen_end_each(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t addr)
-{
-    lwi_gen_end(leaf, c, addr);
-    return false;
-}
-
-static bool lwi_gen_is_used(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t addr)
-{
-    (void)leaf;
-    (void)addr;
-    return (atomic_load_explicit(c, memory_order_acquire) & 1u) != 0;
+    return found;
 }
 
 void lwi_gen_retire_range(uint64_t start, uint64_t len)
 {
-    lwi_gen_scan(start, len, lwi_gen_end_each);
+    lwi_gen_scan(start, len, true);
 }
 
 bool lwi_gen_range_used(uint64_t start, uint64_t len)
 {
-    return lwi_gen_scan(start, len, lwi_gen_is_used);
+    return lwi_gen_scan(start, len, false);
 }

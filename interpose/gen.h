@@ -10,10 +10,11 @@
  *                   used generation: the counter moves to the next even value, so the next use
  *                   hands out a new generation. A unit never used since the last retire is left
  *                   alone (nothing was named by it).
- * Each leaf also counts, per 4 KiB page, the units marked used, so that retiring a range (every
- * free) looks only at pages that hold a live lock: a free of memory in a region or page without
- * one costs a radix lookup. The fast path never walks the table: a memo slot keeps a pointer to
- * its counter (memo.h) and compares the value. Lock-free; never allocates (leaves are mmap'd). */
+ * Each leaf also counts the units marked used per 4 KiB page and per 64-byte line, so that
+ * retiring a range (every free) looks only at the lines that hold a live lock: a free of memory
+ * in a region, page or line without one costs a radix lookup and a count or two. The fast path
+ * never walks the table: a memo slot keeps a pointer to its counter (memo.h) and compares the
+ * value. Lock-free; never allocates (leaves are mmap'd). */
 #ifndef LWI_GEN_H
 #define LWI_GEN_H
 
@@ -31,9 +32,13 @@
 #define LWI_GEN_LEAF_PAGES (1u << (LWI_GEN_LEAF_SHIFT - LWI_GEN_PAGE_SHIFT))
 #define LWI_GEN_MID_SLOTS (1u << (LWI_GEN_MID_SHIFT - LWI_GEN_LEAF_SHIFT))
 
+#define LWI_GEN_LINE_SHIFT 6u
+#define LWI_GEN_LEAF_LINES (1u << (LWI_GEN_LEAF_SHIFT - LWI_GEN_LINE_SHIFT))
+
 struct lwi_gen_leaf {
     _Atomic uint32_t counters[LWI_GEN_LEAF_UNITS];
-    _Atomic uint16_t page_used[LWI_GEN_LEAF_PAGES]; /* units marked used, per page */
+    _Atomic uint16_t page_used[LWI_GEN_LEAF_PAGES]; /* units marked used, per 4 KiB page */
+    _Atomic uint8_t line_used[LWI_GEN_LEAF_LINES];  /* the same per 64 bytes (16 units at most) */
 };
 
 struct lwi_gen_mid {

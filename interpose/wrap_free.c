@@ -6,20 +6,46 @@
  *
  * Runs for every free of the program, tracked or not, before the runtime is set up and in any
  * thread: no guard, no allocation, no lock, no system call of ours; memory whose pages hold no
- * lock costs a size query and a radix lookup. The extent of a block is malloc_usable_size's (the
- * program's allocator's when it replaces glibc's). Retiring happens before the memory is handed
- * back, so a lock another thread makes there afterwards cannot lose its new generation to us. */
+ * lock costs a size query and a radix lookup. The extent of a block is malloc_usable_size's, used
+ * only when the allocator whose free we forward to provides it (glibc's, or one that replaces it,
+ * as jemalloc, tcmalloc and mimalloc do): asked about another allocator's block, glibc's would
+ * read a chunk header that is not there. Without it, blocks are not looked at. Retiring happens
+ * before the memory is handed back, so a lock another thread makes there afterwards cannot lose its
+ * new generation to us. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "gen.h"
 #include "real.h"
 
+/* Does malloc_usable_size belong to the allocator behind REAL(free)? Decided once (0: not yet). */
+static _Atomic int lwi_free_sized;
+
+static bool lwi_block_size(void *p, size_t *size)
+{
+    int known = atomic_load_explicit(&lwi_free_sized, memory_order_relaxed);
+    if (__builtin_expect(known == 0, 0)) {
+        Dl_info f, s;
+        void *real_free = (void *)REAL(free);
+        bool same = real_free && dladdr(real_free, &f) && dladdr((void *)&malloc_usable_size, &s) &&
+                    f.dli_fbase == s.dli_fbase;
+        known = same ? 1 : -1;
+        atomic_store_explicit(&lwi_free_sized, known, memory_order_relaxed);
+    }
+    if (known < 0) return false;
+    *size = malloc_usable_size(p);
+    return true;
+}
+
 static void lwi_free_block(void *p)
 {
-    if (p) lwi_gen_retire_range((uint64_t)(uintptr_t)p, malloc_usable_size(p));
+    size_t size;
+    if (p && lwi_block_size(p, &size)) lwi_gen_retire_range((uint64_t)(uintptr_t)p, size);
 }
 
 LWI_EXPORT void free(void *p)
@@ -43,9 +69,9 @@ static void *lwi_realloc_moving(void *p, size_t old, size_t n)
 
 LWI_EXPORT void *realloc(void *p, size_t n)
 {
-    if (!p) return REAL(realloc)(p, n);
-    size_t old = malloc_usable_size(p);
-    if (!lwi_gen_range_used((uint64_t)(uintptr_t)p, old)) return REAL(realloc)(p, n);
+    size_t old;
+    if (!p || !lwi_block_size(p, &old) || !lwi_gen_range_used((uint64_t)(uintptr_t)p, old))
+        return REAL(realloc)(p, n);
     if (n == 0) {
         lwi_gen_retire_range((uint64_t)(uintptr_t)p, old); /* glibc frees p */
         return REAL(realloc)(p, n);
@@ -55,9 +81,9 @@ LWI_EXPORT void *realloc(void *p, size_t n)
 
 LWI_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
 {
-    if (!p) return REAL(reallocarray)(p, nmemb, size);
-    size_t old = malloc_usable_size(p), n;
-    if (!lwi_gen_range_used((uint64_t)(uintptr_t)p, old)) return REAL(reallocarray)(p, nmemb, size);
+    size_t old, n;
+    if (!p || !lwi_block_size(p, &old) || !lwi_gen_range_used((uint64_t)(uintptr_t)p, old))
+        return REAL(reallocarray)(p, nmemb, size);
     if (__builtin_mul_overflow(nmemb, size, &n)) {
         errno = ENOMEM;
         return NULL;
