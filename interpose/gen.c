@@ -8,6 +8,7 @@
 #include "tls.h"
 
 struct lwi_gen_mid *_Atomic lwi_gen_top[1u << LWI_GEN_TOP_BITS];
+_Atomic uint32_t lwi_gen_stamps[1u << LWI_GEN_STAMP_LOG2];
 
 /* Zeroed memory straight from the kernel (never the program's allocator); NULL on failure. */
 static void *lwi_gen_map(size_t bytes)
@@ -98,6 +99,8 @@ static bool lwi_gen_end(struct lwi_gen_leaf *leaf, _Atomic uint32_t *c, uint64_t
         if (atomic_compare_exchange_weak_explicit(c, &v, v + 1u, memory_order_acq_rel,
                                                   memory_order_acquire)) {
             lwi_gen_count(leaf, addr, -1);
+            /* after the end: a slot filled with the old stamp then misses (gen.h) */
+            atomic_fetch_add_explicit(lwi_gen_stamp_slot(addr), 1, memory_order_release);
             return true;
         }
     }

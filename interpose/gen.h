@@ -12,9 +12,14 @@
  *                   alone (nothing was named by it).
  * Each leaf also counts the units marked used per 4 KiB page and per 64-byte line, so that
  * retiring a range (every free) looks only at the lines that hold a live lock: a free of memory
- * in a region, page or line without one costs a radix lookup and a count or two. The fast path
- * never walks the table: a memo slot keeps a pointer to its counter (memo.h) and compares the
- * value. Lock-free; never allocates (leaves are mmap'd). */
+ * in a region, page or line without one costs a radix lookup and a count or two.
+ * The fast path never walks the table. It reads a stamp instead: a direct-mapped array of 2^20
+ * counters in .bss, indexed by a hash of the address, bumped whenever a generation of any address
+ * that maps there ends. A memo slot (memo.h) keeps the stamp it was filled under; an unchanged
+ * stamp proves the lock's generation unchanged (its end would have bumped it), and a stamp moved
+ * by another address only costs a refill from the exact table, never a wrong identity. One load
+ * computed from the address alone, so it overlaps the slot's loads. Lock-free; never allocates
+ * (leaves are mmap'd). */
 #ifndef LWI_GEN_H
 #define LWI_GEN_H
 
@@ -84,10 +89,24 @@ void lwi_gen_retire_range(uint64_t start, uint64_t len);
 /* Does [start, start + len) hold a unit whose generation was handed out and not ended? */
 bool lwi_gen_range_used(uint64_t start, uint64_t len);
 
-/* Is the generation `counter` value still the live one of its unit? (the memo's check) */
-static inline bool lwi_gen_current(const _Atomic uint32_t *counter, uint32_t generation)
+#define LWI_GEN_STAMP_LOG2 20u
+extern _Atomic uint32_t lwi_gen_stamps[1u << LWI_GEN_STAMP_LOG2];
+
+/* The address's 8-byte unit within its 8 MiB window, xored with the window number: locks near
+ * each other in memory get stamps near each other (a program's array of item locks shares a few
+ * pages of the array that stay in cache), and locks at one offset of aligned regions (glibc's
+ * per-thread heaps) do not all share one. */
+static inline _Atomic uint32_t *lwi_gen_stamp_slot(uint64_t addr)
 {
-    return atomic_load_explicit(counter, memory_order_relaxed) == generation;
+    uint64_t unit = addr >> 3, window = addr >> (3 + LWI_GEN_STAMP_LOG2);
+    return &lwi_gen_stamps[(unit ^ window) & ((1u << LWI_GEN_STAMP_LOG2) - 1)];
+}
+
+/* The stamp of `addr`: read before its generation when a memo slot is filled, compared by the
+ * fast path. */
+static inline uint32_t lwi_gen_stamp(uint64_t addr)
+{
+    return atomic_load_explicit(lwi_gen_stamp_slot(addr), memory_order_acquire);
 }
 
 #endif

@@ -157,6 +157,7 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
 bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot, uint64_t below,
                            uint64_t addr, uint64_t pc, uint32_t kind)
 {
+    uint32_t stamp = lwi_gen_stamp(addr); /* before the generation (gen.h) */
     _Atomic uint32_t *gen = lwi_gen_counter(addr);
     if (!gen) return false; /* no memory for it: the full path says so (gen.h) */
     struct lw_lock_ref ref = {.addr = addr,
@@ -171,7 +172,7 @@ bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot,
     uint64_t v;
     if (!lwi_cache_get(&lwi_chain_cache, cached, &v)) return false;
     ref.flags = lwi_chain_value_flags(v);
-    lwi_memo_fill(slot, below, ref, gen, pc, key, lwi_chain_value_stack(v));
+    lwi_memo_fill(slot, below, ref, stamp, pc, key, lwi_chain_value_stack(v));
     return true;
 }
 
@@ -223,7 +224,6 @@ void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a)
     e->ref = a->ref;
     e->pc = a->pc;
     e->lock_chain = a->lock_chain;
-    e->gen = NULL;
     e->stack = a->stack;
     e->count = 1;
 }

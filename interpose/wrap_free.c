@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "errsave.h"
 #include "gen.h"
 #include "real.h"
 
@@ -30,12 +31,14 @@ static bool lwi_block_size(void *p, size_t *size)
 {
     int known = atomic_load_explicit(&lwi_free_sized, memory_order_relaxed);
     if (__builtin_expect(known == 0, 0)) {
+        LWI_ERRNO_SAVE(); /* free leaves errno alone */
         Dl_info f, s;
         void *real_free = (void *)REAL(free);
         bool same = real_free && dladdr(real_free, &f) && dladdr((void *)&malloc_usable_size, &s) &&
                     f.dli_fbase == s.dli_fbase;
         known = same ? 1 : -1;
         atomic_store_explicit(&lwi_free_sized, known, memory_order_relaxed);
+        LWI_ERRNO_RESTORE();
     }
     if (known < 0) return false;
     *size = malloc_usable_size(p);

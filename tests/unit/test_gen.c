@@ -97,16 +97,22 @@ static void test_range_without_locks(void **state)
     lwi_gen_retire_range(UINT64_MAX - 8, 64); /* wraps: nothing */
 }
 
-static void test_counter_is_the_memo_check(void **state)
+/* The stamp the memo checks moves whenever a generation ends, and only then. */
+static void test_stamp_moves_with_every_end(void **state)
 {
     (void)state;
     uint64_t a = BASE + 0xa00000;
     _Atomic uint32_t *c = lwi_gen_counter(a);
     assert_non_null(c);
+    uint32_t s = lwi_gen_stamp(a);
     uint32_t g = lwi_gen_mark(c, a);
-    assert_true(lwi_gen_current(c, g));
+    assert_int_equal(lwi_gen_stamp(a), s); /* a first use is no end */
     lwi_gen_retire_range(a, 4);
-    assert_false(lwi_gen_current(c, g));
+    assert_int_not_equal(lwi_gen_stamp(a), s);
+    s = lwi_gen_stamp(a);
+    lwi_gen_retire(a); /* nothing used: nothing ends */
+    assert_int_equal(lwi_gen_stamp(a), s);
+    assert_int_not_equal(lwi_gen_use(a), g);
 }
 
 int main(void)
@@ -116,7 +122,7 @@ int main(void)
         cmocka_unit_test(test_no_address_renames_another),
         cmocka_unit_test(test_range_ends_used_units_inside),
         cmocka_unit_test(test_range_without_locks),
-        cmocka_unit_test(test_counter_is_the_memo_check),
+        cmocka_unit_test(test_stamp_moves_with_every_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

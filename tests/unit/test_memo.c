@@ -1,7 +1,7 @@
 /* test_memo.c — the fast path's per-thread memo (interpose/memo.h): a filled slot matches exactly
  * the acquisition it was filled for, and any difference in what identifies the chain (the chain
  * below, the lock's address, its type, the mode, how it is acquired, the call site) or a new
- * generation of its lock (its counter moved on since the fill) is a miss, so a memo hit never
+ * generation of its lock (its stamp moved on since the fill) is a miss, so a memo hit never
  * stands for a chain the driver has not seen; the flags are the slot's own; a cleared memo matches
  * nothing. */
 #include <setjmp.h>
@@ -16,7 +16,8 @@
 #define BELOW 0x9e3779b97f4a7c15ull
 #define PC 0x401234ull
 
-static _Atomic uint32_t counter; /* the lock's generation counter (gen.h) */
+/* The generation stamps (gen.c is not linked: the memo only reads them). */
+_Atomic uint32_t lwi_gen_stamps[1u << LWI_GEN_STAMP_LOG2];
 
 static struct lw_lock_ref lock_ref(void)
 {
@@ -33,8 +34,7 @@ static struct lwi_held_entry *filled_slot(struct lwi_memo *m)
     struct lw_lock_ref ref = lock_ref();
     ref.flags = LW_LOCKF_RECURSIVE; /* as the chain cache gave them */
     struct lwi_held_entry *slot = lwi_memo_slot(m, BELOW, ref.addr, PC);
-    atomic_store(&counter, ref.generation);
-    lwi_memo_fill(slot, BELOW, ref, &counter, PC, 0x1111, 0x2222);
+    lwi_memo_fill(slot, BELOW, ref, lwi_gen_stamp(ref.addr), PC, 0x1111, 0x2222);
     return slot;
 }
 
@@ -52,7 +52,7 @@ static void test_fill_then_match(void **state)
     assert_int_equal(slot->ref.flags, LW_LOCKF_RECURSIVE);
     assert_int_equal(slot->lock_chain, 0x1111);
     assert_int_equal(slot->stack, 0x2222);
-    assert_ptr_equal(slot->gen, &counter);
+    assert_int_equal(slot->memo_stamp, lwi_gen_stamp(want.addr));
     assert_int_equal(slot->count, 1);
     assert_int_equal(slot->pc, PC);
 }
@@ -70,11 +70,11 @@ static void test_any_difference_misses(void **state)
     other.addr += 8;
     assert_false(lwi_memo_matches(slot, BELOW, &other, PC));
     other = want;
-    other.generation++; /* not compared: the slot's counter says whether its lock still lives */
+    other.generation++; /* not compared: the slot's stamp says whether its lock still lives */
     assert_true(lwi_memo_matches(slot, BELOW, &other, PC));
-    atomic_fetch_add(&counter, 1); /* destroyed, freed or made again at the same address */
+    atomic_fetch_add(lwi_gen_stamp_slot(want.addr), 1); /* destroyed, freed or made again */
     assert_false(lwi_memo_matches(slot, BELOW, &want, PC));
-    atomic_fetch_sub(&counter, 1);
+    atomic_fetch_sub(lwi_gen_stamp_slot(want.addr), 1);
     other = want;
     other.type = LW_LOCK_MUTEX;
     assert_false(lwi_memo_matches(slot, BELOW, &other, PC));
