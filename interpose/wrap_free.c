@@ -1,8 +1,8 @@
-/* wrap_free.c — free, realloc, reallocarray and munmap: memory that goes back to the allocator or
- * the kernel ends the generation of every lock it held (gen.h), so a lock later made at the same
- * address is a new lock even when nothing calls *_init or *_destroy (std::mutex, a mutex in a
- * freed object). operator delete in every variant (sized, aligned, nothrow) reaches free through
- * libstdc++, as do the allocator's own paths (a large block's munmap happens inside free).
+/* wrap_free.c — free, cfree, realloc, reallocarray and munmap: memory that goes back to the
+ * allocator or the kernel ends the generation of every lock it held (gen.h), so a lock later made
+ * at the same address is a new lock even when nothing calls *_init or *_destroy (std::mutex, a
+ * mutex in a freed object). operator delete in every variant (sized, aligned, nothrow) reaches free
+ * through libstdc++, as do the allocator's own paths (a large block's munmap happens inside free).
  *
  * Runs for every free of the program, tracked or not, before the runtime is set up and in any
  * thread: no guard, no allocation, no lock, no system call of ours; memory whose pages hold no
@@ -52,6 +52,15 @@ static void lwi_free_block(void *p)
 }
 
 LWI_EXPORT void free(void *p)
+{
+    lwi_free_block(p);
+    REAL(free)(p);
+}
+
+/* glibc keeps cfree only for programs linked before 2.26 (cfree@GLIBC_2.2.5, no default
+ * version, so dlsym cannot find it): it is free under its old name, and is forwarded as such. */
+LWI_EXPORT void cfree(void *p);
+LWI_EXPORT void cfree(void *p)
 {
     lwi_free_block(p);
     REAL(free)(p);

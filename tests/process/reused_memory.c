@@ -3,6 +3,8 @@
  * though by address the second pair is the first one reversed.
  *   realloc  an array of two statically initialised mutexes grows (realloc moves it); new blocks
  *            from the allocator land where the old array was, their mutexes in swapped roles;
+ *   cfree    as realloc, but the first block is freed with cfree, as programs linked before
+ *            glibc 2.26 do (cfree@GLIBC_2.2.5);
  *   munmap   two mutexes in an anonymous mapping; the mapping is unmapped and mapped again at
  *            the same address, the mutexes' roles swapped;
  *   alive    the control: the same two mutexes reused in swapped roles without being freed are
@@ -47,6 +49,28 @@ static int via_realloc(void)
     return 0;
 }
 
+/* The compat symbol old binaries call; glibc's headers no longer declare it. */
+__asm__(".symver old_cfree, cfree@GLIBC_2.2.5");
+void old_cfree(void *p);
+
+static int via_cfree(void)
+{
+    pthread_mutex_t *pair = malloc(2 * sizeof *pair);
+    if (!pair) return 1;
+    pair[0] = initializer;
+    pair[1] = initializer;
+    in_order(&pair[0], &pair[1]);
+    void *old = pair;
+    old_cfree(pair);
+    pthread_mutex_t *swapped = malloc(2 * sizeof *swapped);
+    if ((void *)swapped != old) return 2;
+    swapped[1] = initializer;
+    swapped[0] = initializer;
+    in_order(&swapped[1], &swapped[0]);
+    free(swapped);
+    return 0;
+}
+
 static int via_munmap(void)
 {
     size_t size = 4096;
@@ -79,6 +103,7 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     int rc = !strcmp(mode, "realloc")  ? via_realloc()
+             : !strcmp(mode, "cfree")  ? via_cfree()
              : !strcmp(mode, "munmap") ? via_munmap()
              : !strcmp(mode, "alive")  ? alive()
                                        : 3;
