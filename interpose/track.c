@@ -124,8 +124,8 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
 static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
-    /* The first acquisition of a new generation (a destroy or init bumped it) always comes here:
-     * the place to look at what the lock object has become, off the fast path. */
+    /* The first acquisition of a new generation (a destroy, init or free ended the last) comes
+     * here: the place to look at what the lock object has become, off the fast path. */
     lwi_lifecycle_check_use(self, &a->ref);
     /* Unwound here, never borrowed from another acquisition at the same site: locking through a
      * helper function gives every caller the same pc, not the same stack. With no held lock

@@ -137,7 +137,7 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     a->lock_chain = slot->lock_chain;
     a->stack = slot->stack;
     a->ref.flags = slot->ref.flags;
-    a->ref.generation = slot->ref.generation; /* the key's, should an init have bumped it since */
+    a->ref.generation = slot->ref.generation; /* the key's: the fast path leaves it unread */
     return true;
 }
 
