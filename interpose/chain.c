@@ -1,4 +1,4 @@
-/* chain.c — chain key arithmetic and the chain/site caches (see chain.h). */
+/* chain.c — chain key arithmetic and the chain cache (see chain.h). */
 #include "chain.h"
 
 #include "hash.h"
@@ -18,19 +18,5 @@ void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from, uint32_t number)
         struct lwi_held_entry *e = &h->entries[i];
         uint64_t lock_below = i ? h->entries[i - 1].lock_chain : lwi_chain_thread_root(number);
         e->lock_chain = lwi_chain_lock_key(lock_below, &e->ref, e->pc);
-        e->site_chain = 0;
     }
-}
-
-uint64_t lwi_chain_site_below(struct lwi_held_stack *h)
-{
-    if (h->count == 0) return LWI_CHAIN_ROOT;
-    uint32_t first = h->count; /* lowest entry whose site key is missing */
-    while (first > 0 && h->entries[first - 1].site_chain == 0)
-        first--;
-    for (uint32_t i = first; i < h->count; i++) {
-        uint64_t below = i ? h->entries[i - 1].site_chain : LWI_CHAIN_ROOT;
-        h->entries[i].site_chain = lwi_chain_site_key(below, h->entries[i].pc);
-    }
-    return h->entries[h->count - 1].site_chain;
 }

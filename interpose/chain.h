@@ -1,21 +1,18 @@
-/* chain.h — chain keys and the two caches that make repeated lock patterns free.
+/* chain.h — chain keys and the cache that makes repeated lock patterns free.
  *
- * Every held entry carries two running keys:
+ * Every held entry carries a running key:
  *   lock_chain = mix(lock_chain of the entry below, lock address, generation, family, mode,
  *                    acquisition flags, caller pc) — identifies "this thread, these held locks,
  *                    then this one from this site"; a new acquisition's key is computed the same
  *                    way from the current top. Below the first held lock is the thread's own root
  *                    (lwi_chain_thread_root), so each thread reports each chain once: a cycle
  *                    whose edges were all first seen in one thread is not mistaken for a
- *                    single-thread cycle when another thread repeats them later;
- *   site_chain = mix(site_chain below, caller pc) — the same over call sites only; needed only
- *                when a chain misses, so computed lazily (0 = not computed yet).
- * Lock-chain cache: key → stack id of the acquisition that first made it. A hit means the chain
- * was already reported (lossy, cache.h: a miss costs a re-send); for a chain of one lock (nothing
- * held, no edge to report) it only remembers the stack, so the fast path needs no site lookup. The
- * site key is what site.h caches stacks by, shared by all threads (its root is LWI_CHAIN_ROOT), so
- * a site already unwound by any thread is not unwound again. Keys are pure arithmetic, so removing
- * a held entry from the middle just recomputes the keys above it. */
+ *                    single-thread cycle when another thread repeats them later.
+ * Lock-chain cache: key → stack id of the acquisition that first made it (unwound then, never
+ * borrowed from another thread, lock or generation). A hit means the chain was already reported
+ * (lossy, cache.h: a miss costs a re-send and an unwind, never a lost edge); for a chain of one
+ * lock (nothing held, no edge to report) it only remembers the stack. Keys are pure arithmetic,
+ * so removing a held entry from the middle just recomputes the keys above it. */
 #ifndef LWI_CHAIN_H
 #define LWI_CHAIN_H
 
@@ -54,9 +51,9 @@ static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_r
  * stack could be captured) and, in the top byte, the lock's flags (enum lw_lock_flags). Flags
  * cannot change within one generation, so a hit gives them without reading the lock object: the
  * fast path touches the lock only through the real trylock. A lock re-made in place without *_init
- * (a static initialiser assigned over a dead lock, as std::mutex is) keeps its predecessor's
- * generation, so its identity merges with the predecessor's (gen.h) and the cached flags may be
- * stale: the decisions that depend on them (recursion, relocks) are made on slow paths that read
+ * and without its memory being freed (a static initialiser assigned over a live object) keeps its
+ * predecessor's generation, so its identity merges with the predecessor's (gen.h) and the cached
+ * flags may be stale: the decisions that depend on them (recursion, relocks) are made on slow paths that read
  * the flags from the lock object, and those correct the cache (track.c). Never 0 (an empty
  * slot). */
 static inline uint64_t lwi_chain_value(uint64_t stack, uint8_t flags)
@@ -81,6 +78,8 @@ static inline uint64_t lwi_chain_thread_root(uint32_t number)
     return LWI_CHAIN_ROOT + (uint64_t)number * 0xd6e8feb86659fd93ull;
 }
 
+/* The key of a call site (a pc on top of a salt or another site key), for the stack caches of
+ * condition waits, signals, inits and destroys (site.h). */
 static inline uint64_t lwi_chain_site_key(uint64_t below, uint64_t pc)
 {
     return lwi_mix64(below + pc * 0x27d4eb2f165667c5ull);
@@ -91,11 +90,8 @@ static inline uint64_t lwi_chain_lock_below(const struct lwi_held_stack *h, uint
     return h->count ? h->entries[h->count - 1].lock_chain : lwi_chain_thread_root(number);
 }
 
-/* The site chain of the top entry, computing any missing ones below it first. */
-uint64_t lwi_chain_site_below(struct lwi_held_stack *h);
-
 /* Recomputes the lock keys of entries [from, count) of thread `number` after an entry below them
- * was removed (their site keys become "not computed"). */
+ * was removed. */
 void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from, uint32_t number);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef LWI_HELD_H
 #define LWI_HELD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,8 +24,11 @@ struct lwi_held_entry {
     uint64_t stack;         /* stack id of the acquisition (0 if it could not be captured) */
     uint64_t pc;            /* return address of the wrapper that acquired it */
     uint64_t lock_chain;    /* key of the chain "held locks below + this one" (chain.h) */
-    uint64_t site_chain;    /* the same over acquisition pcs only */
-    uint32_t count;         /* recursion depth: recursive mutex, or read lock held twice */
+    /* In a memo slot, the lock's generation stamp when it was filled (gen.h, memo.h); copied
+     * with it, meaningless in entries pushed otherwise. */
+    uint32_t memo_stamp;
+    uint32_t reserved;
+    uint32_t count; /* recursion depth: recursive mutex, or read lock held twice */
     /* Used in a memo slot (memo.h) only; in the held stack nothing reads them (copies carry a
      * slot's, other pushes leave what was there): ref's type, mode and acq in one word
      * (lwi_memo_kind), and the lock_chain of the entry the slot's acquisition was pushed on (the

@@ -70,24 +70,23 @@ static inline uint8_t lwi_lock_flags(const void *lock, uint8_t type)
  * real trylock. Reading them before the trylock would fetch a contended line shared and then again
  * exclusive (two coherence misses instead of one); reading them after it waits for the trylock's
  * locked instruction to complete. Chain keys do not include the flags, so they can be computed
- * first; a full attempt reads them (wait.c). */
+ * first; a full attempt reads them (wait.c). The generation is left 0 as well: the fast path takes
+ * it from the memo slot (which checks it is still current) or the chain-cache refill, and the
+ * full attempt looks it up (track.c). */
 static inline struct lw_lock_ref lwi_ref_unread(const void *lock, uint8_t type, uint8_t mode,
                                                 uint8_t acq)
 {
     uint64_t addr = (uint64_t)(uintptr_t)lock;
-    return (struct lw_lock_ref){.addr = addr,
-                                .generation = lwi_gen_get(addr),
-                                .type = type,
-                                .flags = 0,
-                                .mode = mode,
-                                .acq = acq};
+    return (struct lw_lock_ref){
+        .addr = addr, .generation = 0, .type = type, .flags = 0, .mode = mode, .acq = acq};
 }
 
-/* The whole identity, flags read now. */
+/* The whole identity, flags read now, the generation looked up (and marked used, gen.h). */
 static inline struct lw_lock_ref lwi_ref_read(const void *lock, uint8_t type, uint8_t mode,
                                               uint8_t acq)
 {
     struct lw_lock_ref ref = lwi_ref_unread(lock, type, mode, acq);
+    ref.generation = lwi_gen_use(ref.addr);
     ref.flags = lwi_lock_flags(lock, type);
     return ref;
 }

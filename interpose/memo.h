@@ -14,7 +14,9 @@
  * maps to it; a thread whose hot chains outnumber the slots falls back to the cache at the cost of
  * one slot fill. A hit means what a cache hit means, that this thread made the chain and the driver
  * knows it, so a slot stays right when the chain cache later forgets the key (that only saves a
- * re-send). The generation is compared, so a lock destroyed and made again misses. The flags are
+ * re-send). The slot keeps the generation stamp of its lock's address (gen.h) from when it was
+ * filled: a slot whose lock has since died (destroyed, re-initialised, its memory freed) misses,
+ * without the fast path looking the address up in the generation table. The flags are
  * those the cache gave when the slot was filled; a slow path of this thread that finds them stale
  * (a lock re-made as another kind without *_init, chain.h) clears its memo (track.c). Another
  * thread's memo may keep the stale flags until that thread meets them itself; no decision rests
@@ -29,6 +31,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gen.h"
 #include "held.h"
 
 #define LWI_MEMO_LOG2 5u
@@ -55,25 +58,27 @@ static inline uint32_t lwi_memo_kind(const struct lw_lock_ref *ref)
     return (uint32_t)ref->type | (uint32_t)ref->mode << 8 | (uint32_t)ref->acq << 16;
 }
 
-/* Is `slot` the entry for acquiring `ref` at `pc` on top of the chain `below`? The flags are
- * not compared: the slot supplies them. An empty slot has address 0, which no lock has. */
+/* Is `slot` the entry for acquiring `ref` at `pc` on top of the chain `below`, and is its lock's
+ * generation still the live one? The flags and generation of `ref` are not compared: the slot
+ * supplies them. An empty slot has address 0, which no lock has. */
 static inline bool lwi_memo_matches(const struct lwi_held_entry *slot, uint64_t below,
                                     const struct lw_lock_ref *ref, uint64_t pc)
 {
     return slot->ref.addr == ref->addr && slot->pc == pc && slot->memo_below == below &&
-           slot->ref.generation == ref->generation && slot->memo_kind == lwi_memo_kind(ref);
+           slot->memo_kind == lwi_memo_kind(ref) && slot->memo_stamp == lwi_gen_stamp(ref->addr);
 }
 
 /* Makes `slot` the entry of an acquisition whose chain `lock_chain` the cache knows, made with
- * stack `stack` (ref->flags as the cache gave them). */
+ * stack `stack` (ref->flags as the cache gave them); `stamp` is the lock's generation stamp, read
+ * before ref.generation was. */
 static inline void lwi_memo_fill(struct lwi_held_entry *slot, uint64_t below,
-                                 struct lw_lock_ref ref, uint64_t pc, uint64_t lock_chain,
-                                 uint64_t stack)
+                                 struct lw_lock_ref ref, uint32_t stamp, uint64_t pc,
+                                 uint64_t lock_chain, uint64_t stack)
 {
     *slot = (struct lwi_held_entry){.ref = ref,
                                     .pc = pc,
                                     .lock_chain = lock_chain,
-                                    .site_chain = 0, /* computed if a later miss above needs it */
+                                    .memo_stamp = stamp,
                                     .stack = stack,
                                     .count = 1,
                                     .memo_kind = lwi_memo_kind(&ref),

@@ -10,6 +10,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -21,6 +23,10 @@
 
 /* X(name) for every function the runtime wraps or calls through REAL. */
 #define LWI_REAL_FUNCS(X)                                                                          \
+    X(free)                                                                                        \
+    X(realloc)                                                                                     \
+    X(reallocarray)                                                                                \
+    X(munmap)                                                                                      \
     X(pthread_mutex_lock)                                                                          \
     X(pthread_mutex_trylock)                                                                       \
     X(pthread_mutex_timedlock)                                                                     \

@@ -1,13 +1,11 @@
-/* site.h — the stack of an acquisition, unwinding as rarely as possible.
+/* site.h — the stack of a call that is not an acquisition: a condition wait, a signal or post, an
+ * init or destroy, kept for a report that may come later (a lost wake-up, a use after destroy).
  *
- * A site is (site context = the site chain of the held locks, caller pc). The plain design — one
- * stack per site — breaks when a program routes every lock through its own helper: all
- * acquisitions then share the helper's pc and would all get the first caller's stack. So stacks
- * are cached per site *and lock* (exact for a given lock), and each site learns whether it is
- * monomorphic: once LWI_SITE_STABLE unwinds at a site gave the same stack, new locks at that site
- * reuse it without unwinding (1,000,000 locks taken at one line cost a few unwinds); a site that
- * ever gave two different stacks keeps unwinding once per new lock. All tables are lossy caches:
- * a miss costs an unwind, never a wrong stack beyond "one stack per site and lock". */
+ * Cached per (site, object): a site key (lwi_chain_site_key of a salt and the caller pc) and the
+ * object's address and generation, so one object called again at one line (a wait in a predicate
+ * loop) is unwound once. An object reached at one pc from two callers (a helper function) keeps
+ * its first caller's stack. Never shared between objects, and never used for acquisitions, whose
+ * stacks are unwound for each new chain (chain.h). Lossy: a miss costs an unwind. */
 #ifndef LWI_SITE_H
 #define LWI_SITE_H
 
@@ -19,7 +17,7 @@ struct lwi_thread;
 
 int lwi_site_init(void);
 
-/* Stack id for acquiring `lock` at site (site_key = lwi_chain_site_key(...)); 0 if unwinding
+/* Stack id of the call on `lock` at site `site_key` (lwi_chain_site_key(...)); 0 if unwinding
  * failed. */
 uint64_t lwi_site_stack(const struct lwi_thread *self, uint64_t site_key,
                         const struct lw_lock_ref *lock);

@@ -25,6 +25,15 @@ struct lwi_thread_slot {
 
 static struct lwi_thread_slot lwi_slots[LWI_THREADS_MAX];
 static atomic_uint lwi_next_number = 1;
+/* One past the highest slot ever claimed: the scans of every slot stop there, so a program with a
+ * few threads does not pay for the whole table on each (an init of memory that looks held). */
+static atomic_uint lwi_slots_end;
+
+/* The scans' bound, read once per scan. */
+static uint32_t lwi_slots_used(void)
+{
+    return atomic_load_explicit(&lwi_slots_end, memory_order_acquire);
+}
 
 uint32_t lwi_threads_next_number(void)
 {
@@ -41,6 +50,11 @@ static int32_t lwi_slot_claim(uint32_t number, unsigned refs)
         if (!atomic_compare_exchange_strong_explicit(&s->state, &expected, LWI_SLOT_RESERVED,
                                                      memory_order_acquire, memory_order_relaxed))
             continue;
+        unsigned end = atomic_load_explicit(&lwi_slots_end, memory_order_relaxed);
+        while (end < i + 1 &&
+               !atomic_compare_exchange_weak_explicit(&lwi_slots_end, &end, i + 1,
+                                                      memory_order_acq_rel, memory_order_relaxed))
+            ;
         atomic_store(&s->refs, refs);
         atomic_store(&s->alive, true);
         atomic_store(&s->self, NULL);
@@ -122,7 +136,8 @@ static struct lwi_thread_slot *lwi_slot_live(uint32_t i)
 
 bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
 {
-    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+    uint32_t end = lwi_slots_used();
+    for (uint32_t i = 0; i < end; i++) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         if (!s || !pthread_equal(s->handle, handle)) continue;
         *number = s->number;
@@ -134,7 +149,8 @@ bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
 
 uint32_t lwi_threads_by_tid(int32_t tid)
 {
-    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+    uint32_t end = lwi_slots_used();
+    for (uint32_t i = 0; i < end; i++) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         if (s && atomic_load(&s->tid) == tid) return s->number;
     }
@@ -169,7 +185,8 @@ static bool lwi_thread_holds(const struct lwi_thread *other, uint64_t addr, uint
 
 uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 {
-    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+    uint32_t end = lwi_slots_used();
+    for (uint32_t i = 0; i < end; i++) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s && atomic_load(&s->tid) == tid ? atomic_load(&s->self) : NULL;
         if (!other) continue;
@@ -182,7 +199,8 @@ uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 
 bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out)
 {
-    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+    uint32_t end = lwi_slots_used();
+    for (uint32_t i = 0; i < end; i++) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
         if (!other || other == self || !lwi_thread_holds(other, addr, &out->stack)) continue;
@@ -198,7 +216,8 @@ bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi
 uint32_t lwi_threads_held_by_others(const struct lwi_thread *self)
 {
     uint32_t total = 0;
-    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++) {
+    uint32_t end = lwi_slots_used();
+    for (uint32_t i = 0; i < end; i++) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
         if (other && other != self) total += other->held.count;

@@ -10,7 +10,6 @@
 #include "gen.h"
 #include "lifecycle.h"
 #include "lockref.h"
-#include "site.h"
 #include "threads.h"
 
 /* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
@@ -125,18 +124,14 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
 static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
-    /* The first acquisition of a new generation (a destroy or init bumped it) always comes here:
-     * the place to look at what the lock object has become, off the fast path. */
+    /* The first acquisition of a new generation (a destroy, init or free ended the last) comes
+     * here: the place to look at what the lock object has become, off the fast path. */
     lwi_lifecycle_check_use(self, &a->ref);
-    if (h->count == 0) {
-        /* No held lock, no edge: only the stack is needed, for edges out of this lock later. */
-        a->site_chain = lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc);
-        a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
-    } else {
-        a->site_chain = lwi_chain_site_key(lwi_chain_site_below(h), a->pc);
-        a->stack = lwi_site_stack(self, a->site_chain, &a->ref);
-        lwi_emit_acquire(self, &a->ref, a->stack);
-    }
+    /* Unwound here, never borrowed from another acquisition at the same site: locking through a
+     * helper function gives every caller the same pc, not the same stack. With no held lock
+     * there is no edge: the stack is kept for edges out of this lock later. */
+    a->stack = lwi_depot_capture(self);
+    if (h->count) lwi_emit_acquire(self, &a->ref, a->stack);
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
 }
 
@@ -154,7 +149,7 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
         lwi_track_fix_cached_flags(self, key, a->ref.flags);
         return;
     }
-    a->stack = lwi_site_stack(self, lwi_chain_site_key(LWI_CHAIN_ROOT, a->pc), &a->ref);
+    a->stack = lwi_depot_capture(self);
     if (self->held.count) lwi_emit_acquire(self, &a->ref, a->stack);
     lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(a->stack, a->ref.flags));
 }
@@ -162,8 +157,11 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
 bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot, uint64_t below,
                            uint64_t addr, uint64_t pc, uint32_t kind)
 {
+    uint32_t stamp = lwi_gen_stamp(addr); /* before the generation (gen.h) */
+    _Atomic uint32_t *gen = lwi_gen_counter(addr);
+    if (!gen) return false; /* no memory for it: the full path says so (gen.h) */
     struct lw_lock_ref ref = {.addr = addr,
-                              .generation = lwi_gen_get(addr),
+                              .generation = lwi_gen_mark(gen, addr),
                               .type = (uint8_t)kind,
                               .flags = 0,
                               .mode = (uint8_t)(kind >> 8),
@@ -174,13 +172,14 @@ bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot,
     uint64_t v;
     if (!lwi_cache_get(&lwi_chain_cache, cached, &v)) return false;
     ref.flags = lwi_chain_value_flags(v);
-    lwi_memo_fill(slot, below, ref, pc, key, lwi_chain_value_stack(v));
+    lwi_memo_fill(slot, below, ref, stamp, pc, key, lwi_chain_value_stack(v));
     return true;
 }
 
 void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
 {
     if (lwi_track_attempt_fast(self, a)) return;
+    a->ref.generation = lwi_gen_use(a->ref.addr);
     bool trylock = (a->ref.acq & LW_ACQF_TRY) != 0;
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, a->ref.addr);
@@ -225,7 +224,6 @@ void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a)
     e->ref = a->ref;
     e->pc = a->pc;
     e->lock_chain = a->lock_chain;
-    e->site_chain = a->site_chain;
     e->stack = a->stack;
     e->count = 1;
 }
@@ -368,14 +366,14 @@ void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, b
     /* glibc refuses to destroy a locked mutex (EBUSY) and the lock stays valid: same identity. */
     if (rc != 0) return;
     lwi_lifecycle_destroyed(self, ref, pc);
-    lwi_gen_bump(ref->addr);
+    lwi_gen_retire(ref->addr);
 }
 
 void lwi_track_init(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
                     uint64_t pc)
 {
     lwi_lifecycle_init(self, ref, busy_before, pc);
-    lwi_gen_bump(ref->addr);
+    lwi_gen_retire(ref->addr);
 }
 
 bool lwi_track_cond_release(struct lwi_thread *self, uint64_t addr, struct lwi_held_entry *saved)

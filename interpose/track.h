@@ -38,8 +38,7 @@ struct lwi_acq {
     struct lw_lock_ref ref;
     uint64_t pc;         /* wrapper's return address: the program's call site */
     uint64_t lock_chain; /* keys of the entry this acquisition will push */
-    uint64_t site_chain;
-    uint64_t stack; /* its stack id */
+    uint64_t stack;      /* its stack id */
     /* set by a fast path that succeeded (lwi_track_attempt_fast): the memo slot (memo.h) that
      * lwi_track_push_fast copies, valid until this thread tracks anything else */
     const struct lwi_held_entry *entry;
@@ -52,7 +51,6 @@ static inline void lwi_acq_init(struct lwi_acq *a, struct lw_lock_ref ref, uint6
     a->ref = ref;
     a->pc = pc;
     a->lock_chain = 0;
-    a->site_chain = 0;
     a->stack = 0;
     a->entry = NULL;
     a->reentry = false;
@@ -139,7 +137,7 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     a->lock_chain = slot->lock_chain;
     a->stack = slot->stack;
     a->ref.flags = slot->ref.flags;
-    a->ref.generation = slot->ref.generation; /* the key's, should an init have bumped it since */
+    a->ref.generation = slot->ref.generation; /* the key's: the fast path leaves it unread */
     return true;
 }
 

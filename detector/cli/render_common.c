@@ -44,6 +44,8 @@ const char *lwd_overflow_table_name(uint32_t table)
         return "lock-state";
     case LW_OVERFLOW_HELD_EDGES:
         return "held-edges";
+    case LW_OVERFLOW_GENERATIONS:
+        return "generations";
     }
     return "unknown";
 }

@@ -979,6 +979,11 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
                 "were not checked for misuse\n",
                 ov->limit);
         return;
+    case LW_OVERFLOW_GENERATIONS:
+        fputs("no memory was left for lock generations; a lock whose memory was reused may have "
+              "been taken for its predecessor\n",
+              t->out);
+        return;
     }
     fprintf(t->out, "internal table %" PRIu32 " filled (limit %" PRIu64 ")\n", ov->table,
             ov->limit);

@@ -1,8 +1,9 @@
 /* test_memo.c — the fast path's per-thread memo (interpose/memo.h): a filled slot matches exactly
  * the acquisition it was filled for, and any difference in what identifies the chain (the chain
- * below, the lock's address or generation, its type, the mode, how it is acquired, the call
- * site) is a miss, so a memo hit never stands for a chain the driver has not seen; the flags are
- * the slot's own; a cleared memo matches nothing. */
+ * below, the lock's address, its type, the mode, how it is acquired, the call site) or a new
+ * generation of its lock (its stamp moved on since the fill) is a miss, so a memo hit never
+ * stands for a chain the driver has not seen; the flags are the slot's own; a cleared memo matches
+ * nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,9 @@
 
 #define BELOW 0x9e3779b97f4a7c15ull
 #define PC 0x401234ull
+
+/* The generation stamps (gen.c is not linked: the memo only reads them). */
+_Atomic uint32_t lwi_gen_stamps[1u << LWI_GEN_STAMP_LOG2];
 
 static struct lw_lock_ref lock_ref(void)
 {
@@ -30,7 +34,7 @@ static struct lwi_held_entry *filled_slot(struct lwi_memo *m)
     struct lw_lock_ref ref = lock_ref();
     ref.flags = LW_LOCKF_RECURSIVE; /* as the chain cache gave them */
     struct lwi_held_entry *slot = lwi_memo_slot(m, BELOW, ref.addr, PC);
-    lwi_memo_fill(slot, BELOW, ref, PC, 0x1111, 0x2222);
+    lwi_memo_fill(slot, BELOW, ref, lwi_gen_stamp(ref.addr), PC, 0x1111, 0x2222);
     return slot;
 }
 
@@ -48,7 +52,7 @@ static void test_fill_then_match(void **state)
     assert_int_equal(slot->ref.flags, LW_LOCKF_RECURSIVE);
     assert_int_equal(slot->lock_chain, 0x1111);
     assert_int_equal(slot->stack, 0x2222);
-    assert_int_equal(slot->site_chain, 0);
+    assert_int_equal(slot->memo_stamp, lwi_gen_stamp(want.addr));
     assert_int_equal(slot->count, 1);
     assert_int_equal(slot->pc, PC);
 }
@@ -66,8 +70,11 @@ static void test_any_difference_misses(void **state)
     other.addr += 8;
     assert_false(lwi_memo_matches(slot, BELOW, &other, PC));
     other = want;
-    other.generation++; /* destroyed and made again at the same address */
-    assert_false(lwi_memo_matches(slot, BELOW, &other, PC));
+    other.generation++; /* not compared: the slot's stamp says whether its lock still lives */
+    assert_true(lwi_memo_matches(slot, BELOW, &other, PC));
+    atomic_fetch_add(lwi_gen_stamp_slot(want.addr), 1); /* destroyed, freed or made again */
+    assert_false(lwi_memo_matches(slot, BELOW, &want, PC));
+    atomic_fetch_sub(lwi_gen_stamp_slot(want.addr), 1);
     other = want;
     other.type = LW_LOCK_MUTEX;
     assert_false(lwi_memo_matches(slot, BELOW, &other, PC));
