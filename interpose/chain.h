@@ -53,9 +53,9 @@ static inline uint64_t lwi_chain_lock_key(uint64_t below, const struct lw_lock_r
  * fast path touches the lock only through the real trylock. A lock re-made in place without *_init
  * and without its memory being freed (a static initialiser assigned over a live object) keeps its
  * predecessor's generation, so its identity merges with the predecessor's (gen.h) and the cached
- * flags may be stale: the decisions that depend on them (recursion, relocks) are made on slow paths that read
- * the flags from the lock object, and those correct the cache (track.c). Never 0 (an empty
- * slot). */
+ * flags may be stale: the decisions that depend on them (recursion, relocks) are made on slow paths
+ * that read the flags from the lock object, and those correct the cache (track.c). Never 0 (an
+ * empty slot). */
 static inline uint64_t lwi_chain_value(uint64_t stack, uint8_t flags)
 {
     return (stack ? stack : LWI_STACK_ID_MASK) | (uint64_t)flags << 56;
