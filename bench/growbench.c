@@ -20,6 +20,9 @@
  *   fork       CHILDREN processes, at most PARALLEL at a time; each starts THREADS threads that
  *              take two of the child's mutexes in a fixed order ITERATIONS times, joins them and
  *              exits 0 when every update was counted. The parent checks every child's status.
+ *              The parent allocates each child's state before the fork (as a pool keeps a record
+ *              per worker), so every child's two mutexes are at new addresses: new locks and a
+ *              new edge per child.
  *
  * Output is one line: the kind, the elapsed wall time and a checksum that depends only on the
  * options (so runs under any tool agree). Exit status 1 when a check failed. */
@@ -202,18 +205,18 @@ static void *child_thread_main(void *arg)
 }
 
 /* A child's whole life; its exit status says whether every update was counted. */
-static int child_main(const struct bench_config *c)
+static int child_main(const struct bench_config *c, struct child_shared *s)
 {
-    struct child_shared s = {.iterations = c->count};
-    pthread_mutex_init(&s.outer, NULL);
-    pthread_mutex_init(&s.inner, NULL);
+    s->iterations = c->count;
+    pthread_mutex_init(&s->outer, NULL);
+    pthread_mutex_init(&s->inner, NULL);
     pthread_t threads[64];
     uint64_t started = 0;
     for (; started < c->threads; started++)
-        if (pthread_create(&threads[started], NULL, child_thread_main, &s) != 0) break;
+        if (pthread_create(&threads[started], NULL, child_thread_main, s) != 0) break;
     for (uint64_t i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
-    return started == c->threads && s.updates == c->threads * c->count ? 0 : 1;
+    return started == c->threads && s->updates == c->threads * c->count ? 0 : 1;
 }
 
 /* Waits for one child; false (after a line on stderr) when it failed. */
@@ -236,6 +239,11 @@ static bool reap_one(void)
 
 static int run_fork(const struct bench_config *c, uint64_t *checksum)
 {
+    struct child_shared *states = calloc(c->children, sizeof *states);
+    if (!states) {
+        fputs("growbench: out of memory\n", stderr);
+        return -1;
+    }
     uint64_t running = 0, failed = 0;
     for (uint64_t i = 0; i < c->children; i++) {
         if (running == c->parallel) {
@@ -249,11 +257,12 @@ static int run_fork(const struct bench_config *c, uint64_t *checksum)
             failed++;
             break;
         }
-        if (pid == 0) _exit(child_main(c));
+        if (pid == 0) _exit(child_main(c, &states[i]));
         running++;
     }
     for (; running > 0; running--)
         if (!reap_one()) failed++;
+    free(states);
     *checksum = c->children * c->threads * c->count;
     return failed == 0 ? 0 : -1;
 }
