@@ -344,6 +344,12 @@ size_t lwd_channel_apply(struct lwd_channel *ch, struct lw_detector *d, size_t m
     return lwd_backlog_apply(&ch->backlog, max, apply_record, &target);
 }
 
+void lwd_channel_beat(struct lwd_channel *ch)
+{
+    for (size_t i = 0; i < ch->nconns; i++)
+        lwd_ring_beat(&ch->conns[i]->ring);
+}
+
 void lwd_channel_recheck(struct lwd_channel *ch)
 {
     for (size_t i = 0; i < ch->nconns; i++)

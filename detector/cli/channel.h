@@ -58,6 +58,9 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d,
 /* Feeds d up to `max` of the oldest records read and not yet applied; returns how many. */
 size_t lwd_channel_apply(struct lwd_channel *ch, struct lw_detector *d, size_t max);
 
+/* Keeps every ring's writers waiting for room while the driver reads nothing (lwd_ring_beat). */
+void lwd_channel_beat(struct lwd_channel *ch);
+
 /* Whether records read wait to be applied. */
 static inline bool lwd_channel_backlogged(const struct lwd_channel *ch)
 {

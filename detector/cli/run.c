@@ -43,6 +43,10 @@
  * longer than that for the driver to empty it. */
 #define LWD_APPLY_SLICE_NS 1000000u
 #define LWD_APPLY_BATCH 32u
+/* While this much waits in the backlog the driver reads no more: the rings fill and their
+ * writers wait, as they did before the backlog, so a program that makes records faster than they
+ * can be applied, for ever, cannot make the driver's memory grow without bound. */
+#define LWD_BACKLOG_MAX_BYTES (64u * 1024u * 1024u)
 
 struct run_state {
     pid_t child;
@@ -301,7 +305,11 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             rc = LWD_EXIT_TOOL;
             break;
         }
-        size_t read_bytes = read_connections(ch, d);
+        size_t read_bytes = 0;
+        if (ch->backlog.bytes < LWD_BACKLOG_MAX_BYTES)
+            read_bytes = read_connections(ch, d);
+        else
+            lwd_channel_beat(ch); /* not reading, but alive: the writers wait */
         behind = apply_slice(ch, d);
         if (read_bytes > LWD_BATCH_NAP_MAX_BYTES) {
             /* Records come faster than a nap's worth: look again at once. */
