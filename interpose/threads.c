@@ -208,8 +208,11 @@ uint32_t lwi_threads_held_by_others(const struct lwi_thread *self)
 
 void lwi_threads_reset_after_fork(struct lwi_thread *self)
 {
+    /* Only slots in use are written: a write to each of the table's pages would copy every page
+     * the fork shared with the parent, in every child. */
     for (uint32_t i = 0; i < LWI_THREADS_MAX; i++)
-        atomic_store_explicit(&lwi_slots[i].state, LWI_SLOT_FREE, memory_order_relaxed);
+        if (atomic_load_explicit(&lwi_slots[i].state, memory_order_relaxed) != LWI_SLOT_FREE)
+            atomic_store_explicit(&lwi_slots[i].state, LWI_SLOT_FREE, memory_order_relaxed);
     atomic_store_explicit(&lwi_next_number, 1, memory_order_relaxed);
     lwi_threads_register_self(self);
 }
