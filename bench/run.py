@@ -41,13 +41,14 @@ class RunResult:
         self.rss_kb = rss_kb
         self.error = error  # None when the run worked
         self.findings = findings  # list of finding kinds (lockwatch mode), else None
+        self.driver_kb = None  # the lockwatch process's own peak RSS (DriverMemoryWorkload)
 
 
 class Env:
     """Paths and settings every workload needs."""
 
     def __init__(self, build_dir, tmp_dir, lockwatch, nullpreload, lockbench, waitbench,
-                 baseline=None):
+                 growbench, selfrss, baseline=None):
         # GNU time measures peak RSS: os.wait4 from Python would not do, because a child's
         # peak RSS keeps the high-water mark of the memory image it had before exec — a fork of
         # the Python interpreter (~17 MB here). time's own image is ~1 MB.
@@ -58,6 +59,8 @@ class Env:
         self.nullpreload = nullpreload
         self.lockbench = lockbench
         self.waitbench = waitbench
+        self.growbench = growbench
+        self.selfrss = selfrss  # libselfrss.so: the driver's own peak RSS (DriverMemoryWorkload)
         self.baseline = baseline  # another build's lockwatch command (--baseline), or None
         self.run_counter = 0
 
@@ -74,9 +77,11 @@ def base_environment():
     return env
 
 
-def wrap(env, mode, argv, report_path, rss_path):
+def wrap(env, mode, argv, report_path, rss_path, driver_rss_path=None):
     """(argv, environment) that run argv in the given mode, under GNU time when there is one
-    (its exit status is the program's, 128+N when a signal N killed it)."""
+    (its exit status is the program's, 128+N when a signal N killed it). With driver_rss_path,
+    a lockwatch mode preloads libselfrss.so into lockwatch alone (through env(1), so GNU time
+    does not load it), which writes lockwatch's own peak RSS there."""
     child_env = base_environment()
     cmd = list(argv)
     if mode == "null":
@@ -84,6 +89,9 @@ def wrap(env, mode, argv, report_path, rss_path):
     elif mode in LOCKWATCH_MODES:
         tool = env.lockwatch if mode == "lockwatch" else env.baseline
         cmd = [tool, "--format=json", "--output=" + report_path, "--"] + cmd
+        if driver_rss_path:
+            cmd = ["env", "LD_PRELOAD=" + env.selfrss,
+                   "LOCKWATCH_BENCH_SELF_RSS=" + driver_rss_path] + cmd
     if env.gnu_time:
         cmd = [env.gnu_time, "-f", "%M", "-o", rss_path] + cmd
     return cmd, child_env
@@ -173,6 +181,9 @@ def status_text(code):
 class CommandWorkload:
     """A program whose whole run is timed (lockbench, pigz)."""
 
+    measures_driver = False  # DriverMemoryWorkload: also the lockwatch process's own peak RSS
+    target_seconds = None  # a limit on lockwatch's wall time in seconds, besides `target`
+
     def __init__(self, name, target, argv, what, tools=(), setup=None):
         self.name = name
         self.target = target
@@ -185,16 +196,19 @@ class CommandWorkload:
         """The command line, with paths in the (deleted) temporary directory named by role."""
         return " ".join(a.replace(env.tmp_dir, "$TMPDIR") for a in self.argv)
 
-    def run(self, env, mode):
+    def run(self, env, mode, argv=None):
         report = env.scratch("report.json")
         output = env.scratch("out")
         rss_path = env.scratch("rss")
-        argv, child_env = wrap(env, mode, self.argv, report, rss_path)
+        driver_rss = env.scratch("driver-rss") if self.measures_driver else None
+        argv, child_env = wrap(env, mode, argv or self.argv, report, rss_path, driver_rss)
         start = time.monotonic()
         proc = spawn(argv, child_env, output)
         code, timed_out = wait_bounded(proc, RUN_TIMEOUT_S)
         seconds = time.monotonic() - start
         result = RunResult(seconds, read_rss(rss_path))
+        if driver_rss and mode in LOCKWATCH_MODES:
+            result.driver_kb = read_rss(driver_rss)
         if timed_out:
             result.error = "timed out after %d s" % RUN_TIMEOUT_S
         elif code == 66 and mode in LOCKWATCH_MODES:
@@ -204,6 +218,36 @@ class CommandWorkload:
         if mode in LOCKWATCH_MODES:
             finish_lockwatch_run(result, report)
         return result
+
+
+class DriverMemoryWorkload(CommandWorkload):
+    """A program that makes `locks` distinct locks known to the driver: timed like any command,
+    and under lockwatch also the driver's own peak RSS per lock: (peak with `locks` locks - peak
+    of the same program with `few` locks, measured once per round) / (locks - few)."""
+
+    measures_driver = True
+
+    def __init__(self, name, target_seconds, target_bytes, argv, few_argv, locks, few, what):
+        super().__init__(name, None, argv, what)
+        self.target_seconds = target_seconds
+        self.target_bytes = target_bytes
+        self.few_argv = few_argv
+        self.locks = locks
+        self.few = few
+        self.few_kb = {}  # mode -> the driver's peak RSS with few locks, one per round
+
+    def run(self, env, mode):
+        result = super().run(env, mode)
+        if mode in LOCKWATCH_MODES and result.error is None:
+            few = super().run(env, mode, self.few_argv)
+            if few.error is not None or few.driver_kb is None or result.driver_kb is None:
+                result.error = few.error or "no driver peak RSS (libselfrss.so not loaded?)"
+            else:
+                result.driver_kb -= few.driver_kb
+        return result
+
+    def bytes_per_lock(self, kb):
+        return kb * 1024.0 / (self.locks - self.few)
 
 
 def free_port():
@@ -252,6 +296,8 @@ class MemcachedWorkload:
         self.target = target
         self.load_argv = load_argv
         self.what = "server throughput: memcslap wall time against memcached -t 2"
+        self.measures_driver = False
+        self.target_seconds = None
         self.tools = ("memcached", "memcslap")
         self.setup = None
 
@@ -336,6 +382,7 @@ def make_pigz_input(env, size_mb):
 def workloads(env, args):
     lb = env.lockbench
     wb = env.waitbench
+    gb = env.growbench
     n1 = str(args.iterations)
     n3 = str(max(1, args.iterations // 2))
     pigz_input = os.path.join(env.tmp_dir, "pigz-input.bin")
@@ -377,6 +424,24 @@ def workloads(env, args):
                         "15000 short threads created and joined 8 at a time"),
         CommandWorkload("barrier 2t", 2.0, [wb, "-k", "barrier", "-n", "60000"],
                         "2 threads crossing a 2-thread barrier"),
+        # Growth (bench/README.md): work the detector has not seen before, all the time.
+        CommandWorkload("transfers-1k", 5.0, [gb, "-k", "transfers", "-a", "1000", "-n", "200000",
+                                              "-t", "4"],
+                        "200000 index-ordered transfers between 1000 random accounts, 4 threads "
+                        "(most transfers a new lock-order edge)"),
+        CommandWorkload("transfers-10k", 5.0, [gb, "-k", "transfers", "-a", "10000", "-n",
+                                               "200000", "-t", "4"],
+                        "200000 index-ordered transfers between 10000 random accounts, 4 threads "
+                        "(almost every transfer a new edge)"),
+        DriverMemoryWorkload("distinct-locks-1M", 3.0, 100,
+                             [gb, "-k", "distinct", "-n", "1000000"],
+                             [gb, "-k", "distinct", "-n", "1000"], 1000000, 1000,
+                             "1000000 distinct mutexes taken in pairs by one thread: time, and "
+                             "the driver's own peak RSS per lock"),
+        CommandWorkload("fork-heavy", 3.0, [gb, "-k", "fork", "-c", "400", "-p", "4", "-t", "4",
+                                            "-n", "20000"],
+                        "400 forked children, 4 at a time, each with 4 threads taking 2 mutexes "
+                        "in order 20000 times"),
     ]
 
 
@@ -443,20 +508,47 @@ def summarise(workload, results):
               if base.error is None and lw.error is None and base.seconds > 0]
     row["versus"] = statistics.median(versus) if versus else None
     row["rss"] = ratio("lockwatch", 1)
+    row["lw_seconds"] = medians.get("lockwatch", (None, None))[0]
+    driver = [r.driver_kb for r in results.get("lockwatch", []) if r.error is None
+              and r.driver_kb is not None]
+    row["per_lock"] = (workload.bytes_per_lock(statistics.median(driver))
+                       if driver and workload.measures_driver else None)
+    row["target_text"] = target_text(workload)
+    misses = []
+    if workload.target is not None and row["lockwatch"] is not None \
+            and row["lockwatch"] > workload.target:
+        misses.append("+%.0f%% over target" % (100 * (row["lockwatch"] / workload.target - 1)))
+    if workload.target_seconds is not None and row["lw_seconds"] is not None \
+            and row["lw_seconds"] > workload.target_seconds:
+        misses.append("%.2f s" % row["lw_seconds"])
+    if workload.measures_driver and row["per_lock"] is not None \
+            and row["per_lock"] > workload.target_bytes:
+        misses.append("%.0f B/lock" % row["per_lock"])
     if errors:
         row["verdict"] = "FAIL (%s)" % "; ".join("%s: %s" % e for e in errors[:1])
     elif findings:
         row["verdict"] = "FINDING (%s)" % ", ".join(findings)
     elif row["lockwatch"] is None:
         row["verdict"] = "n/a (no lockwatch)"
-    elif workload.target is None:
+    elif workload.target is None and workload.target_seconds is None:
         row["verdict"] = "info (no target)"
-    elif row["lockwatch"] <= workload.target:
+    elif not misses:
         row["verdict"] = "ok"
     else:
-        row["verdict"] = "MISS (+%.0f%% over target)" % (100 * (row["lockwatch"] / workload.target
-                                                             - 1))
+        row["verdict"] = "MISS (%s)" % ", ".join(misses)
     return row
+
+
+def target_text(workload):
+    """The target column: a ratio, and/or seconds and driver bytes per lock."""
+    parts = []
+    if workload.target is not None:
+        parts.append("<= %.2fx" % workload.target)
+    if workload.target_seconds is not None:
+        parts.append("<= %.1f s" % workload.target_seconds)
+    if workload.measures_driver:
+        parts.append("<= %d B/lock" % workload.target_bytes)
+    return ", ".join(parts) if parts else "-"
 
 
 def print_table(rows, out):
@@ -464,15 +556,19 @@ def print_table(rows, out):
         return pattern % value if value is not None else "-"
 
     compared = any(r["baseline"] is not None for r in rows)
+    per_lock = any(r["per_lock"] is not None for r in rows)
     header = ("workload", "native s", "spread", "null x", "lockwatch x", "paired x") + (
-        ("baseline x", "lw/base") if compared else ()) + ("target", "RSS x", "verdict")
+        ("baseline x", "lw/base") if compared else ()) + ("target", "RSS x") + (
+        ("lw s", "driver B/lock") if per_lock else ()) + ("verdict",)
     lines = [header]
     for r in rows:
         lines.append((r["name"], fmt(r["native"], "%.3f"),
                       fmt(r["spread"] and 100 * r["spread"], "%.0f%%"), fmt(r["null"], "%.2f"),
                       fmt(r["lockwatch"], "%.2f"), fmt(r["paired"], "%.2f")) + (
             (fmt(r["baseline"], "%.2f"), fmt(r["versus"], "%.2f")) if compared else ()) + (
-            fmt(r["target"], "<= %.2fx"), fmt(r["rss"], "%.2f"), r["verdict"]))
+            r["target_text"], fmt(r["rss"], "%.2f")) + (
+            (fmt(r["lw_seconds"], "%.2f"), fmt(r["per_lock"], "%.0f")) if per_lock else ()) + (
+            r["verdict"],))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     for line in lines:
         cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:-1], widths[1:])]
@@ -526,11 +622,14 @@ def main(argv):
     build_dir = os.path.abspath(args.build_dir)
     lockbench = os.path.join(build_dir, "bench", "lockbench")
     waitbench = os.path.join(build_dir, "bench", "waitbench")
+    growbench = os.path.join(build_dir, "bench", "growbench")
     nullpreload = os.path.join(build_dir, "bench", "libnullpreload.so")
-    for path in (lockbench, waitbench, nullpreload):
+    selfrss = os.path.join(build_dir, "bench", "libselfrss.so")
+    for path in (lockbench, waitbench, growbench, nullpreload, selfrss):
         if not os.path.exists(path):
             print("bench: %s is missing; build it with\n  cmake --build %s --target lockbench "
-                  "waitbench nullpreload" % (path, args.build_dir), file=sys.stderr)
+                  "waitbench growbench nullpreload selfrss" % (path, args.build_dir),
+                  file=sys.stderr)
             return 2
 
     def log(text):
@@ -546,7 +645,8 @@ def main(argv):
             if baseline is None:
                 log("bench: --baseline unusable (%s)" % why_base)
                 return 2
-        env = Env(build_dir, tmp_dir, lockwatch, nullpreload, lockbench, waitbench, baseline)
+        env = Env(build_dir, tmp_dir, lockwatch, nullpreload, lockbench, waitbench, growbench,
+                  selfrss, baseline)
         if lockwatch is None:
             notes.append("lockwatch unusable (%s): measured native and null preload only" % why)
             log("bench: " + notes[-1])

@@ -35,6 +35,33 @@ static uint32_t lwi_slots_used(void)
     return atomic_load_explicit(&lwi_slots_end, memory_order_acquire);
 }
 
+/* The groups of LWI_SLOT_GROUP slots a slot was ever claimed in, one bit each, set before the
+ * claim: the scans below skip the others, whose pages were never touched (reading them would map
+ * them, in every forked child). */
+#define LWI_SLOT_GROUP 64u
+#define LWI_SLOT_GROUPS ((LWI_THREADS_MAX + LWI_SLOT_GROUP - 1) / LWI_SLOT_GROUP)
+static _Atomic uint64_t lwi_slot_groups[(LWI_SLOT_GROUPS + 63) / 64];
+
+static void lwi_slot_group_mark(uint32_t i)
+{
+    uint32_t g = i / LWI_SLOT_GROUP;
+    uint64_t bit = (uint64_t)1 << (g % 64);
+    if (!(atomic_load_explicit(&lwi_slot_groups[g / 64], memory_order_relaxed) & bit))
+        atomic_fetch_or_explicit(&lwi_slot_groups[g / 64], bit, memory_order_relaxed);
+}
+
+/* The first slot at or after i in a group where a slot was ever claimed, or LWI_THREADS_MAX. */
+static uint32_t lwi_slot_next(uint32_t i)
+{
+    while (i < LWI_THREADS_MAX) {
+        uint32_t g = i / LWI_SLOT_GROUP;
+        if (atomic_load_explicit(&lwi_slot_groups[g / 64], memory_order_relaxed) >> (g % 64) & 1)
+            return i;
+        i = (g + 1) * LWI_SLOT_GROUP;
+    }
+    return LWI_THREADS_MAX;
+}
+
 uint32_t lwi_threads_next_number(void)
 {
     return atomic_fetch_add_explicit(&lwi_next_number, 1, memory_order_relaxed);
@@ -46,6 +73,7 @@ static int32_t lwi_slot_claim(uint32_t number, unsigned refs)
     for (uint32_t k = 0; k < LWI_THREADS_MAX; k++) {
         uint32_t i = (number + k) % LWI_THREADS_MAX;
         struct lwi_thread_slot *s = &lwi_slots[i];
+        lwi_slot_group_mark(i); /* before the claim: no slot in use is in an unmarked group */
         unsigned expected = LWI_SLOT_FREE;
         if (!atomic_compare_exchange_strong_explicit(&s->state, &expected, LWI_SLOT_RESERVED,
                                                      memory_order_acquire, memory_order_relaxed))
@@ -137,7 +165,7 @@ static struct lwi_thread_slot *lwi_slot_live(uint32_t i)
 bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
 {
     uint32_t end = lwi_slots_used();
-    for (uint32_t i = 0; i < end; i++) {
+    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         if (!s || !pthread_equal(s->handle, handle)) continue;
         *number = s->number;
@@ -150,7 +178,7 @@ bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
 uint32_t lwi_threads_by_tid(int32_t tid)
 {
     uint32_t end = lwi_slots_used();
-    for (uint32_t i = 0; i < end; i++) {
+    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         if (s && atomic_load(&s->tid) == tid) return s->number;
     }
@@ -186,7 +214,7 @@ static bool lwi_thread_holds(const struct lwi_thread *other, uint64_t addr, uint
 uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 {
     uint32_t end = lwi_slots_used();
-    for (uint32_t i = 0; i < end; i++) {
+    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s && atomic_load(&s->tid) == tid ? atomic_load(&s->self) : NULL;
         if (!other) continue;
@@ -200,7 +228,7 @@ uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out)
 {
     uint32_t end = lwi_slots_used();
-    for (uint32_t i = 0; i < end; i++) {
+    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
         if (!other || other == self || !lwi_thread_holds(other, addr, &out->stack)) continue;
@@ -217,7 +245,7 @@ uint32_t lwi_threads_held_by_others(const struct lwi_thread *self)
 {
     uint32_t total = 0;
     uint32_t end = lwi_slots_used();
-    for (uint32_t i = 0; i < end; i++) {
+    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
         if (other && other != self) total += other->held.count;
@@ -227,8 +255,11 @@ uint32_t lwi_threads_held_by_others(const struct lwi_thread *self)
 
 void lwi_threads_reset_after_fork(struct lwi_thread *self)
 {
-    for (uint32_t i = 0; i < LWI_THREADS_MAX; i++)
-        atomic_store_explicit(&lwi_slots[i].state, LWI_SLOT_FREE, memory_order_relaxed);
+    /* Only slots in use are written: a write to each of the table's pages would copy every page
+     * the fork shared with the parent, in every child. */
+    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1))
+        if (atomic_load_explicit(&lwi_slots[i].state, memory_order_relaxed) != LWI_SLOT_FREE)
+            atomic_store_explicit(&lwi_slots[i].state, LWI_SLOT_FREE, memory_order_relaxed);
     atomic_store_explicit(&lwi_next_number, 1, memory_order_relaxed);
     lwi_threads_register_self(self);
 }

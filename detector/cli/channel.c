@@ -82,6 +82,7 @@ void lwd_channel_close(struct lwd_channel *ch)
     free(ch->conns);
     ch->conns = NULL;
     ch->nconns = ch->cap = 0;
+    lwd_backlog_free(&ch->backlog);
 }
 
 int lwd_channel_accept(struct lwd_channel *ch)
@@ -191,6 +192,16 @@ static void take_ring(struct feed_target *t, const struct lw_rec_ring *r, size_t
     note_writer(t, r->h.pid);
 }
 
+/* Applies one record to the detector (from the backlog, or at once when it cannot grow). */
+static void apply_record(void *ctx, const void *rec, size_t size)
+{
+    struct feed_target *t = ctx;
+    if (t->ch->out_of_memory) return;
+    if (lw_detector_feed(t->d, rec, size) == LW_ERR_NOMEM) out_of_memory(t);
+}
+
+/* A record just read: a RING record is taken at once (the ring carries what follows); the others
+ * join the backlog, or, when it cannot grow, are applied after it, in order. */
 static void feed_record(void *ctx, const void *rec, size_t size)
 {
     struct feed_target *t = ctx;
@@ -201,7 +212,9 @@ static void feed_record(void *ctx, const void *rec, size_t size)
     }
     if (t->conn->ring.hdr) note_writer(t, h->pid);
     if (t->ch->out_of_memory) return;
-    if (lw_detector_feed(t->d, rec, size) == LW_ERR_NOMEM) out_of_memory(t);
+    if (lwd_backlog_push(&t->ch->backlog, rec, size) == 0) return;
+    lwd_backlog_apply(&t->ch->backlog, SIZE_MAX, apply_record, t);
+    apply_record(t, rec, size);
 }
 
 /* Keeps the descriptors that came with a read: the first for the RING record, the rest (which no
@@ -325,6 +338,18 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d,
     return total;
 }
 
+size_t lwd_channel_apply(struct lwd_channel *ch, struct lw_detector *d, size_t max)
+{
+    struct feed_target target = {ch, NULL, d};
+    return lwd_backlog_apply(&ch->backlog, max, apply_record, &target);
+}
+
+void lwd_channel_beat(struct lwd_channel *ch)
+{
+    for (size_t i = 0; i < ch->nconns; i++)
+        lwd_ring_beat(&ch->conns[i]->ring);
+}
+
 void lwd_channel_recheck(struct lwd_channel *ch)
 {
     for (size_t i = 0; i < ch->nconns; i++)
@@ -343,6 +368,7 @@ void lwd_channel_finish(struct lwd_channel *ch, struct lw_detector *d)
         bool more = false;
         drain_ring(&target, SIZE_MAX, final, &total, &more);
     }
+    lwd_channel_apply(ch, d, SIZE_MAX);
 }
 
 bool lwd_channel_has_rings(const struct lwd_channel *ch)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backlog.h"
 #include "lockwatch/detector.h"
 #include "lockwatch/wire.h"
 #include "record_stream.h"
@@ -33,7 +34,8 @@ struct lwd_channel {
     char name[LWD_SOCKET_NAME_MAX]; /* "lockwatch-<pid>-<random>": LOCKWATCH_SOCKET's value */
     struct lwd_conn **conns;        /* open connections, in accept order */
     size_t nconns, cap;
-    bool out_of_memory; /* the detector ran out: later records are dropped */
+    struct lwd_backlog backlog; /* records read, not yet applied (backlog.h) */
+    bool out_of_memory;         /* the detector ran out: later records are dropped */
 };
 
 /* Returns 0, or -1 after one line on stderr. */
@@ -44,20 +46,33 @@ void lwd_channel_close(struct lwd_channel *ch);
 /* Accepts every pending connection. Returns 0, or -1 after one line on stderr. */
 int lwd_channel_accept(struct lwd_channel *ch);
 
-/* Reads what connection i has waiting, on its socket and then in its ring, and feeds each whole
- * record to d; returns the number of bytes read. The read stops after about a megabyte, so that
- * one busy process cannot keep the driver from its other duties, with *more set: the connection
- * may have more waiting. When the peer is gone (or sent a stream that is not records, which only
- * a foreign peer could) and no process maps its ring any more, connection i is closed and the
- * later ones move down by one. */
+/* Reads what connection i has waiting, on its socket and then in its ring, and appends each whole
+ * record to the backlog (lwd_channel_apply feeds them to d later, in the order read; when the
+ * backlog cannot grow, the backlog and then the record are applied at once); returns the number
+ * of bytes read. The read stops after about a megabyte, so that one busy process cannot keep the
+ * driver from its other duties, with *more set: the connection may have more waiting. When the
+ * peer is gone (or sent a stream that is not records, which only a foreign peer could) and no
+ * process maps its ring any more, connection i is closed and the later ones move down by one. */
 size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d, bool *more);
+
+/* Feeds d up to `max` of the oldest records read and not yet applied; returns how many. */
+size_t lwd_channel_apply(struct lwd_channel *ch, struct lw_detector *d, size_t max);
+
+/* Keeps every ring's writers waiting for room while the driver reads nothing (lwd_ring_beat). */
+void lwd_channel_beat(struct lwd_channel *ch);
+
+/* Whether records read wait to be applied. */
+static inline bool lwd_channel_backlogged(const struct lwd_channel *ch)
+{
+    return !lwd_backlog_empty(&ch->backlog);
+}
 
 /* Makes every connection whose socket ended ask about its ring's writers at its next read,
  * without waiting for the usual interval: for when a process of the run has exited. */
 void lwd_channel_recheck(struct lwd_channel *ch);
 
 /* The last look before the report: drains every ring, to its end (skipping what can never be
- * finished) where no process maps it any more. */
+ * finished) where no process maps it any more, and applies every record read. */
 void lwd_channel_finish(struct lwd_channel *ch, struct lw_detector *d);
 
 /* Whether some connection has a ring, which no poll() can watch: the event loop then wakes on a

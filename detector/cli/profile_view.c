@@ -9,10 +9,10 @@ static int by_wait(const void *pa, const void *pb)
 {
     const struct lw_lock *a = *(const struct lw_lock *const *)pa;
     const struct lw_lock *b = *(const struct lw_lock *const *)pb;
-    if (a->profile.wait_total_ns != b->profile.wait_total_ns)
-        return a->profile.wait_total_ns > b->profile.wait_total_ns ? -1 : 1;
-    if (a->profile.hold_total_ns != b->profile.hold_total_ns)
-        return a->profile.hold_total_ns > b->profile.hold_total_ns ? -1 : 1;
+    if (a->profile->wait_total_ns != b->profile->wait_total_ns)
+        return a->profile->wait_total_ns > b->profile->wait_total_ns ? -1 : 1;
+    if (a->profile->hold_total_ns != b->profile->hold_total_ns)
+        return a->profile->hold_total_ns > b->profile->hold_total_ns ? -1 : 1;
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
@@ -20,13 +20,13 @@ const struct lw_lock **lwd_profile_sorted(const struct lw_report *r, size_t *n)
 {
     *n = 0;
     for (size_t i = 0; i < r->nlocks; i++)
-        if (r->locks[i]->profile.acquisitions > 0) (*n)++;
+        if (r->locks[i]->profile) (*n)++;
     if (*n == 0) return NULL;
     const struct lw_lock **locks = malloc(*n * sizeof *locks);
     if (locks == NULL) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < r->nlocks; i++)
-        if (r->locks[i]->profile.acquisitions > 0) locks[k++] = r->locks[i];
+        if (r->locks[i]->profile) locks[k++] = r->locks[i];
     qsort(locks, *n, sizeof *locks, by_wait);
     return locks;
 }
@@ -52,7 +52,7 @@ int lwd_print_profile(FILE *out, const struct lw_report *r)
                 "wait total", "wait max", "hold total", "hold max", "name");
         for (size_t i = 0; i < shown; i++) {
             const struct lw_lock *l = locks[i];
-            const struct lw_lock_profile *p = &l->profile;
+            const struct lw_lock_profile *p = l->profile;
             char id[32];
             fprintf(out, "  %-6s %12" PRIu64 " %12" PRIu64 " %12.3f %10.3f %12.3f %10.3f  %s\n",
                     lw_lock_id(l, id, sizeof id), p->acquisitions, p->contended,

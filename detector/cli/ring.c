@@ -59,6 +59,11 @@ void lwd_ring_detach(struct lwd_ring *r)
     r->hdr = NULL;
 }
 
+void lwd_ring_beat(struct lwd_ring *r)
+{
+    if (r->hdr) atomic_fetch_add_explicit(&r->hdr->beat, 1, memory_order_relaxed);
+}
+
 bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid)
 {
     char path[64];

@@ -52,6 +52,10 @@ enum lwd_ring_drain_result lwd_ring_drain(struct lwd_ring *r, size_t cap, bool f
                                           lwd_record_fn *fn, void *ctx, size_t *bytes,
                                           uint64_t *skipped);
 
+/* Tells the ring's writers the driver is alive without reading: a writer waiting for room keeps
+ * waiting (lockwatch/ring.h: the beat). */
+void lwd_ring_beat(struct lwd_ring *r);
+
 /* Whether process pid still maps the ring (true when its maps cannot be read: it may). */
 bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid);
 

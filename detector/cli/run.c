@@ -38,6 +38,15 @@
  * naps until the driver has read). */
 #define LWD_RING_WAKE_MIN_MS 5
 #define LWD_RING_WAKE_MAX_MS 50
+/* Records read are applied in slices of at most this long between two reads (backlog.h), the
+ * clock looked at every LWD_APPLY_BATCH records: a ring the program fills meanwhile waits no
+ * longer than that for the driver to empty it. */
+#define LWD_APPLY_SLICE_NS 1000000u
+#define LWD_APPLY_BATCH 32u
+/* While this much waits in the backlog the driver reads no more: the rings fill and their
+ * writers wait, as they did before the backlog, so a program that makes records faster than they
+ * can be applied, for ever, cannot make the driver's memory grow without bound. */
+#define LWD_BACKLOG_MAX_BYTES (64u * 1024u * 1024u)
 
 struct run_state {
     pid_t child;
@@ -146,6 +155,17 @@ static void nap_after_records(void)
     }
 }
 
+/* Applies the backlog for up to LWD_APPLY_SLICE_NS; true when records still wait. */
+static bool apply_slice(struct lwd_channel *ch, struct lw_detector *d)
+{
+    if (!lwd_channel_backlogged(ch)) return false;
+    uint64_t start = lwd_now_ns();
+    do
+        lwd_channel_apply(ch, d, LWD_APPLY_BATCH);
+    while (lwd_channel_backlogged(ch) && lwd_now_ns() - start < LWD_APPLY_SLICE_NS);
+    return lwd_channel_backlogged(ch);
+}
+
 /* Why the detector says the run can never finish: a deadlock finding, else a double lock that
  * blocks for ever. */
 static enum lwd_stop_reason stuck_reason(const struct lw_report *r)
@@ -241,6 +261,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
     long long exited_at = -1;
     long long last_record_at = -1;
     int ring_wake = LWD_RING_WAKE_MIN_MS;
+    bool behind = false; /* records read wait to be applied (backlog.h) */
     long long deadline = opts->timeout_ms > 0 ? lwd_now_ms() + opts->timeout_ms : -1;
     enum lwd_exit rc = LWD_EXIT_OK;
     for (;;) {
@@ -264,9 +285,12 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         }
         timeout = min_wait(timeout, timeout_wait(deadline, st));
         timeout = min_wait(timeout, timeout_wait(st->interrupt_deadline, st));
-        if (st->child_running && !st->outcome->stopped)
+        /* The board is looked at only with every record read applied: a detector still behind
+         * the program could take threads it has not heard of yet for absent. */
+        if (st->child_running && !st->outcome->stopped && !behind)
             timeout = min_wait(timeout, lwd_watch_tick(st->watch, d, st->child, ch->name));
         if (lwd_channel_has_rings(ch)) timeout = min_wait(timeout, ring_wake);
+        if (behind) timeout = 0; /* records wait to be applied: only look whether more came */
         fds = make_pollfds(ch, sig->fd, fds, &cap);
         if (!fds) {
             fputs("lockwatch: out of memory\n", stderr);
@@ -281,15 +305,26 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             rc = LWD_EXIT_TOOL;
             break;
         }
-        size_t read_bytes = read_connections(ch, d);
-        if (read_bytes > 0) {
+        size_t read_bytes = 0;
+        if (ch->backlog.bytes < LWD_BACKLOG_MAX_BYTES)
+            read_bytes = read_connections(ch, d);
+        else
+            lwd_channel_beat(ch); /* not reading, but alive: the writers wait */
+        behind = apply_slice(ch, d);
+        if (read_bytes > LWD_BATCH_NAP_MAX_BYTES) {
+            /* Records come faster than a nap's worth: look again at once. */
+            last_record_at = lwd_now_ms();
+            ring_wake = 0;
+        } else if (read_bytes > 0) {
             last_record_at = lwd_now_ms();
             ring_wake = LWD_RING_WAKE_MIN_MS;
         } else {
-            ring_wake = 2 * ring_wake < LWD_RING_WAKE_MAX_MS ? 2 * ring_wake : LWD_RING_WAKE_MAX_MS;
+            ring_wake = ring_wake == 0                         ? LWD_RING_WAKE_MIN_MS
+                        : 2 * ring_wake < LWD_RING_WAKE_MAX_MS ? 2 * ring_wake
+                                                               : LWD_RING_WAKE_MAX_MS;
         }
         /* quiet after the exit: the run is over */
-        if (exited_at >= 0 && ready == 0 && read_bytes == 0 &&
+        if (exited_at >= 0 && ready == 0 && read_bytes == 0 && !behind &&
             (ch->nconns == 0 || quiet_left(exited_at, last_record_at, lwd_now_ms()) <= 0))
             break;
         stop_if_stuck(opts, ch, st, d);
@@ -298,8 +333,8 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             break;
         }
         if (fds[0].revents) handle_signals(sig->fd, st);
-        if (read_bytes > 0 && read_bytes <= LWD_BATCH_NAP_MAX_BYTES && st->child_running &&
-            !st->stop)
+        if (read_bytes > 0 && read_bytes <= LWD_BATCH_NAP_MAX_BYTES && !behind &&
+            st->child_running && !st->stop)
             nap_after_records();
     }
     free(fds);

@@ -41,7 +41,9 @@ void lw_detector_free(struct lw_detector *d)
     free(r->images);
     free(r->processes);
     for (size_t i = 0; i < r->nlocks; i++)
-        free(r->locks[i]);
+        free(r->locks[i]->profile);
+    for (size_t i = 0; i < r->nlocks; i += LW_LOCK_BLOCK)
+        free(r->locks[i]); /* the start of a block (state.h) */
     free(r->locks);
     for (size_t i = 0; i < r->nthreads; i++) {
         free(r->threads[i]->name);
@@ -54,7 +56,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_graph_free(d->graph);
     lw_map_free(&d->pids);
     lw_map_free(&d->thread_keys);
-    lw_map_free(&d->lock_keys);
+    lw_lock_index_free(&d->lock_keys);
     free_interned_sites(&d->sites);
     lw_map_free(&d->overflow_seen);
     lw_map_free(&d->misuse_seen);

@@ -52,8 +52,9 @@ int lw_profile_holds(struct lw_detector *d, const struct lw_rec_holds *rec)
         struct lw_stack *stack =
             e->stack ? lw_depot_get(&d->depot, p->image, e->stack, &nomem) : NULL;
         struct lw_lock *l = nomem ? NULL : lw_lock_of(d, p->image, &e->lock, stack);
-        if (!l) return LW_ERR_NOMEM;
-        add_figures(&l->profile, e);
+        if (!l || (!l->profile && !(l->profile = calloc(1, sizeof *l->profile))))
+            return LW_ERR_NOMEM;
+        add_figures(l->profile, e);
         d->report.holds++;
         int rc = keep_for_trace(d, t, l, e);
         if (rc != LW_OK) return rc;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "depot.h"
+#include "lock_index.h"
 #include "lockwatch/detector.h"
 #include "lockwatch/graph.h"
 #include "lockwatch/wire.h"
@@ -96,10 +97,10 @@ struct lw_detector {
 
     struct lw_depot depot;
     struct lw_graph *graph;
-    struct lw_map pids;        /* (pid, 0) -> index of its current process */
-    struct lw_map thread_keys; /* (process index, thread number) -> thread index */
-    struct lw_map lock_keys;   /* (addr, image << 32 | generation) -> lock index - 1 */
-    struct lw_map sites;       /* (holding stack, acquiring stack) -> struct lw_site * */
+    struct lw_map pids;             /* (pid, 0) -> index of its current process */
+    struct lw_map thread_keys;      /* (process index, thread number) -> thread index */
+    struct lw_lock_index lock_keys; /* (image, addr, generation) -> lock index (tables.c) */
+    struct lw_map sites;            /* (holding stack, acquiring stack) -> struct lw_site * */
     struct lw_map overflow_seen;
     struct lw_map misuse_seen;
     struct lw_map exit_held;  /* (lock index, thread index): the thread ended holding the lock */
@@ -153,6 +154,9 @@ int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec);
 struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h);
 struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct lw_lock_ref *ref,
                            struct lw_stack *stack);
+/* lw_lock_of allocates the locks LW_LOCK_BLOCK at a time: report.locks[k * LW_LOCK_BLOCK] is the
+ * start of block k (what lw_detector_free frees). */
+#define LW_LOCK_BLOCK 1024u
 int lw_overflow_add(struct lw_detector *d, const struct lw_rec_overflow *rec);
 
 /* Resolves wire held entries into locks of `image` (held_scratch), skipping repeats of one lock

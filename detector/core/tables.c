@@ -115,8 +115,8 @@ struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct l
                            struct lw_stack *stack)
 {
     struct lw_report *r = &d->report;
-    uint64_t key1 = (uint64_t)image << 32 | ref->generation, index;
-    if (lw_map_get(&d->lock_keys, ref->addr, key1, &index)) {
+    uint32_t index = lw_lock_index_find(&d->lock_keys, r->locks, image, ref->addr, ref->generation);
+    if (index != UINT32_MAX) {
         struct lw_lock *l = r->locks[index];
         if (!l->first_stack) l->first_stack = stack;
         return l;
@@ -126,13 +126,12 @@ struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct l
     if (!locks) return NULL;
     r->locks = locks;
     uint32_t node = (uint32_t)r->nlocks;
+    /* One allocation per LW_LOCK_BLOCK locks: a million locks are a thousand blocks, not a
+     * million allocations with their headers. */
+    struct lw_lock *l =
+        node % LW_LOCK_BLOCK == 0 ? malloc(LW_LOCK_BLOCK * sizeof *l) : locks[node - 1] + 1;
+    if (!l) return NULL;
     bool reader_pref = ref->type == LW_LOCK_RWLOCK && !(ref->flags & LW_LOCKF_WRITER_PREF);
-    struct lw_lock *l = calloc(1, sizeof *l);
-    if (!l || lw_graph_set_reader_preferring(d->graph, node, reader_pref) != 0 ||
-        lw_map_put(&d->lock_keys, ref->addr, key1, node) != 0) {
-        free(l);
-        return NULL;
-    }
     *l = (struct lw_lock){.index = node + 1,
                           .image = image,
                           .addr = ref->addr,
@@ -140,7 +139,13 @@ struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct l
                           .type = ref->type,
                           .flags = ref->flags,
                           .first_stack = stack};
-    locks[r->nlocks++] = l;
+    locks[node] = l;
+    if (lw_graph_set_reader_preferring(d->graph, node, reader_pref) != 0 ||
+        lw_lock_index_add(&d->lock_keys, locks, node) != 0) {
+        if (node % LW_LOCK_BLOCK == 0) free(l);
+        return NULL;
+    }
+    r->nlocks++;
     return l;
 }
 

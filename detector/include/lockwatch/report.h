@@ -103,11 +103,11 @@ struct lw_lock {
     uint32_t image;
     uint64_t addr;
     uint32_t generation;
-    uint8_t type;                   /* enum lw_lock_type (wire.h) */
-    uint8_t flags;                  /* enum lw_lock_flag (wire.h) */
-    struct lw_stack *first_stack;   /* first acquisition seen */
-    const char *name;               /* driver: static symbol, or "mutex taken in f (file:line)" */
-    struct lw_lock_profile profile; /* all zero without hold events */
+    uint8_t type;                    /* enum lw_lock_type (wire.h) */
+    uint8_t flags;                   /* enum lw_lock_flag (wire.h) */
+    struct lw_stack *first_stack;    /* first acquisition seen */
+    const char *name;                /* driver: static symbol, or "mutex taken in f (file:line)" */
+    struct lw_lock_profile *profile; /* NULL until a hold event names it (--profile, --trace) */
 };
 
 /* A thread of one process. Report id "T<number>" within its process ("1234:T2" when the run

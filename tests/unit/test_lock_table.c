@@ -1,0 +1,121 @@
+/* test_lock_table.c — the detector's table of locks (detector/core/tables.c, lock_index.c): a
+ * lock is its image, address and generation; thousands of locks (several allocation blocks) each
+ * get their own entry, found again by identity, with dense 1-based ids in order of first mention;
+ * a new generation at an address, or another image, is another lock; the index alone finds
+ * nothing it was not given. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "lock_index.h"
+#include "lockwatch/detector.h"
+#include "lockwatch/report.h"
+#include "records.h"
+
+#define PID 100
+#define NPAIRS 2500u /* 5000 locks: more than four blocks of LW_LOCK_BLOCK */
+
+static uint64_t addr_of(uint32_t i)
+{
+    return 0x10000u + 64u * (uint64_t)i;
+}
+
+/* Thread 1 takes lock 2k, then lock 2k+1 while holding it. */
+static void take_pair(struct lw_detector *d, uint32_t k, uint32_t generation)
+{
+    struct lw_lock_ref first = ref_mutex(addr_of(2 * k));
+    struct lw_lock_ref second = ref_mutex(addr_of(2 * k + 1));
+    first.generation = second.generation = generation;
+    struct lw_held held = held_at(first, 0);
+    struct rec r;
+    rec_acquire(&r, PID, 1, second, 0, 1, &held);
+    feed_ok(d, &r);
+}
+
+static void test_many_locks(void **state)
+{
+    struct lw_detector *d = *state = detector_with_process(PID);
+    for (uint32_t k = 0; k < NPAIRS; k++)
+        take_pair(d, k, 0);
+    const struct lw_report *r = lw_detector_report(d);
+    assert_int_equal(r->nlocks, 2 * NPAIRS);
+    for (uint32_t i = 0; i < 2 * NPAIRS; i++) {
+        assert_int_equal(r->locks[i]->index, i + 1);
+        assert_int_equal(r->locks[i]->addr, addr_of(i));
+        assert_int_equal(r->locks[i]->generation, 0);
+        assert_null(r->locks[i]->profile);
+    }
+    /* The same pairs again: every lock is found, none added. */
+    for (uint32_t k = 0; k < NPAIRS; k += 7)
+        take_pair(d, k, 0);
+    assert_int_equal(r->nlocks, 2 * NPAIRS);
+    /* A new generation at the same addresses: new locks. */
+    take_pair(d, 3, 1);
+    assert_int_equal(r->nlocks, 2 * NPAIRS + 2);
+    assert_int_equal(r->locks[2 * NPAIRS]->addr, addr_of(6));
+    assert_int_equal(r->locks[2 * NPAIRS]->generation, 1);
+    assert_int_equal(r->nfindings, 0);
+}
+
+/* Another process image (an exec'd program) numbers its own locks: same address, other lock. */
+static void test_other_image(void **state)
+{
+    struct lw_detector *d = *state = detector_with_process(PID);
+    take_pair(d, 0, 0);
+    struct rec r;
+    rec_process(&r, PID + 1, PID, LW_ORIGIN_EXEC, "/bin/other");
+    feed_ok(d, &r);
+    struct lw_lock_ref a = ref_mutex(addr_of(0)), b = ref_mutex(addr_of(1));
+    struct lw_held held = held_at(a, 0);
+    rec_acquire(&r, PID + 1, 1, b, 0, 1, &held);
+    feed_ok(d, &r);
+    const struct lw_report *rep = lw_detector_report(d);
+    assert_int_equal(rep->nlocks, 4);
+    assert_int_not_equal(rep->locks[0]->image, rep->locks[2]->image);
+    assert_int_equal(rep->locks[2]->addr, addr_of(0));
+}
+
+/* The index by itself: finds what it was given, by every part of the identity. */
+static void test_index_alone(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    struct lw_lock *locks[N];
+    struct lw_lock storage[N];
+    struct lw_lock_index x = {0};
+    for (uint32_t i = 0; i < N; i++) {
+        /* Pairs that differ in one part of the identity only. */
+        storage[i] = (struct lw_lock){.index = i + 1,
+                                      .image = i % 3,
+                                      .addr = 0x1000u + 16u * (i / 6),
+                                      .generation = (i / 3) % 2};
+        locks[i] = &storage[i];
+        assert_int_equal(
+            lw_lock_index_find(&x, locks, storage[i].image, storage[i].addr, storage[i].generation),
+            UINT32_MAX);
+        assert_int_equal(lw_lock_index_add(&x, locks, i), 0);
+    }
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(
+            lw_lock_index_find(&x, locks, storage[i].image, storage[i].addr, storage[i].generation),
+            i);
+    assert_int_equal(lw_lock_index_find(&x, locks, 3, 0x1000u, 0), UINT32_MAX);
+    assert_int_equal(lw_lock_index_find(&x, locks, 0, 0x1000u, 7), UINT32_MAX);
+    assert_int_equal(lw_lock_index_find(&x, locks, 0, 0x1008u, 0), UINT32_MAX);
+    lw_lock_index_free(&x);
+    assert_int_equal(lw_lock_index_find(&x, locks, 0, 0x1000u, 0), UINT32_MAX);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_many_locks, detector_teardown),
+        cmocka_unit_test_teardown(test_other_image, detector_teardown),
+        cmocka_unit_test(test_index_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
