@@ -103,8 +103,11 @@ int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reade
  * the edge itself, so a lookup costs 4 bytes per slot instead of a stored key. */
 static size_t edge_slot(uint32_t a, uint32_t b, size_t mask)
 {
-    uint64_t x = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ull;
-    return (size_t)(x ^ (x >> 29)) & mask;
+    /* Both ends must reach the low bits the mask keeps: a full 64-bit finaliser. */
+    uint64_t x = (uint64_t)a << 32 | b;
+    x = (x ^ (x >> 33)) * 0xff51afd7ed558ccdull;
+    x = (x ^ (x >> 33)) * 0xc4ceb9fe1a85ec53ull;
+    return (size_t)(x ^ (x >> 33)) & mask;
 }
 
 static uint32_t edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
