@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "mix.h"
 
 struct lw_graph *lw_graph_new(uint64_t work_budget)
 {
@@ -103,11 +104,7 @@ int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reade
  * the edge itself, so a lookup costs 4 bytes per slot instead of a stored key. */
 static size_t edge_slot(uint32_t a, uint32_t b, size_t mask)
 {
-    /* Both ends must reach the low bits the mask keeps: a full 64-bit finaliser. */
-    uint64_t x = (uint64_t)a << 32 | b;
-    x = (x ^ (x >> 33)) * 0xff51afd7ed558ccdull;
-    x = (x ^ (x >> 33)) * 0xc4ceb9fe1a85ec53ull;
-    return (size_t)(x ^ (x >> 33)) & mask;
+    return (size_t)lw_mix64((uint64_t)a << 32 | b) & mask; /* both ends reach the low bits */
 }
 
 static uint32_t edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)

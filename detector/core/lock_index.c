@@ -3,19 +3,11 @@
 
 #include <stdlib.h>
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
+#include "mix.h"
 
 static uint32_t hash_of(uint32_t image, uint64_t addr, uint32_t generation)
 {
-    return (uint32_t)(mix64(addr ^ mix64((uint64_t)image << 32 | generation)) >> 32);
+    return (uint32_t)(lw_mix64(addr ^ lw_mix64((uint64_t)image << 32 | generation)) >> 32);
 }
 
 void lw_lock_index_free(struct lw_lock_index *x)

@@ -3,20 +3,11 @@
 
 #include <stdlib.h>
 
-/* splitmix64's finaliser: cheap and mixes every input bit into the low bits we mask with. */
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
+#include "mix.h"
 
 static size_t slot_of(const struct lw_map *m, uint64_t k0, uint64_t k1)
 {
-    return (size_t)(mix64(k0 ^ mix64(k1 + 0x9e3779b97f4a7c15ull)) & (m->capacity - 1));
+    return (size_t)(lw_mix64(k0 ^ lw_mix64(k1 + 0x9e3779b97f4a7c15ull)) & (m->capacity - 1));
 }
 
 void lw_map_free(struct lw_map *m)
