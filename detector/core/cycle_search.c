@@ -94,7 +94,7 @@ static bool fits(const struct lw_graph *g, size_t i, size_t n, const struct lw_g
 static enum step assign(struct lw_graph *g, size_t n, bool *single)
 {
     size_t i = 0;
-    g->choice[0] = 0;
+    g->choice[0] = g->edges[g->cyc_edges[0]].first_inst;
     for (;;) {
         if (i == n) {
             bool multi = false;
@@ -108,17 +108,17 @@ static enum step assign(struct lw_graph *g, size_t n, bool *single)
             i--; /* choice[n - 1] already points past the instance just tried */
             continue;
         }
-        const struct lw_graph_edge *e = &g->edges[g->cyc_edges[i]];
-        if (g->choice[i] >= e->ninst) {
+        if (g->choice[i] == LW_GRAPH_NONE) {
             if (i == 0) return STEP_CONTINUE;
             i--;
             continue;
         }
         if (!spend(g)) return STEP_STOP;
-        const struct lw_graph_instance *x = &g->insts[e->inst[g->choice[i]++]];
+        const struct lw_graph_instance *x = &g->insts[g->choice[i]];
+        g->choice[i] = g->inst_next[g->choice[i]];
         if (!fits(g, i, n, x)) continue;
         g->chosen[i++] = x;
-        if (i < n) g->choice[i] = 0;
+        if (i < n) g->choice[i] = g->edges[g->cyc_edges[i]].first_inst;
     }
 }
 
@@ -174,7 +174,7 @@ static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source
 static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph_edge *e)
 {
     if (e->nexclusive != LW_EXCLUSIVE_STALE) return e;
-    const struct lw_graph_instance *first = &g->insts[e->inst[0]];
+    const struct lw_graph_instance *first = &g->insts[e->first_inst];
     uint32_t source = g->nodes[e->from].ext, n = 0;
     e->nexclusive = 0;
     uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
@@ -184,8 +184,8 @@ static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph
         uint32_t id = c == first->ngates ? source : first->gates[c].node;
         if (c < first->ngates && id == source) continue; /* a set may hold the source too */
         bool all = true;
-        for (uint32_t k = 0; k < e->ninst && all; k++)
-            all = holds_exclusively(&g->insts[e->inst[k]], source, id);
+        for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE && all; k = g->inst_next[k])
+            all = holds_exclusively(&g->insts[k], source, id);
         if (!all) continue;
         /* Counted per path by caller id: the table must cover it. */
         if (lw_graph_cover_id((void **)&g->held_by_path, &g->held_by_path_cap, id,

@@ -27,6 +27,7 @@ void lw_graph_free(struct lw_graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->insts);
+    free(g->inst_next);
     free(g->edge_slots);
     free(g->extras);
     lw_seqset_free(&g->cycles);
@@ -164,6 +165,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
                                           .to = b,
                                           .next_out = na->first_out,
                                           .next_in = nb->first_in,
+                                          .first_inst = LW_GRAPH_NONE,
                                           .first_extra = LW_GRAPH_NONE,
                                           .nexclusive = LW_EXCLUSIVE_STALE};
     /* Placed before it is linked: the order's walks start beyond its two ends. */
@@ -177,57 +179,51 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     return index;
 }
 
-/* Interned gate sets compare by address. */
-static bool same_instance(const struct lw_graph_instance *x, const struct lw_graph_instance *y)
+/* Instances of one kind (modes and interned gate set, compared by address) are interchangeable
+ * for the rules of graph.h but for their threads. */
+static bool same_kind(const struct lw_graph_instance *x, const struct lw_graph_instance *y)
 {
-    return x->thread == y->thread && x->from_mode == y->from_mode && x->to_mode == y->to_mode &&
-           x->gates == y->gates;
+    return x->from_mode == y->from_mode && x->to_mode == y->to_mode && x->gates == y->gates;
 }
 
-/* Which stored instance a new one of `thread` with `ngates` gates replaces on a full edge, or -1
- * when it is not worth keeping: distinct threads first (a new thread evicts an instance of a
- * thread seen more than once), then smaller gate sets (which can close more cycles). */
-static int pick_victim(const struct lw_graph *g, const struct lw_graph_edge *e, uint32_t thread,
-                       size_t ngates)
+/* Whether edge e needs inst: not when it has an instance of the same kind and thread, nor when it
+ * has two of that kind already (another thread than any given one is then always at hand, which
+ * is all a cycle's choice of instances asks of threads). */
+static bool instance_needed(const struct lw_graph *g, const struct lw_graph_edge *e,
+                            const struct lw_graph_instance *inst)
 {
-    bool thread_known = false;
-    for (uint32_t i = 0; i < e->ninst; i++)
-        thread_known |= g->insts[e->inst[i]].thread == thread;
-    int victim = -1;
-    for (uint32_t i = 0; i < e->ninst; i++) {
-        const struct lw_graph_instance *x = &g->insts[e->inst[i]];
-        bool candidate;
-        if (thread_known) {
-            candidate = x->thread == thread && x->ngates > ngates;
-        } else {
-            unsigned same = 0;
-            for (uint32_t j = 0; j < e->ninst; j++)
-                same += g->insts[e->inst[j]].thread == x->thread;
-            candidate = same > 1;
-        }
-        if (candidate && (victim < 0 || x->ngates >= g->insts[e->inst[victim]].ngates))
-            victim = (int)i;
+    unsigned of_kind = 0;
+    for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k]) {
+        const struct lw_graph_instance *x = &g->insts[k];
+        if (!same_kind(x, inst)) continue;
+        if (x->thread == inst->thread || ++of_kind == 2) return false;
     }
-    return victim;
+    return true;
 }
 
-/* Stores a copy of the instance on edge e (in slot `slot`, or appended when slot < 0). */
-static int store_instance(struct lw_graph *g, struct lw_graph_edge *e, int slot,
+/* Appends a copy of the instance to edge e's list. */
+static int store_instance(struct lw_graph *g, struct lw_graph_edge *e,
                           const struct lw_graph_instance *inst)
 {
-    if (slot >= 0) {
-        g->insts[e->inst[slot]] = *inst;
-        return 0;
-    }
-    struct lw_graph_instance *insts =
-        lw_grow(g->insts, &g->insts_cap, g->ninsts + 1, sizeof *insts);
-    if (!insts || g->ninsts >= UINT32_MAX) {
-        if (insts) g->insts = insts;
-        return -1;
-    }
+    if (g->ninsts >= UINT32_MAX - 1) return -1;
+    size_t cap = g->insts_cap;
+    struct lw_graph_instance *insts = lw_grow(g->insts, &cap, g->ninsts + 1, sizeof *insts);
+    if (!insts) return -1;
     g->insts = insts;
-    g->insts[g->ninsts] = *inst;
-    e->inst[e->ninst++] = (uint32_t)g->ninsts++;
+    size_t next_cap = g->inst_next_cap;
+    uint32_t *next = lw_grow(g->inst_next, &next_cap, g->ninsts + 1, sizeof *next);
+    if (!next) return -1;
+    g->inst_next = next;
+    g->insts_cap = cap;
+    g->inst_next_cap = next_cap;
+    uint32_t k = (uint32_t)g->ninsts++;
+    insts[k] = *inst;
+    next[k] = LW_GRAPH_NONE;
+    uint32_t *link = &e->first_inst;
+    while (*link != LW_GRAPH_NONE)
+        link = &next[*link];
+    *link = k;
+    e->ninst++;
     return 0;
 }
 
@@ -249,15 +245,15 @@ static const struct lw_graph_gate *find_in(const struct lw_graph_gate *gates, ui
 /* Whether edge e remembers payload p: a stored instance's, or one of its extras. */
 static bool has_payload(const struct lw_graph *g, const struct lw_graph_edge *e, const void *p)
 {
-    for (uint32_t i = 0; i < e->ninst; i++)
-        if (g->insts[e->inst[i]].payload == p) return true;
+    for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k])
+        if (g->insts[k].payload == p) return true;
     for (uint32_t k = e->first_extra; k != LW_GRAPH_NONE; k = g->extras[k].next)
         if (g->extras[k].payload == p) return true;
     return false;
 }
 
-/* Remembers payload p of an instance edge e does not keep (the same as a stored one but for its
- * payload, or one the edge had no room for, or one evicted), after those it has. */
+/* Remembers payload p of an instance edge e does not keep (one like a stored one but for its
+ * payload or thread), after those it has. */
 static int remember_payload(struct lw_graph *g, struct lw_graph_edge *e, const void *p)
 {
     if (!p || has_payload(g, e, p)) return 0;
@@ -283,18 +279,18 @@ size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, 
     if (edge == LW_GRAPH_NONE) return 0;
     const struct lw_graph_edge *e = &g->edges[edge];
     size_t n = 0;
-    for (uint32_t i = 0; i < e->ninst; i++) {
-        const void *p = g->insts[e->inst[i]].payload;
+    for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k]) {
+        const void *p = g->insts[k].payload;
         bool seen = false;
-        for (uint32_t j = 0; j < i && !seen; j++)
-            seen = g->insts[e->inst[j]].payload == p;
+        for (uint32_t j = e->first_inst; j != k && !seen; j = g->inst_next[j])
+            seen = g->insts[j].payload == p;
         if (!seen && n++ < max) out[n - 1] = p;
     }
     for (uint32_t k = e->first_extra; k != LW_GRAPH_NONE; k = g->extras[k].next) {
         const void *p = g->extras[k].payload;
         bool stored = false;
-        for (uint32_t i = 0; i < e->ninst && !stored; i++)
-            stored = g->insts[e->inst[i]].payload == p;
+        for (uint32_t i = e->first_inst; i != LW_GRAPH_NONE && !stored; i = g->inst_next[i])
+            stored = g->insts[i].payload == p;
         if (!stored && n++ < max) out[n - 1] = p;
     }
     return n;
@@ -311,17 +307,9 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
     uint32_t edge = find_or_add_edge(g, na, nb, &closes);
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
     struct lw_graph_edge *e = &g->edges[edge];
-    for (uint32_t i = 0; i < e->ninst; i++)
-        if (same_instance(&g->insts[e->inst[i]], inst))
-            return remember_payload(g, e, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
-    int slot = -1;
-    if (e->ninst == LW_GRAPH_MAX_INSTANCES) {
-        slot = pick_victim(g, e, inst->thread, inst->ngates);
-        const void *dropped = slot < 0 ? inst->payload : g->insts[e->inst[slot]].payload;
-        if (remember_payload(g, e, dropped) != 0) return LW_GRAPH_ERR_NOMEM;
-        if (slot < 0) return LW_GRAPH_KNOWN;
-    }
-    if (store_instance(g, e, slot, inst) != 0) return LW_GRAPH_ERR_NOMEM;
+    if (!instance_needed(g, e, inst))
+        return remember_payload(g, e, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
+    if (store_instance(g, e, inst) != 0) return LW_GRAPH_ERR_NOMEM;
     e->nexclusive = LW_EXCLUSIVE_STALE;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;

@@ -6,8 +6,8 @@
 #include "graph_internal.h"
 #include "state.h"
 
-static_assert(LW_ORDER_MAX_INSTANCES == LW_GRAPH_MAX_INSTANCES,
-              "lw_order_edge holds every instance an edge of the graph keeps");
+static_assert(LW_ORDER_MAX_INSTANCES == LW_GRAPH_VIEW_INSTANCES,
+              "lw_order_edge holds every instance an edge view shows");
 
 bool lw_graph_edge_at(const struct lw_graph *g, size_t i, struct lw_graph_edge_view *view)
 {
@@ -15,9 +15,10 @@ bool lw_graph_edge_at(const struct lw_graph *g, size_t i, struct lw_graph_edge_v
     const struct lw_graph_edge *e = &g->edges[i];
     view->from = g->nodes[e->from].ext;
     view->to = g->nodes[e->to].ext;
-    view->ninstances = e->ninst;
-    for (uint32_t k = 0; k < e->ninst; k++)
-        view->instances[k] = &g->insts[e->inst[k]];
+    view->ninstances = 0;
+    for (uint32_t k = e->first_inst;
+         k != LW_GRAPH_NONE && view->ninstances < LW_GRAPH_VIEW_INSTANCES; k = g->inst_next[k])
+        view->instances[view->ninstances++] = &g->insts[k];
     return true;
 }
 

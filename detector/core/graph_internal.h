@@ -36,7 +36,7 @@ struct lw_graph_edge {
     uint32_t from, to;          /* internal node numbers */
     uint32_t next_out, next_in; /* next edge leaving `from` / entering `to`, LW_GRAPH_NONE ends */
     uint32_t ninst;
-    uint32_t inst[LW_GRAPH_MAX_INSTANCES]; /* indices into lw_graph.insts */
+    uint32_t first_inst;  /* its instances: a list in lw_graph.insts / inst_next, oldest first */
     uint32_t first_extra; /* payloads of instances not kept: list in lw_graph.extras */
     /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
      * one can never be in progress together, whichever instances stand for them. Computed by the
@@ -69,7 +69,8 @@ struct lw_graph {
     struct lw_graph_edge *edges;
     size_t nedges, edges_cap;
     struct lw_graph_instance *insts;
-    size_t ninsts, insts_cap;
+    uint32_t *inst_next; /* per instance: the next of its edge, LW_GRAPH_NONE at the end */
+    size_t ninsts, insts_cap, inst_next_cap;
     struct lw_graph_extra *extras;
     size_t nextras, extras_cap;
     uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */

@@ -55,9 +55,10 @@ bool lw_detector_must_stop(const struct lw_detector *d);
 
 /* The whole lock-order graph, read-only (for --graph and other views of every edge; a finding
  * already carries the edges of its own cycle). One edge per (held lock, requested lock) pair the
- * run made, with the instances the graph kept: at most LW_ORDER_MAX_INSTANCES, distinct threads
- * first (graph.h). Each instance reads like a cycle edge: holding == from, acquiring == to, the
- * thread, both modes and both stacks. Pointers stay valid until lw_detector_free(). */
+ * run made, with the first LW_ORDER_MAX_INSTANCES instances the graph kept (graph.h: one per
+ * kind and thread, two threads per kind). Each instance reads like a cycle edge: holding == from,
+ * acquiring == to, the thread, both modes and both stacks. Pointers stay valid until
+ * lw_detector_free(). */
 #define LW_ORDER_MAX_INSTANCES 4
 
 struct lw_order_edge {

@@ -8,10 +8,11 @@
  *    inst->to_mode, and inst->gates = the locks held at that moment with their modes (a among
  *    them or not: holding a is known from from_mode), as a set interned by
  *    lw_graph_intern_gates. A set that holds b makes no edge (re-requesting a held lock is
- *    recursion, not an order). An edge keeps at most LW_GRAPH_MAX_INSTANCES instances,
- *    deduplicated by (thread, modes, gate set), preferring instances of distinct threads, then
- *    smaller gate sets. Every distinct payload is remembered all the same (the places a program
- *    takes the two locks in that order: lw_graph_edge_payloads).
+ *    recursion, not an order). An edge keeps every instance of a new kind (modes and gate set)
+ *    and, of each kind, the first two threads' instances: beyond two, another thread adds no way
+ *    to close a cycle (a thread other than any given one is already at hand). Every distinct
+ *    payload is remembered all the same (the places a program takes the two locks in that order:
+ *    lw_graph_edge_payloads).
  *  - The graph keeps its strongly connected components in a topological order as edges arrive,
  *    so an edge between two components costs no search. Whenever an instance is stored on an
  *    edge inside a component, the cycles through a -> b (paths b ~> a) are searched, shortest
@@ -36,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LW_GRAPH_MAX_INSTANCES 4
+#define LW_GRAPH_VIEW_INSTANCES 4        /* instances an edge view shows (lw_graph_edge_at) */
 #define LW_GRAPH_DEFAULT_BUDGET 1000000u /* node/edge/assignment steps per search */
 
 struct lw_graph;
@@ -105,14 +106,14 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
 
 void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats);
 
-/* A read-only view of one edge, for exporting the whole graph. Edges are numbered 0 ..
- * stats.edges - 1 in order of creation; the view points into the graph and stays valid until the
- * next lw_graph_add. ninstances is 0 only for an edge whose first instance failed to be stored
- * (out of memory). */
+/* A read-only view of one edge, for exporting the whole graph: its first LW_GRAPH_VIEW_INSTANCES
+ * instances. Edges are numbered 0 .. stats.edges - 1 in order of creation; the view points into
+ * the graph and stays valid until the next lw_graph_add. ninstances is 0 only for an edge whose
+ * first instance failed to be stored (out of memory). */
 struct lw_graph_edge_view {
     uint32_t from, to;
     size_t ninstances;
-    const struct lw_graph_instance *instances[LW_GRAPH_MAX_INSTANCES];
+    const struct lw_graph_instance *instances[LW_GRAPH_VIEW_INSTANCES];
 };
 
 /* The distinct payloads of every instance ever added to edge a -> b (caller ids), kept or not:
