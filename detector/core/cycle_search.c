@@ -226,7 +226,7 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
     while (k >= 1 && r == STEP_CONTINUE) {
         if (g->path_next[k] == LW_GRAPH_NONE) {
             if (k > 1) {
-                g->nodes[g->path_nodes[k]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+                g->marks[g->path_nodes[k]] &= (uint8_t)~LW_NODE_ON_PATH;
                 mark_path_edge(g, &g->edges[g->path_edges[k - 1]], (uint32_t)-1);
             }
             k--;
@@ -239,24 +239,24 @@ static enum step paths_of_length(struct lw_graph *g, size_t len, struct lw_graph
         uint32_t e = g->path_next[k], v = g->edges[e].to;
         g->path_next[k] = g->edges[e].next_out;
         size_t rem = len - k;
-        const struct lw_graph_node *nv = &g->nodes[v];
+        const struct lw_graph_scratch *sv = &g->scratch[v];
         if (rem == 1) {
             if (v != target || blocked_by_path(g, &g->edges[e])) continue;
             g->path_edges[k] = e;
             r = consider(g, k + 1, out);
             continue;
         }
-        if (v == target || (nv->flags & LW_NODE_ON_PATH) || nv->stamp != g->search_stamp ||
-            nv->dist > rem - 1 || blocked_by_path(g, &g->edges[e]))
+        if (v == target || (g->marks[v] & LW_NODE_ON_PATH) || sv->stamp != g->search_stamp ||
+            sv->dist > rem - 1 || blocked_by_path(g, &g->edges[e]))
             continue;
         mark_path_edge(g, &g->edges[e], 1);
         g->path_edges[k] = e;
         g->path_nodes[++k] = v;
         g->path_next[k] = g->nodes[v].first_out;
-        g->nodes[v].flags |= LW_NODE_ON_PATH;
+        g->marks[v] |= LW_NODE_ON_PATH;
     }
     for (size_t i = 2; i <= k; i++) { /* a stop or a find leaves the path marked */
-        g->nodes[g->path_nodes[i]].flags &= (uint8_t)~LW_NODE_ON_PATH;
+        g->marks[g->path_nodes[i]] &= (uint8_t)~LW_NODE_ON_PATH;
         mark_path_edge(g, &g->edges[g->path_edges[i - 1]], (uint32_t)-1);
     }
     return r;
@@ -272,13 +272,13 @@ struct bfs {
 static void bfs_start(struct lw_graph *g, struct bfs *q, uint32_t target)
 {
     if (++g->search_stamp == 0) {
-        for (size_t i = 0; i < g->nnodes; i++)
-            g->nodes[i].stamp = 0;
+        for (size_t i = 0; i < g->scratch_cap; i++)
+            g->scratch[i].stamp = 0;
         g->search_stamp = 1;
     }
     *q = (struct bfs){.comp = g->nodes[target].comp};
-    g->nodes[target].stamp = g->search_stamp;
-    g->nodes[target].dist = 0;
+    g->scratch[target].stamp = g->search_stamp;
+    g->scratch[target].dist = 0;
     g->queue[q->tail++] = target;
 }
 
@@ -286,15 +286,16 @@ static void bfs_start(struct lw_graph *g, struct bfs *q, uint32_t target)
  * backwards) with its distance. Returns false when the budget ran out. */
 static bool bfs_to_depth(struct lw_graph *g, struct bfs *q, uint32_t depth)
 {
-    while (q->head < q->tail && g->nodes[g->queue[q->head]].dist < depth) {
+    while (q->head < q->tail && g->scratch[g->queue[q->head]].dist < depth) {
         uint32_t u = g->queue[q->head++];
         for (uint32_t i = g->nodes[u].first_in; i != LW_GRAPH_NONE; i = g->edges[i].next_in) {
             if (!spend(g)) return false;
-            struct lw_graph_node *v = &g->nodes[g->edges[i].from];
-            if (v->stamp == g->search_stamp || v->comp != q->comp) continue;
-            v->stamp = g->search_stamp;
-            v->dist = g->nodes[u].dist + 1;
-            g->queue[q->tail++] = (uint32_t)(v - g->nodes);
+            uint32_t v = g->edges[i].from;
+            struct lw_graph_scratch *sv = &g->scratch[v];
+            if (sv->stamp == g->search_stamp || g->nodes[v].comp != q->comp) continue;
+            sv->stamp = g->search_stamp;
+            sv->dist = g->scratch[u].dist + 1;
+            g->queue[q->tail++] = v;
         }
     }
     return true;
@@ -327,8 +328,9 @@ static int reserve(struct lw_graph *g, size_t size)
 int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cycle)
 {
     uint32_t a = g->edges[edge].from, b = g->edges[edge].to;
-    size_t size = g->nodes[g->nodes[a].comp].size;
-    if (reserve(g, size) != 0) return LW_GRAPH_ERR_NOMEM;
+    size_t size = lw_graph_comp_size(g, g->nodes[a].comp);
+    if (reserve(g, size) != 0 || lw_graph_need_marks(g) != 0 || lw_graph_need_scratch(g) != 0)
+        return LW_GRAPH_ERR_NOMEM;
     g->searches++;
     g->work = 0;
     struct bfs q;
@@ -336,8 +338,8 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
     g->path_nodes[0] = a;
     g->path_nodes[1] = b;
     g->path_edges[0] = edge;
-    g->nodes[a].flags |= LW_NODE_ON_PATH;
-    g->nodes[b].flags |= LW_NODE_ON_PATH;
+    g->marks[a] |= LW_NODE_ON_PATH;
+    g->marks[b] |= LW_NODE_ON_PATH;
     mark_path_edge(g, &g->edges[edge], 1);
     /* Distances are needed only as deep as the cycles tried so far: in a dense component the
      * shortest cycle is found after a pass over a's predecessors, not over the component. */
@@ -345,14 +347,14 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
     for (size_t len = 2; len <= size && r == STEP_CONTINUE; len++) {
         if (!bfs_to_depth(g, &q, (uint32_t)len - 1))
             r = STEP_STOP;
-        else if (g->nodes[b].stamp == g->search_stamp)
+        else if (g->scratch[b].stamp == g->search_stamp)
             r = paths_of_length(g, len, cycle);
         else if (q.head == q.tail)
             break; /* b does not reach a (the component was merged by an edge since removed) */
     }
     mark_path_edge(g, &g->edges[edge], (uint32_t)-1);
-    g->nodes[a].flags &= (uint8_t)~LW_NODE_ON_PATH;
-    g->nodes[b].flags &= (uint8_t)~LW_NODE_ON_PATH;
+    g->marks[a] &= (uint8_t)~LW_NODE_ON_PATH;
+    g->marks[b] &= (uint8_t)~LW_NODE_ON_PATH;
     switch (r) {
     case STEP_CONTINUE:
         return LW_GRAPH_STORED;

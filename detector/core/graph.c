@@ -25,6 +25,9 @@ void lw_graph_free(struct lw_graph *g)
     free(g->ext_to_node);
     free(g->reader_pref);
     free(g->nodes);
+    free(g->members);
+    free(g->marks);
+    free(g->scratch);
     free(g->edges);
     free(g->insts);
     free(g->inst_next);
@@ -48,6 +51,39 @@ void lw_graph_free(struct lw_graph *g)
     free(g->best);
     free(g->gate_scratch);
     free(g);
+}
+
+/* Grows *array (elem bytes each, *cap of them) to cover every node, filling new entries with
+ * `fill` (elem bytes). */
+static int cover_nodes(struct lw_graph *g, void **array, size_t *cap, size_t elem, const void *fill)
+{
+    if (*cap >= g->nnodes) return 0;
+    size_t next = *cap;
+    void *grown = lw_grow(*array, &next, g->nnodes, elem);
+    if (!grown) return -1;
+    for (size_t i = *cap; i < next; i++)
+        memcpy((char *)grown + i * elem, fill, elem);
+    *array = grown;
+    *cap = next;
+    return 0;
+}
+
+int lw_graph_need_members(struct lw_graph *g)
+{
+    const struct lw_graph_member fill = {.next = LW_GRAPH_NONE, .size = 1};
+    return cover_nodes(g, (void **)&g->members, &g->members_cap, sizeof fill, &fill);
+}
+
+int lw_graph_need_marks(struct lw_graph *g)
+{
+    const uint8_t fill = 0;
+    return cover_nodes(g, (void **)&g->marks, &g->marks_cap, 1, &fill);
+}
+
+int lw_graph_need_scratch(struct lw_graph *g)
+{
+    const struct lw_graph_scratch fill = {0};
+    return cover_nodes(g, (void **)&g->scratch, &g->scratch_cap, sizeof fill, &fill);
 }
 
 int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need)
@@ -86,9 +122,7 @@ static uint32_t node_of(struct lw_graph *g, uint32_t ext)
                                       .first_in = LW_GRAPH_NONE,
                                       .ext = ext,
                                       .comp = n,
-                                      .next_member = LW_GRAPH_NONE,
-                                      .ord = g->next_ord++,
-                                      .size = 1};
+                                      .ord = g->next_ord++};
     g->ext_to_node[ext] = n + 1;
     return n;
 }

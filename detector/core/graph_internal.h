@@ -16,18 +16,27 @@
 
 #define LW_GRAPH_NONE UINT32_MAX
 
+/* What every node needs. What only some graphs need lives in arrays made on first use, by node:
+ * members (a graph with a cycle), marks (a graph whose order ever changed) and search scratch (a
+ * graph that was ever searched); a node past an array's end has that array's default. */
 struct lw_graph_node {
     uint32_t first_out, first_in; /* lists of edges leaving / entering it (newest first) */
     uint32_t ext;                 /* the caller's id */
     uint32_t comp;                /* its component's representative node */
-    uint32_t next_member;         /* next node of the same component, LW_GRAPH_NONE at the end */
     uint32_t ord;                 /* representatives: the component's place in the order */
-    uint32_t size;                /* representatives: the component's node count */
-    uint32_t stamp;               /* cycle_search.c: dist is valid when stamp == search_stamp */
-    uint32_t dist;                /* cycle_search.c: edges from the node to the search's target */
-    uint8_t flags;                /* NODE_* below */
 };
 
+struct lw_graph_member {
+    uint32_t next; /* next node of the same component, LW_GRAPH_NONE at the end (default) */
+    uint32_t size; /* representatives: the component's node count (default 1) */
+};
+
+struct lw_graph_scratch {
+    uint32_t stamp; /* dist is valid when stamp == search_stamp (default 0: never) */
+    uint32_t dist;  /* edges from the node to the search's target */
+};
+
+/* lw_graph.marks bits (default 0) */
 #define LW_NODE_ON_PATH 1u /* cycle_search.c: on the path being extended */
 #define LW_NODE_FORWARD 2u /* graph_order.c: reached forward from the new edge's target */
 #define LW_NODE_BACK 4u    /* graph_order.c: reaches the new edge's source */
@@ -63,6 +72,10 @@ struct lw_graph {
 
     struct lw_graph_node *nodes;
     size_t nnodes, nodes_cap;
+    struct lw_graph_member *members;  /* made by the first merge */
+    uint8_t *marks;                   /* made by the first reordering or search */
+    struct lw_graph_scratch *scratch; /* made by the first search */
+    size_t members_cap, marks_cap, scratch_cap;
     uint32_t next_ord;     /* order place of the next new node: after every other */
     uint32_t search_stamp; /* cycle_search.c */
 
@@ -112,6 +125,22 @@ int lw_graph_order_insert(struct lw_graph *g, uint32_t edge);
  * component) after one of its instances changed. Returns LW_GRAPH_STORED (nothing to report),
  * LW_GRAPH_CYCLE (*cycle set) or LW_GRAPH_ERR_NOMEM. */
 int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cycle);
+
+/* Makes members, marks or scratch cover every node (new entries at their defaults); -1 when out
+ * of memory. */
+int lw_graph_need_members(struct lw_graph *g);
+int lw_graph_need_marks(struct lw_graph *g);
+int lw_graph_need_scratch(struct lw_graph *g);
+
+static inline uint32_t lw_graph_next_member(const struct lw_graph *g, uint32_t n)
+{
+    return n < g->members_cap ? g->members[n].next : LW_GRAPH_NONE;
+}
+
+static inline uint32_t lw_graph_comp_size(const struct lw_graph *g, uint32_t rep)
+{
+    return rep < g->members_cap ? g->members[rep].size : 1;
+}
 
 /* graph_gates.c: frees every interned gate set. */
 void lw_graph_free_gate_sets(struct lw_graph *g);

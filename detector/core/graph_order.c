@@ -21,7 +21,7 @@ static int push(struct lw_graph *g, uint32_t **list, size_t *cap, size_t *n, uin
 {
     if (lw_graph_scratch(list, cap, *n + 1) != 0) return -1;
     (*list)[(*n)++] = comp;
-    g->nodes[comp].flags |= flag;
+    g->marks[comp] |= flag;
     return 0;
 }
 
@@ -35,14 +35,14 @@ static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo
     *n_out = 0;
     if (push(g, list, cap, &n, start, flag) != 0) return -1;
     for (size_t i = 0; i < n; i++) {
-        for (uint32_t m = (*list)[i]; m != LW_GRAPH_NONE; m = g->nodes[m].next_member) {
+        for (uint32_t m = (*list)[i]; m != LW_GRAPH_NONE; m = lw_graph_next_member(g, m)) {
             uint32_t k = forward ? g->nodes[m].first_out : g->nodes[m].first_in;
             while (k != LW_GRAPH_NONE) {
                 const struct lw_graph_edge *e = &g->edges[k];
                 k = forward ? e->next_out : e->next_in;
                 uint32_t c = g->nodes[forward ? e->to : e->from].comp;
                 const struct lw_graph_node *cn = &g->nodes[c];
-                if ((cn->flags & flag) || cn->ord < lo || cn->ord > hi) continue;
+                if ((g->marks[c] & flag) || cn->ord < lo || cn->ord > hi) continue;
                 *n_out = n;
                 if (push(g, list, cap, &n, c, flag) != 0) return -1;
             }
@@ -60,27 +60,28 @@ static int compare_u64(const void *x, const void *y)
 
 #define BOTH (LW_NODE_FORWARD | LW_NODE_BACK)
 
-/* Makes the components of list[0..n) flagged both FORWARD and BACK one component; returns its
- * representative (the largest, so relabelling costs O(n log n) over a run). */
+/* Makes the components of list[0..n) flagged both FORWARD and BACK one component (members
+ * cover every node); returns its representative (the largest, so relabelling costs
+ * O(n log n) over a run). */
 static uint32_t merge(struct lw_graph *g, const uint32_t *list, size_t n)
 {
+    struct lw_graph_member *mem = g->members;
     uint32_t rep = LW_GRAPH_NONE;
-    for (size_t i = 0; i < n; i++) {
-        const struct lw_graph_node *c = &g->nodes[list[i]];
-        if ((c->flags & BOTH) == BOTH && (rep == LW_GRAPH_NONE || c->size > g->nodes[rep].size))
+    for (size_t i = 0; i < n; i++)
+        if ((g->marks[list[i]] & BOTH) == BOTH &&
+            (rep == LW_GRAPH_NONE || mem[list[i]].size > mem[rep].size))
             rep = list[i];
-    }
     for (size_t i = 0; i < n; i++) {
         uint32_t c = list[i];
-        if (c == rep || (g->nodes[c].flags & BOTH) != BOTH) continue;
+        if (c == rep || (g->marks[c] & BOTH) != BOTH) continue;
         uint32_t last = c;
-        for (uint32_t m = c; m != LW_GRAPH_NONE; m = g->nodes[m].next_member) {
+        for (uint32_t m = c; m != LW_GRAPH_NONE; m = mem[m].next) {
             g->nodes[m].comp = rep;
             last = m;
         }
-        g->nodes[last].next_member = g->nodes[rep].next_member;
-        g->nodes[rep].next_member = c;
-        g->nodes[rep].size += g->nodes[c].size;
+        mem[last].next = mem[rep].next;
+        mem[rep].next = c;
+        mem[rep].size += mem[c].size;
     }
     return rep;
 }
@@ -98,11 +99,12 @@ static int reorder(struct lw_graph *g, size_t nforward, size_t nback, bool cycle
     for (size_t i = 0; i < nback; i++) {
         const struct lw_graph_node *c = &g->nodes[g->back[i]];
         pool[npool++] = c->ord;
-        if (!(c->flags & LW_NODE_FORWARD)) keys[nb++] = (uint64_t)c->ord << 32 | g->back[i];
+        if (!(g->marks[g->back[i]] & LW_NODE_FORWARD))
+            keys[nb++] = (uint64_t)c->ord << 32 | g->back[i];
     }
     for (size_t i = 0; i < nforward; i++) {
         const struct lw_graph_node *c = &g->nodes[g->forward[i]];
-        if (c->flags & LW_NODE_BACK) continue; /* its place is in the pool already */
+        if (g->marks[g->forward[i]] & LW_NODE_BACK) continue; /* its place is in the pool */
         pool[npool++] = c->ord;
         keys[total - ++nf] = (uint64_t)c->ord << 32 | g->forward[i];
     }
@@ -123,16 +125,18 @@ int lw_graph_order_insert(struct lw_graph *g, uint32_t edge)
     if (ca == cb) return 1;
     uint32_t lo = g->nodes[cb].ord, hi = g->nodes[ca].ord;
     if (hi < lo) return 0; /* already in order */
+    if (lw_graph_need_marks(g) != 0) return -1;
     g->reorders++;
     size_t nforward = 0, nback = 0;
     int rc = collect(g, cb, true, lo, hi, LW_NODE_FORWARD, &g->forward, &g->forward_cap, &nforward);
     if (rc == 0) rc = collect(g, ca, false, lo, hi, LW_NODE_BACK, &g->back, &g->back_cap, &nback);
-    bool cycle = (g->nodes[ca].flags & LW_NODE_FORWARD) != 0;
+    bool cycle = (g->marks[ca] & LW_NODE_FORWARD) != 0;
+    if (rc == 0 && cycle && lw_graph_need_members(g) != 0) rc = -1;
     if (rc == 0) rc = reorder(g, nforward, nback, cycle);
     for (size_t i = 0; i < nforward; i++)
-        g->nodes[g->forward[i]].flags &= (uint8_t)~BOTH;
+        g->marks[g->forward[i]] &= (uint8_t)~BOTH;
     for (size_t i = 0; i < nback; i++)
-        g->nodes[g->back[i]].flags &= (uint8_t)~BOTH;
+        g->marks[g->back[i]] &= (uint8_t)~BOTH;
     if (rc != 0) return -1;
     return cycle;
 }
