@@ -24,11 +24,12 @@ import time
 
 HDR = struct.Struct("<HBBIiiIIQ")
 MAX_RECORD = 4096  # LW_WIRE_MAX_RECORD
+WIRE_VERSION = 2  # LW_WIRE_VERSION
 REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
-         11: "OVERFLOW", 12: "HOLDS", 13: "RING"}
+         11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
@@ -79,7 +80,7 @@ class Decoder:
             self.errors += 1
             return "SHORT record (%d bytes)" % len(msg)
         magic, ver, typ, size, pid, tid, thread, _res, t = HDR.unpack_from(msg)
-        if magic != 0x574C or ver != 1 or size != len(msg):
+        if magic != 0x574C or ver != WIRE_VERSION or size != len(msg):
             self.errors += 1
             return "BAD header magic=%#x ver=%d size=%d len=%d" % (magic, ver, size, len(msg))
         name = TYPES.get(typ, "?%d" % typ)
@@ -168,7 +169,7 @@ class Ring:
         self.map = mmap.mmap(fd, file_size)
         os.close(fd)
         magic, version, data_size = struct.unpack_from("<IIQ", self.map, 0)
-        if (magic, version, data_size) != (0x4E52574C, 1, self.DATA_SIZE):
+        if (magic, version, data_size) != (0x4E52574C, WIRE_VERSION, self.DATA_SIZE):
             raise ValueError("not a record ring")
         self.beat = ctypes.c_uint64.from_buffer(self.map, 16)
         self.closed = ctypes.c_uint32.from_buffer(self.map, 24)
@@ -269,7 +270,7 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
             pending += data
             while len(pending) >= HDR.size:
                 magic, ver, typ, size = HDR.unpack_from(pending)[:4]
-                if magic != 0x574C or ver != 1 or not HDR.size <= size <= MAX_RECORD:
+                if magic != 0x574C or ver != WIRE_VERSION or not HDR.size <= size <= MAX_RECORD:
                     # not records: there is no next record to find, so the connection is done
                     print("BAD stream: magic=%#x ver=%d size=%d" % (magic, ver, size), flush=True)
                     dec.errors += 1

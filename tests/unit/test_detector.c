@@ -316,7 +316,7 @@ static void test_malformed_records(void **state)
     h->magic = 0x1234;
     feed_bad(d);
     rec_acquire(&r, PID, 1, ref_mutex(C), 3, 2, two);
-    h->version = 2;
+    h->version = LW_WIRE_VERSION + 1;
     feed_bad(d);
     rec_acquire(&r, PID, 1, ref_mutex(C), 3, 2, two);
     h->type = 99;

@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 1u
+#define LW_WIRE_VERSION 2u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
