@@ -174,9 +174,10 @@ static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source
 static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph_edge *e)
 {
     if (e->nexclusive != LW_EXCLUSIVE_STALE) return e;
+    e->nexclusive = 0;
+    if (e->first_inst == LW_GRAPH_NONE) return e; /* its first instance failed to be stored */
     const struct lw_graph_instance *first = &g->insts[e->first_inst];
     uint32_t source = g->nodes[e->from].ext, n = 0;
-    e->nexclusive = 0;
     uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
     if (!ids) return e;
     e->exclusive = ids;
