@@ -198,12 +198,9 @@ static void print_stack(const struct text *t, const struct lw_stack *s)
                 s->nframes - shown == 1 ? "" : "s");
 }
 
-/* "main (broken.c:40)" for the user frame of s (else its first frame), or NULL. */
-static const char *site(const struct text *t, const struct lw_stack *s, char *buf, size_t len)
+/* "main (broken.c:40)" for frame f. */
+static const char *frame_site(const struct text *t, const struct lw_frame *f, char *buf, size_t len)
 {
-    if (s == NULL || s->frames == NULL || s->nframes == 0) return NULL;
-    size_t u = lwd_first_user_frame(s);
-    const struct lw_frame *f = &s->frames[u < s->nframes ? u : 0];
     const char *fn = f->function != NULL ? f->function : "?";
     if (f->file != NULL)
         snprintf(buf, len, "%s (%s:%d)", fn, shown_path(t, f->file), f->line);
@@ -212,6 +209,14 @@ static const char *site(const struct text *t, const struct lw_stack *s, char *bu
     else
         snprintf(buf, len, "0x%" PRIx64, f->pc);
     return buf;
+}
+
+/* frame_site of the user frame of s (else its first frame), or NULL. */
+static const char *site(const struct text *t, const struct lw_stack *s, char *buf, size_t len)
+{
+    if (s == NULL || s->frames == NULL || s->nframes == 0) return NULL;
+    size_t u = lwd_first_user_frame(s);
+    return frame_site(t, &s->frames[u < s->nframes ? u : 0], buf, len);
 }
 
 static const char *title(enum lw_finding_kind kind)
@@ -534,17 +539,12 @@ static void print_cycle_story(const struct text *t, const struct lw_finding *f)
 static const char *where_differs(const struct text *t, const struct lw_stack *s,
                                  const struct lw_stack *ref, char *buf, size_t len)
 {
-    if (s == NULL || s->frames == NULL) return "an unknown place";
+    if (s == NULL || s->frames == NULL || s->nframes == 0) return "an unknown place";
     size_t i = 0;
     while (ref != NULL && ref->frames != NULL && i < s->nframes && i < ref->nframes &&
            s->frames[i].pc == ref->frames[i].pc)
         i++;
-    if (i >= s->nframes) return site(t, s, buf, len);
-    struct lw_stack one = *s;
-    one.frames = &s->frames[i];
-    one.nframes = 1;
-    const char *at = site(t, &one, buf, len);
-    return at != NULL ? at : "an unknown place";
+    return i < s->nframes ? frame_site(t, &s->frames[i], buf, len) : site(t, s, buf, len);
 }
 
 /* "The same order was also taken at 2 other places:" and one line per place. */

@@ -24,20 +24,6 @@ static bool spend(struct lw_graph *g)
     return ++g->work <= g->budget;
 }
 
-static const struct lw_graph_gate *find_gate(const struct lw_graph_instance *x, uint32_t node)
-{
-    uint32_t lo = 0, hi = x->ngates;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (x->gates[mid].node == node) return &x->gates[mid];
-        if (x->gates[mid].node < node)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 static bool modes_conflict(uint8_t m1, uint8_t m2)
 {
     return !(m1 == MODE_SHARED && m2 == MODE_SHARED);
@@ -50,9 +36,9 @@ static bool held_conflict(uint32_t fx, const struct lw_graph_instance *x, uint32
                           const struct lw_graph_instance *y)
 {
     if (fx == fy && modes_conflict(x->from_mode, y->from_mode)) return true;
-    const struct lw_graph_gate *hit = find_gate(y, fx);
+    const struct lw_graph_gate *hit = lw_graph_find_gate(y->gates, y->ngates, fx);
     if (hit && modes_conflict(x->from_mode, hit->mode)) return true;
-    hit = find_gate(x, fy);
+    hit = lw_graph_find_gate(x->gates, x->ngates, fy);
     if (hit && modes_conflict(y->from_mode, hit->mode)) return true;
     uint32_t i = 0, j = 0;
     while (i < x->ngates && j < y->ngates) {
@@ -165,7 +151,7 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
 static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source, uint32_t id)
 {
     if (id == source) return x->from_mode != MODE_SHARED;
-    const struct lw_graph_gate *hit = find_gate(x, id);
+    const struct lw_graph_gate *hit = lw_graph_find_gate(x->gates, x->ngates, id);
     return hit && hit->mode != MODE_SHARED;
 }
 

@@ -261,21 +261,6 @@ static int store_instance(struct lw_graph *g, struct lw_graph_edge *e,
     return 0;
 }
 
-static const struct lw_graph_gate *find_in(const struct lw_graph_gate *gates, uint32_t n,
-                                           uint32_t node)
-{
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (gates[mid].node == node) return &gates[mid];
-        if (gates[mid].node < node)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* Whether edge e remembers payload p: a stored instance's, or one of its extras. */
 static bool has_payload(const struct lw_graph *g, const struct lw_graph_edge *e, const void *p)
 {
@@ -334,7 +319,7 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
                  struct lw_graph_cycle *cycle)
 {
     /* Requesting a lock already held is recursion, not an ordering. */
-    if (a == b || find_in(inst->gates, inst->ngates, b)) return LW_GRAPH_KNOWN;
+    if (a == b || lw_graph_find_gate(inst->gates, inst->ngates, b)) return LW_GRAPH_KNOWN;
     uint32_t na = node_of(g, a), nb = na == LW_GRAPH_NONE ? na : node_of(g, b);
     if (nb == LW_GRAPH_NONE) return LW_GRAPH_ERR_NOMEM;
     bool closes = false;

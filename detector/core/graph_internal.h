@@ -142,6 +142,22 @@ static inline uint32_t lw_graph_comp_size(const struct lw_graph *g, uint32_t rep
     return rep < g->members_cap ? g->members[rep].size : 1;
 }
 
+/* The gate of gates[0..n) (sorted by node) on `node`, or NULL. */
+static inline const struct lw_graph_gate *lw_graph_find_gate(const struct lw_graph_gate *gates,
+                                                             uint32_t n, uint32_t node)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (gates[mid].node == node) return &gates[mid];
+        if (gates[mid].node < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 /* graph_gates.c: frees every interned gate set. */
 void lw_graph_free_gate_sets(struct lw_graph *g);
 
