@@ -86,14 +86,6 @@ int lw_graph_need_scratch(struct lw_graph *g)
     return cover_nodes(g, (void **)&g->scratch, &g->scratch_cap, sizeof fill, &fill);
 }
 
-int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need)
-{
-    uint32_t *grown = lw_grow(*array, cap, need ? need : 1, sizeof *grown);
-    if (!grown) return -1;
-    *array = grown;
-    return 0;
-}
-
 int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem)
 {
     if (id < *cap) return 0;

@@ -165,7 +165,5 @@ void lw_graph_free_gate_sets(struct lw_graph *g);
  * new part; -1 when out of memory. */
 int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem);
 
-/* Grows a scratch array to hold need uint32_t; -1 when out of memory. */
-int lw_graph_scratch(uint32_t **array, size_t *cap, size_t need);
 
 #endif

@@ -19,7 +19,9 @@
 static int push(struct lw_graph *g, uint32_t **list, size_t *cap, size_t *n, uint32_t comp,
                 uint8_t flag)
 {
-    if (lw_graph_scratch(list, cap, *n + 1) != 0) return -1;
+    uint32_t *grown = lw_grow(*list, cap, *n + 1, sizeof *grown);
+    if (!grown) return -1;
+    *list = grown;
     (*list)[(*n)++] = comp;
     g->marks[comp] |= flag;
     return 0;
