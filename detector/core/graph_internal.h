@@ -165,5 +165,4 @@ void lw_graph_free_gate_sets(struct lw_graph *g);
  * new part; -1 when out of memory. */
 int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem);
 
-
 #endif
