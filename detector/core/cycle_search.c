@@ -117,9 +117,8 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
     for (size_t i = 1; i < n; i++)
         if (g->nodes[g->path_nodes[i]].ext < g->nodes[g->path_nodes[first]].ext) first = i;
     for (size_t i = 0; i < n; i++) {
-        g->cyc_nodes[i] = g->path_nodes[(first + i) % n];
         g->cyc_edges[i] = g->path_edges[(first + i) % n];
-        g->cyc_ext[i] = g->nodes[g->cyc_nodes[i]].ext;
+        g->cyc_ext[i] = g->nodes[g->path_nodes[(first + i) % n]].ext;
     }
     struct lw_seqset_entry *seen = lw_seqset_find(&g->cycles, g->cyc_ext, n);
     uint32_t id = seen ? (uint32_t)seen->value : (uint32_t)g->ncycles;
@@ -161,7 +160,6 @@ static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph
 {
     if (e->nexclusive != LW_EXCLUSIVE_STALE) return e;
     e->nexclusive = 0;
-    if (e->first_inst == LW_GRAPH_NONE) return e; /* its first instance failed to be stored */
     const struct lw_graph_instance *first = &g->insts[e->first_inst];
     uint32_t source = g->nodes[e->from].ext, n = 0;
     uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
@@ -296,7 +294,7 @@ static int reserve(struct lw_graph *g, size_t size)
     while (cap <= size)
         cap *= 2;
     uint32_t **words[] = {&g->queue,     &g->path_nodes, &g->path_edges, &g->path_next,
-                          &g->cyc_nodes, &g->cyc_edges,  &g->cyc_ext,    &g->choice};
+                          &g->cyc_edges, &g->cyc_ext,    &g->choice};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
         uint32_t *grown = realloc(*words[i], cap * sizeof *grown);
         if (!grown) return -1;
@@ -336,8 +334,6 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
             r = STEP_STOP;
         else if (g->scratch[b].stamp == g->search_stamp)
             r = paths_of_length(g, len, cycle);
-        else if (q.head == q.tail)
-            break; /* b does not reach a (the component was merged by an edge since removed) */
     }
     mark_path_edge(g, &g->edges[edge], (uint32_t)-1);
     g->marks[a] &= (uint8_t)~LW_NODE_ON_PATH;

@@ -42,7 +42,6 @@ void lw_graph_free(struct lw_graph *g)
     free(g->path_nodes);
     free(g->path_edges);
     free(g->path_next);
-    free(g->cyc_nodes);
     free(g->cyc_edges);
     free(g->cyc_ext);
     free(g->choice);
@@ -227,30 +226,34 @@ static bool instance_needed(const struct lw_graph *g, const struct lw_graph_edge
     return true;
 }
 
-/* Appends a copy of the instance to edge e's list. */
-static int store_instance(struct lw_graph *g, struct lw_graph_edge *e,
-                          const struct lw_graph_instance *inst)
+/* Makes room for one more instance, so that storing it cannot fail once its edge exists. */
+static int reserve_instance(struct lw_graph *g)
 {
     if (g->ninsts >= UINT32_MAX - 1) return -1;
     size_t cap = g->insts_cap;
     struct lw_graph_instance *insts = lw_grow(g->insts, &cap, g->ninsts + 1, sizeof *insts);
     if (!insts) return -1;
     g->insts = insts;
-    size_t next_cap = g->inst_next_cap;
-    uint32_t *next = lw_grow(g->inst_next, &next_cap, g->ninsts + 1, sizeof *next);
+    g->insts_cap = cap;
+    cap = g->inst_next_cap;
+    uint32_t *next = lw_grow(g->inst_next, &cap, g->ninsts + 1, sizeof *next);
     if (!next) return -1;
     g->inst_next = next;
-    g->insts_cap = cap;
-    g->inst_next_cap = next_cap;
+    g->inst_next_cap = cap;
+    return 0;
+}
+
+/* Appends a copy of the instance to edge e's list (room reserved by reserve_instance). */
+static void store_instance(struct lw_graph *g, struct lw_graph_edge *e,
+                           const struct lw_graph_instance *inst)
+{
     uint32_t k = (uint32_t)g->ninsts++;
-    insts[k] = *inst;
-    next[k] = LW_GRAPH_NONE;
+    g->insts[k] = *inst;
+    g->inst_next[k] = LW_GRAPH_NONE;
     uint32_t *link = &e->first_inst;
     while (*link != LW_GRAPH_NONE)
-        link = &next[*link];
+        link = &g->inst_next[*link];
     *link = k;
-    e->ninst++;
-    return 0;
 }
 
 /* Whether edge e remembers payload p: a stored instance's, or one of its extras. */
@@ -313,14 +316,14 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
     /* Requesting a lock already held is recursion, not an ordering. */
     if (a == b || lw_graph_find_gate(inst->gates, inst->ngates, b)) return LW_GRAPH_KNOWN;
     uint32_t na = node_of(g, a), nb = na == LW_GRAPH_NONE ? na : node_of(g, b);
-    if (nb == LW_GRAPH_NONE) return LW_GRAPH_ERR_NOMEM;
+    if (nb == LW_GRAPH_NONE || reserve_instance(g) != 0) return LW_GRAPH_ERR_NOMEM;
     bool closes = false;
     uint32_t edge = find_or_add_edge(g, na, nb, &closes);
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
     struct lw_graph_edge *e = &g->edges[edge];
     if (!instance_needed(g, e, inst))
         return remember_payload(g, e, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
-    if (store_instance(g, e, inst) != 0) return LW_GRAPH_ERR_NOMEM;
+    store_instance(g, e, inst);
     e->nexclusive = LW_EXCLUSIVE_STALE;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;

@@ -44,7 +44,6 @@ struct lw_graph_scratch {
 struct lw_graph_edge {
     uint32_t from, to;          /* internal node numbers */
     uint32_t next_out, next_in; /* next edge leaving `from` / entering `to`, LW_GRAPH_NONE ends */
-    uint32_t ninst;
     uint32_t first_inst;  /* its instances: a list in lw_graph.insts / inst_next, oldest first */
     uint32_t first_extra; /* payloads of instances not kept: list in lw_graph.extras */
     /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
@@ -106,7 +105,7 @@ struct lw_graph {
     size_t search_cap;
     uint32_t *queue;
     uint32_t *path_nodes, *path_edges, *path_next; /* path_next: each depth's next edge */
-    uint32_t *cyc_nodes, *cyc_edges, *cyc_ext;
+    uint32_t *cyc_edges, *cyc_ext;
     uint32_t *choice;       /* assign(): the instance tried next per edge */
     uint32_t *held_by_path; /* by caller id: path edges holding it exclusively (all 0 between
                                searches), ext_cap entries */

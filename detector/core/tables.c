@@ -156,8 +156,9 @@ long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held
         lw_grow(d->held_scratch, &d->held_scratch_cap, nheld, sizeof *d->held_scratch);
     if (!out) return -1;
     d->held_scratch = out;
-    /* Repeats are found by a linear scan in a record's small window, by a map beyond it. */
-    bool large = nheld > LW_WIRE_MAX_HELD;
+    /* Repeats are found by a linear scan in a record's held set, by a map in a longer one (a
+     * wait the driver read from the wait board). */
+    bool large = nheld > LW_WIRE_MAX_HELD_EDGES;
     if (large) lw_map_free(&d->held_seen);
     size_t n = 0;
     for (uint32_t i = 0; i < nheld; i++) {

@@ -79,33 +79,18 @@ static struct lw_wait *begin_wait(struct lw_detector *d, const struct lw_thread 
     return w;
 }
 
-/* Resolves wire held entries of `image` into w->held, repeats of one lock merged (the stronger
- * mode wins). */
-static int set_held(struct lw_detector *d, struct lw_wait *w, uint32_t image,
-                    const struct lw_held *held, size_t nheld)
+/* Copies the held locks just resolved (d->held_scratch[0..n), lw_resolve_held) into w->held. */
+static int set_held(struct lw_detector *d, struct lw_wait *w, long n)
 {
-    if (nheld > w->held_cap) {
-        struct lw_held_lock *grown = realloc(w->held, nheld * sizeof *grown);
+    if (n < 0) return LW_ERR_NOMEM;
+    if ((size_t)n > w->held_cap) {
+        struct lw_held_lock *grown = realloc(w->held, (size_t)n * sizeof *grown);
         if (!grown) return LW_ERR_NOMEM;
         w->held = grown;
-        w->held_cap = nheld;
+        w->held_cap = (size_t)n;
     }
-    w->nheld = 0;
-    for (size_t i = 0; i < nheld; i++) {
-        int nomem = 0;
-        struct lw_stack *stack = lw_depot_get(&d->depot, image, held[i].stack, &nomem);
-        struct lw_lock *lock = nomem ? NULL : lw_lock_of(d, image, &held[i].lock, stack);
-        if (!lock) return LW_ERR_NOMEM;
-        size_t j = 0;
-        while (j < w->nheld && w->held[j].lock != lock)
-            j++;
-        if (j < w->nheld) {
-            if (held[i].lock.mode == LW_MODE_EXCLUSIVE) w->held[j].mode = LW_MODE_EXCLUSIVE;
-            continue;
-        }
-        w->held[w->nheld++] =
-            (struct lw_held_lock){.lock = lock, .mode = held[i].lock.mode, .stack = stack};
-    }
+    if (n > 0) memcpy(w->held, d->held_scratch, (size_t)n * sizeof *w->held);
+    w->nheld = (size_t)n;
     return LW_OK;
 }
 
@@ -264,7 +249,7 @@ int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec)
     w->owner_tid = rec->owner_tid;
     w->held_partial = rec->held_total > rec->nheld;
     w->stack = stack;
-    int rc = set_held(d, w, p->image, rec->held, rec->nheld);
+    int rc = set_held(d, w, nheld);
     if (rc != LW_OK) return rc;
     return check_wait(d, t->index);
 }
@@ -342,7 +327,7 @@ int lw_detector_board_wait(struct lw_detector *d, const struct lw_board_wait *bw
         w->owner_tid = bw->owner_tid;
         w->condwait = true;
     }
-    int rc = set_held(d, w, p->image, bw->held, bw->nheld);
+    int rc = set_held(d, w, lw_resolve_held(d, p->image, bw->held, bw->nheld));
     if (rc != LW_OK) return rc;
     return check_wait(d, t->index);
 }

@@ -108,8 +108,7 @@ void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats);
 
 /* A read-only view of one edge, for exporting the whole graph: its first LW_GRAPH_VIEW_INSTANCES
  * instances. Edges are numbered 0 .. stats.edges - 1 in order of creation; the view points into
- * the graph and stays valid until the next lw_graph_add. ninstances is 0 only for an edge whose
- * first instance failed to be stored (out of memory). */
+ * the graph and stays valid until the next lw_graph_add. Every edge has at least one instance. */
 struct lw_graph_edge_view {
     uint32_t from, to;
     size_t ninstances;
