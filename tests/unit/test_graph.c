@@ -542,9 +542,9 @@ static bool gated_cycle_from(int depth)
             if (gated_assign(depth, 0)) return true;
             continue;
         }
-        bool on = false;
-        for (int j = 0; j < depth; j++)
-            on |= gpath[j] == v;
+        bool on = depth == GN; /* every node is on the path already */
+        for (int j = 0; j < depth && !on; j++)
+            on = gpath[j] == v;
         if (on) continue;
         gpath[depth] = v;
         if (gated_cycle_from(depth + 1)) return true;
