@@ -11,6 +11,7 @@
 #include "site.h"
 #include "threads.h"
 #include "tls.h"
+#include "watch.h"
 
 /* Salt of the site keys of condition waits, apart from acquisitions at the same pc. */
 #define LWI_COND_SITE 0x636f6e6477616974ull
@@ -65,7 +66,7 @@ static uint64_t lwi_clock_ns(clockid_t clock)
 {
     struct timespec ts;
     clock_gettime(clock, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return lwi_timespec_ns(&ts);
 }
 
 void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, clockid_t clock,
@@ -80,7 +81,7 @@ void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, clocki
     uint64_t destroyed = atomic_load_explicit(clock == CLOCK_REALTIME ? &e->destroy_realtime_ns
                                                                       : &e->destroy_monotonic_ns,
                                               memory_order_relaxed);
-    uint64_t until = (uint64_t)deadline->tv_sec * 1000000000ull + (uint64_t)deadline->tv_nsec;
+    uint64_t until = lwi_timespec_ns(deadline);
     if (destroyed >= until) return; /* it had run out before the destroy began */
     /* Nobody woke this wait and its condition variable was destroyed meanwhile. */
     lwi_emit_misuse(self, LW_MISUSE_CV_DESTROYED, 0, &w->mutex,

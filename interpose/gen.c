@@ -119,15 +119,20 @@ void lwi_gen_retire(uint64_t addr)
 static inline __attribute__((always_inline)) bool lwi_gen_scan(uint64_t start, uint64_t len,
                                                                bool end_them)
 {
+    const uint64_t covered = (uint64_t)1 << (LWI_GEN_MID_SHIFT + LWI_GEN_TOP_BITS);
+    if (len == 0) return false;
     uint64_t end = start + len;
-    if (len == 0 || end < start) return false;
+    if (end < start || end > covered) end = covered; /* no counter lies beyond */
     bool found = false;
     uint64_t a = start & ~(((uint64_t)1 << LWI_GEN_UNIT_SHIFT) - 1);
     while (a < end) {
         uint64_t region_end = (a | (((uint64_t)1 << LWI_GEN_LEAF_SHIFT) - 1)) + 1;
         struct lwi_gen_leaf *leaf = lwi_gen_leaf_of(a);
         if (!leaf) {
-            a = region_end;
+            /* an 8 GiB span without a mid node is skipped whole, not 2 MiB at a time */
+            bool no_mid =
+                !atomic_load_explicit(&lwi_gen_top[a >> LWI_GEN_MID_SHIFT], memory_order_acquire);
+            a = no_mid ? (a | (((uint64_t)1 << LWI_GEN_MID_SHIFT) - 1)) + 1 : region_end;
             continue;
         }
         while (a < end && a < region_end) {

@@ -69,7 +69,7 @@ static inline uint32_t lwi_gen_unit(uint64_t addr)
 }
 
 /* The counter of `addr`, its leaf mapped if needed; NULL only when no memory could be mapped
- * (lwi_gen_use then names generation 0 and says so once, LW_OVERFLOW_LOCKS). */
+ * (lwi_gen_use then names generation 0 and says so once, LW_OVERFLOW_GENERATIONS). */
 _Atomic uint32_t *lwi_gen_counter(uint64_t addr);
 
 /* The generation of the lock at `addr`, marked used (see above). Slow paths only. */

@@ -56,8 +56,9 @@ void lwi_lifecycle_call_failed(const void *lock, uint8_t type)
     lwi_leave(self);
 }
 
-/* The stack of an init or destroy call at `pc`: cached per site and lock, so a loop that
- * creates and destroys locks at one line does not unwind each time (site.h). */
+/* The stack of an init or destroy call at `pc`, cached per site and lock generation (site.h).
+ * The call itself retires the generation, so in practice each init and destroy unwinds once:
+ * the stack a later misuse report shows ("destroyed here") is then that call's own. */
 static uint64_t lwi_lifecycle_stack(const struct lwi_thread *self, const struct lw_lock_ref *ref,
                                     uint64_t pc)
 {

@@ -25,15 +25,6 @@ struct lwi_thread_slot {
 
 static struct lwi_thread_slot lwi_slots[LWI_THREADS_MAX];
 static atomic_uint lwi_next_number = 1;
-/* One past the highest slot ever claimed: the scans of every slot stop there, so a program with a
- * few threads does not pay for the whole table on each (an init of memory that looks held). */
-static atomic_uint lwi_slots_end;
-
-/* The scans' bound, read once per scan. */
-static uint32_t lwi_slots_used(void)
-{
-    return atomic_load_explicit(&lwi_slots_end, memory_order_acquire);
-}
 
 /* The groups of LWI_SLOT_GROUP slots a slot was ever claimed in, one bit each, set before the
  * claim: the scans below skip the others, whose pages were never touched (reading them would map
@@ -78,11 +69,6 @@ static int32_t lwi_slot_claim(uint32_t number, unsigned refs)
         if (!atomic_compare_exchange_strong_explicit(&s->state, &expected, LWI_SLOT_RESERVED,
                                                      memory_order_acquire, memory_order_relaxed))
             continue;
-        unsigned end = atomic_load_explicit(&lwi_slots_end, memory_order_relaxed);
-        while (end < i + 1 &&
-               !atomic_compare_exchange_weak_explicit(&lwi_slots_end, &end, i + 1,
-                                                      memory_order_acq_rel, memory_order_relaxed))
-            ;
         atomic_store(&s->refs, refs);
         atomic_store(&s->alive, true);
         atomic_store(&s->self, NULL);
@@ -164,8 +150,7 @@ static struct lwi_thread_slot *lwi_slot_live(uint32_t i)
 
 bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
 {
-    uint32_t end = lwi_slots_used();
-    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
+    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         if (!s || !pthread_equal(s->handle, handle)) continue;
         *number = s->number;
@@ -177,8 +162,7 @@ bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid)
 
 uint32_t lwi_threads_by_tid(int32_t tid)
 {
-    uint32_t end = lwi_slots_used();
-    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
+    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         if (s && atomic_load(&s->tid) == tid) return s->number;
     }
@@ -213,8 +197,7 @@ static bool lwi_thread_holds(const struct lwi_thread *other, uint64_t addr, uint
 
 uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 {
-    uint32_t end = lwi_slots_used();
-    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
+    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s && atomic_load(&s->tid) == tid ? atomic_load(&s->self) : NULL;
         if (!other) continue;
@@ -227,8 +210,7 @@ uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
 
 bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out)
 {
-    uint32_t end = lwi_slots_used();
-    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
+    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
         if (!other || other == self || !lwi_thread_holds(other, addr, &out->stack)) continue;
@@ -244,8 +226,7 @@ bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi
 uint32_t lwi_threads_held_by_others(const struct lwi_thread *self)
 {
     uint32_t total = 0;
-    uint32_t end = lwi_slots_used();
-    for (uint32_t i = lwi_slot_next(0); i < end; i = lwi_slot_next(i + 1)) {
+    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1)) {
         struct lwi_thread_slot *s = lwi_slot_live(i);
         struct lwi_thread *other = s ? atomic_load(&s->self) : NULL;
         if (other && other != self) total += other->held.count;

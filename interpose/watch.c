@@ -1,12 +1,12 @@
 /* watch.c — the process's timer board and the announcement of each thread's wait slot (watch.h). */
 #include "watch.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <sys/time.h>
 
 #include "chain.h"
 #include "emit.h"
+#include "errsave.h"
 #include "site.h"
 
 /* Site-cache context of signalling calls (site.h): apart from every lock's site chain. */
@@ -20,8 +20,7 @@ void lwi_watch_init_timers(void)
     if (getitimer(ITIMER_REAL, &left) != 0 || (!left.it_value.tv_sec && !left.it_value.tv_usec))
         return;
     bool periodic = left.it_interval.tv_sec || left.it_interval.tv_usec;
-    uint64_t value =
-        (uint64_t)left.it_value.tv_sec * 1000000000ull + (uint64_t)left.it_value.tv_usec * 1000u;
+    uint64_t value = lwi_timeval_ns(&left.it_value);
     lwi_timers.alarm_until_ns = periodic ? UINT64_MAX : lwi_now_ns() + value;
 }
 
@@ -33,10 +32,10 @@ void lwi_watch_announce(const struct lwi_thread *self)
 
 void lwi_watch_signal(struct lwi_thread *self, uint64_t object, uint64_t pc)
 {
-    int saved = errno; /* the site cache may unwind */
+    LWI_ERRNO_SAVE(); /* the site cache may unwind */
     struct lw_lock_ref site_ref = {.addr = object};
     uint64_t stack = lwi_site_stack(self, lwi_chain_site_key(LWI_SIGNAL_SITE, pc), &site_ref);
-    errno = saved;
+    LWI_ERRNO_RESTORE();
     struct lw_signal_log *log = &self->signals;
     log->entries[log->next % LW_SIGNAL_LOG] =
         (struct lw_signal_entry){.object = object, .stack = stack, .time_ns = lwi_watch_now()};

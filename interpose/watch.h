@@ -16,12 +16,23 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "lockwatch/wire.h"
 #include "tls.h"
 
 extern struct lw_timer_board lwi_timers;
+
+static inline uint64_t lwi_timespec_ns(const struct timespec *ts)
+{
+    return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
+}
+
+static inline uint64_t lwi_timeval_ns(const struct timeval *tv)
+{
+    return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000u;
+}
 
 /* CLOCK_MONOTONIC_COARSE in nanoseconds: the time of waits and signals, compared with each other
  * only (a few ms of resolution is enough to tell a signal long before a wait). */

@@ -27,16 +27,6 @@ static uint64_t lwi_timer_until(uint64_t value_ns, uint64_t interval_ns)
     return lwi_now_ns() + value_ns;
 }
 
-static uint64_t lwi_timeval_ns(const struct timeval *tv)
-{
-    return (uint64_t)tv->tv_sec * LWI_NS_PER_SEC + (uint64_t)tv->tv_usec * 1000u;
-}
-
-static uint64_t lwi_timespec_ns(const struct timespec *ts)
-{
-    return (uint64_t)ts->tv_sec * LWI_NS_PER_SEC + (uint64_t)ts->tv_nsec;
-}
-
 static void lwi_note_alarm(uint64_t until)
 {
     __atomic_store_n(&lwi_timers.alarm_until_ns, until, __ATOMIC_RELEASE);
