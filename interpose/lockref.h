@@ -81,6 +81,16 @@ static inline struct lw_lock_ref lwi_ref_unread(const void *lock, uint8_t type, 
         .addr = addr, .generation = 0, .type = type, .flags = 0, .mode = mode, .acq = acq};
 }
 
+/* The identity of a lock a trylock or timed lock takes: flags read now (the lock is ours or about
+ * to be asked for), the generation left to the tracker like lwi_ref_unread's. */
+static inline struct lw_lock_ref lwi_ref_acquiring(const void *lock, uint8_t type, uint8_t mode,
+                                                   uint8_t acq)
+{
+    struct lw_lock_ref ref = lwi_ref_unread(lock, type, mode, acq);
+    ref.flags = lwi_lock_flags(lock, type);
+    return ref;
+}
+
 /* The whole identity, flags read now, the generation looked up (and marked used, gen.h). */
 static inline struct lw_lock_ref lwi_ref_read(const void *lock, uint8_t type, uint8_t mode,
                                               uint8_t acq)

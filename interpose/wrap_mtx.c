@@ -29,7 +29,8 @@ LWI_EXPORT int mtx_trylock(mtx_t *m)
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mtx_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_acquiring(m, LW_LOCK_MTX, LW_MODE_EXCLUSIVE, LW_ACQF_TRY),
+                 LWI_CALLER_PC());
     lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
@@ -40,7 +41,8 @@ LWI_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict 
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(mtx_timedlock)(m, abstime);
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mtx_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_acquiring(m, LW_LOCK_MTX, LW_MODE_EXCLUSIVE, LW_ACQF_TIMED),
+                 LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
     lwi_leave(self);
     int rc = REAL(mtx_timedlock)(m, abstime);

@@ -40,7 +40,8 @@ LWI_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TRY), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_acquiring(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, LW_ACQF_TRY),
+                 LWI_CALLER_PC());
     lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
@@ -52,7 +53,8 @@ LWI_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *restrict m,
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_timedlock)(m, abstime);
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_acquiring(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, LW_ACQF_TIMED),
+                 LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
     lwi_leave(self);
     int rc = REAL(pthread_mutex_timedlock)(m, abstime);
@@ -66,7 +68,8 @@ LWI_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *restrict m, clockid_t cl
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(pthread_mutex_clocklock)(m, clockid, abstime);
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_mutex_ref(m, LW_ACQF_TIMED), LWI_CALLER_PC());
+    lwi_acq_init(&a, lwi_ref_acquiring(m, LW_LOCK_MUTEX, LW_MODE_EXCLUSIVE, LW_ACQF_TIMED),
+                 LWI_CALLER_PC());
     lwi_track_attempt(self, &a);
     lwi_leave(self);
     int rc = REAL(pthread_mutex_clocklock)(m, clockid, abstime);

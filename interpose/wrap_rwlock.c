@@ -65,7 +65,7 @@ static int lwi_rw_timed(struct lwi_thread *self, enum lwi_rw_timed_call call, ui
 {
     uint8_t mode = lwi_rw_is_write(call) ? LW_MODE_EXCLUSIVE : LW_MODE_SHARED;
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, LW_ACQF_TIMED), pc);
+    lwi_acq_init(&a, lwi_ref_acquiring(rw, LW_LOCK_RWLOCK, mode, LW_ACQF_TIMED), pc);
     lwi_track_attempt(self, &a);
     lwi_leave(self);
     int rc = lwi_rw_timed_real(call, rw, clockid, abstime);
@@ -112,7 +112,7 @@ static int lwi_rw_tried(int rc, pthread_rwlock_t *rw, uint8_t mode, uint64_t pc)
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_rwlock(rw, mode, LW_ACQF_TRY), pc);
+    lwi_acq_init(&a, lwi_ref_acquiring(rw, LW_LOCK_RWLOCK, mode, LW_ACQF_TRY), pc);
     lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;

@@ -19,7 +19,9 @@ LWI_EXPORT int pthread_spin_trylock(pthread_spinlock_t *lock)
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
     struct lwi_acq a;
-    lwi_acq_init(&a, lwi_ref_spin(lock, LW_ACQF_TRY), LWI_CALLER_PC());
+    lwi_acq_init(
+        &a, lwi_ref_acquiring((const void *)lock, LW_LOCK_SPIN, LW_MODE_EXCLUSIVE, LW_ACQF_TRY),
+        LWI_CALLER_PC());
     lwi_track_taken(self, a);
     lwi_leave(self);
     return rc;
