@@ -158,16 +158,22 @@ nomem:
 static int seen_before(struct lw_detector *d, enum deadlock_shape shape, const uint32_t *ts,
                        size_t n)
 {
-    uint32_t *key = malloc((2 * n + 1) * sizeof *key);
+    /* Per thread: the thread, its wait's kind, and the lock (index, all ones) or else the whole
+     * object address: no two different waits share a key. */
+    size_t len = 4 * n + 1;
+    uint32_t *key = malloc(len * sizeof *key);
     if (!key) return -1;
     key[0] = shape;
     for (size_t i = 0; i < n; i++) {
-        key[1 + 2 * i] = ts[i];
         const struct lw_wait *w = d->waits[ts[i]];
-        key[2 + 2 * i] = w->lock ? w->lock->index : (uint32_t)w->object ^ w->kind;
+        uint32_t *k = &key[1 + 4 * i];
+        k[0] = ts[i];
+        k[1] = w->kind;
+        k[2] = w->lock ? w->lock->index : (uint32_t)(w->object >> 32);
+        k[3] = w->lock ? UINT32_MAX : (uint32_t)w->object;
     }
-    int rc = lw_seqset_find(&d->deadlocks_seen, key, 2 * n + 1) != NULL;
-    if (!rc && lw_seqset_add(&d->deadlocks_seen, key, 2 * n + 1, 0) != 0) rc = -1;
+    int rc = lw_seqset_find(&d->deadlocks_seen, key, len) != NULL;
+    if (!rc && lw_seqset_add(&d->deadlocks_seen, key, len, 0) != 0) rc = -1;
     free(key);
     return rc;
 }
