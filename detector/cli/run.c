@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,9 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
 static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d,
                       enum lwd_stop_reason reason)
 {
+    /* Judge with every record read so far applied: one still in the backlog may be the deadlock
+     * that explains the hang. */
+    lwd_channel_apply(ch, d, SIZE_MAX);
     /* A deadlock already explains the hang (--on-deadlock=report left the program running). */
     if (lw_detector_must_stop(d))
         reason = stuck_reason(lw_detector_report(d));
