@@ -19,7 +19,7 @@ static const struct lw_image *image_of(const struct lw_report *r, pid_t pid)
     return image;
 }
 
-static bool in_module(const struct lw_image *image, uint64_t pc, const char *path)
+bool lwd_pc_in_module(const struct lw_image *image, uint64_t pc, const char *path)
 {
     for (size_t m = 0; image && m < image->nmodules; m++) {
         const struct lw_module *mod = &image->modules[m];
@@ -37,7 +37,7 @@ static void drop_runtime_frames(const struct lw_report *r, struct lwd_thread_sta
     const struct lw_image *image = image_of(r, st->pid);
     size_t kept = 0;
     for (size_t i = 0; i < st->nframes; i++) {
-        if (in_module(image, i == 0 ? st->pcs[0] - 1 : st->pcs[i], runtime)) continue;
+        if (lwd_pc_in_module(image, i == 0 ? st->pcs[0] - 1 : st->pcs[i], runtime)) continue;
         st->pcs[kept++] = st->pcs[i];
     }
     st->nframes = kept;

@@ -7,9 +7,14 @@
 #define LWD_HANG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lockwatch/detector.h"
+
+/* Whether pc lies in the module of `image` whose path is `path` (the runtime's, to drop its
+ * frames from a stack read from outside). */
+bool lwd_pc_in_module(const struct lw_image *image, uint64_t pc, const char *path);
 
 /* child: the program's pid while it is not yet reaped, 0 once it is; socket_name: the run's
  * record channel (see lwd_run_pids); runtime: the preloaded liblockwatch.so, whose frames (a

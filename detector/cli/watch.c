@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hang.h"
 #include "proc_tasks.h"
 #include "remote.h"
 #include "stop.h"
@@ -492,15 +493,6 @@ static size_t stuck_threads(const struct lwd_watch *w, struct lw_detector *d,
     return n;
 }
 
-static bool in_runtime(const struct lw_image *image, uint64_t pc, const char *runtime)
-{
-    for (size_t m = 0; m < image->nmodules; m++) {
-        const struct lw_module *mod = &image->modules[m];
-        if (pc >= mod->start && pc < mod->end) return mod->path && strcmp(mod->path, runtime) == 0;
-    }
-    return false;
-}
-
 /* Unwinds the threads of the board waits the detector holds, so the findings naming them show
  * the real stacks. Only when a deadlock is reported: ptrace stops each thread for a moment. */
 static void unwind_board_waits(struct lwd_watch *w, struct lw_detector *d)
@@ -520,7 +512,7 @@ static void unwind_board_waits(struct lwd_watch *w, struct lw_detector *d)
         size_t first = 0;
         bool inside = false;
         for (size_t f = 0; image && w->runtime && f < st.nframes; f++) {
-            bool ours = in_runtime(image, f == 0 ? st.pcs[0] - 1 : st.pcs[f], w->runtime);
+            bool ours = lwd_pc_in_module(image, f == 0 ? st.pcs[0] - 1 : st.pcs[f], w->runtime);
             if (ours) inside = true;
             if (inside && !ours) {
                 first = f;
@@ -530,7 +522,7 @@ static void unwind_board_waits(struct lwd_watch *w, struct lw_detector *d)
         if (first == 0) continue; /* no wrapper frame: keep the waiting call's address */
         size_t kept = 0;
         for (size_t f = first; f < st.nframes; f++)
-            if (!in_runtime(image, st.pcs[f], w->runtime)) st.pcs[kept++] = st.pcs[f];
+            if (!lwd_pc_in_module(image, st.pcs[f], w->runtime)) st.pcs[kept++] = st.pcs[f];
         lw_detector_board_wait_stack(d, t->pid, t->number, st.pcs, kept);
     }
 }
