@@ -25,8 +25,9 @@
 #define LWD_WATCH_LOOKS_PER_DELAY 2
 #define LWD_WATCH_MIN_MS 20
 #define LWD_WATCH_MAX_MS 250
-/* Held locks read per board wait; a thread holding more is described by these, oldest first,
- * and the report's held list says how many it held (lw_board_wait.nheld is what was read). */
+/* Held locks read per board wait; a thread holding more is described by these, oldest first
+ * (lw_board_wait.held_total says how many it held; the wait-for rules use the owner a lock names
+ * when the list is partial). */
 #define LWD_WATCH_MAX_HELD 4096u
 /* Looks between two asks whether a long condition wait now re-takes its mutex, at most. */
 #define LWD_WATCH_MAX_CHECK_GAP 16u
