@@ -200,31 +200,57 @@ static bool lock_cycle(struct lw_detector *d, const uint32_t *path, size_t n,
     return true;
 }
 
-/* Orders threads the same way on every run: by process, then thread number (thread indices
+/* Threads are ordered the same way on every run: by process, then thread number (thread indices
  * follow the order records happened to arrive in). */
-static const struct lw_detector *order_of;
-
-static int compare_threads(const void *a, const void *b)
+static uint64_t thread_order(const struct lw_detector *d, uint32_t index)
 {
-    const struct lw_thread *x = order_of->report.threads[*(const uint32_t *)a];
-    const struct lw_thread *y = order_of->report.threads[*(const uint32_t *)b];
-    if (x->process != y->process) return x->process < y->process ? -1 : 1;
-    return (x->number > y->number) - (x->number < y->number);
+    const struct lw_thread *t = d->report.threads[index];
+    return (uint64_t)t->process << 32 | t->number;
+}
+
+struct thread_key {
+    uint64_t order;
+    uint32_t index;
+};
+
+static int compare_keys(const void *a, const void *b)
+{
+    uint64_t x = ((const struct thread_key *)a)->order, y = ((const struct thread_key *)b)->order;
+    return (x > y) - (x < y);
+}
+
+/* Sorts the thread indices ts[0..n) in that order. -1 when out of memory (ts unchanged). */
+static int sort_threads(const struct lw_detector *d, uint32_t *ts, size_t n)
+{
+    struct thread_key *keys = malloc(n * sizeof *keys);
+    if (!keys) return -1;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (struct thread_key){thread_order(d, ts[i]), ts[i]};
+    qsort(keys, n, sizeof *keys, compare_keys);
+    for (size_t i = 0; i < n; i++)
+        ts[i] = keys[i].index;
+    free(keys);
+    return 0;
+}
+
+static void reverse(uint32_t *a, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        uint32_t t = a[i];
+        a[i] = a[n - 1 - i];
+        a[n - 1 - i] = t;
+    }
 }
 
 /* Rotates the cycle path[0..n) to start at its first thread in that order. */
 static void rotate_to_first(const struct lw_detector *d, uint32_t *path, size_t n)
 {
-    order_of = d;
     size_t first = 0;
     for (size_t i = 1; i < n; i++)
-        if (compare_threads(&path[i], &path[first]) < 0) first = i;
-    uint32_t *copy = malloc(n * sizeof *copy);
-    if (!copy) return; /* still a valid cycle, from another start */
-    for (size_t i = 0; i < n; i++)
-        copy[i] = path[(first + i) % n];
-    memcpy(path, copy, n * sizeof *path);
-    free(copy);
+        if (thread_order(d, path[i]) < thread_order(d, path[first])) first = i;
+    reverse(path, first);
+    reverse(path + first, n - first);
+    reverse(path, n);
 }
 
 int lw_deadlock_cycle(struct lw_detector *d, uint32_t *path, size_t n)
@@ -295,8 +321,8 @@ int lw_detector_stuck(struct lw_detector *d, struct lw_thread *const *threads, s
         if (!lw_waitfor_of(d, threads[i])) goto out;
         ts[i] = threads[i]->index;
     }
-    order_of = d;
-    qsort(ts, n, sizeof *ts, compare_threads);
+    rc = LW_ERR_NOMEM;
+    if (sort_threads(d, ts, n) != 0) goto out;
     int seen = seen_before(d, SHAPE_STUCK, ts, n);
     rc = seen < 0 ? LW_ERR_NOMEM : LW_OK;
     if (seen) goto out;
@@ -327,8 +353,7 @@ int lw_deadlock_describe_blocked(struct lw_detector *d, struct lw_finding *f)
     int rc = LW_ERR_NOMEM;
     if (!ts || !f->waits) goto out;
     memcpy(ts, d->blocked, n * sizeof *ts);
-    order_of = d;
-    qsort(ts, n, sizeof *ts, compare_threads);
+    if (sort_threads(d, ts, n) != 0) goto out;
     for (size_t i = 0; i < n; i++) {
         if (describe(d, ts[i], &f->waits[i]) != LW_OK) goto out;
         f->nwaits++;
