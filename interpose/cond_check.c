@@ -89,14 +89,13 @@ void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, clocki
                     atomic_load_explicit(&e->thread, memory_order_relaxed));
 }
 
-void lwi_cond_check_destroy(struct lwi_thread *self, const void *cond, uint64_t pc)
+void lwi_cond_check_destroy(struct lwi_thread *self, const void *cond)
 {
-    (void)pc;
     struct lwi_lockstate *e = lwi_lockstate_find((uint64_t)(uintptr_t)cond, LWI_LS_COND);
     if (!e || atomic_load_explicit(&e->waiters, memory_order_acquire) == 0) return;
+    LWI_ERRNO_SAVE(); /* the stack may be sent, and the clocks read */
     atomic_store_explicit(&e->stack, lwi_depot_capture(self), memory_order_relaxed);
     atomic_store_explicit(&e->thread, self->number, memory_order_relaxed);
-    LWI_ERRNO_SAVE();
     atomic_store_explicit(&e->destroy_realtime_ns, lwi_clock_ns(CLOCK_REALTIME),
                           memory_order_relaxed);
     atomic_store_explicit(&e->destroy_monotonic_ns, lwi_clock_ns(CLOCK_MONOTONIC),

@@ -39,7 +39,7 @@ void lwi_cond_check_begin(struct lwi_thread *self, struct lwi_cond_wait *w, cons
  * waiting when the condition variable went: only one whose deadline came after it is reported. */
 void lwi_cond_check_end(struct lwi_thread *self, struct lwi_cond_wait *w, clockid_t clock,
                         const struct timespec *deadline);
-/* Before the real destroy of `cond` at `pc`. */
-void lwi_cond_check_destroy(struct lwi_thread *self, const void *cond, uint64_t pc);
+/* Before the real destroy of `cond`. */
+void lwi_cond_check_destroy(struct lwi_thread *self, const void *cond);
 
 #endif

@@ -141,7 +141,7 @@ static int lwi_cond_tracked(struct lwi_thread *self, enum lwi_cond_call call, ui
         bool ran_out = rc == (call >= LWI_CND_WAIT ? thrd_timedout : ETIMEDOUT);
         lwi_cond_check_end(self, &ctx.check, lwi_cond_clock(call, c, clockid),
                            ran_out ? abstime : NULL);
-        struct lw_lock_ref ref = lwi_ref_mutex(m, lwi_cond_lock_type(call), LW_MODE_EXCLUSIVE, 0);
+        struct lw_lock_ref ref = mref; /* the mutex the wait was given, read before it */
         /* Held again on every return; a mutex we never saw taken is adopted if it is ours. */
         if (ctx.had || lwi_lock_owner_tid(&ref) == self->tid) {
             lwi_track_cond_reacquire(self, ref, pc, ctx.had ? &ctx.saved : NULL);

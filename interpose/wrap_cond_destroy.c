@@ -18,7 +18,7 @@
 static bool lwi_cond_destroying(struct lwi_thread **self, const void *c, uint8_t flags, uint64_t pc)
 {
     if (!(*self = lwi_enter())) return false;
-    lwi_cond_check_destroy(*self, c, pc);
+    lwi_cond_check_destroy(*self, c);
     bool took =
         lwi_watch_begin(*self, LW_WAIT_COND_DESTROY, (uint64_t)(uintptr_t)c, flags, NULL, pc);
     lwi_leave(*self);
