@@ -181,31 +181,25 @@ bool lwi_read_safely(void *to, const void *from, size_t len)
 /* Reads `other`'s held stack, most recent entry first (as lwi_held_find), for an entry of `addr`:
  * its stack (0 if none) in *stack. The owner may be pushing and popping meanwhile, so each entry
  * is read on its own and a torn one simply does not match. */
+/* Entries of another thread's held stack read per system call (1 KiB of our stack). */
+#define LWI_HELD_READ_CHUNK 16u
+
 static bool lwi_thread_holds(const struct lwi_thread *other, uint64_t addr, uint64_t *stack)
 {
     struct lwi_held_stack held;
     if (!lwi_read_safely(&held, &other->held, sizeof held) || !held.entries) return false;
-    for (uint32_t k = held.count; k-- > 0;) {
-        struct lwi_held_entry e;
-        if (!lwi_read_safely(&e, &held.entries[k], sizeof e)) return false;
-        if (e.ref.addr != addr) continue;
-        *stack = e.stack;
-        return true;
+    struct lwi_held_entry chunk[LWI_HELD_READ_CHUNK];
+    for (uint32_t end = held.count; end > 0;) { /* newest first */
+        uint32_t n = end < LWI_HELD_READ_CHUNK ? end : LWI_HELD_READ_CHUNK;
+        end -= n;
+        if (!lwi_read_safely(chunk, &held.entries[end], n * sizeof *chunk)) return false;
+        for (uint32_t k = n; k-- > 0;) {
+            if (chunk[k].ref.addr != addr) continue;
+            *stack = chunk[k].stack;
+            return true;
+        }
     }
     return false;
-}
-
-uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr)
-{
-    for (uint32_t i = lwi_slot_next(0); i < LWI_THREADS_MAX; i = lwi_slot_next(i + 1)) {
-        struct lwi_thread_slot *s = lwi_slot_live(i);
-        struct lwi_thread *other = s && atomic_load(&s->tid) == tid ? atomic_load(&s->self) : NULL;
-        if (!other) continue;
-        uint64_t stack = 0;
-        lwi_thread_holds(other, addr, &stack);
-        return stack;
-    }
-    return 0;
 }
 
 bool lwi_threads_holder(const struct lwi_thread *self, uint64_t addr, struct lwi_holder *out)

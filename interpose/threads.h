@@ -35,13 +35,9 @@ void lwi_threads_unregister(struct lwi_thread *self);
 bool lwi_threads_by_handle(pthread_t handle, uint32_t *number, int32_t *tid);
 /* Thread number of a kernel tid, UINT32_MAX if it is not a registered thread. */
 uint32_t lwi_threads_by_tid(int32_t tid);
-/* The stack with which live thread `tid` acquired the lock at `addr`, 0 if unknown. Reads the
- * other thread's held stack, so only misuse reports (an unlock by a thread that does not own the
- * lock) call it. */
-uint64_t lwi_threads_acquisition_stack(int32_t tid, uint64_t addr);
 /* A thread other than `self` whose held stack has the lock at `addr` (lockwatch's own record
  * of who holds it): its number, kernel tid and acquisition stack. Reads other threads' held
- * stacks like lwi_threads_acquisition_stack, so only misuse checks call it. */
+ * stacks (a system call per 16 entries), so only misuse checks call it. */
 struct lwi_holder {
     uint32_t number;
     int32_t tid;
