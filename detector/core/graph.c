@@ -175,7 +175,9 @@ static int edge_table_reserve(struct lw_graph *g, size_t count)
  * memory. */
 static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, bool *closes)
 {
-    uint32_t found = edge_find(g, a, b);
+    /* An end without edges on that side (a node just made, say) has no such edge: no probe. */
+    bool maybe = g->nodes[a].first_out != LW_GRAPH_NONE && g->nodes[b].first_in != LW_GRAPH_NONE;
+    uint32_t found = maybe ? edge_find(g, a, b) : LW_GRAPH_NONE;
     if (found != LW_GRAPH_NONE) {
         *closes = g->nodes[a].comp == g->nodes[b].comp;
         return found;

@@ -5,9 +5,14 @@
 
 #include "mix.h"
 
+/* A random start for the address's 4 KiB window, plus its 8-byte unit within the window: the
+ * locks of one array, page or object get neighbouring slots, so a program that makes or takes
+ * them in address order has the driver read the table (and the locks it names) in order too,
+ * instead of one cache miss per lock; windows, images and generations still land apart. */
 static uint32_t hash_of(uint32_t image, uint64_t addr, uint32_t generation)
 {
-    return (uint32_t)(lw_mix64(addr ^ lw_mix64((uint64_t)image << 32 | generation)) >> 32);
+    uint64_t window = lw_mix64(addr >> 12 ^ lw_mix64((uint64_t)image << 32 | generation));
+    return (uint32_t)(window >> 32) + (uint32_t)((addr >> 3) & 511u);
 }
 
 void lw_lock_index_free(struct lw_lock_index *x)

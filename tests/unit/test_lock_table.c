@@ -79,6 +79,29 @@ static void test_other_image(void **state)
     assert_int_equal(rep->locks[2]->addr, addr_of(0));
 }
 
+/* Locks of one 4 KiB window take neighbouring slots, in address order, so that a program taking
+ * them in address order has the driver read the index in order too. */
+static void test_index_neighbours(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    static struct lw_lock storage[N];
+    struct lw_lock *locks[N];
+    struct lw_lock_index x = {0};
+    for (uint32_t i = 0; i < N; i++) {
+        storage[i] = (struct lw_lock){.index = i + 1, .addr = 0x7f0000010000u + 8u * i};
+        locks[i] = &storage[i];
+        assert_int_equal(lw_lock_index_add(&x, locks, i), 0);
+    }
+    size_t first = x.capacity;
+    for (size_t s = 0; s < x.capacity; s++)
+        if ((uint32_t)x.slots[s] == 1u) first = s; /* lock 0: index + 1 in the low half */
+    assert_true(first < x.capacity);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal((uint32_t)x.slots[(first + i) & (x.capacity - 1)], i + 1);
+    lw_lock_index_free(&x);
+}
+
 /* The index by itself: finds what it was given, by every part of the identity. */
 static void test_index_alone(void **state)
 {
@@ -115,6 +138,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_many_locks, detector_teardown),
         cmocka_unit_test_teardown(test_other_image, detector_teardown),
+        cmocka_unit_test(test_index_neighbours),
         cmocka_unit_test(test_index_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
