@@ -154,17 +154,20 @@ static bool holds_exclusively(const struct lw_graph_instance *x, uint32_t source
     return hit && hit->mode != MODE_SHARED;
 }
 
-/* Computes e->exclusive when stale: the ids every instance of e holds exclusively. When out of
- * memory the list stays empty, which only makes searches prune less. */
-static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph_edge *e)
+/* The ids every instance of edge e holds exclusively, computed when stale (the search made
+ * g->exclusive cover every edge). When out of memory the list stays empty, which only makes
+ * searches prune less. */
+static const struct lw_graph_exclusive *exclusive_known(struct lw_graph *g,
+                                                        const struct lw_graph_edge *e)
 {
-    if (e->nexclusive != LW_EXCLUSIVE_STALE) return e;
-    e->nexclusive = 0;
+    struct lw_graph_exclusive *x = &g->exclusive[e - g->edges];
+    if (x->n != LW_EXCLUSIVE_STALE) return x;
+    x->n = 0;
     const struct lw_graph_instance *first = &g->insts[e->first_inst];
     uint32_t source = g->nodes[e->from].ext, n = 0;
-    uint32_t *ids = realloc(e->exclusive, ((size_t)first->ngates + 1) * sizeof *ids);
-    if (!ids) return e;
-    e->exclusive = ids;
+    uint32_t *ids = realloc(x->ids, ((size_t)first->ngates + 1) * sizeof *ids);
+    if (!ids) return x;
+    x->ids = ids;
     for (uint32_t c = 0; c <= first->ngates; c++) {
         uint32_t id = c == first->ngates ? source : first->gates[c].node;
         if (c < first->ngates && id == source) continue; /* a set may hold the source too */
@@ -175,28 +178,28 @@ static struct lw_graph_edge *exclusive_known(struct lw_graph *g, struct lw_graph
         /* Counted per path by caller id: the table must cover it. */
         if (lw_graph_cover_id((void **)&g->held_by_path, &g->held_by_path_cap, id,
                               sizeof *g->held_by_path) != 0)
-            return e;
+            return x;
         ids[n++] = id;
     }
-    e->nexclusive = n;
-    return e;
+    x->n = n;
+    return x;
 }
 
 /* Whether edge e shares an exclusively held lock with the path's edges (then no choice of
  * instances lets them be in progress together: the path cannot be part of a valid cycle). */
-static bool blocked_by_path(struct lw_graph *g, struct lw_graph_edge *e)
+static bool blocked_by_path(struct lw_graph *g, const struct lw_graph_edge *e)
 {
-    exclusive_known(g, e);
-    for (uint32_t i = 0; i < e->nexclusive; i++)
-        if (g->held_by_path[e->exclusive[i]]) return true;
+    const struct lw_graph_exclusive *x = exclusive_known(g, e);
+    for (uint32_t i = 0; i < x->n; i++)
+        if (g->held_by_path[x->ids[i]]) return true;
     return false;
 }
 
-static void mark_path_edge(struct lw_graph *g, struct lw_graph_edge *e, uint32_t delta)
+static void mark_path_edge(struct lw_graph *g, const struct lw_graph_edge *e, uint32_t delta)
 {
-    exclusive_known(g, e);
-    for (uint32_t i = 0; i < e->nexclusive; i++)
-        g->held_by_path[e->exclusive[i]] += delta;
+    const struct lw_graph_exclusive *x = exclusive_known(g, e);
+    for (uint32_t i = 0; i < x->n; i++)
+        g->held_by_path[x->ids[i]] += delta;
 }
 
 /* Enumerates the simple paths a -> b ~> a of exactly len edges (path_nodes[0] = a,
@@ -261,7 +264,7 @@ static void bfs_start(struct lw_graph *g, struct bfs *q, uint32_t target)
             g->scratch[i].stamp = 0;
         g->search_stamp = 1;
     }
-    *q = (struct bfs){.comp = g->nodes[target].comp};
+    *q = (struct bfs){.comp = lw_graph_comp(g, target)};
     g->scratch[target].stamp = g->search_stamp;
     g->scratch[target].dist = 0;
     g->queue[q->tail++] = target;
@@ -277,7 +280,7 @@ static bool bfs_to_depth(struct lw_graph *g, struct bfs *q, uint32_t depth)
             if (!spend(g)) return false;
             uint32_t v = g->edges[i].from;
             struct lw_graph_scratch *sv = &g->scratch[v];
-            if (sv->stamp == g->search_stamp || g->nodes[v].comp != q->comp) continue;
+            if (sv->stamp == g->search_stamp || lw_graph_comp(g, v) != q->comp) continue;
             sv->stamp = g->search_stamp;
             sv->dist = g->scratch[u].dist + 1;
             g->queue[q->tail++] = v;
@@ -313,8 +316,9 @@ static int reserve(struct lw_graph *g, size_t size)
 int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cycle)
 {
     uint32_t a = g->edges[edge].from, b = g->edges[edge].to;
-    size_t size = lw_graph_comp_size(g, g->nodes[a].comp);
-    if (reserve(g, size) != 0 || lw_graph_need_marks(g) != 0 || lw_graph_need_scratch(g) != 0)
+    size_t size = lw_graph_comp_size(g, lw_graph_comp(g, a));
+    if (reserve(g, size) != 0 || lw_graph_need_marks(g) != 0 || lw_graph_need_scratch(g) != 0 ||
+        lw_graph_need_exclusive(g) != 0)
         return LW_GRAPH_ERR_NOMEM;
     g->searches++;
     g->work = 0;

@@ -20,8 +20,10 @@ void lw_graph_free(struct lw_graph *g)
 {
     if (!g) return;
     lw_graph_free_gate_sets(g);
-    for (size_t i = 0; i < g->nedges; i++)
-        free(g->edges[i].exclusive);
+    for (size_t i = 0; i < g->exclusive_cap; i++)
+        free(g->exclusive[i].ids);
+    free(g->exclusive);
+    free(g->first_extra);
     free(g->ext_to_node);
     free(g->reader_pref);
     free(g->nodes);
@@ -52,13 +54,13 @@ void lw_graph_free(struct lw_graph *g)
     free(g);
 }
 
-/* Grows *array (elem bytes each, *cap of them) to cover every node, filling new entries with
+/* Grows *array (elem bytes each, *cap of them) to hold `need` entries, filling new entries with
  * `fill` (elem bytes). */
-static int cover_nodes(struct lw_graph *g, void **array, size_t *cap, size_t elem, const void *fill)
+static int cover(void **array, size_t *cap, size_t need, size_t elem, const void *fill)
 {
-    if (*cap >= g->nnodes) return 0;
+    if (*cap >= need) return 0;
     size_t next = *cap;
-    void *grown = lw_grow(*array, &next, g->nnodes, elem);
+    void *grown = lw_grow(*array, &next, need, elem);
     if (!grown) return -1;
     for (size_t i = *cap; i < next; i++)
         memcpy((char *)grown + i * elem, fill, elem);
@@ -69,20 +71,30 @@ static int cover_nodes(struct lw_graph *g, void **array, size_t *cap, size_t ele
 
 int lw_graph_need_members(struct lw_graph *g)
 {
+    size_t old = g->members_cap;
     const struct lw_graph_member fill = {.next = LW_GRAPH_NONE, .size = 1};
-    return cover_nodes(g, (void **)&g->members, &g->members_cap, sizeof fill, &fill);
+    if (cover((void **)&g->members, &g->members_cap, g->nnodes, sizeof fill, &fill) != 0) return -1;
+    for (size_t i = old; i < g->members_cap; i++)
+        g->members[i].comp = (uint32_t)i; /* every node alone until a merge */
+    return 0;
 }
 
 int lw_graph_need_marks(struct lw_graph *g)
 {
     const uint8_t fill = 0;
-    return cover_nodes(g, (void **)&g->marks, &g->marks_cap, 1, &fill);
+    return cover((void **)&g->marks, &g->marks_cap, g->nnodes, 1, &fill);
 }
 
 int lw_graph_need_scratch(struct lw_graph *g)
 {
     const struct lw_graph_scratch fill = {0};
-    return cover_nodes(g, (void **)&g->scratch, &g->scratch_cap, sizeof fill, &fill);
+    return cover((void **)&g->scratch, &g->scratch_cap, g->nnodes, sizeof fill, &fill);
+}
+
+int lw_graph_need_exclusive(struct lw_graph *g)
+{
+    const struct lw_graph_exclusive fill = {.n = LW_EXCLUSIVE_STALE, .ids = NULL};
+    return cover((void **)&g->exclusive, &g->exclusive_cap, g->nedges, sizeof fill, &fill);
 }
 
 int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem)
@@ -109,11 +121,8 @@ static uint32_t node_of(struct lw_graph *g, uint32_t ext)
     if (!nodes) return LW_GRAPH_NONE;
     g->nodes = nodes;
     uint32_t n = (uint32_t)g->nnodes++;
-    nodes[n] = (struct lw_graph_node){.first_out = LW_GRAPH_NONE,
-                                      .first_in = LW_GRAPH_NONE,
-                                      .ext = ext,
-                                      .comp = n,
-                                      .ord = g->next_ord++};
+    nodes[n] = (struct lw_graph_node){
+        .first_out = LW_GRAPH_NONE, .first_in = LW_GRAPH_NONE, .ext = ext, .ord = g->next_ord++};
     g->ext_to_node[ext] = n + 1;
     return n;
 }
@@ -179,7 +188,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     bool maybe = g->nodes[a].first_out != LW_GRAPH_NONE && g->nodes[b].first_in != LW_GRAPH_NONE;
     uint32_t found = maybe ? edge_find(g, a, b) : LW_GRAPH_NONE;
     if (found != LW_GRAPH_NONE) {
-        *closes = g->nodes[a].comp == g->nodes[b].comp;
+        *closes = lw_graph_comp(g, a) == lw_graph_comp(g, b);
         return found;
     }
     if (g->nedges >= UINT32_MAX - 1 || edge_table_reserve(g, g->nedges + 1) != 0) return UINT32_MAX;
@@ -192,9 +201,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
                                           .to = b,
                                           .next_out = na->first_out,
                                           .next_in = nb->first_in,
-                                          .first_inst = LW_GRAPH_NONE,
-                                          .first_extra = LW_GRAPH_NONE,
-                                          .nexclusive = LW_EXCLUSIVE_STALE};
+                                          .first_inst = LW_GRAPH_NONE};
     /* Placed before it is linked: the order's walks start beyond its two ends. */
     int placed = lw_graph_order_insert(g, index);
     if (placed < 0) return UINT32_MAX;
@@ -258,29 +265,32 @@ static void store_instance(struct lw_graph *g, struct lw_graph_edge *e,
     *link = k;
 }
 
-/* Whether edge e remembers payload p: a stored instance's, or one of its extras. */
-static bool has_payload(const struct lw_graph *g, const struct lw_graph_edge *e, const void *p)
+/* Whether edge index `edge` remembers payload p: a stored instance's, or one of its extras. */
+static bool has_payload(const struct lw_graph *g, uint32_t edge, const void *p)
 {
-    for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k])
+    for (uint32_t k = g->edges[edge].first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k])
         if (g->insts[k].payload == p) return true;
-    for (uint32_t k = e->first_extra; k != LW_GRAPH_NONE; k = g->extras[k].next)
+    for (uint32_t k = lw_graph_first_extra(g, edge); k != LW_GRAPH_NONE; k = g->extras[k].next)
         if (g->extras[k].payload == p) return true;
     return false;
 }
 
 /* Remembers payload p of an instance edge e does not keep (one like a stored one but for its
  * payload or thread), after those it has. */
-static int remember_payload(struct lw_graph *g, struct lw_graph_edge *e, const void *p)
+static int remember_payload(struct lw_graph *g, uint32_t edge, const void *p)
 {
-    if (!p || has_payload(g, e, p)) return 0;
-    if (g->nextras >= UINT32_MAX - 1) return -1;
+    if (!p || has_payload(g, edge, p)) return 0;
+    const uint32_t none = LW_GRAPH_NONE;
+    if (g->nextras >= UINT32_MAX - 1 ||
+        cover((void **)&g->first_extra, &g->first_extra_cap, g->nedges, sizeof none, &none) != 0)
+        return -1;
     struct lw_graph_extra *extras =
         lw_grow(g->extras, &g->extras_cap, g->nextras + 1, sizeof *extras);
     if (!extras) return -1;
     g->extras = extras;
     uint32_t k = (uint32_t)g->nextras++;
     extras[k] = (struct lw_graph_extra){.payload = p, .next = LW_GRAPH_NONE};
-    uint32_t *link = &e->first_extra;
+    uint32_t *link = &g->first_extra[edge];
     while (*link != LW_GRAPH_NONE)
         link = &extras[*link].next;
     *link = k;
@@ -302,7 +312,7 @@ size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, 
             seen = g->insts[j].payload == p;
         if (!seen && n++ < max) out[n - 1] = p;
     }
-    for (uint32_t k = e->first_extra; k != LW_GRAPH_NONE; k = g->extras[k].next) {
+    for (uint32_t k = lw_graph_first_extra(g, edge); k != LW_GRAPH_NONE; k = g->extras[k].next) {
         const void *p = g->extras[k].payload;
         bool stored = false;
         for (uint32_t i = e->first_inst; i != LW_GRAPH_NONE && !stored; i = g->inst_next[i])
@@ -324,9 +334,9 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
     struct lw_graph_edge *e = &g->edges[edge];
     if (!instance_needed(g, e, inst))
-        return remember_payload(g, e, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
+        return remember_payload(g, edge, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
     store_instance(g, e, inst);
-    e->nexclusive = LW_EXCLUSIVE_STALE;
+    if (edge < g->exclusive_cap) g->exclusive[edge].n = LW_EXCLUSIVE_STALE;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;
 }

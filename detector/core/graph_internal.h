@@ -22,13 +22,13 @@
 struct lw_graph_node {
     uint32_t first_out, first_in; /* lists of edges leaving / entering it (newest first) */
     uint32_t ext;                 /* the caller's id */
-    uint32_t comp;                /* its component's representative node */
     uint32_t ord;                 /* representatives: the component's place in the order */
 };
 
 struct lw_graph_member {
     uint32_t next; /* next node of the same component, LW_GRAPH_NONE at the end (default) */
     uint32_t size; /* representatives: the component's node count (default 1) */
+    uint32_t comp; /* its component's representative node (default: the node itself) */
 };
 
 struct lw_graph_scratch {
@@ -41,16 +41,21 @@ struct lw_graph_scratch {
 #define LW_NODE_FORWARD 2u /* graph_order.c: reached forward from the new edge's target */
 #define LW_NODE_BACK 4u    /* graph_order.c: reaches the new edge's source */
 
+/* What every edge needs. Like a node's, what only some edges need lives in arrays by edge made
+ * on first use: extras (a graph with payloads beyond its stored instances) and exclusive sets (a
+ * graph that was ever searched). */
 struct lw_graph_edge {
     uint32_t from, to;          /* internal node numbers */
     uint32_t next_out, next_in; /* next edge leaving `from` / entering `to`, LW_GRAPH_NONE ends */
-    uint32_t first_inst;  /* its instances: a list in lw_graph.insts / inst_next, oldest first */
-    uint32_t first_extra; /* payloads of instances not kept: list in lw_graph.extras */
-    /* Caller ids every instance holds exclusively (its source, its gates): two edges that share
-     * one can never be in progress together, whichever instances stand for them. Computed by the
-     * first search that crosses the edge (only edges inside components are ever searched). */
-    uint32_t nexclusive; /* LW_EXCLUSIVE_STALE: not computed since the instances changed */
-    uint32_t *exclusive;
+    uint32_t first_inst; /* its instances: a list in lw_graph.insts / inst_next, oldest first */
+};
+
+/* Caller ids every instance of an edge holds exclusively (its source, its gates): two edges that
+ * share one can never be in progress together, whichever instances stand for them. Computed by
+ * the first search that crosses the edge (only edges inside components are ever searched). */
+struct lw_graph_exclusive {
+    uint32_t n; /* LW_EXCLUSIVE_STALE (default): not computed since the instances changed */
+    uint32_t *ids;
 };
 
 #define LW_EXCLUSIVE_STALE UINT32_MAX
@@ -85,6 +90,11 @@ struct lw_graph {
     size_t ninsts, insts_cap, inst_next_cap;
     struct lw_graph_extra *extras;
     size_t nextras, extras_cap;
+    uint32_t *first_extra; /* by edge: its payloads of instances not kept, a list in extras
+                              (default LW_GRAPH_NONE), made by the first such payload */
+    size_t first_extra_cap;
+    struct lw_graph_exclusive *exclusive; /* by edge, made by the first search */
+    size_t exclusive_cap;
     uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */
     size_t edge_slots_cap;   /* a power of two, or 0 */
     struct lw_map gate_sets; /* graph_gates.c: (hash, size) -> interned sets */
@@ -131,6 +141,9 @@ int lw_graph_need_members(struct lw_graph *g);
 int lw_graph_need_marks(struct lw_graph *g);
 int lw_graph_need_scratch(struct lw_graph *g);
 
+/* Makes exclusive cover every edge (new entries stale); -1 when out of memory. */
+int lw_graph_need_exclusive(struct lw_graph *g);
+
 static inline uint32_t lw_graph_next_member(const struct lw_graph *g, uint32_t n)
 {
     return n < g->members_cap ? g->members[n].next : LW_GRAPH_NONE;
@@ -139,6 +152,18 @@ static inline uint32_t lw_graph_next_member(const struct lw_graph *g, uint32_t n
 static inline uint32_t lw_graph_comp_size(const struct lw_graph *g, uint32_t rep)
 {
     return rep < g->members_cap ? g->members[rep].size : 1;
+}
+
+/* The representative of node n's component. */
+static inline uint32_t lw_graph_comp(const struct lw_graph *g, uint32_t n)
+{
+    return n < g->members_cap ? g->members[n].comp : n;
+}
+
+/* The head of edge e's list of extra payloads. */
+static inline uint32_t lw_graph_first_extra(const struct lw_graph *g, uint32_t e)
+{
+    return e < g->first_extra_cap ? g->first_extra[e] : LW_GRAPH_NONE;
 }
 
 /* The gate of gates[0..n) (sorted by node) on `node`, or NULL. */

@@ -42,7 +42,7 @@ static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo
             while (k != LW_GRAPH_NONE) {
                 const struct lw_graph_edge *e = &g->edges[k];
                 k = forward ? e->next_out : e->next_in;
-                uint32_t c = g->nodes[forward ? e->to : e->from].comp;
+                uint32_t c = lw_graph_comp(g, forward ? e->to : e->from);
                 const struct lw_graph_node *cn = &g->nodes[c];
                 if ((g->marks[c] & flag) || cn->ord < lo || cn->ord > hi) continue;
                 *n_out = n;
@@ -78,7 +78,7 @@ static uint32_t merge(struct lw_graph *g, const uint32_t *list, size_t n)
         if (c == rep || (g->marks[c] & BOTH) != BOTH) continue;
         uint32_t last = c;
         for (uint32_t m = c; m != LW_GRAPH_NONE; m = mem[m].next) {
-            g->nodes[m].comp = rep;
+            mem[m].comp = rep;
             last = m;
         }
         mem[last].next = mem[rep].next;
@@ -123,7 +123,7 @@ static int reorder(struct lw_graph *g, size_t nforward, size_t nback, bool cycle
 
 int lw_graph_order_insert(struct lw_graph *g, uint32_t edge)
 {
-    uint32_t ca = g->nodes[g->edges[edge].from].comp, cb = g->nodes[g->edges[edge].to].comp;
+    uint32_t ca = lw_graph_comp(g, g->edges[edge].from), cb = lw_graph_comp(g, g->edges[edge].to);
     if (ca == cb) return 1;
     uint32_t lo = g->nodes[cb].ord, hi = g->nodes[ca].ord;
     if (hi < lo) return 0; /* already in order */

@@ -35,24 +35,23 @@ static uint32_t node(const struct lw_graph *g, uint32_t ext)
 static void check_invariants(const struct lw_graph *g, uint32_t n)
 {
     for (size_t e = 0; e < g->nedges; e++) {
-        uint32_t cu = g->nodes[g->edges[e].from].comp, cv = g->nodes[g->edges[e].to].comp;
+        uint32_t cu = lw_graph_comp(g, g->edges[e].from), cv = lw_graph_comp(g, g->edges[e].to);
         if (cu != cv) assert_true(g->nodes[cu].ord < g->nodes[cv].ord);
     }
     for (uint32_t u = 0; u < n; u++) {
         if (u >= g->ext_cap || g->ext_to_node[u] == 0) continue;
         for (uint32_t v = 0; v < n; v++) {
             if (v >= g->ext_cap || g->ext_to_node[v] == 0) continue;
-            bool same = g->nodes[node(g, u)].comp == g->nodes[node(g, v)].comp;
+            bool same = lw_graph_comp(g, node(g, u)) == lw_graph_comp(g, node(g, v));
             assert_int_equal(same, reach[u][v] && reach[v][u]);
         }
     }
     for (size_t i = 0; i < g->nnodes; i++) {
-        const struct lw_graph_node *x = &g->nodes[i];
         if (i < g->marks_cap) assert_int_equal(g->marks[i], 0);
-        if (x->comp != i) continue;
+        if (lw_graph_comp(g, (uint32_t)i) != i) continue;
         uint32_t members = 0;
         for (uint32_t m = (uint32_t)i; m != LW_GRAPH_NONE; m = lw_graph_next_member(g, m)) {
-            assert_int_equal(g->nodes[m].comp, i);
+            assert_int_equal(lw_graph_comp(g, m), i);
             members++;
         }
         assert_int_equal(members, lw_graph_comp_size(g, (uint32_t)i));
@@ -113,13 +112,13 @@ static void test_reverse_insertion_chain(void **state)
         assert_int_equal(lw_graph_add(g, i - 1, i, &inst, &cycle), LW_GRAPH_STORED);
     }
     for (uint32_t i = 0; i + 1 < n; i++)
-        assert_true(g->nodes[g->nodes[node(g, i)].comp].ord <
-                    g->nodes[g->nodes[node(g, i + 1)].comp].ord);
+        assert_true(g->nodes[lw_graph_comp(g, node(g, i))].ord <
+                    g->nodes[lw_graph_comp(g, node(g, i + 1))].ord);
     struct lw_graph_instance inst = {.thread = n};
     struct lw_graph_cycle cycle;
     assert_int_equal(lw_graph_add(g, n - 1, 0, &inst, &cycle), LW_GRAPH_CYCLE);
     assert_int_equal(cycle.length, n);
-    assert_int_equal(lw_graph_comp_size(g, g->nodes[node(g, 0)].comp), n);
+    assert_int_equal(lw_graph_comp_size(g, lw_graph_comp(g, node(g, 0))), n);
     lw_graph_free(g);
 }
 
