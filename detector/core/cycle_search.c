@@ -115,10 +115,10 @@ static enum step consider(struct lw_graph *g, size_t n, struct lw_graph_cycle *o
 {
     size_t first = 0;
     for (size_t i = 1; i < n; i++)
-        if (g->nodes[g->path_nodes[i]].ext < g->nodes[g->path_nodes[first]].ext) first = i;
+        if (g->path_nodes[i] < g->path_nodes[first]) first = i;
     for (size_t i = 0; i < n; i++) {
         g->cyc_edges[i] = g->path_edges[(first + i) % n];
-        g->cyc_ext[i] = g->nodes[g->path_nodes[(first + i) % n]].ext;
+        g->cyc_ext[i] = g->path_nodes[(first + i) % n];
     }
     struct lw_seqset_entry *seen = lw_seqset_find(&g->cycles, g->cyc_ext, n);
     uint32_t id = seen ? (uint32_t)seen->value : (uint32_t)g->ncycles;
@@ -164,7 +164,7 @@ static const struct lw_graph_exclusive *exclusive_known(struct lw_graph *g,
     if (x->n != LW_EXCLUSIVE_STALE) return x;
     x->n = 0;
     const struct lw_graph_instance *first = &g->insts[e->first_inst];
-    uint32_t source = g->nodes[e->from].ext, n = 0;
+    uint32_t source = e->from, n = 0;
     uint32_t *ids = realloc(x->ids, ((size_t)first->ngates + 1) * sizeof *ids);
     if (!ids) return x;
     x->ids = ids;

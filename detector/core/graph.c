@@ -24,10 +24,10 @@ void lw_graph_free(struct lw_graph *g)
         free(g->exclusive[i].ids);
     free(g->exclusive);
     free(g->first_extra);
-    free(g->ext_to_node);
     free(g->reader_pref);
     free(g->nodes);
     free(g->members);
+    free(g->ords);
     free(g->marks);
     free(g->scratch);
     free(g->edges);
@@ -79,6 +79,16 @@ int lw_graph_need_members(struct lw_graph *g)
     return 0;
 }
 
+int lw_graph_need_ords(struct lw_graph *g)
+{
+    size_t old = g->ords_cap;
+    const uint32_t fill = 0;
+    if (cover((void **)&g->ords, &g->ords_cap, g->nnodes, sizeof fill, &fill) != 0) return -1;
+    for (size_t i = old; i < g->ords_cap; i++)
+        g->ords[i] = (uint32_t)i; /* the default place (graph_internal.h) */
+    return 0;
+}
+
 int lw_graph_need_marks(struct lw_graph *g)
 {
     const uint8_t fill = 0;
@@ -109,22 +119,24 @@ int lw_graph_cover_id(void **array, size_t *cap, uint32_t id, size_t elem)
     return 0;
 }
 
-/* The internal node of caller id `ext`, created (as a component of its own, placed after every
- * other) when new; LW_GRAPH_NONE when out of memory. */
-static uint32_t node_of(struct lw_graph *g, uint32_t ext)
+/* Makes node `id` exist (every id up to it, each a component of its own without edges);
+ * LW_GRAPH_NONE when out of memory, else id. */
+static uint32_t node_of(struct lw_graph *g, uint32_t id)
 {
-    if (ext < g->ext_cap && g->ext_to_node[ext]) return g->ext_to_node[ext] - 1;
-    if (g->nnodes >= UINT32_MAX - 1 || g->next_ord == UINT32_MAX ||
-        lw_graph_cover_id((void **)&g->ext_to_node, &g->ext_cap, ext, sizeof *g->ext_to_node) != 0)
-        return LW_GRAPH_NONE;
-    struct lw_graph_node *nodes = lw_grow(g->nodes, &g->nodes_cap, g->nnodes + 1, sizeof *nodes);
+    if (id < g->nnodes) return id;
+    if (id >= LW_GRAPH_NONE - 1) return LW_GRAPH_NONE;
+    struct lw_graph_node *nodes = lw_grow(g->nodes, &g->nodes_cap, (size_t)id + 1, sizeof *nodes);
     if (!nodes) return LW_GRAPH_NONE;
     g->nodes = nodes;
-    uint32_t n = (uint32_t)g->nnodes++;
-    nodes[n] = (struct lw_graph_node){
-        .first_out = LW_GRAPH_NONE, .first_in = LW_GRAPH_NONE, .ext = ext, .ord = g->next_ord++};
-    g->ext_to_node[ext] = n + 1;
-    return n;
+    for (size_t n = g->nnodes; n <= id; n++) /* only up to id: the rest of the capacity untouched */
+        nodes[n] = (struct lw_graph_node){.first_out = LW_GRAPH_NONE, .first_in = LW_GRAPH_NONE};
+    g->nnodes = (size_t)id + 1;
+    return id;
+}
+
+static bool has_edges(const struct lw_graph_node *n)
+{
+    return n->first_out != LW_GRAPH_NONE || n->first_in != LW_GRAPH_NONE;
 }
 
 int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reader_preferring)
@@ -205,6 +217,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     /* Placed before it is linked: the order's walks start beyond its two ends. */
     int placed = lw_graph_order_insert(g, index);
     if (placed < 0) return UINT32_MAX;
+    g->nends += !has_edges(na) + !has_edges(nb); /* a != b */
     na->first_out = index;
     nb->first_in = index;
     edge_slot_put(g->edge_slots, g->edge_slots_cap - 1, &edges[index], index);
@@ -300,8 +313,8 @@ static int remember_payload(struct lw_graph *g, uint32_t edge, const void *p)
 size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, const void **out,
                               size_t max)
 {
-    if (a >= g->ext_cap || b >= g->ext_cap || !g->ext_to_node[a] || !g->ext_to_node[b]) return 0;
-    uint32_t edge = edge_find(g, g->ext_to_node[a] - 1, g->ext_to_node[b] - 1);
+    if (a >= g->nnodes || b >= g->nnodes) return 0;
+    uint32_t edge = edge_find(g, a, b);
     if (edge == LW_GRAPH_NONE) return 0;
     const struct lw_graph_edge *e = &g->edges[edge];
     size_t n = 0;
@@ -344,7 +357,7 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
 void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats)
 {
     *stats = (struct lw_graph_stats){
-        .nodes = g->nnodes,
+        .nodes = g->nends,
         .reorders = g->reorders,
         .edges = g->nedges,
         .instances = g->ninsts,

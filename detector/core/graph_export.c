@@ -13,8 +13,8 @@ bool lw_graph_edge_at(const struct lw_graph *g, size_t i, struct lw_graph_edge_v
 {
     if (i >= g->nedges) return false;
     const struct lw_graph_edge *e = &g->edges[i];
-    view->from = g->nodes[e->from].ext;
-    view->to = g->nodes[e->to].ext;
+    view->from = e->from;
+    view->to = e->to;
     view->ninstances = 0;
     for (uint32_t k = e->first_inst;
          k != LW_GRAPH_NONE && view->ninstances < LW_GRAPH_VIEW_INSTANCES; k = g->inst_next[k])

@@ -2,11 +2,11 @@
  * instances), graph_order.c (the incremental order of its strongly connected components) and
  * cycle_search.c (the search). Not part of the public contract (graph.h).
  *
- * A node exists only for an id that is an end of some edge, so a run with a million locks taken
- * one at a time costs the graph one uint32_t per id (ext_to_node). Edges refer to nodes by their
- * dense internal number; the caller's ids appear only at the API. Adjacency is a pair of lists
- * threaded through the edges, so a node owns no allocation. Search marks are stamped with a
- * search number so nothing is cleared per search. */
+ * A node is the caller's id itself: nodes[id] holds the heads of its two adjacency lists (8
+ * bytes), for every id up to the largest that is an end of some edge, so the graph keeps no map
+ * between ids and nodes. Adjacency is a pair of lists threaded through the edges, so a node owns
+ * no allocation. Search marks are stamped with a search number so nothing is cleared per
+ * search. */
 #ifndef LW_CORE_GRAPH_INTERNAL_H
 #define LW_CORE_GRAPH_INTERNAL_H
 
@@ -21,8 +21,6 @@
  * graph that was ever searched); a node past an array's end has that array's default. */
 struct lw_graph_node {
     uint32_t first_out, first_in; /* lists of edges leaving / entering it (newest first) */
-    uint32_t ext;                 /* the caller's id */
-    uint32_t ord;                 /* representatives: the component's place in the order */
 };
 
 struct lw_graph_member {
@@ -69,18 +67,21 @@ struct lw_graph_extra {
 struct lw_graph {
     uint64_t budget; /* search steps per lw_graph_add, UINT64_MAX: none */
 
-    uint32_t *ext_to_node; /* by caller id: internal node number + 1, 0 = no node */
-    size_t ext_cap;
     uint8_t *reader_pref; /* by caller id; ids past reader_pref_cap are not reader-preferring */
     size_t reader_pref_cap;
 
-    struct lw_graph_node *nodes;
+    struct lw_graph_node *nodes; /* by id: nnodes of them, ids past the last edge end not */
     size_t nnodes, nodes_cap;
+    size_t nends;                     /* ids that are an end of some edge */
     struct lw_graph_member *members;  /* made by the first merge */
     uint8_t *marks;                   /* made by the first reordering or search */
     struct lw_graph_scratch *scratch; /* made by the first search */
-    size_t members_cap, marks_cap, scratch_cap;
-    uint32_t next_ord;     /* order place of the next new node: after every other */
+    /* Representatives: the component's place in the order. Made by the first reordering; until
+     * then (and for ids past its end) a node's place is its id, a valid order for a graph whose
+     * edges all point from lower to higher places, and one no other component holds: a place
+     * moves only to a component reached by a reordering, and a node without edges is not. */
+    uint32_t *ords;
+    size_t members_cap, marks_cap, scratch_cap, ords_cap;
     uint32_t search_stamp; /* cycle_search.c */
 
     struct lw_graph_edge *edges;
@@ -141,6 +142,9 @@ int lw_graph_need_members(struct lw_graph *g);
 int lw_graph_need_marks(struct lw_graph *g);
 int lw_graph_need_scratch(struct lw_graph *g);
 
+/* Makes ords cover every node (new entries: the node's own id); -1 when out of memory. */
+int lw_graph_need_ords(struct lw_graph *g);
+
 /* Makes exclusive cover every edge (new entries stale); -1 when out of memory. */
 int lw_graph_need_exclusive(struct lw_graph *g);
 
@@ -152,6 +156,12 @@ static inline uint32_t lw_graph_next_member(const struct lw_graph *g, uint32_t n
 static inline uint32_t lw_graph_comp_size(const struct lw_graph *g, uint32_t rep)
 {
     return rep < g->members_cap ? g->members[rep].size : 1;
+}
+
+/* The place in the order of representative n. */
+static inline uint32_t lw_graph_ord(const struct lw_graph *g, uint32_t n)
+{
+    return n < g->ords_cap ? g->ords[n] : n;
 }
 
 /* The representative of node n's component. */

@@ -43,8 +43,8 @@ static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo
                 const struct lw_graph_edge *e = &g->edges[k];
                 k = forward ? e->next_out : e->next_in;
                 uint32_t c = lw_graph_comp(g, forward ? e->to : e->from);
-                const struct lw_graph_node *cn = &g->nodes[c];
-                if ((g->marks[c] & flag) || cn->ord < lo || cn->ord > hi) continue;
+                uint32_t ord = lw_graph_ord(g, c);
+                if ((g->marks[c] & flag) || ord < lo || ord > hi) continue;
                 *n_out = n;
                 if (push(g, list, cap, &n, c, flag) != 0) return -1;
             }
@@ -98,26 +98,27 @@ static int reorder(struct lw_graph *g, size_t nforward, size_t nback, bool cycle
     uint64_t *pool = keys + total;
     size_t npool = 0, nb = 0, nf = 0;
     /* keys[0..nb): B only, by place; keys[total - nf..total): F only; pool: every place once. */
+    uint32_t *ords = g->ords;
     for (size_t i = 0; i < nback; i++) {
-        const struct lw_graph_node *c = &g->nodes[g->back[i]];
-        pool[npool++] = c->ord;
+        uint32_t ord = ords[g->back[i]];
+        pool[npool++] = ord;
         if (!(g->marks[g->back[i]] & LW_NODE_FORWARD))
-            keys[nb++] = (uint64_t)c->ord << 32 | g->back[i];
+            keys[nb++] = (uint64_t)ord << 32 | g->back[i];
     }
     for (size_t i = 0; i < nforward; i++) {
-        const struct lw_graph_node *c = &g->nodes[g->forward[i]];
         if (g->marks[g->forward[i]] & LW_NODE_BACK) continue; /* its place is in the pool */
-        pool[npool++] = c->ord;
-        keys[total - ++nf] = (uint64_t)c->ord << 32 | g->forward[i];
+        uint32_t ord = ords[g->forward[i]];
+        pool[npool++] = ord;
+        keys[total - ++nf] = (uint64_t)ord << 32 | g->forward[i];
     }
     qsort(pool, npool, sizeof *pool, compare_u64);
     qsort(keys, nb, sizeof *keys, compare_u64);
     qsort(keys + total - nf, nf, sizeof *keys, compare_u64);
     for (size_t i = 0; i < nb; i++)
-        g->nodes[(uint32_t)keys[i]].ord = (uint32_t)pool[i];
-    if (cycle) g->nodes[merge(g, g->back, nback)].ord = (uint32_t)pool[nb];
+        ords[(uint32_t)keys[i]] = (uint32_t)pool[i];
+    if (cycle) ords[merge(g, g->back, nback)] = (uint32_t)pool[nb];
     for (size_t i = 0; i < nf; i++)
-        g->nodes[(uint32_t)keys[total - nf + i]].ord = (uint32_t)pool[npool - nf + i];
+        ords[(uint32_t)keys[total - nf + i]] = (uint32_t)pool[npool - nf + i];
     return 0;
 }
 
@@ -125,9 +126,9 @@ int lw_graph_order_insert(struct lw_graph *g, uint32_t edge)
 {
     uint32_t ca = lw_graph_comp(g, g->edges[edge].from), cb = lw_graph_comp(g, g->edges[edge].to);
     if (ca == cb) return 1;
-    uint32_t lo = g->nodes[cb].ord, hi = g->nodes[ca].ord;
+    uint32_t lo = lw_graph_ord(g, cb), hi = lw_graph_ord(g, ca);
     if (hi < lo) return 0; /* already in order */
-    if (lw_graph_need_marks(g) != 0) return -1;
+    if (lw_graph_need_marks(g) != 0 || lw_graph_need_ords(g) != 0) return -1;
     g->reorders++;
     size_t nforward = 0, nback = 0;
     int rc = collect(g, cb, true, lo, hi, LW_NODE_FORWARD, &g->forward, &g->forward_cap, &nforward);
