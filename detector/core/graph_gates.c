@@ -39,7 +39,7 @@ static bool same_gates(const struct lw_graph_gate *x, const struct lw_graph_gate
 
 const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
                                                   const struct lw_graph_gate *gates, size_t n,
-                                                  uint32_t *nout)
+                                                  uint16_t *nout)
 {
     *nout = 0;
     if (n == 0) return NULL;
@@ -58,10 +58,10 @@ const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
     if (lw_map_get(&g->gate_sets, hash, kept, &found)) head = (struct gate_set *)(uintptr_t)found;
     for (struct gate_set *s = head; s; s = s->next)
         if (same_gates(s->gates, scratch, kept)) {
-            *nout = (uint32_t)kept;
+            *nout = (uint16_t)kept;
             return s->gates;
         }
-    if (kept > UINT32_MAX) return NULL;
+    if (kept > LW_GRAPH_MAX_GATES) return NULL;
     struct gate_set *s = malloc(sizeof *s + kept * sizeof *scratch);
     if (!s) return NULL;
     s->next = head;
@@ -71,7 +71,7 @@ const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
         free(s);
         return NULL;
     }
-    *nout = s->n;
+    *nout = (uint16_t)s->n;
     return s->gates;
 }
 

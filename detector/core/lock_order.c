@@ -101,6 +101,8 @@ static const struct lw_held *whole_held_set(struct lw_detector *d, const struct 
     return held;
 }
 
+_Static_assert(LW_WIRE_MAX_HELD_EDGES <= LW_GRAPH_MAX_GATES, "a held set fits an instance");
+
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec)
 {
     struct lw_process *p = lw_process_of(d, rec->h.pid);
@@ -118,7 +120,7 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
         if (d->held_scratch[i].lock == lock) return LW_OK;
     /* One gate set for every instance of this acquisition: everything the thread held. A lone
      * held lock needs none (an instance knows its source's mode), the common case kept free. */
-    uint32_t ngates = 0;
+    uint16_t ngates = 0;
     const struct lw_graph_gate *gates = NULL;
     if (nheld > 1) {
         struct lw_graph_gate *scratch =

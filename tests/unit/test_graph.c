@@ -627,9 +627,31 @@ static void test_million_edges(void **state)
     lw_graph_free(g);
 }
 
+/* A gate set's size fits an instance's 16-bit count: one set larger than that is refused, as
+ * out of memory would be, and one at the limit is kept whole. */
+static void test_gate_set_limit(void **state)
+{
+    (void)state;
+    struct lw_graph *g = lw_graph_new(0);
+    size_t n = (size_t)LW_GRAPH_MAX_GATES + 1;
+    struct lw_graph_gate *gates = calloc(n, sizeof *gates);
+    assert_non_null(gates);
+    for (size_t i = 0; i < n; i++)
+        gates[i].node = (uint32_t)i;
+    uint16_t kept = 1;
+    assert_null(lw_graph_intern_gates(g, gates, n, &kept));
+    assert_int_equal(kept, 0);
+    assert_non_null(lw_graph_intern_gates(g, gates, n - 1, &kept));
+    assert_int_equal(kept, LW_GRAPH_MAX_GATES);
+    assert_true(sizeof(struct lw_graph_instance) <= 24);
+    free(gates);
+    lw_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gate_set_limit),
         cmocka_unit_test(test_abba_across_threads),
         cmocka_unit_test(test_single_thread_then_upgrade),
         cmocka_unit_test(test_gate_on_both_edges_blocks),

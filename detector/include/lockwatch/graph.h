@@ -48,14 +48,18 @@ struct lw_graph_gate {
     uint8_t mode;
 };
 
+/* 24 bytes: an edge keeps one or more of these, so a gate set holds at most LW_GRAPH_MAX_GATES
+ * locks (the detector's held sets hold at most LW_WIRE_MAX_HELD_EDGES). */
 struct lw_graph_instance {
     uint32_t thread;
-    uint8_t from_mode; /* enum lw_lock_mode the source was held in */
-    uint8_t to_mode;   /* enum lw_lock_mode the target was requested in */
-    uint32_t ngates;
+    uint16_t ngates;
+    uint8_t from_mode;                 /* enum lw_lock_mode the source was held in */
+    uint8_t to_mode;                   /* enum lw_lock_mode the target was requested in */
     const struct lw_graph_gate *gates; /* from lw_graph_intern_gates (NULL when ngates is 0) */
     const void *payload;               /* the caller's, e.g. the stacks of the two acquisitions */
 };
+
+#define LW_GRAPH_MAX_GATES UINT16_MAX
 
 /* One reported cycle: edge i goes nodes[i] -> nodes[(i + 1) % length] and was shown possible by
  * instances[i]. */
@@ -94,10 +98,11 @@ int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reade
 
 /* Interns the set gates[0..n) (any order; a repeated node keeps its stronger mode): returns the
  * graph's copy, sorted by node, with its size in *nout, valid until lw_graph_free. Equal sets give
- * the same pointer. NULL with *nout 0 for an empty set, NULL with n > 0 when out of memory. */
+ * the same pointer. NULL with *nout 0 for an empty set, NULL with n > 0 when out of memory or
+ * when the set holds more than LW_GRAPH_MAX_GATES distinct nodes. */
 const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
                                                   const struct lw_graph_gate *gates, size_t n,
-                                                  uint32_t *nout);
+                                                  uint16_t *nout);
 
 /* Adds an instance of a -> b (a != b; inst->gates interned by this graph). The graph keeps a copy
  * of *inst. Returns enum lw_graph_result; *cycle is set for LW_GRAPH_CYCLE. */
