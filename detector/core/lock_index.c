@@ -25,24 +25,23 @@ uint32_t lw_lock_index_find(const struct lw_lock_index *x, struct lw_lock *const
                             uint32_t image, uint64_t addr, uint32_t generation)
 {
     if (x->capacity == 0) return UINT32_MAX;
-    uint32_t hash = hash_of(image, addr, generation);
-    for (size_t i = hash & (x->capacity - 1);; i = (i + 1) & (x->capacity - 1)) {
-        uint64_t slot = x->slots[i];
+    size_t mask = x->capacity - 1;
+    for (size_t i = hash_of(image, addr, generation) & mask;; i = (i + 1) & mask) {
+        uint32_t slot = x->slots[i];
         if (slot == 0) return UINT32_MAX;
-        if ((uint32_t)(slot >> 32) != hash) continue;
-        uint32_t index = (uint32_t)slot - 1;
-        const struct lw_lock *l = locks[index];
-        if (l->addr == addr && l->generation == generation && l->image == image) return index;
+        const struct lw_lock *l = locks[slot - 1];
+        if (l->addr == addr && l->generation == generation && l->image == image) return slot - 1;
     }
 }
 
-/* Places a slot whose hash is in its high half; the caller guarantees a free slot. */
-static void place(uint64_t *slots, size_t capacity, uint64_t slot)
+/* Places lock `index` (locks[index]); the caller guarantees a free slot. */
+static void place(uint32_t *slots, size_t capacity, struct lw_lock *const *locks, uint32_t index)
 {
-    size_t i = (uint32_t)(slot >> 32) & (capacity - 1);
+    const struct lw_lock *l = locks[index];
+    size_t i = hash_of(l->image, l->addr, l->generation) & (capacity - 1);
     while (slots[i] != 0)
         i = (i + 1) & (capacity - 1);
-    slots[i] = slot;
+    slots[i] = index + 1;
 }
 
 int lw_lock_index_add(struct lw_lock_index *x, struct lw_lock *const *locks, uint32_t index)
@@ -52,17 +51,15 @@ int lw_lock_index_add(struct lw_lock_index *x, struct lw_lock *const *locks, uin
         size_t capacity = x->capacity ? 2 * x->capacity : 64;
         /* Home slots come from the 32-bit hash: a larger table would leave slots unused. */
         if (capacity > ((size_t)1 << 32) || capacity > SIZE_MAX / sizeof *x->slots) return -1;
-        uint64_t *slots = calloc(capacity, sizeof *slots);
+        uint32_t *slots = calloc(capacity, sizeof *slots);
         if (!slots) return -1;
         for (size_t i = 0; i < x->capacity; i++)
-            if (x->slots[i] != 0) place(slots, capacity, x->slots[i]);
+            if (x->slots[i] != 0) place(slots, capacity, locks, x->slots[i] - 1);
         free(x->slots);
         x->slots = slots;
         x->capacity = capacity;
     }
-    const struct lw_lock *l = locks[index];
-    place(x->slots, x->capacity,
-          (uint64_t)hash_of(l->image, l->addr, l->generation) << 32 | (index + 1u));
+    place(x->slots, x->capacity, locks, index);
     x->count++;
     return 0;
 }

@@ -1,10 +1,10 @@
 /* lock_index.h — finds a lock of the run by its identity (image, address, generation).
  *
- * An open-addressing table of lock indices (lw_report.locks) with 32 bits of each identity's hash
- * beside them: the identity itself is read from the lock, so a slot costs 8 bytes, where a map
- * keyed by the identity would cost 25; the hash spares a lookup the lock's cache line on every
- * slot but the right one, and a resize every lock's. Linear probing, load kept at most 1/2;
- * insert-only, like the run's locks. */
+ * An open-addressing table of lock indices (lw_report.locks): the identity itself is read from
+ * the lock, so a slot costs 4 bytes, where a map keyed by the identity would cost 25. A lock's
+ * home slot keeps neighbours in memory neighbours in the table (lock_index.c), so the locks a
+ * probe reads past on its way are mostly ones a program made or took next to the one sought.
+ * Linear probing, load kept at most 1/2; insert-only, like the run's locks. */
 #ifndef LW_CORE_LOCK_INDEX_H
 #define LW_CORE_LOCK_INDEX_H
 
@@ -14,7 +14,7 @@
 #include "lockwatch/report.h"
 
 struct lw_lock_index {
-    uint64_t *slots; /* hash << 32 | (lock index + 1); 0: free */
+    uint32_t *slots; /* lock index + 1; 0: free */
     size_t capacity; /* power of two, or 0 before the first insertion */
     size_t count;
 };
