@@ -149,7 +149,7 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
 int lwd_name_profile(struct lwd_symboliser *s, struct lw_report *r)
 {
     for (size_t i = 0; i < r->nlocks; i++)
-        if (r->locks[i]->profile && name_lock(s, r, r->locks[i]) != 0) return -1;
+        if (lw_profile_of(r, r->locks[i]) && name_lock(s, r, r->locks[i]) != 0) return -1;
     for (size_t i = 0; i < r->nthreads; i++)
         if (label_thread(s, r, r->threads[i]) != 0) return -1;
     return 0;

@@ -4,30 +4,44 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+struct ranked {
+    const struct lw_lock *lock;
+    const struct lw_lock_profile *p;
+};
+
 /* Longest wait first; equal waits by hold, then the lower id first (a stable order for tests). */
 static int by_wait(const void *pa, const void *pb)
 {
-    const struct lw_lock *a = *(const struct lw_lock *const *)pa;
-    const struct lw_lock *b = *(const struct lw_lock *const *)pb;
-    if (a->profile->wait_total_ns != b->profile->wait_total_ns)
-        return a->profile->wait_total_ns > b->profile->wait_total_ns ? -1 : 1;
-    if (a->profile->hold_total_ns != b->profile->hold_total_ns)
-        return a->profile->hold_total_ns > b->profile->hold_total_ns ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
+    const struct ranked *a = pa, *b = pb;
+    if (a->p->wait_total_ns != b->p->wait_total_ns)
+        return a->p->wait_total_ns > b->p->wait_total_ns ? -1 : 1;
+    if (a->p->hold_total_ns != b->p->hold_total_ns)
+        return a->p->hold_total_ns > b->p->hold_total_ns ? -1 : 1;
+    return a->lock->index < b->lock->index ? -1 : a->lock->index > b->lock->index;
 }
 
 const struct lw_lock **lwd_profile_sorted(const struct lw_report *r, size_t *n)
 {
     *n = 0;
     for (size_t i = 0; i < r->nlocks; i++)
-        if (r->locks[i]->profile) (*n)++;
+        if (lw_profile_of(r, r->locks[i])) (*n)++;
     if (*n == 0) return NULL;
     const struct lw_lock **locks = malloc(*n * sizeof *locks);
-    if (locks == NULL) return NULL;
+    struct ranked *ranked = malloc(*n * sizeof *ranked);
+    if (locks == NULL || ranked == NULL) {
+        free(locks);
+        free(ranked);
+        return NULL;
+    }
     size_t k = 0;
-    for (size_t i = 0; i < r->nlocks; i++)
-        if (r->locks[i]->profile) locks[k++] = r->locks[i];
-    qsort(locks, *n, sizeof *locks, by_wait);
+    for (size_t i = 0; i < r->nlocks; i++) {
+        const struct lw_lock_profile *p = lw_profile_of(r, r->locks[i]);
+        if (p) ranked[k++] = (struct ranked){.lock = r->locks[i], .p = p};
+    }
+    qsort(ranked, *n, sizeof *ranked, by_wait);
+    for (size_t i = 0; i < *n; i++)
+        locks[i] = ranked[i].lock;
+    free(ranked);
     return locks;
 }
 
@@ -52,7 +66,7 @@ int lwd_print_profile(FILE *out, const struct lw_report *r)
                 "wait total", "wait max", "hold total", "hold max", "name");
         for (size_t i = 0; i < shown; i++) {
             const struct lw_lock *l = locks[i];
-            const struct lw_lock_profile *p = l->profile;
+            const struct lw_lock_profile *p = lw_profile_of(r, l);
             char id[32];
             fprintf(out, "  %-6s %12" PRIu64 " %12" PRIu64 " %12.3f %10.3f %12.3f %10.3f  %s\n",
                     lw_lock_id(l, id, sizeof id), p->acquisitions, p->contended,

@@ -343,7 +343,7 @@ static json_object *jprofile(struct json *j)
     json_object *a = checked(j, json_object_new_array());
     if (locks == NULL && n > 0) j->failed = true;
     for (size_t i = 0; locks != NULL && i < n; i++) {
-        const struct lw_lock_profile *p = locks[i]->profile;
+        const struct lw_lock_profile *p = lw_profile_of(j->report, locks[i]);
         char id[32];
         json_object *o = checked(j, json_object_new_object());
         jset(j, o, "lock", jstring(j, lw_lock_id(locks[i], id, sizeof id)));

@@ -40,8 +40,9 @@ void lw_detector_free(struct lw_detector *d)
     }
     free(r->images);
     free(r->processes);
-    for (size_t i = 0; i < r->nlocks; i++)
-        free(r->locks[i]->profile);
+    for (size_t i = 0; i < r->nprofiles; i++)
+        free(r->profiles[i]);
+    free(r->profiles);
     for (size_t i = 0; i < r->nlocks; i += LW_LOCK_BLOCK)
         free(r->locks[i]); /* the start of a block (state.h) */
     free(r->locks);

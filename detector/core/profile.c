@@ -3,6 +3,8 @@
  * while fewer than max_trace_holds are kept, is kept as it is for the timeline. Events name
  * their lock like every other record (address + generation in the sender's image), so a lock of
  * the profile is the same lock the findings mention. */
+#include <string.h>
+
 #include "grow.h"
 #include "state.h"
 
@@ -41,6 +43,22 @@ static int keep_for_trace(struct lw_detector *d, struct lw_thread *t, struct lw_
     return LW_OK;
 }
 
+/* Lock l's figures, made (zero) on first use; NULL when out of memory. */
+static struct lw_lock_profile *profile_of(struct lw_report *r, const struct lw_lock *l)
+{
+    size_t i = l->index - 1u;
+    if (i >= r->nprofiles) {
+        size_t cap = r->nprofiles;
+        struct lw_lock_profile **grown = lw_grow(r->profiles, &cap, i + 1, sizeof *grown);
+        if (!grown) return NULL;
+        memset(grown + r->nprofiles, 0, (cap - r->nprofiles) * sizeof *grown);
+        r->profiles = grown;
+        r->nprofiles = cap;
+    }
+    if (!r->profiles[i]) r->profiles[i] = calloc(1, sizeof *r->profiles[i]);
+    return r->profiles[i];
+}
+
 int lw_profile_holds(struct lw_detector *d, const struct lw_rec_holds *rec)
 {
     struct lw_process *p = lw_process_of(d, rec->h.pid);
@@ -52,9 +70,9 @@ int lw_profile_holds(struct lw_detector *d, const struct lw_rec_holds *rec)
         struct lw_stack *stack =
             e->stack ? lw_depot_get(&d->depot, p->image, e->stack, &nomem) : NULL;
         struct lw_lock *l = nomem ? NULL : lw_lock_of(d, p->image, &e->lock, stack);
-        if (!l || (!l->profile && !(l->profile = calloc(1, sizeof *l->profile))))
-            return LW_ERR_NOMEM;
-        add_figures(l->profile, e);
+        struct lw_lock_profile *figures = l ? profile_of(&d->report, l) : NULL;
+        if (!figures) return LW_ERR_NOMEM;
+        add_figures(figures, e);
         d->report.holds++;
         int rc = keep_for_trace(d, t, l, e);
         if (rc != LW_OK) return rc;

@@ -47,8 +47,11 @@ static void test_many_locks(void **state)
         assert_int_equal(r->locks[i]->index, i + 1);
         assert_int_equal(r->locks[i]->addr, addr_of(i));
         assert_int_equal(r->locks[i]->generation, 0);
-        assert_null(r->locks[i]->profile);
+        assert_null(lw_profile_of(r, r->locks[i]));
     }
+    /* Without hold events no lock pays for a profile: not even a NULL pointer each. */
+    assert_null(r->profiles);
+    assert_true(sizeof(struct lw_lock) <= 40);
     /* The same pairs again: every lock is found, none added. */
     for (uint32_t k = 0; k < NPAIRS; k += 7)
         take_pair(d, k, 0);

@@ -49,16 +49,16 @@ static void test_figures(void **state)
     const struct lw_lock *a = lock_at(rep, A), *b = lock_at(rep, B);
     assert_non_null(a);
     assert_non_null(b);
-    assert_int_equal(a->profile->acquisitions, 3);
-    assert_int_equal(a->profile->contended, 1);
-    assert_int_equal(a->profile->wait_total_ns, 600);
-    assert_int_equal(a->profile->wait_max_ns, 500);
-    assert_int_equal(a->profile->hold_total_ns, 280);
-    assert_int_equal(a->profile->hold_max_ns, 200);
-    assert_int_equal(b->profile->acquisitions, 1);
-    assert_int_equal(b->profile->contended, 0);
-    assert_int_equal(b->profile->wait_total_ns, 10);
-    assert_int_equal(b->profile->hold_max_ns, 1000);
+    assert_int_equal(lw_profile_of(rep, a)->acquisitions, 3);
+    assert_int_equal(lw_profile_of(rep, a)->contended, 1);
+    assert_int_equal(lw_profile_of(rep, a)->wait_total_ns, 600);
+    assert_int_equal(lw_profile_of(rep, a)->wait_max_ns, 500);
+    assert_int_equal(lw_profile_of(rep, a)->hold_total_ns, 280);
+    assert_int_equal(lw_profile_of(rep, a)->hold_max_ns, 200);
+    assert_int_equal(lw_profile_of(rep, b)->acquisitions, 1);
+    assert_int_equal(lw_profile_of(rep, b)->contended, 0);
+    assert_int_equal(lw_profile_of(rep, b)->wait_total_ns, 10);
+    assert_int_equal(lw_profile_of(rep, b)->hold_max_ns, 1000);
     assert_int_equal(rep->holds, 4);
     assert_int_equal(rep->ntrace, 0); /* no timeline asked for */
     assert_int_equal(rep->trace_dropped, 0);
@@ -84,7 +84,7 @@ static void test_trace_cap(void **state)
     assert_int_equal(rep->trace[1].wait_start_ns, 4);
     assert_int_equal(rep->trace[1].flags, LW_HOLDF_CONTENDED);
     assert_int_equal(rep->trace[2].thread->number, 2);
-    assert_int_equal(lock_at(rep, A)->profile->acquisitions,
+    assert_int_equal(lw_profile_of(rep, lock_at(rep, A))->acquisitions,
                      2); /* the cap cuts the timeline only */
     assert_int_equal(rep->first_time_ns, 10);
     lw_detector_free(d);
@@ -133,8 +133,9 @@ static void test_validation(void **state)
     }
     rec_holds(&r, PID, 1, many, LW_WIRE_MAX_HOLDS, 1);
     feed_ok(d, &r);
-    assert_int_equal(lock_at(lw_detector_report(d), A)->profile->acquisitions,
-                     1 + LW_WIRE_MAX_HOLDS);
+    assert_int_equal(
+        lw_profile_of(lw_detector_report(d), lock_at(lw_detector_report(d), A))->acquisitions,
+        1 + LW_WIRE_MAX_HOLDS);
     lw_detector_free(d);
 }
 

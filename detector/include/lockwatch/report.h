@@ -97,17 +97,17 @@ struct lw_lock_profile {
     uint64_t hold_total_ns, hold_max_ns;
 };
 
-/* A lock: address + generation within one image. Report id "M<index>" (1-based). */
+/* A lock: address + generation within one image. Report id "M<index>" (1-based). 40 bytes, one
+ * per lock of the run: what only some locks have (a contention profile) lives in lw_report. */
 struct lw_lock {
     uint32_t index;
     uint32_t image;
     uint64_t addr;
     uint32_t generation;
-    uint8_t type;                    /* enum lw_lock_type (wire.h) */
-    uint8_t flags;                   /* enum lw_lock_flag (wire.h) */
-    struct lw_stack *first_stack;    /* first acquisition seen */
-    const char *name;                /* driver: static symbol, or "mutex taken in f (file:line)" */
-    struct lw_lock_profile *profile; /* NULL until a hold event names it (--profile, --trace) */
+    uint8_t type;                 /* enum lw_lock_type (wire.h) */
+    uint8_t flags;                /* enum lw_lock_flag (wire.h) */
+    struct lw_stack *first_stack; /* first acquisition seen */
+    const char *name;             /* driver: static symbol, or "mutex taken in f (file:line)" */
 };
 
 /* A thread of one process. Report id "T<number>" within its process ("1234:T2" when the run
@@ -302,10 +302,21 @@ struct lw_report {
     /* --profile / --trace (LW_REC_HOLDS records) */
     uint64_t first_time_ns; /* earliest header time of an accepted record: the run's start */
     uint64_t holds;         /* hold events received */
-    size_t ntrace;          /* holds kept for the timeline, in arrival order */
+    /* by lock index - 1: each lock's figures, NULL until a hold event names it; made by the first
+     * hold event, nprofiles entries (lw_profile_of) */
+    struct lw_lock_profile **profiles;
+    size_t nprofiles;
+    size_t ntrace; /* holds kept for the timeline, in arrival order */
     struct lw_trace_hold *trace;
     uint64_t trace_dropped; /* holds past max_trace_holds, not kept */
 };
+
+/* The contention figures of lock l (--profile, --trace), NULL when no hold event named it. */
+static inline const struct lw_lock_profile *lw_profile_of(const struct lw_report *r,
+                                                          const struct lw_lock *l)
+{
+    return l->index - 1u < r->nprofiles ? r->profiles[l->index - 1u] : NULL;
+}
 
 /* Thread ids carry the pid ("4242:T2") when the threads the findings name come from more than
  * one process. Processes that appear in no finding (a helper the program ran, ThreadSanitizer's
