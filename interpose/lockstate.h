@@ -6,7 +6,8 @@
  * Only slow paths use it: init and destroy wrappers, condition waits, unlocks of locks not on the
  * held stack, real calls that failed, new chains. The lock/unlock fast path never touches it.
  * A fixed table of LWI_LOCKSTATE_SLOTS entries mapped at start (pages touched when used), open
- * addressing by address, lock-free: an entry is claimed with a compare-and-swap of its key and
+ * addressing by address (a local run, then a spill run: lwi_lockstate_local_home), lock-free: an
+ * entry is claimed with a compare-and-swap of its key and
  * never given back, only rewritten (a reused address takes over its entry). Fields are relaxed
  * atomics read racily: the checks tolerate a stale read, as they tolerate the races of the program
  * they watch. When no slot is free within the probe limit, one OVERFLOW record
@@ -16,6 +17,8 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+
+#include "hash.h"
 
 #define LWI_LOCKSTATE_LOG2 18u
 #define LWI_LOCKSTATE_SLOTS (1u << LWI_LOCKSTATE_LOG2)
@@ -56,6 +59,27 @@ struct lwi_lockstate {
     _Atomic uint64_t destroy_realtime_ns;
     _Atomic uint64_t destroy_monotonic_ns;
 };
+
+/* Locks and condition variables are at least 4-byte aligned: the kind fits in the low bits. */
+static inline uint64_t lwi_lockstate_key(uint64_t addr, enum lwi_ls_kind kind)
+{
+    return addr | (uint64_t)kind;
+}
+
+/* An object's first run of slots: a random start for its 4 KiB window (and kind), plus its
+ * 16-byte unit within the window, so that an array of locks set up together touches a few pages
+ * of the table (about 6 per 4 KiB of 40-byte mutexes) instead of one page per lock. Objects
+ * denser than one per 16 bytes (spinlocks) can fill a run: they go on to the spill run, a random
+ * start like any hash table's, probed in steps that leave a full run. */
+static inline uint64_t lwi_lockstate_local_home(uint64_t key)
+{
+    return lwi_mix64(key >> 12 << 1 | (key & 1)) + (key >> 4 & 255);
+}
+
+static inline uint64_t lwi_lockstate_spill_home(uint64_t key)
+{
+    return lwi_mix64(key);
+}
 
 /* Maps the table; 0 or -1. */
 int lwi_lockstate_init(void);
