@@ -17,8 +17,9 @@
 
 static char lwi_exe[LW_WIRE_MAX_PATH];
 static uint64_t lwi_sent[LWI_MODULES_MAX]; /* keys of announced objects */
+static bool lwi_loaded[LWI_MODULES_MAX];   /* lwi_modules_prune's marks */
 static uint32_t lwi_nsent;
-static _Atomic unsigned long long lwi_seen_adds;
+static _Atomic unsigned long long lwi_seen_adds, lwi_seen_subs;
 static atomic_flag lwi_scanning = ATOMIC_FLAG_INIT;
 
 struct lwi_scan {
@@ -83,16 +84,73 @@ static int lwi_read_adds(struct dl_phdr_info *info, size_t size, void *data)
     return 1;
 }
 
+static int lwi_read_subs(struct dl_phdr_info *info, size_t size, void *data)
+{
+    unsigned long long *subs = data;
+    *subs = size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs
+                ? info->dlpi_subs
+                : 0;
+    return 1;
+}
+
+/* The key of a loaded object, as lwi_scan_one makes it; 0 for one it skips. */
+static uint64_t lwi_key_of(struct dl_phdr_info *info, bool main_program, char *resolved)
+{
+    const char *name = info->dlpi_name;
+    if (!name || !*name) {
+        if (!main_program) return 0;
+        name = lwi_exe;
+    } else if (name[0] != '/') {
+        if (!strchr(name, '/') || !realpath(name, resolved)) return 0;
+        name = resolved;
+    }
+    uint64_t lo = UINT64_MAX;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_LOAD &&
+            info->dlpi_addr + info->dlpi_phdr[i].p_vaddr < lo)
+            lo = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+    return lo == UINT64_MAX ? 0 : lwi_module_key(lo, name);
+}
+
+static int lwi_mark_loaded(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    bool *first = data;
+    char resolved[PATH_MAX];
+    uint64_t key = lwi_key_of(info, *first, resolved);
+    *first = false;
+    for (uint32_t i = 0; key && i < lwi_nsent; i++)
+        if (lwi_sent[i] == key) lwi_loaded[i] = true;
+    return 0;
+}
+
+/* Forgets the objects unloaded since the last look, so one loaded again (at that address or
+ * another) is announced again: the driver then knows which object a later stack's addresses
+ * belong to. Under lwi_scanning. */
+static void lwi_modules_prune(void)
+{
+    memset(lwi_loaded, 0, sizeof lwi_loaded);
+    bool first = true;
+    dl_iterate_phdr(lwi_mark_loaded, &first);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < lwi_nsent; i++)
+        if (lwi_loaded[i]) lwi_sent[kept++] = lwi_sent[i];
+    lwi_nsent = kept;
+}
+
 static void lwi_modules_scan(const struct lwi_thread *self)
 {
     /* One scanner at a time; a thread that finds a scan running skips it (that scan sends). */
     if (atomic_flag_test_and_set_explicit(&lwi_scanning, memory_order_acquire)) return;
     LWI_ERRNO_SAVE(); /* realpath */
-    unsigned long long adds = 0;
+    unsigned long long adds = 0, subs = 0;
     dl_iterate_phdr(lwi_read_adds, &adds);
+    dl_iterate_phdr(lwi_read_subs, &subs);
+    if (subs != atomic_load(&lwi_seen_subs)) lwi_modules_prune();
     struct lwi_scan scan = {.self = self, .first = true};
     dl_iterate_phdr(lwi_scan_one, &scan);
     atomic_store(&lwi_seen_adds, adds);
+    atomic_store(&lwi_seen_subs, subs);
     LWI_ERRNO_RESTORE();
     atomic_flag_clear_explicit(&lwi_scanning, memory_order_release);
 }
@@ -120,4 +178,11 @@ void lwi_modules_after_fork(void)
 const char *lwi_modules_exe(void)
 {
     return lwi_exe;
+}
+
+uint64_t lwi_modules_unloads(void)
+{
+    unsigned long long subs = 0;
+    dl_iterate_phdr(lwi_read_subs, &subs);
+    return subs;
 }
