@@ -161,8 +161,9 @@ int lwd_channel_accept(struct lwd_channel *ch)
         struct ucred peer = {0};
         socklen_t len = sizeof peer;
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0) peer.pid = 0;
-        /* A peer that is gone can send nothing more than what it sent: it is judged by its
-         * secret alone. */
+        /* A peer that is gone can send nothing more than what it sent, and one lockwatch cannot
+         * ask /proc about (out of descriptors) is no less likely the run's: both are judged by
+         * the secret alone. */
         if (lwd_peer_of_run(peer.pid, ch->entry) == LWD_PEER_FOREIGN) {
             close(fd);
             refuse(ch, (long)peer.pid);

@@ -11,6 +11,7 @@ enum lwd_peer {
     LWD_PEER_RUN,     /* a process of the run */
     LWD_PEER_FOREIGN, /* alive, and not of the run */
     LWD_PEER_GONE,    /* exited (and reaped) before it could be asked about */
+    LWD_PEER_UNKNOWN, /* /proc could not be read (lockwatch out of descriptors, say) */
 };
 
 /* entry: "LOCKWATCH_SOCKET=<value>" exactly as it appears in /proc/PID/environ. */

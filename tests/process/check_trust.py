@@ -13,6 +13,11 @@ bad record, and one line on stderr saying connections were refused.
 kill-driver: SIGKILL to lockwatch while `PROGRAM sleep` runs: the program must be gone within
 two seconds.
 
+many: `PROGRAM many 150` (an inversion, then 150 live exec'd processes, each keeping its socket:
+runtime knob ring=0) under a soft descriptor limit of 64: lockwatch raises its own and reports
+the inversion. many-hard: the same under a hard limit of 64, which cannot be raised: the
+connections lockwatch cannot take are closed and counted, and the inversion is still reported.
+
 The lockwatch command is $LOCKWATCH. Exits 0 when the run behaved, 1 when not.
 """
 
@@ -162,15 +167,49 @@ def kill_driver(lockwatch, program):
     print("ok: the program died with lockwatch")
 
 
+def many(lockwatch, program, hard_limit):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = (64, 64 if hard_limit else hard)
+
+    def lower():
+        resource.setrlimit(resource.RLIMIT_NOFILE, limit)
+
+    env = dict(os.environ, LOCKWATCH_RUNTIME="ring=0")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.json")
+        done = subprocess.run([lockwatch, "--format=json", "--output=" + report, "--", program,
+                               "many", "150"], env=env, preexec_fn=lower, timeout=25,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        print(done.stdout + done.stderr, end="")
+        if done.returncode != 66:
+            fail("lockwatch exited %d, expected 66 (the inversion)" % done.returncode)
+        with open(report) as f:
+            doc = json.load(f)
+        kinds = [f["kind"] for f in doc["findings"]]
+        if kinds != ["lock-order-inversion"]:
+            fail("findings: %s" % kinds)
+        if "150 children, 0 failed" not in done.stdout:
+            fail("the program's children did not all run")
+        dropped = "for want of file descriptors" in done.stderr
+        if hard_limit and (not dropped or doc["summary"]["bad_records"] == 0):
+            fail("the connections lockwatch could not take are not counted")
+        if not hard_limit and (dropped or doc["summary"]["bad_records"] != 0):
+            fail("lockwatch lost connections although it could raise its limit")
+    print("ok: the inversion was reported")
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("inject", "kill-driver"):
+    modes = {"inject": inject, "kill-driver": kill_driver,
+             "many": lambda lw, prog: many(lw, prog, False),
+             "many-hard": lambda lw, prog: many(lw, prog, True)}
+    if len(sys.argv) != 3 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     lockwatch = os.environ.get("LOCKWATCH")
     if not lockwatch:
         print("check_trust.py: set LOCKWATCH", file=sys.stderr)
         return 2
-    {"inject": inject, "kill-driver": kill_driver}[sys.argv[1]](lockwatch, sys.argv[2])
+    modes[sys.argv[1]](lockwatch, sys.argv[2])
     return 0
 
 

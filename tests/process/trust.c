@@ -7,6 +7,8 @@
  *               beyond stdio and how many it can open: the same as without lockwatch (the
  *               test closes inherited descriptors first)
  *   clean N     takes two locks in one order for N seconds, then exits 0
+ *   many N      takes two locks in both orders, then keeps N exec'd children alive at once
+ *               ("hold FD": each waits for the end of a pipe) for two seconds
  *   sleep       sleeps for a minute (the test kills lockwatch meanwhile) */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -117,6 +119,41 @@ static int clean(int seconds)
     return 0;
 }
 
+static int many(const char *self, int n)
+{
+    a_then_b();
+    b_then_a();
+    int gate[2];
+    if (pipe(gate) != 0) return 1;
+    char fd[16];
+    snprintf(fd, sizeof fd, "%d", gate[0]);
+    for (int i = 0; i < n; i++) {
+        pid_t child = fork();
+        if (child < 0) return 1;
+        if (child == 0) {
+            close(gate[1]);
+            execl(self, self, "hold", fd, (char *)NULL);
+            _exit(127);
+        }
+    }
+    close(gate[0]);
+    sleep(2);
+    close(gate[1]); /* every child's read ends */
+    int failed = 0, status;
+    while (wait(&status) > 0)
+        failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    printf("%d children, %d failed\n", n, failed);
+    return failed != 0;
+}
+
+static int hold(int fd)
+{
+    char byte;
+    while (read(fd, &byte, 1) > 0) {
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -124,6 +161,8 @@ int main(int argc, char **argv)
     if (strcmp(mode, "daemon") == 0) return daemonise();
     if (strcmp(mode, "lowfd") == 0) return lowfd(argv[0]);
     if (strcmp(mode, "lowfd-child") == 0) return lowfd_child();
+    if (strcmp(mode, "many") == 0) return many(argv[0], argc > 2 ? atoi(argv[2]) : 100);
+    if (strcmp(mode, "hold") == 0) return hold(argc > 2 ? atoi(argv[2]) : 0);
     if (strcmp(mode, "clean") == 0) return clean(argc > 2 ? atoi(argv[2]) : 1);
     if (strcmp(mode, "sleep") == 0) {
         sleep(60);
