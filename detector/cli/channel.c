@@ -391,11 +391,12 @@ static void drain_ring(struct feed_target *t, size_t cap, bool final, size_t *to
 /* For a connection whose socket ended: whether a process may still write into its ring. Asked
  * at once when the socket ends, then at most once every LWD_ORPHAN_CHECK_MS (or at once again
  * after lwd_channel_recheck). Writers that no longer map the ring are forgotten: they cannot map
- * it again. Without pids of our namespace nothing can be asked, and the socket's end is the
- * ring's. */
-static bool ring_still_written(struct lwd_conn *conn)
+ * it again. Without pids of our namespace nothing can be asked (the runtime closes its socket
+ * after the hand-over): such a ring is read until every process of the run has ended. */
+static bool ring_still_written(const struct lwd_channel *ch, struct lwd_conn *conn)
 {
-    if (!conn->ring.hdr || !conn->ring.pids_ours) return false;
+    if (!conn->ring.hdr) return false;
+    if (!conn->ring.pids_ours) return !ch->run_over;
     long long now = lwd_now_ms();
     if (conn->checked_ms >= 0 && now - conn->checked_ms < LWD_ORPHAN_CHECK_MS) return true;
     conn->checked_ms = now;
@@ -418,7 +419,7 @@ size_t lwd_channel_read(struct lwd_channel *ch, size_t i, struct lw_detector *d,
         conn->checked_ms = -1; /* ask about the ring's writers now */
     }
     if (conn->ring.hdr && !*more) drain_ring(&target, LWD_READ_CAP - total, false, &total, more);
-    if (conn->fd < 0 && !*more && !ring_still_written(conn)) {
+    if (conn->fd < 0 && !*more && !ring_still_written(ch, conn)) {
         /* Nobody can write into the ring any more: what it holds is all there will be. */
         if (conn->ring.hdr) drain_ring(&target, SIZE_MAX, true, &total, more);
         remove_connection(ch, i);
@@ -452,7 +453,7 @@ void lwd_channel_finish(struct lwd_channel *ch, struct lw_detector *d)
         if (!conn->ring.hdr) continue;
         struct feed_target target = {ch, conn, d};
         conn->checked_ms = -1;
-        bool final = conn->fd < 0 && !ring_still_written(conn);
+        bool final = conn->fd < 0 && !ring_still_written(ch, conn);
         size_t total = 0;
         bool more = false;
         drain_ring(&target, SIZE_MAX, final, &total, &more);

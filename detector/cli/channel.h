@@ -46,7 +46,8 @@ struct lwd_channel {
     unsigned long long refused;           /* connections refused: not from the run, or no secret */
     long refused_pid;                     /* the first refused peer's pid (0: unknown) */
     unsigned long long dropped; /* connections of the run closed for want of descriptors */
-    struct lwd_conn **conns;    /* open connections, in accept order */
+    bool run_over;           /* every process of the run has ended: no ring is written any more */
+    struct lwd_conn **conns; /* open connections, in accept order */
     size_t nconns, cap;
     struct lwd_backlog backlog; /* records read, not yet applied (backlog.h) */
     bool out_of_memory;         /* the detector ran out: later records are dropped */

@@ -308,6 +308,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         if (st->outcome->stopped && !st->child_running && st->others_running) kill_left();
         if (!st->child_running && !st->others_running && exited_at < 0) {
             exited_at = lwd_now_ms();
+            ch->run_over = true;
             lwd_channel_recheck(ch); /* its rings may have no writer left: read them to the end */
         }
         if (st->stop) break;
@@ -422,6 +423,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;
     rc = event_loop(opts, &ch, &sig, &st, d);
+    ch.run_over = true;
     lwd_channel_finish(&ch, d);
     lw_detector_report(d)->bad_records += ch.dropped;
     lwd_channel_say_refused(&ch);
