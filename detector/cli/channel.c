@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "lockwatch/wire.h"
 #include "peer.h"
+#include "proc_tasks.h"
 
 /* Bytes asked of the socket per recv(), and read from one connection before the event loop
  * looks at the other connections, the signals and the clock again. */
@@ -393,6 +394,39 @@ static void drain_ring(struct feed_target *t, size_t cap, bool final, size_t *to
  * after lwd_channel_recheck). Writers that no longer map the ring are forgotten: they cannot map
  * it again. Without pids of our namespace nothing can be asked (the runtime closes its socket
  * after the hand-over): such a ring is read until every process of the run has ended. */
+/* Whether pid is known to write into some ring. */
+static bool known_writer(const struct lwd_channel *ch, pid_t pid)
+{
+    for (size_t i = 0; i < ch->nconns; i++)
+        for (size_t w = 0; w < ch->conns[i]->nwriters; w++)
+            if (ch->conns[i]->writers[w] == pid) return true;
+    return false;
+}
+
+/* Every known writer of the ring has ended, but a child forked just before its parent exited may
+ * not have written yet: asks each live process below lockwatch not known as any ring's writer
+ * (those are few: an exec'd image writes its own ring at once) whether it maps this ring.
+ * Returns how many do (they become writers). */
+static size_t find_unseen_writer(const struct lwd_channel *ch, struct lwd_conn *conn)
+{
+    pid_t *pids = NULL;
+    size_t n = lwd_proc_descendants(getpid(), &pids), found = 0;
+    for (size_t i = 0; i < n && found == 0; i++) {
+        if (pids[i] == getpid() || known_writer(ch, pids[i])) continue;
+        if (!lwd_ring_mapped_by(&conn->ring, pids[i])) continue;
+        if (conn->writers_cap == 0) {
+            int32_t *w = realloc(conn->writers, 4 * sizeof *w);
+            if (!w) break;
+            conn->writers = w;
+            conn->writers_cap = 4;
+        }
+        conn->writers[conn->nwriters++] = pids[i];
+        found++;
+    }
+    free(pids);
+    return found;
+}
+
 static bool ring_still_written(const struct lwd_channel *ch, struct lwd_conn *conn)
 {
     if (!conn->ring.hdr) return false;
@@ -405,6 +439,7 @@ static bool ring_still_written(const struct lwd_channel *ch, struct lwd_conn *co
         if (lwd_ring_mapped_by(&conn->ring, conn->writers[i]))
             conn->writers[kept++] = conn->writers[i];
     conn->nwriters = kept;
+    if (kept == 0 && !ch->run_over) kept = find_unseen_writer(ch, conn);
     return kept > 0;
 }
 

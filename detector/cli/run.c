@@ -237,11 +237,12 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
 
 /* --timeout, or an interrupt the program did not end after: the program is still running.
  * Every thread's stack goes into a hang finding first, then the run is ended like a deadlocked
- * one. A run whose program has exited (only the drain is left) ended by itself and is neither
- * dumped nor killed. */
+ * one. After the program has exited, what it left running (a daemon) is what is dumped and
+ * ended; a run whose processes have all exited (only the drain is left) ended by itself. */
 static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d,
                       enum lwd_stop_reason reason)
 {
+    pid_t child = st->child_running ? st->child : 0; /* else only what the program left runs */
     /* Judge with every record read so far applied: one still in the backlog may be the deadlock
      * that explains the hang. */
     lwd_channel_apply(ch, d, SIZE_MAX);
@@ -250,9 +251,9 @@ static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_de
         reason = stuck_reason(lw_detector_report(d));
     else { /* on failure it said so: the run still ends */
         lwd_watch_refresh_signals(st->watch, d);
-        lwd_report_hang(d, st->child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
+        lwd_report_hang(d, child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
     }
-    lwd_stop_run(lw_detector_report(d), st->child, ch->name);
+    lwd_stop_run(lw_detector_report(d), child, ch->name);
     st->outcome->stopped = true;
     st->outcome->stop_reason = reason;
 }
@@ -260,7 +261,8 @@ static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_de
 /* Milliseconds poll() may wait before the timeout is due (-1: no timeout pending). */
 static int timeout_wait(long long deadline, const struct run_state *st)
 {
-    if (deadline < 0 || !st->child_running || st->outcome->stopped) return -1;
+    if (deadline < 0 || !(st->child_running || st->others_running) || st->outcome->stopped)
+        return -1;
     long long left = deadline - lwd_now_ms();
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }

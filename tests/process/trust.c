@@ -1,6 +1,8 @@
 /* trust.c — programs for the run's trust tests (trust.expect, check_trust.py), one per mode:
  *   rawfork     a child made by syscall(SYS_fork) (no atfork handlers) takes two locks in both
  *               orders: the inversion is the child's, not its parent's
+ *   rawfork-late  the same child, but its parent exits at once and the child, silent until
+ *               then, finds the inversion two seconds later
  *   daemon      a double fork: the grandchild leaves the tree, and 3 s after the program has
  *               exited takes two locks in both orders
  *   lowfd       re-runs itself under RLIMIT_NOFILE 16, where it counts the descriptors it holds
@@ -55,6 +57,19 @@ static int rawfork(void)
     while (waitpid(child, &status, 0) < 0) {
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int rawfork_late(void)
+{
+    pid_t child = (pid_t)syscall(SYS_fork);
+    if (child < 0) return 1;
+    if (child == 0) {
+        sleep(2); /* past the driver's next look at who maps the ring */
+        a_then_b();
+        b_then_a();
+        _exit(0);
+    }
+    return 0;
 }
 
 static int daemonise(void)
@@ -158,6 +173,7 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "rawfork") == 0) return rawfork();
+    if (strcmp(mode, "rawfork-late") == 0) return rawfork_late();
     if (strcmp(mode, "daemon") == 0) return daemonise();
     if (strcmp(mode, "lowfd") == 0) return lowfd(argv[0]);
     if (strcmp(mode, "lowfd-child") == 0) return lowfd_child();
