@@ -313,7 +313,13 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
             ch->run_over = true;
             lwd_channel_recheck(ch); /* its rings may have no writer left: read them to the end */
         }
-        if (st->stop) break;
+        if (st->stop) {
+            if (!st->child_running && st->others_running)
+                fputs("lockwatch: stopped waiting for the processes the program left running (a "
+                      "signal); they keep running, and what they find later is not reported\n",
+                      stderr);
+            break;
+        }
         if (timeout_wait(deadline, st) == 0) stop_hung(ch, st, d, LWD_STOP_TIMEOUT);
         if (timeout_wait(st->interrupt_deadline, st) == 0)
             stop_hung(ch, st, d, LWD_STOP_INTERRUPTED);

@@ -20,7 +20,8 @@
  *    it over with a LW_REC_RING record carrying the ring's descriptor (SCM_RIGHTS), and writes
  *    every later record of the image into the ring, with no system call. A record in the ring is
  *    in the driver's memory the moment it is written, so a crash or SIGKILL still loses nothing.
- *    A runtime that cannot create a ring keeps sending on the socket.
+ *    The runtime then closes the socket (the program keeps all its descriptors); a runtime that
+ *    cannot create a ring keeps sending on the socket.
  *  - Every record starts with struct lw_rec_header; header.size is the whole record's size and
  *    never exceeds LW_WIRE_MAX_RECORD. Records have fixed layouts except for the trailing arrays
  *    noted below, whose element counts are in the record.
