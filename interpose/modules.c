@@ -42,31 +42,42 @@ static bool lwi_module_sent(uint64_t key)
     return false;
 }
 
+/* What lwi_scan_one announces of a loaded object: its path and address range. False for one it
+ * skips: no path at all (linux-vdso.so.1), an empty name other than the main program's, no
+ * PT_LOAD segment. A relative path is made absolute into resolved (PATH_MAX bytes). */
+static bool lwi_describe(struct dl_phdr_info *info, bool main_program, char *resolved,
+                         const char **name, uint64_t *lo, uint64_t *hi)
+{
+    *name = info->dlpi_name;
+    if (!*name || !**name) {
+        if (!main_program) return false;
+        *name = lwi_exe;
+    } else if ((*name)[0] != '/') {
+        if (!strchr(*name, '/') || !realpath(*name, resolved)) return false;
+        *name = resolved;
+    }
+    *lo = UINT64_MAX;
+    *hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        uint64_t start = info->dlpi_addr + ph->p_vaddr;
+        if (start < *lo) *lo = start;
+        if (start + ph->p_memsz > *hi) *hi = start + ph->p_memsz;
+    }
+    return *hi != 0;
+}
+
 static int lwi_scan_one(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     struct lwi_scan *scan = data;
     bool main_program = scan->first;
     scan->first = false;
-    const char *name = info->dlpi_name;
     char resolved[PATH_MAX];
-    if (!name || !*name) {
-        if (!main_program) return 0;
-        name = lwi_exe;
-    } else if (name[0] != '/') {
-        /* No path at all (linux-vdso.so.1) is skipped; a relative path is made absolute. */
-        if (!strchr(name, '/') || !realpath(name, resolved)) return 0;
-        name = resolved;
-    }
-    uint64_t lo = UINT64_MAX, hi = 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD) continue;
-        uint64_t start = info->dlpi_addr + ph->p_vaddr;
-        if (start < lo) lo = start;
-        if (start + ph->p_memsz > hi) hi = start + ph->p_memsz;
-    }
-    if (hi == 0) return 0;
+    const char *name;
+    uint64_t lo, hi;
+    if (!lwi_describe(info, main_program, resolved, &name, &lo, &hi)) return 0;
     uint64_t key = lwi_module_key(lo, name);
     if (lwi_module_sent(key)) return 0;
     /* A full table only means later scans may announce an object twice. */
@@ -93,33 +104,18 @@ static int lwi_read_subs(struct dl_phdr_info *info, size_t size, void *data)
     return 1;
 }
 
-/* The key of a loaded object, as lwi_scan_one makes it; 0 for one it skips. */
-static uint64_t lwi_key_of(struct dl_phdr_info *info, bool main_program, char *resolved)
-{
-    const char *name = info->dlpi_name;
-    if (!name || !*name) {
-        if (!main_program) return 0;
-        name = lwi_exe;
-    } else if (name[0] != '/') {
-        if (!strchr(name, '/') || !realpath(name, resolved)) return 0;
-        name = resolved;
-    }
-    uint64_t lo = UINT64_MAX;
-    for (int i = 0; i < info->dlpi_phnum; i++)
-        if (info->dlpi_phdr[i].p_type == PT_LOAD &&
-            info->dlpi_addr + info->dlpi_phdr[i].p_vaddr < lo)
-            lo = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-    return lo == UINT64_MAX ? 0 : lwi_module_key(lo, name);
-}
-
 static int lwi_mark_loaded(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     bool *first = data;
-    char resolved[PATH_MAX];
-    uint64_t key = lwi_key_of(info, *first, resolved);
+    bool main_program = *first;
     *first = false;
-    for (uint32_t i = 0; key && i < lwi_nsent; i++)
+    char resolved[PATH_MAX];
+    const char *name;
+    uint64_t lo, hi;
+    if (!lwi_describe(info, main_program, resolved, &name, &lo, &hi)) return 0;
+    uint64_t key = lwi_module_key(lo, name);
+    for (uint32_t i = 0; i < lwi_nsent; i++)
         if (lwi_sent[i] == key) lwi_loaded[i] = true;
     return 0;
 }
