@@ -10,6 +10,10 @@ run's secret and once with it (read from the program's environment), and holds 1
 connections open. The run must end as it would alone: the program's exit status, no finding, no
 bad record, and one line on stderr saying connections were refused.
 
+forge-inside: the program itself (this script, run under lockwatch) connects to the channel
+without the secret, and with a wrong one, and sends the forged records: a process of the run
+that does not prove itself is refused as well.
+
 kill-driver: SIGKILL to lockwatch while `PROGRAM sleep` runs: the program must be gone within
 two seconds.
 
@@ -146,6 +150,45 @@ def inject(lockwatch, program):
     print("ok: forged records and a flood changed nothing")
 
 
+def forge_inside(lockwatch, program):
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.json")
+        done = subprocess.run([lockwatch, "--format=json", "--output=" + report, "--",
+                               sys.executable, os.path.abspath(__file__), "forge-child", program],
+                              timeout=20, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+        print(done.stdout + done.stderr, end="")
+        if done.returncode != 0:
+            fail("lockwatch exited %d (the program alone exits 0)" % done.returncode)
+        with open(report) as f:
+            doc = json.load(f)
+        if doc["findings"] or doc["summary"].get("bad_records", 0) != 0:
+            fail("the forged records were used")
+        if "forged 2" not in done.stdout:
+            fail("the program could not reach the channel")
+        if done.stderr.count("refused 2 connections") != 1:
+            fail("stderr does not say once that 2 connections were refused")
+    print("ok: the run's own process was refused without the secret")
+
+
+def forge_child(lockwatch, program):
+    """Under lockwatch: sends forged records on two connections that lack the secret."""
+    value = os.environ["LOCKWATCH_SOCKET"]
+    secret, path = value.split(":", 1) if ":" in value else ("", "\0" + value)
+    wrong = ("0" if secret[:1] != "0" else "1") + secret[1:]
+    sent = 0
+    for preamble in (b"", wrong.encode()):
+        try:
+            s = connect(path)
+            s.sendall(preamble + forged_records(os.getpid()))
+            sent += 1
+            time.sleep(0.3)  # let lockwatch read it before this process ends
+            s.close()
+        except OSError:
+            pass
+    print("forged %d" % sent, flush=True)
+
+
 def kill_driver(lockwatch, program):
     lw = subprocess.Popen([lockwatch, "--", program, "sleep"], start_new_session=True)
     pid, _ = run_socket(lw.pid, time.time() + 5)
@@ -199,14 +242,15 @@ def many(lockwatch, program, hard_limit):
 
 
 def main():
-    modes = {"inject": inject, "kill-driver": kill_driver,
+    modes = {"inject": inject, "kill-driver": kill_driver, "forge-inside": forge_inside,
+             "forge-child": forge_child,
              "many": lambda lw, prog: many(lw, prog, False),
              "many-hard": lambda lw, prog: many(lw, prog, True)}
     if len(sys.argv) != 3 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
     lockwatch = os.environ.get("LOCKWATCH")
-    if not lockwatch:
+    if not lockwatch and sys.argv[1] != "forge-child":
         print("check_trust.py: set LOCKWATCH", file=sys.stderr)
         return 2
     modes[sys.argv[1]](lockwatch, sys.argv[2])
