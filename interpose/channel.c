@@ -32,6 +32,7 @@
 
 static struct {
     struct sockaddr_un addr;
+    char secret[LW_WIRE_SECRET_LEN]; /* sent first on every connection (wire.h) */
     socklen_t addr_len;
     atomic_int fd;
     _Atomic uint64_t dev, ino; /* identity of our socket, to notice a reused descriptor number */
@@ -83,6 +84,14 @@ static int lwi_channel_connect(void)
         close(fd);
         return -1;
     }
+    ssize_t sent;
+    do
+        sent = send(fd, lwi_chan.secret, sizeof lwi_chan.secret, MSG_NOSIGNAL);
+    while (sent < 0 && errno == EINTR);
+    if (sent != (ssize_t)sizeof lwi_chan.secret) {
+        close(fd);
+        return -1;
+    }
     fd = lwi_channel_raise_fd(fd);
     int sndbuf = LWI_CHANNEL_SNDBUF;
     socklen_t len = sizeof sndbuf;
@@ -101,17 +110,20 @@ static int lwi_channel_connect(void)
     return fd;
 }
 
-int lwi_channel_open(const char *name)
+int lwi_channel_open(const char *value)
 {
-    size_t len = strlen(name);
-    if (len == 0 || len + 1 > sizeof lwi_chan.addr.sun_path) {
+    const char *path = value + LW_WIRE_SECRET_LEN + 1;
+    size_t len = strnlen(value, LW_WIRE_SECRET_LEN + 1 + sizeof lwi_chan.addr.sun_path);
+    if (len <= LW_WIRE_SECRET_LEN + 1 || value[LW_WIRE_SECRET_LEN] != ':' ||
+        len - (LW_WIRE_SECRET_LEN + 1) >= sizeof lwi_chan.addr.sun_path) {
         atomic_store(&lwi_chan.dead, true);
         return -1;
     }
+    memcpy(lwi_chan.secret, value, LW_WIRE_SECRET_LEN);
     memset(&lwi_chan.addr, 0, sizeof lwi_chan.addr);
     lwi_chan.addr.sun_family = AF_UNIX;
-    memcpy(lwi_chan.addr.sun_path + 1, name, len); /* abstract: leading NUL */
-    lwi_chan.addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+    memcpy(lwi_chan.addr.sun_path, path, len - (LW_WIRE_SECRET_LEN + 1));
+    lwi_chan.addr_len = (socklen_t)sizeof lwi_chan.addr;
     if (lwi_channel_connect() < 0) {
         atomic_store(&lwi_chan.dead, true);
         return -1;
@@ -262,10 +274,14 @@ void lwi_channel_use_ring(const struct lwi_thread *self)
     if (!ring) return;
     bool handed_over = lwi_emit_ring(self, memfd);
     close(memfd); /* the mapping and the driver's copy keep the ring; the program cannot take it */
-    if (handed_over)
-        atomic_store_explicit(&lwi_chan.ring, ring, memory_order_release);
-    else
+    if (!handed_over) {
         lwi_ring_destroy(ring);
+        return;
+    }
+    atomic_store_explicit(&lwi_chan.ring, ring, memory_order_release);
+    /* Nothing more goes on the socket: give its descriptor back to the program. */
+    int fd = atomic_exchange(&lwi_chan.fd, -1);
+    if (fd >= 0) close(fd);
 }
 
 void lwi_channel_after_fork(void)

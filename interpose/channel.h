@@ -1,8 +1,9 @@
-/* channel.h — the record channel to the driver: one AF_UNIX SOCK_STREAM connection to the
- * abstract name in LOCKWATCH_SOCKET, then a shared-memory ring handed over on it
- * (lwi_channel_use_ring). Until the hand-over, or for good when no ring can be made, each record
- * is written whole by one send() (wire.h); what follows describes that socket path. Records in
- * the ring need no descriptor at all, so a program closing ours does not matter to them.
+/* channel.h — the record channel to the driver: one AF_UNIX SOCK_STREAM connection to the socket
+ * path in LOCKWATCH_SOCKET ("<secret>:<path>", wire.h), which starts with the run's secret, then
+ * a shared-memory ring handed over on it (lwi_channel_use_ring). Once the ring is handed over the
+ * socket is closed: the program keeps every descriptor it would have without lockwatch. Until
+ * the hand-over, or for good when no ring can be made, each record is written whole by one send()
+ * (wire.h); what follows describes that socket path. Records in the ring need no descriptor.
  *
  * The socket sits on a high descriptor (≥ 1000, or as high as RLIMIT_NOFILE allows) so programs
  * that dup2 over low numbers do not hit it. Before each send the descriptor is checked with fstat
@@ -19,8 +20,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Connects; 0 on success, -1 (with the channel dead) otherwise. */
-int lwi_channel_open(const char *name);
+/* Connects to the socket LOCKWATCH_SOCKET's value names; 0 on success, -1 (with the channel
+ * dead) otherwise. */
+int lwi_channel_open(const char *value);
 
 /* Sends one record; silently drops it when the channel is dead or the record cannot be sent.
  * Leaves errno as it found it. */

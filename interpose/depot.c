@@ -74,7 +74,7 @@ uint64_t lwi_depot_capture(const struct lwi_thread *self)
     uint64_t pcs[LW_WIRE_MAX_FRAMES];
     uint32_t nframes = lwi_depot_unwind(pcs);
     if (nframes == 0) return 0;
-    uint64_t id = lwi_mix64(nframes);
+    uint64_t id = lwi_mix64(nframes ^ (lwi_modules_unloads() << 8)); /* modules.h */
     for (uint32_t i = 0; i < nframes; i++)
         id = lwi_combine(id, pcs[i]);
     id &= LWI_STACK_ID_MASK;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "channel.h"
+#include "fork.h"
 #include "lockwatch/ring.h"
 #include "tls.h"
 
@@ -19,6 +20,7 @@ uint64_t lwi_now_ns(void)
 static void lwi_header(struct lw_rec_header *h, enum lw_rec_type type, size_t size,
                        const struct lwi_thread *self)
 {
+    if (self == &lwi_tls) lwi_fork_check(&lwi_tls); /* a raw fork's child announces itself */
     h->magic = LW_WIRE_MAGIC;
     h->version = LW_WIRE_VERSION;
     h->type = (uint8_t)type;
@@ -267,6 +269,7 @@ void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread)
 {
     size_t size = sizeof *rec + rec->nevents * sizeof rec->events[0];
     struct lw_rec_header *h = &rec->h;
+    lwi_fork_check(&lwi_tls);
     h->magic = LW_WIRE_MAGIC;
     h->version = LW_WIRE_VERSION;
     h->type = LW_REC_HOLDS;

@@ -8,6 +8,8 @@
 #include "fork.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +22,15 @@
 #include "tls.h"
 #include "watch.h"
 
+int32_t *lwi_fork_mark;
+atomic_bool lwi_fork_by_getpid;
+
+/* The pid the mark says this process announced, refreshed for a child. */
+static void lwi_fork_rearm(void)
+{
+    if (lwi_fork_mark) *(volatile int32_t *)lwi_fork_mark = (int32_t)getpid();
+}
+
 /* In the parent, before the fork: gives the forking thread its number if it has none yet. */
 static void lwi_fork_prepare(void)
 {
@@ -28,9 +39,10 @@ static void lwi_fork_prepare(void)
     lwi_profile_before_fork(); /* the forking thread's timed holds are the parent's (profile.h) */
 }
 
-static void lwi_fork_child(void)
+/* The child's side of a fork, from the atfork handler or from a record's check. */
+static void lwi_fork_child_of(struct lwi_thread *self)
 {
-    struct lwi_thread *self = &lwi_tls;
+    lwi_fork_rearm(); /* first: the records sent below run the check */
     if (!atomic_load_explicit(&lwi_active, memory_order_relaxed)) {
         /* The parent's runtime went passive: nothing will be sent from the child either. */
         if (self->guard == LWI_GUARD_IDLE) self->guard = LWI_GUARD_UNKNOWN;
@@ -57,7 +69,34 @@ static void lwi_fork_child(void)
     lwi_guard_restore(self, guard);
 }
 
+static void lwi_fork_child(void)
+{
+    lwi_fork_child_of(&lwi_tls);
+}
+
+void lwi_fork_adopt(struct lwi_thread *self)
+{
+    if (self != &lwi_tls) return; /* a record made for another thread: its own check will do */
+    if (atomic_load_explicit(&lwi_fork_by_getpid, memory_order_relaxed) &&
+        (int)getpid() == atomic_load_explicit(&lwi_pid, memory_order_relaxed))
+        return;
+    lwi_fork_child_of(self);
+}
+
 int lwi_fork_init(void)
 {
-    return pthread_atfork(lwi_fork_prepare, NULL, lwi_fork_child) == 0 ? 0 : -1;
+    if (pthread_atfork(lwi_fork_prepare, NULL, lwi_fork_child) != 0) return -1;
+    long page = sysconf(_SC_PAGESIZE);
+    void *mark = mmap(NULL, (size_t)(page > 0 ? page : 4096), PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mark == MAP_FAILED) return 0; /* no check: raw forks stay the parent's (documented) */
+#ifdef MADV_WIPEONFORK
+    bool wipes = madvise(mark, (size_t)(page > 0 ? page : 4096), MADV_WIPEONFORK) == 0;
+#else
+    bool wipes = false;
+#endif
+    atomic_store(&lwi_fork_by_getpid, !wipes);
+    *(volatile int32_t *)mark = (int32_t)getpid();
+    lwi_fork_mark = mark;
+    return 0;
 }

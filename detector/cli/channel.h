@@ -1,6 +1,11 @@
 /* channel.h — the driver's end of the record channel (wire.h): a listening AF_UNIX SOCK_STREAM
- * socket with a fresh abstract name, the connections of the run's processes, and the cutting of
- * their byte streams into records (header.size bytes each) for the detector. */
+ * socket in a private directory, the connections of the run's processes, and the cutting of
+ * their byte streams into records (header.size bytes each) for the detector.
+ *
+ * Only the run talks to the driver: a connection is accepted only from a process of the run (its
+ * SO_PEERCRED pid descends from lockwatch or carries the run's LOCKWATCH_SOCKET entry; peer.h),
+ * and its first bytes must be the run's random secret (wire.h). Anything else is closed at once
+ * and counted (lwd_channel_refused); it never reaches the detector. */
 #ifndef LWD_CHANNEL_H
 #define LWD_CHANNEL_H
 
@@ -13,15 +18,18 @@
 #include "record_stream.h"
 #include "ring.h"
 
-#define LWD_SOCKET_NAME_MAX 64
+/* "<secret>:<path>": 32 hex digits, then a path that fits sun_path */
+#define LWD_SOCKET_NAME_MAX (LW_WIRE_SECRET_LEN + 1 + 108)
 
 /* One process image's connection: its socket's byte stream, cut into records as they arrive,
  * and from its LW_REC_RING record on, its ring. A connection whose socket ended lives on while a
  * process still maps its ring (a program that closed every descriptor, or a forked child), and
  * ends once none does and the ring is drained. */
 struct lwd_conn {
-    int fd;        /* the socket; -1 once it ended */
-    int passed_fd; /* a descriptor that came with the socket's bytes, for the RING record */
+    int fd;                /* the socket; -1 once it ended */
+    size_t secret_got;     /* bytes of the secret read so far: LW_WIRE_SECRET_LEN once proven */
+    long long accepted_ms; /* a connection that has not proven itself in time is refused */
+    int passed_fd;         /* a descriptor that came with the socket's bytes, for the RING record */
     struct lwd_ring ring;
     int32_t *writers; /* pids seen writing into the ring: who may still map it */
     size_t nwriters, writers_cap;
@@ -30,9 +38,16 @@ struct lwd_conn {
 };
 
 struct lwd_channel {
-    int listen_fd;                  /* -1 when closed */
-    char name[LWD_SOCKET_NAME_MAX]; /* "lockwatch-<pid>-<random>": LOCKWATCH_SOCKET's value */
-    struct lwd_conn **conns;        /* open connections, in accept order */
+    int listen_fd;                        /* -1 when closed */
+    int spare_fd;                         /* kept to accept-and-close when descriptors run out */
+    char name[LWD_SOCKET_NAME_MAX];       /* LOCKWATCH_SOCKET's value: "<secret>:<socket path>" */
+    char dir[LWD_SOCKET_NAME_MAX];        /* the private (0700) directory holding the socket */
+    char entry[LWD_SOCKET_NAME_MAX + 32]; /* "LOCKWATCH_SOCKET=<name>", as in /proc/PID/environ */
+    unsigned long long refused;           /* connections refused: not from the run, or no secret */
+    long refused_pid;                     /* the first refused peer's pid (0: unknown) */
+    unsigned long long dropped; /* connections of the run closed for want of descriptors */
+    bool run_over;           /* every process of the run has ended: no ring is written any more */
+    struct lwd_conn **conns; /* open connections, in accept order */
     size_t nconns, cap;
     struct lwd_backlog backlog; /* records read, not yet applied (backlog.h) */
     bool out_of_memory;         /* the detector ran out: later records are dropped */
@@ -43,8 +58,18 @@ int lwd_channel_open(struct lwd_channel *ch);
 /* Closes everything; accepts a channel whose open failed. */
 void lwd_channel_close(struct lwd_channel *ch);
 
-/* Accepts every pending connection. Returns 0, or -1 after one line on stderr. */
+/* Accepts every pending connection of the run and refuses (closes, counts) the others. Never
+ * fails for a peer's sake: a flood of connections is accepted and closed one by one; when the
+ * driver's descriptors run out, the connection is closed, counted in `dropped` and the report's
+ * bad records. Returns 0, or -1 after one line on stderr (out of memory). */
 int lwd_channel_accept(struct lwd_channel *ch);
+
+/* Closes the connections that have not sent the secret within their time; returns the
+ * milliseconds until the next such deadline, or -1 when no connection waits to prove itself. */
+int lwd_channel_expire(struct lwd_channel *ch);
+
+/* One line on stderr when connections were refused or dropped (after the run). */
+void lwd_channel_say_refused(const struct lwd_channel *ch);
 
 /* Reads what connection i has waiting, on its socket and then in its ring, and appends each whole
  * record to the backlog (lwd_channel_apply feeds them to d later, in the order read; when the

@@ -43,9 +43,10 @@ struct lwd_options {
     char **argv;         /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
-    unsigned deadlock_delay_ms;   /* --deadlock-delay: blocked this long, a thread is published */
-    unsigned timeout_ms;          /* --timeout: end a run still going after this long; 0 = never */
-    unsigned interrupt_grace_ms;  /* --interrupt-grace: how long an interrupted program may take */
+    unsigned deadlock_delay_ms;  /* --deadlock-delay: blocked this long, a thread is published */
+    unsigned timeout_ms;         /* --timeout: end a run still going after this long; 0 = never */
+    unsigned interrupt_grace_ms; /* --interrupt-grace: how long an interrupted program may take */
+    unsigned linger_ms; /* --linger: how long to wait for processes left running; 0 = until gone */
     uint64_t cycle_search_budget; /* --cycle-search-budget: 0 = default, UINT64_MAX = none */
     const char *suppressions;     /* --suppressions=FILE, or NULL */
     const char *baseline;         /* --baseline=REPORT.json, or NULL */

@@ -46,6 +46,10 @@ static const char usage_text[] =
     "                       SIGTERM or SIGHUP to lockwatch, once the grace below is over\n"
     "  --interrupt-grace=SEC how long a program may take to end after SIGINT, SIGTERM or\n"
     "                       SIGHUP to lockwatch before it is reported and ended (default 2)\n"
+    "  --linger=SEC         after the program exits, wait at most SEC seconds for processes\n"
+    "                       it left running (a daemon) before the report; they are left\n"
+    "                       running. Default: wait until every process of the run has ended;\n"
+    "                       SIGINT, SIGTERM or SIGHUP to lockwatch also ends the wait\n"
     "  --cycle-search-budget=N\n"
     "                       steps one lock-order cycle search may take (default 1000000,\n"
     "                       0 = no limit). Cycles of any length are searched; a search that\n"
@@ -287,6 +291,16 @@ static bool set_timeout(struct lwd_options *opts, const char *value, const struc
     return false;
 }
 
+static bool set_linger(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    if (parse_seconds(value, LWD_MAX_TIMEOUT_MS, &opts->linger_ms)) return true;
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --linger (expected seconds, more than 0, e.g. "
+            "5 or 0.5)\n",
+            src->prefix, value);
+    return false;
+}
+
 static bool set_interrupt_grace(struct lwd_options *opts, const char *value,
                                 const struct parse_source *src)
 {
@@ -331,6 +345,7 @@ static const struct option_def value_options[] = {
     {"deadlock-delay", set_deadlock_delay},
     {"timeout", set_timeout},
     {"interrupt-grace", set_interrupt_grace},
+    {"linger", set_linger},
     {"cycle-search-budget", set_cycle_search_budget},
     {"suppressions", set_suppressions},
     {"baseline", set_baseline},
@@ -452,6 +467,7 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
         .deadlock_delay_ms = LWD_DEFAULT_DEADLOCK_DELAY_MS,
         .timeout_ms = 0,
         .interrupt_grace_ms = LWD_DEFAULT_INTERRUPT_GRACE_MS,
+        .linger_ms = 0,
         .suppressions = NULL,
         .baseline = NULL,
         .source_root = NULL,

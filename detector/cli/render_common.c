@@ -86,15 +86,23 @@ size_t lwd_first_user_frame(const struct lw_stack *s)
     return s->nframes;
 }
 
-const struct lw_module *lwd_find_module(const struct lw_report *r, uint32_t image, uint64_t pc)
+const struct lw_module *lwd_find_module_at(const struct lw_report *r, uint32_t image,
+                                           uint32_t epoch, uint64_t pc)
 {
     for (size_t i = 0; i < r->nimages; i++) {
         const struct lw_image *img = &r->images[i];
         if (img->index != image) continue;
-        for (size_t m = 0; m < img->nmodules; m++)
-            if (pc >= img->modules[m].start && pc < img->modules[m].end) return &img->modules[m];
+        for (size_t m = img->nmodules; m-- > 0;) {
+            const struct lw_module *mod = &img->modules[m];
+            if (mod->epoch <= epoch && pc >= mod->start && pc < mod->end) return mod;
+        }
     }
     return NULL;
+}
+
+const struct lw_module *lwd_find_module(const struct lw_report *r, uint32_t image, uint64_t pc)
+{
+    return lwd_find_module_at(r, image, UINT32_MAX, pc);
 }
 
 const char *lwd_basename(const char *path)

@@ -33,7 +33,10 @@ bool lwd_frame_is_user(const struct lw_frame *f);
  * missing. */
 size_t lwd_first_user_frame(const struct lw_stack *s);
 
-/* The module of `image` that maps pc, or NULL. */
+/* The module of `image` that maps pc, or NULL: among those announced by module epoch `epoch`
+ * (lw_image.remaps; a stack's own, or UINT32_MAX for the latest), the latest. */
+const struct lw_module *lwd_find_module_at(const struct lw_report *r, uint32_t image,
+                                           uint32_t epoch, uint64_t pc);
 const struct lw_module *lwd_find_module(const struct lw_report *r, uint32_t image, uint64_t pc);
 
 /* The last path component of path ("libc.so.6"). */

@@ -154,7 +154,7 @@ static const char *lock_ref(const struct lw_lock *l, uint8_t mode, bool with_mod
 static void print_frame(const struct text *t, const struct lw_stack *s, size_t i)
 {
     const struct lw_frame *f = &s->frames[i];
-    const struct lw_module *m = lwd_find_module(t->report, s->image, f->pc);
+    const struct lw_module *m = lwd_find_module_at(t->report, s->image, s->epoch, f->pc);
     fprintf(t->out, "      #%zu ", i);
     if (f->function != NULL)
         fputs(f->function, t->out);

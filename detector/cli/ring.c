@@ -3,6 +3,7 @@
  * copied out whole before anyone looks at it. */
 #include "ring.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -64,24 +65,48 @@ void lwd_ring_beat(struct lwd_ring *r)
     if (r->hdr) atomic_fetch_add_explicit(&r->hdr->beat, 1, memory_order_relaxed);
 }
 
-bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid)
+/* Whether the maps file at path lists the ring's memfd; *lines says whether it listed anything.
+ * -1 when it cannot be opened (errno set). */
+static int maps_list_ring(const char *path, unsigned long long ino, bool *lines)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%" PRId32 "/maps", pid);
     FILE *maps = fopen(path, "re");
-    if (!maps) return errno != ENOENT && errno != ESRCH;
+    if (!maps) return -1;
     char *line = NULL;
     size_t cap = 0;
     bool found = false;
+    *lines = false;
     while (!found && getline(&line, &cap, maps) > 0) {
-        unsigned long long ino;
+        unsigned long long got;
+        *lines = true;
         /* start-end perms offset dev inode path */
-        if (sscanf(line, "%*s %*s %*s %*s %llu", &ino) == 1 && ino == r->ino &&
-            strstr(line, "memfd:"))
+        if (sscanf(line, "%*s %*s %*s %*s %llu", &got) == 1 && got == ino && strstr(line, "memfd:"))
             found = true;
     }
     free(line);
     fclose(maps);
+    return found;
+}
+
+bool lwd_ring_mapped_by(const struct lwd_ring *r, int32_t pid)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/proc/%" PRId32 "/maps", pid);
+    bool lines = false;
+    int found = maps_list_ring(path, r->ino, &lines);
+    if (found < 0) return errno != ENOENT && errno != ESRCH;
+    if (found || lines) return found;
+    /* Nothing listed: the main thread has ended (pthread_exit) while others run, and its maps
+     * read empty; a live thread's show the process's mappings. */
+    snprintf(path, sizeof path, "/proc/%" PRId32 "/task", pid);
+    DIR *tasks = opendir(path);
+    if (!tasks) return false;
+    struct dirent *e;
+    while (!found && (e = readdir(tasks)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || strlen(e->d_name) > 10) continue;
+        snprintf(path, sizeof path, "/proc/%" PRId32 "/task/%s/maps", pid, e->d_name);
+        found = maps_list_ring(path, r->ino, &lines) > 0;
+    }
+    closedir(tasks);
     return found;
 }
 

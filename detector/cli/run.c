@@ -1,6 +1,8 @@
 /* run.c — the event loop of a run: one poll() over the signalfd (child exit, signals to
  * forward), the listening socket and every connection, on a clock while rings are attached.
- * See run.h for when it ends. */
+ * See run.h for when it ends. lockwatch is the run's child subreaper: a process the program
+ * leaves behind (a daemon) becomes lockwatch's child, so the run lasts while lockwatch has
+ * children, and each one's exit is seen. */
 #include "run.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -19,17 +22,20 @@
 #include "channel.h"
 #include "clock.h"
 #include "hang.h"
+#include "proc_tasks.h"
 #include "signals.h"
 #include "spawn.h"
 #include "stop.h"
 #include "tsan_run.h"
 #include "watch.h"
 
-/* After the program exits: stop when no record arrived for this long... */
+/* After the last process of the run has ended: stop when no record arrived for this long... */
 #define LWD_DRAIN_QUIET_MS 200
-/* ...or at the latest this long after the exit, so a grandchild that keeps sending records
- * cannot hold the report back for ever. */
+/* ...or at the latest this long after it, so a process outside lockwatch's tree that keeps
+ * sending records cannot hold the report back for ever. */
 #define LWD_DRAIN_MAX_MS 2000
+/* While connections wait to prove themselves (channel.h), the loop wakes this often at least. */
+#define LWD_EXPIRE_WAKE_MAX_MS 100
 /* How long the driver lets records pile up before reading again (see nap_after_records). */
 #define LWD_BATCH_NAP_US 5000L
 #define LWD_BATCH_NAP_MAX_BYTES (64u * 1024u)
@@ -53,7 +59,9 @@ struct run_state {
     pid_t child;
     struct lwd_watch *watch; /* the wait board's looks (watch.h) */
     bool child_running;
-    bool stop;                    /* a forwarded signal arrived after the program had exited */
+    bool others_running; /* once the program is reaped: lockwatch has children it left behind */
+    bool stop_waiting;   /* --linger is over: processes left behind are not waited for */
+    bool stop;           /* a forwarded signal arrived after the program had exited */
     long long interrupt_deadline; /* grace_ms after an interrupt, -1 before one */
     unsigned grace_ms;            /* --interrupt-grace */
     bool told;                    /* --on-deadlock=report: the deadlock was announced */
@@ -61,14 +69,20 @@ struct run_state {
     const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
 };
 
-static void reap_child(struct run_state *st)
+/* Reaps every child that ended: the program (its status is the run's) and the processes of the
+ * run that were left to lockwatch, the subreaper. */
+static void reap_children(struct run_state *st)
 {
-    int status;
-    pid_t got;
-    while ((got = waitpid(st->child, &status, WNOHANG)) < 0 && errno == EINTR)
-        ;
-    if (got != st->child) return;
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    for (;;) {
+        int status;
+        pid_t got = waitpid(-1, &status, WNOHANG);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            /* some child lives; < 0 (ECHILD): none left */
+            st->others_running = got == 0 && !st->stop_waiting;
+            return;
+        }
+        if (got != st->child || !(WIFEXITED(status) || WIFSIGNALED(status))) continue;
         st->child_running = false;
         st->outcome->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
         st->outcome->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -88,12 +102,22 @@ static void interrupted(const struct signalfd_siginfo *info, struct run_state *s
         st->interrupt_deadline < 0 ? now + st->grace_ms : now; /* a second one */
 }
 
+/* SIGKILL to every process below lockwatch. */
+static void kill_left(void)
+{
+    pid_t *pids = NULL;
+    size_t n = lwd_proc_descendants(getpid(), &pids);
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] != getpid()) kill(pids[i], SIGKILL);
+    free(pids);
+}
+
 static void handle_signals(int fd, struct run_state *st)
 {
     struct signalfd_siginfo info;
     while (read(fd, &info, sizeof info) == (ssize_t)sizeof info) {
         if (info.ssi_signo == SIGCHLD)
-            reap_child(st);
+            reap_children(st);
         else if (st->child_running)
             interrupted(&info, st);
         else
@@ -213,11 +237,12 @@ static void stop_if_stuck(const struct lwd_options *opts, struct lwd_channel *ch
 
 /* --timeout, or an interrupt the program did not end after: the program is still running.
  * Every thread's stack goes into a hang finding first, then the run is ended like a deadlocked
- * one. A run whose program has exited (only the drain is left) ended by itself and is neither
- * dumped nor killed. */
+ * one. After the program has exited, what it left running (a daemon) is what is dumped and
+ * ended; a run whose processes have all exited (only the drain is left) ended by itself. */
 static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_detector *d,
                       enum lwd_stop_reason reason)
 {
+    pid_t child = st->child_running ? st->child : 0; /* else only what the program left runs */
     /* Judge with every record read so far applied: one still in the backlog may be the deadlock
      * that explains the hang. */
     lwd_channel_apply(ch, d, SIZE_MAX);
@@ -226,9 +251,9 @@ static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_de
         reason = stuck_reason(lw_detector_report(d));
     else { /* on failure it said so: the run still ends */
         lwd_watch_refresh_signals(st->watch, d);
-        lwd_report_hang(d, st->child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
+        lwd_report_hang(d, child, ch->name, st->runtime, reason == LWD_STOP_INTERRUPTED);
     }
-    lwd_stop_run(lw_detector_report(d), st->child, ch->name);
+    lwd_stop_run(lw_detector_report(d), child, ch->name);
     st->outcome->stopped = true;
     st->outcome->stop_reason = reason;
 }
@@ -236,7 +261,8 @@ static void stop_hung(struct lwd_channel *ch, struct run_state *st, struct lw_de
 /* Milliseconds poll() may wait before the timeout is due (-1: no timeout pending). */
 static int timeout_wait(long long deadline, const struct run_state *st)
 {
-    if (deadline < 0 || !st->child_running || st->outcome->stopped) return -1;
+    if (deadline < 0 || !(st->child_running || st->others_running) || st->outcome->stopped)
+        return -1;
     long long left = deadline - lwd_now_ms();
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
@@ -268,12 +294,32 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
     bool behind = false; /* records read wait to be applied (backlog.h) */
     long long deadline = opts->timeout_ms > 0 ? lwd_now_ms() + opts->timeout_ms : -1;
     enum lwd_exit rc = LWD_EXIT_OK;
+    long long linger_deadline = -1; /* --linger: when to stop waiting for processes left */
     for (;;) {
-        if (!st->child_running && exited_at < 0) {
+        if (!st->child_running && linger_deadline < 0)
+            linger_deadline = opts->linger_ms > 0 ? lwd_now_ms() + opts->linger_ms : LLONG_MAX;
+        if (!st->child_running && st->others_running && lwd_now_ms() >= linger_deadline) {
+            fprintf(stderr,
+                    "lockwatch: stopped waiting for the processes the program left running "
+                    "(--linger); they keep running, and what they find later is not reported\n");
+            st->others_running = false;
+            st->stop_waiting = true;
+        }
+        /* A run lockwatch ended takes with it what the program left (which has no runtime, or
+         * lwd_stop_run would have found it by its environment). */
+        if (st->outcome->stopped && !st->child_running && st->others_running) kill_left();
+        if (!st->child_running && !st->others_running && exited_at < 0) {
             exited_at = lwd_now_ms();
+            ch->run_over = true;
             lwd_channel_recheck(ch); /* its rings may have no writer left: read them to the end */
         }
-        if (st->stop) break;
+        if (st->stop) {
+            if (!st->child_running && st->others_running)
+                fputs("lockwatch: stopped waiting for the processes the program left running (a "
+                      "signal); they keep running, and what they find later is not reported\n",
+                      stderr);
+            break;
+        }
         if (timeout_wait(deadline, st) == 0) stop_hung(ch, st, d, LWD_STOP_TIMEOUT);
         if (timeout_wait(st->interrupt_deadline, st) == 0)
             stop_hung(ch, st, d, LWD_STOP_INTERRUPTED);
@@ -291,8 +337,18 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         timeout = min_wait(timeout, timeout_wait(st->interrupt_deadline, st));
         /* The board is looked at only with every record read applied: a detector still behind
          * the program could take threads it has not heard of yet for absent. */
-        if (st->child_running && !st->outcome->stopped && !behind)
-            timeout = min_wait(timeout, lwd_watch_tick(st->watch, d, st->child, ch->name));
+        bool run_alive = st->child_running || st->others_running;
+        if (run_alive && !st->outcome->stopped && !behind)
+            timeout = min_wait(
+                timeout, lwd_watch_tick(st->watch, d, st->child_running ? st->child : 0, ch->name));
+        if (!st->child_running && st->others_running && linger_deadline != LLONG_MAX) {
+            long long left = linger_deadline - lwd_now_ms();
+            timeout = min_wait(timeout, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
+        }
+        int expiry = lwd_channel_expire(ch);
+        if (expiry >= 0)
+            timeout = min_wait(timeout,
+                               expiry < LWD_EXPIRE_WAKE_MAX_MS ? expiry : LWD_EXPIRE_WAKE_MAX_MS);
         if (lwd_channel_has_rings(ch)) timeout = min_wait(timeout, ring_wake);
         if (behind) timeout = 0; /* records wait to be applied: only look whether more came */
         fds = make_pollfds(ch, sig->fd, fds, &cap);
@@ -354,7 +410,10 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     struct lwd_tsan tsan = {.dir = "", .options = NULL};
     struct lwd_watch *watch = NULL;
     enum lwd_exit rc = LWD_EXIT_TOOL;
+    lwd_spawn_raise_nofile();
     if (lwd_channel_open(&ch) != 0) goto out;
+    /* Processes the program leaves behind become lockwatch's children (run.c's header). */
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (lwd_signals_setup(&sig) != 0) goto out;
     /* Every run gets the TSan options, not only TSan builds: any process of the run may be one.
      * Without them (no log directory) TSan reports on stderr as usual, which the line printed by
@@ -372,7 +431,10 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     if (rc != LWD_EXIT_OK) goto out;
     outcome->pid = st.child;
     rc = event_loop(opts, &ch, &sig, &st, d);
+    ch.run_over = true;
     lwd_channel_finish(&ch, d);
+    lw_detector_report(d)->bad_records += ch.dropped;
+    lwd_channel_say_refused(&ch);
     if (rc == LWD_EXIT_OK && ch.out_of_memory) rc = LWD_EXIT_TOOL;
     /* After the loop every process of the run has exited or been stopped: the logs are whole.
      * A log that cannot be read was reported; the rest of the report still stands. */

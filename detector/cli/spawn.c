@@ -5,15 +5,30 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lockwatch/wire.h"
 
 extern char **environ;
+
+static struct rlimit lwd_nofile_saved;
+static int lwd_nofile_raised;
+
+void lwd_spawn_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == rl.rlim_max) return;
+    lwd_nofile_saved = rl;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0) lwd_nofile_raised = 1;
+}
 
 static int starts_with_name(const char *entry, const char *name)
 {
@@ -95,6 +110,7 @@ enum lwd_exit lwd_spawn(const struct lwd_options *opts, const struct lwd_preflig
         goto out;
     }
     fflush(NULL); /* nothing buffered may be written twice */
+    pid_t parent = getpid();
     *pid = fork();
     if (*pid < 0) {
         fprintf(stderr, "lockwatch: cannot fork: %s\n", strerror(errno));
@@ -103,6 +119,9 @@ enum lwd_exit lwd_spawn(const struct lwd_options *opts, const struct lwd_preflig
     if (*pid == 0) {
         lwd_signals_restore(sig);
         close(status_pipe[0]);
+        if (lwd_nofile_raised) (void)setrlimit(RLIMIT_NOFILE, &lwd_nofile_saved);
+        /* Dies with lockwatch; a lockwatch killed before this line leaves no program behind. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
         /* execvpe, not execve: a file without "#!" that the kernel refuses (ENOEXEC) is run
          * by /bin/sh, as shells and execvp do. */
         execvpe(pf->program, opts->argv, envp);

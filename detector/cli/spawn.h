@@ -11,7 +11,13 @@
 #include "preflight.h"
 #include "signals.h"
 
-/* tsan_options, when not NULL, replaces TSAN_OPTIONS in the program's environment (tsan_run.h).
+/* Raises lockwatch's own soft RLIMIT_NOFILE to its hard limit (a connection per live process of
+ * the run), remembering the old one: the program gets the limit lockwatch was started with. */
+void lwd_spawn_raise_nofile(void);
+
+/* The program is started with PR_SET_PDEATHSIG(SIGKILL): it dies when lockwatch does, even by
+ * SIGKILL (processes it started are not killed with it).
+ * tsan_options, when not NULL, replaces TSAN_OPTIONS in the program's environment (tsan_run.h).
  * Returns LWD_EXIT_OK with *pid set once the program image is running, or an exit code after
  * one line on stderr (the child, if any, has been reaped). */
 enum lwd_exit lwd_spawn(const struct lwd_options *opts, const struct lwd_preflight *pf,

@@ -13,8 +13,7 @@
 
 #include "lockwatch/wire.h"
 
-/* Whether /proc/<pid>/environ holds the entry LOCKWATCH_SOCKET=<name>. */
-static bool belongs_to_run(pid_t pid, const char *entry)
+bool lwd_environ_holds(pid_t pid, const char *entry)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
@@ -46,7 +45,7 @@ static bool belongs_to_run(pid_t pid, const char *entry)
 size_t lwd_run_pids(const struct lw_report *report, pid_t child, const char *socket_name,
                     pid_t **pids)
 {
-    char entry[128];
+    char entry[256];
     snprintf(entry, sizeof entry, "%s=%s", LW_WIRE_ENV_SOCKET, socket_name);
     *pids = malloc((report->nprocesses + 1) * sizeof **pids);
     if (!*pids) return 0;
@@ -54,7 +53,7 @@ size_t lwd_run_pids(const struct lw_report *report, pid_t child, const char *soc
     if (child > 0) (*pids)[n++] = child;
     for (size_t i = 0; i < report->nprocesses; i++) {
         pid_t pid = report->processes[i].pid;
-        if (pid > 0 && pid != child && belongs_to_run(pid, entry)) (*pids)[n++] = pid;
+        if (pid > 0 && pid != child && lwd_environ_holds(pid, entry)) (*pids)[n++] = pid;
     }
     if (n == 0) {
         free(*pids);

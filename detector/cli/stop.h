@@ -4,10 +4,14 @@
 #ifndef LWD_STOP_H
 #define LWD_STOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "lockwatch/report.h"
+
+/* Whether /proc/<pid>/environ holds entry ("LOCKWATCH_SOCKET=<value>") among its strings. */
+bool lwd_environ_holds(pid_t pid, const char *entry);
 
 /* The live processes of the run: the program (child: its pid while it is not yet reaped, 0 once
  * it is) and every other process the report knows of whose environment still names this run's

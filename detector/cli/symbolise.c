@@ -56,6 +56,7 @@ struct cache_entry {
     bool used;
     uint8_t kind; /* enum lookup_kind */
     uint32_t image;
+    uint32_t epoch; /* the module epoch looked up in (lw_image.remaps) */
     uint64_t addr;
     uint64_t offset; /* LOOKUP_OBJECT: addr - start of the object */
     struct lwd_symbol sym;
@@ -63,7 +64,8 @@ struct cache_entry {
 
 struct image_session {
     uint32_t image;
-    Dwfl *dwfl; /* NULL when libdwfl could not start for this image */
+    uint32_t epoch; /* the modules of this epoch (lw_image.remaps), the latest over others */
+    Dwfl *dwfl;     /* NULL when libdwfl could not start for this image */
 };
 
 struct lwd_symboliser {
@@ -168,13 +170,38 @@ static const Dwfl_Callbacks offline_callbacks = {
     .section_address = dwfl_offline_section_address,
 };
 
-/* Reports every module of the image whose file is still readable. A module that is gone (or the
- * vDSO, which has no file) is left out: its frames keep their raw address and module+offset. */
-static Dwfl *open_image(struct lwd_symboliser *s, uint32_t image)
+static const struct lw_image *image_of(const struct lwd_symboliser *s, uint32_t image)
 {
-    const struct lw_image *img = NULL;
     for (size_t i = 0; i < s->report->nimages; i++)
-        if (s->report->images[i].index == image) img = &s->report->images[i];
+        if (s->report->images[i].index == image) return &s->report->images[i];
+    return NULL;
+}
+
+/* An epoch past the image's last one names the same modules as its last one. */
+static uint32_t clamp_epoch(const struct lwd_symboliser *s, uint32_t image, uint32_t epoch)
+{
+    const struct lw_image *img = image_of(s, image);
+    return img && epoch > img->remaps ? img->remaps : epoch;
+}
+
+/* Whether module m is covered by a later module of the image announced by `epoch`. */
+static bool shadowed(const struct lw_image *img, size_t m, uint32_t epoch)
+{
+    const struct lw_module *mod = &img->modules[m];
+    for (size_t later = m + 1; later < img->nmodules; later++) {
+        const struct lw_module *o = &img->modules[later];
+        if (o->epoch <= epoch && o->start < mod->end && mod->start < o->end) return true;
+    }
+    return false;
+}
+
+/* Reports every module of the image, as of `epoch`, whose file is still readable. A module that
+ * is gone (or the vDSO, which has no file) is left out: its frames keep their raw address and
+ * module+offset. Of modules that overlap (one unloaded, another loaded at its place) the latest
+ * of the epoch is reported. */
+static Dwfl *open_image(struct lwd_symboliser *s, uint32_t image, uint32_t epoch)
+{
+    const struct lw_image *img = image_of(s, image);
     if (img == NULL) return NULL;
     Dwfl *dwfl = dwfl_begin(&offline_callbacks);
     if (dwfl == NULL) {
@@ -186,6 +213,7 @@ static Dwfl *open_image(struct lwd_symboliser *s, uint32_t image)
     dwfl_report_begin(dwfl);
     for (size_t m = 0; m < img->nmodules; m++) {
         const struct lw_module *mod = &img->modules[m];
+        if (mod->epoch > epoch || (img->remaps > 0 && shadowed(img, m, epoch))) continue;
         const char *path = mod->path;
         /* "/proc/self/exe" named the program inside it; here it would name lockwatch. */
         if (path != NULL && strcmp(path, "/proc/self/exe") == 0) path = img->exe;
@@ -198,21 +226,23 @@ static Dwfl *open_image(struct lwd_symboliser *s, uint32_t image)
     return dwfl;
 }
 
-static Dwfl *session_for(struct lwd_symboliser *s, uint32_t image)
+static Dwfl *session_for(struct lwd_symboliser *s, uint32_t image, uint32_t epoch)
 {
     for (size_t i = 0; i < s->nsessions; i++)
-        if (s->sessions[i].image == image) return s->sessions[i].dwfl;
+        if (s->sessions[i].image == image && s->sessions[i].epoch == epoch)
+            return s->sessions[i].dwfl;
     struct image_session *grown = realloc(s->sessions, (s->nsessions + 1) * sizeof *grown);
     if (grown == NULL) return NULL;
     s->sessions = grown;
     s->sessions[s->nsessions].image = image;
-    s->sessions[s->nsessions].dwfl = open_image(s, image);
+    s->sessions[s->nsessions].epoch = epoch;
+    s->sessions[s->nsessions].dwfl = open_image(s, image, epoch);
     return s->sessions[s->nsessions++].dwfl;
 }
 
-static uint64_t cache_hash(uint32_t image, uint64_t addr, uint8_t kind)
+static uint64_t cache_hash(uint32_t image, uint32_t epoch, uint64_t addr, uint8_t kind)
 {
-    uint64_t x = addr ^ ((uint64_t)image << 40) ^ ((uint64_t)kind << 62);
+    uint64_t x = addr ^ ((uint64_t)image << 40) ^ ((uint64_t)kind << 62) ^ ((uint64_t)epoch << 20);
     x ^= x >> 30;
     x *= 0xbf58476d1ce4e5b9ull;
     x ^= x >> 27;
@@ -221,11 +251,11 @@ static uint64_t cache_hash(uint32_t image, uint64_t addr, uint8_t kind)
 }
 
 static struct cache_entry *cache_slot(struct cache_entry *table, size_t size, uint32_t image,
-                                      uint64_t addr, uint8_t kind)
+                                      uint32_t epoch, uint64_t addr, uint8_t kind)
 {
-    size_t i = (size_t)cache_hash(image, addr, kind) & (size - 1);
-    while (table[i].used &&
-           !(table[i].image == image && table[i].addr == addr && table[i].kind == kind))
+    size_t i = (size_t)cache_hash(image, epoch, addr, kind) & (size - 1);
+    while (table[i].used && !(table[i].image == image && table[i].epoch == epoch &&
+                              table[i].addr == addr && table[i].kind == kind))
         i = (i + 1) & (size - 1);
     return &table[i];
 }
@@ -239,8 +269,8 @@ static bool cache_reserve(struct lwd_symboliser *s)
     if (table == NULL) return false;
     for (size_t i = 0; i < s->cache_size; i++)
         if (s->cache[i].used)
-            *cache_slot(table, size, s->cache[i].image, s->cache[i].addr, s->cache[i].kind) =
-                s->cache[i];
+            *cache_slot(table, size, s->cache[i].image, s->cache[i].epoch, s->cache[i].addr,
+                        s->cache[i].kind) = s->cache[i];
     free(s->cache);
     s->cache = table;
     s->cache_size = size;
@@ -248,16 +278,18 @@ static bool cache_reserve(struct lwd_symboliser *s)
 }
 
 /* The cached entry for (image, addr, kind), looked up in libdwfl the first time. */
-static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
-                                  enum lookup_kind kind)
+static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint32_t epoch,
+                                  uint64_t addr, enum lookup_kind kind)
 {
+    epoch = clamp_epoch(s, image, epoch);
     if (!cache_reserve(s)) return NULL;
-    struct cache_entry *e = cache_slot(s->cache, s->cache_size, image, addr, (uint8_t)kind);
+    struct cache_entry *e = cache_slot(s->cache, s->cache_size, image, epoch, addr, (uint8_t)kind);
     if (e->used) return e;
     bool failed = false;
-    Dwfl *dwfl = session_for(s, image);
+    Dwfl *dwfl = session_for(s, image, epoch);
     Dwfl_Module *mod = dwfl != NULL ? dwfl_addrmodule(dwfl, addr) : NULL;
-    struct cache_entry found = {.used = true, .kind = (uint8_t)kind, .image = image, .addr = addr};
+    struct cache_entry found = {
+        .used = true, .kind = (uint8_t)kind, .image = image, .epoch = epoch, .addr = addr};
     if (mod != NULL) {
         GElf_Off offset = 0;
         GElf_Sym sym;
@@ -284,14 +316,14 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
 
 const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, uint64_t pc)
 {
-    struct cache_entry *e = lookup(s, image, pc, LOOKUP_CODE);
+    struct cache_entry *e = lookup(s, image, UINT32_MAX, pc, LOOKUP_CODE);
     return e != NULL ? &e->sym : NULL;
 }
 
 const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
                            uint64_t *offset, bool *failed)
 {
-    struct cache_entry *e = lookup(s, image, addr, LOOKUP_OBJECT);
+    struct cache_entry *e = lookup(s, image, UINT32_MAX, addr, LOOKUP_OBJECT);
     if (e == NULL) {
         *failed = true;
         return NULL;
@@ -306,11 +338,13 @@ int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw
     if (stack == NULL || stack->frames == NULL || stack->named) return 0;
     for (size_t i = 0; i < stack->nframes; i++) {
         struct lw_frame *f = &stack->frames[i];
-        const struct lw_module *mod = lwd_find_module(r, stack->image, f->pc);
+        const struct lw_module *mod = lwd_find_module_at(r, stack->image, stack->epoch, f->pc);
         f->module = mod != NULL ? mod->path : NULL;
         /* Every frame is a return address (unw_backtrace): the call is the byte before it. */
-        const struct lwd_symbol *sym = lwd_sym_code(s, stack->image, f->pc ? f->pc - 1 : 0);
-        if (sym == NULL) return -1;
+        const struct cache_entry *e =
+            lookup(s, stack->image, stack->epoch, f->pc ? f->pc - 1 : 0, LOOKUP_CODE);
+        if (e == NULL) return -1;
+        const struct lwd_symbol *sym = &e->sym;
         f->function = sym->function;
         f->file = sym->file;
         f->line = sym->line;

@@ -100,9 +100,14 @@ bool lw_detector_must_stop(const struct lw_detector *d)
 static int on_stack(struct lw_detector *d, const struct lw_rec_stack *rec)
 {
     struct lw_process *p = lw_process_of(d, rec->h.pid);
+    int nomem = 0;
+    struct lw_stack *stack = p ? lw_depot_get(&d->depot, p->image, rec->id, &nomem) : NULL;
+    bool had_frames = stack && stack->frames;
     if (!p || lw_depot_fill(&d->depot, p->image, rec->id, rec->pcs, rec->nframes) != 0)
         return LW_ERR_NOMEM;
-    return LW_OK;
+    /* Its addresses name the modules announced so far: a later remap does not rename it. */
+    if (stack && !had_frames && stack->frames) stack->epoch = d->report.images[p->image].remaps;
+    return nomem ? LW_ERR_NOMEM : LW_OK;
 }
 
 static int on_thread(struct lw_detector *d, const struct lw_rec_thread *rec)

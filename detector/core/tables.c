@@ -75,8 +75,21 @@ int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec)
     image->modules = mods;
     char *path = copy_string(rec->path);
     if (!path) return LW_ERR_NOMEM;
-    mods[image->nmodules++] =
-        (struct lw_module){.base = rec->base, .start = rec->start, .end = rec->end, .path = path};
+    /* Another object over an announced one's addresses: the first was unloaded. The same object
+     * announced again over itself is no change unless something else came in between. */
+    bool remapped = false;
+    for (size_t m = image->nmodules; m-- > 0;) {
+        const struct lw_module *old = &mods[m];
+        if (rec->start >= old->end || rec->end <= old->start) continue;
+        remapped = old->start != rec->start || old->end != rec->end || strcmp(old->path, path);
+        break;
+    }
+    if (remapped) image->remaps++;
+    mods[image->nmodules++] = (struct lw_module){.base = rec->base,
+                                                 .start = rec->start,
+                                                 .end = rec->end,
+                                                 .path = path,
+                                                 .epoch = image->remaps};
     return LW_OK;
 }
 

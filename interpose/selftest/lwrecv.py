@@ -2,8 +2,9 @@
 """lwrecv.py — a stand-alone receiver for liblockwatch.so records, for testing the runtime
 without the driver.
 
-It listens on an abstract AF_UNIX SOCK_STREAM socket, runs the program with
-LD_PRELOAD=<lib> and LOCKWATCH_SOCKET=<name>, decodes every record per
+It listens on an AF_UNIX SOCK_STREAM socket in a private directory, runs the program with
+LD_PRELOAD=<lib> and LOCKWATCH_SOCKET=<secret>:<path>, checks that every connection starts with
+the secret, decodes every record per
 detector/include/lockwatch/wire.h and prints one line per record (or, with --count, only a
 count per record type). --symbolize resolves stack addresses with addr2line through the
 MODULE records. Exit status: the program's.
@@ -17,6 +18,7 @@ import mmap
 import os
 import selectors
 import socket
+import tempfile
 import struct
 import subprocess
 import sys
@@ -215,12 +217,15 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
         kill_after=None):
     """Runs cmd under the runtime; returns (records as dicts, decoder, exit status). With
     kill_after, a program still running after that many seconds is killed (SIGKILL)."""
-    name = "lwrecv-%d-%d" % (os.getpid(), time.monotonic_ns())
+    private_dir = tempfile.mkdtemp(prefix="lwrecv-")
+    path = os.path.join(private_dir, "s")
+    secret = os.urandom(16).hex().encode()
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind("\0" + name)
+    srv.bind(path)
     srv.listen(64)
     srv.setblocking(False)
-    env = dict(os.environ, LD_PRELOAD=os.path.abspath(lib), LOCKWATCH_SOCKET=name)
+    env = dict(os.environ, LD_PRELOAD=os.path.abspath(lib),
+               LOCKWATCH_SOCKET=secret.decode() + ":" + path)
     if runtime:
         env["LOCKWATCH_RUNTIME"] = runtime
     proc = subprocess.Popen(cmd, env=env, stdout=stdout)
@@ -253,7 +258,8 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
                 c, _ = srv.accept()
                 c.setblocking(False)
                 dec.connections += 1
-                sel.register(c, selectors.EVENT_READ, {"pending": bytearray(), "fds": []})
+                sel.register(c, selectors.EVENT_READ,
+                             {"pending": bytearray(), "fds": [], "secret": bytearray()})
                 continue
             try:
                 data, anc, _flags, _addr = key.fileobj.recvmsg(65536, socket.CMSG_SPACE(16))
@@ -266,8 +272,19 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
                 sel.unregister(key.fileobj)
                 key.fileobj.close()
                 continue
-            pending = key.data["pending"]  # the stream is records back to back
+            pending = key.data["pending"]  # the secret, then records back to back
             pending += data
+            proof = key.data["secret"]
+            if len(proof) < len(secret):
+                take_n = min(len(secret) - len(proof), len(pending))
+                proof += pending[:take_n]
+                del pending[:take_n]
+                if not secret.startswith(bytes(proof)):
+                    print("BAD secret: %r" % bytes(proof), flush=True)
+                    dec.errors += 1
+                    sel.unregister(key.fileobj)
+                    key.fileobj.close()
+                    continue
             while len(pending) >= HDR.size:
                 magic, ver, typ, size = HDR.unpack_from(pending)[:4]
                 if magic != 0x574C or ver != WIRE_VERSION or not HDR.size <= size <= MAX_RECORD:
@@ -298,6 +315,8 @@ def run(cmd, lib=DEFAULT_LIB, runtime=None, symbolize=False, echo=False, stdout=
         if (ready or drained) and exited_at is not None:
             exited_at = time.time()  # still draining: wait for quiet
     srv.close()
+    os.unlink(path)
+    os.rmdir(private_dir)
     for ring in rings:
         ring.closed.value = 1  # writers still running stop waiting for room
     return records, dec, proc.returncode

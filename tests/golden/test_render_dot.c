@@ -32,12 +32,12 @@ static struct lw_frame f_raw[] = {{0x7ffff7e4c000, NULL, NULL, 0, NULL}};
 
 #define STACK(frames)                                                                              \
     {                                                                                              \
-        0, __LINE__, sizeof frames / sizeof *frames, frames, false                                 \
+        0, __LINE__, sizeof frames / sizeof *frames, frames, false, 0                              \
     }
 static struct lw_stack s_transfer = STACK(f_transfer), s_audit = STACK(f_audit),
                        s_main = STACK(f_main), s_pool = STACK(f_pool), s_libc = STACK(f_libc),
                        s_raw = STACK(f_raw);
-static struct lw_stack s_missing = {0, 99, 0, NULL, false};
+static struct lw_stack s_missing = {0, 99, 0, NULL, false, 0};
 
 static struct lw_lock m1 = {.index = 1, .addr = 0x4010, .type = LW_LOCK_MUTEX, .name = "lock_a"};
 static struct lw_lock m2 = {.index = 2, .addr = 0x4050, .type = LW_LOCK_MUTEX, .name = "lock_b"};

@@ -38,7 +38,7 @@ static int add_module(struct dl_phdr_info *info, size_t size, void *data)
     }
     const char *path = info->dlpi_name[0] != '\0' ? info->dlpi_name : exe;
     if (nmodules < sizeof modules / sizeof modules[0] && lo < hi)
-        modules[nmodules++] = (struct lw_module){info->dlpi_addr, lo, hi, path};
+        modules[nmodules++] = (struct lw_module){info->dlpi_addr, lo, hi, path, 0};
     return 0;
 }
 

@@ -62,6 +62,7 @@ struct lw_stack {
     size_t nframes;
     struct lw_frame *frames;
     bool named;
+    uint32_t epoch; /* the image's module epoch when its frames came (lw_image.remaps) */
 };
 
 /* An ELF object mapped into an image: the symboliser's input. */
@@ -69,6 +70,7 @@ struct lw_module {
     uint64_t base; /* load bias */
     uint64_t start, end;
     const char *path;
+    uint32_t epoch; /* the image's remaps when it was announced */
 };
 
 /* One exec'd program image; forked children share their parent's. */
@@ -76,7 +78,10 @@ struct lw_image {
     uint32_t index;
     const char *exe;
     size_t nmodules;
-    struct lw_module *modules;
+    struct lw_module *modules; /* in order of announcement */
+    /* Modules announced over another's addresses (dlclose, then dlopen at the same place): a
+     * stack is named with the modules of its epoch, the latest first (lwd_find_module_at). */
+    uint32_t remaps;
 };
 
 struct lw_process {

@@ -1,11 +1,14 @@
 /* lockwatch/wire.h — the record format between liblockwatch.so (in the program) and the driver.
  *
  * Contract:
- *  - The driver listens on an AF_UNIX SOCK_STREAM socket in the abstract namespace whose name
- *    (without the leading NUL) is in the environment variable LOCKWATCH_SOCKET. Every process of
- *    the run connects once (a forked child shares its parent's connection; an exec'd image
- *    connects anew) and sends each record with one send() call, as soon as it arises, so a
- *    crash or SIGKILL loses nothing already sent. The stream is the records back to back.
+ *  - The driver listens on an AF_UNIX SOCK_STREAM socket at a path in a private (0700)
+ *    directory. LOCKWATCH_SOCKET holds "<secret>:<path>": LW_WIRE_SECRET_LEN hex digits drawn at
+ *    random for the run, a colon, the socket's path. Every process of the run connects once (a
+ *    forked child shares its parent's connection; an exec'd image connects anew), sends the
+ *    secret's LW_WIRE_SECRET_LEN characters first, and then each record with one send() call, as
+ *    soon as it arises, so a crash or SIGKILL loses nothing already sent. The stream is the
+ *    records back to back. The driver refuses a peer that is not a process of the run or does
+ *    not start with the secret.
  *    Threads send concurrently on one connection; their records never interleave because Linux
  *    queues an AF_UNIX stream send no larger than about half the send buffer (and under ~36 KB)
  *    as one unit, and a record is at most LW_WIRE_MAX_RECORD (4 KB) against a send buffer the
@@ -17,7 +20,8 @@
  *    it over with a LW_REC_RING record carrying the ring's descriptor (SCM_RIGHTS), and writes
  *    every later record of the image into the ring, with no system call. A record in the ring is
  *    in the driver's memory the moment it is written, so a crash or SIGKILL still loses nothing.
- *    A runtime that cannot create a ring keeps sending on the socket.
+ *    The runtime then closes the socket (the program keeps all its descriptors); a runtime that
+ *    cannot create a ring keeps sending on the socket.
  *  - Every record starts with struct lw_rec_header; header.size is the whole record's size and
  *    never exceeds LW_WIRE_MAX_RECORD. Records have fixed layouts except for the trailing arrays
  *    noted below, whose element counts are in the record.
@@ -47,7 +51,8 @@
 #define LW_WIRE_MAX_PATH 1024u /* module / executable path, NUL-terminated, truncated */
 #define LW_WIRE_MAX_NAME 32u   /* thread name, NUL-terminated */
 #define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
-#define LW_WIRE_MAX_HOLDS 64u                   /* hold events per LW_REC_HOLDS record */
+#define LW_WIRE_SECRET_LEN 32u /* hex digits of the run's secret, sent first on a connection */
+#define LW_WIRE_MAX_HOLDS 64u  /* hold events per LW_REC_HOLDS record */
 #define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
 
 enum lw_rec_type {
