@@ -21,6 +21,7 @@
 #include "modules.h"
 #include "profile.h"
 #include "real.h"
+#include "restrict.h"
 #include "site.h"
 #include "tls.h"
 #include "watch.h"
@@ -47,6 +48,7 @@ __attribute__((constructor)) static void lwi_init(void)
         goto out;
     if (lwi_channel_open(name) < 0) goto out;
     lwi_thread_adopt(self);
+    if (lwi_restrict_inherited()) lwi_restrict_process(self); /* started under seccomp */
     char exe[LW_WIRE_MAX_PATH];
     lwi_read_exe(exe, sizeof exe);
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
