@@ -49,6 +49,9 @@
 #define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
 #define LW_WIRE_MAX_HOLDS 64u                   /* hold events per LW_REC_HOLDS record */
 #define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
+/* The runtime's wait_ms when LOCKWATCH_RUNTIME does not set it; the driver's default
+ * --deadlock-delay, which it then leaves out of the environment. */
+#define LW_WIRE_DEFAULT_WAIT_MS 100u
 
 enum lw_rec_type {
     LW_REC_PROCESS = 1, /* first record of every process image or forked child */
