@@ -23,6 +23,7 @@
 #include "real.h"
 #include "restrict.h"
 #include "site.h"
+#include "stack_room.h"
 #include "tls.h"
 #include "watch.h"
 #include "wrap_thread.h"
@@ -57,7 +58,8 @@ __attribute__((constructor)) static void lwi_init(void)
     lwi_modules_init(self, exe);
     if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;
-    lwi_profile_init();           /* --profile / --trace: profile.h */
+    lwi_profile_init(); /* --profile / --trace: profile.h */
+    lwi_stack_room_init();
     (void)lwi_thread_exit_init(); /* if it fails, see wrap_thread.h */
     atomic_store(&lwi_active, true);
     lwi_leave(self);

@@ -1,14 +1,27 @@
 /* stack_room.c — bounds of the stack a thread runs on (see stack_room.h). */
 #include "stack_room.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 
 #include "errsave.h"
 #include "tls.h"
 
+/* Whether the program carries ThreadSanitizer, whose allocator cannot serve a thread before its
+ * start routine (which TSan wraps) has run: pthread_getattr_np allocates. */
+static bool lwi_tsan_present;
+
+void lwi_stack_room_init(void)
+{
+    lwi_tsan_present = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
+}
+
 void lwi_stack_bounds_init(struct lwi_thread *self)
 {
+    self->stack_lo = self->stack_hi = 0;
+    if (lwi_tsan_present) return;
     LWI_ERRNO_SAVE();
     pthread_attr_t attr;
     void *addr = NULL;

@@ -2,10 +2,11 @@
  * (libunwind needs several KiB) never runs a thread or a signal handler off its stack.
  *
  * A thread started through our trampoline learns its stack's bounds once, before its start
- * routine runs (pthread_getattr_np). When the caller's stack pointer is outside them (or they are
- * unknown: the main thread, threads started before the runtime), sigaltstack tells whether it
- * runs on the alternate signal stack and where that ends. Anything else (a coroutine's stack, the
- * main thread) counts as unbounded. Rare paths only, under the guard. */
+ * routine runs (pthread_getattr_np; not in a ThreadSanitizer build, whose allocator cannot serve
+ * the thread yet: there its stack counts as unbounded). When the caller's stack pointer is outside
+ * them (or they are unknown: the main thread, threads started before the runtime), sigaltstack
+ * tells whether it runs on the alternate signal stack and where that ends. Anything else (a
+ * coroutine's stack, the main thread) counts as unbounded. Rare paths only, under the guard. */
 #ifndef LWI_STACK_ROOM_H
 #define LWI_STACK_ROOM_H
 
@@ -13,6 +14,9 @@
 #include <stdint.h>
 
 struct lwi_thread;
+
+/* Looks once (constructor) for what lwi_stack_bounds_init needs to know. */
+void lwi_stack_room_init(void);
 
 /* Records the calling thread's stack bounds in self (0, 0 when unknown). */
 void lwi_stack_bounds_init(struct lwi_thread *self);

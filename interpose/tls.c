@@ -12,6 +12,7 @@
 #include "stack_room.h"
 #include "threads.h"
 #include "watch.h"
+#include "wrap_thread.h"
 
 /* Zero-initialised (.tbss): guard LWI_GUARD_UNKNOWN, state LWI_THREAD_NEW. */
 __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
@@ -68,6 +69,7 @@ void lwi_thread_adopt(struct lwi_thread *self)
      * nothing tells us when it ends. */
     lwi_thread_set_number(self, lwi_threads_next_number());
     self->state = LWI_THREAD_LIVE;
+    lwi_thread_end_at_exit(self); /* its memo and held stack are returned when it ends */
     lwi_emit_thread(self, UINT32_MAX, 0, 0);
     lwi_watch_announce(self);
 }

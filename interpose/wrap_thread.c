@@ -177,6 +177,11 @@ int lwi_thread_exit_init(void)
     return lwi_exit_key_made ? 0 : -1;
 }
 
+void lwi_thread_end_at_exit(struct lwi_thread *self)
+{
+    if (lwi_exit_key_made) (void)pthread_setspecific(lwi_exit_key, self);
+}
+
 /* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records, and has a
  * thread we did not start end after its cleanup handlers (at once when that cannot be set up). */
 static void lwi_exit_called(void)
