@@ -213,7 +213,8 @@ void lwi_channel_send(const void *record, size_t size)
     LWI_ERRNO_SAVE();
     struct lw_ring_header *ring = atomic_load_explicit(&lwi_chan.ring, memory_order_acquire);
     if (ring) {
-        if (lwi_channel_alive() && !lwi_ring_put(ring, record, size)) lwi_channel_mark_dead();
+        if (lwi_channel_alive() && !lwi_ring_put_ex(ring, record, size, !lwi_tls.restricted))
+            lwi_channel_mark_dead();
     } else {
         /* send(), connect(); also keeps the flags below from being left set */
         LWI_NOCANCEL_BEGIN();

@@ -29,11 +29,15 @@ def main():
     ap.add_argument("--overflow", action="append", default=[])
     ap.add_argument("--no-overflow", action="store_true")
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--env", action="append", default=[], help="K=V for both runs")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
     lockwatch = os.environ["LOCKWATCH"]
     env = dict(os.environ)
+    for kv in a.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
     nrc, nout, nerr = run(cmd, env, a.timeout)
     with tempfile.TemporaryDirectory() as tmp:
         report_path = os.path.join(tmp, "report.json")
