@@ -59,7 +59,7 @@ __attribute__((constructor)) static void lwi_init(void)
     if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;
     lwi_profile_init(); /* --profile / --trace: profile.h */
-    lwi_stack_room_init();
+    lwi_stack_room_init(self);
     (void)lwi_thread_exit_init(); /* if it fails, see wrap_thread.h */
     atomic_store(&lwi_active, true);
     lwi_leave(self);

@@ -13,9 +13,13 @@
  * start routine (which TSan wraps) has run: pthread_getattr_np allocates. */
 static bool lwi_tsan_present;
 
-void lwi_stack_room_init(void)
+void lwi_stack_room_init(struct lwi_thread *self)
 {
     lwi_tsan_present = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
+    /* The main thread's bounds (glibc reads /proc/self/maps and RLIMIT_STACK for them), which
+     * also binds the functions pthread_getattr_np calls: the loader's lazy binding needs KiB of
+     * stack, too many for a thread that first meets it deep in a small stack. */
+    lwi_stack_bounds_init(self);
 }
 
 void lwi_stack_bounds_init(struct lwi_thread *self)

@@ -68,6 +68,7 @@ void lwi_thread_adopt(struct lwi_thread *self)
      * gets the next number and an announcement without a creator. It is not registered, as
      * nothing tells us when it ends. */
     lwi_thread_set_number(self, lwi_threads_next_number());
+    if (!self->restricted) lwi_stack_bounds_init(self); /* before its first stack capture */
     self->state = LWI_THREAD_LIVE;
     lwi_thread_end_at_exit(self); /* its memo and held stack are returned when it ends */
     lwi_emit_thread(self, UINT32_MAX, 0, 0);

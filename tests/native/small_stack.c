@@ -4,6 +4,8 @@
  *                     nested mutexes (a new lock-order chain: the runtime records it)
  *   altstack SIZE     a signal handler on a SIZE-byte alternate signal stack takes two nested
  *                     mutexes
+ *   timer SIZE USED   as "thread", in the thread glibc starts for a SIGEV_THREAD timer (created
+ *                     inside glibc, so lockwatch meets it only at its first lock)
  * Prints "ok" and exits 0 when every call succeeded. */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static pthread_mutex_t outer = PTHREAD_MUTEX_INITIALIZER;
@@ -54,6 +57,42 @@ static int run_thread(size_t size)
     return 0;
 }
 
+static pthread_mutex_t fired_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fired_cond = PTHREAD_COND_INITIALIZER;
+static int fired;
+
+static void notify(union sigval v)
+{
+    (void)v;
+    deep(NULL);
+    pthread_mutex_lock(&fired_lock);
+    fired = 1;
+    pthread_cond_signal(&fired_cond);
+    pthread_mutex_unlock(&fired_lock);
+}
+
+static int run_timer(size_t size)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    if (pthread_attr_setstacksize(&attr, size) != 0) return 2;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD;
+    ev.sigev_notify_function = notify;
+    ev.sigev_notify_attributes = &attr;
+    timer_t timer;
+    if (timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0) return 2;
+    struct itimerspec when = {.it_value = {.tv_nsec = 10 * 1000 * 1000}};
+    if (timer_settime(timer, 0, &when, NULL) != 0) return 2;
+    pthread_mutex_lock(&fired_lock);
+    while (!fired)
+        pthread_cond_wait(&fired_cond, &fired_lock);
+    pthread_mutex_unlock(&fired_lock);
+    timer_delete(timer);
+    return 0;
+}
+
 static int run_altstack(size_t size)
 {
     /* A guard page below, as below a thread's stack: running off the end faults instead of
@@ -82,6 +121,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "thread") == 0 && argc == 4) {
         used = strtoul(argv[3], NULL, 0);
         rc = run_thread(size);
+    } else if (strcmp(argv[1], "timer") == 0 && argc == 4) {
+        used = strtoul(argv[3], NULL, 0);
+        rc = run_timer(size);
     } else if (strcmp(argv[1], "altstack") == 0) {
         rc = run_altstack(size);
     }
