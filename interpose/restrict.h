@@ -8,7 +8,8 @@
  * filter): it captures no stack (LW_OVERFLOW_STACKS_RESTRICTED says so in the report), maps no
  * memory (its held stack and the generation table do not grow: the overflows say so), and sends
  * records with write(2). Known chains, edges and misuse are still recorded. A seccomp mode
- * entered by a raw system call instruction is not seen. */
+ * entered by a raw system call instruction is not seen, and a filter synchronised to every
+ * thread (SECCOMP_FILTER_FLAG_TSYNC) marks only the calling thread and the threads it creates. */
 #ifndef LWI_RESTRICT_H
 #define LWI_RESTRICT_H
 
