@@ -138,6 +138,7 @@ bool lwi_channel_alive(void)
 
 static bool lwi_channel_fd_is_ours(int fd)
 {
+    if (lwi_tls.restricted) return fd >= 0; /* fstat may be refused (restrict.h) */
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) return false;
     return (uint64_t)st.st_dev == atomic_load(&lwi_chan.dev) &&
@@ -170,12 +171,13 @@ static bool lwi_channel_reconnect(int seen_fd)
 static ssize_t lwi_channel_write(int fd, const void *record, size_t size)
 {
     bool serial = atomic_load_explicit(&lwi_chan.serial, memory_order_relaxed);
+    bool restricted = lwi_tls.restricted; /* only write(2) may be allowed (restrict.h) */
     if (serial)
         while (atomic_flag_test_and_set_explicit(&lwi_chan.sending, memory_order_acquire))
-            sched_yield();
+            if (!restricted) sched_yield();
     ssize_t n;
     do
-        n = send(fd, record, size, MSG_NOSIGNAL);
+        n = restricted ? write(fd, record, size) : send(fd, record, size, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (serial) atomic_flag_clear_explicit(&lwi_chan.sending, memory_order_release);
     return n;
@@ -188,7 +190,7 @@ static void lwi_channel_send_once(const void *record, size_t size)
         if (atomic_load_explicit(&lwi_chan.dead, memory_order_relaxed)) return;
         int fd = atomic_load(&lwi_chan.fd);
         if (!lwi_channel_fd_is_ours(fd)) {
-            if (!lwi_channel_reconnect(fd)) return;
+            if (lwi_tls.restricted || !lwi_channel_reconnect(fd)) return;
             continue;
         }
         ssize_t n = lwi_channel_write(fd, record, size);
@@ -203,6 +205,7 @@ static void lwi_channel_send_once(const void *record, size_t size)
         switch (errno) {
         case EBADF:
         case ENOTSOCK:
+            if (lwi_tls.restricted) return; /* no socket() there: this record is lost */
             if (!lwi_channel_reconnect(fd)) return;
             continue;
         case EPIPE:
@@ -222,7 +225,8 @@ void lwi_channel_send(const void *record, size_t size)
     LWI_ERRNO_SAVE();
     struct lw_ring_header *ring = atomic_load_explicit(&lwi_chan.ring, memory_order_acquire);
     if (ring) {
-        if (lwi_channel_alive() && !lwi_ring_put(ring, record, size)) lwi_channel_mark_dead();
+        if (lwi_channel_alive() && !lwi_ring_put_ex(ring, record, size, !lwi_tls.restricted))
+            lwi_channel_mark_dead();
     } else {
         /* send(), connect(); also keeps the flags below from being left set */
         LWI_NOCANCEL_BEGIN();

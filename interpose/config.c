@@ -4,7 +4,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define LWI_DEFAULT_WAIT_MS 100u
+#include "lockwatch/wire.h"
+
+#define LWI_DEFAULT_WAIT_MS LW_WIRE_DEFAULT_WAIT_MS
 
 struct lwi_config lwi_config = {.wait_ns = LWI_DEFAULT_WAIT_MS * 1000000ull, .ring = true};
 

@@ -12,10 +12,16 @@
 #include "hash.h"
 #include "modules.h"
 #include "nocancel.h"
+#include "stack_room.h"
 #include "tls.h"
 
 #define LWI_DEPOT_LOG2 16u
-#define LWI_UNWIND_SPARE 16 /* room for our own frames, dropped afterwards */
+/* Stack below the capture's frame that unw_backtrace and the records sent after it may use
+ * (docs/internals.md, "Small stacks"); with less left, no stack is captured. */
+#define LWI_CAPTURE_ROOM (12u * 1024u)
+_Static_assert(sizeof(((struct lwi_thread_mem *)0)->capture) >=
+                   (LW_WIRE_MAX_FRAMES + 16) * sizeof(uint64_t),
+               "room for our own frames, dropped afterwards");
 
 static struct lwi_cache lwi_sent_stacks;
 static uint64_t lwi_self_lo, lwi_self_hi; /* address range of liblockwatch.so's segments */
@@ -51,28 +57,42 @@ static bool lwi_is_own_pc(uint64_t pc)
     return pc >= lwi_self_lo && pc < lwi_self_hi;
 }
 
-/* Unwinds the calling thread into pcs (our frames dropped); returns the frame count. */
-static uint32_t lwi_depot_unwind(uint64_t *pcs)
+/* Unwinds the calling thread into the thread's scratch, then keeps its frames that are not ours
+ * at its start (in place); returns the frame count. */
+static uint32_t lwi_depot_unwind(uint64_t *scratch, size_t cap)
 {
-    void *raw[LW_WIRE_MAX_FRAMES + LWI_UNWIND_SPARE];
+    void **raw = (void **)scratch;
     LWI_ERRNO_SAVE(); /* libunwind may make system calls, read() among them */
     LWI_NOCANCEL_BEGIN();
-    int n = unw_backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
+    int n = unw_backtrace(raw, (int)cap);
     LWI_NOCANCEL_END();
     LWI_ERRNO_RESTORE();
     /* Our frames are the wrapper on top and the thread trampoline at the bottom: drop both. */
     uint32_t nframes = 0;
     for (int i = 0; i < n && nframes < LW_WIRE_MAX_FRAMES; i++) {
         uint64_t pc = (uint64_t)(uintptr_t)raw[i];
-        if (!lwi_is_own_pc(pc)) pcs[nframes++] = pc;
+        if (!lwi_is_own_pc(pc)) scratch[nframes++] = pc;
     }
     return nframes;
 }
 
+/* Why a stack cannot be captured here, as the overflow record that says so, or 0. */
+static uint32_t lwi_depot_refusal(const struct lwi_thread *self)
+{
+    if (self->restricted) return LW_OVERFLOW_STACKS_RESTRICTED;
+    if (!self->mem || lwi_stack_room(self) < LWI_CAPTURE_ROOM) return LW_OVERFLOW_STACKS_SHORT;
+    return 0;
+}
+
 uint64_t lwi_depot_capture(const struct lwi_thread *self)
 {
-    uint64_t pcs[LW_WIRE_MAX_FRAMES];
-    uint32_t nframes = lwi_depot_unwind(pcs);
+    uint32_t refusal = lwi_depot_refusal(self);
+    if (refusal) {
+        lwi_emit_overflow(self, refusal, LWI_CAPTURE_ROOM);
+        return 0; /* "no stack": every record may carry it */
+    }
+    uint64_t *pcs = self->mem->capture;
+    uint32_t nframes = lwi_depot_unwind(pcs, sizeof self->mem->capture / sizeof pcs[0]);
     if (nframes == 0) return 0;
     uint64_t id = lwi_mix64(nframes ^ (lwi_modules_unloads() << 8)); /* modules.h */
     for (uint32_t i = 0; i < nframes; i++)

@@ -57,7 +57,7 @@ static void lwi_fork_child_of(struct lwi_thread *self)
     atomic_store(&lwi_pid, (int)getpid());
     self->tid = (int32_t)syscall(SYS_gettid);
     lwi_thread_set_number(self, 0);
-    lwi_memo_clear(&self->memo); /* its slots were matched against the parent's chain root */
+    lwi_memo_clear(self->memo); /* its slots were matched against the parent's chain root */
     lwi_channel_after_fork();
     lwi_modules_after_fork();
     lwi_threads_reset_after_fork(self);

@@ -13,6 +13,7 @@ _Atomic uint32_t lwi_gen_stamps[1u << LWI_GEN_STAMP_LOG2];
 /* Zeroed memory straight from the kernel (never the program's allocator); NULL on failure. */
 static void *lwi_gen_map(size_t bytes)
 {
+    if (lwi_tls.restricted) return NULL; /* mmap may be refused (restrict.h) */
     LWI_ERRNO_SAVE();
     void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

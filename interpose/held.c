@@ -7,22 +7,19 @@
 
 #include "errsave.h"
 
-/* Doubles the capacity: the first time by copying the inline array into a fresh mapping, later
- * with mremap (which may move the mapping; nothing keeps pointers into it across calls). */
+/* Maps LWI_HELD_FIRST entries, later doubles the capacity with mremap (which may move the mapping;
+ * nothing keeps pointers into it across calls). */
 static bool lwi_held_grow(struct lwi_held_stack *h)
 {
-    if (h->capacity >= LWI_HELD_MAX) return false;
-    uint32_t want = h->capacity * 2;
+    if (h->capacity >= LWI_HELD_MAX || h->no_syscalls) return false;
+    uint32_t want = h->capacity ? h->capacity * 2 : LWI_HELD_FIRST;
     size_t bytes = (size_t)want * sizeof(struct lwi_held_entry);
     void *mem;
     LWI_ERRNO_SAVE();
-    if (h->map_bytes == 0) {
+    if (h->map_bytes == 0)
         mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mem != MAP_FAILED)
-            memcpy(mem, h->inline_entries, (size_t)h->count * sizeof(struct lwi_held_entry));
-    } else {
+    else
         mem = mremap(h->entries, h->map_bytes, bytes, MREMAP_MAYMOVE);
-    }
     LWI_ERRNO_RESTORE();
     if (mem == MAP_FAILED) return false;
     h->entries = mem;
@@ -33,11 +30,6 @@ static bool lwi_held_grow(struct lwi_held_stack *h)
 
 bool lwi_held_make_room(struct lwi_held_stack *h)
 {
-    if (!h->entries) {
-        h->entries = h->inline_entries;
-        h->capacity = LWI_HELD_INLINE;
-        return true;
-    }
     if (lwi_held_grow(h)) return true;
     h->overflowed = true;
     return false;
@@ -54,10 +46,13 @@ void lwi_held_remove(struct lwi_held_stack *h, uint32_t i)
 void lwi_held_release(struct lwi_held_stack *h)
 {
     LWI_ERRNO_SAVE();
-    if (h->map_bytes) munmap(h->entries, h->map_bytes);
-    LWI_ERRNO_RESTORE();
-    h->entries = h->inline_entries;
-    h->capacity = LWI_HELD_INLINE;
-    h->map_bytes = 0;
+    struct lwi_held_entry *entries = h->entries;
+    size_t bytes = h->map_bytes;
     h->count = 0;
+    h->entries = NULL;
+    h->capacity = 0;
+    h->map_bytes = 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (bytes) munmap(entries, bytes);
+    LWI_ERRNO_RESTORE();
 }

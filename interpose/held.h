@@ -1,7 +1,7 @@
 /* held.h — one thread's stack of held locks.
  *
- * Entries live in an inline array inside the thread's TLS block and move to an mmap'd array that
- * grows with mremap when a thread holds more than LWI_HELD_INLINE locks, so one thread can hold
+ * Entries live in an mmap'd array (LWI_HELD_FIRST entries at first, not in the TLS block, which
+ * glibc carves out of the thread's stack) that grows with mremap, so one thread can hold
  * millions. When even that fails, lwi_held_push returns NULL and sets the sticky `overflowed`
  * flag: the lock is then not tracked (and its unlock must not be called unowned). Entries are
  * ordered oldest first; unlock order need not be LIFO (lwi_held_remove closes the gap). Only the
@@ -16,7 +16,7 @@
 
 #include "lockwatch/wire.h"
 
-#define LWI_HELD_INLINE 32u
+#define LWI_HELD_FIRST 64u      /* one page */
 #define LWI_HELD_MAX (1u << 22) /* entries; 256 MiB of address space at most */
 
 struct lwi_held_entry {
@@ -44,12 +44,13 @@ _Static_assert(offsetof(struct lwi_held_entry, ref) == offsetof(struct lw_held, 
                "a held entry starts with a struct lw_held");
 
 struct lwi_held_stack {
-    struct lwi_held_entry *entries; /* NULL until first use, then inline or the mapping */
+    struct lwi_held_entry *entries; /* NULL until first use, then the mapping */
     uint32_t count;
     uint32_t capacity;
-    size_t map_bytes; /* size of the mapping, 0 while inline */
+    size_t map_bytes; /* size of the mapping, 0 before first use */
     bool overflowed;  /* sticky: some lock of this thread is not tracked */
-    _Alignas(64) struct lwi_held_entry inline_entries[LWI_HELD_INLINE]; /* one per cache line */
+    /* The thread may not map memory (seccomp, restrict.h): the stack cannot grow. */
+    bool no_syscalls;
 };
 
 static inline struct lwi_held_entry *lwi_held_at(struct lwi_held_stack *h, uint32_t i)
@@ -71,8 +72,8 @@ static inline long lwi_held_find(const struct lwi_held_stack *h, uint64_t addr)
     return -1;
 }
 
-/* Makes room for one more entry (first use: the inline array; later: a bigger mapping). False,
- * with `overflowed` set, when the stack cannot grow. */
+/* Makes room for one more entry (first use: a mapping; later: a bigger one). False, with
+ * `overflowed` set, when the stack cannot grow. */
 bool lwi_held_make_room(struct lwi_held_stack *h);
 
 /* A new slot on top (count already includes it; the caller fills every field), or NULL when the
@@ -86,7 +87,7 @@ static inline struct lwi_held_entry *lwi_held_push(struct lwi_held_stack *h)
 /* Removes entry i; entries above move down by one. Their chain keys are the caller's job. */
 void lwi_held_remove(struct lwi_held_stack *h, uint32_t i);
 
-/* Returns the mapping (thread exit); the stack is empty and inline afterwards. */
+/* Returns the mapping (thread exit); the stack is empty and unmapped afterwards. */
 void lwi_held_release(struct lwi_held_stack *h);
 
 #endif

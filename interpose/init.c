@@ -21,7 +21,9 @@
 #include "modules.h"
 #include "profile.h"
 #include "real.h"
+#include "restrict.h"
 #include "site.h"
+#include "stack_room.h"
 #include "tls.h"
 #include "watch.h"
 #include "wrap_thread.h"
@@ -47,6 +49,7 @@ __attribute__((constructor)) static void lwi_init(void)
         goto out;
     if (lwi_channel_open(name) < 0) goto out;
     lwi_thread_adopt(self);
+    if (lwi_restrict_inherited()) lwi_restrict_process(self); /* started under seccomp */
     char exe[LW_WIRE_MAX_PATH];
     lwi_read_exe(exe, sizeof exe);
     lwi_emit_process(self, LW_ORIGIN_EXEC, (int32_t)getppid(), 0, 0, exe);
@@ -55,7 +58,8 @@ __attribute__((constructor)) static void lwi_init(void)
     lwi_modules_init(self, exe);
     if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;
-    lwi_profile_init();           /* --profile / --trace: profile.h */
+    lwi_profile_init(); /* --profile / --trace: profile.h */
+    lwi_stack_room_init(self);
     (void)lwi_thread_exit_init(); /* if it fails, see wrap_thread.h */
     atomic_store(&lwi_active, true);
     lwi_leave(self);

@@ -21,6 +21,7 @@
 #define LWI_GLIBC_RWLOCK_WRITER_NONRECURSIVE 2
 #define LWI_GLIBC_MUTEX_KIND_MASK 3
 #define LWI_GLIBC_MUTEX_PSHARED_BIT 128
+#define LWI_GLIBC_MUTEX_PI_BIT 32 /* PTHREAD_MUTEX_PRIO_INHERIT_NP */
 
 /* Our flags for glibc's mutex kind (kind & LWI_GLIBC_MUTEX_KIND_MASK): normal, recursive,
  * errorcheck, adaptive. A table, not a switch: this runs on every mutex acquisition. */

@@ -9,7 +9,8 @@
  * instruction, which waits for the push's stores, starts that much sooner (bench/run.sh: the
  * "mutex 1t/1 lock" row).
  *
- * Direct-mapped, LWI_MEMO_SLOTS slots in the thread's TLS block. A slot is filled from a
+ * Direct-mapped, LWI_MEMO_SLOTS slots in a page the thread maps when it becomes known (tls.h; not
+ * in its TLS block, which glibc carves out of every thread's stack). A slot is filled from a
  * chain-cache hit (track.c: lwi_track_memo_refill) and overwritten by the next acquisition that
  * maps to it; a thread whose hot chains outnumber the slots falls back to the cache at the cost of
  * one slot fill. A hit means what a cache hit means, that this thread made the chain and the driver
@@ -40,6 +41,15 @@
 struct lwi_memo {
     _Alignas(64) struct lwi_held_entry slots[LWI_MEMO_SLOTS]; /* a slot per cache line */
 };
+
+/* The memo of a thread whose own could not be mapped (tls.h: lwi_thread_storage): every slot stays
+ * empty, so nothing ever matches, and lwi_memo_usable keeps it from being filled. */
+extern struct lwi_memo lwi_memo_none;
+
+static inline bool lwi_memo_usable(const struct lwi_memo *m)
+{
+    return m != &lwi_memo_none;
+}
 
 /* The slot of an acquisition. `below` is a chain key (well mixed); the two shifts of the address
  * spread locks laid out in arrays of 8- to 512-byte elements. Loads and shifts only: this is
@@ -87,7 +97,7 @@ static inline void lwi_memo_fill(struct lwi_held_entry *slot, uint64_t below,
 
 static inline void lwi_memo_clear(struct lwi_memo *m)
 {
-    memset(m, 0, sizeof *m);
+    if (lwi_memo_usable(m)) memset(m, 0, sizeof *m);
 }
 
 #endif

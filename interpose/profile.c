@@ -90,6 +90,7 @@ static struct lwi_block *lwi_block_claim(const struct lwi_thread *self)
             break;
     }
     if (!b) {
+        if (lwi_tls.restricted) return NULL; /* mmap may be refused (restrict.h) */
         LWI_ERRNO_SAVE();
         void *mem =
             mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

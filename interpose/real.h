@@ -12,6 +12,7 @@
 #include <semaphore.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -87,7 +88,9 @@
     X(pthread_cond_broadcast)                                                                      \
     X(cnd_signal)                                                                                  \
     X(cnd_broadcast)                                                                               \
-    X(sem_post)
+    X(sem_post)                                                                                    \
+    X(prctl)                                                                                       \
+    X(syscall)
 
 enum lwi_real_id {
 #define LWI_REAL_ENUM(name) LWI_REAL_##name,

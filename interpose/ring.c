@@ -51,10 +51,19 @@ struct lwi_ring_wait {
     unsigned naps;
 };
 
+static inline void lwi_ring_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
 /* One nap while the ring is full. False when waiting is pointless: the driver has not looked at
  * the ring for LWI_RING_PATIENCE_NS (lwi_ring_put checks `closed` itself). A driver that keeps
  * looking but cannot keep up is waited for, as a full socket would be. */
-static bool lwi_ring_nap(struct lw_ring_header *r, struct lwi_ring_wait *w)
+static bool lwi_ring_nap(struct lw_ring_header *r, struct lwi_ring_wait *w, bool may_sleep)
 {
     uint64_t beat = atomic_load_explicit(&r->beat, memory_order_relaxed);
     if (beat != w->beat) {
@@ -65,15 +74,26 @@ static bool lwi_ring_nap(struct lw_ring_header *r, struct lwi_ring_wait *w)
     long ns = LWI_RING_FIRST_NAP_NS << (w->naps < 6 ? w->naps : 6);
     if (ns > LWI_RING_LAST_NAP_NS) ns = LWI_RING_LAST_NAP_NS;
     struct timespec nap = {.tv_sec = 0, .tv_nsec = ns};
-    LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
-    nanosleep(&nap, NULL);
-    LWI_NOCANCEL_END();
+    if (!may_sleep) {
+        /* No nanosleep allowed (seccomp): spin instead, a pause being 10 ns or more. */
+        for (long i = 0; i < ns / 10; i++)
+            lwi_ring_pause();
+    } else {
+        LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
+        nanosleep(&nap, NULL);
+        LWI_NOCANCEL_END();
+    }
     w->napped_ns += (uint64_t)ns;
     w->naps++;
     return true;
 }
 
 bool lwi_ring_put(struct lw_ring_header *r, const void *record, size_t size)
+{
+    return lwi_ring_put_ex(r, record, size, true);
+}
+
+bool lwi_ring_put_ex(struct lw_ring_header *r, const void *record, size_t size, bool may_sleep)
 {
     uint64_t span = lw_ring_span(size);
     uint64_t pos;
@@ -84,7 +104,7 @@ bool lwi_ring_put(struct lw_ring_header *r, const void *record, size_t size)
         uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
         pos = atomic_load_explicit(&r->head, memory_order_relaxed);
         if (pos - tail + span > LW_RING_DATA_SIZE) {
-            if (!lwi_ring_nap(r, &wait)) return false;
+            if (!lwi_ring_nap(r, &wait, may_sleep)) return false;
             continue;
         }
         if (atomic_compare_exchange_weak_explicit(&r->head, &pos, pos + span, memory_order_relaxed,

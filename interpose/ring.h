@@ -24,5 +24,8 @@ void lwi_ring_destroy(struct lw_ring_header *r);
  * waiting, make system calls. A signal handler that never returns into a write (longjmp) leaves
  * its slot unpublished: the driver gives the ring up (lockwatch/ring.h). */
 bool lwi_ring_put(struct lw_ring_header *r, const void *record, size_t size);
+/* lwi_ring_put that, when !may_sleep, waits for room by spinning instead of nanosleep (a thread
+ * under seccomp may not make that system call). */
+bool lwi_ring_put_ex(struct lw_ring_header *r, const void *record, size_t size, bool may_sleep);
 
 #endif

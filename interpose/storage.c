@@ -58,11 +58,19 @@ static bool lwi_in_ranges(const struct lwi_ranges *rs, uint64_t addr)
     return false;
 }
 
+/* Is the address in `data` inside a writable segment of this object? (Scans the segments in
+ * place: a lwi_ranges would put 4 KiB on the program's stack.) */
 static int lwi_find_range(struct dl_phdr_info *info, size_t size, void *data)
 {
-    struct lwi_ranges one = {.n = 0, .complete = true};
-    lwi_add_ranges(info, size, &one);
-    return lwi_in_ranges(&one, *(const uint64_t *)data);
+    (void)size;
+    uint64_t addr = *(const uint64_t *)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W)) continue;
+        uint64_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (addr >= lo && addr < lo + ph->p_memsz) return 1;
+    }
+    return 0;
 }
 
 bool lwi_storage_static(uint64_t addr, uint64_t *unloads)

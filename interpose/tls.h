@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "held.h"
+#include "lockwatch/wire.h"
 #include "memo.h"
 
 enum lwi_thread_state {
@@ -51,17 +52,30 @@ enum lwi_guard {
 _Static_assert(LWI_GUARD_BUSY - 1 == LWI_GUARD_IDLE && LWI_GUARD_RETIRING - 1 == LWI_GUARD_UNKNOWN,
                "lwi_leave decrements the guard");
 
+/* What a thread maps for itself when it becomes known (lwi_thread_storage), so that its TLS block,
+ * which glibc carves out of the thread's stack, stays small: the memo, and the scratch of a stack
+ * capture (depot.c), which would otherwise sit on the program's stack. */
+struct lwi_thread_mem {
+    struct lwi_memo memo;
+    uint64_t capture[LW_WIRE_MAX_FRAMES + 16]; /* unw_backtrace's output, our frames included */
+};
+
 struct lwi_thread {
     volatile uint32_t guard; /* enum lwi_guard */
     uint8_t state;           /* enum lwi_thread_state */
     bool ours;               /* started through our pthread_create trampoline */
-    uint32_t number;         /* thread number in this process, 0 = main */
-    uint64_t chain_root;     /* lwi_chain_thread_root(number), for the fast path */
-    int32_t tid;             /* kernel tid, cached */
-    int32_t registry_slot;   /* index in the live-thread table, -1 if not registered */
-    uint64_t exit_stack;     /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
+    /* Where this thread may not make system calls other than read, write, exit and sigreturn
+     * (seccomp: restrict.h): no stack capture, no mapping, records sent with write(). */
+    bool restricted;
+    uint32_t number;       /* thread number in this process, 0 = main */
+    uint64_t chain_root;   /* lwi_chain_thread_root(number), for the fast path */
+    int32_t tid;           /* kernel tid, cached */
+    int32_t registry_slot; /* index in the live-thread table, -1 if not registered */
+    uint64_t exit_stack;   /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
     struct lwi_held_stack held;
-    struct lwi_memo memo;         /* ready-made entries for repeated acquisitions (memo.h) */
+    struct lwi_memo *memo;        /* ready-made entries for repeated acquisitions (memo.h) */
+    struct lwi_thread_mem *mem;   /* the memo's mapping, NULL when none could be made */
+    uintptr_t stack_lo, stack_hi; /* the thread's stack (0, 0: not known), stack_room.h */
     struct lw_wait_slot watch;    /* the indefinite wait it is in, read by the driver (watch.h) */
     struct lw_signal_log signals; /* its last signals and posts, read by the driver (watch.h) */
 };
@@ -73,6 +87,12 @@ extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec
 extern atomic_bool lwi_active;
 /* Cached getpid(), refreshed in a forked child. */
 extern atomic_int lwi_pid;
+
+/* Maps the thread's memo and capture scratch (lwi_thread_mem); without memory the thread runs with
+ * lwi_memo_none and captures no stack. Under the guard, when the thread becomes known. */
+void lwi_thread_storage(struct lwi_thread *self);
+/* Unmaps them (thread end). */
+void lwi_thread_storage_release(struct lwi_thread *self);
 
 /* Sets the thread's number and what derives from it. */
 void lwi_thread_set_number(struct lwi_thread *self, uint32_t number);

@@ -88,7 +88,7 @@ static void lwi_track_fix_cached_flags(struct lwi_thread *self, uint64_t key, ui
     uint64_t v;
     if (lwi_cache_get(&lwi_chain_cache, key, &v) && lwi_chain_value_flags(v) != flags) {
         lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(lwi_chain_value_stack(v), flags));
-        lwi_memo_clear(&self->memo);
+        lwi_memo_clear(self->memo);
     }
 }
 
@@ -103,7 +103,7 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
         bool trylock = (e->ref.acq & LW_ACQF_TRY) != 0;
         lwi_track_fix_cached_flags(
             self, trylock ? lwi_track_try_key(self, &e->ref, e->pc) : e->lock_chain, a->ref.flags);
-        lwi_memo_clear(&self->memo); /* another thread may have corrected the cache already */
+        lwi_memo_clear(self->memo); /* another thread may have corrected the cache already */
     }
     if (lwi_is_reentrant(&e->ref, &a->ref)) {
         a->reentry = true;
@@ -157,7 +157,8 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
 bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot, uint64_t below,
                            uint64_t addr, uint64_t pc, uint32_t kind)
 {
-    uint32_t stamp = lwi_gen_stamp(addr); /* before the generation (gen.h) */
+    if (!lwi_memo_usable(self->memo)) return false; /* no memo of its own: the full path */
+    uint32_t stamp = lwi_gen_stamp(addr);           /* before the generation (gen.h) */
     _Atomic uint32_t *gen = lwi_gen_counter(addr);
     if (!gen) return false; /* no memory for it: the full path says so (gen.h) */
     struct lw_lock_ref ref = {.addr = addr,

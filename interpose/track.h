@@ -113,7 +113,7 @@ lwi_track_memo_hit(struct lwi_thread *self, const struct lw_lock_ref *ref, uint6
 {
     uint64_t below;
     if (!lwi_track_may_push(self, ref->addr, &below)) return NULL;
-    const struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, ref->addr, pc);
+    const struct lwi_held_entry *slot = lwi_memo_slot(self->memo, below, ref->addr, pc);
     return __builtin_expect(lwi_memo_matches(slot, below, ref, pc), 1) ? slot : NULL;
 }
 
@@ -129,7 +129,7 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
 {
     uint64_t below;
     if (!lwi_track_may_push(self, a->ref.addr, &below)) return false;
-    struct lwi_held_entry *slot = lwi_memo_slot(&self->memo, below, a->ref.addr, a->pc);
+    struct lwi_held_entry *slot = lwi_memo_slot(self->memo, below, a->ref.addr, a->pc);
     if (__builtin_expect(!lwi_memo_matches(slot, below, &a->ref, a->pc), 0) &&
         !lwi_track_memo_refill(self, slot, below, a->ref.addr, a->pc, lwi_memo_kind(&a->ref)))
         return false;

@@ -55,12 +55,30 @@ static void lwi_publish_wait_end(struct lwi_thread *self, const struct lwi_acq *
     lwi_leave(self);
 }
 
+/* The bounded wait of a mutex: its real timed lock, with a deadline on a clock the kernel can
+ * honour for its kind. A priority-inheritance mutex waits in FUTEX_LOCK_PI, which takes only
+ * CLOCK_REALTIME deadlines; glibc serves a CLOCK_MONOTONIC one with FUTEX_LOCK_PI2, which kernels
+ * before 5.14 lack (glibc then returns EINVAL). Its timed wait therefore uses CLOCK_REALTIME
+ * (docs/internals.md, "Priority-inheritance mutexes"). */
+static int lwi_wait_mutex_bounded(pthread_mutex_t *m)
+{
+    const volatile pthread_mutex_t *v = m;
+    if (v->__data.__kind & LWI_GLIBC_MUTEX_PI_BIT) {
+        struct timespec deadline = lwi_deadline(CLOCK_REALTIME_COARSE);
+        return REAL(pthread_mutex_timedlock)(m, &deadline);
+    }
+    /* Without clocklock (glibc < 2.30) the plain call waits, unpublished. */
+    if (!lwi_real_fast(LWI_REAL_pthread_mutex_clocklock)) return -1;
+    struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC_COARSE);
+    return REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &deadline);
+}
+
 int lwi_wait_mutex(struct lwi_thread *self, const struct lwi_acq *a, pthread_mutex_t *m)
 {
-    /* Without clocklock (glibc < 2.30) fall back to the plain call, unpublished. */
-    if (!lwi_real_fast(LWI_REAL_pthread_mutex_clocklock)) return REAL(pthread_mutex_lock)(m);
-    struct timespec deadline = lwi_deadline(CLOCK_MONOTONIC_COARSE);
-    int rc = REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &deadline);
+    int rc = lwi_wait_mutex_bounded(m);
+    /* -1: no bounded wait. EINVAL: the timed call refused what the plain one may accept (a
+     * deadline clock the kernel lacks); the plain call's result is the one the program gets. */
+    if (rc == -1 || rc == EINVAL) return REAL(pthread_mutex_lock)(m);
     if (rc != ETIMEDOUT) return rc;
     bool took = lwi_publish_wait(self, a);
     rc = REAL(pthread_mutex_lock)(m);

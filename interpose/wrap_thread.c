@@ -17,6 +17,7 @@
 #include "errsave.h"
 #include "profile.h"
 #include "real.h"
+#include "stack_room.h"
 #include "threads.h"
 #include "track.h"
 #include "watch.h"
@@ -28,7 +29,8 @@ struct lwi_start {
     void *arg;
     uint32_t number;
     uint32_t parent;
-    int32_t slot; /* live-thread table slot reserved by the creator, -1 if none */
+    int32_t slot;    /* live-thread table slot reserved by the creator, -1 if none */
+    bool restricted; /* the creator's, inherited with its seccomp filter */
     uint64_t created_stack;
 };
 
@@ -47,6 +49,7 @@ static void lwi_thread_end(void *arg)
     }
     lwi_threads_unregister(self);
     lwi_held_release(&self->held);
+    lwi_thread_storage_release(self);
     self->state = LWI_THREAD_EXITED;
     LWI_ERRNO_RESTORE();
     atomic_signal_fence(memory_order_seq_cst);
@@ -64,6 +67,10 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     self->tid = (int32_t)syscall(SYS_gettid);
     lwi_thread_set_number(self, start.number);
     self->ours = true;
+    self->restricted = start.restricted; /* a seccomp filter is inherited (restrict.h) */
+    self->held.no_syscalls = start.restricted;
+    lwi_thread_storage(self);
+    lwi_stack_bounds_init(self);
     self->state = LWI_THREAD_LIVE;
     lwi_threads_attach(self, start.slot);
     lwi_emit_thread(self, start.parent, start.created_stack,
@@ -109,6 +116,7 @@ static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
     block->number = lwi_threads_next_number();
     block->parent = self->number;
     block->slot = lwi_threads_reserve(block->number);
+    block->restricted = self->restricted;
     block->created_stack = lwi_depot_capture(self);
     return block;
 }
@@ -167,6 +175,11 @@ int lwi_thread_exit_init(void)
 {
     lwi_exit_key_made = pthread_key_create(&lwi_exit_key, lwi_thread_end) == 0;
     return lwi_exit_key_made ? 0 : -1;
+}
+
+void lwi_thread_end_at_exit(struct lwi_thread *self)
+{
+    if (lwi_exit_key_made) (void)pthread_setspecific(lwi_exit_key, self);
 }
 
 /* Remembers where a thread holding locks chose to end, for its EXIT_HOLDING records, and has a

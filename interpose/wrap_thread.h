@@ -7,4 +7,9 @@
  * when they call pthread_exit. */
 int lwi_thread_exit_init(void);
 
+struct lwi_thread;
+/* Has a thread we did not start end (its mappings returned, THREAD_EXIT sent) when it exits,
+ * through that key's destructor; nothing when the key could not be made. */
+void lwi_thread_end_at_exit(struct lwi_thread *self);
+
 #endif

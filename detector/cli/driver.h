@@ -26,7 +26,8 @@ enum lwd_exit {
     LWD_EXIT_NO_RUNTIME = 8,       /* liblockwatch.so not found */
     LWD_EXIT_BAD_SUPPRESSIONS = 9, /* --suppressions file unreadable or malformed */
     LWD_EXIT_BAD_BASELINE = 10,    /* --baseline file unreadable or not a lockwatch report */
-    LWD_EXIT_FINDINGS = 66,        /* default of --exit-code */
+    LWD_EXIT_TOO_LONG = 11, /* arguments and environment fit natively, not with lockwatch's */
+    LWD_EXIT_FINDINGS = 66, /* default of --exit-code */
 };
 
 /* --on-deadlock: what to do once the run can never finish (a real deadlock, or a double lock

@@ -13,6 +13,9 @@ int lwd_set_runtime_knobs(const struct lwd_options *opts)
     int rc = -1;
     /* profile=1: the runtime times every hold (interpose/profile.h), only when asked for. */
     bool timed = opts->profile || opts->trace != NULL;
+    /* The runtime's defaults need no entry: every byte of environment is taken from the room the
+     * kernel leaves the program's arguments. */
+    if (!user && !timed && opts->deadlock_delay_ms == LW_WIRE_DEFAULT_WAIT_MS) return 0;
     if (asprintf(&value, "%s%swait_ms=%u%s", user ? user : "", user && user[0] ? ":" : "",
                  opts->deadlock_delay_ms, timed ? ":profile=1" : "") < 0) {
         value = NULL;

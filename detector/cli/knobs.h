@@ -8,7 +8,8 @@
 
 /* Sets LOCKWATCH_RUNTIME to the user's own value (if any) followed by wait_ms from
  * --deadlock-delay, last so that it wins (the runtime applies settings in order), and profile=1
- * with --profile or --trace. Returns 0, or -1 after one line on stderr. */
+ * with --profile or --trace; leaves it unset when all of them are the runtime's defaults.
+ * Returns 0, or -1 after one line on stderr. */
 int lwd_set_runtime_knobs(const struct lwd_options *opts);
 
 #endif

@@ -8,11 +8,12 @@
 #define LWD_OPTIONS_H
 
 #include "driver.h"
+#include "lockwatch/wire.h"
 
 #define LWD_ENV_OPTIONS "LOCKWATCH_OPTIONS"
 /* Default of --deadlock-delay: short enough that a deadlock is reported well within a second,
  * long enough that ordinary contention is never published. */
-#define LWD_DEFAULT_DEADLOCK_DELAY_MS 100u
+#define LWD_DEFAULT_DEADLOCK_DELAY_MS LW_WIRE_DEFAULT_WAIT_MS
 /* How long an interrupted program may take to end before it is reported (--interrupt-grace). */
 #define LWD_DEFAULT_INTERRUPT_GRACE_MS 2000u
 

@@ -46,6 +46,10 @@ const char *lwd_overflow_table_name(uint32_t table)
         return "held-edges";
     case LW_OVERFLOW_GENERATIONS:
         return "generations";
+    case LW_OVERFLOW_STACKS_SHORT:
+        return "stacks-short";
+    case LW_OVERFLOW_STACKS_RESTRICTED:
+        return "stacks-restricted";
     }
     return "unknown";
 }

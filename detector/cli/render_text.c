@@ -984,6 +984,17 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
               "been taken for its predecessor\n",
               t->out);
         return;
+    case LW_OVERFLOW_STACKS_SHORT:
+        fprintf(t->out,
+                "a thread or signal handler had less than %" PRIu64
+                " bytes of stack left; some stacks were not captured (shown as not received)\n",
+                ov->limit);
+        return;
+    case LW_OVERFLOW_STACKS_RESTRICTED:
+        fputs("a thread ran under seccomp, where unwinding is not allowed; its stacks were not "
+              "captured (shown as not received)\n",
+              t->out);
+        return;
     }
     fprintf(t->out, "internal table %" PRIu32 " filled (limit %" PRIu64 ")\n", ov->table,
             ov->limit);

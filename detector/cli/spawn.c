@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,43 @@ static char **make_environment(const char *runtime, const char *socket_name,
     return envp;
 }
 
+/* Bytes a vector of strings takes from the kernel's room for arguments and environment: each
+ * string with its NUL, and its pointer. */
+static size_t vector_bytes(char *const *v)
+{
+    size_t n = 0;
+    for (; v && *v; v++)
+        n += strlen(*v) + 1 + sizeof *v;
+    return n;
+}
+
+/* Whether one string of v is longer than the kernel takes in any case (MAX_ARG_STRLEN, 32
+ * pages): then the program could not run natively either. */
+static bool has_overlong_string(char *const *v)
+{
+    for (; v && *v; v++)
+        if (strlen(*v) >= 32u * 4096u) return true;
+    return false;
+}
+
+/* exec said E2BIG. When the arguments and the environment lockwatch was given would fit but for
+ * what lockwatch adds, says how much room that takes (one line); else the plain error. */
+static enum lwd_exit report_too_long(const struct lwd_options *opts, const char *program,
+                                     char *const *envp)
+{
+    size_t ours = vector_bytes(envp), theirs = vector_bytes(environ);
+    if (ours <= theirs || has_overlong_string(opts->argv) || has_overlong_string(environ)) {
+        fprintf(stderr, "lockwatch: cannot run %s: %s\n", program, strerror(E2BIG));
+        return LWD_EXIT_NOT_EXECUTABLE;
+    }
+    fprintf(stderr,
+            "lockwatch: cannot run %s: its arguments and environment (%zu bytes) leave no room "
+            "for the %zu bytes of environment lockwatch adds (LD_PRELOAD, " LW_WIRE_ENV_SOCKET
+            "...); shorten them by %zu bytes\n",
+            program, vector_bytes(opts->argv) + theirs, ours - theirs, ours - theirs);
+    return LWD_EXIT_TOO_LONG;
+}
+
 static enum lwd_exit exec_failure_code(int err)
 {
     switch (err) {
@@ -140,6 +178,10 @@ enum lwd_exit lwd_spawn(const struct lwd_options *opts, const struct lwd_preflig
     if (got == (ssize_t)sizeof err) {
         while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        if (err == E2BIG) {
+            rc = report_too_long(opts, pf->program, envp);
+            goto out;
+        }
         fprintf(stderr, "lockwatch: cannot run %s: %s\n", pf->program, strerror(err));
         rc = exec_failure_code(err);
         goto out;

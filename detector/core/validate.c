@@ -102,7 +102,7 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     case LW_REC_OVERFLOW: {
         const struct lw_rec_overflow *r = (const void *)h;
         return len == sizeof *r && r->table >= LW_OVERFLOW_CHAINS &&
-               r->table <= LW_OVERFLOW_HELD_EDGES;
+               r->table <= LW_OVERFLOW_STACKS_RESTRICTED;
     }
     case LW_REC_HOLDS: {
         const struct lw_rec_holds *r = (const void *)h;

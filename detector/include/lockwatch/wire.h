@@ -54,6 +54,9 @@
 #define LW_WIRE_SECRET_LEN 32u /* hex digits of the run's secret, sent first on a connection */
 #define LW_WIRE_MAX_HOLDS 64u  /* hold events per LW_REC_HOLDS record */
 #define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
+/* The runtime's wait_ms when LOCKWATCH_RUNTIME does not set it; the driver's default
+ * --deadlock-delay, which it then leaves out of the environment. */
+#define LW_WIRE_DEFAULT_WAIT_MS 100u
 
 enum lw_rec_type {
     LW_REC_PROCESS = 1, /* first record of every process image or forked child */
@@ -269,17 +272,21 @@ struct lw_rec_misuse {
 };
 
 enum lw_overflow_table {
-    LW_OVERFLOW_CHAINS = 1,      /* chain cache evicting: repeated chains are re-sent */
-    LW_OVERFLOW_STACKS = 2,      /* stack depot full: stacks are re-sent */
-    LW_OVERFLOW_HELD = 3,        /* a thread holds more locks than its held stack can grow to */
-    LW_OVERFLOW_THREADS = 4,     /* thread table full */
-    LW_OVERFLOW_CHANNEL = 5,     /* the record channel broke and was reopened */
-    LW_OVERFLOW_LOCKS = 6,       /* lock-state table full: later inits, destroys and condition
-                                    waits are not checked for misuse */
-    LW_OVERFLOW_GENERATIONS = 7, /* no memory for a lock's generation counter: locks at the
-                                    addresses concerned may merge with their predecessors */
-    LW_OVERFLOW_HELD_EDGES = 8,  /* a thread held more than LW_WIRE_MAX_HELD_EDGES locks: edges
-                                    came from the most recent ones only */
+    LW_OVERFLOW_CHAINS = 1,       /* chain cache evicting: repeated chains are re-sent */
+    LW_OVERFLOW_STACKS = 2,       /* stack depot full: stacks are re-sent */
+    LW_OVERFLOW_HELD = 3,         /* a thread holds more locks than its held stack can grow to */
+    LW_OVERFLOW_THREADS = 4,      /* thread table full */
+    LW_OVERFLOW_CHANNEL = 5,      /* the record channel broke and was reopened */
+    LW_OVERFLOW_LOCKS = 6,        /* lock-state table full: later inits, destroys and condition
+                                     waits are not checked for misuse */
+    LW_OVERFLOW_GENERATIONS = 7,  /* no memory for a lock's generation counter: locks at the
+                                     addresses concerned may merge with their predecessors */
+    LW_OVERFLOW_HELD_EDGES = 8,   /* a thread held more than LW_WIRE_MAX_HELD_EDGES locks: edges
+                                     came from the most recent ones only */
+    LW_OVERFLOW_STACKS_SHORT = 9, /* a thread or signal handler had less than `limit` bytes of
+                                     stack left: some stacks were not captured */
+    LW_OVERFLOW_STACKS_RESTRICTED = 10, /* a thread under seccomp may not make the system calls
+                                           unwinding needs: its stacks were not captured */
 };
 
 struct lw_rec_overflow {
