@@ -8,7 +8,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -16,12 +15,12 @@
 
 #include "emit.h"
 #include "errsave.h"
+#include "fd_high.h"
 #include "lockwatch/wire.h"
 #include "nocancel.h"
 #include "ring.h"
 #include "tls.h"
 
-#define LWI_CHANNEL_HIGH_FD 1000
 /* Send buffer asked for: the kernel grants up to net.core.wmem_max (212992 by default), doubled.
  * Each queued record costs its size plus ~600 bytes of skb overhead, so the stock maximum holds
  * ~330-550 records of 100-300 bytes, twice what the stock default (212992) holds. */
@@ -43,26 +42,6 @@ static struct {
     /* once handed to the driver, every record goes here instead (lwi_channel_use_ring) */
     _Atomic(struct lw_ring_header *) ring;
 } lwi_chan = {.fd = -1, .reconnecting = ATOMIC_FLAG_INIT, .sending = ATOMIC_FLAG_INIT};
-
-/* Moves fd to the highest convenient number: the lowest free one at or above 1000, or, under a
- * small RLIMIT_NOFILE, as close to the limit as possible. Keeps fd where it is on failure. */
-static int lwi_channel_raise_fd(int fd)
-{
-    struct rlimit rl;
-    long limit = 1024;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-        limit =
-            rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX : (long)rl.rlim_cur;
-    long target = limit > LWI_CHANNEL_HIGH_FD + 1 ? LWI_CHANNEL_HIGH_FD : limit - 1;
-    for (long t = target; t > fd && t > target - 64; t--) {
-        int high = fcntl(fd, F_DUPFD_CLOEXEC, (int)t);
-        if (high >= 0) {
-            close(fd);
-            return high;
-        }
-    }
-    return fd;
-}
 
 /* The driver is gone, or the stream is out of step: stop sending, and stop tracking (nothing
  * would ever leave the process): threads retire as they next try to send (tls.h). */
@@ -92,7 +71,7 @@ static int lwi_channel_connect(void)
         close(fd);
         return -1;
     }
-    fd = lwi_channel_raise_fd(fd);
+    fd = lwi_fd_raise(fd);
     int sndbuf = LWI_CHANNEL_SNDBUF;
     socklen_t len = sizeof sndbuf;
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, len); /* capped, not refused */

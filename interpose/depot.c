@@ -24,14 +24,24 @@ _Static_assert(sizeof(((struct lwi_thread_mem *)0)->capture) >=
                "room for our own frames, dropped afterwards");
 
 static struct lwi_cache lwi_sent_stacks;
-static uint64_t lwi_self_lo, lwi_self_hi; /* address range of liblockwatch.so's segments */
 
-/* dl_iterate_phdr callback: finds the object containing this function. */
-static int lwi_find_self(struct dl_phdr_info *info, size_t size, void *data)
+/* Address range of one loaded object's segments; lo == hi == 0 until found. */
+struct lwi_object_range {
+    uint64_t lo, hi;
+};
+static struct lwi_object_range lwi_self;     /* liblockwatch.so */
+static struct lwi_object_range lwi_unwinder; /* libunwind */
+
+struct lwi_object_query {
+    uint64_t addr;
+    struct lwi_object_range *range;
+};
+
+/* dl_iterate_phdr callback: finds the object containing q->addr. */
+static int lwi_find_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
-    (void)data;
-    uint64_t me = (uint64_t)(uintptr_t)&lwi_depot_init;
+    struct lwi_object_query *q = data;
     uint64_t lo = UINT64_MAX, hi = 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -40,21 +50,33 @@ static int lwi_find_self(struct dl_phdr_info *info, size_t size, void *data)
         if (start < lo) lo = start;
         if (start + ph->p_memsz > hi) hi = start + ph->p_memsz;
     }
-    if (me < lo || me >= hi) return 0;
-    lwi_self_lo = lo;
-    lwi_self_hi = hi;
+    if (q->addr < lo || q->addr >= hi) return 0;
+    q->range->lo = lo;
+    q->range->hi = hi;
     return 1;
+}
+
+static void lwi_locate(const void *addr, struct lwi_object_range *range)
+{
+    struct lwi_object_query q = {.addr = (uint64_t)(uintptr_t)addr, .range = range};
+    dl_iterate_phdr(lwi_find_object, &q);
 }
 
 int lwi_depot_init(void)
 {
-    dl_iterate_phdr(lwi_find_self, NULL);
+    lwi_locate((const void *)&lwi_depot_init, &lwi_self);
+    lwi_locate((const void *)&unw_backtrace, &lwi_unwinder);
     return lwi_cache_init(&lwi_sent_stacks, LWI_DEPOT_LOG2, LW_OVERFLOW_STACKS);
+}
+
+bool lwi_depot_is_unwinder(uint64_t pc)
+{
+    return pc >= lwi_unwinder.lo && pc < lwi_unwinder.hi;
 }
 
 static bool lwi_is_own_pc(uint64_t pc)
 {
-    return pc >= lwi_self_lo && pc < lwi_self_hi;
+    return pc >= lwi_self.lo && pc < lwi_self.hi;
 }
 
 /* Unwinds the calling thread into the thread's scratch, then keeps its frames that are not ours

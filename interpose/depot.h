@@ -11,6 +11,7 @@
 #ifndef LWI_DEPOT_H
 #define LWI_DEPOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LWI_STACK_ID_MASK ((1ull << 56) - 1)
@@ -19,5 +20,8 @@ struct lwi_thread;
 
 int lwi_depot_init(void);
 uint64_t lwi_depot_capture(const struct lwi_thread *self);
+
+/* Whether pc lies in the unwinder's code (libunwind's object); false before lwi_depot_init. */
+bool lwi_depot_is_unwinder(uint64_t pc);
 
 #endif

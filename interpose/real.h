@@ -90,6 +90,7 @@
     X(cnd_broadcast)                                                                               \
     X(sem_post)                                                                                    \
     X(prctl)                                                                                       \
+    X(pipe2)                                                                                       \
     X(syscall)
 
 enum lwi_real_id {

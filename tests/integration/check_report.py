@@ -122,7 +122,7 @@ class Expectation:
     def __init__(self):
         self.exit = None          # lockwatch's exit status; None = 66 if findings else program's
         self.program_exit = 0     # runs[0].exit_code
-        self.stdout = []          # regexes the program's stdout must match
+        self.stdout = []          # regexes the program's stdout must match (^ and $ at line ends)
         self.findings = []
         self.no_findings = False
         self.locks_seen = None    # summary.locks, or None (not checked)
@@ -206,7 +206,7 @@ def parse_expect(path, section, markers):
                     raise ExpectError("`process program|forked` must follow a `finding`")
                 current.forked = args[0] == "forked"
             elif word == "stdout":
-                exp.stdout.append(re.compile(rest.strip()))
+                exp.stdout.append(re.compile(rest.strip(), re.MULTILINE))
             elif word == "locks-seen":
                 exp.locks_seen = int(args[0])
             elif word == "no-findings":

@@ -6,8 +6,9 @@
  *   daemon      a double fork: the grandchild leaves the tree, and 3 s after the program has
  *               exited takes two locks in both orders
  *   lowfd       re-runs itself under RLIMIT_NOFILE 16, where it counts the descriptors it holds
- *               beyond stdio and how many it can open: the same as without lockwatch (the
- *               test closes inherited descriptors first)
+ *               beyond stdio and how many it can open, then the lowest free number before and
+ *               after its first locks: the same as without lockwatch (the test closes inherited
+ *               descriptors first)
  *   clean N     takes two locks in one order for N seconds, then exits 0
  *   many N      takes two locks in both orders, then keeps N exec'd children alive at once
  *               ("hold FD": each waits for the end of a pipe) for two seconds
@@ -102,16 +103,36 @@ static int count_extra_fds(void)
     return n;
 }
 
-/* Counts before the first lock: the first stack capture makes libunwind open a pipe of its own
- * (a gap docs/internals.md describes), which is not the channel's. */
+static int lowest_free_fd(void)
+{
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd >= 0) close(fd);
+    return fd;
+}
+
+/* How many descriptors the program can still open (all closed again). */
+static int count_openable(void)
+{
+    int fds[64], n = 0;
+    while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY)) >= 0)
+        n++;
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    return n;
+}
+
+/* Counts before the first lock; the first stack capture then makes libunwind open a pipe of its
+ * own, which must not take the numbers the program's next open() gets (under this small limit it
+ * still counts against it: docs/internals.md). */
 static int lowfd_child(void)
 {
     int extra = count_extra_fds();
-    int opened = 0;
-    while (open("/dev/null", O_RDONLY) >= 0)
-        opened++;
-    printf("extra descriptors %d, opened %d of %d\n", extra, opened, 13 - extra);
+    int opened = count_openable();
+    int before = lowest_free_fd();
     a_then_b();
+    int after = lowest_free_fd();
+    printf("extra descriptors %d, opened %d of %d\n", extra, opened, 13 - extra);
+    printf("lowest free descriptor %d, after locking %d\n", before, after);
     return 0;
 }
 
