@@ -13,6 +13,7 @@
 #include "graph_out.h"
 #include "knobs.h"
 #include "options.h"
+#include "out_file.h"
 #include "preflight.h"
 #include "run.h"
 #include "symbolise.h"
@@ -82,10 +83,8 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
-    /* Opened before the run so a bad path fails before the program does anything; "e":
-     * close-on-exec, the program must not inherit it. */
-    if (opts.output && !(out = fopen(opts.output, "we"))) {
-        fprintf(stderr, "lockwatch: cannot create the report file %s: %m\n", opts.output);
+    /* Opened before the run so a bad path fails before the program does anything. */
+    if (opts.output && !(out = lwd_out_create(opts.output, "report file"))) {
         out = stderr;
         status = LWD_EXIT_USAGE;
         goto out;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "lockwatch/wire.h"
+#include "out_file.h"
 #include "render_common.h"
 #include "trace_layout.h"
 
@@ -16,11 +17,7 @@ int lwd_trace_open(struct lwd_trace_out *t, const char *path)
 {
     *t = (struct lwd_trace_out){.path = path};
     if (path == NULL) return LWD_EXIT_OK;
-    /* "e": close-on-exec, the program must not inherit it. */
-    if ((t->file = fopen(path, "we")) == NULL) {
-        fprintf(stderr, "lockwatch: cannot create the trace file %s: %m\n", path);
-        return LWD_EXIT_USAGE;
-    }
+    if ((t->file = lwd_out_create(path, "trace file")) == NULL) return LWD_EXIT_USAGE;
     return LWD_EXIT_OK;
 }
 
