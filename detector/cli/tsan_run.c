@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,20 +171,34 @@ int lwd_tsan_collect(struct lwd_tsan *t, struct lw_detector *d)
     return added;
 }
 
-/* Empties the directory through its descriptor: unlinkat removes an entry that is a link, never
- * what it points to, and nothing outside the directory is named. A subdirectory (which TSan
- * never makes) is removed only when empty. */
-static void empty_dir(const struct lwd_tsan *t)
+/* Subdirectories (TSan makes none; the program could) are emptied this deep at most. */
+#define LWD_TSAN_DIR_DEPTH 8
+
+/* Empties the directory open on fd (shown as `shown` in messages): unlinkat removes an entry
+ * that is a link, never what it points to, and a subdirectory is opened with O_NOFOLLOW, so
+ * nothing outside the directory is ever named. Closes fd. */
+static void empty_dir(int fd, const char *shown, int depth)
 {
-    DIR *dir = list_dir(t);
-    if (!dir) return;
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return;
+    }
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        if (unlinkat(t->dirfd, e->d_name, 0) != 0 &&
-            !(errno == EISDIR && unlinkat(t->dirfd, e->d_name, AT_REMOVEDIR) == 0))
-            fprintf(stderr, "lockwatch: cannot remove %s/%s: %s\n", t->dir, e->d_name,
-                    strerror(errno));
+        if (unlinkat(fd, e->d_name, 0) == 0) continue;
+        if (errno == EISDIR && depth < LWD_TSAN_DIR_DEPTH) {
+            int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) {
+                char inner[PATH_MAX];
+                snprintf(inner, sizeof inner, "%s/%s", shown, e->d_name);
+                empty_dir(sub, inner, depth + 1);
+            }
+            if (unlinkat(fd, e->d_name, AT_REMOVEDIR) == 0) continue;
+        }
+        fprintf(stderr, "lockwatch: cannot remove %s/%s: %s\n", shown, e->d_name,
+                errno == EISDIR ? "directories nested too deep" : strerror(errno));
     }
     closedir(dir);
 }
@@ -191,7 +206,8 @@ static void empty_dir(const struct lwd_tsan *t)
 void lwd_tsan_cleanup(struct lwd_tsan *t)
 {
     if (t->dir[0] && t->dirfd >= 0) {
-        empty_dir(t);
+        int fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) empty_dir(fd, t->dir, 0);
         /* The path is removed only while it still names the directory lockwatch made. */
         struct stat made, now;
         if (fstat(t->dirfd, &made) == 0 &&
