@@ -1,10 +1,10 @@
 /* make_seeds.c — writes the record seeds of tests/fuzz/corpus (records/ and ring/) with the unit
  * tests' record builders, so each seed is a stream a real run could send: an ABBA inversion with
  * names, modules and stacks, a deadlock wait, a misuse, an overflow and holds. Run by hand after
- * a wire format change (tests/fuzz/README.md):
- *   cc -I detector/include -I tests/unit tests/fuzz/make_seeds.c tests/unit/records.c \
- *      build/lib/liblockwatch_detector.a -lcmocka -o /tmp/make_seeds && /tmp/make_seeds
- * tests/fuzz/corpus */
+ * a wire format change (docs/internals.md, "Fuzzing"), from the source tree:
+ *   cc -I detector/include -I tests/unit -o /tmp/make_seeds tests/fuzz/make_seeds.c
+ *      tests/unit/records.c build/lib/liblockwatch_detector.a -lcmocka
+ *   /tmp/make_seeds tests/fuzz/corpus */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
