@@ -191,3 +191,26 @@ FILE *lwd_safe_stdio(void)
     atexit(flush_stdio);
     return raw_err;
 }
+
+int lwd_safe_json(FILE *out, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), run = 0, i = 0;
+    while (i < n) {
+        uint32_t cp = 0;
+        int len = utf8_char(s + i, n - i, &cp);
+        if (len > 0 && (cp < 0x7f || shown_raw(cp))) {
+            i += (size_t)len;
+            continue;
+        }
+        fwrite(s + run, 1, i - run, out);
+        if (len > 0)
+            fprintf(out, "\\u%04x", (unsigned)cp); /* DEL, C1, bidi: below U+10000 */
+        else
+            fputs("\\ufffd", out); /* the replacement character: the byte cannot be kept */
+        i += len > 0 ? (size_t)len : 1;
+        run = i;
+    }
+    fwrite(s + run, 1, i - run, out);
+    return ferror(out) ? -1 : 0;
+}

@@ -6,7 +6,8 @@
  *     control (U+0080-U+009F) or bidirectional control (U+200E, U+200F, U+202A-U+202E,
  *     U+2066-U+2069) written as UTF-8, and each byte that is not part of well-formed UTF-8.
  * The only raw control sequences are the ones lockwatch itself writes with lwd_safe_raw (the
- * colours). JSON, SARIF, DOT and trace files are not filtered: they escape in their own syntax. */
+ * colours). JSON and SARIF documents escape in their own syntax (lwd_safe_json); DOT and trace
+ * files are not filtered. */
 #ifndef LWD_SAFE_TEXT_H
 #define LWD_SAFE_TEXT_H
 
@@ -21,6 +22,12 @@ FILE *lwd_safe_open(FILE *raw, bool owns_raw);
  * everything written to f before is flushed first. When f is not a filter stream, bytes are
  * simply written to f. */
 void lwd_safe_raw(FILE *f, const char *bytes);
+
+/* Writes JSON text (json-c's output: anything but ASCII is inside a string) to out with DEL, C1
+ * and bidirectional controls as JSON escapes of their code points, and each byte of ill-formed
+ * UTF-8 as the escape of U+FFFD (the replacement character), so the document is valid UTF-8 JSON
+ * and safe on a terminal. Returns 0, or -1 on a write error. */
+int lwd_safe_json(FILE *out, const char *text);
 
 /* Replaces stdout and stderr by filter streams over the originals (stderr unbuffered, stdout
  * line-buffered; the originals become unbuffered so nothing waits behind the filter). Call first

@@ -1,6 +1,7 @@
 /* fuzz_escape.c — the terminal filter (detector/cli/safe_text.c): any bytes, written in two
  * pieces split where the first byte says, must come out with no byte a terminal acts on: only
- * printable ASCII, newline, tab and well-formed UTF-8 without C1 or bidirectional controls. */
+ * printable ASCII, newline, tab and well-formed UTF-8 without C1 or bidirectional controls; and
+ * the JSON pass must leave valid UTF-8 without DEL, C1 or bidirectional controls. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +9,13 @@
 
 #include "safe_text.h"
 
-/* True when out holds nothing but what the filter may pass. */
-static int clean(const unsigned char *s, size_t n)
+/* True when out holds nothing but what the filter may pass (and C0 controls when c0). */
+static int clean(const unsigned char *s, size_t n, int c0)
 {
     for (size_t i = 0; i < n;) {
         unsigned char b = s[i];
         if (b < 0x80) {
-            if ((b < 0x20 && b != '\n' && b != '\t') || b == 0x7f) return 0;
+            if ((b < 0x20 && b != '\n' && b != '\t' && !c0) || b == 0x7f) return 0;
             i++;
             continue;
         }
@@ -56,8 +57,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fflush(safe);
     fwrite(data + split, 1, size - split, safe);
     fclose(safe);
-    if (!clean((const unsigned char *)out, outlen)) __builtin_trap();
+    if (!clean((const unsigned char *)out, outlen, 0)) __builtin_trap();
     if (outlen < size) __builtin_trap(); /* nothing is dropped: escaping only lengthens */
     free(out);
+
+    /* The JSON pass (lwd_safe_json) on the same bytes up to the first NUL: valid UTF-8 without
+     * DEL, C1 or bidirectional controls (C0 controls are json-c's to escape). */
+    char *text = strndup((const char *)data, size);
+    if (text == NULL || (raw = open_memstream(&out, &outlen)) == NULL) {
+        free(text);
+        return 0;
+    }
+    lwd_safe_json(raw, text);
+    fclose(raw);
+    if (!clean((const unsigned char *)out, outlen, 1)) __builtin_trap();
+    free(out);
+    free(text);
     return 0;
 }

@@ -73,7 +73,14 @@ def check_escape(args, lw):
         text = f.read()
     check(b'\\x1b]2;pwn' in text and b'\x1b' not in text, 'the --output text file is escaped too')
     p, _ = run([lw, '--format=json', args.program])
-    doc = json.loads((p.stdout or p.stderr).decode('utf-8', 'surrogateescape'))
+    raw = p.stdout or p.stderr
+    try:
+        doc = json.loads(raw.decode('utf-8'))
+    except UnicodeDecodeError:
+        check(False, 'the JSON report is valid UTF-8')
+        return
+    check(b'\\u202e\\u009b\\ufffd' in raw,
+          'JSON writes the override and C1 escaped, the stray byte as U+FFFD')
     names = []
 
     def walk(node):
@@ -84,7 +91,8 @@ def check_escape(args, lw):
             for v in node:
                 walk(v)
     walk(doc)
-    check('\x1b]2;pwn\x07\x1b[2J' in names, 'JSON keeps the name (in its own escapes)')
+    check('\x1b]2;pwn\x07\x1b[2J' in names and 'ok\u202e\u009b\ufffd\u00e9' in names,
+          'JSON keeps the names (in its own escapes)')
     tty = on_terminal([lw, args.program])
     check(b'\x1b[1;31m' in tty and b'\x1b[0m' in tty, "lockwatch's own colours still pass")
     check(b'\x1b]2' not in tty and b'\x1b[2J' not in tty and b'\\x1b]2;pwn' in tty,
