@@ -93,6 +93,15 @@ def check_escape(args, lw):
     walk(doc)
     check('\x1b]2;pwn\x07\x1b[2J' in names and 'ok\u202e\u009b\ufffd\u00e9' in names,
           'JSON keeps the names (in its own escapes)')
+    trace = os.path.join(args.workdir, 'trace.json')
+    run([lw, f'--trace={trace}', args.program])
+    with open(trace, 'rb') as f:
+        raw = f.read()
+    try:
+        json.loads(raw.decode('utf-8'))
+        check(b'\\ufffd' in raw, 'the --trace file is valid UTF-8 JSON with the names escaped')
+    except (UnicodeDecodeError, ValueError) as e:
+        check(False, f'the --trace file is valid UTF-8 JSON ({e})')
     tty = on_terminal([lw, args.program])
     check(b'\x1b[1;31m' in tty and b'\x1b[0m' in tty, "lockwatch's own colours still pass")
     check(b'\x1b]2' not in tty and b'\x1b[2J' not in tty and b'\\x1b]2;pwn' in tty,
