@@ -9,8 +9,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOCKWATCH_BUILD_DIR:-$here/build}
 
 # Why each package: see "Dependencies" in README.md.
-packages=(build-essential cmake pkg-config clang libunwind-dev libdw-dev libelf-dev
-          libjson-c-dev libcmocka-dev python3 graphviz)
+packages=(build-essential cmake pkg-config clang libclang-rt-dev libunwind-dev libdw-dev
+          libelf-dev libjson-c-dev libcmocka-dev python3 graphviz)
 
 missing=()
 for p in "${packages[@]}"; do

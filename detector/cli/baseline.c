@@ -3,9 +3,12 @@
 #include "baseline.h"
 
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "input_file.h"
 
 struct lwd_baseline {
     size_t n;
@@ -36,23 +39,69 @@ static const char *check_report(json_object *root, json_object **findings)
     return NULL;
 }
 
+/* The JSON value that is the whole of text, or NULL after one line on stderr. */
+static json_object *parse_json(const char *text, size_t len, const char *name, bool *out_of_memory)
+{
+    json_tokener *tok = json_tokener_new();
+    if (tok == NULL) {
+        fputs("lockwatch: out of memory\n", stderr);
+        *out_of_memory = true;
+        return NULL;
+    }
+    const char *problem = NULL;
+    json_object *root = NULL;
+    if (len > (size_t)INT_MAX) {
+        problem = "too large";
+    } else {
+        root = json_tokener_parse_ex(tok, text, (int)len);
+        enum json_tokener_error err = json_tokener_get_error(tok);
+        size_t end = json_tokener_get_parse_end(tok);
+        if (root == NULL && err == json_tokener_continue) {
+            problem = "it ends in the middle of a value";
+        } else if (root == NULL) {
+            problem = json_tokener_error_desc(err);
+        } else {
+            while (end < len && strchr(" \t\r\n", text[end]) != NULL && text[end] != '\0')
+                end++;
+            if (end < len) problem = "more follows the report";
+        }
+    }
+    json_tokener_free(tok);
+    if (problem != NULL) {
+        fprintf(stderr, "lockwatch: the baseline %s is not valid JSON: %s\n", name, problem);
+        json_object_put(root);
+        return NULL;
+    }
+    return root;
+}
+
 struct lwd_baseline *lwd_baseline_load(const char *path, bool *out_of_memory)
 {
-    struct lwd_baseline *b = NULL;
-    json_object *root = NULL;
+    char *text = NULL;
+    size_t len = 0;
     *out_of_memory = false;
-    FILE *probe = fopen(path, "re");
-    if (probe == NULL) {
-        fprintf(stderr, "lockwatch: cannot read the baseline %s: %m\n", path);
+    switch (lwd_read_input(path, "baseline", LWD_INPUT_LIMIT, &text, &len)) {
+    case LWD_READ_OK:
+        break;
+    case LWD_READ_NOMEM:
+        *out_of_memory = true;
+        return NULL;
+    case LWD_READ_BAD:
+    case LWD_READ_TOO_LARGE:
         return NULL;
     }
-    fclose(probe);
-    root = json_object_from_file(path);
-    if (root == NULL) {
-        fprintf(stderr, "lockwatch: the baseline %s is not valid JSON: %s\n", path,
-                json_util_get_last_err() != NULL ? json_util_get_last_err() : "parse error");
-        return NULL;
-    }
+    struct lwd_baseline *b = lwd_baseline_parse(text, len, path, out_of_memory);
+    free(text);
+    return b;
+}
+
+struct lwd_baseline *lwd_baseline_parse(const char *text, size_t len, const char *path,
+                                        bool *out_of_memory)
+{
+    struct lwd_baseline *b = NULL;
+    *out_of_memory = false;
+    json_object *root = parse_json(text, len, path, out_of_memory);
+    if (root == NULL) return NULL;
     json_object *findings = NULL;
     const char *problem = check_report(root, &findings);
     if (problem != NULL) {

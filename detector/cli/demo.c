@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "safe_text.h"
 
 #define DEMO_MAX_OPTIONS 8 /* `option` lines an expect section may carry */
 #define DEMO_FAILED 1      /* a run did not go as the scenario expects */
@@ -36,9 +38,8 @@ struct demo_expect {
 
 enum demo_style { STYLE_TITLE, STYLE_LABEL, STYLE_COMMAND, STYLE_GOOD, STYLE_BAD };
 
-static const char *style_on(const struct demo *d, enum demo_style style)
+static const char *style_code(enum demo_style style)
 {
-    if (!d->color) return "";
     switch (style) {
     case STYLE_TITLE:
         return "\033[1;36m";
@@ -54,9 +55,17 @@ static const char *style_on(const struct demo *d, enum demo_style style)
     return "";
 }
 
-static const char *style_off(const struct demo *d)
+/* printf in a style. stdout escapes control characters (safe_text.h): the colour codes, the
+ * demo's own, go around it. */
+__attribute__((format(printf, 3, 4))) static void
+styled(const struct demo *d, enum demo_style style, const char *fmt, ...)
 {
-    return d->color ? "\033[0m" : "";
+    if (d->color) lwd_safe_raw(stdout, style_code(style));
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    if (d->color) lwd_safe_raw(stdout, "\033[0m");
 }
 
 static bool want_color(void)
@@ -152,7 +161,9 @@ static int list_one(const struct demo *d, const char *name, void *arg)
     (void)arg;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
-    printf("  %s%-24s%s %s\n", style_on(d, STYLE_LABEL), name, style_off(d), summary);
+    printf("  ");
+    styled(d, STYLE_LABEL, "%-24s", name);
+    printf(" %s\n", summary);
     return 0;
 }
 
@@ -177,8 +188,8 @@ static void print_paragraph(const struct demo *d, const char *name, const char *
         if (!inside) {
             if (strncmp(line, marker, strlen(marker)) != 0) continue;
             inside = true;
-            printf("%s%s%s%s\n", style_on(d, STYLE_LABEL), label, style_off(d),
-                   line + strlen(marker));
+            styled(d, STYLE_LABEL, "%s", label);
+            printf("%s\n", line + strlen(marker));
             continue;
         }
         if (line[0] == '\0') break;
@@ -240,15 +251,16 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
     size_t argc = 0;
     argv[argc++] = self;
     argv[argc++] = verbose; /* the class sees "no lock-order problems found" for the fix */
-    printf("%s$ lockwatch %s", style_on(d, STYLE_COMMAND), verbose);
-    for (size_t i = 0; i < e->noptions; i++) {
+    for (size_t i = 0; i < e->noptions; i++)
         argv[argc++] = e->options[i];
-        printf(" %s", e->options[i]);
-    }
     argv[argc++] = dashes;
     argv[argc++] = program;
     argv[argc] = NULL;
-    printf(" %s%s\n", program, style_off(d));
+    styled(d, STYLE_COMMAND, "$ lockwatch %s", verbose);
+    for (size_t i = 0; i < e->noptions; i++)
+        styled(d, STYLE_COMMAND, " %s", e->options[i]);
+    styled(d, STYLE_COMMAND, " %s", program);
+    printf("\n");
     fflush(stdout);
     fflush(stderr);
     pid_t child = fork();
@@ -289,12 +301,14 @@ static int show_variant(const struct demo *d, const char *name, const char *vari
     fflush(stderr);
     if (status < 0) return LWD_EXIT_TOOL;
     if (status == want) {
-        printf("%s[as expected: lockwatch exited %d, %s]%s\n\n", style_on(d, STYLE_GOOD), status,
-               want == LWD_EXIT_FINDINGS ? "findings reported" : "nothing reported", style_off(d));
+        styled(d, STYLE_GOOD, "[as expected: lockwatch exited %d, %s]", status,
+               want == LWD_EXIT_FINDINGS ? "findings reported" : "nothing reported");
+        printf("\n\n");
         return 0;
     }
-    printf("%s[NOT as expected: lockwatch exited %d, the scenario expects %d]%s\n\n",
-           style_on(d, STYLE_BAD), status, want, style_off(d));
+    styled(d, STYLE_BAD, "[NOT as expected: lockwatch exited %d, the scenario expects %d]", status,
+           want);
+    printf("\n\n");
     return DEMO_FAILED;
 }
 
@@ -326,7 +340,8 @@ static int show_scenario(const struct demo *d, const char *name)
     if (!scenario_built(d, name)) return LWD_EXIT_TOOL;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
-    printf("%s== %s: %s%s\n\n", style_on(d, STYLE_TITLE), name, summary, style_off(d));
+    styled(d, STYLE_TITLE, "== %s: %s", name, summary);
+    printf("\n\n");
     print_paragraph(d, name, "The bug.");
     print_paragraph(d, name, "The symptom.");
 
@@ -343,11 +358,9 @@ static int show_scenario(const struct demo *d, const char *name)
                                 "ThreadSanitizer, under lockwatch:"));
     print_paragraph(d, name, "What lockwatch reports.");
     if (rc == 0)
-        printf("%sThe demo of %s ran as expected.%s\n", style_on(d, STYLE_GOOD), name,
-               style_off(d));
+        styled(d, STYLE_GOOD, "The demo of %s ran as expected.", name);
     else
-        printf("%sThe demo of %s did not run as expected (see above).%s\n", style_on(d, STYLE_BAD),
-               name, style_off(d));
+        styled(d, STYLE_BAD, "The demo of %s did not run as expected (see above).", name);
     return rc;
 }
 
@@ -360,8 +373,8 @@ int lwd_demo(int argc, char **argv)
     }
     if (find_scenarios(&d) != 0) return LWD_EXIT_TOOL;
     if (argc < 2) {
-        printf("%sScenarios%s (run one with: lockwatch demo NAME)\n", style_on(&d, STYLE_TITLE),
-               style_off(&d));
+        styled(&d, STYLE_TITLE, "Scenarios");
+        printf(" (run one with: lockwatch demo NAME)\n");
         return for_each_scenario(&d, list_one, NULL) == 0 ? LWD_EXIT_OK : LWD_EXIT_TOOL;
     }
     if (for_each_scenario(&d, match_name, argv[1]) != 1) {

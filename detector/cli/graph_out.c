@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "out_file.h"
 #include "render_dot.h"
 #include "symbolise.h"
 
@@ -63,11 +64,7 @@ int lwd_graph_open(struct lwd_graph_out *g, const char *path)
         fputs("lockwatch: out of memory\n", stderr);
         return LWD_EXIT_TOOL;
     }
-    /* "e": close-on-exec, the program must not inherit it. */
-    if ((g->file = fopen(g->written, "we")) == NULL) {
-        fprintf(stderr, "lockwatch: cannot create the graph file %s: %m\n", g->written);
-        return LWD_EXIT_USAGE;
-    }
+    if ((g->file = lwd_out_create(g->written, "graph file")) == NULL) return LWD_EXIT_USAGE;
     return LWD_EXIT_OK;
 }
 

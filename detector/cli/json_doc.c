@@ -3,6 +3,8 @@
 
 #include <errno.h>
 
+#include "safe_text.h"
+
 int lwd_json_write_document(FILE *out, json_object *root, bool built_ok)
 {
     int rc = -1;
@@ -16,7 +18,7 @@ int lwd_json_write_document(FILE *out, json_object *root, bool built_ok)
         errno = ENOMEM;
         goto out;
     }
-    if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) != 0) goto out;
+    if (lwd_safe_json(out, text) != 0 || fputc('\n', out) == EOF || fflush(out) != 0) goto out;
     rc = 0;
 out:
     json_object_put(root);

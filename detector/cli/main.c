@@ -13,8 +13,10 @@
 #include "graph_out.h"
 #include "knobs.h"
 #include "options.h"
+#include "out_file.h"
 #include "preflight.h"
 #include "run.h"
+#include "safe_text.h"
 #include "symbolise.h"
 #include "trace_out.h"
 #include "triage.h"
@@ -50,10 +52,12 @@ int main(int argc, char **argv)
     struct lwd_suppressions *suppressions = NULL;
     struct lwd_baseline *baseline = NULL;
     struct lwd_triaged triaged = {0};
+    FILE *raw_err = lwd_safe_stdio(); /* before any output: stdout and stderr escape */
     FILE *out = stderr;
     struct lwd_graph_out graph = {NULL, NULL, NULL, NULL, false};
     struct lwd_trace_out trace = {NULL, NULL};
     struct lwd_options opts;
+    bool color = false;
 
     /* `lockwatch demo [NAME]`: the teaching front end (demo.h). A program called demo still runs
      * as `lockwatch ./demo` or `lockwatch -- demo`. */
@@ -82,12 +86,22 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
-    /* Opened before the run so a bad path fails before the program does anything; "e":
-     * close-on-exec, the program must not inherit it. */
-    if (opts.output && !(out = fopen(opts.output, "we"))) {
-        fprintf(stderr, "lockwatch: cannot create the report file %s: %m\n", opts.output);
-        out = stderr;
+    /* Opened before the run so a bad path fails before the program does anything. The text
+     * report is escaped (safe_text.h) like everything else lockwatch prints for people; JSON and
+     * SARIF escape in their own syntax and go out as they are. */
+    FILE *raw_out = opts.output ? lwd_out_create(opts.output, "report file") : raw_err;
+    if (raw_out == NULL) {
         status = LWD_EXIT_USAGE;
+        goto out;
+    }
+    color = want_color(&opts, raw_out);
+    if (opts.format != LWD_FORMAT_TEXT)
+        out = raw_out;
+    else if (raw_out != raw_err && (out = lwd_safe_open(raw_out, true)) == NULL) {
+        fclose(raw_out);
+        out = stderr;
+        fputs("lockwatch: out of memory\n", stderr);
+        status = LWD_EXIT_TOOL;
         goto out;
     }
     status = lwd_graph_open(&graph, opts.graph);
@@ -125,7 +139,7 @@ int main(int argc, char **argv)
         .report = &triaged.report,
         .options = &opts,
         .outcome = &outcome,
-        .color = want_color(&opts, out),
+        .color = color,
         .triage = &triaged.triage,
         .races_checked = lwd_tsan_in_run(report, pf.program),
     };
@@ -148,7 +162,7 @@ int main(int argc, char **argv)
 out:
     if (lwd_graph_close(&graph) != 0) status = LWD_EXIT_TOOL;
     if (lwd_trace_close(&trace) != 0) status = LWD_EXIT_TOOL;
-    if (out != stderr && fclose(out) != 0 && status != LWD_EXIT_TOOL) {
+    if (out != stderr && out != raw_err && fclose(out) != 0 && status != LWD_EXIT_TOOL) {
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");
         status = LWD_EXIT_TOOL;
     }

@@ -13,6 +13,7 @@
 #include "lockwatch/wire.h"
 #include "profile_view.h"
 #include "render_common.h"
+#include "safe_text.h"
 
 struct text {
     FILE *out;
@@ -34,17 +35,17 @@ static void colour_on(const struct text *t, enum colour c)
     case PLAIN:
         break;
     case TITLE:
-        fputs("\033[1;31m", t->out);
+        lwd_safe_raw(t->out, "\033[1;31m");
         break;
     case FIX:
-        fputs("\033[1;32m", t->out);
+        lwd_safe_raw(t->out, "\033[1;32m");
         break;
     }
 }
 
 static void colour_off(const struct text *t)
 {
-    if (t->color) fputs("\033[0m", t->out);
+    if (t->color) lwd_safe_raw(t->out, "\033[0m");
 }
 
 /* Prose is wrapped to this many columns: the report is read on terminals and projectors. */

@@ -3,8 +3,9 @@
  * suppressing nothing after a long run. */
 #include "suppress.h"
 
+#include "input_file.h"
+
 #include <ctype.h>
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,56 +110,73 @@ static char *trim(char *s)
     return s;
 }
 
-struct lwd_suppressions *lwd_suppressions_load(const char *path, bool *out_of_memory)
+struct lwd_suppressions *lwd_suppressions_parse(const char *text, size_t len, const char *name,
+                                                bool *out_of_memory)
 {
     struct lwd_suppressions *s = NULL;
     char *line = NULL;
-    size_t cap = 0;
     unsigned lineno = 0;
     *out_of_memory = false;
-    FILE *in = fopen(path, "re");
-    if (in == NULL) {
-        fprintf(stderr, "lockwatch: cannot read the suppressions file %s: %m\n", path);
-        return NULL;
-    }
     s = calloc(1, sizeof *s);
     if (s == NULL) goto oom;
-    errno = 0;
-    while (getline(&line, &cap, in) != -1) {
+    for (size_t pos = 0; pos < len;) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
         lineno++;
-        char *text = trim(line);
-        if (text[0] == '\0' || text[0] == '#') continue;
+        if (memchr(text + pos, '\0', n) != NULL) {
+            fprintf(stderr, "lockwatch: %s:%u: a NUL byte (not a text file?)\n", name, lineno);
+            goto failed;
+        }
+        free(line);
+        if ((line = malloc(n + 1)) == NULL) goto oom;
+        memcpy(line, text + pos, n);
+        line[n] = '\0';
+        pos += n + (nl != NULL ? 1 : 0);
+        char *rule_text = trim(line);
+        if (rule_text[0] == '\0' || rule_text[0] == '#') continue;
         struct rule *grown = realloc(s->rules, (s->nrules + 1) * sizeof *grown);
         if (grown == NULL) goto oom;
         s->rules = grown;
         struct rule r = {false, LW_KIND_LOCK_ORDER_INVERSION, RULE_FUNCTION, NULL};
         const char *pattern = NULL;
         char why[512];
-        if (!parse_rule(text, &r, &pattern, why, sizeof why)) {
-            fprintf(stderr, "lockwatch: %s:%u: %s\n", path, lineno, why);
+        if (!parse_rule(rule_text, &r, &pattern, why, sizeof why)) {
+            fprintf(stderr, "lockwatch: %s:%u: %s\n", name, lineno, why);
             goto failed;
         }
         r.glob = strdup(pattern);
         if (r.glob == NULL) goto oom;
         s->rules[s->nrules++] = r;
-        errno = 0;
     }
-    if (ferror(in)) {
-        fprintf(stderr, "lockwatch: cannot read the suppressions file %s: %s\n", path,
-                strerror(errno != 0 ? errno : EIO));
-        goto failed;
-    }
-    fclose(in);
     free(line);
     return s;
 oom:
     fputs("lockwatch: out of memory\n", stderr);
     *out_of_memory = true;
 failed:
-    fclose(in);
     free(line);
     lwd_suppressions_free(s);
     return NULL;
+}
+
+struct lwd_suppressions *lwd_suppressions_load(const char *path, bool *out_of_memory)
+{
+    char *text = NULL;
+    size_t len = 0;
+    *out_of_memory = false;
+    switch (lwd_read_input(path, "suppressions file", LWD_INPUT_LIMIT, &text, &len)) {
+    case LWD_READ_OK:
+        break;
+    case LWD_READ_NOMEM:
+        *out_of_memory = true;
+        return NULL;
+    case LWD_READ_BAD:
+    case LWD_READ_TOO_LARGE:
+        return NULL;
+    }
+    struct lwd_suppressions *s = lwd_suppressions_parse(text, len, path, out_of_memory);
+    free(text);
+    return s;
 }
 
 /* A path matches when the pattern matches all of it or any tail of it that starts at a path

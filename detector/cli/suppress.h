@@ -8,15 +8,22 @@
 #define LWD_SUPPRESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lockwatch/report.h"
 
 struct lwd_suppressions;
 
-/* Reads and checks the whole file. On an unreadable or malformed file, prints one line on
- * stderr ("lockwatch: FILE:LINE: what is wrong") and returns NULL; *out_of_memory says whether
- * that was the reason instead. */
+/* Reads and checks the whole file (a regular file of at most LWD_INPUT_LIMIT bytes,
+ * input_file.h). On an unreadable, unsuitable or malformed file, prints one line on stderr
+ * ("lockwatch: FILE:LINE: what is wrong") and returns NULL; *out_of_memory says whether that was
+ * the reason instead. */
 struct lwd_suppressions *lwd_suppressions_load(const char *path, bool *out_of_memory);
+
+/* Checks the rules in text (len bytes, any content) as lwd_suppressions_load does; name is the
+ * file name its messages give. */
+struct lwd_suppressions *lwd_suppressions_parse(const char *text, size_t len, const char *name,
+                                                bool *out_of_memory);
 
 /* True when a rule matches f (call after the symboliser named frames and locks). */
 bool lwd_suppressed(const struct lwd_suppressions *s, const struct lw_finding *f);

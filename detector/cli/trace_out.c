@@ -6,7 +6,9 @@
 #include <stdlib.h>
 
 #include "lockwatch/wire.h"
+#include "out_file.h"
 #include "render_common.h"
+#include "safe_text.h"
 #include "trace_layout.h"
 
 /* Threads whose kernel tid never arrived get a made-up tid above any real one. */
@@ -16,16 +18,12 @@ int lwd_trace_open(struct lwd_trace_out *t, const char *path)
 {
     *t = (struct lwd_trace_out){.path = path};
     if (path == NULL) return LWD_EXIT_OK;
-    /* "e": close-on-exec, the program must not inherit it. */
-    if ((t->file = fopen(path, "we")) == NULL) {
-        fprintf(stderr, "lockwatch: cannot create the trace file %s: %m\n", path);
-        return LWD_EXIT_USAGE;
-    }
+    if ((t->file = lwd_out_create(path, "trace file")) == NULL) return LWD_EXIT_USAGE;
     return LWD_EXIT_OK;
 }
 
-/* s as a JSON string (quotes included). */
-static void put_string(FILE *f, const char *s)
+/* s as a JSON string (quotes included) into f. */
+static void put_ascii_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
@@ -37,6 +35,28 @@ static void put_string(FILE *f, const char *s)
             fputc(*p, f);
     }
     fputc('"', f);
+}
+
+/* s as a JSON string. Names beyond ASCII also pass lwd_safe_json (safe_text.h), so the file
+ * stays valid UTF-8 whatever bytes the program put in them. */
+static void put_string(FILE *f, const char *s)
+{
+    bool ascii = true;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && ascii; p++)
+        ascii = *p < 0x7f;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = ascii ? NULL : open_memstream(&text, &len);
+    if (mem == NULL) {
+        put_ascii_string(f, s); /* ASCII, or out of memory: as json-c would write it */
+        return;
+    }
+    put_ascii_string(mem, s);
+    if (fclose(mem) == 0)
+        lwd_safe_json(f, text);
+    else
+        put_ascii_string(f, s);
+    free(text);
 }
 
 struct writer {

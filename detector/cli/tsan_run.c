@@ -8,10 +8,14 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "input_file.h"
 
 int lwd_tsan_detect(const char *path)
 {
@@ -58,12 +62,17 @@ bool lwd_tsan_in_run(const struct lw_report *report, const char *program)
 int lwd_tsan_prepare(struct lwd_tsan *t, const char *user_options)
 {
     memset(t, 0, sizeof *t);
+    t->dirfd = -1;
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp) tmp = "/tmp";
+    /* mkdtemp makes the directory 0700; every later access goes through dirfd, so a directory
+     * swapped for a link (or another directory) at the same path is never read or emptied. */
     int n = snprintf(t->dir, sizeof t->dir, "%s/lockwatch-tsan-XXXXXX", tmp);
-    if (n < 0 || (size_t)n >= sizeof t->dir || !mkdtemp(t->dir)) {
+    bool made = n >= 0 && (size_t)n < sizeof t->dir && mkdtemp(t->dir) != NULL;
+    if (!made || (t->dirfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         fprintf(stderr, "lockwatch: cannot create a directory for ThreadSanitizer logs in %s: %s\n",
                 tmp, strerror(errno));
+        if (made) rmdir(t->dir);
         t->dir[0] = '\0';
         return -1;
     }
@@ -83,36 +92,56 @@ int lwd_tsan_prepare(struct lwd_tsan *t, const char *user_options)
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len)
+/* A fresh listing of the log directory (its own descriptor: closedir closes that one only). */
+static DIR *list_dir(const struct lwd_tsan *t)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t cap = 0, used = 0;
-    for (;;) {
-        if (cap - used < 4096) {
-            char *grown = realloc(buf, cap ? cap * 2 : 65536);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = grown;
-            cap = cap ? cap * 2 : 65536;
-        }
-        size_t got = fread(buf + used, 1, cap - used, f);
-        used += got;
-        if (got == 0) break;
+    int fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (fd >= 0 && dir == NULL) close(fd);
+    return dir;
+}
+
+/* The log `name` of the directory, read whole (up to LWD_INPUT_LIMIT bytes) into a fresh
+ * buffer; NULL after one line on stderr. A link, FIFO, device or unreadable entry is skipped:
+ * O_NOFOLLOW and O_NONBLOCK keep the open itself from following or waiting. */
+static char *read_log(const struct lwd_tsan *t, const char *name, size_t *len)
+{
+    int fd = openat(t->dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "lockwatch: cannot read ThreadSanitizer log %s/%s: %s\n", t->dir, name,
+                errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+        return NULL;
     }
-    fclose(f);
-    *len = used;
-    return buf;
+    char *text = NULL;
+    int cut = 0;
+    const char *why = NULL;
+    enum lwd_read_status st = lwd_read_fd(fd, LWD_INPUT_LIMIT, 1, &text, len, &cut, &why);
+    close(fd);
+    switch (st) {
+    case LWD_READ_OK:
+        if (cut)
+            fprintf(stderr,
+                    "lockwatch: ThreadSanitizer log %s/%s is larger than %zu bytes; only its "
+                    "start was read, races reported after it are missing\n",
+                    t->dir, name, LWD_INPUT_LIMIT);
+        return text;
+    case LWD_READ_BAD:
+        fprintf(stderr, "lockwatch: cannot read ThreadSanitizer log %s/%s: %s\n", t->dir, name,
+                why);
+        return NULL;
+    case LWD_READ_TOO_LARGE: /* not with truncation */
+    case LWD_READ_NOMEM:
+        break;
+    }
+    fprintf(stderr, "lockwatch: out of memory reading %s/%s; its races are missing\n", t->dir,
+            name);
+    return NULL;
 }
 
 int lwd_tsan_collect(struct lwd_tsan *t, struct lw_detector *d)
 {
     if (!t->dir[0]) return 0;
-    DIR *dir = opendir(t->dir);
+    DIR *dir = list_dir(t);
     if (!dir) {
         fprintf(stderr, "lockwatch: cannot read the ThreadSanitizer logs in %s: %s\n", t->dir,
                 strerror(errno));
@@ -123,18 +152,13 @@ int lwd_tsan_collect(struct lwd_tsan *t, struct lw_detector *d)
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
         if (strncmp(e->d_name, "tsan.", 5) != 0) continue;
-        char path[512];
-        snprintf(path, sizeof path, "%s/%s", t->dir, e->d_name);
         size_t len = 0;
-        char *text = read_file(path, &len);
-        if (!text) {
-            fprintf(stderr, "lockwatch: cannot read ThreadSanitizer log %s: %s\n", path,
-                    strerror(errno));
-            continue;
-        }
+        char *text = read_log(t, e->d_name, &len);
+        if (!text) continue;
         struct lw_tsan_log log = {0};
         if (lw_tsan_parse(text, len, &log) != 0)
-            fprintf(stderr, "lockwatch: out of memory reading %s; some races are missing\n", path);
+            fprintf(stderr, "lockwatch: out of memory reading %s/%s; some races are missing\n",
+                    t->dir, e->d_name);
         for (size_t i = 0; i < log.nreports; i++) {
             if (!lw_tsan_is_race(&log.reports[i])) continue;
             if (lw_detector_add_tsan(d, &log.reports[i]) == LW_OK) added++;
@@ -147,23 +171,53 @@ int lwd_tsan_collect(struct lwd_tsan *t, struct lw_detector *d)
     return added;
 }
 
+/* Subdirectories (TSan makes none; the program could) are emptied this deep at most. */
+#define LWD_TSAN_DIR_DEPTH 8
+
+/* Empties the directory open on fd (shown as `shown` in messages): unlinkat removes an entry
+ * that is a link, never what it points to, and a subdirectory is opened with O_NOFOLLOW, so
+ * nothing outside the directory is ever named. Closes fd. */
+static void empty_dir(int fd, const char *shown, int depth)
+{
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (unlinkat(fd, e->d_name, 0) == 0) continue;
+        if (errno == EISDIR && depth < LWD_TSAN_DIR_DEPTH) {
+            int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) {
+                char inner[PATH_MAX];
+                snprintf(inner, sizeof inner, "%s/%s", shown, e->d_name);
+                empty_dir(sub, inner, depth + 1);
+            }
+            if (unlinkat(fd, e->d_name, AT_REMOVEDIR) == 0) continue;
+        }
+        fprintf(stderr, "lockwatch: cannot remove %s/%s: %s\n", shown, e->d_name,
+                errno == EISDIR ? "directories nested too deep" : strerror(errno));
+    }
+    closedir(dir);
+}
+
 void lwd_tsan_cleanup(struct lwd_tsan *t)
 {
-    if (t->dir[0]) {
-        DIR *dir = opendir(t->dir);
-        if (dir) {
-            struct dirent *e;
-            while ((e = readdir(dir)) != NULL) {
-                if (e->d_name[0] == '.') continue;
-                char path[512];
-                snprintf(path, sizeof path, "%s/%s", t->dir, e->d_name);
-                unlink(path);
-            }
-            closedir(dir);
-        }
-        rmdir(t->dir);
-        t->dir[0] = '\0';
+    if (t->dir[0] && t->dirfd >= 0) {
+        int fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) empty_dir(fd, t->dir, 0);
+        /* The path is removed only while it still names the directory lockwatch made. */
+        struct stat made, now;
+        if (fstat(t->dirfd, &made) == 0 &&
+            fstatat(AT_FDCWD, t->dir, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+            made.st_dev == now.st_dev && made.st_ino == now.st_ino && rmdir(t->dir) != 0)
+            fprintf(stderr, "lockwatch: cannot remove %s: %s\n", t->dir, strerror(errno));
+        close(t->dirfd);
     }
+    t->dirfd = -1;
+    t->dir[0] = '\0';
     free(t->options);
     t->options = NULL;
 }

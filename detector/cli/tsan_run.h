@@ -13,6 +13,7 @@
 
 struct lwd_tsan {
     char dir[256]; /* private directory holding TSan's logs (tsan.<pid>) */
+    int dirfd;     /* that directory, opened once it is made; only meaningful when dir[0] */
     char *options; /* TSAN_OPTIONS value for the program */
 };
 
@@ -30,7 +31,11 @@ bool lwd_tsan_in_run(const struct lw_report *report, const char *program);
 int lwd_tsan_prepare(struct lwd_tsan *t, const char *user_options);
 
 /* Parses every log in the directory, adds data-race findings to the detector, removes the logs
- * and the directory. Returns the number of races added, or -1 on error (reported on stderr). */
+ * and the directory. Entries are opened relative to the directory's descriptor without following
+ * links or waiting (a FIFO, link, device or unreadable entry is skipped with one line), a log is
+ * read up to LWD_INPUT_LIMIT bytes (input_file.h; a longer one is cut, and said so), and
+ * removal never reaches outside the directory. Returns the number of races added, or -1 on error
+ * (reported on stderr). */
 int lwd_tsan_collect(struct lwd_tsan *t, struct lw_detector *d);
 
 /* Removes what lwd_tsan_prepare made (safe to call twice). */

@@ -295,6 +295,8 @@ int lw_tsan_parse(const char *text, size_t len, struct lw_tsan_log *log)
     while (pos < len && !p.nomem) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        /* Taken before a CR is cut off: a log ending in "\r" must still move on. */
+        size_t advance = n + (nl ? 1 : 0);
         if (n > 0 && text[pos + n - 1] == '\r') n--;
         if (n + 1 > cap) {
             char *grown = realloc(line, n + 1);
@@ -308,7 +310,7 @@ int lw_tsan_parse(const char *text, size_t len, struct lw_tsan_log *log)
         memcpy(line, text + pos, n);
         line[n] = '\0';
         parse_line(&p, line);
-        pos += n + (nl ? 1 : 0);
+        pos += advance;
     }
     free(line);
     return p.nomem ? -1 : 0;

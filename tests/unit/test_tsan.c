@@ -160,6 +160,43 @@ static void test_garbage_and_truncation(void **state)
     }
 }
 
+/* A log written with CRLF line ends, cut just after a CR (no final LF), parses as the LF log
+ * does; a log that is only "\r", or ends in one, ends the parse. */
+static void test_carriage_returns(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = slurp("race-global.txt", &len);
+    char *crlf = malloc(2 * len + 2);
+    assert_non_null(crlf);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') crlf[n++] = '\r';
+        crlf[n++] = text[i];
+    }
+    if (n > 0 && crlf[n - 1] == '\n') n--; /* the log now ends in "\r" */
+    struct lw_tsan_log plain = {0}, dos = {0};
+    assert_int_equal(lw_tsan_parse(text, len, &plain), 0);
+    assert_int_equal(lw_tsan_parse(crlf, n, &dos), 0);
+    assert_int_equal(dos.nreports, plain.nreports);
+    assert_true(plain.nreports > 0);
+    assert_string_equal(dos.reports[0].kind, plain.reports[0].kind);
+    assert_string_equal(dos.reports[0].summary, plain.reports[0].summary);
+    assert_int_equal(dos.reports[0].naccesses, plain.reports[0].naccesses);
+    assert_int_equal(dos.reports[0].accesses[0].stack.nframes,
+                     plain.reports[0].accesses[0].stack.nframes);
+    lw_tsan_log_free(&plain);
+    lw_tsan_log_free(&dos);
+    const char *tails[] = {"\r", "x\r", "\r\r", "a\n\r"};
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        struct lw_tsan_log log = {0};
+        assert_int_equal(lw_tsan_parse(tails[i], strlen(tails[i]), &log), 0);
+        lw_tsan_log_free(&log);
+    }
+    free(crlf);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_cpp_names_and_stack_location),
         cmocka_unit_test(test_lock_order_report_is_not_a_race),
         cmocka_unit_test(test_garbage_and_truncation),
+        cmocka_unit_test(test_carriage_returns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
