@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "demo_source.h"
 #include "driver.h"
 #include "safe_text.h"
+#include "wrap.h"
 
 #define DEMO_MAX_OPTIONS 8 /* `option` lines an expect section may carry */
 #define DEMO_FAILED 1      /* a run did not go as the scenario expects */
@@ -26,6 +29,9 @@ struct demo {
     char self[PATH_MAX];     /* this lockwatch */
     char dir[PATH_MAX + 64]; /* the scenarios directory (holds `index`) */
     bool color;
+    bool step;            /* --step: wait for Enter on the terminal between steps */
+    FILE *tty;            /* /dev/tty, for --step */
+    struct lwd_wrap wrap; /* the narrative, wrapped to the terminal's width */
 };
 
 /* What NAME/expect says about one section: findings or not, and the lockwatch options. */
@@ -174,8 +180,8 @@ static int match_name(const struct demo *d, const char *name, void *wanted)
 }
 
 /* Prints the README paragraph that starts with "**LABEL**" (up to the next blank line), the
- * label styled and the Markdown bold marks dropped. */
-static void print_paragraph(const struct demo *d, const char *name, const char *label)
+ * label styled, the Markdown bold marks dropped, the words wrapped to the terminal. */
+static void print_paragraph(struct demo *d, const char *name, const char *label)
 {
     FILE *f = open_in(d, name, "README.md");
     if (!f) return;
@@ -189,14 +195,122 @@ static void print_paragraph(const struct demo *d, const char *name, const char *
             if (strncmp(line, marker, strlen(marker)) != 0) continue;
             inside = true;
             styled(d, STYLE_LABEL, "%s", label);
-            printf("%s\n", line + strlen(marker));
+            lwd_wrap_advance(&d->wrap, label);
+            lwd_wrap_text(&d->wrap, line + strlen(marker));
             continue;
         }
         if (line[0] == '\0') break;
-        printf("%s\n", line);
+        lwd_wrap_text(&d->wrap, line);
     }
     fclose(f);
+    lwd_wrap_end(&d->wrap);
     if (inside) putchar('\n');
+}
+
+/* The source file of a variant: NAME/VARIANT.c, or .cpp for C++ scenarios. */
+static bool source_path(const struct demo *d, const char *name, const char *variant, char *path,
+                        size_t size)
+{
+    const char *exts[] = {"c", "cpp"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        snprintf(path, size, "%s/%s/%s.%s", d->dir, name, variant, exts[i]);
+        if (access(path, R_OK) == 0) return true;
+    }
+    return false;
+}
+
+/* The marked lines of NAME/VARIANT's source (demo_source.h); n 0 when there are none or the
+ * file cannot be read (said on stderr: the demo goes on without them). */
+static void read_lines(const struct demo *d, const char *name, const char *variant,
+                       struct lwd_source_lines *s, char *file, size_t size)
+{
+    *s = (struct lwd_source_lines){NULL, 0, 0};
+    if (!source_path(d, name, variant, file, size)) return;
+    if (lwd_source_lines_read(file, s) != 0)
+        fprintf(stderr, "lockwatch demo: cannot read %s: %m\n", file);
+}
+
+static void print_padded(const char *text, int width)
+{
+    fputs(text, stdout);
+    for (int pad = width - lwd_text_width(text, strlen(text)); pad > 0; pad--)
+        putchar(' ');
+}
+
+#define SOURCE_INDENT "    "
+#define SOURCE_GAP "  |  "
+
+/* The lines of one file under its name. */
+static void print_lines(struct demo *d, const char *title, const struct lwd_source_lines *s)
+{
+    styled(d, STYLE_LABEL, "%s", title);
+    printf("\n");
+    for (size_t i = 0; i < s->n; i++)
+        printf(SOURCE_INDENT "%s\n", s->lines[i]);
+    printf("\n");
+}
+
+/* The bug's lines (from broken) after "The bug." */
+static void show_bug_lines(struct demo *d, const char *name)
+{
+    char file[PATH_MAX * 2];
+    struct lwd_source_lines bug;
+    read_lines(d, name, "broken", &bug, file, sizeof file);
+    if (bug.n > 0) print_lines(d, strrchr(file, '/') + 1, &bug);
+    lwd_source_lines_free(&bug);
+}
+
+/* The fix's lines after "The fix.": beside the bug's when both fit the width, else alone. */
+static void show_fix_lines(struct demo *d, const char *name)
+{
+    char bug_file[PATH_MAX * 2], fix_file[PATH_MAX * 2];
+    struct lwd_source_lines bug, fix;
+    read_lines(d, name, "broken", &bug, bug_file, sizeof bug_file);
+    read_lines(d, name, "fixed", &fix, fix_file, sizeof fix_file);
+    const char *bug_name = bug.n ? strrchr(bug_file, '/') + 1 : "";
+    const char *fix_name = fix.n ? strrchr(fix_file, '/') + 1 : "";
+    int left = bug.width > (int)strlen(bug_name) ? bug.width : (int)strlen(bug_name);
+    int total = (int)strlen(SOURCE_INDENT) + left + (int)strlen(SOURCE_GAP) + fix.width;
+    if (bug.n > 0 && fix.n > 0 && total <= d->wrap.width) {
+        printf(SOURCE_INDENT);
+        if (d->color) lwd_safe_raw(stdout, style_code(STYLE_LABEL));
+        print_padded(bug_name, left);
+        printf(SOURCE_GAP "%s", fix_name);
+        if (d->color) lwd_safe_raw(stdout, "\033[0m");
+        printf("\n");
+        /* Region beside region: each side's "..." lines up with the other's. */
+        size_t b = 0, f = 0;
+        while (b < bug.n || f < fix.n) {
+            bool bug_gap = b >= bug.n || strcmp(bug.lines[b], "...") == 0;
+            bool fix_gap = f >= fix.n || strcmp(fix.lines[f], "...") == 0;
+            bool both = bug_gap && fix_gap;
+            const char *l = bug_gap && !both ? "" : bug.lines[b];
+            const char *r = fix_gap && !both ? "" : fix.lines[f];
+            printf(SOURCE_INDENT);
+            print_padded(b < bug.n ? l : "", left);
+            printf(SOURCE_GAP "%s\n", f < fix.n ? r : "");
+            if (!bug_gap || both) b++;
+            if (!fix_gap || both) f++;
+        }
+        printf("\n");
+    } else if (fix.n > 0) {
+        print_lines(d, fix_name, &fix);
+    }
+    lwd_source_lines_free(&bug);
+    lwd_source_lines_free(&fix);
+}
+
+/* --step: waits for Enter on the terminal (not stdin, which may be anything, nor stdout, which
+ * may be a pipe). */
+static void pause_step(const struct demo *d)
+{
+    if (!d->step) return;
+    fflush(stdout);
+    fputs("[Enter: next step] ", d->tty);
+    fflush(d->tty);
+    int c;
+    while ((c = fgetc(d->tty)) != EOF && c != '\n')
+        ;
 }
 
 static void free_expect(struct demo_expect *e)
@@ -246,17 +360,22 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
     char program[PATH_MAX * 2];
     snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
     char self[sizeof d->self], dashes[] = "--", verbose[] = "--verbose";
+    /* The report follows the narrative on stdout (pipes and pagers keep the order); the demo
+     * explains the ThreadSanitizer builds itself, so the hint would only repeat it. */
+    char to_stdout[] = "--output=/dev/stdout", no_hints[] = "--no-hints";
     memcpy(self, d->self, sizeof self);
-    char *argv[DEMO_MAX_OPTIONS + 5];
+    char *argv[DEMO_MAX_OPTIONS + 7];
     size_t argc = 0;
     argv[argc++] = self;
     argv[argc++] = verbose; /* the class sees "no lock-order problems found" for the fix */
+    argv[argc++] = to_stdout;
+    argv[argc++] = no_hints;
     for (size_t i = 0; i < e->noptions; i++)
         argv[argc++] = e->options[i];
     argv[argc++] = dashes;
     argv[argc++] = program;
     argv[argc] = NULL;
-    styled(d, STYLE_COMMAND, "$ lockwatch %s", verbose);
+    styled(d, STYLE_COMMAND, "$ lockwatch %s", verbose); /* the command a student would type */
     for (size_t i = 0; i < e->noptions; i++)
         styled(d, STYLE_COMMAND, " %s", e->options[i]);
     styled(d, STYLE_COMMAND, " %s", program);
@@ -282,8 +401,7 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
 /* Runs one variant (if it was built: TSan variants are optional; broken and fixed were checked
  * by scenario_built) and says whether lockwatch ended as NAME/expect says. Returns 0 when it
  * did or the variant does not exist. */
-static int show_variant(const struct demo *d, const char *name, const char *variant,
-                        const char *intro)
+static int show_variant(struct demo *d, const char *name, const char *variant, const char *intro)
 {
     char program[PATH_MAX * 2];
     snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
@@ -294,7 +412,9 @@ static int show_variant(const struct demo *d, const char *name, const char *vari
                 variant);
         return LWD_EXIT_TOOL;
     }
-    printf("%s\n", intro);
+    pause_step(d);
+    lwd_wrap_text(&d->wrap, intro);
+    lwd_wrap_end(&d->wrap);
     int status = run_variant(d, name, variant, &e);
     int want = e.findings ? LWD_EXIT_FINDINGS : e.program_exit;
     free_expect(&e);
@@ -335,14 +455,20 @@ static bool scenario_built(const struct demo *d, const char *name)
     return true;
 }
 
-static int show_scenario(const struct demo *d, const char *name)
+static int show_scenario(struct demo *d, const char *name)
 {
     if (!scenario_built(d, name)) return LWD_EXIT_TOOL;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
-    styled(d, STYLE_TITLE, "== %s: %s", name, summary);
-    printf("\n\n");
+    char title[PATH_MAX];
+    snprintf(title, sizeof title, "== %s: %s", name, summary);
+    if (d->color) lwd_safe_raw(stdout, style_code(STYLE_TITLE));
+    lwd_wrap_text(&d->wrap, title);
+    if (d->color) lwd_safe_raw(stdout, "\033[0m");
+    lwd_wrap_end(&d->wrap);
+    printf("\n");
     print_paragraph(d, name, "The bug.");
+    show_bug_lines(d, name);
     print_paragraph(d, name, "The symptom.");
 
     int rc = show_variant(d, name, "broken", "The broken program, under lockwatch:");
@@ -350,12 +476,15 @@ static int show_scenario(const struct demo *d, const char *name)
     rc = worst(rc, show_variant(d, name, "broken-tsan",
                                 "The same program built with ThreadSanitizer "
                                 "(clang -fsanitize=thread), under lockwatch:"));
+    pause_step(d);
     print_paragraph(d, name, "Why.");
     print_paragraph(d, name, "The fix.");
+    show_fix_lines(d, name);
     rc = worst(rc, show_variant(d, name, "fixed", "The fixed program, under lockwatch:"));
     rc = worst(rc, show_variant(d, name, "fixed-tsan",
                                 "The fixed program built with "
                                 "ThreadSanitizer, under lockwatch:"));
+    pause_step(d);
     print_paragraph(d, name, "What lockwatch reports.");
     if (rc == 0)
         styled(d, STYLE_GOOD, "The demo of %s ran as expected.", name);
@@ -367,20 +496,34 @@ static int show_scenario(const struct demo *d, const char *name)
 int lwd_demo(int argc, char **argv)
 {
     struct demo d = {.color = want_color()};
-    if (argc > 2) {
-        fputs("Usage: lockwatch demo [NAME]\n", stderr);
+    d.wrap = (struct lwd_wrap){.out = stdout, .width = lwd_terminal_width(STDOUT_FILENO)};
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "--step") == 0) {
+        d.step = true;
+        first = 2;
+    }
+    if (argc - first > 1 || (argc > first && argv[first][0] == '-')) {
+        fputs("Usage: lockwatch demo [--step] [NAME]\n", stderr);
         return LWD_EXIT_USAGE;
     }
     if (find_scenarios(&d) != 0) return LWD_EXIT_TOOL;
-    if (argc < 2) {
+    if (argc <= first) {
         styled(&d, STYLE_TITLE, "Scenarios");
         printf(" (run one with: lockwatch demo NAME)\n");
         return for_each_scenario(&d, list_one, NULL) == 0 ? LWD_EXIT_OK : LWD_EXIT_TOOL;
     }
-    if (for_each_scenario(&d, match_name, argv[1]) != 1) {
+    const char *name = argv[first];
+    if (for_each_scenario(&d, match_name, (void *)name) != 1) {
         fprintf(stderr, "lockwatch demo: no scenario named '%s'; 'lockwatch demo' lists them\n",
-                argv[1]);
+                name);
         return LWD_EXIT_USAGE;
     }
-    return show_scenario(&d, argv[1]);
+    if (d.step && (d.tty = fopen("/dev/tty", "r+e")) == NULL) {
+        fprintf(stderr, "lockwatch demo: --step waits for Enter on the terminal, and there is "
+                        "none (/dev/tty: %m)\n");
+        return LWD_EXIT_USAGE;
+    }
+    int rc = show_scenario(&d, name);
+    if (d.tty) fclose(d.tty);
+    return rc;
 }

@@ -39,6 +39,7 @@ struct lwd_options {
     enum lwd_format format;
     const char *output;  /* --output=FILE, NULL = stderr */
     bool verbose;        /* --verbose: a clean run's text report says so instead of nothing */
+    bool no_hints;       /* --no-hints: no advice lines (the ThreadSanitizer hint) */
     int exit_code;       /* --exit-code=N, used when findings exist */
     const char *runtime; /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
     char **argv;         /* program and its arguments, NULL-terminated */

@@ -64,6 +64,9 @@ static const char usage_text[] =
     "  --verbose            on a run without findings, still print the text report's summary\n"
     "                       line (locks and threads seen, how the program ended); without it\n"
     "                       a clean run prints nothing, as the sanitizers do\n"
+    "  --no-hints           leave out advice lines: the note, on a clean --verbose run of\n"
+    "                       several threads, that data races are checked only in\n"
+    "                       ThreadSanitizer builds\n"
     "  --profile            time every lock acquisition and add a contention profile to the\n"
     "                       report: per lock, acquisitions, contended ones (the thread had to\n"
     "                       wait), total and longest wait, total and longest hold; the text\n"
@@ -369,6 +372,10 @@ static enum word_result apply_option(struct lwd_options *opts, char **words, int
     }
     if (strcmp(word, "--verbose") == 0) {
         opts->verbose = true;
+        return WORD_NEXT;
+    }
+    if (strcmp(word, "--no-hints") == 0) {
+        opts->no_hints = true;
         return WORD_NEXT;
     }
     if (strcmp(word, "--version") == 0) {
