@@ -1049,7 +1049,7 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
                 r->bad_records == 1 ? " was" : "s were");
     /* Only where it helps: several threads ran, lock order found nothing, and races were not
      * looked for, so a clean-looking run may still race. */
-    if (!t->races_checked && t->hints && r->nfindings == 0 && r->nthreads >= 2)
+    if (!t->races_checked && t->hints && r->nfindings == 0 && r->nthreads >= 2 && !suppressed)
         fputs("lockwatch: data races are checked only in ThreadSanitizer builds: rebuild with "
               "clang -fsanitize=thread -g\n",
               t->out);
