@@ -7,6 +7,7 @@
 #include "demo.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -162,14 +163,24 @@ static int for_each_scenario(const struct demo *d,
     return rc;
 }
 
+#define LIST_NAME_WIDTH 24
+
 static int list_one(const struct demo *d, const char *name, void *arg)
 {
     (void)arg;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
     printf("  ");
-    styled(d, STYLE_LABEL, "%-24s", name);
-    printf(" %s\n", summary);
+    styled(d, STYLE_LABEL, "%-*s", LIST_NAME_WIDTH, name);
+    putchar(' ');
+    /* The summary wrapped beside the names, or under them on a narrow terminal. */
+    struct lwd_wrap w = d->wrap;
+    int name_width = lwd_text_width(name, strlen(name));
+    w.col = 2 + (name_width > LIST_NAME_WIDTH ? name_width : LIST_NAME_WIDTH) + 1;
+    w.indent = 2 + LIST_NAME_WIDTH + 1;
+    if (w.indent > w.width / 2) w.indent = 4;
+    lwd_wrap_text(&w, summary);
+    lwd_wrap_end(&w);
     return 0;
 }
 
@@ -240,13 +251,32 @@ static void print_padded(const char *text, int width)
 #define SOURCE_INDENT "    "
 #define SOURCE_GAP "  |  "
 
+/* One source line; one too wide for the terminal that ends in a comment gets the comment on a
+ * line of its own above the code, at the code's indentation. */
+static void print_source_line(const struct demo *d, const char *line)
+{
+    int room = d->wrap.width - (int)strlen(SOURCE_INDENT);
+    const char *comment = strstr(line, "/*");
+    if (comment == NULL) comment = strstr(line, "//");
+    size_t indent = strspn(line, " ");
+    if (lwd_text_width(line, strlen(line)) <= room || comment == NULL || comment <= line + indent) {
+        printf(SOURCE_INDENT "%s\n", line);
+        return;
+    }
+    size_t code = (size_t)(comment - line);
+    while (code > indent && line[code - 1] == ' ')
+        code--;
+    printf(SOURCE_INDENT "%.*s%s\n", (int)indent, line, comment);
+    printf(SOURCE_INDENT "%.*s\n", (int)code, line);
+}
+
 /* The lines of one file under its name. */
 static void print_lines(struct demo *d, const char *title, const struct lwd_source_lines *s)
 {
     styled(d, STYLE_LABEL, "%s", title);
     printf("\n");
     for (size_t i = 0; i < s->n; i++)
-        printf(SOURCE_INDENT "%s\n", s->lines[i]);
+        print_source_line(d, s->lines[i]);
     printf("\n");
 }
 
@@ -354,7 +384,7 @@ static bool read_expect(const struct demo *d, const char *name, const char *sect
 
 /* Runs DIR/NAME/VARIANT under this lockwatch, its output going straight to ours. Returns
  * lockwatch's exit status, or -1 when it could not be run. */
-static int run_variant(const struct demo *d, const char *name, const char *variant,
+static int run_variant(struct demo *d, const char *name, const char *variant,
                        const struct demo_expect *e)
 {
     char program[PATH_MAX * 2];
@@ -362,35 +392,67 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
     char self[sizeof d->self], dashes[] = "--", verbose[] = "--verbose";
     /* The report follows the narrative on stdout (pipes and pagers keep the order); the demo
      * explains the ThreadSanitizer builds itself, so the hint would only repeat it. */
-    char to_stdout[] = "--output=/dev/stdout", no_hints[] = "--no-hints";
+    char to_stdout[] = "--output=/dev/stdout", no_hints[] = "--no-hints",
+         color[] = "--color=always";
     memcpy(self, d->self, sizeof self);
-    char *argv[DEMO_MAX_OPTIONS + 7];
+    char *argv[DEMO_MAX_OPTIONS + 8];
     size_t argc = 0;
     argv[argc++] = self;
     argv[argc++] = verbose; /* the class sees "no lock-order problems found" for the fix */
     argv[argc++] = to_stdout;
     argv[argc++] = no_hints;
+    if (d->color) argv[argc++] = color; /* its stdout is our pipe, the colours are for ours */
     for (size_t i = 0; i < e->noptions; i++)
         argv[argc++] = e->options[i];
     argv[argc++] = dashes;
     argv[argc++] = program;
     argv[argc] = NULL;
-    styled(d, STYLE_COMMAND, "$ lockwatch %s", verbose); /* the command a student would type */
-    for (size_t i = 0; i < e->noptions; i++)
-        styled(d, STYLE_COMMAND, " %s", e->options[i]);
-    styled(d, STYLE_COMMAND, " %s", program);
-    printf("\n");
+    /* The command a student would type, wrapped like the rest. */
+    char shown[PATH_MAX * 3];
+    size_t len = (size_t)snprintf(shown, sizeof shown, "%s$ lockwatch %s",
+                                  d->color ? style_code(STYLE_COMMAND) : "", verbose);
+    for (size_t i = 0; i < e->noptions && len < sizeof shown; i++)
+        len += (size_t)snprintf(shown + len, sizeof shown - len, " %s", e->options[i]);
+    if (len < sizeof shown)
+        snprintf(shown + len, sizeof shown - len, " %s%s", program, d->color ? "\033[0m" : "");
+    lwd_wrap_line(&d->wrap, shown);
     fflush(stdout);
     fflush(stderr);
+    /* The run's stdout (the program's output and the report) comes back through a pipe and is
+     * wrapped like the narrative. Only scenario programs run here, so their output may keep its
+     * colour sequences as lockwatch's report does. */
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        fprintf(stderr, "lockwatch demo: cannot make a pipe: %m\n");
+        return -1;
+    }
     pid_t child = fork();
     if (child < 0) {
         fprintf(stderr, "lockwatch demo: cannot start lockwatch: %m\n");
+        close(pipefd[0]);
+        close(pipefd[1]);
         return -1;
     }
     if (child == 0) {
-        execv(self, argv);
+        if (dup2(pipefd[1], STDOUT_FILENO) >= 0) execv(self, argv);
         fprintf(stderr, "lockwatch demo: cannot run %s: %m\n", d->self);
         _exit(127);
+    }
+    close(pipefd[1]);
+    FILE *from = fdopen(pipefd[0], "r");
+    if (from == NULL) {
+        close(pipefd[0]);
+    } else {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, from)) >= 0) {
+            if (n > 0 && line[n - 1] == '\n') line[n - 1] = '\0';
+            lwd_wrap_line(&d->wrap, line);
+            fflush(stdout); /* a slow run shows its output as it comes */
+        }
+        free(line);
+        fclose(from);
     }
     int wstatus;
     while (waitpid(child, &wstatus, 0) < 0)

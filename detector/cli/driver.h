@@ -14,6 +14,9 @@
 
 enum lwd_format { LWD_FORMAT_TEXT, LWD_FORMAT_JSON, LWD_FORMAT_SARIF };
 
+/* --color: colour the text report on a terminal (auto), always, or never. */
+enum lwd_color { LWD_COLOR_AUTO, LWD_COLOR_ALWAYS, LWD_COLOR_NEVER };
+
 /* Exit codes of the command, in one place (documented in docs/user-guide.md and lockwatch.1). */
 enum lwd_exit {
     LWD_EXIT_OK = 0,               /* or the program's own exit status when no finding */
@@ -39,13 +42,14 @@ enum lwd_on_deadlock { LWD_ON_DEADLOCK_EXIT, LWD_ON_DEADLOCK_REPORT };
 
 struct lwd_options {
     enum lwd_format format;
-    const char *output;  /* --output=FILE, NULL = stderr */
-    bool verbose;        /* --verbose: a clean run's text report says so instead of nothing */
-    bool no_hints;       /* --no-hints: no advice lines (the ThreadSanitizer hint) */
-    bool text_on_stderr; /* --text-on-stderr: the text report on stderr too, whatever --format */
-    int exit_code;       /* --exit-code=N, used when findings exist */
-    const char *runtime; /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
-    char **argv;         /* program and its arguments, NULL-terminated */
+    const char *output;   /* --output=FILE, NULL = stderr */
+    bool verbose;         /* --verbose: a clean run's text report says so instead of nothing */
+    bool no_hints;        /* --no-hints: no advice lines (the ThreadSanitizer hint) */
+    bool text_on_stderr;  /* --text-on-stderr: the text report on stderr too, whatever --format */
+    enum lwd_color color; /* --color */
+    int exit_code;        /* --exit-code=N, used when findings exist */
+    const char *runtime;  /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
+    char **argv;          /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
     unsigned deadlock_delay_ms;  /* --deadlock-delay: blocked this long, a thread is published */

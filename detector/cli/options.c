@@ -25,6 +25,9 @@ static const char usage_text[] =
     "  --format=text|json|sarif\n"
     "                       report format (default text); sarif is SARIF 2.1.0 for code\n"
     "                       scanning (GitHub and others)\n"
+    "  --color=auto|always|never\n"
+    "                       colour the text report: on a terminal without NO_COLOR (auto,\n"
+    "                       the default), always, or never\n"
     "  --output=FILE        write the report to FILE instead of standard error; %p in FILE\n"
     "                       becomes lockwatch's process id (also in --graph and --trace)\n"
     "  --text-on-stderr     also write the text report on standard error when the report\n"
@@ -180,6 +183,23 @@ static bool set_output(struct lwd_options *opts, const char *value, const struct
     }
     opts->output = value;
     return true;
+}
+
+static bool set_color(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    static const struct {
+        const char *name;
+        enum lwd_color color;
+    } values[] = {
+        {"auto", LWD_COLOR_AUTO}, {"always", LWD_COLOR_ALWAYS}, {"never", LWD_COLOR_NEVER}};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        if (strcmp(value, values[i].name) == 0) {
+            opts->color = values[i].color;
+            return true;
+        }
+    fprintf(stderr, "lockwatch: %sbad value '%s' for --color (expected auto, always or never)\n",
+            src->prefix, value);
+    return false;
 }
 
 static bool set_exit_code(struct lwd_options *opts, const char *value,
@@ -362,6 +382,7 @@ static const struct option_def value_options[] = {
     {"graph", set_graph},
     {"trace", set_trace},
     {"format", set_format},
+    {"color", set_color},
     {"output", set_output},
     {"exit-code", set_exit_code},
     {"runtime", set_runtime},

@@ -10,8 +10,9 @@
 
 struct lwd_wrap {
     FILE *out;
-    int width; /* columns per line */
-    int col;   /* column the next character goes to */
+    int width;  /* columns per line */
+    int col;    /* column the next character goes to */
+    int indent; /* lwd_wrap_text: where continuation lines start */
 };
 
 /* The width to wrap to: COLUMNS when it holds a number, else the terminal's width on fd
@@ -23,6 +24,12 @@ void lwd_wrap_text(struct lwd_wrap *w, const char *text);
 
 /* Notes that text was written at the current column by other means (a styled label). */
 void lwd_wrap_advance(struct lwd_wrap *w, const char *text);
+
+/* Writes one line of finished text (no newline in it; one is added) so that it fits: a line wider
+ * than the width is broken between words, its continuation lines indented like the line itself.
+ * Colour sequences (ESC [ digits and semicolons m) take no width and are written raw
+ * (lwd_safe_raw): call it only on text whose colours are lockwatch's own. */
+void lwd_wrap_line(struct lwd_wrap *w, const char *line);
 
 /* Ends the current line, if anything is on it. */
 void lwd_wrap_end(struct lwd_wrap *w);

@@ -83,16 +83,18 @@ def check_streams_and_width(lockwatch, env, problems):
     if demo.stderr.strip():
         problems.append(f"the demo wrote to stderr: {demo.stderr[:300]!r}")
     lines = out.splitlines()
-    # The narrative: everything but the runs (from a "$ lockwatch" line to its "[as expected")
-    # and the source listings (indented by four spaces).
-    in_run = False
+    # Every line but the source listings (a file name, then lines indented by four spaces, up
+    # to a blank line) and a line of one word wider than the terminal (never broken): the
+    # narrative, the programs' output and the reports alike.
+    in_listing = False
     for line in lines:
-        if line.startswith("$ lockwatch"):
-            in_run = True
-        if not in_run and not line.startswith("    ") and len(line) > 60:
-            problems.append(f"a narrative line is wider than COLUMNS=60: {line!r}")
-        if line.startswith("[as expected") or line.startswith("[NOT as expected"):
-            in_run = False
+        if re.fullmatch(r"(broken|fixed)\.(c|cpp)", line) or \
+                re.fullmatch(r" +broken\.c(pp)? +\| +fixed\.c(pp)?", line):
+            in_listing = True
+        elif not line.strip():
+            in_listing = False
+        if not in_listing and len(line) > 60 and len(line.split()) > 1:
+            problems.append(f"a line is wider than COLUMNS=60: {line!r}")
     readme = os.path.join(os.path.dirname(lockwatch), "..", "scenarios", "two-lock-deadlock",
                           "README.md")
     for label in ["The bug.", "Why."]:

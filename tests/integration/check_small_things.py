@@ -12,7 +12,8 @@ lockwatch comes from $LOCKWATCH. ABBA has one lock-order inversion, CLEAN none. 
     SARIF log of another tool (exit 10, one line);
   - merge-sarif merges logs into one run, keeping a finding several logs hold once, and refuses
     what is not lockwatch SARIF (exit 13, one line);
-  - --text-on-stderr writes the text report on stderr next to a SARIF --output.
+  - --text-on-stderr writes the text report on stderr next to a SARIF --output;
+  - --color=always colours a text report into a pipe, never does not, a bad value exits 2.
 Python 3 standard library only.
 """
 
@@ -75,6 +76,14 @@ def main():
           "--text-on-stderr: no text report on stderr")
     with open(sarif, encoding="utf-8") as f:
         check(json.load(f)["version"] == "2.1.0", "--text-on-stderr: the SARIF file is broken")
+
+    # --color
+    proc = run([lw, "--color=always", args.program])
+    check("\033[" in proc.stderr, "--color=always: no colour into a pipe")
+    proc = run([lw, "--color=never", args.program], env=dict(os.environ, TERM="xterm"))
+    check("\033[" not in proc.stderr, "--color=never: coloured")
+    proc = run([lw, "--color=sometimes", args.program])
+    check(proc.returncode == 2, f"--color=sometimes exits {proc.returncode}, expected 2")
 
     # suppressions: trailing comments, unused rules
     supp = os.path.join(work, "rules.supp")
