@@ -62,16 +62,23 @@ static char *find_on_path(const char *name, bool *nomem)
     }
 }
 
-/* Whether dot renders an empty graph in format: 1 yes, 0 no, -1 it could not be run. */
+/* Whether dot renders an empty graph in format: 1 yes, 0 no, -1 it could not be run. The graph
+ * is in the pipe before dot starts, so dot exiting early cannot raise SIGPIPE here. */
 static int dot_knows(const char *dot_program, const char *format)
 {
+    static const char empty[] = "digraph{}\n";
     int in[2];
     if (pipe2(in, O_CLOEXEC) != 0) return -1;
+    ssize_t w = write(in[1], empty, sizeof empty - 1);
+    close(in[1]);
+    if (w != (ssize_t)(sizeof empty - 1)) {
+        close(in[0]);
+        return -1;
+    }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(in[0]);
-        close(in[1]);
         return -1;
     }
     if (pid == 0) {
@@ -85,13 +92,10 @@ static int dot_knows(const char *dot_program, const char *format)
         _exit(127);
     }
     close(in[0]);
-    static const char empty[] = "digraph{}\n";
-    ssize_t w = write(in[1], empty, sizeof empty - 1);
-    close(in[1]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return -1;
-    if (w != (ssize_t)(sizeof empty - 1)) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : 0;
 }
 
