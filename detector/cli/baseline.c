@@ -1,5 +1,6 @@
-/* baseline.c — see baseline.h. Only `tool` and each finding's `fingerprint` are read, so any
- * schema-1 report written by a lockwatch that emits fingerprints serves as a baseline. */
+/* baseline.c — see baseline.h. Only `tool` and each finding's `fingerprint` are read from a JSON
+ * report, so any schema-1 report written by a lockwatch that emits fingerprints serves as a
+ * baseline; from a SARIF log, each lockwatch run's results' partialFingerprints. */
 #include "baseline.h"
 
 #include <json-c/json.h>
@@ -9,6 +10,9 @@
 #include <string.h>
 
 #include "input_file.h"
+
+/* The partialFingerprints key render_sarif.c writes (the baseline test reads what it wrote). */
+#define LWD_SARIF_FINGERPRINT_KEY "lockwatch/v1"
 
 struct lwd_baseline {
     size_t n;
@@ -95,6 +99,82 @@ struct lwd_baseline *lwd_baseline_load(const char *path, bool *out_of_memory)
     return b;
 }
 
+/* Appends a copy of fp; false when out of memory. */
+static bool add_fingerprint(struct lwd_baseline *b, const char *fp)
+{
+    char **grown = realloc(b->fingerprints, (b->n + 1) * sizeof *grown);
+    if (grown == NULL) return false;
+    b->fingerprints = grown;
+    if ((b->fingerprints[b->n] = strdup(fp)) == NULL) return false;
+    b->n++;
+    return true;
+}
+
+static json_object *member(json_object *o, const char *key, json_type type)
+{
+    json_object *v = NULL;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, type))
+        return NULL;
+    return v;
+}
+
+/* The fingerprints of a lockwatch JSON report. 0, -1 after one line, -2 out of memory. */
+static int read_json_report(struct lwd_baseline *b, json_object *findings, const char *path)
+{
+    size_t n = json_object_array_length(findings);
+    for (size_t i = 0; i < n; i++) {
+        json_object *fp =
+            member(json_object_array_get_idx(findings, i), "fingerprint", json_type_string);
+        if (fp == NULL) {
+            fprintf(stderr,
+                    "lockwatch: the baseline %s: finding %zu has no \"fingerprint\" (a report of "
+                    "an older lockwatch? write the baseline again)\n",
+                    path, i + 1);
+            return -1;
+        }
+        if (!add_fingerprint(b, json_object_get_string(fp))) return -2;
+    }
+    return 0;
+}
+
+/* The fingerprints of the lockwatch runs of a SARIF log (one run per lockwatch, as
+ * --format=sarif and merge-sarif write it); runs of other tools are skipped. 0, -1 after one
+ * line, -2 out of memory. */
+static int read_sarif_log(struct lwd_baseline *b, json_object *runs, const char *path)
+{
+    size_t ours = 0;
+    for (size_t r = 0; r < json_object_array_length(runs); r++) {
+        json_object *run = json_object_array_get_idx(runs, r);
+        json_object *driver =
+            member(member(run, "tool", json_type_object), "driver", json_type_object);
+        json_object *name = member(driver, "name", json_type_string);
+        if (name == NULL || strcmp(json_object_get_string(name), "lockwatch") != 0) continue;
+        ours++;
+        json_object *results = member(run, "results", json_type_array);
+        for (size_t i = 0; results != NULL && i < json_object_array_length(results); i++) {
+            json_object *fps = member(json_object_array_get_idx(results, i), "partialFingerprints",
+                                      json_type_object);
+            json_object *fp = member(fps, LWD_SARIF_FINGERPRINT_KEY, json_type_string);
+            if (fp == NULL) {
+                fprintf(stderr,
+                        "lockwatch: the baseline %s: result %zu of run %zu has no "
+                        "partialFingerprints \"%s\" (a log of an older lockwatch? write the "
+                        "baseline again)\n",
+                        path, i + 1, r + 1, LWD_SARIF_FINGERPRINT_KEY);
+                return -1;
+            }
+            if (!add_fingerprint(b, json_object_get_string(fp))) return -2;
+        }
+    }
+    if (ours == 0) {
+        fprintf(stderr, "lockwatch: the baseline %s is a SARIF log without a lockwatch run\n",
+                path);
+        return -1;
+    }
+    return 0;
+}
+
 struct lwd_baseline *lwd_baseline_parse(const char *text, size_t len, const char *path,
                                         bool *out_of_memory)
 {
@@ -102,29 +182,23 @@ struct lwd_baseline *lwd_baseline_parse(const char *text, size_t len, const char
     *out_of_memory = false;
     json_object *root = parse_json(text, len, path, out_of_memory);
     if (root == NULL) return NULL;
-    json_object *findings = NULL;
-    const char *problem = check_report(root, &findings);
-    if (problem != NULL) {
-        fprintf(stderr, "lockwatch: the baseline %s is %s\n", path, problem);
-        goto failed;
-    }
-    b = calloc(1, sizeof *b);
-    size_t n = json_object_array_length(findings);
-    if (b == NULL || !(b->fingerprints = calloc(n > 0 ? n : 1, sizeof *b->fingerprints))) goto oom;
-    for (size_t i = 0; i < n; i++) {
-        json_object *fp = NULL;
-        json_object *finding = json_object_array_get_idx(findings, i);
-        if (!json_object_object_get_ex(finding, "fingerprint", &fp) ||
-            !json_object_is_type(fp, json_type_string)) {
-            fprintf(stderr,
-                    "lockwatch: the baseline %s: finding %zu has no \"fingerprint\" (a report of "
-                    "an older lockwatch? write the baseline again)\n",
-                    path, i + 1);
+    if ((b = calloc(1, sizeof *b)) == NULL) goto oom;
+    int rc;
+    json_object *runs = member(root, "runs", json_type_array);
+    if (runs != NULL && member(root, "tool", json_type_string) == NULL) {
+        rc = read_sarif_log(b, runs, path);
+    } else {
+        json_object *findings = NULL;
+        const char *problem = check_report(root, &findings);
+        if (problem != NULL) {
+            fprintf(stderr, "lockwatch: the baseline %s is %s\n", path,
+                    runs == NULL ? problem : "neither a lockwatch JSON report nor a SARIF log");
             goto failed;
         }
-        if (!(b->fingerprints[b->n] = strdup(json_object_get_string(fp)))) goto oom;
-        b->n++;
+        rc = read_json_report(b, findings, path);
     }
+    if (rc == -2) goto oom;
+    if (rc != 0) goto failed;
     json_object_put(root);
     return b;
 oom:

@@ -1,6 +1,6 @@
-/* baseline.h — --baseline=REPORT.json: the fingerprints of an earlier lockwatch JSON report.
- * Findings whose fingerprint it holds are "known": they are still reported (marked so), but only
- * new findings make the run fail. */
+/* baseline.h — --baseline=REPORT: the fingerprints of an earlier lockwatch JSON report or SARIF
+ * log. Findings whose fingerprint it holds are "known": they are still reported (marked so), but
+ * only new findings make the run fail. */
 #ifndef LWD_BASELINE_H
 #define LWD_BASELINE_H
 

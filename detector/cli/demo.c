@@ -7,17 +7,21 @@
 #include "demo.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "demo_source.h"
 #include "driver.h"
 #include "safe_text.h"
+#include "wrap.h"
 
 #define DEMO_MAX_OPTIONS 8 /* `option` lines an expect section may carry */
 #define DEMO_FAILED 1      /* a run did not go as the scenario expects */
@@ -26,6 +30,9 @@ struct demo {
     char self[PATH_MAX];     /* this lockwatch */
     char dir[PATH_MAX + 64]; /* the scenarios directory (holds `index`) */
     bool color;
+    bool step;            /* --step: wait for Enter on the terminal between steps */
+    FILE *tty;            /* /dev/tty, for --step */
+    struct lwd_wrap wrap; /* the narrative, wrapped to the terminal's width */
 };
 
 /* What NAME/expect says about one section: findings or not, and the lockwatch options. */
@@ -156,14 +163,24 @@ static int for_each_scenario(const struct demo *d,
     return rc;
 }
 
+#define LIST_NAME_WIDTH 24
+
 static int list_one(const struct demo *d, const char *name, void *arg)
 {
     (void)arg;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
     printf("  ");
-    styled(d, STYLE_LABEL, "%-24s", name);
-    printf(" %s\n", summary);
+    styled(d, STYLE_LABEL, "%-*s", LIST_NAME_WIDTH, name);
+    putchar(' ');
+    /* The summary wrapped beside the names, or under them on a narrow terminal. */
+    struct lwd_wrap w = d->wrap;
+    int name_width = lwd_text_width(name, strlen(name));
+    w.col = 2 + (name_width > LIST_NAME_WIDTH ? name_width : LIST_NAME_WIDTH) + 1;
+    w.indent = 2 + LIST_NAME_WIDTH + 1;
+    if (w.indent > w.width / 2) w.indent = 4;
+    lwd_wrap_text(&w, summary);
+    lwd_wrap_end(&w);
     return 0;
 }
 
@@ -174,8 +191,8 @@ static int match_name(const struct demo *d, const char *name, void *wanted)
 }
 
 /* Prints the README paragraph that starts with "**LABEL**" (up to the next blank line), the
- * label styled and the Markdown bold marks dropped. */
-static void print_paragraph(const struct demo *d, const char *name, const char *label)
+ * label styled, the Markdown bold marks dropped, the words wrapped to the terminal. */
+static void print_paragraph(struct demo *d, const char *name, const char *label)
 {
     FILE *f = open_in(d, name, "README.md");
     if (!f) return;
@@ -189,14 +206,141 @@ static void print_paragraph(const struct demo *d, const char *name, const char *
             if (strncmp(line, marker, strlen(marker)) != 0) continue;
             inside = true;
             styled(d, STYLE_LABEL, "%s", label);
-            printf("%s\n", line + strlen(marker));
+            lwd_wrap_advance(&d->wrap, label);
+            lwd_wrap_text(&d->wrap, line + strlen(marker));
             continue;
         }
         if (line[0] == '\0') break;
-        printf("%s\n", line);
+        lwd_wrap_text(&d->wrap, line);
     }
     fclose(f);
+    lwd_wrap_end(&d->wrap);
     if (inside) putchar('\n');
+}
+
+/* The source file of a variant: NAME/VARIANT.c, or .cpp for C++ scenarios. */
+static bool source_path(const struct demo *d, const char *name, const char *variant, char *path,
+                        size_t size)
+{
+    const char *exts[] = {"c", "cpp"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        snprintf(path, size, "%s/%s/%s.%s", d->dir, name, variant, exts[i]);
+        if (access(path, R_OK) == 0) return true;
+    }
+    return false;
+}
+
+/* The marked lines of NAME/VARIANT's source (demo_source.h); n 0 when there are none or the
+ * file cannot be read (said on stderr: the demo goes on without them). */
+static void read_lines(const struct demo *d, const char *name, const char *variant,
+                       struct lwd_source_lines *s, char *file, size_t size)
+{
+    *s = (struct lwd_source_lines){NULL, 0, 0};
+    if (!source_path(d, name, variant, file, size)) return;
+    if (lwd_source_lines_read(file, s) != 0)
+        fprintf(stderr, "lockwatch demo: cannot read %s: %m\n", file);
+}
+
+static void print_padded(const char *text, int width)
+{
+    fputs(text, stdout);
+    for (int pad = width - lwd_text_width(text, strlen(text)); pad > 0; pad--)
+        putchar(' ');
+}
+
+#define SOURCE_INDENT "    "
+#define SOURCE_GAP "  |  "
+
+/* One source line; one too wide for the terminal that ends in a comment gets the comment on a
+ * line of its own above the code, at the code's indentation. */
+static void print_source_line(const struct demo *d, const char *line)
+{
+    int room = d->wrap.width - (int)strlen(SOURCE_INDENT);
+    const char *comment = strstr(line, "/*");
+    if (comment == NULL) comment = strstr(line, "//");
+    size_t indent = strspn(line, " ");
+    if (lwd_text_width(line, strlen(line)) <= room || comment == NULL || comment <= line + indent) {
+        printf(SOURCE_INDENT "%s\n", line);
+        return;
+    }
+    size_t code = (size_t)(comment - line);
+    while (code > indent && line[code - 1] == ' ')
+        code--;
+    printf(SOURCE_INDENT "%.*s%s\n", (int)indent, line, comment);
+    printf(SOURCE_INDENT "%.*s\n", (int)code, line);
+}
+
+/* The lines of one file under its name. */
+static void print_lines(struct demo *d, const char *title, const struct lwd_source_lines *s)
+{
+    styled(d, STYLE_LABEL, "%s", title);
+    printf("\n");
+    for (size_t i = 0; i < s->n; i++)
+        print_source_line(d, s->lines[i]);
+    printf("\n");
+}
+
+/* The bug's lines (from broken) after "The bug." */
+static void show_bug_lines(struct demo *d, const char *name)
+{
+    char file[PATH_MAX * 2];
+    struct lwd_source_lines bug;
+    read_lines(d, name, "broken", &bug, file, sizeof file);
+    if (bug.n > 0) print_lines(d, strrchr(file, '/') + 1, &bug);
+    lwd_source_lines_free(&bug);
+}
+
+/* The fix's lines after "The fix.": beside the bug's when both fit the width, else alone. */
+static void show_fix_lines(struct demo *d, const char *name)
+{
+    char bug_file[PATH_MAX * 2], fix_file[PATH_MAX * 2];
+    struct lwd_source_lines bug, fix;
+    read_lines(d, name, "broken", &bug, bug_file, sizeof bug_file);
+    read_lines(d, name, "fixed", &fix, fix_file, sizeof fix_file);
+    const char *bug_name = bug.n ? strrchr(bug_file, '/') + 1 : "";
+    const char *fix_name = fix.n ? strrchr(fix_file, '/') + 1 : "";
+    int left = bug.width > (int)strlen(bug_name) ? bug.width : (int)strlen(bug_name);
+    int total = (int)strlen(SOURCE_INDENT) + left + (int)strlen(SOURCE_GAP) + fix.width;
+    if (bug.n > 0 && fix.n > 0 && total <= d->wrap.width) {
+        printf(SOURCE_INDENT);
+        if (d->color) lwd_safe_raw(stdout, style_code(STYLE_LABEL));
+        print_padded(bug_name, left);
+        printf(SOURCE_GAP "%s", fix_name);
+        if (d->color) lwd_safe_raw(stdout, "\033[0m");
+        printf("\n");
+        /* Region beside region: each side's "..." lines up with the other's. */
+        size_t b = 0, f = 0;
+        while (b < bug.n || f < fix.n) {
+            bool bug_gap = b >= bug.n || strcmp(bug.lines[b], "...") == 0;
+            bool fix_gap = f >= fix.n || strcmp(fix.lines[f], "...") == 0;
+            bool both = bug_gap && fix_gap;
+            const char *l = bug_gap && !both ? "" : bug.lines[b];
+            const char *r = fix_gap && !both ? "" : fix.lines[f];
+            printf(SOURCE_INDENT);
+            print_padded(b < bug.n ? l : "", left);
+            printf(SOURCE_GAP "%s\n", f < fix.n ? r : "");
+            if (!bug_gap || both) b++;
+            if (!fix_gap || both) f++;
+        }
+        printf("\n");
+    } else if (fix.n > 0) {
+        print_lines(d, fix_name, &fix);
+    }
+    lwd_source_lines_free(&bug);
+    lwd_source_lines_free(&fix);
+}
+
+/* --step: waits for Enter on the terminal (not stdin, which may be anything, nor stdout, which
+ * may be a pipe). */
+static void pause_step(const struct demo *d)
+{
+    if (!d->step) return;
+    fflush(stdout);
+    fputs("[Enter: next step] ", d->tty);
+    fflush(d->tty);
+    int c;
+    while ((c = fgetc(d->tty)) != EOF && c != '\n')
+        ;
 }
 
 static void free_expect(struct demo_expect *e)
@@ -240,38 +384,75 @@ static bool read_expect(const struct demo *d, const char *name, const char *sect
 
 /* Runs DIR/NAME/VARIANT under this lockwatch, its output going straight to ours. Returns
  * lockwatch's exit status, or -1 when it could not be run. */
-static int run_variant(const struct demo *d, const char *name, const char *variant,
+static int run_variant(struct demo *d, const char *name, const char *variant,
                        const struct demo_expect *e)
 {
     char program[PATH_MAX * 2];
     snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
     char self[sizeof d->self], dashes[] = "--", verbose[] = "--verbose";
+    /* The report follows the narrative on stdout (pipes and pagers keep the order); the demo
+     * explains the ThreadSanitizer builds itself, so the hint would only repeat it. */
+    char to_stdout[] = "--output=/dev/stdout", no_hints[] = "--no-hints",
+         color[] = "--color=always";
     memcpy(self, d->self, sizeof self);
-    char *argv[DEMO_MAX_OPTIONS + 5];
+    char *argv[DEMO_MAX_OPTIONS + 8];
     size_t argc = 0;
     argv[argc++] = self;
     argv[argc++] = verbose; /* the class sees "no lock-order problems found" for the fix */
+    argv[argc++] = to_stdout;
+    argv[argc++] = no_hints;
+    if (d->color) argv[argc++] = color; /* its stdout is our pipe, the colours are for ours */
     for (size_t i = 0; i < e->noptions; i++)
         argv[argc++] = e->options[i];
     argv[argc++] = dashes;
     argv[argc++] = program;
     argv[argc] = NULL;
-    styled(d, STYLE_COMMAND, "$ lockwatch %s", verbose);
-    for (size_t i = 0; i < e->noptions; i++)
-        styled(d, STYLE_COMMAND, " %s", e->options[i]);
-    styled(d, STYLE_COMMAND, " %s", program);
-    printf("\n");
+    /* The command a student would type, wrapped like the rest. */
+    char shown[PATH_MAX * 3];
+    size_t len = (size_t)snprintf(shown, sizeof shown, "%s$ lockwatch %s",
+                                  d->color ? style_code(STYLE_COMMAND) : "", verbose);
+    for (size_t i = 0; i < e->noptions && len < sizeof shown; i++)
+        len += (size_t)snprintf(shown + len, sizeof shown - len, " %s", e->options[i]);
+    if (len < sizeof shown)
+        snprintf(shown + len, sizeof shown - len, " %s%s", program, d->color ? "\033[0m" : "");
+    lwd_wrap_line(&d->wrap, shown);
     fflush(stdout);
     fflush(stderr);
+    /* The run's stdout (the program's output and the report) comes back through a pipe and is
+     * wrapped like the narrative. Only scenario programs run here, so their output may keep its
+     * colour sequences as lockwatch's report does. */
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+        fprintf(stderr, "lockwatch demo: cannot make a pipe: %m\n");
+        return -1;
+    }
     pid_t child = fork();
     if (child < 0) {
         fprintf(stderr, "lockwatch demo: cannot start lockwatch: %m\n");
+        close(pipefd[0]);
+        close(pipefd[1]);
         return -1;
     }
     if (child == 0) {
-        execv(self, argv);
+        if (dup2(pipefd[1], STDOUT_FILENO) >= 0) execv(self, argv);
         fprintf(stderr, "lockwatch demo: cannot run %s: %m\n", d->self);
         _exit(127);
+    }
+    close(pipefd[1]);
+    FILE *from = fdopen(pipefd[0], "r");
+    if (from == NULL) {
+        close(pipefd[0]);
+    } else {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, from)) >= 0) {
+            if (n > 0 && line[n - 1] == '\n') line[n - 1] = '\0';
+            lwd_wrap_line(&d->wrap, line);
+            fflush(stdout); /* a slow run shows its output as it comes */
+        }
+        free(line);
+        fclose(from);
     }
     int wstatus;
     while (waitpid(child, &wstatus, 0) < 0)
@@ -282,8 +463,7 @@ static int run_variant(const struct demo *d, const char *name, const char *varia
 /* Runs one variant (if it was built: TSan variants are optional; broken and fixed were checked
  * by scenario_built) and says whether lockwatch ended as NAME/expect says. Returns 0 when it
  * did or the variant does not exist. */
-static int show_variant(const struct demo *d, const char *name, const char *variant,
-                        const char *intro)
+static int show_variant(struct demo *d, const char *name, const char *variant, const char *intro)
 {
     char program[PATH_MAX * 2];
     snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
@@ -294,7 +474,9 @@ static int show_variant(const struct demo *d, const char *name, const char *vari
                 variant);
         return LWD_EXIT_TOOL;
     }
-    printf("%s\n", intro);
+    pause_step(d);
+    lwd_wrap_text(&d->wrap, intro);
+    lwd_wrap_end(&d->wrap);
     int status = run_variant(d, name, variant, &e);
     int want = e.findings ? LWD_EXIT_FINDINGS : e.program_exit;
     free_expect(&e);
@@ -335,14 +517,20 @@ static bool scenario_built(const struct demo *d, const char *name)
     return true;
 }
 
-static int show_scenario(const struct demo *d, const char *name)
+static int show_scenario(struct demo *d, const char *name)
 {
     if (!scenario_built(d, name)) return LWD_EXIT_TOOL;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
-    styled(d, STYLE_TITLE, "== %s: %s", name, summary);
-    printf("\n\n");
+    char title[PATH_MAX];
+    snprintf(title, sizeof title, "== %s: %s", name, summary);
+    if (d->color) lwd_safe_raw(stdout, style_code(STYLE_TITLE));
+    lwd_wrap_text(&d->wrap, title);
+    if (d->color) lwd_safe_raw(stdout, "\033[0m");
+    lwd_wrap_end(&d->wrap);
+    printf("\n");
     print_paragraph(d, name, "The bug.");
+    show_bug_lines(d, name);
     print_paragraph(d, name, "The symptom.");
 
     int rc = show_variant(d, name, "broken", "The broken program, under lockwatch:");
@@ -350,12 +538,15 @@ static int show_scenario(const struct demo *d, const char *name)
     rc = worst(rc, show_variant(d, name, "broken-tsan",
                                 "The same program built with ThreadSanitizer "
                                 "(clang -fsanitize=thread), under lockwatch:"));
+    pause_step(d);
     print_paragraph(d, name, "Why.");
     print_paragraph(d, name, "The fix.");
+    show_fix_lines(d, name);
     rc = worst(rc, show_variant(d, name, "fixed", "The fixed program, under lockwatch:"));
     rc = worst(rc, show_variant(d, name, "fixed-tsan",
                                 "The fixed program built with "
                                 "ThreadSanitizer, under lockwatch:"));
+    pause_step(d);
     print_paragraph(d, name, "What lockwatch reports.");
     if (rc == 0)
         styled(d, STYLE_GOOD, "The demo of %s ran as expected.", name);
@@ -367,20 +558,34 @@ static int show_scenario(const struct demo *d, const char *name)
 int lwd_demo(int argc, char **argv)
 {
     struct demo d = {.color = want_color()};
-    if (argc > 2) {
-        fputs("Usage: lockwatch demo [NAME]\n", stderr);
+    d.wrap = (struct lwd_wrap){.out = stdout, .width = lwd_terminal_width(STDOUT_FILENO)};
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "--step") == 0) {
+        d.step = true;
+        first = 2;
+    }
+    if (argc - first > 1 || (argc > first && argv[first][0] == '-')) {
+        fputs("Usage: lockwatch demo [--step] [NAME]\n", stderr);
         return LWD_EXIT_USAGE;
     }
     if (find_scenarios(&d) != 0) return LWD_EXIT_TOOL;
-    if (argc < 2) {
+    if (argc <= first) {
         styled(&d, STYLE_TITLE, "Scenarios");
         printf(" (run one with: lockwatch demo NAME)\n");
         return for_each_scenario(&d, list_one, NULL) == 0 ? LWD_EXIT_OK : LWD_EXIT_TOOL;
     }
-    if (for_each_scenario(&d, match_name, argv[1]) != 1) {
+    const char *name = argv[first];
+    if (for_each_scenario(&d, match_name, (void *)name) != 1) {
         fprintf(stderr, "lockwatch demo: no scenario named '%s'; 'lockwatch demo' lists them\n",
-                argv[1]);
+                name);
         return LWD_EXIT_USAGE;
     }
-    return show_scenario(&d, argv[1]);
+    if (d.step && (d.tty = fopen("/dev/tty", "r+e")) == NULL) {
+        fprintf(stderr, "lockwatch demo: --step waits for Enter on the terminal, and there is "
+                        "none (/dev/tty: %m)\n");
+        return LWD_EXIT_USAGE;
+    }
+    int rc = show_scenario(&d, name);
+    if (d.tty) fclose(d.tty);
+    return rc;
 }

@@ -14,6 +14,9 @@
 
 enum lwd_format { LWD_FORMAT_TEXT, LWD_FORMAT_JSON, LWD_FORMAT_SARIF };
 
+/* --color: colour the text report on a terminal (auto), always, or never. */
+enum lwd_color { LWD_COLOR_AUTO, LWD_COLOR_ALWAYS, LWD_COLOR_NEVER };
+
 /* Exit codes of the command, in one place (documented in docs/user-guide.md and lockwatch.1). */
 enum lwd_exit {
     LWD_EXIT_OK = 0,               /* or the program's own exit status when no finding */
@@ -26,8 +29,10 @@ enum lwd_exit {
     LWD_EXIT_NO_RUNTIME = 8,       /* liblockwatch.so not found */
     LWD_EXIT_BAD_SUPPRESSIONS = 9, /* --suppressions file unreadable or malformed */
     LWD_EXIT_BAD_BASELINE = 10,    /* --baseline file unreadable or not a lockwatch report */
-    LWD_EXIT_TOO_LONG = 11, /* arguments and environment fit natively, not with lockwatch's */
-    LWD_EXIT_FINDINGS = 66, /* default of --exit-code */
+    LWD_EXIT_TOO_LONG = 11,     /* arguments and environment fit natively, not with lockwatch's */
+    LWD_EXIT_GRAPH_FORMAT = 12, /* --graph's format cannot be rendered (no dot, unknown format) */
+    LWD_EXIT_BAD_SARIF = 13,    /* merge-sarif: an input is not lockwatch SARIF, or cannot merge */
+    LWD_EXIT_FINDINGS = 66,     /* default of --exit-code */
 };
 
 /* --on-deadlock: what to do once the run can never finish (a real deadlock, or a double lock
@@ -37,11 +42,14 @@ enum lwd_on_deadlock { LWD_ON_DEADLOCK_EXIT, LWD_ON_DEADLOCK_REPORT };
 
 struct lwd_options {
     enum lwd_format format;
-    const char *output;  /* --output=FILE, NULL = stderr */
-    bool verbose;        /* --verbose: a clean run's text report says so instead of nothing */
-    int exit_code;       /* --exit-code=N, used when findings exist */
-    const char *runtime; /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
-    char **argv;         /* program and its arguments, NULL-terminated */
+    const char *output;   /* --output=FILE, NULL = stderr */
+    bool verbose;         /* --verbose: a clean run's text report says so instead of nothing */
+    bool no_hints;        /* --no-hints: no advice lines (the ThreadSanitizer hint) */
+    bool text_on_stderr;  /* --text-on-stderr: the text report on stderr too, whatever --format */
+    enum lwd_color color; /* --color */
+    int exit_code;        /* --exit-code=N, used when findings exist */
+    const char *runtime;  /* --runtime=PATH (liblockwatch.so), NULL = found beside the command */
+    char **argv;          /* program and its arguments, NULL-terminated */
     int argc;
     enum lwd_on_deadlock on_deadlock; /* --on-deadlock=exit|report, default exit */
     unsigned deadlock_delay_ms;  /* --deadlock-delay: blocked this long, a thread is published */
@@ -52,8 +60,9 @@ struct lwd_options {
     const char *suppressions;     /* --suppressions=FILE, or NULL */
     const char *baseline;         /* --baseline=REPORT.json, or NULL */
     const char *source_root;      /* --source-root=DIR: SARIF URIs relative to it, or NULL */
-    const char *graph; /* --graph=FILE: the lock-order graph, DOT or (*.svg) SVG; NULL = none */
-    bool profile;      /* --profile: per-lock contention figures in the report */
+    const char
+        *graph;   /* --graph=FILE: the lock-order graph, DOT or a graphviz format by extension */
+    bool profile; /* --profile: per-lock contention figures in the report */
     const char *trace; /* --trace=FILE: Chrome trace-event timeline of waits and holds, or NULL */
 };
 

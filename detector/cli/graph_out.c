@@ -1,9 +1,11 @@
-/* graph_out.c — the --graph=FILE stage (see graph_out.h): open early, then after the run collect
- * the lock-order graph from the detector, choose what fits, name it, write DOT, and for an SVG
- * run graphviz's `dot -Tsvg` on a temporary DOT file with FILE as its standard output. */
+/* graph_out.c — the --graph=FILE stage (see graph_out.h): check the format and open early, then
+ * after the run collect the lock-order graph from the detector, choose what fits, name it, write
+ * DOT, and for another format run graphviz's `dot -TFORMAT` on a temporary DOT file with FILE as
+ * its standard output. */
 #include "graph_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,10 +16,27 @@
 #include "render_dot.h"
 #include "symbolise.h"
 
-static bool has_suffix(const char *s, const char *suffix)
+/* The -T format FILE's extension names, lower case, into format ("" for DOT text). Returns
+ * false when the extension cannot be a format name (too long, odd characters). */
+static bool format_of(const char *path, char *format, size_t size)
 {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+    format[0] = '\0';
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (dot == NULL || dot == base || dot[1] == '\0') return true;
+    const char *ext = dot + 1;
+    if (strcasecmp(ext, "dot") == 0 || strcasecmp(ext, "gv") == 0) return true;
+    size_t len = strlen(ext);
+    if (len >= size) return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = ext[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+        format[i] = c;
+    }
+    format[len] = '\0';
+    return true;
 }
 
 /* The executable `name` in a directory of PATH, as a fresh string; NULL when there is none.
@@ -43,24 +62,79 @@ static char *find_on_path(const char *name, bool *nomem)
     }
 }
 
+/* Whether dot renders an empty graph in format: 1 yes, 0 no, -1 it could not be run. The graph
+ * is in the pipe before dot starts, so dot exiting early cannot raise SIGPIPE here. */
+static int dot_knows(const char *dot_program, const char *format)
+{
+    static const char empty[] = "digraph{}\n";
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0) return -1;
+    ssize_t w = write(in[1], empty, sizeof empty - 1);
+    close(in[1]);
+    if (w != (ssize_t)(sizeof empty - 1)) {
+        close(in[0]);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(in[0]);
+        return -1;
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        char flag[40];
+        snprintf(flag, sizeof flag, "-T%s", format);
+        char *argv[] = {"dot", flag, NULL};
+        if (null >= 0 && dup2(in[0], STDIN_FILENO) >= 0 && dup2(null, STDOUT_FILENO) >= 0 &&
+            dup2(null, STDERR_FILENO) >= 0)
+            execv(dot_program, argv);
+        _exit(127);
+    }
+    close(in[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : 0;
+}
+
 int lwd_graph_open(struct lwd_graph_out *g, const char *path)
 {
     *g = (struct lwd_graph_out){.requested = path};
     if (path == NULL) return LWD_EXIT_OK;
-    bool nomem = false;
-    if (has_suffix(path, ".svg")) {
+    if (!format_of(path, g->format, sizeof g->format)) {
+        fprintf(stderr,
+                "lockwatch: cannot tell the format of --graph=%s from its extension (use .dot "
+                "for DOT, or a graphviz format such as .svg or .png)\n",
+                path);
+        return LWD_EXIT_GRAPH_FORMAT;
+    }
+    if (g->format[0] != '\0') {
+        bool nomem = false;
         g->dot_program = find_on_path("dot", &nomem);
-        g->svg = g->dot_program != NULL;
+        if (nomem) {
+            fputs("lockwatch: out of memory\n", stderr);
+            return LWD_EXIT_TOOL;
+        }
+        if (g->dot_program == NULL) {
+            fprintf(stderr,
+                    "lockwatch: cannot render --graph=%s: graphviz's dot is not on PATH (install "
+                    "graphviz, or write the DOT text with --graph=FILE.dot)\n",
+                    path);
+            return LWD_EXIT_GRAPH_FORMAT;
+        }
+        int known = dot_knows(g->dot_program, g->format);
+        if (known != 1) {
+            fprintf(stderr,
+                    known < 0 ? "lockwatch: cannot run %s to check the format '%s' of --graph=%s\n"
+                              : "lockwatch: %s cannot render the format '%s' of --graph=%s (dot "
+                                "-T? lists the formats it knows)\n",
+                    g->dot_program, g->format, path);
+            return LWD_EXIT_GRAPH_FORMAT;
+        }
     }
-    if (!g->svg && has_suffix(path, ".svg") && !nomem) {
-        /* No graphviz: the DOT goes beside the requested file ("x.svg" -> "x.dot"). */
-        size_t stem = strlen(path) - strlen(".svg");
-        if ((g->written = malloc(stem + sizeof ".dot")) != NULL)
-            sprintf(g->written, "%.*s.dot", (int)stem, path);
-    } else if (!nomem) {
-        g->written = strdup(path);
-    }
-    if (nomem || g->written == NULL) {
+    if ((g->written = strdup(path)) == NULL) {
         fputs("lockwatch: out of memory\n", stderr);
         return LWD_EXIT_TOOL;
     }
@@ -81,7 +155,7 @@ static struct lw_order_edge *collect_edges(const struct lw_detector *d, size_t *
     return edges;
 }
 
-/* Runs `dot -Tsvg dot_file` with g->file as its output. Returns 0, or -1 after one line.
+/* Runs `dot -TFORMAT dot_file` with g->file as its output. Returns 0, or -1 after one line.
  * fork + exec rather than posix_spawn: <spawn.h> is shadowed by the driver's own spawn.h. */
 static int run_dot(const struct lwd_graph_out *g, const char *dot_file)
 {
@@ -93,7 +167,9 @@ static int run_dot(const struct lwd_graph_out *g, const char *dot_file)
         return -1;
     }
     if (pid == 0) {
-        char *argv[] = {"dot", "-Tsvg", (char *)dot_file, NULL};
+        char flag[40];
+        snprintf(flag, sizeof flag, "-T%s", g->format);
+        char *argv[] = {"dot", flag, (char *)dot_file, NULL};
         if (dup2(fileno(g->file), STDOUT_FILENO) >= 0) execv(g->dot_program, argv);
         fprintf(stderr, "lockwatch: cannot run %s: %m\n", g->dot_program);
         _exit(127);
@@ -112,7 +188,7 @@ static int run_dot(const struct lwd_graph_out *g, const char *dot_file)
 }
 
 /* Renders the graph into a temporary DOT file and has dot turn it into g->file. */
-static int write_svg(struct lwd_graph_out *g, const struct lwd_dot_input *in)
+static int write_rendered(struct lwd_graph_out *g, const struct lwd_dot_input *in)
 {
     const char *tmpdir = getenv("TMPDIR");
     if (tmpdir == NULL || tmpdir[0] == '\0') tmpdir = "/tmp";
@@ -156,17 +232,12 @@ int lwd_graph_write(struct lwd_graph_out *g, struct lw_detector *detector,
     in.nedges = n;
     /* On failure it said so; the graph renders with what is known. */
     lwd_symbolise_graph(lw_detector_report(detector), edges, n);
-    if (g->svg) {
-        rc = write_svg(g, &in);
+    if (g->format[0] != '\0') {
+        rc = write_rendered(g, &in);
     } else if (lwd_render_dot(g->file, &in) != 0 || fflush(g->file) != 0) {
         fprintf(stderr, "lockwatch: cannot write the graph file %s: %m\n", g->written);
     } else {
         rc = 0;
-        if (strcmp(g->written, g->requested) != 0)
-            fprintf(stderr,
-                    "lockwatch: graphviz 'dot' is not on PATH, so %s was not rendered; the graph "
-                    "is in %s (render it with: dot -Tsvg %s -o %s)\n",
-                    g->requested, g->written, g->written, g->requested);
     }
 out:
     free(edges);
@@ -182,6 +253,6 @@ int lwd_graph_close(struct lwd_graph_out *g)
     }
     free(g->written);
     free(g->dot_program);
-    *g = (struct lwd_graph_out){NULL, NULL, NULL, NULL, false};
+    *g = (struct lwd_graph_out){.requested = NULL};
     return rc;
 }

@@ -12,22 +12,28 @@
 #include "exit_status.h"
 #include "graph_out.h"
 #include "knobs.h"
+#include "merge_sarif.h"
 #include "options.h"
 #include "out_file.h"
+#include "path_pattern.h"
 #include "preflight.h"
+#include "profile_view.h"
 #include "run.h"
 #include "safe_text.h"
+#include "suppress.h"
 #include "symbolise.h"
 #include "trace_out.h"
 #include "triage.h"
 #include "tsan_run.h"
 
-/* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb. */
+/* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb;
+ * --color=always or never decides instead. */
 static bool want_color(const struct lwd_options *opts, FILE *out)
 {
     const char *term = getenv("TERM");
-    return opts->format == LWD_FORMAT_TEXT && isatty(fileno(out)) && !getenv("NO_COLOR") &&
-           !(term && strcmp(term, "dumb") == 0);
+    if (opts->format != LWD_FORMAT_TEXT || opts->color == LWD_COLOR_NEVER) return false;
+    if (opts->color == LWD_COLOR_ALWAYS) return true;
+    return isatty(fileno(out)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
 }
 
 static int render(FILE *out, const struct lwd_render_input *in)
@@ -54,14 +60,18 @@ int main(int argc, char **argv)
     struct lwd_triaged triaged = {0};
     FILE *raw_err = lwd_safe_stdio(); /* before any output: stdout and stderr escape */
     FILE *out = stderr;
-    struct lwd_graph_out graph = {NULL, NULL, NULL, NULL, false};
+    struct lwd_graph_out graph = {.requested = NULL};
     struct lwd_trace_out trace = {NULL, NULL};
     struct lwd_options opts;
     bool color = false;
+    char *names[3] = {NULL, NULL, NULL}; /* --output, --graph, --trace with %p expanded */
 
     /* `lockwatch demo [NAME]`: the teaching front end (demo.h). A program called demo still runs
      * as `lockwatch ./demo` or `lockwatch -- demo`. */
     if (argc >= 2 && strcmp(argv[1], "demo") == 0) return lwd_demo(argc - 1, argv + 1);
+    /* `lockwatch merge-sarif OUT IN...`: a test suite's SARIF logs into one (merge_sarif.h). */
+    if (argc >= 2 && strcmp(argv[1], "merge-sarif") == 0)
+        return lwd_merge_sarif(argc - 1, argv + 1);
 
     const char *env = getenv(LWD_ENV_OPTIONS);
     if (env && !(env_words = strdup(env))) {
@@ -77,6 +87,15 @@ int main(int argc, char **argv)
     case LWD_PARSE_FAILED:
         status = LWD_EXIT_USAGE;
         goto out;
+    }
+    const char **named[] = {&opts.output, &opts.graph, &opts.trace};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        if (*named[i] == NULL) continue;
+        if ((names[i] = lwd_path_expand(*named[i])) == NULL) {
+            fputs("lockwatch: out of memory\n", stderr);
+            goto out;
+        }
+        *named[i] = names[i];
     }
     status = lwd_triage_load(&opts, &suppressions, &baseline);
     if (status != LWD_EXIT_OK) goto out;
@@ -148,6 +167,32 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
+    /* --text-on-stderr: people (ctest --output-on-failure, a CI log) read the text report
+     * while tools get the file. */
+    bool text_on_stderr = opts.format != LWD_FORMAT_TEXT || opts.output != NULL;
+    if (opts.text_on_stderr && text_on_stderr) {
+        struct lwd_render_input text = in;
+        struct lwd_options text_opts = opts;
+        text_opts.format = LWD_FORMAT_TEXT;
+        text.options = &text_opts;
+        text.color = want_color(&text_opts, raw_err);
+        if (lwd_render_text(stderr, &text) != 0 || fflush(stderr) != 0) {
+            fprintf(stderr, "lockwatch: cannot write the report: %m\n");
+            status = LWD_EXIT_TOOL;
+            goto out;
+        }
+    }
+    /* --verbose lists the suppressions that matched nothing: stale rules hide nothing but
+     * still read as if they did. */
+    if (opts.verbose) lwd_suppressions_print_unused(suppressions, stderr);
+    /* --profile's table goes to stderr whatever the report's format and place (a text report
+     * on stderr already holds it). */
+    if (opts.profile && text_on_stderr && !opts.text_on_stderr &&
+        (lwd_print_profile(stderr, in.report) != 0 || fflush(stderr) != 0)) {
+        fputs("lockwatch: out of memory while printing the profile\n", stderr);
+        status = LWD_EXIT_TOOL;
+        goto out;
+    }
     /* The findings as rendered (their ids), the locks and edges of the whole run. */
     if (lwd_graph_write(&graph, detector, in.report) != 0) {
         status = LWD_EXIT_TOOL;
@@ -172,5 +217,7 @@ out:
     if (detector) lw_detector_free(detector);
     lwd_preflight_free(&pf);
     free(env_words);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        free(names[i]);
     return status;
 }

@@ -11,7 +11,8 @@
 
 static const char usage_text[] =
     "Usage: lockwatch [options] [--] program [args...]\n"
-    "       lockwatch demo [NAME]\n"
+    "       lockwatch demo [--step] [NAME]\n"
+    "       lockwatch merge-sarif OUT IN...\n"
     "\n"
     "Runs an unmodified, dynamically linked program with the lockwatch runtime preloaded and\n"
     "reports lock-order inversions (potential deadlocks), real deadlocks and lock misuse\n"
@@ -24,7 +25,14 @@ static const char usage_text[] =
     "  --format=text|json|sarif\n"
     "                       report format (default text); sarif is SARIF 2.1.0 for code\n"
     "                       scanning (GitHub and others)\n"
-    "  --output=FILE        write the report to FILE instead of standard error\n"
+    "  --color=auto|always|never\n"
+    "                       colour the text report: on a terminal without NO_COLOR (auto,\n"
+    "                       the default), always, or never\n"
+    "  --output=FILE        write the report to FILE instead of standard error; %p in FILE\n"
+    "                       becomes lockwatch's process id (also in --graph and --trace)\n"
+    "  --text-on-stderr     also write the text report on standard error when the report\n"
+    "                       goes elsewhere (--output, or JSON or SARIF), e.g. so that\n"
+    "                       ctest --output-on-failure shows it\n"
     "  --exit-code=N        exit status when findings exist, 0..255 (default 66)\n"
     "  --runtime=PATH       liblockwatch.so to preload (default: the one installed beside\n"
     "                       this command, ../lib/liblockwatch.so)\n"
@@ -56,19 +64,25 @@ static const char usage_text[] =
     "                       reaches the budget is counted and the report says so\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
-    "                       cycles of findings in red. FILE ending in .svg is rendered with\n"
-    "                       graphviz's dot; without dot on PATH the DOT goes to FILE.dot\n"
-    "                       instead (said on stderr). At most 2000 locks are drawn: those of\n"
+    "                       cycles of findings in red. FILE ending in .dot or .gv (or with\n"
+    "                       no extension) gets DOT text; any other extension (.svg, .png,\n"
+    "                       .pdf, ...) is rendered by graphviz's dot in that format, or the\n"
+    "                       run does not start (exit 12). At most 2000 locks are drawn: those of\n"
     "                       cycles first, then the first seen; the graph's title says what\n"
     "                       was left out\n"
     "  --verbose            on a run without findings, still print the text report's summary\n"
     "                       line (locks and threads seen, how the program ended); without it\n"
-    "                       a clean run prints nothing, as the sanitizers do\n"
+    "                       a clean run prints nothing, as the sanitizers do. Also lists the\n"
+    "                       --suppressions rules that matched no finding (on stderr)\n"
+    "  --no-hints           leave out advice lines: the note, on a clean --verbose run of\n"
+    "                       several threads, that data races are checked only in\n"
+    "                       ThreadSanitizer builds\n"
     "  --profile            time every lock acquisition and add a contention profile to the\n"
     "                       report: per lock, acquisitions, contended ones (the thread had to\n"
     "                       wait), total and longest wait, total and longest hold; the text\n"
     "                       report shows the 10 locks with the most waiting, the JSON report\n"
-    "                       every lock (\"profile\"). Costs about three clock reads per lock\n"
+    "                       every lock (\"profile\"); the table goes to standard error\n"
+    "                       whatever the format. Costs about three clock reads per lock\n"
     "                       call; without it nothing is timed\n"
     "  --trace=FILE         write a timeline of the run to FILE in Chrome trace-event JSON\n"
     "                       (open it in ui.perfetto.dev or chrome://tracing): a track per\n"
@@ -77,8 +91,10 @@ static const char usage_text[] =
     "                       --profile; keeps the first 2000000 holds (the rest are counted)\n"
     "  --suppressions=FILE  leave out findings matching a rule of FILE, one per line:\n"
     "                       KIND:TYPE:PATTERN, e.g. lock-order-inversion:function:legacy_*\n"
-    "                       (TYPE is function, file, module or lock; see the user guide)\n"
-    "  --baseline=REPORT    a JSON report of an earlier run: its findings are marked known\n"
+    "                       (TYPE is function, file, module or lock; see the user guide);\n"
+    "                       a # after a blank starts a comment\n"
+    "  --baseline=REPORT    a JSON report or SARIF log of an earlier run: its findings are\n"
+    "                       marked known\n"
     "                       and only new findings make lockwatch fail\n"
     "  --source-root=DIR    SARIF file locations relative to DIR (uriBaseId SRCROOT)\n"
     "  -h, --help           print this help and exit\n"
@@ -106,7 +122,16 @@ static const char usage_text[] =
     "  8       the runtime library liblockwatch.so was not found, or the program cannot\n"
     "          load it (another ELF class or machine)\n"
     "  9       the --suppressions file cannot be read or has a malformed line\n"
-    "  10      the --baseline file cannot be read or is not a lockwatch JSON report\n"
+    "  10      the --baseline file cannot be read or is not a lockwatch JSON report or\n"
+    "          SARIF log\n"
+    "  11      the arguments and environment do not fit with lockwatch's additions\n"
+    "  12      --graph names a format graphviz's dot cannot render, or dot is missing\n"
+    "  13      merge-sarif: an input is not a lockwatch SARIF log, or they cannot merge\n"
+    "\n"
+    "Merging SARIF (a test suite run under lockwatch, one log per test):\n"
+    "  lockwatch merge-sarif OUT IN...  writes one SARIF log with one run holding every\n"
+    "                        result of the IN logs once (code scanning wants one run per\n"
+    "                        tool and category)\n"
     "\n"
     "Demo (for teaching):\n"
     "  lockwatch demo        lists the scenarios: small broken/fixed program pairs\n"
@@ -114,7 +139,9 @@ static const char usage_text[] =
     "                        then the fixed one; exits 0 when both behaved as the scenario\n"
     "                        expects, 1 otherwise. Build the scenarios first (cmake --build\n"
     "                        BUILD --target scenarios); a program named demo runs as\n"
-    "                        'lockwatch ./demo'\n"
+    "                        'lockwatch ./demo'. Everything goes to standard output (pipe\n"
+    "                        it to a pager), wrapped to the terminal; --step waits for\n"
+    "                        Enter on the terminal between steps\n"
     "\n"
     "Example:\n"
     "  lockwatch --format=json --output=report.json ./server --threads 4\n";
@@ -156,6 +183,23 @@ static bool set_output(struct lwd_options *opts, const char *value, const struct
     }
     opts->output = value;
     return true;
+}
+
+static bool set_color(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    static const struct {
+        const char *name;
+        enum lwd_color color;
+    } values[] = {
+        {"auto", LWD_COLOR_AUTO}, {"always", LWD_COLOR_ALWAYS}, {"never", LWD_COLOR_NEVER}};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        if (strcmp(value, values[i].name) == 0) {
+            opts->color = values[i].color;
+            return true;
+        }
+    fprintf(stderr, "lockwatch: %sbad value '%s' for --color (expected auto, always or never)\n",
+            src->prefix, value);
+    return false;
 }
 
 static bool set_exit_code(struct lwd_options *opts, const char *value,
@@ -338,6 +382,7 @@ static const struct option_def value_options[] = {
     {"graph", set_graph},
     {"trace", set_trace},
     {"format", set_format},
+    {"color", set_color},
     {"output", set_output},
     {"exit-code", set_exit_code},
     {"runtime", set_runtime},
@@ -369,6 +414,14 @@ static enum word_result apply_option(struct lwd_options *opts, char **words, int
     }
     if (strcmp(word, "--verbose") == 0) {
         opts->verbose = true;
+        return WORD_NEXT;
+    }
+    if (strcmp(word, "--text-on-stderr") == 0) {
+        opts->text_on_stderr = true;
+        return WORD_NEXT;
+    }
+    if (strcmp(word, "--no-hints") == 0) {
+        opts->no_hints = true;
         return WORD_NEXT;
     }
     if (strcmp(word, "--version") == 0) {

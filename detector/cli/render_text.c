@@ -21,6 +21,7 @@ struct text {
     bool color;
     bool multi_process;
     bool races_checked;
+    bool hints;   /* advice lines (the ThreadSanitizer hint) wanted */
     bool verbose; /* a clean run still gets its summary (--verbose, or --profile's table) */
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     char cwd[PATH_MAX];              /* empty when unknown: paths are then shown as they are */
@@ -1046,7 +1047,9 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
     if (r->bad_records > 0)
         fprintf(t->out, "lockwatch: %" PRIu64 " malformed record%s ignored\n", r->bad_records,
                 r->bad_records == 1 ? " was" : "s were");
-    if (!t->races_checked)
+    /* Only where it helps: several threads ran, lock order found nothing, and races were not
+     * looked for, so a clean-looking run may still race. */
+    if (!t->races_checked && t->hints && r->nfindings == 0 && r->nthreads >= 2 && !suppressed)
         fputs("lockwatch: data races are checked only in ThreadSanitizer builds: rebuild with "
               "clang -fsanitize=thread -g\n",
               t->out);
@@ -1061,6 +1064,7 @@ int lwd_render_text(FILE *out, const struct lwd_render_input *in)
                      .triage = in->triage};
     if (getcwd(t.cwd, sizeof t.cwd) == NULL) t.cwd[0] = '\0';
     t.races_checked = in->races_checked;
+    t.hints = in->options == NULL || !in->options->no_hints;
     t.verbose = in->options != NULL && (in->options->verbose || in->options->profile);
     for (size_t i = 0; i < in->report->nfindings; i++)
         print_finding(&t, in->report->findings[i], i);

@@ -18,11 +18,14 @@ struct rule {
     enum lw_finding_kind kind;
     enum rule_type type;
     char *glob;
+    unsigned line;  /* in the file, for the list of unused rules */
+    size_t matched; /* findings it matched */
 };
 
 struct lwd_suppressions {
     size_t nrules;
     struct rule *rules;
+    char *name; /* the file, as given */
 };
 
 void lwd_suppressions_free(struct lwd_suppressions *s)
@@ -31,6 +34,7 @@ void lwd_suppressions_free(struct lwd_suppressions *s)
     for (size_t i = 0; i < s->nrules; i++)
         free(s->rules[i].glob);
     free(s->rules);
+    free(s->name);
     free(s);
 }
 
@@ -99,6 +103,16 @@ static bool parse_rule(char *line, struct rule *r, const char **pattern, char *w
     return true;
 }
 
+/* Cuts a trailing comment: a `#` after a blank (a pattern may hold `#` elsewhere). */
+static void cut_comment(char *s)
+{
+    for (char *p = s; (p = strchr(p, '#')) != NULL; p++)
+        if (p > s && isspace((unsigned char)p[-1])) {
+            *p = '\0';
+            return;
+        }
+}
+
 /* Strips leading and trailing white space (and the newline) in place. */
 static char *trim(char *s)
 {
@@ -118,7 +132,7 @@ struct lwd_suppressions *lwd_suppressions_parse(const char *text, size_t len, co
     unsigned lineno = 0;
     *out_of_memory = false;
     s = calloc(1, sizeof *s);
-    if (s == NULL) goto oom;
+    if (s == NULL || (s->name = strdup(name)) == NULL) goto oom;
     for (size_t pos = 0; pos < len;) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
@@ -132,12 +146,13 @@ struct lwd_suppressions *lwd_suppressions_parse(const char *text, size_t len, co
         memcpy(line, text + pos, n);
         line[n] = '\0';
         pos += n + (nl != NULL ? 1 : 0);
+        cut_comment(line);
         char *rule_text = trim(line);
         if (rule_text[0] == '\0' || rule_text[0] == '#') continue;
         struct rule *grown = realloc(s->rules, (s->nrules + 1) * sizeof *grown);
         if (grown == NULL) goto oom;
         s->rules = grown;
-        struct rule r = {false, LW_KIND_LOCK_ORDER_INVERSION, RULE_FUNCTION, NULL};
+        struct rule r = {false, LW_KIND_LOCK_ORDER_INVERSION, RULE_FUNCTION, NULL, lineno, 0};
         const char *pattern = NULL;
         char why[512];
         if (!parse_rule(rule_text, &r, &pattern, why, sizeof why)) {
@@ -241,9 +256,43 @@ static bool rule_matches(const struct rule *r, const struct lw_finding *f)
     return false;
 }
 
-bool lwd_suppressed(const struct lwd_suppressions *s, const struct lw_finding *f)
+bool lwd_suppressed(struct lwd_suppressions *s, const struct lw_finding *f)
 {
+    /* Every rule is tried, not only up to the first match, so a rule that matches only what an
+     * earlier one already did still counts as used. */
+    bool suppressed = false;
     for (size_t i = 0; s != NULL && i < s->nrules; i++)
-        if (rule_matches(&s->rules[i], f)) return true;
-    return false;
+        if (rule_matches(&s->rules[i], f)) {
+            s->rules[i].matched++;
+            suppressed = true;
+        }
+    return suppressed;
+}
+
+static const char *type_name(enum rule_type type)
+{
+    switch (type) {
+    case RULE_FUNCTION:
+        return "function";
+    case RULE_FILE:
+        return "file";
+    case RULE_MODULE:
+        return "module";
+    case RULE_LOCK:
+        return "lock";
+    }
+    return "?";
+}
+
+size_t lwd_suppressions_print_unused(const struct lwd_suppressions *s, FILE *out)
+{
+    size_t unused = 0;
+    for (size_t i = 0; s != NULL && i < s->nrules; i++) {
+        const struct rule *r = &s->rules[i];
+        if (r->matched > 0) continue;
+        fprintf(out, "lockwatch: %s:%u: suppression %s:%s:%s matched no finding\n", s->name,
+                r->line, r->any_kind ? "*" : lw_kind_name(r->kind), type_name(r->type), r->glob);
+        unused++;
+    }
+    return unused;
 }

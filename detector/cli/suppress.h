@@ -2,13 +2,15 @@
  * status. Format (docs/suppressions.md): one rule a line, `KIND:TYPE:GLOB`, where KIND is a
  * finding kind or `*`, TYPE is function, file, module or lock, and GLOB an fnmatch(3) pattern
  * (everything after the second colon, so C++ names with "::" work); blank lines and lines
- * starting with `#` are ignored. A finding is suppressed when any rule of its kind matches any
+ * starting with `#` are ignored, and so is the rest of a line from a `#` that follows a blank
+ * (a trailing comment). A finding is suppressed when any rule of its kind matches any
  * frame of any of its stacks (function, file, module) or the name of one of its locks (lock). */
 #ifndef LWD_SUPPRESS_H
 #define LWD_SUPPRESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "lockwatch/report.h"
 
@@ -25,8 +27,13 @@ struct lwd_suppressions *lwd_suppressions_load(const char *path, bool *out_of_me
 struct lwd_suppressions *lwd_suppressions_parse(const char *text, size_t len, const char *name,
                                                 bool *out_of_memory);
 
-/* True when a rule matches f (call after the symboliser named frames and locks). */
-bool lwd_suppressed(const struct lwd_suppressions *s, const struct lw_finding *f);
+/* True when a rule matches f (call after the symboliser named frames and locks); counts, for
+ * each rule, the findings it matched. */
+bool lwd_suppressed(struct lwd_suppressions *s, const struct lw_finding *f);
+
+/* One line on out per rule that matched no finding ("FILE:LINE: suppression RULE matched no
+ * finding"); returns how many. */
+size_t lwd_suppressions_print_unused(const struct lwd_suppressions *s, FILE *out);
 
 void lwd_suppressions_free(struct lwd_suppressions *s);
 

@@ -28,7 +28,7 @@ void lwd_triaged_free(struct lwd_triaged *t)
     *t = (struct lwd_triaged){0};
 }
 
-int lwd_triage_report(const struct lw_report *in, const struct lwd_suppressions *suppressions,
+int lwd_triage_report(const struct lw_report *in, struct lwd_suppressions *suppressions,
                       const struct lwd_baseline *baseline, struct lwd_triaged *out)
 {
     size_t n = in->nfindings > 0 ? in->nfindings : 1;

@@ -23,7 +23,7 @@ int lwd_triage_load(const struct lwd_options *opts, struct lwd_suppressions **su
                     struct lwd_baseline **baseline);
 
 /* suppressions and baseline may be NULL. Returns 0, or -1 after printing "out of memory". */
-int lwd_triage_report(const struct lw_report *in, const struct lwd_suppressions *suppressions,
+int lwd_triage_report(const struct lw_report *in, struct lwd_suppressions *suppressions,
                       const struct lwd_baseline *baseline, struct lwd_triaged *out);
 
 void lwd_triaged_free(struct lwd_triaged *t);

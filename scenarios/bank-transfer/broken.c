@@ -27,10 +27,12 @@ struct payment {
 };
 
 /* Moves money between two accounts, holding both locks so the total never looks wrong. */
+/* @show */
 static void transfer(struct account *from, struct account *to, long amount)
 {
     pthread_mutex_lock(&from->lock); /* @lock:lock-from */
     pthread_mutex_lock(&to->lock);   /* @lock:lock-to */
+                                     /* @show-end */
     from->balance -= amount;
     to->balance += amount;
     pthread_mutex_unlock(&to->lock);

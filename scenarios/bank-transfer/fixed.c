@@ -26,6 +26,7 @@ struct payment {
     long amount;
 };
 
+/* @show */
 static void transfer(struct account *from, struct account *to, long amount)
 {
     /* The fix: lock in id order, not in argument order. */
@@ -33,6 +34,7 @@ static void transfer(struct account *from, struct account *to, long amount)
     struct account *second = from->id < to->id ? to : from;
     pthread_mutex_lock(&first->lock);
     pthread_mutex_lock(&second->lock);
+    /* @show-end */
     from->balance -= amount;
     to->balance += amount;
     pthread_mutex_unlock(&second->lock);

@@ -33,6 +33,7 @@ static void fraud_check(void)
 
 /* Takes amount from the account if it holds enough. The bug: the check and the withdrawal are
  * two steps, and another customer can withdraw in between. */
+/* @show */
 static void withdraw(long amount)
 {
     if (balance >= amount) { /* the check, without the lock @lock:check */
@@ -40,6 +41,7 @@ static void withdraw(long amount)
         pthread_mutex_lock(&account_lock);
         balance -= amount; /* the act, with the lock @lock:withdraw */
         pthread_mutex_unlock(&account_lock);
+        /* @show-end */
     }
 }
 

@@ -25,6 +25,7 @@ static void fraud_check(void)
 }
 
 /* Takes amount from the account if it holds enough; check and act under one lock. */
+/* @show */
 static bool withdraw(long amount)
 {
     bool done = false;
@@ -35,6 +36,7 @@ static bool withdraw(long amount)
         done = true;
     }
     pthread_mutex_unlock(&account_lock);
+    /* @show-end */
     return done;
 }
 

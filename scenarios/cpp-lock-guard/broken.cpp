@@ -18,19 +18,23 @@ static std::vector<int> inbox{1, 2, 3};
 static std::vector<int> outbox;
 
 // inbox, then outbox
+/* @show */
 static void move_messages()
 {
     std::lock_guard<std::mutex> in(inbox_mutex);   // @lock:move-inbox
     std::lock_guard<std::mutex> out(outbox_mutex); // @lock:move-outbox
+                                                   /* @show-end */
     outbox.insert(outbox.end(), inbox.begin(), inbox.end());
     inbox.clear();
 }
 
 // outbox, then inbox: the opposite order
+/* @show */
 static void archive_messages(std::size_t *count)
 {
     std::lock_guard<std::mutex> out(outbox_mutex); // @lock:archive-outbox
     std::lock_guard<std::mutex> in(inbox_mutex);   // @lock:archive-inbox
+                                                   /* @show-end */
     *count = inbox.size() + outbox.size();
     outbox.clear();
 }

@@ -15,20 +15,24 @@ static std::mutex outbox_mutex;
 static std::vector<int> inbox;
 static std::vector<int> outbox;
 
+/* @show */
 static void move_messages()
 {
     for (int i = 0; i < rounds; i++) {
         std::scoped_lock both(inbox_mutex, outbox_mutex);
+        /* @show-end */
         inbox.push_back(i);
         outbox.insert(outbox.end(), inbox.begin(), inbox.end());
         inbox.clear();
     }
 }
 
+/* @show */
 static void archive_messages(std::size_t *count)
 {
     for (int i = 0; i < rounds; i++) {
         std::scoped_lock both(outbox_mutex, inbox_mutex); // named the other way: still safe
+                                                          /* @show-end */
         *count += outbox.size();
         outbox.clear();
     }

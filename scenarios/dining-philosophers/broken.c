@@ -29,11 +29,13 @@ static void *philosopher(void *arg)
     int seat = *(int *)arg;
     int left = seat;
     int right = (seat + 1) % PHILOSOPHERS;
+    /* @show */
     for (int meal = 0; meal < MEALS; meal++) {
         while (atomic_load(&turn) % PHILOSOPHERS != seat)
             sched_yield();                 /* think until it is this philosopher's turn */
         pthread_mutex_lock(&forks[left]);  /* @lock:take-left */
         pthread_mutex_lock(&forks[right]); /* @lock:take-right */
+                                           /* @show-end */
         meals_eaten[seat]++;
         pthread_mutex_unlock(&forks[right]);
         pthread_mutex_unlock(&forks[left]);

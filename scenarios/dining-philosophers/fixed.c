@@ -23,9 +23,11 @@ static void *philosopher(void *arg)
     int right = (seat + 1) % PHILOSOPHERS;
     int first = left < right ? left : right; /* the fix: lower number first */
     int second = left < right ? right : left;
+    /* @show */
     for (int meal = 0; meal < MEALS; meal++) {
         pthread_mutex_lock(&forks[first]);
         pthread_mutex_lock(&forks[second]);
+        /* @show-end */
         meals_eaten[seat]++;
         pthread_mutex_unlock(&forks[second]);
         pthread_mutex_unlock(&forks[first]);

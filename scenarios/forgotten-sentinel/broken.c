@@ -41,6 +41,7 @@ static int take(void)
     return job;
 }
 
+/* @show */
 static void *worker(void *arg)
 {
     (void)arg;
@@ -49,6 +50,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&queue_lock);
         total += job;
         pthread_mutex_unlock(&queue_lock);
+        /* @show-end */
     }
     return NULL;
 }
@@ -58,8 +60,10 @@ int main(void)
     pthread_t workers[WORKERS];
     for (int i = 0; i < WORKERS; i++)
         if (pthread_create(&workers[i], NULL, worker, NULL) != 0) return 1;
+    /* @show */
     for (int job = 1; job <= JOBS; job++)
         put(job);
+    /* @show-end */
     printf("main: all %d jobs queued; waiting for the workers\n", JOBS);
     fflush(stdout); /* so the line shows before the hang, even through a pipe */
     for (int i = 0; i < WORKERS; i++)

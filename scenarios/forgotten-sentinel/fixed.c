@@ -38,6 +38,7 @@ static int take(void)
     return job;
 }
 
+/* @show */
 static void *worker(void *arg)
 {
     (void)arg;
@@ -47,6 +48,7 @@ static void *worker(void *arg)
         pthread_mutex_lock(&queue_lock);
         total += job;
         pthread_mutex_unlock(&queue_lock);
+        /* @show-end */
     }
 }
 
@@ -55,10 +57,12 @@ int main(void)
     pthread_t workers[WORKERS];
     for (int i = 0; i < WORKERS; i++)
         if (pthread_create(&workers[i], NULL, worker, NULL) != 0) return 1;
+    /* @show */
     for (int job = 1; job <= JOBS; job++)
         put(job);
     for (int i = 0; i < WORKERS; i++)
         put(STOP); /* one per worker: each worker takes exactly one */
+    /* @show-end */
     printf("main: all %d jobs queued; waiting for the workers\n", JOBS);
     for (int i = 0; i < WORKERS; i++)
         pthread_join(workers[i], NULL);

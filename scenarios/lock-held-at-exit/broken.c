@@ -26,6 +26,7 @@ static bool valid(int value)
 static void *save_settings(void *arg)
 {
     int value = *(int *)arg;
+    /* @show */
     pthread_mutex_lock(&settings_lock); /* @lock:worker-lock */
     if (!valid(value)) {
         fprintf(stderr, "save_settings: %d is out of range, not saved\n", value);
@@ -33,6 +34,7 @@ static void *save_settings(void *arg)
     }
     settings = value;
     pthread_mutex_unlock(&settings_lock);
+    /* @show-end */
     return NULL;
 }
 

@@ -22,12 +22,14 @@ static bool valid(int value)
 static void *save_settings(void *arg)
 {
     int value = *(int *)arg;
+    /* @show */
     pthread_mutex_lock(&settings_lock);
     if (valid(value))
         settings = value;
     else
         fprintf(stderr, "save_settings: %d is out of range, not saved\n", value);
     pthread_mutex_unlock(&settings_lock); /* reached on every path */
+    /* @show-end */
     return NULL;
 }
 

@@ -30,10 +30,12 @@ static void *worker(void *arg)
 {
     (void)arg;
     set_up_worker();
+    /* @show */
     pthread_mutex_lock(&config_lock);
     /* The bug: waits without looking at config_ready first. */
     pthread_cond_wait(&config_loaded, &config_lock); /* @lock:wait */
     pthread_mutex_unlock(&config_lock);
+    /* @show-end */
     printf("worker: configuration received, working\n");
     return NULL;
 }
@@ -45,10 +47,12 @@ int main(void)
         fprintf(stderr, "lost-wakeup: cannot start a thread\n");
         return 1;
     }
+    /* @show */
     pthread_mutex_lock(&config_lock);
     config_ready = true;
     pthread_cond_signal(&config_loaded); /* nobody waits yet: this signal is lost */
     pthread_mutex_unlock(&config_lock);
+    /* @show-end */
     printf("main: configuration loaded and signalled; waiting for the worker\n");
     fflush(stdout);             /* so the line shows before the hang, even through a pipe */
     pthread_join(thread, NULL); /* @lock:join */

@@ -25,10 +25,12 @@ static void *worker(void *arg)
 {
     (void)arg;
     set_up_worker();
+    /* @show */
     pthread_mutex_lock(&config_lock);
     while (!config_ready) /* the fix: wait for the condition, in a loop */
         pthread_cond_wait(&config_loaded, &config_lock);
     pthread_mutex_unlock(&config_lock);
+    /* @show-end */
     printf("worker: configuration received, working\n");
     return NULL;
 }
@@ -40,10 +42,12 @@ int main(void)
         fprintf(stderr, "lost-wakeup: cannot start a thread\n");
         return 1;
     }
+    /* @show */
     pthread_mutex_lock(&config_lock);
     config_ready = true;
     pthread_cond_signal(&config_loaded); /* may still be lost: the flag is not */
     pthread_mutex_unlock(&config_lock);
+    /* @show-end */
     printf("main: configuration loaded and signalled; waiting for the worker\n");
     fflush(stdout);
     pthread_join(thread, NULL);

@@ -9,9 +9,9 @@
  *
  * Every item has a unique number, and each consumer counts what it got, so the program can tell
  * how many items were lost or delivered twice. preempted_here() yields the CPU at the worst
- * moment, as a preemption could, so that this happens in every run. The loops spin (yielding the CPU) instead of
- * blocking, and consumers stop once the producers are done and the queue looks empty, so the
- * program always ends, however confused the indices get. */
+ * moment, as a preemption could, so that this happens in every run. The loops spin (yielding the
+ * CPU) instead of blocking, and consumers stop once the producers are done and the queue looks
+ * empty, so the program always ends, however confused the indices get. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <sched.h>
@@ -26,8 +26,8 @@
 #define SLOTS 8
 
 static volatile int slots[SLOTS];
-static volatile long head; /* next slot to take; consumers advance it */
-static volatile long tail; /* next slot to fill; producers advance it */
+static volatile long head;         /* next slot to take; consumers advance it */
+static volatile long tail;         /* next slot to fill; producers advance it */
 static atomic_bool producers_done; /* set by main once both producers returned */
 static unsigned char times_taken[CONSUMERS][TOTAL_ITEMS + 1]; /* per consumer: no sharing */
 
@@ -38,6 +38,7 @@ static void preempted_here(void)
     sched_yield();
 }
 
+/* @show */
 static void put(int item)
 {
     while (tail - head >= SLOTS) /* full: wait for a consumer */
@@ -46,9 +47,11 @@ static void put(int item)
     slots[at % SLOTS] = item; /* @lock:put-slot */
     preempted_here();         /* another producer may read the same tail now */
     tail = at + 1;            /* @lock:put-tail */
+    /* @show-end */
 }
 
 /* Returns the next item, or 0 once the producers are done and the queue looks empty. */
+/* @show */
 static int take(void)
 {
     while (head >= tail) { /* empty: wait for a producer */
@@ -59,6 +62,7 @@ static int take(void)
     int item = slots[at % SLOTS]; /* @lock:take-slot */
     preempted_here();             /* another consumer may read the same head now */
     head = at + 1;                /* @lock:take-head */
+                                  /* @show-end */
     return item;
 }
 

@@ -30,6 +30,7 @@ static void preempted_here(void)
     sched_yield();
 }
 
+/* @show */
 static void put(int item)
 {
     pthread_mutex_lock(&queue_lock);
@@ -41,8 +42,10 @@ static void put(int item)
     tail = at + 1;
     pthread_cond_signal(&not_empty);
     pthread_mutex_unlock(&queue_lock);
+    /* @show-end */
 }
 
+/* @show */
 static int take(void)
 {
     pthread_mutex_lock(&queue_lock);
@@ -54,6 +57,7 @@ static int take(void)
     head = at + 1;
     pthread_cond_signal(&not_full);
     pthread_mutex_unlock(&queue_lock);
+    /* @show-end */
     return item;
 }
 

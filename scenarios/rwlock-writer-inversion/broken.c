@@ -18,11 +18,13 @@ static pthread_rwlock_t stats_lock = PTHREAD_RWLOCK_INITIALIZER;   /* guards uni
 static long price = 10, units_sold = 5;
 
 /* catalog (write), then stats (write) */
+/* @show */
 static void *update_price(void *arg)
 {
     (void)arg;
     pthread_rwlock_wrlock(&catalog_lock); /* @lock:writer-catalog */
     pthread_rwlock_wrlock(&stats_lock);   /* @lock:writer-stats */
+                                          /* @show-end */
     price = 12;
     units_sold = 0; /* new price, new figures */
     pthread_rwlock_unlock(&stats_lock);
@@ -31,11 +33,13 @@ static void *update_price(void *arg)
 }
 
 /* stats (read), then catalog (read): the opposite order */
+/* @show */
 static void *report(void *arg)
 {
     long *revenue = arg;
     pthread_rwlock_rdlock(&stats_lock);   /* @lock:reader-stats */
     pthread_rwlock_rdlock(&catalog_lock); /* @lock:reader-catalog */
+                                          /* @show-end */
     *revenue = units_sold * price;
     pthread_rwlock_unlock(&catalog_lock);
     pthread_rwlock_unlock(&stats_lock);

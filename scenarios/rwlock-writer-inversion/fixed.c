@@ -14,12 +14,14 @@ static pthread_rwlock_t catalog_lock = PTHREAD_RWLOCK_INITIALIZER; /* first */
 static pthread_rwlock_t stats_lock = PTHREAD_RWLOCK_INITIALIZER;   /* second */
 static long price = 10, units_sold = 5;
 
+/* @show */
 static void *update_price(void *arg)
 {
     (void)arg;
     for (int i = 0; i < ROUNDS; i++) {
         pthread_rwlock_wrlock(&catalog_lock);
         pthread_rwlock_wrlock(&stats_lock);
+        /* @show-end */
         price = 10 + i % 3;
         units_sold = i % 7;
         pthread_rwlock_unlock(&stats_lock);
@@ -28,12 +30,14 @@ static void *update_price(void *arg)
     return NULL;
 }
 
+/* @show */
 static void *report(void *arg)
 {
     long *reports = arg;
     for (int i = 0; i < ROUNDS; i++) {
         pthread_rwlock_rdlock(&catalog_lock); /* the fix: catalog first, like the writer */
         pthread_rwlock_rdlock(&stats_lock);
+        /* @show-end */
         if (units_sold * price >= 0) (*reports)++;
         pthread_rwlock_unlock(&stats_lock);
         pthread_rwlock_unlock(&catalog_lock);

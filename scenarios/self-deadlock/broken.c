@@ -14,19 +14,23 @@
 static pthread_mutex_t account_lock = PTHREAD_MUTEX_INITIALIZER; /* default kind */
 static long balance = 100;
 
+/* @show */
 static void print_statement(void)
 {
     pthread_mutex_lock(&account_lock); /* second time for deposit's thread @lock:relock */
+                                       /* @show-end */
     printf("statement: balance %ld\n", balance);
     pthread_mutex_unlock(&account_lock);
 }
 
+/* @show */
 static void deposit(long amount)
 {
     pthread_mutex_lock(&account_lock); /* @lock:first-lock */
     balance += amount;
     print_statement(); /* the bug: called with account_lock held */
     pthread_mutex_unlock(&account_lock);
+    /* @show-end */
 }
 
 int main(void)

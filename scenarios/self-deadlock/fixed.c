@@ -11,17 +11,21 @@ static pthread_mutex_t account_lock = PTHREAD_MUTEX_INITIALIZER;
 static long balance = 100;
 
 /* Call with account_lock held. */
+/* @show */
 static void print_statement_locked(void)
 {
+    /* @show-end */
     printf("statement: balance %ld\n", balance);
 }
 
+/* @show */
 static void deposit(long amount)
 {
     pthread_mutex_lock(&account_lock);
     balance += amount;
     print_statement_locked();
     pthread_mutex_unlock(&account_lock);
+    /* @show-end */
 }
 
 int main(void)

@@ -19,10 +19,12 @@
 static volatile long counter;
 static pthread_barrier_t start_line;
 
+/* @show */
 static void add_many(void)
 {
     for (long i = 0; i < INCREMENTS; i++)
         counter = counter + 1; /* no lock: threads race here @lock:increment */
+    /* @show-end */
 }
 
 static void *count_in_thread(void *arg)

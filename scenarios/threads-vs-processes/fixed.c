@@ -22,12 +22,14 @@ struct tally {
     long counter;
 };
 
+/* @show */
 static void add_many(struct tally *tally)
 {
     for (long i = 0; i < INCREMENTS; i++) {
         pthread_mutex_lock(&tally->lock);
         tally->counter++;
         pthread_mutex_unlock(&tally->lock);
+        /* @show-end */
     }
 }
 
@@ -51,8 +53,8 @@ static long count_with_threads(void)
 static long count_with_processes(void)
 {
     /* Memory that stays shared across fork(), holding the counter and its lock. */
-    struct tally *tally = mmap(NULL, sizeof *tally, PROT_READ | PROT_WRITE,
-                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    struct tally *tally =
+        mmap(NULL, sizeof *tally, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (tally == MAP_FAILED) return -1;
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);

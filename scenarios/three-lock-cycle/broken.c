@@ -18,11 +18,13 @@ static pthread_mutex_t invoices_lock = PTHREAD_MUTEX_INITIALIZER;
 static int stock = 10, orders = 0, invoices = 0;
 
 /* stock, then orders */
+/* @show */
 static void *ship(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&stock_lock);  /* @lock:ship-stock */
     pthread_mutex_lock(&orders_lock); /* @lock:ship-orders */
+                                      /* @show-end */
     stock--;
     orders++;
     pthread_mutex_unlock(&orders_lock);
@@ -31,11 +33,13 @@ static void *ship(void *arg)
 }
 
 /* orders, then invoices */
+/* @show */
 static void *bill(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&orders_lock);   /* @lock:bill-orders */
     pthread_mutex_lock(&invoices_lock); /* @lock:bill-invoices */
+                                        /* @show-end */
     invoices += orders;
     pthread_mutex_unlock(&invoices_lock);
     pthread_mutex_unlock(&orders_lock);
@@ -43,11 +47,13 @@ static void *bill(void *arg)
 }
 
 /* invoices, then stock: this closes the cycle */
+/* @show */
 static void *restock(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&invoices_lock); /* @lock:restock-invoices */
     pthread_mutex_lock(&stock_lock);    /* @lock:restock-stock */
+                                        /* @show-end */
     stock += invoices;
     pthread_mutex_unlock(&stock_lock);
     pthread_mutex_unlock(&invoices_lock);
@@ -65,7 +71,7 @@ int main(void)
         }
         pthread_join(thread, NULL);
     }
-    printf("stock %d, orders %d, invoices %d (the threads ran one at a time: no deadlock)\n",
-           stock, orders, invoices);
+    printf("stock %d, orders %d, invoices %d (the threads ran one at a time: no deadlock)\n", stock,
+           orders, invoices);
     return 0;
 }

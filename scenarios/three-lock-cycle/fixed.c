@@ -40,6 +40,7 @@ static void *bill(void *arg)
     return NULL;
 }
 
+/* @show */
 /* The fix: stock before invoices, like everybody else. */
 static void *restock(void *arg)
 {
@@ -47,6 +48,7 @@ static void *restock(void *arg)
     for (int i = 0; i < ROUNDS; i++) {
         pthread_mutex_lock(&stock_lock);
         pthread_mutex_lock(&invoices_lock);
+        /* @show-end */
         stock++;
         pthread_mutex_unlock(&invoices_lock);
         pthread_mutex_unlock(&stock_lock);

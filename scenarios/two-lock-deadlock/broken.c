@@ -16,11 +16,13 @@ static long balance_a = 100;
 static long balance_b = 0;
 
 /* Order A then B. */
+/* @show */
 static void *transfer(void *arg)
 {
     (void)arg;
     pthread_mutex_lock(&lock_a); /* @lock:transfer-a */
     pthread_mutex_lock(&lock_b); /* @lock:transfer-b */
+                                 /* @show-end */
     balance_a -= 10;
     balance_b += 10;
     pthread_mutex_unlock(&lock_b);
@@ -29,11 +31,13 @@ static void *transfer(void *arg)
 }
 
 /* Order B then A: the opposite of transfer(). This is the bug. */
+/* @show */
 static void *audit(void *arg)
 {
     long *total = arg;
     pthread_mutex_lock(&lock_b); /* @lock:audit-b */
     pthread_mutex_lock(&lock_a); /* @lock:audit-a */
+                                 /* @show-end */
     *total = balance_a + balance_b;
     pthread_mutex_unlock(&lock_a);
     pthread_mutex_unlock(&lock_b);

@@ -14,12 +14,14 @@ static long balance_a = 1000000;
 static long balance_b = 0;
 
 /* Order A then B. */
+/* @show */
 static void *transfer(void *arg)
 {
     (void)arg;
     for (int i = 0; i < ROUNDS; i++) {
         pthread_mutex_lock(&lock_a);
         pthread_mutex_lock(&lock_b);
+        /* @show-end */
         balance_a -= 10;
         balance_b += 10;
         pthread_mutex_unlock(&lock_b);
@@ -29,12 +31,14 @@ static void *transfer(void *arg)
 }
 
 /* Also A then B: the fix. Every observed total must be the same. */
+/* @show */
 static void *audit(void *arg)
 {
     long *wrong_totals = arg;
     for (int i = 0; i < ROUNDS; i++) {
         pthread_mutex_lock(&lock_a);
         pthread_mutex_lock(&lock_b);
+        /* @show-end */
         if (balance_a + balance_b != 1000000) (*wrong_totals)++;
         pthread_mutex_unlock(&lock_b);
         pthread_mutex_unlock(&lock_a);

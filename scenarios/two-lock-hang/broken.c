@@ -28,6 +28,7 @@ static void pause_briefly(void)
 }
 
 /* Order A then B. */
+/* @show */
 static void *transfer(void *arg)
 {
     (void)arg;
@@ -35,6 +36,7 @@ static void *transfer(void *arg)
     pthread_mutex_lock(&lock_a); /* @lock:transfer-a */
     pause_briefly();
     pthread_mutex_lock(&lock_b); /* @lock:transfer-b */
+                                 /* @show-end */
     balance_a -= 10;
     balance_b += 10;
     pthread_mutex_unlock(&lock_b);
@@ -43,6 +45,7 @@ static void *transfer(void *arg)
 }
 
 /* Order B then A: the opposite of transfer(). This is the bug. */
+/* @show */
 static void *audit(void *arg)
 {
     long *total = arg;
@@ -50,6 +53,7 @@ static void *audit(void *arg)
     pthread_mutex_lock(&lock_b); /* @lock:audit-b */
     pause_briefly();
     pthread_mutex_lock(&lock_a); /* @lock:audit-a */
+                                 /* @show-end */
     *total = balance_a + balance_b;
     pthread_mutex_unlock(&lock_a);
     pthread_mutex_unlock(&lock_b);

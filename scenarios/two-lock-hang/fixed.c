@@ -22,6 +22,7 @@ static void pause_briefly(void)
 }
 
 /* Order A then B. */
+/* @show */
 static void *transfer(void *arg)
 {
     (void)arg;
@@ -29,6 +30,7 @@ static void *transfer(void *arg)
     pthread_mutex_lock(&lock_a);
     pause_briefly();
     pthread_mutex_lock(&lock_b);
+    /* @show-end */
     balance_a -= 10;
     balance_b += 10;
     pthread_mutex_unlock(&lock_b);
@@ -37,6 +39,7 @@ static void *transfer(void *arg)
 }
 
 /* Also A then B: the fix. */
+/* @show */
 static void *audit(void *arg)
 {
     long *total = arg;
@@ -44,6 +47,7 @@ static void *audit(void *arg)
     pthread_mutex_lock(&lock_a);
     pause_briefly();
     pthread_mutex_lock(&lock_b);
+    /* @show-end */
     *total = balance_a + balance_b;
     pthread_mutex_unlock(&lock_b);
     pthread_mutex_unlock(&lock_a);

@@ -22,8 +22,10 @@ static void *count_up(void *arg)
 {
     (void)arg;
     pthread_barrier_wait(&start_line);
+    /* @show */
     for (long i = 0; i < INCREMENTS; i++)
         counter = counter + 1; /* the race: read, add, write, with no lock. @lock:increment */
+    /* @show-end */
     return NULL;
 }
 

@@ -18,10 +18,12 @@ static void *count_up(void *arg)
 {
     (void)arg;
     pthread_barrier_wait(&start_line);
+    /* @show */
     for (long i = 0; i < INCREMENTS; i++) {
         pthread_mutex_lock(&counter_lock);
         counter++;
         pthread_mutex_unlock(&counter_lock);
+        /* @show-end */
     }
     return NULL;
 }

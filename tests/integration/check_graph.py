@@ -8,8 +8,10 @@
    cycle through all of them, each labelled with a finding id ("#1 ...") and a thread ("T<n>");
    graphviz `dot -Tsvg` accepts the file (skipped, with a message, when dot is not installed).
 2. --graph=DIR/NAME.svg: with dot installed the SVG is well-formed XML and contains every cycle
-   lock's name; without it, lockwatch wrote DIR/NAME.dot instead and said so on stderr.
-3. Same with PATH holding no dot: the documented fallback (DIR/NAME-nodot.dot and a message).
+   lock's name; --graph=DIR/NAME.png is a PNG; an extension dot does not know is refused before
+   the run (one line, exit 12).
+3. With PATH holding no dot, --graph=DIR/NAME-nodot.svg is refused the same way and nothing is
+   written (never DOT text under another format's name).
 lockwatch comes from $LOCKWATCH. Exit status 0 when every check passed, 1 otherwise."""
 import argparse
 import os
@@ -20,6 +22,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 FINDINGS_EXIT = 66
+GRAPH_FORMAT_EXIT = 12  # --graph names a format dot cannot render, or no dot
 failures = []
 
 
@@ -128,7 +131,7 @@ def main():
     lockwatch = os.environ["LOCKWATCH"]
     os.makedirs(args.workdir, exist_ok=True)
     stem = os.path.join(args.workdir, args.name)
-    for suffix in (".dot", ".svg", "-nodot.dot", "-nodot.svg"):
+    for suffix in (".dot", ".svg", ".png", "-nodot.dot", "-nodot.svg", ".nosuchformat"):
         if os.path.exists(stem + suffix):
             os.remove(stem + suffix)
 
@@ -137,8 +140,9 @@ def main():
 
     proc = run_lockwatch(lockwatch, stem + ".svg", args.program)
     if shutil.which("dot") is None:
-        print("skip SVG checks: graphviz is not installed (the fallback is checked instead)")
-        check("not on PATH" in proc.stderr, "lockwatch says dot is missing")
+        print("skip SVG and PNG checks: graphviz is not installed (the refusal is checked)")
+        check(proc.returncode == GRAPH_FORMAT_EXIT and "not on PATH" in proc.stderr,
+              "lockwatch says dot is missing and exits 12")
     elif check(os.path.isfile(stem + ".svg"), f"{stem}.svg written"):
         with open(stem + ".svg", encoding="utf-8") as f:
             svg = f.read()
@@ -151,13 +155,26 @@ def main():
             check(re.search(r">M\d+ " + re.escape(name) + "<", svg) is not None,
                   f"the SVG shows lock {name}")
 
-    # No dot on PATH: the DOT goes beside the requested file, and lockwatch says so.
+    # Any format dot knows, by the file's extension: a PNG is a PNG, never DOT text.
+    if shutil.which("dot") is not None:
+        run_lockwatch(lockwatch, stem + ".png", args.program)
+        with open(stem + ".png", "rb") as f:
+            check(f.read(8) == b"\x89PNG\r\n\x1a\n", "the .png graph is a PNG")
+        proc = subprocess.run([lockwatch, "--graph=" + stem + ".nosuchformat", args.program],
+                              capture_output=True, text=True, timeout=60)
+        check(proc.returncode == GRAPH_FORMAT_EXIT and len(proc.stderr.splitlines()) == 1 and
+              not os.path.exists(stem + ".nosuchformat"),
+              f"an unknown format is one line and exit 12, before the run ({proc.stderr!r})")
+
+    # No dot on PATH: one line, exit 12, the program is not run, nothing written.
     env = dict(os.environ, PATH=os.path.join(args.workdir, "no-such-dir"))
-    proc = run_lockwatch(lockwatch, stem + "-nodot.svg", args.program, env)
-    check(not os.path.exists(stem + "-nodot.svg"), "no SVG without dot")
-    check(f"the graph is in {stem}-nodot.dot" in proc.stderr,
-          "lockwatch names the DOT file it wrote instead")
-    check_dot(stem + "-nodot.dot", args.cycle_locks)
+    proc = subprocess.run([lockwatch, "--graph=" + stem + "-nodot.svg", args.program],
+                          capture_output=True, text=True, timeout=60, env=env)
+    check(proc.returncode == GRAPH_FORMAT_EXIT and len(proc.stderr.splitlines()) == 1 and
+          "not on PATH" in proc.stderr and proc.stdout == "",
+          f"without dot, --graph=X.svg is one line and exit 12 ({proc.stderr!r})")
+    check(not os.path.exists(stem + "-nodot.svg") and not os.path.exists(stem + "-nodot.dot"),
+          "without dot, no graph file is written")
 
     print(f"{len(failures)} check(s) failed" if failures else "all checks passed")
     return 1 if failures else 0
