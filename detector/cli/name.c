@@ -1,13 +1,19 @@
 /* name.c — gives the locks and threads a finding (or, for --graph, an edge of the lock-order
  * graph) mentions the names a reader recognises:
- * a lock in static storage by its symbol ("lock_a", "accounts+40"), any other lock by the user
- * code that first took it ("mutex first locked in worker (bank.c:42)"); a thread by its
- * pthread_setname_np name, else "main" for the main thread, else its start routine. */
+ * a lock in static storage by its symbol ("lock_a"), a lock inside a static object by the
+ * member holding it ("bank.ledger_mutex", "table[3].m", from DWARF; "accounts+40" when DWARF
+ * cannot tell), any other lock by the user code that first took it ("mutex first locked at
+ * bank.c:42 (worker)"); a thread by its pthread_setname_np name, else "main" for the main
+ * thread, else its start routine. Lock wrappers are told apart from the user's sites (rule
+ * below). */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
+#include "lockwatch/wire.h"
 #include "render_common.h"
 #include "symbolise.h"
 
@@ -15,6 +21,163 @@
 static const struct lw_process *process_of(const struct lw_report *r, const struct lw_thread *t)
 {
     return t->process < r->nprocesses ? &r->processes[t->process] : NULL;
+}
+
+/* ---- lock wrappers ----
+ * A program that locks through its own helper (nlMutexLock(m) { pthread_mutex_lock(m); })
+ * would have every lock "first locked in nlMutexLock". The rule: the innermost user-code frame
+ * of an acquisition (the one calling into the lock functions) is a wrapper's when, over the
+ * acquisitions the report (or graph) knows, its function takes at least two different locks,
+ * for at least two different callers, always from the same source line. Such a function does
+ * nothing but lock what it is given; its frames are marked (lw_frame.wrapper) and the lock is
+ * named and placed by the caller. A function that takes two locks on two lines (transfer(a, b))
+ * is not a wrapper. Wrapper names found by one session stay known to the later ones. */
+
+struct acquisition {
+    const struct lw_lock *lock;
+    struct lw_stack *stack;
+};
+
+struct acquisitions {
+    size_t n, cap;
+    struct acquisition *list;
+};
+
+static const char **wrapper_names; /* kept for the command's lifetime, like the string pool */
+static size_t nwrapper_names;
+
+static int add_acquisition(struct lwd_symboliser *s, struct lw_report *r, struct acquisitions *a,
+                           const struct lw_lock *lock, struct lw_stack *stack)
+{
+    if (lock == NULL || stack == NULL || stack->frames == NULL) return 0;
+    if (lwd_sym_stack(s, r, stack) != 0) return -1;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        struct acquisition *grown = realloc(a->list, cap * sizeof *grown);
+        if (grown == NULL) return -1;
+        a->list = grown;
+        a->cap = cap;
+    }
+    a->list[a->n++] = (struct acquisition){lock, stack};
+    return 0;
+}
+
+/* Index of the frame of st that called into the lock functions, or st->nframes. */
+static size_t calling_frame(const struct lw_stack *st)
+{
+    for (size_t i = 0; i < st->nframes; i++)
+        if (lwd_frame_is_user_code(&st->frames[i])) return i;
+    return st->nframes;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool is_wrapper_name(const char *function)
+{
+    for (size_t i = 0; i < nwrapper_names; i++)
+        if (same(wrapper_names[i], function)) return true;
+    return false;
+}
+
+/* Whether the acquisitions whose calling frame is in `function` make it a wrapper. */
+static bool acts_as_wrapper(const struct acquisitions *a, const char *function)
+{
+    const struct lw_lock *lock = NULL;
+    const char *caller = NULL, *file = NULL;
+    int line = 0;
+    bool first = true, two_locks = false, two_callers = false;
+    for (size_t k = 0; k < a->n; k++) {
+        const struct lw_stack *st = a->list[k].stack;
+        size_t u = calling_frame(st);
+        if (u >= st->nframes || !same(st->frames[u].function, function)) continue;
+        const char *by = u + 1 < st->nframes ? st->frames[u + 1].function : NULL;
+        if (first) {
+            lock = a->list[k].lock;
+            caller = by;
+            file = st->frames[u].file;
+            line = st->frames[u].line;
+            first = false;
+            continue;
+        }
+        if (st->frames[u].line != line || !same(st->frames[u].file, file)) return false;
+        two_locks = two_locks || a->list[k].lock != lock;
+        two_callers = two_callers || (by != NULL && !same(by, caller));
+    }
+    return two_locks && two_callers;
+}
+
+static void mark_wrapper(struct lw_stack *st)
+{
+    if (st == NULL || st->frames == NULL || nwrapper_names == 0) return;
+    size_t u = calling_frame(st);
+    if (u < st->nframes && u + 1 < st->nframes && is_wrapper_name(st->frames[u].function))
+        st->frames[u].wrapper = true;
+}
+
+/* Finds the wrappers among the acquisitions' calling frames and marks their frames. */
+static int find_wrappers(struct acquisitions *a)
+{
+    for (size_t k = 0; k < a->n; k++) {
+        const struct lw_stack *st = a->list[k].stack;
+        size_t u = calling_frame(st);
+        if (u >= st->nframes || st->frames[u].function == NULL) continue;
+        const char *function = st->frames[u].function;
+        if (is_wrapper_name(function) || !acts_as_wrapper(a, function)) continue;
+        const char **grown = realloc(wrapper_names, (nwrapper_names + 1) * sizeof *grown);
+        if (grown == NULL) return -1;
+        wrapper_names = grown;
+        wrapper_names[nwrapper_names++] = function;
+    }
+    for (size_t k = 0; k < a->n; k++)
+        mark_wrapper(a->list[k].stack);
+    return 0;
+}
+
+/* The acquisitions a finding shows: its cycle's, the other places of its edges, its locks'
+ * first ones, and the locks held or waited for in a deadlock. */
+static int finding_acquisitions(struct lwd_symboliser *s, struct lw_report *r,
+                                const struct lw_finding *f, struct acquisitions *a)
+{
+    for (size_t e = 0; e < f->ncycle; e++) {
+        const struct lw_cycle_edge *c = &f->cycle[e];
+        if (add_acquisition(s, r, a, c->holding, c->holding_stack) != 0 ||
+            add_acquisition(s, r, a, c->acquiring, c->acquiring_stack) != 0)
+            return -1;
+        for (size_t k = 0; f->places != NULL && k < f->places[e].n; k++)
+            if (add_acquisition(s, r, a, c->holding, f->places[e].pairs[k].holding) != 0 ||
+                add_acquisition(s, r, a, c->acquiring, f->places[e].pairs[k].acquiring) != 0)
+                return -1;
+    }
+    for (size_t k = 0; k < f->nlocks; k++)
+        if (f->locks[k] != NULL &&
+            add_acquisition(s, r, a, f->locks[k], f->locks[k]->first_stack) != 0)
+            return -1;
+    for (size_t k = 0; k < f->nwaits; k++) {
+        const struct lw_thread_wait *w = &f->waits[k];
+        if (add_acquisition(s, r, a, w->lock, w->stack) != 0) return -1;
+        for (size_t h = 0; h < w->nheld; h++)
+            if (add_acquisition(s, r, a, w->held[h].lock, w->held[h].stack) != 0) return -1;
+    }
+    return 0;
+}
+
+/* The size of a lock of `type` (the program's ABI is the host's). */
+static uint64_t lock_size(uint8_t type)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return sizeof(pthread_mutex_t);
+    case LW_LOCK_RWLOCK:
+        return sizeof(pthread_rwlock_t);
+    case LW_LOCK_SPIN:
+        return sizeof(pthread_spinlock_t);
+    case LW_LOCK_MTX:
+        return sizeof(mtx_t);
+    }
+    return 1;
 }
 
 /* The frame a lock is named after: the first user frame, else the first with a function. */
@@ -37,15 +200,27 @@ static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lo
     const char *object = lwd_sym_object(s, l->image, l->addr, &offset, &failed);
     if (failed) return -1;
     if (lwd_sym_stack(s, r, l->first_stack) != 0) return -1;
+    mark_wrapper(l->first_stack);
     const struct lw_frame *site = naming_frame(l->first_stack);
     const char *type = lwd_lock_type_name(l->type);
+    const char *member = NULL;
+    if (object != NULL && offset > 0) {
+        member = lwd_sym_member(s, l->image, l->addr - offset, offset, lock_size(l->type), &failed);
+        if (failed) return -1;
+    }
+    /* An object in an anonymous namespace is known by its own name in its file. */
+    static const char anonymous[] = "(anonymous namespace)::";
+    while (object != NULL && strncmp(object, anonymous, sizeof anonymous - 1) == 0)
+        object += sizeof anonymous - 1;
     if (object != NULL && offset == 0)
         snprintf(buf, sizeof buf, "%s", object);
+    else if (object != NULL && member != NULL)
+        snprintf(buf, sizeof buf, "%s%s", object, member);
     else if (object != NULL)
         snprintf(buf, sizeof buf, "%s+%" PRIu64, object, offset);
     else if (site != NULL && site->file != NULL && site->function != NULL)
-        snprintf(buf, sizeof buf, "%s first locked in %s (%s:%d)", type, site->function,
-                 lwd_basename(site->file), site->line);
+        snprintf(buf, sizeof buf, "%s first locked at %s:%d (%s)", type, lwd_basename(site->file),
+                 site->line, site->function);
     else if (site != NULL && site->file != NULL)
         snprintf(buf, sizeof buf, "%s first locked at %s:%d", type, lwd_basename(site->file),
                  site->line);
@@ -125,6 +300,13 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
 
 int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
 {
+    struct acquisitions a = {0, 0, NULL};
+    int rc = 0;
+    for (size_t i = 0; i < r->nfindings && rc == 0; i++)
+        rc = finding_acquisitions(s, r, r->findings[i], &a);
+    if (rc == 0) rc = find_wrappers(&a);
+    free(a.list);
+    if (rc != 0) return -1;
     for (size_t i = 0; i < r->nfindings; i++) {
         struct lw_finding *f = r->findings[i];
         for (size_t k = 0; k < f->nlocks; k++)
@@ -158,6 +340,17 @@ int lwd_name_profile(struct lwd_symboliser *s, struct lw_report *r)
 int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct lw_order_edge *edges,
                    size_t n)
 {
+    struct acquisitions a = {0, 0, NULL};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        for (size_t k = 0; k < edges[i].ninstances && rc == 0; k++)
+            if (add_acquisition(s, r, &a, edges[i].from, edges[i].instances[k].holding_stack) !=
+                    0 ||
+                add_acquisition(s, r, &a, edges[i].to, edges[i].instances[k].acquiring_stack) != 0)
+                rc = -1;
+    if (rc == 0) rc = find_wrappers(&a);
+    free(a.list);
+    if (rc != 0) return -1;
     for (size_t i = 0; i < n; i++) {
         if (name_lock(s, r, edges[i].from) != 0 || name_lock(s, r, edges[i].to) != 0) return -1;
         for (size_t k = 0; k < edges[i].ninstances; k++)

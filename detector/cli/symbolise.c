@@ -9,6 +9,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,12 @@ struct cache_entry {
     uint32_t epoch; /* the module epoch looked up in (lw_image.remaps) */
     uint64_t addr;
     uint64_t offset; /* LOOKUP_OBJECT: addr - start of the object */
+    /* LOOKUP_CODE: the function containing addr; with inlined calls, its file:line is the call
+     * site of the outermost one, and inl[0..ninl) are the inlined functions, innermost first
+     * (inl[0] at addr's own line, each next one at the call site of the one before) */
     struct lwd_symbol sym;
+    size_t ninl;
+    struct lwd_symbol *inl; /* malloc'd, freed with the session */
 };
 
 struct image_session {
@@ -143,6 +149,145 @@ static const char *source_by_unit_scan(Dwfl_Module *mod, Dwarf_Addr addr, int *l
         return dwarf_linesrc(line, NULL, NULL);
     }
     return NULL;
+}
+
+/* The compilation unit holding code address addr (and the module's bias), found through
+ * .debug_aranges, else by searching the units' ranges (see source_by_unit_scan). */
+static bool find_unit(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias, Dwarf_Die *out)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+    if (cu != NULL) {
+        *out = *cu;
+        return true;
+    }
+    Dwarf *dwarf = dwfl_module_getdwarf(mod, bias);
+    if (dwarf == NULL) return false;
+    Dwarf_CU *unit = NULL;
+    while (dwarf_get_units(dwarf, unit, &unit, NULL, NULL, out, NULL) == 0)
+        if (dwarf_haspc(out, addr - *bias) > 0) return true;
+    return false;
+}
+
+/* The name of a function DIE (a subprogram or an inlined instance of one): its linkage name
+ * demangled ("std::mutex::lock()"), else its plain name; NULL when it has neither. */
+static const char *die_function(struct lwd_symboliser *s, Dwarf_Die *die, bool *failed)
+{
+    Dwarf_Attribute attr;
+    const char *raw = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+    if (raw == NULL)
+        raw = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+    if (raw != NULL) return intern_symbol(s, raw, failed);
+    raw = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+    if (raw == NULL) return NULL;
+    /* No linkage name (a function with internal linkage): qualified by the classes and named
+     * namespaces that declare it ("Bank::post"), as its symbol would be. */
+    Dwarf_Die decl = *die, next;
+    for (int hops = 0; hops < 8; hops++) {
+        Dwarf_Attribute *ref = dwarf_attr(&decl, DW_AT_abstract_origin, &attr);
+        if (ref == NULL) ref = dwarf_attr(&decl, DW_AT_specification, &attr);
+        if (ref == NULL || dwarf_formref_die(ref, &next) == NULL) break;
+        decl = next;
+    }
+    Dwarf_Die *scopes = NULL;
+    int n = dwarf_getscopes_die(&decl, &scopes);
+    char name[512];
+    size_t used = 0;
+    name[0] = '\0';
+    for (int i = n - 1; i >= 1; i--) {
+        int tag = dwarf_tag(&scopes[i]);
+        const char *scope = dwarf_diename(&scopes[i]);
+        if (scope == NULL || (tag != DW_TAG_namespace && tag != DW_TAG_class_type &&
+                              tag != DW_TAG_structure_type && tag != DW_TAG_union_type))
+            continue;
+        int w = snprintf(name + used, sizeof name - used, "%s::", scope);
+        if (w < 0 || (size_t)w >= sizeof name - used) break;
+        used += (size_t)w;
+    }
+    free(scopes);
+    snprintf(name + used, sizeof name - used, "%s", raw);
+    const char *interned = lwd_sym_intern(s, name);
+    if (interned == NULL) *failed = true;
+    return interned;
+}
+
+/* The call site of an inlined instance (DW_AT_call_file / DW_AT_call_line) into *file, *line;
+ * NULL / 0 for what the DIE does not say. */
+static void call_site(struct lwd_symboliser *s, Dwarf_Die *inlined, Dwarf_Files *files,
+                      const char *comp_dir, const char **file, int *line, bool *failed)
+{
+    Dwarf_Attribute attr;
+    Dwarf_Word index = 0, lineno = 0;
+    *file = NULL;
+    *line = 0;
+    if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &lineno) == 0)
+        *line = lineno <= 0x7fffffff ? (int)lineno : 0;
+    if (files == NULL || dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &index) != 0)
+        return;
+    const char *name = dwarf_filesrc(files, index, NULL, NULL);
+    if (name != NULL) *file = intern_source(s, name, comp_dir, failed);
+}
+
+/* Index of the first function DIE (subprogram or inlined instance) of scopes[from..n), or n. */
+static int next_function(Dwarf_Die *scopes, int from, int n)
+{
+    for (int i = from; i < n; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+        if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) return i;
+    }
+    return n;
+}
+
+/* Appends sym to the entry's inline chain. Returns false when out of memory. */
+static bool push_inlined(struct cache_entry *e, struct lwd_symbol sym)
+{
+    struct lwd_symbol *grown = realloc(e->inl, (e->ninl + 1) * sizeof *grown);
+    if (grown == NULL) return false;
+    e->inl = grown;
+    e->inl[e->ninl++] = sym;
+    return true;
+}
+
+/* The inlined calls at code address addr, as addr2line -i shows them: starting from the
+ * innermost scope holding addr, every DW_TAG_inlined_subroutine becomes a frame of its own at
+ * the current file:line, and moves the current file:line to its call site; the subprogram that
+ * finally holds them all gets the last call site. Each step looks up the scopes of the inlined
+ * instance itself (dwarf_getscopes_die), whose enclosing scopes are its caller's, and the
+ * nesting depth of valid DWARF is finite, so the walk ends. */
+static void expand_inlined(struct lwd_symboliser *s, Dwfl_Module *mod, Dwarf_Addr addr,
+                           struct cache_entry *e, bool *failed)
+{
+    Dwarf_Addr bias = 0;
+    Dwarf_Die cu;
+    if (!find_unit(mod, addr, &bias, &cu)) return;
+    Dwarf_Die *scopes = NULL;
+    int n = dwarf_getscopes(&cu, addr - bias, &scopes);
+    Dwarf_Files *files = NULL;
+    size_t nfiles = 0;
+    if (dwarf_getsrcfiles(&cu, &files, &nfiles) != 0) files = NULL;
+    Dwarf_Attribute attr;
+    const char *comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+    const char *file = e->sym.file;
+    int line = e->sym.line;
+    int i = n > 0 ? next_function(scopes, 0, n) : 0;
+    while (n > 0 && i < n && dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine && !*failed) {
+        struct lwd_symbol sym = {die_function(s, &scopes[i], failed), file, line};
+        if (!push_inlined(e, sym)) {
+            *failed = true;
+            break;
+        }
+        call_site(s, &scopes[i], files, comp_dir, &file, &line, failed);
+        Dwarf_Die *outer = NULL;
+        int m = dwarf_getscopes_die(&scopes[i], &outer);
+        free(scopes);
+        scopes = outer;
+        n = m;
+        i = n > 1 ? next_function(scopes, 1, n) : n;
+    }
+    free(scopes);
+    if (e->ninl > 0) {
+        e->sym.file = file;
+        e->sym.line = line;
+    }
 }
 
 /* The source file and line of code address addr, or NULL. */
@@ -298,6 +443,7 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
         case LOOKUP_CODE: {
             found.sym.function = intern_symbol(s, raw, &failed);
             found.sym.file = find_source(s, mod, addr, &found.sym.line, &failed);
+            if (!failed) expand_inlined(s, mod, addr, &found, &failed);
             break;
         }
         case LOOKUP_OBJECT:
@@ -308,7 +454,10 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
             break;
         }
     }
-    if (failed) return NULL;
+    if (failed) {
+        free(found.inl);
+        return NULL;
+    }
     *e = found;
     s->cache_used++;
     return e;
@@ -332,23 +481,58 @@ const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t ad
     return e->sym.function;
 }
 
+/* The frames of physical frame f: its inlined calls (innermost first), then f itself. Writes
+ * them to out when out is not NULL; returns how many there are, or 0 when out of memory. */
+static size_t frames_of(struct lwd_symboliser *s, const struct lw_report *r,
+                        const struct lw_stack *stack, const struct lw_frame *f,
+                        struct lw_frame *out)
+{
+    /* Every frame is a return address (unw_backtrace): the call is the byte before it. */
+    const struct cache_entry *e =
+        lookup(s, stack->image, stack->epoch, f->pc ? f->pc - 1 : 0, LOOKUP_CODE);
+    if (e == NULL) return 0;
+    if (out == NULL) return e->ninl + 1;
+    const struct lw_module *mod = lwd_find_module_at(r, stack->image, stack->epoch, f->pc);
+    for (size_t k = 0; k <= e->ninl; k++) {
+        const struct lwd_symbol *sym = k < e->ninl ? &e->inl[k] : &e->sym;
+        out[k] = (struct lw_frame){.pc = f->pc,
+                                   .function = sym->function,
+                                   .file = sym->file,
+                                   .line = sym->line,
+                                   .module = mod != NULL ? mod->path : NULL,
+                                   .inlined = k < e->ninl};
+    }
+    return e->ninl + 1;
+}
+
 int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw_stack *stack)
 {
     /* Named stacks (ThreadSanitizer's) arrive with their names. */
-    if (stack == NULL || stack->frames == NULL || stack->named) return 0;
+    if (stack == NULL || stack->frames == NULL || stack->named || stack->symbolised) return 0;
+    size_t total = 0;
     for (size_t i = 0; i < stack->nframes; i++) {
-        struct lw_frame *f = &stack->frames[i];
-        const struct lw_module *mod = lwd_find_module_at(r, stack->image, stack->epoch, f->pc);
-        f->module = mod != NULL ? mod->path : NULL;
-        /* Every frame is a return address (unw_backtrace): the call is the byte before it. */
-        const struct cache_entry *e =
-            lookup(s, stack->image, stack->epoch, f->pc ? f->pc - 1 : 0, LOOKUP_CODE);
-        if (e == NULL) return -1;
-        const struct lwd_symbol *sym = &e->sym;
-        f->function = sym->function;
-        f->file = sym->file;
-        f->line = sym->line;
+        size_t n = frames_of(s, r, stack, &stack->frames[i], NULL);
+        if (n == 0) return -1;
+        total += n;
     }
+    struct lw_frame *frames = stack->frames;
+    if (total > stack->nframes && (frames = calloc(total, sizeof *frames)) == NULL) return -1;
+    /* In place, back to front, when nothing was inlined: each frame is read before written. */
+    for (size_t i = stack->nframes, at = total; i-- > 0;) {
+        struct lw_frame physical = stack->frames[i];
+        size_t n = frames_of(s, r, stack, &physical, NULL);
+        if (n == 0 || n > at || frames_of(s, r, stack, &physical, frames + at - n) != n) {
+            if (frames != stack->frames) free(frames);
+            return -1;
+        }
+        at -= n;
+    }
+    if (frames != stack->frames) {
+        free(stack->frames);
+        stack->frames = frames;
+        stack->nframes = total;
+    }
+    stack->symbolised = true;
     return 0;
 }
 
@@ -383,6 +567,8 @@ static int end_session(struct lwd_symboliser *s, int rc)
     for (size_t i = 0; i < s->nsessions; i++)
         dwfl_end(s->sessions[i].dwfl);
     free(s->sessions);
+    for (size_t i = 0; i < s->cache_size; i++)
+        free(s->cache[i].inl);
     free(s->cache);
     return rc;
 }
@@ -412,4 +598,152 @@ int lwd_symbolise_profile(struct lw_report *report)
 {
     struct lwd_symboliser s = {.report = report};
     return end_session(&s, lwd_name_profile(&s, report));
+}
+
+/* ---- members of static objects ---- */
+
+/* The variable DIE at or below `die`'s children (namespaces, functions and their blocks, for
+ * function-scope statics) whose location is the link-time address addr. */
+static bool find_variable_in(Dwarf_Die *parent, Dwarf_Addr addr, Dwarf_Die *out)
+{
+    Dwarf_Die child;
+    if (dwarf_child(parent, &child) != 0) return false;
+    do {
+        int tag = dwarf_tag(&child);
+        if (tag == DW_TAG_variable) {
+            Dwarf_Attribute attr;
+            Dwarf_Op *expr = NULL;
+            size_t len = 0;
+            if (dwarf_attr(&child, DW_AT_location, &attr) != NULL &&
+                dwarf_getlocation(&attr, &expr, &len) == 0 && len >= 1 &&
+                expr[0].atom == DW_OP_addr && expr[0].number == addr) {
+                *out = child;
+                return true;
+            }
+        } else if (tag == DW_TAG_namespace || tag == DW_TAG_subprogram ||
+                   tag == DW_TAG_lexical_block) {
+            if (find_variable_in(&child, addr, out)) return true;
+        }
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return false;
+}
+
+/* The type DIE of die (DW_AT_type, through declarations), with typedefs and qualifiers removed
+ * when strip is true. */
+static bool type_of(Dwarf_Die *die, Dwarf_Die *type, bool strip)
+{
+    Dwarf_Attribute attr;
+    if (dwarf_formref_die(dwarf_attr_integrate(die, DW_AT_type, &attr), type) == NULL) return false;
+    while (strip) {
+        int tag = dwarf_tag(type);
+        if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type &&
+            tag != DW_TAG_restrict_type && tag != DW_TAG_atomic_type)
+            break;
+        Dwarf_Die next;
+        if (dwarf_formref_die(dwarf_attr_integrate(type, DW_AT_type, &attr), &next) == NULL)
+            return false;
+        *type = next;
+    }
+    return true;
+}
+
+static bool append(char *buf, size_t len, size_t *used, const char *text)
+{
+    int n = snprintf(buf + *used, len - *used, "%s", text);
+    if (n < 0 || (size_t)n >= len - *used) return false;
+    *used += (size_t)n;
+    return true;
+}
+
+/* Appends to buf the path (".ledger", "[3].m") to the part of an object of `type` at `offset`
+ * that holds a lock of lock_size bytes: descends while the offset is inside a member or element,
+ * or the part found is still larger than the lock. False when DWARF cannot say. */
+static bool member_path(Dwarf_Die *type, uint64_t offset, uint64_t lock_size, char *buf, size_t len,
+                        size_t *used, int depth)
+{
+    Dwarf_Word size = 0;
+    if (dwarf_aggregate_size(type, &size) != 0 || offset >= size) return false;
+    if (offset == 0 && size <= lock_size) return true;
+    if (depth > 32) return false; /* nesting no real type reaches */
+    int tag = dwarf_tag(type);
+    if (tag == DW_TAG_array_type) {
+        Dwarf_Die elem, sub;
+        Dwarf_Word esize = 0;
+        if (!type_of(type, &elem, true) || dwarf_aggregate_size(&elem, &esize) != 0 || esize == 0)
+            return false;
+        /* One index per dimension, the last varying fastest. */
+        uint64_t counts[8];
+        int dims = 0;
+        if (dwarf_child(type, &sub) == 0) do {
+                if (dwarf_tag(&sub) != DW_TAG_subrange_type) continue;
+                Dwarf_Word count = 0;
+                if (dims == 8) return false;
+                Dwarf_Attribute attr;
+                Dwarf_Word upper = 0;
+                if (dwarf_formudata(dwarf_attr(&sub, DW_AT_count, &attr), &count) != 0) {
+                    if (dwarf_formudata(dwarf_attr(&sub, DW_AT_upper_bound, &attr), &upper) != 0)
+                        return false;
+                    count = upper + 1;
+                }
+                counts[dims++] = count;
+            } while (dwarf_siblingof(&sub, &sub) == 0);
+        uint64_t index = offset / esize, stride = 1;
+        for (int d = 0; d < dims; d++)
+            stride *= counts[d];
+        for (int d = 0; d < dims; d++) {
+            stride /= counts[d] ? counts[d] : 1;
+            char part[32];
+            snprintf(part, sizeof part, "[%" PRIu64 "]", stride ? index / stride : 0);
+            if (!append(buf, len, used, part)) return false;
+            index = stride ? index % stride : 0;
+        }
+        return member_path(&elem, offset % esize, lock_size, buf, len, used, depth + 1);
+    }
+    if (tag != DW_TAG_structure_type && tag != DW_TAG_class_type && tag != DW_TAG_union_type)
+        return false;
+    Dwarf_Die m;
+    if (dwarf_child(type, &m) != 0) return false;
+    do {
+        int mtag = dwarf_tag(&m);
+        if (mtag != DW_TAG_member && mtag != DW_TAG_inheritance) continue;
+        Dwarf_Attribute attr;
+        Dwarf_Word at = 0, msize = 0;
+        Dwarf_Die mtype;
+        if (dwarf_attr(&m, DW_AT_data_member_location, &attr) != NULL &&
+            dwarf_formudata(&attr, &at) != 0)
+            continue; /* a virtual base: no constant offset */
+        if (!type_of(&m, &mtype, true) || dwarf_aggregate_size(&mtype, &msize) != 0) continue;
+        if (offset < at || offset - at >= msize) continue;
+        const char *name = mtag == DW_TAG_member ? dwarf_diename(&m) : NULL;
+        size_t mark = *used;
+        if (name != NULL && (!append(buf, len, used, ".") || !append(buf, len, used, name)))
+            return false;
+        if (member_path(&mtype, offset - at, lock_size, buf, len, used, depth + 1)) return true;
+        *used = mark;
+        buf[mark] = '\0';
+    } while (dwarf_siblingof(&m, &m) == 0);
+    return false;
+}
+
+const char *lwd_sym_member(struct lwd_symboliser *s, uint32_t image, uint64_t start,
+                           uint64_t offset, uint64_t lock_size, bool *failed)
+{
+    Dwfl *dwfl = session_for(s, image, clamp_epoch(s, image, UINT32_MAX));
+    Dwfl_Module *mod = dwfl != NULL ? dwfl_addrmodule(dwfl, start) : NULL;
+    Dwarf_Addr bias = 0;
+    Dwarf *dwarf = mod != NULL ? dwfl_module_getdwarf(mod, &bias) : NULL;
+    if (dwarf == NULL) return NULL;
+    Dwarf_CU *unit = NULL;
+    Dwarf_Die unit_die, var, type;
+    bool found = false;
+    while (!found && dwarf_get_units(dwarf, unit, &unit, NULL, NULL, &unit_die, NULL) == 0)
+        found = find_variable_in(&unit_die, start - bias, &var);
+    if (!found || !type_of(&var, &type, true)) return NULL;
+    char path[512] = "";
+    size_t used = 0;
+    if (!member_path(&type, offset, lock_size, path, sizeof path, &used, 0) || used == 0)
+        return NULL;
+    const char *interned = lwd_sym_intern(s, path);
+    if (interned == NULL) *failed = true;
+    return interned;
 }
