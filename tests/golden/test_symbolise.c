@@ -1,9 +1,9 @@
 /* test_symbolise.c — the symboliser on a real process: this test is its own "program". It
  * records its module map (dl_iterate_phdr) and a few of its own stacks (backtrace), builds a
  * report around them by hand and checks what lwd_symbolise_report() names: functions and
- * source lines of frames, a lock in a global ("lock_a"), a lock inside a global struct
- * by its member ("accounts.guard", from DWARF), a heap lock by the user code that first took it, and threads by
- * name, "main" and start routine. */
+ * source lines of frames, a lock in a global ("lock_a"), a lock inside a global struct by its
+ * member ("accounts.guard", from DWARF), a heap lock by the user code that first took it, and
+ * threads by name, "main" and start routine. */
 #include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
