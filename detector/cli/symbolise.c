@@ -602,6 +602,19 @@ int lwd_symbolise_profile(struct lw_report *report)
 
 /* ---- members of static objects ---- */
 
+/* The link-time address a location expression's first operation names: DW_OP_addr, or
+ * DW_OP_addrx (clang's DWARF 5) through .debug_addr; 0 for any other operation. */
+static Dwarf_Addr static_address(Dwarf_Attribute *location, Dwarf_Op *op)
+{
+    if (op->atom == DW_OP_addr) return op->number;
+    if (op->atom != DW_OP_addrx && op->atom != DW_OP_GNU_addr_index) return 0;
+    Dwarf_Attribute value;
+    Dwarf_Addr addr = 0;
+    if (dwarf_getlocation_attr(location, op, &value) != 0 || dwarf_formaddr(&value, &addr) != 0)
+        return 0;
+    return addr;
+}
+
 /* The variable DIE at or below `die`'s children (namespaces, functions and their blocks, for
  * function-scope statics) whose location is the link-time address addr. */
 static bool find_variable_in(Dwarf_Die *parent, Dwarf_Addr addr, Dwarf_Die *out)
@@ -616,7 +629,7 @@ static bool find_variable_in(Dwarf_Die *parent, Dwarf_Addr addr, Dwarf_Die *out)
             size_t len = 0;
             if (dwarf_attr(&child, DW_AT_location, &attr) != NULL &&
                 dwarf_getlocation(&attr, &expr, &len) == 0 && len >= 1 &&
-                expr[0].atom == DW_OP_addr && expr[0].number == addr) {
+                static_address(&attr, &expr[0]) == addr) {
                 *out = child;
                 return true;
             }
