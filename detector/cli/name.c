@@ -75,11 +75,11 @@ static bool same(const char *a, const char *b)
     return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+static bool listed(const char *const *names, size_t n, const char *function);
+
 static bool is_wrapper_name(const char *function)
 {
-    for (size_t i = 0; i < nwrapper_names; i++)
-        if (same(wrapper_names[i], function)) return true;
-    return false;
+    return listed(wrapper_names, nwrapper_names, function);
 }
 
 /* Whether the acquisitions whose calling frame is in `function` make it a wrapper. */
@@ -117,23 +117,42 @@ static void mark_wrapper(struct lw_stack *st)
         st->frames[u].wrapper = true;
 }
 
-/* Finds the wrappers among the acquisitions' calling frames and marks their frames. */
+/* Whether function is one of names[0..n). */
+static bool listed(const char *const *names, size_t n, const char *function)
+{
+    for (size_t i = 0; i < n; i++)
+        if (same(names[i], function)) return true;
+    return false;
+}
+
+/* Finds the wrappers among the acquisitions' calling frames and marks their frames. Each
+ * calling function is judged once (the others judged are remembered in `judged`). */
 static int find_wrappers(struct acquisitions *a)
 {
-    for (size_t k = 0; k < a->n; k++) {
+    const char **judged = NULL;
+    size_t njudged = 0;
+    int rc = 0;
+    for (size_t k = 0; k < a->n && rc == 0; k++) {
         const struct lw_stack *st = a->list[k].stack;
         size_t u = calling_frame(st);
         if (u >= st->nframes || st->frames[u].function == NULL) continue;
         const char *function = st->frames[u].function;
-        if (is_wrapper_name(function) || !acts_as_wrapper(a, function)) continue;
-        const char **grown = realloc(wrapper_names, (nwrapper_names + 1) * sizeof *grown);
-        if (grown == NULL) return -1;
-        wrapper_names = grown;
-        wrapper_names[nwrapper_names++] = function;
+        if (is_wrapper_name(function) || listed(judged, njudged, function)) continue;
+        bool wrapper = acts_as_wrapper(a, function);
+        const char ***list = wrapper ? &wrapper_names : &judged;
+        size_t *n = wrapper ? &nwrapper_names : &njudged;
+        const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+        if (grown == NULL) {
+            rc = -1;
+            break;
+        }
+        *list = grown;
+        grown[(*n)++] = function;
     }
-    for (size_t k = 0; k < a->n; k++)
+    free(judged);
+    for (size_t k = 0; k < a->n && rc == 0; k++)
         mark_wrapper(a->list[k].stack);
-    return 0;
+    return rc;
 }
 
 /* The acquisitions a finding shows: its cycle's, the other places of its edges, its locks'
@@ -197,14 +216,16 @@ static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lo
     char buf[512];
     bool failed = false;
     uint64_t offset = 0;
-    const char *object = lwd_sym_object(s, l->image, l->addr, &offset, &failed);
+    uint64_t size = 0;
+    const char *object = lwd_sym_object(s, l->image, l->addr, &offset, &size, &failed);
     if (failed) return -1;
     if (lwd_sym_stack(s, r, l->first_stack) != 0) return -1;
     mark_wrapper(l->first_stack);
     const struct lw_frame *site = naming_frame(l->first_stack);
     const char *type = lwd_lock_type_name(l->type);
     const char *member = NULL;
-    if (object != NULL && offset > 0) {
+    /* Inside an object larger than the lock (a struct, an array): the member or element. */
+    if (object != NULL && (offset > 0 || size > lock_size(l->type))) {
         member = lwd_sym_member(s, l->image, l->addr - offset, offset, lock_size(l->type), &failed);
         if (failed) return -1;
     }
@@ -212,10 +233,10 @@ static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lo
     static const char anonymous[] = "(anonymous namespace)::";
     while (object != NULL && strncmp(object, anonymous, sizeof anonymous - 1) == 0)
         object += sizeof anonymous - 1;
-    if (object != NULL && offset == 0)
-        snprintf(buf, sizeof buf, "%s", object);
-    else if (object != NULL && member != NULL)
+    if (object != NULL && member != NULL)
         snprintf(buf, sizeof buf, "%s%s", object, member);
+    else if (object != NULL && offset == 0)
+        snprintf(buf, sizeof buf, "%s", object);
     else if (object != NULL)
         snprintf(buf, sizeof buf, "%s+%" PRIu64, object, offset);
     else if (site != NULL && site->file != NULL && site->function != NULL)
@@ -285,7 +306,7 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
         if (p == NULL) continue;
         bool failed = false;
         uint64_t offset = 0;
-        const char *symbol = lwd_sym_object(s, p->image, w->object, &offset, &failed);
+        const char *symbol = lwd_sym_object(s, p->image, w->object, &offset, NULL, &failed);
         if (failed) return -1;
         if (symbol == NULL) continue;
         char buf[512];

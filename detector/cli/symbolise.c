@@ -60,6 +60,7 @@ struct cache_entry {
     uint32_t epoch; /* the module epoch looked up in (lw_image.remaps) */
     uint64_t addr;
     uint64_t offset; /* LOOKUP_OBJECT: addr - start of the object */
+    uint64_t size;   /* LOOKUP_OBJECT: the object's size */
     /* LOOKUP_CODE: the function containing addr; with inlined calls, its file:line is the call
      * site of the outermost one, and inl[0..ninl) are the inlined functions, innermost first
      * (inl[0] at addr's own line, each next one at the call site of the one before) */
@@ -450,6 +451,7 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
             if (raw != NULL && GELF_ST_TYPE(sym.st_info) == STT_OBJECT && sym.st_size > 0) {
                 found.sym.function = intern_symbol(s, raw, &failed);
                 found.offset = offset;
+                found.size = sym.st_size;
             }
             break;
         }
@@ -470,7 +472,7 @@ const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, 
 }
 
 const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
-                           uint64_t *offset, bool *failed)
+                           uint64_t *offset, uint64_t *size, bool *failed)
 {
     struct cache_entry *e = lookup(s, image, UINT32_MAX, addr, LOOKUP_OBJECT);
     if (e == NULL) {
@@ -478,6 +480,7 @@ const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t ad
         return NULL;
     }
     *offset = e->offset;
+    if (size != NULL) *size = e->size;
     return e->sym.function;
 }
 

@@ -27,9 +27,10 @@ struct lwd_symbol {
 const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, uint64_t pc);
 
 /* The data object (STT_OBJECT symbol, demangled) containing addr in `image`, with the offset of
- * addr inside it; NULL when addr is in no such object. *failed is set when out of memory. */
+ * addr inside it and (size not NULL) its size; NULL when addr is in no such object. *failed is
+ * set when out of memory. */
 const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
-                           uint64_t *offset, bool *failed);
+                           uint64_t *offset, uint64_t *size, bool *failed);
 
 /* The path from a static object starting at `start` in `image` to the lock of lock_size bytes
  * at start + offset, from the object's DWARF type (".ledger_mutex", "[3].m"); NULL when DWARF
