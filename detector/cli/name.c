@@ -267,13 +267,28 @@ static int label_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw
             /* A function address, not a return address: looked up as is. */
             const struct lwd_symbol *sym = lwd_sym_code(s, p->image, t->start_routine);
             if (sym == NULL) return -1;
-            /* A ThreadSanitizer build starts every thread through its own trampoline, which
-             * names no thread: such a thread stays "T2". */
-            if (sym->function == NULL || strcmp(sym->function, "__tsan_thread_start_func") != 0)
+            const struct lw_module *mod = lwd_find_module(r, p->image, t->start_routine);
+            /* A thread started by a library (std::thread's execute_native_thread_routine) or
+             * by ThreadSanitizer's trampoline names nothing of the user's: it is labelled by
+             * the user code its stacks show (label_by_stack), else stays "T2". */
+            if (mod != NULL && !lwd_is_system_module(mod->path) &&
+                (sym->function == NULL || strcmp(sym->function, "__tsan_thread_start_func") != 0))
                 t->label = sym->function;
         }
     }
     return 0;
+}
+
+/* A thread without a label, by the outermost user frame of one of its stacks: the function
+ * std::thread runs ("work(int)"), the same in every run. */
+static void label_by_stack(struct lw_thread *t, const struct lw_stack *st)
+{
+    if (t == NULL || t->label != NULL || t->number == 0 || st == NULL || st->frames == NULL) return;
+    for (size_t i = st->nframes; i-- > 0;)
+        if (lwd_frame_is_user(&st->frames[i]) && st->frames[i].function != NULL) {
+            t->label = st->frames[i].function;
+            return;
+        }
 }
 
 static int name_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw_thread *t)
@@ -296,6 +311,7 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
             name_thread(s, r, w->waits_for) != 0 || lwd_sym_stack(s, r, w->stack) != 0 ||
             name_thread(s, r, w->signalled_by) != 0 || lwd_sym_stack(s, r, w->signal_stack) != 0)
             return -1;
+        label_by_stack(w->thread, w->stack);
         for (size_t h = 0; h < w->nheld; h++)
             if (name_lock(s, r, w->held[h].lock) != 0 || lwd_sym_stack(s, r, w->held[h].stack) != 0)
                 return -1;
@@ -334,13 +350,19 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
             if (name_lock(s, r, f->locks[k]) != 0) return -1;
         for (size_t k = 0; k < f->nthreads; k++)
             if (name_thread(s, r, f->threads[k]) != 0) return -1;
-        for (size_t e = 0; e < f->ncycle; e++)
+        for (size_t e = 0; e < f->ncycle; e++) {
             if (name_lock(s, r, f->cycle[e].holding) != 0 ||
                 name_lock(s, r, f->cycle[e].acquiring) != 0 ||
                 name_thread(s, r, f->cycle[e].thread) != 0)
                 return -1;
-        for (size_t k = 0; k < f->nstacks; k++)
-            if (name_thread(s, r, f->stacks[k].thread) != 0) return -1;
+            label_by_stack(f->cycle[e].thread, f->cycle[e].holding_stack);
+        }
+        for (size_t k = 0; k < f->nstacks; k++) {
+            if (name_thread(s, r, f->stacks[k].thread) != 0 ||
+                lwd_sym_stack(s, r, f->stacks[k].stack) != 0)
+                return -1;
+            label_by_stack(f->stacks[k].thread, f->stacks[k].stack);
+        }
         for (size_t x = 0; x < f->nexamples; x++)
             for (size_t k = 0; k < f->examples[x].nlocks; k++)
                 if (name_lock(s, r, f->examples[x].locks[k]) != 0) return -1;
