@@ -4,8 +4,8 @@
  * member holding it ("bank.ledger_mutex", "table[3].m", from DWARF; "accounts+40" when DWARF
  * cannot tell), any other lock by the user code that first took it ("mutex first locked at
  * bank.c:42 (worker)"); a thread by its pthread_setname_np name, else "main" for the main
- * thread, else its start routine. Lock wrappers are told apart from the user's sites (rule
- * below). */
+ * thread, else its start routine. Lock wrappers are told apart from the user's sites
+ * (lock_wrapper.h). */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <threads.h>
 
+#include "lock_wrapper.h"
 #include "lockwatch/wire.h"
 #include "render_common.h"
 #include "symbolise.h"
@@ -23,142 +24,21 @@ static const struct lw_process *process_of(const struct lw_report *r, const stru
     return t->process < r->nprocesses ? &r->processes[t->process] : NULL;
 }
 
-/* ---- lock wrappers ----
- * A program that locks through its own helper (nlMutexLock(m) { pthread_mutex_lock(m); })
- * would have every lock "first locked in nlMutexLock". The rule: the innermost user-code frame
- * of an acquisition (the one calling into the lock functions) is a wrapper's when, over the
- * acquisitions the report (or graph) knows, its function takes at least two different locks,
- * for at least two different callers, always from the same source line. Such a function does
- * nothing but lock what it is given; its frames are marked (lw_frame.wrapper) and the lock is
- * named and placed by the caller. A function that takes two locks on two lines (transfer(a, b))
- * is not a wrapper. Wrapper names found by one session stay known to the later ones. */
+/* ---- acquisitions, for the lock wrapper rule (lock_wrapper.h) ---- */
 
-struct acquisition {
-    const struct lw_lock *lock;
-    struct lw_stack *stack;
-};
-
-struct acquisitions {
-    size_t n, cap;
-    struct acquisition *list;
-};
-
-static const char **wrapper_names; /* kept for the command's lifetime, like the string pool */
-static size_t nwrapper_names;
-
-static int add_acquisition(struct lwd_symboliser *s, struct lw_report *r, struct acquisitions *a,
-                           const struct lw_lock *lock, struct lw_stack *stack)
+static int add_acquisition(struct lwd_symboliser *s, struct lw_report *r,
+                           struct lwd_acquisitions *a, const struct lw_lock *lock,
+                           struct lw_stack *stack)
 {
     if (lock == NULL || stack == NULL || stack->frames == NULL) return 0;
     if (lwd_sym_stack(s, r, stack) != 0) return -1;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 64;
-        struct acquisition *grown = realloc(a->list, cap * sizeof *grown);
-        if (grown == NULL) return -1;
-        a->list = grown;
-        a->cap = cap;
-    }
-    a->list[a->n++] = (struct acquisition){lock, stack};
-    return 0;
-}
-
-/* Index of the frame of st that called into the lock functions, or st->nframes. */
-static size_t calling_frame(const struct lw_stack *st)
-{
-    for (size_t i = 0; i < st->nframes; i++)
-        if (lwd_frame_is_user_code(&st->frames[i])) return i;
-    return st->nframes;
-}
-
-static bool same(const char *a, const char *b)
-{
-    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool listed(const char *const *names, size_t n, const char *function);
-
-static bool is_wrapper_name(const char *function)
-{
-    return listed(wrapper_names, nwrapper_names, function);
-}
-
-/* Whether the acquisitions whose calling frame is in `function` make it a wrapper. */
-static bool acts_as_wrapper(const struct acquisitions *a, const char *function)
-{
-    const struct lw_lock *lock = NULL;
-    const char *caller = NULL, *file = NULL;
-    int line = 0;
-    bool first = true, two_locks = false, two_callers = false;
-    for (size_t k = 0; k < a->n; k++) {
-        const struct lw_stack *st = a->list[k].stack;
-        size_t u = calling_frame(st);
-        if (u >= st->nframes || !same(st->frames[u].function, function)) continue;
-        const char *by = u + 1 < st->nframes ? st->frames[u + 1].function : NULL;
-        if (first) {
-            lock = a->list[k].lock;
-            caller = by;
-            file = st->frames[u].file;
-            line = st->frames[u].line;
-            first = false;
-            continue;
-        }
-        if (st->frames[u].line != line || !same(st->frames[u].file, file)) return false;
-        two_locks = two_locks || a->list[k].lock != lock;
-        two_callers = two_callers || (by != NULL && !same(by, caller));
-    }
-    return two_locks && two_callers;
-}
-
-static void mark_wrapper(struct lw_stack *st)
-{
-    if (st == NULL || st->frames == NULL || nwrapper_names == 0) return;
-    size_t u = calling_frame(st);
-    if (u < st->nframes && u + 1 < st->nframes && is_wrapper_name(st->frames[u].function))
-        st->frames[u].wrapper = true;
-}
-
-/* Whether function is one of names[0..n). */
-static bool listed(const char *const *names, size_t n, const char *function)
-{
-    for (size_t i = 0; i < n; i++)
-        if (same(names[i], function)) return true;
-    return false;
-}
-
-/* Finds the wrappers among the acquisitions' calling frames and marks their frames. Each
- * calling function is judged once (the others judged are remembered in `judged`). */
-static int find_wrappers(struct acquisitions *a)
-{
-    const char **judged = NULL;
-    size_t njudged = 0;
-    int rc = 0;
-    for (size_t k = 0; k < a->n && rc == 0; k++) {
-        const struct lw_stack *st = a->list[k].stack;
-        size_t u = calling_frame(st);
-        if (u >= st->nframes || st->frames[u].function == NULL) continue;
-        const char *function = st->frames[u].function;
-        if (is_wrapper_name(function) || listed(judged, njudged, function)) continue;
-        bool wrapper = acts_as_wrapper(a, function);
-        const char ***list = wrapper ? &wrapper_names : &judged;
-        size_t *n = wrapper ? &nwrapper_names : &njudged;
-        const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
-        if (grown == NULL) {
-            rc = -1;
-            break;
-        }
-        *list = grown;
-        grown[(*n)++] = function;
-    }
-    free(judged);
-    for (size_t k = 0; k < a->n && rc == 0; k++)
-        mark_wrapper(a->list[k].stack);
-    return rc;
+    return lwd_acquisitions_add(a, lock, stack);
 }
 
 /* The acquisitions a finding shows: its cycle's, the other places of its edges, its locks'
  * first ones, and the locks held or waited for in a deadlock. */
 static int finding_acquisitions(struct lwd_symboliser *s, struct lw_report *r,
-                                const struct lw_finding *f, struct acquisitions *a)
+                                const struct lw_finding *f, struct lwd_acquisitions *a)
 {
     for (size_t e = 0; e < f->ncycle; e++) {
         const struct lw_cycle_edge *c = &f->cycle[e];
@@ -220,7 +100,7 @@ static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lo
     const char *object = lwd_sym_object(s, l->image, l->addr, &offset, &size, &failed);
     if (failed) return -1;
     if (lwd_sym_stack(s, r, l->first_stack) != 0) return -1;
-    mark_wrapper(l->first_stack);
+    lwd_mark_wrapper(l->first_stack);
     const struct lw_frame *site = naming_frame(l->first_stack);
     const char *type = lwd_lock_type_name(l->type);
     const char *member = NULL;
@@ -337,11 +217,11 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
 
 int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
 {
-    struct acquisitions a = {0, 0, NULL};
+    struct lwd_acquisitions a = {0, 0, NULL};
     int rc = 0;
     for (size_t i = 0; i < r->nfindings && rc == 0; i++)
         rc = finding_acquisitions(s, r, r->findings[i], &a);
-    if (rc == 0) rc = find_wrappers(&a);
+    if (rc == 0) rc = lwd_find_wrappers(&a);
     free(a.list);
     if (rc != 0) return -1;
     for (size_t i = 0; i < r->nfindings; i++) {
@@ -383,7 +263,7 @@ int lwd_name_profile(struct lwd_symboliser *s, struct lw_report *r)
 int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct lw_order_edge *edges,
                    size_t n)
 {
-    struct acquisitions a = {0, 0, NULL};
+    struct lwd_acquisitions a = {0, 0, NULL};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         for (size_t k = 0; k < edges[i].ninstances && rc == 0; k++)
@@ -391,7 +271,7 @@ int lwd_name_edges(struct lwd_symboliser *s, struct lw_report *r, const struct l
                     0 ||
                 add_acquisition(s, r, &a, edges[i].to, edges[i].instances[k].acquiring_stack) != 0)
                 rc = -1;
-    if (rc == 0) rc = find_wrappers(&a);
+    if (rc == 0) rc = lwd_find_wrappers(&a);
     free(a.list);
     if (rc != 0) return -1;
     for (size_t i = 0; i < n; i++) {
