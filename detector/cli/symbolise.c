@@ -106,26 +106,57 @@ static const char *intern_symbol(struct lwd_symboliser *s, const char *raw, bool
     return name;
 }
 
+/* Removes "." and "dir/.." components of an absolute path, in place: clang names libstdc++'s
+ * headers "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/mutex", which must
+ * read as the /usr/include file it is, for the reader and for the system-header rule. */
+static void normalise_path(char *path)
+{
+    if (path[0] != '/') return;
+    char *out = path; /* path[0..out) is the result so far, without a trailing '/' */
+    const char *in = path;
+    while (*in != '\0') {
+        while (*in == '/')
+            in++;
+        size_t n = strcspn(in, "/");
+        if (n == 0) break;
+        if (n == 1 && in[0] == '.') {
+            /* nothing */
+        } else if (n == 2 && in[0] == '.' && in[1] == '.') {
+            while (out > path && *--out != '/')
+                ;
+        } else {
+            *out++ = '/';
+            memmove(out, in, n);
+            out += n;
+        }
+        in += n;
+    }
+    if (out == path) *out++ = '/';
+    *out = '\0';
+}
+
 /* file made absolute with its compilation directory (DWARF keeps the name as the compiler was
- * given it, "broken.c"), so the text report can show it relative to where the user stands and
- * JSON consumers get a path that opens; copied into the pool. */
+ * given it, "broken.c") and normalised, so the text report can show it relative to where the
+ * user stands and JSON consumers get a path that opens; copied into the pool. */
 static const char *intern_source(struct lwd_symboliser *s, const char *file, const char *dir,
                                  bool *failed)
 {
+    bool join = file[0] != '/' && dir != NULL && dir[0] == '/';
+    size_t dlen = join ? strlen(dir) : 0, flen = strlen(file);
+    char *path = malloc(dlen + flen + 2);
     const char *interned = NULL;
-    if (file[0] != '/' && dir != NULL && dir[0] == '/') {
-        size_t dlen = strlen(dir), flen = strlen(file);
-        char *joined = malloc(dlen + flen + 2);
-        if (joined != NULL) {
-            memcpy(joined, dir, dlen);
-            joined[dlen] = '/';
-            memcpy(joined + dlen + 1, file, flen + 1);
-            interned = lwd_sym_intern(s, joined);
+    if (path != NULL) {
+        if (join) {
+            memcpy(path, dir, dlen);
+            path[dlen] = '/';
+            memcpy(path + dlen + 1, file, flen + 1);
+        } else {
+            memcpy(path, file, flen + 1);
         }
-        free(joined);
-    } else {
-        interned = lwd_sym_intern(s, file);
+        normalise_path(path);
+        interned = lwd_sym_intern(s, path);
     }
+    free(path);
     if (interned == NULL) *failed = true;
     return interned;
 }
