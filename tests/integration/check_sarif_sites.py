@@ -3,10 +3,11 @@
 --source-root ROOT and checks where the results point: every physical location (primary,
 related, code flows) is relative to %SRCROOT% (inside ROOT), never an absolute or system path;
 there are exactly N results; their fingerprints are distinct and the same in both runs; each
---message regex is found in some result's message.
+--message regex is found in some result's message; with --primary-function, every result's
+primary location is in one of the functions named (not a lock wrapper or library code).
 
     check_sarif_sites.py --lockwatch LW --source-root ROOT --results N [--message RE]...
-                         --workdir DIR -- PROGRAM [ARGS...]
+                         [--primary-function NAME]... --workdir DIR -- PROGRAM [ARGS...]
 
 Exits 0 when all holds, 1 when not (with the SARIF), 2 on bad arguments.
 """
@@ -59,6 +60,12 @@ def problems_of(sarif, args):
     prints = [json.dumps(r.get("partialFingerprints"), sort_keys=True) for r in results]
     if len(set(prints)) != len(prints):
         problems.append(f"fingerprints are not distinct: {prints}")
+    for r, result in enumerate(results):
+        logical = [((loc.get("logicalLocations") or [{}])[0]).get("name")
+                   for loc in result.get("locations") or []]
+        if args.primary_function and not set(logical) & set(args.primary_function):
+            problems.append(f"result {r}: primary location in {logical}, expected one of "
+                            f"{args.primary_function}")
     texts = [((r.get("message") or {}).get("text") or "") for r in results]
     for pattern in args.message:
         if not any(re.search(pattern, t) for t in texts):
@@ -72,6 +79,7 @@ def main():
     parser.add_argument("--source-root", required=True)
     parser.add_argument("--results", type=int, required=True)
     parser.add_argument("--message", action="append", default=[])
+    parser.add_argument("--primary-function", action="append", default=[])
     parser.add_argument("--workdir", required=True)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
