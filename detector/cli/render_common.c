@@ -77,9 +77,45 @@ bool lwd_is_system_module(const char *path)
     return false;
 }
 
+bool lwd_is_system_source(const char *file)
+{
+    /* Compiler and system headers: libstdc++'s <mutex> and <thread>, gthr-default.h, glibc's. */
+    static const char *const system_dirs[] = {"/usr/include/", "/usr/lib/gcc/", "/usr/lib/llvm",
+                                              "/usr/lib64/gcc/", "/usr/lib/clang/"};
+    if (file == NULL) return true;
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+        if (has_prefix(file, system_dirs[i])) return true;
+    return false;
+}
+
+bool lwd_is_library_function(const char *function)
+{
+    static const char *const internals[] = {
+        "std::", "__gnu_cxx::", "__cxxabiv1::", "__gthread", "__gthrw", "__cxa_"};
+    if (function == NULL) return false;
+    /* A function template's name starts with its return type ("void std::lock<...>(...)"):
+     * the qualified name is the last word before the first '<' or '('. */
+    size_t end = strcspn(function, "<(");
+    const char *name = function;
+    for (size_t i = 0; i < end; i++)
+        if (function[i] == ' ') name = function + i + 1;
+    for (size_t i = 0; i < sizeof internals / sizeof internals[0]; i++)
+        if (has_prefix(name, internals[i])) return true;
+    return false;
+}
+
 bool lwd_frame_is_user(const struct lw_frame *f)
 {
-    return f->file != NULL && f->module != NULL && !lwd_is_system_module(f->module);
+    return f->file != NULL && f->module != NULL && !f->wrapper &&
+           !lwd_is_system_module(f->module) && !lwd_is_system_source(f->file) &&
+           !lwd_is_library_function(f->function);
+}
+
+bool lwd_frame_is_user_code(const struct lw_frame *f)
+{
+    struct lw_frame plain = *f;
+    plain.wrapper = false;
+    return lwd_frame_is_user(&plain);
 }
 
 size_t lwd_first_user_frame(const struct lw_stack *s)

@@ -26,8 +26,22 @@ const char *lwd_overflow_table_name(uint32_t table);
  * /usr/lib) or to lockwatch's own runtime: frames there are never the user's. */
 bool lwd_is_system_module(const char *path);
 
-/* A user frame has source information in a module that is not a system library. */
+/* True when file is a compiler or system header (/usr/include, GCC's and clang's own): code
+ * inlined from there (std::mutex::lock, gthr-default.h) is never the user's. */
+bool lwd_is_system_source(const char *file);
+
+/* True when function belongs to the C++ runtime: std::, __gnu_cxx::, __cxxabiv1::, libgcc's
+ * __gthread wrappers (also as the qualified name after a template's return type). */
+bool lwd_is_library_function(const char *function);
+
+/* A user frame has source information in a module that is not a system library, from a file
+ * that is not a system header, in a function that is not the C++ runtime's, and is not the
+ * frame of a lock wrapper (lw_frame.wrapper: the user frame is then the wrapper's caller). */
 bool lwd_frame_is_user(const struct lw_frame *f);
+
+/* lwd_frame_is_user, counting a lock wrapper's frame as user code (the wrapper rule's own
+ * question: which frame calls into the lock functions). */
+bool lwd_frame_is_user_code(const struct lw_frame *f);
 
 /* Index of the first user frame of s; s->nframes when it has none, 0 when s or its frames are
  * missing. */

@@ -83,6 +83,7 @@ static json_object *jframe(struct json *j, const struct lw_frame *f)
     jset(j, o, "line", f->line > 0 ? checked(j, json_object_new_int(f->line)) : NULL);
     jset(j, o, "module", jstring(j, f->module));
     jset(j, o, "address", jaddress(j, f->pc));
+    if (f->inlined) jset(j, o, "inlined", checked(j, json_object_new_boolean(true)));
     return o;
 }
 

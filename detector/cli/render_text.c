@@ -1011,8 +1011,17 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
     if (r->nfindings == 0 && !t->verbose && !suppressed && r->noverflows == 0 &&
         r->bad_records == 0 && r->cycle_searches_stopped == 0)
         return;
-    if (r->nfindings == 0) {
-        fprintf(t->out, "lockwatch: no lock-order problems found (%zu lock%s, %zu thread%s)",
+    if (r->nfindings == 0 && r->nlocks == 0) {
+        /* The runtime reports a lock when it is taken with another held (or waited for, or
+         * misused): a lock only ever taken alone is not counted, and can make no cycle. */
+        fprintf(t->out,
+                "lockwatch: no lock-order problems found (no lock was taken while another was "
+                "held; %zu thread%s)",
+                r->nthreads, r->nthreads == 1 ? "" : "s");
+    } else if (r->nfindings == 0) {
+        fprintf(t->out,
+                "lockwatch: no lock-order problems found (%zu lock%s in lock-order chains, %zu "
+                "thread%s)",
                 r->nlocks, r->nlocks == 1 ? "" : "s", r->nthreads, r->nthreads == 1 ? "" : "s");
     } else {
         size_t count[LW_KIND_COUNT] = {0};

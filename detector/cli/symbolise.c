@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "dwarf_member.h"
 #include "render_common.h"
 
 /* libstdc++'s demangler (the command links libstdc++); declared here to keep this file C. */
@@ -59,7 +60,13 @@ struct cache_entry {
     uint32_t epoch; /* the module epoch looked up in (lw_image.remaps) */
     uint64_t addr;
     uint64_t offset; /* LOOKUP_OBJECT: addr - start of the object */
+    uint64_t size;   /* LOOKUP_OBJECT: the object's size */
+    /* LOOKUP_CODE: the function containing addr; with inlined calls, its file:line is the call
+     * site of the outermost one, and inl[0..ninl) are the inlined functions, innermost first
+     * (inl[0] at addr's own line, each next one at the call site of the one before) */
     struct lwd_symbol sym;
+    size_t ninl;
+    struct lwd_symbol *inl; /* malloc'd, freed with the session */
 };
 
 struct image_session {
@@ -99,26 +106,57 @@ static const char *intern_symbol(struct lwd_symboliser *s, const char *raw, bool
     return name;
 }
 
+/* Removes "." and "dir/.." components of an absolute path, in place: clang names libstdc++'s
+ * headers "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/mutex", which must
+ * read as the /usr/include file it is, for the reader and for the system-header rule. */
+static void normalise_path(char *path)
+{
+    if (path[0] != '/') return;
+    char *out = path; /* path[0..out) is the result so far, without a trailing '/' */
+    const char *in = path;
+    while (*in != '\0') {
+        while (*in == '/')
+            in++;
+        size_t n = strcspn(in, "/");
+        if (n == 0) break;
+        if (n == 1 && in[0] == '.') {
+            /* nothing */
+        } else if (n == 2 && in[0] == '.' && in[1] == '.') {
+            while (out > path && *--out != '/')
+                ;
+        } else {
+            *out++ = '/';
+            memmove(out, in, n);
+            out += n;
+        }
+        in += n;
+    }
+    if (out == path) *out++ = '/';
+    *out = '\0';
+}
+
 /* file made absolute with its compilation directory (DWARF keeps the name as the compiler was
- * given it, "broken.c"), so the text report can show it relative to where the user stands and
- * JSON consumers get a path that opens; copied into the pool. */
+ * given it, "broken.c") and normalised, so the text report can show it relative to where the
+ * user stands and JSON consumers get a path that opens; copied into the pool. */
 static const char *intern_source(struct lwd_symboliser *s, const char *file, const char *dir,
                                  bool *failed)
 {
+    bool join = file[0] != '/' && dir != NULL && dir[0] == '/';
+    size_t dlen = join ? strlen(dir) : 0, flen = strlen(file);
+    char *path = malloc(dlen + flen + 2);
     const char *interned = NULL;
-    if (file[0] != '/' && dir != NULL && dir[0] == '/') {
-        size_t dlen = strlen(dir), flen = strlen(file);
-        char *joined = malloc(dlen + flen + 2);
-        if (joined != NULL) {
-            memcpy(joined, dir, dlen);
-            joined[dlen] = '/';
-            memcpy(joined + dlen + 1, file, flen + 1);
-            interned = lwd_sym_intern(s, joined);
+    if (path != NULL) {
+        if (join) {
+            memcpy(path, dir, dlen);
+            path[dlen] = '/';
+            memcpy(path + dlen + 1, file, flen + 1);
+        } else {
+            memcpy(path, file, flen + 1);
         }
-        free(joined);
-    } else {
-        interned = lwd_sym_intern(s, file);
+        normalise_path(path);
+        interned = lwd_sym_intern(s, path);
     }
+    free(path);
     if (interned == NULL) *failed = true;
     return interned;
 }
@@ -143,6 +181,145 @@ static const char *source_by_unit_scan(Dwfl_Module *mod, Dwarf_Addr addr, int *l
         return dwarf_linesrc(line, NULL, NULL);
     }
     return NULL;
+}
+
+/* The compilation unit holding code address addr (and the module's bias), found through
+ * .debug_aranges, else by searching the units' ranges (see source_by_unit_scan). */
+static bool find_unit(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias, Dwarf_Die *out)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+    if (cu != NULL) {
+        *out = *cu;
+        return true;
+    }
+    Dwarf *dwarf = dwfl_module_getdwarf(mod, bias);
+    if (dwarf == NULL) return false;
+    Dwarf_CU *unit = NULL;
+    while (dwarf_get_units(dwarf, unit, &unit, NULL, NULL, out, NULL) == 0)
+        if (dwarf_haspc(out, addr - *bias) > 0) return true;
+    return false;
+}
+
+/* The name of a function DIE (a subprogram or an inlined instance of one): its linkage name
+ * demangled ("std::mutex::lock()"), else its plain name; NULL when it has neither. */
+static const char *die_function(struct lwd_symboliser *s, Dwarf_Die *die, bool *failed)
+{
+    Dwarf_Attribute attr;
+    const char *raw = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+    if (raw == NULL)
+        raw = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+    if (raw != NULL) return intern_symbol(s, raw, failed);
+    raw = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+    if (raw == NULL) return NULL;
+    /* No linkage name (a function with internal linkage): qualified by the classes and named
+     * namespaces that declare it ("Bank::post"), as its symbol would be. */
+    Dwarf_Die decl = *die, next;
+    for (int hops = 0; hops < 8; hops++) {
+        Dwarf_Attribute *ref = dwarf_attr(&decl, DW_AT_abstract_origin, &attr);
+        if (ref == NULL) ref = dwarf_attr(&decl, DW_AT_specification, &attr);
+        if (ref == NULL || dwarf_formref_die(ref, &next) == NULL) break;
+        decl = next;
+    }
+    Dwarf_Die *scopes = NULL;
+    int n = dwarf_getscopes_die(&decl, &scopes);
+    char name[512];
+    size_t used = 0;
+    name[0] = '\0';
+    for (int i = n - 1; i >= 1; i--) {
+        int tag = dwarf_tag(&scopes[i]);
+        const char *scope = dwarf_diename(&scopes[i]);
+        if (scope == NULL || (tag != DW_TAG_namespace && tag != DW_TAG_class_type &&
+                              tag != DW_TAG_structure_type && tag != DW_TAG_union_type))
+            continue;
+        int w = snprintf(name + used, sizeof name - used, "%s::", scope);
+        if (w < 0 || (size_t)w >= sizeof name - used) break;
+        used += (size_t)w;
+    }
+    free(scopes);
+    snprintf(name + used, sizeof name - used, "%s", raw);
+    const char *interned = lwd_sym_intern(s, name);
+    if (interned == NULL) *failed = true;
+    return interned;
+}
+
+/* The call site of an inlined instance (DW_AT_call_file / DW_AT_call_line) into *file, *line;
+ * NULL / 0 for what the DIE does not say. */
+static void call_site(struct lwd_symboliser *s, Dwarf_Die *inlined, Dwarf_Files *files,
+                      const char *comp_dir, const char **file, int *line, bool *failed)
+{
+    Dwarf_Attribute attr;
+    Dwarf_Word index = 0, lineno = 0;
+    *file = NULL;
+    *line = 0;
+    if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &lineno) == 0)
+        *line = lineno <= 0x7fffffff ? (int)lineno : 0;
+    if (files == NULL || dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &index) != 0)
+        return;
+    const char *name = dwarf_filesrc(files, index, NULL, NULL);
+    if (name != NULL) *file = intern_source(s, name, comp_dir, failed);
+}
+
+/* Index of the first function DIE (subprogram or inlined instance) of scopes[from..n), or n. */
+static int next_function(Dwarf_Die *scopes, int from, int n)
+{
+    for (int i = from; i < n; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+        if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) return i;
+    }
+    return n;
+}
+
+/* Appends sym to the entry's inline chain. Returns false when out of memory. */
+static bool push_inlined(struct cache_entry *e, struct lwd_symbol sym)
+{
+    struct lwd_symbol *grown = realloc(e->inl, (e->ninl + 1) * sizeof *grown);
+    if (grown == NULL) return false;
+    e->inl = grown;
+    e->inl[e->ninl++] = sym;
+    return true;
+}
+
+/* The inlined calls at code address addr, as addr2line -i shows them: starting from the
+ * innermost scope holding addr, every DW_TAG_inlined_subroutine becomes a frame of its own at
+ * the current file:line, and moves the current file:line to its call site; the subprogram that
+ * finally holds them all gets the last call site. Each step looks up the scopes of the inlined
+ * instance itself (dwarf_getscopes_die), whose enclosing scopes are its caller's, and the
+ * nesting depth of valid DWARF is finite, so the walk ends. */
+static void expand_inlined(struct lwd_symboliser *s, Dwfl_Module *mod, Dwarf_Addr addr,
+                           struct cache_entry *e, bool *failed)
+{
+    Dwarf_Addr bias = 0;
+    Dwarf_Die cu;
+    if (!find_unit(mod, addr, &bias, &cu)) return;
+    Dwarf_Die *scopes = NULL;
+    int n = dwarf_getscopes(&cu, addr - bias, &scopes);
+    Dwarf_Files *files = NULL;
+    size_t nfiles = 0;
+    if (dwarf_getsrcfiles(&cu, &files, &nfiles) != 0) files = NULL;
+    Dwarf_Attribute attr;
+    const char *comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+    const char *file = e->sym.file;
+    int line = e->sym.line;
+    int i = n > 0 ? next_function(scopes, 0, n) : 0;
+    while (n > 0 && i < n && dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine && !*failed) {
+        struct lwd_symbol sym = {die_function(s, &scopes[i], failed), file, line};
+        if (!push_inlined(e, sym)) {
+            *failed = true;
+            break;
+        }
+        call_site(s, &scopes[i], files, comp_dir, &file, &line, failed);
+        Dwarf_Die *outer = NULL;
+        int m = dwarf_getscopes_die(&scopes[i], &outer);
+        free(scopes);
+        scopes = outer;
+        n = m;
+        i = n > 1 ? next_function(scopes, 1, n) : n;
+    }
+    free(scopes);
+    if (e->ninl > 0) {
+        e->sym.file = file;
+        e->sym.line = line;
+    }
 }
 
 /* The source file and line of code address addr, or NULL. */
@@ -298,17 +475,22 @@ static struct cache_entry *lookup(struct lwd_symboliser *s, uint32_t image, uint
         case LOOKUP_CODE: {
             found.sym.function = intern_symbol(s, raw, &failed);
             found.sym.file = find_source(s, mod, addr, &found.sym.line, &failed);
+            if (!failed) expand_inlined(s, mod, addr, &found, &failed);
             break;
         }
         case LOOKUP_OBJECT:
             if (raw != NULL && GELF_ST_TYPE(sym.st_info) == STT_OBJECT && sym.st_size > 0) {
                 found.sym.function = intern_symbol(s, raw, &failed);
                 found.offset = offset;
+                found.size = sym.st_size;
             }
             break;
         }
     }
-    if (failed) return NULL;
+    if (failed) {
+        free(found.inl);
+        return NULL;
+    }
     *e = found;
     s->cache_used++;
     return e;
@@ -321,7 +503,7 @@ const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, 
 }
 
 const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
-                           uint64_t *offset, bool *failed)
+                           uint64_t *offset, uint64_t *size, bool *failed)
 {
     struct cache_entry *e = lookup(s, image, UINT32_MAX, addr, LOOKUP_OBJECT);
     if (e == NULL) {
@@ -329,26 +511,62 @@ const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t ad
         return NULL;
     }
     *offset = e->offset;
+    if (size != NULL) *size = e->size;
     return e->sym.function;
+}
+
+/* The frames of physical frame f: its inlined calls (innermost first), then f itself. Writes
+ * them to out when out is not NULL; returns how many there are, or 0 when out of memory. */
+static size_t frames_of(struct lwd_symboliser *s, const struct lw_report *r,
+                        const struct lw_stack *stack, const struct lw_frame *f,
+                        struct lw_frame *out)
+{
+    /* Every frame is a return address (unw_backtrace): the call is the byte before it. */
+    const struct cache_entry *e =
+        lookup(s, stack->image, stack->epoch, f->pc ? f->pc - 1 : 0, LOOKUP_CODE);
+    if (e == NULL) return 0;
+    if (out == NULL) return e->ninl + 1;
+    const struct lw_module *mod = lwd_find_module_at(r, stack->image, stack->epoch, f->pc);
+    for (size_t k = 0; k <= e->ninl; k++) {
+        const struct lwd_symbol *sym = k < e->ninl ? &e->inl[k] : &e->sym;
+        out[k] = (struct lw_frame){.pc = f->pc,
+                                   .function = sym->function,
+                                   .file = sym->file,
+                                   .line = sym->line,
+                                   .module = mod != NULL ? mod->path : NULL,
+                                   .inlined = k < e->ninl};
+    }
+    return e->ninl + 1;
 }
 
 int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw_stack *stack)
 {
     /* Named stacks (ThreadSanitizer's) arrive with their names. */
-    if (stack == NULL || stack->frames == NULL || stack->named) return 0;
+    if (stack == NULL || stack->frames == NULL || stack->named || stack->symbolised) return 0;
+    size_t total = 0;
     for (size_t i = 0; i < stack->nframes; i++) {
-        struct lw_frame *f = &stack->frames[i];
-        const struct lw_module *mod = lwd_find_module_at(r, stack->image, stack->epoch, f->pc);
-        f->module = mod != NULL ? mod->path : NULL;
-        /* Every frame is a return address (unw_backtrace): the call is the byte before it. */
-        const struct cache_entry *e =
-            lookup(s, stack->image, stack->epoch, f->pc ? f->pc - 1 : 0, LOOKUP_CODE);
-        if (e == NULL) return -1;
-        const struct lwd_symbol *sym = &e->sym;
-        f->function = sym->function;
-        f->file = sym->file;
-        f->line = sym->line;
+        size_t n = frames_of(s, r, stack, &stack->frames[i], NULL);
+        if (n == 0) return -1;
+        total += n;
     }
+    struct lw_frame *frames = stack->frames;
+    if (total > stack->nframes && (frames = calloc(total, sizeof *frames)) == NULL) return -1;
+    /* In place, back to front, when nothing was inlined: each frame is read before written. */
+    for (size_t i = stack->nframes, at = total; i-- > 0;) {
+        struct lw_frame physical = stack->frames[i];
+        size_t n = frames_of(s, r, stack, &physical, NULL);
+        if (n == 0 || n > at || frames_of(s, r, stack, &physical, frames + at - n) != n) {
+            if (frames != stack->frames) free(frames);
+            return -1;
+        }
+        at -= n;
+    }
+    if (frames != stack->frames) {
+        free(stack->frames);
+        stack->frames = frames;
+        stack->nframes = total;
+    }
+    stack->symbolised = true;
     return 0;
 }
 
@@ -383,6 +601,8 @@ static int end_session(struct lwd_symboliser *s, int rc)
     for (size_t i = 0; i < s->nsessions; i++)
         dwfl_end(s->sessions[i].dwfl);
     free(s->sessions);
+    for (size_t i = 0; i < s->cache_size; i++)
+        free(s->cache[i].inl);
     free(s->cache);
     return rc;
 }
@@ -412,4 +632,22 @@ int lwd_symbolise_profile(struct lw_report *report)
 {
     struct lwd_symboliser s = {.report = report};
     return end_session(&s, lwd_name_profile(&s, report));
+}
+
+/* ---- members of static objects (dwarf_member.c) ---- */
+
+const char *lwd_sym_member(struct lwd_symboliser *s, uint32_t image, uint64_t start,
+                           uint64_t offset, uint64_t lock_size, bool *failed)
+{
+    Dwfl *dwfl = session_for(s, image, clamp_epoch(s, image, UINT32_MAX));
+    Dwfl_Module *mod = dwfl != NULL ? dwfl_addrmodule(dwfl, start) : NULL;
+    Dwarf_Addr bias = 0;
+    Dwarf *dwarf = mod != NULL ? dwfl_module_getdwarf(mod, &bias) : NULL;
+    char path[512];
+    if (dwarf == NULL ||
+        !lwd_dwarf_member_path(dwarf, start - bias, offset, lock_size, path, sizeof path))
+        return NULL;
+    const char *interned = lwd_sym_intern(s, path);
+    if (interned == NULL) *failed = true;
+    return interned;
 }

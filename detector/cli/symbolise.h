@@ -27,12 +27,20 @@ struct lwd_symbol {
 const struct lwd_symbol *lwd_sym_code(struct lwd_symboliser *s, uint32_t image, uint64_t pc);
 
 /* The data object (STT_OBJECT symbol, demangled) containing addr in `image`, with the offset of
- * addr inside it; NULL when addr is in no such object. *failed is set when out of memory. */
+ * addr inside it and (size not NULL) its size; NULL when addr is in no such object. *failed is
+ * set when out of memory. */
 const char *lwd_sym_object(struct lwd_symboliser *s, uint32_t image, uint64_t addr,
-                           uint64_t *offset, bool *failed);
+                           uint64_t *offset, uint64_t *size, bool *failed);
 
-/* Fills function/file/line/module of every frame of stack (each frame is a return address).
- * Returns 0, or -1 when out of memory. */
+/* The path from a static object starting at `start` in `image` to the lock of lock_size bytes
+ * at start + offset, from the object's DWARF type (".ledger_mutex", "[3].m"); NULL when DWARF
+ * cannot say. *failed is set when out of memory. */
+const char *lwd_sym_member(struct lwd_symboliser *s, uint32_t image, uint64_t start,
+                           uint64_t offset, uint64_t lock_size, bool *failed);
+
+/* Fills function/file/line/module of every frame of stack (each frame is a return address),
+ * and expands inlined calls into frames of their own (lw_frame.inlined; the frames array is
+ * then replaced). Once per stack (lw_stack.symbolised). Returns 0, or -1 when out of memory. */
 int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw_stack *stack);
 
 /* A copy of str in the symboliser's pool (alive until the process ends), or NULL when out of

@@ -52,6 +52,8 @@ struct lw_frame {
     const char *file;     /* driver */
     int line;             /* driver */
     const char *module;   /* driver */
+    bool inlined;         /* driver: a call inlined into the next frame (same pc) */
+    bool wrapper;         /* driver: a lock wrapper's frame, never the user's site */
 };
 
 /* An interned stack of one process image. frames is NULL when its STACK record never came.
@@ -63,6 +65,9 @@ struct lw_stack {
     struct lw_frame *frames;
     bool named;
     uint32_t epoch; /* the image's module epoch when its frames came (lw_image.remaps) */
+    /* driver: frames named, inlined calls expanded (frames then replaced by a longer malloc'd
+     * array, freed with the stack like the first) */
+    bool symbolised;
 };
 
 /* An ELF object mapped into an image: the symboliser's input. */
