@@ -75,7 +75,7 @@ static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
         return;
     }
     lwi_held_remove(h, i);
-    lwi_chain_rekey(h, i, self->number);
+    lwi_chain_rekey(h, i, self->chain_root);
 }
 
 /* `key`'s cached value says other flags than `flags`, just read from the lock object: its memory
@@ -188,7 +188,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
         lwi_track_attempt_held(self, a, (uint32_t)i);
         return;
     }
-    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h, self->number), &a->ref, a->pc);
+    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h, self->chain_root), &a->ref, a->pc);
     if (trylock) {
         lwi_track_try_stack(self, a);
         return;
@@ -410,7 +410,7 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
         return;
     }
     *e = *saved;
-    lwi_chain_rekey(h, h->count - 1, self->number);
+    lwi_chain_rekey(h, h->count - 1, self->chain_root);
 }
 
 /* The identity an EXIT_HOLDING record gives a held lock: a robust mutex says so, as its next
