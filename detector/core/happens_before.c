@@ -153,12 +153,27 @@ static int reach_from(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *
     return rc;
 }
 
+int lw_hb_reach(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *reach)
+{
+    if (u >= hb->nthreads) {
+        memset(reach, 0, hb->nthreads * sizeof *reach);
+        return 0;
+    }
+    return reach_from(hb, u, f, reach, NULL);
+}
+
+uint32_t lw_hb_use_of(const struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t t)
+{
+    uint64_t at;
+    return lw_map_get(&hb->use_of, edge_key(hold, acq), t, &at) ? (uint32_t)at : LW_HB_NONE;
+}
+
 bool lw_hb_before(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uint32_t f)
 {
     if (t == u) return e <= f;
     if (t >= hb->nthreads || u >= hb->nthreads) return false;
     uint32_t *reach = malloc(hb->nthreads * sizeof *reach);
-    bool before = reach && reach_from(hb, u, f, reach, NULL) == 0 && reach[t] >= e + 1u;
+    bool before = reach && reach_from(hb, u, f, reach, NULL) == 0 && reach[t] > e;
     free(reach);
     return before;
 }
@@ -170,7 +185,7 @@ size_t lw_hb_why(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uin
     uint32_t *reach = malloc(hb->nthreads * sizeof *reach);
     struct lw_hb_via *via = malloc(hb->nthreads * sizeof *via);
     size_t n = 0;
-    if (reach && via && reach_from(hb, u, f, reach, via) == 0 && reach[t] >= e + 1u) {
+    if (reach && via && reach_from(hb, u, f, reach, via) == 0 && reach[t] > e) {
         for (uint32_t x = t; x != u && x != LW_HB_NONE && n <= hb->nthreads; x = via[x].next) {
             if (n < cap) out[n] = (struct lw_hb_step){via[x].kind, x, via[x].next, via[x].site};
             n++;
@@ -195,7 +210,7 @@ struct lw_hb_search {
 /* Whether every use of a precedes every use of b (b's earliest epoch is reached by a's latest). */
 static bool all_before(const struct lw_hb_search *s, size_t a, size_t b)
 {
-    return s->reach[b * s->hb->nthreads + s->cand[a]->thread] >= s->cand[a]->emax + 1u;
+    return s->reach[b * s->hb->nthreads + s->cand[a]->thread] > s->cand[a]->emax;
 }
 
 static bool compatible(const struct lw_hb_search *s, size_t a, size_t b)

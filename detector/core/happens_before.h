@@ -85,6 +85,14 @@ struct lw_hb_step {
 size_t lw_hb_why(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uint32_t f,
                  struct lw_hb_step *out, size_t cap);
 
+/* reach[0..nthreads): 0 when no event of thread x is known to happen before (u, f), else 1 + the
+ * latest epoch of x that does (UINT32_MAX: all of them). So (t, e) happens before (u, f), t != u,
+ * exactly when reach[t] > e. */
+int lw_hb_reach(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *reach);
+
+/* Thread t's use of edge hold -> acq (index into hb->uses), LW_HB_NONE when it has none. */
+uint32_t lw_hb_use_of(const struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t t);
+
 /* The uses of edge hold -> acq: the first (index into hb->uses), LW_HB_NONE when none. */
 uint32_t lw_hb_first_use(const struct lw_hb *hb, uint32_t hold, uint32_t acq);
 

@@ -109,30 +109,49 @@ static int add_ordering(struct lw_detector *d, struct lw_finding *f, size_t *cap
     return LW_OK;
 }
 
-/* The orderings between the uses of the edges of the cycle f shows. */
+/* One ordering that rules out the cycle f shows: the first pair of its edges (nearest first)
+ * whose uses, by the threads shown, are in one thread or ordered. None when the cycle is too
+ * large to look at within the budget. */
 static int explain(struct lw_detector *d, struct lw_finding *f)
 {
     const struct lw_hb *hb = &d->hb;
-    size_t cap = 0;
-    for (size_t i = 0; i < f->ncycle; i++)
-        for (size_t j = i + 1; j < f->ncycle; j++) {
-            const struct lw_cycle_edge *x = &f->cycle[i], *y = &f->cycle[j];
-            for (uint32_t a = lw_hb_first_use(hb, x->holding->index, x->acquiring->index);
-                 a != LW_HB_NONE; a = hb->uses[a].next)
-                for (uint32_t b = lw_hb_first_use(hb, y->holding->index, y->acquiring->index);
-                     b != LW_HB_NONE; b = hb->uses[b].next) {
-                    const struct lw_hb_use *ua = &hb->uses[a], *ub = &hb->uses[b];
-                    int rc = LW_OK;
-                    if (ua->thread == ub->thread)
-                        rc = add_ordering(d, f, &cap, ua, ua);
-                    else if (lw_hb_before(hb, ua->thread, ua->emax, ub->thread, ub->emin))
-                        rc = add_ordering(d, f, &cap, ua, ub);
-                    else if (lw_hb_before(hb, ub->thread, ub->emax, ua->thread, ua->emin))
-                        rc = add_ordering(d, f, &cap, ub, ua);
-                    if (rc != LW_OK) return rc;
-                }
+    size_t n = f->ncycle, threads = hb->nthreads, cap = 0;
+    if (n < 2 || threads == 0 || n > LW_SCHEDULE_BUDGET / threads) return LW_OK;
+    const struct lw_hb_use **uses = calloc(n, sizeof *uses);
+    uint32_t *reach = malloc(n * threads * sizeof *reach);
+    int rc = LW_ERR_NOMEM;
+    if (!uses || !reach) goto out;
+    rc = LW_OK;
+    for (size_t k = 0; k < n; k++) {
+        const struct lw_cycle_edge *e = &f->cycle[k];
+        uint32_t u =
+            e->holding && e->acquiring && e->thread
+                ? lw_hb_use_of(hb, e->holding->index, e->acquiring->index, e->thread->index)
+                : LW_HB_NONE;
+        if (u == LW_HB_NONE) goto out; /* not recorded: nothing to show */
+        uses[k] = &hb->uses[u];
+        if (lw_hb_reach(hb, uses[k]->thread, uses[k]->emin, &reach[k * threads]) != 0) {
+            rc = LW_ERR_NOMEM;
+            goto out;
         }
-    return LW_OK;
+    }
+    for (size_t dist = 1; dist < n; dist++)
+        for (size_t i = 0; i < n; i++) {
+            size_t j = (i + dist) % n;
+            const struct lw_hb_use *a = uses[i], *b = uses[j];
+            if (a->thread == b->thread) {
+                rc = add_ordering(d, f, &cap, a, a);
+                goto out;
+            }
+            if (reach[j * threads + a->thread] > a->emax) {
+                rc = add_ordering(d, f, &cap, a, b);
+                goto out;
+            }
+        }
+out:
+    free(uses);
+    free(reach);
+    return rc;
 }
 
 int lw_schedule_label(struct lw_detector *d)
