@@ -10,6 +10,7 @@
 #include "gen.h"
 #include "lifecycle.h"
 #include "lockref.h"
+#include "steer.h"
 #include "threads.h"
 
 /* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
@@ -133,6 +134,7 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
     a->stack = lwi_depot_capture(self);
     if (h->count) lwi_emit_acquire(self, &a->ref, a->stack);
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
+    if (h->count) lwi_steer_at(self, a->pc); /* --confirm: wait for the cycle's partners */
 }
 
 /* A successful trylock not on the held stack: its stack, cached under lwi_track_try_key

@@ -329,6 +329,17 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
         jset(j, o, "schedule", jstring(j, lwd_schedule_name(f->schedule)));
         if (f->schedule == LW_SCHEDULE_ORDERED) jset(j, o, "ordered_by", jordered_by(j, f));
     }
+    if (f->confirmation.status != LW_CONFIRM_NONE) {
+        const struct lw_confirmation *c = &f->confirmation;
+        json_object *conf = checked(j, json_object_new_object());
+        jset(j, conf, "status", jstring(j, lwd_confirm_name(c->status)));
+        jset(j, conf, "attempt",
+             c->status == LW_CONFIRM_REPRODUCED ? checked(j, json_object_new_int64(c->attempt))
+                                                : NULL);
+        jset(j, conf, "attempts", checked(j, json_object_new_int64(c->attempts)));
+        jset(j, conf, "reason", jstring(j, c->reason));
+        jset(j, o, "confirmation", conf);
+    }
     jset(j, o, "pid", checked(j, json_object_new_int(f->pid)));
     json_object *locks = checked(j, json_object_new_array());
     for (size_t k = 0; k < f->nlocks; k++)

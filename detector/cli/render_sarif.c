@@ -473,6 +473,8 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
         else
             json_object_put(why);
     }
+    if (f->confirmation.status != LW_CONFIRM_NONE)
+        jset(s, props, "confirmation", jstring(s, lwd_confirm_name(f->confirmation.status)));
     jset(s, props, "instances", checked(s, json_object_new_uint64(lw_finding_instances(f))));
     jset(s, o, "properties", props);
     return o;

@@ -563,6 +563,13 @@ static void print_schedule(const struct text *t, const struct lw_finding *f)
     }
     fputs("  ", t->out);
     paragraph_print(t, &p, 2);
+    const struct lw_confirmation *c = &f->confirmation;
+    if (c->status == LW_CONFIRM_REPRODUCED)
+        fprintf(t->out, "  CONFIRMED: deadlocked on re-run %u of %u.\n", c->attempt, c->attempts);
+    else if (c->status == LW_CONFIRM_NOT_REPRODUCED && c->attempts > 0)
+        fprintf(t->out, "  Not confirmed: %s (%u re-runs).\n", c->reason, c->attempts);
+    else if (c->status == LW_CONFIRM_NOT_REPRODUCED)
+        fprintf(t->out, "  Not confirmed: %s.\n", c->reason);
 }
 
 /* Other places of one edge printed before "(N more in the JSON report)". */

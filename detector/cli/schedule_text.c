@@ -21,6 +21,19 @@ const char *lwd_schedule_name(enum lw_schedule s)
     return NULL;
 }
 
+const char *lwd_confirm_name(enum lw_confirm_status s)
+{
+    switch (s) {
+    case LW_CONFIRM_NONE:
+        return NULL;
+    case LW_CONFIRM_REPRODUCED:
+        return "reproduced";
+    case LW_CONFIRM_NOT_REPRODUCED:
+        return "not-reproduced";
+    }
+    return NULL;
+}
+
 const char *lwd_order_step_name(enum lw_order_step_kind k)
 {
     switch (k) {

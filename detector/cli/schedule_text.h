@@ -11,6 +11,9 @@
 /* "concurrent", "ordered", "unchecked"; NULL for LW_SCHEDULE_NONE (no label). */
 const char *lwd_schedule_name(enum lw_schedule s);
 
+/* "reproduced", "not-reproduced"; NULL for LW_CONFIRM_NONE (not tried). */
+const char *lwd_confirm_name(enum lw_confirm_status s);
+
 /* "created" or "joined". */
 const char *lwd_order_step_name(enum lw_order_step_kind k);
 

@@ -87,6 +87,7 @@ class ExpectedFinding:
         self.message = None     # regex its `message` must contain, or None
         self.schedule = None    # its `schedule` label ("concurrent", ...), or None
         self.ordered_by = None  # regex some `ordered_by` text must contain, or None
+        self.confirmation = None  # its `confirmation.status` (--confirm), or None
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -113,6 +114,8 @@ class ExpectedFinding:
             lines.append(f"  schedule {self.schedule}")
         if self.ordered_by is not None:
             lines.append(f"  ordered by /{self.ordered_by.pattern}/")
+        if self.confirmation is not None:
+            lines.append(f"  confirmation {self.confirmation}")
         if self.variable is not None:
             lines.append(f"  variable {self.variable}")
         if self.instances is not None:
@@ -266,6 +269,12 @@ def parse_expect(path, section, markers):
                     raise ExpectError("`schedule concurrent|ordered|unchecked` must follow a "
                                       "`finding`")
                 current.schedule = args[0]
+            elif word == "confirmation":
+                if current is None or len(args) != 1 or \
+                        args[0] not in ("reproduced", "not-reproduced"):
+                    raise ExpectError("`confirmation reproduced|not-reproduced` must follow a "
+                                      "`finding`")
+                current.confirmation = args[0]
             elif word == "ordered-by":
                 if current is None:
                     raise ExpectError("`ordered-by REGEX` must follow a `finding`")
@@ -436,6 +445,11 @@ def finding_problems(exp, finding, program_pid=None):
             problems.append(f"single_thread is {single!r}, expected {exp.threads}")
     if exp.schedule is not None and finding.get("schedule") != exp.schedule:
         problems.append(f"schedule is {finding.get('schedule')!r}, expected {exp.schedule}")
+    if exp.confirmation is not None:
+        conf = finding.get("confirmation")
+        status = conf.get("status") if isinstance(conf, dict) else None
+        if status != exp.confirmation:
+            problems.append(f"confirmation is {conf!r}, expected {exp.confirmation}")
     if exp.ordered_by is not None:
         texts = [str(o.get("text")) for o in finding.get("ordered_by") or []
                  if isinstance(o, dict)]

@@ -249,6 +249,19 @@ struct lw_ordering {
     struct lw_order_step *steps;
 };
 
+/* lock-order-inversion: what `lockwatch --confirm` made of it (set by the driver). */
+enum lw_confirm_status {
+    LW_CONFIRM_NONE,           /* not tried */
+    LW_CONFIRM_REPRODUCED,     /* a steered re-run deadlocked on this cycle */
+    LW_CONFIRM_NOT_REPRODUCED, /* no re-run did, or none could be steered (reason) */
+};
+struct lw_confirmation {
+    enum lw_confirm_status status;
+    unsigned attempt;   /* REPRODUCED: the re-run that deadlocked, 1-based */
+    unsigned attempts;  /* re-runs made for it */
+    const char *reason; /* NOT_REPRODUCED: why, a static string */
+};
+
 struct lw_finding {
     uint32_t id; /* 1-based, in order found */
     enum lw_finding_kind kind;
@@ -297,6 +310,7 @@ struct lw_finding {
     enum lw_schedule schedule;
     size_t nordered;
     struct lw_ordering *ordered_by;
+    struct lw_confirmation confirmation;
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */
