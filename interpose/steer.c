@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "errsave.h"
 #include "nocancel.h"
 #include "tls.h"
 
@@ -88,9 +89,11 @@ void lwi_steer_at_slow(struct lwi_thread *self, uint64_t pc)
     }
     unsigned go = atomic_load(&lwi_go);
     struct timespec nap = {.tv_sec = 0, .tv_nsec = 1000000};
+    LWI_ERRNO_SAVE();     /* an interrupted nap sets EINTR: the program's errno stays its own */
     LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
     for (unsigned ms = 0; ms < LWI_STEER_PAUSE_MS && atomic_load(&lwi_go) == go; ms++)
         nanosleep(&nap, NULL);
     LWI_NOCANCEL_END();
+    LWI_ERRNO_RESTORE();
     atomic_fetch_sub(&lwi_present, 1);
 }
