@@ -72,10 +72,13 @@ static inline uint8_t lwi_chain_value_flags(uint64_t v)
     return (uint8_t)(v >> 56);
 }
 
-/* The lock key "below" the first lock held by thread `number`. */
-static inline uint64_t lwi_chain_thread_root(uint32_t number)
+/* The lock key "below" the first lock held by thread `number` in its epoch `epoch` (wire.h): a
+ * new epoch (after a create or a join) reports the thread's chains again, so the driver learns
+ * the epochs in which each was taken. */
+static inline uint64_t lwi_chain_thread_root(uint32_t number, uint32_t epoch)
 {
-    return LWI_CHAIN_ROOT + (uint64_t)number * 0xd6e8feb86659fd93ull;
+    return LWI_CHAIN_ROOT + (uint64_t)number * 0xd6e8feb86659fd93ull +
+           (uint64_t)epoch * 0x9fb21c651e98df25ull;
 }
 
 /* The key of a call site (a pc on top of a salt or another site key), for the stack caches of
@@ -85,13 +88,13 @@ static inline uint64_t lwi_chain_site_key(uint64_t below, uint64_t pc)
     return lwi_mix64(below + pc * 0x27d4eb2f165667c5ull);
 }
 
-static inline uint64_t lwi_chain_lock_below(const struct lwi_held_stack *h, uint32_t number)
+static inline uint64_t lwi_chain_lock_below(const struct lwi_held_stack *h, uint64_t root)
 {
-    return h->count ? h->entries[h->count - 1].lock_chain : lwi_chain_thread_root(number);
+    return h->count ? h->entries[h->count - 1].lock_chain : root;
 }
 
-/* Recomputes the lock keys of entries [from, count) of thread `number` after an entry below them
- * was removed. */
-void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from, uint32_t number);
+/* Recomputes the lock keys of entries [from, count) above the thread root `root` after an entry
+ * below them was removed or the root changed. */
+void lwi_chain_rekey(struct lwi_held_stack *h, uint32_t from, uint64_t root);
 
 #endif

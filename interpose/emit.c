@@ -30,7 +30,7 @@ static void lwi_header(struct lw_rec_header *h, enum lw_rec_type type, size_t si
     h->pid = atomic_load_explicit(&lwi_pid, memory_order_relaxed);
     h->tid = self->tid;
     h->thread = self->number;
-    h->reserved = 0;
+    h->epoch = self->epoch;
     h->time_ns = lwi_now_ns();
 }
 
@@ -85,15 +85,26 @@ void lwi_emit_stack(const struct lwi_thread *self, uint64_t id, const uint64_t *
     lwi_channel_send(&u, size);
 }
 
-void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint64_t created_stack,
-                     uint64_t start_routine)
+void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint32_t parent_epoch,
+                     uint64_t created_stack, uint64_t start_routine)
 {
     struct lw_rec_thread r;
     memset(&r, 0, sizeof r);
     lwi_header(&r.h, LW_REC_THREAD, sizeof r, self);
     r.parent_thread = parent_thread;
+    r.parent_epoch = parent_epoch;
     r.created_stack = created_stack;
     r.start_routine = start_routine;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stack)
+{
+    struct lw_rec_join r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_JOIN, sizeof r, self);
+    r.joined = joined;
+    r.stack = stack;
     lwi_channel_send(&r, sizeof r);
 }
 
@@ -279,7 +290,7 @@ void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread)
     h->pid = atomic_load_explicit(&lwi_pid, memory_order_relaxed);
     h->tid = tid;
     h->thread = thread;
-    h->reserved = 0;
+    h->epoch = 0; /* events of another thread, possibly: the detector reads no epoch here */
     h->time_ns = lwi_now_ns();
     rec->reserved = 0;
     lwi_channel_send(rec, size);

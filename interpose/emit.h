@@ -18,8 +18,10 @@ void lwi_emit_module(const struct lwi_thread *self, uint64_t base, uint64_t star
                      const char *path);
 void lwi_emit_stack(const struct lwi_thread *self, uint64_t id, const uint64_t *pcs,
                     uint32_t nframes);
-void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint64_t created_stack,
-                     uint64_t start_routine);
+void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint32_t parent_epoch,
+                     uint64_t created_stack, uint64_t start_routine);
+/* self (in its new epoch) joined the thread whose pthread_t is `joined`, at `stack`. */
+void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stack);
 /* Names thread `number` (kernel tid `tid`), which need not be the calling thread. */
 void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
                           const char *name);

@@ -8,6 +8,7 @@
 #include "chain.h"
 #include "emit.h"
 #include "errsave.h"
+#include "memo.h"
 #include "restrict.h"
 #include "stack_room.h"
 #include "threads.h"
@@ -48,7 +49,15 @@ void lwi_thread_storage_release(struct lwi_thread *self)
 void lwi_thread_set_number(struct lwi_thread *self, uint32_t number)
 {
     self->number = number;
-    self->chain_root = lwi_chain_thread_root(number);
+    self->chain_root = lwi_chain_thread_root(number, self->epoch);
+}
+
+void lwi_thread_next_epoch(struct lwi_thread *self)
+{
+    self->epoch++;
+    self->chain_root = lwi_chain_thread_root(self->number, self->epoch);
+    lwi_chain_rekey(&self->held, 0, self->chain_root);
+    lwi_memo_clear(self->memo); /* its slots were matched against the old root */
 }
 
 void lwi_thread_adopt(struct lwi_thread *self)
@@ -71,7 +80,7 @@ void lwi_thread_adopt(struct lwi_thread *self)
     if (!self->restricted) lwi_stack_bounds_init(self); /* before its first stack capture */
     self->state = LWI_THREAD_LIVE;
     lwi_thread_end_at_exit(self); /* its memo and held stack are returned when it ends */
-    lwi_emit_thread(self, UINT32_MAX, 0, 0);
+    lwi_emit_thread(self, UINT32_MAX, 0, 0, 0);
     lwi_watch_announce(self);
 }
 

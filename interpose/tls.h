@@ -68,7 +68,8 @@ struct lwi_thread {
      * (seccomp: restrict.h): no stack capture, no mapping, records sent with write(). */
     bool restricted;
     uint32_t number;       /* thread number in this process, 0 = main */
-    uint64_t chain_root;   /* lwi_chain_thread_root(number), for the fast path */
+    uint32_t epoch;        /* creates and joins so far (wire.h lw_rec_header.epoch) */
+    uint64_t chain_root;   /* lwi_chain_thread_root(number, epoch), for the fast path */
     int32_t tid;           /* kernel tid, cached */
     int32_t registry_slot; /* index in the live-thread table, -1 if not registered */
     uint64_t exit_stack;   /* stack of pthread_exit/thrd_exit while holding locks, else 0 */
@@ -96,6 +97,10 @@ void lwi_thread_storage_release(struct lwi_thread *self);
 
 /* Sets the thread's number and what derives from it. */
 void lwi_thread_set_number(struct lwi_thread *self, uint32_t number);
+
+/* Ends the thread's epoch (a create or a join): later records carry the next one, and its
+ * lock-order chains are reported again. Under the guard. */
+void lwi_thread_next_epoch(struct lwi_thread *self);
 
 /* Gives a thread its identity on first use (main thread = 0, others numbered lazily and
  * announced with a THREAD record). Runs under the guard. */

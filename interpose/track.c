@@ -10,6 +10,7 @@
 #include "gen.h"
 #include "lifecycle.h"
 #include "lockref.h"
+#include "steer.h"
 #include "threads.h"
 
 /* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
@@ -75,7 +76,7 @@ static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
         return;
     }
     lwi_held_remove(h, i);
-    lwi_chain_rekey(h, i, self->number);
+    lwi_chain_rekey(h, i, self->chain_root);
 }
 
 /* `key`'s cached value says other flags than `flags`, just read from the lock object: its memory
@@ -133,6 +134,7 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
     a->stack = lwi_depot_capture(self);
     if (h->count) lwi_emit_acquire(self, &a->ref, a->stack);
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
+    if (h->count) lwi_steer_at(self, a->pc); /* --confirm: wait for the cycle's partners */
 }
 
 /* A successful trylock not on the held stack: its stack, cached under lwi_track_try_key
@@ -188,7 +190,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
         lwi_track_attempt_held(self, a, (uint32_t)i);
         return;
     }
-    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h, self->number), &a->ref, a->pc);
+    a->lock_chain = lwi_chain_lock_key(lwi_chain_lock_below(h, self->chain_root), &a->ref, a->pc);
     if (trylock) {
         lwi_track_try_stack(self, a);
         return;
@@ -410,7 +412,7 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
         return;
     }
     *e = *saved;
-    lwi_chain_rekey(h, h->count - 1, self->number);
+    lwi_chain_rekey(h, h->count - 1, self->chain_root);
 }
 
 /* The identity an EXIT_HOLDING record gives a held lock: a robust mutex says so, as its next

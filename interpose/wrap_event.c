@@ -3,16 +3,20 @@
  * (wait, waitpid, wait3, wait4, waitid without WNOHANG: a shell waiting for a deadlocked program
  * is part of the stuck run). Each puts the thread on the wait
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
- * are the program's. The condition waits are in wrap_cond.c. Waits with a deadline or that never
- * block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and are
- * not wrapped. A cancelled join, sem_wait or wait for a child (all cancellation points in glibc)
- * leaves the board through a cleanup handler. */
+ * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record
+ * (happens-before, docs/internals.md). The condition waits are in wrap_cond.c. Waits with a
+ * deadline or that never block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end
+ * by themselves and are not wrapped. A cancelled join, sem_wait or wait for a child (all
+ * cancellation points in glibc) leaves the board through a cleanup handler. */
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <threads.h>
 
+#include "depot.h"
+#include "emit.h"
+#include "errsave.h"
 #include "real.h"
 #include "shared_object.h"
 #include "track.h"
@@ -50,12 +54,26 @@ static void lwi_event_end(void *arg)
         pthread_cleanup_pop(1);                                                                    \
     } while (0)
 
+/* After a join that succeeded: everything the joined thread did happened before what the joiner
+ * does next (a new epoch, announced with a JOIN record). */
+static void lwi_joined(uint64_t joined)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return;
+    LWI_ERRNO_SAVE();
+    lwi_thread_next_epoch(self);
+    lwi_emit_join(self, joined, lwi_depot_capture(self));
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
+}
+
 LWI_EXPORT int pthread_join(pthread_t thread, void **retval)
 {
     struct lwi_event_ctx ctx;
     lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, 0, LWI_CALLER_PC());
     int rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(pthread_join)(thread, retval));
+    if (rc == 0) lwi_joined((uint64_t)thread);
     return rc;
 }
 
@@ -65,6 +83,7 @@ LWI_EXPORT int thrd_join(thrd_t thread, int *res)
     lwi_event_begin(&ctx, LW_WAIT_JOIN, (uint64_t)thread, 0, LWI_CALLER_PC());
     int rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(thrd_join)(thread, res));
+    if (rc == thrd_success) lwi_joined((uint64_t)thread);
     return rc;
 }
 

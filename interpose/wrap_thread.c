@@ -29,8 +29,9 @@ struct lwi_start {
     void *arg;
     uint32_t number;
     uint32_t parent;
-    int32_t slot;    /* live-thread table slot reserved by the creator, -1 if none */
-    bool restricted; /* the creator's, inherited with its seccomp filter */
+    uint32_t parent_epoch; /* the creator's epoch this create ended */
+    int32_t slot;          /* live-thread table slot reserved by the creator, -1 if none */
+    bool restricted;       /* the creator's, inherited with its seccomp filter */
     uint64_t created_stack;
 };
 
@@ -73,7 +74,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     lwi_stack_bounds_init(self);
     self->state = LWI_THREAD_LIVE;
     lwi_threads_attach(self, start.slot);
-    lwi_emit_thread(self, start.parent, start.created_stack,
+    lwi_emit_thread(self, start.parent, start.parent_epoch, start.created_stack,
                     start.pthread_start ? (uint64_t)(uintptr_t)start.pthread_start
                                         : (uint64_t)(uintptr_t)start.thrd_start);
     lwi_watch_announce(self);
@@ -118,6 +119,8 @@ static struct lwi_start *lwi_start_block(struct lwi_thread *self, void *arg)
     block->slot = lwi_threads_reserve(block->number);
     block->restricted = self->restricted;
     block->created_stack = lwi_depot_capture(self);
+    block->parent_epoch = self->epoch;
+    lwi_thread_next_epoch(self); /* what the creator does next is not before the new thread */
     return block;
 }
 

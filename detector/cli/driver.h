@@ -64,7 +64,10 @@ struct lwd_options {
         *graph;   /* --graph=FILE: the lock-order graph, DOT or a graphviz format by extension */
     bool profile; /* --profile: per-lock contention figures in the report */
     const char *trace; /* --trace=FILE: Chrome trace-event timeline of waits and holds, or NULL */
+    unsigned confirm;  /* --confirm[=N]: re-runs per lock-order inversion, 0 = none */
 };
+
+#define LWD_CONFIRM_DEFAULT 10u
 
 /* Why lockwatch ended a run itself (lwd_outcome.stop_reason). */
 enum lwd_stop_reason {

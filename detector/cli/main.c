@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confirm.h"
 #include "demo.h"
 #include "driver.h"
 #include "exit_status.h"
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
     }
 
     struct lw_report *report = lw_detector_report(detector);
+    if (opts.confirm && (status = lwd_confirm(&opts, &pf, report)) != LWD_EXIT_OK) goto out;
     lwd_symbolise_report(report); /* on failure it said so; the report renders raw */
     if (opts.profile || opts.trace) lwd_symbolise_profile(report); /* likewise */
     if (lwd_triage_report(report, suppressions, baseline, &triaged) != 0) {

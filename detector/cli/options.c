@@ -62,6 +62,11 @@ static const char usage_text[] =
     "                       steps one lock-order cycle search may take (default 1000000,\n"
     "                       0 = no limit). Cycles of any length are searched; a search that\n"
     "                       reaches the budget is counted and the report says so\n"
+    "  --confirm[=N]        after a run with lock-order inversions, run the program again (up\n"
+    "                       to N times per inversion, default 10) pausing threads at the\n"
+    "                       cycle's lock calls until its partners arrive; an inversion whose\n"
+    "                       re-run really deadlocks is marked CONFIRMED. The program runs\n"
+    "                       more than once: its side effects happen again\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
     "                       cycles of findings in red. FILE ending in .dot or .gv (or with\n"
@@ -373,6 +378,22 @@ static bool set_cycle_search_budget(struct lwd_options *opts, const char *value,
     return false;
 }
 
+static bool set_confirm(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long n = strtoul(value, &end, 10);
+    if (value[0] >= '1' && value[0] <= '9' && *end == '\0' && errno == 0 && n <= 1000) {
+        opts->confirm = (unsigned)n;
+        return true;
+    }
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --confirm (expected a number of re-runs from 1 to "
+            "1000, e.g. 10)\n",
+            src->prefix, value);
+    return false;
+}
+
 struct option_def {
     const char *name; /* without the leading "--" */
     bool (*set)(struct lwd_options *opts, const char *value, const struct parse_source *src);
@@ -392,6 +413,7 @@ static const struct option_def value_options[] = {
     {"interrupt-grace", set_interrupt_grace},
     {"linger", set_linger},
     {"cycle-search-budget", set_cycle_search_budget},
+    {"confirm", set_confirm},
     {"suppressions", set_suppressions},
     {"baseline", set_baseline},
     {"source-root", set_source_root},
@@ -410,6 +432,10 @@ static enum word_result apply_option(struct lwd_options *opts, char **words, int
     }
     if (strcmp(word, "--profile") == 0) { /* the options without a value */
         opts->profile = true;
+        return WORD_NEXT;
+    }
+    if (strcmp(word, "--confirm") == 0) {
+        opts->confirm = LWD_CONFIRM_DEFAULT;
         return WORD_NEXT;
     }
     if (strcmp(word, "--verbose") == 0) {

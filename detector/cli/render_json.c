@@ -12,6 +12,7 @@
 #include "lockwatch/wire.h"
 #include "profile_view.h"
 #include "render_common.h"
+#include "schedule_text.h"
 
 #define LWD_JSON_SCHEMA 1
 
@@ -283,6 +284,35 @@ static json_object *jexamples(struct json *j, const struct lw_finding *f)
     return a;
 }
 
+/* The orderings that made a lock-order inversion "ordered": who came first, then, the steps
+ * (creates and joins, earliest first) and the sentence the text report prints. */
+static json_object *jordered_by(struct json *j, const struct lw_finding *f)
+{
+    json_object *a = checked(j, json_object_new_array());
+    for (size_t i = 0; i < f->nordered; i++) {
+        const struct lw_ordering *o = &f->ordered_by[i];
+        json_object *e = checked(j, json_object_new_object());
+        jset(j, e, "first", jthread_id(j, o->first));
+        jset(j, e, "then", jthread_id(j, o->then));
+        json_object *steps = checked(j, json_object_new_array());
+        for (size_t k = 0; k < o->nsteps; k++) {
+            json_object *s = checked(j, json_object_new_object());
+            jset(j, s, "kind", jstring(j, lwd_order_step_name(o->steps[k].kind)));
+            jset(j, s, "from", jthread_id(j, o->steps[k].from));
+            jset(j, s, "to", jthread_id(j, o->steps[k].to));
+            jset(j, s, "stack", jstack(j, o->steps[k].stack));
+            jpush(j, steps, s);
+        }
+        jset(j, e, "steps", steps);
+        char *text = lwd_ordering_text(o, j->multi_process);
+        if (text == NULL) j->failed = true;
+        jset(j, e, "text", jstring(j, text));
+        free(text);
+        jpush(j, a, e);
+    }
+    return a;
+}
+
 static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
     json_object *o = checked(j, json_object_new_object());
@@ -296,6 +326,21 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     jset(j, o, "message", jstring(j, msg));
     free(msg);
     jset(j, o, "single_thread", checked(j, json_object_new_boolean(f->single_thread)));
+    if (f->kind == LW_KIND_LOCK_ORDER_INVERSION && f->schedule != LW_SCHEDULE_NONE) {
+        jset(j, o, "schedule", jstring(j, lwd_schedule_name(f->schedule)));
+        if (f->schedule == LW_SCHEDULE_ORDERED) jset(j, o, "ordered_by", jordered_by(j, f));
+    }
+    if (f->confirmation.status != LW_CONFIRM_NONE) {
+        const struct lw_confirmation *c = &f->confirmation;
+        json_object *conf = checked(j, json_object_new_object());
+        jset(j, conf, "status", jstring(j, lwd_confirm_name(c->status)));
+        jset(j, conf, "attempt",
+             c->status == LW_CONFIRM_REPRODUCED ? checked(j, json_object_new_int64(c->attempt))
+                                                : NULL);
+        jset(j, conf, "attempts", checked(j, json_object_new_int64(c->attempts)));
+        jset(j, conf, "reason", jstring(j, c->reason));
+        jset(j, o, "confirmation", conf);
+    }
     jset(j, o, "pid", checked(j, json_object_new_int(f->pid)));
     json_object *locks = checked(j, json_object_new_array());
     for (size_t k = 0; k < f->nlocks; k++)

@@ -14,6 +14,7 @@
 #include "fingerprint.h"
 #include "json_doc.h"
 #include "render_common.h"
+#include "schedule_text.h"
 
 #define LWD_SARIF_SCHEMA_URI                                                                       \
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -458,6 +459,22 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
     json_object *props = checked(s, json_object_new_object());
     jset(s, props, "pid", checked(s, json_object_new_int(f->pid)));
     jset(s, props, "singleThread", checked(s, json_object_new_boolean(f->single_thread)));
+    if (f->kind == LW_KIND_LOCK_ORDER_INVERSION && f->schedule != LW_SCHEDULE_NONE) {
+        jset(s, props, "schedule", jstring(s, lwd_schedule_name(f->schedule)));
+        json_object *why = checked(s, json_object_new_array());
+        for (size_t i = 0; i < f->nordered; i++) {
+            char *line = lwd_ordering_text(&f->ordered_by[i], s->multi_process);
+            if (line == NULL) s->failed = true;
+            jpush(s, why, jstring(s, line));
+            free(line);
+        }
+        if (f->schedule == LW_SCHEDULE_ORDERED)
+            jset(s, props, "orderedBy", why);
+        else
+            json_object_put(why);
+    }
+    if (f->confirmation.status != LW_CONFIRM_NONE)
+        jset(s, props, "confirmation", jstring(s, lwd_confirm_name(f->confirmation.status)));
     jset(s, props, "instances", checked(s, json_object_new_uint64(lw_finding_instances(f))));
     jset(s, o, "properties", props);
     return o;

@@ -14,6 +14,7 @@
 #include "profile_view.h"
 #include "render_common.h"
 #include "safe_text.h"
+#include "schedule_text.h"
 
 struct text {
     FILE *out;
@@ -533,6 +534,45 @@ static void print_cycle_story(const struct text *t, const struct lw_finding *f)
                       "");
 }
 
+/* The happens-before label of a lock-order inversion (docs/report-format.md, "schedule"). */
+static void print_schedule(const struct text *t, const struct lw_finding *f)
+{
+    struct paragraph p;
+    if (f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->schedule == LW_SCHEDULE_NONE) return;
+    if (!paragraph_open(&p)) return;
+    fprintf(p.f, "Schedule: %s. ", lwd_schedule_name(f->schedule));
+    switch (f->schedule) {
+    case LW_SCHEDULE_NONE:
+        break;
+    case LW_SCHEDULE_CONCURRENT:
+        fputs("Its threads overlapped in time in this run: it could have deadlocked here.", p.f);
+        break;
+    case LW_SCHEDULE_ORDERED:
+        fputs("This run could not deadlock here: ", p.f);
+        for (size_t i = 0; i < f->nordered; i++) {
+            char *why = lwd_ordering_text(&f->ordered_by[i], t->multi_process);
+            fprintf(p.f, "%s%s", i ? "; " : "", why != NULL ? why : "(out of memory)");
+            free(why);
+        }
+        fputs(". The lock order is still inconsistent.", p.f);
+        break;
+    case LW_SCHEDULE_UNCHECKED:
+        fputs("Too many threads and epochs took these edges to decide whether this run could "
+              "have deadlocked here.",
+              p.f);
+        break;
+    }
+    fputs("  ", t->out);
+    paragraph_print(t, &p, 2);
+    const struct lw_confirmation *c = &f->confirmation;
+    if (c->status == LW_CONFIRM_REPRODUCED)
+        fprintf(t->out, "  CONFIRMED: deadlocked on re-run %u of %u.\n", c->attempt, c->attempts);
+    else if (c->status == LW_CONFIRM_NOT_REPRODUCED && c->attempts > 0)
+        fprintf(t->out, "  Not confirmed: %s (%u re-runs).\n", c->reason, c->attempts);
+    else if (c->status == LW_CONFIRM_NOT_REPRODUCED)
+        fprintf(t->out, "  Not confirmed: %s.\n", c->reason);
+}
+
 /* Other places of one edge printed before "(N more in the JSON report)". */
 #define LWD_TEXT_MAX_PLACES 4u
 
@@ -847,6 +887,7 @@ static void print_finding(const struct text *t, const struct lw_finding *f, size
     bool story = f->ncycle > 0 && !(f->kind == LW_KIND_DEADLOCK && f->nwaits > 0);
     if (story) {
         print_cycle_story(t, f);
+        print_schedule(t, f);
     } else {
         /* The message is a sentence without its full stop (JSON carries it as is). */
         char *msg = lwd_finding_message(f, t->multi_process);

@@ -582,6 +582,9 @@ static int symbolise_findings(struct lwd_symboliser *s, struct lw_report *r)
             if (lwd_sym_stack(s, r, f->stacks[k].stack) != 0) return -1;
         for (size_t k = 0; k < f->ndistinct_stacks; k++)
             if (lwd_sym_stack(s, r, f->distinct_stacks[k]) != 0) return -1;
+        for (size_t k = 0; k < f->nordered; k++)
+            for (size_t st = 0; st < f->ordered_by[k].nsteps; st++)
+                if (lwd_sym_stack(s, r, f->ordered_by[k].steps[st].stack) != 0) return -1;
         for (size_t e = 0; f->places != NULL && e < f->ncycle; e++)
             for (size_t k = 0; k < f->places[e].n; k++)
                 if (lwd_sym_stack(s, r, f->places[e].pairs[k].holding) != 0 ||

@@ -70,6 +70,7 @@ void lw_detector_free(struct lw_detector *d)
     free(d->gate_scratch);
     lw_map_free(&d->held_seen);
     lw_group_free(d);
+    lw_hb_free(&d->hb);
     for (size_t i = 0; i < d->nplaces; i++)
         free(d->places[i]);
     free(d->places);
@@ -89,7 +90,8 @@ struct lw_report *lw_detector_report(struct lw_detector *d)
 int lw_detector_finish(struct lw_detector *d)
 {
     int rc = lw_robust_finish(d);
-    return rc == LW_OK ? lw_lock_order_places(d) : rc;
+    if (rc == LW_OK) rc = lw_lock_order_places(d);
+    return rc == LW_OK ? lw_schedule_label(d) : rc;
 }
 
 bool lw_detector_must_stop(const struct lw_detector *d)
@@ -120,7 +122,8 @@ static int on_thread(struct lw_detector *d, const struct lw_rec_thread *rec)
     t->start_routine = rec->start_routine;
     if (rec->created_stack)
         t->created = lw_depot_get(&d->depot, p->image, rec->created_stack, &nomem);
-    return nomem ? LW_ERR_NOMEM : LW_OK;
+    if (nomem) return LW_ERR_NOMEM;
+    return lw_schedule_thread(d, t, rec);
 }
 
 static int on_thread_name(struct lw_detector *d, const struct lw_rec_thread_name *rec)
@@ -199,6 +202,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return on_watch(d, (const void *)h);
     case LW_REC_HELD:
         return lw_lock_order_held(d, (const void *)h);
+    case LW_REC_JOIN:
+        return lw_schedule_join(d, (const void *)h);
     case LW_REC_RING:
         break; /* lw_validate_record rejects it: the driver's channel takes it */
     }

@@ -22,6 +22,9 @@ void lw_finding_free(struct lw_finding *f)
     for (size_t i = 0; i < f->nexamples; i++)
         free(f->examples[i].locks);
     free(f->distinct_stacks);
+    for (size_t i = 0; i < f->nordered; i++)
+        free(f->ordered_by[i].steps);
+    free(f->ordered_by);
     free(f->variable);
     free(f->location);
     free(f);

@@ -136,7 +136,8 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
     for (long i = 0; i < nheld; i++) {
         const struct lw_held_lock *h = &d->held_scratch[i];
         struct lw_site *site = site_of(d, h->stack, stack);
-        if (!site) return LW_ERR_NOMEM;
+        if (!site || lw_schedule_use(d, h->lock, lock, t, rec->h.epoch) != LW_OK)
+            return LW_ERR_NOMEM;
         struct lw_graph_instance inst = {
             .thread = t->index,
             .from_mode = h->mode,

@@ -119,6 +119,8 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
                valid_held(r->held, r->nheld, r->nheld) &&
                r->first + (uint64_t)r->nheld <= LW_WIRE_MAX_HELD_EDGES - LW_WIRE_MAX_HELD;
     }
+    case LW_REC_JOIN:
+        return len == sizeof(struct lw_rec_join);
     case LW_REC_RING:
         return false; /* transport: the driver's channel takes it, the detector never should */
     }

@@ -26,12 +26,13 @@ import time
 
 HDR = struct.Struct("<HBBIiiIIQ")
 MAX_RECORD = 4096  # LW_WIRE_MAX_RECORD
-WIRE_VERSION = 2  # LW_WIRE_VERSION
+WIRE_VERSION = 3  # LW_WIRE_VERSION
 REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
-         11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD"}
+         11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD",
+         16: "JOIN"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
@@ -81,14 +82,14 @@ class Decoder:
         if len(msg) < HDR.size:
             self.errors += 1
             return "SHORT record (%d bytes)" % len(msg)
-        magic, ver, typ, size, pid, tid, thread, _res, t = HDR.unpack_from(msg)
+        magic, ver, typ, size, pid, tid, thread, epoch, t = HDR.unpack_from(msg)
         if magic != 0x574C or ver != WIRE_VERSION or size != len(msg):
             self.errors += 1
             return "BAD header magic=%#x ver=%d size=%d len=%d" % (magic, ver, size, len(msg))
         name = TYPES.get(typ, "?%d" % typ)
         self.counts[name] += 1
         r = self.last
-        r.update(type=name, pid=pid, tid=tid, thread=thread)
+        r.update(type=name, pid=pid, tid=tid, thread=thread, epoch=epoch)
         body = msg[HDR.size:]
         head = "%-11s pid=%d tid=%d T%d" % (name, pid, tid, thread)
         if typ == 1:
@@ -108,10 +109,16 @@ class Decoder:
             r.update(id=sid, pcs=pcs)
             return "%s id=%#x n=%d %s" % (head, sid, n, " < ".join(self.sym(p) for p in pcs[:6]))
         if typ == 4:
-            parent, _, cstack, start = struct.unpack_from("<IIQQ", body)
-            r.update(parent=parent, created_stack=cstack, start_routine=start)
-            return "%s parent=%s created_stack=%#x start=%s" % (
-                head, "?" if parent == 0xFFFFFFFF else "T%d" % parent, cstack, self.sym(start, False))
+            parent, parent_epoch, cstack, start = struct.unpack_from("<IIQQ", body)
+            r.update(parent=parent, parent_epoch=parent_epoch, created_stack=cstack,
+                     start_routine=start)
+            return "%s parent=%s@%d created_stack=%#x start=%s" % (
+                head, "?" if parent == 0xFFFFFFFF else "T%d" % parent, parent_epoch, cstack,
+                self.sym(start, False))
+        if typ == 16:
+            joined, jstack = struct.unpack_from("<QQ", body)
+            r.update(joined=joined, stack=jstack)
+            return "%s epoch=%d joined=%#x stack=%#x" % (head, epoch, joined, jstack)
         if typ == 5:
             r.update(name=cstr(body[:32]))
             return "%s name=%s" % (head, cstr(body[:32]))

@@ -85,6 +85,9 @@ class ExpectedFinding:
         self.instances = None   # the finding's `instances`, or None (not checked)
         self.examples = []      # list of glob lists: its `examples`' lock names, in order
         self.message = None     # regex its `message` must contain, or None
+        self.schedule = None    # its `schedule` label ("concurrent", ...), or None
+        self.ordered_by = None  # regex some `ordered_by` text must contain, or None
+        self.confirmation = None  # its `confirmation.status` (--confirm), or None
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -107,6 +110,12 @@ class ExpectedFinding:
         for kind, place, held in self.accesses:
             held_text = f" ({held})" if held else ""
             lines.append(f"  access {kind} with a frame at {place}{held_text}")
+        if self.schedule is not None:
+            lines.append(f"  schedule {self.schedule}")
+        if self.ordered_by is not None:
+            lines.append(f"  ordered by /{self.ordered_by.pattern}/")
+        if self.confirmation is not None:
+            lines.append(f"  confirmation {self.confirmation}")
         if self.variable is not None:
             lines.append(f"  variable {self.variable}")
         if self.instances is not None:
@@ -254,6 +263,22 @@ def parse_expect(path, section, markers):
                 if current is None:
                     raise ExpectError("`message REGEX` must follow a `finding`")
                 current.message = re.compile(rest.strip())
+            elif word == "schedule":
+                if current is None or len(args) != 1 or \
+                        args[0] not in ("concurrent", "ordered", "unchecked"):
+                    raise ExpectError("`schedule concurrent|ordered|unchecked` must follow a "
+                                      "`finding`")
+                current.schedule = args[0]
+            elif word == "confirmation":
+                if current is None or len(args) != 1 or \
+                        args[0] not in ("reproduced", "not-reproduced"):
+                    raise ExpectError("`confirmation reproduced|not-reproduced` must follow a "
+                                      "`finding`")
+                current.confirmation = args[0]
+            elif word == "ordered-by":
+                if current is None:
+                    raise ExpectError("`ordered-by REGEX` must follow a `finding`")
+                current.ordered_by = re.compile(rest.strip())
             elif word == "variable":
                 if current is None:
                     raise ExpectError("`variable NAME` must follow a `finding`")
@@ -418,6 +443,18 @@ def finding_problems(exp, finding, program_pid=None):
         single = finding.get("single_thread")
         if single is not (exp.threads == "single-thread"):
             problems.append(f"single_thread is {single!r}, expected {exp.threads}")
+    if exp.schedule is not None and finding.get("schedule") != exp.schedule:
+        problems.append(f"schedule is {finding.get('schedule')!r}, expected {exp.schedule}")
+    if exp.confirmation is not None:
+        conf = finding.get("confirmation")
+        status = conf.get("status") if isinstance(conf, dict) else None
+        if status != exp.confirmation:
+            problems.append(f"confirmation is {conf!r}, expected {exp.confirmation}")
+    if exp.ordered_by is not None:
+        texts = [str(o.get("text")) for o in finding.get("ordered_by") or []
+                 if isinstance(o, dict)]
+        if not any(exp.ordered_by.search(t) for t in texts):
+            problems.append(f"ordered_by texts {texts} do not match /{exp.ordered_by.pattern}/")
     if exp.locks is not None:
         names = lock_names(finding)
         if not match_globs(exp.locks, names):

@@ -84,6 +84,23 @@ void rec_thread(struct rec *r, int32_t pid, uint32_t thread, uint32_t parent, ui
     t->start_routine = 0x401000;
 }
 
+void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint64_t stack)
+{
+    struct lw_rec_join *j = start(r, LW_REC_JOIN, sizeof *j, pid, thread);
+    j->joined = handle;
+    j->stack = stack;
+}
+
+void rec_epoch(struct rec *r, uint32_t epoch)
+{
+    ((struct lw_rec_header *)r->bytes)->epoch = epoch;
+}
+
+void rec_parent_epoch(struct rec *r, uint32_t epoch)
+{
+    ((struct lw_rec_thread *)r->bytes)->parent_epoch = epoch;
+}
+
 void rec_thread_name(struct rec *r, int32_t pid, uint32_t thread, const char *name)
 {
     struct lw_rec_thread_name *t = start(r, LW_REC_THREAD_NAME, sizeof *t, pid, thread);

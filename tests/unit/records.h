@@ -49,6 +49,13 @@ void rec_overflow(struct rec *r, int32_t pid, uint32_t table, uint64_t limit);
 void rec_holds(struct rec *r, int32_t pid, uint32_t thread, const struct lw_hold *events,
                uint32_t n, uint64_t time_ns);
 
+/* JOIN: `thread` of pid joined the thread whose pthread_t is `handle`, at stack `stack`. */
+void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint64_t stack);
+/* Sets the epoch in the header of the record in r (the builders leave 0). */
+void rec_epoch(struct rec *r, uint32_t epoch);
+/* Sets the creator's epoch of the THREAD record in r. */
+void rec_parent_epoch(struct rec *r, uint32_t epoch);
+
 /* The kernel tid the builders put in the headers of `thread` of pid. */
 int32_t tid_of(int32_t pid, uint32_t thread);
 

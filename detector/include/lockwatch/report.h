@@ -229,6 +229,44 @@ struct lw_instance_example {
 /* Example lock sets a grouped finding keeps: its first instances in record order. */
 #define LW_FINDING_EXAMPLES 2
 
+/* lock-order-inversion: whether this run's thread starts and joins let the cycle's edges be in
+ * progress at once (docs/report-format.md, "schedule"). */
+enum lw_schedule {
+    LW_SCHEDULE_NONE,       /* not labelled: another kind, or the report was made mid-run */
+    LW_SCHEDULE_CONCURRENT, /* some way to close the cycle uses edges whose threads overlapped */
+    LW_SCHEDULE_ORDERED,    /* every way to close it uses edges that this run ordered */
+    LW_SCHEDULE_UNCHECKED,  /* too many threads or uses to decide within the budget */
+};
+
+/* One step of an ordering: CREATED, `from` created `to` at stack; JOINED, `to` joined `from`. */
+enum lw_order_step_kind { LW_ORDER_CREATED = 1, LW_ORDER_JOINED = 2 };
+struct lw_order_step {
+    enum lw_order_step_kind kind;
+    struct lw_thread *from, *to;
+    struct lw_stack *stack; /* NULL when not captured */
+};
+
+/* Why `first`'s uses of the cycle's edges all happened before `then`'s: steps, earliest first;
+ * none when first == then (one thread, program order). */
+struct lw_ordering {
+    struct lw_thread *first, *then;
+    size_t nsteps;
+    struct lw_order_step *steps;
+};
+
+/* lock-order-inversion: what `lockwatch --confirm` made of it (set by the driver). */
+enum lw_confirm_status {
+    LW_CONFIRM_NONE,           /* not tried */
+    LW_CONFIRM_REPRODUCED,     /* a steered re-run deadlocked on this cycle */
+    LW_CONFIRM_NOT_REPRODUCED, /* no re-run did, or none could be steered (reason) */
+};
+struct lw_confirmation {
+    enum lw_confirm_status status;
+    unsigned attempt;   /* REPRODUCED: the re-run that deadlocked, 1-based */
+    unsigned attempts;  /* re-runs made for it */
+    const char *reason; /* NOT_REPRODUCED: why, a static string */
+};
+
 struct lw_finding {
     uint32_t id; /* 1-based, in order found */
     enum lw_finding_kind kind;
@@ -272,6 +310,12 @@ struct lw_finding {
     /* Per cycle edge (ncycle of them, or NULL): the other places its locks were taken in that
      * order. Filled by lw_detector_finish, owned by the detector. */
     const struct lw_edge_places *places;
+    /* lock-order-inversion, filled by lw_detector_finish: the label, and for ORDERED the orderings
+     * between the threads of the cycle shown */
+    enum lw_schedule schedule;
+    size_t nordered;
+    struct lw_ordering *ordered_by;
+    struct lw_confirmation confirmation;
 };
 
 /* A table of the program's runtime that filled (wire.h enum lw_overflow_table). */

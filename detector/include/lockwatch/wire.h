@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 2u
+#define LW_WIRE_VERSION 3u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
@@ -74,6 +74,7 @@ enum lw_rec_type {
     LW_REC_RING = 13,     /* on the socket only: later records come through this ring (ring.h) */
     LW_REC_WATCH = 14,    /* where the driver can read a thread's wait slot (struct lw_wait_slot) */
     LW_REC_HELD = 15,     /* the older held locks of the ACQUIRE record that follows */
+    LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -127,9 +128,10 @@ struct lw_rec_header {
     uint8_t type;    /* enum lw_rec_type */
     uint32_t size;   /* bytes in the whole record */
     int32_t pid;
-    int32_t tid;     /* kernel thread id */
-    uint32_t thread; /* thread number in this process, 0 = main thread, in creation order */
-    uint32_t reserved;
+    int32_t tid;      /* kernel thread id */
+    uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
+    uint32_t epoch;   /* the thread's creates and joins so far: a create or a join ends an epoch
+                         (happens-before, docs/internals.md) */
     uint64_t time_ns; /* CLOCK_MONOTONIC */
 };
 
@@ -166,9 +168,18 @@ struct lw_rec_stack {
 struct lw_rec_thread {
     struct lw_rec_header h; /* h.thread is the new thread */
     uint32_t parent_thread; /* creator's thread number; UINT32_MAX if unknown */
-    uint32_t reserved;
+    uint32_t parent_epoch;  /* the creator's epoch the create ended (its records before the
+                               create carry it, those after a larger one) */
     uint64_t created_stack; /* stack of the pthread_create call, 0 if unknown */
     uint64_t start_routine; /* address of the start routine */
+};
+
+/* Thread h.thread joined the thread whose pthread_t is `joined` (as its WATCH record gave it); the
+ * join ended the joiner's epoch h.epoch - 1. Every record of the joined thread came before. */
+struct lw_rec_join {
+    struct lw_rec_header h;
+    uint64_t joined;
+    uint64_t stack; /* the join call, 0 if not captured */
 };
 
 struct lw_rec_thread_name {

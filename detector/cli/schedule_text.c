@@ -1,0 +1,110 @@
+/* schedule_text.c — the words for the happens-before label (see schedule_text.h). */
+#include "schedule_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "render_common.h"
+
+const char *lwd_schedule_name(enum lw_schedule s)
+{
+    switch (s) {
+    case LW_SCHEDULE_NONE:
+        return NULL;
+    case LW_SCHEDULE_CONCURRENT:
+        return "concurrent";
+    case LW_SCHEDULE_ORDERED:
+        return "ordered";
+    case LW_SCHEDULE_UNCHECKED:
+        return "unchecked";
+    }
+    return NULL;
+}
+
+const char *lwd_confirm_name(enum lw_confirm_status s)
+{
+    switch (s) {
+    case LW_CONFIRM_NONE:
+        return NULL;
+    case LW_CONFIRM_REPRODUCED:
+        return "reproduced";
+    case LW_CONFIRM_NOT_REPRODUCED:
+        return "not-reproduced";
+    }
+    return NULL;
+}
+
+const char *lwd_order_step_name(enum lw_order_step_kind k)
+{
+    switch (k) {
+    case LW_ORDER_CREATED:
+        return "created";
+    case LW_ORDER_JOINED:
+        return "joined";
+    }
+    return "unknown";
+}
+
+static void put_thread(FILE *f, const struct lw_thread *t, bool multi_process)
+{
+    char id[32];
+    if (t == NULL) {
+        fputs("an unknown thread", f);
+        return;
+    }
+    lw_thread_id(t, multi_process, id, sizeof id);
+    if (t->label != NULL)
+        fprintf(f, "%s (%s)", id, t->label);
+    else
+        fputs(id, f);
+}
+
+/* " at file:line" of the stack's first user frame, else of its first frame, else nothing. */
+static void put_site(FILE *f, const struct lw_stack *s)
+{
+    if (s == NULL || s->frames == NULL || s->nframes == 0) return;
+    size_t i = lwd_first_user_frame(s);
+    const struct lw_frame *fr = &s->frames[i < s->nframes ? i : 0];
+    if (fr->file != NULL)
+        fprintf(f, " at %s:%d", lwd_basename(fr->file), fr->line);
+    else if (fr->function != NULL)
+        fprintf(f, " in %s", fr->function);
+}
+
+char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL) return NULL;
+    if (o->first == o->then || o->nsteps == 0) {
+        fputs("all were taken in ", f);
+        put_thread(f, o->first, multi_process);
+    } else {
+        for (size_t i = 0; i < o->nsteps; i++) {
+            const struct lw_order_step *s = &o->steps[i];
+            if (i > 0) fputs(", then ", f);
+            if (s->kind == LW_ORDER_JOINED) {
+                put_thread(f, s->from, multi_process);
+                fputs(" ended and ", f);
+                put_thread(f, s->to, multi_process);
+                fputs(" joined it", f);
+            } else {
+                put_thread(f, s->from, multi_process);
+                fputs(" created ", f);
+                put_thread(f, s->to, multi_process);
+            }
+            put_site(f, s->stack);
+        }
+        fputs(", so ", f);
+        put_thread(f, o->first, multi_process);
+        fputs("'s acquisitions came before ", f);
+        put_thread(f, o->then, multi_process);
+        fputs("'s", f);
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}

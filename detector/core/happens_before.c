@@ -1,0 +1,293 @@
+/* happens_before.c — thread start/join order and cycle classification (see happens_before.h). */
+#include "happens_before.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+
+#define LW_HB_ALL UINT32_MAX /* reach value: every epoch of the thread */
+
+static uint64_t edge_key(uint32_t hold, uint32_t acq)
+{
+    return (uint64_t)hold << 32 | acq;
+}
+
+void lw_hb_free(struct lw_hb *hb)
+{
+    for (size_t i = 0; i < hb->nthreads; i++)
+        free(hb->threads[i].joins);
+    free(hb->threads);
+    free(hb->uses);
+    lw_map_free(&hb->use_of);
+    lw_map_free(&hb->edge_of);
+    memset(hb, 0, sizeof *hb);
+}
+
+static struct lw_hb_thread *thread_at(struct lw_hb *hb, uint32_t t)
+{
+    if (t == LW_HB_NONE) return NULL;
+    if (t >= hb->nthreads) {
+        struct lw_hb_thread *all =
+            lw_grow(hb->threads, &hb->threads_cap, (size_t)t + 1, sizeof *all);
+        if (!all) return NULL;
+        hb->threads = all;
+        for (size_t i = hb->nthreads; i <= t; i++)
+            all[i] = (struct lw_hb_thread){.parent = LW_HB_NONE};
+        hb->nthreads = (size_t)t + 1;
+    }
+    return &hb->threads[t];
+}
+
+int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch,
+                const void *site)
+{
+    struct lw_hb_thread *t = thread_at(hb, thread);
+    if (!t) return -1;
+    t->parent = parent == thread ? LW_HB_NONE : parent;
+    t->parent_epoch = parent_epoch;
+    t->site = site;
+    return 0;
+}
+
+int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t joined,
+               const void *site)
+{
+    if (joiner == joined || !thread_at(hb, joined)) return joiner == joined ? 0 : -1;
+    struct lw_hb_thread *t = thread_at(hb, joiner);
+    if (!t) return -1;
+    struct lw_hb_join *all = lw_grow(t->joins, &t->joins_cap, t->njoins + 1, sizeof *all);
+    if (!all) return -1;
+    t->joins = all;
+    hb->threads[joined].joined = true;
+    all[t->njoins++] = (struct lw_hb_join){.epoch = epoch_after, .joined = joined, .site = site};
+    return 0;
+}
+
+int lw_hb_use(struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t thread, uint32_t epoch)
+{
+    uint64_t key = edge_key(hold, acq), at;
+    if (!thread_at(hb, thread)) return -1;
+    if (lw_map_get(&hb->use_of, key, thread, &at)) {
+        struct lw_hb_use *u = &hb->uses[at];
+        if (epoch < u->emin) u->emin = epoch;
+        if (epoch > u->emax) u->emax = epoch;
+        return 0;
+    }
+    struct lw_hb_use *all = lw_grow(hb->uses, &hb->uses_cap, hb->nuses + 1, sizeof *all);
+    if (!all) return -1;
+    hb->uses = all;
+    uint64_t first = LW_HB_NONE;
+    (void)lw_map_get(&hb->edge_of, key, 0, &first);
+    uint32_t index = (uint32_t)hb->nuses;
+    if (lw_map_put(&hb->use_of, key, thread, index) != 0 ||
+        lw_map_put(&hb->edge_of, key, 0, index) != 0)
+        return -1;
+    all[index] =
+        (struct lw_hb_use){.thread = thread, .emin = epoch, .emax = epoch, .next = (uint32_t)first};
+    hb->nuses++;
+    return 0;
+}
+
+uint32_t lw_hb_first_use(const struct lw_hb *hb, uint32_t hold, uint32_t acq)
+{
+    uint64_t first;
+    return lw_map_get(&hb->edge_of, edge_key(hold, acq), 0, &first) ? (uint32_t)first : LW_HB_NONE;
+}
+
+/* How a thread came to precede the start point: through `next` (closer to it). */
+struct lw_hb_via {
+    uint32_t next;
+    enum lw_hb_step_kind kind;
+    const void *site;
+};
+
+struct lw_hb_push {
+    uint32_t thread, reach;
+    struct lw_hb_via via; /* how it precedes: set when the push improves its reach */
+};
+
+/* reach[x] (nthreads entries): 0 when no event of x is known to precede (u, f), else 1 + the
+ * latest epoch of x that does (LW_HB_ALL: all of them). via may be NULL. Walks the creates and
+ * joins backwards with an explicit stack. -1 when out of memory. */
+static int reach_from(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *reach,
+                      struct lw_hb_via *via)
+{
+    memset(reach, 0, hb->nthreads * sizeof *reach);
+    struct lw_hb_push *stack = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct lw_hb_push start = {u, f == LW_HB_ALL ? LW_HB_ALL : f + 1, {.next = LW_HB_NONE}};
+    stack = lw_grow(stack, &cap, 1, sizeof *stack);
+    if (!stack) return -1;
+    stack[n++] = start;
+    while (n) {
+        struct lw_hb_push p = stack[--n];
+        if (p.thread >= hb->nthreads || p.reach <= reach[p.thread]) continue;
+        reach[p.thread] = p.reach;
+        if (via) via[p.thread] = p.via;
+        const struct lw_hb_thread *t = &hb->threads[p.thread];
+        size_t more = t->njoins + 1;
+        struct lw_hb_push *grown = lw_grow(stack, &cap, n + more, sizeof *stack);
+        if (!grown) {
+            rc = -1;
+            break;
+        }
+        stack = grown;
+        for (size_t j = 0; j < t->njoins; j++) {
+            const struct lw_hb_join *join = &t->joins[j];
+            /* the join precedes the epochs from join->epoch on */
+            if (join->joined >= hb->nthreads || p.reach <= join->epoch ||
+                reach[join->joined] == LW_HB_ALL)
+                continue;
+            stack[n++] =
+                (struct lw_hb_push){join->joined, LW_HB_ALL, {p.thread, LW_HB_JOINED, join->site}};
+        }
+        if (t->parent != LW_HB_NONE && t->parent < hb->nthreads &&
+            reach[t->parent] < t->parent_epoch + 1u) {
+            stack[n++] = (struct lw_hb_push){
+                t->parent, t->parent_epoch + 1u, {p.thread, LW_HB_CREATED, t->site}};
+        }
+    }
+    free(stack);
+    return rc;
+}
+
+int lw_hb_reach(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *reach)
+{
+    if (u >= hb->nthreads) {
+        memset(reach, 0, hb->nthreads * sizeof *reach);
+        return 0;
+    }
+    return reach_from(hb, u, f, reach, NULL);
+}
+
+uint32_t lw_hb_use_of(const struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t t)
+{
+    uint64_t at;
+    return lw_map_get(&hb->use_of, edge_key(hold, acq), t, &at) ? (uint32_t)at : LW_HB_NONE;
+}
+
+bool lw_hb_before(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uint32_t f)
+{
+    if (t == u) return e <= f;
+    if (t >= hb->nthreads || u >= hb->nthreads) return false;
+    uint32_t *reach = malloc(hb->nthreads * sizeof *reach);
+    bool before = reach && reach_from(hb, u, f, reach, NULL) == 0 && reach[t] > e;
+    free(reach);
+    return before;
+}
+
+size_t lw_hb_why(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uint32_t f,
+                 struct lw_hb_step *out, size_t cap)
+{
+    if (t == u || t >= hb->nthreads || u >= hb->nthreads) return 0;
+    uint32_t *reach = malloc(hb->nthreads * sizeof *reach);
+    struct lw_hb_via *via = malloc(hb->nthreads * sizeof *via);
+    size_t n = 0;
+    if (reach && via && reach_from(hb, u, f, reach, via) == 0 && reach[t] > e) {
+        for (uint32_t x = t; x != u && x != LW_HB_NONE && n <= hb->nthreads; x = via[x].next) {
+            if (n < cap) out[n] = (struct lw_hb_step){via[x].kind, x, via[x].next, via[x].site};
+            n++;
+        }
+    }
+    free(reach);
+    free(via);
+    return n;
+}
+
+/* Classification scratch: the candidate uses of each edge and what precedes each. */
+struct lw_hb_search {
+    const struct lw_hb *hb;
+    size_t n;
+    const struct lw_hb_use **cand; /* all candidates, edge by edge */
+    size_t *first;                 /* edge k's candidates: cand[first[k] .. first[k + 1]) */
+    uint32_t *reach;               /* per candidate, nthreads entries: reach from its emin */
+    size_t *chosen;
+    size_t steps, budget;
+};
+
+/* Whether every use of a precedes every use of b (b's earliest epoch is reached by a's latest). */
+static bool all_before(const struct lw_hb_search *s, size_t a, size_t b)
+{
+    return s->reach[b * s->hb->nthreads + s->cand[a]->thread] > s->cand[a]->emax;
+}
+
+static bool compatible(const struct lw_hb_search *s, size_t a, size_t b)
+{
+    return s->cand[a]->thread != s->cand[b]->thread && !all_before(s, a, b) && !all_before(s, b, a);
+}
+
+/* 1: a pairwise compatible choice exists; 0: none; -1: budget. Iterative backtracking. */
+static int search_choice(struct lw_hb_search *s)
+{
+    size_t k = 0;
+    s->chosen[0] = s->first[0];
+    for (;;) {
+        if (++s->steps > s->budget) return -1;
+        if (s->chosen[k] >= s->first[k + 1]) { /* edge k exhausted: back up */
+            if (k == 0) return 0;
+            k--;
+            s->chosen[k]++;
+            continue;
+        }
+        bool ok = true;
+        for (size_t i = 0; i < k && ok; i++)
+            ok = compatible(s, s->chosen[i], s->chosen[k]);
+        if (!ok) {
+            s->chosen[k]++;
+            continue;
+        }
+        if (k + 1 == s->n) return 1;
+        k++;
+        s->chosen[k] = s->first[k];
+    }
+}
+
+enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const uint32_t *hold, const uint32_t *acq,
+                                  size_t n, size_t budget)
+{
+    if (n == 0) return LW_HB_UNCHECKED;
+    struct lw_hb_search s = {.hb = hb, .n = n, .budget = budget};
+    enum lw_hb_verdict verdict = LW_HB_UNCHECKED;
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        for (uint32_t i = lw_hb_first_use(hb, hold[k], acq[k]); i != LW_HB_NONE;
+             i = hb->uses[i].next)
+            total++;
+    /* the reach table costs candidates x threads: over the budget it is no claim */
+    size_t threads = hb->nthreads ? hb->nthreads : 1;
+    if (total == 0 || total > budget / threads) return LW_HB_UNCHECKED;
+    s.cand = malloc(total * sizeof *s.cand);
+    s.first = malloc((n + 1) * sizeof *s.first);
+    s.chosen = malloc(n * sizeof *s.chosen);
+    s.reach = malloc(total * threads * sizeof *s.reach);
+    if (!s.cand || !s.first || !s.chosen || !s.reach) goto out;
+    size_t c = 0;
+    for (size_t k = 0; k < n; k++) {
+        s.first[k] = c;
+        for (uint32_t i = lw_hb_first_use(hb, hold[k], acq[k]); i != LW_HB_NONE;
+             i = hb->uses[i].next)
+            s.cand[c++] = &hb->uses[i];
+    }
+    s.first[n] = c;
+    for (size_t k = 0; k < n; k++)
+        if (s.first[k] == s.first[k + 1]) goto out; /* an edge nobody took: no claim */
+    for (size_t i = 0; i < total; i++) {
+        if (s.cand[i]->thread >= hb->nthreads) {
+            memset(&s.reach[i * threads], 0, threads * sizeof *s.reach);
+            continue;
+        }
+        if (reach_from(hb, s.cand[i]->thread, s.cand[i]->emin, &s.reach[i * threads], NULL) != 0)
+            goto out;
+    }
+    s.steps = total * threads;
+    int found = search_choice(&s);
+    verdict = found > 0 ? LW_HB_CONCURRENT : found == 0 ? LW_HB_ORDERED : LW_HB_UNCHECKED;
+out:
+    free(s.cand);
+    free(s.first);
+    free(s.chosen);
+    free(s.reach);
+    return verdict;
+}

@@ -1,0 +1,188 @@
+/* schedule.c — the happens-before label of lock-order-inversion findings (docs/internals.md,
+ * "Happens-before"): THREAD and JOIN records order threads, ACQUIRE records say in which epoch
+ * each thread took each edge, and at the end each finding is labelled concurrent, ordered (with
+ * the orderings of the cycle it shows) or unchecked. The label hides nothing. */
+#include <stdlib.h>
+
+#include "grow.h"
+#include "state.h"
+
+/* Steps a classification may take per instance-level cycle before it makes no claim. */
+#define LW_SCHEDULE_BUDGET (1u << 24)
+
+int lw_schedule_thread(struct lw_detector *d, const struct lw_thread *t,
+                       const struct lw_rec_thread *rec)
+{
+    uint32_t parent = LW_HB_NONE;
+    uint64_t index;
+    if (rec->parent_thread != UINT32_MAX &&
+        lw_map_get(&d->thread_keys, t->process, rec->parent_thread, &index))
+        parent = (uint32_t)index;
+    return lw_hb_start(&d->hb, t->index, parent, rec->parent_epoch, t->created) == 0 ? LW_OK
+                                                                                     : LW_ERR_NOMEM;
+}
+
+/* The thread a JOIN names: of the joiner's process, with that pthread_t, ended and not joined
+ * yet. A handle is reused only after its join, but the new thread's records may come before the
+ * JOIN of the old one, so more than one candidate means none: no ordering is claimed. */
+static struct lw_thread *joined_thread(struct lw_detector *d, const struct lw_thread *joiner,
+                                       uint64_t handle)
+{
+    struct lw_thread *found = NULL;
+    for (size_t i = 0; i < d->report.nthreads && handle; i++) {
+        struct lw_thread *t = d->report.threads[i];
+        if (t == joiner || t->process != joiner->process || t->handle != handle || !t->exited)
+            continue;
+        if (t->index < d->hb.nthreads && d->hb.threads[t->index].joined) continue;
+        if (found) return NULL;
+        found = t;
+    }
+    return found;
+}
+
+int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *joiner = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!joiner) return LW_ERR_NOMEM;
+    struct lw_thread *joined = joined_thread(d, joiner, rec->joined);
+    if (!joined) return LW_OK;
+    int nomem = 0;
+    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    struct lw_stack *stack =
+        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
+    if (nomem || lw_hb_join(&d->hb, joiner->index, rec->h.epoch, joined->index, stack) != 0)
+        return LW_ERR_NOMEM;
+    return LW_OK;
+}
+
+int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
+                    const struct lw_thread *t, uint32_t epoch)
+{
+    return lw_hb_use(&d->hb, hold->index, acq->index, t->index, epoch) == 0 ? LW_OK : LW_ERR_NOMEM;
+}
+
+/* The verdict over one instance-level cycle. */
+static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_edge *edges,
+                                   size_t n, uint32_t *hold, uint32_t *acq)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (!edges[k].holding || !edges[k].acquiring) return LW_HB_UNCHECKED;
+        hold[k] = edges[k].holding->index;
+        acq[k] = edges[k].acquiring->index;
+    }
+    return lw_hb_classify(&d->hb, hold, acq, n, LW_SCHEDULE_BUDGET);
+}
+
+/* Adds the ordering first -> then of f (once per pair of threads). */
+static int add_ordering(struct lw_detector *d, struct lw_finding *f, size_t *cap,
+                        const struct lw_hb_use *a, const struct lw_hb_use *b)
+{
+    struct lw_report *r = &d->report;
+    for (size_t i = 0; i < f->nordered; i++)
+        if (f->ordered_by[i].first->index == a->thread && f->ordered_by[i].then->index == b->thread)
+            return LW_OK;
+    struct lw_ordering *all = lw_grow(f->ordered_by, cap, f->nordered + 1, sizeof *all);
+    if (!all) return LW_ERR_NOMEM;
+    f->ordered_by = all;
+    struct lw_ordering *o = &all[f->nordered];
+    *o = (struct lw_ordering){.first = r->threads[a->thread], .then = r->threads[b->thread]};
+    size_t n = lw_hb_why(&d->hb, a->thread, a->emax, b->thread, b->emin, NULL, 0);
+    struct lw_hb_step *steps = n ? malloc(n * sizeof *steps) : NULL;
+    o->steps = n ? malloc(n * sizeof *o->steps) : NULL;
+    if (n && (!steps || !o->steps)) {
+        free(steps);
+        free(o->steps);
+        return LW_ERR_NOMEM;
+    }
+    n = lw_hb_why(&d->hb, a->thread, a->emax, b->thread, b->emin, steps, n);
+    for (size_t s = 0; s < n; s++)
+        o->steps[s] = (struct lw_order_step){
+            .kind = steps[s].kind == LW_HB_CREATED ? LW_ORDER_CREATED : LW_ORDER_JOINED,
+            .from = r->threads[steps[s].from],
+            .to = r->threads[steps[s].to],
+            .stack = (struct lw_stack *)(uintptr_t)steps[s].site,
+        };
+    o->nsteps = n;
+    free(steps);
+    f->nordered++;
+    return LW_OK;
+}
+
+/* One ordering that rules out the cycle f shows: the first pair of its edges (nearest first)
+ * whose uses, by the threads shown, are in one thread or ordered. None when the cycle is too
+ * large to look at within the budget. */
+static int explain(struct lw_detector *d, struct lw_finding *f)
+{
+    const struct lw_hb *hb = &d->hb;
+    size_t n = f->ncycle, threads = hb->nthreads, cap = 0;
+    if (n < 2 || threads == 0 || n > LW_SCHEDULE_BUDGET / threads) return LW_OK;
+    const struct lw_hb_use **uses = calloc(n, sizeof *uses);
+    uint32_t *reach = malloc(n * threads * sizeof *reach);
+    int rc = LW_ERR_NOMEM;
+    if (!uses || !reach) goto out;
+    rc = LW_OK;
+    for (size_t k = 0; k < n; k++) {
+        const struct lw_cycle_edge *e = &f->cycle[k];
+        uint32_t u =
+            e->holding && e->acquiring && e->thread
+                ? lw_hb_use_of(hb, e->holding->index, e->acquiring->index, e->thread->index)
+                : LW_HB_NONE;
+        if (u == LW_HB_NONE) goto out; /* not recorded: nothing to show */
+        uses[k] = &hb->uses[u];
+        if (lw_hb_reach(hb, uses[k]->thread, uses[k]->emin, &reach[k * threads]) != 0) {
+            rc = LW_ERR_NOMEM;
+            goto out;
+        }
+    }
+    for (size_t dist = 1; dist < n; dist++)
+        for (size_t i = 0; i < n; i++) {
+            size_t j = (i + dist) % n;
+            const struct lw_hb_use *a = uses[i], *b = uses[j];
+            if (a->thread == b->thread) {
+                rc = add_ordering(d, f, &cap, a, a);
+                goto out;
+            }
+            if (reach[j * threads + a->thread] > a->emax) {
+                rc = add_ordering(d, f, &cap, a, b);
+                goto out;
+            }
+        }
+out:
+    free(uses);
+    free(reach);
+    return rc;
+}
+
+int lw_schedule_label(struct lw_detector *d)
+{
+    uint32_t *hold = NULL, *acq = NULL;
+    size_t cap = 0, cap2 = 0;
+    int rc = LW_OK;
+    for (size_t g = 0; g < d->ngroups && rc == LW_OK; g++) {
+        struct lw_cycle_group *group = &d->groups[g];
+        struct lw_finding *f = group->finding;
+        if (!f || f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->schedule != LW_SCHEDULE_NONE)
+            continue;
+        uint32_t *h = lw_grow(hold, &cap, group->n, sizeof *h);
+        if (h) hold = h;
+        uint32_t *a = h ? lw_grow(acq, &cap2, group->n, sizeof *a) : NULL;
+        if (!a) {
+            rc = LW_ERR_NOMEM;
+            break;
+        }
+        acq = a;
+        enum lw_hb_verdict verdict = LW_HB_ORDERED;
+        for (size_t i = 0; i < group->ninstances && verdict != LW_HB_CONCURRENT; i++) {
+            enum lw_hb_verdict v = classify(d, group->instances[i].edges, group->n, hold, acq);
+            if (v != LW_HB_ORDERED) verdict = v;
+        }
+        f->schedule = verdict == LW_HB_CONCURRENT ? LW_SCHEDULE_CONCURRENT
+                      : verdict == LW_HB_ORDERED  ? LW_SCHEDULE_ORDERED
+                                                  : LW_SCHEDULE_UNCHECKED;
+        if (f->schedule == LW_SCHEDULE_ORDERED) rc = explain(d, f);
+    }
+    free(hold);
+    free(acq);
+    return rc;
+}

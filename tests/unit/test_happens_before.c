@@ -1,0 +1,285 @@
+/* test_happens_before.c — thread start/join order and cycle classification
+ * (detector/core/happens_before.c), by hand and against a naive vector-clock model. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "happens_before.h"
+
+#define MAIN 0u
+#define T1 1u
+#define T2 2u
+#define T3 3u
+#define LOCK_A 1u
+#define LOCK_B 2u
+#define LOCK_C 3u
+
+/* main creates T1 (epoch 0 -> 1), joins it (1 -> 2), creates T2 (2 -> 3). */
+static void sequential(struct lw_hb *hb)
+{
+    assert_int_equal(lw_hb_start(hb, T1, MAIN, 0, "create T1"), 0);
+    assert_int_equal(lw_hb_join(hb, MAIN, 2, T1, "join T1"), 0);
+    assert_int_equal(lw_hb_start(hb, T2, MAIN, 2, "create T2"), 0);
+}
+
+static void test_join_then_create_orders(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    sequential(&hb);
+    assert_true(lw_hb_before(&hb, T1, 0, T2, 0));
+    assert_true(lw_hb_before(&hb, T1, 7, T2, 0)); /* every epoch of a joined thread */
+    assert_false(lw_hb_before(&hb, T2, 0, T1, 0));
+    lw_hb_free(&hb);
+}
+
+static void test_create_orders_only_earlier_epochs(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
+    assert_true(lw_hb_before(&hb, MAIN, 0, T1, 0));
+    assert_false(lw_hb_before(&hb, MAIN, 1, T1, 0)); /* what main does after the create */
+    assert_false(lw_hb_before(&hb, T1, 0, MAIN, 1)); /* never joined */
+    assert_false(lw_hb_before(&hb, T1, 0, MAIN, 9));
+    lw_hb_free(&hb);
+}
+
+static void test_join_orders_only_later_epochs(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    sequential(&hb);
+    assert_false(lw_hb_before(&hb, T1, 0, MAIN, 1)); /* main before the join */
+    assert_true(lw_hb_before(&hb, T1, 0, MAIN, 2));
+    lw_hb_free(&hb);
+}
+
+static void test_transitive(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    /* main creates T1 and T2; T2 joins T1 (T2: 0 -> 1), then T2 creates T3 (1 -> 2). */
+    assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_start(&hb, T2, MAIN, 1, NULL), 0);
+    assert_int_equal(lw_hb_join(&hb, T2, 1, T1, "T2 joins T1"), 0);
+    assert_int_equal(lw_hb_start(&hb, T3, T2, 1, "T2 creates T3"), 0);
+    assert_true(lw_hb_before(&hb, T1, 0, T3, 0));
+    assert_true(lw_hb_before(&hb, MAIN, 0, T3, 0));
+    assert_false(lw_hb_before(&hb, MAIN, 2, T3, 0));
+    struct lw_hb_step steps[4];
+    size_t n = lw_hb_why(&hb, T1, 0, T3, 0, steps, 4);
+    assert_int_equal(n, 2);
+    assert_int_equal(steps[0].kind, LW_HB_JOINED);
+    assert_int_equal(steps[0].from, T1);
+    assert_int_equal(steps[0].to, T2);
+    assert_string_equal(steps[0].site, "T2 joins T1");
+    assert_int_equal(steps[1].kind, LW_HB_CREATED);
+    assert_int_equal(steps[1].from, T2);
+    assert_int_equal(steps[1].to, T3);
+    assert_string_equal(steps[1].site, "T2 creates T3");
+    assert_int_equal(lw_hb_why(&hb, T3, 0, T1, 0, steps, 4), 0);
+    lw_hb_free(&hb);
+}
+
+static enum lw_hb_verdict abba(const struct lw_hb *hb)
+{
+    const uint32_t hold[] = {LOCK_A, LOCK_B}, acq[] = {LOCK_B, LOCK_A};
+    return lw_hb_classify(hb, hold, acq, 2, 1000000);
+}
+
+static void test_classify_sequential_is_ordered(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    sequential(&hb);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
+    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    lw_hb_free(&hb);
+}
+
+static void test_classify_overlap_is_concurrent(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    /* main creates T1 and T2 before joining either */
+    assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_start(&hb, T2, MAIN, 1, NULL), 0);
+    assert_int_equal(lw_hb_join(&hb, MAIN, 3, T1, NULL), 0);
+    assert_int_equal(lw_hb_join(&hb, MAIN, 4, T2, NULL), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
+    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+static void test_classify_one_thread_is_ordered(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, MAIN, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, MAIN, 0), 0);
+    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    lw_hb_free(&hb);
+}
+
+/* main takes A -> B in epoch 0 (before T1 exists) and again in epoch 1 (after creating it): the
+ * interval covers the second use, which overlaps T1. */
+static void test_classify_interval_spans_create(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, MAIN, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T1, 0), 0);
+    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, MAIN, 1), 0);
+    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+/* Edge A -> B by T1 (joined before T2 starts) and by T3 (alive with T2): T3 closes the cycle. */
+static void test_classify_other_thread_closes(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    sequential(&hb);
+    assert_int_equal(lw_hb_start(&hb, T3, MAIN, 3, NULL), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
+    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T3, 0), 0);
+    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+/* Three edges: T1 and T2 overlap, T3 starts after both were joined. One ordered pair is enough. */
+static void test_classify_three_edges(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_start(&hb, T2, MAIN, 1, NULL), 0);
+    assert_int_equal(lw_hb_join(&hb, MAIN, 3, T1, NULL), 0);
+    assert_int_equal(lw_hb_join(&hb, MAIN, 4, T2, NULL), 0);
+    assert_int_equal(lw_hb_start(&hb, T3, MAIN, 4, NULL), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_C, T2, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_C, LOCK_A, T3, 0), 0);
+    const uint32_t hold[] = {LOCK_A, LOCK_B, LOCK_C}, acq[] = {LOCK_B, LOCK_C, LOCK_A};
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, 3, 1000000), LW_HB_ORDERED);
+    /* an edge nobody took, or a budget too small to search: no claim */
+    const uint32_t none[] = {LOCK_A, LOCK_C}, none_acq[] = {LOCK_C, LOCK_A};
+    assert_int_equal(lw_hb_classify(&hb, none, none_acq, 2, 1000000), LW_HB_UNCHECKED);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, 3, 2), LW_HB_UNCHECKED);
+    lw_hb_free(&hb);
+}
+
+/* ---- against a naive model: full vector clocks at every event ---- */
+
+#define MODEL_THREADS 12u
+#define MODEL_EVENTS 200u
+#define MODEL_ALL 0xFFFFFFF0u
+
+struct model_event {
+    uint32_t thread, epoch;
+    uint32_t vc[MODEL_THREADS]; /* the latest epoch of each thread known before it */
+};
+
+struct model {
+    uint32_t n;                    /* threads made */
+    bool ended[MODEL_THREADS];     /* joined (no more events) */
+    uint32_t epoch[MODEL_THREADS]; /* current epoch */
+    uint32_t vc[MODEL_THREADS][MODEL_THREADS];
+    bool known[MODEL_THREADS][MODEL_THREADS]; /* vc entry valid */
+    struct model_event events[MODEL_EVENTS];
+    uint32_t nevents;
+};
+
+static bool model_before(const struct model *m, const struct model_event *a,
+                         const struct model_event *b)
+{
+    if (a->thread == b->thread) return a->epoch <= b->epoch;
+    return b->vc[a->thread] != UINT32_MAX && b->vc[a->thread] >= a->epoch;
+}
+
+static void test_against_model(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 200; seed++) {
+        srand(seed);
+        struct model *m = calloc(1, sizeof *m);
+        assert_non_null(m);
+        struct lw_hb hb = {0};
+        m->n = 1;
+        for (uint32_t i = 0; i < MODEL_THREADS; i++)
+            for (uint32_t j = 0; j < MODEL_THREADS; j++)
+                m->vc[i][j] = UINT32_MAX;
+        m->vc[0][0] = 0;
+        for (unsigned step = 0; step < 400 && m->nevents < MODEL_EVENTS; step++) {
+            uint32_t t = (uint32_t)rand() % m->n;
+            if (m->ended[t]) continue;
+            int op = rand() % 4;
+            if (op == 0 && m->n < MODEL_THREADS) { /* t creates c */
+                uint32_t c = m->n++;
+                memcpy(m->vc[c], m->vc[t], sizeof m->vc[c]);
+                m->vc[c][c] = 0;
+                assert_int_equal(lw_hb_start(&hb, c, t, m->epoch[t], NULL), 0);
+                m->epoch[t]++;
+                m->vc[t][t] = m->epoch[t];
+            } else if (op == 1) { /* t joins some other live thread u, which ends */
+                uint32_t u = (uint32_t)rand() % m->n;
+                if (u == t || m->ended[u] || u == 0) continue;
+                m->ended[u] = true;
+                m->epoch[t]++;
+                for (uint32_t k = 0; k < MODEL_THREADS; k++)
+                    if (m->vc[u][k] != UINT32_MAX &&
+                        (m->vc[t][k] == UINT32_MAX || m->vc[u][k] > m->vc[t][k]))
+                        m->vc[t][k] = m->vc[u][k];
+                m->vc[t][u] = MODEL_ALL;
+                m->vc[t][t] = m->epoch[t];
+                assert_int_equal(lw_hb_join(&hb, t, m->epoch[t], u, NULL), 0);
+            } else { /* an event of t */
+                struct model_event *e = &m->events[m->nevents++];
+                e->thread = t;
+                e->epoch = m->epoch[t];
+                memcpy(e->vc, m->vc[t], sizeof e->vc);
+            }
+        }
+        for (uint32_t i = 0; i < m->nevents; i++)
+            for (uint32_t j = 0; j < m->nevents; j++) {
+                const struct model_event *a = &m->events[i], *b = &m->events[j];
+                bool want = model_before(m, a, b);
+                bool got = lw_hb_before(&hb, a->thread, a->epoch, b->thread, b->epoch);
+                if (want != got)
+                    fail_msg("seed %u: (T%u, %u) before (T%u, %u): model %d, detector %d", seed,
+                             a->thread, a->epoch, b->thread, b->epoch, want, got);
+            }
+        lw_hb_free(&hb);
+        free(m);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_join_then_create_orders),
+        cmocka_unit_test(test_create_orders_only_earlier_epochs),
+        cmocka_unit_test(test_join_orders_only_later_epochs),
+        cmocka_unit_test(test_transitive),
+        cmocka_unit_test(test_classify_sequential_is_ordered),
+        cmocka_unit_test(test_classify_overlap_is_concurrent),
+        cmocka_unit_test(test_classify_one_thread_is_ordered),
+        cmocka_unit_test(test_classify_interval_spans_create),
+        cmocka_unit_test(test_classify_other_thread_closes),
+        cmocka_unit_test(test_classify_three_edges),
+        cmocka_unit_test(test_against_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,163 @@
+/* test_schedule.c — the happens-before label from records (detector/core/schedule.c): THREAD
+ * records with the creator's epoch, JOIN records matched to the joined thread by its pthread_t,
+ * ACQUIRE records in their epochs, and the label and ordering at lw_detector_finish. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "lockwatch/detector.h"
+#include "records.h"
+
+#define PID 100
+#define LOCK_A 0x1000
+#define LOCK_B 0x2000
+#define S_HOLD 0x11
+#define S_TAKE 0x21
+#define S_JOIN 0x31
+#define S_CREATE 0x41
+
+static struct rec r;
+
+static void feed(struct lw_detector *d)
+{
+    feed_ok(d, &r);
+}
+
+/* Thread `thread` starts, created by main in main's epoch `parent_epoch`, with pthread_t handle. */
+static void start(struct lw_detector *d, uint32_t thread, uint32_t parent_epoch, uint64_t handle)
+{
+    rec_thread(&r, PID, thread, 0, S_CREATE + thread);
+    rec_parent_epoch(&r, parent_epoch);
+    feed(d);
+    rec_watch(&r, PID, thread, handle);
+    feed(d);
+}
+
+/* `thread` in `epoch` holds `held` and requests `lock`. */
+static void take(struct lw_detector *d, uint32_t thread, uint32_t epoch, uint64_t held,
+                 uint64_t lock)
+{
+    const struct lw_held h[] = {held_at(ref_mutex(held), S_HOLD)};
+    rec_acquire(&r, PID, thread, ref_mutex(lock), S_TAKE, 1, h);
+    rec_epoch(&r, epoch);
+    feed(d);
+}
+
+static void end(struct lw_detector *d, uint32_t thread)
+{
+    rec_thread_exit(&r, PID, thread, 0);
+    feed(d);
+}
+
+/* main joins `handle`; the join leaves main in epoch `epoch_after`. */
+static void join(struct lw_detector *d, uint64_t handle, uint32_t epoch_after)
+{
+    rec_join(&r, PID, 0, handle, S_JOIN);
+    rec_epoch(&r, epoch_after);
+    feed(d);
+}
+
+static const struct lw_finding *the_inversion(struct lw_detector *d)
+{
+    assert_int_equal(lw_detector_finish(d), LW_OK);
+    const struct lw_report *rep = lw_detector_report(d);
+    assert_int_equal(rep->nfindings, 1);
+    assert_int_equal(rep->findings[0]->kind, LW_KIND_LOCK_ORDER_INVERSION);
+    return rep->findings[0];
+}
+
+/* create T1, T1 takes A -> B, join T1, create T2, T2 takes B -> A: ordered by that join. */
+static void test_join_then_create_is_ordered(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    start(d, 1, 0, 0x1111);
+    take(d, 1, 0, LOCK_A, LOCK_B);
+    end(d, 1);
+    join(d, 0x1111, 2);
+    start(d, 2, 2, 0x2222);
+    take(d, 2, 0, LOCK_B, LOCK_A);
+    end(d, 2);
+    const struct lw_finding *f = the_inversion(d);
+    assert_int_equal(f->schedule, LW_SCHEDULE_ORDERED);
+    assert_int_equal(f->nordered, 1);
+    const struct lw_ordering *o = &f->ordered_by[0];
+    assert_int_equal(o->first->number, 1);
+    assert_int_equal(o->then->number, 2);
+    assert_int_equal(o->nsteps, 2);
+    assert_int_equal(o->steps[0].kind, LW_ORDER_JOINED);
+    assert_int_equal(o->steps[0].from->number, 1);
+    assert_int_equal(o->steps[0].to->number, 0);
+    assert_non_null(o->steps[0].stack);
+    assert_int_equal(o->steps[0].stack->id, S_JOIN);
+    assert_int_equal(o->steps[1].kind, LW_ORDER_CREATED);
+    assert_int_equal(o->steps[1].to->number, 2);
+    assert_int_equal(o->steps[1].stack->id, S_CREATE + 2);
+    lw_detector_free(d);
+}
+
+/* The same without the join: both threads may be alive at once. */
+static void test_no_join_is_concurrent(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    start(d, 1, 0, 0x1111);
+    take(d, 1, 0, LOCK_A, LOCK_B);
+    end(d, 1);
+    start(d, 2, 1, 0x2222);
+    take(d, 2, 0, LOCK_B, LOCK_A);
+    const struct lw_finding *f = the_inversion(d);
+    assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+    assert_int_equal(f->nordered, 0);
+    lw_detector_free(d);
+}
+
+/* Two ended, unjoined threads with the join's pthread_t (a handle reused before the old
+ * thread's JOIN arrived): the join orders neither. */
+static void test_ambiguous_handle_orders_nothing(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    start(d, 1, 0, 0x1111);
+    take(d, 1, 0, LOCK_A, LOCK_B);
+    end(d, 1);
+    start(d, 3, 1, 0x1111);
+    end(d, 3);
+    join(d, 0x1111, 3);
+    start(d, 2, 3, 0x2222);
+    take(d, 2, 0, LOCK_B, LOCK_A);
+    const struct lw_finding *f = the_inversion(d);
+    assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+    lw_detector_free(d);
+}
+
+/* main takes A -> B before it creates T1 (epoch 0) and again after (epoch 1): the second use
+ * overlaps T1's B -> A. */
+static void test_use_after_create_is_concurrent(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    take(d, 0, 0, LOCK_A, LOCK_B);
+    start(d, 1, 0, 0x1111);
+    take(d, 1, 0, LOCK_B, LOCK_A);
+    end(d, 1);
+    take(d, 0, 1, LOCK_A, LOCK_B);
+    const struct lw_finding *f = the_inversion(d);
+    assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+    lw_detector_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_join_then_create_is_ordered),
+        cmocka_unit_test(test_no_join_is_concurrent),
+        cmocka_unit_test(test_ambiguous_handle_orders_nothing),
+        cmocka_unit_test(test_use_after_create_is_concurrent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
