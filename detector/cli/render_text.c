@@ -180,7 +180,11 @@ static void print_frame(const struct text *t, const struct lw_stack *s, size_t i
  * the limit, only user frames are, so the limit is spent on the program's own code. */
 static void print_stack(const struct text *t, const struct lw_stack *s)
 {
-    if (s == NULL || s->frames == NULL) {
+    if (s == NULL) { /* stack id 0: the runtime could not capture it (the overflows say why) */
+        fputs("      (stack not captured)\n", t->out);
+        return;
+    }
+    if (s->frames == NULL) {
         fputs("      (stack not received)\n", t->out);
         return;
     }
@@ -1030,12 +1034,12 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
     case LW_OVERFLOW_STACKS_SHORT:
         fprintf(t->out,
                 "a thread or signal handler had less than %" PRIu64
-                " bytes of stack left; some stacks were not captured (shown as not received)\n",
+                " bytes of stack left; some stacks were not captured\n",
                 ov->limit);
         return;
     case LW_OVERFLOW_STACKS_RESTRICTED:
         fputs("a thread ran under seccomp, where unwinding is not allowed; its stacks were not "
-              "captured (shown as not received)\n",
+              "captured\n",
               t->out);
         return;
     }

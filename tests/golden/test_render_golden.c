@@ -387,7 +387,8 @@ static void build_misuse(struct lw_report *r)
     struct lw_finding *left = finding_of(4, LW_KIND_EXIT_HOLDING_LOCK, 5151);
     set_locks(left, LIST(struct lw_lock *, spin));
     set_threads(left, LIST(struct lw_thread *, t3));
-    set_stacks(left, LIST(struct lw_labelled_stack, {t3, "locked here", lost}));
+    set_stacks(left, LIST(struct lw_labelled_stack, {t3, "locked here", lost},
+                          {t3, "exited here", NULL})); /* never captured: stack id 0 */
 
     set_findings(r, LIST(struct lw_finding *, cycle, twice, unowned, left));
     set_report_locks(r, LIST(struct lw_lock *, table, entry, heap, spin));
