@@ -84,16 +84,7 @@ struct lwd_baseline *lwd_baseline_load(const char *path, bool *out_of_memory)
     char *text = NULL;
     size_t len = 0;
     *out_of_memory = false;
-    switch (lwd_read_input(path, "baseline", LWD_INPUT_LIMIT, &text, &len)) {
-    case LWD_READ_OK:
-        break;
-    case LWD_READ_NOMEM:
-        *out_of_memory = true;
-        return NULL;
-    case LWD_READ_BAD:
-    case LWD_READ_TOO_LARGE:
-        return NULL;
-    }
+    if (!lwd_read_input(path, "baseline", LWD_INPUT_LIMIT, &text, &len, out_of_memory)) return NULL;
     struct lwd_baseline *b = lwd_baseline_parse(text, len, path, out_of_memory);
     free(text);
     return b;

@@ -77,8 +77,8 @@ enum lwd_read_status lwd_read_fd(int fd, size_t limit, int truncate, char **text
     return LWD_READ_OK;
 }
 
-enum lwd_read_status lwd_read_input(const char *path, const char *what, size_t limit, char **text,
-                                    size_t *len)
+bool lwd_read_input(const char *path, const char *what, size_t limit, char **text, size_t *len,
+                    bool *out_of_memory)
 {
     *text = NULL;
     *len = 0;
@@ -86,17 +86,20 @@ enum lwd_read_status lwd_read_input(const char *path, const char *what, size_t l
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         fprintf(stderr, "lockwatch: cannot read the %s %s: %s\n", what, path, strerror(errno));
-        return LWD_READ_BAD;
+        return false;
     }
     int cut = 0;
     const char *why = NULL;
     enum lwd_read_status st = lwd_read_fd(fd, limit, 0, text, len, &cut, &why);
     close(fd);
-    if (st == LWD_READ_NOMEM) fputs("lockwatch: out of memory\n", stderr);
+    if (st == LWD_READ_NOMEM) {
+        fputs("lockwatch: out of memory\n", stderr);
+        *out_of_memory = true;
+    }
     if (st == LWD_READ_TOO_LARGE)
         fprintf(stderr, "lockwatch: cannot read the %s %s: larger than %zu bytes\n", what, path,
                 limit);
     if (st == LWD_READ_BAD)
         fprintf(stderr, "lockwatch: cannot read the %s %s: %s\n", what, path, why);
-    return st;
+    return st == LWD_READ_OK;
 }

@@ -6,6 +6,7 @@
 #ifndef LWD_INPUT_FILE_H
 #define LWD_INPUT_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Largest suppressions file or baseline report lockwatch reads. */
@@ -27,8 +28,9 @@ enum lwd_read_status lwd_read_fd(int fd, size_t limit, int truncate, char **text
 
 /* Opens path (a link is followed: reading through one changes nothing) and reads it as
  * lwd_read_fd does, refusing a file over limit bytes. On failure prints one line
- * ("lockwatch: cannot read the WHAT PATH: why") and returns the reason. */
-enum lwd_read_status lwd_read_input(const char *path, const char *what, size_t limit, char **text,
-                                    size_t *len);
+ * ("lockwatch: cannot read the WHAT PATH: why"), sets *out_of_memory when that was why, and
+ * returns false. */
+bool lwd_read_input(const char *path, const char *what, size_t limit, char **text, size_t *len,
+                    bool *out_of_memory);
 
 #endif

@@ -43,16 +43,7 @@ static json_object *read_log(const char *path, bool *nomem)
 {
     char *text = NULL;
     size_t len = 0;
-    switch (lwd_read_input(path, "SARIF log", LWD_INPUT_LIMIT, &text, &len)) {
-    case LWD_READ_OK:
-        break;
-    case LWD_READ_NOMEM:
-        *nomem = true;
-        return NULL;
-    case LWD_READ_BAD:
-    case LWD_READ_TOO_LARGE:
-        return NULL;
-    }
+    if (!lwd_read_input(path, "SARIF log", LWD_INPUT_LIMIT, &text, &len, nomem)) return NULL;
     json_tokener *tok = json_tokener_new();
     json_object *root = NULL;
     if (tok == NULL) {

@@ -179,16 +179,8 @@ struct lwd_suppressions *lwd_suppressions_load(const char *path, bool *out_of_me
     char *text = NULL;
     size_t len = 0;
     *out_of_memory = false;
-    switch (lwd_read_input(path, "suppressions file", LWD_INPUT_LIMIT, &text, &len)) {
-    case LWD_READ_OK:
-        break;
-    case LWD_READ_NOMEM:
-        *out_of_memory = true;
+    if (!lwd_read_input(path, "suppressions file", LWD_INPUT_LIMIT, &text, &len, out_of_memory))
         return NULL;
-    case LWD_READ_BAD:
-    case LWD_READ_TOO_LARGE:
-        return NULL;
-    }
     struct lwd_suppressions *s = lwd_suppressions_parse(text, len, path, out_of_memory);
     free(text);
     return s;
