@@ -81,13 +81,14 @@ static bool lwi_steer_site(uint64_t pc)
 void lwi_steer_at_slow(struct lwi_thread *self, uint64_t pc)
 {
     if (self->restricted || self->held.count == 0 || !lwi_steer_site(pc)) return;
+    /* Read before counting ourselves: a partner counted right after us bumps it past this. */
+    unsigned go = atomic_load(&lwi_go);
     unsigned here = atomic_fetch_add(&lwi_present, 1) + 1;
     if (here >= lwi_steer_edges) { /* the last partner: everyone requests the next lock now */
         atomic_fetch_add(&lwi_go, 1);
         atomic_fetch_sub(&lwi_present, 1);
         return;
     }
-    unsigned go = atomic_load(&lwi_go);
     struct timespec nap = {.tv_sec = 0, .tv_nsec = 1000000};
     LWI_ERRNO_SAVE();     /* an interrupted nap sets EINTR: the program's errno stays its own */
     LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
