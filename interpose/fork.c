@@ -71,6 +71,10 @@ static void lwi_fork_child_of(struct lwi_thread *self)
 
 static void lwi_fork_child(void)
 {
+    /* A record made in the child before this handler ran (a child handler registered before ours
+     * took a lock) already announced it through lwi_fork_adopt, which rearmed the mark: once is
+     * enough, a second PROCESS record would name the child its own parent. */
+    if (lwi_fork_mark && *(volatile int32_t *)lwi_fork_mark == (int32_t)getpid()) return;
     lwi_fork_child_of(&lwi_tls);
 }
 

@@ -56,6 +56,16 @@ bool lwi_restrict_inherited(void)
  * call fails: stacks are only lost, never the program). */
 static void lwi_restrict_before(void)
 {
+    /* While system calls are still allowed: the thread gets its identity and its held stack's
+     * first mapping, which cannot be made afterwards (without it, no lock it takes once
+     * restricted would be tracked). */
+    LWI_ERRNO_SAVE();
+    struct lwi_thread *self = lwi_enter();
+    if (self) {
+        if (self->held.capacity == 0) (void)lwi_held_make_room(&self->held);
+        lwi_leave(self);
+    }
+    LWI_ERRNO_RESTORE();
     lwi_restrict_self(&lwi_tls);
 }
 

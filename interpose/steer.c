@@ -18,6 +18,7 @@ struct lwi_steer_site {
     size_t path_len;
     uint64_t offset;
     uint64_t pc; /* resolved, 0 when its object is not loaded */
+    atomic_uint timeouts; /* naps here that no partner ended (LWI_STEER_MAX_TIMEOUTS) */
 };
 
 static struct lwi_steer_site lwi_sites[LWI_STEER_MAX_SITES];
@@ -62,7 +63,7 @@ void lwi_steer_init(const char *spec, const char *exe)
         const char *stop = strchr(path, ';');
         size_t len = stop ? (size_t)(stop - path) : strlen(path);
         if (len == 0) return;
-        lwi_sites[lwi_nsites++] = (struct lwi_steer_site){path, len, offset, 0};
+        lwi_sites[lwi_nsites++] = (struct lwi_steer_site){path, len, offset, 0, 0};
         p = stop ? stop + 1 : path + len;
     }
     struct lwi_steer_scan scan = {exe, true};
@@ -71,23 +72,28 @@ void lwi_steer_init(const char *spec, const char *exe)
     lwi_steer_on = true;
 }
 
-static bool lwi_steer_site(uint64_t pc)
+static struct lwi_steer_site *lwi_steer_site(uint64_t pc)
 {
     for (uint32_t i = 0; i < lwi_nsites; i++)
-        if (lwi_sites[i].pc == pc) return true;
-    return false;
+        if (lwi_sites[i].pc == pc) return &lwi_sites[i];
+    return NULL;
 }
 
 void lwi_steer_at_slow(struct lwi_thread *self, uint64_t pc)
 {
-    if (self->restricted || self->held.count == 0 || !lwi_steer_site(pc)) return;
+    if (self->restricted || self->held.count == 0) return;
+    struct lwi_steer_site *site = lwi_steer_site(pc);
+    /* A site is a new chain again in every epoch (each create and join): without a limit, a
+     * thread looping over creates and joins would nap LWI_STEER_PAUSE_MS in every iteration. */
+    if (!site || atomic_load(&site->timeouts) >= LWI_STEER_MAX_TIMEOUTS) return;
+    /* Read before counting ourselves: a partner counted right after us bumps it past this. */
+    unsigned go = atomic_load(&lwi_go);
     unsigned here = atomic_fetch_add(&lwi_present, 1) + 1;
     if (here >= lwi_steer_edges) { /* the last partner: everyone requests the next lock now */
         atomic_fetch_add(&lwi_go, 1);
         atomic_fetch_sub(&lwi_present, 1);
         return;
     }
-    unsigned go = atomic_load(&lwi_go);
     struct timespec nap = {.tv_sec = 0, .tv_nsec = 1000000};
     LWI_ERRNO_SAVE();     /* an interrupted nap sets EINTR: the program's errno stays its own */
     LWI_NOCANCEL_BEGIN(); /* nanosleep is a cancellation point; the lock call is not */
@@ -95,5 +101,6 @@ void lwi_steer_at_slow(struct lwi_thread *self, uint64_t pc)
         nanosleep(&nap, NULL);
     LWI_NOCANCEL_END();
     LWI_ERRNO_RESTORE();
+    if (atomic_load(&lwi_go) == go) atomic_fetch_add(&site->timeouts, 1);
     atomic_fetch_sub(&lwi_present, 1);
 }

@@ -71,7 +71,7 @@ static struct lwi_start lwi_thread_begin(struct lwi_start *block)
     self->restricted = start.restricted; /* a seccomp filter is inherited (restrict.h) */
     self->held.no_syscalls = start.restricted;
     lwi_thread_storage(self);
-    lwi_stack_bounds_init(self);
+    if (!start.restricted) lwi_stack_bounds_init(self); /* pthread_getattr_np: sched_getaffinity */
     self->state = LWI_THREAD_LIVE;
     lwi_threads_attach(self, start.slot);
     lwi_emit_thread(self, start.parent, start.parent_epoch, start.created_stack,
