@@ -28,6 +28,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--overflow", action="append", default=[])
     ap.add_argument("--no-overflow", action="store_true")
+    ap.add_argument("--finding", action="append", default=[], help="a finding kind expected")
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--env", action="append", default=[], help="K=V for both runs")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -49,8 +50,9 @@ def main():
                 text = f.read()
             report = json.loads(text) if text.strip() else None
     problems = []
-    # lockwatch exits as the program did (128 + N after a signal N) when nothing was found.
-    want = 128 - nrc if nrc < 0 else nrc
+    # lockwatch exits as the program did (128 + N after a signal N) when nothing was found, and
+    # 66 when it found what --finding expects.
+    want = 66 if a.finding else 128 - nrc if nrc < 0 else nrc
     if lrc != want:
         problems.append(f"native {status(nrc)}, under lockwatch {status(lrc)} (want {want})")
     if lout != nout:
@@ -64,8 +66,9 @@ def main():
                 problems.append(f"overflow {name!r} missing from the report (has {tables})")
         if a.no_overflow and tables:
             problems.append(f"unexpected overflows {tables}")
-        if report.get("findings"):
-            problems.append(f"unexpected findings: {[f.get('kind') for f in report['findings']]}")
+        kinds = sorted(f.get("kind") for f in report.get("findings", []))
+        if kinds != sorted(a.finding):
+            problems.append(f"findings {kinds}, expected {sorted(a.finding)}")
     if problems:
         print(f"FAIL: {' '.join(cmd)}", file=sys.stderr)
         for p in problems:
