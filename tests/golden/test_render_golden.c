@@ -633,7 +633,7 @@ struct golden_case {
     struct lwd_outcome outcome;
     bool color;
     bool races_checked;
-    bool verbose; /* --verbose: a clean run's summary line */
+    bool verbose; /* --verbose: a clean run's summary line, the counts in every summary */
 };
 
 static bool run_case(const struct golden_case *c)
@@ -679,6 +679,8 @@ int main(int argc, char **argv)
          false},
         {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true, false},
         {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, false},
+        /* --verbose: the summary of a run with findings counts locks, threads and processes. */
+        {"multiprocess.verbose", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, true},
         {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true, true},
         {"clean.no-tsan", build_clean, {.pid = 9000, .exit_code = 0}, false, false, true},
         /* Without --verbose a clean run prints nothing at all. */
