@@ -202,6 +202,15 @@ void lwi_emit_acquire(const struct lwi_thread *self, const struct lw_lock_ref *l
     lwi_channel_send(&u, size);
 }
 
+void lwi_emit_lock_seen(const struct lwi_thread *self, const struct lw_lock_ref *lock)
+{
+    struct lw_rec_lock_seen r;
+    memset(&r, 0, sizeof r);
+    r.lock = *lock;
+    lwi_header(&r.h, LW_REC_LOCK_SEEN, sizeof r, self);
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_wait(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack,
                    int32_t owner_tid, uint64_t deadline_ns)
 {

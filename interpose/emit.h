@@ -29,6 +29,8 @@ void lwi_emit_thread_exit(const struct lwi_thread *self, uint32_t nheld);
 /* ACQUIRE for `lock` at `stack`, carrying self's current held set. */
 void lwi_emit_acquire(const struct lwi_thread *self, const struct lw_lock_ref *lock,
                       uint64_t stack);
+/* LOCK_SEEN for `lock`, taken with nothing held (a chain with no edge). */
+void lwi_emit_lock_seen(const struct lwi_thread *self, const struct lw_lock_ref *lock);
 void lwi_emit_wait(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack,
                    int32_t owner_tid, uint64_t deadline_ns);
 void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *lock,

@@ -121,7 +121,8 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
     lwi_track_attempt(self, a);
 }
 
-/* A chain missing from the cache: its stack, and an ACQUIRE when it has an edge. */
+/* A chain missing from the cache: its stack, and an ACQUIRE when it has an edge, else a
+ * LOCK_SEEN (the lock is used, with no edge). */
 static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
@@ -132,7 +133,10 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
      * helper function gives every caller the same pc, not the same stack. With no held lock
      * there is no edge: the stack is kept for edges out of this lock later. */
     a->stack = lwi_depot_capture(self);
-    if (h->count) lwi_emit_acquire(self, &a->ref, a->stack);
+    if (h->count)
+        lwi_emit_acquire(self, &a->ref, a->stack);
+    else
+        lwi_emit_lock_seen(self, &a->ref); /* counted in the report's summary */
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
     if (h->count) lwi_steer_at(self, a->pc); /* --confirm: wait for the cycle's partners */
 }
@@ -152,7 +156,10 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
         return;
     }
     a->stack = lwi_depot_capture(self);
-    if (self->held.count) lwi_emit_acquire(self, &a->ref, a->stack);
+    if (self->held.count)
+        lwi_emit_acquire(self, &a->ref, a->stack);
+    else
+        lwi_emit_lock_seen(self, &a->ref);
     lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(a->stack, a->ref.flags));
 }
 

@@ -175,3 +175,16 @@ char *lwd_finding_message(const struct lw_finding *f, bool multi_process)
         lw_finding_message(f, multi_process, msg, need + 1);
     return msg;
 }
+
+size_t lwd_locks_seen(const struct lw_report *r)
+{
+    return r->nlocks + r->nlone_locks;
+}
+
+size_t lwd_forked_processes(const struct lw_report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nprocesses; i++)
+        n += r->processes[i].forked;
+    return n;
+}

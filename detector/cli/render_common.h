@@ -56,6 +56,13 @@ const struct lw_module *lwd_find_module(const struct lw_report *r, uint32_t imag
 /* The last path component of path ("libc.so.6"). */
 const char *lwd_basename(const char *path);
 
+/* Distinct locks the program used (summary.locks): those of the lock table plus those only ever
+ * taken alone. */
+size_t lwd_locks_seen(const struct lw_report *r);
+
+/* Processes of the run that a fork made (summary.forked). */
+size_t lwd_forked_processes(const struct lw_report *r);
+
 /* True when the run had more than one process (thread ids then carry the pid). */
 bool lwd_multi_process(const struct lw_report *r);
 

@@ -461,9 +461,11 @@ static json_object *jsummary(struct json *j)
         jset(j, by_kind, lw_kind_name((enum lw_finding_kind)k),
              checked(j, json_object_new_uint64(count[k])));
     jset(j, o, "by_kind", by_kind);
-    jset(j, o, "locks", checked(j, json_object_new_uint64(r->nlocks)));
+    jset(j, o, "locks", checked(j, json_object_new_uint64(lwd_locks_seen(r))));
+    jset(j, o, "lone_locks", checked(j, json_object_new_uint64(r->nlone_locks)));
     jset(j, o, "threads", checked(j, json_object_new_uint64(r->nthreads)));
     jset(j, o, "processes", checked(j, json_object_new_uint64(r->nprocesses)));
+    jset(j, o, "forked", checked(j, json_object_new_uint64(lwd_forked_processes(r))));
     json_object *overflows = checked(j, json_object_new_array());
     for (size_t i = 0; i < r->noverflows; i++) {
         json_object *ov = checked(j, json_object_new_object());

@@ -1047,6 +1047,28 @@ static void print_overflow(const struct text *t, const struct lw_overflow *ov)
             ov->limit);
 }
 
+/* What the run used: "3 locks, 2 of them only ever taken alone; 4 threads; 3 processes (2
+ * forked)". A lock taken alone makes no lock-order edge, but the program used it. */
+static void print_counts(const struct text *t)
+{
+    const struct lw_report *r = t->report;
+    size_t locks = lwd_locks_seen(r);
+    if (locks == 0)
+        fputs("no lock was taken", t->out);
+    else if (r->nlone_locks == 0)
+        fprintf(t->out, "%zu lock%s", locks, locks == 1 ? "" : "s");
+    else if (r->nlone_locks == locks)
+        fprintf(t->out, "%zu lock%s, %s only ever taken alone", locks, locks == 1 ? "" : "s",
+                locks == 1   ? "it"
+                : locks == 2 ? "both"
+                             : "all");
+    else
+        fprintf(t->out, "%zu locks, %zu of them only ever taken alone", locks, r->nlone_locks);
+    fprintf(t->out, "; %zu thread%s", r->nthreads, r->nthreads == 1 ? "" : "s");
+    size_t forked = lwd_forked_processes(r);
+    if (r->nprocesses > 1) fprintf(t->out, "; %zu processes (%zu forked)", r->nprocesses, forked);
+}
+
 static void print_summary(const struct text *t, const struct lwd_outcome *o)
 {
     const struct lw_report *r = t->report;
@@ -1056,18 +1078,10 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
     if (r->nfindings == 0 && !t->verbose && !suppressed && r->noverflows == 0 &&
         r->bad_records == 0 && r->cycle_searches_stopped == 0)
         return;
-    if (r->nfindings == 0 && r->nlocks == 0) {
-        /* The runtime reports a lock when it is taken with another held (or waited for, or
-         * misused): a lock only ever taken alone is not counted, and can make no cycle. */
-        fprintf(t->out,
-                "lockwatch: no lock-order problems found (no lock was taken while another was "
-                "held; %zu thread%s)",
-                r->nthreads, r->nthreads == 1 ? "" : "s");
-    } else if (r->nfindings == 0) {
-        fprintf(t->out,
-                "lockwatch: no lock-order problems found (%zu lock%s in lock-order chains, %zu "
-                "thread%s)",
-                r->nlocks, r->nlocks == 1 ? "" : "s", r->nthreads, r->nthreads == 1 ? "" : "s");
+    if (r->nfindings == 0) {
+        fputs("lockwatch: no lock-order problems found (", t->out);
+        print_counts(t);
+        fputc(')', t->out);
     } else {
         size_t count[LW_KIND_COUNT] = {0};
         for (size_t i = 0; i < r->nfindings; i++)
@@ -1081,6 +1095,10 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
             sep = ", ";
         }
         fputc(')', t->out);
+        if (t->verbose) {
+            fputs("; ", t->out);
+            print_counts(t);
+        }
     }
     if (t->triage != NULL && t->triage->known != NULL)
         fprintf(t->out, "; %zu new, %zu known", r->nfindings - t->triage->known_count,

@@ -58,6 +58,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->pids);
     lw_map_free(&d->thread_keys);
     lw_lock_index_free(&d->lock_keys);
+    lw_lone_locks_free(&d->lone);
     free_interned_sites(&d->sites);
     lw_map_free(&d->overflow_seen);
     lw_map_free(&d->misuse_seen);
@@ -204,6 +205,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_lock_order_held(d, (const void *)h);
     case LW_REC_JOIN:
         return lw_schedule_join(d, (const void *)h);
+    case LW_REC_LOCK_SEEN:
+        return lw_lock_seen(d, (const void *)h);
     case LW_REC_RING:
         break; /* lw_validate_record rejects it: the driver's channel takes it */
     }

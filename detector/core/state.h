@@ -16,6 +16,7 @@
 #include "lockwatch/detector.h"
 #include "lockwatch/graph.h"
 #include "lockwatch/wire.h"
+#include "lone_locks.h"
 #include "map.h"
 #include "seqset.h"
 
@@ -101,6 +102,7 @@ struct lw_detector {
     struct lw_map pids;             /* (pid, 0) -> index of its current process */
     struct lw_map thread_keys;      /* (process index, thread number) -> thread index */
     struct lw_lock_index lock_keys; /* (image, addr, generation) -> lock index (tables.c) */
+    struct lw_lone_locks lone;      /* locks seen only alone: not in lock_keys (tables.c) */
     struct lw_map sites;            /* (holding stack, acquiring stack) -> struct lw_site * */
     struct lw_map overflow_seen;
     struct lw_map misuse_seen;
@@ -157,6 +159,8 @@ int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec);
 struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h);
 struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct lw_lock_ref *ref,
                            struct lw_stack *stack);
+/* tables.c: a LOCK_SEEN record: the lock joins the lone set unless the lock table has it. */
+int lw_lock_seen(struct lw_detector *d, const struct lw_rec_lock_seen *rec);
 /* lw_lock_of allocates the locks LW_LOCK_BLOCK at a time: report.locks[k * LW_LOCK_BLOCK] is the
  * start of block k (what lw_detector_free frees). */
 #define LW_LOCK_BLOCK 1024u

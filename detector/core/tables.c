@@ -159,7 +159,23 @@ struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct l
         return NULL;
     }
     r->nlocks++;
+    /* a lock first seen alone is now in the table: counted there, not twice */
+    if (lw_lone_locks_remove(&d->lone, image, ref->addr, ref->generation)) r->nlone_locks--;
     return l;
+}
+
+int lw_lock_seen(struct lw_detector *d, const struct lw_rec_lock_seen *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    if (!p || !lw_thread_of(d, &rec->h)) return LW_ERR_NOMEM;
+    const struct lw_lock_ref *ref = &rec->lock;
+    if (lw_lock_index_find(&d->lock_keys, d->report.locks, p->image, ref->addr, ref->generation) !=
+        UINT32_MAX)
+        return LW_OK;
+    size_t before = d->lone.count;
+    if (lw_lone_locks_add(&d->lone, p->image, ref->addr, ref->generation) != 0) return LW_ERR_NOMEM;
+    d->report.nlone_locks += d->lone.count - before;
+    return LW_OK;
 }
 
 long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held *held,

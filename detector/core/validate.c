@@ -121,6 +121,9 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     }
     case LW_REC_JOIN:
         return len == sizeof(struct lw_rec_join);
+    case LW_REC_LOCK_SEEN:
+        return len == sizeof(struct lw_rec_lock_seen) &&
+               valid_lock_ref(&((const struct lw_rec_lock_seen *)(const void *)h)->lock);
     case LW_REC_RING:
         return false; /* transport: the driver's channel takes it, the detector never should */
     }

@@ -573,7 +573,7 @@ static void build_stuck(struct lw_report *r)
     set_report_threads(r, LIST(struct lw_thread *, t0, t1, t2));
 }
 
-/* Nothing found: one line. */
+/* Nothing found: one line, counting the locks taken alone too. */
 static void build_clean(struct lw_report *r)
 {
     single_process(r, 9000);
@@ -583,6 +583,7 @@ static void build_clean(struct lw_report *r)
                              lock_of(2, 0x555555558080, LW_LOCK_MUTEX, LW_LOCKF_RECURSIVE, NULL),
                              lock_of(3, 0x5555555580c0, LW_LOCK_RWLOCK, 0, NULL)));
     set_report_threads(r, LIST(struct lw_thread *, t0, t1));
+    r->nlone_locks = 2; /* two more locks, each only ever taken alone */
 }
 
 /* ---- rendering and comparing ---- */
@@ -632,7 +633,7 @@ struct golden_case {
     struct lwd_outcome outcome;
     bool color;
     bool races_checked;
-    bool verbose; /* --verbose: a clean run's summary line */
+    bool verbose; /* --verbose: a clean run's summary line, the counts in every summary */
 };
 
 static bool run_case(const struct golden_case *c)
@@ -678,6 +679,8 @@ int main(int argc, char **argv)
          false},
         {"misuse", build_misuse, {.pid = 5151, .signal = 6}, false, true, false},
         {"multiprocess", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, false},
+        /* --verbose: the summary of a run with findings counts locks, threads and processes. */
+        {"multiprocess.verbose", build_multiprocess, {.pid = 7000, .signal = 9}, false, true, true},
         {"clean", build_clean, {.pid = 9000, .exit_code = 3}, false, true, true},
         {"clean.no-tsan", build_clean, {.pid = 9000, .exit_code = 0}, false, false, true},
         /* Without --verbose a clean run prints nothing at all. */

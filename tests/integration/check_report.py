@@ -135,6 +135,7 @@ class Expectation:
         self.findings = []
         self.no_findings = False
         self.locks_seen = None    # summary.locks, or None (not checked)
+        self.summary = {}         # summary field -> expected integer
         self.races_checked = None  # summary.races_checked, or None (not checked)
         self.program_signal = None  # runs[0].signal when the run was killed, or None (exited)
         self.extra_kinds = set()  # kinds of which further findings beyond the listed are allowed
@@ -218,6 +219,10 @@ def parse_expect(path, section, markers):
                 exp.stdout.append(re.compile(rest.strip(), re.MULTILINE))
             elif word == "locks-seen":
                 exp.locks_seen = int(args[0])
+            elif word == "summary":
+                if len(args) != 2 or not args[1].isdigit():
+                    raise ExpectError("summary FIELD N")
+                exp.summary[args[0]] = int(args[1])
             elif word == "no-findings":
                 exp.no_findings = True
             elif word == "finding":
@@ -687,6 +692,9 @@ def main():
     summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
     if exp.locks_seen is not None and summary.get("locks") != exp.locks_seen:
         problems.append(f"summary.locks is {summary.get('locks')!r}, expected {exp.locks_seen}")
+    for field, want in exp.summary.items():
+        if summary.get(field) != want:
+            problems.append(f"summary.{field} is {summary.get(field)!r}, expected {want}")
     if exp.races_checked is not None and summary.get("races_checked") is not exp.races_checked:
         problems.append(f"summary.races_checked is {summary.get('races_checked')!r}, "
                         f"expected {exp.races_checked}")

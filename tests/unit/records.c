@@ -84,6 +84,12 @@ void rec_thread(struct rec *r, int32_t pid, uint32_t thread, uint32_t parent, ui
     t->start_routine = 0x401000;
 }
 
+void rec_lock_seen(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock)
+{
+    struct lw_rec_lock_seen *s = start(r, LW_REC_LOCK_SEEN, sizeof *s, pid, thread);
+    s->lock = lock;
+}
+
 void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint64_t stack)
 {
     struct lw_rec_join *j = start(r, LW_REC_JOIN, sizeof *j, pid, thread);

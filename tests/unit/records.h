@@ -30,6 +30,8 @@ void rec_thread_name(struct rec *r, int32_t pid, uint32_t thread, const char *na
 void rec_thread_exit(struct rec *r, int32_t pid, uint32_t thread, uint32_t nheld);
 void rec_acquire(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock,
                  uint64_t stack, uint32_t nheld, const struct lw_held *held);
+/* LOCK_SEEN: `thread` took `lock` holding nothing else. */
+void rec_lock_seen(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock);
 /* HELD: held entries first .. first + nheld - 1 of the next ACQUIRE's older part. */
 void rec_held(struct rec *r, int32_t pid, uint32_t thread, uint32_t first, uint32_t nheld,
               const struct lw_held *held);

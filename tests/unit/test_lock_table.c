@@ -2,7 +2,8 @@
  * lock is its image, address and generation; thousands of locks (several allocation blocks) each
  * get their own entry, found again by identity, with dense 1-based ids in order of first mention;
  * a new generation at an address, or another image, is another lock; the index alone finds
- * nothing it was not given. */
+ * nothing it was not given. Locks only ever taken alone (LOCK_SEEN) are counted once, in the
+ * lone set until a chain names them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "lock_index.h"
 #include "lockwatch/detector.h"
 #include "lockwatch/report.h"
+#include "lone_locks.h"
 #include "records.h"
 
 #define PID 100
@@ -136,6 +138,62 @@ static void test_index_alone(void **state)
     assert_int_equal(lw_lock_index_find(&x, locks, 0, 0x1000u, 0), UINT32_MAX);
 }
 
+static void lone_seen(struct lw_detector *d, struct lw_lock_ref lock)
+{
+    struct rec r;
+    rec_lock_seen(&r, PID, 1, lock);
+    feed_ok(d, &r);
+}
+
+static void test_lone_locks_counted_once(void **state)
+{
+    struct lw_detector *d = detector_with_process(PID);
+    *state = d;
+    const struct lw_report *rep = lw_detector_report(d);
+    lone_seen(d, ref_mutex(0x1000));
+    lone_seen(d, ref_mutex(0x1000)); /* another call site: the same lock */
+    lone_seen(d, ref_mutex(0x2000));
+    assert_int_equal(rep->nlone_locks, 2);
+    assert_int_equal(rep->nlocks, 0);
+    /* 0x2000 taken inside 0x1000: both move to the lock table, neither is counted twice */
+    struct rec r;
+    struct lw_held held = held_at(ref_mutex(0x1000), 0);
+    rec_acquire(&r, PID, 1, ref_mutex(0x2000), 0, 1, &held);
+    feed_ok(d, &r);
+    assert_int_equal(rep->nlocks, 2);
+    assert_int_equal(rep->nlone_locks, 0);
+    lone_seen(d, ref_mutex(0x2000)); /* known to the table: stays there */
+    assert_int_equal(rep->nlone_locks, 0);
+    struct lw_lock_ref next = ref_mutex(0x1000);
+    next.generation = 1; /* re-initialised: another lock */
+    lone_seen(d, next);
+    assert_int_equal(rep->nlone_locks, 1);
+    assert_int_equal(rep->nlocks, 2);
+}
+
+/* Removal by backward shift keeps every other entry reachable, through growth and wrap-around. */
+static void test_lone_set_remove(void **state)
+{
+    (void)state;
+    struct lw_lone_locks s = {0};
+    enum { N = 5000 };
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(lw_lone_locks_add(&s, i % 3, 0x1000u + 8u * i, i % 2), 0);
+    assert_int_equal(lw_lone_locks_add(&s, 0, 0x1000u, 0), 0); /* present: no second entry */
+    assert_int_equal(s.count, N);
+    for (uint32_t i = 0; i < N; i += 2)
+        assert_true(lw_lone_locks_remove(&s, i % 3, 0x1000u + 8u * i, i % 2));
+    assert_int_equal(s.count, N / 2);
+    for (uint32_t i = 0; i < N; i += 2)
+        assert_false(lw_lone_locks_remove(&s, i % 3, 0x1000u + 8u * i, i % 2));
+    assert_false(lw_lone_locks_remove(&s, 1, 0x1000u, 0)); /* never added: another image */
+    for (uint32_t i = 1; i < N; i += 2)
+        assert_true(lw_lone_locks_remove(&s, i % 3, 0x1000u + 8u * i, i % 2));
+    assert_int_equal(s.count, 0);
+    lw_lone_locks_free(&s);
+    assert_false(lw_lone_locks_remove(&s, 0, 0x1000u, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +201,8 @@ int main(void)
         cmocka_unit_test_teardown(test_other_image, detector_teardown),
         cmocka_unit_test(test_index_neighbours),
         cmocka_unit_test(test_index_alone),
+        cmocka_unit_test_teardown(test_lone_locks_counted_once, detector_teardown),
+        cmocka_unit_test(test_lone_set_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -345,6 +345,8 @@ struct lw_report {
     struct lw_image *images;
     size_t nlocks;
     struct lw_lock **locks;
+    size_t nlone_locks; /* locks only ever taken with nothing else held: counted, not in `locks`
+                           (the run's distinct locks are nlocks + nlone_locks) */
     size_t nthreads;
     struct lw_thread **threads;
     size_t noverflows;

@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 3u
+#define LW_WIRE_VERSION 4u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
@@ -75,6 +75,7 @@ enum lw_rec_type {
     LW_REC_WATCH = 14,    /* where the driver can read a thread's wait slot (struct lw_wait_slot) */
     LW_REC_HELD = 15,     /* the older held locks of the ACQUIRE record that follows */
     LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
+    LW_REC_LOCK_SEEN = 17, /* a lock taken with nothing held, in a chain not seen before */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -204,6 +205,14 @@ struct lw_rec_acquire {
     uint32_t nheld;
     uint32_t held_total;
     struct lw_held held[];
+};
+
+/* Thread h.thread took (or attempted) `lock` holding no other lock, in a chain the runtime had not
+ * sent before: no lock-order edge, only a lock the program used. Sent at most once per lock
+ * generation and call site while the chain cache keeps it. */
+struct lw_rec_lock_seen {
+    struct lw_rec_header h;
+    struct lw_lock_ref lock;
 };
 
 /* The part of the next ACQUIRE record's held set that does not fit in it: of the thread's
