@@ -11,7 +11,7 @@
 
 static const char usage_text[] =
     "Usage: lockwatch [options] [--] program [args...]\n"
-    "       lockwatch demo [--step] [NAME]\n"
+    "       lockwatch demo [--step] [--confirm[=N]] [NAME]\n"
     "       lockwatch merge-sarif OUT IN...\n"
     "\n"
     "Runs an unmodified, dynamically linked program with the lockwatch runtime preloaded and\n"
@@ -156,7 +156,8 @@ static const char usage_text[] =
     "                        BUILD --target scenarios); a program named demo runs as\n"
     "                        'lockwatch ./demo'. Everything goes to standard output (pipe\n"
     "                        it to a pager), wrapped to the terminal; --step waits for\n"
-    "                        Enter on the terminal between steps\n"
+    "                        Enter on the terminal between steps; --confirm[=N] is passed\n"
+    "                        on to the runs (try: lockwatch demo rare-deadlock --confirm)\n"
     "\n"
     "Example:\n"
     "  lockwatch --format=json --output=report.json ./server --threads 4\n";
