@@ -10,9 +10,8 @@
 
 #include "lockwatch/detector.h"
 #include "render_common.h"
+#include "replay.h"
 #include "run.h"
-
-#define LWD_STEER_ENV "LOCKWATCH_STEER" /* interpose/steer.h */
 
 /* The module-relative call site of a stack's innermost frame (the lock call): false when it is
  * not known. */
@@ -156,11 +155,26 @@ enum lwd_exit lwd_confirm(const struct lwd_options *opts, const struct lwd_prefl
             }
             c->attempts = k;
             if (deadlocked) {
-                *c = (struct lw_confirmation){LW_CONFIRM_REPRODUCED, k, opts->confirm, NULL};
+                bool out_of_memory;
+                char *replay = lwd_replay_write(f->id, spec, opts, pf->program, &out_of_memory);
+                if (out_of_memory) {
+                    free(spec);
+                    return LWD_EXIT_TOOL;
+                }
+                *c =
+                    (struct lw_confirmation){LW_CONFIRM_REPRODUCED, k, opts->confirm, NULL, replay};
                 break;
             }
         }
         free(spec);
     }
     return LWD_EXIT_OK;
+}
+
+void lwd_confirm_release(struct lw_report *report)
+{
+    for (size_t i = 0; report != NULL && i < report->nfindings; i++) {
+        free((char *)report->findings[i]->confirmation.replay);
+        report->findings[i]->confirmation.replay = NULL;
+    }
 }

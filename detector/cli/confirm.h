@@ -11,9 +11,13 @@
 #include "driver.h"
 #include "preflight.h"
 
-/* Fills the confirmation of every lock-order inversion of report. Returns LWD_EXIT_OK, or an
- * exit code after one line on stderr. */
+/* Fills the confirmation of every lock-order inversion of report, and writes a replay file
+ * (replay.h) for each one reproduced. Returns LWD_EXIT_OK, or an exit code after one line on
+ * stderr. */
 enum lwd_exit lwd_confirm(const struct lwd_options *opts, const struct lwd_preflight *pf,
                           struct lw_report *report);
+
+/* Frees the replay file names lwd_confirm put in report's findings (NULL: nothing). */
+void lwd_confirm_release(struct lw_report *report);
 
 #endif

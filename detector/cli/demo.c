@@ -31,6 +31,7 @@ struct demo {
     char dir[PATH_MAX + 64]; /* the scenarios directory (holds `index`) */
     bool color;
     bool step;            /* --step: wait for Enter on the terminal between steps */
+    const char *confirm;  /* --confirm[=N], passed on to the broken and fixed runs, or NULL */
     FILE *tty;            /* /dev/tty, for --step */
     struct lwd_wrap wrap; /* the narrative, wrapped to the terminal's width */
 };
@@ -404,6 +405,13 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
     if (d->color) argv[argc++] = color; /* its stdout is our pipe, the colours are for ours */
     for (size_t i = 0; i < e->noptions; i++)
         argv[argc++] = e->options[i];
+    /* --confirm shows the potential deadlock becoming real; the sanitizer builds are not
+     * re-run (they are about data races). */
+    char confirm[64] = "";
+    if (d->confirm != NULL && strstr(variant, "tsan") == NULL) {
+        snprintf(confirm, sizeof confirm, "%s", d->confirm);
+        argv[argc++] = confirm;
+    }
     argv[argc++] = dashes;
     argv[argc++] = program;
     argv[argc] = NULL;
@@ -413,6 +421,8 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
                                   d->color ? style_code(STYLE_COMMAND) : "", verbose);
     for (size_t i = 0; i < e->noptions && len < sizeof shown; i++)
         len += (size_t)snprintf(shown + len, sizeof shown - len, " %s", e->options[i]);
+    if (confirm[0] != '\0' && len < sizeof shown)
+        len += (size_t)snprintf(shown + len, sizeof shown - len, " %s", confirm);
     if (len < sizeof shown)
         snprintf(shown + len, sizeof shown - len, " %s%s", program, d->color ? "\033[0m" : "");
     lwd_wrap_line(&d->wrap, shown);
@@ -559,22 +569,27 @@ int lwd_demo(int argc, char **argv)
 {
     struct demo d = {.color = want_color()};
     d.wrap = (struct lwd_wrap){.out = stdout, .width = lwd_terminal_width(STDOUT_FILENO)};
-    int first = 1;
-    if (argc > 1 && strcmp(argv[1], "--step") == 0) {
-        d.step = true;
-        first = 2;
-    }
-    if (argc - first > 1 || (argc > first && argv[first][0] == '-')) {
-        fputs("Usage: lockwatch demo [--step] [NAME]\n", stderr);
-        return LWD_EXIT_USAGE;
+    /* Options before or after NAME: `lockwatch demo NAME --confirm`. */
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--step") == 0) {
+            d.step = true;
+        } else if (strcmp(argv[i], "--confirm") == 0 ||
+                   (strncmp(argv[i], "--confirm=", 10) == 0 && strlen(argv[i]) < 32)) {
+            d.confirm = argv[i]; /* the run itself checks N */
+        } else if (argv[i][0] != '-' && name == NULL) {
+            name = argv[i];
+        } else {
+            fputs("Usage: lockwatch demo [--step] [--confirm[=N]] [NAME]\n", stderr);
+            return LWD_EXIT_USAGE;
+        }
     }
     if (find_scenarios(&d) != 0) return LWD_EXIT_TOOL;
-    if (argc <= first) {
+    if (name == NULL) {
         styled(&d, STYLE_TITLE, "Scenarios");
         printf(" (run one with: lockwatch demo NAME)\n");
         return for_each_scenario(&d, list_one, NULL) == 0 ? LWD_EXIT_OK : LWD_EXIT_TOOL;
     }
-    const char *name = argv[first];
     if (for_each_scenario(&d, match_name, (void *)name) != 1) {
         fprintf(stderr, "lockwatch demo: no scenario named '%s'; 'lockwatch demo' lists them\n",
                 name);

@@ -14,7 +14,8 @@
 #ifndef LWD_DEMO_H
 #define LWD_DEMO_H
 
-/* argv[0] is "demo"; argv[1], if any, the scenario's name. */
+/* argv[0] is "demo"; then, in any order, the scenario's name, --step, and --confirm[=N] (passed
+ * on to the broken and fixed runs, so a potential deadlock is shown becoming real). */
 int lwd_demo(int argc, char **argv);
 
 #endif

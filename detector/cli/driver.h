@@ -32,6 +32,7 @@ enum lwd_exit {
     LWD_EXIT_TOO_LONG = 11,     /* arguments and environment fit natively, not with lockwatch's */
     LWD_EXIT_GRAPH_FORMAT = 12, /* --graph's format cannot be rendered (no dot, unknown format) */
     LWD_EXIT_BAD_SARIF = 13,    /* merge-sarif: an input is not lockwatch SARIF, or cannot merge */
+    LWD_EXIT_BAD_REPLAY = 14,   /* --replay file unreadable or not a lockwatch replay file */
     LWD_EXIT_FINDINGS = 66,     /* default of --exit-code */
 };
 
@@ -39,6 +40,11 @@ enum lwd_exit {
  * that blocks for ever): end it (SIGKILL to every process of the run) and report, or only report
  * and let the user end it. */
 enum lwd_on_deadlock { LWD_ON_DEADLOCK_EXIT, LWD_ON_DEADLOCK_REPORT };
+
+/* --fail-on: which lock-order inversions make the exit status --exit-code (findings of other
+ * kinds always do): every one, those this run did not order (schedule not "ordered"), or only
+ * those a --confirm re-run reproduced. */
+enum lwd_fail_on { LWD_FAIL_ON_ALL, LWD_FAIL_ON_CONCURRENT, LWD_FAIL_ON_CONFIRMED };
 
 struct lwd_options {
     enum lwd_format format;
@@ -65,6 +71,8 @@ struct lwd_options {
     bool profile; /* --profile: per-lock contention figures in the report */
     const char *trace; /* --trace=FILE: Chrome trace-event timeline of waits and holds, or NULL */
     unsigned confirm;  /* --confirm[=N]: re-runs per lock-order inversion, 0 = none */
+    enum lwd_fail_on fail_on; /* --fail-on, default all */
+    const char *replay;       /* --replay=FILE: run once with the steering a --confirm recorded */
 };
 
 #define LWD_CONFIRM_DEFAULT 10u

@@ -19,6 +19,7 @@
 #include "path_pattern.h"
 #include "preflight.h"
 #include "profile_view.h"
+#include "replay.h"
 #include "run.h"
 #include "safe_text.h"
 #include "suppress.h"
@@ -50,6 +51,21 @@ static int render(FILE *out, const struct lwd_render_input *in)
     return -1;
 }
 
+/* --replay: one line saying whether the recorded deadlock happened again. */
+static void replay_outcome(const char *path, const struct lw_report *report)
+{
+    for (size_t i = 0; i < report->nfindings; i++) {
+        if (report->findings[i]->kind == LW_KIND_DEADLOCK) {
+            fprintf(stderr, "lockwatch: replay of %s: the run deadlocked\n", path);
+            return;
+        }
+    }
+    fprintf(stderr,
+            "lockwatch: replay of %s: the run did not deadlock (the program, its input or its "
+            "libraries may differ from the run that recorded it)\n",
+            path);
+}
+
 int main(int argc, char **argv)
 {
     int status = LWD_EXIT_TOOL;
@@ -59,7 +75,9 @@ int main(int argc, char **argv)
     struct lwd_suppressions *suppressions = NULL;
     struct lwd_baseline *baseline = NULL;
     struct lwd_triaged triaged = {0};
-    FILE *raw_err = lwd_safe_stdio(); /* before any output: stdout and stderr escape */
+    struct lw_report *confirmed = NULL; /* holds the replay file names of --confirm */
+    char *steer = NULL;                 /* --replay: the recorded steering */
+    FILE *raw_err = lwd_safe_stdio();   /* before any output: stdout and stderr escape */
     FILE *out = stderr;
     struct lwd_graph_out graph = {.requested = NULL};
     struct lwd_trace_out trace = {NULL, NULL};
@@ -102,6 +120,15 @@ int main(int argc, char **argv)
     if (status != LWD_EXIT_OK) goto out;
     status = lwd_preflight(&opts, &pf);
     if (status != LWD_EXIT_OK) goto out;
+    if (opts.replay != NULL) {
+        status = lwd_replay_load(opts.replay, pf.program, &steer);
+        if (status != LWD_EXIT_OK) goto out;
+        if (setenv(LWD_STEER_ENV, steer, 1) != 0) {
+            fputs("lockwatch: out of memory\n", stderr);
+            status = LWD_EXIT_TOOL;
+            goto out;
+        }
+    }
     if (lwd_set_runtime_knobs(&opts) != 0) {
         status = LWD_EXIT_TOOL;
         goto out;
@@ -149,6 +176,8 @@ int main(int argc, char **argv)
     }
 
     struct lw_report *report = lw_detector_report(detector);
+    if (opts.replay != NULL) replay_outcome(opts.replay, report);
+    confirmed = report;
     if (opts.confirm && (status = lwd_confirm(&opts, &pf, report)) != LWD_EXIT_OK) goto out;
     lwd_symbolise_report(report); /* on failure it said so; the report renders raw */
     if (opts.profile || opts.trace) lwd_symbolise_profile(report); /* likewise */
@@ -213,6 +242,8 @@ out:
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");
         status = LWD_EXIT_TOOL;
     }
+    lwd_confirm_release(confirmed);
+    free(steer);
     lwd_triaged_free(&triaged);
     lwd_suppressions_free(suppressions);
     lwd_baseline_free(baseline);

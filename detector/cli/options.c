@@ -11,7 +11,7 @@
 
 static const char usage_text[] =
     "Usage: lockwatch [options] [--] program [args...]\n"
-    "       lockwatch demo [--step] [NAME]\n"
+    "       lockwatch demo [--step] [--confirm[=N]] [NAME]\n"
     "       lockwatch merge-sarif OUT IN...\n"
     "\n"
     "Runs an unmodified, dynamically linked program with the lockwatch runtime preloaded and\n"
@@ -66,7 +66,15 @@ static const char usage_text[] =
     "                       to N times per inversion, default 10) pausing threads at the\n"
     "                       cycle's lock calls until its partners arrive; an inversion whose\n"
     "                       re-run really deadlocks is marked CONFIRMED. The program runs\n"
-    "                       more than once: its side effects happen again\n"
+    "                       more than once: its side effects happen again. The schedule of\n"
+    "                       each confirmed one is written to lockwatch-replay-ID.json in the\n"
+    "                       current directory (ID: the finding's id), for --replay\n"
+    "  --replay=FILE        run the program once with the schedule a --confirm re-run recorded\n"
+    "                       in FILE: the confirmed deadlock happens again and is reported\n"
+    "  --fail-on=WHICH      which lock-order inversions make the exit status 66: all (default),\n"
+    "                       concurrent (not those labelled ordered: this run's thread\n"
+    "                       creates and joins kept them apart), or confirmed (only those\n"
+    "                       --confirm reproduced; needs --confirm). Other findings always count\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
     "                       cycles of findings in red. FILE ending in .dot or .gv (or with\n"
@@ -113,7 +121,8 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  66      findings exist (or the --exit-code value), also when lockwatch ended the\n"
-    "          run itself after a deadlock or the --timeout\n"
+    "          run itself after a deadlock or the --timeout; --fail-on and --baseline\n"
+    "          choose which count\n"
     "  N       no findings: the program's own exit status\n"
     "  128+S   no findings: the program was killed by signal S\n"
     "  2       usage error: unknown option, bad value, no program, or the --output,\n"
@@ -132,6 +141,7 @@ static const char usage_text[] =
     "  11      the arguments and environment do not fit with lockwatch's additions\n"
     "  12      --graph names a format graphviz's dot cannot render, or dot is missing\n"
     "  13      merge-sarif: an input is not a lockwatch SARIF log, or they cannot merge\n"
+    "  14      the --replay file cannot be read or is not a lockwatch replay file\n"
     "\n"
     "Merging SARIF (a test suite run under lockwatch, one log per test):\n"
     "  lockwatch merge-sarif OUT IN...  writes one SARIF log with one run holding every\n"
@@ -146,7 +156,8 @@ static const char usage_text[] =
     "                        BUILD --target scenarios); a program named demo runs as\n"
     "                        'lockwatch ./demo'. Everything goes to standard output (pipe\n"
     "                        it to a pager), wrapped to the terminal; --step waits for\n"
-    "                        Enter on the terminal between steps\n"
+    "                        Enter on the terminal between steps; --confirm[=N] is passed\n"
+    "                        on to the runs (try: lockwatch demo rare-deadlock --confirm)\n"
     "\n"
     "Example:\n"
     "  lockwatch --format=json --output=report.json ./server --threads 4\n";
@@ -378,6 +389,36 @@ static bool set_cycle_search_budget(struct lwd_options *opts, const char *value,
     return false;
 }
 
+static bool set_fail_on(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    static const struct {
+        const char *name;
+        enum lwd_fail_on value;
+    } names[] = {{"all", LWD_FAIL_ON_ALL},
+                 {"concurrent", LWD_FAIL_ON_CONCURRENT},
+                 {"confirmed", LWD_FAIL_ON_CONFIRMED}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(value, names[i].name) == 0) {
+            opts->fail_on = names[i].value;
+            return true;
+        }
+    }
+    fprintf(stderr,
+            "lockwatch: %sbad value '%s' for --fail-on (expected all, concurrent or confirmed)\n",
+            src->prefix, value);
+    return false;
+}
+
+static bool set_replay(struct lwd_options *opts, const char *value, const struct parse_source *src)
+{
+    if (value[0] == '\0') {
+        fprintf(stderr, "lockwatch: %s--replay needs a file name\n", src->prefix);
+        return false;
+    }
+    opts->replay = value;
+    return true;
+}
+
 static bool set_confirm(struct lwd_options *opts, const char *value, const struct parse_source *src)
 {
     char *end = NULL;
@@ -414,6 +455,8 @@ static const struct option_def value_options[] = {
     {"linger", set_linger},
     {"cycle-search-budget", set_cycle_search_budget},
     {"confirm", set_confirm},
+    {"fail-on", set_fail_on},
+    {"replay", set_replay},
     {"suppressions", set_suppressions},
     {"baseline", set_baseline},
     {"source-root", set_source_root},
@@ -577,6 +620,20 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
     }
     if (i >= argc) {
         fputs("lockwatch: no program given\n", stderr);
+        print_usage_error_hint();
+        return LWD_PARSE_FAILED;
+    }
+    if (opts->fail_on == LWD_FAIL_ON_CONFIRMED && opts->confirm == 0) {
+        fputs("lockwatch: --fail-on=confirmed needs --confirm (without it no lock-order "
+              "inversion is ever confirmed)\n",
+              stderr);
+        print_usage_error_hint();
+        return LWD_PARSE_FAILED;
+    }
+    if (opts->replay != NULL && opts->confirm != 0) {
+        fputs("lockwatch: --replay and --confirm cannot be used together (a replay is one run "
+              "with a recorded schedule)\n",
+              stderr);
         print_usage_error_hint();
         return LWD_PARSE_FAILED;
     }

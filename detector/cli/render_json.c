@@ -339,6 +339,7 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
                                                 : NULL);
         jset(j, conf, "attempts", checked(j, json_object_new_int64(c->attempts)));
         jset(j, conf, "reason", jstring(j, c->reason));
+        jset(j, conf, "replay", c->replay != NULL ? jstring(j, c->replay) : NULL);
         jset(j, o, "confirmation", conf);
     }
     jset(j, o, "pid", checked(j, json_object_new_int(f->pid)));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "exit_status.h"
 #include "fingerprint.h"
 #include "json_doc.h"
 #include "render_common.h"
@@ -426,7 +427,9 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
     json_object *o = checked(s, json_object_new_object());
     jset(s, o, "ruleId", jstring(s, lw_kind_name(f->kind)));
     jset(s, o, "ruleIndex", checked(s, json_object_new_int((int)f->kind)));
-    jset(s, o, "level", jstring(s, "error"));
+    /* error: the finding makes lockwatch fail (--fail-on); warning: it is reported only. */
+    bool counts = lwd_finding_counts(f, s->in->options->fail_on);
+    jset(s, o, "level", jstring(s, counts ? "error" : "warning"));
     char *msg = lwd_finding_message(f, s->multi_process);
     if (msg == NULL) s->failed = true;
     char text[1024];
@@ -473,8 +476,15 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
         else
             json_object_put(why);
     }
-    if (f->confirmation.status != LW_CONFIRM_NONE)
-        jset(s, props, "confirmation", jstring(s, lwd_confirm_name(f->confirmation.status)));
+    const struct lw_confirmation *c = &f->confirmation;
+    if (c->status != LW_CONFIRM_NONE) {
+        jset(s, props, "confirmation", jstring(s, lwd_confirm_name(c->status)));
+        jset(s, props, "confirmationAttempts", checked(s, json_object_new_int64(c->attempts)));
+        if (c->status == LW_CONFIRM_REPRODUCED)
+            jset(s, props, "confirmationAttempt", checked(s, json_object_new_int64(c->attempt)));
+        if (c->replay != NULL) jset(s, props, "confirmationReplay", jstring(s, c->replay));
+        if (c->reason != NULL) jset(s, props, "confirmationReason", jstring(s, c->reason));
+    }
     jset(s, props, "instances", checked(s, json_object_new_uint64(lw_finding_instances(f))));
     jset(s, o, "properties", props);
     return o;

@@ -569,9 +569,12 @@ static void print_schedule(const struct text *t, const struct lw_finding *f)
     fputs("  ", t->out);
     paragraph_print(t, &p, 2);
     const struct lw_confirmation *c = &f->confirmation;
-    if (c->status == LW_CONFIRM_REPRODUCED)
+    if (c->status == LW_CONFIRM_REPRODUCED) {
         fprintf(t->out, "  CONFIRMED: deadlocked on re-run %u of %u.\n", c->attempt, c->attempts);
-    else if (c->status == LW_CONFIRM_NOT_REPRODUCED && c->attempts > 0)
+        if (c->replay != NULL)
+            fprintf(t->out, "  Replay: lockwatch --replay=%s followed by the same command.\n",
+                    c->replay);
+    } else if (c->status == LW_CONFIRM_NOT_REPRODUCED && c->attempts > 0)
         fprintf(t->out, "  Not confirmed: %s (%u re-runs).\n", c->reason, c->attempts);
     else if (c->status == LW_CONFIRM_NOT_REPRODUCED)
         fprintf(t->out, "  Not confirmed: %s.\n", c->reason);

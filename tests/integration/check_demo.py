@@ -12,7 +12,9 @@ narrative is wrapped to COLUMNS without breaking a word; the marked source lines
 of the fix are shown without test markers, and every scenario marks some in both programs;
 `--step` waits for Enter on the terminal between steps (and refuses to run without one); the
 ThreadSanitizer hint never appears in a demo, appears once on a clean --verbose run of several
-threads, and not on a run with findings or with --no-hints.
+threads, and not on a run with findings or with --no-hints. `--confirm[=N]` (before or after
+NAME) is passed on to the runs: two-lock-deadlock's join-ordered inversion is "Not confirmed",
+rare-deadlock's concurrent one is CONFIRMED, its fix has nothing to confirm.
 Python 3 standard library only.
 """
 
@@ -21,8 +23,10 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 
@@ -224,6 +228,30 @@ def check_hint(lockwatch, scenarios, env, problems):
         problems.append("a run with lock-order findings shows the ThreadSanitizer hint")
 
 
+def check_confirm(lockwatch, env, problems):
+    """demo NAME --confirm=N shows the re-runs' verdicts (replay files go to a scratch dir)."""
+    scratch = tempfile.mkdtemp(prefix="lw-demo-confirm-")
+    cases = [(["two-lock-deadlock", "--confirm=2"], ["--confirm=2", "Not confirmed",
+                                                      "ran as expected"]),
+             (["--confirm=3", "rare-deadlock"], ["--confirm=3", "CONFIRMED: deadlocked on re-run",
+                                                 "rare-deadlock/fixed", "ran as expected"])]
+    for args, steps in cases:
+        demo = subprocess.run([lockwatch, "demo", *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace",
+                              timeout=120, env=env, cwd=scratch)
+        if demo.returncode != 0:
+            problems.append(f"`lockwatch demo {' '.join(args)}` exited {demo.returncode}")
+        at = 0
+        for step in steps:
+            found = demo.stdout.find(step, at)
+            if found < 0:
+                problems.append(f"`lockwatch demo {' '.join(args)}` lacks {step!r} after what "
+                                f"came before it:\n{demo.stdout}")
+                break
+            at = found + len(step)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main():
     lockwatch, source_dir = sys.argv[1], sys.argv[2]
     problems = []
@@ -279,6 +307,7 @@ def main():
     check_streams_and_width(lockwatch, env, problems)
     check_sources(lockwatch, source_dir, names, env, problems)
     check_step(lockwatch, env, problems)
+    check_confirm(lockwatch, env, problems)
     check_hint(lockwatch, os.path.join(os.path.dirname(lockwatch), "..", "scenarios"), env,
                problems)
 

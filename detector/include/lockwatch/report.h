@@ -265,6 +265,8 @@ struct lw_confirmation {
     unsigned attempt;   /* REPRODUCED: the re-run that deadlocked, 1-based */
     unsigned attempts;  /* re-runs made for it */
     const char *reason; /* NOT_REPRODUCED: why, a static string */
+    const char *replay; /* REPRODUCED: the replay file written for it, or NULL (owned by the
+                           driver) */
 };
 
 struct lw_finding {
