@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LWI_STEER_ENV "LOCKWATCH_STEER"
 #define LWI_STEER_MAX_SITES 16u
 #define LWI_STEER_PAUSE_MS 1000u
 /* Naps at one site that ended without their partners, after which that site no longer waits. */

@@ -96,7 +96,7 @@ static enum lwd_exit rerun(const struct lwd_options *opts, const struct lwd_pref
     *deadlocked = false;
     const struct lw_detector_options dopts = {.cycle_search_budget = opts->cycle_search_budget};
     struct lw_detector *d = lw_detector_new(&dopts);
-    if (d == NULL || setenv(LWD_STEER_ENV, spec, 1) != 0) {
+    if (d == NULL || setenv(LW_WIRE_ENV_STEER, spec, 1) != 0) {
         fputs("lockwatch: out of memory\n", stderr);
         if (d) lw_detector_free(d);
         return LWD_EXIT_TOOL;
@@ -106,7 +106,7 @@ static enum lwd_exit rerun(const struct lwd_options *opts, const struct lwd_pref
     steered.on_deadlock = LWD_ON_DEADLOCK_EXIT; /* the deadlock sought must end the re-run */
     struct lwd_outcome outcome;
     enum lwd_exit status = lwd_run(&steered, pf, d, &outcome);
-    unsetenv(LWD_STEER_ENV);
+    unsetenv(LW_WIRE_ENV_STEER);
     if (status == LWD_EXIT_OK && lw_detector_finish(d) != LW_OK) {
         fputs("lockwatch: out of memory\n", stderr);
         status = LWD_EXIT_TOOL;

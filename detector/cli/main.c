@@ -13,6 +13,7 @@
 #include "exit_status.h"
 #include "graph_out.h"
 #include "knobs.h"
+#include "lockwatch/wire.h"
 #include "merge_sarif.h"
 #include "options.h"
 #include "out_file.h"
@@ -85,6 +86,10 @@ int main(int argc, char **argv)
     bool color = false;
     char *names[3] = {NULL, NULL, NULL}; /* --output, --graph, --trace with %p expanded */
 
+    /* Steering belongs to the --confirm and --replay runs that set it: one inherited from the
+     * environment (a lockwatch run inside a steered program) must not steer this run. */
+    unsetenv(LW_WIRE_ENV_STEER);
+
     /* `lockwatch demo [NAME]`: the teaching front end (demo.h). A program called demo still runs
      * as `lockwatch ./demo` or `lockwatch -- demo`. */
     if (argc >= 2 && strcmp(argv[1], "demo") == 0) return lwd_demo(argc - 1, argv + 1);
@@ -123,7 +128,7 @@ int main(int argc, char **argv)
     if (opts.replay != NULL) {
         status = lwd_replay_load(opts.replay, pf.program, &steer);
         if (status != LWD_EXIT_OK) goto out;
-        if (setenv(LWD_STEER_ENV, steer, 1) != 0) {
+        if (setenv(LW_WIRE_ENV_STEER, steer, 1) != 0) {
             fputs("lockwatch: out of memory\n", stderr);
             status = LWD_EXIT_TOOL;
             goto out;

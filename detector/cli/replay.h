@@ -11,7 +11,6 @@
 #include "driver.h"
 
 /* The runtime's steering variable (interpose/steer.h). */
-#define LWD_STEER_ENV "LOCKWATCH_STEER"
 
 /* Largest replay file --replay reads. */
 #define LWD_REPLAY_LIMIT ((size_t)1 << 20)

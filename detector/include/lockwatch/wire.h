@@ -54,6 +54,9 @@
 #define LW_WIRE_SECRET_LEN 32u /* hex digits of the run's secret, sent first on a connection */
 #define LW_WIRE_MAX_HOLDS 64u  /* hold events per LW_REC_HOLDS record */
 #define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
+/* The schedule steering of a --confirm or --replay run (interpose/steer.h); set by lockwatch
+ * only, for that run. */
+#define LW_WIRE_ENV_STEER "LOCKWATCH_STEER"
 /* The runtime's wait_ms when LOCKWATCH_RUNTIME does not set it; the driver's default
  * --deadlock-delay, which it then leaves out of the environment. */
 #define LW_WIRE_DEFAULT_WAIT_MS 100u
