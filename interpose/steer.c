@@ -17,7 +17,7 @@ struct lwi_steer_site {
     const char *path; /* into the environment string, not terminated: path_len bytes */
     size_t path_len;
     uint64_t offset;
-    uint64_t pc; /* resolved, 0 when its object is not loaded */
+    uint64_t pc;          /* resolved, 0 when its object is not loaded */
     atomic_uint timeouts; /* naps here that no partner ended (LWI_STEER_MAX_TIMEOUTS) */
 };
 
