@@ -67,7 +67,30 @@ struct run_state {
     bool told;                    /* --on-deadlock=report: the deadlock was announced */
     struct lwd_outcome *outcome;
     const char *runtime; /* liblockwatch.so, whose frames hang stacks leave out */
+    /* Processes below lockwatch before this run began: what an earlier run of the same lockwatch
+     * (--confirm) left running. Not this run's: neither waited for nor killed. */
+    pid_t *earlier;
+    size_t nearlier;
 };
+
+static bool is_earlier(const struct run_state *st, pid_t pid)
+{
+    for (size_t i = 0; i < st->nearlier; i++)
+        if (st->earlier[i] == pid) return true;
+    return false;
+}
+
+/* Whether a process of this run other than lockwatch lives below lockwatch. */
+static bool run_has_others(const struct run_state *st)
+{
+    pid_t *pids = NULL;
+    size_t n = lwd_proc_descendants(getpid(), &pids);
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++)
+        found = pids[i] != getpid() && !is_earlier(st, pids[i]);
+    free(pids);
+    return found;
+}
 
 /* Reaps every child that ended: the program (its status is the run's) and the processes of the
  * run that were left to lockwatch, the subreaper. */
@@ -78,8 +101,8 @@ static void reap_children(struct run_state *st)
         pid_t got = waitpid(-1, &status, WNOHANG);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
-            /* some child lives; < 0 (ECHILD): none left */
-            st->others_running = got == 0 && !st->stop_waiting;
+            /* some child lives (maybe only an earlier run's); < 0 (ECHILD): none left */
+            st->others_running = got == 0 && !st->stop_waiting && run_has_others(st);
             return;
         }
         if (got != st->child || !(WIFEXITED(status) || WIFSIGNALED(status))) continue;
@@ -102,13 +125,13 @@ static void interrupted(const struct signalfd_siginfo *info, struct run_state *s
         st->interrupt_deadline < 0 ? now + st->grace_ms : now; /* a second one */
 }
 
-/* SIGKILL to every process below lockwatch. */
-static void kill_left(void)
+/* SIGKILL to every process of this run below lockwatch. */
+static void kill_left(const struct run_state *st)
 {
     pid_t *pids = NULL;
     size_t n = lwd_proc_descendants(getpid(), &pids);
     for (size_t i = 0; i < n; i++)
-        if (pids[i] != getpid()) kill(pids[i], SIGKILL);
+        if (pids[i] != getpid() && !is_earlier(st, pids[i])) kill(pids[i], SIGKILL);
     free(pids);
 }
 
@@ -307,7 +330,7 @@ static enum lwd_exit event_loop(const struct lwd_options *opts, struct lwd_chann
         }
         /* A run lockwatch ended takes with it what the program left (which has no runtime, or
          * lwd_stop_run would have found it by its environment). */
-        if (st->outcome->stopped && !st->child_running && st->others_running) kill_left();
+        if (st->outcome->stopped && !st->child_running && st->others_running) kill_left(st);
         if (!st->child_running && !st->others_running && exited_at < 0) {
             exited_at = lwd_now_ms();
             ch->run_over = true;
@@ -409,6 +432,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
     struct lwd_signals sig = {.fd = -1};
     struct lwd_tsan tsan = {.dir = "", .options = NULL};
     struct lwd_watch *watch = NULL;
+    pid_t *earlier = NULL;
     enum lwd_exit rc = LWD_EXIT_TOOL;
     lwd_spawn_raise_nofile();
     if (lwd_channel_open(&ch) != 0) goto out;
@@ -425,6 +449,8 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
                            .grace_ms = opts->interrupt_grace_ms,
                            .outcome = outcome,
                            .runtime = pf->runtime};
+    st.nearlier = lwd_proc_descendants(getpid(), &earlier);
+    st.earlier = earlier;
     st.watch = watch = lwd_watch_new(opts->deadlock_delay_ms, pf->runtime);
     if (!watch) goto out;
     rc = lwd_spawn(opts, pf, ch.name, tsan.options, &sig, &st.child);
@@ -440,6 +466,7 @@ enum lwd_exit lwd_run(const struct lwd_options *opts, const struct lwd_preflight
      * A log that cannot be read was reported; the rest of the report still stands. */
     if (rc == LWD_EXIT_OK) lwd_tsan_collect(&tsan, d);
 out:
+    free(earlier);
     lwd_watch_free(watch);
     lwd_tsan_cleanup(&tsan);
     lwd_signals_teardown(&sig);

@@ -22,6 +22,10 @@ runtime knob ring=0) under a soft descriptor limit of 64: lockwatch raises its o
 the inversion. many-hard: the same under a hard limit of 64, which cannot be raised: the
 connections lockwatch cannot take are closed and counted, and the inversion is still reported.
 
+daemon-confirm: `PROGRAM daemon-confirm DIR` under --linger=0.3 --confirm=1: the daemon the first
+run left running must outlive the steered re-run and write its file (a re-run ends only what it
+started itself).
+
 The lockwatch command is $LOCKWATCH. Exits 0 when the run behaved, 1 when not.
 """
 
@@ -241,9 +245,35 @@ def many(lockwatch, program, hard_limit):
     print("ok: the inversion was reported")
 
 
+def daemon_confirm(lockwatch, program):
+    """--confirm's re-runs must leave alone what the first run left running (--linger)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.json")
+        done = subprocess.run([lockwatch, "--linger=0.3", "--confirm=1", "--format=json",
+                               "--output=" + report, "--", program, "daemon-confirm", tmp],
+                              timeout=25, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+        print(done.stdout + done.stderr, end="")
+        if done.returncode != 66:
+            fail("lockwatch exited %d, expected 66 (the inversion)" % done.returncode)
+        with open(report) as f:
+            doc = json.load(f)
+        confirmation = doc["findings"][0].get("confirmation", {})
+        if confirmation.get("status") != "reproduced":
+            fail("the inversion was not reproduced: %s" % confirmation)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            if any(name.startswith("daemon.") for name in os.listdir(tmp)):
+                break
+            time.sleep(0.1)
+        else:
+            fail("no daemon wrote its file: the first run's daemon was killed by a re-run")
+    print("ok: the first run's daemon outlived the re-run")
+
+
 def main():
     modes = {"inject": inject, "kill-driver": kill_driver, "forge-inside": forge_inside,
-             "forge-child": forge_child,
+             "forge-child": forge_child, "daemon-confirm": daemon_confirm,
              "many": lambda lw, prog: many(lw, prog, False),
              "many-hard": lambda lw, prog: many(lw, prog, True)}
     if len(sys.argv) != 3 or sys.argv[1] not in modes:

@@ -12,7 +12,9 @@
  *   clean N     takes two locks in one order for N seconds, then exits 0
  *   many N      takes two locks in both orders, then keeps N exec'd children alive at once
  *               ("hold FD": each waits for the end of a pipe) for two seconds
- *   sleep       sleeps for a minute (the test kills lockwatch meanwhile) */
+ *   sleep       sleeps for a minute (the test kills lockwatch meanwhile)
+ *   daemon-confirm DIR  a daemon that writes DIR/daemon.PID two seconds after the program
+ *               ended, and an inversion --confirm reproduces */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -182,6 +184,38 @@ static int many(const char *self, int n)
     return failed != 0;
 }
 
+static void *b_then_a_later(void *arg)
+{
+    (void)arg;
+    usleep(200000); /* apart in time: the inversion never deadlocks on its own */
+    b_then_a();
+    return NULL;
+}
+
+/* A daemon that outlives the program by two seconds and then writes DIR/daemon.PID, and two
+ * threads with an inversion that --confirm can reproduce. */
+static int daemon_confirm(const char *dir)
+{
+    pid_t child = fork();
+    if (child < 0) return 1;
+    if (child == 0) {
+        if (fork() != 0) _exit(0);
+        setsid();
+        sleep(2);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/daemon.%d", dir, (int)getpid());
+        FILE *f = fopen(path, "w");
+        if (f) fclose(f);
+        _exit(0);
+    }
+    waitpid(child, NULL, 0);
+    pthread_t t;
+    if (pthread_create(&t, NULL, b_then_a_later, NULL) != 0) return 1;
+    a_then_b();
+    pthread_join(t, NULL);
+    return 0;
+}
+
 static int hold(int fd)
 {
     char byte;
@@ -196,6 +230,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "rawfork") == 0) return rawfork();
     if (strcmp(mode, "rawfork-late") == 0) return rawfork_late();
     if (strcmp(mode, "daemon") == 0) return daemonise();
+    if (strcmp(mode, "daemon-confirm") == 0 && argc > 2) return daemon_confirm(argv[2]);
     if (strcmp(mode, "lowfd") == 0) return lowfd(argv[0]);
     if (strcmp(mode, "lowfd-child") == 0) return lowfd_child();
     if (strcmp(mode, "many") == 0) return many(argv[0], argc > 2 ? atoi(argv[2]) : 100);
