@@ -252,7 +252,7 @@ def daemon_confirm(lockwatch, program):
         done = subprocess.run([lockwatch, "--linger=0.3", "--confirm=1", "--format=json",
                                "--output=" + report, "--", program, "daemon-confirm", tmp],
                               timeout=25, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
+                              text=True, cwd=tmp)  # the replay file goes there
         print(done.stdout + done.stderr, end="")
         if done.returncode != 66:
             fail("lockwatch exited %d, expected 66 (the inversion)" % done.returncode)
