@@ -1,4 +1,4 @@
-/* path_pattern.h — placeholders in the names of the files lockwatch writes (--output, --graph,
+/* path_pattern.h — `%` escapes in the names of the files lockwatch writes (--output, --graph,
  * --trace), so that every lockwatch of a test suite writes its own: `%p` becomes lockwatch's
  * process id, `%%` a single `%`. Any other `%` is kept as it is. */
 #ifndef LWD_PATH_PATTERN_H
