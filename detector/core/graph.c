@@ -24,6 +24,10 @@ void lw_graph_free(struct lw_graph *g)
         free(g->exclusive[i].ids);
     free(g->exclusive);
     free(g->first_extra);
+    free(g->spans);
+    free(g->others);
+    free(g->first_other);
+    free(g->crowded);
     free(g->reader_pref);
     free(g->nodes);
     free(g->members);
@@ -154,7 +158,7 @@ static size_t edge_slot(uint32_t a, uint32_t b, size_t mask)
     return (size_t)lw_mix64((uint64_t)a << 32 | b) & mask; /* both ends reach the low bits */
 }
 
-static uint32_t edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
+uint32_t lw_graph_edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
 {
     if (g->edge_slots_cap == 0) return LW_GRAPH_NONE;
     size_t mask = g->edge_slots_cap - 1;
@@ -198,7 +202,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
 {
     /* An end without edges on that side (a node just made, say) has no such edge: no probe. */
     bool maybe = g->nodes[a].first_out != LW_GRAPH_NONE && g->nodes[b].first_in != LW_GRAPH_NONE;
-    uint32_t found = maybe ? edge_find(g, a, b) : LW_GRAPH_NONE;
+    uint32_t found = maybe ? lw_graph_edge_find(g, a, b) : LW_GRAPH_NONE;
     if (found != LW_GRAPH_NONE) {
         *closes = lw_graph_comp(g, a) == lw_graph_comp(g, b);
         return found;
@@ -224,28 +228,6 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     g->nedges++;
     *closes = placed == 1;
     return index;
-}
-
-/* Instances of one kind (modes and interned gate set, compared by address) are interchangeable
- * for the rules of graph.h but for their threads. */
-static bool same_kind(const struct lw_graph_instance *x, const struct lw_graph_instance *y)
-{
-    return x->from_mode == y->from_mode && x->to_mode == y->to_mode && x->gates == y->gates;
-}
-
-/* Whether edge e needs inst: not when it has an instance of the same kind and thread, nor when it
- * has two of that kind already (another thread than any given one is then always at hand, which
- * is all a cycle's choice of instances asks of threads). */
-static bool instance_needed(const struct lw_graph *g, const struct lw_graph_edge *e,
-                            const struct lw_graph_instance *inst)
-{
-    unsigned of_kind = 0;
-    for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k]) {
-        const struct lw_graph_instance *x = &g->insts[k];
-        if (!same_kind(x, inst)) continue;
-        if (x->thread == inst->thread || ++of_kind == 2) return false;
-    }
-    return true;
 }
 
 /* Makes room for one more instance, so that storing it cannot fail once its edge exists. */
@@ -314,7 +296,7 @@ size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, 
                               size_t max)
 {
     if (a >= g->nnodes || b >= g->nnodes) return 0;
-    uint32_t edge = edge_find(g, a, b);
+    uint32_t edge = lw_graph_edge_find(g, a, b);
     if (edge == LW_GRAPH_NONE) return 0;
     const struct lw_graph_edge *e = &g->edges[edge];
     size_t n = 0;
@@ -338,6 +320,13 @@ size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, 
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle)
 {
+    return lw_graph_add_in_epoch(g, a, b, inst, 0, cycle);
+}
+
+int lw_graph_add_in_epoch(struct lw_graph *g, uint32_t a, uint32_t b,
+                          const struct lw_graph_instance *inst, uint32_t epoch,
+                          struct lw_graph_cycle *cycle)
+{
     /* Requesting a lock already held is recursion, not an ordering. */
     if (a == b || lw_graph_find_gate(inst->gates, inst->ngates, b)) return LW_GRAPH_KNOWN;
     uint32_t na = node_of(g, a), nb = na == LW_GRAPH_NONE ? na : node_of(g, b);
@@ -345,10 +334,12 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
     bool closes = false;
     uint32_t edge = find_or_add_edge(g, na, nb, &closes);
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
-    struct lw_graph_edge *e = &g->edges[edge];
-    if (!instance_needed(g, e, inst))
+    int needed = lw_graph_keep_use(g, edge, inst, epoch);
+    if (needed < 0) return LW_GRAPH_ERR_NOMEM;
+    if (!needed)
         return remember_payload(g, edge, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
-    store_instance(g, e, inst);
+    store_instance(g, &g->edges[edge], inst);
+    lw_graph_store_span(g, (uint32_t)g->ninsts - 1, epoch);
     if (edge < g->exclusive_cap) g->exclusive[edge].n = LW_EXCLUSIVE_STALE;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;

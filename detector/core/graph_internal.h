@@ -64,6 +64,17 @@ struct lw_graph_extra {
     uint32_t next; /* next of the same edge, LW_GRAPH_NONE at the end */
 };
 
+/* The epochs of a stored instance's thread's uses of its edge (graph.h lw_graph_edge_uses). */
+struct lw_graph_span {
+    uint32_t emin, emax;
+};
+
+/* A thread with no stored instance of an edge that added some: its uses' epochs. */
+struct lw_graph_other {
+    uint32_t thread, emin, emax;
+    uint32_t next; /* next of the same edge: its index + 1, 0 at the end */
+};
+
 struct lw_graph {
     uint64_t budget; /* search steps per lw_graph_add, UINT64_MAX: none */
 
@@ -94,6 +105,16 @@ struct lw_graph {
     uint32_t *first_extra; /* by edge: its payloads of instances not kept, a list in extras
                               (default LW_GRAPH_NONE), made by the first such payload */
     size_t first_extra_cap;
+    struct lw_graph_span *spans; /* by instance, made by the first use in an epoch other than 0
+                                    (default: epoch 0 only), then covering every instance */
+    size_t spans_cap;
+    struct lw_graph_other *others;
+    size_t nothers, others_cap;
+    uint32_t *first_other; /* by edge: its other threads, a list in others (index + 1; default
+                              0: none), made by the first such thread */
+    size_t first_other_cap;
+    uint8_t *crowded; /* by edge: more threads than kept (default 0), made by the first */
+    size_t crowded_cap;
     struct lw_graph_exclusive *exclusive; /* by edge, made by the first search */
     size_t exclusive_cap;
     uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */
@@ -125,6 +146,26 @@ struct lw_graph {
     struct lw_graph_gate *gate_scratch;
     size_t gate_scratch_cap;
 };
+
+/* Instances of one kind (modes and interned gate set, compared by address) are interchangeable
+ * for the rules of graph.h but for their threads. */
+static inline bool lw_graph_same_kind(const struct lw_graph_instance *x,
+                                      const struct lw_graph_instance *y)
+{
+    return x->from_mode == y->from_mode && x->to_mode == y->to_mode && x->gates == y->gates;
+}
+
+/* graph_uses.c: records inst->thread's use of edge index `edge` in `epoch`. Returns 1 when inst
+ * is to be stored as a new instance (its span then has room: lw_graph_store_span), 0 when the
+ * use was recorded on what the edge keeps, -1 when out of memory. */
+int lw_graph_keep_use(struct lw_graph *g, uint32_t edge, const struct lw_graph_instance *inst,
+                      uint32_t epoch);
+
+/* graph_uses.c: sets the span of instance k, just stored, to `epoch` alone. */
+void lw_graph_store_span(struct lw_graph *g, uint32_t k, uint32_t epoch);
+
+/* graph.c: the index of edge a -> b (internal numbers), LW_GRAPH_NONE when there is none. */
+uint32_t lw_graph_edge_find(const struct lw_graph *g, uint32_t a, uint32_t b);
 
 /* graph_order.c: puts edge index `edge` (a -> b) into the order of components, merging the
  * components it closes a cycle through. Returns 1 when a and b are now in one component (a
