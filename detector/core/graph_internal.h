@@ -127,6 +127,13 @@ struct lw_graph {
 
     uint64_t searches, truncated, reorders, work;
 
+    /* graph_adjacency.c: the other ends of edges [0, adj_edges), node by node: node n's out
+     * edges' targets are adj_out[adj_out_at[n] .. adj_out_at[n + 1]), likewise its in edges'
+     * sources, for nodes below adj_nodes. Made by the first reordering, remade as edges grow;
+     * newer edges are only in the lists threaded through the edges. */
+    uint32_t *adj_out_at, *adj_in_at, *adj_out, *adj_in;
+    size_t adj_edges, adj_nodes, adj_at_cap, adj_cap;
+
     /* scratch of one reordering (graph_order.c) */
     uint32_t *forward, *back;
     uint64_t *places; /* (place << 32 | component) keys to sort */
@@ -182,6 +189,10 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
 int lw_graph_need_members(struct lw_graph *g);
 int lw_graph_need_marks(struct lw_graph *g);
 int lw_graph_need_scratch(struct lw_graph *g);
+
+/* graph_adjacency.c: remakes the compact adjacency when enough edges came since it was made. It
+ * is a copy: when out of memory the old one (or none) stays, still right for its edges. */
+void lw_graph_adjacency_refresh(struct lw_graph *g);
 
 /* Makes ords cover every node (new entries: the node's own id); -1 when out of memory. */
 int lw_graph_need_ords(struct lw_graph *g);
