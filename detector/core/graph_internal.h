@@ -117,7 +117,7 @@ struct lw_graph {
     size_t crowded_cap;
     struct lw_graph_exclusive *exclusive; /* by edge, made by the first search */
     size_t exclusive_cap;
-    uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */
+    uint32_t *edge_slots;    /* (from, to) -> edge index + 1 and a tag, open addressing (graph.c) */
     size_t edge_slots_cap;   /* a power of two, or 0 */
     struct lw_map gate_sets; /* graph_gates.c: (hash, size) -> interned sets */
 
