@@ -136,8 +136,7 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
     for (long i = 0; i < nheld; i++) {
         const struct lw_held_lock *h = &d->held_scratch[i];
         struct lw_site *site = site_of(d, h->stack, stack);
-        if (!site || lw_schedule_use(d, h->lock, lock, t, rec->h.epoch) != LW_OK)
-            return LW_ERR_NOMEM;
+        if (!site) return LW_ERR_NOMEM;
         struct lw_graph_instance inst = {
             .thread = t->index,
             .from_mode = h->mode,
@@ -147,7 +146,8 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
             .payload = site,
         };
         struct lw_graph_cycle cycle;
-        int rc = lw_graph_add(d->graph, h->lock->index - 1, lock->index - 1, &inst, &cycle);
+        int rc = lw_graph_add_in_epoch(d->graph, h->lock->index - 1, lock->index - 1, &inst,
+                                       rec->h.epoch, &cycle);
         if (rc == LW_GRAPH_ERR_NOMEM) return LW_ERR_NOMEM;
         if (rc == LW_GRAPH_CYCLE && (rc = report_cycle(d, &cycle, rec->h.pid)) != LW_OK) return rc;
     }

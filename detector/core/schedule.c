@@ -1,7 +1,8 @@
 /* schedule.c — the happens-before label of lock-order-inversion findings (docs/internals.md,
  * "Happens-before"): THREAD and JOIN records order threads, ACQUIRE records say in which epoch
- * each thread took each edge, and at the end each finding is labelled concurrent, ordered (with
- * the orderings of the cycle it shows) or unchecked. The label hides nothing. */
+ * each thread took each edge (kept on the edge by the lock-order graph), and at the end each
+ * finding is labelled concurrent, ordered (with the orderings of the cycle it shows) or unchecked.
+ * The label hides nothing. */
 #include <stdlib.h>
 
 #include "grow.h"
@@ -56,22 +57,63 @@ int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
     return LW_OK;
 }
 
-int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
-                    const struct lw_thread *t, uint32_t epoch)
+/* The uses of a cycle's edges, read from the lock-order graph. */
+struct cycle_uses {
+    struct lw_hb_edge *edges;
+    struct lw_hb_use *uses;
+    struct lw_graph_use *scratch;
+    size_t edges_cap, uses_cap, scratch_cap;
+};
+
+static void cycle_uses_free(struct cycle_uses *u)
 {
-    return lw_hb_use(&d->hb, hold->index, acq->index, t->index, epoch) == 0 ? LW_OK : LW_ERR_NOMEM;
+    free(u->edges);
+    free(u->uses);
+    free(u->scratch);
+}
+
+/* Fills u->edges[0..n) with the uses of edges[0..n): LW_OK, LW_ERR_NOMEM, or 1 when an edge has
+ * no locks (nothing to read). */
+static int gather(struct lw_detector *d, const struct lw_cycle_edge *edges, size_t n,
+                  struct cycle_uses *u)
+{
+    size_t total = 0;
+    bool crowded;
+    for (size_t k = 0; k < n; k++) {
+        if (!edges[k].holding || !edges[k].acquiring) return 1;
+        total += lw_graph_edge_uses(d->graph, edges[k].holding->index - 1,
+                                    edges[k].acquiring->index - 1, NULL, 0, &crowded);
+    }
+    struct lw_hb_edge *e = lw_grow(u->edges, &u->edges_cap, n, sizeof *e);
+    if (e) u->edges = e;
+    struct lw_hb_use *uses = e ? lw_grow(u->uses, &u->uses_cap, total + 1, sizeof *uses) : NULL;
+    if (uses) u->uses = uses;
+    struct lw_graph_use *g =
+        uses ? lw_grow(u->scratch, &u->scratch_cap, total + 1, sizeof *g) : NULL;
+    if (!g) return LW_ERR_NOMEM;
+    u->scratch = g;
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t m = lw_graph_edge_uses(d->graph, edges[k].holding->index - 1,
+                                      edges[k].acquiring->index - 1, g + at, total - at, &crowded);
+        for (size_t i = 0; i < m; i++)
+            uses[at + i] = (struct lw_hb_use){g[at + i].thread, g[at + i].emin, g[at + i].emax};
+        e[k] = (struct lw_hb_edge){.uses = uses + at, .n = m, .more = crowded};
+        at += m;
+    }
+    return LW_OK;
 }
 
 /* The verdict over one instance-level cycle. */
 static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_edge *edges,
-                                   size_t n, uint32_t *hold, uint32_t *acq)
+                                   size_t n, struct cycle_uses *u, int *rc)
 {
-    for (size_t k = 0; k < n; k++) {
-        if (!edges[k].holding || !edges[k].acquiring) return LW_HB_UNCHECKED;
-        hold[k] = edges[k].holding->index;
-        acq[k] = edges[k].acquiring->index;
+    int got = gather(d, edges, n, u);
+    if (got != LW_OK) {
+        if (got == LW_ERR_NOMEM) *rc = LW_ERR_NOMEM;
+        return LW_HB_UNCHECKED;
     }
-    return lw_hb_classify(&d->hb, hold, acq, n, LW_SCHEDULE_BUDGET);
+    return lw_hb_classify(&d->hb, u->edges, n, LW_SCHEDULE_BUDGET);
 }
 
 /* Adds the ordering first -> then of f (once per pair of threads). */
@@ -119,17 +161,19 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
     if (n < 2 || threads == 0 || n > LW_SCHEDULE_BUDGET / threads) return LW_OK;
     const struct lw_hb_use **uses = calloc(n, sizeof *uses);
     uint32_t *reach = malloc(n * threads * sizeof *reach);
+    struct cycle_uses all = {0};
     int rc = LW_ERR_NOMEM;
     if (!uses || !reach) goto out;
-    rc = LW_OK;
+    rc = gather(d, f->cycle, n, &all);
+    if (rc != LW_OK) {
+        if (rc != LW_ERR_NOMEM) rc = LW_OK; /* not recorded: nothing to show */
+        goto out;
+    }
     for (size_t k = 0; k < n; k++) {
         const struct lw_cycle_edge *e = &f->cycle[k];
-        uint32_t u =
-            e->holding && e->acquiring && e->thread
-                ? lw_hb_use_of(hb, e->holding->index, e->acquiring->index, e->thread->index)
-                : LW_HB_NONE;
-        if (u == LW_HB_NONE) goto out; /* not recorded: nothing to show */
-        uses[k] = &hb->uses[u];
+        for (size_t i = 0; e->thread && i < all.edges[k].n && !uses[k]; i++)
+            if (all.edges[k].uses[i].thread == e->thread->index) uses[k] = &all.edges[k].uses[i];
+        if (!uses[k]) goto out; /* not recorded: nothing to show */
         if (lw_hb_reach(hb, uses[k]->thread, uses[k]->emin, &reach[k * threads]) != 0) {
             rc = LW_ERR_NOMEM;
             goto out;
@@ -149,6 +193,7 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
             }
         }
 out:
+    cycle_uses_free(&all);
     free(uses);
     free(reach);
     return rc;
@@ -156,33 +201,27 @@ out:
 
 int lw_schedule_label(struct lw_detector *d)
 {
-    uint32_t *hold = NULL, *acq = NULL;
-    size_t cap = 0, cap2 = 0;
+    struct cycle_uses uses = {0};
+    /* the graph's uses name every thread that took an edge */
+    if (d->report.nthreads > UINT32_MAX || lw_hb_threads(&d->hb, (uint32_t)d->report.nthreads))
+        return LW_ERR_NOMEM;
     int rc = LW_OK;
     for (size_t g = 0; g < d->ngroups && rc == LW_OK; g++) {
         struct lw_cycle_group *group = &d->groups[g];
         struct lw_finding *f = group->finding;
         if (!f || f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->schedule != LW_SCHEDULE_NONE)
             continue;
-        uint32_t *h = lw_grow(hold, &cap, group->n, sizeof *h);
-        if (h) hold = h;
-        uint32_t *a = h ? lw_grow(acq, &cap2, group->n, sizeof *a) : NULL;
-        if (!a) {
-            rc = LW_ERR_NOMEM;
-            break;
-        }
-        acq = a;
         enum lw_hb_verdict verdict = LW_HB_ORDERED;
         for (size_t i = 0; i < group->ninstances && verdict != LW_HB_CONCURRENT; i++) {
-            enum lw_hb_verdict v = classify(d, group->instances[i].edges, group->n, hold, acq);
+            enum lw_hb_verdict v = classify(d, group->instances[i].edges, group->n, &uses, &rc);
             if (v != LW_HB_ORDERED) verdict = v;
         }
+        if (rc != LW_OK) break;
         f->schedule = verdict == LW_HB_CONCURRENT ? LW_SCHEDULE_CONCURRENT
                       : verdict == LW_HB_ORDERED  ? LW_SCHEDULE_ORDERED
                                                   : LW_SCHEDULE_UNCHECKED;
         if (f->schedule == LW_SCHEDULE_ORDERED) rc = explain(d, f);
     }
-    free(hold);
-    free(acq);
+    cycle_uses_free(&uses);
     return rc;
 }
