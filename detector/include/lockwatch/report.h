@@ -116,6 +116,7 @@ struct lw_lock {
     uint32_t generation;
     uint8_t type;                 /* enum lw_lock_type (wire.h) */
     uint8_t flags;                /* enum lw_lock_flag (wire.h) */
+    bool signal;                  /* LW_LOCK_SEM: proved a signal, not a lock (no edges) */
     struct lw_stack *first_stack; /* first acquisition seen */
     const char *name;             /* driver: static symbol, or "mutex taken in f (file:line)" */
 };

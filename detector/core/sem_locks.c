@@ -1,0 +1,77 @@
+/* sem_locks.c — semaphores in the lock-order graph (docs/internals.md, "Semaphores").
+ *
+ * The runtime tracks every semaphore wait as an acquisition of an LW_LOCK_SEM lock and sends a
+ * SEM_SIGNAL record when a semaphore behaves as a signal instead (a post by a thread that had
+ * not taken it, a second wait by its taker, an initial value other than 1). Such a semaphore
+ * makes no lock order for the rest of its generation, and the record may come after the edges it
+ * voids. So every edge of an acquisition that involves a semaphore (requested, held, or held
+ * around it as a gate) is kept aside here, and added to the graph only at the end of the run
+ * (lw_detector_finish), without the edges from or to a signal and without signals among the
+ * gates (a signal excludes nothing). A semaphore undecided at the end (taken and never posted,
+ * as in a real deadlock) is decided by what was seen: a lock. */
+#include <stdlib.h>
+
+#include "grow.h"
+#include "state.h"
+
+int lw_sem_signal(struct lw_detector *d, const struct lw_rec_sem_signal *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_lock *sem = p ? lw_lock_of(d, p->image, &rec->sem, NULL) : NULL;
+    if (!sem) return LW_ERR_NOMEM;
+    sem->signal = true;
+    return LW_OK;
+}
+
+int lw_sem_defer(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
+                 struct lw_thread *t, uint32_t epoch, int32_t pid,
+                 const struct lw_graph_instance *inst)
+{
+    if (from->signal || to->signal) return LW_OK; /* known already: no order through it */
+    struct lw_sem_edge *all =
+        lw_grow(d->sem_edges, &d->sem_edges_cap, d->nsem_edges + 1, sizeof *all);
+    if (!all) return LW_ERR_NOMEM;
+    d->sem_edges = all;
+    all[d->nsem_edges++] = (struct lw_sem_edge){from, to, t, epoch, pid, *inst};
+    return LW_OK;
+}
+
+/* inst's gates without the signals among them, interned (the same set when there are none). */
+static int drop_signal_gates(struct lw_detector *d, struct lw_graph_instance *inst)
+{
+    const struct lw_report *r = &d->report;
+    size_t kept = 0;
+    for (uint16_t i = 0; i < inst->ngates; i++)
+        if (!r->locks[inst->gates[i].node]->signal) kept++;
+    if (kept == inst->ngates) return LW_OK;
+    struct lw_graph_gate *scratch =
+        kept ? lw_grow(d->gate_scratch, &d->gate_scratch_cap, kept, sizeof *scratch) : NULL;
+    if (kept && !scratch) return LW_ERR_NOMEM;
+    d->gate_scratch = scratch ? scratch : d->gate_scratch;
+    size_t n = 0;
+    for (uint16_t i = 0; i < inst->ngates; i++)
+        if (!r->locks[inst->gates[i].node]->signal) scratch[n++] = inst->gates[i];
+    uint16_t ngates = 0;
+    const struct lw_graph_gate *gates =
+        n ? lw_graph_intern_gates(d->graph, scratch, n, &ngates) : NULL;
+    if (n && !gates) return LW_ERR_NOMEM;
+    inst->gates = gates;
+    inst->ngates = ngates;
+    return LW_OK;
+}
+
+int lw_sem_flush(struct lw_detector *d)
+{
+    int rc = LW_OK;
+    for (size_t i = 0; i < d->nsem_edges && rc == LW_OK; i++) {
+        struct lw_sem_edge *e = &d->sem_edges[i];
+        if (e->from->signal || e->to->signal) continue;
+        rc = drop_signal_gates(d, &e->inst);
+        if (rc == LW_OK)
+            rc = lw_lock_order_edge(d, e->from, e->to, e->thread, e->epoch, e->pid, &e->inst);
+    }
+    free(d->sem_edges);
+    d->sem_edges = NULL;
+    d->nsem_edges = d->sem_edges_cap = 0;
+    return rc;
+}
