@@ -508,3 +508,16 @@ void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr)
     long i = lwi_held_find(&self->held, addr);
     if (i >= 0) lwi_remove_entry(self, (uint32_t)i);
 }
+
+void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, (uint64_t)(uintptr_t)sem);
+    if (i < 0) return;
+    const struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
+    /* an entry of an earlier generation (the memory was re-used) is only stale */
+    bool same =
+        e->ref.type == LW_LOCK_SEM && e->ref.generation == lwi_gen_use((uint64_t)(uintptr_t)sem);
+    lwi_remove_entry(self, (uint32_t)i);
+    if (same) lwi_track_sem_signal(self, sem, flags, LW_SEM_RETAKEN);
+}

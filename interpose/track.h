@@ -264,8 +264,9 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
 
 /* Semaphores (wrap_semlock.c; docs/internals.md, "Semaphores"). A semaphore is tracked as a lock
  * (LW_LOCK_SEM) until it behaves as a signal, which lwi_track_sem_signal tells the driver (once
- * per generation while the chain cache keeps it): a wait by the thread that took it and has not
- * posted it (lwi_track_attempt drops the entry and sets a->signal), a post by a thread that
+ * per generation while the chain cache keeps it): a wait or a try by the thread that took it and
+ * has not posted it (lwi_track_attempt drops the entry and sets a->signal; lwi_track_sem_tried
+ * for a try that failed), a post by a thread that
  * does not hold it (lwi_track_sem_post), an init with a value other than 1.
  * lwi_track_sem_post: the slow path of a post that lwi_track_pop_top did not take; true when it
  * released the poster's hold, false when the post is a signal. lwi_track_sem_forget: the
@@ -273,6 +274,8 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
 void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flags, uint32_t why);
 bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags);
 void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr);
+/* A failed sem_trywait: when the thread holds the semaphore, it is a signal (entry dropped). */
+void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags);
 
 /* Thread end (trampoline threads): EXIT_HOLDING misuse per held lock (but those another
  * thread's unlock released), then THREAD_EXIT. */

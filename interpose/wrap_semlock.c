@@ -9,9 +9,11 @@
  * lock built on a semaphore tries first and waits only when that fails: a trywait without edges
  * would leave every uncontended acquisition out. A post by the thread that took the semaphore is
  * its release (the fast path of an unlock). A semaphore that behaves otherwise is a signal for the
- * rest of its generation, and track.h tells the driver so; the driver keeps edges through a
- * semaphore aside until the end of the run and drops those through a signal (docs/internals.md,
- * "Semaphores"). A wait also stays on the wait board (watch.h) as the semaphore wait it is.
+ * rest of its generation (a wait or a try by the thread that holds it, a post by one that does
+ * not, an initial value other than 1), and track.h tells the driver so; the driver keeps edges
+ * through a semaphore aside until the end of the run and drops those through a signal
+ * (docs/internals.md, "Semaphores"). A wait also stays on the wait board (watch.h) as the semaphore
+ * wait it is.
  *
  * The real call's result and errno are the program's. sem_wait, sem_timedwait and sem_clockwait
  * are cancellation points and return EINTR when a signal handler runs: both pass through (a
@@ -69,9 +71,17 @@ LWI_EXPORT int sem_wait(sem_t *sem)
 LWI_EXPORT int sem_trywait(sem_t *sem)
 {
     int rc = REAL(sem_trywait)(sem);
-    if (rc != 0) return rc; /* nothing taken, and errno is the call's */
     struct lwi_thread *self = lwi_enter();
     if (!self) return rc;
+    if (rc != 0) {
+        /* Nothing taken; but a try by the thread that holds it shows that it waits for another
+         * thread's post (CPython's Condition.wait(0) tries its waiter lock): a signal. */
+        LWI_ERRNO_SAVE();
+        lwi_track_sem_tried(self, sem, lwi_sem_flags(sem));
+        LWI_ERRNO_RESTORE();
+        lwi_leave(self);
+        return rc;
+    }
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_sem_ref(sem, 0), LWI_CALLER_PC());
     lwi_track_taken(self, a);

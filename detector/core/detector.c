@@ -77,6 +77,7 @@ void lw_detector_free(struct lw_detector *d)
     free(d->places);
     free(d->robust);
     free(d->sem_edges);
+    lw_map_free(&d->sem_gate_threads);
     lw_waitfor_free(d);
     free(d);
 }

@@ -148,6 +148,8 @@ struct lw_detector {
 
     struct lw_sem_edge *sem_edges; /* sem_locks.c */
     size_t nsem_edges, sem_edges_cap;
+    struct lw_map sem_gate_threads; /* (semaphore lock index, 0) -> the thread index + 1 of the
+                                       only thread it was a gate for, UINT64_MAX for several */
 
     uint64_t record_time_ns; /* header time of the record being applied, 0 outside feed */
     size_t max_trace_holds;  /* lw_detector_options.max_trace_holds */

@@ -1,7 +1,7 @@
 /* test_sem_locks.c — semaphores in the lock-order graph (detector/core/sem_locks.c): edges
  * through a semaphore wait for the end of the run, a SEM_SIGNAL record voids them (whether it
- * comes before or after them), a semaphore never proved a signal is a lock at the end, and a
- * signal among the gates excludes nothing. */
+ * comes before or after them), a semaphore never proved a signal is a lock at the end, and
+ * neither a signal nor a semaphore held around one thread's edges only is a gate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,27 +127,57 @@ static void test_mutex_cycle_unaffected(void **state)
     assert_int_equal(findings_at_end(d), 1);
 }
 
-/* A -> B and B -> A both under semaphore S: while S is a lock it gates the cycle; once S is a
- * signal it excludes nothing, and the cycle stands. */
+/* A -> B and B -> A (semaphore locks) both under semaphore S in two threads: while S is a lock it
+ * gates the cycle; once S is a signal it excludes nothing, and the cycle stands. */
 static void test_sem_gate(void **state)
 {
     struct lw_detector *d = *state;
-    gated(d, 1, ref_sem(S), ref_mutex(A), ref_mutex(B));
-    gated(d, 2, ref_sem(S), ref_mutex(B), ref_mutex(A));
+    gated(d, 1, ref_sem(S), ref_sem(A), ref_sem(B));
+    gated(d, 2, ref_sem(S), ref_sem(B), ref_sem(A));
     assert_int_equal(findings_at_end(d), 0);
 }
 
 static void test_signal_gate_excludes_nothing(void **state)
 {
     struct lw_detector *d = *state;
-    gated(d, 1, ref_sem(S), ref_mutex(A), ref_mutex(B));
-    gated(d, 2, ref_sem(S), ref_mutex(B), ref_mutex(A));
+    gated(d, 1, ref_sem(S), ref_sem(A), ref_sem(B));
+    gated(d, 2, ref_sem(S), ref_sem(B), ref_sem(A));
     signal_of(d, 1, ref_sem(S), LW_SEM_POSTED_UNHELD);
     assert_int_equal(findings_at_end(d), 1);
     const struct lw_finding *f = lw_detector_report(d)->findings[0];
     assert_int_equal(f->nlocks, 2);
     for (size_t i = 0; i < f->nlocks; i++)
-        assert_int_equal(f->locks[i]->type, LW_LOCK_MUTEX);
+        assert_int_equal(f->locks[i]->addr == A || f->locks[i]->addr == B, true);
+}
+
+/* A semaphore held around the edges of one thread only (CPython's thread-state lock) gates
+ * nothing: the cycle that thread takes in both orders stands. A mutex would gate it. */
+static void test_one_thread_sem_gate(void **state)
+{
+    struct lw_detector *d = *state;
+    gated(d, 1, ref_sem(S), ref_mutex(A), ref_mutex(B));
+    gated(d, 1, ref_sem(S), ref_mutex(B), ref_mutex(A));
+    assert_int_equal(findings_at_end(d), 1);
+    assert_true(lw_detector_report(d)->findings[0]->single_thread);
+}
+
+/* The same with semaphore locks, each also taken alone under the thread's own semaphore. */
+static void test_one_thread_sem_gate_sems(void **state)
+{
+    struct lw_detector *d = *state;
+    order(d, 1, ref_sem(S), ref_sem(A));
+    order(d, 1, ref_sem(S), ref_sem(B));
+    gated(d, 1, ref_sem(S), ref_sem(A), ref_sem(B));
+    gated(d, 1, ref_sem(S), ref_sem(B), ref_sem(A));
+    assert_int_equal(findings_at_end(d), 1);
+}
+
+static void test_one_thread_mutex_gate(void **state)
+{
+    struct lw_detector *d = *state;
+    gated(d, 1, ref_mutex(G), ref_sem(S), ref_mutex(A));
+    gated(d, 1, ref_mutex(G), ref_mutex(A), ref_sem(S));
+    assert_int_equal(findings_at_end(d), 0);
 }
 
 /* A mutex gate still gates a cycle through a semaphore lock. */
@@ -183,6 +213,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sem_gate, setup, detector_teardown),
         cmocka_unit_test_setup_teardown(test_signal_gate_excludes_nothing, setup,
                                         detector_teardown),
+        cmocka_unit_test_setup_teardown(test_one_thread_sem_gate, setup, detector_teardown),
+        cmocka_unit_test_setup_teardown(test_one_thread_sem_gate_sems, setup, detector_teardown),
+        cmocka_unit_test_setup_teardown(test_one_thread_mutex_gate, setup, detector_teardown),
         cmocka_unit_test_setup_teardown(test_mutex_gate_around_sem, setup, detector_teardown),
         cmocka_unit_test_setup_teardown(test_bad_sem_signal, setup, detector_teardown),
     };
