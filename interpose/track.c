@@ -82,6 +82,15 @@ static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
     lwi_chain_rekey(h, i, self->chain_root);
 }
 
+/* Drops entry i, a semaphore that stops being held without a release by its taker (proved a
+ * signal, or re-made): its hold ends now for --profile too. */
+static void lwi_sem_drop(struct lwi_thread *self, uint32_t i)
+{
+    uint64_t addr = lwi_held_at(&self->held, i)->ref.addr;
+    lwi_remove_entry(self, i);
+    if (LWI_PROFILING()) lwi_profile_release(self, addr);
+}
+
 /* `key`'s cached value says other flags than `flags`, just read from the lock object: its memory
  * was re-made as another kind of lock without *_init, which keeps the generation (chain.h:
  * lwi_chain_value). Corrects the value if the key is still cached (never adds a key: a cached key
@@ -107,7 +116,7 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
          * on the same generation by its taker went through only if another thread posted it or
          * its value was above 1: a signal either way (track.h). */
         bool same = e->ref.type == a->ref.type && e->ref.generation == a->ref.generation;
-        lwi_remove_entry(self, i);
+        lwi_sem_drop(self, i);
         if (!same) {
             lwi_track_attempt(self, a);
             return;
@@ -496,7 +505,7 @@ bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags)
     struct lwi_held_stack *h = &self->held;
     long i = lwi_held_find(h, addr);
     if (i >= 0 && lwi_held_at(h, (uint32_t)i)->ref.type == LW_LOCK_SEM) {
-        lwi_remove_entry(self, (uint32_t)i);
+        lwi_sem_drop(self, (uint32_t)i);
         return true;
     }
     lwi_track_sem_signal(self, (const void *)(uintptr_t)addr, flags, LW_SEM_POSTED_UNHELD);
@@ -506,7 +515,7 @@ bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags)
 void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr)
 {
     long i = lwi_held_find(&self->held, addr);
-    if (i >= 0) lwi_remove_entry(self, (uint32_t)i);
+    if (i >= 0) lwi_sem_drop(self, (uint32_t)i);
 }
 
 void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags)
@@ -518,6 +527,6 @@ void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags
     /* an entry of an earlier generation (the memory was re-used) is only stale */
     bool same =
         e->ref.type == LW_LOCK_SEM && e->ref.generation == lwi_gen_use((uint64_t)(uintptr_t)sem);
-    lwi_remove_entry(self, (uint32_t)i);
+    lwi_sem_drop(self, (uint32_t)i);
     if (same) lwi_track_sem_signal(self, sem, flags, LW_SEM_RETAKEN);
 }

@@ -122,6 +122,7 @@ LWI_EXPORT int sem_post(sem_t *sem)
     struct lwi_thread *self = lwi_enter();
     if (!self) return REAL(sem_post)(sem);
     uint64_t addr = (uint64_t)(uintptr_t)sem;
+    if (LWI_PROFILING()) lwi_profile_release(self, addr); /* --profile / --trace: profile.h */
     if (__builtin_expect(lwi_track_pop_top(self, addr), 1)) {
         lwi_leave(self); /* a lock's release by its taker, the common case */
         return REAL_LIVE(sem_post)(sem);
