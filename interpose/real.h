@@ -40,6 +40,7 @@
     X(cnd_destroy)                                                                                 \
     X(sem_destroy)                                                                                 \
     X(sem_init)                                                                                    \
+    X(sem_open)                                                                                    \
     X(sem_trywait)                                                                                 \
     X(sem_timedwait)                                                                               \
     X(sem_clockwait)                                                                               \

@@ -1,5 +1,6 @@
 /* wrap_semlock.c — semaphores as locks: sem_wait, sem_trywait, sem_timedwait, sem_clockwait,
- * sem_post and sem_init (sem_destroy is in wrap_sem.c).
+ * sem_post, sem_init and sem_open (sem_destroy is in wrap_sem.c; sem_close unmaps the semaphore,
+ * which ends its generation like any unmapped lock).
  *
  * A semaphore that a thread waits on and then posts itself is a lock for lock-order purposes
  * (CPython's threading.Lock is sem_init(s, 0, 1) + sem_trywait / sem_wait / sem_clockwait +
@@ -20,8 +21,10 @@
  * cancelled sem_wait leaves the board through a cleanup handler). sem_post may run in a signal
  * handler: one that interrupted the runtime finds the guard taken and passes through. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include "errsave.h"
@@ -153,4 +156,26 @@ LWI_EXPORT int sem_init(sem_t *sem, int pshared, unsigned int value)
     if (value != 1) lwi_track_sem_signal(self, sem, lwi_sem_flags(sem), LW_SEM_INITIAL_VALUE);
     lwi_leave(self);
     return rc;
+}
+
+/* A named semaphore: one opened with O_CREAT and a value other than 1 is no lock (when it
+ * already existed, glibc ignores the value: a lock order through it is then missed, never made
+ * up). Opened without O_CREAT, its value is not known: it is judged by its waits and posts. */
+LWI_EXPORT sem_t *sem_open(const char *name, int oflag, ...)
+{
+    if (!(oflag & O_CREAT)) return REAL(sem_open)(name, oflag);
+    va_list ap;
+    va_start(ap, oflag);
+    mode_t mode = (mode_t)va_arg(ap, unsigned int); /* mode_t is promoted to unsigned int */
+    unsigned int value = va_arg(ap, unsigned int);
+    va_end(ap);
+    sem_t *sem = REAL(sem_open)(name, oflag, mode, value);
+    if (sem == SEM_FAILED || value == 1) return sem;
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return sem;
+    LWI_ERRNO_SAVE();
+    lwi_track_sem_signal(self, sem, lwi_sem_flags(sem), LW_SEM_INITIAL_VALUE);
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
+    return sem;
 }
