@@ -60,14 +60,32 @@ static bool gates(const struct lw_detector *d, const struct lw_lock *g)
     return !g->signal && lw_map_get(&d->sem_gate_threads, g->index, 0, &seen) && seen == UINT64_MAX;
 }
 
+/* Drops the kept edges from or to a semaphore proved a signal since: before the array grows, so
+ * it holds edges that may still count, not every edge of every wait on a signal (each
+ * Condition.wait of CPython makes a new waiter semaphore and an edge into it). Amortised O(1) per
+ * edge: it runs when the array is full, and grows it only when half of it still counts. */
+static void compact(struct lw_detector *d)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < d->nsem_edges; i++) {
+        const struct lw_sem_edge *e = &d->sem_edges[i];
+        if (!e->from->signal && !e->to->signal) d->sem_edges[kept++] = *e;
+    }
+    d->nsem_edges = kept;
+}
+
 int lw_sem_defer(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
                  struct lw_thread *t, uint32_t epoch, int32_t pid,
                  const struct lw_graph_instance *inst)
 {
     if (note_gate_threads(d, t, to, inst) != LW_OK) return LW_ERR_NOMEM;
     if (from->signal || to->signal) return LW_OK; /* known already: no order through it */
-    struct lw_sem_edge *all =
-        lw_grow(d->sem_edges, &d->sem_edges_cap, d->nsem_edges + 1, sizeof *all);
+    size_t need = d->nsem_edges + 1;
+    if (d->nsem_edges == d->sem_edges_cap && d->sem_edges_cap > 0) {
+        compact(d);
+        if (d->nsem_edges > d->sem_edges_cap / 2) need = d->sem_edges_cap + 1; /* doubles */
+    }
+    struct lw_sem_edge *all = lw_grow(d->sem_edges, &d->sem_edges_cap, need, sizeof *all);
     if (!all) return LW_ERR_NOMEM;
     d->sem_edges = all;
     all[d->nsem_edges++] = (struct lw_sem_edge){from, to, t, epoch, pid, *inst};
