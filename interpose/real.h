@@ -39,6 +39,11 @@
     X(pthread_cond_destroy)                                                                        \
     X(cnd_destroy)                                                                                 \
     X(sem_destroy)                                                                                 \
+    X(sem_init)                                                                                    \
+    X(sem_open)                                                                                    \
+    X(sem_trywait)                                                                                 \
+    X(sem_timedwait)                                                                               \
+    X(sem_clockwait)                                                                               \
     X(pthread_rwlock_rdlock)                                                                       \
     X(pthread_rwlock_wrlock)                                                                       \
     X(pthread_rwlock_tryrdlock)                                                                    \

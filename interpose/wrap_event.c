@@ -1,12 +1,12 @@
 /* wrap_event.c — the indefinite waits that are not lock acquisitions: pthread_join and thrd_join
- * (also std::thread::join), sem_wait, pthread_barrier_wait, and waiting for a child process
+ * (also std::thread::join), pthread_barrier_wait, and waiting for a child process
  * (wait, waitpid, wait3, wait4, waitid without WNOHANG: a shell waiting for a deadlocked program
  * is part of the stuck run). Each puts the thread on the wait
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
  * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record
- * (happens-before, docs/internals.md). The condition waits are in wrap_cond.c. Waits with a
- * deadline or that never block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end
- * by themselves and are not wrapped. A cancelled join, sem_wait or wait for a child (all
+ * (happens-before, docs/internals.md). The condition waits are in wrap_cond.c, the semaphore
+ * waits in wrap_semlock.c. Waits with a deadline or that never block (timed and try joins) end
+ * by themselves and are not wrapped. A cancelled join or wait for a child (all
  * cancellation points in glibc) leaves the board through a cleanup handler. */
 #include <pthread.h>
 #include <semaphore.h>
@@ -84,16 +84,6 @@ LWI_EXPORT int thrd_join(thrd_t thread, int *res)
     int rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(thrd_join)(thread, res));
     if (rc == thrd_success) lwi_joined((uint64_t)thread);
-    return rc;
-}
-
-LWI_EXPORT int sem_wait(sem_t *sem)
-{
-    struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_SEM, (uint64_t)(uintptr_t)sem, lwi_sem_flags(sem),
-                    LWI_CALLER_PC());
-    int rc;
-    LWI_EVENT_WAIT(ctx, rc, REAL(sem_wait)(sem));
     return rc;
 }
 

@@ -1,6 +1,7 @@
-/* wrap_sem.c — sem_destroy of a semaphore threads are blocked on (cond-misuse).
+/* wrap_sem.c — sem_destroy: ends the semaphore's generation (wrap_semlock.c tracks semaphores as
+ * locks), and reports a destroy of a semaphore threads are blocked on (cond-misuse).
  *
- * Semaphore waits are not wrapped here, so the waiters are read from the object: glibc's 64-bit
+ * The waiters are read from the object: glibc's 64-bit
  * semaphore keeps the blocked waiters in the high half of its data word and the value in the low
  * half. A waiter counts from the moment it blocks until it returns; one a post has already
  * released still counts until it returns, so only waiters beyond the value (tokens not yet
@@ -10,8 +11,10 @@
 
 #include "depot.h"
 #include "emit.h"
+#include "gen.h"
 #include "real.h"
 #include "tls.h"
+#include "track.h"
 
 #if UINTPTR_MAX == UINT64_MAX && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define LWI_SEM_NWAITERS_SHIFT 32
@@ -40,5 +43,13 @@ LWI_EXPORT int sem_destroy(sem_t *sem)
                         UINT32_MAX);
     }
     lwi_leave(self);
-    return REAL(sem_destroy)(sem);
+    int rc = REAL(sem_destroy)(sem);
+    if (rc == 0 && lwi_reenter(self)) {
+        /* The semaphore's generation ends; a hold of it by this thread goes with it (taking a
+         * semaphore carries no ownership, so destroying a taken one is no misuse). */
+        lwi_track_sem_forget(self, (uint64_t)(uintptr_t)sem);
+        lwi_gen_retire((uint64_t)(uintptr_t)sem);
+        lwi_leave(self);
+    }
+    return rc;
 }

@@ -87,6 +87,15 @@ struct lw_older_held {
     uint32_t n, cap;
 };
 
+/* sem_locks.c: a lock-order edge into or out of a semaphore, kept aside until the end of the run
+ * (the semaphore may yet prove to be a signal). */
+struct lw_sem_edge {
+    struct lw_lock *from, *to;
+    uint32_t epoch;
+    int32_t pid;
+    struct lw_graph_instance inst;
+};
+
 /* robust.c: an EXIT_HOLDING record of a robust mutex, waiting for the end of the run. */
 struct lw_robust_pending {
     uint32_t image;
@@ -136,6 +145,11 @@ struct lw_detector {
     struct lw_robust_pending *robust; /* robust.c */
     size_t nrobust, robust_cap;
 
+    struct lw_sem_edge *sem_edges; /* sem_locks.c */
+    size_t nsem_edges, sem_edges_cap;
+    struct lw_map sem_gate_threads; /* (semaphore lock index, 0) -> the thread index + 1 of the
+                                       only thread it was a gate for, UINT64_MAX for several */
+
     uint64_t record_time_ns; /* header time of the record being applied, 0 outside feed */
     size_t max_trace_holds;  /* lw_detector_options.max_trace_holds */
     size_t trace_cap;
@@ -183,6 +197,18 @@ struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
  * records its thread sent before it. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
 int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec);
+/* lock_order.c: one edge from -> to of thread inst->thread (epoch, pid) into the graph, and the
+ * cycle it closes (if any) into its finding. */
+int lw_lock_order_edge(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
+                       uint32_t epoch, int32_t pid, const struct lw_graph_instance *inst);
+/* sem_locks.c: a SEM_SIGNAL record; an edge through a semaphore, kept aside (lw_sem_defer); and
+ * at the end of the run, the kept edges whose semaphores never proved to be signals, into the
+ * graph (lw_sem_flush). */
+int lw_sem_signal(struct lw_detector *d, const struct lw_rec_sem_signal *rec);
+int lw_sem_defer(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
+                 struct lw_thread *t, uint32_t epoch, int32_t pid,
+                 const struct lw_graph_instance *inst);
+int lw_sem_flush(struct lw_detector *d);
 /* lock_order.c: fills lw_finding.places of every finding with a cycle, from the graph. */
 int lw_lock_order_places(struct lw_detector *d);
 

@@ -102,6 +102,11 @@ int main(int argc, char **argv)
     add(&misc, &r);
     rec_overflow(&r, PID, LW_OVERFLOW_CHAINS, 4096);
     add(&misc, &r);
+    /* a semaphore lock under a mutex, then proved a signal */
+    rec_acquire(&r, PID, 1, ref_sem(0x5000), 1, 1, &held_a);
+    add(&misc, &r);
+    rec_sem_signal(&r, PID, 2, ref_sem(0x5000), LW_SEM_POSTED_UNHELD);
+    add(&misc, &r);
     emit(argv[1], "misc", &misc);
     return 0;
 }
