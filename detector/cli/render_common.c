@@ -104,8 +104,18 @@ bool lwd_is_library_function(const char *function)
     return false;
 }
 
+/* Python's own library: the standard library and installed packages ("/usr/lib/python3.11/",
+ * "site-packages/"), and frozen modules ("<frozen importlib._bootstrap>"). */
+static bool is_python_library(const char *file)
+{
+    return file[0] == '<' || strstr(file, "/lib/python3") != NULL ||
+           strstr(file, "/lib64/python3") != NULL || strstr(file, "site-packages/") != NULL ||
+           strstr(file, "dist-packages/") != NULL;
+}
+
 bool lwd_frame_is_user(const struct lw_frame *f)
 {
+    if (f->python) return f->file != NULL && !f->wrapper && !is_python_library(f->file);
     return f->file != NULL && f->module != NULL && !f->wrapper &&
            !lwd_is_system_module(f->module) && !lwd_is_system_source(f->file) &&
            !lwd_is_library_function(f->function);

@@ -83,7 +83,8 @@ static json_object *jframe(struct json *j, const struct lw_frame *f)
     jset(j, o, "file", jstring(j, f->file));
     jset(j, o, "line", f->line > 0 ? checked(j, json_object_new_int(f->line)) : NULL);
     jset(j, o, "module", jstring(j, f->module));
-    jset(j, o, "address", jaddress(j, f->pc));
+    jset(j, o, "address", f->python ? NULL : jaddress(j, f->pc));
+    if (f->python) jset(j, o, "language", jstring(j, "python"));
     if (f->inlined) jset(j, o, "inlined", checked(j, json_object_new_boolean(true)));
     return o;
 }
