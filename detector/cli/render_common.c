@@ -2,6 +2,7 @@
  * render_common.h): the "user frame" rule, names of lock types, modes and overflow tables. */
 #include "render_common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,13 @@ const char *lwd_lock_type_name(uint8_t type)
 const char *lwd_mode_name(uint8_t mode)
 {
     return mode == LW_MODE_SHARED ? "read" : "write";
+}
+
+const char *lwd_python_version(uint32_t version, char *buf, size_t len)
+{
+    if (version == 0) return NULL;
+    snprintf(buf, len, "%u.%u.%u", version >> 24, (version >> 16) & 0xffu, (version >> 8) & 0xffu);
+    return buf;
 }
 
 const char *lwd_overflow_table_name(uint32_t table)
