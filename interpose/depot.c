@@ -123,7 +123,7 @@ uint64_t lwi_depot_capture(const struct lwi_thread *self)
     /* The interpreter's C frames are the same for every Python line: where the Python code is
      * belongs to the stack's identity. */
     struct lwi_python_scratch *py = &self->mem->python;
-    lwi_python_frames(py);
+    lwi_python_frames(self, py);
     for (uint32_t i = 0; i < py->nraw; i++)
         id = lwi_combine(lwi_combine(id, py->raw[i].code), (uint64_t)py->raw[i].offset);
     if (py->nraw || py->flags) id = lwi_combine(id, py->flags);

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "cache.h"
+#include "config.h"
 #include "emit.h"
 #include "errsave.h"
 #include "hash.h"
@@ -36,8 +37,42 @@ static bool lwi_py_read(void *ctx, uint64_t addr, void *buf, size_t len)
     return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }
 
+/* lwi_py_read through a window (ctx): a read outside it first loads the page holding addr and,
+ * when mapped, the page below it, in one system call. */
+static bool lwi_py_read_window(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    struct lwi_python_window *w = ctx;
+    for (uint32_t i = 0; i < w->nranges; i++)
+        if (addr >= w->range_lo[i] && addr + len <= w->range_hi[i] && addr + len >= addr) {
+            memcpy(buf, (const void *)(uintptr_t)addr, len);
+            return true;
+        }
+    if (addr >= w->lo && addr + len <= w->hi && addr + len >= addr) {
+        memcpy(buf, w->bytes + (addr - w->lo), len);
+        return true;
+    }
+    const uint64_t half = LWI_PY_WINDOW / 2;
+    uint64_t page = addr & ~(half - 1);
+    if (page < half || addr + len > page + half) return lwi_py_read(NULL, addr, buf, len);
+    /* The page first: a hole below it then still leaves it read. */
+    struct iovec local[2] = {{.iov_base = w->bytes + half, .iov_len = half},
+                             {.iov_base = w->bytes, .iov_len = half}};
+    struct iovec remote[2] = {{.iov_base = (void *)(uintptr_t)page, .iov_len = half},
+                              {.iov_base = (void *)(uintptr_t)(page - half), .iov_len = half}};
+    pid_t pid = atomic_load_explicit(&lwi_pid, memory_order_relaxed);
+    ssize_t n = process_vm_readv(pid, local, 2, remote, 2, 0);
+    w->lo = w->hi = 0;
+    if (n < (ssize_t)half) return lwi_py_read(NULL, addr, buf, len);
+    w->lo = n == (ssize_t)LWI_PY_WINDOW ? page - half : page;
+    w->hi = page + half;
+    if (w->lo == page) memmove(w->bytes, w->bytes + half, half); /* keep bytes[0] at lo */
+    memcpy(buf, w->bytes + (addr - w->lo), len);
+    return true;
+}
+
 int lwi_python_init(const struct lwi_thread *self)
 {
+    if (!lwi_config.python) return 0;
     const unsigned long *version = dlsym(RTLD_DEFAULT, "Py_Version");
     if (!version) {
         /* Before 3.11 there is no Py_Version; an interpreter still exports Py_Initialize. */
@@ -64,7 +99,39 @@ int lwi_python_init(const struct lwi_thread *self)
     return 0;
 }
 
-void lwi_python_frames(struct lwi_python_scratch *s)
+static void lwi_python_range(struct lwi_python_window *w, uint64_t lo, uint64_t size)
+{
+    if (w->nranges < LWI_PY_RANGES && lo != 0 && size != 0 && lo + size > lo) {
+        w->range_lo[w->nranges] = lo;
+        w->range_hi[w->nranges++] = lo + size;
+    }
+}
+
+/* Where the walk may read directly. The thread state is the interpreter's answer for the calling
+ * thread, alive while the thread runs: it and the chunks of its data stack (where its frames are
+ * allocated, each mapped whole until popped) are read in place; the thread's C stack holds the
+ * evaluation loop's cframe. Anything else (a generator's frame) goes through the safe read. */
+static void lwi_python_ranges(const struct lwi_thread *self, struct lwi_python_window *w,
+                              uint64_t ts)
+{
+    w->lo = w->hi = 0; /* memory may have changed since the last capture */
+    w->nranges = 0;
+    lwi_python_range(w, ts, lwi_py.ts_size);
+    if (self->stack_hi > self->stack_lo)
+        lwi_python_range(w, self->stack_lo, self->stack_hi - self->stack_lo);
+    uint64_t chunk;
+    memcpy(&chunk, (const void *)(uintptr_t)(ts + lwi_py.ts_datastack_chunk), sizeof chunk);
+    while (chunk != 0 && w->nranges < LWI_PY_RANGES) {
+        uint64_t size, previous;
+        memcpy(&size, (const void *)(uintptr_t)(chunk + lwi_py.chunk_size), sizeof size);
+        memcpy(&previous, (const void *)(uintptr_t)(chunk + lwi_py.chunk_previous),
+               sizeof previous);
+        lwi_python_range(w, chunk, size);
+        chunk = previous;
+    }
+}
+
+void lwi_python_frames(const struct lwi_thread *self, struct lwi_python_scratch *s)
 {
     s->nraw = s->flags = 0;
     if (!lwi_py_on) return;
@@ -72,8 +139,9 @@ void lwi_python_frames(struct lwi_python_scratch *s)
     uint64_t ts = (uint64_t)(uintptr_t)lwi_py_this_thread();
     if (ts == 0) return;
     LWI_ERRNO_SAVE();
-    s->nraw =
-        (uint32_t)lw_py_walk(&lwi_py, lwi_py_read, NULL, ts, s->raw, LW_WIRE_MAX_FRAMES, &s->flags);
+    lwi_python_ranges(self, &s->window, ts);
+    s->nraw = (uint32_t)lw_py_walk(&lwi_py, lwi_py_read_window, &s->window, ts, s->raw,
+                                   LW_WIRE_MAX_FRAMES, &s->flags);
     LWI_ERRNO_RESTORE();
 }
 

@@ -19,8 +19,22 @@
 
 struct lwi_thread;
 
+/* The pages around the last frame read: a thread's frames sit next to each other on its data
+ * stack (older ones below), so one system call usually serves a whole walk. */
+#define LWI_PY_WINDOW 8192u
+/* Memory the calling thread's frames may be read in directly (its thread state, its C stack,
+ * its data stack chunks): nothing there can fault. */
+#define LWI_PY_RANGES 16u
+struct lwi_python_window {
+    uint64_t lo, hi; /* [lo, hi) is held in bytes[hi - lo ...]; lo == hi: nothing */
+    uint32_t nranges;
+    uint64_t range_lo[LWI_PY_RANGES], range_hi[LWI_PY_RANGES];
+    unsigned char bytes[LWI_PY_WINDOW];
+};
+
 /* Scratch of one capture, in the thread's mapped memory (tls.h). */
 struct lwi_python_scratch {
+    struct lwi_python_window window;
     struct lw_py_raw_frame raw[LW_WIRE_MAX_FRAMES];
     uint32_t nraw, flags; /* flags: enum lw_py_stack_flag */
     union {
@@ -40,7 +54,7 @@ int lwi_python_init(const struct lwi_thread *self);
 bool lwi_python_on(void);
 
 /* Walks the calling thread's Python frames into s->raw (0 frames when it runs no Python code). */
-void lwi_python_frames(struct lwi_python_scratch *s);
+void lwi_python_frames(const struct lwi_thread *self, struct lwi_python_scratch *s);
 
 /* Sends the frames of s as the Python part of stack `id` (after its STACK record). */
 void lwi_python_send(const struct lwi_thread *self, struct lwi_python_scratch *s, uint64_t id);

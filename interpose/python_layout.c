@@ -52,6 +52,10 @@ bool lwi_python_layout(struct lw_py_layout *L, uint32_t *version)
     L->ts_next = offsetof(PyThreadState, next);
     L->ts_native_tid = offsetof(PyThreadState, native_thread_id);
     L->ts_cframe = offsetof(PyThreadState, cframe);
+    L->ts_size = sizeof(PyThreadState);
+    L->ts_datastack_chunk = offsetof(PyThreadState, datastack_chunk);
+    L->chunk_previous = offsetof(_PyStackChunk, previous);
+    L->chunk_size = offsetof(_PyStackChunk, size);
     L->cframe_current = offsetof(_PyCFrame, current_frame);
     L->fr_code = offsetof(_PyInterpreterFrame, f_code);
     L->fr_previous = offsetof(_PyInterpreterFrame, previous);

@@ -463,6 +463,9 @@ struct lw_py_layout {
     uint16_t reserved;
     uint32_t str_kind_shift, str_kind_mask; /* the bits of PyASCIIObject.state */
     uint32_t str_compact_bit, str_ascii_bit;
+    /* where a thread's frames live (its data stack chunks), for the runtime's own reads */
+    uint16_t ts_size, ts_datastack_chunk; /* sizeof PyThreadState, its datastack_chunk */
+    uint16_t chunk_previous, chunk_size;  /* _PyStackChunk */
 };
 
 struct lw_rec_python {
