@@ -8,6 +8,10 @@ lockwatch comes from $LOCKWATCH. Source lines are named by `@py:NAME` markers in
     runtime's own capture) show take() at its lock line called from relock() at the second and
     the first call, then <module>; no frame of the evaluation loop is left; the text headline,
     the JSON frames ("language": "python") and SARIF's location all name the .py line of take();
+  - abba.py takes two pthread mutexes in opposite orders in two threads run one after the other
+    (ctypes): the inversion's edges show where each lock was taken and requested at the four
+    marked lines (held-lock "taken at" stacks included), the Fix line names .py lines, and the
+    --graph edge labels name them too;
   - deadlock.py really deadlocks on two threading.Lock objects: the --timeout report's thread
     dumps (read from outside) show one() and two() at the lines where each waits, and the main
     thread at its join, with no frame of the evaluation loop left.
@@ -94,6 +98,46 @@ def check_relock(args, lockwatch):
         fail(f"relock: SARIF location {loc}, expected relock.py:{at['take']}")
 
 
+def innermost_py(frames, file):
+    py = [p for p in python_frames(frames) if p[1] == file]
+    return py[0] if py else None
+
+
+def check_abba(args, lockwatch):
+    src = os.path.join(args.sources, "abba.py")
+    at = markers(src)
+    out = os.path.join(args.workdir, "abba.json")
+    dot = os.path.join(args.workdir, "abba.dot")
+    r = run([lockwatch, "--format=json", "--output", out, "--text-on-stderr", "--graph", dot,
+             args.python, src], args.workdir)
+    if r.returncode != 66:
+        fail(f"abba: exit {r.returncode}, expected 66\n{r.stderr}")
+        return
+    with open(out, encoding="utf-8") as f:
+        report = json.load(f)
+    found = [x for x in report["findings"] if x["kind"] == "lock-order-inversion"]
+    if len(found) != 1:
+        fail(f"abba: {len(found)} inversions")
+        return
+    places = set()
+    for edge in found[0]["cycle"]:
+        for key in ("holding_stack", "acquiring_stack"):
+            check_no_eval_loop(f"abba {key}", edge[key] or [])
+            places.add(innermost_py(edge[key] or [], "abba.py"))
+    want = {("transfer", "abba.py", at["transfer-a"]), ("transfer", "abba.py", at["transfer-b"]),
+            ("audit", "abba.py", at["audit-b"]), ("audit", "abba.py", at["audit-a"])}
+    if places != want:
+        fail(f"abba: edge places {sorted(places, key=str)}, expected {sorted(want)}")
+    fix = [line for line in r.stderr.splitlines() if "Fix:" in line]
+    if not fix or f"abba.py:{at['transfer-a']}" not in r.stderr.split("Fix:")[1]:
+        fail(f"abba: the Fix line does not name abba.py:{at['transfer-a']}: {fix}")
+    with open(dot, encoding="utf-8") as f:
+        graph = f.read()
+    for name in ("transfer-a", "transfer-b"):
+        if f"abba.py:{at[name]}" not in graph:
+            fail(f"abba: the graph names no abba.py:{at[name]}")
+
+
 def check_deadlock(args, lockwatch):
     src = os.path.join(args.sources, "deadlock.py")
     at = markers(src)
@@ -127,6 +171,7 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     lockwatch = os.environ.get("LOCKWATCH", "lockwatch")
     check_relock(args, lockwatch)
+    check_abba(args, lockwatch)
     check_deadlock(args, lockwatch)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
