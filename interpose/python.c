@@ -149,7 +149,7 @@ void lwi_python_frames(const struct lwi_thread *self, struct lwi_python_scratch 
 static uint64_t lwi_python_code(const struct lwi_thread *self, struct lwi_python_scratch *s,
                                 uint64_t code, const unsigned char *cbuf)
 {
-    struct lw_rec_pycode *r = &s->code.rec;
+    struct lw_rec_pycode *r = (struct lw_rec_pycode *)(void *)s->code;
     bool file_cut, func_cut;
     size_t flen = lw_py_str(&lwi_py, lwi_py_read, NULL, lw_py_u64(cbuf, lwi_py.co_filename),
                             r->text, LW_WIRE_MAX_PYFILE, &file_cut);
@@ -175,7 +175,7 @@ void lwi_python_send(const struct lwi_thread *self, struct lwi_python_scratch *s
 {
     if (s->nraw == 0 && s->flags == 0) return;
     LWI_ERRNO_SAVE();
-    struct lw_rec_pystack *r = &s->stack.rec;
+    struct lw_rec_pystack *r = (struct lw_rec_pystack *)(void *)s->stack;
     unsigned char cbuf[LW_PY_MAX_OBJECT];
     uint32_t n = 0, flags = s->flags;
     for (uint32_t i = 0; i < s->nraw; i++) {

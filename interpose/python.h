@@ -37,15 +37,11 @@ struct lwi_python_scratch {
     struct lwi_python_window window;
     struct lw_py_raw_frame raw[LW_WIRE_MAX_FRAMES];
     uint32_t nraw, flags; /* flags: enum lw_py_stack_flag */
-    union {
-        struct lw_rec_pystack rec;
-        unsigned char
-            bytes[sizeof(struct lw_rec_pystack) + LW_WIRE_MAX_FRAMES * sizeof(struct lw_py_frame)];
-    } stack;
-    union {
-        struct lw_rec_pycode rec;
-        unsigned char bytes[sizeof(struct lw_rec_pycode) + LW_WIRE_MAX_PYFILE + LW_WIRE_MAX_PYFUNC];
-    } code;
+    /* the records being built (struct lw_rec_pystack, struct lw_rec_pycode) */
+    _Alignas(8) unsigned char stack[sizeof(struct lw_rec_pystack) +
+                                    LW_WIRE_MAX_FRAMES * sizeof(struct lw_py_frame)];
+    _Alignas(8) unsigned char code[sizeof(struct lw_rec_pycode) + LW_WIRE_MAX_PYFILE +
+                                   LW_WIRE_MAX_PYFUNC];
 };
 
 int lwi_python_init(const struct lwi_thread *self);
