@@ -203,6 +203,10 @@ static void print_stack(const struct text *t, const struct lw_stack *s)
     if (shown < s->nframes)
         fprintf(t->out, "      (%zu more frame%s)\n", s->nframes - shown,
                 s->nframes - shown == 1 ? "" : "s");
+    if (s->py_flags & LW_PYS_TRUNCATED)
+        fprintf(t->out, "      (outer Python frames not kept: more than %u)\n", LW_WIRE_MAX_FRAMES);
+    if (s->py_flags & LW_PYS_UNREADABLE)
+        fputs("      (the Python frames beyond these could not be read)\n", t->out);
 }
 
 /* "main (broken.c:40)" for frame f. */
