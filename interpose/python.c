@@ -107,18 +107,26 @@ static void lwi_python_range(struct lwi_python_window *w, uint64_t lo, uint64_t 
     }
 }
 
-/* Where the walk may read directly. The thread state is the interpreter's answer for the calling
- * thread, alive while the thread runs: it and the chunks of its data stack (where its frames are
- * allocated, each mapped whole until popped) are read in place; the thread's C stack holds the
- * evaluation loop's cframe. Anything else (a generator's frame) goes through the safe read. */
+/* Where the walk may read in place. Always the calling thread's own C stack (where the
+ * evaluation loop keeps its cframe). While the thread holds the GIL, also its thread state and
+ * the chunks of its data stack (where its frames are allocated, each mapped whole until popped),
+ * listed from it: only the finalizing interpreter frees another thread's state, and it holds the
+ * GIL to do so. A thread without the GIL (in a blocking call, in C code that let it go) reads
+ * them through the safe read: at exit, a daemon thread's state is freed and its data stack
+ * unmapped by the main thread. */
 static void lwi_python_ranges(const struct lwi_thread *self, struct lwi_python_window *w,
                               uint64_t ts)
 {
     w->lo = w->hi = 0; /* memory may have changed since the last capture */
     w->nranges = 0;
-    lwi_python_range(w, ts, lwi_py.ts_size);
     if (self->stack_hi > self->stack_lo)
         lwi_python_range(w, self->stack_lo, self->stack_hi - self->stack_lo);
+    /* _PyRuntime is the interpreter's static data: always mapped. */
+    uint64_t holder = __atomic_load_n(
+        (const uint64_t *)(uintptr_t)(lwi_py.runtime + lwi_py.runtime_tstate_current),
+        __ATOMIC_ACQUIRE);
+    if (holder != ts) return;
+    lwi_python_range(w, ts, lwi_py.ts_size);
     uint64_t chunk;
     memcpy(&chunk, (const void *)(uintptr_t)(ts + lwi_py.ts_datastack_chunk), sizeof chunk);
     while (chunk != 0 && w->nranges < LWI_PY_RANGES) {

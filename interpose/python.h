@@ -21,7 +21,7 @@ struct lwi_thread;
 
 /* The pages around the last frame read: a thread's frames sit next to each other on its data
  * stack (older ones below), so one system call usually serves a whole walk. */
-#define LWI_PY_WINDOW 8192u
+#define LWI_PY_WINDOW 4096u
 /* Memory the calling thread's frames may be read in directly (its thread state, its C stack,
  * its data stack chunks): nothing there can fault. */
 #define LWI_PY_RANGES 16u

@@ -49,6 +49,8 @@ bool lwi_python_layout(struct lw_py_layout *L, uint32_t *version)
     L->ob_size = offsetof(PyVarObject, ob_size);
     L->runtime_interp_head = offsetof(_PyRuntimeState, interpreters.head);
     L->interp_threads_head = offsetof(PyInterpreterState, threads.head);
+    L->runtime_tstate_current = offsetof(_PyRuntimeState, gilstate.tstate_current);
+    _Static_assert(offsetof(_PyRuntimeState, gilstate.tstate_current) < 65536, "fits the field");
     L->ts_next = offsetof(PyThreadState, next);
     L->ts_native_tid = offsetof(PyThreadState, native_thread_id);
     L->ts_cframe = offsetof(PyThreadState, cframe);

@@ -466,6 +466,8 @@ struct lw_py_layout {
     /* where a thread's frames live (its data stack chunks), for the runtime's own reads */
     uint16_t ts_size, ts_datastack_chunk; /* sizeof PyThreadState, its datastack_chunk */
     uint16_t chunk_previous, chunk_size;  /* _PyStackChunk */
+    uint16_t runtime_tstate_current;      /* _PyRuntimeState.gilstate.tstate_current */
+    uint16_t reserved2[3];
 };
 
 struct lw_rec_python {
