@@ -37,8 +37,9 @@ static bool lwi_py_read(void *ctx, uint64_t addr, void *buf, size_t len)
     return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
 }
 
-/* lwi_py_read through a window (ctx): a read outside it first loads the page holding addr and,
- * when mapped, the page below it, in one system call. */
+/* lwi_py_read through a window (ctx): in place inside its ranges; else from the window, which a
+ * read outside it first fills with the LWI_PY_WINDOW / 2 block holding addr and, when mapped, the
+ * block below it (older frames), in one system call. */
 static bool lwi_py_read_window(void *ctx, uint64_t addr, void *buf, size_t len)
 {
     struct lwi_python_window *w = ctx;
@@ -54,7 +55,7 @@ static bool lwi_py_read_window(void *ctx, uint64_t addr, void *buf, size_t len)
     const uint64_t half = LWI_PY_WINDOW / 2;
     uint64_t page = addr & ~(half - 1);
     if (page < half || addr + len > page + half) return lwi_py_read(NULL, addr, buf, len);
-    /* The page first: a hole below it then still leaves it read. */
+    /* The block first: a hole below it then still leaves it read. */
     struct iovec local[2] = {{.iov_base = w->bytes + half, .iov_len = half},
                              {.iov_base = w->bytes, .iov_len = half}};
     struct iovec remote[2] = {{.iov_base = (void *)(uintptr_t)page, .iov_len = half},

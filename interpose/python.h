@@ -5,10 +5,11 @@
  * and sends one PYTHON record: supported when its major.minor is the one whose headers the
  * runtime was built with, else a record saying which version it is, and nothing more.
  * lwi_python_frames walks the calling thread's frame chain (lockwatch/pyframe.h) with reads
- * that cannot fault (process_vm_readv of our own process), so a stack id can include where the
- * Python code is; lwi_python_send names them for a stack sent for the first time (PYCODE records
- * for code objects not sent before, then the PYSTACK record). Never takes the GIL, allocates or
- * runs Python code. Under the re-entry guard, on the rare paths that capture stacks. */
+ * that cannot fault (in place only in memory that stays mapped meanwhile, else process_vm_readv
+ * of our own process), so a stack id can include where the Python code is; lwi_python_send names
+ * them for a stack sent for the first time (PYCODE records for code objects not sent before, then
+ * the PYSTACK record). Never takes the GIL, allocates or runs Python code. Under the re-entry
+ * guard, on the rare paths that capture stacks. */
 #ifndef LWI_PYTHON_H
 #define LWI_PYTHON_H
 
@@ -19,14 +20,14 @@
 
 struct lwi_thread;
 
-/* The pages around the last frame read: a thread's frames sit next to each other on its data
- * stack (older ones below), so one system call usually serves a whole walk. */
+/* The memory around the last frame read through the safe read: a thread's frames sit next to
+ * each other on its data stack (older ones below), so one system call serves most of a walk. */
 #define LWI_PY_WINDOW 4096u
-/* Memory the calling thread's frames may be read in directly (its thread state, its C stack,
- * its data stack chunks): nothing there can fault. */
+/* Memory read in place (python.c lwi_python_ranges: the thread's C stack; with the GIL held,
+ * its thread state and data stack chunks): nothing there can fault. */
 #define LWI_PY_RANGES 16u
 struct lwi_python_window {
-    uint64_t lo, hi; /* [lo, hi) is held in bytes[hi - lo ...]; lo == hi: nothing */
+    uint64_t lo, hi; /* [lo, hi) is held in bytes[0 .. hi - lo); lo == hi: nothing */
     uint32_t nranges;
     uint64_t range_lo[LWI_PY_RANGES], range_hi[LWI_PY_RANGES];
     unsigned char bytes[LWI_PY_WINDOW];
