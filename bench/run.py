@@ -28,6 +28,8 @@ import time
 MODES = ("native", "null", "lockwatch", "baseline")
 LOCKWATCH_MODES = ("lockwatch", "baseline")  # modes whose run writes a lockwatch report
 INSTALL_HINT = "apt-get install pigz memcached libmemcached-tools"
+PYTHON = "/usr/bin/python3"  # the CPython whose frames lockwatch reads (python3-dev headers)
+PYLOOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyloop.py")
 RUN_TIMEOUT_S = 600
 SERVER_READY_TIMEOUT_S = 30
 SERVER_STOP_TIMEOUT_S = 60
@@ -446,6 +448,14 @@ def workloads(env, args):
                              [gb, "-k", "distinct", "-n", "1000"], 1000000, 1000,
                              "1000000 distinct mutexes taken in pairs by one thread: time, and "
                              "the driver's own peak RSS per lock"),
+        # CPython (bench/pyloop.py): a lock-heavy loop, and new chains from Python code, each a
+        # stack capture that reads the thread's Python frames (docs/internals.md).
+        CommandWorkload("python lock loop", None, [PYTHON, PYLOOP, "lock", "300000"],
+                        "2 threads taking a threading.Lock 300000 times, the main thread 2 "
+                        "nested pthread mutexes through ctypes", tools=(PYTHON,)),
+        CommandWorkload("python new chains", None, [PYTHON, PYLOOP, "chains", "20000"],
+                        "20000 new lock-order chains made from Python 8 calls deep: a stack "
+                        "capture with Python frames each", tools=(PYTHON,)),
         CommandWorkload("fork-heavy", 3.0, [gb, "-k", "fork", "-c", "400", "-p", "4", "-t", "4",
                                             "-n", "20000"],
                         "400 forked children, 4 at a time, each with 4 threads taking 2 mutexes "

@@ -10,7 +10,7 @@ build=${LOCKWATCH_BUILD_DIR:-$here/build}
 
 # Why each package: see "Dependencies" in README.md.
 packages=(build-essential cmake pkg-config clang libclang-rt-dev libunwind-dev libdw-dev
-          libelf-dev libjson-c-dev libcmocka-dev python3 graphviz)
+          libelf-dev libjson-c-dev libcmocka-dev python3 python3-dev graphviz)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,8 @@
 
 #define LWI_DEFAULT_WAIT_MS LW_WIRE_DEFAULT_WAIT_MS
 
-struct lwi_config lwi_config = {.wait_ns = LWI_DEFAULT_WAIT_MS * 1000000ull, .ring = true};
+struct lwi_config lwi_config = {
+    .wait_ns = LWI_DEFAULT_WAIT_MS * 1000000ull, .ring = true, .python = true};
 
 /* Parses a decimal number ending at `end`; false on anything else. */
 static bool lwi_parse_u64(const char *s, const char *end, uint64_t *out)
@@ -40,6 +41,9 @@ void lwi_config_load(const char *text)
         else if (eq && (size_t)(eq - text) == strlen("ring") && !strncmp(text, "ring", 4) &&
                  lwi_parse_u64(eq + 1, end, &v))
             lwi_config.ring = v != 0;
+        else if (eq && (size_t)(eq - text) == strlen("python") && !strncmp(text, "python", 6) &&
+                 lwi_parse_u64(eq + 1, end, &v))
+            lwi_config.python = v != 0;
         text = *end ? end + 1 : end;
     }
 }

@@ -12,6 +12,7 @@
 #include "hash.h"
 #include "modules.h"
 #include "nocancel.h"
+#include "python.h"
 #include "stack_room.h"
 #include "tls.h"
 
@@ -119,6 +120,13 @@ uint64_t lwi_depot_capture(const struct lwi_thread *self)
     uint64_t id = lwi_mix64(nframes ^ (lwi_modules_unloads() << 8)); /* modules.h */
     for (uint32_t i = 0; i < nframes; i++)
         id = lwi_combine(id, pcs[i]);
+    /* The interpreter's C frames are the same for every Python line: where the Python code is
+     * belongs to the stack's identity. */
+    struct lwi_python_scratch *py = &self->mem->python;
+    lwi_python_frames(self, py);
+    for (uint32_t i = 0; i < py->nraw; i++)
+        id = lwi_combine(lwi_combine(id, py->raw[i].code), (uint64_t)py->raw[i].offset);
+    if (py->nraw || py->flags) id = lwi_combine(id, py->flags);
     id &= LWI_STACK_ID_MASK;
     if (id == 0 || id == LWI_STACK_ID_MASK) id = 1;
     uint64_t seen;
@@ -126,6 +134,7 @@ uint64_t lwi_depot_capture(const struct lwi_thread *self)
     /* A stack may point into an object loaded since the last look: announce it first. */
     lwi_modules_refresh(self);
     lwi_emit_stack(self, id, pcs, nframes);
+    lwi_python_send(self, py, id);
     lwi_cache_put(&lwi_sent_stacks, id, id);
     return id;
 }

@@ -68,6 +68,25 @@ void lwi_emit_module(const struct lwi_thread *self, uint64_t base, uint64_t star
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_python(const struct lwi_thread *self, uint32_t version, bool supported,
+                     const struct lw_py_layout *layout)
+{
+    struct lw_rec_python r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_PYTHON, sizeof r, self);
+    r.version = version;
+    r.supported = supported && layout;
+    if (r.supported) r.layout = *layout;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_record(const struct lwi_thread *self, enum lw_rec_type type, struct lw_rec_header *h,
+                     size_t size)
+{
+    lwi_header(h, type, size, self);
+    lwi_channel_send(h, size);
+}
+
 void lwi_emit_stack(const struct lwi_thread *self, uint64_t id, const uint64_t *pcs,
                     uint32_t nframes)
 {

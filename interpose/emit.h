@@ -57,6 +57,13 @@ void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t l
 /* The hand-over of a record ring on the socket, with its memfd attached; true when it went out. */
 bool lwi_emit_ring(const struct lwi_thread *self, int memfd);
 
+/* The image's CPython: its version, whether its frames are read, and how (layout NULL: not). */
+void lwi_emit_python(const struct lwi_thread *self, uint32_t version, bool supported,
+                     const struct lw_py_layout *layout);
+/* Sends a record of `type` and `size` bytes built by the caller, after filling its header. */
+void lwi_emit_record(const struct lwi_thread *self, enum lw_rec_type type, struct lw_rec_header *h,
+                     size_t size);
+
 uint64_t lwi_now_ns(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include "lockwatch/wire.h"
 #include "modules.h"
 #include "profile.h"
+#include "python.h"
 #include "real.h"
 #include "restrict.h"
 #include "site.h"
@@ -57,6 +58,7 @@ __attribute__((constructor)) static void lwi_init(void)
     lwi_watch_init_timers();
     lwi_watch_announce(self);
     lwi_modules_init(self, exe);
+    lwi_python_init(self);
     lwi_steer_init(getenv(LW_WIRE_ENV_STEER), exe);
     if (lwi_config.ring) lwi_channel_use_ring(self); /* later records: shared memory (channel.h) */
     if (lwi_fork_init() < 0 || !lwi_channel_alive()) goto out;

@@ -30,6 +30,7 @@
 #include "held.h"
 #include "lockwatch/wire.h"
 #include "memo.h"
+#include "python.h"
 
 enum lwi_thread_state {
     LWI_THREAD_NEW = 0,    /* zero-initialised TLS: identity not known yet */
@@ -58,6 +59,7 @@ _Static_assert(LWI_GUARD_BUSY - 1 == LWI_GUARD_IDLE && LWI_GUARD_RETIRING - 1 ==
 struct lwi_thread_mem {
     struct lwi_memo memo;
     uint64_t capture[LW_WIRE_MAX_FRAMES + 16]; /* unw_backtrace's output, our frames included */
+    struct lwi_python_scratch python;          /* the capture's Python frames (python.h) */
 };
 
 struct lwi_thread {

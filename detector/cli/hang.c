@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "py_dump.h"
 #include "stop.h"
 #include "thread_dump.h"
 
@@ -49,6 +50,7 @@ int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
     pid_t *pids = NULL;
     struct lwd_thread_stack *stacks = NULL;
     struct lw_hung_thread *hung = NULL;
+    struct lw_py_frame *py = NULL;
     size_t nstacks = 0;
     int rc = -1;
     size_t npids = lwd_run_pids(lw_detector_report(d), child, socket_name, &pids);
@@ -62,14 +64,23 @@ int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
         goto out;
     }
     hung = calloc(nstacks, sizeof *hung);
-    if (!hung) goto nomem;
+    py = calloc(nstacks * LW_WIRE_MAX_FRAMES, sizeof *py);
+    if (!hung || !py) goto nomem;
     for (size_t i = 0; i < nstacks; i++) {
         if (runtime) drop_runtime_frames(lw_detector_report(d), &stacks[i], runtime);
+        const struct lw_image *image = image_of(lw_detector_report(d), stacks[i].pid);
+        struct lw_py_frame *mine = py + i * LW_WIRE_MAX_FRAMES;
+        uint32_t py_flags = 0;
+        size_t npy =
+            image ? lwd_py_dump(d, image->index, stacks[i].pid, stacks[i].tid, mine, &py_flags) : 0;
         hung[i] = (struct lw_hung_thread){.pid = stacks[i].pid,
                                           .tid = stacks[i].tid,
                                           .comm = stacks[i].comm,
                                           .nframes = stacks[i].nframes,
-                                          .pcs = stacks[i].pcs};
+                                          .pcs = stacks[i].pcs,
+                                          .npy = npy,
+                                          .py = mine,
+                                          .py_flags = py_flags};
     }
     if (lw_detector_add_hang(d, hung, nstacks, interrupted) != LW_OK) goto nomem;
     rc = 0;
@@ -77,6 +88,7 @@ int lwd_report_hang(struct lw_detector *d, pid_t child, const char *socket_name,
 nomem:
     fputs("lockwatch: out of memory while taking the stacks of a hung run\n", stderr);
 out:
+    free(py);
     free(hung);
     free(stacks);
     free(pids);

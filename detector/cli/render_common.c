@@ -2,6 +2,7 @@
  * render_common.h): the "user frame" rule, names of lock types, modes and overflow tables. */
 #include "render_common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,13 @@ const char *lwd_lock_type_name(uint8_t type)
 const char *lwd_mode_name(uint8_t mode)
 {
     return mode == LW_MODE_SHARED ? "read" : "write";
+}
+
+const char *lwd_python_version(uint32_t version, char *buf, size_t len)
+{
+    if (version == 0) return NULL;
+    snprintf(buf, len, "%u.%u.%u", version >> 24, (version >> 16) & 0xffu, (version >> 8) & 0xffu);
+    return buf;
 }
 
 const char *lwd_overflow_table_name(uint32_t table)
@@ -106,8 +114,18 @@ bool lwd_is_library_function(const char *function)
     return false;
 }
 
+/* Python's own library: the standard library and installed packages ("/usr/lib/python3.11/",
+ * "site-packages/"), and frozen modules ("<frozen importlib._bootstrap>"). */
+static bool is_python_library(const char *file)
+{
+    return file[0] == '<' || strstr(file, "/lib/python3") != NULL ||
+           strstr(file, "/lib64/python3") != NULL || strstr(file, "site-packages/") != NULL ||
+           strstr(file, "dist-packages/") != NULL;
+}
+
 bool lwd_frame_is_user(const struct lw_frame *f)
 {
+    if (f->python) return f->file != NULL && !f->wrapper && !is_python_library(f->file);
     return f->file != NULL && f->module != NULL && !f->wrapper &&
            !lwd_is_system_module(f->module) && !lwd_is_system_source(f->file) &&
            !lwd_is_library_function(f->function);

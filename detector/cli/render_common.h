@@ -22,6 +22,10 @@ const char *lwd_mode_name(uint8_t mode);
 /* "chains", "stacks", "held", "threads", "channel"; "unknown" otherwise. */
 const char *lwd_overflow_table_name(uint32_t table);
 
+/* "3.11.2" for a CPython Py_Version (PY_VERSION_HEX layout) into buf; NULL for 0 (older than
+ * 3.11, whose version the runtime cannot read). */
+const char *lwd_python_version(uint32_t version, char *buf, size_t len);
+
 /* True when path belongs to the system (libc, libstdc++, the loader, anything under /lib or
  * /usr/lib) or to lockwatch's own runtime: frames there are never the user's. */
 bool lwd_is_system_module(const char *path);

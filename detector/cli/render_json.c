@@ -83,7 +83,8 @@ static json_object *jframe(struct json *j, const struct lw_frame *f)
     jset(j, o, "file", jstring(j, f->file));
     jset(j, o, "line", f->line > 0 ? checked(j, json_object_new_int(f->line)) : NULL);
     jset(j, o, "module", jstring(j, f->module));
-    jset(j, o, "address", jaddress(j, f->pc));
+    jset(j, o, "address", f->python ? NULL : jaddress(j, f->pc));
+    if (f->python) jset(j, o, "language", jstring(j, "python"));
     if (f->inlined) jset(j, o, "inlined", checked(j, json_object_new_boolean(true)));
     return o;
 }
@@ -476,6 +477,19 @@ static json_object *jsummary(struct json *j)
         jpush(j, overflows, ov);
     }
     jset(j, o, "overflows", overflows);
+    json_object *python = checked(j, json_object_new_array());
+    for (size_t i = 0; i < r->nimages; i++) {
+        const struct lw_image *img = &r->images[i];
+        if (!img->python) continue;
+        char buf[32];
+        json_object *py = checked(j, json_object_new_object());
+        jset(j, py, "exe", jstring(j, img->exe));
+        jset(j, py, "version",
+             jstring(j, lwd_python_version(img->python_version, buf, sizeof buf)));
+        jset(j, py, "frames", checked(j, json_object_new_boolean(img->python_supported)));
+        jpush(j, python, py);
+    }
+    jset(j, o, "python", python);
     jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
     jset(j, o, "cycle_searches_stopped",
          checked(j, json_object_new_uint64(r->cycle_searches_stopped)));

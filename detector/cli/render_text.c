@@ -203,6 +203,10 @@ static void print_stack(const struct text *t, const struct lw_stack *s)
     if (shown < s->nframes)
         fprintf(t->out, "      (%zu more frame%s)\n", s->nframes - shown,
                 s->nframes - shown == 1 ? "" : "s");
+    if (s->py_flags & LW_PYS_TRUNCATED)
+        fprintf(t->out, "      (outer Python frames not kept: more than %u)\n", LW_WIRE_MAX_FRAMES);
+    if (s->py_flags & LW_PYS_UNREADABLE)
+        fputs("      (the Python frames beyond these could not be read)\n", t->out);
 }
 
 /* "main (broken.c:40)" for frame f. */
@@ -1112,6 +1116,16 @@ static void print_summary(const struct text *t, const struct lwd_outcome *o)
     fputc('\n', t->out);
     for (size_t i = 0; i < r->noverflows; i++)
         print_overflow(t, &r->overflows[i]);
+    for (size_t i = 0; i < r->nimages; i++) {
+        const struct lw_image *img = &r->images[i];
+        char buf[32];
+        const char *version = lwd_python_version(img->python_version, buf, sizeof buf);
+        if (img->python && !img->python_supported)
+            fprintf(t->out,
+                    "lockwatch: Python frames unavailable: CPython %s%s is not supported (3.11 "
+                    "is); its stacks show the interpreter's C frames\n",
+                    version ? "" : "older than ", version ? version : "3.11");
+    }
     if (r->cycle_searches_stopped > 0)
         fprintf(t->out,
                 "lockwatch: %" PRIu64 " lock-order cycle search%s reached the work budget, so "

@@ -7,6 +7,8 @@
  * report and the driver has no later hook to free them. Answers are cached per (image, address). */
 #include "symbolise.h"
 
+#include "py_splice.h"
+
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
@@ -566,6 +568,7 @@ int lwd_sym_stack(struct lwd_symboliser *s, const struct lw_report *r, struct lw
         stack->frames = frames;
         stack->nframes = total;
     }
+    if (lwd_py_splice(s, r, stack) != 0) return -1;
     stack->symbolised = true;
     return 0;
 }

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "hang.h"
 #include "proc_tasks.h"
+#include "py_dump.h"
 #include "remote.h"
 #include "stop.h"
 #include "thread_dump.h"
@@ -525,6 +526,10 @@ static void unwind_board_waits(struct lwd_watch *w, struct lw_detector *d)
         for (size_t f = first; f < st.nframes; f++)
             if (!lwd_pc_in_module(image, st.pcs[f], w->runtime)) st.pcs[kept++] = st.pcs[f];
         lw_detector_board_wait_stack(d, t->pid, t->number, st.pcs, kept);
+        struct lw_py_frame py[LW_WIRE_MAX_FRAMES];
+        uint32_t py_flags = 0;
+        size_t npy = lwd_py_dump(d, image->index, t->pid, t->tid, py, &py_flags);
+        lw_detector_board_wait_py(d, t->pid, t->number, py, npy, py_flags);
     }
 }
 

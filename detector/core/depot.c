@@ -15,6 +15,7 @@ void lw_depot_free(struct lw_depot *depot)
             free((char *)stack->frames[f].module);
         }
         free(stack->frames);
+        free(stack->py);
         free(stack);
     }
     lw_map_free(&depot->stacks);

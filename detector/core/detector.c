@@ -37,6 +37,7 @@ void lw_detector_free(struct lw_detector *d)
             free((char *)r->images[i].modules[m].path);
         free(r->images[i].modules);
         free((char *)r->images[i].exe);
+        lw_python_free(&r->images[i]);
     }
     free(r->images);
     free(r->processes);
@@ -212,6 +213,12 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_schedule_join(d, (const void *)h);
     case LW_REC_LOCK_SEEN:
         return lw_lock_seen(d, (const void *)h);
+    case LW_REC_PYTHON:
+        return lw_python_record(d, (const void *)h);
+    case LW_REC_PYSTACK:
+        return lw_python_stack_record(d, (const void *)h);
+    case LW_REC_PYCODE:
+        return lw_python_code_record(d, (const void *)h);
     case LW_REC_RING:
         break; /* lw_validate_record rejects it: the driver's channel takes it */
     }

@@ -174,10 +174,16 @@ int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *thr
         if (!p) return LW_ERR_NOMEM;
         struct lw_stack *stack = NULL;
         if (h->nframes > 0) {
+            /* Threads in one C stack may run different Python code: that is part of the id. */
             uint64_t id = pcs_id(h->pcs, h->nframes);
+            for (size_t k = 0; k < h->npy; k++)
+                id = mix(mix(id, h->py[k].code), (uint64_t)h->py[k].line << 8 | h->py[k].flags);
+            id = id ? id : 1;
             int nomem = 0;
             if (lw_depot_fill(&d->depot, p->image, id, h->pcs, h->nframes) != 0 ||
-                !(stack = lw_depot_get(&d->depot, p->image, id, &nomem)))
+                !(stack = lw_depot_get(&d->depot, p->image, id, &nomem)) ||
+                ((h->npy || h->py_flags) &&
+                 lw_python_stack_set(stack, h->py, h->npy, h->py_flags) != LW_OK))
                 return LW_ERR_NOMEM;
         }
         struct lw_thread *t = thread_by_tid(d, h->pid, h->tid);

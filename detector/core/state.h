@@ -180,6 +180,15 @@ int lw_lock_seen(struct lw_detector *d, const struct lw_rec_lock_seen *rec);
 #define LW_LOCK_BLOCK 1024u
 int lw_overflow_add(struct lw_detector *d, const struct lw_rec_overflow *rec);
 
+/* python.c: the CPython records, and the Python frames of a stack (kept from the first time
+ * they are given). lw_python_free frees an image's code table. */
+int lw_python_record(struct lw_detector *d, const struct lw_rec_python *rec);
+int lw_python_code_record(struct lw_detector *d, const struct lw_rec_pycode *rec);
+int lw_python_stack_record(struct lw_detector *d, const struct lw_rec_pystack *rec);
+int lw_python_stack_set(struct lw_stack *stack, const struct lw_py_frame *py, size_t npy,
+                        uint32_t flags);
+void lw_python_free(struct lw_image *img);
+
 /* Resolves wire held entries into locks of `image` (held_scratch), skipping repeats of one lock
  * (the stronger mode wins). Returns the count or -1 when out of memory. */
 long lw_resolve_held(struct lw_detector *d, uint32_t image, const struct lw_held *held,

@@ -3,6 +3,7 @@
  * count, size, enum and string is checked; nothing here trusts the sender. */
 #include <string.h>
 
+#include "lockwatch/pyframe.h"
 #include "state.h"
 
 static bool terminated(const char *field, size_t size)
@@ -128,6 +129,29 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
         const struct lw_rec_sem_signal *r = (const void *)h;
         return len == sizeof *r && valid_lock_ref(&r->sem) && r->sem.type == LW_LOCK_SEM &&
                r->why >= LW_SEM_POSTED_UNHELD && r->why <= LW_SEM_INITIAL_VALUE;
+    }
+    case LW_REC_PYTHON: {
+        const struct lw_rec_python *r = (const void *)h;
+        return len == sizeof *r && r->supported <= 1 &&
+               (!r->supported || lw_py_layout_valid(&r->layout));
+    }
+    case LW_REC_PYSTACK: {
+        const struct lw_rec_pystack *r = (const void *)h;
+        const unsigned all_frame = LW_PYF_ENTRY | LW_PYF_INCOMPLETE | LW_PYF_NO_LINE;
+        if (len < sizeof *r || r->stack == 0 ||
+            !sized(len, sizeof *r, r->nframes, LW_WIRE_MAX_FRAMES, sizeof r->frames[0]) ||
+            (r->flags & ~(unsigned)(LW_PYS_TRUNCATED | LW_PYS_UNREADABLE)) != 0)
+            return false;
+        for (uint32_t i = 0; i < r->nframes; i++)
+            if ((r->frames[i].flags & ~all_frame) != 0 || r->frames[i].line < 0) return false;
+        return true;
+    }
+    case LW_REC_PYCODE: {
+        const struct lw_rec_pycode *r = (const void *)h;
+        return len >= sizeof *r && r->file_len <= LW_WIRE_MAX_PYFILE &&
+               r->func_len <= LW_WIRE_MAX_PYFUNC &&
+               len == sizeof *r + (size_t)r->file_len + r->func_len &&
+               (r->flags & ~(unsigned)(LW_PYC_FILE_CUT | LW_PYC_FUNC_CUT)) == 0 && r->code != 0;
     }
     case LW_REC_RING:
         return false; /* transport: the driver's channel takes it, the detector never should */

@@ -376,6 +376,20 @@ int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t th
     return LW_OK;
 }
 
+int lw_detector_board_wait_py(struct lw_detector *d, int32_t pid, uint32_t thread,
+                              const struct lw_py_frame *py, size_t npy, uint32_t py_flags)
+{
+    struct lw_wait *w = board_wait_of(d, pid, thread);
+    if (!w) return LW_ERR_BADREC;
+    if (!w->stack || (npy == 0 && py_flags == 0)) return LW_OK;
+    /* The frames just set are this moment's: so are these. */
+    free(w->stack->py);
+    w->stack->py = NULL;
+    w->stack->npy = 0;
+    w->stack->has_py = false;
+    return lw_python_stack_set(w->stack, py, npy, py_flags);
+}
+
 int lw_waitfor_thread_exit(struct lw_detector *d, const struct lw_thread *thread)
 {
     for (size_t i = 0; i < d->nblocked; i++) {

@@ -26,13 +26,14 @@ import time
 
 HDR = struct.Struct("<HBBIiiIIQ")
 MAX_RECORD = 4096  # LW_WIRE_MAX_RECORD
-WIRE_VERSION = 5  # LW_WIRE_VERSION
+WIRE_VERSION = 6  # LW_WIRE_VERSION
 REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
          11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD",
-         16: "JOIN", 17: "LOCK_SEEN", 18: "SEM_SIGNAL"}
+         16: "JOIN", 17: "LOCK_SEEN", 18: "SEM_SIGNAL", 19: "PYTHON", 20: "PYSTACK",
+         21: "PYCODE"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx", 5: "sem"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}

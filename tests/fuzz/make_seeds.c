@@ -53,7 +53,7 @@ static void emit(const char *dir, const char *name, const struct stream *s)
 int main(int argc, char **argv)
 {
     if (argc != 2) return 2;
-    static struct stream abba, misc;
+    static struct stream abba, misc, python;
     struct rec r;
     uint64_t pcs[] = {0x401000, 0x401100, 0x7f0000001000};
     struct lw_lock_ref a = ref_mutex(0x601000), b = ref_mutex(0x601040);
@@ -108,5 +108,53 @@ int main(int argc, char **argv)
     rec_sem_signal(&r, PID, 2, ref_sem(0x5000), LW_SEM_POSTED_UNHELD);
     add(&misc, &r);
     emit(argv[1], "misc", &misc);
+
+    /* CPython: the interpreter's layout (a made-up one that passes validation), a code object,
+     * a stack with its Python frames. */
+    const struct lw_py_layout layout = {.runtime = 0x900000,
+                                        .code_type = 0x9000,
+                                        .unicode_type = 0x9100,
+                                        .bytes_type = 0x9200,
+                                        .ob_type = 8,
+                                        .ob_size = 16,
+                                        .interp_threads_head = 8,
+                                        .ts_native_tid = 8,
+                                        .ts_cframe = 16,
+                                        .fr_previous = 8,
+                                        .fr_prev_instr = 16,
+                                        .fr_is_entry = 24,
+                                        .fr_owner = 25,
+                                        .fr_size = 32,
+                                        .co_filename = 24,
+                                        .co_qualname = 32,
+                                        .co_firstlineno = 40,
+                                        .co_firsttraceable = 44,
+                                        .co_linetable = 48,
+                                        .co_code = 64,
+                                        .bytes_data = 32,
+                                        .str_length = 16,
+                                        .str_state = 32,
+                                        .str_utf8_length = 40,
+                                        .str_utf8 = 56,
+                                        .str_ascii_data = 48,
+                                        .str_compact_data = 72,
+                                        .str_kind_shift = 2,
+                                        .str_kind_mask = 7,
+                                        .str_compact_bit = 1u << 5,
+                                        .str_ascii_bit = 1u << 6};
+    rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/usr/bin/python3.11");
+    add(&python, &r);
+    rec_python(&r, PID, 0x030b02f0, &layout);
+    add(&python, &r);
+    rec_pycode(&r, PID, 0xc0de, 3, "/home/student/lesson.py", "Worker.run");
+    add(&python, &r);
+    rec_stack(&r, PID, 1, 3, pcs);
+    add(&python, &r);
+    const struct lw_py_frame frames[] = {{0xc0de, 12, 0}, {0xc0de, 5, LW_PYF_ENTRY}};
+    rec_pystack(&r, PID, 1, 2, frames, 0);
+    add(&python, &r);
+    rec_misuse(&r, PID, 0, LW_MISUSE_DOUBLE_LOCK, a, 1, 1, 0, 1);
+    add(&python, &r);
+    emit(argv[1], "python", &python);
     return 0;
 }

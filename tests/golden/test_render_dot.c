@@ -21,27 +21,27 @@
 /* ---- the model: static storage, one process ---- */
 
 static struct lw_frame f_transfer[] = {
-    {0x7ffff7e4a000, "pthread_mutex_lock", NULL, 0, LIBC, false, false},
-    {0x555555555200, "transfer", "/src/broken.c", 23, PROGRAM, false, false},
+    {0x7ffff7e4a000, "pthread_mutex_lock", NULL, 0, LIBC, false, false, false},
+    {0x555555555200, "transfer", "/src/broken.c", 23, PROGRAM, false, false, false},
 };
 static struct lw_frame f_audit[] = {
-    {0x555555555300, "audit", "/src/broken.c", 34, PROGRAM, false, false}};
+    {0x555555555300, "audit", "/src/broken.c", 34, PROGRAM, false, false, false}};
 static struct lw_frame f_main[] = {
-    {0x555555555400, "main", "/src/broken.c", 50, PROGRAM, false, false}};
+    {0x555555555400, "main", "/src/broken.c", 50, PROGRAM, false, false, false}};
 static struct lw_frame f_pool[] = {
-    {0x555555555500, "pool_put", "/src/pool.c", 7, PROGRAM, false, false}};
+    {0x555555555500, "pool_put", "/src/pool.c", 7, PROGRAM, false, false, false}};
 static struct lw_frame f_libc[] = {
-    {0x7ffff7e4b000, "pthread_rwlock_rdlock", NULL, 0, LIBC, false, false}};
-static struct lw_frame f_raw[] = {{0x7ffff7e4c000, NULL, NULL, 0, NULL, false, false}};
+    {0x7ffff7e4b000, "pthread_rwlock_rdlock", NULL, 0, LIBC, false, false, false}};
+static struct lw_frame f_raw[] = {{0x7ffff7e4c000, NULL, NULL, 0, NULL, false, false, false}};
 
 #define STACK(frames)                                                                              \
     {                                                                                              \
-        0, __LINE__, sizeof frames / sizeof *frames, frames, false, 0, false                       \
+        0, __LINE__, sizeof frames / sizeof *frames, frames, false, 0, false, 0, NULL, 0, false    \
     }
 static struct lw_stack s_transfer = STACK(f_transfer), s_audit = STACK(f_audit),
                        s_main = STACK(f_main), s_pool = STACK(f_pool), s_libc = STACK(f_libc),
                        s_raw = STACK(f_raw);
-static struct lw_stack s_missing = {0, 99, 0, NULL, false, 0, false};
+static struct lw_stack s_missing = {0, 99, 0, NULL, false, 0, false, 0, NULL, 0, false};
 
 static struct lw_lock m1 = {.index = 1, .addr = 0x4010, .type = LW_LOCK_MUTEX, .name = "lock_a"};
 static struct lw_lock m2 = {.index = 2, .addr = 0x4050, .type = LW_LOCK_MUTEX, .name = "lock_b"};

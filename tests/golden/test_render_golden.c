@@ -62,11 +62,11 @@ static struct lw_module modules[] = {
 
 #define USER(pc, fn, file, line)                                                                   \
     {                                                                                              \
-        (pc), (fn), (file), (line), PROGRAM, false, false                                          \
+        (pc), (fn), (file), (line), PROGRAM, false, false, false                                   \
     }
 #define SYS(pc, fn)                                                                                \
     {                                                                                              \
-        (pc), (fn), NULL, 0, LIBC, false, false                                                    \
+        (pc), (fn), NULL, 0, LIBC, false, false, false                                             \
     }
 
 /* A stack of image `image`; relative file names are made absolute below the test's directory
@@ -380,7 +380,7 @@ static void build_misuse(struct lw_report *r)
                              {t0, "unlocks here",
                               STACK(0, USER(0x555555555b00, "close_account", "/tmp/bank.cc", 99),
                                     SYS(0x7ffff7de918a, NULL),
-                                    {0xdeadbeef, NULL, NULL, 0, NULL, false, false})}));
+                                    {0xdeadbeef, NULL, NULL, 0, NULL, false, false, false})}));
 
     struct lw_stack *lost = keep(calloc(1, sizeof *lost));
     lost->id = 0x77;
@@ -443,7 +443,7 @@ static void build_multiprocess(struct lw_report *r)
  * access by a thread lockwatch never saw; the threads' creation stacks are lockwatch's. */
 #define TSAN_FRAME(pc, fn, file, line)                                                             \
     {                                                                                              \
-        (pc), (fn), (file), (line), "bank", false, false                                           \
+        (pc), (fn), (file), (line), "bank", false, false, false                                    \
     }
 static struct lw_stack *named_stack(struct lw_stack *s)
 {

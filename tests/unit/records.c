@@ -76,6 +76,38 @@ void rec_stack(struct rec *r, int32_t pid, uint64_t id, uint32_t nframes, const 
     memcpy(s->pcs, pcs, nframes * sizeof s->pcs[0]);
 }
 
+void rec_python(struct rec *r, int32_t pid, uint32_t version, const struct lw_py_layout *layout)
+{
+    struct lw_rec_python *p = start(r, LW_REC_PYTHON, sizeof *p, pid, 0);
+    p->version = version;
+    p->supported = layout != NULL;
+    if (layout) p->layout = *layout;
+}
+
+void rec_pycode(struct rec *r, int32_t pid, uint64_t code, int32_t first_line, const char *file,
+                const char *func)
+{
+    size_t flen = strlen(file), qlen = strlen(func);
+    struct lw_rec_pycode *c = start(r, LW_REC_PYCODE, sizeof *c + flen + qlen, pid, 0);
+    c->code = code;
+    c->first_line = first_line;
+    c->file_len = (uint16_t)flen;
+    c->func_len = (uint16_t)qlen;
+    memcpy(c->text, file, flen);
+    memcpy(c->text + flen, func, qlen);
+}
+
+void rec_pystack(struct rec *r, int32_t pid, uint64_t stack, uint32_t nframes,
+                 const struct lw_py_frame *frames, uint32_t flags)
+{
+    struct lw_rec_pystack *p =
+        start(r, LW_REC_PYSTACK, sizeof *p + nframes * sizeof p->frames[0], pid, 0);
+    p->stack = stack;
+    p->nframes = nframes;
+    p->flags = flags;
+    memcpy(p->frames, frames, nframes * sizeof p->frames[0]);
+}
+
 void rec_thread(struct rec *r, int32_t pid, uint32_t thread, uint32_t parent, uint64_t stack)
 {
     struct lw_rec_thread *t = start(r, LW_REC_THREAD, sizeof *t, pid, thread);

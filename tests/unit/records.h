@@ -31,6 +31,13 @@ void rec_process(struct rec *r, int32_t pid, int32_t parent, uint32_t origin, co
 void rec_module(struct rec *r, int32_t pid, uint64_t base, const char *path);
 void rec_stack(struct rec *r, int32_t pid, uint64_t id, uint32_t nframes, const uint64_t *pcs);
 void rec_thread(struct rec *r, int32_t pid, uint32_t thread, uint32_t parent, uint64_t stack);
+/* CPython: the image's interpreter (layout NULL: an unsupported version), a code object's names,
+ * and the Python frames of stack `stack`. */
+void rec_python(struct rec *r, int32_t pid, uint32_t version, const struct lw_py_layout *layout);
+void rec_pycode(struct rec *r, int32_t pid, uint64_t code, int32_t first_line, const char *file,
+                const char *func);
+void rec_pystack(struct rec *r, int32_t pid, uint64_t stack, uint32_t nframes,
+                 const struct lw_py_frame *frames, uint32_t flags);
 void rec_thread_name(struct rec *r, int32_t pid, uint32_t thread, const char *name);
 void rec_thread_exit(struct rec *r, int32_t pid, uint32_t thread, uint32_t nheld);
 void rec_acquire(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref lock,

@@ -116,6 +116,14 @@ int lw_detector_board_wait_signal(struct lw_detector *d, int32_t pid, uint32_t t
 int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t thread,
                                  const uint64_t *pcs, size_t npcs);
 
+/* The Python frames of that stack (after lw_detector_board_wait_stack), as lw_stack.py. */
+int lw_detector_board_wait_py(struct lw_detector *d, int32_t pid, uint32_t thread,
+                              const struct lw_py_frame *py, size_t npy, uint32_t py_flags);
+
+/* A Python code object the driver read itself (thread dumps), named in `image` as a PYCODE
+ * record would. The strings are copied. Returns LW_OK or LW_ERR_NOMEM. */
+int lw_detector_py_code(struct lw_detector *d, uint32_t image, const struct lw_py_code *code);
+
 /* The run is stuck: threads[0..n) are every live thread of every process of the run, and the
  * driver found each in the same indefinite wait on two looks with nothing (timer, other process)
  * left to wake one. Adds one deadlock finding (stuck) that says what each waits for, unless one
@@ -141,6 +149,10 @@ struct lw_hung_thread {
     const char *comm; /* the kernel's thread name, may be NULL */
     size_t nframes;
     const uint64_t *pcs;
+    /* its Python frames (lw_stack.py), when the driver could read them */
+    size_t npy;
+    const struct lw_py_frame *py;
+    uint32_t py_flags;
 };
 
 /* Adds one `hang` finding holding every given thread's stack, and what each thread the detector

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockwatch/wire.h"
+
 /* Finding kinds. Keep renderers' switches free of `default` so a new kind is flagged. */
 enum lw_finding_kind {
     LW_KIND_LOCK_ORDER_INVERSION,
@@ -54,6 +56,8 @@ struct lw_frame {
     const char *module;   /* driver */
     bool inlined;         /* driver: a call inlined into the next frame (same pc) */
     bool wrapper;         /* driver: a lock wrapper's frame, never the user's site */
+    bool python;          /* driver: a Python frame (pc 0, module NULL; file, line, function from
+                             the code object) spliced in for an evaluation-loop frame */
 };
 
 /* An interned stack of one process image. frames is NULL when its STACK record never came.
@@ -68,6 +72,12 @@ struct lw_stack {
     /* driver: frames named, inlined calls expanded (frames then replaced by a longer malloc'd
      * array, freed with the stack like the first) */
     bool symbolised;
+    /* CPython (PYSTACK record, or a thread dump): the Python frames the stack's evaluation-loop
+     * frames ran, innermost first; the driver splices them in when it symbolises. */
+    size_t npy;
+    struct lw_py_frame *py;
+    uint32_t py_flags; /* enum lw_py_stack_flag */
+    bool has_py;       /* py was given (a re-sent PYSTACK does not replace it) */
 };
 
 /* An ELF object mapped into an image: the symboliser's input. */
@@ -76,6 +86,15 @@ struct lw_module {
     uint64_t start, end;
     const char *path;
     uint32_t epoch; /* the image's remaps when it was announced */
+};
+
+/* A Python code object's names (PYCODE record, or read from a stopped thread). */
+struct lw_py_code {
+    uint64_t id;
+    int32_t first_line;
+    const char *file;     /* co_filename, UTF-8 */
+    const char *function; /* co_qualname */
+    bool file_cut, function_cut;
 };
 
 /* One exec'd program image; forked children share their parent's. */
@@ -87,6 +106,14 @@ struct lw_image {
     /* Modules announced over another's addresses (dlclose, then dlopen at the same place): a
      * stack is named with the modules of its epoch, the latest first (lwd_find_module_at). */
     uint32_t remaps;
+    /* CPython (PYTHON record): python says the image is an interpreter, python_version its
+     * Py_Version (0 when older than 3.11), python_layout how its frames are read when
+     * python_supported. pycode: the code objects named so far, sorted by id. */
+    bool python, python_supported;
+    uint32_t python_version;
+    struct lw_py_layout python_layout;
+    size_t npycode, pycode_cap;
+    struct lw_py_code *pycode;
 };
 
 struct lw_process {
@@ -383,6 +410,9 @@ static inline const struct lw_lock_profile *lw_profile_of(const struct lw_report
  * one process. Processes that appear in no finding (a helper the program ran, ThreadSanitizer's
  * symboliser) do not count, so a one-process bug keeps short ids. */
 bool lw_report_multi_process(const struct lw_report *r);
+
+/* The names of Python code object `id` of `image`, or NULL when none came. */
+const struct lw_py_code *lw_report_py_code(const struct lw_report *r, uint32_t image, uint64_t id);
 
 /* How many instance-level cycles f stands for: f->instances, and 1 for a finding that counts
  * none (every finding is at least itself). */

@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 5u
+#define LW_WIRE_VERSION 6u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
@@ -80,6 +80,9 @@ enum lw_rec_type {
     LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
     LW_REC_LOCK_SEEN = 17,  /* a lock taken with nothing held, in a chain not seen before */
     LW_REC_SEM_SIGNAL = 18, /* a semaphore proved to be a signal, not a lock (lw_rec_sem_signal) */
+    LW_REC_PYTHON = 19,     /* the image runs CPython: how to read its frames (lw_py_layout) */
+    LW_REC_PYSTACK = 20,    /* stack id -> the Python frames its interpreter frames ran */
+    LW_REC_PYCODE = 21,     /* a Python code object's file and function names */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -456,6 +459,96 @@ struct lw_rec_holds {
     uint32_t nevents;
     uint32_t reserved;
     struct lw_hold events[];
+};
+
+/* CPython. When the program is a CPython interpreter whose layout the runtime knows
+ * (docs/internals.md, "Python frames"), each image sends one PYTHON record after its MODULE
+ * records: the interpreter's version and the offsets the runtime was built with, so that the
+ * driver reads a stopped thread's frames (thread dumps) the way the runtime reads its own. A
+ * version the runtime cannot read gets a PYTHON record with supported 0 and nothing more. */
+struct lw_py_layout {
+    uint64_t runtime;   /* address of _PyRuntime */
+    uint64_t code_type; /* addresses of PyCode_Type, PyUnicode_Type, PyBytes_Type */
+    uint64_t unicode_type;
+    uint64_t bytes_type;
+    /* offsets in bytes */
+    uint16_t ob_type, ob_size;                  /* PyObject, PyVarObject */
+    uint16_t runtime_interp_head;               /* _PyRuntimeState.interpreters.head */
+    uint16_t interp_threads_head;               /* PyInterpreterState.threads.head */
+    uint16_t ts_next, ts_native_tid, ts_cframe; /* PyThreadState */
+    uint16_t cframe_current;                    /* _PyCFrame.current_frame */
+    uint16_t fr_code, fr_previous, fr_prev_instr, fr_is_entry, fr_owner, fr_size;
+    uint16_t co_filename, co_qualname, co_firstlineno, co_linetable, co_firsttraceable, co_code;
+    uint16_t bytes_data; /* PyBytesObject.ob_sval */
+    uint16_t str_length, str_state, str_utf8_length, str_utf8;
+    uint16_t str_ascii_data, str_compact_data; /* sizeof PyASCIIObject, PyCompactUnicodeObject */
+    uint16_t reserved;
+    uint32_t str_kind_shift, str_kind_mask; /* the bits of PyASCIIObject.state */
+    uint32_t str_compact_bit, str_ascii_bit;
+    /* where a thread's frames live (its data stack chunks), for the runtime's own reads */
+    uint16_t ts_size, ts_datastack_chunk; /* sizeof PyThreadState, its datastack_chunk */
+    uint16_t chunk_previous, chunk_size;  /* _PyStackChunk */
+    uint16_t runtime_tstate_current;      /* _PyRuntimeState.gilstate.tstate_current */
+    uint16_t reserved2[3];
+};
+
+struct lw_rec_python {
+    struct lw_rec_header h;
+    uint32_t version;   /* Py_Version of the interpreter (PY_VERSION_HEX layout) */
+    uint32_t supported; /* 1: frames are read with `layout`; 0: this version is not supported */
+    struct lw_py_layout layout;
+};
+
+enum lw_py_frame_flag {
+    LW_PYF_ENTRY = 1u << 0,      /* the first frame of one C call of the evaluation loop */
+    LW_PYF_INCOMPLETE = 1u << 1, /* a frame still being set up: not shown, counts for ENTRY */
+    LW_PYF_NO_LINE = 1u << 2,    /* its line could not be read (line is 0) */
+};
+
+/* One Python frame. code: the code object's id (pyframe.h lw_py_code_id: its address and names),
+ * named by a PYCODE record of the same image sent before the first PYSTACK naming it. */
+struct lw_py_frame {
+    uint64_t code;
+    int32_t line;
+    uint32_t flags; /* enum lw_py_frame_flag */
+};
+
+enum lw_py_stack_flag {
+    LW_PYS_TRUNCATED = 1u << 0,  /* more Python frames than LW_WIRE_MAX_FRAMES: the outer ones
+                                    are missing */
+    LW_PYS_UNREADABLE = 1u << 1, /* the frame chain could not be read to its end */
+};
+
+/* The Python frames of stack `stack` (sent right after its STACK record), innermost first. Each
+ * C frame of the evaluation loop in the stack ran the Python frames up to and including the next
+ * one flagged LW_PYF_ENTRY. */
+struct lw_rec_pystack {
+    struct lw_rec_header h;
+    uint64_t stack;
+    uint32_t nframes; /* 0 .. LW_WIRE_MAX_FRAMES */
+    uint32_t flags;   /* enum lw_py_stack_flag */
+    struct lw_py_frame frames[];
+};
+
+#define LW_WIRE_MAX_PYFILE 1024u /* bytes of a code object's file name kept */
+#define LW_WIRE_MAX_PYFUNC 256u  /* bytes of its qualified name kept */
+
+enum lw_py_code_flag {
+    LW_PYC_FILE_CUT = 1u << 0, /* the file name was longer, or could not be read whole */
+    LW_PYC_FUNC_CUT = 1u << 1,
+};
+
+/* A code object's names, UTF-8 (not NUL-terminated): text[0..file_len) is co_filename,
+ * text[file_len..file_len + func_len) co_qualname. */
+struct lw_rec_pycode {
+    struct lw_rec_header h;
+    uint64_t code;
+    int32_t first_line;
+    uint16_t file_len; /* <= LW_WIRE_MAX_PYFILE */
+    uint16_t func_len; /* <= LW_WIRE_MAX_PYFUNC */
+    uint32_t flags;    /* enum lw_py_code_flag */
+    uint32_t reserved;
+    char text[];
 };
 
 #endif
