@@ -5,7 +5,9 @@
  * and including the next one flagged LW_PYF_ENTRY. After symbolising, each evaluation-loop frame
  * (with the calls inlined into it) is replaced by its Python frames (lw_frame.python), named
  * from the image's code objects; frames still being set up are left out. Python frames left over
- * (the C stack was cut before their loop frames) go at the end, where they belong: outermost. */
+ * (the C stack was cut before their loop frames) go at the end, where they belong: outermost.
+ * The interpreter's own unnamed frames above the innermost Python frame (the C code of the Python
+ * call that took the lock) are left out, as a Python traceback leaves them out. */
 #ifndef LWD_PY_SPLICE_H
 #define LWD_PY_SPLICE_H
 

@@ -26,6 +26,6 @@ threads = [threading.Thread(target=first), threading.Thread(target=second)]
 for t in threads:
     t.start()
 for t in threads:
-    t.join()
+    t.join()  # @lock:main-joins
 time.sleep(0)
 print("not reached")
