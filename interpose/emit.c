@@ -108,6 +108,19 @@ void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stac
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t count,
+                      uint32_t flags, uint64_t stack)
+{
+    struct lw_rec_barrier r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_BARRIER, sizeof r, self);
+    r.barrier = barrier;
+    r.stack = stack;
+    r.count = count;
+    r.flags = flags;
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
                           const char *name)
 {

@@ -3,24 +3,29 @@
  * (wait, waitpid, wait3, wait4, waitid without WNOHANG: a shell waiting for a deadlocked program
  * is part of the stuck run). Each puts the thread on the wait
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
- * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record
- * (happens-before, docs/internals.md). The condition waits are in wrap_cond.c. Waits with a
- * deadline or that never block (timed and try joins, sem_timedwait, sem_clockwait, sem_trywait) end
- * by themselves and are not wrapped. A cancelled join, sem_wait or wait for a child (all
- * cancellation points in glibc) leaves the board through a cleanup handler. */
+ * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record,
+ * and a barrier wait that returns a BARRIER record (happens-before, docs/internals.md). The
+ * condition waits are in wrap_cond.c. Waits with a deadline or that never block (timed and try
+ * joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and are not wrapped. A
+ * cancelled join, sem_wait or wait for a child (all cancellation points in glibc) leaves the board
+ * through a cleanup handler. */
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <threads.h>
 
+#include "chain.h"
 #include "depot.h"
 #include "emit.h"
 #include "errsave.h"
 #include "real.h"
 #include "shared_object.h"
+#include "site.h"
 #include "track.h"
 #include "watch.h"
+
+#define LWI_BARRIER_SITE 0x6261727269657273ull
 
 struct lwi_event_ctx {
     struct lwi_thread *self;
@@ -97,13 +102,35 @@ LWI_EXPORT int sem_wait(sem_t *sem)
     return rc;
 }
 
+/* After a barrier wait that returned: every thread's arrival in that round happened before what
+ * this thread does next (a new epoch, announced with a BARRIER record; the detector works out the
+ * rounds). The call site's stack comes from the site cache: a wait in a loop is unwound once. */
+static void lwi_barrier_passed(pthread_barrier_t *barrier, unsigned count, uint8_t flags,
+                               uint64_t pc)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return;
+    LWI_ERRNO_SAVE();
+    lwi_thread_next_epoch(self);
+    struct lw_lock_ref site_ref = {.addr = (uint64_t)(uintptr_t)barrier};
+    uint64_t stack = lwi_site_stack(self, lwi_chain_site_key(LWI_BARRIER_SITE, pc), &site_ref);
+    lwi_emit_barrier(self, (uint64_t)(uintptr_t)barrier, count, flags, stack);
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
+}
+
 LWI_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)
 {
+    uint64_t pc = LWI_CALLER_PC();
+    uint8_t flags = lwi_barrier_flags(barrier);
+    /* read before the wait: once it returns, another thread may destroy the barrier */
+    unsigned count = lwi_barrier_count(barrier);
     struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_BARRIER, (uint64_t)(uintptr_t)barrier, lwi_barrier_flags(barrier),
-                    LWI_CALLER_PC());
+    lwi_event_begin(&ctx, LW_WAIT_BARRIER, (uint64_t)(uintptr_t)barrier, flags, pc);
     int rc = REAL(pthread_barrier_wait)(barrier);
     lwi_event_end(&ctx);
+    if ((rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD) && count >= 2)
+        lwi_barrier_passed(barrier, count, flags, pc);
     return rc;
 }
 

@@ -130,7 +130,8 @@ enum lwd_exit lwd_confirm(const struct lwd_options *opts, const struct lwd_prefl
         struct lw_confirmation *c = &f->confirmation;
         *c = (struct lw_confirmation){.status = LW_CONFIRM_NOT_REPRODUCED};
         if (f->schedule == LW_SCHEDULE_ORDERED) {
-            c->reason = "not re-run: this run's thread creates and joins kept its threads apart";
+            c->reason =
+                "not re-run: this run's thread creates, joins and barriers kept its threads apart";
             continue;
         }
         bool unknown;

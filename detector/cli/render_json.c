@@ -285,7 +285,7 @@ static json_object *jexamples(struct json *j, const struct lw_finding *f)
 }
 
 /* The orderings that made a lock-order inversion "ordered": who came first, then, the steps
- * (creates and joins, earliest first) and the sentence the text report prints. */
+ * (creates, joins and barrier rounds, earliest first) and the sentence the text report prints. */
 static json_object *jordered_by(struct json *j, const struct lw_finding *f)
 {
     json_object *a = checked(j, json_object_new_array());
@@ -301,6 +301,10 @@ static json_object *jordered_by(struct json *j, const struct lw_finding *f)
             jset(j, s, "from", jthread_id(j, o->steps[k].from));
             jset(j, s, "to", jthread_id(j, o->steps[k].to));
             jset(j, s, "stack", jstack(j, o->steps[k].stack));
+            if (o->steps[k].kind == LW_ORDER_BARRIER)
+                jset(j, s, "barrier",
+                     o->steps[k].object_name ? jstring(j, o->steps[k].object_name)
+                                             : jaddress(j, o->steps[k].object));
             jpush(j, steps, s);
         }
         jset(j, e, "steps", steps);

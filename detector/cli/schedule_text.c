@@ -1,6 +1,7 @@
 /* schedule_text.c — the words for the happens-before label (see schedule_text.h). */
 #include "schedule_text.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,6 +42,8 @@ const char *lwd_order_step_name(enum lw_order_step_kind k)
         return "created";
     case LW_ORDER_JOINED:
         return "joined";
+    case LW_ORDER_BARRIER:
+        return "barrier";
     }
     return "unknown";
 }
@@ -89,6 +92,18 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
                 fputs(" ended and ", f);
                 put_thread(f, s->to, multi_process);
                 fputs(" joined it", f);
+            } else if (s->kind == LW_ORDER_BARRIER) {
+                put_thread(f, s->from, multi_process);
+                fputs(" reached barrier ", f);
+                if (s->object_name != NULL)
+                    fputs(s->object_name, f);
+                else
+                    fprintf(f, "at 0x%" PRIx64, s->object);
+                put_site(f, s->stack);
+                fputs(" before ", f);
+                put_thread(f, s->to, multi_process);
+                fputs(" left it", f);
+                continue;
             } else {
                 put_thread(f, s->from, multi_process);
                 fputs(" created ", f);

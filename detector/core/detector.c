@@ -72,6 +72,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->held_seen);
     lw_group_free(d);
     lw_hb_free(&d->hb);
+    lw_map_free(&d->barrier_ids);
     for (size_t i = 0; i < d->nplaces; i++)
         free(d->places[i]);
     free(d->places);
@@ -205,6 +206,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_lock_order_held(d, (const void *)h);
     case LW_REC_JOIN:
         return lw_schedule_join(d, (const void *)h);
+    case LW_REC_BARRIER:
+        return lw_schedule_barrier(d, (const void *)h);
     case LW_REC_LOCK_SEEN:
         return lw_lock_seen(d, (const void *)h);
     case LW_REC_RING:

@@ -1,4 +1,5 @@
-/* happens_before.c — thread start/join order and cycle classification (see happens_before.h). */
+/* happens_before.c — thread start/join/barrier order and cycle classification (see
+ * happens_before.h). */
 #include "happens_before.h"
 
 #include <stdlib.h>
@@ -15,9 +16,17 @@ static uint64_t edge_key(uint32_t hold, uint32_t acq)
 
 void lw_hb_free(struct lw_hb *hb)
 {
-    for (size_t i = 0; i < hb->nthreads; i++)
+    for (size_t i = 0; i < hb->nthreads; i++) {
         free(hb->threads[i].joins);
+        free(hb->threads[i].meets);
+    }
     free(hb->threads);
+    for (size_t b = 0; b < hb->nbarriers; b++) {
+        for (size_t m = 0; m < hb->barriers[b].nmembers; m++)
+            free(hb->barriers[b].members[m].departs);
+        free(hb->barriers[b].members);
+    }
+    free(hb->barriers);
     free(hb->uses);
     lw_map_free(&hb->use_of);
     lw_map_free(&hb->edge_of);
@@ -64,6 +73,56 @@ int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t
     return 0;
 }
 
+int lw_hb_barrier(struct lw_hb *hb, uint32_t barrier, uint64_t object, uint32_t count,
+                  uint32_t thread, uint32_t depart, const void *site)
+{
+    struct lw_hb_thread *t = thread_at(hb, thread);
+    if (!t || barrier == LW_HB_NONE) return -1;
+    if (barrier >= hb->nbarriers) {
+        struct lw_hb_barrier *all =
+            lw_grow(hb->barriers, &hb->barriers_cap, (size_t)barrier + 1, sizeof *all);
+        if (!all) return -1;
+        hb->barriers = all;
+        for (size_t i = hb->nbarriers; i <= barrier; i++)
+            all[i] = (struct lw_hb_barrier){0};
+        hb->nbarriers = (size_t)barrier + 1;
+    }
+    struct lw_hb_barrier *b = &hb->barriers[barrier];
+    b->object = object;
+    if (b->count == 0) b->count = count;
+    if (b->count != count) b->count = UINT32_MAX; /* re-made with another count: no rounds */
+    struct lw_hb_meet *meet = NULL;
+    for (size_t i = 0; i < t->nmeets && !meet; i++)
+        if (t->meets[i].barrier == barrier) meet = &t->meets[i];
+    if (!meet) {
+        struct lw_hb_member *members =
+            lw_grow(b->members, &b->members_cap, b->nmembers + 1, sizeof *members);
+        if (!members) return -1;
+        b->members = members;
+        struct lw_hb_meet *meets = lw_grow(t->meets, &t->meets_cap, t->nmeets + 1, sizeof *meets);
+        if (!meets) return -1;
+        t->meets = meets;
+        members[b->nmembers] = (struct lw_hb_member){.thread = thread, .site = site};
+        meet = &meets[t->nmeets++];
+        *meet = (struct lw_hb_meet){.barrier = barrier, .member = (uint32_t)b->nmembers++};
+    }
+    struct lw_hb_member *m = &b->members[meet->member];
+    uint32_t *departs = lw_grow(m->departs, &m->cap, m->n + 1, sizeof *departs);
+    if (!departs) return -1;
+    m->departs = departs;
+    departs[m->n++] = depart;
+    return 0;
+}
+
+/* Whether the barrier's rounds are known: each of its `count` threads waited in every round. */
+static bool rounds_known(const struct lw_hb_barrier *b)
+{
+    if (b->count < 2 || b->count == UINT32_MAX || b->nmembers != b->count) return false;
+    for (size_t m = 1; m < b->nmembers; m++)
+        if (b->members[m].n != b->members[0].n) return false;
+    return true;
+}
+
 int lw_hb_use(struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t thread, uint32_t epoch)
 {
     uint64_t key = edge_key(hold, acq), at;
@@ -100,6 +159,7 @@ struct lw_hb_via {
     uint32_t next;
     enum lw_hb_step_kind kind;
     const void *site;
+    uint64_t object;
 };
 
 struct lw_hb_push {
@@ -128,6 +188,8 @@ static int reach_from(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *
         if (via) via[p.thread] = p.via;
         const struct lw_hb_thread *t = &hb->threads[p.thread];
         size_t more = t->njoins + 1;
+        for (size_t m = 0; m < t->nmeets; m++)
+            more += hb->barriers[t->meets[m].barrier].nmembers;
         struct lw_hb_push *grown = lw_grow(stack, &cap, n + more, sizeof *stack);
         if (!grown) {
             rc = -1;
@@ -140,13 +202,41 @@ static int reach_from(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *
             if (join->joined >= hb->nthreads || p.reach <= join->epoch ||
                 reach[join->joined] == LW_HB_ALL)
                 continue;
-            stack[n++] =
-                (struct lw_hb_push){join->joined, LW_HB_ALL, {p.thread, LW_HB_JOINED, join->site}};
+            stack[n++] = (struct lw_hb_push){
+                join->joined, LW_HB_ALL, {p.thread, LW_HB_JOINED, join->site, 0}};
+        }
+        for (size_t m = 0; m < t->nmeets; m++) {
+            const struct lw_hb_barrier *b = &hb->barriers[t->meets[m].barrier];
+            if (!rounds_known(b)) continue;
+            /* the latest round this thread left within the reach: departure epoch < p.reach */
+            const struct lw_hb_member *me = &b->members[t->meets[m].member];
+            size_t lo = 0, hi = me->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (me->departs[mid] < p.reach)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == 0) continue;
+            size_t round = lo - 1;
+            /* every member's epochs before its wait in that round (departure - 1) precede */
+            for (size_t o = 0; o < b->nmembers; o++) {
+                const struct lw_hb_member *other = &b->members[o];
+                if (other->thread == p.thread || other->thread >= hb->nthreads ||
+                    reach[other->thread] >= other->departs[round])
+                    continue;
+                stack[n++] = (struct lw_hb_push){
+                    other->thread,
+                    other->departs[round],
+                    {p.thread, LW_HB_BARRIER, other->site, b->object},
+                };
+            }
         }
         if (t->parent != LW_HB_NONE && t->parent < hb->nthreads &&
             reach[t->parent] < t->parent_epoch + 1u) {
             stack[n++] = (struct lw_hb_push){
-                t->parent, t->parent_epoch + 1u, {p.thread, LW_HB_CREATED, t->site}};
+                t->parent, t->parent_epoch + 1u, {p.thread, LW_HB_CREATED, t->site, 0}};
         }
     }
     free(stack);
@@ -187,7 +277,9 @@ size_t lw_hb_why(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uin
     size_t n = 0;
     if (reach && via && reach_from(hb, u, f, reach, via) == 0 && reach[t] > e) {
         for (uint32_t x = t; x != u && x != LW_HB_NONE && n <= hb->nthreads; x = via[x].next) {
-            if (n < cap) out[n] = (struct lw_hb_step){via[x].kind, x, via[x].next, via[x].site};
+            if (n < cap)
+                out[n] =
+                    (struct lw_hb_step){via[x].kind, x, via[x].next, via[x].site, via[x].object};
             n++;
         }
     }

@@ -1,14 +1,19 @@
-/* happens_before.h — thread start and join order, and whether a lock-order cycle's edges were
- * ordered by it in this run.
+/* happens_before.h — thread start, join and barrier order, and whether a lock-order cycle's edges
+ * were ordered by it in this run.
  *
- * Threads are dense indices; a thread's epoch counts the creates and joins it made (wire.h).
- * Event (t, e) — thread t in epoch e — happens before (u, f) when a chain of creates and joins
- * leads from it to u no later than epoch f. lw_hb_use records that thread t took the lock-order
- * edge (hold -> acq) in epoch e; a thread's uses of one edge are kept as the interval of their
- * epochs, taken whole (every epoch in between counts as a use: never fewer orderings claimed
- * than exist). lw_hb_classify says whether the edges of a cycle could all have been in progress
- * at once: one use per edge, in distinct threads, no two ordered. Pure logic: no I/O; sites are
- * the caller's opaque pointers. Functions returning int give 0, or -1 when out of memory. */
+ * Threads are dense indices; a thread's epoch counts the creates, joins and barrier waits it made
+ * (wire.h). Event (t, e) — thread t in epoch e — happens before (u, f) when a chain of creates,
+ * joins and barrier rounds leads from it to u no later than epoch f. A barrier round orders every
+ * participant's epochs before its wait before every participant's epochs after it; lw_hb_barrier
+ * records one returned wait, and rounds are told apart only where that is certain: a barrier
+ * (caller's dense index) used by exactly `count` threads, each with the same number of returned
+ * waits, has its k-th round made of each thread's k-th wait. Any other barrier orders nothing.
+ * lw_hb_use records that thread t took the lock-order edge (hold -> acq) in epoch e; a thread's
+ * uses of one edge are kept as the interval of their epochs, taken whole (every epoch in between
+ * counts as a use: never fewer orderings claimed than exist). lw_hb_classify says whether the edges
+ * of a cycle could all have been in progress at once: one use per edge, in distinct threads, no two
+ * ordered. Pure logic: no I/O; sites are the caller's opaque pointers. Functions returning int give
+ * 0, or -1 when out of memory. */
 #ifndef LW_CORE_HAPPENS_BEFORE_H
 #define LW_CORE_HAPPENS_BEFORE_H
 
@@ -26,6 +31,26 @@ struct lw_hb_join {
     const void *site;
 };
 
+/* A thread's part in a barrier: its departure epochs (one per returned wait, increasing). */
+struct lw_hb_member {
+    uint32_t thread;
+    const void *site; /* its first wait */
+    uint32_t *departs;
+    size_t n, cap;
+};
+
+struct lw_hb_barrier {
+    uint64_t object; /* the caller's name for it (the barrier's address) */
+    uint32_t count;
+    struct lw_hb_member *members;
+    size_t nmembers, members_cap;
+};
+
+/* A thread's membership: barrier index and member slot. */
+struct lw_hb_meet {
+    uint32_t barrier, member;
+};
+
 struct lw_hb_thread {
     uint32_t parent; /* LW_HB_NONE: unknown creator, nothing known before the thread */
     uint32_t parent_epoch;
@@ -33,6 +58,8 @@ struct lw_hb_thread {
     bool joined;      /* some thread joined it */
     struct lw_hb_join *joins;
     size_t njoins, joins_cap;
+    struct lw_hb_meet *meets;
+    size_t nmeets, meets_cap;
 };
 
 struct lw_hb_use {
@@ -46,6 +73,8 @@ struct lw_hb {
     size_t nthreads, threads_cap;
     struct lw_hb_use *uses;
     size_t nuses, uses_cap;
+    struct lw_hb_barrier *barriers;
+    size_t nbarriers, barriers_cap;
     struct lw_map use_of;  /* (edge key, thread) -> use index */
     struct lw_map edge_of; /* (edge key, 0) -> its first use */
 };
@@ -55,6 +84,10 @@ int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t par
                 const void *site);
 int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t joined,
                const void *site);
+/* Thread `thread` returned from a wait on barrier `barrier` (dense, chosen by the caller; object
+ * is kept for naming) of `count` threads; `depart` is its epoch after the wait, site the wait. */
+int lw_hb_barrier(struct lw_hb *hb, uint32_t barrier, uint64_t object, uint32_t count,
+                  uint32_t thread, uint32_t depart, const void *site);
 int lw_hb_use(struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t thread, uint32_t epoch);
 
 /* Whether (t, e) happens before (u, f). Same thread: program order. */
@@ -71,12 +104,14 @@ enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const uint32_t *hold, 
                                   size_t n, size_t budget);
 
 /* One step of an ordering, earliest first: CREATED, `from` created `to` at site; JOINED, `to`
- * joined `from` (which had ended) at site. */
-enum lw_hb_step_kind { LW_HB_CREATED = 1, LW_HB_JOINED = 2 };
+ * joined `from` (which had ended) at site; BARRIER, `from` arrived at barrier `object` (waiting at
+ * site) in a round that `to` then left. */
+enum lw_hb_step_kind { LW_HB_CREATED = 1, LW_HB_JOINED = 2, LW_HB_BARRIER = 3 };
 struct lw_hb_step {
     enum lw_hb_step_kind kind;
     uint32_t from, to;
     const void *site;
+    uint64_t object; /* BARRIER: the barrier */
 };
 
 /* Why every use of thread t in epochs up to e happened before (u, f): the steps from t to u,

@@ -1,7 +1,7 @@
 /* schedule.c — the happens-before label of lock-order-inversion findings (docs/internals.md,
- * "Happens-before"): THREAD and JOIN records order threads, ACQUIRE records say in which epoch
- * each thread took each edge, and at the end each finding is labelled concurrent, ordered (with
- * the orderings of the cycle it shows) or unchecked. The label hides nothing. */
+ * "Happens-before"): THREAD, JOIN and BARRIER records order threads, ACQUIRE records say in which
+ * epoch each thread took each edge, and at the end each finding is labelled concurrent, ordered
+ * (with the orderings of the cycle it shows) or unchecked. The label hides nothing. */
 #include <stdlib.h>
 
 #include "grow.h"
@@ -56,6 +56,26 @@ int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
     return LW_OK;
 }
 
+int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    uint64_t index;
+    if (!lw_map_get(&d->barrier_ids, t->process, rec->barrier, &index)) {
+        index = d->hb.nbarriers;
+        if (lw_map_put(&d->barrier_ids, t->process, rec->barrier, index) != 0) return LW_ERR_NOMEM;
+    }
+    int nomem = 0;
+    struct lw_stack *stack =
+        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
+    if (nomem || lw_hb_barrier(&d->hb, (uint32_t)index, rec->barrier, rec->count, t->index,
+                               rec->h.epoch, stack) != 0)
+        return LW_ERR_NOMEM;
+    return LW_OK;
+}
+
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
                     const struct lw_thread *t, uint32_t epoch)
 {
@@ -72,6 +92,19 @@ static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_
         acq[k] = edges[k].acquiring->index;
     }
     return lw_hb_classify(&d->hb, hold, acq, n, LW_SCHEDULE_BUDGET);
+}
+
+static enum lw_order_step_kind order_kind(enum lw_hb_step_kind k)
+{
+    switch (k) {
+    case LW_HB_CREATED:
+        return LW_ORDER_CREATED;
+    case LW_HB_JOINED:
+        return LW_ORDER_JOINED;
+    case LW_HB_BARRIER:
+        return LW_ORDER_BARRIER;
+    }
+    return LW_ORDER_CREATED;
 }
 
 /* Adds the ordering first -> then of f (once per pair of threads). */
@@ -98,10 +131,11 @@ static int add_ordering(struct lw_detector *d, struct lw_finding *f, size_t *cap
     n = lw_hb_why(&d->hb, a->thread, a->emax, b->thread, b->emin, steps, n);
     for (size_t s = 0; s < n; s++)
         o->steps[s] = (struct lw_order_step){
-            .kind = steps[s].kind == LW_HB_CREATED ? LW_ORDER_CREATED : LW_ORDER_JOINED,
+            .kind = order_kind(steps[s].kind),
             .from = r->threads[steps[s].from],
             .to = r->threads[steps[s].to],
             .stack = (struct lw_stack *)(uintptr_t)steps[s].site,
+            .object = steps[s].object,
         };
     o->nsteps = n;
     free(steps);

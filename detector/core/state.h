@@ -131,7 +131,9 @@ struct lw_detector {
     uint64_t board_stacks; /* ids of board waits' private stacks handed out */
     bool must_stop;
 
-    struct lw_hb hb; /* schedule.c: thread starts, joins and each thread's edge epochs */
+    struct lw_hb hb; /* schedule.c: thread starts, joins, barrier waits and each thread's edge
+                        epochs */
+    struct lw_map barrier_ids; /* (process index, barrier address) -> dense barrier index */
 
     struct lw_robust_pending *robust; /* robust.c */
     size_t nrobust, robust_cap;
@@ -221,11 +223,12 @@ void lw_waitfor_free(struct lw_detector *d);
 /* The wait of a thread, or NULL when it has none active. */
 const struct lw_wait *lw_waitfor_of(const struct lw_detector *d, const struct lw_thread *thread);
 
-/* schedule.c: happens-before from THREAD and JOIN records, the edge uses of ACQUIRE records, and
- * at the end the label of each lock-order-inversion finding. */
+/* schedule.c: happens-before from THREAD, JOIN and BARRIER records, the edge uses of ACQUIRE
+ * records, and at the end the label of each lock-order-inversion finding. */
 int lw_schedule_thread(struct lw_detector *d, const struct lw_thread *t,
                        const struct lw_rec_thread *rec);
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec);
+int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec);
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
                     const struct lw_thread *t, uint32_t epoch);
 int lw_schedule_label(struct lw_detector *d);

@@ -76,7 +76,13 @@ int main(int argc, char **argv)
     struct lw_held held_a = held_at(a, 1), held_b = held_at(b, 1);
     rec_acquire(&r, PID, 1, b, 1, 1, &held_a);
     add(&abba, &r);
+    for (uint32_t t = 1; t <= 2; t++) { /* a barrier round between the two orders */
+        rec_barrier(&r, PID, t, 0x6010c0, 2, 1);
+        rec_epoch(&r, 1);
+        add(&abba, &r);
+    }
     rec_acquire(&r, PID, 2, a, 1, 1, &held_b);
+    rec_epoch(&r, 1);
     add(&abba, &r);
     rec_thread_exit(&r, PID, 1, 0);
     add(&abba, &r);

@@ -146,6 +146,16 @@ class Expectation:
         self.text = []            # regexes the text report (a second run) must match
 
 
+def marked_regex(text, markers):
+    """A regex in which `@{NAME}` stands for the marked place's `file:line`, escaped."""
+    def place(m):
+        if m.group(1) not in markers:
+            raise ExpectError(f"marker @lock:{m.group(1)} is in none of the sources")
+        file, line = markers[m.group(1)]
+        return re.escape(f"{file}:{line}")
+    return re.sub(r"@\{([^}]+)\}", place, text)
+
+
 def read_markers(paths):
     """Maps marker name -> (file basename, line) over all sources; a name may be used once."""
     markers = {}
@@ -283,7 +293,7 @@ def parse_expect(path, section, markers):
             elif word == "ordered-by":
                 if current is None:
                     raise ExpectError("`ordered-by REGEX` must follow a `finding`")
-                current.ordered_by = re.compile(rest.strip())
+                current.ordered_by = re.compile(marked_regex(rest.strip(), markers))
             elif word == "variable":
                 if current is None:
                     raise ExpectError("`variable NAME` must follow a `finding`")

@@ -97,6 +97,15 @@ void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint
     j->stack = stack;
 }
 
+void rec_barrier(struct rec *r, int32_t pid, uint32_t thread, uint64_t barrier, uint32_t count,
+                 uint64_t stack)
+{
+    struct lw_rec_barrier *b = start(r, LW_REC_BARRIER, sizeof *b, pid, thread);
+    b->barrier = barrier;
+    b->count = count;
+    b->stack = stack;
+}
+
 void rec_epoch(struct rec *r, uint32_t epoch)
 {
     ((struct lw_rec_header *)r->bytes)->epoch = epoch;

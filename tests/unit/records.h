@@ -53,6 +53,9 @@ void rec_holds(struct rec *r, int32_t pid, uint32_t thread, const struct lw_hold
 
 /* JOIN: `thread` of pid joined the thread whose pthread_t is `handle`, at stack `stack`. */
 void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint64_t stack);
+/* BARRIER: `thread` of pid returned from a wait on `barrier` of `count` threads, at `stack`. */
+void rec_barrier(struct rec *r, int32_t pid, uint32_t thread, uint64_t barrier, uint32_t count,
+                 uint64_t stack);
 /* Sets the epoch in the header of the record in r (the builders leave 0). */
 void rec_epoch(struct rec *r, uint32_t epoch);
 /* Sets the creator's epoch of the THREAD record in r. */

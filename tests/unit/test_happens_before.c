@@ -1,4 +1,4 @@
-/* test_happens_before.c — thread start/join order and cycle classification
+/* test_happens_before.c — thread start/join/barrier order and cycle classification
  * (detector/core/happens_before.c), by hand and against a naive vector-clock model. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,11 +181,85 @@ static void test_classify_three_edges(void **state)
     lw_hb_free(&hb);
 }
 
+/* main creates T1 (0 -> 1) and T2 (1 -> 2); T1 and T2 meet twice at a barrier of two (both:
+ * 0 -> 1, then 1 -> 2). */
+static void two_rounds(struct lw_hb *hb)
+{
+    assert_int_equal(lw_hb_start(hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_start(hb, T2, MAIN, 1, NULL), 0);
+    for (uint32_t depart = 1; depart <= 2; depart++) {
+        assert_int_equal(lw_hb_barrier(hb, 0, 0x1000, 2, T1, depart, "T1 waits"), 0);
+        assert_int_equal(lw_hb_barrier(hb, 0, 0x1000, 2, T2, depart, "T2 waits"), 0);
+    }
+}
+
+static void test_barrier_orders_rounds(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    two_rounds(&hb);
+    assert_true(lw_hb_before(&hb, T1, 0, T2, 1));  /* before round 1, after round 1 */
+    assert_true(lw_hb_before(&hb, T2, 0, T1, 1));  /* both ways */
+    assert_true(lw_hb_before(&hb, T1, 0, T2, 2));  /* later rounds too */
+    assert_true(lw_hb_before(&hb, T1, 1, T2, 2));  /* round 2 */
+    assert_false(lw_hb_before(&hb, T1, 1, T2, 1)); /* between the rounds: concurrent */
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 0));
+    assert_false(lw_hb_before(&hb, T1, 2, T2, 2));
+    assert_true(lw_hb_before(&hb, MAIN, 0, T2, 1)); /* main's events before creating T1 */
+    assert_false(lw_hb_before(&hb, MAIN, 2, T1, 2));
+    struct lw_hb_step steps[4];
+    assert_int_equal(lw_hb_why(&hb, T1, 0, T2, 1, steps, 4), 1);
+    assert_int_equal(steps[0].kind, LW_HB_BARRIER);
+    assert_int_equal(steps[0].from, T1);
+    assert_int_equal(steps[0].to, T2);
+    assert_int_equal(steps[0].object, 0x1000);
+    assert_string_equal(steps[0].site, "T1 waits");
+    lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0);
+    lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 1);
+    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0); /* also before the barrier: concurrent with T1 */
+    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+/* Rounds are told apart only when the barrier's `count` threads each waited equally often. */
+static void test_barrier_unknown_rounds_order_nothing(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    /* three threads on a barrier of two: which two met in a round is not known */
+    for (uint32_t t = T1; t <= T3; t++)
+        assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, t, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    assert_false(lw_hb_before(&hb, T2, 0, T3, 1));
+    lw_hb_free(&hb);
+    /* two threads, a barrier of two, but one wait of T2 is missing */
+    hb = (struct lw_hb){0};
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T1, 1, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T1, 2, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T2, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+    /* one barrier index re-made with another count */
+    hb = (struct lw_hb){0};
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T1, 1, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T2, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+    /* a barrier of three that only two threads reached (no round completed) */
+    hb = (struct lw_hb){0};
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T1, 1, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T2, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+}
+
 /* ---- against a naive model: full vector clocks at every event ---- */
 
 #define MODEL_THREADS 12u
 #define MODEL_EVENTS 200u
 #define MODEL_ALL 0xFFFFFFF0u
+#define MODEL_BARRIERS 8u
 
 struct model_event {
     uint32_t thread, epoch;
@@ -198,6 +272,8 @@ struct model {
     uint32_t epoch[MODEL_THREADS]; /* current epoch */
     uint32_t vc[MODEL_THREADS][MODEL_THREADS];
     bool known[MODEL_THREADS][MODEL_THREADS]; /* vc entry valid */
+    uint32_t barriers[MODEL_BARRIERS];        /* each barrier's threads (bit mask) */
+    uint32_t nbarriers;
     struct model_event events[MODEL_EVENTS];
     uint32_t nevents;
 };
@@ -225,7 +301,7 @@ static void test_against_model(void **state)
         for (unsigned step = 0; step < 400 && m->nevents < MODEL_EVENTS; step++) {
             uint32_t t = (uint32_t)rand() % m->n;
             if (m->ended[t]) continue;
-            int op = rand() % 4;
+            int op = rand() % 5;
             if (op == 0 && m->n < MODEL_THREADS) { /* t creates c */
                 uint32_t c = m->n++;
                 memcpy(m->vc[c], m->vc[t], sizeof m->vc[c]);
@@ -245,6 +321,38 @@ static void test_against_model(void **state)
                 m->vc[t][u] = MODEL_ALL;
                 m->vc[t][t] = m->epoch[t];
                 assert_int_equal(lw_hb_join(&hb, t, m->epoch[t], u, NULL), 0);
+            } else if (op == 3) { /* a round of a barrier of live threads (t among them) */
+                uint32_t mask = 1u << t, count = 1;
+                for (uint32_t u = 1; u < m->n; u++)
+                    if (u != t && !m->ended[u] && rand() % 2) {
+                        mask |= 1u << u;
+                        count++;
+                    }
+                if (count < 2) continue;
+                uint32_t b = 0;
+                while (b < m->nbarriers && m->barriers[b] != mask)
+                    b++;
+                if (b == m->nbarriers) {
+                    if (b == MODEL_BARRIERS) continue;
+                    m->barriers[m->nbarriers++] = mask;
+                }
+                uint32_t meet[MODEL_THREADS];
+                for (uint32_t k = 0; k < MODEL_THREADS; k++)
+                    meet[k] = UINT32_MAX;
+                for (uint32_t u = 0; u < m->n; u++) {
+                    if (!(mask & 1u << u)) continue;
+                    for (uint32_t k = 0; k < MODEL_THREADS; k++)
+                        if (m->vc[u][k] != UINT32_MAX &&
+                            (meet[k] == UINT32_MAX || m->vc[u][k] > meet[k]))
+                            meet[k] = m->vc[u][k];
+                }
+                for (uint32_t u = 0; u < m->n; u++) {
+                    if (!(mask & 1u << u)) continue;
+                    memcpy(m->vc[u], meet, sizeof meet);
+                    m->epoch[u]++;
+                    m->vc[u][u] = m->epoch[u];
+                    assert_int_equal(lw_hb_barrier(&hb, b, b, count, u, m->epoch[u], NULL), 0);
+                }
             } else { /* an event of t */
                 struct model_event *e = &m->events[m->nevents++];
                 e->thread = t;
@@ -279,6 +387,8 @@ int main(void)
         cmocka_unit_test(test_classify_interval_spans_create),
         cmocka_unit_test(test_classify_other_thread_closes),
         cmocka_unit_test(test_classify_three_edges),
+        cmocka_unit_test(test_barrier_orders_rounds),
+        cmocka_unit_test(test_barrier_unknown_rounds_order_nothing),
         cmocka_unit_test(test_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,8 @@
 #define S_TAKE 0x21
 #define S_JOIN 0x31
 #define S_CREATE 0x41
+#define S_BARRIER 0x51
+#define BARRIER 0x3000
 
 static struct rec r;
 
@@ -116,6 +118,49 @@ static void test_no_join_is_concurrent(void **state)
     lw_detector_free(d);
 }
 
+/* `thread` left a round of BARRIER (of `count` threads) in epoch `epoch_after`. */
+static void meet(struct lw_detector *d, uint32_t thread, uint32_t count, uint32_t epoch_after)
+{
+    rec_barrier(&r, PID, thread, BARRIER, count, S_BARRIER + thread);
+    rec_epoch(&r, epoch_after);
+    feed(d);
+}
+
+/* T1 takes A -> B, then T1 and T2 meet at a barrier of two, then T2 takes B -> A: ordered by the
+ * barrier; with a barrier of three (a round these two cannot make alone) nothing is ordered. */
+static void test_barrier_orders(void **state)
+{
+    (void)state;
+    for (uint32_t count = 2; count <= 3; count++) {
+        struct lw_detector *d = detector_with_process(PID);
+        start(d, 1, 0, 0x1111);
+        start(d, 2, 1, 0x2222);
+        take(d, 1, 0, LOCK_A, LOCK_B);
+        meet(d, 1, count, 1);
+        meet(d, 2, count, 1);
+        take(d, 2, 1, LOCK_B, LOCK_A);
+        const struct lw_finding *f = the_inversion(d);
+        if (count == 3) {
+            assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+            lw_detector_free(d);
+            continue;
+        }
+        assert_int_equal(f->schedule, LW_SCHEDULE_ORDERED);
+        assert_int_equal(f->nordered, 1);
+        const struct lw_ordering *o = &f->ordered_by[0];
+        assert_int_equal(o->first->number, 1);
+        assert_int_equal(o->then->number, 2);
+        assert_int_equal(o->nsteps, 1);
+        assert_int_equal(o->steps[0].kind, LW_ORDER_BARRIER);
+        assert_int_equal(o->steps[0].from->number, 1);
+        assert_int_equal(o->steps[0].to->number, 2);
+        assert_int_equal(o->steps[0].object, BARRIER);
+        assert_non_null(o->steps[0].stack);
+        assert_int_equal(o->steps[0].stack->id, S_BARRIER + 1);
+        lw_detector_free(d);
+    }
+}
+
 /* Two ended, unjoined threads with the join's pthread_t (a handle reused before the old
  * thread's JOIN arrived): the join orders neither. */
 static void test_ambiguous_handle_orders_nothing(void **state)
@@ -155,6 +200,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_then_create_is_ordered),
+        cmocka_unit_test(test_barrier_orders),
         cmocka_unit_test(test_no_join_is_concurrent),
         cmocka_unit_test(test_ambiguous_handle_orders_nothing),
         cmocka_unit_test(test_use_after_create_is_concurrent),

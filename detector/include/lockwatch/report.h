@@ -238,12 +238,15 @@ enum lw_schedule {
     LW_SCHEDULE_UNCHECKED,  /* too many threads or uses to decide within the budget */
 };
 
-/* One step of an ordering: CREATED, `from` created `to` at stack; JOINED, `to` joined `from`. */
-enum lw_order_step_kind { LW_ORDER_CREATED = 1, LW_ORDER_JOINED = 2 };
+/* One step of an ordering: CREATED, `from` created `to` at stack; JOINED, `to` joined `from`;
+ * BARRIER, `from` arrived at barrier `object` (its wait at stack) in a round `to` then left. */
+enum lw_order_step_kind { LW_ORDER_CREATED = 1, LW_ORDER_JOINED = 2, LW_ORDER_BARRIER = 3 };
 struct lw_order_step {
     enum lw_order_step_kind kind;
     struct lw_thread *from, *to;
-    struct lw_stack *stack; /* NULL when not captured */
+    struct lw_stack *stack;  /* NULL when not captured */
+    uint64_t object;         /* BARRIER: the barrier's address in from's process */
+    const char *object_name; /* BARRIER: its symbol (driver), or NULL */
 };
 
 /* Why `first`'s uses of the cycle's edges all happened before `then`'s: steps, earliest first;

@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 4u
+#define LW_WIRE_VERSION 5u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
@@ -79,6 +79,7 @@ enum lw_rec_type {
     LW_REC_HELD = 15,     /* the older held locks of the ACQUIRE record that follows */
     LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
     LW_REC_LOCK_SEEN = 17, /* a lock taken with nothing held, in a chain not seen before */
+    LW_REC_BARRIER = 18,   /* a pthread_barrier_wait returned: the thread's epoch ended there */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -134,7 +135,7 @@ struct lw_rec_header {
     int32_t pid;
     int32_t tid;      /* kernel thread id */
     uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
-    uint32_t epoch;   /* the thread's creates and joins so far: a create or a join ends an epoch
+    uint32_t epoch;   /* the thread's creates, joins and barrier waits so far: each ends an epoch
                          (happens-before, docs/internals.md) */
     uint64_t time_ns; /* CLOCK_MONOTONIC */
 };
@@ -184,6 +185,17 @@ struct lw_rec_join {
     struct lw_rec_header h;
     uint64_t joined;
     uint64_t stack; /* the join call, 0 if not captured */
+};
+
+/* Thread h.thread returned from pthread_barrier_wait on `barrier` (a barrier of `count` threads);
+ * the wait ended its epoch h.epoch - 1, which holds everything the thread did before it arrived.
+ * One record per successful wait of a barrier of two or more threads. */
+struct lw_rec_barrier {
+    struct lw_rec_header h;
+    uint64_t barrier;
+    uint64_t stack; /* the wait call, 0 if not captured */
+    uint32_t count;
+    uint32_t flags; /* enum lw_lock_flag: LW_LOCKF_PSHARED for a process-shared barrier */
 };
 
 struct lw_rec_thread_name {
