@@ -6,7 +6,8 @@
  * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record,
  * and a barrier wait that returns a BARRIER record (happens-before, docs/internals.md). The
  * condition waits are in wrap_cond.c. Waits with a deadline or that never block (timed and try
- * joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and are not wrapped. A
+ * joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and stay off the board;
+ * the joins among them still end the joiner's epoch and send a JOIN record when they succeed. A
  * cancelled join, sem_wait or wait for a child (all cancellation points in glibc) leaves the board
  * through a cleanup handler. */
 #include <pthread.h>
@@ -89,6 +90,29 @@ LWI_EXPORT int thrd_join(thrd_t thread, int *res)
     int rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(thrd_join)(thread, res));
     if (rc == thrd_success) lwi_joined((uint64_t)thread);
+    return rc;
+}
+
+/* Joins that end by themselves: not on the board, but a success orders like pthread_join. */
+LWI_EXPORT int pthread_tryjoin_np(pthread_t thread, void **retval)
+{
+    int rc = REAL(pthread_tryjoin_np)(thread, retval);
+    if (rc == 0) lwi_joined((uint64_t)thread);
+    return rc;
+}
+
+LWI_EXPORT int pthread_timedjoin_np(pthread_t thread, void **retval, const struct timespec *abstime)
+{
+    int rc = REAL(pthread_timedjoin_np)(thread, retval, abstime);
+    if (rc == 0) lwi_joined((uint64_t)thread);
+    return rc;
+}
+
+LWI_EXPORT int pthread_clockjoin_np(pthread_t thread, void **retval, clockid_t clockid,
+                                    const struct timespec *abstime)
+{
+    int rc = REAL(pthread_clockjoin_np)(thread, retval, clockid, abstime);
+    if (rc == 0) lwi_joined((uint64_t)thread);
     return rc;
 }
 
