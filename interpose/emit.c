@@ -121,6 +121,16 @@ void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t 
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_steer(const struct lwi_thread *self, uint32_t outcome, uint32_t site)
+{
+    struct lw_rec_steer r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_STEER, sizeof r, self);
+    r.outcome = outcome;
+    r.site = site;
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
                           const char *name)
 {

@@ -208,6 +208,12 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_schedule_join(d, (const void *)h);
     case LW_REC_BARRIER:
         return lw_schedule_barrier(d, (const void *)h);
+    case LW_REC_STEER:
+        if (((const struct lw_rec_steer *)(const void *)h)->outcome == LW_STEER_MET)
+            d->report.steer_met++;
+        else
+            d->report.steer_alone++;
+        return LW_OK;
     case LW_REC_LOCK_SEEN:
         return lw_lock_seen(d, (const void *)h);
     case LW_REC_RING:

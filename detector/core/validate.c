@@ -125,6 +125,10 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
         const struct lw_rec_barrier *r = (const void *)h;
         return len == sizeof *r && r->count >= 2 && (r->flags & ~(unsigned)LW_LOCKF_PSHARED) == 0;
     }
+    case LW_REC_STEER: {
+        const struct lw_rec_steer *r = (const void *)h;
+        return len == sizeof *r && (r->outcome == LW_STEER_MET || r->outcome == LW_STEER_ALONE);
+    }
     case LW_REC_LOCK_SEEN:
         return len == sizeof(struct lw_rec_lock_seen) &&
                valid_lock_ref(&((const struct lw_rec_lock_seen *)(const void *)h)->lock);

@@ -88,6 +88,8 @@ class ExpectedFinding:
         self.schedule = None    # its `schedule` label ("concurrent", ...), or None
         self.ordered_by = None  # regex some `ordered_by` text must contain, or None
         self.confirmation = None  # its `confirmation.status` (--confirm), or None
+        self.confirmation_reason = None  # regex its `confirmation.reason` must match, or None
+        self.confirmation_attempts = None  # its `confirmation.attempts`, or None
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -116,6 +118,10 @@ class ExpectedFinding:
             lines.append(f"  ordered by /{self.ordered_by.pattern}/")
         if self.confirmation is not None:
             lines.append(f"  confirmation {self.confirmation}")
+        if self.confirmation_reason is not None:
+            lines.append(f"  confirmation-reason /{self.confirmation_reason.pattern}/")
+        if self.confirmation_attempts is not None:
+            lines.append(f"  confirmation-attempts {self.confirmation_attempts}")
         if self.variable is not None:
             lines.append(f"  variable {self.variable}")
         if self.instances is not None:
@@ -290,6 +296,14 @@ def parse_expect(path, section, markers):
                     raise ExpectError("`confirmation reproduced|not-reproduced` must follow a "
                                       "`finding`")
                 current.confirmation = args[0]
+            elif word == "confirmation-reason":
+                if current is None:
+                    raise ExpectError("`confirmation-reason REGEX` must follow a `finding`")
+                current.confirmation_reason = re.compile(rest.strip())
+            elif word == "confirmation-attempts":
+                if current is None or len(args) != 1 or not args[0].isdigit():
+                    raise ExpectError("`confirmation-attempts N` must follow a `finding`")
+                current.confirmation_attempts = int(args[0])
             elif word == "ordered-by":
                 if current is None:
                     raise ExpectError("`ordered-by REGEX` must follow a `finding`")
@@ -465,6 +479,16 @@ def finding_problems(exp, finding, program_pid=None):
         status = conf.get("status") if isinstance(conf, dict) else None
         if status != exp.confirmation:
             problems.append(f"confirmation is {conf!r}, expected {exp.confirmation}")
+    if exp.confirmation_reason is not None:
+        reason = (finding.get("confirmation") or {}).get("reason")
+        if not isinstance(reason, str) or not exp.confirmation_reason.search(reason):
+            problems.append(f"confirmation reason {reason!r} does not match "
+                            f"/{exp.confirmation_reason.pattern}/")
+    if exp.confirmation_attempts is not None:
+        attempts = (finding.get("confirmation") or {}).get("attempts")
+        if attempts != exp.confirmation_attempts:
+            problems.append(f"confirmation attempts {attempts!r}, expected "
+                            f"{exp.confirmation_attempts}")
     if exp.ordered_by is not None:
         texts = [str(o.get("text")) for o in finding.get("ordered_by") or []
                  if isinstance(o, dict)]

@@ -360,6 +360,8 @@ struct lw_report {
                                         through those edges may be missing */
     uint64_t records;                /* records accepted */
     uint64_t bad_records;            /* records rejected as malformed */
+    uint64_t steer_met, steer_alone; /* --confirm re-runs: steered pauses that ended with all
+                                        partners there, and that ran out (wire.h STEER) */
     /* --profile / --trace (LW_REC_HOLDS records) */
     uint64_t first_time_ns; /* earliest header time of an accepted record: the run's start */
     uint64_t holds;         /* hold events received */

@@ -80,6 +80,7 @@ enum lw_rec_type {
     LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
     LW_REC_LOCK_SEEN = 17, /* a lock taken with nothing held, in a chain not seen before */
     LW_REC_BARRIER = 18,   /* a pthread_barrier_wait returned: the thread's epoch ended there */
+    LW_REC_STEER = 19,     /* --confirm re-runs only: how one steered pause ended */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -196,6 +197,19 @@ struct lw_rec_barrier {
     uint64_t stack; /* the wait call, 0 if not captured */
     uint32_t count;
     uint32_t flags; /* enum lw_lock_flag: LW_LOCKF_PSHARED for a process-shared barrier */
+};
+
+/* How a pause at a steered call site (LOCKWATCH_STEER) ended: MET, the cycle's partners were all
+ * at its sites at once (the thread went on with them); ALONE, the pause ran out with partners
+ * missing. Sent by the paused thread, once per pause. */
+enum lw_steer_outcome {
+    LW_STEER_MET = 1,
+    LW_STEER_ALONE = 2,
+};
+struct lw_rec_steer {
+    struct lw_rec_header h;
+    uint32_t outcome; /* enum lw_steer_outcome */
+    uint32_t site;    /* index of the site in LOCKWATCH_STEER, from 0 */
 };
 
 struct lw_rec_thread_name {
