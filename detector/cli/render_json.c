@@ -308,6 +308,10 @@ static json_object *jordered_by(struct json *j, const struct lw_finding *f)
             jpush(j, steps, s);
         }
         jset(j, e, "steps", steps);
+        if (o->copied != NULL) {
+            char id[32];
+            jset(j, e, "separate_copies", jstring(j, lw_lock_id(o->copied, id, sizeof id)));
+        }
         char *text = lwd_ordering_text(o, j->multi_process);
         if (text == NULL) j->failed = true;
         jset(j, e, "text", jstring(j, text));

@@ -44,6 +44,8 @@ const char *lwd_order_step_name(enum lw_order_step_kind k)
         return "joined";
     case LW_ORDER_BARRIER:
         return "barrier";
+    case LW_ORDER_FORKED:
+        return "forked";
     }
     return "unknown";
 }
@@ -80,7 +82,15 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL) return NULL;
-    if (o->first == o->then || o->nsteps == 0) {
+    if (o->copied != NULL) {
+        char id[32];
+        put_thread(f, o->first, multi_process);
+        fputs(" and ", f);
+        put_thread(f, o->then, multi_process);
+        fprintf(f, " are different processes and %s", lw_lock_id(o->copied, id, sizeof id));
+        if (o->copied->name != NULL) fprintf(f, " %s", o->copied->name);
+        fputs(" is not process-shared: each took its own copy", f);
+    } else if (o->first == o->then || o->nsteps == 0) {
         fputs("all were taken in ", f);
         put_thread(f, o->first, multi_process);
     } else {
@@ -92,6 +102,10 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
                 fputs(" ended and ", f);
                 put_thread(f, s->to, multi_process);
                 fputs(" joined it", f);
+            } else if (s->kind == LW_ORDER_FORKED) {
+                put_thread(f, s->from, multi_process);
+                fputs(" forked the process of ", f);
+                put_thread(f, s->to, multi_process);
             } else if (s->kind == LW_ORDER_BARRIER) {
                 put_thread(f, s->from, multi_process);
                 fputs(" reached barrier ", f);

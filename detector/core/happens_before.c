@@ -42,7 +42,7 @@ static struct lw_hb_thread *thread_at(struct lw_hb *hb, uint32_t t)
         if (!all) return NULL;
         hb->threads = all;
         for (size_t i = hb->nthreads; i <= t; i++)
-            all[i] = (struct lw_hb_thread){.parent = LW_HB_NONE};
+            all[i] = (struct lw_hb_thread){.parent = LW_HB_NONE, .process = LW_HB_NONE};
         hb->nthreads = (size_t)t + 1;
     }
     return &hb->threads[t];
@@ -57,6 +57,28 @@ int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t par
     t->parent_epoch = parent_epoch;
     t->site = site;
     return 0;
+}
+
+int lw_hb_fork(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch)
+{
+    if (lw_hb_start(hb, thread, parent, parent_epoch, NULL) != 0) return -1;
+    hb->threads[thread].forked = true;
+    return 0;
+}
+
+int lw_hb_set_process(struct lw_hb *hb, uint32_t thread, uint32_t process)
+{
+    struct lw_hb_thread *t = thread_at(hb, thread);
+    if (!t) return -1;
+    t->process = process;
+    return 0;
+}
+
+bool lw_hb_other_process(const struct lw_hb *hb, uint32_t t, uint32_t u)
+{
+    if (t >= hb->nthreads || u >= hb->nthreads) return false;
+    uint32_t p = hb->threads[t].process, q = hb->threads[u].process;
+    return p != LW_HB_NONE && q != LW_HB_NONE && p != q;
 }
 
 int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t joined,
@@ -236,7 +258,9 @@ static int reach_from(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *
         if (t->parent != LW_HB_NONE && t->parent < hb->nthreads &&
             reach[t->parent] < t->parent_epoch + 1u) {
             stack[n++] = (struct lw_hb_push){
-                t->parent, t->parent_epoch + 1u, {p.thread, LW_HB_CREATED, t->site, 0}};
+                t->parent,
+                t->parent_epoch + 1u,
+                {p.thread, t->forked ? LW_HB_FORKED : LW_HB_CREATED, t->site, 0}};
         }
     }
     free(stack);
@@ -295,6 +319,7 @@ struct lw_hb_search {
     const struct lw_hb_use **cand; /* all candidates, edge by edge */
     size_t *first;                 /* edge k's candidates: cand[first[k] .. first[k + 1]) */
     uint32_t *reach;               /* per candidate, nthreads entries: reach from its emin */
+    const bool *private_lock;      /* per edge, or NULL (lw_hb_classify) */
     size_t *chosen;
     size_t steps, budget;
 };
@@ -308,6 +333,17 @@ static bool all_before(const struct lw_hb_search *s, size_t a, size_t b)
 static bool compatible(const struct lw_hb_search *s, size_t a, size_t b)
 {
     return s->cand[a]->thread != s->cand[b]->thread && !all_before(s, a, b) && !all_before(s, b, a);
+}
+
+/* Whether the chosen uses of edges i < k are consecutive in the cycle (k = i + 1, or i = 0 and k
+ * the last) and meet only at a lock of which their two processes each had a copy. */
+static bool apart(const struct lw_hb_search *s, size_t i, size_t k)
+{
+    if (!s->private_lock) return false;
+    bool meet_after_i = k == i + 1 && s->private_lock[i];
+    bool meet_after_k = i == 0 && k == s->n - 1 && s->private_lock[k];
+    return (meet_after_i || meet_after_k) &&
+           lw_hb_other_process(s->hb, s->cand[s->chosen[i]]->thread, s->cand[s->chosen[k]]->thread);
 }
 
 /* 1: a pairwise compatible choice exists; 0: none; -1: budget. Iterative backtracking. */
@@ -325,7 +361,7 @@ static int search_choice(struct lw_hb_search *s)
         }
         bool ok = true;
         for (size_t i = 0; i < k && ok; i++)
-            ok = compatible(s, s->chosen[i], s->chosen[k]);
+            ok = compatible(s, s->chosen[i], s->chosen[k]) && !apart(s, i, k);
         if (!ok) {
             s->chosen[k]++;
             continue;
@@ -337,10 +373,10 @@ static int search_choice(struct lw_hb_search *s)
 }
 
 enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const uint32_t *hold, const uint32_t *acq,
-                                  size_t n, size_t budget)
+                                  const bool *private_lock, size_t n, size_t budget)
 {
     if (n == 0) return LW_HB_UNCHECKED;
-    struct lw_hb_search s = {.hb = hb, .n = n, .budget = budget};
+    struct lw_hb_search s = {.hb = hb, .n = n, .budget = budget, .private_lock = private_lock};
     enum lw_hb_verdict verdict = LW_HB_UNCHECKED;
     size_t total = 0;
     for (size_t k = 0; k < n; k++)

@@ -8,6 +8,10 @@
  * records one returned wait, and rounds are told apart only where that is certain: a barrier
  * (caller's dense index) used by exactly `count` threads, each with the same number of returned
  * waits, has its k-th round made of each thread's k-th wait. Any other barrier orders nothing.
+ * A forked child's first thread starts like a created thread (lw_hb_fork), its creator the
+ * forking thread. Threads may be given their process (lw_hb_set_process): a cycle whose
+ * consecutive edges were taken in different processes can close only through a lock they share
+ * (process-shared); lw_hb_classify is told which of the cycle's locks are not.
  * lw_hb_use records that thread t took the lock-order edge (hold -> acq) in epoch e; a thread's
  * uses of one edge are kept as the interval of their epochs, taken whole (every epoch in between
  * counts as a use: never fewer orderings claimed than exist). lw_hb_classify says whether the edges
@@ -54,6 +58,8 @@ struct lw_hb_meet {
 struct lw_hb_thread {
     uint32_t parent; /* LW_HB_NONE: unknown creator, nothing known before the thread */
     uint32_t parent_epoch;
+    uint32_t process; /* caller's process id, LW_HB_NONE when not given */
+    bool forked;      /* the parent forked this thread's process (it did not create it) */
     const void *site; /* where it was created */
     bool joined;      /* some thread joined it */
     struct lw_hb_join *joins;
@@ -82,6 +88,10 @@ struct lw_hb {
 void lw_hb_free(struct lw_hb *hb);
 int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch,
                 const void *site);
+/* Thread `thread` is the first thread of a process that `parent` forked in its epoch
+ * `parent_epoch` (the fork ended that epoch). */
+int lw_hb_fork(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch);
+int lw_hb_set_process(struct lw_hb *hb, uint32_t thread, uint32_t process);
 int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t joined,
                const void *site);
 /* Thread `thread` returned from a wait on barrier `barrier` (dense, chosen by the caller; object
@@ -99,14 +109,19 @@ enum lw_hb_verdict {
     LW_HB_UNCHECKED = 3,  /* the budget ran out (or out of memory): no claim */
 };
 
-/* The cycle's edges: hold[k] -> acq[k], k < n. budget bounds the search steps. */
+/* The cycle's edges: hold[k] -> acq[k], k < n. budget bounds the search steps. private_lock
+ * (NULL: all shared) says per edge k whether acq[k], which edge k + 1 (mod n) holds, is a lock
+ * each process has its own copy of: two such edges in different processes cannot meet there. */
 enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const uint32_t *hold, const uint32_t *acq,
-                                  size_t n, size_t budget);
+                                  const bool *private_lock, size_t n, size_t budget);
+
+/* Whether threads t and u are known to be in different processes. */
+bool lw_hb_other_process(const struct lw_hb *hb, uint32_t t, uint32_t u);
 
 /* One step of an ordering, earliest first: CREATED, `from` created `to` at site; JOINED, `to`
  * joined `from` (which had ended) at site; BARRIER, `from` arrived at barrier `object` (waiting at
- * site) in a round that `to` then left. */
-enum lw_hb_step_kind { LW_HB_CREATED = 1, LW_HB_JOINED = 2, LW_HB_BARRIER = 3 };
+ * site) in a round that `to` then left; FORKED, `from` forked the process `to` started. */
+enum lw_hb_step_kind { LW_HB_CREATED = 1, LW_HB_JOINED = 2, LW_HB_BARRIER = 3, LW_HB_FORKED = 4 };
 struct lw_hb_step {
     enum lw_hb_step_kind kind;
     uint32_t from, to;

@@ -79,19 +79,46 @@ int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
                     const struct lw_thread *t, uint32_t epoch)
 {
-    return lw_hb_use(&d->hb, hold->index, acq->index, t->index, epoch) == 0 ? LW_OK : LW_ERR_NOMEM;
+    return lw_hb_use(&d->hb, hold->index, acq->index, t->index, epoch) == 0 &&
+                   lw_hb_set_process(&d->hb, t->index, t->process) == 0
+               ? LW_OK
+               : LW_ERR_NOMEM;
+}
+
+int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent)
+{
+    /* The child's first thread carries on the forking thread's epoch, which the fork ended (the
+     * runtime's atfork handler): the parent's epochs before it came first. A fork that ran no
+     * handler (a raw fork system call) ended none, so only the epochs before its current one
+     * are claimed. */
+    if (rec->h.epoch == 0) return LW_OK;
+    uint64_t forker;
+    if (!lw_map_get(&d->thread_keys, parent, rec->fork_thread, &forker)) return LW_OK;
+    struct lw_thread *child = lw_thread_of(d, &rec->h);
+    if (!child) return LW_ERR_NOMEM;
+    return lw_hb_fork(&d->hb, child->index, (uint32_t)forker, rec->h.epoch - 1) == 0 &&
+                   lw_hb_set_process(&d->hb, child->index, child->process) == 0
+               ? LW_OK
+               : LW_ERR_NOMEM;
+}
+
+/* Whether each process has its own copy of lock l (it is not process-shared). */
+static bool private_lock(const struct lw_lock *l)
+{
+    return (l->flags & LW_LOCKF_PSHARED) == 0;
 }
 
 /* The verdict over one instance-level cycle. */
 static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_edge *edges,
-                                   size_t n, uint32_t *hold, uint32_t *acq)
+                                   size_t n, uint32_t *hold, uint32_t *acq, bool *copies)
 {
     for (size_t k = 0; k < n; k++) {
         if (!edges[k].holding || !edges[k].acquiring) return LW_HB_UNCHECKED;
         hold[k] = edges[k].holding->index;
         acq[k] = edges[k].acquiring->index;
+        copies[k] = private_lock(edges[k].acquiring);
     }
-    return lw_hb_classify(&d->hb, hold, acq, n, LW_SCHEDULE_BUDGET);
+    return lw_hb_classify(&d->hb, hold, acq, copies, n, LW_SCHEDULE_BUDGET);
 }
 
 static enum lw_order_step_kind order_kind(enum lw_hb_step_kind k)
@@ -103,6 +130,8 @@ static enum lw_order_step_kind order_kind(enum lw_hb_step_kind k)
         return LW_ORDER_JOINED;
     case LW_HB_BARRIER:
         return LW_ORDER_BARRIER;
+    case LW_HB_FORKED:
+        return LW_ORDER_FORKED;
     }
     return LW_ORDER_CREATED;
 }
@@ -181,6 +210,13 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
                 rc = add_ordering(d, f, &cap, a, b);
                 goto out;
             }
+            /* edge i acquires what edge j holds: two processes, each its own copy */
+            if (dist == 1 && private_lock(f->cycle[i].acquiring) &&
+                lw_hb_other_process(hb, a->thread, b->thread)) {
+                rc = add_ordering(d, f, &cap, a, b);
+                if (rc == LW_OK) f->ordered_by[f->nordered - 1].copied = f->cycle[i].acquiring;
+                goto out;
+            }
         }
 out:
     free(uses);
@@ -191,7 +227,8 @@ out:
 int lw_schedule_label(struct lw_detector *d)
 {
     uint32_t *hold = NULL, *acq = NULL;
-    size_t cap = 0, cap2 = 0;
+    bool *copies = NULL;
+    size_t cap = 0, cap2 = 0, cap3 = 0;
     int rc = LW_OK;
     for (size_t g = 0; g < d->ngroups && rc == LW_OK; g++) {
         struct lw_cycle_group *group = &d->groups[g];
@@ -201,14 +238,17 @@ int lw_schedule_label(struct lw_detector *d)
         uint32_t *h = lw_grow(hold, &cap, group->n, sizeof *h);
         if (h) hold = h;
         uint32_t *a = h ? lw_grow(acq, &cap2, group->n, sizeof *a) : NULL;
-        if (!a) {
+        if (a) acq = a;
+        bool *c = a ? lw_grow(copies, &cap3, group->n, sizeof *c) : NULL;
+        if (!c) {
             rc = LW_ERR_NOMEM;
             break;
         }
-        acq = a;
+        copies = c;
         enum lw_hb_verdict verdict = LW_HB_ORDERED;
         for (size_t i = 0; i < group->ninstances && verdict != LW_HB_CONCURRENT; i++) {
-            enum lw_hb_verdict v = classify(d, group->instances[i].edges, group->n, hold, acq);
+            enum lw_hb_verdict v =
+                classify(d, group->instances[i].edges, group->n, hold, acq, copies);
             if (v != LW_HB_ORDERED) verdict = v;
         }
         f->schedule = verdict == LW_HB_CONCURRENT ? LW_SCHEDULE_CONCURRENT
@@ -218,5 +258,6 @@ int lw_schedule_label(struct lw_detector *d)
     }
     free(hold);
     free(acq);
+    free(copies);
     return rc;
 }

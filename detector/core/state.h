@@ -229,6 +229,8 @@ int lw_schedule_thread(struct lw_detector *d, const struct lw_thread *t,
                        const struct lw_rec_thread *rec);
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec);
 int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec);
+/* A forked child announced itself (PROCESS record); parent: its parent's process index. */
+int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent);
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
                     const struct lw_thread *t, uint32_t epoch);
 int lw_schedule_label(struct lw_detector *d);

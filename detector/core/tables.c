@@ -56,13 +56,16 @@ struct lw_process *lw_process_of(struct lw_detector *d, int32_t pid)
 int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec)
 {
     uint32_t image = UINT32_MAX;
-    uint64_t parent;
+    uint64_t parent = 0;
     bool forked = rec->origin == LW_ORIGIN_FORK;
-    if (forked && lw_map_get(&d->pids, (uint64_t)(uint32_t)rec->parent_pid, 0, &parent))
+    bool from_parent =
+        forked && lw_map_get(&d->pids, (uint64_t)(uint32_t)rec->parent_pid, 0, &parent);
+    if (from_parent)
         image = d->report.processes[parent].image;
     else if ((image = image_add(d, rec->exe)) == UINT32_MAX)
         return LW_ERR_NOMEM;
-    return process_add(d, rec->h.pid, rec->parent_pid, image, forked) ? LW_OK : LW_ERR_NOMEM;
+    if (!process_add(d, rec->h.pid, rec->parent_pid, image, forked)) return LW_ERR_NOMEM;
+    return from_parent ? lw_schedule_fork(d, rec, (uint32_t)parent) : LW_OK;
 }
 
 int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec)

@@ -90,7 +90,7 @@ static void test_transitive(void **state)
 static enum lw_hb_verdict abba(const struct lw_hb *hb)
 {
     const uint32_t hold[] = {LOCK_A, LOCK_B}, acq[] = {LOCK_B, LOCK_A};
-    return lw_hb_classify(hb, hold, acq, 2, 1000000);
+    return lw_hb_classify(hb, hold, acq, NULL, 2, 1000000);
 }
 
 static void test_classify_sequential_is_ordered(void **state)
@@ -173,11 +173,11 @@ static void test_classify_three_edges(void **state)
     assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_C, T2, 0), 0);
     assert_int_equal(lw_hb_use(&hb, LOCK_C, LOCK_A, T3, 0), 0);
     const uint32_t hold[] = {LOCK_A, LOCK_B, LOCK_C}, acq[] = {LOCK_B, LOCK_C, LOCK_A};
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, 3, 1000000), LW_HB_ORDERED);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, NULL, 3, 1000000), LW_HB_ORDERED);
     /* an edge nobody took, or a budget too small to search: no claim */
     const uint32_t none[] = {LOCK_A, LOCK_C}, none_acq[] = {LOCK_C, LOCK_A};
-    assert_int_equal(lw_hb_classify(&hb, none, none_acq, 2, 1000000), LW_HB_UNCHECKED);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, 3, 2), LW_HB_UNCHECKED);
+    assert_int_equal(lw_hb_classify(&hb, none, none_acq, NULL, 2, 1000000), LW_HB_UNCHECKED);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, NULL, 3, 2), LW_HB_UNCHECKED);
     lw_hb_free(&hb);
 }
 
@@ -251,6 +251,47 @@ static void test_barrier_unknown_rounds_order_nothing(void **state)
     assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T1, 1, NULL), 0);
     assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T2, 1, NULL), 0);
     assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+}
+
+/* main forks a process whose first thread is T1: main's epochs before the fork come first. */
+static void test_fork_orders(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_fork(&hb, T1, MAIN, 0), 0);
+    assert_true(lw_hb_before(&hb, MAIN, 0, T1, 0));
+    assert_false(lw_hb_before(&hb, MAIN, 1, T1, 0));
+    assert_false(lw_hb_before(&hb, T1, 0, MAIN, 5));
+    struct lw_hb_step steps[2];
+    assert_int_equal(lw_hb_why(&hb, MAIN, 0, T1, 0, steps, 2), 1);
+    assert_int_equal(steps[0].kind, LW_HB_FORKED);
+    lw_hb_free(&hb);
+}
+
+/* T1 and T2 overlap but are in two processes: an ABBA can close only through a lock they share. */
+static void test_private_locks_keep_processes_apart(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
+    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
+    const uint32_t hold[] = {LOCK_A, LOCK_B}, acq[] = {LOCK_B, LOCK_A};
+    const bool both[] = {true, true}, b_only[] = {true, false}, none[] = {false, false};
+    /* processes unknown: no claim from the copies */
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(lw_hb_set_process(&hb, T1, 1), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T2, 1), 0);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(lw_hb_set_process(&hb, T2, 2), 0);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_ORDERED);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, b_only, 2, 1000000), LW_HB_ORDERED);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, none, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, NULL, 2, 1000000), LW_HB_CONCURRENT);
+    /* a third thread in T2's process taking A -> B: the same copies, concurrent again */
+    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T3, 0), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T3, 2), 0);
+    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_CONCURRENT);
     lw_hb_free(&hb);
 }
 
@@ -389,6 +430,8 @@ int main(void)
         cmocka_unit_test(test_classify_three_edges),
         cmocka_unit_test(test_barrier_orders_rounds),
         cmocka_unit_test(test_barrier_unknown_rounds_order_nothing),
+        cmocka_unit_test(test_fork_orders),
+        cmocka_unit_test(test_private_locks_keep_processes_apart),
         cmocka_unit_test(test_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

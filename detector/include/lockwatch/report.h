@@ -240,7 +240,12 @@ enum lw_schedule {
 
 /* One step of an ordering: CREATED, `from` created `to` at stack; JOINED, `to` joined `from`;
  * BARRIER, `from` arrived at barrier `object` (its wait at stack) in a round `to` then left. */
-enum lw_order_step_kind { LW_ORDER_CREATED = 1, LW_ORDER_JOINED = 2, LW_ORDER_BARRIER = 3 };
+enum lw_order_step_kind {
+    LW_ORDER_CREATED = 1,
+    LW_ORDER_JOINED = 2,
+    LW_ORDER_BARRIER = 3,
+    LW_ORDER_FORKED = 4, /* `from` forked the process whose first thread is `to` */
+};
 struct lw_order_step {
     enum lw_order_step_kind kind;
     struct lw_thread *from, *to;
@@ -250,11 +255,14 @@ struct lw_order_step {
 };
 
 /* Why `first`'s uses of the cycle's edges all happened before `then`'s: steps, earliest first;
- * none when first == then (one thread, program order). */
+ * none when first == then (one thread, program order). Or, when `copied` is set, why their
+ * edges could never meet: first and then are in different processes and `copied`, the lock
+ * first's edge requests and then's edge holds, is not process-shared (each had its own copy). */
 struct lw_ordering {
     struct lw_thread *first, *then;
     size_t nsteps;
     struct lw_order_step *steps;
+    const struct lw_lock *copied;
 };
 
 /* lock-order-inversion: what `lockwatch --confirm` made of it (set by the driver). */

@@ -136,7 +136,7 @@ struct lw_rec_header {
     int32_t pid;
     int32_t tid;      /* kernel thread id */
     uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
-    uint32_t epoch;   /* the thread's creates, joins and barrier waits so far: each ends an epoch
+    uint32_t epoch;   /* the thread's creates, joins, forks and barrier waits so far: each ends one
                          (happens-before, docs/internals.md) */
     uint64_t time_ns; /* CLOCK_MONOTONIC */
 };
