@@ -26,13 +26,13 @@ import time
 
 HDR = struct.Struct("<HBBIiiIIQ")
 MAX_RECORD = 4096  # LW_WIRE_MAX_RECORD
-WIRE_VERSION = 4  # LW_WIRE_VERSION
+WIRE_VERSION = 5  # LW_WIRE_VERSION
 REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
          11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD",
-         16: "JOIN", 17: "LOCK_SEEN"}
+         16: "JOIN", 17: "LOCK_SEEN", 18: "BARRIER", 19: "STEER"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
@@ -119,6 +119,15 @@ class Decoder:
             joined, jstack = struct.unpack_from("<QQ", body)
             r.update(joined=joined, stack=jstack)
             return "%s epoch=%d joined=%#x stack=%#x" % (head, epoch, joined, jstack)
+        if typ == 18:
+            barrier, bstack, count, flags = struct.unpack_from("<QQII", body)
+            r.update(barrier=barrier, stack=bstack, count=count, flags=flags)
+            return "%s epoch=%d barrier=%#x count=%d stack=%#x" % (head, epoch, barrier, count,
+                                                                   bstack)
+        if typ == 19:
+            outcome, site = struct.unpack_from("<II", body)
+            r.update(outcome=outcome, site=site)
+            return "%s steer %s site=%d" % (head, "met" if outcome == 1 else "alone", site)
         if typ == 5:
             r.update(name=cstr(body[:32]))
             return "%s name=%s" % (head, cstr(body[:32]))
