@@ -121,6 +121,19 @@ void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t 
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_sem(const struct lwi_thread *self, uint64_t sem, uint32_t op, uint32_t value,
+                  uint64_t stack)
+{
+    struct lw_rec_sem r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_SEM, sizeof r, self);
+    r.sem = sem;
+    r.op = op;
+    r.value = value;
+    r.stack = stack;
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_steer(const struct lwi_thread *self, uint32_t outcome, uint32_t site)
 {
     struct lw_rec_steer r;

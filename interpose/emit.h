@@ -25,6 +25,9 @@ void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stac
 /* self (in its new epoch) returned from a wait on `barrier` of `count` threads, at `stack`. */
 void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t count,
                       uint32_t flags, uint64_t stack);
+/* A semaphore event (enum lw_sem_op) of self on `sem`, at `stack`. */
+void lwi_emit_sem(const struct lwi_thread *self, uint64_t sem, uint32_t op, uint32_t value,
+                  uint64_t stack);
 /* How a steered pause at site index `site` ended (enum lw_steer_outcome). */
 void lwi_emit_steer(const struct lwi_thread *self, uint32_t outcome, uint32_t site);
 /* Names thread `number` (kernel tid `tid`), which need not be the calling thread. */

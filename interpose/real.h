@@ -77,6 +77,7 @@
     X(pthread_timedjoin_np)                                                                        \
     X(pthread_clockjoin_np)                                                                        \
     X(sem_wait)                                                                                    \
+    X(sem_init)                                                                                    \
     X(pthread_barrier_wait)                                                                        \
     X(alarm)                                                                                       \
     X(ualarm)                                                                                      \

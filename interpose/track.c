@@ -133,10 +133,12 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
      * helper function gives every caller the same pc, not the same stack. With no held lock
      * there is no edge: the stack is kept for edges out of this lock later. */
     a->stack = lwi_depot_capture(self);
-    if (h->count)
+    if (h->count) {
         lwi_emit_acquire(self, &a->ref, a->stack);
-    else
+        self->dirty = true; /* a use of an edge in this epoch (semaphore notes, wrap_sem.c) */
+    } else {
         lwi_emit_lock_seen(self, &a->ref); /* counted in the report's summary */
+    }
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
     if (h->count) lwi_steer_at(self, a->pc); /* --confirm: wait for the cycle's partners */
 }

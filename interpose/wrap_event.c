@@ -25,6 +25,7 @@
 #include "site.h"
 #include "track.h"
 #include "watch.h"
+#include "wrap_sem.h"
 
 #define LWI_BARRIER_SITE 0x6261727269657273ull
 
@@ -123,6 +124,7 @@ LWI_EXPORT int sem_wait(sem_t *sem)
                     LWI_CALLER_PC());
     int rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(sem_wait)(sem));
+    if (rc == 0) lwi_sem_event(sem, LW_SEM_WAIT, 0, LWI_CALLER_PC());
     return rc;
 }
 

@@ -1,4 +1,6 @@
-/* wrap_sem.c — sem_destroy of a semaphore threads are blocked on (cond-misuse).
+/* wrap_sem.c — sem_destroy of a semaphore threads are blocked on (cond-misuse), and the SEM
+ * records of process-private semaphores (sem_init here; posts and waits call lwi_sem_event) from
+ * which the driver notes hand-overs that ordered a cycle's edges (docs/internals.md).
  *
  * Semaphore waits are not wrapped here, so the waiters are read from the object: glibc's 64-bit
  * semaphore keeps the blocked waiters in the high half of its data word and the value in the low
@@ -8,10 +10,17 @@
 #include <semaphore.h>
 #include <stdint.h>
 
+#include "wrap_sem.h"
+
+#include "chain.h"
 #include "depot.h"
 #include "emit.h"
+#include "errsave.h"
 #include "real.h"
+#include "shared_object.h"
+#include "site.h"
 #include "tls.h"
+#include "track.h"
 
 #if UINTPTR_MAX == UINT64_MAX && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define LWI_SEM_NWAITERS_SHIFT 32
@@ -28,6 +37,31 @@ static bool lwi_sem_has_blocked_waiters(const sem_t *sem)
     return false;
 }
 #endif
+
+#define LWI_SEM_SITE 0x73656d6170686f72ull
+
+void lwi_sem_event(sem_t *sem, uint32_t op, uint32_t value, uint64_t pc)
+{
+    if (lwi_sem_flags(sem) & LW_LOCKF_PSHARED) return; /* posts elsewhere are not seen */
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return;
+    LWI_ERRNO_SAVE();
+    /* Only a thread with an edge in its current epoch needs a new one to tell its uses before
+     * the post or wait from those after; otherwise the current epoch has no use before it. */
+    if (op != LW_SEM_INIT && self->dirty) lwi_thread_next_epoch(self);
+    struct lw_lock_ref site_ref = {.addr = (uint64_t)(uintptr_t)sem};
+    uint64_t stack = lwi_site_stack(self, lwi_chain_site_key(LWI_SEM_SITE + op, pc), &site_ref);
+    lwi_emit_sem(self, (uint64_t)(uintptr_t)sem, op, value, stack);
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
+}
+
+LWI_EXPORT int sem_init(sem_t *sem, int pshared, unsigned value)
+{
+    int rc = REAL(sem_init)(sem, pshared, value);
+    if (rc == 0 && !pshared) lwi_sem_event(sem, LW_SEM_INIT, value, LWI_CALLER_PC());
+    return rc;
+}
 
 LWI_EXPORT int sem_destroy(sem_t *sem)
 {

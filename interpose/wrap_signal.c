@@ -11,6 +11,7 @@
 #include "real.h"
 #include "track.h"
 #include "watch.h"
+#include "wrap_sem.h"
 
 static void lwi_signal_noted(const void *object, uint64_t pc)
 {
@@ -51,6 +52,10 @@ LWI_EXPORT int cnd_broadcast(cnd_t *c)
 LWI_EXPORT int sem_post(sem_t *sem)
 {
     int rc = REAL(sem_post)(sem);
-    if (rc == 0) lwi_signal_noted(sem, LWI_CALLER_PC());
+    if (rc == 0) {
+        uint64_t pc = LWI_CALLER_PC();
+        lwi_signal_noted(sem, pc);
+        lwi_sem_event(sem, LW_SEM_POST, 0, pc);
+    }
     return rc;
 }

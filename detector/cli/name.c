@@ -230,7 +230,9 @@ static int name_orderings(struct lwd_symboliser *s, struct lw_report *r, struct 
         for (size_t st = 0; st < f->ordered_by[k].nsteps; st++) {
             struct lw_order_step *step = &f->ordered_by[k].steps[st];
             if (name_thread(s, r, step->from) != 0 || name_thread(s, r, step->to) != 0) return -1;
-            if (step->kind == LW_ORDER_BARRIER && step->object_name == NULL &&
+            bool object = step->kind == LW_ORDER_BARRIER || step->kind == LW_ORDER_SEM_POST ||
+                          step->kind == LW_ORDER_SEM_WAIT;
+            if (object && step->object_name == NULL &&
                 name_object(s, r, step->from, step->object, &step->object_name) != 0)
                 return -1;
         }

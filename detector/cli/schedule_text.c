@@ -46,6 +46,10 @@ const char *lwd_order_step_name(enum lw_order_step_kind k)
         return "barrier";
     case LW_ORDER_FORKED:
         return "forked";
+    case LW_ORDER_SEM_POST:
+        return "sem-post";
+    case LW_ORDER_SEM_WAIT:
+        return "sem-wait";
     }
     return "unknown";
 }
@@ -82,7 +86,23 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL) return NULL;
-    if (o->copied != NULL) {
+    if (o->note && o->nsteps == 2) {
+        const struct lw_order_step *post = &o->steps[0], *wait = &o->steps[1];
+        put_thread(f, o->first, multi_process);
+        fputs(" posted semaphore ", f);
+        if (post->object_name != NULL)
+            fputs(post->object_name, f);
+        else
+            fprintf(f, "at 0x%" PRIx64, post->object);
+        put_site(f, post->stack);
+        fputs(" after its acquisitions, and ", f);
+        put_thread(f, o->then, multi_process);
+        fputs(" returned from a wait on it", f);
+        put_site(f, wait->stack);
+        fputs(" before its own: that hand-over ordered them in this run (a note: semaphores do "
+              "not count for the label, another schedule may not hand over)",
+              f);
+    } else if (o->copied != NULL) {
         char id[32];
         put_thread(f, o->first, multi_process);
         fputs(" and ", f);

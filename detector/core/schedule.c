@@ -255,6 +255,7 @@ int lw_schedule_label(struct lw_detector *d)
                       : verdict == LW_HB_ORDERED  ? LW_SCHEDULE_ORDERED
                                                   : LW_SCHEDULE_UNCHECKED;
         if (f->schedule == LW_SCHEDULE_ORDERED) rc = explain(d, f);
+        if (f->schedule == LW_SCHEDULE_CONCURRENT) rc = lw_sem_note(d, f);
     }
     free(hold);
     free(acq);

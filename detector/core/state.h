@@ -134,6 +134,9 @@ struct lw_detector {
     struct lw_hb hb; /* schedule.c: thread starts, joins, barrier waits and each thread's edge
                         epochs */
     struct lw_map barrier_ids; /* (process index, barrier address) -> dense barrier index */
+    struct lw_sem_track *sems; /* sem_notes.c: one per semaphore life (from its sem_init) */
+    size_t nsems, sems_cap;
+    struct lw_map sem_ids; /* (process index, semaphore address) -> its latest life in sems */
 
     struct lw_robust_pending *robust; /* robust.c */
     size_t nrobust, robust_cap;
@@ -234,6 +237,24 @@ int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, ui
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
                     const struct lw_thread *t, uint32_t epoch);
 int lw_schedule_label(struct lw_detector *d);
+
+/* sem_notes.c: the posts and waits of each process-private semaphore life, and the note a
+ * concurrent finding gets when one of them handed over between two of its edges' threads. */
+struct lw_sem_track {
+    uint32_t process;
+    uint64_t addr;
+    uint32_t value;          /* sem_init's initial value */
+    uint32_t poster, waiter; /* the one thread that posted / waited, LW_HB_NONE: none yet */
+    bool many_posters, many_waiters;
+    struct lw_stack *post_stack, *wait_stack; /* the first post and wait */
+    uint32_t *posts, *waits; /* per post: epochs before it; per wait: first epoch after it */
+    size_t nposts, posts_cap, nwaits, waits_cap;
+};
+int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec);
+/* Adds to f (labelled concurrent) a note for the first pair of consecutive edges of its cycle
+ * that a semaphore hand-over ordered in this run. */
+int lw_sem_note(struct lw_detector *d, struct lw_finding *f);
+void lw_sem_free(struct lw_detector *d);
 
 /* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack);
  * lw_misuse_finding makes it without the hold-back of robust mutexes. */

@@ -87,6 +87,7 @@ class ExpectedFinding:
         self.message = None     # regex its `message` must contain, or None
         self.schedule = None    # its `schedule` label ("concurrent", ...), or None
         self.ordered_by = None  # regex some `ordered_by` text must contain, or None
+        self.no_ordered_by = False  # the finding must have no `ordered_by` entry (no note)
         self.confirmation = None  # its `confirmation.status` (--confirm), or None
         self.confirmation_reason = None  # regex its `confirmation.reason` must match, or None
         self.confirmation_attempts = None  # its `confirmation.attempts`, or None
@@ -114,6 +115,8 @@ class ExpectedFinding:
             lines.append(f"  access {kind} with a frame at {place}{held_text}")
         if self.schedule is not None:
             lines.append(f"  schedule {self.schedule}")
+        if self.no_ordered_by:
+            lines.append("  no ordered_by")
         if self.ordered_by is not None:
             lines.append(f"  ordered by /{self.ordered_by.pattern}/")
         if self.confirmation is not None:
@@ -304,6 +307,10 @@ def parse_expect(path, section, markers):
                 if current is None or len(args) != 1 or not args[0].isdigit():
                     raise ExpectError("`confirmation-attempts N` must follow a `finding`")
                 current.confirmation_attempts = int(args[0])
+            elif word == "no-ordered-by":
+                if current is None:
+                    raise ExpectError("`no-ordered-by` must follow a `finding`")
+                current.no_ordered_by = True
             elif word == "ordered-by":
                 if current is None:
                     raise ExpectError("`ordered-by REGEX` must follow a `finding`")
@@ -489,6 +496,8 @@ def finding_problems(exp, finding, program_pid=None):
         if attempts != exp.confirmation_attempts:
             problems.append(f"confirmation attempts {attempts!r}, expected "
                             f"{exp.confirmation_attempts}")
+    if exp.no_ordered_by and finding.get("ordered_by"):
+        problems.append(f"ordered_by should be absent: {finding.get('ordered_by')}")
     if exp.ordered_by is not None:
         texts = [str(o.get("text")) for o in finding.get("ordered_by") or []
                  if isinstance(o, dict)]

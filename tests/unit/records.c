@@ -106,6 +106,16 @@ void rec_barrier(struct rec *r, int32_t pid, uint32_t thread, uint64_t barrier, 
     b->stack = stack;
 }
 
+void rec_sem(struct rec *r, int32_t pid, uint32_t thread, uint64_t sem, uint32_t op, uint32_t value,
+             uint64_t stack)
+{
+    struct lw_rec_sem *s = start(r, LW_REC_SEM, sizeof *s, pid, thread);
+    s->sem = sem;
+    s->op = op;
+    s->value = value;
+    s->stack = stack;
+}
+
 void rec_epoch(struct rec *r, uint32_t epoch)
 {
     ((struct lw_rec_header *)r->bytes)->epoch = epoch;

@@ -56,6 +56,9 @@ void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint
 /* BARRIER: `thread` of pid returned from a wait on `barrier` of `count` threads, at `stack`. */
 void rec_barrier(struct rec *r, int32_t pid, uint32_t thread, uint64_t barrier, uint32_t count,
                  uint64_t stack);
+/* SEM: `thread` of pid did `op` (enum lw_sem_op) on `sem` (INIT: initial `value`) at `stack`. */
+void rec_sem(struct rec *r, int32_t pid, uint32_t thread, uint64_t sem, uint32_t op, uint32_t value,
+             uint64_t stack);
 /* Sets the epoch in the header of the record in r (the builders leave 0). */
 void rec_epoch(struct rec *r, uint32_t epoch);
 /* Sets the creator's epoch of the THREAD record in r. */

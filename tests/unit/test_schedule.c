@@ -161,6 +161,52 @@ static void test_barrier_orders(void **state)
     }
 }
 
+/* A semaphore event of `thread` in `epoch` (the header's meaning: wire.h lw_rec_sem). */
+static void sem(struct lw_detector *d, uint32_t thread, uint32_t op, uint32_t value, uint32_t epoch)
+{
+    rec_sem(&r, PID, thread, 0x4000, op, value, 0x61 + op);
+    rec_epoch(&r, epoch);
+    feed(d);
+}
+
+/* T1 takes A -> B, posts; T2 waits, takes B -> A: concurrent, with a hand-over note. A second
+ * poster (main, after T1 in record order: its post may really have come first and been the
+ * one T2 took), a post before T1's edge, a semaphore initialised with a token, or one whose
+ * sem_init was not seen: no note. */
+static void test_semaphore_note(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 5; variant++) {
+        struct lw_detector *d = detector_with_process(PID);
+        if (variant != 4) sem(d, 0, LW_SEM_INIT, variant == 3 ? 1 : 0, 0);
+        start(d, 1, 0, 0x1111);
+        start(d, 2, 1, 0x2222);
+        if (variant == 2) sem(d, 1, LW_SEM_POST, 0, 0);
+        take(d, 1, 0, LOCK_A, LOCK_B);
+        sem(d, 1, LW_SEM_POST, 0, 1); /* its edge ended epoch 0 there */
+        if (variant == 1) sem(d, 0, LW_SEM_POST, 0, 2);
+        sem(d, 2, LW_SEM_WAIT, 0, 0);
+        take(d, 2, 0, LOCK_B, LOCK_A);
+        const struct lw_finding *f = the_inversion(d);
+        assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+        if (variant != 0) {
+            assert_int_equal(f->nordered, 0);
+            lw_detector_free(d);
+            continue;
+        }
+        assert_int_equal(f->nordered, 1);
+        const struct lw_ordering *o = &f->ordered_by[0];
+        assert_true(o->note);
+        assert_int_equal(o->first->number, 1);
+        assert_int_equal(o->then->number, 2);
+        assert_int_equal(o->nsteps, 2);
+        assert_int_equal(o->steps[0].kind, LW_ORDER_SEM_POST);
+        assert_int_equal(o->steps[1].kind, LW_ORDER_SEM_WAIT);
+        assert_int_equal(o->steps[0].object, 0x4000);
+        lw_detector_free(d);
+    }
+}
+
 /* Two ended, unjoined threads with the join's pthread_t (a handle reused before the old
  * thread's JOIN arrived): the join orders neither. */
 static void test_ambiguous_handle_orders_nothing(void **state)
@@ -201,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_then_create_is_ordered),
         cmocka_unit_test(test_barrier_orders),
+        cmocka_unit_test(test_semaphore_note),
         cmocka_unit_test(test_no_join_is_concurrent),
         cmocka_unit_test(test_ambiguous_handle_orders_nothing),
         cmocka_unit_test(test_use_after_create_is_concurrent),

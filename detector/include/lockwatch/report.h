@@ -244,7 +244,9 @@ enum lw_order_step_kind {
     LW_ORDER_CREATED = 1,
     LW_ORDER_JOINED = 2,
     LW_ORDER_BARRIER = 3,
-    LW_ORDER_FORKED = 4, /* `from` forked the process whose first thread is `to` */
+    LW_ORDER_FORKED = 4,   /* `from` forked the process whose first thread is `to` */
+    LW_ORDER_SEM_POST = 5, /* note: `from` posted semaphore `object` at stack, after its uses */
+    LW_ORDER_SEM_WAIT = 6, /* note: `to` took that post in a wait at stack, before its uses */
 };
 struct lw_order_step {
     enum lw_order_step_kind kind;
@@ -263,6 +265,7 @@ struct lw_ordering {
     size_t nsteps;
     struct lw_order_step *steps;
     const struct lw_lock *copied;
+    bool note; /* a hand-over the label does not count (semaphore): steps SEM_POST, SEM_WAIT */
 };
 
 /* lock-order-inversion: what `lockwatch --confirm` made of it (set by the driver). */

@@ -81,6 +81,7 @@ enum lw_rec_type {
     LW_REC_LOCK_SEEN = 17, /* a lock taken with nothing held, in a chain not seen before */
     LW_REC_BARRIER = 18,   /* a pthread_barrier_wait returned: the thread's epoch ended there */
     LW_REC_STEER = 19,     /* --confirm re-runs only: how one steered pause ended */
+    LW_REC_SEM = 20,       /* sem_init, a sem_post or a sem_wait of a process-private semaphore */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -210,6 +211,24 @@ struct lw_rec_steer {
     struct lw_rec_header h;
     uint32_t outcome; /* enum lw_steer_outcome */
     uint32_t site;    /* index of the site in LOCKWATCH_STEER, from 0 */
+};
+
+/* A process-private semaphore: INIT (sem_init, `value` its initial value), POST (a sem_post that
+ * succeeded: the thread's epochs before h.epoch came before it) or WAIT (a sem_wait that
+ * returned 0: it came before the thread's epochs from h.epoch on). The runtime ends the thread's
+ * epoch at a post or wait only when the thread reported a lock-order chain in its current epoch,
+ * so h.epoch is the current epoch otherwise. Used for notes, never for the label. */
+enum lw_sem_op {
+    LW_SEM_INIT = 1,
+    LW_SEM_POST = 2,
+    LW_SEM_WAIT = 3,
+};
+struct lw_rec_sem {
+    struct lw_rec_header h;
+    uint64_t sem;
+    uint64_t stack; /* the call, 0 if not captured */
+    uint32_t op;    /* enum lw_sem_op */
+    uint32_t value; /* INIT: the initial value */
 };
 
 struct lw_rec_thread_name {
