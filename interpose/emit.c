@@ -121,6 +121,16 @@ void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t 
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_reap(const struct lwi_thread *self, int32_t child, uint64_t stack)
+{
+    struct lw_rec_reap r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_REAP, sizeof r, self);
+    r.child = child;
+    r.stack = stack;
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_sem(const struct lwi_thread *self, uint64_t sem, uint32_t op, uint32_t value,
                   uint64_t stack)
 {

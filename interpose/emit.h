@@ -25,6 +25,8 @@ void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stac
 /* self (in its new epoch) returned from a wait on `barrier` of `count` threads, at `stack`. */
 void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t count,
                       uint32_t flags, uint64_t stack);
+/* self (in its new epoch) waited for the end of child process `child`, at `stack`. */
+void lwi_emit_reap(const struct lwi_thread *self, int32_t child, uint64_t stack);
 /* A semaphore event (enum lw_sem_op) of self on `sem`, at `stack`. */
 void lwi_emit_sem(const struct lwi_thread *self, uint64_t sem, uint32_t op, uint32_t value,
                   uint64_t stack);

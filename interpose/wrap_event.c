@@ -4,7 +4,8 @@
  * is part of the stuck run). Each puts the thread on the wait
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
  * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record,
- * and a barrier wait that returns a BARRIER record (happens-before, docs/internals.md). The
+ * a barrier wait that returns a BARRIER record, and a wait for a child that returns its end a
+ * REAP record (happens-before, docs/internals.md). The
  * condition waits are in wrap_cond.c. Waits with a deadline or that never block (timed and try
  * joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and stay off the board;
  * the joins among them still end the joiner's epoch and send a JOIN record when they succeed. A
@@ -160,6 +161,31 @@ LWI_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)
     return rc;
 }
 
+#define LWI_REAP_SITE 0x7265617065642121ull
+
+/* After a wait for a child returned `child`: whether the child ended (exit or signal; without a
+ * status, only options that report nothing but ends). Stopped and continued children are not. */
+static bool lwi_child_ended(pid_t child, const int *status, int options)
+{
+    if (child <= 0) return false;
+    if (status) return WIFEXITED(*status) || WIFSIGNALED(*status);
+    return (options & (WUNTRACED | WCONTINUED)) == 0;
+}
+
+/* The child's end happened before what this thread does next: a new epoch and a REAP record. */
+static void lwi_reaped(pid_t child, uint64_t pc)
+{
+    struct lwi_thread *self = lwi_enter();
+    if (!self) return;
+    LWI_ERRNO_SAVE();
+    lwi_thread_next_epoch(self);
+    struct lw_lock_ref site_ref = {.addr = (uint64_t)(int64_t)child};
+    uint64_t stack = lwi_site_stack(self, lwi_chain_site_key(LWI_REAP_SITE, pc), &site_ref);
+    lwi_emit_reap(self, (int32_t)child, stack);
+    LWI_ERRNO_RESTORE();
+    lwi_leave(self);
+}
+
 /* The wait for a child of `pid` (as waitpid names them); options with WNOHANG never block. */
 static void lwi_child_begin(struct lwi_event_ctx *ctx, pid_t pid, int options, uint64_t pc)
 {
@@ -177,6 +203,7 @@ LWI_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
     pid_t rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(waitpid)(pid, status, options));
+    if (lwi_child_ended(rc, status, options)) lwi_reaped(rc, LWI_CALLER_PC());
     return rc;
 }
 
@@ -186,6 +213,7 @@ LWI_EXPORT pid_t wait(int *status)
     lwi_child_begin(&ctx, -1, 0, LWI_CALLER_PC());
     pid_t rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(wait)(status));
+    if (lwi_child_ended(rc, status, 0)) lwi_reaped(rc, LWI_CALLER_PC());
     return rc;
 }
 
@@ -195,6 +223,7 @@ LWI_EXPORT pid_t wait3(int *status, int options, struct rusage *usage)
     lwi_child_begin(&ctx, -1, options, LWI_CALLER_PC());
     pid_t rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(wait3)(status, options, usage));
+    if (lwi_child_ended(rc, status, options)) lwi_reaped(rc, LWI_CALLER_PC());
     return rc;
 }
 
@@ -204,6 +233,7 @@ LWI_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
     pid_t rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(wait4)(pid, status, options, usage));
+    if (lwi_child_ended(rc, status, options)) lwi_reaped(rc, LWI_CALLER_PC());
     return rc;
 }
 
@@ -214,5 +244,8 @@ LWI_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
     lwi_child_begin(&ctx, pid, options, LWI_CALLER_PC());
     int rc;
     LWI_EVENT_WAIT(ctx, rc, REAL(waitid)(idtype, id, info, options));
+    if (rc == 0 && info && info->si_pid > 0 &&
+        (info->si_code == CLD_EXITED || info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED))
+        lwi_reaped(info->si_pid, LWI_CALLER_PC());
     return rc;
 }

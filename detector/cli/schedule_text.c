@@ -46,6 +46,8 @@ const char *lwd_order_step_name(enum lw_order_step_kind k)
         return "barrier";
     case LW_ORDER_FORKED:
         return "forked";
+    case LW_ORDER_REAPED:
+        return "reaped";
     case LW_ORDER_SEM_POST:
         return "sem-post";
     case LW_ORDER_SEM_WAIT:
@@ -122,6 +124,11 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
                 fputs(" ended and ", f);
                 put_thread(f, s->to, multi_process);
                 fputs(" joined it", f);
+            } else if (s->kind == LW_ORDER_REAPED) {
+                put_thread(f, s->from, multi_process);
+                fputs(" ended with its process and ", f);
+                put_thread(f, s->to, multi_process);
+                fputs(" waited for it", f);
             } else if (s->kind == LW_ORDER_FORKED) {
                 put_thread(f, s->from, multi_process);
                 fputs(" forked the process of ", f);

@@ -74,6 +74,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_hb_free(&d->hb);
     lw_map_free(&d->barrier_ids);
     lw_sem_free(d);
+    free(d->reaps);
     for (size_t i = 0; i < d->nplaces; i++)
         free(d->places[i]);
     free(d->places);
@@ -209,6 +210,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_schedule_join(d, (const void *)h);
     case LW_REC_BARRIER:
         return lw_schedule_barrier(d, (const void *)h);
+    case LW_REC_REAP:
+        return lw_schedule_reap(d, (const void *)h);
     case LW_REC_SEM:
         return lw_sem_record(d, (const void *)h);
     case LW_REC_STEER:

@@ -74,6 +74,16 @@ int lw_hb_set_process(struct lw_hb *hb, uint32_t thread, uint32_t process)
     return 0;
 }
 
+int lw_hb_reap(struct lw_hb *hb, uint32_t waiter, uint32_t epoch_after, uint32_t thread,
+               const void *site)
+{
+    if (waiter == thread) return 0;
+    if (lw_hb_join(hb, waiter, epoch_after, thread, site) != 0) return -1;
+    struct lw_hb_thread *t = &hb->threads[waiter];
+    t->joins[t->njoins - 1].reaped = true;
+    return 0;
+}
+
 bool lw_hb_other_process(const struct lw_hb *hb, uint32_t t, uint32_t u)
 {
     if (t >= hb->nthreads || u >= hb->nthreads) return false;
@@ -225,7 +235,9 @@ static int reach_from(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *
                 reach[join->joined] == LW_HB_ALL)
                 continue;
             stack[n++] = (struct lw_hb_push){
-                join->joined, LW_HB_ALL, {p.thread, LW_HB_JOINED, join->site, 0}};
+                join->joined,
+                LW_HB_ALL,
+                {p.thread, join->reaped ? LW_HB_REAPED : LW_HB_JOINED, join->site, 0}};
         }
         for (size_t m = 0; m < t->nmeets; m++) {
             const struct lw_hb_barrier *b = &hb->barriers[t->meets[m].barrier];

@@ -33,6 +33,7 @@ struct lw_hb_join {
     uint32_t epoch; /* the joiner's epoch after the join */
     uint32_t joined;
     const void *site;
+    bool reaped; /* a wait for the end of the joined thread's process, not a thread join */
 };
 
 /* A thread's part in a barrier: its departure epochs (one per returned wait, increasing). */
@@ -92,6 +93,9 @@ int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t par
  * `parent_epoch` (the fork ended that epoch). */
 int lw_hb_fork(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch);
 int lw_hb_set_process(struct lw_hb *hb, uint32_t thread, uint32_t process);
+/* `waiter` waited (wait*) for the end of the process `thread` was in: a join of it, kind REAPED. */
+int lw_hb_reap(struct lw_hb *hb, uint32_t waiter, uint32_t epoch_after, uint32_t thread,
+               const void *site);
 int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t joined,
                const void *site);
 /* Thread `thread` returned from a wait on barrier `barrier` (dense, chosen by the caller; object
@@ -120,8 +124,15 @@ bool lw_hb_other_process(const struct lw_hb *hb, uint32_t t, uint32_t u);
 
 /* One step of an ordering, earliest first: CREATED, `from` created `to` at site; JOINED, `to`
  * joined `from` (which had ended) at site; BARRIER, `from` arrived at barrier `object` (waiting at
- * site) in a round that `to` then left; FORKED, `from` forked the process `to` started. */
-enum lw_hb_step_kind { LW_HB_CREATED = 1, LW_HB_JOINED = 2, LW_HB_BARRIER = 3, LW_HB_FORKED = 4 };
+ * site) in a round that `to` then left; FORKED, `from` forked the process `to` started; REAPED,
+ * `from`'s process ended and `to` waited for it at site. */
+enum lw_hb_step_kind {
+    LW_HB_CREATED = 1,
+    LW_HB_JOINED = 2,
+    LW_HB_BARRIER = 3,
+    LW_HB_FORKED = 4,
+    LW_HB_REAPED = 5,
+};
 struct lw_hb_step {
     enum lw_hb_step_kind kind;
     uint32_t from, to;

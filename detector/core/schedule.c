@@ -76,6 +76,52 @@ int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
     return LW_OK;
 }
 
+int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    int nomem = 0;
+    struct lw_stack *stack =
+        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
+    struct lw_reap *all =
+        nomem ? NULL : lw_grow(d->reaps, &d->reaps_cap, d->nreaps + 1, sizeof *all);
+    if (!all) return LW_ERR_NOMEM;
+    d->reaps = all;
+    all[d->nreaps++] = (struct lw_reap){.waiter = t->index,
+                                        .epoch = rec->h.epoch,
+                                        .waiter_pid = rec->h.pid,
+                                        .child = rec->child,
+                                        .time_ns = rec->h.time_ns,
+                                        .stack = stack};
+    return LW_OK;
+}
+
+/* Each wait for a child: every thread of each process entry of that pid whose parent is the
+ * waiter's process and that announced itself before the wait returned (a pid reused by a later
+ * child announces itself after: records of two images may arrive in either order, times do
+ * not). A time of 0 (seccomp) proves nothing. */
+static int resolve_reaps(struct lw_detector *d)
+{
+    const struct lw_report *r = &d->report;
+    for (size_t k = 0; k < d->nreaps; k++) {
+        const struct lw_reap *reap = &d->reaps[k];
+        if (reap->time_ns == 0) continue;
+        for (size_t i = 0; i < r->nthreads; i++) {
+            const struct lw_thread *t = r->threads[i];
+            const struct lw_process *p = &r->processes[t->process];
+            if (p->pid != reap->child || p->parent_pid != reap->waiter_pid || p->start_ns == 0 ||
+                p->start_ns > reap->time_ns)
+                continue;
+            if (lw_hb_reap(&d->hb, reap->waiter, reap->epoch, t->index, reap->stack) != 0)
+                return LW_ERR_NOMEM;
+        }
+    }
+    d->nreaps = 0; /* applied once */
+    return LW_OK;
+}
+
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
                     const struct lw_thread *t, uint32_t epoch)
 {
@@ -132,6 +178,8 @@ static enum lw_order_step_kind order_kind(enum lw_hb_step_kind k)
         return LW_ORDER_BARRIER;
     case LW_HB_FORKED:
         return LW_ORDER_FORKED;
+    case LW_HB_REAPED:
+        return LW_ORDER_REAPED;
     }
     return LW_ORDER_CREATED;
 }
@@ -229,7 +277,7 @@ int lw_schedule_label(struct lw_detector *d)
     uint32_t *hold = NULL, *acq = NULL;
     bool *copies = NULL;
     size_t cap = 0, cap2 = 0, cap3 = 0;
-    int rc = LW_OK;
+    int rc = resolve_reaps(d);
     for (size_t g = 0; g < d->ngroups && rc == LW_OK; g++) {
         struct lw_cycle_group *group = &d->groups[g];
         struct lw_finding *f = group->finding;

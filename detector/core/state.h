@@ -134,6 +134,8 @@ struct lw_detector {
     struct lw_hb hb; /* schedule.c: thread starts, joins, barrier waits and each thread's edge
                         epochs */
     struct lw_map barrier_ids; /* (process index, barrier address) -> dense barrier index */
+    struct lw_reap *reaps;     /* schedule.c: REAP records, matched to their child at the end */
+    size_t nreaps, reaps_cap;
     struct lw_sem_track *sems; /* sem_notes.c: one per semaphore life (from its sem_init) */
     size_t nsems, sems_cap;
     struct lw_map sem_ids; /* (process index, semaphore address) -> its latest life in sems */
@@ -232,6 +234,14 @@ int lw_schedule_thread(struct lw_detector *d, const struct lw_thread *t,
                        const struct lw_rec_thread *rec);
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec);
 int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec);
+/* A REAP record: kept until the end, when every process it may name has announced itself. */
+struct lw_reap {
+    uint32_t waiter, epoch; /* the waiting thread (index) and its epoch after the wait */
+    int32_t waiter_pid, child;
+    uint64_t time_ns;
+    struct lw_stack *stack;
+};
+int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec);
 /* A forked child announced itself (PROCESS record); parent: its parent's process index. */
 int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent);
 int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,

@@ -125,6 +125,9 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
         const struct lw_rec_barrier *r = (const void *)h;
         return len == sizeof *r && r->count >= 2 && (r->flags & ~(unsigned)LW_LOCKF_PSHARED) == 0;
     }
+    case LW_REC_REAP:
+        return len == sizeof(struct lw_rec_reap) &&
+               ((const struct lw_rec_reap *)(const void *)h)->child > 0;
     case LW_REC_SEM: {
         const struct lw_rec_sem *r = (const void *)h;
         return len == sizeof *r && r->op >= LW_SEM_INIT && r->op <= LW_SEM_WAIT;

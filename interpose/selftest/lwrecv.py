@@ -32,7 +32,8 @@ HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
          11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD",
-         16: "JOIN", 17: "LOCK_SEEN", 18: "BARRIER", 19: "STEER", 20: "SEM"}
+         16: "JOIN", 17: "LOCK_SEEN", 18: "BARRIER", 19: "STEER", 20: "SEM",
+         21: "REAP"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
@@ -124,6 +125,10 @@ class Decoder:
             r.update(barrier=barrier, stack=bstack, count=count, flags=flags)
             return "%s epoch=%d barrier=%#x count=%d stack=%#x" % (head, epoch, barrier, count,
                                                                    bstack)
+        if typ == 21:
+            child, _, wstack = struct.unpack_from("<iIQ", body)
+            r.update(child=child, stack=wstack)
+            return "%s epoch=%d child=%d stack=%#x" % (head, epoch, child, wstack)
         if typ == 20:
             sem, sstack, op, value = struct.unpack_from("<QQII", body)
             r.update(sem=sem, stack=sstack, op=op, value=value)

@@ -207,6 +207,49 @@ static void test_semaphore_note(void **state)
     }
 }
 
+/* A forked child (announced at time 10) takes A -> B; the parent's main thread waits for its end
+ * (REAP at time 20, epoch 1) and takes B -> A: ordered by the wait. The same wait at time 5 (the
+ * child with that pid announced itself after it: a reused pid) or at time 0 (no clock) orders
+ * nothing, and neither does a wait for another pid. */
+static void test_reap_orders(void **state)
+{
+    (void)state;
+    const uint64_t reap_time[] = {20, 5, 0, 20};
+    for (int variant = 0; variant < 4; variant++) {
+        struct lw_detector *d = detector_with_process(PID);
+        rec_process(&r, PID + 1, PID, LW_ORIGIN_FORK, "/bin/prog");
+        rec_time(&r, 10);
+        feed(d);
+        /* process-shared locks: two processes' edges can meet at them */
+        const struct lw_held ha[] = {held_at(ref_pshared(ref_mutex(LOCK_A)), S_HOLD)};
+        rec_acquire(&r, PID + 1, 0, ref_pshared(ref_mutex(LOCK_B)), S_TAKE, 1, ha);
+        feed(d);
+        rec_reap(&r, PID, 0, variant == 3 ? PID + 2 : PID + 1, S_JOIN);
+        rec_epoch(&r, 1);
+        rec_time(&r, reap_time[variant]);
+        feed(d);
+        const struct lw_held hb[] = {held_at(ref_pshared(ref_mutex(LOCK_B)), S_HOLD)};
+        rec_acquire(&r, PID, 0, ref_pshared(ref_mutex(LOCK_A)), S_TAKE, 1, hb);
+        rec_epoch(&r, 1);
+        feed(d);
+        const struct lw_finding *f = the_inversion(d);
+        if (variant != 0) {
+            assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+            lw_detector_free(d);
+            continue;
+        }
+        assert_int_equal(f->schedule, LW_SCHEDULE_ORDERED);
+        assert_int_equal(f->nordered, 1);
+        const struct lw_ordering *o = &f->ordered_by[0];
+        assert_int_equal(o->first->pid, PID + 1);
+        assert_int_equal(o->then->pid, PID);
+        assert_int_equal(o->nsteps, 1);
+        assert_int_equal(o->steps[0].kind, LW_ORDER_REAPED);
+        assert_int_equal(o->steps[0].stack->id, S_JOIN);
+        lw_detector_free(d);
+    }
+}
+
 /* Two ended, unjoined threads with the join's pthread_t (a handle reused before the old
  * thread's JOIN arrived): the join orders neither. */
 static void test_ambiguous_handle_orders_nothing(void **state)
@@ -248,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_join_then_create_is_ordered),
         cmocka_unit_test(test_barrier_orders),
         cmocka_unit_test(test_semaphore_note),
+        cmocka_unit_test(test_reap_orders),
         cmocka_unit_test(test_no_join_is_concurrent),
         cmocka_unit_test(test_ambiguous_handle_orders_nothing),
         cmocka_unit_test(test_use_after_create_is_concurrent),

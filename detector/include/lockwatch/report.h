@@ -94,6 +94,7 @@ struct lw_process {
     int32_t parent_pid;
     uint32_t image;
     bool forked;          /* false: started by exec */
+    uint64_t start_ns;    /* CLOCK_MONOTONIC time of its PROCESS record; 0: not known */
     uint64_t timer_board; /* address of its struct lw_timer_board in the program, 0 if unknown */
 };
 
@@ -247,6 +248,7 @@ enum lw_order_step_kind {
     LW_ORDER_FORKED = 4,   /* `from` forked the process whose first thread is `to` */
     LW_ORDER_SEM_POST = 5, /* note: `from` posted semaphore `object` at stack, after its uses */
     LW_ORDER_SEM_WAIT = 6, /* note: `to` took that post in a wait at stack, before its uses */
+    LW_ORDER_REAPED = 7,   /* `from`'s process ended and `to` waited for it (wait*) at stack */
 };
 struct lw_order_step {
     enum lw_order_step_kind kind;

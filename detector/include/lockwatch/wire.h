@@ -82,6 +82,7 @@ enum lw_rec_type {
     LW_REC_BARRIER = 18,   /* a pthread_barrier_wait returned: the thread's epoch ended there */
     LW_REC_STEER = 19,     /* --confirm re-runs only: how one steered pause ended */
     LW_REC_SEM = 20,       /* sem_init, a sem_post or a sem_wait of a process-private semaphore */
+    LW_REC_REAP = 21,      /* a wait for a child process returned its end */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -137,7 +138,7 @@ struct lw_rec_header {
     int32_t pid;
     int32_t tid;      /* kernel thread id */
     uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
-    uint32_t epoch;   /* the thread's creates, joins, forks and barrier waits so far: each ends one
+    uint32_t epoch;   /* the thread's creates, joins, forks, waits and barrier rounds: each ends one
                          (happens-before, docs/internals.md) */
     uint64_t time_ns; /* CLOCK_MONOTONIC */
 };
@@ -229,6 +230,16 @@ struct lw_rec_sem {
     uint64_t stack; /* the call, 0 if not captured */
     uint32_t op;    /* enum lw_sem_op */
     uint32_t value; /* INIT: the initial value */
+};
+
+/* Thread h.thread's wait, waitpid, wait3, wait4 or waitid returned the end (exit or signal) of
+ * child `child`; the wait ended the thread's epoch h.epoch - 1. Everything the child did came
+ * before. */
+struct lw_rec_reap {
+    struct lw_rec_header h;
+    int32_t child;
+    uint32_t reserved;
+    uint64_t stack; /* the wait call, 0 if not captured */
 };
 
 struct lw_rec_thread_name {

@@ -3,7 +3,9 @@
  * lock_a then lock_b while the child, 200 ms later, takes lock_b then lock_a. Each process has
  * its own copy of both locks, so the cycle can never close: labelled ordered, saying so.
  * "shared": process-shared mutexes in shared memory; the parent takes the first before forking
- * and the child the second: the fork orders them (labelled ordered, naming the fork). */
+ * and the child the second: the fork orders them (labelled ordered, naming the fork).
+ * "wait": the same mutexes; the child takes the first order, and the parent the second after
+ * its waitpid returned the child's end: the wait orders them (labelled ordered, naming it). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stddef.h>
@@ -27,7 +29,8 @@ static void take(pthread_mutex_t *first, pthread_mutex_t *second)
 static int wait_child(pid_t child)
 {
     int status;
-    return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0
+    return waitpid(child, &status, 0) == child /* @lock:waitpid */
+                   && WIFEXITED(status) && WEXITSTATUS(status) == 0
                ? 0
                : 1;
 }
@@ -46,15 +49,38 @@ static int copies(void)
     return wait_child(child);
 }
 
-static int shared(void)
+/* Two process-shared mutexes in shared memory, or NULL. */
+static pthread_mutex_t *shared_pair(void)
 {
-    pthread_mutex_t *m = mmap(NULL, 2 * sizeof *m, PROT_READ | PROT_WRITE,
-                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) return 1;
+    pthread_mutex_t *m =
+        mmap(NULL, 2 * sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return NULL;
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    if (pthread_mutex_init(&m[0], &attr) != 0 || pthread_mutex_init(&m[1], &attr) != 0) return 1;
+    if (pthread_mutex_init(&m[0], &attr) != 0 || pthread_mutex_init(&m[1], &attr) != 0) return NULL;
+    return m;
+}
+
+static int waited(void)
+{
+    pthread_mutex_t *m = shared_pair();
+    if (m == NULL) return 1;
+    pid_t child = fork();
+    if (child < 0) return 1;
+    if (child == 0) {
+        take(&m[0], &m[1]);
+        _exit(0);
+    }
+    if (wait_child(child) != 0) return 1;
+    take(&m[1], &m[0]);
+    return 0;
+}
+
+static int shared(void)
+{
+    pthread_mutex_t *m = shared_pair();
+    if (m == NULL) return 1;
     take(&m[0], &m[1]);
     pid_t child = fork(); /* @lock:fork */
     if (child < 0) return 1;
@@ -67,5 +93,7 @@ static int shared(void)
 
 int main(int argc, char **argv)
 {
-    return argc > 1 && strcmp(argv[1], "shared") == 0 ? shared() : copies();
+    if (argc > 1 && strcmp(argv[1], "shared") == 0) return shared();
+    if (argc > 1 && strcmp(argv[1], "wait") == 0) return waited();
+    return copies();
 }
