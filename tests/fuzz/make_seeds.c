@@ -108,6 +108,16 @@ int main(int argc, char **argv)
     add(&misc, &r);
     rec_overflow(&r, PID, LW_OVERFLOW_CHAINS, 4096);
     add(&misc, &r);
+    rec_sem(&r, PID, 1, 0x6010e0, LW_SEM_INIT, 0, 1); /* a hand-over and a wait for a child */
+    add(&misc, &r);
+    rec_sem(&r, PID, 1, 0x6010e0, LW_SEM_POST, 0, 1);
+    add(&misc, &r);
+    rec_sem(&r, PID, 2, 0x6010e0, LW_SEM_WAIT, 0, 1);
+    add(&misc, &r);
+    rec_reap(&r, PID, 1, PID + 1, 1);
+    rec_epoch(&r, 1);
+    rec_time(&r, 50);
+    add(&misc, &r);
     emit(argv[1], "misc", &misc);
     return 0;
 }
