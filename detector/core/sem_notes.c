@@ -98,9 +98,8 @@ static int add_note(struct lw_detector *d, struct lw_finding *f, const struct lw
                                       .to = waiter,
                                       .stack = s->wait_stack,
                                       .object = s->addr};
-    all[f->nordered++] =
-        (struct lw_ordering){.first = poster, .then = waiter, .nsteps = 2, .steps = steps,
-                             .note = true};
+    all[f->nordered++] = (struct lw_ordering){
+        .first = poster, .then = waiter, .nsteps = 2, .steps = steps, .note = true};
     return LW_OK;
 }
 
@@ -116,8 +115,10 @@ int lw_sem_note(struct lw_detector *d, struct lw_finding *f)
             if (!x->holding || !x->acquiring || !x->thread || !y->holding || !y->acquiring ||
                 !y->thread || x->thread == y->thread)
                 continue;
-            uint32_t ua = lw_hb_use_of(hb, x->holding->index, x->acquiring->index, x->thread->index);
-            uint32_t ub = lw_hb_use_of(hb, y->holding->index, y->acquiring->index, y->thread->index);
+            uint32_t ua =
+                lw_hb_use_of(hb, x->holding->index, x->acquiring->index, x->thread->index);
+            uint32_t ub =
+                lw_hb_use_of(hb, y->holding->index, y->acquiring->index, y->thread->index);
             if (ua == LW_HB_NONE || ub == LW_HB_NONE) continue;
             for (size_t k = 0; k < d->nsems; k++)
                 if (hands_over(&d->sems[k], &hb->uses[ua], &hb->uses[ub]))

@@ -5,7 +5,7 @@
  * Argument "detached": T1 is detached instead and never joined; main waits until it has ended,
  * starts T2 (which takes no lock, and often gets T1's pthread_t back) and joins T2, then takes
  * lock_b then lock_a itself. Nothing joined T1, so nothing orders its lock_a -> lock_b before
- * main's lock_b -> lock_a: labelled concurrent (a join of the reused pthread_t is not one of T1). */
+ * main's lock_b -> lock_a: labelled concurrent (joining the reused pthread_t is not joining T1). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -80,7 +80,8 @@ int main(int argc, char **argv)
     const char *how = argc > 1 ? argv[1] : "try";
     pthread_t t1, t2;
     if (strcmp(how, "detached") == 0) {
-        if (pthread_create(&t1, NULL, take_a_then_b, NULL) != 0 || pthread_detach(t1) != 0) return 1;
+        if (pthread_create(&t1, NULL, take_a_then_b, NULL) != 0 || pthread_detach(t1) != 0)
+            return 1;
         nap_ms(300); /* T1 has ended: its pthread_t is free for the next thread */
         if (pthread_create(&t2, NULL, idle, NULL) != 0 || pthread_join(t2, NULL) != 0) return 1;
         take_b_then_a();
