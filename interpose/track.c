@@ -121,6 +121,22 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
     lwi_track_attempt(self, a);
 }
 
+/* The stack the same chain (same held locks, lock and call sites) had in the thread's previous
+ * epoch, 0 when the cache does not hold it: a chain repeated after a create, join, fork, barrier
+ * round or semaphore hand-over is reported again for its new epoch, with the stack it was first
+ * seen with, as a repeat within one epoch keeps it (docs/internals.md, "Chains per epoch"). */
+static uint64_t lwi_track_previous_stack(const struct lwi_thread *self, const struct lwi_acq *a)
+{
+    if (self->epoch == 0) return 0;
+    const struct lwi_held_stack *h = &self->held;
+    uint64_t key = lwi_chain_thread_root(self->number, self->epoch - 1);
+    for (uint32_t i = 0; i < h->count; i++)
+        key = lwi_chain_lock_key(key, &h->entries[i].ref, h->entries[i].pc);
+    key = lwi_chain_lock_key(key, &a->ref, a->pc);
+    uint64_t v;
+    return lwi_cache_get(&lwi_chain_cache, key, &v) ? lwi_chain_value_stack(v) : 0;
+}
+
 /* A chain missing from the cache: its stack, and an ACQUIRE when it has an edge, else a
  * LOCK_SEEN (the lock is used, with no edge). */
 static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
@@ -132,7 +148,8 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
     /* Unwound here, never borrowed from another acquisition at the same site: locking through a
      * helper function gives every caller the same pc, not the same stack. With no held lock
      * there is no edge: the stack is kept for edges out of this lock later. */
-    a->stack = lwi_depot_capture(self);
+    a->stack = lwi_track_previous_stack(self, a);
+    if (!a->stack) a->stack = lwi_depot_capture(self);
     if (h->count) {
         lwi_emit_acquire(self, &a->ref, a->stack);
         self->dirty = true; /* a use of an edge in this epoch (semaphore notes, wrap_sem.c) */
