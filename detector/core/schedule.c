@@ -148,10 +148,17 @@ int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, ui
                : LW_ERR_NOMEM;
 }
 
-/* Whether each process has its own copy of lock l (it is not process-shared). */
-static bool private_lock(const struct lw_lock *l)
+/* Whether each process has its own copy of lock l: not process-shared, and in static storage
+ * (inside a loaded object's segments, which fork copies). A lock elsewhere may sit in memory the
+ * processes share (a mapping made MAP_SHARED), where even a lock not marked process-shared is
+ * one object: no claim. */
+static bool private_lock(const struct lw_detector *d, const struct lw_lock *l)
 {
-    return (l->flags & LW_LOCKF_PSHARED) == 0;
+    if ((l->flags & LW_LOCKF_PSHARED) != 0 || l->image >= d->report.nimages) return false;
+    const struct lw_image *image = &d->report.images[l->image];
+    for (size_t m = 0; m < image->nmodules; m++)
+        if (l->addr >= image->modules[m].start && l->addr < image->modules[m].end) return true;
+    return false;
 }
 
 /* The verdict over one instance-level cycle. */
@@ -162,7 +169,7 @@ static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_
         if (!edges[k].holding || !edges[k].acquiring) return LW_HB_UNCHECKED;
         hold[k] = edges[k].holding->index;
         acq[k] = edges[k].acquiring->index;
-        copies[k] = private_lock(edges[k].acquiring);
+        copies[k] = private_lock(d, edges[k].acquiring);
     }
     return lw_hb_classify(&d->hb, hold, acq, copies, n, LW_SCHEDULE_BUDGET);
 }
@@ -259,7 +266,7 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
                 goto out;
             }
             /* edge i acquires what edge j holds: two processes, each its own copy */
-            if (dist == 1 && private_lock(f->cycle[i].acquiring) &&
+            if (dist == 1 && private_lock(d, f->cycle[i].acquiring) &&
                 lw_hb_other_process(hb, a->thread, b->thread)) {
                 rc = add_ordering(d, f, &cap, a, b);
                 if (rc == LW_OK) f->ordered_by[f->nordered - 1].copied = f->cycle[i].acquiring;

@@ -4,11 +4,14 @@
  * its own copy of both locks, so the cycle can never close: labelled ordered, saying so.
  * "shared": process-shared mutexes in shared memory; the parent takes the first before forking
  * and the child the second: the fork orders them (labelled ordered, naming the fork).
+ * "heap": like "copies", with the two mutexes on the heap: lockwatch cannot tell a private heap
+ * from memory the processes share, so it claims nothing: labelled concurrent.
  * "wait": the same mutexes; the child takes the first order, and the parent the second after
  * its waitpid returned the child's end: the wait orders them (labelled ordered, naming it). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -35,18 +38,28 @@ static int wait_child(pid_t child)
                : 1;
 }
 
-static int copies(void)
+static int copies(pthread_mutex_t *a, pthread_mutex_t *b)
 {
     pid_t child = fork();
     if (child < 0) return 1;
     if (child == 0) {
         struct timespec later = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
         nanosleep(&later, NULL);
-        take(&lock_b, &lock_a);
+        take(b, a);
         _exit(0);
     }
-    take(&lock_a, &lock_b);
+    take(a, b);
     return wait_child(child);
+}
+
+static int heap(void)
+{
+    pthread_mutex_t *m = malloc(2 * sizeof *m);
+    if (m == NULL || pthread_mutex_init(&m[0], NULL) != 0 || pthread_mutex_init(&m[1], NULL) != 0)
+        return 1;
+    int rc = copies(&m[0], &m[1]);
+    free(m);
+    return rc;
 }
 
 /* Two process-shared mutexes in shared memory, or NULL. */
@@ -95,5 +108,6 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "shared") == 0) return shared();
     if (argc > 1 && strcmp(argv[1], "wait") == 0) return waited();
-    return copies();
+    if (argc > 1 && strcmp(argv[1], "heap") == 0) return heap();
+    return copies(&lock_a, &lock_b);
 }
