@@ -29,15 +29,18 @@ int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec)
     struct lw_stack *stack =
         rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
     if (nomem) return LW_ERR_NOMEM;
+    /* Keyed by image, not process: a forked child's semaphore at the same address may be the
+     * parent's (memory they share) or its own copy; either way its posts count as a second
+     * poster, so no hand-over is claimed across the fork. */
     uint64_t index;
-    bool known = lw_map_get(&d->sem_ids, t->process, rec->sem, &index);
+    bool known = lw_map_get(&d->sem_ids, p->image, rec->sem, &index);
     if (rec->op == LW_SEM_INIT) { /* a new life: what came before is another semaphore */
         struct lw_sem_track *all = lw_grow(d->sems, &d->sems_cap, d->nsems + 1, sizeof *all);
         if (!all) return LW_ERR_NOMEM;
         d->sems = all;
         index = d->nsems;
-        if (lw_map_put(&d->sem_ids, t->process, rec->sem, index) != 0) return LW_ERR_NOMEM;
-        all[d->nsems++] = (struct lw_sem_track){.process = t->process,
+        if (lw_map_put(&d->sem_ids, p->image, rec->sem, index) != 0) return LW_ERR_NOMEM;
+        all[d->nsems++] = (struct lw_sem_track){.image = p->image,
                                                 .addr = rec->sem,
                                                 .value = rec->value,
                                                 .poster = LW_HB_NONE,

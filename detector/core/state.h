@@ -138,7 +138,7 @@ struct lw_detector {
     size_t nreaps, reaps_cap;
     struct lw_sem_track *sems; /* sem_notes.c: one per semaphore life (from its sem_init) */
     size_t nsems, sems_cap;
-    struct lw_map sem_ids; /* (process index, semaphore address) -> its latest life in sems */
+    struct lw_map sem_ids; /* (image, semaphore address) -> its latest life in sems */
 
     struct lw_robust_pending *robust; /* robust.c */
     size_t nrobust, robust_cap;
@@ -251,7 +251,7 @@ int lw_schedule_label(struct lw_detector *d);
 /* sem_notes.c: the posts and waits of each process-private semaphore life, and the note a
  * concurrent finding gets when one of them handed over between two of its edges' threads. */
 struct lw_sem_track {
-    uint32_t process;
+    uint32_t image;
     uint64_t addr;
     uint32_t value;          /* sem_init's initial value */
     uint32_t poster, waiter; /* the one thread that posted / waited, LW_HB_NONE: none yet */
