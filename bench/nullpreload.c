@@ -37,6 +37,7 @@ typedef int (*cnd_wait_fn)(cnd_t *, mtx_t *);
 typedef int (*pthread_join_fn)(pthread_t, void **);
 typedef int (*thrd_join_fn)(thrd_t, int *);
 typedef int (*sem_wait_fn)(sem_t *);
+typedef int (*sem_clockwait_fn)(sem_t *, clockid_t, const struct timespec *);
 typedef int (*barrier_wait_fn)(pthread_barrier_t *);
 typedef pid_t (*wait_fn)(int *);
 typedef pid_t (*waitpid_fn)(pid_t, int *, int);
@@ -58,7 +59,8 @@ static struct {
     cnd_wait_fn cnd_wait;
     pthread_join_fn pthread_join;
     thrd_join_fn thrd_join;
-    sem_wait_fn sem_wait;
+    sem_wait_fn sem_wait, sem_trywait, sem_post;
+    sem_clockwait_fn sem_clockwait;
     barrier_wait_fn barrier_wait;
     wait_fn wait;
     waitpid_fn waitpid;
@@ -104,6 +106,9 @@ __attribute__((constructor(101))) static void resolve_all(void)
     RESOLVE(pthread_join, "pthread_join");
     RESOLVE(thrd_join, "thrd_join");
     RESOLVE(sem_wait, "sem_wait");
+    RESOLVE(sem_trywait, "sem_trywait");
+    RESOLVE(sem_post, "sem_post");
+    RESOLVE(sem_clockwait, "sem_clockwait");
     RESOLVE(barrier_wait, "pthread_barrier_wait");
     RESOLVE(wait, "wait");
     RESOLVE(waitpid, "waitpid");
@@ -211,6 +216,21 @@ NULL_EXPORT int thrd_join(thrd_t thread, int *res)
 NULL_EXPORT int sem_wait(sem_t *sem)
 {
     return REAL(sem_wait)(sem);
+}
+
+NULL_EXPORT int sem_trywait(sem_t *sem)
+{
+    return REAL(sem_trywait)(sem);
+}
+
+NULL_EXPORT int sem_post(sem_t *sem)
+{
+    return REAL(sem_post)(sem);
+}
+
+NULL_EXPORT int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
+{
+    return REAL(sem_clockwait)(sem, clock, abstime);
 }
 
 NULL_EXPORT int pthread_barrier_wait(pthread_barrier_t *barrier)

@@ -424,6 +424,14 @@ def workloads(env, args):
                         "15000 short threads created and joined 8 at a time"),
         CommandWorkload("barrier 2t", 2.0, [wb, "-k", "barrier", "-n", "60000"],
                         "2 threads crossing a 2-thread barrier"),
+        # Python's threading.Lock is a semaphore (bench/README.md): the per-call cost of the
+        # semaphore wrappers in a lock-heavy interpreter loop.
+        CommandWorkload("python lock nest 2", 1.5,
+                        ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                           "python_locks.py"),
+                         str(args.iterations // 4)],
+                        "CPython (/usr/bin/python3): 1 thread taking two threading.Locks nested, "
+                        "in a loop", tools=("/usr/bin/python3",)),
         # Growth (bench/README.md): work the detector has not seen before, all the time.
         CommandWorkload("transfers-1k", 5.0, [gb, "-k", "transfers", "-a", "1000", "-n", "200000",
                                               "-t", "4"],

@@ -129,6 +129,24 @@ function(lw_add_scenario name)
   set_property(GLOBAL APPEND PROPERTY LW_SCENARIOS ${name})
 endfunction()
 
+# lw_add_python_scenario(NAME): a scenario whose programs are broken.py and fixed.py, run by
+# python3 (nothing to build): copied beside the README and expect like the others, added to the
+# demo's index, and tested (tests/integration) on the system's python3 when there is one.
+function(lw_add_python_scenario name)
+  set(dir ${CMAKE_CURRENT_SOURCE_DIR}/${name})
+  set(out ${CMAKE_BINARY_DIR}/scenarios/${name})
+  foreach(file README.md expect broken.py fixed.py)
+    configure_file(${dir}/${file} ${out}/${file} COPYONLY)
+    install(FILES ${dir}/${file} DESTINATION ${LW_SCENARIO_INSTALL_DIR}/${name})
+  endforeach()
+  foreach(variant broken fixed)
+    set_property(GLOBAL PROPERTY LW_SCENARIO_${name}_${variant}_SOURCE ${dir}/${variant}.py)
+  endforeach()
+  set_property(GLOBAL PROPERTY LW_SCENARIO_${name}_VARIANTS broken fixed)
+  set_property(GLOBAL PROPERTY LW_SCENARIO_${name}_PYTHON ON)
+  set_property(GLOBAL APPEND PROPERTY LW_SCENARIOS ${name})
+endfunction()
+
 # lw_write_scenario_index(): writes build/scenarios/index, the scenarios in the order they were
 # added (the order `lockwatch demo` lists them in), and installs it. Call after the last
 # lw_add_scenario.

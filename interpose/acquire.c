@@ -15,6 +15,8 @@ static int lwi_real_lock(uint8_t type, uint8_t mode, void *lock)
                                       : REAL(pthread_rwlock_wrlock)(lock);
     case LW_LOCK_SPIN:
         return REAL(pthread_spin_lock)(lock);
+    case LW_LOCK_SEM:
+        break;
     }
     return EINVAL;
 }
@@ -30,6 +32,8 @@ static int lwi_real_unlock(uint8_t type, void *lock)
         return REAL(pthread_rwlock_unlock)(lock);
     case LW_LOCK_SPIN:
         return REAL(pthread_spin_unlock)(lock);
+    case LW_LOCK_SEM:
+        break;
     }
     return EINVAL;
 }

@@ -59,6 +59,8 @@ static inline __attribute__((always_inline)) int lwi_real_try_live(uint8_t type,
                                       : REAL_LIVE(pthread_rwlock_trywrlock)(lock);
     case LW_LOCK_SPIN:
         return REAL_LIVE(pthread_spin_trylock)(lock);
+    case LW_LOCK_SEM: /* never a plain lock call (wrap_semlock.c) */
+        break;
     }
     return EINVAL;
 }
@@ -74,6 +76,8 @@ static inline __attribute__((always_inline)) int lwi_real_unlock_live(uint8_t ty
         return REAL_LIVE(pthread_rwlock_unlock)(lock);
     case LW_LOCK_SPIN:
         return REAL_LIVE(pthread_spin_unlock)(lock);
+    case LW_LOCK_SEM:
+        break;
     }
     return EINVAL;
 }

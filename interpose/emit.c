@@ -257,6 +257,16 @@ void lwi_emit_lock_seen(const struct lwi_thread *self, const struct lw_lock_ref 
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_sem_signal(const struct lwi_thread *self, const struct lw_lock_ref *sem, uint32_t why)
+{
+    struct lw_rec_sem_signal r;
+    memset(&r, 0, sizeof r);
+    r.sem = *sem;
+    r.why = why;
+    lwi_header(&r.h, LW_REC_SEM_SIGNAL, sizeof r, self);
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_wait(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack,
                    int32_t owner_tid, uint64_t deadline_ns)
 {

@@ -41,6 +41,9 @@ void lwi_emit_acquire(const struct lwi_thread *self, const struct lw_lock_ref *l
                       uint64_t stack);
 /* LOCK_SEEN for `lock`, taken with nothing held (a chain with no edge). */
 void lwi_emit_lock_seen(const struct lwi_thread *self, const struct lw_lock_ref *lock);
+/* SEM_SIGNAL: semaphore `sem` behaved as a signal (enum lw_sem_signal_why). */
+void lwi_emit_sem_signal(const struct lwi_thread *self, const struct lw_lock_ref *sem,
+                         uint32_t why);
 void lwi_emit_wait(const struct lwi_thread *self, const struct lw_lock_ref *lock, uint64_t stack,
                    int32_t owner_tid, uint64_t deadline_ns);
 void lwi_emit_wait_end(const struct lwi_thread *self, const struct lw_lock_ref *lock,

@@ -14,6 +14,7 @@
 
 #include "gen.h"
 #include "lockwatch/wire.h"
+#include "shared_object.h"
 
 /* glibc's rwlock kinds: only the non-recursive writer-preferring kind makes a waiting writer
  * block new readers; PTHREAD_RWLOCK_PREFER_WRITER_NP behaves as reader-preferring in glibc's
@@ -61,6 +62,8 @@ static inline uint8_t lwi_lock_flags(const void *lock, uint8_t type)
         return lwi_rwlock_flags(lock);
     case LW_LOCK_SPIN:
         return 0;
+    case LW_LOCK_SEM:
+        return lwi_sem_flags(lock);
     }
     return 0;
 }
@@ -128,6 +131,7 @@ static inline int32_t lwi_lock_owner_tid(const struct lw_lock_ref *ref)
     case LW_LOCK_RWLOCK:
         return ((const volatile pthread_rwlock_t *)ref->addr)->__data.__cur_writer;
     case LW_LOCK_SPIN:
+    case LW_LOCK_SEM: /* no owner in the object: the held stacks say who took it */
         return 0;
     }
     return 0;

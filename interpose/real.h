@@ -39,6 +39,11 @@
     X(pthread_cond_destroy)                                                                        \
     X(cnd_destroy)                                                                                 \
     X(sem_destroy)                                                                                 \
+    X(sem_init)                                                                                    \
+    X(sem_open)                                                                                    \
+    X(sem_trywait)                                                                                 \
+    X(sem_timedwait)                                                                               \
+    X(sem_clockwait)                                                                               \
     X(pthread_rwlock_rdlock)                                                                       \
     X(pthread_rwlock_wrlock)                                                                       \
     X(pthread_rwlock_tryrdlock)                                                                    \
@@ -77,7 +82,6 @@
     X(pthread_timedjoin_np)                                                                        \
     X(pthread_clockjoin_np)                                                                        \
     X(sem_wait)                                                                                    \
-    X(sem_init)                                                                                    \
     X(pthread_barrier_wait)                                                                        \
     X(alarm)                                                                                       \
     X(ualarm)                                                                                      \

@@ -29,6 +29,7 @@ static bool lwi_is_reentrant(const struct lw_lock_ref *held, const struct lw_loc
     case LW_LOCK_RWLOCK:
         return held->mode == LW_MODE_SHARED && want->mode == LW_MODE_SHARED;
     case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
         return false;
     }
     return false;
@@ -46,6 +47,7 @@ static bool lwi_still_owned(const struct lwi_thread *self, const struct lw_lock_
     case LW_LOCK_RWLOCK:
         return held->mode == LW_MODE_SHARED || lwi_lock_owner_tid(held) == self->tid;
     case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
         return true;
     }
     return true;
@@ -63,6 +65,7 @@ static bool lwi_relock_blocks(const struct lw_lock_ref *held, const struct lw_lo
     case LW_LOCK_RWLOCK:
         return held->mode == LW_MODE_SHARED;
     case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
         return true;
     }
     return true;
@@ -77,6 +80,15 @@ static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
     }
     lwi_held_remove(h, i);
     lwi_chain_rekey(h, i, self->chain_root);
+}
+
+/* Drops entry i, a semaphore that stops being held without a release by its taker (proved a
+ * signal, or re-made): its hold ends now for --profile too. */
+static void lwi_sem_drop(struct lwi_thread *self, uint32_t i)
+{
+    uint64_t addr = lwi_held_at(&self->held, i)->ref.addr;
+    lwi_remove_entry(self, i);
+    if (LWI_PROFILING()) lwi_profile_release(self, addr);
 }
 
 /* `key`'s cached value says other flags than `flags`, just read from the lock object: its memory
@@ -99,6 +111,21 @@ static void lwi_track_fix_cached_flags(struct lwi_thread *self, uint64_t key, ui
 static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, uint32_t i)
 {
     struct lwi_held_entry *e = lwi_held_at(&self->held, i);
+    if (e->ref.type == LW_LOCK_SEM || a->ref.type == LW_LOCK_SEM) {
+        /* The entry of an earlier generation (the memory was freed and re-used) is stale; a wait
+         * on the same generation by its taker went through only if another thread posted it or
+         * its value was above 1: a signal either way (track.h). */
+        bool same = e->ref.type == a->ref.type && e->ref.generation == a->ref.generation;
+        lwi_sem_drop(self, i);
+        if (!same) {
+            lwi_track_attempt(self, a);
+            return;
+        }
+        a->signal = true;
+        lwi_track_sem_signal(self, (const void *)(uintptr_t)a->ref.addr, a->ref.flags,
+                             LW_SEM_RETAKEN);
+        return;
+    }
     if (e->ref.flags != a->ref.flags) {
         e->ref.flags = a->ref.flags;
         bool trylock = (e->ref.acq & LW_ACQF_TRY) != 0;
@@ -233,6 +260,7 @@ void lwi_track_attempt(struct lwi_thread *self, struct lwi_acq *a)
 void lwi_track_acquired(struct lwi_thread *self, struct lwi_acq *a)
 {
     struct lwi_held_stack *h = &self->held;
+    if (a->signal) return;
     if (a->reentry || a->double_lock) {
         long i = lwi_held_find(h, a->ref.addr);
         if (i >= 0) {
@@ -272,6 +300,7 @@ static bool lwi_owned_untracked(const struct lwi_thread *self, const struct lw_l
     case LW_LOCK_RWLOCK:
         return lwi_lock_owner_tid(ref) == self->tid;
     case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
         return false;
     }
     return false;
@@ -286,6 +315,7 @@ static bool lwi_held_anonymously(const struct lw_lock_ref *ref)
     switch ((enum lw_lock_type)ref->type) {
     case LW_LOCK_MUTEX:
     case LW_LOCK_MTX:
+    case LW_LOCK_SEM:
         return false;
     case LW_LOCK_RWLOCK: {
         unsigned readers = ((const volatile pthread_rwlock_t *)ref->addr)->__data.__readers;
@@ -314,6 +344,8 @@ static struct lw_lock_ref lwi_ref_of(uint64_t addr, uint8_t type)
         return lwi_ref_rwlock(lock, LW_MODE_EXCLUSIVE, 0);
     case LW_LOCK_SPIN:
         return lwi_ref_spin(lock, 0);
+    case LW_LOCK_SEM:
+        return lwi_ref_read(lock, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
     }
     return lwi_ref_spin(lock, 0);
 }
@@ -462,6 +494,8 @@ void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack)
     uint64_t stack = exit_stack;
     for (uint32_t i = 0; i < h->count; i++) {
         const struct lwi_held_entry *e = lwi_held_at(h, i);
+        /* a semaphore has no owner: ending with one taken is no misuse */
+        if (e->ref.type == LW_LOCK_SEM) continue;
         /* another thread's unlock ended this hold (reported as unlock-unowned) */
         if (lwi_lifecycle_take_released(self, e->ref.addr)) continue;
         if (!stack) stack = lwi_depot_capture(self);
@@ -469,4 +503,67 @@ void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack)
         lwi_emit_misuse(self, LW_MISUSE_EXIT_HOLDING, 0, &ref, stack, e->stack, self->number);
     }
     lwi_emit_thread_exit(self, h->count);
+}
+
+/* Salt of the cache keys that say "this semaphore generation was reported a signal". */
+#define LWI_SEM_SIGNAL_SALT 0x73656d7369676e6cull
+
+/* The cache key of "this generation of semaphore `sem` was reported a signal". */
+static uint64_t lwi_sem_signal_key(const void *sem, uint8_t flags)
+{
+    struct lw_lock_ref ref = lwi_ref_unread(sem, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
+    ref.flags = flags;
+    ref.generation = lwi_gen_use(ref.addr);
+    return lwi_chain_lock_key(LWI_SEM_SIGNAL_SALT, &ref, 0);
+}
+
+bool lwi_sem_signal_seen;
+
+bool lwi_track_sem_known_signal_slow(const void *sem, uint8_t flags)
+{
+    uint64_t v;
+    return lwi_cache_get(&lwi_chain_cache, lwi_sem_signal_key(sem, flags), &v);
+}
+
+void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flags, uint32_t why)
+{
+    struct lw_lock_ref ref = lwi_ref_unread(sem, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
+    ref.flags = flags;
+    ref.generation = lwi_gen_use(ref.addr);
+    uint64_t key = lwi_chain_lock_key(LWI_SEM_SIGNAL_SALT, &ref, 0), v;
+    if (lwi_cache_get(&lwi_chain_cache, key, &v)) return;
+    lwi_emit_sem_signal(self, &ref, why);
+    lwi_cache_put(&lwi_chain_cache, key, 1);
+    __atomic_store_n(&lwi_sem_signal_seen, true, __ATOMIC_RELAXED);
+}
+
+bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, addr);
+    if (i >= 0 && lwi_held_at(h, (uint32_t)i)->ref.type == LW_LOCK_SEM) {
+        lwi_sem_drop(self, (uint32_t)i);
+        return true;
+    }
+    lwi_track_sem_signal(self, (const void *)(uintptr_t)addr, flags, LW_SEM_POSTED_UNHELD);
+    return false;
+}
+
+void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr)
+{
+    long i = lwi_held_find(&self->held, addr);
+    if (i >= 0) lwi_sem_drop(self, (uint32_t)i);
+}
+
+void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags)
+{
+    struct lwi_held_stack *h = &self->held;
+    long i = lwi_held_find(h, (uint64_t)(uintptr_t)sem);
+    if (i < 0) return;
+    const struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
+    /* an entry of an earlier generation (the memory was re-used) is only stale */
+    bool same =
+        e->ref.type == LW_LOCK_SEM && e->ref.generation == lwi_gen_use((uint64_t)(uintptr_t)sem);
+    lwi_sem_drop(self, (uint32_t)i);
+    if (same) lwi_track_sem_signal(self, sem, flags, LW_SEM_RETAKEN);
 }

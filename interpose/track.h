@@ -44,6 +44,7 @@ struct lwi_acq {
     const struct lwi_held_entry *entry;
     bool reentry;     /* recursive re-acquisition by the owner: bump the count */
     bool double_lock; /* a DOUBLE_LOCK misuse was sent for this attempt */
+    bool signal;      /* a semaphore its taker waits on again: a signal, not pushed */
 };
 
 static inline void lwi_acq_init(struct lwi_acq *a, struct lw_lock_ref ref, uint64_t pc)
@@ -55,6 +56,7 @@ static inline void lwi_acq_init(struct lwi_acq *a, struct lw_lock_ref ref, uint6
     a->entry = NULL;
     a->reentry = false;
     a->double_lock = false;
+    a->signal = false;
 }
 
 #define LWI_CALLER_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
@@ -259,6 +261,32 @@ void lwi_track_cond_reacquire(struct lwi_thread *self, struct lw_lock_ref ref, u
                               const struct lwi_held_entry *saved);
 /* Puts a saved entry back on top unchanged but for its keys (cancelled condition wait). */
 void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *saved);
+
+/* Semaphores (wrap_semlock.c; docs/internals.md, "Semaphores"). A semaphore is tracked as a lock
+ * (LW_LOCK_SEM) until it behaves as a signal, which lwi_track_sem_signal tells the driver (once
+ * per generation while the chain cache keeps it): a wait or a try by the thread that took it and
+ * has not posted it (lwi_track_attempt drops the entry and sets a->signal; lwi_track_sem_tried
+ * for a try that failed), a post by a thread that
+ * does not hold it (lwi_track_sem_post), an init with a value other than 1.
+ * lwi_track_sem_post: the slow path of a post that lwi_track_pop_top did not take; true when it
+ * released the poster's hold, false when the post is a signal. lwi_track_sem_forget: the
+ * semaphore's memory is re-made (init, destroy): the thread's entry goes, silently. */
+void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flags, uint32_t why);
+bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags);
+void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr);
+/* Whether this generation of `sem` was reported a signal and the chain cache still says so (a
+ * miss, after an eviction, makes a signal's wait look like an acquisition: a hold, no record).
+ * Until a process reports its first signal, no lookup: a program whose semaphores are all locks
+ * pays one load per wait. */
+extern bool lwi_sem_signal_seen;
+bool lwi_track_sem_known_signal_slow(const void *sem, uint8_t flags);
+static inline bool lwi_track_sem_known_signal(const void *sem, uint8_t flags)
+{
+    return __atomic_load_n(&lwi_sem_signal_seen, __ATOMIC_RELAXED) &&
+           lwi_track_sem_known_signal_slow(sem, flags);
+}
+/* A failed sem_trywait: when the thread holds the semaphore, it is a signal (entry dropped). */
+void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags);
 
 /* Thread end (trampoline threads): EXIT_HOLDING misuse per held lock (but those another
  * thread's unlock released), then THREAD_EXIT. */

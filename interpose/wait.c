@@ -154,6 +154,8 @@ bool lwi_lock_acquired(const struct lw_lock_ref *ref, int rc)
     case LW_LOCK_RWLOCK:
     case LW_LOCK_SPIN:
         return rc == 0;
+    case LW_LOCK_SEM: /* never a plain lock call (wrap_semlock.c) */
+        break;
     }
     return false;
 }
@@ -169,6 +171,8 @@ static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock
         return lwi_wait_rwlock(self, a, lock, a->ref.mode == LW_MODE_EXCLUSIVE);
     case LW_LOCK_SPIN:
         return lwi_wait_spin(self, a, lock);
+    case LW_LOCK_SEM:
+        break;
     }
     return EINVAL;
 }

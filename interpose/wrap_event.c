@@ -1,16 +1,15 @@
 /* wrap_event.c — the indefinite waits that are not lock acquisitions: pthread_join and thrd_join
- * (also std::thread::join), sem_wait, pthread_barrier_wait, and waiting for a child process
+ * (also std::thread::join), pthread_barrier_wait, and waiting for a child process
  * (wait, waitpid, wait3, wait4, waitid without WNOHANG: a shell waiting for a deadlocked program
  * is part of the stuck run). Each puts the thread on the wait
  * board for the real call (watch.h) and changes nothing else: the real call, its result and errno
  * are the program's. A join that succeeds also ends the joiner's epoch and sends a JOIN record,
  * a barrier wait that returns a BARRIER record, and a wait for a child that returns its end a
- * REAP record (happens-before, docs/internals.md). The
- * condition waits are in wrap_cond.c. Waits with a deadline or that never block (timed and try
- * joins, sem_timedwait, sem_clockwait, sem_trywait) end by themselves and stay off the board;
- * the joins among them still end the joiner's epoch and send a JOIN record when they succeed. A
- * cancelled join, sem_wait or wait for a child (all cancellation points in glibc) leaves the board
- * through a cleanup handler. */
+ * REAP record (happens-before, docs/internals.md). The condition waits are in wrap_cond.c, the
+ * semaphore waits in wrap_semlock.c. Waits with a deadline or that never block (timed and try
+ * joins) end by themselves and stay off the board; they still end the joiner's epoch and send a
+ * JOIN record when they succeed. A cancelled join or wait for a child (all cancellation points in
+ * glibc) leaves the board through a cleanup handler. */
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/resource.h>
@@ -26,7 +25,6 @@
 #include "site.h"
 #include "track.h"
 #include "watch.h"
-#include "wrap_sem.h"
 
 #define LWI_BARRIER_SITE 0x6261727269657273ull
 
@@ -115,17 +113,6 @@ LWI_EXPORT int pthread_clockjoin_np(pthread_t thread, void **retval, clockid_t c
 {
     int rc = REAL(pthread_clockjoin_np)(thread, retval, clockid, abstime);
     if (rc == 0) lwi_joined((uint64_t)thread);
-    return rc;
-}
-
-LWI_EXPORT int sem_wait(sem_t *sem)
-{
-    struct lwi_event_ctx ctx;
-    lwi_event_begin(&ctx, LW_WAIT_SEM, (uint64_t)(uintptr_t)sem, lwi_sem_flags(sem),
-                    LWI_CALLER_PC());
-    int rc;
-    LWI_EVENT_WAIT(ctx, rc, REAL(sem_wait)(sem));
-    if (rc == 0) lwi_sem_event(sem, LW_SEM_WAIT, 0, LWI_CALLER_PC());
     return rc;
 }
 

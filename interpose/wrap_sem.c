@@ -1,8 +1,9 @@
-/* wrap_sem.c — sem_destroy of a semaphore threads are blocked on (cond-misuse), and the SEM
- * records of process-private semaphores (sem_init here; posts and waits call lwi_sem_event) from
- * which the driver notes hand-overs that ordered a cycle's edges (docs/internals.md).
+/* wrap_sem.c — sem_destroy: ends the semaphore's generation (wrap_semlock.c tracks semaphores as
+ * locks), and reports a destroy of a semaphore threads are blocked on (cond-misuse); and the SEM
+ * records of process-private semaphores from which the driver notes hand-overs that ordered a
+ * cycle's edges (lwi_sem_event, called by wrap_semlock.c; docs/internals.md, "Semaphore notes").
  *
- * Semaphore waits are not wrapped here, so the waiters are read from the object: glibc's 64-bit
+ * The waiters are read from the object: glibc's 64-bit
  * semaphore keeps the blocked waiters in the high half of its data word and the value in the low
  * half. A waiter counts from the moment it blocks until it returns; one a post has already
  * released still counts until it returns, so only waiters beyond the value (tokens not yet
@@ -16,6 +17,7 @@
 #include "depot.h"
 #include "emit.h"
 #include "errsave.h"
+#include "gen.h"
 #include "real.h"
 #include "shared_object.h"
 #include "site.h"
@@ -40,11 +42,10 @@ static bool lwi_sem_has_blocked_waiters(const sem_t *sem)
 
 #define LWI_SEM_SITE 0x73656d6170686f72ull
 
-void lwi_sem_event(sem_t *sem, uint32_t op, uint32_t value, uint64_t pc)
+void lwi_sem_event(struct lwi_thread *self, const sem_t *sem, uint8_t flags, uint32_t op,
+                   uint32_t value, uint64_t pc)
 {
-    if (lwi_sem_flags(sem) & LW_LOCKF_PSHARED) return; /* posts elsewhere are not seen */
-    struct lwi_thread *self = lwi_enter();
-    if (!self) return;
+    if (flags & LW_LOCKF_PSHARED) return; /* posts elsewhere are not seen */
     LWI_ERRNO_SAVE();
     /* Only a thread with an edge in its current epoch needs a new one to tell its uses before
      * the post or wait from those after; otherwise the current epoch has no use before it. */
@@ -53,14 +54,6 @@ void lwi_sem_event(sem_t *sem, uint32_t op, uint32_t value, uint64_t pc)
     uint64_t stack = lwi_site_stack(self, lwi_chain_site_key(LWI_SEM_SITE + op, pc), &site_ref);
     lwi_emit_sem(self, (uint64_t)(uintptr_t)sem, op, value, stack);
     LWI_ERRNO_RESTORE();
-    lwi_leave(self);
-}
-
-LWI_EXPORT int sem_init(sem_t *sem, int pshared, unsigned value)
-{
-    int rc = REAL(sem_init)(sem, pshared, value);
-    if (rc == 0 && !pshared) lwi_sem_event(sem, LW_SEM_INIT, value, LWI_CALLER_PC());
-    return rc;
 }
 
 LWI_EXPORT int sem_destroy(sem_t *sem)
@@ -74,5 +67,13 @@ LWI_EXPORT int sem_destroy(sem_t *sem)
                         UINT32_MAX);
     }
     lwi_leave(self);
-    return REAL(sem_destroy)(sem);
+    int rc = REAL(sem_destroy)(sem);
+    if (rc == 0 && lwi_reenter(self)) {
+        /* The semaphore's generation ends; a hold of it by this thread goes with it (taking a
+         * semaphore carries no ownership, so destroying a taken one is no misuse). */
+        lwi_track_sem_forget(self, (uint64_t)(uintptr_t)sem);
+        lwi_gen_retire((uint64_t)(uintptr_t)sem);
+        lwi_leave(self);
+    }
+    return rc;
 }

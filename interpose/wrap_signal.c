@@ -1,17 +1,15 @@
 /* wrap_signal.c — pthread_cond_signal, pthread_cond_broadcast, cnd_signal, cnd_broadcast (also
- * std::condition_variable::notify_*) and sem_post, noted in the signalling thread's log when they
- * succeed (watch.h), so a deadlock report can say where a condition variable or semaphore that
- * threads wait on was last signalled, and whether that was before they waited (a lost wake-up).
- * The real call comes first and its result and errno are the program's. sem_post may run in a
- * signal handler: a handler that interrupted the runtime finds the guard taken and is not noted. */
+ * std::condition_variable::notify_*), noted in the signalling thread's log when they succeed
+ * (watch.h), so a deadlock report can say where a condition variable that threads wait on was
+ * last signalled, and whether that was before they waited (a lost wake-up). sem_post, which is
+ * also a release when its thread took the semaphore, is noted by wrap_semlock.c. The real call
+ * comes first and its result and errno are the program's. */
 #include <pthread.h>
-#include <semaphore.h>
 #include <threads.h>
 
 #include "real.h"
 #include "track.h"
 #include "watch.h"
-#include "wrap_sem.h"
 
 static void lwi_signal_noted(const void *object, uint64_t pc)
 {
@@ -46,16 +44,5 @@ LWI_EXPORT int cnd_broadcast(cnd_t *c)
 {
     int rc = REAL(cnd_broadcast)(c);
     if (rc == thrd_success) lwi_signal_noted(c, LWI_CALLER_PC());
-    return rc;
-}
-
-LWI_EXPORT int sem_post(sem_t *sem)
-{
-    int rc = REAL(sem_post)(sem);
-    if (rc == 0) {
-        uint64_t pc = LWI_CALLER_PC();
-        lwi_signal_noted(sem, pc);
-        lwi_sem_event(sem, LW_SEM_POST, 0, pc);
-    }
     return rc;
 }

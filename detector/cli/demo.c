@@ -30,10 +30,11 @@ struct demo {
     char self[PATH_MAX];     /* this lockwatch */
     char dir[PATH_MAX + 64]; /* the scenarios directory (holds `index`) */
     bool color;
-    bool step;            /* --step: wait for Enter on the terminal between steps */
-    const char *confirm;  /* --confirm[=N], passed on to the broken and fixed runs, or NULL */
-    FILE *tty;            /* /dev/tty, for --step */
-    struct lwd_wrap wrap; /* the narrative, wrapped to the terminal's width */
+    bool step;             /* --step: wait for Enter on the terminal between steps */
+    const char *confirm;   /* --confirm[=N], passed on to the broken and fixed runs, or NULL */
+    char python[PATH_MAX]; /* python3 from PATH for the Python lessons, "" when there is none */
+    FILE *tty;             /* /dev/tty, for --step */
+    struct lwd_wrap wrap;  /* the narrative, wrapped to the terminal's width */
 };
 
 /* What NAME/expect says about one section: findings or not, and the lockwatch options. */
@@ -164,6 +165,42 @@ static int for_each_scenario(const struct demo *d,
     return rc;
 }
 
+/* Whether NAME is a Python lesson: its programs are broken.py and fixed.py, run by python3. */
+static bool is_python(const struct demo *d, const char *name)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/%s/broken.py", d->dir, name);
+    return access(path, R_OK) == 0;
+}
+
+/* The python3 the Python lessons run on, into d->python ("" when none is installed): the
+ * system's /usr/bin/python3 first (the CPython lockwatch is tested on, and no wrapper script such
+ * as a version manager's shim, whose exec chain the run would follow), else python3 from PATH. */
+static void find_python(struct demo *d)
+{
+    d->python[0] = '\0';
+    if (access("/usr/bin/python3", X_OK) == 0) {
+        snprintf(d->python, sizeof d->python, "/usr/bin/python3");
+        return;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *at = path; *at != '\0';) {
+        size_t n = strcspn(at, ":");
+        char candidate[PATH_MAX];
+        if (n > 0 && n + sizeof "/python3" <= sizeof candidate) {
+            snprintf(candidate, sizeof candidate, "%.*s/python3", (int)n, at);
+            if (access(candidate, X_OK) == 0) {
+                snprintf(d->python, sizeof d->python, "%s", candidate);
+                return;
+            }
+        }
+        at += n + (at[n] == ':');
+    }
+}
+
+#define DEMO_NO_PYTHON "needs python3, which is not installed (Debian: apt-get install python3)"
+
 #define LIST_NAME_WIDTH 24
 
 static int list_one(const struct demo *d, const char *name, void *arg)
@@ -171,6 +208,10 @@ static int list_one(const struct demo *d, const char *name, void *arg)
     (void)arg;
     char summary[512];
     read_summary(d, name, summary, sizeof summary);
+    if (is_python(d, name) && d->python[0] == '\0') {
+        size_t len = strlen(summary);
+        snprintf(summary + len, sizeof summary - len, " (" DEMO_NO_PYTHON ")");
+    }
     printf("  ");
     styled(d, STYLE_LABEL, "%-*s", LIST_NAME_WIDTH, name);
     putchar(' ');
@@ -219,11 +260,11 @@ static void print_paragraph(struct demo *d, const char *name, const char *label)
     if (inside) putchar('\n');
 }
 
-/* The source file of a variant: NAME/VARIANT.c, or .cpp for C++ scenarios. */
+/* The source file of a variant: NAME/VARIANT.c, .cpp for C++ scenarios, .py for Python ones. */
 static bool source_path(const struct demo *d, const char *name, const char *variant, char *path,
                         size_t size)
 {
-    const char *exts[] = {"c", "cpp"};
+    const char *exts[] = {"c", "cpp", "py"};
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         snprintf(path, size, "%s/%s/%s.%s", d->dir, name, variant, exts[i]);
         if (access(path, R_OK) == 0) return true;
@@ -389,8 +430,11 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
                        const struct demo_expect *e)
 {
     char program[PATH_MAX * 2];
-    snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
-    char self[sizeof d->self], dashes[] = "--", verbose[] = "--verbose";
+    bool python = is_python(d, name);
+    snprintf(program, sizeof program, "%s/%s/%s%s", d->dir, name, variant, python ? ".py" : "");
+    char self[sizeof d->self], dashes[] = "--", verbose[] = "--verbose", python3[] = "python3";
+    char interpreter[sizeof d->python];
+    memcpy(interpreter, d->python, sizeof interpreter);
     /* The report follows the narrative on stdout (pipes and pagers keep the order); the demo
      * explains the ThreadSanitizer builds itself, so the hint would only repeat it. */
     char to_stdout[] = "--output=/dev/stdout", no_hints[] = "--no-hints",
@@ -413,6 +457,7 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
         argv[argc++] = confirm;
     }
     argv[argc++] = dashes;
+    if (python) argv[argc++] = interpreter;
     argv[argc++] = program;
     argv[argc] = NULL;
     /* The command a student would type, wrapped like the rest. */
@@ -424,7 +469,8 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
     if (confirm[0] != '\0' && len < sizeof shown)
         len += (size_t)snprintf(shown + len, sizeof shown - len, " %s", confirm);
     if (len < sizeof shown)
-        snprintf(shown + len, sizeof shown - len, " %s%s", program, d->color ? "\033[0m" : "");
+        snprintf(shown + len, sizeof shown - len, "%s%s %s%s", python ? " " : "",
+                 python ? python3 : "", program, d->color ? "\033[0m" : "");
     lwd_wrap_line(&d->wrap, shown);
     fflush(stdout);
     fflush(stderr);
@@ -476,8 +522,10 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
 static int show_variant(struct demo *d, const char *name, const char *variant, const char *intro)
 {
     char program[PATH_MAX * 2];
-    snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variant);
-    if (access(program, X_OK) != 0) return 0; /* a TSan build clang could not make */
+    bool python = is_python(d, name);
+    snprintf(program, sizeof program, "%s/%s/%s%s", d->dir, name, variant, python ? ".py" : "");
+    /* a TSan build clang could not make, or one a Python lesson has not */
+    if (access(program, python ? R_OK : X_OK) != 0) return 0;
     struct demo_expect e;
     if (!read_expect(d, name, variant, &e)) {
         fprintf(stderr, "lockwatch demo: %s/%s/expect has no [%s] section\n", d->dir, name,
@@ -512,11 +560,17 @@ static int worst(int a, int b)
 /* The two programs every scenario has; says how to build them when they are missing. */
 static bool scenario_built(const struct demo *d, const char *name)
 {
+    if (is_python(d, name) && d->python[0] == '\0') {
+        fprintf(stderr, "lockwatch demo: %s is a Python lesson and %s\n", name, DEMO_NO_PYTHON);
+        return false;
+    }
     const char *variants[] = {"broken", "fixed"};
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
         char program[PATH_MAX * 2];
-        snprintf(program, sizeof program, "%s/%s/%s", d->dir, name, variants[i]);
-        if (access(program, X_OK) != 0) {
+        bool python = is_python(d, name);
+        snprintf(program, sizeof program, "%s/%s/%s%s", d->dir, name, variants[i],
+                 python ? ".py" : "");
+        if (access(program, python ? R_OK : X_OK) != 0) {
             fprintf(stderr,
                     "lockwatch demo: %s is not built; build the scenarios with:\n"
                     "  cmake --build BUILD_DIR --target scenarios\n",
@@ -585,6 +639,7 @@ int lwd_demo(int argc, char **argv)
         }
     }
     if (find_scenarios(&d) != 0) return LWD_EXIT_TOOL;
+    find_python(&d);
     if (name == NULL) {
         styled(&d, STYLE_TITLE, "Scenarios");
         printf(" (run one with: lockwatch demo NAME)\n");

@@ -12,6 +12,9 @@
 
 #define SHOW_BEGIN "/* @show */"
 #define SHOW_END "/* @show-end */"
+/* The same in Python sources. */
+#define SHOW_BEGIN_PY "# @show"
+#define SHOW_END_PY "# @show-end"
 
 static bool is_marker_char(char c)
 {
@@ -74,6 +77,11 @@ void lwd_source_strip_markers(char *line)
     }
     char *slashes = strstr(line, "//");
     if (slashes != NULL && slashes[strspn(slashes + 2, " \t") + 2] == '\0') *slashes = '\0';
+    /* A Python comment left empty ("#"). */
+    trim_right(line);
+    size_t len = strlen(line);
+    if (len > 0 && line[len - 1] == '#' && (len == 1 || isspace((unsigned char)line[len - 2])))
+        line[len - 1] = '\0';
     trim_right(line);
 }
 
@@ -123,10 +131,10 @@ int lwd_source_lines_read(const char *path, struct lwd_source_lines *out)
     while (rc == 0 && getline(&line, &cap, f) >= 0) {
         trim_right(line);
         const char *content = skip_blanks(line);
-        if (strcmp(content, SHOW_BEGIN) == 0) {
+        if (strcmp(content, SHOW_BEGIN) == 0 || strcmp(content, SHOW_BEGIN_PY) == 0) {
             if (seen_region) rc = add_line(out, "...");
             inside = seen_region = true;
-        } else if (strcmp(content, SHOW_END) == 0) {
+        } else if (strcmp(content, SHOW_END) == 0 || strcmp(content, SHOW_END_PY) == 0) {
             inside = false;
         } else if (inside) {
             lwd_source_strip_markers(line);

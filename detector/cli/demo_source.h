@@ -1,10 +1,11 @@
 /* demo_source.h — the few source lines of a scenario the demo shows (the bug, the fix).
  *
  * A scenario source marks what to show with a line `/ * @show * /` (without the spaces) before
- * and a line `/ * @show-end * /` after; a file may have several such regions. The lines are
+ * and a line `/ * @show-end * /` after (`# @show` and `# @show-end` in Python); a file may have
+ * several such regions. The lines are
  * returned without the test markers (`@lock:NAME` and any other `@WORD:NAME`; a comment left
- * empty goes too), without trailing blanks, dedented by their common indentation, with a
- * line "..." between two regions. */
+ * empty, C or Python, goes too), without trailing blanks, dedented by their common indentation,
+ * with a line "..." between two regions. */
 #ifndef LWD_DEMO_SOURCE_H
 #define LWD_DEMO_SOURCE_H
 

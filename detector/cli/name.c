@@ -8,6 +8,7 @@
  * (lock_wrapper.h). */
 #include <inttypes.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,8 @@ static uint64_t lock_size(uint8_t type)
         return sizeof(pthread_spinlock_t);
     case LW_LOCK_MTX:
         return sizeof(mtx_t);
+    case LW_LOCK_SEM:
+        return sizeof(sem_t);
     }
     return 1;
 }

@@ -18,6 +18,8 @@ const char *lwd_lock_type_name(uint8_t type)
         return "spinlock";
     case LW_LOCK_MTX:
         return "mtx";
+    case LW_LOCK_SEM:
+        return "semaphore";
     }
     return "lock";
 }

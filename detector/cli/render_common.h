@@ -13,7 +13,7 @@
 /* Frames shown per stack in the text report before "(N more frames)". */
 #define LWD_TEXT_MAX_FRAMES 8u
 
-/* "mutex", "rwlock", "spinlock", "mtx"; "lock" for a type this build does not know. */
+/* "mutex", "rwlock", "spinlock", "mtx", "semaphore"; "lock" for a type this build does not know. */
 const char *lwd_lock_type_name(uint8_t type);
 
 /* "write" (exclusive) or "read" (shared), as in the JSON report. */

@@ -108,6 +108,29 @@ static bool has_lock(struct lw_lock *const *locks, size_t n, const struct lw_loc
 /* Fills f->waits (and threads) from blocked thread indices ts[0..n), f->locks with the distinct
  * locks they wait for, and f->stacks with where each waits and where the waited-for locks that
  * one of them holds were taken. */
+/* A semaphore wait on a semaphore that another waiting thread holds as a lock (taken, not
+ * posted, never proved a signal: docs/internals.md, "Semaphores") waits for that thread: the
+ * wait names the lock and its holder. */
+static void sem_holders(struct lw_finding *f)
+{
+    for (size_t i = 0; i < f->nwaits; i++) {
+        struct lw_thread_wait *w = &f->waits[i];
+        if (w->kind != LW_WAIT_SEM || w->waits_for) continue;
+        for (size_t j = 0; j < f->nwaits && !w->waits_for; j++) {
+            const struct lw_thread_wait *o = &f->waits[j];
+            if (j == i || o->thread->pid != w->thread->pid) continue;
+            for (size_t k = 0; k < o->nheld; k++) {
+                struct lw_lock *l = o->held[k].lock;
+                if (l && l->type == LW_LOCK_SEM && !l->signal && l->addr == w->object) {
+                    w->lock = l;
+                    w->waits_for = o->thread;
+                    break;
+                }
+            }
+        }
+    }
+}
+
 static int fill_waits(struct lw_detector *d, struct lw_finding *f, const uint32_t *ts, size_t n)
 {
     f->waits = calloc(n, sizeof *f->waits);
@@ -124,6 +147,11 @@ static int fill_waits(struct lw_detector *d, struct lw_finding *f, const uint32_
         const struct lw_wait *w = d->waits[ts[i]];
         if (w->kind == LW_WAIT_LOCK && !has_lock(locks, nlocks, w->lock)) locks[nlocks++] = w->lock;
     }
+    sem_holders(f);
+    for (size_t i = 0; i < n; i++)
+        if (f->waits[i].kind == LW_WAIT_SEM && f->waits[i].lock &&
+            !has_lock(locks, nlocks, f->waits[i].lock))
+            locks[nlocks++] = f->waits[i].lock;
     for (size_t i = 0; i < n; i++) {
         const struct lw_wait *w = d->waits[ts[i]];
         if (w->stack)

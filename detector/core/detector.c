@@ -79,6 +79,8 @@ void lw_detector_free(struct lw_detector *d)
         free(d->places[i]);
     free(d->places);
     free(d->robust);
+    free(d->sem_edges);
+    lw_map_free(&d->sem_gate_threads);
     lw_waitfor_free(d);
     free(d);
 }
@@ -93,7 +95,8 @@ struct lw_report *lw_detector_report(struct lw_detector *d)
 
 int lw_detector_finish(struct lw_detector *d)
 {
-    int rc = lw_robust_finish(d);
+    int rc = lw_sem_flush(d);
+    if (rc == LW_OK) rc = lw_robust_finish(d);
     if (rc == LW_OK) rc = lw_lock_order_places(d);
     return rc == LW_OK ? lw_schedule_label(d) : rc;
 }
@@ -202,6 +205,8 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_overflow_add(d, (const void *)h);
     case LW_REC_HOLDS:
         return lw_profile_holds(d, (const void *)h);
+    case LW_REC_SEM_SIGNAL:
+        return lw_sem_signal(d, (const void *)h);
     case LW_REC_WATCH:
         return on_watch(d, (const void *)h);
     case LW_REC_HELD:

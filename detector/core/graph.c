@@ -24,6 +24,10 @@ void lw_graph_free(struct lw_graph *g)
         free(g->exclusive[i].ids);
     free(g->exclusive);
     free(g->first_extra);
+    free(g->spans);
+    free(g->others);
+    free(g->first_other);
+    free(g->crowded);
     free(g->reader_pref);
     free(g->nodes);
     free(g->members);
@@ -37,6 +41,10 @@ void lw_graph_free(struct lw_graph *g)
     free(g->extras);
     lw_seqset_free(&g->cycles);
     free(g->cycle_single);
+    free(g->adj_out_at);
+    free(g->adj_in_at);
+    free(g->adj_out);
+    free(g->adj_in);
     free(g->forward);
     free(g->back);
     free(g->places);
@@ -147,31 +155,49 @@ int lw_graph_set_reader_preferring(struct lw_graph *g, uint32_t node, bool reade
     return 0;
 }
 
-/* The edge table: open addressing over edge indices + 1 (0 = empty), the key read back from
- * the edge itself, so a lookup costs 4 bytes per slot instead of a stored key. */
-static size_t edge_slot(uint32_t a, uint32_t b, size_t mask)
+/* The edge table: open addressing over edge indices + 1 (0 = empty) in 4-byte slots, the key
+ * read back from the edge itself. A table of 2^k slots holds indices below 2^k (its load is at
+ * most 1/2), so a slot's bits above k are free: they hold a tag, bits of the key's hash that
+ * the slot's place does not use, and a probe reads an edge only when the tag matches. A new
+ * edge's lookup then costs the one slot it lands on, not the edges of the slots it passes. */
+struct edge_probe {
+    size_t at;           /* the first slot to look at */
+    uint32_t tag;        /* the tag bits a slot of this key carries */
+    uint32_t index_mask; /* the bits of a slot that hold index + 1 */
+};
+
+static struct edge_probe edge_probe(uint32_t a, uint32_t b, size_t cap)
 {
-    return (size_t)lw_mix64((uint64_t)a << 32 | b) & mask; /* both ends reach the low bits */
+    uint64_t h = lw_mix64((uint64_t)a << 32 | b); /* both ends reach the low bits */
+    unsigned k = (unsigned)__builtin_ctzll((unsigned long long)cap); /* cap = 2^k */
+    uint32_t index_mask = k >= 32 ? UINT32_MAX : ((uint32_t)1 << k) - 1;
+    return (struct edge_probe){.at = (size_t)h & (cap - 1),
+                               .tag = (uint32_t)(h >> 32) & ~index_mask,
+                               .index_mask = index_mask};
 }
 
-static uint32_t edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
+uint32_t lw_graph_edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
 {
     if (g->edge_slots_cap == 0) return LW_GRAPH_NONE;
     size_t mask = g->edge_slots_cap - 1;
-    for (size_t i = edge_slot(a, b, mask); g->edge_slots[i]; i = (i + 1) & mask) {
-        const struct lw_graph_edge *e = &g->edges[g->edge_slots[i] - 1];
-        if (e->from == a && e->to == b) return g->edge_slots[i] - 1;
+    struct edge_probe p = edge_probe(a, b, g->edge_slots_cap);
+    for (size_t i = p.at; g->edge_slots[i]; i = (i + 1) & mask) {
+        uint32_t slot = g->edge_slots[i];
+        if ((slot & ~p.index_mask) != p.tag) continue;
+        const struct lw_graph_edge *e = &g->edges[(slot & p.index_mask) - 1];
+        if (e->from == a && e->to == b) return (slot & p.index_mask) - 1;
     }
     return LW_GRAPH_NONE;
 }
 
-static void edge_slot_put(uint32_t *slots, size_t mask, const struct lw_graph_edge *e,
+static void edge_slot_put(uint32_t *slots, size_t cap, const struct lw_graph_edge *e,
                           uint32_t index)
 {
-    size_t i = edge_slot(e->from, e->to, mask);
+    struct edge_probe p = edge_probe(e->from, e->to, cap);
+    size_t i = p.at;
     while (slots[i])
-        i = (i + 1) & mask;
-    slots[i] = index + 1;
+        i = (i + 1) & (cap - 1);
+    slots[i] = (index + 1) | p.tag;
 }
 
 /* Makes room for `count` edges at a load of at most 1/2. */
@@ -184,7 +210,7 @@ static int edge_table_reserve(struct lw_graph *g, size_t count)
     uint32_t *slots = calloc(cap, sizeof *slots);
     if (!slots) return -1;
     for (size_t i = 0; i < g->nedges; i++)
-        edge_slot_put(slots, cap - 1, &g->edges[i], (uint32_t)i);
+        edge_slot_put(slots, cap, &g->edges[i], (uint32_t)i);
     free(g->edge_slots);
     g->edge_slots = slots;
     g->edge_slots_cap = cap;
@@ -198,7 +224,7 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
 {
     /* An end without edges on that side (a node just made, say) has no such edge: no probe. */
     bool maybe = g->nodes[a].first_out != LW_GRAPH_NONE && g->nodes[b].first_in != LW_GRAPH_NONE;
-    uint32_t found = maybe ? edge_find(g, a, b) : LW_GRAPH_NONE;
+    uint32_t found = maybe ? lw_graph_edge_find(g, a, b) : LW_GRAPH_NONE;
     if (found != LW_GRAPH_NONE) {
         *closes = lw_graph_comp(g, a) == lw_graph_comp(g, b);
         return found;
@@ -220,32 +246,10 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     g->nends += !has_edges(na) + !has_edges(nb); /* a != b */
     na->first_out = index;
     nb->first_in = index;
-    edge_slot_put(g->edge_slots, g->edge_slots_cap - 1, &edges[index], index);
+    edge_slot_put(g->edge_slots, g->edge_slots_cap, &edges[index], index);
     g->nedges++;
     *closes = placed == 1;
     return index;
-}
-
-/* Instances of one kind (modes and interned gate set, compared by address) are interchangeable
- * for the rules of graph.h but for their threads. */
-static bool same_kind(const struct lw_graph_instance *x, const struct lw_graph_instance *y)
-{
-    return x->from_mode == y->from_mode && x->to_mode == y->to_mode && x->gates == y->gates;
-}
-
-/* Whether edge e needs inst: not when it has an instance of the same kind and thread, nor when it
- * has two of that kind already (another thread than any given one is then always at hand, which
- * is all a cycle's choice of instances asks of threads). */
-static bool instance_needed(const struct lw_graph *g, const struct lw_graph_edge *e,
-                            const struct lw_graph_instance *inst)
-{
-    unsigned of_kind = 0;
-    for (uint32_t k = e->first_inst; k != LW_GRAPH_NONE; k = g->inst_next[k]) {
-        const struct lw_graph_instance *x = &g->insts[k];
-        if (!same_kind(x, inst)) continue;
-        if (x->thread == inst->thread || ++of_kind == 2) return false;
-    }
-    return true;
 }
 
 /* Makes room for one more instance, so that storing it cannot fail once its edge exists. */
@@ -314,7 +318,7 @@ size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, 
                               size_t max)
 {
     if (a >= g->nnodes || b >= g->nnodes) return 0;
-    uint32_t edge = edge_find(g, a, b);
+    uint32_t edge = lw_graph_edge_find(g, a, b);
     if (edge == LW_GRAPH_NONE) return 0;
     const struct lw_graph_edge *e = &g->edges[edge];
     size_t n = 0;
@@ -338,6 +342,13 @@ size_t lw_graph_edge_payloads(const struct lw_graph *g, uint32_t a, uint32_t b, 
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle)
 {
+    return lw_graph_add_in_epoch(g, a, b, inst, 0, cycle);
+}
+
+int lw_graph_add_in_epoch(struct lw_graph *g, uint32_t a, uint32_t b,
+                          const struct lw_graph_instance *inst, uint32_t epoch,
+                          struct lw_graph_cycle *cycle)
+{
     /* Requesting a lock already held is recursion, not an ordering. */
     if (a == b || lw_graph_find_gate(inst->gates, inst->ngates, b)) return LW_GRAPH_KNOWN;
     uint32_t na = node_of(g, a), nb = na == LW_GRAPH_NONE ? na : node_of(g, b);
@@ -345,10 +356,12 @@ int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_gra
     bool closes = false;
     uint32_t edge = find_or_add_edge(g, na, nb, &closes);
     if (edge == UINT32_MAX) return LW_GRAPH_ERR_NOMEM;
-    struct lw_graph_edge *e = &g->edges[edge];
-    if (!instance_needed(g, e, inst))
+    int needed = lw_graph_keep_use(g, edge, inst, epoch);
+    if (needed < 0) return LW_GRAPH_ERR_NOMEM;
+    if (!needed)
         return remember_payload(g, edge, inst->payload) ? LW_GRAPH_ERR_NOMEM : LW_GRAPH_KNOWN;
-    store_instance(g, e, inst);
+    store_instance(g, &g->edges[edge], inst);
+    lw_graph_store_span(g, (uint32_t)g->ninsts - 1, epoch);
     if (edge < g->exclusive_cap) g->exclusive[edge].n = LW_EXCLUSIVE_STALE;
     /* Outside one component no path leads back from b to a: most edges end here. */
     return closes ? lw_graph_search(g, edge, cycle) : LW_GRAPH_STORED;

@@ -64,6 +64,17 @@ struct lw_graph_extra {
     uint32_t next; /* next of the same edge, LW_GRAPH_NONE at the end */
 };
 
+/* The epochs of a stored instance's thread's uses of its edge (graph.h lw_graph_edge_uses). */
+struct lw_graph_span {
+    uint32_t emin, emax;
+};
+
+/* A thread with no stored instance of an edge that added some: its uses' epochs. */
+struct lw_graph_other {
+    uint32_t thread, emin, emax;
+    uint32_t next; /* next of the same edge: its index + 1, 0 at the end */
+};
+
 struct lw_graph {
     uint64_t budget; /* search steps per lw_graph_add, UINT64_MAX: none */
 
@@ -94,9 +105,19 @@ struct lw_graph {
     uint32_t *first_extra; /* by edge: its payloads of instances not kept, a list in extras
                               (default LW_GRAPH_NONE), made by the first such payload */
     size_t first_extra_cap;
+    struct lw_graph_span *spans; /* by instance, made by the first use in an epoch other than 0
+                                    (default: epoch 0 only), then covering every instance */
+    size_t spans_cap;
+    struct lw_graph_other *others;
+    size_t nothers, others_cap;
+    uint32_t *first_other; /* by edge: its other threads, a list in others (index + 1; default
+                              0: none), made by the first such thread */
+    size_t first_other_cap;
+    uint8_t *crowded; /* by edge: more threads than kept (default 0), made by the first */
+    size_t crowded_cap;
     struct lw_graph_exclusive *exclusive; /* by edge, made by the first search */
     size_t exclusive_cap;
-    uint32_t *edge_slots;    /* (from, to) -> edge index + 1, open addressing (graph.c) */
+    uint32_t *edge_slots;    /* (from, to) -> edge index + 1 and a tag, open addressing (graph.c) */
     size_t edge_slots_cap;   /* a power of two, or 0 */
     struct lw_map gate_sets; /* graph_gates.c: (hash, size) -> interned sets */
 
@@ -105,6 +126,13 @@ struct lw_graph {
     size_t ncycles, cycles_cap;
 
     uint64_t searches, truncated, reorders, work;
+
+    /* graph_adjacency.c: the other ends of edges [0, adj_edges), node by node: node n's out
+     * edges' targets are adj_out[adj_out_at[n] .. adj_out_at[n + 1]), likewise its in edges'
+     * sources, for nodes below adj_nodes. Made by the first reordering, remade as edges grow;
+     * newer edges are only in the lists threaded through the edges. */
+    uint32_t *adj_out_at, *adj_in_at, *adj_out, *adj_in;
+    size_t adj_edges, adj_nodes, adj_at_cap, adj_cap;
 
     /* scratch of one reordering (graph_order.c) */
     uint32_t *forward, *back;
@@ -126,6 +154,26 @@ struct lw_graph {
     size_t gate_scratch_cap;
 };
 
+/* Instances of one kind (modes and interned gate set, compared by address) are interchangeable
+ * for the rules of graph.h but for their threads. */
+static inline bool lw_graph_same_kind(const struct lw_graph_instance *x,
+                                      const struct lw_graph_instance *y)
+{
+    return x->from_mode == y->from_mode && x->to_mode == y->to_mode && x->gates == y->gates;
+}
+
+/* graph_uses.c: records inst->thread's use of edge index `edge` in `epoch`. Returns 1 when inst
+ * is to be stored as a new instance (its span then has room: lw_graph_store_span), 0 when the
+ * use was recorded on what the edge keeps, -1 when out of memory. */
+int lw_graph_keep_use(struct lw_graph *g, uint32_t edge, const struct lw_graph_instance *inst,
+                      uint32_t epoch);
+
+/* graph_uses.c: sets the span of instance k, just stored, to `epoch` alone. */
+void lw_graph_store_span(struct lw_graph *g, uint32_t k, uint32_t epoch);
+
+/* graph.c: the index of edge a -> b (internal numbers), LW_GRAPH_NONE when there is none. */
+uint32_t lw_graph_edge_find(const struct lw_graph *g, uint32_t a, uint32_t b);
+
 /* graph_order.c: puts edge index `edge` (a -> b) into the order of components, merging the
  * components it closes a cycle through. Returns 1 when a and b are now in one component (a
  * cycle through the edge exists), 0 when not, -1 when out of memory (the order is unchanged). */
@@ -141,6 +189,10 @@ int lw_graph_search(struct lw_graph *g, uint32_t edge, struct lw_graph_cycle *cy
 int lw_graph_need_members(struct lw_graph *g);
 int lw_graph_need_marks(struct lw_graph *g);
 int lw_graph_need_scratch(struct lw_graph *g);
+
+/* graph_adjacency.c: remakes the compact adjacency when enough edges came since it was made. It
+ * is a copy: when out of memory the old one (or none) stays, still right for its edges. */
+void lw_graph_adjacency_refresh(struct lw_graph *g);
 
 /* Makes ords cover every node (new entries: the node's own id); -1 when out of memory. */
 int lw_graph_need_ords(struct lw_graph *g);

@@ -36,13 +36,33 @@ static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo
     size_t n = 0;
     *n_out = 0;
     if (push(g, list, cap, &n, start, flag) != 0) return -1;
+    const uint32_t *at = forward ? g->adj_out_at : g->adj_in_at;
+    const uint32_t *ends = forward ? g->adj_out : g->adj_in;
     for (size_t i = 0; i < n; i++) {
         for (uint32_t m = (*list)[i]; m != LW_GRAPH_NONE; m = lw_graph_next_member(g, m)) {
+            /* edges newer than the compact copy (graph_adjacency.c), then the copy's */
             uint32_t k = forward ? g->nodes[m].first_out : g->nodes[m].first_in;
-            while (k != LW_GRAPH_NONE) {
-                const struct lw_graph_edge *e = &g->edges[k];
-                k = forward ? e->next_out : e->next_in;
-                uint32_t c = lw_graph_comp(g, forward ? e->to : e->from);
+            size_t j = 0, end = 0;
+            if (m < g->adj_nodes) {
+                j = at[m];
+                end = at[m + 1];
+            }
+            for (;;) {
+                uint32_t other;
+                if (k != LW_GRAPH_NONE && k >= g->adj_edges) {
+                    const struct lw_graph_edge *e = &g->edges[k];
+                    k = forward ? e->next_out : e->next_in;
+                    other = forward ? e->to : e->from;
+                } else if (m < g->adj_nodes && j < end) {
+                    other = ends[j++];
+                } else if (k != LW_GRAPH_NONE && m >= g->adj_nodes) {
+                    const struct lw_graph_edge *e = &g->edges[k];
+                    k = forward ? e->next_out : e->next_in;
+                    other = forward ? e->to : e->from;
+                } else {
+                    break;
+                }
+                uint32_t c = lw_graph_comp(g, other);
                 uint32_t ord = lw_graph_ord(g, c);
                 if ((g->marks[c] & flag) || ord < lo || ord > hi) continue;
                 *n_out = n;
@@ -130,6 +150,7 @@ int lw_graph_order_insert(struct lw_graph *g, uint32_t edge)
     if (hi < lo) return 0; /* already in order */
     if (lw_graph_need_marks(g) != 0 || lw_graph_need_ords(g) != 0) return -1;
     g->reorders++;
+    lw_graph_adjacency_refresh(g);
     size_t nforward = 0, nback = 0;
     int rc = collect(g, cb, true, lo, hi, LW_NODE_FORWARD, &g->forward, &g->forward_cap, &nforward);
     if (rc == 0) rc = collect(g, ca, false, lo, hi, LW_NODE_BACK, &g->back, &g->back_cap, &nback);

@@ -1,4 +1,4 @@
-/* happens_before.c — thread start/join/barrier order and cycle classification (see
+/* happens_before.c — thread start/join/barrier/fork order and cycle classification (see
  * happens_before.h). */
 #include "happens_before.h"
 
@@ -8,11 +8,6 @@
 #include "grow.h"
 
 #define LW_HB_ALL UINT32_MAX /* reach value: every epoch of the thread */
-
-static uint64_t edge_key(uint32_t hold, uint32_t acq)
-{
-    return (uint64_t)hold << 32 | acq;
-}
 
 void lw_hb_free(struct lw_hb *hb)
 {
@@ -27,9 +22,6 @@ void lw_hb_free(struct lw_hb *hb)
         free(hb->barriers[b].members);
     }
     free(hb->barriers);
-    free(hb->uses);
-    lw_map_free(&hb->use_of);
-    lw_map_free(&hb->edge_of);
     memset(hb, 0, sizeof *hb);
 }
 
@@ -46,6 +38,11 @@ static struct lw_hb_thread *thread_at(struct lw_hb *hb, uint32_t t)
         hb->nthreads = (size_t)t + 1;
     }
     return &hb->threads[t];
+}
+
+int lw_hb_threads(struct lw_hb *hb, uint32_t n)
+{
+    return n == 0 || thread_at(hb, n - 1) ? 0 : -1;
 }
 
 int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch,
@@ -155,37 +152,6 @@ static bool rounds_known(const struct lw_hb_barrier *b)
     return true;
 }
 
-int lw_hb_use(struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t thread, uint32_t epoch)
-{
-    uint64_t key = edge_key(hold, acq), at;
-    if (!thread_at(hb, thread)) return -1;
-    if (lw_map_get(&hb->use_of, key, thread, &at)) {
-        struct lw_hb_use *u = &hb->uses[at];
-        if (epoch < u->emin) u->emin = epoch;
-        if (epoch > u->emax) u->emax = epoch;
-        return 0;
-    }
-    struct lw_hb_use *all = lw_grow(hb->uses, &hb->uses_cap, hb->nuses + 1, sizeof *all);
-    if (!all) return -1;
-    hb->uses = all;
-    uint64_t first = LW_HB_NONE;
-    (void)lw_map_get(&hb->edge_of, key, 0, &first);
-    uint32_t index = (uint32_t)hb->nuses;
-    if (lw_map_put(&hb->use_of, key, thread, index) != 0 ||
-        lw_map_put(&hb->edge_of, key, 0, index) != 0)
-        return -1;
-    all[index] =
-        (struct lw_hb_use){.thread = thread, .emin = epoch, .emax = epoch, .next = (uint32_t)first};
-    hb->nuses++;
-    return 0;
-}
-
-uint32_t lw_hb_first_use(const struct lw_hb *hb, uint32_t hold, uint32_t acq)
-{
-    uint64_t first;
-    return lw_map_get(&hb->edge_of, edge_key(hold, acq), 0, &first) ? (uint32_t)first : LW_HB_NONE;
-}
-
 /* How a thread came to precede the start point: through `next` (closer to it). */
 struct lw_hb_via {
     uint32_t next;
@@ -288,12 +254,6 @@ int lw_hb_reach(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *reach)
     return reach_from(hb, u, f, reach, NULL);
 }
 
-uint32_t lw_hb_use_of(const struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t t)
-{
-    uint64_t at;
-    return lw_map_get(&hb->use_of, edge_key(hold, acq), t, &at) ? (uint32_t)at : LW_HB_NONE;
-}
-
 bool lw_hb_before(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uint32_t f)
 {
     if (t == u) return e <= f;
@@ -331,7 +291,7 @@ struct lw_hb_search {
     const struct lw_hb_use **cand; /* all candidates, edge by edge */
     size_t *first;                 /* edge k's candidates: cand[first[k] .. first[k + 1]) */
     uint32_t *reach;               /* per candidate, nthreads entries: reach from its emin */
-    const bool *private_lock;      /* per edge, or NULL (lw_hb_classify) */
+    const bool *private_lock;      /* per chosen edge, or NULL (lw_hb_classify) */
     size_t *chosen;
     size_t steps, budget;
 };
@@ -384,50 +344,68 @@ static int search_choice(struct lw_hb_search *s)
     }
 }
 
-enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const uint32_t *hold, const uint32_t *acq,
-                                  const bool *private_lock, size_t n, size_t budget)
+/* Whether one known use per edge of edges[0..n) (leaving out those with `more` when
+ * skip_more) can be chosen, pairwise compatible: 1 yes, 0 no, -1 budget or out of memory.
+ * private_lock (NULL: none) is used only when no edge is left out: leaving one out breaks the
+ * cycle's adjacency, and without it fewer choices are ruled out (never a claim too many). */
+static int choose(const struct lw_hb *hb, const struct lw_hb_edge *edges, const bool *private_lock,
+                  size_t n, bool skip_more, size_t budget)
 {
-    if (n == 0) return LW_HB_UNCHECKED;
-    struct lw_hb_search s = {.hb = hb, .n = n, .budget = budget, .private_lock = private_lock};
-    enum lw_hb_verdict verdict = LW_HB_UNCHECKED;
-    size_t total = 0;
+    size_t total = 0, m = 0;
     for (size_t k = 0; k < n; k++)
-        for (uint32_t i = lw_hb_first_use(hb, hold[k], acq[k]); i != LW_HB_NONE;
-             i = hb->uses[i].next)
-            total++;
+        if (!(skip_more && edges[k].more)) {
+            total += edges[k].n;
+            m++;
+        }
+    if (m == 0) return 1;
     /* the reach table costs candidates x threads: over the budget it is no claim */
     size_t threads = hb->nthreads ? hb->nthreads : 1;
-    if (total == 0 || total > budget / threads) return LW_HB_UNCHECKED;
+    if (total > budget / threads) return -1;
+    if (total == 0) return 0;
+    struct lw_hb_search s = {
+        .hb = hb, .n = m, .budget = budget, .private_lock = m == n ? private_lock : NULL};
+    int found = -1;
     s.cand = malloc(total * sizeof *s.cand);
-    s.first = malloc((n + 1) * sizeof *s.first);
-    s.chosen = malloc(n * sizeof *s.chosen);
+    s.first = malloc((m + 1) * sizeof *s.first);
+    s.chosen = malloc(m * sizeof *s.chosen);
     s.reach = malloc(total * threads * sizeof *s.reach);
     if (!s.cand || !s.first || !s.chosen || !s.reach) goto out;
-    size_t c = 0;
+    size_t c = 0, j = 0;
     for (size_t k = 0; k < n; k++) {
-        s.first[k] = c;
-        for (uint32_t i = lw_hb_first_use(hb, hold[k], acq[k]); i != LW_HB_NONE;
-             i = hb->uses[i].next)
-            s.cand[c++] = &hb->uses[i];
+        if (skip_more && edges[k].more) continue;
+        s.first[j++] = c;
+        for (size_t i = 0; i < edges[k].n; i++)
+            s.cand[c++] = &edges[k].uses[i];
     }
-    s.first[n] = c;
-    for (size_t k = 0; k < n; k++)
-        if (s.first[k] == s.first[k + 1]) goto out; /* an edge nobody took: no claim */
+    s.first[m] = c;
     for (size_t i = 0; i < total; i++) {
-        if (s.cand[i]->thread >= hb->nthreads) {
-            memset(&s.reach[i * threads], 0, threads * sizeof *s.reach);
-            continue;
-        }
+        if (s.cand[i]->thread >= hb->nthreads) goto out; /* not known (lw_hb_threads) */
         if (reach_from(hb, s.cand[i]->thread, s.cand[i]->emin, &s.reach[i * threads], NULL) != 0)
             goto out;
     }
     s.steps = total * threads;
-    int found = search_choice(&s);
-    verdict = found > 0 ? LW_HB_CONCURRENT : found == 0 ? LW_HB_ORDERED : LW_HB_UNCHECKED;
+    found = search_choice(&s);
 out:
     free(s.cand);
     free(s.first);
     free(s.chosen);
     free(s.reach);
-    return verdict;
+    return found;
+}
+
+enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const struct lw_hb_edge *edges,
+                                  const bool *private_lock, size_t n, size_t budget)
+{
+    if (n == 0) return LW_HB_UNCHECKED;
+    bool more = false;
+    for (size_t k = 0; k < n; k++) {
+        if (edges[k].n == 0 && !edges[k].more) return LW_HB_UNCHECKED; /* nobody took it */
+        more |= edges[k].more;
+    }
+    int found = choose(hb, edges, private_lock, n, false, budget);
+    if (found != 0) return found > 0 ? LW_HB_CONCURRENT : LW_HB_UNCHECKED;
+    if (!more) return LW_HB_ORDERED;
+    /* an edge's unknown uses may pair with any choice of the others' */
+    found = choose(hb, edges, private_lock, n, true, budget);
+    return found == 0 ? LW_HB_ORDERED : LW_HB_UNCHECKED;
 }

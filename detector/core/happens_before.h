@@ -1,31 +1,29 @@
-/* happens_before.h — thread start, join and barrier order, and whether a lock-order cycle's edges
- * were ordered by it in this run.
+/* happens_before.h — thread start, join, barrier, fork and wait order, and whether a lock-order
+ * cycle's edges were ordered by it in this run.
  *
- * Threads are dense indices; a thread's epoch counts the creates, joins and barrier waits it made
- * (wire.h). Event (t, e) — thread t in epoch e — happens before (u, f) when a chain of creates,
- * joins and barrier rounds leads from it to u no later than epoch f. A barrier round orders every
- * participant's epochs before its wait before every participant's epochs after it; lw_hb_barrier
- * records one returned wait, and rounds are told apart only where that is certain: a barrier
- * (caller's dense index) used by exactly `count` threads, each with the same number of returned
- * waits, has its k-th round made of each thread's k-th wait. Any other barrier orders nothing.
- * A forked child's first thread starts like a created thread (lw_hb_fork), its creator the
- * forking thread. Threads may be given their process (lw_hb_set_process): a cycle whose
- * consecutive edges were taken in different processes can close only through a lock they share
- * (process-shared); lw_hb_classify is told which of the cycle's locks are not.
- * lw_hb_use records that thread t took the lock-order edge (hold -> acq) in epoch e; a thread's
- * uses of one edge are kept as the interval of their epochs, taken whole (every epoch in between
- * counts as a use: never fewer orderings claimed than exist). lw_hb_classify says whether the edges
- * of a cycle could all have been in progress at once: one use per edge, in distinct threads, no two
- * ordered. Pure logic: no I/O; sites are the caller's opaque pointers. Functions returning int give
- * 0, or -1 when out of memory. */
+ * Threads are dense indices; a thread's epoch counts the creates, joins, forks, barrier waits and
+ * waits for a child it made (wire.h). Event (t, e) — thread t in epoch e — happens before (u, f)
+ * when a chain of creates, joins, forks, reaps and barrier rounds leads from it to u no later
+ * than epoch f. A barrier round orders every participant's epochs before its wait before every
+ * participant's epochs after it; lw_hb_barrier records one returned wait, and rounds are told
+ * apart only where that is certain: a barrier (caller's dense index) used by exactly `count`
+ * threads, each with the same number of returned waits, has its k-th round made of each thread's
+ * k-th wait. Any other barrier orders nothing. A forked child's first thread starts like a
+ * created thread (lw_hb_fork), its creator the forking thread. Threads may be given their process
+ * (lw_hb_set_process): a cycle whose consecutive edges were taken in different processes can
+ * close only through a lock they share (process-shared); lw_hb_classify is told which of the
+ * cycle's locks are not. A use is thread t's taking of a lock-order edge,
+ * kept by the caller as the interval of the epochs it took the edge in, taken whole (every
+ * epoch in between counts as a use: never fewer orderings claimed than exist). lw_hb_classify
+ * says whether the edges of a cycle could all have been in progress at once: one use per edge,
+ * in distinct threads, no two ordered. Pure logic: no I/O; sites are the caller's opaque
+ * pointers. Functions returning int give 0, or -1 when out of memory. */
 #ifndef LW_CORE_HAPPENS_BEFORE_H
 #define LW_CORE_HAPPENS_BEFORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "map.h"
 
 #define LW_HB_NONE UINT32_MAX
 
@@ -69,24 +67,31 @@ struct lw_hb_thread {
     size_t nmeets, meets_cap;
 };
 
+/* Thread `thread`'s uses of one edge: in epochs emin to emax. */
 struct lw_hb_use {
     uint32_t thread, emin, emax;
-    uint32_t next; /* the next thread's use of the same edge, LW_HB_NONE at the end */
+};
+
+/* The known uses of one edge of a cycle, in distinct threads. more: other threads took the edge
+ * too, in epochs not known. */
+struct lw_hb_edge {
+    const struct lw_hb_use *uses;
+    size_t n;
+    bool more;
 };
 
 /* A zeroed struct lw_hb is empty; lw_hb_free returns it to that state. */
 struct lw_hb {
     struct lw_hb_thread *threads;
     size_t nthreads, threads_cap;
-    struct lw_hb_use *uses;
-    size_t nuses, uses_cap;
     struct lw_hb_barrier *barriers;
     size_t nbarriers, barriers_cap;
-    struct lw_map use_of;  /* (edge key, thread) -> use index */
-    struct lw_map edge_of; /* (edge key, 0) -> its first use */
 };
 
 void lw_hb_free(struct lw_hb *hb);
+/* Makes threads 0..n) known (a thread no start names has no creator: nothing precedes it). The
+ * uses lw_hb_classify is given must be of known threads. */
+int lw_hb_threads(struct lw_hb *hb, uint32_t n);
 int lw_hb_start(struct lw_hb *hb, uint32_t thread, uint32_t parent, uint32_t parent_epoch,
                 const void *site);
 /* Thread `thread` is the first thread of a process that `parent` forked in its epoch
@@ -102,21 +107,25 @@ int lw_hb_join(struct lw_hb *hb, uint32_t joiner, uint32_t epoch_after, uint32_t
  * is kept for naming) of `count` threads; `depart` is its epoch after the wait, site the wait. */
 int lw_hb_barrier(struct lw_hb *hb, uint32_t barrier, uint64_t object, uint32_t count,
                   uint32_t thread, uint32_t depart, const void *site);
-int lw_hb_use(struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t thread, uint32_t epoch);
 
 /* Whether (t, e) happens before (u, f). Same thread: program order. */
 bool lw_hb_before(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uint32_t f);
 
 enum lw_hb_verdict {
-    LW_HB_CONCURRENT = 1, /* some choice of uses could all have been in progress at once */
-    LW_HB_ORDERED = 2,    /* every choice has two uses in one thread or ordered by start/join */
-    LW_HB_UNCHECKED = 3,  /* the budget ran out (or out of memory): no claim */
+    LW_HB_CONCURRENT = 1, /* some choice of known uses could all have been in progress at once */
+    LW_HB_ORDERED = 2,    /* every choice has two uses in one thread, ordered by start, join,
+                             fork, reap or barrier, or apart in two processes */
+    LW_HB_UNCHECKED = 3,  /* the budget ran out, an edge has no use, or the unknown uses of an
+                             edge with `more` might close it (or out of memory): no claim */
 };
 
-/* The cycle's edges: hold[k] -> acq[k], k < n. budget bounds the search steps. private_lock
- * (NULL: all shared) says per edge k whether acq[k], which edge k + 1 (mod n) holds, is a lock
- * each process has its own copy of: two such edges in different processes cannot meet there. */
-enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const uint32_t *hold, const uint32_t *acq,
+/* The cycle's edges[0..n), in order: edge k holds the lock edge k - 1 acquires. An edge with
+ * `more` is taken as a use compatible with every other (what its unknown uses may be): ordered
+ * only when the other edges alone are. private_lock (NULL: all shared) says per edge k whether
+ * the lock it acquires, which edge k + 1 (mod n) holds, is one each process has its own copy of:
+ * two such consecutive uses in different processes cannot meet there. budget bounds the search
+ * steps. */
+enum lw_hb_verdict lw_hb_classify(const struct lw_hb *hb, const struct lw_hb_edge *edges,
                                   const bool *private_lock, size_t n, size_t budget);
 
 /* Whether threads t and u are known to be in different processes. */
@@ -150,11 +159,5 @@ size_t lw_hb_why(const struct lw_hb *hb, uint32_t t, uint32_t e, uint32_t u, uin
  * latest epoch of x that does (UINT32_MAX: all of them). So (t, e) happens before (u, f), t != u,
  * exactly when reach[t] > e. */
 int lw_hb_reach(const struct lw_hb *hb, uint32_t u, uint32_t f, uint32_t *reach);
-
-/* Thread t's use of edge hold -> acq (index into hb->uses), LW_HB_NONE when it has none. */
-uint32_t lw_hb_use_of(const struct lw_hb *hb, uint32_t hold, uint32_t acq, uint32_t t);
-
-/* The uses of edge hold -> acq: the first (index into hb->uses), LW_HB_NONE when none. */
-uint32_t lw_hb_first_use(const struct lw_hb *hb, uint32_t hold, uint32_t acq);
 
 #endif

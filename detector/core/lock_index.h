@@ -2,9 +2,10 @@
  *
  * An open-addressing table of lock indices (lw_report.locks): the identity itself is read from
  * the lock, so a slot costs 4 bytes, where a map keyed by the identity would cost 25. A lock's
- * home slot keeps neighbours in memory neighbours in the table (lock_index.c), so the locks a
- * probe reads past on its way are mostly ones a program made or took next to the one sought.
- * Linear probing, load kept at most 1/2; insert-only, like the run's locks. */
+ * home slot keeps neighbours in memory neighbours in the table (lock_index.c), and the slot's
+ * bits above the table's index bits carry a tag of the identity, so a probe reads a lock only
+ * when the tag matches. Linear probing, load kept at most 1/2; insert-only, like the run's
+ * locks. */
 #ifndef LW_CORE_LOCK_INDEX_H
 #define LW_CORE_LOCK_INDEX_H
 

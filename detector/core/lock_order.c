@@ -4,7 +4,8 @@
  * Rules (docs/internals.md, "Lock semantics"): each held lock h makes the edge h -> lock at the
  * attempt, with the other held locks as the instance's gates; a trylock makes no edge into the lock
  * (it cannot block); re-acquiring a lock the thread already holds makes no edge at all (recursive
- * locking is not an ordering, and a self-deadlock is reported as a misuse by the runtime). */
+ * locking is not an ordering, and a self-deadlock is reported as a misuse by the runtime). An edge
+ * into or out of a semaphore is kept aside until the end of the run (sem_locks.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,11 +134,15 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
         gates = lw_graph_intern_gates(d->graph, scratch, (size_t)nheld, &ngates);
         if (!gates) return LW_ERR_NOMEM;
     }
+    /* An acquisition that involves a semaphore (requested, held, or a gate) waits for the end of
+     * the run, when it is known which semaphores were signals (sem_locks.c). */
+    bool sem = lock->type == LW_LOCK_SEM;
+    for (long i = 0; i < nheld && !sem; i++)
+        sem = d->held_scratch[i].lock->type == LW_LOCK_SEM;
     for (long i = 0; i < nheld; i++) {
         const struct lw_held_lock *h = &d->held_scratch[i];
         struct lw_site *site = site_of(d, h->stack, stack);
-        if (!site || lw_schedule_use(d, h->lock, lock, t, rec->h.epoch) != LW_OK)
-            return LW_ERR_NOMEM;
+        if (!site) return LW_ERR_NOMEM;
         struct lw_graph_instance inst = {
             .thread = t->index,
             .from_mode = h->mode,
@@ -146,11 +151,20 @@ int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *re
             .gates = gates,
             .payload = site,
         };
-        struct lw_graph_cycle cycle;
-        int rc = lw_graph_add(d->graph, h->lock->index - 1, lock->index - 1, &inst, &cycle);
-        if (rc == LW_GRAPH_ERR_NOMEM) return LW_ERR_NOMEM;
-        if (rc == LW_GRAPH_CYCLE && (rc = report_cycle(d, &cycle, rec->h.pid)) != LW_OK) return rc;
+        int rc = sem ? lw_sem_defer(d, h->lock, lock, t, rec->h.epoch, rec->h.pid, &inst)
+                     : lw_lock_order_edge(d, h->lock, lock, rec->h.epoch, rec->h.pid, &inst);
+        if (rc != LW_OK) return rc;
     }
+    return LW_OK;
+}
+
+int lw_lock_order_edge(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
+                       uint32_t epoch, int32_t pid, const struct lw_graph_instance *inst)
+{
+    struct lw_graph_cycle cycle;
+    int rc = lw_graph_add_in_epoch(d->graph, from->index - 1, to->index - 1, inst, epoch, &cycle);
+    if (rc == LW_GRAPH_ERR_NOMEM) return LW_ERR_NOMEM;
+    if (rc == LW_GRAPH_CYCLE) return report_cycle(d, &cycle, pid);
     return LW_OK;
 }
 

@@ -287,8 +287,16 @@ static void say_wait(struct text *out, const struct lw_finding *f, const struct 
         else
             say(out, "a thread lockwatch did not see start");
         break;
-    case LW_WAIT_COND:
     case LW_WAIT_SEM:
+        if (w->lock && w->waits_for) { /* a semaphore lock another waiting thread holds */
+            say(out, "waits for ");
+            say_lock(out, w->lock, LW_MODE_EXCLUSIVE);
+            say(out, ", held by ");
+            say_thread(out, f, w->waits_for);
+            break;
+        }
+        /* fall through */
+    case LW_WAIT_COND:
     case LW_WAIT_BARRIER:
         say(out, "%s %s ", w->kind == LW_WAIT_BARRIER ? "waits at" : "waits on",
             object_word(w->kind));

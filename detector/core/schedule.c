@@ -1,7 +1,8 @@
 /* schedule.c — the happens-before label of lock-order-inversion findings (docs/internals.md,
- * "Happens-before"): THREAD, JOIN and BARRIER records order threads, ACQUIRE records say in which
- * epoch each thread took each edge, and at the end each finding is labelled concurrent, ordered
- * (with the orderings of the cycle it shows) or unchecked. The label hides nothing. */
+ * "Happens-before"): THREAD, JOIN, BARRIER, REAP and forked PROCESS records order threads, ACQUIRE
+ * records say in which epoch each thread took each edge (kept on the edge by the lock-order graph),
+ * and at the end each finding is labelled concurrent, ordered (with the orderings of the cycle it
+ * shows) or unchecked. The label hides nothing. */
 #include <stdlib.h>
 
 #include "grow.h"
@@ -122,15 +123,6 @@ static int resolve_reaps(struct lw_detector *d)
     return LW_OK;
 }
 
-int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
-                    const struct lw_thread *t, uint32_t epoch)
-{
-    return lw_hb_use(&d->hb, hold->index, acq->index, t->index, epoch) == 0 &&
-                   lw_hb_set_process(&d->hb, t->index, t->process) == 0
-               ? LW_OK
-               : LW_ERR_NOMEM;
-}
-
 int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent)
 {
     /* The child's first thread carries on the forking thread's epoch, which the fork ended (the
@@ -161,17 +153,68 @@ static bool private_lock(const struct lw_detector *d, const struct lw_lock *l)
     return false;
 }
 
+/* The uses of a cycle's edges, read from the lock-order graph. */
+struct cycle_uses {
+    struct lw_hb_edge *edges;
+    struct lw_hb_use *uses;
+    struct lw_graph_use *scratch;
+    bool *copies; /* per edge: its acquired lock is one each process has a copy of */
+    size_t edges_cap, uses_cap, scratch_cap, copies_cap;
+};
+
+static void cycle_uses_free(struct cycle_uses *u)
+{
+    free(u->edges);
+    free(u->uses);
+    free(u->scratch);
+    free(u->copies);
+}
+
+/* Fills u->edges[0..n) with the uses of edges[0..n): LW_OK, LW_ERR_NOMEM, or 1 when an edge has
+ * no locks (nothing to read). */
+static int gather(struct lw_detector *d, const struct lw_cycle_edge *edges, size_t n,
+                  struct cycle_uses *u)
+{
+    size_t total = 0;
+    bool crowded;
+    for (size_t k = 0; k < n; k++) {
+        if (!edges[k].holding || !edges[k].acquiring) return 1;
+        total += lw_graph_edge_uses(d->graph, edges[k].holding->index - 1,
+                                    edges[k].acquiring->index - 1, NULL, 0, &crowded);
+    }
+    struct lw_hb_edge *e = lw_grow(u->edges, &u->edges_cap, n, sizeof *e);
+    if (e) u->edges = e;
+    struct lw_hb_use *uses = e ? lw_grow(u->uses, &u->uses_cap, total + 1, sizeof *uses) : NULL;
+    if (uses) u->uses = uses;
+    struct lw_graph_use *g =
+        uses ? lw_grow(u->scratch, &u->scratch_cap, total + 1, sizeof *g) : NULL;
+    if (g) u->scratch = g;
+    bool *copies = g ? lw_grow(u->copies, &u->copies_cap, n, sizeof *copies) : NULL;
+    if (!copies) return LW_ERR_NOMEM;
+    u->copies = copies;
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t m = lw_graph_edge_uses(d->graph, edges[k].holding->index - 1,
+                                      edges[k].acquiring->index - 1, g + at, total - at, &crowded);
+        for (size_t i = 0; i < m; i++)
+            uses[at + i] = (struct lw_hb_use){g[at + i].thread, g[at + i].emin, g[at + i].emax};
+        e[k] = (struct lw_hb_edge){.uses = uses + at, .n = m, .more = crowded};
+        copies[k] = private_lock(d, edges[k].acquiring);
+        at += m;
+    }
+    return LW_OK;
+}
+
 /* The verdict over one instance-level cycle. */
 static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_edge *edges,
-                                   size_t n, uint32_t *hold, uint32_t *acq, bool *copies)
+                                   size_t n, struct cycle_uses *u, int *rc)
 {
-    for (size_t k = 0; k < n; k++) {
-        if (!edges[k].holding || !edges[k].acquiring) return LW_HB_UNCHECKED;
-        hold[k] = edges[k].holding->index;
-        acq[k] = edges[k].acquiring->index;
-        copies[k] = private_lock(d, edges[k].acquiring);
+    int got = gather(d, edges, n, u);
+    if (got != LW_OK) {
+        if (got == LW_ERR_NOMEM) *rc = LW_ERR_NOMEM;
+        return LW_HB_UNCHECKED;
     }
-    return lw_hb_classify(&d->hb, hold, acq, copies, n, LW_SCHEDULE_BUDGET);
+    return lw_hb_classify(&d->hb, u->edges, u->copies, n, LW_SCHEDULE_BUDGET);
 }
 
 static enum lw_order_step_kind order_kind(enum lw_hb_step_kind k)
@@ -237,17 +280,19 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
     if (n < 2 || threads == 0 || n > LW_SCHEDULE_BUDGET / threads) return LW_OK;
     const struct lw_hb_use **uses = calloc(n, sizeof *uses);
     uint32_t *reach = malloc(n * threads * sizeof *reach);
+    struct cycle_uses all = {0};
     int rc = LW_ERR_NOMEM;
     if (!uses || !reach) goto out;
-    rc = LW_OK;
+    rc = gather(d, f->cycle, n, &all);
+    if (rc != LW_OK) {
+        if (rc != LW_ERR_NOMEM) rc = LW_OK; /* not recorded: nothing to show */
+        goto out;
+    }
     for (size_t k = 0; k < n; k++) {
         const struct lw_cycle_edge *e = &f->cycle[k];
-        uint32_t u =
-            e->holding && e->acquiring && e->thread
-                ? lw_hb_use_of(hb, e->holding->index, e->acquiring->index, e->thread->index)
-                : LW_HB_NONE;
-        if (u == LW_HB_NONE) goto out; /* not recorded: nothing to show */
-        uses[k] = &hb->uses[u];
+        for (size_t i = 0; e->thread && i < all.edges[k].n && !uses[k]; i++)
+            if (all.edges[k].uses[i].thread == e->thread->index) uses[k] = &all.edges[k].uses[i];
+        if (!uses[k]) goto out; /* not recorded: nothing to show */
         if (lw_hb_reach(hb, uses[k]->thread, uses[k]->emin, &reach[k * threads]) != 0) {
             rc = LW_ERR_NOMEM;
             goto out;
@@ -266,14 +311,14 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
                 goto out;
             }
             /* edge i acquires what edge j holds: two processes, each its own copy */
-            if (dist == 1 && private_lock(d, f->cycle[i].acquiring) &&
-                lw_hb_other_process(hb, a->thread, b->thread)) {
+            if (dist == 1 && all.copies[i] && lw_hb_other_process(hb, a->thread, b->thread)) {
                 rc = add_ordering(d, f, &cap, a, b);
                 if (rc == LW_OK) f->ordered_by[f->nordered - 1].copied = f->cycle[i].acquiring;
                 goto out;
             }
         }
 out:
+    cycle_uses_free(&all);
     free(uses);
     free(reach);
     return rc;
@@ -281,39 +326,37 @@ out:
 
 int lw_schedule_label(struct lw_detector *d)
 {
-    uint32_t *hold = NULL, *acq = NULL;
-    bool *copies = NULL;
-    size_t cap = 0, cap2 = 0, cap3 = 0;
+    struct cycle_uses uses = {0};
+    /* the graph's uses name every thread that took an edge */
+    if (d->report.nthreads > UINT32_MAX || lw_hb_threads(&d->hb, (uint32_t)d->report.nthreads))
+        return LW_ERR_NOMEM;
+    for (size_t i = 0; i < d->report.nthreads; i++) {
+        const struct lw_thread *t = d->report.threads[i];
+        if (lw_hb_set_process(&d->hb, t->index, t->process) != 0) return LW_ERR_NOMEM;
+    }
     int rc = resolve_reaps(d);
     for (size_t g = 0; g < d->ngroups && rc == LW_OK; g++) {
         struct lw_cycle_group *group = &d->groups[g];
         struct lw_finding *f = group->finding;
         if (!f || f->kind != LW_KIND_LOCK_ORDER_INVERSION || f->schedule != LW_SCHEDULE_NONE)
             continue;
-        uint32_t *h = lw_grow(hold, &cap, group->n, sizeof *h);
-        if (h) hold = h;
-        uint32_t *a = h ? lw_grow(acq, &cap2, group->n, sizeof *a) : NULL;
-        if (a) acq = a;
-        bool *c = a ? lw_grow(copies, &cap3, group->n, sizeof *c) : NULL;
-        if (!c) {
-            rc = LW_ERR_NOMEM;
-            break;
-        }
-        copies = c;
         enum lw_hb_verdict verdict = LW_HB_ORDERED;
         for (size_t i = 0; i < group->ninstances && verdict != LW_HB_CONCURRENT; i++) {
-            enum lw_hb_verdict v =
-                classify(d, group->instances[i].edges, group->n, hold, acq, copies);
+            enum lw_hb_verdict v = classify(d, group->instances[i].edges, group->n, &uses, &rc);
             if (v != LW_HB_ORDERED) verdict = v;
         }
+        if (rc != LW_OK) break;
         f->schedule = verdict == LW_HB_CONCURRENT ? LW_SCHEDULE_CONCURRENT
                       : verdict == LW_HB_ORDERED  ? LW_SCHEDULE_ORDERED
                                                   : LW_SCHEDULE_UNCHECKED;
         if (f->schedule == LW_SCHEDULE_ORDERED) rc = explain(d, f);
-        if (f->schedule == LW_SCHEDULE_CONCURRENT) rc = lw_sem_note(d, f);
+        if (f->schedule == LW_SCHEDULE_CONCURRENT) {
+            /* a hand-over note needs the uses of the cycle the finding shows */
+            int got = gather(d, f->cycle, f->ncycle, &uses);
+            if (got == LW_ERR_NOMEM) rc = LW_ERR_NOMEM;
+            if (got == LW_OK) rc = lw_sem_note(d, f, uses.edges);
+        }
     }
-    free(hold);
-    free(acq);
-    free(copies);
+    cycle_uses_free(&uses);
     return rc;
 }

@@ -106,26 +106,29 @@ static int add_note(struct lw_detector *d, struct lw_finding *f, const struct lw
     return LW_OK;
 }
 
-int lw_sem_note(struct lw_detector *d, struct lw_finding *f)
+/* The use of edge e by the thread the cycle shows taking it, NULL when the graph kept none. */
+static const struct lw_hb_use *use_of(const struct lw_cycle_edge *e, const struct lw_hb_edge *uses)
 {
-    const struct lw_hb *hb = &d->hb;
+    for (size_t i = 0; e->thread && i < uses->n; i++)
+        if (uses->uses[i].thread == e->thread->index) return &uses->uses[i];
+    return NULL;
+}
+
+int lw_sem_note(struct lw_detector *d, struct lw_finding *f, const struct lw_hb_edge *uses)
+{
     size_t n = f->ncycle;
     for (size_t i = 0; i < n && n >= 2; i++) {
-        const struct lw_cycle_edge *e = &f->cycle[i], *next = &f->cycle[(i + 1) % n];
+        size_t j = (i + 1) % n;
+        const struct lw_cycle_edge *e = &f->cycle[i], *next = &f->cycle[j];
         /* either order of two edges: one thread's uses, then a hand-over, then the other's */
         for (int dir = 0; dir < 2; dir++) {
             const struct lw_cycle_edge *x = dir ? next : e, *y = dir ? e : next;
-            if (!x->holding || !x->acquiring || !x->thread || !y->holding || !y->acquiring ||
-                !y->thread || x->thread == y->thread)
-                continue;
-            uint32_t ua =
-                lw_hb_use_of(hb, x->holding->index, x->acquiring->index, x->thread->index);
-            uint32_t ub =
-                lw_hb_use_of(hb, y->holding->index, y->acquiring->index, y->thread->index);
-            if (ua == LW_HB_NONE || ub == LW_HB_NONE) continue;
+            if (!x->thread || !y->thread || x->thread == y->thread) continue;
+            const struct lw_hb_use *ua = use_of(x, &uses[dir ? j : i]);
+            const struct lw_hb_use *ub = use_of(y, &uses[dir ? i : j]);
+            if (!ua || !ub) continue;
             for (size_t k = 0; k < d->nsems; k++)
-                if (hands_over(&d->sems[k], &hb->uses[ua], &hb->uses[ub]))
-                    return add_note(d, f, &d->sems[k]);
+                if (hands_over(&d->sems[k], ua, ub)) return add_note(d, f, &d->sems[k]);
         }
     }
     return LW_OK;

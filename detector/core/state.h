@@ -87,6 +87,15 @@ struct lw_older_held {
     uint32_t n, cap;
 };
 
+/* sem_locks.c: a lock-order edge into or out of a semaphore, kept aside until the end of the run
+ * (the semaphore may yet prove to be a signal). */
+struct lw_sem_edge {
+    struct lw_lock *from, *to;
+    uint32_t epoch;
+    int32_t pid;
+    struct lw_graph_instance inst;
+};
+
 /* robust.c: an EXIT_HOLDING record of a robust mutex, waiting for the end of the run. */
 struct lw_robust_pending {
     uint32_t image;
@@ -131,8 +140,7 @@ struct lw_detector {
     uint64_t board_stacks; /* ids of board waits' private stacks handed out */
     bool must_stop;
 
-    struct lw_hb hb; /* schedule.c: thread starts, joins, barrier waits and each thread's edge
-                        epochs */
+    struct lw_hb hb; /* schedule.c: thread starts, joins, forks, reaps and barrier waits */
     struct lw_map barrier_ids; /* (process index, barrier address) -> dense barrier index */
     struct lw_reap *reaps;     /* schedule.c: REAP records, matched to their child at the end */
     size_t nreaps, reaps_cap;
@@ -142,6 +150,11 @@ struct lw_detector {
 
     struct lw_robust_pending *robust; /* robust.c */
     size_t nrobust, robust_cap;
+
+    struct lw_sem_edge *sem_edges; /* sem_locks.c */
+    size_t nsem_edges, sem_edges_cap;
+    struct lw_map sem_gate_threads; /* (semaphore lock index, 0) -> the thread index + 1 of the
+                                       only thread it was a gate for, UINT64_MAX for several */
 
     uint64_t record_time_ns; /* header time of the record being applied, 0 outside feed */
     size_t max_trace_holds;  /* lw_detector_options.max_trace_holds */
@@ -190,6 +203,18 @@ struct lw_lock *lw_resolve_request(struct lw_detector *d, uint32_t image,
  * records its thread sent before it. */
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec);
 int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec);
+/* lock_order.c: one edge from -> to of thread inst->thread (epoch, pid) into the graph, and the
+ * cycle it closes (if any) into its finding. */
+int lw_lock_order_edge(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
+                       uint32_t epoch, int32_t pid, const struct lw_graph_instance *inst);
+/* sem_locks.c: a SEM_SIGNAL record; an edge through a semaphore, kept aside (lw_sem_defer); and
+ * at the end of the run, the kept edges whose semaphores never proved to be signals, into the
+ * graph (lw_sem_flush). */
+int lw_sem_signal(struct lw_detector *d, const struct lw_rec_sem_signal *rec);
+int lw_sem_defer(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
+                 struct lw_thread *t, uint32_t epoch, int32_t pid,
+                 const struct lw_graph_instance *inst);
+int lw_sem_flush(struct lw_detector *d);
 /* lock_order.c: fills lw_finding.places of every finding with a cycle, from the graph. */
 int lw_lock_order_places(struct lw_detector *d);
 
@@ -228,8 +253,9 @@ void lw_waitfor_free(struct lw_detector *d);
 /* The wait of a thread, or NULL when it has none active. */
 const struct lw_wait *lw_waitfor_of(const struct lw_detector *d, const struct lw_thread *thread);
 
-/* schedule.c: happens-before from THREAD, JOIN and BARRIER records, the edge uses of ACQUIRE
- * records, and at the end the label of each lock-order-inversion finding. */
+/* schedule.c: happens-before from THREAD, JOIN, BARRIER, REAP and forked PROCESS records and,
+ * with the edge uses the graph keeps (lw_graph_edge_uses), at the end the label of each
+ * lock-order-inversion finding. */
 int lw_schedule_thread(struct lw_detector *d, const struct lw_thread *t,
                        const struct lw_rec_thread *rec);
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec);
@@ -244,8 +270,6 @@ struct lw_reap {
 int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec);
 /* A forked child announced itself (PROCESS record); parent: its parent's process index. */
 int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent);
-int lw_schedule_use(struct lw_detector *d, const struct lw_lock *hold, const struct lw_lock *acq,
-                    const struct lw_thread *t, uint32_t epoch);
 int lw_schedule_label(struct lw_detector *d);
 
 /* sem_notes.c: the posts and waits of each process-private semaphore life, and the note a
@@ -262,8 +286,8 @@ struct lw_sem_track {
 };
 int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec);
 /* Adds to f (labelled concurrent) a note for the first pair of consecutive edges of its cycle
- * that a semaphore hand-over ordered in this run. */
-int lw_sem_note(struct lw_detector *d, struct lw_finding *f);
+ * that a semaphore hand-over ordered in this run; uses[k]: the uses of f->cycle[k]'s edge. */
+int lw_sem_note(struct lw_detector *d, struct lw_finding *f, const struct lw_hb_edge *uses);
 void lw_sem_free(struct lw_detector *d);
 
 /* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack);

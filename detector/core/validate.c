@@ -15,7 +15,7 @@ static bool valid_lock_ref(const struct lw_lock_ref *ref)
     const unsigned all_flags = LW_LOCKF_RECURSIVE | LW_LOCKF_ERRORCHECK | LW_LOCKF_WRITER_PREF |
                                LW_LOCKF_PSHARED | LW_LOCKF_ROBUST;
     const unsigned all_acq = LW_ACQF_TRY | LW_ACQF_TIMED | LW_ACQF_CONDWAIT;
-    return ref->type >= LW_LOCK_MUTEX && ref->type <= LW_LOCK_MTX &&
+    return ref->type >= LW_LOCK_MUTEX && ref->type <= LW_LOCK_SEM &&
            (ref->flags & ~all_flags) == 0 && ref->mode <= LW_MODE_SHARED &&
            (ref->acq & ~all_acq) == 0;
 }
@@ -139,6 +139,11 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     case LW_REC_LOCK_SEEN:
         return len == sizeof(struct lw_rec_lock_seen) &&
                valid_lock_ref(&((const struct lw_rec_lock_seen *)(const void *)h)->lock);
+    case LW_REC_SEM_SIGNAL: {
+        const struct lw_rec_sem_signal *r = (const void *)h;
+        return len == sizeof *r && valid_lock_ref(&r->sem) && r->sem.type == LW_LOCK_SEM &&
+               r->why >= LW_SEM_POSTED_UNHELD && r->why <= LW_SEM_INITIAL_VALUE;
+    }
     case LW_REC_RING:
         return false; /* transport: the driver's channel takes it, the detector never should */
     }

@@ -118,6 +118,11 @@ int main(int argc, char **argv)
     rec_epoch(&r, 1);
     rec_time(&r, 50);
     add(&misc, &r);
+    /* a semaphore lock under a mutex, then proved a signal */
+    rec_acquire(&r, PID, 1, ref_sem(0x5000), 1, 1, &held_a);
+    add(&misc, &r);
+    rec_sem_signal(&r, PID, 2, ref_sem(0x5000), LW_SEM_POSTED_UNHELD);
+    add(&misc, &r);
     emit(argv[1], "misc", &misc);
     return 0;
 }

@@ -120,11 +120,14 @@ def check_sources(lockwatch, source_dir, names, env, problems):
     """Every scenario marks lines in both programs; the demo shows them without markers."""
     for name in names:
         for variant in ["broken", "fixed"]:
-            paths = [os.path.join(source_dir, name, f"{variant}.{ext}") for ext in ("c", "cpp")]
+            paths = [os.path.join(source_dir, name, f"{variant}.{ext}")
+                     for ext in ("c", "cpp", "py")]
             path = next((p for p in paths if os.path.exists(p)), None)
             text = open(path, encoding="utf-8").read() if path else ""
-            if "/* @show */" not in text or "/* @show-end */" not in text:
-                problems.append(f"{name}/{variant} marks no lines for the demo (/* @show */)")
+            begin, end = ("# @show", "# @show-end") if path and path.endswith(".py") \
+                else ("/* @show */", "/* @show-end */")
+            if begin not in text or end not in text:
+                problems.append(f"{name}/{variant} marks no lines for the demo ({begin})")
     demo = subprocess.run([lockwatch, "demo", "two-lock-deadlock"], capture_output=True,
                           text=True, errors="replace", timeout=120, env=dict(env, COLUMNS="80"))
     out = demo.stdout
@@ -289,6 +292,26 @@ def main():
             at = found + len(step)
     if ESC in out:
         problems.append("`lockwatch demo two-lock-deadlock` into a pipe is coloured")
+
+    # A Python lesson runs its .py programs on python3, shown as the student would type it.
+    if os.access("/usr/bin/python3", os.X_OK):
+        py = subprocess.run([lockwatch, "demo", "python-pool-map"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace", timeout=120,
+                            env=env)
+        if py.returncode != 0:
+            problems.append(f"`lockwatch demo python-pool-map` exited {py.returncode}")
+        steps = ["broken.py", "with source.lock:", "$ lockwatch --verbose", "python3",
+                 "python-pool-map/broken.py", "lock-order inversion", "fixed.py",
+                 "python-pool-map/fixed.py", "no lock-order problems found", "ran as expected"]
+        at = 0
+        for step in steps:
+            found = py.stdout.find(step, at)
+            if found < 0:
+                problems.append(f"the Python demo lacks {step!r} after what came before it")
+            else:
+                at = found + len(step)
+        if "@lock:" in py.stdout or "@show" in py.stdout:
+            problems.append("the Python demo shows test markers")
 
     unknown = run([lockwatch, "demo", "no-such-scenario"], env)
     if unknown.returncode != 2:

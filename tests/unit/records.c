@@ -90,6 +90,19 @@ void rec_lock_seen(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_r
     s->lock = lock;
 }
 
+struct lw_lock_ref ref_sem(uint64_t addr)
+{
+    return (struct lw_lock_ref){.addr = addr, .type = LW_LOCK_SEM, .mode = LW_MODE_EXCLUSIVE};
+}
+
+void rec_sem_signal(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref sem,
+                    uint32_t why)
+{
+    struct lw_rec_sem_signal *s = start(r, LW_REC_SEM_SIGNAL, sizeof *s, pid, thread);
+    s->sem = sem;
+    s->why = why;
+}
+
 void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint64_t stack)
 {
     struct lw_rec_join *j = start(r, LW_REC_JOIN, sizeof *j, pid, thread);

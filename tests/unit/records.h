@@ -19,6 +19,11 @@ struct rec {
 struct lw_lock_ref ref_mutex(uint64_t addr);
 struct lw_lock_ref ref_rwlock(uint64_t addr, uint8_t mode, uint8_t flags);
 struct lw_held held_at(struct lw_lock_ref lock, uint64_t stack);
+/* A semaphore used as a lock (LW_LOCK_SEM), generation 0. */
+struct lw_lock_ref ref_sem(uint64_t addr);
+/* SEM_SIGNAL: `thread` saw `sem` behave as a signal (enum lw_sem_signal_why). */
+void rec_sem_signal(struct rec *r, int32_t pid, uint32_t thread, struct lw_lock_ref sem,
+                    uint32_t why);
 /* The same lock made process-shared. */
 struct lw_lock_ref ref_pshared(struct lw_lock_ref lock);
 

@@ -648,6 +648,60 @@ static void test_gate_set_limit(void **state)
     lw_graph_free(g);
 }
 
+/* Every thread's uses of an edge are kept with their epochs, merged per thread: those of its
+ * stored instances' threads (any kind) and of up to LW_GRAPH_OTHER_THREADS others; beyond, the
+ * edge says it is crowded. */
+static void test_edge_uses(void **state)
+{
+    (void)state;
+    struct lw_graph *g = lw_graph_new(0);
+    assert_non_null(g);
+    struct lw_graph_instance inst = {.thread = 1};
+    struct lw_graph_use out[2 + LW_GRAPH_OTHER_THREADS + 2];
+    bool crowded = true;
+    assert_int_equal(lw_graph_edge_uses(g, 1, 2, out, 4, &crowded), 0);
+    assert_int_equal(lw_graph_add(g, 1, 2, &inst, &last), LW_GRAPH_STORED);
+    assert_int_equal(lw_graph_add_in_epoch(g, 1, 2, &inst, 5, &last), LW_GRAPH_KNOWN);
+    struct lw_graph_instance shared = {.thread = 1, .to_mode = SH};
+    assert_int_equal(lw_graph_add_in_epoch(g, 1, 2, &shared, 7, &last), LW_GRAPH_STORED);
+    assert_int_equal(lw_graph_edge_uses(g, 1, 2, out, 4, &crowded), 1);
+    assert_false(crowded);
+    assert_int_equal(out[0].thread, 1);
+    assert_int_equal(out[0].emin, 0);
+    assert_int_equal(out[0].emax, 7);
+    /* thread 2 stored; threads 3.. beyond two of the kind go to the others */
+    for (uint32_t t = 2; t <= 2 + LW_GRAPH_OTHER_THREADS; t++) {
+        inst.thread = t;
+        assert_true(lw_graph_add_in_epoch(g, 1, 2, &inst, t, &last) >= 0);
+        assert_true(lw_graph_add_in_epoch(g, 1, 2, &inst, 100 + t, &last) >= 0);
+    }
+    size_t n = lw_graph_edge_uses(g, 1, 2, out, sizeof out / sizeof *out, &crowded);
+    assert_int_equal(n, 2 + LW_GRAPH_OTHER_THREADS);
+    assert_false(crowded);
+    for (size_t i = 1; i < n; i++) {
+        assert_int_equal(out[i].thread, i + 1);
+        assert_int_equal(out[i].emin, i + 1);
+        assert_int_equal(out[i].emax, 100 + i + 1);
+    }
+    /* a thread with an instance of another kind only: its uses of this kind widen that one */
+    shared.thread = 3;
+    assert_int_equal(lw_graph_add_in_epoch(g, 1, 2, &shared, 1, &last), LW_GRAPH_STORED);
+    inst.thread = 3;
+    assert_int_equal(lw_graph_add_in_epoch(g, 1, 2, &inst, 200, &last), LW_GRAPH_KNOWN);
+    n = lw_graph_edge_uses(g, 1, 2, out, sizeof out / sizeof *out, &crowded);
+    assert_int_equal(n, 2 + LW_GRAPH_OTHER_THREADS);
+    assert_int_equal(out[2].thread, 3);
+    assert_int_equal(out[2].emin, 1);
+    assert_int_equal(out[2].emax, 200);
+    inst.thread = 3 + LW_GRAPH_OTHER_THREADS;
+    assert_int_equal(lw_graph_add_in_epoch(g, 1, 2, &inst, 9, &last), LW_GRAPH_KNOWN);
+    assert_int_equal(lw_graph_edge_uses(g, 1, 2, out, sizeof out / sizeof *out, &crowded), n);
+    assert_true(crowded);
+    /* a short buffer: the count says how much room is needed */
+    assert_int_equal(lw_graph_edge_uses(g, 1, 2, NULL, 0, &crowded) >= n, 1);
+    lw_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_random_against_model),
         cmocka_unit_test(test_gated_random_against_brute_force),
         cmocka_unit_test(test_million_edges),
+        cmocka_unit_test(test_edge_uses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,9 +15,6 @@
 #define T1 1u
 #define T2 2u
 #define T3 3u
-#define LOCK_A 1u
-#define LOCK_B 2u
-#define LOCK_C 3u
 
 /* main creates T1 (epoch 0 -> 1), joins it (1 -> 2), creates T2 (2 -> 3). */
 static void sequential(struct lw_hb *hb)
@@ -87,20 +84,60 @@ static void test_transitive(void **state)
     lw_hb_free(&hb);
 }
 
-static enum lw_hb_verdict abba(const struct lw_hb *hb)
+/* The uses of one edge as the lock-order graph keeps them: one epoch interval per thread, and
+ * whether other threads took it too (their uses unknown). */
+struct edge_uses {
+    struct lw_hb_use u[8];
+    size_t n;
+    bool more;
+};
+
+static void use(struct edge_uses *e, uint32_t thread, uint32_t epoch)
 {
-    const uint32_t hold[] = {LOCK_A, LOCK_B}, acq[] = {LOCK_B, LOCK_A};
-    return lw_hb_classify(hb, hold, acq, NULL, 2, 1000000);
+    for (size_t i = 0; i < e->n; i++)
+        if (e->u[i].thread == thread) {
+            if (epoch < e->u[i].emin) e->u[i].emin = epoch;
+            if (epoch > e->u[i].emax) e->u[i].emax = epoch;
+            return;
+        }
+    assert_true(e->n < 8);
+    e->u[e->n++] = (struct lw_hb_use){thread, epoch, epoch};
+}
+
+/* copies: per edge, whether its acquired lock is one each process has a copy of (NULL: none). */
+static enum lw_hb_verdict classify_copies(struct lw_hb *hb, const struct edge_uses *const *edges,
+                                          const bool *copies, size_t n, size_t budget)
+{
+    assert_int_equal(lw_hb_threads(hb, T3 + 1), 0);
+    struct lw_hb_edge all[4];
+    assert_true(n <= 4);
+    for (size_t k = 0; k < n; k++)
+        all[k] = (struct lw_hb_edge){edges[k]->u, edges[k]->n, edges[k]->more};
+    return lw_hb_classify(hb, all, copies, n, budget);
+}
+
+static enum lw_hb_verdict classify(struct lw_hb *hb, const struct edge_uses *const *edges, size_t n,
+                                   size_t budget)
+{
+    return classify_copies(hb, edges, NULL, n, budget);
+}
+
+static enum lw_hb_verdict abba(struct lw_hb *hb, const struct edge_uses *ab,
+                               const struct edge_uses *ba)
+{
+    const struct edge_uses *edges[] = {ab, ba};
+    return classify(hb, edges, 2, 1000000);
 }
 
 static void test_classify_sequential_is_ordered(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, ba = {0};
     sequential(&hb);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
-    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    use(&ab, T1, 0);
+    use(&ba, T2, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_ORDERED);
     lw_hb_free(&hb);
 }
 
@@ -108,14 +145,15 @@ static void test_classify_overlap_is_concurrent(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, ba = {0};
     /* main creates T1 and T2 before joining either */
     assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
     assert_int_equal(lw_hb_start(&hb, T2, MAIN, 1, NULL), 0);
     assert_int_equal(lw_hb_join(&hb, MAIN, 3, T1, NULL), 0);
     assert_int_equal(lw_hb_join(&hb, MAIN, 4, T2, NULL), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
-    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    use(&ab, T1, 0);
+    use(&ba, T2, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_CONCURRENT);
     lw_hb_free(&hb);
 }
 
@@ -123,9 +161,10 @@ static void test_classify_one_thread_is_ordered(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, MAIN, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, MAIN, 0), 0);
-    assert_int_equal(abba(&hb), LW_HB_ORDERED);
+    struct edge_uses ab = {0}, ba = {0};
+    use(&ab, MAIN, 0);
+    use(&ba, MAIN, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_ORDERED);
     lw_hb_free(&hb);
 }
 
@@ -135,12 +174,13 @@ static void test_classify_interval_spans_create(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, ba = {0};
     assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, MAIN, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T1, 0), 0);
-    assert_int_equal(abba(&hb), LW_HB_ORDERED);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, MAIN, 1), 0);
-    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    use(&ab, MAIN, 0);
+    use(&ba, T1, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_ORDERED);
+    use(&ab, MAIN, 1);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_CONCURRENT);
     lw_hb_free(&hb);
 }
 
@@ -149,13 +189,52 @@ static void test_classify_other_thread_closes(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, ba = {0};
     sequential(&hb);
     assert_int_equal(lw_hb_start(&hb, T3, MAIN, 3, NULL), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
-    assert_int_equal(abba(&hb), LW_HB_ORDERED);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T3, 0), 0);
-    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    use(&ab, T1, 0);
+    use(&ba, T2, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_ORDERED);
+    use(&ab, T3, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+/* The same when T3's use is not known, only that more threads than T1 took A -> B: T3 may be
+ * the one that closes the cycle, so no ordering may be claimed. */
+static void test_classify_unknown_threads_claim_nothing(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, ba = {0};
+    sequential(&hb);
+    use(&ab, T1, 0);
+    use(&ba, T2, 0);
+    ab.more = true;
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_UNCHECKED);
+    /* known uses that close it are still a claim */
+    assert_int_equal(lw_hb_start(&hb, T3, MAIN, 3, NULL), 0);
+    use(&ab, T3, 0);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+/* A -> B and B -> C both by T1 only: whatever the unknown uses of C -> A, the cycle is ordered. */
+static void test_classify_unknown_threads_ordered_without_them(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, bc = {0}, ca = {0};
+    assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_start(&hb, T2, MAIN, 1, NULL), 0);
+    use(&ab, T1, 0);
+    use(&bc, T1, 0);
+    use(&ca, T2, 0);
+    ca.more = true;
+    const struct edge_uses *edges[] = {&ab, &bc, &ca};
+    assert_int_equal(classify(&hb, edges, 3, 1000000), LW_HB_ORDERED);
+    use(&bc, T2, 0); /* now B -> C by T2 and C -> A by an unknown third thread may close it */
+    assert_int_equal(classify(&hb, edges, 3, 1000000), LW_HB_UNCHECKED);
     lw_hb_free(&hb);
 }
 
@@ -164,20 +243,21 @@ static void test_classify_three_edges(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, bc = {0}, ca = {0}, none = {0};
     assert_int_equal(lw_hb_start(&hb, T1, MAIN, 0, NULL), 0);
     assert_int_equal(lw_hb_start(&hb, T2, MAIN, 1, NULL), 0);
     assert_int_equal(lw_hb_join(&hb, MAIN, 3, T1, NULL), 0);
     assert_int_equal(lw_hb_join(&hb, MAIN, 4, T2, NULL), 0);
     assert_int_equal(lw_hb_start(&hb, T3, MAIN, 4, NULL), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_C, T2, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_C, LOCK_A, T3, 0), 0);
-    const uint32_t hold[] = {LOCK_A, LOCK_B, LOCK_C}, acq[] = {LOCK_B, LOCK_C, LOCK_A};
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, NULL, 3, 1000000), LW_HB_ORDERED);
+    use(&ab, T1, 0);
+    use(&bc, T2, 0);
+    use(&ca, T3, 0);
+    const struct edge_uses *edges[] = {&ab, &bc, &ca};
+    assert_int_equal(classify(&hb, edges, 3, 1000000), LW_HB_ORDERED);
     /* an edge nobody took, or a budget too small to search: no claim */
-    const uint32_t none[] = {LOCK_A, LOCK_C}, none_acq[] = {LOCK_C, LOCK_A};
-    assert_int_equal(lw_hb_classify(&hb, none, none_acq, NULL, 2, 1000000), LW_HB_UNCHECKED);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, NULL, 3, 2), LW_HB_UNCHECKED);
+    const struct edge_uses *untaken[] = {&ab, &none};
+    assert_int_equal(classify(&hb, untaken, 2, 1000000), LW_HB_UNCHECKED);
+    assert_int_equal(classify(&hb, edges, 3, 2), LW_HB_UNCHECKED);
     lw_hb_free(&hb);
 }
 
@@ -214,11 +294,12 @@ static void test_barrier_orders_rounds(void **state)
     assert_int_equal(steps[0].to, T2);
     assert_int_equal(steps[0].object, 0x1000);
     assert_string_equal(steps[0].site, "T1 waits");
-    lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0);
-    lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 1);
-    assert_int_equal(abba(&hb), LW_HB_ORDERED);
-    lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0); /* also before the barrier: concurrent with T1 */
-    assert_int_equal(abba(&hb), LW_HB_CONCURRENT);
+    struct edge_uses ab = {0}, ba = {0};
+    use(&ab, T1, 0);
+    use(&ba, T2, 1);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_ORDERED);
+    use(&ba, T2, 0); /* also before the barrier: concurrent with T1 */
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_CONCURRENT);
     lw_hb_free(&hb);
 }
 
@@ -274,24 +355,25 @@ static void test_private_locks_keep_processes_apart(void **state)
 {
     (void)state;
     struct lw_hb hb = {0};
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T1, 0), 0);
-    assert_int_equal(lw_hb_use(&hb, LOCK_B, LOCK_A, T2, 0), 0);
-    const uint32_t hold[] = {LOCK_A, LOCK_B}, acq[] = {LOCK_B, LOCK_A};
+    struct edge_uses ab = {0}, ba = {0};
+    use(&ab, T1, 0);
+    use(&ba, T2, 0);
+    const struct edge_uses *hold[] = {&ab, &ba};
     const bool both[] = {true, true}, b_only[] = {true, false}, none[] = {false, false};
     /* processes unknown: no claim from the copies */
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_CONCURRENT);
     assert_int_equal(lw_hb_set_process(&hb, T1, 1), 0);
     assert_int_equal(lw_hb_set_process(&hb, T2, 1), 0);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_CONCURRENT);
     assert_int_equal(lw_hb_set_process(&hb, T2, 2), 0);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_ORDERED);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, b_only, 2, 1000000), LW_HB_ORDERED);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, none, 2, 1000000), LW_HB_CONCURRENT);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, NULL, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_ORDERED);
+    assert_int_equal(classify_copies(&hb, hold, b_only, 2, 1000000), LW_HB_ORDERED);
+    assert_int_equal(classify_copies(&hb, hold, none, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(classify_copies(&hb, hold, NULL, 2, 1000000), LW_HB_CONCURRENT);
     /* a third thread in T2's process taking A -> B: the same copies, concurrent again */
-    assert_int_equal(lw_hb_use(&hb, LOCK_A, LOCK_B, T3, 0), 0);
+    use(&ab, T3, 0);
     assert_int_equal(lw_hb_set_process(&hb, T3, 2), 0);
-    assert_int_equal(lw_hb_classify(&hb, hold, acq, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_CONCURRENT);
     lw_hb_free(&hb);
 }
 
@@ -427,6 +509,8 @@ int main(void)
         cmocka_unit_test(test_classify_one_thread_is_ordered),
         cmocka_unit_test(test_classify_interval_spans_create),
         cmocka_unit_test(test_classify_other_thread_closes),
+        cmocka_unit_test(test_classify_unknown_threads_claim_nothing),
+        cmocka_unit_test(test_classify_unknown_threads_ordered_without_them),
         cmocka_unit_test(test_classify_three_edges),
         cmocka_unit_test(test_barrier_orders_rounds),
         cmocka_unit_test(test_barrier_unknown_rounds_order_nothing),

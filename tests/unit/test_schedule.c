@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "lockwatch/detector.h"
+#include "lockwatch/graph.h"
 #include "records.h"
 
 #define PID 100
@@ -285,6 +286,53 @@ static void test_use_after_create_is_concurrent(void **state)
     lw_detector_free(d);
 }
 
+/* Threads 1..66 each take A -> B and are joined one after another; thread 67 takes A -> B and
+ * is not joined when thread 68 takes B -> A. The edge keeps the epochs of its two stored
+ * instances' threads and of LW_GRAPH_OTHER_THREADS others (1..66), not 67's: every use it
+ * knows is ordered before 68's, but the one it does not know closes the cycle concurrently. */
+static void test_unknown_thread_is_never_ordered(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    const uint32_t kept = 2 + LW_GRAPH_OTHER_THREADS;
+    uint32_t epoch = 0;
+    for (uint32_t t = 1; t <= kept; t++) {
+        start(d, t, epoch++, 0x1000 + t);
+        take(d, t, 0, LOCK_A, LOCK_B);
+        end(d, t);
+        join(d, 0x1000 + t, ++epoch);
+    }
+    start(d, kept + 1, epoch++, 0x1000 + kept + 1);
+    take(d, kept + 1, 0, LOCK_A, LOCK_B);
+    start(d, kept + 2, epoch++, 0x1000 + kept + 2);
+    take(d, kept + 2, 0, LOCK_B, LOCK_A);
+    const struct lw_finding *f = the_inversion(d);
+    assert_int_not_equal(f->schedule, LW_SCHEDULE_ORDERED);
+    assert_int_equal(f->schedule, LW_SCHEDULE_UNCHECKED);
+    lw_detector_free(d);
+}
+
+/* The same with one thread fewer: the edge knows thread 66's use, so the label is exact. */
+static void test_kept_thread_is_concurrent(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    const uint32_t kept = 1 + LW_GRAPH_OTHER_THREADS;
+    uint32_t epoch = 0;
+    for (uint32_t t = 1; t <= kept; t++) {
+        start(d, t, epoch++, 0x1000 + t);
+        take(d, t, 0, LOCK_A, LOCK_B);
+        end(d, t);
+        join(d, 0x1000 + t, ++epoch);
+    }
+    start(d, kept + 1, epoch++, 0x1000 + kept + 1);
+    take(d, kept + 1, 0, LOCK_A, LOCK_B);
+    start(d, kept + 2, epoch++, 0x1000 + kept + 2);
+    take(d, kept + 2, 0, LOCK_B, LOCK_A);
+    assert_int_equal(the_inversion(d)->schedule, LW_SCHEDULE_CONCURRENT);
+    lw_detector_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_no_join_is_concurrent),
         cmocka_unit_test(test_ambiguous_handle_orders_nothing),
         cmocka_unit_test(test_use_after_create_is_concurrent),
+        cmocka_unit_test(test_unknown_thread_is_never_ordered),
+        cmocka_unit_test(test_kept_thread_is_concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

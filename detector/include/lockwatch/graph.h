@@ -12,7 +12,8 @@
  *    and, of each kind, the first two threads' instances: beyond two, another thread adds no way
  *    to close a cycle (a thread other than any given one is already at hand). Every distinct
  *    payload is remembered all the same (the places a program takes the two locks in that order:
- *    lw_graph_edge_payloads).
+ *    lw_graph_edge_payloads), and so are the epochs of every thread's instances, kept or not,
+ *    up to LW_GRAPH_OTHER_THREADS threads beyond the stored instances' (lw_graph_edge_uses).
  *  - The graph keeps its strongly connected components in a topological order as edges arrive,
  *    so an edge between two components costs no search. Whenever an instance is stored on an
  *    edge inside a component, the cycles through a -> b (paths b ~> a) are searched, shortest
@@ -105,9 +106,33 @@ const struct lw_graph_gate *lw_graph_intern_gates(struct lw_graph *g,
                                                   uint16_t *nout);
 
 /* Adds an instance of a -> b (a != b; inst->gates interned by this graph). The graph keeps a copy
- * of *inst. Returns enum lw_graph_result; *cycle is set for LW_GRAPH_CYCLE. */
+ * of *inst. Returns enum lw_graph_result; *cycle is set for LW_GRAPH_CYCLE. The use is in
+ * epoch 0 (lw_graph_add_in_epoch). */
 int lw_graph_add(struct lw_graph *g, uint32_t a, uint32_t b, const struct lw_graph_instance *inst,
                  struct lw_graph_cycle *cycle);
+
+/* lw_graph_add for a use of the edge by inst->thread in the caller's `epoch` of that thread
+ * (lw_graph_edge_uses). */
+int lw_graph_add_in_epoch(struct lw_graph *g, uint32_t a, uint32_t b,
+                          const struct lw_graph_instance *inst, uint32_t epoch,
+                          struct lw_graph_cycle *cycle);
+
+/* The threads an edge keeps the epochs of besides those of its stored instances; a thread
+ * beyond them marks the edge crowded (lw_graph_edge_uses). */
+#define LW_GRAPH_OTHER_THREADS 64u
+
+/* A thread's uses of one edge: the lowest and highest epoch it added an instance in. */
+struct lw_graph_use {
+    uint32_t thread, emin, emax;
+};
+
+/* The threads that added instances of edge a -> b, each once with the epochs of its uses (every
+ * instance added counts, kept or not), into out[0..max); returns how many there are (may
+ * exceed max: call again with room for that many). *crowded is set when more threads than the
+ * edge keeps (its stored instances' and LW_GRAPH_OTHER_THREADS others) added instances: the
+ * uses of those are not known, and out lists only the kept ones. 0 when there is no such edge. */
+size_t lw_graph_edge_uses(const struct lw_graph *g, uint32_t a, uint32_t b,
+                          struct lw_graph_use *out, size_t max, bool *crowded);
 
 void lw_graph_stats(const struct lw_graph *g, struct lw_graph_stats *stats);
 

@@ -117,6 +117,7 @@ struct lw_lock {
     uint32_t generation;
     uint8_t type;                 /* enum lw_lock_type (wire.h) */
     uint8_t flags;                /* enum lw_lock_flag (wire.h) */
+    bool signal;                  /* LW_LOCK_SEM: proved a signal, not a lock (no edges) */
     struct lw_stack *first_stack; /* first acquisition seen */
     const char *name;             /* driver: static symbol, or "mutex taken in f (file:line)" */
 };
@@ -192,12 +193,14 @@ struct lw_thread_wait {
     struct lw_thread *thread;
     uint8_t kind;         /* enum lw_wait_kind (wire.h): lock, join, cond, sem, barrier */
     uint8_t mode;         /* LOCK: the mode requested */
-    struct lw_lock *lock; /* LOCK: the lock; COND: the condition variable's mutex */
+    struct lw_lock *lock; /* LOCK: the lock; COND: the condition variable's mutex; SEM: the
+                             semaphore lock another waiting thread holds, or NULL */
     uint64_t object; /* COND, SEM, BARRIER (and LOCK with condwait): the object's address; JOIN:
                         the pthread_t */
     const char *object_name;     /* driver: the object's variable, or NULL */
-    struct lw_thread *waits_for; /* LOCK: its holder; JOIN: the joined thread; NULL: unknown, or
-                                    any thread (a condition, semaphore or barrier) */
+    struct lw_thread *waits_for; /* LOCK: its holder; JOIN: the joined thread; SEM: the waiting
+                                    thread that holds it as a lock; NULL: unknown, or any thread
+                                    (a condition, semaphore or barrier) */
     bool holder_ended;           /* LOCK: waits_for ended while holding it */
     bool condwait;       /* LOCK: taking the mutex back inside a condition wait on `object` */
     uint8_t last_signal; /* COND, SEM: enum lw_last_signal */

@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 5u
+#define LW_WIRE_VERSION 6u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
@@ -78,11 +78,12 @@ enum lw_rec_type {
     LW_REC_WATCH = 14,    /* where the driver can read a thread's wait slot (struct lw_wait_slot) */
     LW_REC_HELD = 15,     /* the older held locks of the ACQUIRE record that follows */
     LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
-    LW_REC_LOCK_SEEN = 17, /* a lock taken with nothing held, in a chain not seen before */
-    LW_REC_BARRIER = 18,   /* a pthread_barrier_wait returned: the thread's epoch ended there */
-    LW_REC_STEER = 19,     /* --confirm re-runs only: how one steered pause ended */
-    LW_REC_SEM = 20,       /* sem_init, a sem_post or a sem_wait of a process-private semaphore */
-    LW_REC_REAP = 21,      /* a wait for a child process returned its end */
+    LW_REC_LOCK_SEEN = 17,  /* a lock taken with nothing held, in a chain not seen before */
+    LW_REC_SEM_SIGNAL = 18, /* a semaphore proved to be a signal, not a lock (lw_rec_sem_signal) */
+    LW_REC_BARRIER = 19,    /* a pthread_barrier_wait returned: the thread's epoch ended there */
+    LW_REC_STEER = 20,      /* --confirm re-runs only: how one steered pause ended */
+    LW_REC_SEM = 21,        /* sem_init, a sem_post or a sem_wait of a process-private semaphore */
+    LW_REC_REAP = 22,       /* a wait for a child process returned its end */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -91,6 +92,8 @@ enum lw_lock_type {
     LW_LOCK_RWLOCK = 2, /* pthread_rwlock_t (also std::shared_mutex) */
     LW_LOCK_SPIN = 3,   /* pthread_spinlock_t */
     LW_LOCK_MTX = 4,    /* C11 mtx_t */
+    LW_LOCK_SEM = 5,    /* sem_t waited on and posted like a lock (a lock until proved a signal:
+                           LW_REC_SEM_SIGNAL; docs/internals.md, "Semaphores") */
 };
 
 /* Properties read from the lock object itself at use (static initialisers never call init). */
@@ -272,6 +275,25 @@ struct lw_rec_acquire {
 struct lw_rec_lock_seen {
     struct lw_rec_header h;
     struct lw_lock_ref lock;
+};
+
+/* Why a semaphore is a signal, not a lock, for the rest of its generation. */
+enum lw_sem_signal_why {
+    LW_SEM_POSTED_UNHELD = 1, /* sem_post by a thread that had not taken it (another thread's
+                                 wait took it, or none did) */
+    LW_SEM_RETAKEN = 2,       /* a wait by the thread that had taken it and not posted it: a
+                                 post by another thread (or a value above 1) let it through */
+    LW_SEM_INITIAL_VALUE = 3, /* sem_init with a value other than 1 */
+};
+
+/* Thread h.thread saw semaphore `sem` (type LW_LOCK_SEM) behave as a signal (`why`): edges into
+ * and out of this generation of it are no lock order. Sent at most once per thread and generation
+ * while the runtime's cache keeps it. */
+struct lw_rec_sem_signal {
+    struct lw_rec_header h;
+    struct lw_lock_ref sem;
+    uint32_t why; /* enum lw_sem_signal_why */
+    uint32_t reserved;
 };
 
 /* The part of the next ACQUIRE record's held set that does not fit in it: of the thread's
