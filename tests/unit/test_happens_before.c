@@ -351,6 +351,26 @@ static void test_fork_orders(void **state)
 }
 
 /* T1 and T2 overlap but are in two processes: an ABBA can close only through a lock they share. */
+/* A -> B by T1 (process 1), B -> C crowded (other threads, uses unknown), C -> A by T2 (process
+ * 2); only B, between the first two edges, is a private copy. The crowded edge is left out of the
+ * second search, so edges 0 and 2 become neighbours there: they meet at A, which is shared, and
+ * B's copy rule must not be applied to them (that would claim `ordered`). */
+static void test_private_locks_with_a_crowded_edge_claim_nothing(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, bc = {.more = true}, ca = {0};
+    use(&ab, T1, 0);
+    use(&ca, T2, 0);
+    const struct edge_uses *edges[] = {&ab, &bc, &ca};
+    const bool copies[] = {true, false, false};
+    assert_int_equal(lw_hb_threads(&hb, T3 + 1), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T1, 1), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T2, 2), 0);
+    assert_int_equal(classify_copies(&hb, edges, copies, 3, 1000000), LW_HB_UNCHECKED);
+    lw_hb_free(&hb);
+}
+
 static void test_private_locks_keep_processes_apart(void **state)
 {
     (void)state;
@@ -516,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_barrier_unknown_rounds_order_nothing),
         cmocka_unit_test(test_fork_orders),
         cmocka_unit_test(test_private_locks_keep_processes_apart),
+        cmocka_unit_test(test_private_locks_with_a_crowded_edge_claim_nothing),
         cmocka_unit_test(test_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
