@@ -517,7 +517,7 @@ static uint64_t lwi_sem_signal_key(const void *sem, uint8_t flags)
     return lwi_chain_lock_key(LWI_SEM_SIGNAL_SALT, &ref, 0);
 }
 
-bool lwi_sem_signal_seen;
+uint64_t lwi_sem_signal_bits;
 
 bool lwi_track_sem_known_signal_slow(const void *sem, uint8_t flags)
 {
@@ -534,7 +534,7 @@ void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flag
     if (lwi_cache_get(&lwi_chain_cache, key, &v)) return;
     lwi_emit_sem_signal(self, &ref, why);
     lwi_cache_put(&lwi_chain_cache, key, 1);
-    __atomic_store_n(&lwi_sem_signal_seen, true, __ATOMIC_RELAXED);
+    __atomic_fetch_or(&lwi_sem_signal_bits, lwi_sem_signal_bit(sem), __ATOMIC_RELAXED);
 }
 
 bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags)

@@ -276,13 +276,17 @@ bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags);
 void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr);
 /* Whether this generation of `sem` was reported a signal and the chain cache still says so (a
  * miss, after an eviction, makes a signal's wait look like an acquisition: a hold, no record).
- * Until a process reports its first signal, no lookup: a program whose semaphores are all locks
- * pays one load per wait. */
-extern bool lwi_sem_signal_seen;
+ * A bit per hash of the address, set when a semaphore is reported a signal, spares the lookup for
+ * the others (a semaphore used as a lock pays a multiply and a load per wait). */
+extern uint64_t lwi_sem_signal_bits;
+static inline uint64_t lwi_sem_signal_bit(const void *sem)
+{
+    return 1ull << (((uint64_t)(uintptr_t)sem * 0x9e3779b97f4a7c15ull) >> 58);
+}
 bool lwi_track_sem_known_signal_slow(const void *sem, uint8_t flags);
 static inline bool lwi_track_sem_known_signal(const void *sem, uint8_t flags)
 {
-    return __atomic_load_n(&lwi_sem_signal_seen, __ATOMIC_RELAXED) &&
+    return (__atomic_load_n(&lwi_sem_signal_bits, __ATOMIC_RELAXED) & lwi_sem_signal_bit(sem)) &&
            lwi_track_sem_known_signal_slow(sem, flags);
 }
 /* A failed sem_trywait: when the thread holds the semaphore, it is a signal (entry dropped). */
