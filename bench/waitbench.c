@@ -7,7 +7,7 @@
  * share is largest when the hand-over is cheap. Every workload checks its own result, so an
  * interposer that broke the synchronisation cannot look fast by losing work.
  *
- *   waitbench [-k cond|sem|join|barrier] [-n ITERATIONS] [-b BATCH]
+ *   waitbench [-k cond|sem|join|barrier] [-n ITERATIONS] [-b BATCH] [-l]
  *
  *   cond     two threads ping-pong ITERATIONS times through a mutex and two condition variables;
  *            each waits in a predicate loop (pthread_cond_wait), so one iteration is two
@@ -15,7 +15,9 @@
  *   sem      two threads ping-pong ITERATIONS times through two semaphores (sem_wait, sem_post).
  *   join     the main thread creates ITERATIONS short threads, BATCH at a time, and joins each
  *            batch (pthread_create, pthread_join).
- *   barrier  two threads cross a two-thread barrier ITERATIONS times (pthread_barrier_wait).
+ *   barrier  two threads cross a two-thread barrier ITERATIONS times (pthread_barrier_wait);
+ *            with -l each side takes two nested mutexes (one lock-order chain) before each
+ *            crossing, as a phase of work under locks between barriers does.
  *
  * Output is one line with the elapsed wall time (from the start barrier to the last join), the
  * rate and a checksum that depends only on the options, so runs under any tool must agree. */
@@ -25,6 +27,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,7 @@ struct bench_config {
     enum bench_kind kind;
     uint64_t iterations;
     unsigned batch;
+    bool nested; /* barrier: a nested lock pair before each crossing */
 };
 
 /* The state the two threads of a ping-pong share. `turn` says which side may go (cond only);
@@ -48,6 +52,7 @@ struct pingpong {
     pthread_cond_t cond[2];
     sem_t sem[2];
     pthread_barrier_t barrier;
+    pthread_mutex_t inner;
     unsigned turn;
     uint64_t value;
     uint64_t updates;
@@ -134,8 +139,16 @@ static int sem_side(struct side *s)
 /* One side of the barrier loop: exactly one of the two is the serial thread of each crossing. */
 static int barrier_side(struct side *s)
 {
+    struct pingpong *p = s->shared;
     for (uint64_t i = 0; i < s->config->iterations; i++) {
-        int rc = pthread_barrier_wait(&s->shared->barrier);
+        if (s->config->nested) {
+            pthread_mutex_lock(&p->mutex);
+            pthread_mutex_lock(&p->inner);
+            p->updates++;
+            pthread_mutex_unlock(&p->inner);
+            pthread_mutex_unlock(&p->mutex);
+        }
+        int rc = pthread_barrier_wait(&p->barrier);
         if (rc == PTHREAD_BARRIER_SERIAL_THREAD)
             s->serial++;
         else if (rc != 0)
@@ -261,10 +274,11 @@ static int run_joins(const struct bench_config *c, uint64_t *checksum, double *e
 
 static void usage(FILE *out)
 {
-    fputs("usage: waitbench [-k cond|sem|join|barrier] [-n ITERATIONS] [-b BATCH]\n"
+    fputs("usage: waitbench [-k cond|sem|join|barrier] [-n ITERATIONS] [-b BATCH] [-l]\n"
           "  -k KIND        what to wait on (default cond)\n"
           "  -n ITERATIONS  ping-pongs, threads or barrier crossings (default 100000)\n"
-          "  -b BATCH       join: threads created before they are joined (default 8)\n",
+          "  -b BATCH       join: threads created before they are joined (default 8)\n"
+          "  -l             barrier: two nested mutexes before each crossing\n",
           out);
 }
 
@@ -272,7 +286,7 @@ static int parse_options(int argc, char **argv, struct bench_config *c)
 {
     uint64_t iterations = 100000, batch = 8;
     int opt;
-    while ((opt = getopt(argc, argv, "k:n:b:h")) != -1) {
+    while ((opt = getopt(argc, argv, "k:n:b:lh")) != -1) {
         int rc = 0;
         switch (opt) {
         case 'k':
@@ -283,6 +297,9 @@ static int parse_options(int argc, char **argv, struct bench_config *c)
             break;
         case 'b':
             rc = parse_count(optarg, 4096, &batch);
+            break;
+        case 'l':
+            c->nested = true;
             break;
         case 'h':
             usage(stdout);
@@ -313,6 +330,7 @@ static int init_pingpong(struct pingpong *p)
     for (unsigned i = 0; i < 2 && rc == 0; i++)
         rc = sem_init(&p->sem[i], 0, i == 0 ? 1 : 0) == 0 ? 0 : errno;
     if (rc == 0) rc = pthread_barrier_init(&p->barrier, NULL, 2);
+    if (rc == 0) rc = pthread_mutex_init(&p->inner, NULL);
     p->turn = 0;
     p->value = 1;
     p->updates = 0;
@@ -322,6 +340,7 @@ static int init_pingpong(struct pingpong *p)
 static void destroy_pingpong(struct pingpong *p)
 {
     pthread_barrier_destroy(&p->barrier);
+    pthread_mutex_destroy(&p->inner);
     for (unsigned i = 0; i < 2; i++) {
         sem_destroy(&p->sem[i]);
         pthread_cond_destroy(&p->cond[i]);

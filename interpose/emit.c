@@ -127,6 +127,52 @@ void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stac
     lwi_channel_send(&r, sizeof r);
 }
 
+void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t count,
+                      uint32_t flags, uint64_t stack)
+{
+    struct lw_rec_barrier r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_BARRIER, sizeof r, self);
+    r.barrier = barrier;
+    r.stack = stack;
+    r.count = count;
+    r.flags = flags;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_reap(const struct lwi_thread *self, int32_t child, uint64_t stack)
+{
+    struct lw_rec_reap r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_REAP, sizeof r, self);
+    r.child = child;
+    r.stack = stack;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_sem(const struct lwi_thread *self, uint64_t sem, uint32_t op, uint32_t value,
+                  uint64_t stack)
+{
+    struct lw_rec_sem r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_SEM, sizeof r, self);
+    r.sem = sem;
+    r.op = op;
+    r.value = value;
+    r.stack = stack;
+    lwi_channel_send(&r, sizeof r);
+}
+
+void lwi_emit_steer(const struct lwi_thread *self, uint32_t outcome, uint32_t site)
+{
+    struct lw_rec_steer r;
+    memset(&r, 0, sizeof r);
+    lwi_header(&r.h, LW_REC_STEER, sizeof r, self);
+    r.outcome = outcome;
+    r.site = site;
+    lwi_channel_send(&r, sizeof r);
+}
+
 void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
                           const char *name)
 {

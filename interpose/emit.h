@@ -22,6 +22,16 @@ void lwi_emit_thread(const struct lwi_thread *self, uint32_t parent_thread, uint
                      uint64_t created_stack, uint64_t start_routine);
 /* self (in its new epoch) joined the thread whose pthread_t is `joined`, at `stack`. */
 void lwi_emit_join(const struct lwi_thread *self, uint64_t joined, uint64_t stack);
+/* self (in its new epoch) returned from a wait on `barrier` of `count` threads, at `stack`. */
+void lwi_emit_barrier(const struct lwi_thread *self, uint64_t barrier, uint32_t count,
+                      uint32_t flags, uint64_t stack);
+/* self (in its new epoch) waited for the end of child process `child`, at `stack`. */
+void lwi_emit_reap(const struct lwi_thread *self, int32_t child, uint64_t stack);
+/* A semaphore event (enum lw_sem_op) of self on `sem`, at `stack`. */
+void lwi_emit_sem(const struct lwi_thread *self, uint64_t sem, uint32_t op, uint32_t value,
+                  uint64_t stack);
+/* How a steered pause at site index `site` ended (enum lw_steer_outcome). */
+void lwi_emit_steer(const struct lwi_thread *self, uint32_t outcome, uint32_t site);
 /* Names thread `number` (kernel tid `tid`), which need not be the calling thread. */
 void lwi_emit_thread_name(const struct lwi_thread *self, uint32_t number, int32_t tid,
                           const char *name);

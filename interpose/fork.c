@@ -4,7 +4,8 @@
  * new kernel tid), the live-thread table is reset to it, the flags another thread might have
  * held at the fork are cleared, and the child announces itself with a PROCESS record (origin
  * FORK, parent pid, the forking thread's number in the parent, and how many locks the vanished
- * threads held). The child keeps the parent's connection and caches: it shares its image. */
+ * threads held), in the epoch the fork started (happens-before). The child keeps the parent's
+ * connection and caches: it shares its image. */
 #include "fork.h"
 
 #include <pthread.h>
@@ -31,11 +32,16 @@ static void lwi_fork_rearm(void)
     if (lwi_fork_mark) *(volatile int32_t *)lwi_fork_mark = (int32_t)getpid();
 }
 
-/* In the parent, before the fork: gives the forking thread its number if it has none yet. */
+/* In the parent, before the fork: gives the forking thread its number if it has none yet, and
+ * ends its epoch: what it did so far happens before everything the child does (the child
+ * carries on from the new epoch, which its PROCESS record's header gives). */
 static void lwi_fork_prepare(void)
 {
     struct lwi_thread *self = lwi_enter();
-    if (self) lwi_leave(self);
+    if (self) {
+        lwi_thread_next_epoch(self);
+        lwi_leave(self);
+    }
     lwi_profile_before_fork(); /* the forking thread's timed holds are the parent's (profile.h) */
 }
 

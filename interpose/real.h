@@ -78,6 +78,9 @@
     X(thrd_exit)                                                                                   \
     X(pthread_join)                                                                                \
     X(thrd_join)                                                                                   \
+    X(pthread_tryjoin_np)                                                                          \
+    X(pthread_timedjoin_np)                                                                        \
+    X(pthread_clockjoin_np)                                                                        \
     X(sem_wait)                                                                                    \
     X(pthread_barrier_wait)                                                                        \
     X(alarm)                                                                                       \

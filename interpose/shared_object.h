@@ -38,6 +38,12 @@ static inline uint8_t lwi_barrier_flags(const pthread_barrier_t *barrier)
     return ((const volatile struct lwi_glibc_barrier *)barrier)->shared != 0 ? LW_LOCKF_PSHARED : 0;
 }
 
+/* The number of threads the barrier waits for (fixed by pthread_barrier_init). */
+static inline unsigned lwi_barrier_count(const pthread_barrier_t *barrier)
+{
+    return ((const volatile struct lwi_glibc_barrier *)barrier)->count;
+}
+
 static inline uint8_t lwi_cond_flags(const pthread_cond_t *cond)
 {
     return (((const volatile pthread_cond_t *)cond)->__data.__wrefs & LWI_GLIBC_COND_SHARED_MASK)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "emit.h"
 #include "errsave.h"
 #include "nocancel.h"
 #include "tls.h"
@@ -89,9 +90,11 @@ void lwi_steer_at_slow(struct lwi_thread *self, uint64_t pc)
     /* Read before counting ourselves: a partner counted right after us bumps it past this. */
     unsigned go = atomic_load(&lwi_go);
     unsigned here = atomic_fetch_add(&lwi_present, 1) + 1;
+    uint32_t index = (uint32_t)(site - lwi_sites);
     if (here >= lwi_steer_edges) { /* the last partner: everyone requests the next lock now */
         atomic_fetch_add(&lwi_go, 1);
         atomic_fetch_sub(&lwi_present, 1);
+        lwi_emit_steer(self, LW_STEER_MET, index);
         return;
     }
     struct timespec nap = {.tv_sec = 0, .tv_nsec = 1000000};
@@ -101,6 +104,8 @@ void lwi_steer_at_slow(struct lwi_thread *self, uint64_t pc)
         nanosleep(&nap, NULL);
     LWI_NOCANCEL_END();
     LWI_ERRNO_RESTORE();
-    if (atomic_load(&lwi_go) == go) atomic_fetch_add(&site->timeouts, 1);
+    bool met = atomic_load(&lwi_go) != go;
+    if (!met) atomic_fetch_add(&site->timeouts, 1);
     atomic_fetch_sub(&lwi_present, 1);
+    lwi_emit_steer(self, met ? LW_STEER_MET : LW_STEER_ALONE, index);
 }

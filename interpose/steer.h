@@ -7,7 +7,8 @@
  * MODULE record gives it), so ASLR does not matter. A thread that holds a lock and requests
  * another from a site (on the slow path, where it reports a new chain) waits there, up to
  * LWI_STEER_PAUSE_MS, until N threads are at sites at once; the last one to arrive lets them
- * all go. Absent or malformed: no steering, nothing changes. */
+ * all go. Each pause ends with a STEER record saying whether the partners came (the driver's
+ * reason when no re-run deadlocked). Absent or malformed: no steering, nothing changes. */
 #ifndef LWI_STEER_H
 #define LWI_STEER_H
 

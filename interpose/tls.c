@@ -55,6 +55,7 @@ void lwi_thread_set_number(struct lwi_thread *self, uint32_t number)
 void lwi_thread_next_epoch(struct lwi_thread *self)
 {
     self->epoch++;
+    self->dirty = false;
     self->chain_root = lwi_chain_thread_root(self->number, self->epoch);
     lwi_chain_rekey(&self->held, 0, self->chain_root);
     lwi_memo_clear(self->memo); /* its slots were matched against the old root */

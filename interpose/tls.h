@@ -69,6 +69,7 @@ struct lwi_thread {
     /* Where this thread may not make system calls other than read, write, exit and sigreturn
      * (seccomp: restrict.h): no stack capture, no mapping, records sent with write(). */
     bool restricted;
+    bool dirty;            /* reported a lock-order chain (an edge) in its current epoch */
     uint32_t number;       /* thread number in this process, 0 = main */
     uint32_t epoch;        /* creates and joins so far (wire.h lw_rec_header.epoch) */
     uint64_t chain_root;   /* lwi_chain_thread_root(number, epoch), for the fast path */
@@ -100,8 +101,9 @@ void lwi_thread_storage_release(struct lwi_thread *self);
 /* Sets the thread's number and what derives from it. */
 void lwi_thread_set_number(struct lwi_thread *self, uint32_t number);
 
-/* Ends the thread's epoch (a create or a join): later records carry the next one, and its
- * lock-order chains are reported again. Under the guard. */
+/* Ends the thread's epoch (a create, join, fork or barrier wait, or a semaphore post or wait
+ * after an edge): later records carry the next one, and its lock-order chains are reported
+ * again. Under the guard. */
 void lwi_thread_next_epoch(struct lwi_thread *self);
 
 /* Gives a thread its identity on first use (main thread = 0, others numbered lazily and

@@ -148,6 +148,22 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
     lwi_track_attempt(self, a);
 }
 
+/* The stack the same chain (same held locks, lock and call sites) had in the thread's previous
+ * epoch, 0 when the cache does not hold it: a chain repeated after a create, join, fork, barrier
+ * round or semaphore hand-over is reported again for its new epoch, with the stack it was first
+ * seen with, as a repeat within one epoch keeps it (docs/internals.md, "Chains per epoch"). */
+static uint64_t lwi_track_previous_stack(const struct lwi_thread *self, const struct lwi_acq *a)
+{
+    if (self->epoch == 0) return 0;
+    const struct lwi_held_stack *h = &self->held;
+    uint64_t key = lwi_chain_thread_root(self->number, self->epoch - 1);
+    for (uint32_t i = 0; i < h->count; i++)
+        key = lwi_chain_lock_key(key, &h->entries[i].ref, h->entries[i].pc);
+    key = lwi_chain_lock_key(key, &a->ref, a->pc);
+    uint64_t v;
+    return lwi_cache_get(&lwi_chain_cache, key, &v) ? lwi_chain_value_stack(v) : 0;
+}
+
 /* A chain missing from the cache: its stack, and an ACQUIRE when it has an edge, else a
  * LOCK_SEEN (the lock is used, with no edge). */
 static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
@@ -159,11 +175,14 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
     /* Unwound here, never borrowed from another acquisition at the same site: locking through a
      * helper function gives every caller the same pc, not the same stack. With no held lock
      * there is no edge: the stack is kept for edges out of this lock later. */
-    a->stack = lwi_depot_capture(self);
-    if (h->count)
+    a->stack = lwi_track_previous_stack(self, a);
+    if (!a->stack) a->stack = lwi_depot_capture(self);
+    if (h->count) {
         lwi_emit_acquire(self, &a->ref, a->stack);
-    else
+        self->dirty = true; /* a use of an edge in this epoch (semaphore notes, wrap_sem.c) */
+    } else {
         lwi_emit_lock_seen(self, &a->ref); /* counted in the report's summary */
+    }
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
     if (h->count) lwi_steer_at(self, a->pc); /* --confirm: wait for the cycle's partners */
 }
@@ -489,6 +508,23 @@ void lwi_track_thread_exit(struct lwi_thread *self, uint64_t exit_stack)
 /* Salt of the cache keys that say "this semaphore generation was reported a signal". */
 #define LWI_SEM_SIGNAL_SALT 0x73656d7369676e6cull
 
+/* The cache key of "this generation of semaphore `sem` was reported a signal". */
+static uint64_t lwi_sem_signal_key(const void *sem, uint8_t flags)
+{
+    struct lw_lock_ref ref = lwi_ref_unread(sem, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
+    ref.flags = flags;
+    ref.generation = lwi_gen_use(ref.addr);
+    return lwi_chain_lock_key(LWI_SEM_SIGNAL_SALT, &ref, 0);
+}
+
+uint64_t lwi_sem_signal_bits;
+
+bool lwi_track_sem_known_signal_slow(const void *sem, uint8_t flags)
+{
+    uint64_t v;
+    return lwi_cache_get(&lwi_chain_cache, lwi_sem_signal_key(sem, flags), &v);
+}
+
 void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flags, uint32_t why)
 {
     struct lw_lock_ref ref = lwi_ref_unread(sem, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
@@ -498,6 +534,7 @@ void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flag
     if (lwi_cache_get(&lwi_chain_cache, key, &v)) return;
     lwi_emit_sem_signal(self, &ref, why);
     lwi_cache_put(&lwi_chain_cache, key, 1);
+    __atomic_fetch_or(&lwi_sem_signal_bits, lwi_sem_signal_bit(sem), __ATOMIC_RELAXED);
 }
 
 bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags)

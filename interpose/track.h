@@ -274,6 +274,21 @@ void lwi_track_restore(struct lwi_thread *self, const struct lwi_held_entry *sav
 void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flags, uint32_t why);
 bool lwi_track_sem_post(struct lwi_thread *self, uint64_t addr, uint8_t flags);
 void lwi_track_sem_forget(struct lwi_thread *self, uint64_t addr);
+/* Whether this generation of `sem` was reported a signal and the chain cache still says so (a
+ * miss, after an eviction, makes a signal's wait look like an acquisition: a hold, no record).
+ * A bit per hash of the address, set when a semaphore is reported a signal, spares the lookup for
+ * the others (a semaphore used as a lock pays a multiply and a load per wait). */
+extern uint64_t lwi_sem_signal_bits;
+static inline uint64_t lwi_sem_signal_bit(const void *sem)
+{
+    return 1ull << (((uint64_t)(uintptr_t)sem * 0x9e3779b97f4a7c15ull) >> 58);
+}
+bool lwi_track_sem_known_signal_slow(const void *sem, uint8_t flags);
+static inline bool lwi_track_sem_known_signal(const void *sem, uint8_t flags)
+{
+    return (__atomic_load_n(&lwi_sem_signal_bits, __ATOMIC_RELAXED) & lwi_sem_signal_bit(sem)) &&
+           lwi_track_sem_known_signal_slow(sem, flags);
+}
 /* A failed sem_trywait: when the thread holds the semaphore, it is a signal (entry dropped). */
 void lwi_track_sem_tried(struct lwi_thread *self, const void *sem, uint8_t flags);
 

@@ -16,6 +16,12 @@
  * (docs/internals.md, "Semaphores"). A wait also stays on the wait board (watch.h) as the semaphore
  * wait it is.
  *
+ * Hand-over notes (wrap_sem.c) need every post of a signal and may miss waits: a wait that
+ * returns on a semaphore known to be a signal (lwi_track_sem_known_signal, or its taker's wait
+ * again) is no hold and sends a SEM WAIT record, and a post that releases the poster's hold (the
+ * fast path) sends none: that hold's wait sent none either, so the records still count every
+ * token a recorded wait could have taken. A post that is a signal sends a SEM POST record.
+ *
  * The real call's result and errno are the program's. sem_wait, sem_timedwait and sem_clockwait
  * are cancellation points and return EINTR when a signal handler runs: both pass through (a
  * cancelled sem_wait leaves the board through a cleanup handler). sem_post may run in a signal
@@ -33,6 +39,7 @@
 #include "shared_object.h"
 #include "track.h"
 #include "watch.h"
+#include "wrap_sem.h"
 
 static struct lw_lock_ref lwi_sem_ref(const sem_t *sem, uint8_t acq)
 {
@@ -47,6 +54,28 @@ struct lwi_sem_wait {
     struct lwi_acq a;
     bool took;
 };
+
+/* A wait that returned 0, its attempt tracked, under the guard: a semaphore known to be a signal
+ * is no hold (a later post by this thread is then a signal too, recorded) and gets a WAIT record;
+ * any other is an acquisition. */
+static void lwi_sem_took(struct lwi_thread *self, struct lwi_acq *a)
+{
+    const sem_t *sem = (const sem_t *)(uintptr_t)a->ref.addr;
+    if (a->signal || lwi_track_sem_known_signal(sem, a->ref.flags)) {
+        lwi_sem_event(self, sem, a->ref.flags, LW_SEM_WAIT, 0, a->pc);
+        return;
+    }
+    lwi_track_acquired(self, a);
+    if (LWI_PROFILING()) lwi_profile_taken(self, &a->ref); /* --profile / --trace: profile.h */
+}
+
+/* lwi_sem_took after the real wait, when it returned 0. */
+static void lwi_sem_finish(struct lwi_thread *self, struct lwi_acq *a, int rc)
+{
+    if (rc != 0 || !lwi_reenter(self)) return;
+    lwi_sem_took(self, a);
+    lwi_leave(self);
+}
 
 /* Leaves the board (a cleanup handler too: void *). */
 static void lwi_sem_wait_end(void *arg)
@@ -67,7 +96,7 @@ LWI_EXPORT int sem_wait(sem_t *sem)
     pthread_cleanup_push(lwi_sem_wait_end, &w);
     rc = REAL(sem_wait)(sem);
     pthread_cleanup_pop(1);
-    lwi_track_finish(w.self, &w.a, rc == 0);
+    lwi_sem_finish(w.self, &w.a, rc);
     return rc;
 }
 
@@ -87,7 +116,13 @@ LWI_EXPORT int sem_trywait(sem_t *sem)
     }
     struct lwi_acq a;
     lwi_acq_init(&a, lwi_sem_ref(sem, 0), LWI_CALLER_PC());
-    lwi_track_taken(self, a);
+    if (__builtin_expect(!lwi_track_sem_known_signal(sem, a.ref.flags), 1)) {
+        lwi_track_taken(self, a);
+    } else {
+        LWI_ERRNO_SAVE(); /* the failed tries before it may have left errno set */
+        lwi_sem_event(self, sem, a.ref.flags, LW_SEM_WAIT, 0, a.pc);
+        LWI_ERRNO_RESTORE();
+    }
     lwi_leave(self);
     return rc;
 }
@@ -105,7 +140,7 @@ static int lwi_sem_timed(sem_t *sem, bool clocked, clockid_t clock, const struct
     lwi_track_attempt(self, &a);
     lwi_leave(self);
     int rc = clocked ? REAL(sem_clockwait)(sem, clock, abstime) : REAL(sem_timedwait)(sem, abstime);
-    if (rc == 0) lwi_track_finish(self, &a, true);
+    lwi_sem_finish(self, &a, rc);
     return rc;
 }
 
@@ -135,7 +170,9 @@ LWI_EXPORT int sem_post(sem_t *sem)
     int rc = REAL_LIVE(sem_post)(sem);
     if (rc == 0 && !released) {
         LWI_ERRNO_SAVE();
-        lwi_watch_signal(self, addr, LWI_CALLER_PC()); /* a signal: noted for hang reports */
+        uint64_t pc = LWI_CALLER_PC();
+        lwi_watch_signal(self, addr, pc); /* a signal: noted for hang reports */
+        lwi_sem_event(self, sem, lwi_sem_flags(sem), LW_SEM_POST, 0, pc);
         LWI_ERRNO_RESTORE();
     }
     lwi_leave(self);
@@ -153,7 +190,11 @@ LWI_EXPORT int sem_init(sem_t *sem, int pshared, unsigned int value)
     lwi_gen_retire((uint64_t)(uintptr_t)sem);
     /* A semaphore that starts at any other value is no lock (a count, or a signal at 0, which a
      * post by a non-taker would prove anyway). */
-    if (value != 1) lwi_track_sem_signal(self, sem, lwi_sem_flags(sem), LW_SEM_INITIAL_VALUE);
+    LWI_ERRNO_SAVE();
+    uint8_t flags = lwi_sem_flags(sem);
+    if (value != 1) lwi_track_sem_signal(self, sem, flags, LW_SEM_INITIAL_VALUE);
+    if (!pshared) lwi_sem_event(self, sem, flags, LW_SEM_INIT, value, LWI_CALLER_PC());
+    LWI_ERRNO_RESTORE();
     lwi_leave(self);
     return rc;
 }

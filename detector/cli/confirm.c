@@ -88,10 +88,28 @@ static void rewind_stdin(void)
     }
 }
 
+/* How the steered pauses of the re-runs so far ended (wire.h STEER records). */
+struct steer_tally {
+    uint64_t met, alone;
+};
+
+/* Why no re-run deadlocked, from how their pauses ended. */
+static const char *not_reproduced_reason(const struct steer_tally *t)
+{
+    if (t->met > 0)
+        return "no steered re-run deadlocked: the threads met at the cycle's lock calls, but "
+               "one got through first (something else orders their next locks)";
+    if (t->alone > 0)
+        return "no steered re-run deadlocked: the threads reached the cycle's lock calls, but "
+               "never together (something else keeps them apart)";
+    return "no steered re-run deadlocked: no re-run reached the cycle's lock calls holding a "
+           "lock";
+}
+
 /* One steered re-run: LWD_EXIT_OK with *deadlocked set, or an exit code. */
 static enum lwd_exit rerun(const struct lwd_options *opts, const struct lwd_preflight *pf,
                            const struct lw_report *orig, const struct lw_finding *f,
-                           const char *spec, bool *deadlocked)
+                           const char *spec, bool *deadlocked, struct steer_tally *tally)
 {
     *deadlocked = false;
     const struct lw_detector_options dopts = {.cycle_search_budget = opts->cycle_search_budget};
@@ -113,6 +131,8 @@ static enum lwd_exit rerun(const struct lwd_options *opts, const struct lwd_pref
     }
     if (status == LWD_EXIT_OK) {
         const struct lw_report *r = lw_detector_report(d);
+        tally->met += r->steer_met;
+        tally->alone += r->steer_alone;
         for (size_t i = 0; i < r->nfindings && !*deadlocked; i++)
             *deadlocked =
                 r->findings[i]->kind == LW_KIND_DEADLOCK && same_sites(orig, f, r, r->findings[i]);
@@ -130,7 +150,8 @@ enum lwd_exit lwd_confirm(const struct lwd_options *opts, const struct lwd_prefl
         struct lw_confirmation *c = &f->confirmation;
         *c = (struct lw_confirmation){.status = LW_CONFIRM_NOT_REPRODUCED};
         if (f->schedule == LW_SCHEDULE_ORDERED) {
-            c->reason = "not re-run: this run's thread creates and joins kept its threads apart";
+            c->reason =
+                "not re-run: this run's thread creates, joins and barriers kept its threads apart";
             continue;
         }
         bool unknown;
@@ -145,15 +166,16 @@ enum lwd_exit lwd_confirm(const struct lwd_options *opts, const struct lwd_prefl
         }
         fprintf(stderr, "lockwatch: confirming finding %u: up to %u steered re-runs\n", f->id,
                 opts->confirm);
-        c->reason = "no steered re-run deadlocked";
+        struct steer_tally tally = {0, 0};
         for (unsigned k = 1; k <= opts->confirm; k++) {
             bool deadlocked;
-            enum lwd_exit status = rerun(opts, pf, report, f, spec, &deadlocked);
+            enum lwd_exit status = rerun(opts, pf, report, f, spec, &deadlocked, &tally);
             if (status != LWD_EXIT_OK) {
                 free(spec);
                 return status;
             }
             c->attempts = k;
+            c->reason = not_reproduced_reason(&tally);
             if (deadlocked) {
                 bool out_of_memory;
                 char *replay = lwd_replay_write(f->id, spec, opts, pf->program, &out_of_memory);

@@ -73,6 +73,7 @@ struct lwd_options {
     unsigned confirm;  /* --confirm[=N]: re-runs per lock-order inversion, 0 = none */
     enum lwd_fail_on fail_on; /* --fail-on, default all */
     const char *replay;       /* --replay=FILE: run once with the steering a --confirm recorded */
+    const char *replay_dir;   /* --replay-dir=DIR: where --confirm writes replay files, or NULL */
 };
 
 #define LWD_CONFIRM_DEFAULT 10u

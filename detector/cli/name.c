@@ -185,6 +185,26 @@ static int name_thread(struct lwd_symboliser *s, struct lw_report *r, struct lw_
     return 0;
 }
 
+/* *name = the symbol of an object at `addr` in thread t's process ("table+8"); stays NULL when
+ * no symbol holds it. */
+static int name_object(struct lwd_symboliser *s, struct lw_report *r, const struct lw_thread *t,
+                       uint64_t addr, const char **name)
+{
+    const struct lw_process *p = process_of(r, t);
+    if (p == NULL) return 0;
+    bool failed = false;
+    uint64_t offset = 0;
+    const char *symbol = lwd_sym_object(s, p->image, addr, &offset, NULL, &failed);
+    if (failed) return -1;
+    if (symbol == NULL) return 0;
+    char buf[512];
+    if (offset == 0)
+        snprintf(buf, sizeof buf, "%s", symbol);
+    else
+        snprintf(buf, sizeof buf, "%s+%" PRIu64, symbol, offset);
+    return (*name = lwd_sym_intern(s, buf)) != NULL ? 0 : -1;
+}
+
 /* A deadlock's waits: their locks, threads, stacks, and the objects waited on by their symbol. */
 static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_finding *f)
 {
@@ -201,20 +221,24 @@ static int name_waits(struct lwd_symboliser *s, struct lw_report *r, struct lw_f
         bool object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
                       w->kind == LW_WAIT_BARRIER || w->kind == LW_WAIT_COND_DESTROY || w->condwait;
         if (!object || w->object_name) continue;
-        const struct lw_process *p = process_of(r, w->thread);
-        if (p == NULL) continue;
-        bool failed = false;
-        uint64_t offset = 0;
-        const char *symbol = lwd_sym_object(s, p->image, w->object, &offset, NULL, &failed);
-        if (failed) return -1;
-        if (symbol == NULL) continue;
-        char buf[512];
-        if (offset == 0)
-            snprintf(buf, sizeof buf, "%s", symbol);
-        else
-            snprintf(buf, sizeof buf, "%s+%" PRIu64, symbol, offset);
-        if ((w->object_name = lwd_sym_intern(s, buf)) == NULL) return -1;
+        if (name_object(s, r, w->thread, w->object, &w->object_name) != 0) return -1;
     }
+    return 0;
+}
+
+/* The barriers of a finding's orderings, by their symbol. */
+static int name_orderings(struct lwd_symboliser *s, struct lw_report *r, struct lw_finding *f)
+{
+    for (size_t k = 0; k < f->nordered; k++)
+        for (size_t st = 0; st < f->ordered_by[k].nsteps; st++) {
+            struct lw_order_step *step = &f->ordered_by[k].steps[st];
+            if (name_thread(s, r, step->from) != 0 || name_thread(s, r, step->to) != 0) return -1;
+            bool object = step->kind == LW_ORDER_BARRIER || step->kind == LW_ORDER_SEM_POST ||
+                          step->kind == LW_ORDER_SEM_WAIT;
+            if (object && step->object_name == NULL &&
+                name_object(s, r, step->from, step->object, &step->object_name) != 0)
+                return -1;
+        }
     return 0;
 }
 
@@ -249,7 +273,7 @@ int lwd_name_report(struct lwd_symboliser *s, struct lw_report *r)
         for (size_t x = 0; x < f->nexamples; x++)
             for (size_t k = 0; k < f->examples[x].nlocks; k++)
                 if (name_lock(s, r, f->examples[x].locks[k]) != 0) return -1;
-        if (name_waits(s, r, f) != 0) return -1;
+        if (name_waits(s, r, f) != 0 || name_orderings(s, r, f) != 0) return -1;
     }
     return 0;
 }

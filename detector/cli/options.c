@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage_text[] =
     "Usage: lockwatch [options] [--] program [args...]\n"
@@ -67,14 +68,17 @@ static const char usage_text[] =
     "                       cycle's lock calls until its partners arrive; an inversion whose\n"
     "                       re-run really deadlocks is marked CONFIRMED. The program runs\n"
     "                       more than once: its side effects happen again. The schedule of\n"
-    "                       each confirmed one is written to lockwatch-replay-ID.json in the\n"
-    "                       current directory (ID: the finding's id), for --replay\n"
+    "                       each confirmed one is written to lockwatch-replay-ID.json (ID:\n"
+    "                       the finding's id), for --replay: in --replay-dir, else next to\n"
+    "                       the --output file, else in the current directory\n"
+    "  --replay-dir=DIR     with --confirm: write the replay files into the directory DIR\n"
     "  --replay=FILE        run the program once with the schedule a --confirm re-run recorded\n"
     "                       in FILE: the confirmed deadlock happens again and is reported\n"
     "  --fail-on=WHICH      which lock-order inversions make the exit status 66: all (default),\n"
     "                       concurrent (not those labelled ordered: this run's thread\n"
-    "                       creates and joins kept them apart), or confirmed (only those\n"
-    "                       --confirm reproduced; needs --confirm). Other findings always count\n"
+    "                       creates, joins and barriers kept them apart), or confirmed (only\n"
+    "                       those --confirm reproduced; needs --confirm). Other findings always\n"
+    "                       count\n"
     "  --graph=FILE         also write the run's whole lock-order graph to FILE in Graphviz\n"
     "                       DOT: locks as nodes, \"requested while holding\" as edges, the\n"
     "                       cycles of findings in red. FILE ending in .dot or .gv (or with\n"
@@ -419,6 +423,17 @@ static bool set_replay(struct lwd_options *opts, const char *value, const struct
     return true;
 }
 
+static bool set_replay_dir(struct lwd_options *opts, const char *value,
+                           const struct parse_source *src)
+{
+    if (value[0] == '\0') {
+        fprintf(stderr, "lockwatch: %s--replay-dir needs a directory name\n", src->prefix);
+        return false;
+    }
+    opts->replay_dir = value;
+    return true;
+}
+
 static bool set_confirm(struct lwd_options *opts, const char *value, const struct parse_source *src)
 {
     char *end = NULL;
@@ -457,6 +472,7 @@ static const struct option_def value_options[] = {
     {"confirm", set_confirm},
     {"fail-on", set_fail_on},
     {"replay", set_replay},
+    {"replay-dir", set_replay_dir},
     {"suppressions", set_suppressions},
     {"baseline", set_baseline},
     {"source-root", set_source_root},
@@ -627,6 +643,18 @@ enum lwd_parse_result lwd_options_parse(struct lwd_options *opts, char *env_word
         fputs("lockwatch: --fail-on=confirmed needs --confirm (without it no lock-order "
               "inversion is ever confirmed)\n",
               stderr);
+        print_usage_error_hint();
+        return LWD_PARSE_FAILED;
+    }
+    if (opts->replay_dir != NULL && opts->confirm == 0) {
+        fputs("lockwatch: --replay-dir needs --confirm (only --confirm writes replay files)\n",
+              stderr);
+        print_usage_error_hint();
+        return LWD_PARSE_FAILED;
+    }
+    struct stat dir;
+    if (opts->replay_dir != NULL && (stat(opts->replay_dir, &dir) != 0 || !S_ISDIR(dir.st_mode))) {
+        fprintf(stderr, "lockwatch: --replay-dir=%s: not a directory\n", opts->replay_dir);
         print_usage_error_hint();
         return LWD_PARSE_FAILED;
     }

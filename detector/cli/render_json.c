@@ -286,7 +286,7 @@ static json_object *jexamples(struct json *j, const struct lw_finding *f)
 }
 
 /* The orderings that made a lock-order inversion "ordered": who came first, then, the steps
- * (creates and joins, earliest first) and the sentence the text report prints. */
+ * (creates, joins and barrier rounds, earliest first) and the sentence the text report prints. */
 static json_object *jordered_by(struct json *j, const struct lw_finding *f)
 {
     json_object *a = checked(j, json_object_new_array());
@@ -302,9 +302,22 @@ static json_object *jordered_by(struct json *j, const struct lw_finding *f)
             jset(j, s, "from", jthread_id(j, o->steps[k].from));
             jset(j, s, "to", jthread_id(j, o->steps[k].to));
             jset(j, s, "stack", jstack(j, o->steps[k].stack));
+            if (o->steps[k].kind == LW_ORDER_SEM_POST || o->steps[k].kind == LW_ORDER_SEM_WAIT)
+                jset(j, s, "semaphore",
+                     o->steps[k].object_name ? jstring(j, o->steps[k].object_name)
+                                             : jaddress(j, o->steps[k].object));
+            if (o->steps[k].kind == LW_ORDER_BARRIER)
+                jset(j, s, "barrier",
+                     o->steps[k].object_name ? jstring(j, o->steps[k].object_name)
+                                             : jaddress(j, o->steps[k].object));
             jpush(j, steps, s);
         }
         jset(j, e, "steps", steps);
+        if (o->note) jset(j, e, "note", checked(j, json_object_new_boolean(true)));
+        if (o->copied != NULL) {
+            char id[32];
+            jset(j, e, "separate_copies", jstring(j, lw_lock_id(o->copied, id, sizeof id)));
+        }
         char *text = lwd_ordering_text(o, j->multi_process);
         if (text == NULL) j->failed = true;
         jset(j, e, "text", jstring(j, text));
@@ -329,7 +342,9 @@ static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t 
     jset(j, o, "single_thread", checked(j, json_object_new_boolean(f->single_thread)));
     if (f->kind == LW_KIND_LOCK_ORDER_INVERSION && f->schedule != LW_SCHEDULE_NONE) {
         jset(j, o, "schedule", jstring(j, lwd_schedule_name(f->schedule)));
-        if (f->schedule == LW_SCHEDULE_ORDERED) jset(j, o, "ordered_by", jordered_by(j, f));
+        /* concurrent findings carry only notes (a semaphore hand-over) there */
+        if (f->schedule == LW_SCHEDULE_ORDERED || f->nordered > 0)
+            jset(j, o, "ordered_by", jordered_by(j, f));
     }
     if (f->confirmation.status != LW_CONFIRM_NONE) {
         const struct lw_confirmation *c = &f->confirmation;

@@ -471,7 +471,7 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
             jpush(s, why, jstring(s, line));
             free(line);
         }
-        if (f->schedule == LW_SCHEDULE_ORDERED)
+        if (f->schedule == LW_SCHEDULE_ORDERED || f->nordered > 0)
             jset(s, props, "orderedBy", why);
         else
             json_object_put(why);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "input_file.h"
 #include "out_file.h"
@@ -36,6 +37,29 @@ static json_object *replay_doc(uint32_t id, const char *steer, const struct lwd_
     return doc;
 }
 
+/* *name = where the replay file of finding id goes: in --replay-dir, else in the directory of the
+ * --output file when that is a regular file (not a terminal or /dev/stdout), else in the current
+ * directory. -1 when out of memory. */
+static int replay_name(uint32_t id, const struct lwd_options *opts, char **name)
+{
+    const char *dir = opts->replay_dir;
+    size_t dir_len = dir != NULL ? strlen(dir) : 0;
+    struct stat st;
+    if (dir == NULL && opts->output != NULL && stat(opts->output, &st) == 0 &&
+        S_ISREG(st.st_mode)) {
+        const char *slash = strrchr(opts->output, '/');
+        if (slash != NULL) {
+            dir = opts->output;
+            dir_len = slash == opts->output ? 1 : (size_t)(slash - opts->output);
+        }
+    }
+    int n = dir != NULL ? asprintf(name, "%.*s%slockwatch-replay-%u.json", (int)dir_len, dir,
+                                   dir[dir_len - 1] == '/' ? "" : "/", id)
+                        : asprintf(name, "lockwatch-replay-%u.json", id);
+    if (n < 0) *name = NULL;
+    return n < 0 ? -1 : 0;
+}
+
 char *lwd_replay_write(uint32_t id, const char *steer, const struct lwd_options *opts,
                        const char *program, bool *out_of_memory)
 {
@@ -47,7 +71,7 @@ char *lwd_replay_write(uint32_t id, const char *steer, const struct lwd_options 
                                                                      JSON_C_TO_STRING_SPACED |
                                                                      JSON_C_TO_STRING_NOSLASHESCAPE)
                            : NULL;
-    if (text == NULL || asprintf(&name, "lockwatch-replay-%u.json", id) < 0) {
+    if (text == NULL || replay_name(id, opts, &name) != 0) {
         fputs("lockwatch: out of memory\n", stderr);
         json_object_put(doc);
         *out_of_memory = true;

@@ -15,7 +15,8 @@
 /* Largest replay file --replay reads. */
 #define LWD_REPLAY_LIMIT ((size_t)1 << 20)
 
-/* Writes the replay file for finding id (lockwatch-replay-ID.json in the current directory):
+/* Writes the replay file for finding id (lockwatch-replay-ID.json in --replay-dir, else next to
+ * a regular --output file, else in the current directory; never through a symbolic link):
  * its name in a fresh string, or NULL after one line on stderr (*out_of_memory tells whether
  * that was the cause). */
 char *lwd_replay_write(uint32_t id, const char *steer, const struct lwd_options *opts,

@@ -1,6 +1,7 @@
 /* schedule_text.c — the words for the happens-before label (see schedule_text.h). */
 #include "schedule_text.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,6 +42,16 @@ const char *lwd_order_step_name(enum lw_order_step_kind k)
         return "created";
     case LW_ORDER_JOINED:
         return "joined";
+    case LW_ORDER_BARRIER:
+        return "barrier";
+    case LW_ORDER_FORKED:
+        return "forked";
+    case LW_ORDER_REAPED:
+        return "reaped";
+    case LW_ORDER_SEM_POST:
+        return "sem-post";
+    case LW_ORDER_SEM_WAIT:
+        return "sem-wait";
     }
     return "unknown";
 }
@@ -77,7 +88,31 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (f == NULL) return NULL;
-    if (o->first == o->then || o->nsteps == 0) {
+    if (o->note && o->nsteps == 2) {
+        const struct lw_order_step *post = &o->steps[0], *wait = &o->steps[1];
+        put_thread(f, o->first, multi_process);
+        fputs(" posted semaphore ", f);
+        if (post->object_name != NULL)
+            fputs(post->object_name, f);
+        else
+            fprintf(f, "at 0x%" PRIx64, post->object);
+        put_site(f, post->stack);
+        fputs(" after its acquisitions, and ", f);
+        put_thread(f, o->then, multi_process);
+        fputs(" returned from a wait on it", f);
+        put_site(f, wait->stack);
+        fputs(" before its own: that hand-over ordered them in this run (a note: semaphores do "
+              "not count for the label, another schedule may not hand over)",
+              f);
+    } else if (o->copied != NULL) {
+        char id[32];
+        put_thread(f, o->first, multi_process);
+        fputs(" and ", f);
+        put_thread(f, o->then, multi_process);
+        fprintf(f, " are different processes and %s", lw_lock_id(o->copied, id, sizeof id));
+        if (o->copied->name != NULL) fprintf(f, " %s", o->copied->name);
+        fputs(" is not process-shared: each took its own copy", f);
+    } else if (o->first == o->then || o->nsteps == 0) {
         fputs("all were taken in ", f);
         put_thread(f, o->first, multi_process);
     } else {
@@ -89,6 +124,27 @@ char *lwd_ordering_text(const struct lw_ordering *o, bool multi_process)
                 fputs(" ended and ", f);
                 put_thread(f, s->to, multi_process);
                 fputs(" joined it", f);
+            } else if (s->kind == LW_ORDER_REAPED) {
+                put_thread(f, s->from, multi_process);
+                fputs(" ended with its process and ", f);
+                put_thread(f, s->to, multi_process);
+                fputs(" waited for it", f);
+            } else if (s->kind == LW_ORDER_FORKED) {
+                put_thread(f, s->from, multi_process);
+                fputs(" forked the process of ", f);
+                put_thread(f, s->to, multi_process);
+            } else if (s->kind == LW_ORDER_BARRIER) {
+                put_thread(f, s->from, multi_process);
+                fputs(" reached barrier ", f);
+                if (s->object_name != NULL)
+                    fputs(s->object_name, f);
+                else
+                    fprintf(f, "at 0x%" PRIx64, s->object);
+                put_site(f, s->stack);
+                fputs(" before ", f);
+                put_thread(f, s->to, multi_process);
+                fputs(" left it", f);
+                continue;
             } else {
                 put_thread(f, s->from, multi_process);
                 fputs(" created ", f);

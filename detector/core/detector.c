@@ -73,6 +73,9 @@ void lw_detector_free(struct lw_detector *d)
     lw_map_free(&d->held_seen);
     lw_group_free(d);
     lw_hb_free(&d->hb);
+    lw_map_free(&d->barrier_ids);
+    lw_sem_free(d);
+    free(d->reaps);
     for (size_t i = 0; i < d->nplaces; i++)
         free(d->places[i]);
     free(d->places);
@@ -211,6 +214,18 @@ static int apply(struct lw_detector *d, const struct lw_rec_header *h)
         return lw_lock_order_held(d, (const void *)h);
     case LW_REC_JOIN:
         return lw_schedule_join(d, (const void *)h);
+    case LW_REC_BARRIER:
+        return lw_schedule_barrier(d, (const void *)h);
+    case LW_REC_REAP:
+        return lw_schedule_reap(d, (const void *)h);
+    case LW_REC_SEM:
+        return lw_sem_record(d, (const void *)h);
+    case LW_REC_STEER:
+        if (((const struct lw_rec_steer *)(const void *)h)->outcome == LW_STEER_MET)
+            d->report.steer_met++;
+        else
+            d->report.steer_alone++;
+        return LW_OK;
     case LW_REC_LOCK_SEEN:
         return lw_lock_seen(d, (const void *)h);
     case LW_REC_PYTHON:

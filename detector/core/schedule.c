@@ -1,8 +1,8 @@
 /* schedule.c — the happens-before label of lock-order-inversion findings (docs/internals.md,
- * "Happens-before"): THREAD and JOIN records order threads, ACQUIRE records say in which epoch
- * each thread took each edge (kept on the edge by the lock-order graph), and at the end each
- * finding is labelled concurrent, ordered (with the orderings of the cycle it shows) or unchecked.
- * The label hides nothing. */
+ * "Happens-before"): THREAD, JOIN, BARRIER, REAP and forked PROCESS records order threads, ACQUIRE
+ * records say in which epoch each thread took each edge (kept on the edge by the lock-order graph),
+ * and at the end each finding is labelled concurrent, ordered (with the orderings of the cycle it
+ * shows) or unchecked. The label hides nothing. */
 #include <stdlib.h>
 
 #include "grow.h"
@@ -57,12 +57,109 @@ int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
     return LW_OK;
 }
 
+int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    uint64_t index;
+    if (!lw_map_get(&d->barrier_ids, t->process, rec->barrier, &index)) {
+        index = d->hb.nbarriers;
+        if (lw_map_put(&d->barrier_ids, t->process, rec->barrier, index) != 0) return LW_ERR_NOMEM;
+    }
+    int nomem = 0;
+    struct lw_stack *stack =
+        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
+    if (nomem || lw_hb_barrier(&d->hb, (uint32_t)index, rec->barrier, rec->count, t->index,
+                               rec->h.epoch, stack) != 0)
+        return LW_ERR_NOMEM;
+    return LW_OK;
+}
+
+int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec)
+{
+    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
+    if (!t) return LW_ERR_NOMEM;
+    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    int nomem = 0;
+    struct lw_stack *stack =
+        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
+    struct lw_reap *all =
+        nomem ? NULL : lw_grow(d->reaps, &d->reaps_cap, d->nreaps + 1, sizeof *all);
+    if (!all) return LW_ERR_NOMEM;
+    d->reaps = all;
+    all[d->nreaps++] = (struct lw_reap){.waiter = t->index,
+                                        .epoch = rec->h.epoch,
+                                        .waiter_pid = rec->h.pid,
+                                        .child = rec->child,
+                                        .time_ns = rec->h.time_ns,
+                                        .stack = stack};
+    return LW_OK;
+}
+
+/* Each wait for a child: every thread of each process entry of that pid whose parent is the
+ * waiter's process and that announced itself before the wait returned (a pid reused by a later
+ * child announces itself after: records of two images may arrive in either order, times do
+ * not). A time of 0 (seccomp) proves nothing. */
+static int resolve_reaps(struct lw_detector *d)
+{
+    const struct lw_report *r = &d->report;
+    for (size_t k = 0; k < d->nreaps; k++) {
+        const struct lw_reap *reap = &d->reaps[k];
+        if (reap->time_ns == 0) continue;
+        for (size_t i = 0; i < r->nthreads; i++) {
+            const struct lw_thread *t = r->threads[i];
+            const struct lw_process *p = &r->processes[t->process];
+            if (p->pid != reap->child || p->parent_pid != reap->waiter_pid || p->start_ns == 0 ||
+                p->start_ns > reap->time_ns)
+                continue;
+            if (lw_hb_reap(&d->hb, reap->waiter, reap->epoch, t->index, reap->stack) != 0)
+                return LW_ERR_NOMEM;
+        }
+    }
+    d->nreaps = 0; /* applied once */
+    return LW_OK;
+}
+
+int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent)
+{
+    /* The child's first thread carries on the forking thread's epoch, which the fork ended (the
+     * runtime's atfork handler): the parent's epochs before it came first. A fork that ran no
+     * handler (a raw fork system call) ended none, so only the epochs before its current one
+     * are claimed. */
+    if (rec->h.epoch == 0) return LW_OK;
+    uint64_t forker;
+    if (!lw_map_get(&d->thread_keys, parent, rec->fork_thread, &forker)) return LW_OK;
+    struct lw_thread *child = lw_thread_of(d, &rec->h);
+    if (!child) return LW_ERR_NOMEM;
+    return lw_hb_fork(&d->hb, child->index, (uint32_t)forker, rec->h.epoch - 1) == 0 &&
+                   lw_hb_set_process(&d->hb, child->index, child->process) == 0
+               ? LW_OK
+               : LW_ERR_NOMEM;
+}
+
+/* Whether each process has its own copy of lock l: not process-shared, and in static storage
+ * (inside a loaded object's segments, which fork copies). A lock elsewhere may sit in memory the
+ * processes share (a mapping made MAP_SHARED), where even a lock not marked process-shared is
+ * one object: no claim. */
+static bool private_lock(const struct lw_detector *d, const struct lw_lock *l)
+{
+    if ((l->flags & LW_LOCKF_PSHARED) != 0 || l->image >= d->report.nimages) return false;
+    const struct lw_image *image = &d->report.images[l->image];
+    for (size_t m = 0; m < image->nmodules; m++)
+        if (l->addr >= image->modules[m].start && l->addr < image->modules[m].end) return true;
+    return false;
+}
+
 /* The uses of a cycle's edges, read from the lock-order graph. */
 struct cycle_uses {
     struct lw_hb_edge *edges;
     struct lw_hb_use *uses;
     struct lw_graph_use *scratch;
-    size_t edges_cap, uses_cap, scratch_cap;
+    bool *copies; /* per edge: its acquired lock is one each process has a copy of */
+    size_t edges_cap, uses_cap, scratch_cap, copies_cap;
 };
 
 static void cycle_uses_free(struct cycle_uses *u)
@@ -70,6 +167,7 @@ static void cycle_uses_free(struct cycle_uses *u)
     free(u->edges);
     free(u->uses);
     free(u->scratch);
+    free(u->copies);
 }
 
 /* Fills u->edges[0..n) with the uses of edges[0..n): LW_OK, LW_ERR_NOMEM, or 1 when an edge has
@@ -90,8 +188,10 @@ static int gather(struct lw_detector *d, const struct lw_cycle_edge *edges, size
     if (uses) u->uses = uses;
     struct lw_graph_use *g =
         uses ? lw_grow(u->scratch, &u->scratch_cap, total + 1, sizeof *g) : NULL;
-    if (!g) return LW_ERR_NOMEM;
-    u->scratch = g;
+    if (g) u->scratch = g;
+    bool *copies = g ? lw_grow(u->copies, &u->copies_cap, n, sizeof *copies) : NULL;
+    if (!copies) return LW_ERR_NOMEM;
+    u->copies = copies;
     size_t at = 0;
     for (size_t k = 0; k < n; k++) {
         size_t m = lw_graph_edge_uses(d->graph, edges[k].holding->index - 1,
@@ -99,6 +199,7 @@ static int gather(struct lw_detector *d, const struct lw_cycle_edge *edges, size
         for (size_t i = 0; i < m; i++)
             uses[at + i] = (struct lw_hb_use){g[at + i].thread, g[at + i].emin, g[at + i].emax};
         e[k] = (struct lw_hb_edge){.uses = uses + at, .n = m, .more = crowded};
+        copies[k] = private_lock(d, edges[k].acquiring);
         at += m;
     }
     return LW_OK;
@@ -113,7 +214,24 @@ static enum lw_hb_verdict classify(struct lw_detector *d, const struct lw_cycle_
         if (got == LW_ERR_NOMEM) *rc = LW_ERR_NOMEM;
         return LW_HB_UNCHECKED;
     }
-    return lw_hb_classify(&d->hb, u->edges, n, LW_SCHEDULE_BUDGET);
+    return lw_hb_classify(&d->hb, u->edges, u->copies, n, LW_SCHEDULE_BUDGET);
+}
+
+static enum lw_order_step_kind order_kind(enum lw_hb_step_kind k)
+{
+    switch (k) {
+    case LW_HB_CREATED:
+        return LW_ORDER_CREATED;
+    case LW_HB_JOINED:
+        return LW_ORDER_JOINED;
+    case LW_HB_BARRIER:
+        return LW_ORDER_BARRIER;
+    case LW_HB_FORKED:
+        return LW_ORDER_FORKED;
+    case LW_HB_REAPED:
+        return LW_ORDER_REAPED;
+    }
+    return LW_ORDER_CREATED;
 }
 
 /* Adds the ordering first -> then of f (once per pair of threads). */
@@ -140,10 +258,11 @@ static int add_ordering(struct lw_detector *d, struct lw_finding *f, size_t *cap
     n = lw_hb_why(&d->hb, a->thread, a->emax, b->thread, b->emin, steps, n);
     for (size_t s = 0; s < n; s++)
         o->steps[s] = (struct lw_order_step){
-            .kind = steps[s].kind == LW_HB_CREATED ? LW_ORDER_CREATED : LW_ORDER_JOINED,
+            .kind = order_kind(steps[s].kind),
             .from = r->threads[steps[s].from],
             .to = r->threads[steps[s].to],
             .stack = (struct lw_stack *)(uintptr_t)steps[s].site,
+            .object = steps[s].object,
         };
     o->nsteps = n;
     free(steps);
@@ -191,6 +310,12 @@ static int explain(struct lw_detector *d, struct lw_finding *f)
                 rc = add_ordering(d, f, &cap, a, b);
                 goto out;
             }
+            /* edge i acquires what edge j holds: two processes, each its own copy */
+            if (dist == 1 && all.copies[i] && lw_hb_other_process(hb, a->thread, b->thread)) {
+                rc = add_ordering(d, f, &cap, a, b);
+                if (rc == LW_OK) f->ordered_by[f->nordered - 1].copied = f->cycle[i].acquiring;
+                goto out;
+            }
         }
 out:
     cycle_uses_free(&all);
@@ -205,7 +330,11 @@ int lw_schedule_label(struct lw_detector *d)
     /* the graph's uses name every thread that took an edge */
     if (d->report.nthreads > UINT32_MAX || lw_hb_threads(&d->hb, (uint32_t)d->report.nthreads))
         return LW_ERR_NOMEM;
-    int rc = LW_OK;
+    for (size_t i = 0; i < d->report.nthreads; i++) {
+        const struct lw_thread *t = d->report.threads[i];
+        if (lw_hb_set_process(&d->hb, t->index, t->process) != 0) return LW_ERR_NOMEM;
+    }
+    int rc = resolve_reaps(d);
     for (size_t g = 0; g < d->ngroups && rc == LW_OK; g++) {
         struct lw_cycle_group *group = &d->groups[g];
         struct lw_finding *f = group->finding;
@@ -221,6 +350,12 @@ int lw_schedule_label(struct lw_detector *d)
                       : verdict == LW_HB_ORDERED  ? LW_SCHEDULE_ORDERED
                                                   : LW_SCHEDULE_UNCHECKED;
         if (f->schedule == LW_SCHEDULE_ORDERED) rc = explain(d, f);
+        if (f->schedule == LW_SCHEDULE_CONCURRENT) {
+            /* a hand-over note needs the uses of the cycle the finding shows */
+            int got = gather(d, f->cycle, f->ncycle, &uses);
+            if (got == LW_ERR_NOMEM) rc = LW_ERR_NOMEM;
+            if (got == LW_OK) rc = lw_sem_note(d, f, uses.edges);
+        }
     }
     cycle_uses_free(&uses);
     return rc;

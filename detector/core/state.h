@@ -140,7 +140,13 @@ struct lw_detector {
     uint64_t board_stacks; /* ids of board waits' private stacks handed out */
     bool must_stop;
 
-    struct lw_hb hb; /* schedule.c: thread starts and joins */
+    struct lw_hb hb; /* schedule.c: thread starts, joins, forks, reaps and barrier waits */
+    struct lw_map barrier_ids; /* (process index, barrier address) -> dense barrier index */
+    struct lw_reap *reaps;     /* schedule.c: REAP records, matched to their child at the end */
+    size_t nreaps, reaps_cap;
+    struct lw_sem_track *sems; /* sem_notes.c: one per semaphore life (from its sem_init) */
+    size_t nsems, sems_cap;
+    struct lw_map sem_ids; /* (image, semaphore address) -> its latest life in sems */
 
     struct lw_robust_pending *robust; /* robust.c */
     size_t nrobust, robust_cap;
@@ -256,12 +262,42 @@ void lw_waitfor_free(struct lw_detector *d);
 /* The wait of a thread, or NULL when it has none active. */
 const struct lw_wait *lw_waitfor_of(const struct lw_detector *d, const struct lw_thread *thread);
 
-/* schedule.c: happens-before from THREAD and JOIN records and, with the edge uses the graph
- * keeps (lw_graph_edge_uses), at the end the label of each lock-order-inversion finding. */
+/* schedule.c: happens-before from THREAD, JOIN, BARRIER, REAP and forked PROCESS records and,
+ * with the edge uses the graph keeps (lw_graph_edge_uses), at the end the label of each
+ * lock-order-inversion finding. */
 int lw_schedule_thread(struct lw_detector *d, const struct lw_thread *t,
                        const struct lw_rec_thread *rec);
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec);
+int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec);
+/* A REAP record: kept until the end, when every process it may name has announced itself. */
+struct lw_reap {
+    uint32_t waiter, epoch; /* the waiting thread (index) and its epoch after the wait */
+    int32_t waiter_pid, child;
+    uint64_t time_ns;
+    struct lw_stack *stack;
+};
+int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec);
+/* A forked child announced itself (PROCESS record); parent: its parent's process index. */
+int lw_schedule_fork(struct lw_detector *d, const struct lw_rec_process *rec, uint32_t parent);
 int lw_schedule_label(struct lw_detector *d);
+
+/* sem_notes.c: the posts and waits of each process-private semaphore life, and the note a
+ * concurrent finding gets when one of them handed over between two of its edges' threads. */
+struct lw_sem_track {
+    uint32_t image;
+    uint64_t addr;
+    uint32_t value;          /* sem_init's initial value */
+    uint32_t poster, waiter; /* the one thread that posted / waited, LW_HB_NONE: none yet */
+    bool many_posters, many_waiters;
+    struct lw_stack *post_stack, *wait_stack; /* the first post and wait */
+    uint32_t *posts, *waits; /* per post: epochs before it; per wait: first epoch after it */
+    size_t nposts, posts_cap, nwaits, waits_cap;
+};
+int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec);
+/* Adds to f (labelled concurrent) a note for the first pair of consecutive edges of its cycle
+ * that a semaphore hand-over ordered in this run; uses[k]: the uses of f->cycle[k]'s edge. */
+int lw_sem_note(struct lw_detector *d, struct lw_finding *f, const struct lw_hb_edge *uses);
+void lw_sem_free(struct lw_detector *d);
 
 /* misuse.c: a MISUSE record becomes a finding once per (kind, lock, offending stack);
  * lw_misuse_finding makes it without the hold-back of robust mutexes. */

@@ -30,7 +30,7 @@ static uint32_t image_add(struct lw_detector *d, const char *exe)
 }
 
 static struct lw_process *process_add(struct lw_detector *d, int32_t pid, int32_t parent,
-                                      uint32_t image, bool forked)
+                                      uint32_t image, bool forked, uint64_t start_ns)
 {
     struct lw_report *r = &d->report;
     struct lw_process *procs =
@@ -39,7 +39,8 @@ static struct lw_process *process_add(struct lw_detector *d, int32_t pid, int32_
     r->processes = procs;
     if (lw_map_put(&d->pids, (uint64_t)(uint32_t)pid, 0, r->nprocesses) != 0) return NULL;
     struct lw_process *p = &procs[r->nprocesses++];
-    *p = (struct lw_process){.pid = pid, .parent_pid = parent, .image = image, .forked = forked};
+    *p = (struct lw_process){
+        .pid = pid, .parent_pid = parent, .image = image, .forked = forked, .start_ns = start_ns};
     return p;
 }
 
@@ -50,19 +51,23 @@ struct lw_process *lw_process_of(struct lw_detector *d, int32_t pid)
         return &d->report.processes[index];
     /* A record before its process's PROCESS record: an image of unknown name. */
     uint32_t image = image_add(d, NULL);
-    return image == UINT32_MAX ? NULL : process_add(d, pid, 0, image, false);
+    return image == UINT32_MAX ? NULL : process_add(d, pid, 0, image, false, 0);
 }
 
 int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec)
 {
     uint32_t image = UINT32_MAX;
-    uint64_t parent;
+    uint64_t parent = 0;
     bool forked = rec->origin == LW_ORIGIN_FORK;
-    if (forked && lw_map_get(&d->pids, (uint64_t)(uint32_t)rec->parent_pid, 0, &parent))
+    bool from_parent =
+        forked && lw_map_get(&d->pids, (uint64_t)(uint32_t)rec->parent_pid, 0, &parent);
+    if (from_parent)
         image = d->report.processes[parent].image;
     else if ((image = image_add(d, rec->exe)) == UINT32_MAX)
         return LW_ERR_NOMEM;
-    return process_add(d, rec->h.pid, rec->parent_pid, image, forked) ? LW_OK : LW_ERR_NOMEM;
+    if (!process_add(d, rec->h.pid, rec->parent_pid, image, forked, rec->h.time_ns))
+        return LW_ERR_NOMEM;
+    return from_parent ? lw_schedule_fork(d, rec, (uint32_t)parent) : LW_OK;
 }
 
 int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec)

@@ -122,6 +122,21 @@ static bool valid_body(const struct lw_rec_header *h, size_t len)
     }
     case LW_REC_JOIN:
         return len == sizeof(struct lw_rec_join);
+    case LW_REC_BARRIER: {
+        const struct lw_rec_barrier *r = (const void *)h;
+        return len == sizeof *r && r->count >= 2 && (r->flags & ~(unsigned)LW_LOCKF_PSHARED) == 0;
+    }
+    case LW_REC_REAP:
+        return len == sizeof(struct lw_rec_reap) &&
+               ((const struct lw_rec_reap *)(const void *)h)->child > 0;
+    case LW_REC_SEM: {
+        const struct lw_rec_sem *r = (const void *)h;
+        return len == sizeof *r && r->op >= LW_SEM_INIT && r->op <= LW_SEM_WAIT;
+    }
+    case LW_REC_STEER: {
+        const struct lw_rec_steer *r = (const void *)h;
+        return len == sizeof *r && (r->outcome == LW_STEER_MET || r->outcome == LW_STEER_ALONE);
+    }
     case LW_REC_LOCK_SEEN:
         return len == sizeof(struct lw_rec_lock_seen) &&
                valid_lock_ref(&((const struct lw_rec_lock_seen *)(const void *)h)->lock);

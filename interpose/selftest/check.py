@@ -265,6 +265,19 @@ def main():
         check("c11_condwait: the timed wait timed out", v.get("timedout") == 1)
         check("c11_condwait: no misuse", not of(recs, "MISUSE"))
 
+    if want("sem_records"):
+        recs, v = scenario(args.binary, args.lib, "sem_records")
+        check("sem_records: results and errno unchanged", v.get("ok") == 1)
+        sems = of(recs, "SEM")
+        lock = [r["op"] for r in sems if r["sem"] == v["lock"]]
+        signal = [r["op"] for r in sems if r["sem"] == v["signal"]]
+        # INIT 1, POST 2, WAIT 3 (wire.h enum lw_sem_op)
+        check("sem_records: a semaphore used as a lock sends its INIT only", lock == [1], str(lock))
+        check("sem_records: a signal sends INIT, three POSTs and three WAITs",
+              sorted(signal) == [1, 2, 2, 2, 3, 3, 3], str(signal))
+        check("sem_records: the lock is never reported a signal",
+              not [r for r in of(recs, "SEM_SIGNAL") if r["sem"][0] == v["lock"]])
+
     if want("passive"):
         env = dict(os.environ, LD_PRELOAD=os.path.abspath(args.lib))
         env.pop("LOCKWATCH_SOCKET", None)

@@ -26,15 +26,16 @@ import time
 
 HDR = struct.Struct("<HBBIiiIIQ")
 MAX_RECORD = 4096  # LW_WIRE_MAX_RECORD
-WIRE_VERSION = 6  # LW_WIRE_VERSION
+WIRE_VERSION = 7  # LW_WIRE_VERSION
 REF = struct.Struct("<QIBBBB")
 HELD = struct.Struct("<QIBBBBQ")
 TYPES = {1: "PROCESS", 2: "MODULE", 3: "STACK", 4: "THREAD", 5: "THREAD_NAME",
          6: "THREAD_EXIT", 7: "ACQUIRE", 8: "WAIT", 9: "WAIT_END", 10: "MISUSE",
          11: "OVERFLOW", 12: "HOLDS", 13: "RING", 14: "WATCH", 15: "HELD",
-         16: "JOIN", 17: "LOCK_SEEN", 18: "SEM_SIGNAL", 19: "PYTHON", 20: "PYSTACK",
-         21: "PYCODE"}
+         16: "JOIN", 17: "LOCK_SEEN", 18: "SEM_SIGNAL", 19: "BARRIER", 20: "STEER",
+         21: "SEM", 22: "REAP", 23: "PYTHON", 24: "PYSTACK", 25: "PYCODE"}
 LOCK_TYPES = {1: "mutex", 2: "rwlock", 3: "spin", 4: "mtx", 5: "sem"}
+SEM_SIGNAL_WHY = {1: "POSTED_UNHELD", 2: "RETAKEN", 3: "INITIAL_VALUE"}
 MISUSE = {1: "DOUBLE_LOCK", 2: "UNLOCK_UNOWNED", 3: "DESTROY_LOCKED", 4: "EXIT_HOLDING"}
 OVERFLOW = {1: "CHAINS", 2: "STACKS", 3: "HELD", 4: "THREADS", 5: "CHANNEL"}
 
@@ -120,6 +121,28 @@ class Decoder:
             joined, jstack = struct.unpack_from("<QQ", body)
             r.update(joined=joined, stack=jstack)
             return "%s epoch=%d joined=%#x stack=%#x" % (head, epoch, joined, jstack)
+        if typ == 18:
+            ref = REF.unpack_from(body)
+            why, _ = struct.unpack_from("<II", body, REF.size)
+            r.update(sem=ref, why=SEM_SIGNAL_WHY.get(why, why))
+            return "%s sem=%s why=%s" % (head, fmt_ref(*ref), SEM_SIGNAL_WHY.get(why, why))
+        if typ == 19:
+            barrier, bstack, count, flags = struct.unpack_from("<QQII", body)
+            r.update(barrier=barrier, stack=bstack, count=count, flags=flags)
+            return "%s epoch=%d barrier=%#x count=%d stack=%#x" % (head, epoch, barrier, count,
+                                                                   bstack)
+        if typ == 22:
+            child, _, wstack = struct.unpack_from("<iIQ", body)
+            r.update(child=child, stack=wstack)
+            return "%s epoch=%d child=%d stack=%#x" % (head, epoch, child, wstack)
+        if typ == 21:
+            sem, sstack, op, value = struct.unpack_from("<QQII", body)
+            r.update(sem=sem, stack=sstack, op=op, value=value)
+            return "%s epoch=%d sem=%#x op=%d value=%d" % (head, epoch, sem, op, value)
+        if typ == 20:
+            outcome, site = struct.unpack_from("<II", body)
+            r.update(outcome=outcome, site=site)
+            return "%s steer %s site=%d" % (head, "met" if outcome == 1 else "alone", site)
         if typ == 5:
             r.update(name=cstr(body[:32]))
             return "%s name=%s" % (head, cstr(body[:32]))

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +486,41 @@ static int c11_condwait(void)
     return 0;
 }
 
+static sem_t sem_lock, sem_signal;
+
+static void *post_three(void *arg)
+{
+    for (int i = 0; i < 3; i++)
+        sem_post(&sem_signal);
+    return arg;
+}
+
+/* A semaphore used as a lock (taken and posted by the same thread, 1000 times, around a mutex)
+ * and one used as a signal (posted three times by a thread, waited on three times by main):
+ * only the signal's posts and waits send SEM records; results and errno are the program's. */
+static int sem_records(void)
+{
+    int ok = sem_init(&sem_lock, 0, 1) == 0 && sem_init(&sem_signal, 0, 0) == 0;
+    for (int i = 0; i < 1000; i++) {
+        errno = 1234;
+        ok &= (i % 2 ? sem_trywait(&sem_lock) : sem_wait(&sem_lock)) == 0 && errno == 1234;
+        pthread_mutex_lock(&a);
+        pthread_mutex_unlock(&a);
+        ok &= sem_post(&sem_lock) == 0 && errno == 1234;
+    }
+    pthread_t t;
+    pthread_create(&t, NULL, post_three, NULL);
+    for (int i = 0; i < 3; i++) {
+        errno = 4321;
+        ok &= sem_wait(&sem_signal) == 0 && errno == 4321;
+    }
+    pthread_join(t, NULL);
+    errno = 0;
+    ok &= sem_trywait(&sem_signal) == -1 && errno == EAGAIN;
+    printf("lock=%p\nsignal=%p\nok=%d\n", (void *)&sem_lock, (void *)&sem_signal, ok);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -511,6 +547,7 @@ static const struct {
     {"helper", helper},
     {"per_thread", per_thread},
     {"c11_condwait", c11_condwait},
+    {"sem_records", sem_records},
 };
 
 int main(int argc, char **argv)

@@ -76,7 +76,13 @@ int main(int argc, char **argv)
     struct lw_held held_a = held_at(a, 1), held_b = held_at(b, 1);
     rec_acquire(&r, PID, 1, b, 1, 1, &held_a);
     add(&abba, &r);
+    for (uint32_t t = 1; t <= 2; t++) { /* a barrier round between the two orders */
+        rec_barrier(&r, PID, t, 0x6010c0, 2, 1);
+        rec_epoch(&r, 1);
+        add(&abba, &r);
+    }
     rec_acquire(&r, PID, 2, a, 1, 1, &held_b);
+    rec_epoch(&r, 1);
     add(&abba, &r);
     rec_thread_exit(&r, PID, 1, 0);
     add(&abba, &r);
@@ -101,6 +107,16 @@ int main(int argc, char **argv)
     rec_holds(&r, PID, 1, &hold, 1, 40);
     add(&misc, &r);
     rec_overflow(&r, PID, LW_OVERFLOW_CHAINS, 4096);
+    add(&misc, &r);
+    rec_sem(&r, PID, 1, 0x6010e0, LW_SEM_INIT, 0, 1); /* a hand-over and a wait for a child */
+    add(&misc, &r);
+    rec_sem(&r, PID, 1, 0x6010e0, LW_SEM_POST, 0, 1);
+    add(&misc, &r);
+    rec_sem(&r, PID, 2, 0x6010e0, LW_SEM_WAIT, 0, 1);
+    add(&misc, &r);
+    rec_reap(&r, PID, 1, PID + 1, 1);
+    rec_epoch(&r, 1);
+    rec_time(&r, 50);
     add(&misc, &r);
     /* a semaphore lock under a mutex, then proved a signal */
     rec_acquire(&r, PID, 1, ref_sem(0x5000), 1, 1, &held_a);

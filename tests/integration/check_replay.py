@@ -6,12 +6,15 @@
 lockwatch comes from $LOCKWATCH. APART has a concurrent inversion --confirm reproduces, OVERLAP
 one it never reproduces (a semaphore keeps the orders apart). Checks:
   - --confirm writes lockwatch-replay-1.json in the current directory, named by the JSON
-    report's confirmation.replay and the SARIF result's confirmationReplay property;
+    report's confirmation.replay and the SARIF result's confirmationReplay property; next to
+    a regular --output file in another directory; in --replay-dir (also from
+    LOCKWATCH_OPTIONS); never through a symbolic link planted there;
   - the SARIF result of the reproduced inversion is level error, with the label and the
     confirmation as properties; under --fail-on=confirmed the unreproduced one is a warning;
   - --replay=FILE runs once, deadlocks, reports a deadlock finding, exits 66 and says so;
   - a replay file that is not one, or not a regular file, exits 14 with one line;
-  - --fail-on=confirmed without --confirm, and --replay with --confirm, exit 2.
+  - --fail-on=confirmed without --confirm, --replay with --confirm, --replay-dir without
+    --confirm or naming no directory, exit 2.
 Python 3 standard library only.
 """
 
@@ -91,6 +94,44 @@ def main():
             "confirmationReplay" in props or not props.get("confirmationReason"):
         fail(f"SARIF result of the unreproduced inversion: level {res.get('level')}, {props}")
 
+    # Where replay files go: next to a regular --output file, in --replay-dir (also from
+    # LOCKWATCH_OPTIONS), never through a symbolic link planted there.
+    os.makedirs(os.path.join(wd, "out"))
+    if os.path.exists(os.path.join(wd, "lockwatch-replay-1.json")):
+        os.remove(os.path.join(wd, "lockwatch-replay-1.json"))
+    p = run([lw, "--confirm=5", "--format=json", "--output=out/r.json", "--", args.program], wd)
+    with open(os.path.join(wd, "out", "r.json")) as f:
+        conf = json.load(f)["findings"][0]["confirmation"]
+    if conf.get("replay") != "out/lockwatch-replay-1.json" or \
+            not os.path.isfile(os.path.join(wd, "out", "lockwatch-replay-1.json")) or \
+            os.path.exists(os.path.join(wd, "lockwatch-replay-1.json")):
+        fail(f"with --output=out/r.json the replay file belongs in out/: {conf}", p)
+    os.makedirs(os.path.join(wd, "rd"))
+    env = dict(os.environ, LOCKWATCH_OPTIONS="--replay-dir=rd")
+    p = subprocess.run([lw, "--confirm=5", "--format=json", "--output=out/r2.json", "--",
+                        args.program], cwd=wd, capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL, env=env)
+    with open(os.path.join(wd, "out", "r2.json")) as f:
+        conf = json.load(f)["findings"][0]["confirmation"]
+    if conf.get("replay") != "rd/lockwatch-replay-1.json" or \
+            not os.path.isfile(os.path.join(wd, "rd", "lockwatch-replay-1.json")):
+        fail(f"--replay-dir=rd (from LOCKWATCH_OPTIONS) should put the replay file there: {conf}",
+             p)
+    os.makedirs(os.path.join(wd, "trap"))
+    with open(os.path.join(wd, "victim"), "w") as f:
+        f.write("precious\n")
+    os.symlink(os.path.join(wd, "victim"), os.path.join(wd, "trap", "lockwatch-replay-1.json"))
+    p = run([lw, "--confirm=5", "--replay-dir=trap", "--format=json", "--output=t.json", "--",
+             args.program], wd)
+    with open(os.path.join(wd, "victim")) as f:
+        if f.read() != "precious\n":
+            fail("a symbolic link planted where the replay file goes was followed", p)
+    with open(os.path.join(wd, "t.json")) as f:
+        conf = json.load(f)["findings"][0]["confirmation"]
+    if conf.get("status") != "reproduced" or conf.get("replay") is not None or \
+            "replay file" not in p.stderr:
+        fail(f"a refused replay file should be said on stderr and named nowhere: {conf}", p)
+
     # --replay: one run, the deadlock again.
     p = run([lw, "--replay=saved.json", "--format=json", "--output=d.json", "--",
              args.program], wd)
@@ -110,7 +151,8 @@ def main():
         if p.returncode != BAD_REPLAY or len(lines) != 1 or path not in lines[0]:
             fail(f"--replay={path} should exit {BAD_REPLAY} with one line naming it", p)
     for argv in (["--fail-on=confirmed"], ["--replay=saved.json", "--confirm"],
-                 ["--fail-on=sometimes"]):
+                 ["--fail-on=sometimes"], ["--replay-dir=rd"], ["--confirm", "--replay-dir=none"],
+                 ["--confirm", "--replay-dir=saved.json"]):
         p = run([lw, *argv, "--", args.program], wd)
         if p.returncode != USAGE:
             fail(f"{' '.join(argv)} should exit {USAGE}", p)

@@ -87,7 +87,10 @@ class ExpectedFinding:
         self.message = None     # regex its `message` must contain, or None
         self.schedule = None    # its `schedule` label ("concurrent", ...), or None
         self.ordered_by = None  # regex some `ordered_by` text must contain, or None
+        self.no_ordered_by = False  # the finding must have no `ordered_by` entry (no note)
         self.confirmation = None  # its `confirmation.status` (--confirm), or None
+        self.confirmation_reason = None  # regex its `confirmation.reason` must match, or None
+        self.confirmation_attempts = None  # its `confirmation.attempts`, or None
 
     def describe(self):
         lines = [f"finding {self.kind}" + (f" {self.threads}" if self.threads else "")]
@@ -112,10 +115,16 @@ class ExpectedFinding:
             lines.append(f"  access {kind} with a frame at {place}{held_text}")
         if self.schedule is not None:
             lines.append(f"  schedule {self.schedule}")
+        if self.no_ordered_by:
+            lines.append("  no ordered_by")
         if self.ordered_by is not None:
             lines.append(f"  ordered by /{self.ordered_by.pattern}/")
         if self.confirmation is not None:
             lines.append(f"  confirmation {self.confirmation}")
+        if self.confirmation_reason is not None:
+            lines.append(f"  confirmation-reason /{self.confirmation_reason.pattern}/")
+        if self.confirmation_attempts is not None:
+            lines.append(f"  confirmation-attempts {self.confirmation_attempts}")
         if self.variable is not None:
             lines.append(f"  variable {self.variable}")
         if self.instances is not None:
@@ -144,6 +153,16 @@ class Expectation:
         self.max_seconds = None   # lockwatch must exit within this wall time
         self.interrupt_after = None  # send SIGINT to lockwatch's process group after this long
         self.text = []            # regexes the text report (a second run) must match
+
+
+def marked_regex(text, markers):
+    """A regex in which `@{NAME}` stands for the marked place's `file:line`, escaped."""
+    def place(m):
+        if m.group(1) not in markers:
+            raise ExpectError(f"marker @lock:{m.group(1)} is in none of the sources")
+        file, line = markers[m.group(1)]
+        return re.escape(f"{file}:{line}")
+    return re.sub(r"@\{([^}]+)\}", place, text)
 
 
 def read_markers(paths):
@@ -280,10 +299,22 @@ def parse_expect(path, section, markers):
                     raise ExpectError("`confirmation reproduced|not-reproduced` must follow a "
                                       "`finding`")
                 current.confirmation = args[0]
+            elif word == "confirmation-reason":
+                if current is None:
+                    raise ExpectError("`confirmation-reason REGEX` must follow a `finding`")
+                current.confirmation_reason = re.compile(rest.strip())
+            elif word == "confirmation-attempts":
+                if current is None or len(args) != 1 or not args[0].isdigit():
+                    raise ExpectError("`confirmation-attempts N` must follow a `finding`")
+                current.confirmation_attempts = int(args[0])
+            elif word == "no-ordered-by":
+                if current is None:
+                    raise ExpectError("`no-ordered-by` must follow a `finding`")
+                current.no_ordered_by = True
             elif word == "ordered-by":
                 if current is None:
                     raise ExpectError("`ordered-by REGEX` must follow a `finding`")
-                current.ordered_by = re.compile(rest.strip())
+                current.ordered_by = re.compile(marked_regex(rest.strip(), markers))
             elif word == "variable":
                 if current is None:
                     raise ExpectError("`variable NAME` must follow a `finding`")
@@ -455,6 +486,18 @@ def finding_problems(exp, finding, program_pid=None):
         status = conf.get("status") if isinstance(conf, dict) else None
         if status != exp.confirmation:
             problems.append(f"confirmation is {conf!r}, expected {exp.confirmation}")
+    if exp.confirmation_reason is not None:
+        reason = (finding.get("confirmation") or {}).get("reason")
+        if not isinstance(reason, str) or not exp.confirmation_reason.search(reason):
+            problems.append(f"confirmation reason {reason!r} does not match "
+                            f"/{exp.confirmation_reason.pattern}/")
+    if exp.confirmation_attempts is not None:
+        attempts = (finding.get("confirmation") or {}).get("attempts")
+        if attempts != exp.confirmation_attempts:
+            problems.append(f"confirmation attempts {attempts!r}, expected "
+                            f"{exp.confirmation_attempts}")
+    if exp.no_ordered_by and finding.get("ordered_by"):
+        problems.append(f"ordered_by should be absent: {finding.get('ordered_by')}")
     if exp.ordered_by is not None:
         texts = [str(o.get("text")) for o in finding.get("ordered_by") or []
                  if isinstance(o, dict)]

@@ -142,6 +142,37 @@ void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint
     j->stack = stack;
 }
 
+void rec_barrier(struct rec *r, int32_t pid, uint32_t thread, uint64_t barrier, uint32_t count,
+                 uint64_t stack)
+{
+    struct lw_rec_barrier *b = start(r, LW_REC_BARRIER, sizeof *b, pid, thread);
+    b->barrier = barrier;
+    b->count = count;
+    b->stack = stack;
+}
+
+void rec_sem(struct rec *r, int32_t pid, uint32_t thread, uint64_t sem, uint32_t op, uint32_t value,
+             uint64_t stack)
+{
+    struct lw_rec_sem *s = start(r, LW_REC_SEM, sizeof *s, pid, thread);
+    s->sem = sem;
+    s->op = op;
+    s->value = value;
+    s->stack = stack;
+}
+
+void rec_reap(struct rec *r, int32_t pid, uint32_t thread, int32_t child, uint64_t stack)
+{
+    struct lw_rec_reap *w = start(r, LW_REC_REAP, sizeof *w, pid, thread);
+    w->child = child;
+    w->stack = stack;
+}
+
+void rec_time(struct rec *r, uint64_t time_ns)
+{
+    ((struct lw_rec_header *)r->bytes)->time_ns = time_ns;
+}
+
 void rec_epoch(struct rec *r, uint32_t epoch)
 {
     ((struct lw_rec_header *)r->bytes)->epoch = epoch;

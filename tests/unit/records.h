@@ -65,6 +65,16 @@ void rec_holds(struct rec *r, int32_t pid, uint32_t thread, const struct lw_hold
 
 /* JOIN: `thread` of pid joined the thread whose pthread_t is `handle`, at stack `stack`. */
 void rec_join(struct rec *r, int32_t pid, uint32_t thread, uint64_t handle, uint64_t stack);
+/* BARRIER: `thread` of pid returned from a wait on `barrier` of `count` threads, at `stack`. */
+void rec_barrier(struct rec *r, int32_t pid, uint32_t thread, uint64_t barrier, uint32_t count,
+                 uint64_t stack);
+/* SEM: `thread` of pid did `op` (enum lw_sem_op) on `sem` (INIT: initial `value`) at `stack`. */
+void rec_sem(struct rec *r, int32_t pid, uint32_t thread, uint64_t sem, uint32_t op, uint32_t value,
+             uint64_t stack);
+/* REAP: `thread` of pid waited for the end of child process `child`, at `stack`. */
+void rec_reap(struct rec *r, int32_t pid, uint32_t thread, int32_t child, uint64_t stack);
+/* Sets the CLOCK_MONOTONIC time in the header of the record in r. */
+void rec_time(struct rec *r, uint64_t time_ns);
 /* Sets the epoch in the header of the record in r (the builders leave 0). */
 void rec_epoch(struct rec *r, uint32_t epoch);
 /* Sets the creator's epoch of the THREAD record in r. */

@@ -1,4 +1,4 @@
-/* test_happens_before.c — thread start/join order and cycle classification
+/* test_happens_before.c — thread start/join/barrier order and cycle classification
  * (detector/core/happens_before.c), by hand and against a naive vector-clock model. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,15 +104,22 @@ static void use(struct edge_uses *e, uint32_t thread, uint32_t epoch)
     e->u[e->n++] = (struct lw_hb_use){thread, epoch, epoch};
 }
 
-static enum lw_hb_verdict classify(struct lw_hb *hb, const struct edge_uses *const *edges, size_t n,
-                                   size_t budget)
+/* copies: per edge, whether its acquired lock is one each process has a copy of (NULL: none). */
+static enum lw_hb_verdict classify_copies(struct lw_hb *hb, const struct edge_uses *const *edges,
+                                          const bool *copies, size_t n, size_t budget)
 {
     assert_int_equal(lw_hb_threads(hb, T3 + 1), 0);
     struct lw_hb_edge all[4];
     assert_true(n <= 4);
     for (size_t k = 0; k < n; k++)
         all[k] = (struct lw_hb_edge){edges[k]->u, edges[k]->n, edges[k]->more};
-    return lw_hb_classify(hb, all, n, budget);
+    return lw_hb_classify(hb, all, copies, n, budget);
+}
+
+static enum lw_hb_verdict classify(struct lw_hb *hb, const struct edge_uses *const *edges, size_t n,
+                                   size_t budget)
+{
+    return classify_copies(hb, edges, NULL, n, budget);
 }
 
 static enum lw_hb_verdict abba(struct lw_hb *hb, const struct edge_uses *ab,
@@ -254,11 +261,148 @@ static void test_classify_three_edges(void **state)
     lw_hb_free(&hb);
 }
 
+/* main creates T1 (0 -> 1) and T2 (1 -> 2); T1 and T2 meet twice at a barrier of two (both:
+ * 0 -> 1, then 1 -> 2). */
+static void two_rounds(struct lw_hb *hb)
+{
+    assert_int_equal(lw_hb_start(hb, T1, MAIN, 0, NULL), 0);
+    assert_int_equal(lw_hb_start(hb, T2, MAIN, 1, NULL), 0);
+    for (uint32_t depart = 1; depart <= 2; depart++) {
+        assert_int_equal(lw_hb_barrier(hb, 0, 0x1000, 2, T1, depart, "T1 waits"), 0);
+        assert_int_equal(lw_hb_barrier(hb, 0, 0x1000, 2, T2, depart, "T2 waits"), 0);
+    }
+}
+
+static void test_barrier_orders_rounds(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    two_rounds(&hb);
+    assert_true(lw_hb_before(&hb, T1, 0, T2, 1));  /* before round 1, after round 1 */
+    assert_true(lw_hb_before(&hb, T2, 0, T1, 1));  /* both ways */
+    assert_true(lw_hb_before(&hb, T1, 0, T2, 2));  /* later rounds too */
+    assert_true(lw_hb_before(&hb, T1, 1, T2, 2));  /* round 2 */
+    assert_false(lw_hb_before(&hb, T1, 1, T2, 1)); /* between the rounds: concurrent */
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 0));
+    assert_false(lw_hb_before(&hb, T1, 2, T2, 2));
+    assert_true(lw_hb_before(&hb, MAIN, 0, T2, 1)); /* main's events before creating T1 */
+    assert_false(lw_hb_before(&hb, MAIN, 2, T1, 2));
+    struct lw_hb_step steps[4];
+    assert_int_equal(lw_hb_why(&hb, T1, 0, T2, 1, steps, 4), 1);
+    assert_int_equal(steps[0].kind, LW_HB_BARRIER);
+    assert_int_equal(steps[0].from, T1);
+    assert_int_equal(steps[0].to, T2);
+    assert_int_equal(steps[0].object, 0x1000);
+    assert_string_equal(steps[0].site, "T1 waits");
+    struct edge_uses ab = {0}, ba = {0};
+    use(&ab, T1, 0);
+    use(&ba, T2, 1);
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_ORDERED);
+    use(&ba, T2, 0); /* also before the barrier: concurrent with T1 */
+    assert_int_equal(abba(&hb, &ab, &ba), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
+/* Rounds are told apart only when the barrier's `count` threads each waited equally often. */
+static void test_barrier_unknown_rounds_order_nothing(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    /* three threads on a barrier of two: which two met in a round is not known */
+    for (uint32_t t = T1; t <= T3; t++)
+        assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, t, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    assert_false(lw_hb_before(&hb, T2, 0, T3, 1));
+    lw_hb_free(&hb);
+    /* two threads, a barrier of two, but one wait of T2 is missing */
+    hb = (struct lw_hb){0};
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T1, 1, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T1, 2, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T2, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+    /* one barrier index re-made with another count */
+    hb = (struct lw_hb){0};
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 2, T1, 1, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T2, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+    /* a barrier of three that only two threads reached (no round completed) */
+    hb = (struct lw_hb){0};
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T1, 1, NULL), 0);
+    assert_int_equal(lw_hb_barrier(&hb, 0, 0x1000, 3, T2, 1, NULL), 0);
+    assert_false(lw_hb_before(&hb, T1, 0, T2, 1));
+    lw_hb_free(&hb);
+}
+
+/* main forks a process whose first thread is T1: main's epochs before the fork come first. */
+static void test_fork_orders(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    assert_int_equal(lw_hb_fork(&hb, T1, MAIN, 0), 0);
+    assert_true(lw_hb_before(&hb, MAIN, 0, T1, 0));
+    assert_false(lw_hb_before(&hb, MAIN, 1, T1, 0));
+    assert_false(lw_hb_before(&hb, T1, 0, MAIN, 5));
+    struct lw_hb_step steps[2];
+    assert_int_equal(lw_hb_why(&hb, MAIN, 0, T1, 0, steps, 2), 1);
+    assert_int_equal(steps[0].kind, LW_HB_FORKED);
+    lw_hb_free(&hb);
+}
+
+/* T1 and T2 overlap but are in two processes: an ABBA can close only through a lock they share. */
+/* A -> B by T1 (process 1), B -> C crowded (other threads, uses unknown), C -> A by T2 (process
+ * 2); only B, between the first two edges, is a private copy. The crowded edge is left out of the
+ * second search, so edges 0 and 2 become neighbours there: they meet at A, which is shared, and
+ * B's copy rule must not be applied to them (that would claim `ordered`). */
+static void test_private_locks_with_a_crowded_edge_claim_nothing(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, bc = {.more = true}, ca = {0};
+    use(&ab, T1, 0);
+    use(&ca, T2, 0);
+    const struct edge_uses *edges[] = {&ab, &bc, &ca};
+    const bool copies[] = {true, false, false};
+    assert_int_equal(lw_hb_threads(&hb, T3 + 1), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T1, 1), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T2, 2), 0);
+    assert_int_equal(classify_copies(&hb, edges, copies, 3, 1000000), LW_HB_UNCHECKED);
+    lw_hb_free(&hb);
+}
+
+static void test_private_locks_keep_processes_apart(void **state)
+{
+    (void)state;
+    struct lw_hb hb = {0};
+    struct edge_uses ab = {0}, ba = {0};
+    use(&ab, T1, 0);
+    use(&ba, T2, 0);
+    const struct edge_uses *hold[] = {&ab, &ba};
+    const bool both[] = {true, true}, b_only[] = {true, false}, none[] = {false, false};
+    /* processes unknown: no claim from the copies */
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(lw_hb_set_process(&hb, T1, 1), 0);
+    assert_int_equal(lw_hb_set_process(&hb, T2, 1), 0);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(lw_hb_set_process(&hb, T2, 2), 0);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_ORDERED);
+    assert_int_equal(classify_copies(&hb, hold, b_only, 2, 1000000), LW_HB_ORDERED);
+    assert_int_equal(classify_copies(&hb, hold, none, 2, 1000000), LW_HB_CONCURRENT);
+    assert_int_equal(classify_copies(&hb, hold, NULL, 2, 1000000), LW_HB_CONCURRENT);
+    /* a third thread in T2's process taking A -> B: the same copies, concurrent again */
+    use(&ab, T3, 0);
+    assert_int_equal(lw_hb_set_process(&hb, T3, 2), 0);
+    assert_int_equal(classify_copies(&hb, hold, both, 2, 1000000), LW_HB_CONCURRENT);
+    lw_hb_free(&hb);
+}
+
 /* ---- against a naive model: full vector clocks at every event ---- */
 
 #define MODEL_THREADS 12u
 #define MODEL_EVENTS 200u
 #define MODEL_ALL 0xFFFFFFF0u
+#define MODEL_BARRIERS 8u
 
 struct model_event {
     uint32_t thread, epoch;
@@ -271,6 +415,8 @@ struct model {
     uint32_t epoch[MODEL_THREADS]; /* current epoch */
     uint32_t vc[MODEL_THREADS][MODEL_THREADS];
     bool known[MODEL_THREADS][MODEL_THREADS]; /* vc entry valid */
+    uint32_t barriers[MODEL_BARRIERS];        /* each barrier's threads (bit mask) */
+    uint32_t nbarriers;
     struct model_event events[MODEL_EVENTS];
     uint32_t nevents;
 };
@@ -298,7 +444,7 @@ static void test_against_model(void **state)
         for (unsigned step = 0; step < 400 && m->nevents < MODEL_EVENTS; step++) {
             uint32_t t = (uint32_t)rand() % m->n;
             if (m->ended[t]) continue;
-            int op = rand() % 4;
+            int op = rand() % 5;
             if (op == 0 && m->n < MODEL_THREADS) { /* t creates c */
                 uint32_t c = m->n++;
                 memcpy(m->vc[c], m->vc[t], sizeof m->vc[c]);
@@ -318,6 +464,38 @@ static void test_against_model(void **state)
                 m->vc[t][u] = MODEL_ALL;
                 m->vc[t][t] = m->epoch[t];
                 assert_int_equal(lw_hb_join(&hb, t, m->epoch[t], u, NULL), 0);
+            } else if (op == 3) { /* a round of a barrier of live threads (t among them) */
+                uint32_t mask = 1u << t, count = 1;
+                for (uint32_t u = 1; u < m->n; u++)
+                    if (u != t && !m->ended[u] && rand() % 2) {
+                        mask |= 1u << u;
+                        count++;
+                    }
+                if (count < 2) continue;
+                uint32_t b = 0;
+                while (b < m->nbarriers && m->barriers[b] != mask)
+                    b++;
+                if (b == m->nbarriers) {
+                    if (b == MODEL_BARRIERS) continue;
+                    m->barriers[m->nbarriers++] = mask;
+                }
+                uint32_t meet[MODEL_THREADS];
+                for (uint32_t k = 0; k < MODEL_THREADS; k++)
+                    meet[k] = UINT32_MAX;
+                for (uint32_t u = 0; u < m->n; u++) {
+                    if (!(mask & 1u << u)) continue;
+                    for (uint32_t k = 0; k < MODEL_THREADS; k++)
+                        if (m->vc[u][k] != UINT32_MAX &&
+                            (meet[k] == UINT32_MAX || m->vc[u][k] > meet[k]))
+                            meet[k] = m->vc[u][k];
+                }
+                for (uint32_t u = 0; u < m->n; u++) {
+                    if (!(mask & 1u << u)) continue;
+                    memcpy(m->vc[u], meet, sizeof meet);
+                    m->epoch[u]++;
+                    m->vc[u][u] = m->epoch[u];
+                    assert_int_equal(lw_hb_barrier(&hb, b, b, count, u, m->epoch[u], NULL), 0);
+                }
             } else { /* an event of t */
                 struct model_event *e = &m->events[m->nevents++];
                 e->thread = t;
@@ -354,6 +532,11 @@ int main(void)
         cmocka_unit_test(test_classify_unknown_threads_claim_nothing),
         cmocka_unit_test(test_classify_unknown_threads_ordered_without_them),
         cmocka_unit_test(test_classify_three_edges),
+        cmocka_unit_test(test_barrier_orders_rounds),
+        cmocka_unit_test(test_barrier_unknown_rounds_order_nothing),
+        cmocka_unit_test(test_fork_orders),
+        cmocka_unit_test(test_private_locks_keep_processes_apart),
+        cmocka_unit_test(test_private_locks_with_a_crowded_edge_claim_nothing),
         cmocka_unit_test(test_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

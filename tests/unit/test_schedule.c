@@ -20,6 +20,8 @@
 #define S_TAKE 0x21
 #define S_JOIN 0x31
 #define S_CREATE 0x41
+#define S_BARRIER 0x51
+#define BARRIER 0x3000
 
 static struct rec r;
 
@@ -117,6 +119,138 @@ static void test_no_join_is_concurrent(void **state)
     lw_detector_free(d);
 }
 
+/* `thread` left a round of BARRIER (of `count` threads) in epoch `epoch_after`. */
+static void meet(struct lw_detector *d, uint32_t thread, uint32_t count, uint32_t epoch_after)
+{
+    rec_barrier(&r, PID, thread, BARRIER, count, S_BARRIER + thread);
+    rec_epoch(&r, epoch_after);
+    feed(d);
+}
+
+/* T1 takes A -> B, then T1 and T2 meet at a barrier of two, then T2 takes B -> A: ordered by the
+ * barrier; with a barrier of three (a round these two cannot make alone) nothing is ordered. */
+static void test_barrier_orders(void **state)
+{
+    (void)state;
+    for (uint32_t count = 2; count <= 3; count++) {
+        struct lw_detector *d = detector_with_process(PID);
+        start(d, 1, 0, 0x1111);
+        start(d, 2, 1, 0x2222);
+        take(d, 1, 0, LOCK_A, LOCK_B);
+        meet(d, 1, count, 1);
+        meet(d, 2, count, 1);
+        take(d, 2, 1, LOCK_B, LOCK_A);
+        const struct lw_finding *f = the_inversion(d);
+        if (count == 3) {
+            assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+            lw_detector_free(d);
+            continue;
+        }
+        assert_int_equal(f->schedule, LW_SCHEDULE_ORDERED);
+        assert_int_equal(f->nordered, 1);
+        const struct lw_ordering *o = &f->ordered_by[0];
+        assert_int_equal(o->first->number, 1);
+        assert_int_equal(o->then->number, 2);
+        assert_int_equal(o->nsteps, 1);
+        assert_int_equal(o->steps[0].kind, LW_ORDER_BARRIER);
+        assert_int_equal(o->steps[0].from->number, 1);
+        assert_int_equal(o->steps[0].to->number, 2);
+        assert_int_equal(o->steps[0].object, BARRIER);
+        assert_non_null(o->steps[0].stack);
+        assert_int_equal(o->steps[0].stack->id, S_BARRIER + 1);
+        lw_detector_free(d);
+    }
+}
+
+/* A semaphore event of `thread` in `epoch` (the header's meaning: wire.h lw_rec_sem). */
+static void sem(struct lw_detector *d, uint32_t thread, uint32_t op, uint32_t value, uint32_t epoch)
+{
+    rec_sem(&r, PID, thread, 0x4000, op, value, 0x61 + op);
+    rec_epoch(&r, epoch);
+    feed(d);
+}
+
+/* T1 takes A -> B, posts; T2 waits, takes B -> A: concurrent, with a hand-over note. A second
+ * poster (main, after T1 in record order: its post may really have come first and been the
+ * one T2 took), a post before T1's edge, a semaphore initialised with a token, or one whose
+ * sem_init was not seen: no note. */
+static void test_semaphore_note(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 5; variant++) {
+        struct lw_detector *d = detector_with_process(PID);
+        if (variant != 4) sem(d, 0, LW_SEM_INIT, variant == 3 ? 1 : 0, 0);
+        start(d, 1, 0, 0x1111);
+        start(d, 2, 1, 0x2222);
+        if (variant == 2) sem(d, 1, LW_SEM_POST, 0, 0);
+        take(d, 1, 0, LOCK_A, LOCK_B);
+        sem(d, 1, LW_SEM_POST, 0, 1); /* its edge ended epoch 0 there */
+        if (variant == 1) sem(d, 0, LW_SEM_POST, 0, 2);
+        sem(d, 2, LW_SEM_WAIT, 0, 0);
+        take(d, 2, 0, LOCK_B, LOCK_A);
+        const struct lw_finding *f = the_inversion(d);
+        assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+        if (variant != 0) {
+            assert_int_equal(f->nordered, 0);
+            lw_detector_free(d);
+            continue;
+        }
+        assert_int_equal(f->nordered, 1);
+        const struct lw_ordering *o = &f->ordered_by[0];
+        assert_true(o->note);
+        assert_int_equal(o->first->number, 1);
+        assert_int_equal(o->then->number, 2);
+        assert_int_equal(o->nsteps, 2);
+        assert_int_equal(o->steps[0].kind, LW_ORDER_SEM_POST);
+        assert_int_equal(o->steps[1].kind, LW_ORDER_SEM_WAIT);
+        assert_int_equal(o->steps[0].object, 0x4000);
+        lw_detector_free(d);
+    }
+}
+
+/* A forked child (announced at time 10) takes A -> B; the parent's main thread waits for its end
+ * (REAP at time 20, epoch 1) and takes B -> A: ordered by the wait. The same wait at time 5 (the
+ * child with that pid announced itself after it: a reused pid) or at time 0 (no clock) orders
+ * nothing, and neither does a wait for another pid. */
+static void test_reap_orders(void **state)
+{
+    (void)state;
+    const uint64_t reap_time[] = {20, 5, 0, 20};
+    for (int variant = 0; variant < 4; variant++) {
+        struct lw_detector *d = detector_with_process(PID);
+        rec_process(&r, PID + 1, PID, LW_ORIGIN_FORK, "/bin/prog");
+        rec_time(&r, 10);
+        feed(d);
+        /* process-shared locks: two processes' edges can meet at them */
+        const struct lw_held ha[] = {held_at(ref_pshared(ref_mutex(LOCK_A)), S_HOLD)};
+        rec_acquire(&r, PID + 1, 0, ref_pshared(ref_mutex(LOCK_B)), S_TAKE, 1, ha);
+        feed(d);
+        rec_reap(&r, PID, 0, variant == 3 ? PID + 2 : PID + 1, S_JOIN);
+        rec_epoch(&r, 1);
+        rec_time(&r, reap_time[variant]);
+        feed(d);
+        const struct lw_held hb[] = {held_at(ref_pshared(ref_mutex(LOCK_B)), S_HOLD)};
+        rec_acquire(&r, PID, 0, ref_pshared(ref_mutex(LOCK_A)), S_TAKE, 1, hb);
+        rec_epoch(&r, 1);
+        feed(d);
+        const struct lw_finding *f = the_inversion(d);
+        if (variant != 0) {
+            assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+            lw_detector_free(d);
+            continue;
+        }
+        assert_int_equal(f->schedule, LW_SCHEDULE_ORDERED);
+        assert_int_equal(f->nordered, 1);
+        const struct lw_ordering *o = &f->ordered_by[0];
+        assert_int_equal(o->first->pid, PID + 1);
+        assert_int_equal(o->then->pid, PID);
+        assert_int_equal(o->nsteps, 1);
+        assert_int_equal(o->steps[0].kind, LW_ORDER_REAPED);
+        assert_int_equal(o->steps[0].stack->id, S_JOIN);
+        lw_detector_free(d);
+    }
+}
+
 /* Two ended, unjoined threads with the join's pthread_t (a handle reused before the old
  * thread's JOIN arrived): the join orders neither. */
 static void test_ambiguous_handle_orders_nothing(void **state)
@@ -203,6 +337,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_then_create_is_ordered),
+        cmocka_unit_test(test_barrier_orders),
+        cmocka_unit_test(test_semaphore_note),
+        cmocka_unit_test(test_reap_orders),
         cmocka_unit_test(test_no_join_is_concurrent),
         cmocka_unit_test(test_ambiguous_handle_orders_nothing),
         cmocka_unit_test(test_use_after_create_is_concurrent),

@@ -121,6 +121,7 @@ struct lw_process {
     int32_t parent_pid;
     uint32_t image;
     bool forked;          /* false: started by exec */
+    uint64_t start_ns;    /* CLOCK_MONOTONIC time of its PROCESS record; 0: not known */
     uint64_t timer_board; /* address of its struct lw_timer_board in the program, 0 if unknown */
 };
 
@@ -268,20 +269,35 @@ enum lw_schedule {
     LW_SCHEDULE_UNCHECKED,  /* too many threads or uses to decide within the budget */
 };
 
-/* One step of an ordering: CREATED, `from` created `to` at stack; JOINED, `to` joined `from`. */
-enum lw_order_step_kind { LW_ORDER_CREATED = 1, LW_ORDER_JOINED = 2 };
+/* One step of an ordering: CREATED, `from` created `to` at stack; JOINED, `to` joined `from`;
+ * BARRIER, `from` arrived at barrier `object` (its wait at stack) in a round `to` then left. */
+enum lw_order_step_kind {
+    LW_ORDER_CREATED = 1,
+    LW_ORDER_JOINED = 2,
+    LW_ORDER_BARRIER = 3,
+    LW_ORDER_FORKED = 4,   /* `from` forked the process whose first thread is `to` */
+    LW_ORDER_SEM_POST = 5, /* note: `from` posted semaphore `object` at stack, after its uses */
+    LW_ORDER_SEM_WAIT = 6, /* note: `to` took that post in a wait at stack, before its uses */
+    LW_ORDER_REAPED = 7,   /* `from`'s process ended and `to` waited for it (wait*) at stack */
+};
 struct lw_order_step {
     enum lw_order_step_kind kind;
     struct lw_thread *from, *to;
-    struct lw_stack *stack; /* NULL when not captured */
+    struct lw_stack *stack;  /* NULL when not captured */
+    uint64_t object;         /* BARRIER: the barrier's address in from's process */
+    const char *object_name; /* BARRIER: its symbol (driver), or NULL */
 };
 
 /* Why `first`'s uses of the cycle's edges all happened before `then`'s: steps, earliest first;
- * none when first == then (one thread, program order). */
+ * none when first == then (one thread, program order). Or, when `copied` is set, why their
+ * edges could never meet: first and then are in different processes and `copied`, the lock
+ * first's edge requests and then's edge holds, is not process-shared (each had its own copy). */
 struct lw_ordering {
     struct lw_thread *first, *then;
     size_t nsteps;
     struct lw_order_step *steps;
+    const struct lw_lock *copied;
+    bool note; /* a hand-over the label does not count (semaphore): steps SEM_POST, SEM_WAIT */
 };
 
 /* lock-order-inversion: what `lockwatch --confirm` made of it (set by the driver). */
@@ -387,6 +403,8 @@ struct lw_report {
                                         through those edges may be missing */
     uint64_t records;                /* records accepted */
     uint64_t bad_records;            /* records rejected as malformed */
+    uint64_t steer_met, steer_alone; /* --confirm re-runs: steered pauses that ended with all
+                                        partners there, and that ran out (wire.h STEER) */
     /* --profile / --trace (LW_REC_HOLDS records) */
     uint64_t first_time_ns; /* earliest header time of an accepted record: the run's start */
     uint64_t holds;         /* hold events received */

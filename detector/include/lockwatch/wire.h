@@ -41,7 +41,7 @@
 #include <stdint.h>
 
 #define LW_WIRE_MAGIC 0x574cu /* "LW" */
-#define LW_WIRE_VERSION 6u
+#define LW_WIRE_VERSION 7u
 #define LW_WIRE_MAX_RECORD 4096u
 #define LW_WIRE_MAX_FRAMES 64u /* return addresses kept per stack */
 #define LW_WIRE_MAX_HELD 32u   /* most recent held locks carried by an acquire record */
@@ -80,9 +80,13 @@ enum lw_rec_type {
     LW_REC_JOIN = 16,     /* a thread joined another (pthread_join, thrd_join returned 0) */
     LW_REC_LOCK_SEEN = 17,  /* a lock taken with nothing held, in a chain not seen before */
     LW_REC_SEM_SIGNAL = 18, /* a semaphore proved to be a signal, not a lock (lw_rec_sem_signal) */
-    LW_REC_PYTHON = 19,     /* the image runs CPython: how to read its frames (lw_py_layout) */
-    LW_REC_PYSTACK = 20,    /* stack id -> the Python frames its interpreter frames ran */
-    LW_REC_PYCODE = 21,     /* a Python code object's file and function names */
+    LW_REC_BARRIER = 19,    /* a pthread_barrier_wait returned: the thread's epoch ended there */
+    LW_REC_STEER = 20,      /* --confirm re-runs only: how one steered pause ended */
+    LW_REC_SEM = 21,        /* sem_init, a sem_post or a sem_wait of a process-private semaphore */
+    LW_REC_REAP = 22,       /* a wait for a child process returned its end */
+    LW_REC_PYTHON = 23,     /* the image runs CPython: how to read its frames (lw_py_layout) */
+    LW_REC_PYSTACK = 24,    /* stack id -> the Python frames its interpreter frames ran */
+    LW_REC_PYCODE = 25,     /* a Python code object's file and function names */
 };
 
 /* Lock families: which API the lock belongs to. */
@@ -140,7 +144,7 @@ struct lw_rec_header {
     int32_t pid;
     int32_t tid;      /* kernel thread id */
     uint32_t thread;  /* thread number in this process, 0 = main thread, in creation order */
-    uint32_t epoch;   /* the thread's creates and joins so far: a create or a join ends an epoch
+    uint32_t epoch;   /* the thread's creates, joins, forks, waits and barrier rounds: each ends one
                          (happens-before, docs/internals.md) */
     uint64_t time_ns; /* CLOCK_MONOTONIC */
 };
@@ -190,6 +194,58 @@ struct lw_rec_join {
     struct lw_rec_header h;
     uint64_t joined;
     uint64_t stack; /* the join call, 0 if not captured */
+};
+
+/* Thread h.thread returned from pthread_barrier_wait on `barrier` (a barrier of `count` threads);
+ * the wait ended its epoch h.epoch - 1, which holds everything the thread did before it arrived.
+ * One record per successful wait of a barrier of two or more threads. */
+struct lw_rec_barrier {
+    struct lw_rec_header h;
+    uint64_t barrier;
+    uint64_t stack; /* the wait call, 0 if not captured */
+    uint32_t count;
+    uint32_t flags; /* enum lw_lock_flag: LW_LOCKF_PSHARED for a process-shared barrier */
+};
+
+/* How a pause at a steered call site (LOCKWATCH_STEER) ended: MET, the cycle's partners were all
+ * at its sites at once (the thread went on with them); ALONE, the pause ran out with partners
+ * missing. Sent by the paused thread, once per pause. */
+enum lw_steer_outcome {
+    LW_STEER_MET = 1,
+    LW_STEER_ALONE = 2,
+};
+struct lw_rec_steer {
+    struct lw_rec_header h;
+    uint32_t outcome; /* enum lw_steer_outcome */
+    uint32_t site;    /* index of the site in LOCKWATCH_STEER, from 0 */
+};
+
+/* A process-private semaphore: INIT (sem_init, `value` its initial value), POST (a sem_post that
+ * succeeded: the thread's epochs before h.epoch came before it) or WAIT (a sem_wait that
+ * returned 0: it came before the thread's epochs from h.epoch on). The runtime ends the thread's
+ * epoch at a post or wait only when the thread reported a lock-order chain in its current epoch,
+ * so h.epoch is the current epoch otherwise. Used for notes, never for the label. */
+enum lw_sem_op {
+    LW_SEM_INIT = 1,
+    LW_SEM_POST = 2,
+    LW_SEM_WAIT = 3,
+};
+struct lw_rec_sem {
+    struct lw_rec_header h;
+    uint64_t sem;
+    uint64_t stack; /* the call, 0 if not captured */
+    uint32_t op;    /* enum lw_sem_op */
+    uint32_t value; /* INIT: the initial value */
+};
+
+/* Thread h.thread's wait, waitpid, wait3, wait4 or waitid returned the end (exit or signal) of
+ * child `child`; the wait ended the thread's epoch h.epoch - 1. Everything the child did came
+ * before. */
+struct lw_rec_reap {
+    struct lw_rec_header h;
+    int32_t child;
+    uint32_t reserved;
+    uint64_t stack; /* the wait call, 0 if not captured */
 };
 
 struct lw_rec_thread_name {
