@@ -553,7 +553,9 @@ static void print_schedule(const struct text *t, const struct lw_finding *f)
     case LW_SCHEDULE_NONE:
         break;
     case LW_SCHEDULE_CONCURRENT:
-        fputs("Its threads overlapped in time in this run: it could have deadlocked here.", p.f);
+        fputs("Nothing lockwatch saw ordered its threads (thread starts and joins, barriers, forks "
+              "and waits for a child): this run could have deadlocked here.",
+              p.f);
         for (size_t i = 0; i < f->nordered; i++) {
             char *why = lwd_ordering_text(&f->ordered_by[i], t->multi_process);
             fprintf(p.f, " Note: %s.", why != NULL ? why : "(out of memory)");
