@@ -490,7 +490,11 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
         return -1;
     }
     if (child == 0) {
-        if (dup2(pipefd[1], STDOUT_FILENO) >= 0) execv(self, argv);
+        /* The report is wrapped to the narrative's width, not wrapped twice. */
+        char columns[16];
+        snprintf(columns, sizeof columns, "%d", d->wrap.width);
+        if (dup2(pipefd[1], STDOUT_FILENO) >= 0 && setenv("COLUMNS", columns, 1) == 0)
+            execv(self, argv);
         fprintf(stderr, "lockwatch demo: cannot run %s: %m\n", d->self);
         _exit(127);
     }

@@ -113,6 +113,7 @@ struct lwd_render_input {
     bool color;
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     bool races_checked; /* a ThreadSanitizer build ran (tsan_run.h): data races were looked for */
+    int width;          /* the text report's prose width; 0: its default (lwd_report_width) */
 };
 
 /* symbolise.c: fills frame function/file/line/module for every stack the findings reference,

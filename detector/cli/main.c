@@ -28,6 +28,7 @@
 #include "trace_out.h"
 #include "triage.h"
 #include "tsan_run.h"
+#include "wrap.h"
 
 /* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb;
  * --color=always or never decides instead. */
@@ -197,6 +198,7 @@ int main(int argc, char **argv)
         .color = color,
         .triage = &triaged.triage,
         .races_checked = lwd_tsan_in_run(report, pf.program),
+        .width = lwd_report_width(fileno(raw_out)),
     };
     if (render(out, &in) != 0 || fflush(out) != 0 || ferror(out)) {
         fprintf(stderr, "lockwatch: cannot write the report: %m\n");
@@ -212,6 +214,7 @@ int main(int argc, char **argv)
         text_opts.format = LWD_FORMAT_TEXT;
         text.options = &text_opts;
         text.color = want_color(&text_opts, raw_err);
+        text.width = lwd_report_width(STDERR_FILENO);
         if (lwd_render_text(stderr, &text) != 0 || fflush(stderr) != 0) {
             fprintf(stderr, "lockwatch: cannot write the report: %m\n");
             status = LWD_EXIT_TOOL;

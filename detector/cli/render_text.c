@@ -15,6 +15,7 @@
 #include "render_common.h"
 #include "safe_text.h"
 #include "schedule_text.h"
+#include "wrap.h"
 
 struct text {
     FILE *out;
@@ -24,6 +25,7 @@ struct text {
     bool races_checked;
     bool hints;   /* advice lines (the ThreadSanitizer hint) wanted */
     bool verbose; /* a clean run still gets its summary (--verbose, or --profile's table) */
+    size_t width; /* prose is wrapped to this many columns (lwd_report_width) */
     const struct lwd_triage *triage; /* NULL: no suppressions, no baseline */
     char cwd[PATH_MAX];              /* empty when unknown: paths are then shown as they are */
 };
@@ -50,11 +52,8 @@ static void colour_off(const struct text *t)
     if (t->color) lwd_safe_raw(t->out, "\033[0m");
 }
 
-/* Prose is wrapped to this many columns: the report is read on terminals and projectors. */
-#define LWD_TEXT_WIDTH 90
-
 /* Writes text (its leading spaces kept) word by word starting at column col, breaking before
- * a word that would pass LWD_TEXT_WIDTH; continuation lines are indented by two spaces. Ends
+ * a word that would pass t->width; continuation lines are indented by two spaces. Ends
  * with `end` (unless text already ends with it) and a newline. */
 static void print_wrapped(const struct text *t, size_t col, const char *text, const char *end)
 {
@@ -68,7 +67,7 @@ static void print_wrapped(const struct text *t, size_t col, const char *text, co
             p++;
         size_t word = strcspn(p, " ");
         if (word == 0) break;
-        if (!first && col + 1 + word > LWD_TEXT_WIDTH) {
+        if (!first && col + 1 + word > t->width) {
             fputs("\n  ", t->out);
             col = 2;
         } else if (!first) {
@@ -1157,7 +1156,8 @@ int lwd_render_text(FILE *out, const struct lwd_render_input *in)
                      .report = in->report,
                      .color = in->color,
                      .multi_process = lwd_multi_process(in->report),
-                     .triage = in->triage};
+                     .triage = in->triage,
+                     .width = in->width > 0 ? (size_t)in->width : LWD_REPORT_WIDTH};
     if (getcwd(t.cwd, sizeof t.cwd) == NULL) t.cwd[0] = '\0';
     t.races_checked = in->races_checked;
     t.hints = in->options == NULL || !in->options->no_hints;

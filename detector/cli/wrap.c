@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "safe_text.h"
@@ -24,6 +25,16 @@ int lwd_terminal_width(int fd)
     if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col < WRAP_MIN_WIDTH ? WRAP_MIN_WIDTH : ws.ws_col;
     return WRAP_DEFAULT_WIDTH;
+}
+
+int lwd_report_width(int fd)
+{
+    struct stat st;
+    if (fd < 0 || (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))) return LWD_REPORT_WIDTH;
+    const char *columns = getenv("COLUMNS");
+    bool told = (columns != NULL && columns[0] != '\0') || isatty(fd);
+    int width = told ? lwd_terminal_width(fd) : LWD_REPORT_WIDTH;
+    return width < LWD_REPORT_WIDTH ? width : LWD_REPORT_WIDTH;
 }
 
 int lwd_text_width(const char *s, size_t len)

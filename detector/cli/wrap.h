@@ -19,6 +19,12 @@ struct lwd_wrap {
  * (TIOCGWINSZ), else 80; never less than 20. */
 int lwd_terminal_width(int fd);
 
+/* The text report's prose width: LWD_REPORT_WIDTH, narrowed to the terminal's width when the
+ * report goes to a terminal on fd, or through a pipe with COLUMNS set (a file keeps the default:
+ * it is read later, anywhere). */
+#define LWD_REPORT_WIDTH 90
+int lwd_report_width(int fd);
+
 /* Writes the words of text (split on spaces, tabs and newlines), wrapping as above. */
 void lwd_wrap_text(struct lwd_wrap *w, const char *text);
 

@@ -13,7 +13,9 @@ lockwatch comes from $LOCKWATCH. ABBA has one lock-order inversion, CLEAN none. 
   - merge-sarif merges logs into one run, keeping a finding several logs hold once, and refuses
     what is not lockwatch SARIF (exit 13, one line);
   - --text-on-stderr writes the text report on stderr next to a SARIF --output;
-  - --color=always colours a text report into a pipe, never does not, a bad value exits 2.
+  - --color=always colours a text report into a pipe, never does not, a bad value exits 2;
+  - COLUMNS narrows the text report's prose into a pipe (`lockwatch demo` relies on it), while
+    a regular --output file keeps the default width.
 Python 3 standard library only.
 """
 
@@ -86,6 +88,22 @@ def main():
     check("\033[" not in proc.stderr, "--color=never: coloured")
     proc = run([lw, "--color=sometimes", args.program])
     check(proc.returncode == 2, f"--color=sometimes exits {proc.returncode}, expected 2")
+
+    # COLUMNS: prose (lines indented by two: not frames or the thread list) wrapped to it, a
+    # file not
+    env60 = dict(os.environ, COLUMNS="60")
+    env60.pop("LOCKWATCH_OPTIONS", None)
+    proc = run([lw, args.program], env=env60)
+    prose = [line for line in proc.stderr.splitlines()
+             if line.startswith("  ") and not line.startswith("   ")]
+    check(prose and max(len(line) for line in prose) <= 60,
+          "COLUMNS=60: prose lines wider than 60: "
+          f"{[line for line in prose if len(line) > 60][:2]}")
+    wide = os.path.join(work, "wide.txt")
+    run([lw, "--output=" + wide, args.program], env=env60)
+    with open(wide, encoding="utf-8") as f:
+        check(max(len(line) for line in f.read().splitlines()) > 60,
+              "COLUMNS=60 narrowed a report written to a regular file")
 
     # suppressions: trailing comments, unused rules
     supp = os.path.join(work, "rules.supp")
