@@ -3,7 +3,8 @@
  * a lock in static storage by its symbol ("lock_a"), a lock inside a static object by the
  * member holding it ("bank.ledger_mutex", "table[3].m", from DWARF; "accounts+40" when DWARF
  * cannot tell), any other lock by the user code that first took it ("mutex first locked at
- * bank.c:42 (worker)"); a thread by its pthread_setname_np name, else "main" for the main
+ * bank.c:42 (worker)"; a Python lock by its expression there, "lock1 (first locked at
+ * lesson.py:12)"); a thread by its pthread_setname_np name, else "main" for the main
  * thread, else its start routine. Lock wrappers are told apart from the user's sites
  * (lock_wrapper.h). */
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 
 #include "lock_wrapper.h"
 #include "lockwatch/wire.h"
+#include "py_lock_name.h"
 #include "render_common.h"
 #include "symbolise.h"
 
@@ -96,7 +98,7 @@ static const struct lw_frame *naming_frame(const struct lw_stack *s)
 static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lock *l)
 {
     if (l == NULL || l->name != NULL) return 0;
-    char buf[512];
+    char buf[512], expr[128];
     bool failed = false;
     uint64_t offset = 0;
     uint64_t size = 0;
@@ -122,6 +124,10 @@ static int name_lock(struct lwd_symboliser *s, struct lw_report *r, struct lw_lo
         snprintf(buf, sizeof buf, "%s", object);
     else if (object != NULL)
         snprintf(buf, sizeof buf, "%s+%" PRIu64, object, offset);
+    else if (site != NULL && site->python &&
+             lwd_py_lock_expr(site->file, site->line, expr, sizeof expr))
+        snprintf(buf, sizeof buf, "%s (first locked at %s:%d)", expr, lwd_basename(site->file),
+                 site->line);
     else if (site != NULL && site->file != NULL && site->function != NULL)
         snprintf(buf, sizeof buf, "%s first locked at %s:%d (%s)", type, lwd_basename(site->file),
                  site->line, site->function);
