@@ -43,24 +43,20 @@ static size_t one_call(struct lwd_symboliser *s, const struct lw_report *r,
     return n;
 }
 
-/* How many of the stack's innermost frames are the interpreter's own unnamed C code (the image
- * of its first evaluation-loop frame, no source line) before any other frame: the body of
- * `lock.acquire()` and its call, which a Python traceback does not show either. */
-static size_t interpreter_top(const struct lw_stack *stack)
+/* The interpreter's image: the module of the stack's first evaluation-loop frame. */
+static const char *interpreter_of(const struct lw_stack *stack)
 {
-    const char *interpreter = NULL;
-    for (size_t i = 0; i < stack->nframes && interpreter == NULL; i++)
-        if (is_eval_loop(&stack->frames[i])) interpreter = stack->frames[i].module;
-    if (interpreter == NULL) return 0;
-    size_t n = 0;
-    while (n < stack->nframes) {
-        const struct lw_frame *f = &stack->frames[n];
-        if (is_eval_loop(f) || f->python || f->file != NULL || f->module == NULL ||
-            strcmp(f->module, interpreter) != 0)
-            break;
-        n++;
-    }
-    return n;
+    for (size_t i = 0; i < stack->nframes; i++)
+        if (is_eval_loop(&stack->frames[i])) return stack->frames[i].module;
+    return NULL;
+}
+
+/* Whether f is the interpreter's own C code (other than its evaluation loop): the machinery of
+ * a Python call, which a Python traceback does not show either. */
+static bool interpreter_frame(const struct lw_frame *f, const char *interpreter)
+{
+    return interpreter != NULL && !f->python && !is_eval_loop(f) && f->module != NULL &&
+           strcmp(f->module, interpreter) == 0;
 }
 
 /* The spliced frames into out (when not NULL); returns their count. */
@@ -68,8 +64,10 @@ static size_t splice(struct lwd_symboliser *s, const struct lw_report *r,
                      const struct lw_stack *stack, struct lw_frame *out)
 {
     size_t n = 0, k = 0;
-    for (size_t i = interpreter_top(stack); i < stack->nframes; i++) {
+    const char *interpreter = interpreter_of(stack);
+    for (size_t i = 0; i < stack->nframes; i++) {
         const struct lw_frame *f = &stack->frames[i];
+        if (interpreter_frame(f, interpreter)) continue;
         /* Inlined frames come before their physical frame, at the same pc. */
         size_t phys = i;
         while (phys < stack->nframes && stack->frames[phys].inlined &&

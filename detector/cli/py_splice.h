@@ -6,8 +6,9 @@
  * (with the calls inlined into it) is replaced by its Python frames (lw_frame.python), named
  * from the image's code objects; frames still being set up are left out. Python frames left over
  * (the C stack was cut before their loop frames) go at the end, where they belong: outermost.
- * The interpreter's own unnamed frames above the innermost Python frame (the C code of the Python
- * call that took the lock) are left out, as a Python traceback leaves them out. */
+ * The interpreter image's other frames (the C machinery of Python calls, such as the body of
+ * `lock.acquire()`) are left out, as a Python traceback leaves them out; frames of other images
+ * (libc, a C library called through ctypes) stay. */
 #ifndef LWD_PY_SPLICE_H
 #define LWD_PY_SPLICE_H
 

@@ -54,8 +54,14 @@ def python_frames(frames):
 
 
 def check_no_eval_loop(what, frames):
+    """No evaluation loop left, and none of the interpreter's own C frames (its image's frames
+    around the Python ones): a stack in Python terms, as a traceback is."""
     if any(f.get("function") == EVAL_LOOP for f in frames):
         fail(f"{what}: an evaluation-loop frame is still there")
+    interpreter = [f for f in frames
+                   if os.path.basename(f.get("module") or "").startswith(("python3", "libpython3"))]
+    if interpreter:
+        fail(f"{what}: the interpreter's own frames are shown: {interpreter[:2]}")
 
 
 def check_relock(args, lockwatch):
