@@ -113,16 +113,6 @@ struct roster {
     size_t n;
 };
 
-static const struct lw_report *sort_report; /* for by_pid_entry */
-
-static int by_pid_entry(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    int32_t px = sort_report->processes[x].pid, py = sort_report->processes[y].pid;
-    if (px != py) return px < py ? -1 : 1;
-    return (x > y) - (x < y);
-}
-
 static int by_entry_tid(const void *a, const void *b)
 {
     const struct lw_thread *x = *(struct lw_thread *const *)a, *y = *(struct lw_thread *const *)b;
@@ -135,28 +125,17 @@ static bool make_roster(const struct lw_report *r, struct roster *ro)
 {
     *ro = (struct roster){NULL, 0};
     size_t np = r->nprocesses;
-    uint32_t *order = malloc((np + 1) * sizeof *order);
-    bool *current = calloc(np + 1, sizeof *current);
     ro->threads = malloc((r->nthreads + 1) * sizeof *ro->threads);
-    bool ok = order && current && ro->threads;
+    bool ok = ro->threads != NULL;
     if (ok) {
-        /* The current entry of a pid is its last. */
-        for (size_t i = 0; i < np; i++)
-            order[i] = (uint32_t)i;
-        sort_report = r;
-        qsort(order, np, sizeof *order, by_pid_entry);
-        for (size_t k = 0; k < np; k++)
-            current[order[k]] =
-                k + 1 == np || r->processes[order[k + 1]].pid != r->processes[order[k]].pid;
         for (size_t i = 0; i < r->nthreads; i++) {
             struct lw_thread *t = r->threads[i];
-            if (t->wait_slot != 0 && !t->exited && t->process < np && current[t->process])
+            if (t->wait_slot != 0 && !t->exited && t->process < np &&
+                !r->processes[t->process].superseded)
                 ro->threads[ro->n++] = t;
         }
         qsort(ro->threads, ro->n, sizeof *ro->threads, by_entry_tid);
     }
-    free(order);
-    free(current);
     if (!ok) {
         free(ro->threads);
         ro->threads = NULL;
@@ -434,7 +413,7 @@ static bool lasting(const struct lwd_watch *w, const struct lw_thread *t, long l
 static long entry_of(const struct lw_report *r, pid_t pid)
 {
     for (size_t i = r->nprocesses; i-- > 0;)
-        if (r->processes[i].pid == pid) return (long)i;
+        if (r->processes[i].pid == pid && !r->processes[i].superseded) return (long)i;
     return -1;
 }
 

@@ -23,7 +23,7 @@
 
 int lw_sem_signal(struct lw_detector *d, const struct lw_rec_sem_signal *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_lock *sem = p ? lw_lock_of(d, p->image, &rec->sem, NULL) : NULL;
     if (!sem) return LW_ERR_NOMEM;
     sem->signal = true;
