@@ -108,9 +108,9 @@ struct lw_detector {
 
     struct lw_depot depot;
     struct lw_graph *graph;
-    struct lw_map pids;             /* (pid, 0) -> index of its newest process (latest start) */
-    uint32_t *process_prev;         /* per process: the entry of the same pid that started just
-                                       before it (an earlier image or pid use), UINT32_MAX none */
+    struct lw_map pids;     /* (pid, 0) -> index of its newest process (latest start) */
+    uint32_t *process_prev; /* per process: the entry of the same pid that started just
+                               before it (an earlier image or pid use), UINT32_MAX none */
     size_t process_prev_cap;
     struct lw_map thread_keys;      /* (process index, thread number) -> thread index */
     struct lw_lock_index lock_keys; /* (image, addr, generation) -> lock index (tables.c) */

@@ -71,8 +71,7 @@ static struct lw_process *process_add(struct lw_detector *d, int32_t pid, int32_
 
 /* The newest entry of pid that started at or before time_ns (an entry of unknown start fits any
  * time); false when pid has none. */
-static bool process_at(const struct lw_detector *d, int32_t pid, uint64_t time_ns,
-                       uint64_t *index)
+static bool process_at(const struct lw_detector *d, int32_t pid, uint64_t time_ns, uint64_t *index)
 {
     uint64_t i;
     if (!lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &i)) return false;
