@@ -127,16 +127,16 @@ static void test_late_process_record_keeps_order(void **state)
 static void test_fork_takes_parent_image_of_its_time(void **state)
 {
     struct lw_detector *d = *state;
-    rec_process(&r, 101, PID, LW_ORIGIN_FORK, "/bin/sh");
-    feed_at(d, T_OLD + 1);
     exec_new_image(d);
+    rec_process(&r, 101, PID, LW_ORIGIN_FORK, "/bin/sh"); /* applied late */
+    feed_at(d, T_OLD + 1);
     rec_process(&r, 102, PID, LW_ORIGIN_FORK, "/usr/bin/prog");
     feed_at(d, T_NEW + 1);
     struct lw_report *rep = lw_detector_report(d);
     assert_int_equal(rep->nprocesses, 4);
     assert_int_equal(rep->nimages, 2);
-    assert_int_equal(rep->processes[1].image, rep->processes[0].image); /* 101 */
-    assert_int_equal(rep->processes[3].image, rep->processes[2].image); /* 102 */
+    assert_int_equal(rep->processes[2].image, rep->processes[0].image); /* 101 */
+    assert_int_equal(rep->processes[3].image, rep->processes[1].image); /* 102 */
 }
 
 int main(void)
