@@ -293,9 +293,16 @@ static void look_process(struct lwd_watch *w, struct lw_detector *d, pid_t pid,
          * that one is skipped and the rest read again. */
         for (size_t done = 0; done < n;) {
             ssize_t got = process_vm_readv(pid, local + done, n - done, remote + done, n - done, 0);
+            if (got < 0 && errno == ESRCH) {
+                /* Ended (a process that calls _exit sends no THREAD_EXIT): its threads wait for
+                 * nothing now, and must not keep the run from counting as stuck. */
+                for (size_t k = at + done; k < count; k++)
+                    forget_slot(w, d, threads[k]);
+                return;
+            }
             if (got < 0 && errno != EFAULT) {
                 if (errno == EPERM || errno == EACCES) say_denied(w, pid, errno);
-                return; /* the process is gone or closed to us */
+                return; /* closed to us */
             }
             size_t whole = got > 0 ? (size_t)got / sizeof slots[0] : 0;
             for (size_t k = done; k < done + whole; k++)
