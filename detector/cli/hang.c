@@ -10,14 +10,14 @@
 #include "stop.h"
 #include "thread_dump.h"
 
-/* The module list of pid's current image (an exec keeps the pid: the last entry is current). */
+/* The module list of pid's current image (an exec keeps the pid: the entry not superseded). */
 static const struct lw_image *image_of(const struct lw_report *r, pid_t pid)
 {
-    const struct lw_image *image = NULL;
     for (size_t i = 0; i < r->nprocesses; i++)
-        if (r->processes[i].pid == pid && r->processes[i].image < r->nimages)
-            image = &r->images[r->processes[i].image];
-    return image;
+        if (r->processes[i].pid == pid && !r->processes[i].superseded &&
+            r->processes[i].image < r->nimages)
+            return &r->images[r->processes[i].image];
+    return NULL;
 }
 
 bool lwd_pc_in_module(const struct lw_image *image, uint64_t pc, const char *path)

@@ -113,16 +113,6 @@ struct roster {
     size_t n;
 };
 
-static const struct lw_report *sort_report; /* for by_pid_entry */
-
-static int by_pid_entry(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    int32_t px = sort_report->processes[x].pid, py = sort_report->processes[y].pid;
-    if (px != py) return px < py ? -1 : 1;
-    return (x > y) - (x < y);
-}
-
 static int by_entry_tid(const void *a, const void *b)
 {
     const struct lw_thread *x = *(struct lw_thread *const *)a, *y = *(struct lw_thread *const *)b;
@@ -135,28 +125,17 @@ static bool make_roster(const struct lw_report *r, struct roster *ro)
 {
     *ro = (struct roster){NULL, 0};
     size_t np = r->nprocesses;
-    uint32_t *order = malloc((np + 1) * sizeof *order);
-    bool *current = calloc(np + 1, sizeof *current);
     ro->threads = malloc((r->nthreads + 1) * sizeof *ro->threads);
-    bool ok = order && current && ro->threads;
+    bool ok = ro->threads != NULL;
     if (ok) {
-        /* The current entry of a pid is its last. */
-        for (size_t i = 0; i < np; i++)
-            order[i] = (uint32_t)i;
-        sort_report = r;
-        qsort(order, np, sizeof *order, by_pid_entry);
-        for (size_t k = 0; k < np; k++)
-            current[order[k]] =
-                k + 1 == np || r->processes[order[k + 1]].pid != r->processes[order[k]].pid;
         for (size_t i = 0; i < r->nthreads; i++) {
             struct lw_thread *t = r->threads[i];
-            if (t->wait_slot != 0 && !t->exited && t->process < np && current[t->process])
+            if (t->wait_slot != 0 && !t->exited && t->process < np &&
+                !r->processes[t->process].superseded)
                 ro->threads[ro->n++] = t;
         }
         qsort(ro->threads, ro->n, sizeof *ro->threads, by_entry_tid);
     }
-    free(order);
-    free(current);
     if (!ok) {
         free(ro->threads);
         ro->threads = NULL;
@@ -314,9 +293,16 @@ static void look_process(struct lwd_watch *w, struct lw_detector *d, pid_t pid,
          * that one is skipped and the rest read again. */
         for (size_t done = 0; done < n;) {
             ssize_t got = process_vm_readv(pid, local + done, n - done, remote + done, n - done, 0);
+            if (got < 0 && errno == ESRCH) {
+                /* Ended (a process that calls _exit sends no THREAD_EXIT): its threads wait for
+                 * nothing now, and must not keep the run from counting as stuck. */
+                for (size_t k = at + done; k < count; k++)
+                    forget_slot(w, d, threads[k]);
+                return;
+            }
             if (got < 0 && errno != EFAULT) {
                 if (errno == EPERM || errno == EACCES) say_denied(w, pid, errno);
-                return; /* the process is gone or closed to us */
+                return; /* closed to us */
             }
             size_t whole = got > 0 ? (size_t)got / sizeof slots[0] : 0;
             for (size_t k = done; k < done + whole; k++)
@@ -434,7 +420,7 @@ static bool lasting(const struct lwd_watch *w, const struct lw_thread *t, long l
 static long entry_of(const struct lw_report *r, pid_t pid)
 {
     for (size_t i = r->nprocesses; i-- > 0;)
-        if (r->processes[i].pid == pid) return (long)i;
+        if (r->processes[i].pid == pid && !r->processes[i].superseded) return (long)i;
     return -1;
 }
 

@@ -57,6 +57,7 @@ void lw_detector_free(struct lw_detector *d)
     lw_depot_free(&d->depot);
     lw_graph_free(d->graph);
     lw_map_free(&d->pids);
+    free(d->process_prev);
     lw_map_free(&d->thread_keys);
     lw_lock_index_free(&d->lock_keys);
     lw_lone_locks_free(&d->lone);
@@ -109,7 +110,7 @@ bool lw_detector_must_stop(const struct lw_detector *d)
 
 static int on_stack(struct lw_detector *d, const struct lw_rec_stack *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     int nomem = 0;
     struct lw_stack *stack = p ? lw_depot_get(&d->depot, p->image, rec->id, &nomem) : NULL;
     bool had_frames = stack && stack->frames;
@@ -122,7 +123,7 @@ static int on_stack(struct lw_detector *d, const struct lw_rec_stack *rec)
 
 static int on_thread(struct lw_detector *d, const struct lw_rec_thread *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     int nomem = 0;
@@ -158,11 +159,11 @@ static int on_thread_exit(struct lw_detector *d, const struct lw_rec_thread_exit
 
 static int on_watch(struct lw_detector *d, const struct lw_rec_watch *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     /* lw_thread_of may have grown the process table: look the process up again. */
-    p = lw_process_of(d, rec->h.pid);
+    p = lw_process_for(d, &rec->h);
     t->wait_slot = rec->slot;
     t->signal_log = rec->signals;
     t->handle = rec->handle;

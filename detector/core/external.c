@@ -170,7 +170,7 @@ int lw_detector_add_hang(struct lw_detector *d, const struct lw_hung_thread *thr
     f->nthreads = 0;
     for (size_t i = 0; i < n; i++) {
         const struct lw_hung_thread *h = &threads[i];
-        struct lw_process *p = lw_process_of(d, h->pid);
+        struct lw_process *p = lw_process_latest(d, h->pid);
         if (!p) return LW_ERR_NOMEM;
         struct lw_stack *stack = NULL;
         if (h->nframes > 0) {

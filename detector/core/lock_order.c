@@ -57,7 +57,7 @@ out:
 
 int lw_lock_order_held(struct lw_detector *d, const struct lw_rec_held *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     size_t old_cap = d->older_held_cap;
@@ -106,7 +106,7 @@ _Static_assert(LW_WIRE_MAX_HELD_EDGES <= LW_GRAPH_MAX_GATES, "a held set fits an
 
 int lw_lock_order_acquire(struct lw_detector *d, const struct lw_rec_acquire *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     uint32_t nwire;

@@ -100,7 +100,7 @@ static int thread_by_number(struct lw_detector *d, const struct lw_rec_misuse *r
 
 int lw_misuse_finding(struct lw_detector *d, const struct lw_rec_misuse *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *sender = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!sender) return LW_ERR_NOMEM;
     uint32_t image = p->image;

@@ -61,7 +61,7 @@ static struct lw_lock_profile *profile_of(struct lw_report *r, const struct lw_l
 
 int lw_profile_holds(struct lw_detector *d, const struct lw_rec_holds *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     for (uint32_t i = 0; i < rec->nevents; i++) {

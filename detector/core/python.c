@@ -8,7 +8,7 @@
 
 int lw_python_record(struct lw_detector *d, const struct lw_rec_python *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     if (!p) return LW_ERR_NOMEM;
     struct lw_image *img = &d->report.images[p->image];
     img->python = true;
@@ -77,7 +77,7 @@ static int code_add(struct lw_detector *d, uint32_t image, const struct lw_py_co
 
 int lw_python_code_record(struct lw_detector *d, const struct lw_rec_pycode *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     if (!p) return LW_ERR_NOMEM;
     const struct lw_py_code code = {.id = rec->code,
                                     .first_line = rec->first_line,
@@ -110,7 +110,7 @@ int lw_python_stack_set(struct lw_stack *stack, const struct lw_py_frame *py, si
 
 int lw_python_stack_record(struct lw_detector *d, const struct lw_rec_pystack *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     int nomem = 0;
     struct lw_stack *stack = p ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
     if (!stack) return LW_ERR_NOMEM;

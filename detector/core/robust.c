@@ -13,7 +13,7 @@
 
 int lw_robust_hold_back(struct lw_detector *d, const struct lw_rec_misuse *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     if (!p) return LW_ERR_NOMEM;
     struct lw_robust_pending *all =
         lw_grow(d->robust, &d->robust_cap, d->nrobust + 1, sizeof *d->robust);
@@ -25,7 +25,7 @@ int lw_robust_hold_back(struct lw_detector *d, const struct lw_rec_misuse *rec)
 
 int lw_robust_recovered(struct lw_detector *d, const struct lw_rec_misuse *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     if (!p) return LW_ERR_NOMEM;
     size_t kept = 0;
     for (size_t i = 0; i < d->nrobust; i++) {

@@ -43,13 +43,13 @@ static struct lw_thread *joined_thread(struct lw_detector *d, const struct lw_th
 
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *joiner = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!joiner) return LW_ERR_NOMEM;
     struct lw_thread *joined = joined_thread(d, joiner, rec->joined);
     if (!joined) return LW_OK;
     int nomem = 0;
-    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
     struct lw_stack *stack =
         rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
     if (nomem || lw_hb_join(&d->hb, joiner->index, rec->h.epoch, joined->index, stack) != 0)
@@ -59,10 +59,10 @@ int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
 
 int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
-    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
     uint64_t index;
     if (!lw_map_get(&d->barrier_ids, t->process, rec->barrier, &index)) {
         index = d->hb.nbarriers;
@@ -79,10 +79,10 @@ int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
 
 int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
-    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
     int nomem = 0;
     struct lw_stack *stack =
         rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;

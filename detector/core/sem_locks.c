@@ -23,7 +23,7 @@
 
 int lw_sem_signal(struct lw_detector *d, const struct lw_rec_sem_signal *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_lock *sem = p ? lw_lock_of(d, p->image, &rec->sem, NULL) : NULL;
     if (!sem) return LW_ERR_NOMEM;
     sem->signal = true;
@@ -124,8 +124,7 @@ int lw_sem_flush(struct lw_detector *d)
         struct lw_sem_edge *e = &d->sem_edges[i];
         if (e->from->signal || e->to->signal) continue;
         rc = drop_signal_gates(d, &e->inst);
-        if (rc == LW_OK)
-            rc = lw_lock_order_edge(d, e->from, e->to, e->epoch, e->pid, &e->inst);
+        if (rc == LW_OK) rc = lw_lock_order_edge(d, e->from, e->to, e->epoch, e->pid, &e->inst);
     }
     free(d->sem_edges);
     d->sem_edges = NULL;

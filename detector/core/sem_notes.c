@@ -21,10 +21,10 @@ static int sem_append(uint32_t **all, size_t *n, size_t *cap, uint32_t epoch)
 
 int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
-    p = lw_process_of(d, rec->h.pid); /* lw_thread_of may have grown the table */
+    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
     int nomem = 0;
     struct lw_stack *stack =
         rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;

@@ -108,7 +108,10 @@ struct lw_detector {
 
     struct lw_depot depot;
     struct lw_graph *graph;
-    struct lw_map pids;             /* (pid, 0) -> index of its current process */
+    struct lw_map pids;     /* (pid, 0) -> index of its newest process (latest start) */
+    uint32_t *process_prev; /* per process: the entry of the same pid that started just
+                               before it (an earlier image or pid use), UINT32_MAX none */
+    size_t process_prev_cap;
     struct lw_map thread_keys;      /* (process index, thread number) -> thread index */
     struct lw_lock_index lock_keys; /* (image, addr, generation) -> lock index (tables.c) */
     struct lw_lone_locks lone;      /* locks seen only alone: not in lock_keys (tables.c) */
@@ -172,8 +175,15 @@ struct lw_detector {
  * aligned for any record type), else -1. */
 int lw_validate_record(const void *rec, size_t len);
 
-/* tables.c. Each returns NULL (or UINT32_MAX) only when out of memory. */
-struct lw_process *lw_process_of(struct lw_detector *d, int32_t pid);
+/* tables.c. Each returns NULL (or UINT32_MAX) only when out of memory.
+ * lw_process_for: the process entry (image instance) that sent the record with header h: the
+ * newest entry of h->pid that started at or before h->time_ns, since an exec keeps the pid while
+ * the old image's records may still be applied after the new image's PROCESS record. A header
+ * without a time (0: a driver call, or a runtime without a clock) means the newest entry.
+ * lw_process_latest: the newest entry of pid, for calls that have no record (the driver reads the
+ * live program, which is its newest image). Both make an entry of unknown image when none fits. */
+struct lw_process *lw_process_for(struct lw_detector *d, const struct lw_rec_header *h);
+struct lw_process *lw_process_latest(struct lw_detector *d, int32_t pid);
 int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec);
 int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec);
 struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h);

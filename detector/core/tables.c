@@ -29,29 +29,80 @@ static uint32_t image_add(struct lw_detector *d, const char *exe)
     return index;
 }
 
+/* Adds an entry for pid to the pid's entries, which are linked newest start first: an image's
+ * PROCESS record may be applied after a later image's. `newest`: ahead of all (a PROCESS record
+ * without a time), else by start_ns, a tie going to the entry added later. */
 static struct lw_process *process_add(struct lw_detector *d, int32_t pid, int32_t parent,
-                                      uint32_t image, bool forked, uint64_t start_ns)
+                                      uint32_t image, bool forked, uint64_t start_ns, bool newest)
 {
     struct lw_report *r = &d->report;
+    if (r->nprocesses >= UINT32_MAX - 1) return NULL;
     struct lw_process *procs =
         lw_grow(r->processes, &d->processes_cap, r->nprocesses + 1, sizeof *procs);
     if (!procs) return NULL;
     r->processes = procs;
-    if (lw_map_put(&d->pids, (uint64_t)(uint32_t)pid, 0, r->nprocesses) != 0) return NULL;
+    uint32_t *prev =
+        lw_grow(d->process_prev, &d->process_prev_cap, r->nprocesses + 1, sizeof *prev);
+    if (!prev) return NULL;
+    d->process_prev = prev;
+    uint32_t index = (uint32_t)r->nprocesses, newer = UINT32_MAX, older = UINT32_MAX;
+    uint64_t head;
+    if (lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &head)) older = (uint32_t)head;
+    while (!newest && older != UINT32_MAX && procs[older].start_ns > start_ns) {
+        newer = older;
+        older = prev[older];
+    }
+    if (newer == UINT32_MAX) {
+        if (lw_map_put(&d->pids, (uint64_t)(uint32_t)pid, 0, index) != 0) return NULL;
+        if (older != UINT32_MAX) procs[older].superseded = true;
+    } else {
+        prev[newer] = index;
+    }
+    prev[index] = older;
     struct lw_process *p = &procs[r->nprocesses++];
-    *p = (struct lw_process){
-        .pid = pid, .parent_pid = parent, .image = image, .forked = forked, .start_ns = start_ns};
+    *p = (struct lw_process){.pid = pid,
+                             .parent_pid = parent,
+                             .image = image,
+                             .forked = forked,
+                             .start_ns = start_ns,
+                             .superseded = newer != UINT32_MAX};
     return p;
 }
 
-struct lw_process *lw_process_of(struct lw_detector *d, int32_t pid)
+/* The newest entry of pid that started at or before time_ns (an entry of unknown start fits any
+ * time); false when pid has none. */
+static bool process_at(const struct lw_detector *d, int32_t pid, uint64_t time_ns, uint64_t *index)
+{
+    uint64_t i;
+    if (!lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &i)) return false;
+    for (; time_ns != 0 && i != UINT32_MAX; i = d->process_prev[i]) {
+        if (d->report.processes[i].start_ns <= time_ns) break;
+    }
+    *index = i;
+    return i != UINT32_MAX;
+}
+
+/* A record from a process whose PROCESS record has not come (yet): an image of unknown name,
+ * older than every entry of its pid that has a start. */
+static struct lw_process *process_unknown(struct lw_detector *d, int32_t pid)
+{
+    uint32_t image = image_add(d, NULL);
+    return image == UINT32_MAX ? NULL : process_add(d, pid, 0, image, false, 0, false);
+}
+
+struct lw_process *lw_process_latest(struct lw_detector *d, int32_t pid)
 {
     uint64_t index;
     if (lw_map_get(&d->pids, (uint64_t)(uint32_t)pid, 0, &index))
         return &d->report.processes[index];
-    /* A record before its process's PROCESS record: an image of unknown name. */
-    uint32_t image = image_add(d, NULL);
-    return image == UINT32_MAX ? NULL : process_add(d, pid, 0, image, false, 0);
+    return process_unknown(d, pid);
+}
+
+struct lw_process *lw_process_for(struct lw_detector *d, const struct lw_rec_header *h)
+{
+    uint64_t index;
+    if (process_at(d, h->pid, h->time_ns, &index)) return &d->report.processes[index];
+    return process_unknown(d, h->pid);
 }
 
 int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec)
@@ -59,20 +110,21 @@ int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec)
     uint32_t image = UINT32_MAX;
     uint64_t parent = 0;
     bool forked = rec->origin == LW_ORIGIN_FORK;
-    bool from_parent =
-        forked && lw_map_get(&d->pids, (uint64_t)(uint32_t)rec->parent_pid, 0, &parent);
+    /* The parent as it was when it forked: it may have exec'd since. */
+    bool from_parent = forked && process_at(d, rec->parent_pid, rec->h.time_ns, &parent);
     if (from_parent)
         image = d->report.processes[parent].image;
     else if ((image = image_add(d, rec->exe)) == UINT32_MAX)
         return LW_ERR_NOMEM;
-    if (!process_add(d, rec->h.pid, rec->parent_pid, image, forked, rec->h.time_ns))
+    if (!process_add(d, rec->h.pid, rec->parent_pid, image, forked, rec->h.time_ns,
+                     rec->h.time_ns == 0))
         return LW_ERR_NOMEM;
     return from_parent ? lw_schedule_fork(d, rec, (uint32_t)parent) : LW_OK;
 }
 
 int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     if (!p) return LW_ERR_NOMEM;
     struct lw_image *image = &d->report.images[p->image];
     struct lw_module *mods = realloc(image->modules, (image->nmodules + 1) * sizeof *mods);
@@ -100,7 +152,7 @@ int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec)
 
 struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h)
 {
-    struct lw_process *p = lw_process_of(d, h->pid);
+    struct lw_process *p = lw_process_for(d, h);
     if (!p) return NULL;
     /* Keyed by process entry, not pid: an exec keeps the pid but numbers threads anew. */
     uint64_t proc = (uint64_t)(p - d->report.processes), index;
@@ -171,7 +223,7 @@ struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct l
 
 int lw_lock_seen(struct lw_detector *d, const struct lw_rec_lock_seen *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     if (!p || !lw_thread_of(d, &rec->h)) return LW_ERR_NOMEM;
     const struct lw_lock_ref *ref = &rec->lock;
     if (lw_lock_index_find(&d->lock_keys, d->report.locks, p->image, ref->addr, ref->generation) !=

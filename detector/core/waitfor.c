@@ -231,7 +231,7 @@ static int check_wait(struct lw_detector *d, uint32_t start)
 
 int lw_waitfor_wait(struct lw_detector *d, const struct lw_rec_wait *rec)
 {
-    struct lw_process *p = lw_process_of(d, rec->h.pid);
+    struct lw_process *p = lw_process_for(d, &rec->h);
     struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
     if (!t) return LW_ERR_NOMEM;
     if (rec->deadline_ns != 0) return LW_OK;
@@ -362,7 +362,7 @@ int lw_detector_board_wait_stack(struct lw_detector *d, int32_t pid, uint32_t th
     if (!w) return LW_ERR_BADREC;
     if (npcs == 0) return LW_OK;
     if (!w->stack) {
-        struct lw_process *p = lw_process_of(d, pid);
+        struct lw_process *p = lw_process_latest(d, pid);
         w->stack = board_stack(d, p->image, pcs, npcs);
         return w->stack ? LW_OK : LW_ERR_NOMEM;
     }

@@ -123,6 +123,8 @@ struct lw_process {
     bool forked;          /* false: started by exec */
     uint64_t start_ns;    /* CLOCK_MONOTONIC time of its PROCESS record; 0: not known */
     uint64_t timer_board; /* address of its struct lw_timer_board in the program, 0 if unknown */
+    bool superseded;      /* a later image of the same pid (an exec, or the pid used again) started
+                             after it: the pid's live image is the one entry not superseded */
 };
 
 /* Contention figures of one lock from the hold events of --profile (wire.h LW_REC_HOLDS), in
