@@ -71,6 +71,8 @@ static void lwi_lifecycle_set(struct lwi_lockstate *e, const struct lwi_thread *
     atomic_store_explicit(&e->stack, stack, memory_order_relaxed);
     atomic_store_explicit(&e->unloads, unloads, memory_order_relaxed);
     atomic_store_explicit(&e->thread, self->number, memory_order_relaxed);
+    atomic_store_explicit(&e->pid, atomic_load_explicit(&lwi_pid, memory_order_relaxed),
+                          memory_order_relaxed);
     atomic_store_explicit(&e->life, life, memory_order_release);
 }
 
@@ -89,10 +91,14 @@ void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, 
     bool is_static = lwi_storage_static(ref->addr, &unloads);
     uint64_t stack = 0;
     /* An earlier init of this static lock, with no object unloaded since (its storage may now be
-     * another object's, loaded in the same place). */
+     * another object's, loaded in the same place), in this process: a forked child's first init
+     * of a lock its parent set up is the way to recover one that a thread gone in the fork may
+     * have held (CPython re-initialises its runtime's mutexes so), no misuse. */
     bool inited = e && is_static &&
                   atomic_load_explicit(&e->life, memory_order_acquire) == LWI_LS_INITIALISED &&
-                  atomic_load_explicit(&e->unloads, memory_order_relaxed) == unloads;
+                  atomic_load_explicit(&e->unloads, memory_order_relaxed) == unloads &&
+                  atomic_load_explicit(&e->pid, memory_order_relaxed) ==
+                      atomic_load_explicit(&lwi_pid, memory_order_relaxed);
     if (held || inited) {
         stack = lwi_depot_capture(self);
         if (held)

@@ -44,6 +44,8 @@ struct lwi_lockstate {
     _Atomic uint64_t stack;
     /* locks: objects unloaded so far when `life` was set (storage.h) */
     _Atomic uint64_t unloads;
+    /* locks: the process that set `life` (a child inherits its parent's entries) */
+    _Atomic int32_t pid;
     /* locks: kernel tid of a thread whose hold another thread's unlock ended, 0 if none */
     _Atomic int32_t released_tid;
     /* condition variables: threads inside a wait, their mutex (its family in mutex_type), the

@@ -43,6 +43,15 @@ bool lwd_asleep_in_wait(pid_t pid, pid_t tid, const struct lw_wait_slot *s)
 /* SIGINT in a SigCgt mask (bit n - 1 for signal n). */
 #define LWD_SIGINT_BIT (1ull << (SIGINT - 1))
 
+/* CPython catches SIGINT in every process, and its handler only notes the signal (a Python-level
+ * handler runs later, in the main thread, when its wait returns): it posts no semaphore, and
+ * counted it would keep every Python run whose threads all wait from being stuck. A C
+ * program's SIGINT handler may post one ("wait for Ctrl-C"), like any other handler. */
+uint64_t lwd_wake_signals(uint64_t caught, bool python)
+{
+    return python ? caught & ~LWD_SIGINT_BIT : caught;
+}
+
 /* Whether pid is one of the run's live processes. */
 static bool in_run(const pid_t *run, size_t nrun, pid_t pid)
 {
@@ -65,11 +74,9 @@ static bool run_thread(const pid_t *run, size_t nrun, int32_t tid)
 /* Whether something outside the run may end thread t's wait (slot s, in process pid): a
  * process-shared object that any process may signal, post or unlock (a shared mutex is let go
  * only by its owner, who must then be in the run); a semaphore of a process that catches
- * signals, whose handler may post it (the one wake-up a handler may make: sem_post is
- * async-signal-safe, pthread_cond_signal is not), since a signal may come from anywhere. A
- * handler of SIGINT alone does not count: SIGINT is the terminal's interrupt key, which a person
- * presses on a run that hangs, and CPython catches it in every process (a Python program whose
- * threads all wait would otherwise never be stuck); docs/internals.md, "The stuck-run rule". */
+ * signals (caught, after lwd_wake_signals), whose handler may post it (the one wake-up a handler
+ * may make: sem_post is async-signal-safe, pthread_cond_signal is not), since a signal may come
+ * from anywhere; docs/internals.md, "The stuck-run rule". */
 bool lwd_wakeable_from_outside(pid_t pid, const struct lw_wait_slot *s, uint64_t caught,
                                const pid_t *run, size_t nrun)
 {
@@ -79,7 +86,7 @@ bool lwd_wakeable_from_outside(pid_t pid, const struct lw_wait_slot *s, uint64_t
     case LW_WAIT_BARRIER:
         return s->object_flags & LW_LOCKF_PSHARED;
     case LW_WAIT_SEM:
-        return (s->object_flags & LW_LOCKF_PSHARED) || (caught & ~LWD_SIGINT_BIT) != 0;
+        return (s->object_flags & LW_LOCKF_PSHARED) || caught != 0;
     case LW_WAIT_LOCK: {
         if (!(s->lock.flags & LW_LOCKF_PSHARED)) return false;
         if (s->lock.type != LW_LOCK_MUTEX && s->lock.type != LW_LOCK_MTX) return true;

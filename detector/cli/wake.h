@@ -21,8 +21,13 @@ bool lwd_timers_pending(unsigned margin_ms, const struct lw_process *p);
  * s names. */
 bool lwd_asleep_in_wait(pid_t pid, pid_t tid, const struct lw_wait_slot *s);
 
+/* The signals of caught (a SigCgt mask) whose handler may post a semaphore: all of them, but
+ * SIGINT in a CPython process (python), whose own handler posts none. */
+uint64_t lwd_wake_signals(uint64_t caught, bool python);
+
 /* Whether something outside the run may end the wait of slot s in process pid. caught: the
- * signals pid catches (lwd_proc_caught_signals); run[0..nrun): the run's live processes. */
+ * signals pid catches that may post (lwd_wake_signals of lwd_proc_caught_signals);
+ * run[0..nrun): the run's live processes. */
 bool lwd_wakeable_from_outside(pid_t pid, const struct lw_wait_slot *s, uint64_t caught,
                                const pid_t *run, size_t nrun);
 

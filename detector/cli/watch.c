@@ -433,7 +433,9 @@ static bool process_stuck(const struct lwd_watch *w, const struct lw_report *r,
 {
     long p = entry_of(r, pid);
     if (p < 0 || lwd_timers_pending(w->delay_ms, &r->processes[p])) return false;
-    uint64_t caught = lwd_proc_caught_signals(pid);
+    const struct lw_process *proc = &r->processes[p];
+    bool python = proc->image < r->nimages && r->images[proc->image].python;
+    uint64_t caught = lwd_wake_signals(lwd_proc_caught_signals(pid), python);
     pid_t *tids = NULL;
     long ntids = lwd_proc_threads(pid, &tids);
     bool stuck = ntids >= 0;
