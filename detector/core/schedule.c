@@ -43,51 +43,38 @@ static struct lw_thread *joined_thread(struct lw_detector *d, const struct lw_th
 
 int lw_schedule_join(struct lw_detector *d, const struct lw_rec_join *rec)
 {
-    struct lw_process *p = lw_process_for(d, &rec->h);
-    struct lw_thread *joiner = p ? lw_thread_of(d, &rec->h) : NULL;
-    if (!joiner) return LW_ERR_NOMEM;
+    struct lw_thread *joiner;
+    struct lw_stack *stack;
+    if (lw_record_origin(d, &rec->h, rec->stack, &joiner, &stack) != LW_OK) return LW_ERR_NOMEM;
     struct lw_thread *joined = joined_thread(d, joiner, rec->joined);
     if (!joined) return LW_OK;
-    int nomem = 0;
-    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
-    struct lw_stack *stack =
-        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
-    if (nomem || lw_hb_join(&d->hb, joiner->index, rec->h.epoch, joined->index, stack) != 0)
+    if (lw_hb_join(&d->hb, joiner->index, rec->h.epoch, joined->index, stack) != 0)
         return LW_ERR_NOMEM;
     return LW_OK;
 }
 
 int lw_schedule_barrier(struct lw_detector *d, const struct lw_rec_barrier *rec)
 {
-    struct lw_process *p = lw_process_for(d, &rec->h);
-    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
-    if (!t) return LW_ERR_NOMEM;
-    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
+    struct lw_thread *t;
+    struct lw_stack *stack;
+    if (lw_record_origin(d, &rec->h, rec->stack, &t, &stack) != LW_OK) return LW_ERR_NOMEM;
     uint64_t index;
     if (!lw_map_get(&d->barrier_ids, t->process, rec->barrier, &index)) {
         index = d->hb.nbarriers;
         if (lw_map_put(&d->barrier_ids, t->process, rec->barrier, index) != 0) return LW_ERR_NOMEM;
     }
-    int nomem = 0;
-    struct lw_stack *stack =
-        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
-    if (nomem || lw_hb_barrier(&d->hb, (uint32_t)index, rec->barrier, rec->count, t->index,
-                               rec->h.epoch, stack) != 0)
+    if (lw_hb_barrier(&d->hb, (uint32_t)index, rec->barrier, rec->count, t->index, rec->h.epoch,
+                      stack) != 0)
         return LW_ERR_NOMEM;
     return LW_OK;
 }
 
 int lw_schedule_reap(struct lw_detector *d, const struct lw_rec_reap *rec)
 {
-    struct lw_process *p = lw_process_for(d, &rec->h);
-    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
-    if (!t) return LW_ERR_NOMEM;
-    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
-    int nomem = 0;
-    struct lw_stack *stack =
-        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
-    struct lw_reap *all =
-        nomem ? NULL : lw_grow(d->reaps, &d->reaps_cap, d->nreaps + 1, sizeof *all);
+    struct lw_thread *t;
+    struct lw_stack *stack;
+    if (lw_record_origin(d, &rec->h, rec->stack, &t, &stack) != LW_OK) return LW_ERR_NOMEM;
+    struct lw_reap *all = lw_grow(d->reaps, &d->reaps_cap, d->nreaps + 1, sizeof *all);
     if (!all) return LW_ERR_NOMEM;
     d->reaps = all;
     all[d->nreaps++] = (struct lw_reap){.waiter = t->index,

@@ -21,14 +21,10 @@ static int sem_append(uint32_t **all, size_t *n, size_t *cap, uint32_t epoch)
 
 int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec)
 {
-    struct lw_process *p = lw_process_for(d, &rec->h);
-    struct lw_thread *t = p ? lw_thread_of(d, &rec->h) : NULL;
-    if (!t) return LW_ERR_NOMEM;
-    p = lw_process_for(d, &rec->h); /* lw_thread_of may have grown the table */
-    int nomem = 0;
-    struct lw_stack *stack =
-        rec->stack ? lw_depot_get(&d->depot, p->image, rec->stack, &nomem) : NULL;
-    if (nomem) return LW_ERR_NOMEM;
+    struct lw_thread *t;
+    struct lw_stack *stack;
+    if (lw_record_origin(d, &rec->h, rec->stack, &t, &stack) != LW_OK) return LW_ERR_NOMEM;
+    const struct lw_process *p = &d->report.processes[t->process];
     /* Keyed by image, not process: a forked child's semaphore at the same address may be the
      * parent's (memory they share) or its own copy; either way its posts count as a second
      * poster, so no hand-over is claimed across the fork. */

@@ -187,6 +187,10 @@ struct lw_process *lw_process_latest(struct lw_detector *d, int32_t pid);
 int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec);
 int lw_module_add(struct lw_detector *d, const struct lw_rec_module *rec);
 struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header *h);
+/* tables.c: the thread that sent a record (lw_thread_of) and the stack `stack_id` names in its
+ * image (NULL for id 0) into *thread and *stack. Returns LW_OK or LW_ERR_NOMEM. */
+int lw_record_origin(struct lw_detector *d, const struct lw_rec_header *h, uint64_t stack_id,
+                     struct lw_thread **thread, struct lw_stack **stack);
 struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct lw_lock_ref *ref,
                            struct lw_stack *stack);
 /* tables.c: a LOCK_SEEN record: the lock joins the lone set unless the lock table has it. */

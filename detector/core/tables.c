@@ -181,6 +181,19 @@ struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header
     return t;
 }
 
+int lw_record_origin(struct lw_detector *d, const struct lw_rec_header *h, uint64_t stack_id,
+                     struct lw_thread **thread, struct lw_stack **stack)
+{
+    *stack = NULL;
+    if ((*thread = lw_thread_of(d, h)) == NULL) return LW_ERR_NOMEM;
+    if (stack_id == 0) return LW_OK;
+    int nomem = 0;
+    /* looked up after lw_thread_of, which may have grown the process table */
+    *stack =
+        lw_depot_get(&d->depot, d->report.processes[(*thread)->process].image, stack_id, &nomem);
+    return nomem ? LW_ERR_NOMEM : LW_OK;
+}
+
 struct lw_lock *lw_lock_of(struct lw_detector *d, uint32_t image, const struct lw_lock_ref *ref,
                            struct lw_stack *stack)
 {
