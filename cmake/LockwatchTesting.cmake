@@ -53,3 +53,12 @@ function(lw_add_report_test name)
     COMMAND ${check} -- $<TARGET_FILE:${ARG_PROGRAM}> ${ARG_ARGS}
     TIMEOUT ${ARG_TIMEOUT} LABELS ${ARG_LABELS})
 endfunction()
+
+# lw_add_skipped_test(NAME REASON [LABELS l...])
+# Stands for tests that cannot run in this build: CTest reports NAME as skipped (exit 77), with
+# REASON in its output, never as passed and never silently absent.
+function(lw_add_skipped_test name reason)
+  cmake_parse_arguments(ARG "" "" "LABELS" ${ARGN})
+  add_test(NAME ${name} COMMAND sh -c "echo \"skipped: $1\"; exit 77" sh "${reason}")
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 LABELS "${ARG_LABELS}")
+endfunction()

@@ -8,9 +8,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LOCKWATCH_BUILD_DIR:-$here/build}
 
-# Why each package: see "Dependencies" in README.md.
-packages=(build-essential cmake pkg-config clang libclang-rt-dev libunwind-dev libdw-dev
-          libelf-dev libjson-c-dev libcmocka-dev python3 python3-dev graphviz)
+# Why each package: see "Dependencies" in docs/hacking.md.
+packages=(build-essential cmake pkg-config clang clang-format libclang-rt-dev libunwind-dev
+          libdw-dev libelf-dev libjson-c-dev libcmocka-dev python3 python3-dev python3-yaml
+          graphviz git)
 
 missing=()
 for p in "${packages[@]}"; do
