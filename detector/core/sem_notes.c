@@ -55,24 +55,25 @@ int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec)
     uint64_t index;
     bool known = lw_map_get(&d->sem_ids, p->image, rec->sem, &index);
     if (rec->op == LW_SEM_INIT) { /* a new life: what came before is another semaphore */
-        if (known && !may_hand_over(&d->sems[index])) {
-            /* Its records all went to it: later ones go to the new life. So it is final, and
-             * a semaphore made afresh for each wait (CPython's Condition) costs nothing here. */
-            struct lw_sem_track *old = &d->sems[index];
-            free(old->posts);
-            free(old->waits);
-            *old = (struct lw_sem_track){.dead = true};
-            d->ndead_sems++;
-        }
+        /* The life it replaces got all its records (later ones go to the new life): when it
+         * cannot be a note, it is forgotten, so a semaphore made afresh for each wait (CPython's
+         * Condition) costs nothing here. Marked only once the new life is in the map. */
+        bool forget = known && !may_hand_over(&d->sems[index]);
         if (d->nsems == d->sems_cap && d->ndead_sems > 0 && d->ndead_sems * 2 >= d->nsems) {
             drop_dead(d);
             d->ndead_sems = 0;
+            known = lw_map_get(&d->sem_ids, p->image, rec->sem, &index); /* it may have moved */
         }
         struct lw_sem_track *all = lw_grow(d->sems, &d->sems_cap, d->nsems + 1, sizeof *all);
         if (!all) return LW_ERR_NOMEM;
         d->sems = all;
-        index = d->nsems;
-        if (lw_map_put(&d->sem_ids, p->image, rec->sem, index) != 0) return LW_ERR_NOMEM;
+        if (lw_map_put(&d->sem_ids, p->image, rec->sem, d->nsems) != 0) return LW_ERR_NOMEM;
+        if (known && forget) {
+            free(all[index].posts);
+            free(all[index].waits);
+            all[index] = (struct lw_sem_track){.dead = true};
+            d->ndead_sems++;
+        }
         all[d->nsems++] = (struct lw_sem_track){.image = p->image,
                                                 .addr = rec->sem,
                                                 .value = rec->value,
