@@ -9,9 +9,13 @@
                           the GIL go around the call, so the frames are read the safe (slower)
                           way (docs/internals.md, "Python frames")
     pyloop.py chains-gil N  the same through ctypes.PyDLL, which keeps the GIL: read in place
+    pyloop.py queue N     N round trips between two threads through two queue.Queue(maxsize=1):
+                          every Condition.wait makes a new waiter semaphore (a new lock that
+                          becomes a signal), so the driver's memory must not grow with N
 Prints the elapsed time. Python 3 standard library only.
 """
 import ctypes
+import queue
 import sys
 import threading
 import time
@@ -59,11 +63,27 @@ def new_chains(n, lib=libc):
         munlock(outer)
 
 
+def queue_round_trips(n):
+    there, back = queue.Queue(maxsize=1), queue.Queue(maxsize=1)
+
+    def echo():
+        for _ in range(n):
+            back.put(there.get())
+
+    t = threading.Thread(target=echo)
+    t.start()
+    for i in range(n):
+        there.put(i)
+        if back.get() != i:
+            raise SystemExit("pyloop.py: a round trip came back wrong")
+    t.join()
+
+
 def main():
     kind, n = sys.argv[1], int(sys.argv[2])
     start = time.perf_counter()
     kinds = {"lock": lock_loop, "chains": new_chains,
-             "chains-gil": lambda n: new_chains(n, libc_gil)}
+             "chains-gil": lambda n: new_chains(n, libc_gil), "queue": queue_round_trips}
     kinds[kind](n)
     print(f"{kind} {n}: {time.perf_counter() - start:.3f} s")
 

@@ -456,6 +456,10 @@ def workloads(env, args):
         CommandWorkload("python new chains", None, [PYTHON, PYLOOP, "chains", "20000"],
                         "20000 new lock-order chains made from Python 8 calls deep: a stack "
                         "capture with Python frames each", tools=(PYTHON,)),
+        CommandWorkload("python queue", None, [PYTHON, PYLOOP, "queue", "100000"],
+                        "100000 round trips through two queue.Queue(maxsize=1): a new waiter "
+                        "semaphore per Condition.wait (RSS x: the driver's memory)",
+                        tools=(PYTHON,)),
         CommandWorkload("fork-heavy", 3.0, [gb, "-k", "fork", "-c", "400", "-p", "4", "-t", "4",
                                             "-n", "20000"],
                         "400 forked children, 4 at a time, each with 4 threads taking 2 mutexes "

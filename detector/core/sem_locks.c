@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "grow.h"
+#include "mix.h"
 #include "state.h"
 
 int lw_sem_signal(struct lw_detector *d, const struct lw_rec_sem_signal *rec)
@@ -60,18 +61,90 @@ static bool gates(const struct lw_detector *d, const struct lw_lock *g)
     return !g->signal && lw_map_get(&d->sem_gate_threads, g->index, 0, &seen) && seen == UINT64_MAX;
 }
 
-/* Drops the kept edges from or to a semaphore proved a signal since: before the array grows, so
- * it holds edges that may still count, not every edge of every wait on a signal (each
- * Condition.wait of CPython makes a new waiter semaphore and an edge into it). Amortised O(1) per
- * edge: it runs when the array is full, and grows it only when half of it still counts. */
+/* inst's gates without those that exclude nothing, interned (the same set when all stay). With
+ * `final` (the end of the run) that is gates(); before it, only the signals, which stay signals,
+ * while a semaphore gate of one thread may yet become a gate of two. */
+static int drop_signal_gates(struct lw_detector *d, struct lw_graph_instance *inst, bool final)
+{
+    const struct lw_report *r = &d->report;
+    size_t kept = 0;
+    for (uint16_t i = 0; i < inst->ngates; i++) {
+        const struct lw_lock *g = r->locks[inst->gates[i].node];
+        if (final ? gates(d, g) : !g->signal) kept++;
+    }
+    if (kept == inst->ngates) return LW_OK;
+    struct lw_graph_gate *scratch =
+        kept ? lw_grow(d->gate_scratch, &d->gate_scratch_cap, kept, sizeof *scratch) : NULL;
+    if (kept && !scratch) return LW_ERR_NOMEM;
+    d->gate_scratch = scratch ? scratch : d->gate_scratch;
+    size_t n = 0;
+    for (uint16_t i = 0; i < inst->ngates; i++) {
+        const struct lw_lock *g = r->locks[inst->gates[i].node];
+        if (final ? gates(d, g) : !g->signal) scratch[n++] = inst->gates[i];
+    }
+    uint16_t ngates = 0;
+    const struct lw_graph_gate *set =
+        n ? lw_graph_intern_gates(d->graph, scratch, n, &ngates) : NULL;
+    if (n && !set) return LW_ERR_NOMEM;
+    inst->gates = set;
+    inst->ngates = ngates;
+    return LW_OK;
+}
+
+static bool same_use(const struct lw_sem_edge *a, const struct lw_sem_edge *b)
+{
+    return a->from == b->from && a->to == b->to && a->pid == b->pid &&
+           a->inst.thread == b->inst.thread && a->inst.from_mode == b->inst.from_mode &&
+           a->inst.to_mode == b->inst.to_mode && a->inst.ngates == b->inst.ngates &&
+           a->inst.gates == b->inst.gates && a->inst.payload == b->inst.payload;
+}
+
+/* Shrinks the kept edges to what the end of the run can still tell apart, in their order: drops
+ * those from or to a semaphore proved a signal since, and the signals among the gates of the
+ * others; then, of the edges alike in all but their epoch (ends, thread, modes, gates, sites),
+ * keeps the first and the latest. Added at the end, the first stores the instance (or not) as it
+ * would have, and the others only widen the thread's epochs on the edge (graph_uses.c), which the
+ * first and the latest span already: one thread's records come in order, so its epochs do not go
+ * down (an edge that would is kept as it is). Each Condition.wait of CPython makes a new waiter
+ * semaphore, and every lock taken while it is held (the GIL's mutex) a new ACQUIRE with it among
+ * the gates: those end alike once the waiter is a signal. */
 static void compact(struct lw_detector *d)
 {
+    struct lw_map alike = {0}; /* (hash of an edge) -> first + (latest + 1) << 32, in kept order */
+    bool merging = true;       /* out of memory for the map: keep the rest as they are */
     size_t kept = 0;
     for (size_t i = 0; i < d->nsem_edges; i++) {
-        const struct lw_sem_edge *e = &d->sem_edges[i];
-        if (!e->from->signal && !e->to->signal) d->sem_edges[kept++] = *e;
+        struct lw_sem_edge e = d->sem_edges[i];
+        if (e.from->signal || e.to->signal) continue;
+        struct lw_graph_instance inst = e.inst;
+        if (drop_signal_gates(d, &inst, false) == LW_OK) e.inst = inst;
+        uint64_t k0 = lw_mix64((uint64_t)(uintptr_t)e.from ^ lw_mix64((uint64_t)(uintptr_t)e.to) ^
+                               ((uint64_t)e.inst.thread << 32 | (uint32_t)e.pid));
+        uint64_t k1 = lw_mix64(
+            (uint64_t)(uintptr_t)e.inst.gates ^ lw_mix64((uint64_t)(uintptr_t)e.inst.payload) ^
+            ((uint64_t)e.inst.from_mode << 24 | (uint64_t)e.inst.to_mode << 16 | e.inst.ngates));
+        uint64_t v;
+        if (merging && lw_map_get(&alike, k0, k1, &v)) {
+            uint32_t first = (uint32_t)v, latest = (uint32_t)(v >> 32);
+            const struct lw_sem_edge *f = &d->sem_edges[first];
+            struct lw_sem_edge *l = latest ? &d->sem_edges[latest - 1] : NULL;
+            if (same_use(f, &e) && f->epoch <= e.epoch && (!l || l->epoch <= e.epoch)) {
+                if (lw_map_put(&alike, k0, k1, first | (uint64_t)(kept + 1) << 32) == 0) {
+                    if (l) l->from = NULL; /* e is the latest now */
+                } else {
+                    merging = false;
+                }
+            }
+        } else if (merging && lw_map_put(&alike, k0, k1, kept) != 0) {
+            merging = false;
+        }
+        d->sem_edges[kept++] = e;
     }
-    d->nsem_edges = kept;
+    lw_map_free(&alike);
+    size_t n = 0;
+    for (size_t i = 0; i < kept; i++)
+        if (d->sem_edges[i].from) d->sem_edges[n++] = d->sem_edges[i];
+    d->nsem_edges = n;
 }
 
 int lw_sem_defer(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to,
@@ -80,40 +153,18 @@ int lw_sem_defer(struct lw_detector *d, struct lw_lock *from, struct lw_lock *to
 {
     if (note_gate_threads(d, t, to, inst) != LW_OK) return LW_ERR_NOMEM;
     if (from->signal || to->signal) return LW_OK; /* known already: no order through it */
+    /* Compacted when full, and then doubled only when half of it still counts: amortised O(1)
+     * per edge, and the array holds edges that may count, not every edge of every wait on a
+     * signal. */
     size_t need = d->nsem_edges + 1;
     if (d->nsem_edges == d->sem_edges_cap && d->sem_edges_cap > 0) {
         compact(d);
-        if (d->nsem_edges > d->sem_edges_cap / 2) need = d->sem_edges_cap + 1; /* doubles */
+        need = d->nsem_edges > d->sem_edges_cap / 2 ? d->sem_edges_cap + 1 : d->nsem_edges + 1;
     }
     struct lw_sem_edge *all = lw_grow(d->sem_edges, &d->sem_edges_cap, need, sizeof *all);
     if (!all) return LW_ERR_NOMEM;
     d->sem_edges = all;
     all[d->nsem_edges++] = (struct lw_sem_edge){from, to, epoch, pid, *inst};
-    return LW_OK;
-}
-
-/* inst's gates without those that exclude nothing (gates()), interned (the same set when all
- * stay). */
-static int drop_signal_gates(struct lw_detector *d, struct lw_graph_instance *inst)
-{
-    const struct lw_report *r = &d->report;
-    size_t kept = 0;
-    for (uint16_t i = 0; i < inst->ngates; i++)
-        if (gates(d, r->locks[inst->gates[i].node])) kept++;
-    if (kept == inst->ngates) return LW_OK;
-    struct lw_graph_gate *scratch =
-        kept ? lw_grow(d->gate_scratch, &d->gate_scratch_cap, kept, sizeof *scratch) : NULL;
-    if (kept && !scratch) return LW_ERR_NOMEM;
-    d->gate_scratch = scratch ? scratch : d->gate_scratch;
-    size_t n = 0;
-    for (uint16_t i = 0; i < inst->ngates; i++)
-        if (gates(d, r->locks[inst->gates[i].node])) scratch[n++] = inst->gates[i];
-    uint16_t ngates = 0;
-    const struct lw_graph_gate *gates =
-        n ? lw_graph_intern_gates(d->graph, scratch, n, &ngates) : NULL;
-    if (n && !gates) return LW_ERR_NOMEM;
-    inst->gates = gates;
-    inst->ngates = ngates;
     return LW_OK;
 }
 
@@ -123,7 +174,7 @@ int lw_sem_flush(struct lw_detector *d)
     for (size_t i = 0; i < d->nsem_edges && rc == LW_OK; i++) {
         struct lw_sem_edge *e = &d->sem_edges[i];
         if (e->from->signal || e->to->signal) continue;
-        rc = drop_signal_gates(d, &e->inst);
+        rc = drop_signal_gates(d, &e->inst, true);
         if (rc == LW_OK) rc = lw_lock_order_edge(d, e->from, e->to, e->epoch, e->pid, &e->inst);
     }
     free(d->sem_edges);

@@ -19,6 +19,30 @@ static int sem_append(uint32_t **all, size_t *n, size_t *cap, uint32_t epoch)
     return LW_OK;
 }
 
+/* Whether life s, which no record can change any more, may still be a note: one that lacks a
+ * single poster and waiter, or whose waits never went past its initial value, hands over
+ * nothing (hands_over() below). */
+static bool may_hand_over(const struct lw_sem_track *s)
+{
+    return !s->many_posters && !s->many_waiters && s->nposts > 0 && s->value < s->nwaits;
+}
+
+/* Removes the lives marked dead from d->sems, keeping the order of the others (lw_sem_note takes
+ * the first that fits) and the index of each address's latest life in d->sem_ids. */
+static void drop_dead(struct lw_detector *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nsems; i++) {
+        struct lw_sem_track *s = &d->sems[i];
+        if (s->dead) continue;
+        uint64_t latest;
+        if (n != i && lw_map_get(&d->sem_ids, s->image, s->addr, &latest) && latest == i)
+            (void)lw_map_put(&d->sem_ids, s->image, s->addr, n); /* an overwrite: cannot fail */
+        d->sems[n++] = *s;
+    }
+    d->nsems = n;
+}
+
 int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec)
 {
     struct lw_thread *t;
@@ -31,11 +55,25 @@ int lw_sem_record(struct lw_detector *d, const struct lw_rec_sem *rec)
     uint64_t index;
     bool known = lw_map_get(&d->sem_ids, p->image, rec->sem, &index);
     if (rec->op == LW_SEM_INIT) { /* a new life: what came before is another semaphore */
+        /* The life it replaces got all its records (later ones go to the new life): when it
+         * cannot be a note, it is forgotten, so a semaphore made afresh for each wait (CPython's
+         * Condition) costs nothing here. Marked only once the new life is in the map. */
+        bool forget = known && !may_hand_over(&d->sems[index]);
+        if (d->nsems == d->sems_cap && d->ndead_sems > 0 && d->ndead_sems * 2 >= d->nsems) {
+            drop_dead(d);
+            d->ndead_sems = 0;
+            known = lw_map_get(&d->sem_ids, p->image, rec->sem, &index); /* it may have moved */
+        }
         struct lw_sem_track *all = lw_grow(d->sems, &d->sems_cap, d->nsems + 1, sizeof *all);
         if (!all) return LW_ERR_NOMEM;
         d->sems = all;
-        index = d->nsems;
-        if (lw_map_put(&d->sem_ids, p->image, rec->sem, index) != 0) return LW_ERR_NOMEM;
+        if (lw_map_put(&d->sem_ids, p->image, rec->sem, d->nsems) != 0) return LW_ERR_NOMEM;
+        if (known && forget) {
+            free(all[index].posts);
+            free(all[index].waits);
+            all[index] = (struct lw_sem_track){.dead = true};
+            d->ndead_sems++;
+        }
         all[d->nsems++] = (struct lw_sem_track){.image = p->image,
                                                 .addr = rec->sem,
                                                 .value = rec->value,
@@ -124,7 +162,8 @@ int lw_sem_note(struct lw_detector *d, struct lw_finding *f, const struct lw_hb_
             const struct lw_hb_use *ub = use_of(y, &uses[dir ? i : j]);
             if (!ua || !ub) continue;
             for (size_t k = 0; k < d->nsems; k++)
-                if (hands_over(&d->sems[k], ua, ub)) return add_note(d, f, &d->sems[k]);
+                if (!d->sems[k].dead && hands_over(&d->sems[k], ua, ub))
+                    return add_note(d, f, &d->sems[k]);
         }
     }
     return LW_OK;
@@ -139,5 +178,5 @@ void lw_sem_free(struct lw_detector *d)
     free(d->sems);
     lw_map_free(&d->sem_ids);
     d->sems = NULL;
-    d->nsems = d->sems_cap = 0;
+    d->nsems = d->sems_cap = d->ndead_sems = 0;
 }

@@ -148,7 +148,7 @@ struct lw_detector {
     struct lw_reap *reaps;     /* schedule.c: REAP records, matched to their child at the end */
     size_t nreaps, reaps_cap;
     struct lw_sem_track *sems; /* sem_notes.c: one per semaphore life (from its sem_init) */
-    size_t nsems, sems_cap;
+    size_t nsems, sems_cap, ndead_sems;
     struct lw_map sem_ids; /* (image, semaphore address) -> its latest life in sems */
 
     struct lw_robust_pending *robust; /* robust.c */
@@ -303,6 +303,7 @@ struct lw_sem_track {
     uint32_t value;          /* sem_init's initial value */
     uint32_t poster, waiter; /* the one thread that posted / waited, LW_HB_NONE: none yet */
     bool many_posters, many_waiters;
+    bool dead; /* superseded by a new life at its address, and no note can come of it */
     struct lw_stack *post_stack, *wait_stack; /* the first post and wait */
     uint32_t *posts, *waits; /* per post: epochs before it; per wait: first epoch after it */
     size_t nposts, posts_cap, nwaits, waits_cap;

@@ -12,6 +12,7 @@
 #include "lockwatch/detector.h"
 #include "lockwatch/graph.h"
 #include "records.h"
+#include "state.h"
 
 #define PID 100
 #define LOCK_A 0x1000
@@ -208,6 +209,46 @@ static void test_semaphore_note(void **state)
     }
 }
 
+/* A semaphore event at `addr` (sem() above is at 0x4000). */
+static void sem_at(struct lw_detector *d, uint64_t addr, uint32_t thread, uint32_t op,
+                   uint32_t value, uint32_t epoch)
+{
+    rec_sem(&r, PID, thread, addr, op, value, 0x61 + op);
+    rec_epoch(&r, epoch);
+    feed(d);
+}
+
+/* Semaphore lives re-made at one address (CPython's Condition makes a waiter per wait): a life
+ * that cannot hand over (its one wait took its initial token) is forgotten when the next
+ * sem_init replaces it, so 10,000 of them keep a few; one that can is kept in its place, and the
+ * finding still gets its note from it. */
+static void test_semaphore_lives_forgotten(void **state)
+{
+    (void)state;
+    struct lw_detector *d = detector_with_process(PID);
+    start(d, 1, 0, 0x1111);
+    start(d, 2, 1, 0x2222);
+    sem_at(d, 0x5000, 0, LW_SEM_INIT, 1, 0);
+    sem(d, 0, LW_SEM_INIT, 0, 0);
+    take(d, 1, 0, LOCK_A, LOCK_B);
+    sem(d, 1, LW_SEM_POST, 0, 1);
+    sem(d, 2, LW_SEM_WAIT, 0, 0);
+    for (int i = 0; i < 10000; i++) {
+        sem_at(d, 0x5000, 2, LW_SEM_POST, 0, 0);
+        sem_at(d, 0x5000, 1, LW_SEM_WAIT, 0, 1);
+        sem_at(d, 0x5000, 0, LW_SEM_INIT, 1, 0);
+        if (i == 5000) sem(d, 0, LW_SEM_INIT, 0, 0); /* the life at 0x4000 ends, kept */
+    }
+    assert_true(d->nsems <= 64);
+    take(d, 2, 0, LOCK_B, LOCK_A);
+    const struct lw_finding *f = the_inversion(d);
+    assert_int_equal(f->schedule, LW_SCHEDULE_CONCURRENT);
+    assert_int_equal(f->nordered, 1);
+    assert_true(f->ordered_by[0].note);
+    assert_int_equal(f->ordered_by[0].steps[0].object, 0x4000);
+    lw_detector_free(d);
+}
+
 /* A forked child (announced at time 10) takes A -> B; the parent's main thread waits for its end
  * (REAP at time 20, epoch 1) and takes B -> A: ordered by the wait. The same wait at time 5 (the
  * child with that pid announced itself after it: a reused pid) or at time 0 (no clock) orders
@@ -345,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_use_after_create_is_concurrent),
         cmocka_unit_test(test_unknown_thread_is_never_ordered),
         cmocka_unit_test(test_kept_thread_is_concurrent),
+        cmocka_unit_test(test_semaphore_lives_forgotten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
