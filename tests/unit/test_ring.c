@@ -1,5 +1,5 @@
 /* test_ring.c — the record ring (lockwatch/ring.h) end to end: the runtime's writer
- * (interpose/ring.c) and the driver's reader (detector/cli/ring.c) on one memfd, mapped twice as
+ * (interpose/ring.c) and the driver's reader (detector/cli/records/ring_reader.c) on one memfd, mapped twice as
  * in a real run. Records come out whole and in each writer's order while the ring goes round many
  * times and writers wait for room; a slot reserved by a process that no longer maps the ring is
  * skipped, one whose writer lives is waited for (for ever if the writer is stopped), else given
@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "detector/cli/ring.h"
+#include "detector/cli/records/ring_reader.h"
 #include "interpose/ring.h"
 
 #define WRITERS 4

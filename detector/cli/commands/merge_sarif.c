@@ -1,0 +1,206 @@
+/* merge_sarif.c — merges lockwatch's SARIF logs into one run (see merge_sarif.h). */
+#include "commands/merge_sarif.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/input_file.h"
+#include "common/out_file.h"
+#include "driver.h"
+#include "render/json_doc.h"
+
+#define FINGERPRINT_KEY "lockwatch/v1" /* as render_sarif.c writes it */
+
+struct merge {
+    json_object *root;        /* the merged log: the first input's, its first run kept */
+    json_object *run;         /* that run */
+    json_object *invocations; /* its arrays, grown with every other run's */
+    json_object *results;
+    json_object *seen; /* fingerprints already in results (a set: key -> null) */
+};
+
+static json_object *member(json_object *o, const char *key, json_type type)
+{
+    json_object *v = NULL;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, type))
+        return NULL;
+    return v;
+}
+
+static json_object *rules_of(json_object *run)
+{
+    json_object *driver = member(member(run, "tool", json_type_object), "driver", json_type_object);
+    return member(driver, "rules", json_type_array);
+}
+
+/* The input's JSON, or NULL after one line. */
+static json_object *read_log(const char *path, bool *nomem)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (!lwd_read_input(path, "SARIF log", LWD_INPUT_LIMIT, &text, &len, nomem)) return NULL;
+    json_tokener *tok = json_tokener_new();
+    json_object *root = NULL;
+    if (tok == NULL) {
+        *nomem = true;
+    } else if (len <= (size_t)INT_MAX) {
+        root = json_tokener_parse_ex(tok, text, (int)len);
+        if (root == NULL)
+            fprintf(stderr, "lockwatch merge-sarif: %s is not valid JSON: %s\n", path,
+                    json_tokener_error_desc(json_tokener_get_error(tok)));
+    } else {
+        fprintf(stderr, "lockwatch merge-sarif: %s is too large\n", path);
+    }
+    json_tokener_free(tok);
+    free(text);
+    return root;
+}
+
+/* What makes run unmergeable with the merged one, or NULL. */
+static const char *check_run(const struct merge *m, json_object *run)
+{
+    json_object *driver = member(member(run, "tool", json_type_object), "driver", json_type_object);
+    json_object *name = member(driver, "name", json_type_string);
+    if (name == NULL || strcmp(json_object_get_string(name), "lockwatch") != 0)
+        return "has a run of another tool than lockwatch";
+    if (member(run, "results", json_type_array) == NULL) return "has a run without results";
+    if (m->run == NULL) return NULL;
+    if (!json_object_equal(rules_of(run), rules_of(m->run)))
+        return "was written by another lockwatch version (its rules differ)";
+    json_object *a = NULL, *b = NULL;
+    json_object_object_get_ex(run, "originalUriBaseIds", &a);
+    json_object_object_get_ex(m->run, "originalUriBaseIds", &b);
+    if (!json_object_equal(a, b)) return "has another --source-root (originalUriBaseIds differ)";
+    return NULL;
+}
+
+/* Adds run's invocations and new results to the merged run. 0, or -1 out of memory. */
+static int add_run(struct merge *m, json_object *run)
+{
+    json_object *inv = member(run, "invocations", json_type_array);
+    for (size_t i = 0; inv != NULL && i < json_object_array_length(inv); i++)
+        if (json_object_array_add(m->invocations,
+                                  json_object_get(json_object_array_get_idx(inv, i))) != 0)
+            return -1;
+    json_object *results = member(run, "results", json_type_array);
+    for (size_t i = 0; i < json_object_array_length(results); i++) {
+        json_object *result = json_object_array_get_idx(results, i);
+        json_object *fp = member(member(result, "partialFingerprints", json_type_object),
+                                 FINGERPRINT_KEY, json_type_string);
+        if (fp != NULL) {
+            const char *key = json_object_get_string(fp);
+            if (json_object_object_get_ex(m->seen, key, NULL)) continue;
+            if (json_object_object_add(m->seen, key, NULL) != 0) return -1;
+        }
+        if (json_object_array_add(m->results, json_object_get(result)) != 0) return -1;
+    }
+    return 0;
+}
+
+/* Merges one input. 0, LWD_EXIT_BAD_SARIF after one line, or LWD_EXIT_TOOL out of memory. */
+static int merge_file(struct merge *m, const char *path)
+{
+    bool nomem = false;
+    json_object *root = read_log(path, &nomem);
+    if (root == NULL) return nomem ? LWD_EXIT_TOOL : LWD_EXIT_BAD_SARIF;
+    int rc = 0;
+    json_object *version = member(root, "version", json_type_string);
+    json_object *runs = member(root, "runs", json_type_array);
+    const char *problem = NULL;
+    if (version == NULL || strcmp(json_object_get_string(version), "2.1.0") != 0 || runs == NULL)
+        problem = "is not a SARIF 2.1.0 log";
+    else if (json_object_array_length(runs) == 0)
+        problem = "has no run";
+    for (size_t r = 0; problem == NULL && r < json_object_array_length(runs); r++) {
+        json_object *run = json_object_array_get_idx(runs, r);
+        if ((problem = check_run(m, run)) != NULL) break;
+        if (m->run == NULL) {
+            /* The first run becomes the merged one: its arrays are replaced by fresh ones that
+             * collect every run's entries, its own included. */
+            json_object *rest = json_object_get(run);
+            m->run = rest;
+            m->invocations = json_object_new_array();
+            m->results = json_object_new_array();
+            json_object *copy = json_object_new_object();
+            if (m->invocations == NULL || m->results == NULL || copy == NULL) {
+                json_object_put(copy);
+                rc = LWD_EXIT_TOOL;
+                break;
+            }
+            json_object_object_foreach(run, key, value)
+            {
+                if (strcmp(key, "invocations") != 0 && strcmp(key, "results") != 0)
+                    json_object_object_add(copy, key, json_object_get(value));
+            }
+            m->run = copy;
+            json_object_put(rest);
+            if (add_run(m, run) != 0) rc = LWD_EXIT_TOOL;
+            json_object_object_add(m->run, "invocations", json_object_get(m->invocations));
+            json_object_object_add(m->run, "results", json_object_get(m->results));
+            m->root = json_object_new_object();
+            if (m->root == NULL) {
+                rc = LWD_EXIT_TOOL;
+                break;
+            }
+            json_object *schema = member(root, "$schema", json_type_string);
+            if (schema != NULL) json_object_object_add(m->root, "$schema", json_object_get(schema));
+            json_object_object_add(m->root, "version", json_object_get(version));
+            json_object *merged_runs = json_object_new_array();
+            if (merged_runs == NULL ||
+                json_object_array_add(merged_runs, json_object_get(m->run)) != 0) {
+                json_object_put(merged_runs);
+                rc = LWD_EXIT_TOOL;
+                break;
+            }
+            json_object_object_add(m->root, "runs", merged_runs);
+        } else if (add_run(m, run) != 0) {
+            rc = LWD_EXIT_TOOL;
+        }
+        if (rc != 0) break;
+    }
+    if (problem != NULL) {
+        fprintf(stderr, "lockwatch merge-sarif: %s %s\n", path, problem);
+        rc = LWD_EXIT_BAD_SARIF;
+    }
+    json_object_put(root);
+    return rc;
+}
+
+int lwd_merge_sarif(int argc, char **argv)
+{
+    if (argc < 3) {
+        fputs("Usage: lockwatch merge-sarif OUT IN... (the SARIF logs of several lockwatch runs "
+              "into one)\n",
+              stderr);
+        return LWD_EXIT_USAGE;
+    }
+    struct merge m = {.seen = json_object_new_object()};
+    int rc = m.seen == NULL ? LWD_EXIT_TOOL : 0;
+    for (int i = 2; rc == 0 && i < argc; i++)
+        rc = merge_file(&m, argv[i]);
+    if (rc == LWD_EXIT_TOOL) fputs("lockwatch merge-sarif: out of memory\n", stderr);
+    if (rc == 0) {
+        FILE *out = lwd_out_create(argv[1], "merged SARIF log");
+        if (out == NULL) {
+            rc = LWD_EXIT_USAGE;
+        } else {
+            json_object *root = m.root;
+            m.root = NULL;
+            if (lwd_json_write_document(out, root, true) != 0 || fclose(out) != 0) {
+                fprintf(stderr, "lockwatch merge-sarif: cannot write %s: %m\n", argv[1]);
+                rc = LWD_EXIT_TOOL;
+            }
+        }
+    }
+    json_object_put(m.root);
+    json_object_put(m.run);
+    json_object_put(m.invocations);
+    json_object_put(m.results);
+    json_object_put(m.seen);
+    return rc;
+}
