@@ -70,7 +70,8 @@ static void replay_outcome(const char *path, const struct lw_report *report)
 
 int main(int argc, char **argv)
 {
-    int status = LWD_EXIT_TOOL;
+    enum lwd_exit status = LWD_EXIT_TOOL; /* of lockwatch's stages */
+    int program_status = 0;               /* the run's, once every stage succeeded */
     char *env_words = NULL;
     struct lwd_preflight pf = {NULL, NULL};
     struct lw_detector *detector = NULL;
@@ -93,10 +94,10 @@ int main(int argc, char **argv)
 
     /* `lockwatch demo [NAME]`: the teaching front end (demo.h). A program called demo still runs
      * as `lockwatch ./demo` or `lockwatch -- demo`. */
-    if (argc >= 2 && strcmp(argv[1], "demo") == 0) return lwd_demo(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "demo") == 0) return (int)lwd_demo(argc - 1, argv + 1);
     /* `lockwatch merge-sarif OUT IN...`: a test suite's SARIF logs into one (merge_sarif.h). */
     if (argc >= 2 && strcmp(argv[1], "merge-sarif") == 0)
-        return lwd_merge_sarif(argc - 1, argv + 1);
+        return (int)lwd_merge_sarif(argc - 1, argv + 1);
 
     const char *env = getenv(LWD_ENV_OPTIONS);
     if (env && !(env_words = strdup(env))) {
@@ -242,7 +243,8 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
-    status = lwd_exit_status(&triaged.report, &triaged.triage, &outcome, &opts);
+    program_status = lwd_exit_status(&triaged.report, &triaged.triage, &outcome, &opts);
+    status = LWD_EXIT_OK;
 out:
     if (lwd_graph_close(&graph) != 0) status = LWD_EXIT_TOOL;
     if (lwd_trace_close(&trace) != 0) status = LWD_EXIT_TOOL;
@@ -260,5 +262,5 @@ out:
     free(env_words);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         free(names[i]);
-    return status;
+    return status != LWD_EXIT_OK ? (int)status : program_status;
 }

@@ -24,7 +24,6 @@
 #include "driver.h"
 
 #define DEMO_MAX_OPTIONS 8 /* `option` lines an expect section may carry */
-#define DEMO_FAILED 1      /* a run did not go as the scenario expects */
 
 struct demo {
     char self[PATH_MAX];     /* this lockwatch */
@@ -523,13 +522,14 @@ static int run_variant(struct demo *d, const char *name, const char *variant,
 /* Runs one variant (if it was built: TSan variants are optional; broken and fixed were checked
  * by scenario_built) and says whether lockwatch ended as NAME/expect says. Returns 0 when it
  * did or the variant does not exist. */
-static int show_variant(struct demo *d, const char *name, const char *variant, const char *intro)
+static enum lwd_exit show_variant(struct demo *d, const char *name, const char *variant,
+                                  const char *intro)
 {
     char program[PATH_MAX * 2];
     bool python = is_python(d, name);
     snprintf(program, sizeof program, "%s/%s/%s%s", d->dir, name, variant, python ? ".py" : "");
     /* a TSan build clang could not make, or one a Python lesson has not */
-    if (access(program, python ? R_OK : X_OK) != 0) return 0;
+    if (access(program, python ? R_OK : X_OK) != 0) return LWD_EXIT_OK;
     struct demo_expect e;
     if (!read_expect(d, name, variant, &e)) {
         fprintf(stderr, "lockwatch demo: %s/%s/expect has no [%s] section\n", d->dir, name,
@@ -548,17 +548,17 @@ static int show_variant(struct demo *d, const char *name, const char *variant, c
         styled(d, STYLE_GOOD, "[as expected: lockwatch exited %d, %s]", status,
                want == LWD_EXIT_FINDINGS ? "findings reported" : "nothing reported");
         printf("\n\n");
-        return 0;
+        return LWD_EXIT_OK;
     }
     styled(d, STYLE_BAD, "[NOT as expected: lockwatch exited %d, the scenario expects %d]", status,
            want);
     printf("\n\n");
-    return DEMO_FAILED;
+    return LWD_EXIT_DEMO_MISMATCH;
 }
 
-static int worst(int a, int b)
+static enum lwd_exit worst(enum lwd_exit a, enum lwd_exit b)
 {
-    return a == LWD_EXIT_TOOL || b == LWD_EXIT_TOOL ? LWD_EXIT_TOOL : (a ? a : b);
+    return a == LWD_EXIT_TOOL || b == LWD_EXIT_TOOL ? LWD_EXIT_TOOL : a != LWD_EXIT_OK ? a : b;
 }
 
 /* The two programs every scenario has; says how to build them when they are missing. */
@@ -585,7 +585,7 @@ static bool scenario_built(const struct demo *d, const char *name)
     return true;
 }
 
-static int show_scenario(struct demo *d, const char *name)
+static enum lwd_exit show_scenario(struct demo *d, const char *name)
 {
     if (!scenario_built(d, name)) return LWD_EXIT_TOOL;
     char summary[512];
@@ -601,7 +601,7 @@ static int show_scenario(struct demo *d, const char *name)
     show_bug_lines(d, name);
     print_paragraph(d, name, "The symptom.");
 
-    int rc = show_variant(d, name, "broken", "The broken program, under lockwatch:");
+    enum lwd_exit rc = show_variant(d, name, "broken", "The broken program, under lockwatch:");
     if (rc == LWD_EXIT_TOOL) return rc;
     rc = worst(rc, show_variant(d, name, "broken-tsan",
                                 "The same program built with ThreadSanitizer "
@@ -616,14 +616,14 @@ static int show_scenario(struct demo *d, const char *name)
                                 "ThreadSanitizer, under lockwatch:"));
     pause_step(d);
     print_paragraph(d, name, "What lockwatch reports.");
-    if (rc == 0)
+    if (rc == LWD_EXIT_OK)
         styled(d, STYLE_GOOD, "The demo of %s ran as expected.", name);
     else
         styled(d, STYLE_BAD, "The demo of %s did not run as expected (see above).", name);
     return rc;
 }
 
-int lwd_demo(int argc, char **argv)
+enum lwd_exit lwd_demo(int argc, char **argv)
 {
     struct demo d = {.color = want_color()};
     d.wrap = (struct lwd_wrap){.out = stdout, .width = lwd_terminal_width(STDOUT_FILENO)};
@@ -659,7 +659,7 @@ int lwd_demo(int argc, char **argv)
                         "none (/dev/tty: %m)\n");
         return LWD_EXIT_USAGE;
     }
-    int rc = show_scenario(&d, name);
+    enum lwd_exit rc = show_scenario(&d, name);
     if (d.tty) fclose(d.tty);
     return rc;
 }

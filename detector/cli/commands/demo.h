@@ -8,14 +8,17 @@
  * command: bin/../scenarios in a build tree, bin/../share/lockwatch/scenarios once installed.
  *
  * Colour only when standard output is a terminal and NO_COLOR is unset (and TERM is not dumb).
- * Returns the exit status: 0 when every run went as the scenario expects, 1 when one did not,
+ * Returns the exit status: LWD_EXIT_OK when every run went as the scenario expects,
+ * LWD_EXIT_DEMO_MISMATCH (1) when one did not,
  * LWD_EXIT_USAGE for an unknown scenario or bad arguments, LWD_EXIT_TOOL when the scenarios are
  * missing (with how to build them) or a run could not start. */
 #ifndef LWD_DEMO_H
 #define LWD_DEMO_H
 
+#include "driver.h"
+
 /* argv[0] is "demo"; then, in any order, the scenario's name, --step, and --confirm[=N] (passed
  * on to the broken and fixed runs, so a potential deadlock is shown becoming real). */
-int lwd_demo(int argc, char **argv);
+enum lwd_exit lwd_demo(int argc, char **argv);
 
 #endif

@@ -102,13 +102,14 @@ static int add_run(struct merge *m, json_object *run)
     return 0;
 }
 
-/* Merges one input. 0, LWD_EXIT_BAD_SARIF after one line, or LWD_EXIT_TOOL out of memory. */
-static int merge_file(struct merge *m, const char *path)
+/* Merges one input. LWD_EXIT_OK, LWD_EXIT_BAD_SARIF after one line, or LWD_EXIT_TOOL out of memory.
+ */
+static enum lwd_exit merge_file(struct merge *m, const char *path)
 {
     bool nomem = false;
     json_object *root = read_log(path, &nomem);
     if (root == NULL) return nomem ? LWD_EXIT_TOOL : LWD_EXIT_BAD_SARIF;
-    int rc = 0;
+    enum lwd_exit rc = LWD_EXIT_OK;
     json_object *version = member(root, "version", json_type_string);
     json_object *runs = member(root, "runs", json_type_array);
     const char *problem = NULL;
@@ -161,7 +162,7 @@ static int merge_file(struct merge *m, const char *path)
         } else if (add_run(m, run) != 0) {
             rc = LWD_EXIT_TOOL;
         }
-        if (rc != 0) break;
+        if (rc != LWD_EXIT_OK) break;
     }
     if (problem != NULL) {
         fprintf(stderr, "lockwatch merge-sarif: %s %s\n", path, problem);
@@ -171,7 +172,7 @@ static int merge_file(struct merge *m, const char *path)
     return rc;
 }
 
-int lwd_merge_sarif(int argc, char **argv)
+enum lwd_exit lwd_merge_sarif(int argc, char **argv)
 {
     if (argc < 3) {
         fputs("Usage: lockwatch merge-sarif OUT IN... (the SARIF logs of several lockwatch runs "
@@ -180,11 +181,11 @@ int lwd_merge_sarif(int argc, char **argv)
         return LWD_EXIT_USAGE;
     }
     struct merge m = {.seen = json_object_new_object()};
-    int rc = m.seen == NULL ? LWD_EXIT_TOOL : 0;
-    for (int i = 2; rc == 0 && i < argc; i++)
+    enum lwd_exit rc = m.seen == NULL ? LWD_EXIT_TOOL : LWD_EXIT_OK;
+    for (int i = 2; rc == LWD_EXIT_OK && i < argc; i++)
         rc = merge_file(&m, argv[i]);
     if (rc == LWD_EXIT_TOOL) fputs("lockwatch merge-sarif: out of memory\n", stderr);
-    if (rc == 0) {
+    if (rc == LWD_EXIT_OK) {
         FILE *out = lwd_out_create(argv[1], "merged SARIF log");
         if (out == NULL) {
             rc = LWD_EXIT_USAGE;

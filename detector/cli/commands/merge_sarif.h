@@ -7,13 +7,16 @@
  * merged run keeps the first run's tool and base ids, every run's invocations, and every result
  * once: results with the same fingerprint (partialFingerprints "lockwatch/v1", e.g. one library
  * cycle found by several tests) are kept once, the first seen. OUT is written through
- * out_file.h; inputs are read through input_file.h. Returns 0, LWD_EXIT_USAGE for bad arguments
- * or an OUT that cannot be created, LWD_EXIT_BAD_SARIF when an input cannot be read or merged
- * (one line saying which and why), LWD_EXIT_TOOL when out of memory or OUT cannot be written. */
+ * out_file.h; inputs are read through input_file.h. Returns LWD_EXIT_OK, LWD_EXIT_USAGE for bad
+ * arguments or an OUT that cannot be created, LWD_EXIT_BAD_SARIF when an input cannot be read or
+ * merged (one line saying which and why), LWD_EXIT_TOOL when out of memory or OUT cannot be
+ * written. */
 #ifndef LWD_MERGE_SARIF_H
 #define LWD_MERGE_SARIF_H
 
+#include "driver.h"
+
 /* argv[0] is "merge-sarif". */
-int lwd_merge_sarif(int argc, char **argv);
+enum lwd_exit lwd_merge_sarif(int argc, char **argv);
 
 #endif

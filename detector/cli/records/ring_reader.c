@@ -1,5 +1,5 @@
-/* ring_reader.c — see ring_reader.h; the protocol is lockwatch/ring.h's. The ring's bytes belong to the
- * program, so nothing read from them is trusted: sizes are checked before use, and a record is
+/* ring_reader.c — see ring_reader.h; the protocol is lockwatch/ring.h's. The ring's bytes belong to
+ * the program, so nothing read from them is trusted: sizes are checked before use, and a record is
  * copied out whole before anyone looks at it. */
 #include "records/ring_reader.h"
 

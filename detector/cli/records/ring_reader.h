@@ -1,6 +1,6 @@
-/* ring_reader.h — the driver's end of a record ring (lockwatch/ring.h): maps the ring a process image
- * handed over, drains its records in order, and decides when a ring is no longer written.
- * No knowledge of connections or the detector: records go to a callback. */
+/* ring_reader.h — the driver's end of a record ring (lockwatch/ring.h): maps the ring a process
+ * image handed over, drains its records in order, and decides when a ring is no longer written. No
+ * knowledge of connections or the detector: records go to a callback. */
 #ifndef LWD_RING_READER_H
 #define LWD_RING_READER_H
 

@@ -99,7 +99,7 @@ static int dot_knows(const char *dot_program, const char *format)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : 0;
 }
 
-int lwd_graph_open(struct lwd_graph_out *g, const char *path)
+enum lwd_exit lwd_graph_open(struct lwd_graph_out *g, const char *path)
 {
     *g = (struct lwd_graph_out){.requested = path};
     if (path == NULL) return LWD_EXIT_OK;

@@ -26,7 +26,7 @@ struct lwd_graph_out {
 
 /* Opens the graph file for path (NULL: no graph; nothing to do). Returns LWD_EXIT_OK, or
  * LWD_EXIT_USAGE / LWD_EXIT_GRAPH_FORMAT / LWD_EXIT_TOOL after one line on stderr. */
-int lwd_graph_open(struct lwd_graph_out *g, const char *path);
+enum lwd_exit lwd_graph_open(struct lwd_graph_out *g, const char *path);
 
 /* Writes the graph of the finished run: collects the detector's edges, cuts them to the node
  * cap, names what they mention, renders. `rendered` is the report as the user sees it (its

@@ -14,7 +14,7 @@
 /* Threads whose kernel tid never arrived get a made-up tid above any real one. */
 #define LWD_TRACE_NO_TID_BASE 1000000000
 
-int lwd_trace_open(struct lwd_trace_out *t, const char *path)
+enum lwd_exit lwd_trace_open(struct lwd_trace_out *t, const char *path)
 {
     *t = (struct lwd_trace_out){.path = path};
     if (path == NULL) return LWD_EXIT_OK;

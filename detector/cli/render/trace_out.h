@@ -26,7 +26,7 @@ struct lwd_trace_out {
 
 /* Opens path for writing (NULL: nothing to do). Returns LWD_EXIT_OK, or LWD_EXIT_USAGE after one
  * line on stderr. */
-int lwd_trace_open(struct lwd_trace_out *t, const char *path);
+enum lwd_exit lwd_trace_open(struct lwd_trace_out *t, const char *path);
 
 /* Writes the timeline of report r (the holds it kept, its threads, its findings). Returns 0, or
  * -1 after one line on stderr. */

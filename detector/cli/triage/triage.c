@@ -6,8 +6,9 @@
 
 #include "triage/fingerprint.h"
 
-int lwd_triage_load(const struct lwd_options *opts, struct lwd_suppressions **suppressions,
-                    struct lwd_baseline **baseline)
+enum lwd_exit lwd_triage_load(const struct lwd_options *opts,
+                              struct lwd_suppressions **suppressions,
+                              struct lwd_baseline **baseline)
 {
     bool out_of_memory = false;
     *suppressions = NULL;

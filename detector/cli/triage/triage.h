@@ -19,8 +19,9 @@ struct lwd_triaged {
 /* Loads the files of --suppressions and --baseline (each NULL when not given). Returns
  * LWD_EXIT_OK, or the exit code for the failure after one line on stderr:
  * LWD_EXIT_BAD_SUPPRESSIONS, LWD_EXIT_BAD_BASELINE, or LWD_EXIT_TOOL when out of memory. */
-int lwd_triage_load(const struct lwd_options *opts, struct lwd_suppressions **suppressions,
-                    struct lwd_baseline **baseline);
+enum lwd_exit lwd_triage_load(const struct lwd_options *opts,
+                              struct lwd_suppressions **suppressions,
+                              struct lwd_baseline **baseline);
 
 /* suppressions and baseline may be NULL. Returns 0, or -1 after printing "out of memory". */
 int lwd_triage_report(const struct lw_report *in, struct lwd_suppressions *suppressions,
