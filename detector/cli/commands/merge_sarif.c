@@ -2,18 +2,17 @@
 #include "commands/merge_sarif.h"
 
 #include <json-c/json.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/input_file.h"
+#include "common/json_read.h"
 #include "common/out_file.h"
 #include "driver.h"
 #include "render/json_doc.h"
-
-#define FINGERPRINT_KEY "lockwatch/v1" /* as render_sarif.c writes it */
+#include "triage/fingerprint.h"
 
 struct merge {
     json_object *root;        /* the merged log: the first input's, its first run kept */
@@ -23,40 +22,23 @@ struct merge {
     json_object *seen; /* fingerprints already in results (a set: key -> null) */
 };
 
-static json_object *member(json_object *o, const char *key, json_type type)
-{
-    json_object *v = NULL;
-    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, type))
-        return NULL;
-    return v;
-}
-
 static json_object *rules_of(json_object *run)
 {
-    json_object *driver = member(member(run, "tool", json_type_object), "driver", json_type_object);
-    return member(driver, "rules", json_type_array);
+    json_object *driver =
+        lwd_json_member(lwd_json_member(run, "tool", json_type_object), "driver", json_type_object);
+    return lwd_json_member(driver, "rules", json_type_array);
 }
 
-/* The input's JSON, or NULL after one line. */
+/* The input's JSON, or NULL after one line (none when out of memory: the caller says so). */
 static json_object *read_log(const char *path, bool *nomem)
 {
     char *text = NULL;
     size_t len = 0;
     if (!lwd_read_input(path, "SARIF log", LWD_INPUT_LIMIT, &text, &len, nomem)) return NULL;
-    json_tokener *tok = json_tokener_new();
-    json_object *root = NULL;
-    if (tok == NULL) {
-        *nomem = true;
-    } else if (len <= (size_t)INT_MAX) {
-        root = json_tokener_parse_ex(tok, text, (int)len);
-        if (root == NULL)
-            fprintf(stderr, "lockwatch merge-sarif: %s is not valid JSON: %s\n", path,
-                    json_tokener_error_desc(json_tokener_get_error(tok)));
-    } else {
-        fprintf(stderr, "lockwatch merge-sarif: %s is too large\n", path);
-    }
-    json_tokener_free(tok);
+    const char *problem = NULL;
+    json_object *root = lwd_json_parse(text, len, &problem, nomem);
+    if (root == NULL && !*nomem)
+        fprintf(stderr, "lockwatch merge-sarif: %s is not valid JSON: %s\n", path, problem);
     free(text);
     return root;
 }
@@ -64,11 +46,13 @@ static json_object *read_log(const char *path, bool *nomem)
 /* What makes run unmergeable with the merged one, or NULL. */
 static const char *check_run(const struct merge *m, json_object *run)
 {
-    json_object *driver = member(member(run, "tool", json_type_object), "driver", json_type_object);
-    json_object *name = member(driver, "name", json_type_string);
+    json_object *driver =
+        lwd_json_member(lwd_json_member(run, "tool", json_type_object), "driver", json_type_object);
+    json_object *name = lwd_json_member(driver, "name", json_type_string);
     if (name == NULL || strcmp(json_object_get_string(name), "lockwatch") != 0)
         return "has a run of another tool than lockwatch";
-    if (member(run, "results", json_type_array) == NULL) return "has a run without results";
+    if (lwd_json_member(run, "results", json_type_array) == NULL)
+        return "has a run without results";
     if (m->run == NULL) return NULL;
     if (!json_object_equal(rules_of(run), rules_of(m->run)))
         return "was written by another lockwatch version (its rules differ)";
@@ -82,16 +66,17 @@ static const char *check_run(const struct merge *m, json_object *run)
 /* Adds run's invocations and new results to the merged run. 0, or -1 out of memory. */
 static int add_run(struct merge *m, json_object *run)
 {
-    json_object *inv = member(run, "invocations", json_type_array);
+    json_object *inv = lwd_json_member(run, "invocations", json_type_array);
     for (size_t i = 0; inv != NULL && i < json_object_array_length(inv); i++)
         if (json_object_array_add(m->invocations,
                                   json_object_get(json_object_array_get_idx(inv, i))) != 0)
             return -1;
-    json_object *results = member(run, "results", json_type_array);
+    json_object *results = lwd_json_member(run, "results", json_type_array);
     for (size_t i = 0; i < json_object_array_length(results); i++) {
         json_object *result = json_object_array_get_idx(results, i);
-        json_object *fp = member(member(result, "partialFingerprints", json_type_object),
-                                 FINGERPRINT_KEY, json_type_string);
+        json_object *fp =
+            lwd_json_member(lwd_json_member(result, "partialFingerprints", json_type_object),
+                            LWD_SARIF_FINGERPRINT_KEY, json_type_string);
         if (fp != NULL) {
             const char *key = json_object_get_string(fp);
             if (json_object_object_get_ex(m->seen, key, NULL)) continue;
@@ -110,8 +95,8 @@ static enum lwd_exit merge_file(struct merge *m, const char *path)
     json_object *root = read_log(path, &nomem);
     if (root == NULL) return nomem ? LWD_EXIT_TOOL : LWD_EXIT_BAD_SARIF;
     enum lwd_exit rc = LWD_EXIT_OK;
-    json_object *version = member(root, "version", json_type_string);
-    json_object *runs = member(root, "runs", json_type_array);
+    json_object *version = lwd_json_member(root, "version", json_type_string);
+    json_object *runs = lwd_json_member(root, "runs", json_type_array);
     const char *problem = NULL;
     if (version == NULL || strcmp(json_object_get_string(version), "2.1.0") != 0 || runs == NULL)
         problem = "is not a SARIF 2.1.0 log";
@@ -148,7 +133,7 @@ static enum lwd_exit merge_file(struct merge *m, const char *path)
                 rc = LWD_EXIT_TOOL;
                 break;
             }
-            json_object *schema = member(root, "$schema", json_type_string);
+            json_object *schema = lwd_json_member(root, "$schema", json_type_string);
             if (schema != NULL) json_object_object_add(m->root, "$schema", json_object_get(schema));
             json_object_object_add(m->root, "version", json_object_get(version));
             json_object *merged_runs = json_object_new_array();

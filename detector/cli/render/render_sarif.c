@@ -20,8 +20,6 @@
 #define LWD_SARIF_SCHEMA_URI                                                                       \
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #define LWD_SARIF_SRCROOT "SRCROOT"
-/* Key of lockwatch's fingerprint in partialFingerprints; the version changes with its recipe. */
-#define LWD_SARIF_FINGERPRINT_KEY "lockwatch/v1"
 
 struct sarif {
     const struct lwd_render_input *in;

@@ -4,15 +4,13 @@
 #include "triage/baseline.h"
 
 #include <json-c/json.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/input_file.h"
-
-/* The partialFingerprints key render_sarif.c writes (the baseline test reads what it wrote). */
-#define LWD_SARIF_FINGERPRINT_KEY "lockwatch/v1"
+#include "common/json_read.h"
+#include "triage/fingerprint.h"
 
 struct lwd_baseline {
     size_t n;
@@ -46,36 +44,12 @@ static const char *check_report(json_object *root, json_object **findings)
 /* The JSON value that is the whole of text, or NULL after one line on stderr. */
 static json_object *parse_json(const char *text, size_t len, const char *name, bool *out_of_memory)
 {
-    json_tokener *tok = json_tokener_new();
-    if (tok == NULL) {
-        fputs("lockwatch: out of memory\n", stderr);
-        *out_of_memory = true;
-        return NULL;
-    }
     const char *problem = NULL;
-    json_object *root = NULL;
-    if (len > (size_t)INT_MAX) {
-        problem = "too large";
-    } else {
-        root = json_tokener_parse_ex(tok, text, (int)len);
-        enum json_tokener_error err = json_tokener_get_error(tok);
-        size_t end = json_tokener_get_parse_end(tok);
-        if (root == NULL && err == json_tokener_continue) {
-            problem = "it ends in the middle of a value";
-        } else if (root == NULL) {
-            problem = json_tokener_error_desc(err);
-        } else {
-            while (end < len && strchr(" \t\r\n", text[end]) != NULL && text[end] != '\0')
-                end++;
-            if (end < len) problem = "more follows the report";
-        }
-    }
-    json_tokener_free(tok);
-    if (problem != NULL) {
+    json_object *root = lwd_json_parse(text, len, &problem, out_of_memory);
+    if (*out_of_memory)
+        fputs("lockwatch: out of memory\n", stderr);
+    else if (root == NULL)
         fprintf(stderr, "lockwatch: the baseline %s is not valid JSON: %s\n", name, problem);
-        json_object_put(root);
-        return NULL;
-    }
     return root;
 }
 
@@ -101,22 +75,13 @@ static bool add_fingerprint(struct lwd_baseline *b, const char *fp)
     return true;
 }
 
-static json_object *member(json_object *o, const char *key, json_type type)
-{
-    json_object *v = NULL;
-    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, type))
-        return NULL;
-    return v;
-}
-
 /* The fingerprints of a lockwatch JSON report. 0, -1 after one line, -2 out of memory. */
 static int read_json_report(struct lwd_baseline *b, json_object *findings, const char *path)
 {
     size_t n = json_object_array_length(findings);
     for (size_t i = 0; i < n; i++) {
-        json_object *fp =
-            member(json_object_array_get_idx(findings, i), "fingerprint", json_type_string);
+        json_object *fp = lwd_json_member(json_object_array_get_idx(findings, i), "fingerprint",
+                                          json_type_string);
         if (fp == NULL) {
             fprintf(stderr,
                     "lockwatch: the baseline %s: finding %zu has no \"fingerprint\" (a report of "
@@ -137,16 +102,16 @@ static int read_sarif_log(struct lwd_baseline *b, json_object *runs, const char 
     size_t ours = 0;
     for (size_t r = 0; r < json_object_array_length(runs); r++) {
         json_object *run = json_object_array_get_idx(runs, r);
-        json_object *driver =
-            member(member(run, "tool", json_type_object), "driver", json_type_object);
-        json_object *name = member(driver, "name", json_type_string);
+        json_object *driver = lwd_json_member(lwd_json_member(run, "tool", json_type_object),
+                                              "driver", json_type_object);
+        json_object *name = lwd_json_member(driver, "name", json_type_string);
         if (name == NULL || strcmp(json_object_get_string(name), "lockwatch") != 0) continue;
         ours++;
-        json_object *results = member(run, "results", json_type_array);
+        json_object *results = lwd_json_member(run, "results", json_type_array);
         for (size_t i = 0; results != NULL && i < json_object_array_length(results); i++) {
-            json_object *fps = member(json_object_array_get_idx(results, i), "partialFingerprints",
-                                      json_type_object);
-            json_object *fp = member(fps, LWD_SARIF_FINGERPRINT_KEY, json_type_string);
+            json_object *fps = lwd_json_member(json_object_array_get_idx(results, i),
+                                               "partialFingerprints", json_type_object);
+            json_object *fp = lwd_json_member(fps, LWD_SARIF_FINGERPRINT_KEY, json_type_string);
             if (fp == NULL) {
                 fprintf(stderr,
                         "lockwatch: the baseline %s: result %zu of run %zu has no "
@@ -175,8 +140,8 @@ struct lwd_baseline *lwd_baseline_parse(const char *text, size_t len, const char
     if (root == NULL) return NULL;
     if ((b = calloc(1, sizeof *b)) == NULL) goto oom;
     int rc;
-    json_object *runs = member(root, "runs", json_type_array);
-    if (runs != NULL && member(root, "tool", json_type_string) == NULL) {
+    json_object *runs = lwd_json_member(root, "runs", json_type_array);
+    if (runs != NULL && lwd_json_member(root, "tool", json_type_string) == NULL) {
         rc = read_sarif_log(b, runs, path);
     } else {
         json_object *findings = NULL;

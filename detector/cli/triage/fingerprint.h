@@ -14,6 +14,10 @@
 
 #include "lockwatch/report.h"
 
+/* The key of the fingerprint in a SARIF result's partialFingerprints (render_sarif.c writes it,
+ * baseline.c and merge_sarif.c read it); its version changes with the recipe. */
+#define LWD_SARIF_FINGERPRINT_KEY "lockwatch/v1"
+
 /* 16 lowercase hex digits and the NUL. */
 #define LWD_FINGERPRINT_LEN 17
 
