@@ -8,6 +8,7 @@
 
 #include "driver.h"
 #include "lockwatch/wire.h"
+#include "render/json_build.h"
 #include "render/json_doc.h"
 #include "render/profile_view.h"
 #include "render/render_common.h"
@@ -25,67 +26,38 @@ struct json {
     bool failed;
 };
 
-static json_object *checked(struct json *j, json_object *o)
-{
-    if (o == NULL) j->failed = true;
-    return o;
-}
-
-/* Appends val, which may be JSON null (NULL). */
-static void jpush_nullable(struct json *j, json_object *array, json_object *val)
-{
-    if (array == NULL || json_object_array_add(array, val) != 0) {
-        j->failed = true;
-        json_object_put(val);
-    }
-}
-
-/* A string, or JSON null for NULL. */
-static json_object *jstring(struct json *j, const char *s)
-{
-    return s != NULL ? checked(j, json_object_new_string(s)) : NULL;
-}
-
 static json_object *jaddress(struct json *j, uint64_t addr)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "0x%" PRIx64, addr);
-    return jstring(j, buf);
-}
-
-/* Adds val under key; val is released when it cannot be added. */
-static void jset(struct json *j, json_object *obj, const char *key, json_object *val)
-{
-    if (obj == NULL || json_object_object_add(obj, key, val) != 0) {
-        j->failed = true;
-        json_object_put(val);
-    }
-}
-
-static void jpush(struct json *j, json_object *array, json_object *val)
-{
-    if (array == NULL || val == NULL || json_object_array_add(array, val) != 0) {
-        j->failed = true;
-        json_object_put(val);
-    }
+    return lwd_json_string_or_null(&j->failed, buf);
 }
 
 static json_object *jthread_id(struct json *j, const struct lw_thread *t)
 {
     char buf[48];
-    return t != NULL ? jstring(j, lw_thread_id(t, j->multi_process, buf, sizeof buf)) : NULL;
+    return t != NULL ? lwd_json_string_or_null(&j->failed,
+                                               lw_thread_id(t, j->multi_process, buf, sizeof buf))
+                     : NULL;
 }
 
 static json_object *jframe(struct json *j, const struct lw_frame *f)
 {
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "function", jstring(j, f->function));
-    jset(j, o, "file", jstring(j, f->file));
-    jset(j, o, "line", f->line > 0 ? checked(j, json_object_new_int(f->line)) : NULL);
-    jset(j, o, "module", jstring(j, f->module));
-    jset(j, o, "address", f->python ? NULL : jaddress(j, f->pc));
-    if (f->python) jset(j, o, "language", jstring(j, "python"));
-    if (f->inlined) jset(j, o, "inlined", checked(j, json_object_new_boolean(true)));
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "function",
+                         lwd_json_string_or_null(&j->failed, f->function));
+    lwd_json_set_or_null(&j->failed, o, "file", lwd_json_string_or_null(&j->failed, f->file));
+    lwd_json_set_or_null(&j->failed, o, "line",
+                         f->line > 0 ? lwd_json_checked(&j->failed, json_object_new_int(f->line))
+                                     : NULL);
+    lwd_json_set_or_null(&j->failed, o, "module", lwd_json_string_or_null(&j->failed, f->module));
+    lwd_json_set_or_null(&j->failed, o, "address", f->python ? NULL : jaddress(j, f->pc));
+    if (f->python)
+        lwd_json_set_or_null(&j->failed, o, "language",
+                             lwd_json_string_or_null(&j->failed, "python"));
+    if (f->inlined)
+        lwd_json_set_or_null(&j->failed, o, "inlined",
+                             lwd_json_checked(&j->failed, json_object_new_boolean(true)));
     return o;
 }
 
@@ -93,31 +65,34 @@ static json_object *jframe(struct json *j, const struct lw_frame *f)
 static json_object *jstack(struct json *j, const struct lw_stack *s)
 {
     if (s == NULL || s->frames == NULL) return NULL;
-    json_object *a = checked(j, json_object_new_array());
+    json_object *a = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t i = 0; i < s->nframes; i++)
-        jpush(j, a, jframe(j, &s->frames[i]));
+        lwd_json_push(&j->failed, a, jframe(j, &s->frames[i]));
     return a;
 }
 
 static json_object *jlock(struct json *j, const struct lw_lock *l)
 {
     char id[32];
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "id", jstring(j, lw_lock_id(l, id, sizeof id)));
-    jset(j, o, "name", jstring(j, l->name));
-    jset(j, o, "address", jaddress(j, l->addr));
-    jset(j, o, "type", jstring(j, lwd_lock_type_name(l->type)));
-    jset(j, o, "recursive",
-         checked(j, json_object_new_boolean((l->flags & LW_LOCKF_RECURSIVE) != 0)));
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "id",
+                         lwd_json_string_or_null(&j->failed, lw_lock_id(l, id, sizeof id)));
+    lwd_json_set_or_null(&j->failed, o, "name", lwd_json_string_or_null(&j->failed, l->name));
+    lwd_json_set_or_null(&j->failed, o, "address", jaddress(j, l->addr));
+    lwd_json_set_or_null(&j->failed, o, "type",
+                         lwd_json_string_or_null(&j->failed, lwd_lock_type_name(l->type)));
+    lwd_json_set_or_null(&j->failed, o, "recursive",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(
+                                                          (l->flags & LW_LOCKF_RECURSIVE) != 0)));
     return o;
 }
 
 static json_object *jthread(struct json *j, const struct lw_thread *t)
 {
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "id", jthread_id(j, t));
-    jset(j, o, "name", jstring(j, t->label));
-    jset(j, o, "created_at", jstack(j, t->created));
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "id", jthread_id(j, t));
+    lwd_json_set_or_null(&j->failed, o, "name", lwd_json_string_or_null(&j->failed, t->label));
+    lwd_json_set_or_null(&j->failed, o, "created_at", jstack(j, t->created));
     return o;
 }
 
@@ -126,32 +101,41 @@ static json_object *jedge(struct json *j, const struct lw_cycle_edge *e,
                           const struct lw_edge_places *places)
 {
     char id[32];
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "thread", jthread_id(j, e->thread));
-    jset(j, o, "holding", e->holding ? jstring(j, lw_lock_id(e->holding, id, sizeof id)) : NULL);
-    jset(j, o, "acquiring",
-         e->acquiring ? jstring(j, lw_lock_id(e->acquiring, id, sizeof id)) : NULL);
-    jset(j, o, "holding_mode", jstring(j, lwd_mode_name(e->holding_mode)));
-    jset(j, o, "acquiring_mode", jstring(j, lwd_mode_name(e->acquiring_mode)));
-    jset(j, o, "holding_stack", jstack(j, e->holding_stack));
-    jset(j, o, "acquiring_stack", jstack(j, e->acquiring_stack));
-    json_object *also = checked(j, json_object_new_array());
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "thread", jthread_id(j, e->thread));
+    lwd_json_set_or_null(
+        &j->failed, o, "holding",
+        e->holding ? lwd_json_string_or_null(&j->failed, lw_lock_id(e->holding, id, sizeof id))
+                   : NULL);
+    lwd_json_set_or_null(
+        &j->failed, o, "acquiring",
+        e->acquiring ? lwd_json_string_or_null(&j->failed, lw_lock_id(e->acquiring, id, sizeof id))
+                     : NULL);
+    lwd_json_set_or_null(&j->failed, o, "holding_mode",
+                         lwd_json_string_or_null(&j->failed, lwd_mode_name(e->holding_mode)));
+    lwd_json_set_or_null(&j->failed, o, "acquiring_mode",
+                         lwd_json_string_or_null(&j->failed, lwd_mode_name(e->acquiring_mode)));
+    lwd_json_set_or_null(&j->failed, o, "holding_stack", jstack(j, e->holding_stack));
+    lwd_json_set_or_null(&j->failed, o, "acquiring_stack", jstack(j, e->acquiring_stack));
+    json_object *also = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; places != NULL && k < places->n; k++) {
-        json_object *place = checked(j, json_object_new_object());
-        jset(j, place, "holding_stack", jstack(j, places->pairs[k].holding));
-        jset(j, place, "acquiring_stack", jstack(j, places->pairs[k].acquiring));
-        jpush(j, also, place);
+        json_object *place = lwd_json_checked(&j->failed, json_object_new_object());
+        lwd_json_set_or_null(&j->failed, place, "holding_stack",
+                             jstack(j, places->pairs[k].holding));
+        lwd_json_set_or_null(&j->failed, place, "acquiring_stack",
+                             jstack(j, places->pairs[k].acquiring));
+        lwd_json_push(&j->failed, also, place);
     }
-    jset(j, o, "also", also);
+    lwd_json_set_or_null(&j->failed, o, "also", also);
     return o;
 }
 
 static json_object *jlabelled(struct json *j, const struct lw_labelled_stack *s)
 {
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "thread", jthread_id(j, s->thread));
-    jset(j, o, "label", jstring(j, s->label));
-    jset(j, o, "frames", jstack(j, s->stack));
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "thread", jthread_id(j, s->thread));
+    lwd_json_set_or_null(&j->failed, o, "label", lwd_json_string_or_null(&j->failed, s->label));
+    lwd_json_set_or_null(&j->failed, o, "frames", jstack(j, s->stack));
     return o;
 }
 
@@ -200,10 +184,12 @@ static const char *last_signal_name(const struct lw_thread_wait *w)
 static json_object *jheld(struct json *j, const struct lw_held_info *h)
 {
     char id[32];
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "lock", jstring(j, lw_lock_id(h->lock, id, sizeof id)));
-    jset(j, o, "mode", jstring(j, lwd_mode_name(h->mode)));
-    jset(j, o, "stack", jstack(j, h->stack));
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "lock",
+                         lwd_json_string_or_null(&j->failed, lw_lock_id(h->lock, id, sizeof id)));
+    lwd_json_set_or_null(&j->failed, o, "mode",
+                         lwd_json_string_or_null(&j->failed, lwd_mode_name(h->mode)));
+    lwd_json_set_or_null(&j->failed, o, "stack", jstack(j, h->stack));
     return o;
 }
 
@@ -211,31 +197,41 @@ static json_object *jheld(struct json *j, const struct lw_held_info *h)
 static json_object *jwait(struct json *j, const struct lw_thread_wait *w)
 {
     char id[32];
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "thread", jthread_id(j, w->thread));
-    jset(j, o, "kind", jstring(j, wait_kind_name(w->kind)));
-    jset(j, o, "lock", w->lock ? jstring(j, lw_lock_id(w->lock, id, sizeof id)) : NULL);
-    jset(j, o, "mode", w->kind == LW_WAIT_LOCK ? jstring(j, lwd_mode_name(w->mode)) : NULL);
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "thread", jthread_id(j, w->thread));
+    lwd_json_set_or_null(&j->failed, o, "kind",
+                         lwd_json_string_or_null(&j->failed, wait_kind_name(w->kind)));
+    lwd_json_set_or_null(
+        &j->failed, o, "lock",
+        w->lock ? lwd_json_string_or_null(&j->failed, lw_lock_id(w->lock, id, sizeof id)) : NULL);
+    lwd_json_set_or_null(&j->failed, o, "mode",
+                         w->kind == LW_WAIT_LOCK
+                             ? lwd_json_string_or_null(&j->failed, lwd_mode_name(w->mode))
+                             : NULL);
     bool has_object = w->kind == LW_WAIT_COND || w->kind == LW_WAIT_SEM ||
                       w->kind == LW_WAIT_BARRIER || w->kind == LW_WAIT_COND_DESTROY || w->condwait;
     char pid[32];
     snprintf(pid, sizeof pid, "%lld", (long long)(int64_t)w->object);
-    jset(j, o, "object",
-         has_object                 ? jaddress(j, w->object)
-         : w->kind == LW_WAIT_CHILD ? jstring(j, pid)
-                                    : NULL);
-    jset(j, o, "object_name", has_object ? jstring(j, w->object_name) : NULL);
-    jset(j, o, "waits_for", jthread_id(j, w->waits_for));
-    jset(j, o, "holder_ended", checked(j, json_object_new_boolean(w->holder_ended)));
-    jset(j, o, "in_condition_wait", checked(j, json_object_new_boolean(w->condwait)));
-    jset(j, o, "stack", jstack(j, w->stack));
-    jset(j, o, "last_signal", jstring(j, last_signal_name(w)));
-    jset(j, o, "signalled_by", jthread_id(j, w->signalled_by));
-    jset(j, o, "signal_stack", jstack(j, w->signal_stack));
-    json_object *held = checked(j, json_object_new_array());
+    lwd_json_set_or_null(&j->failed, o, "object",
+                         has_object                 ? jaddress(j, w->object)
+                         : w->kind == LW_WAIT_CHILD ? lwd_json_string_or_null(&j->failed, pid)
+                                                    : NULL);
+    lwd_json_set_or_null(&j->failed, o, "object_name",
+                         has_object ? lwd_json_string_or_null(&j->failed, w->object_name) : NULL);
+    lwd_json_set_or_null(&j->failed, o, "waits_for", jthread_id(j, w->waits_for));
+    lwd_json_set_or_null(&j->failed, o, "holder_ended",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(w->holder_ended)));
+    lwd_json_set_or_null(&j->failed, o, "in_condition_wait",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(w->condwait)));
+    lwd_json_set_or_null(&j->failed, o, "stack", jstack(j, w->stack));
+    lwd_json_set_or_null(&j->failed, o, "last_signal",
+                         lwd_json_string_or_null(&j->failed, last_signal_name(w)));
+    lwd_json_set_or_null(&j->failed, o, "signalled_by", jthread_id(j, w->signalled_by));
+    lwd_json_set_or_null(&j->failed, o, "signal_stack", jstack(j, w->signal_stack));
+    json_object *held = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < w->nheld; k++)
-        jpush(j, held, jheld(j, &w->held[k]));
-    jset(j, o, "held", held);
+        lwd_json_push(&j->failed, held, jheld(j, &w->held[k]));
+    lwd_json_set_or_null(&j->failed, o, "held", held);
     return o;
 }
 
@@ -243,11 +239,11 @@ static json_object *jwait(struct json *j, const struct lw_thread_wait *w)
 /* TSan's "write M0, read M1" as ["write M0", "read M1"]; [] when no lock was held. */
 static json_object *jmutexes(struct json *j, const char *mutexes)
 {
-    json_object *a = checked(j, json_object_new_array());
+    json_object *a = lwd_json_checked(&j->failed, json_object_new_array());
     for (const char *p = mutexes; p != NULL && *p != '\0';) {
         size_t len = strcspn(p, ",");
-        json_object *one = checked(j, json_object_new_string_len(p, (int)len));
-        jpush(j, a, one);
+        json_object *one = lwd_json_checked(&j->failed, json_object_new_string_len(p, (int)len));
+        lwd_json_push(&j->failed, a, one);
         p += len;
         p += strspn(p, ", ");
     }
@@ -257,30 +253,35 @@ static json_object *jmutexes(struct json *j, const char *mutexes)
 /* One access of a data race (ThreadSanitizer's description of it). */
 static json_object *jaccess(struct json *j, const struct lw_access *a)
 {
-    json_object *o = checked(j, json_object_new_object());
-    jset(j, o, "thread", jthread_id(j, a->thread));
-    jset(j, o, "tsan_thread", jstring(j, a->tsan_thread));
-    jset(j, o, "kind", jstring(j, a->write ? "write" : "read"));
-    jset(j, o, "atomic", checked(j, json_object_new_boolean(a->atomic)));
-    jset(j, o, "previous", checked(j, json_object_new_boolean(a->previous)));
-    jset(j, o, "size", checked(j, json_object_new_uint64(a->size)));
-    jset(j, o, "address", jaddress(j, a->addr));
-    jset(j, o, "mutexes", jmutexes(j, a->mutexes));
-    jset(j, o, "stack", jstack(j, a->stack));
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "thread", jthread_id(j, a->thread));
+    lwd_json_set_or_null(&j->failed, o, "tsan_thread",
+                         lwd_json_string_or_null(&j->failed, a->tsan_thread));
+    lwd_json_set_or_null(&j->failed, o, "kind",
+                         lwd_json_string_or_null(&j->failed, a->write ? "write" : "read"));
+    lwd_json_set_or_null(&j->failed, o, "atomic",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(a->atomic)));
+    lwd_json_set_or_null(&j->failed, o, "previous",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(a->previous)));
+    lwd_json_set_or_null(&j->failed, o, "size",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(a->size)));
+    lwd_json_set_or_null(&j->failed, o, "address", jaddress(j, a->addr));
+    lwd_json_set_or_null(&j->failed, o, "mutexes", jmutexes(j, a->mutexes));
+    lwd_json_set_or_null(&j->failed, o, "stack", jstack(j, a->stack));
     return o;
 }
 
 /* A grouped finding's example lock sets: {"locks": [...]} per instance kept. */
 static json_object *jexamples(struct json *j, const struct lw_finding *f)
 {
-    json_object *a = checked(j, json_object_new_array());
+    json_object *a = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t e = 0; e < f->nexamples; e++) {
-        json_object *ex = checked(j, json_object_new_object());
-        json_object *locks = checked(j, json_object_new_array());
+        json_object *ex = lwd_json_checked(&j->failed, json_object_new_object());
+        json_object *locks = lwd_json_checked(&j->failed, json_object_new_array());
         for (size_t k = 0; k < f->examples[e].nlocks; k++)
-            jpush(j, locks, jlock(j, f->examples[e].locks[k]));
-        jset(j, ex, "locks", locks);
-        jpush(j, a, ex);
+            lwd_json_push(&j->failed, locks, jlock(j, f->examples[e].locks[k]));
+        lwd_json_set_or_null(&j->failed, ex, "locks", locks);
+        lwd_json_push(&j->failed, a, ex);
     }
     return a;
 }
@@ -289,112 +290,141 @@ static json_object *jexamples(struct json *j, const struct lw_finding *f)
  * (creates, joins and barrier rounds, earliest first) and the sentence the text report prints. */
 static json_object *jordered_by(struct json *j, const struct lw_finding *f)
 {
-    json_object *a = checked(j, json_object_new_array());
+    json_object *a = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t i = 0; i < f->nordered; i++) {
         const struct lw_ordering *o = &f->ordered_by[i];
-        json_object *e = checked(j, json_object_new_object());
-        jset(j, e, "first", jthread_id(j, o->first));
-        jset(j, e, "then", jthread_id(j, o->then));
-        json_object *steps = checked(j, json_object_new_array());
+        json_object *e = lwd_json_checked(&j->failed, json_object_new_object());
+        lwd_json_set_or_null(&j->failed, e, "first", jthread_id(j, o->first));
+        lwd_json_set_or_null(&j->failed, e, "then", jthread_id(j, o->then));
+        json_object *steps = lwd_json_checked(&j->failed, json_object_new_array());
         for (size_t k = 0; k < o->nsteps; k++) {
-            json_object *s = checked(j, json_object_new_object());
-            jset(j, s, "kind", jstring(j, lwd_order_step_name(o->steps[k].kind)));
-            jset(j, s, "from", jthread_id(j, o->steps[k].from));
-            jset(j, s, "to", jthread_id(j, o->steps[k].to));
-            jset(j, s, "stack", jstack(j, o->steps[k].stack));
+            json_object *s = lwd_json_checked(&j->failed, json_object_new_object());
+            lwd_json_set_or_null(
+                &j->failed, s, "kind",
+                lwd_json_string_or_null(&j->failed, lwd_order_step_name(o->steps[k].kind)));
+            lwd_json_set_or_null(&j->failed, s, "from", jthread_id(j, o->steps[k].from));
+            lwd_json_set_or_null(&j->failed, s, "to", jthread_id(j, o->steps[k].to));
+            lwd_json_set_or_null(&j->failed, s, "stack", jstack(j, o->steps[k].stack));
             if (o->steps[k].kind == LW_ORDER_SEM_POST || o->steps[k].kind == LW_ORDER_SEM_WAIT)
-                jset(j, s, "semaphore",
-                     o->steps[k].object_name ? jstring(j, o->steps[k].object_name)
-                                             : jaddress(j, o->steps[k].object));
+                lwd_json_set_or_null(
+                    &j->failed, s, "semaphore",
+                    o->steps[k].object_name
+                        ? lwd_json_string_or_null(&j->failed, o->steps[k].object_name)
+                        : jaddress(j, o->steps[k].object));
             if (o->steps[k].kind == LW_ORDER_BARRIER)
-                jset(j, s, "barrier",
-                     o->steps[k].object_name ? jstring(j, o->steps[k].object_name)
-                                             : jaddress(j, o->steps[k].object));
-            jpush(j, steps, s);
+                lwd_json_set_or_null(
+                    &j->failed, s, "barrier",
+                    o->steps[k].object_name
+                        ? lwd_json_string_or_null(&j->failed, o->steps[k].object_name)
+                        : jaddress(j, o->steps[k].object));
+            lwd_json_push(&j->failed, steps, s);
         }
-        jset(j, e, "steps", steps);
-        if (o->note) jset(j, e, "note", checked(j, json_object_new_boolean(true)));
+        lwd_json_set_or_null(&j->failed, e, "steps", steps);
+        if (o->note)
+            lwd_json_set_or_null(&j->failed, e, "note",
+                                 lwd_json_checked(&j->failed, json_object_new_boolean(true)));
         if (o->copied != NULL) {
             char id[32];
-            jset(j, e, "separate_copies", jstring(j, lw_lock_id(o->copied, id, sizeof id)));
+            lwd_json_set_or_null(
+                &j->failed, e, "separate_copies",
+                lwd_json_string_or_null(&j->failed, lw_lock_id(o->copied, id, sizeof id)));
         }
         char *text = lwd_ordering_text(o, j->multi_process);
         if (text == NULL) j->failed = true;
-        jset(j, e, "text", jstring(j, text));
+        lwd_json_set_or_null(&j->failed, e, "text", lwd_json_string_or_null(&j->failed, text));
         free(text);
-        jpush(j, a, e);
+        lwd_json_push(&j->failed, a, e);
     }
     return a;
 }
 
 static json_object *jfinding(struct json *j, const struct lw_finding *f, size_t index)
 {
-    json_object *o = checked(j, json_object_new_object());
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
     char *msg = lwd_finding_message(f, j->multi_process);
     if (msg == NULL) j->failed = true;
     char fingerprint[LWD_FINGERPRINT_LEN];
     if (lwd_fingerprint(f, fingerprint) != 0) j->failed = true;
     bool known = j->triage != NULL && j->triage->known != NULL && j->triage->known[index];
-    jset(j, o, "id", checked(j, json_object_new_int64(f->id)));
-    jset(j, o, "kind", jstring(j, lw_kind_name(f->kind)));
-    jset(j, o, "message", jstring(j, msg));
+    lwd_json_set_or_null(&j->failed, o, "id",
+                         lwd_json_checked(&j->failed, json_object_new_int64(f->id)));
+    lwd_json_set_or_null(&j->failed, o, "kind",
+                         lwd_json_string_or_null(&j->failed, lw_kind_name(f->kind)));
+    lwd_json_set_or_null(&j->failed, o, "message", lwd_json_string_or_null(&j->failed, msg));
     free(msg);
-    jset(j, o, "single_thread", checked(j, json_object_new_boolean(f->single_thread)));
+    lwd_json_set_or_null(&j->failed, o, "single_thread",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(f->single_thread)));
     if (f->kind == LW_KIND_LOCK_ORDER_INVERSION && f->schedule != LW_SCHEDULE_NONE) {
-        jset(j, o, "schedule", jstring(j, lwd_schedule_name(f->schedule)));
+        lwd_json_set_or_null(&j->failed, o, "schedule",
+                             lwd_json_string_or_null(&j->failed, lwd_schedule_name(f->schedule)));
         /* concurrent findings carry only notes (a semaphore hand-over) there */
         if (f->schedule == LW_SCHEDULE_ORDERED || f->nordered > 0)
-            jset(j, o, "ordered_by", jordered_by(j, f));
+            lwd_json_set_or_null(&j->failed, o, "ordered_by", jordered_by(j, f));
     }
     if (f->confirmation.status != LW_CONFIRM_NONE) {
         const struct lw_confirmation *c = &f->confirmation;
-        json_object *conf = checked(j, json_object_new_object());
-        jset(j, conf, "status", jstring(j, lwd_confirm_name(c->status)));
-        jset(j, conf, "attempt",
-             c->status == LW_CONFIRM_REPRODUCED ? checked(j, json_object_new_int64(c->attempt))
-                                                : NULL);
-        jset(j, conf, "attempts", checked(j, json_object_new_int64(c->attempts)));
-        jset(j, conf, "reason", jstring(j, c->reason));
-        jset(j, conf, "replay", c->replay != NULL ? jstring(j, c->replay) : NULL);
-        jset(j, o, "confirmation", conf);
+        json_object *conf = lwd_json_checked(&j->failed, json_object_new_object());
+        lwd_json_set_or_null(&j->failed, conf, "status",
+                             lwd_json_string_or_null(&j->failed, lwd_confirm_name(c->status)));
+        lwd_json_set_or_null(&j->failed, conf, "attempt",
+                             c->status == LW_CONFIRM_REPRODUCED
+                                 ? lwd_json_checked(&j->failed, json_object_new_int64(c->attempt))
+                                 : NULL);
+        lwd_json_set_or_null(&j->failed, conf, "attempts",
+                             lwd_json_checked(&j->failed, json_object_new_int64(c->attempts)));
+        lwd_json_set_or_null(&j->failed, conf, "reason",
+                             lwd_json_string_or_null(&j->failed, c->reason));
+        lwd_json_set_or_null(&j->failed, conf, "replay",
+                             c->replay != NULL ? lwd_json_string_or_null(&j->failed, c->replay)
+                                               : NULL);
+        lwd_json_set_or_null(&j->failed, o, "confirmation", conf);
     }
-    jset(j, o, "pid", checked(j, json_object_new_int(f->pid)));
-    json_object *locks = checked(j, json_object_new_array());
+    lwd_json_set_or_null(&j->failed, o, "pid",
+                         lwd_json_checked(&j->failed, json_object_new_int(f->pid)));
+    json_object *locks = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < f->nlocks; k++)
-        jpush(j, locks, jlock(j, f->locks[k]));
-    jset(j, o, "locks", locks);
-    json_object *threads = checked(j, json_object_new_array());
+        lwd_json_push(&j->failed, locks, jlock(j, f->locks[k]));
+    lwd_json_set_or_null(&j->failed, o, "locks", locks);
+    json_object *threads = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < f->nthreads; k++)
-        jpush(j, threads, jthread(j, f->threads[k]));
-    jset(j, o, "threads", threads);
-    json_object *cycle = checked(j, json_object_new_array());
+        lwd_json_push(&j->failed, threads, jthread(j, f->threads[k]));
+    lwd_json_set_or_null(&j->failed, o, "threads", threads);
+    json_object *cycle = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t e = 0; e < f->ncycle; e++)
-        jpush(j, cycle, jedge(j, &f->cycle[e], f->places ? &f->places[e] : NULL));
-    jset(j, o, "cycle", cycle);
-    json_object *stacks = checked(j, json_object_new_array());
+        lwd_json_push(&j->failed, cycle, jedge(j, &f->cycle[e], f->places ? &f->places[e] : NULL));
+    lwd_json_set_or_null(&j->failed, o, "cycle", cycle);
+    json_object *stacks = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < f->nstacks; k++)
-        jpush(j, stacks, jlabelled(j, &f->stacks[k]));
-    jset(j, o, "stacks", stacks);
-    json_object *accesses = checked(j, json_object_new_array());
+        lwd_json_push(&j->failed, stacks, jlabelled(j, &f->stacks[k]));
+    lwd_json_set_or_null(&j->failed, o, "stacks", stacks);
+    json_object *accesses = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < f->naccesses; k++)
-        jpush(j, accesses, jaccess(j, &f->accesses[k]));
-    jset(j, o, "accesses", accesses);
-    json_object *waits = checked(j, json_object_new_array());
+        lwd_json_push(&j->failed, accesses, jaccess(j, &f->accesses[k]));
+    lwd_json_set_or_null(&j->failed, o, "accesses", accesses);
+    json_object *waits = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < f->nwaits; k++)
-        jpush(j, waits, jwait(j, &f->waits[k]));
-    jset(j, o, "waits", waits);
-    jset(j, o, "stuck", checked(j, json_object_new_boolean(f->stuck)));
-    jset(j, o, "inversion", checked(j, json_object_new_boolean(f->inversion)));
-    jset(j, o, "instances", checked(j, json_object_new_uint64(lw_finding_instances(f))));
-    jset(j, o, "examples", jexamples(j, f));
-    json_object *distinct = checked(j, json_object_new_array());
+        lwd_json_push(&j->failed, waits, jwait(j, &f->waits[k]));
+    lwd_json_set_or_null(&j->failed, o, "waits", waits);
+    lwd_json_set_or_null(&j->failed, o, "stuck",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(f->stuck)));
+    lwd_json_set_or_null(&j->failed, o, "inversion",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(f->inversion)));
+    lwd_json_set_or_null(
+        &j->failed, o, "instances",
+        lwd_json_checked(&j->failed, json_object_new_uint64(lw_finding_instances(f))));
+    lwd_json_set_or_null(&j->failed, o, "examples", jexamples(j, f));
+    json_object *distinct = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t k = 0; k < f->ndistinct_stacks; k++)
-        jpush_nullable(j, distinct, jstack(j, f->distinct_stacks[k]));
-    jset(j, o, "distinct_stacks", distinct);
-    jset(j, o, "variable", jstring(j, f->variable));
-    jset(j, o, "location", jstring(j, f->location));
-    jset(j, o, "fingerprint", jstring(j, fingerprint));
-    jset(j, o, "baseline", checked(j, json_object_new_boolean(known)));
+        lwd_json_push_or_null(&j->failed, distinct, jstack(j, f->distinct_stacks[k]));
+    lwd_json_set_or_null(&j->failed, o, "distinct_stacks", distinct);
+    lwd_json_set_or_null(&j->failed, o, "variable",
+                         lwd_json_string_or_null(&j->failed, f->variable));
+    lwd_json_set_or_null(&j->failed, o, "location",
+                         lwd_json_string_or_null(&j->failed, f->location));
+    lwd_json_set_or_null(&j->failed, o, "fingerprint",
+                         lwd_json_string_or_null(&j->failed, fingerprint));
+    lwd_json_set_or_null(&j->failed, o, "baseline",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(known)));
     return o;
 }
 
@@ -403,22 +433,35 @@ static json_object *jprofile(struct json *j)
 {
     size_t n = 0;
     const struct lw_lock **locks = lwd_profile_sorted(j->report, &n);
-    json_object *a = checked(j, json_object_new_array());
+    json_object *a = lwd_json_checked(&j->failed, json_object_new_array());
     if (locks == NULL && n > 0) j->failed = true;
     for (size_t i = 0; locks != NULL && i < n; i++) {
         const struct lw_lock_profile *p = lw_profile_of(j->report, locks[i]);
         char id[32];
-        json_object *o = checked(j, json_object_new_object());
-        jset(j, o, "lock", jstring(j, lw_lock_id(locks[i], id, sizeof id)));
-        jset(j, o, "name", jstring(j, locks[i]->name));
-        jset(j, o, "type", jstring(j, lwd_lock_type_name(locks[i]->type)));
-        jset(j, o, "acquisitions", checked(j, json_object_new_uint64(p->acquisitions)));
-        jset(j, o, "contended", checked(j, json_object_new_uint64(p->contended)));
-        jset(j, o, "wait_total_ns", checked(j, json_object_new_uint64(p->wait_total_ns)));
-        jset(j, o, "wait_max_ns", checked(j, json_object_new_uint64(p->wait_max_ns)));
-        jset(j, o, "hold_total_ns", checked(j, json_object_new_uint64(p->hold_total_ns)));
-        jset(j, o, "hold_max_ns", checked(j, json_object_new_uint64(p->hold_max_ns)));
-        jpush(j, a, o);
+        json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
+        lwd_json_set_or_null(
+            &j->failed, o, "lock",
+            lwd_json_string_or_null(&j->failed, lw_lock_id(locks[i], id, sizeof id)));
+        lwd_json_set_or_null(&j->failed, o, "name",
+                             lwd_json_string_or_null(&j->failed, locks[i]->name));
+        lwd_json_set_or_null(
+            &j->failed, o, "type",
+            lwd_json_string_or_null(&j->failed, lwd_lock_type_name(locks[i]->type)));
+        lwd_json_set_or_null(&j->failed, o, "acquisitions",
+                             lwd_json_checked(&j->failed, json_object_new_uint64(p->acquisitions)));
+        lwd_json_set_or_null(&j->failed, o, "contended",
+                             lwd_json_checked(&j->failed, json_object_new_uint64(p->contended)));
+        lwd_json_set_or_null(
+            &j->failed, o, "wait_total_ns",
+            lwd_json_checked(&j->failed, json_object_new_uint64(p->wait_total_ns)));
+        lwd_json_set_or_null(&j->failed, o, "wait_max_ns",
+                             lwd_json_checked(&j->failed, json_object_new_uint64(p->wait_max_ns)));
+        lwd_json_set_or_null(
+            &j->failed, o, "hold_total_ns",
+            lwd_json_checked(&j->failed, json_object_new_uint64(p->hold_total_ns)));
+        lwd_json_set_or_null(&j->failed, o, "hold_max_ns",
+                             lwd_json_checked(&j->failed, json_object_new_uint64(p->hold_max_ns)));
+        lwd_json_push(&j->failed, a, o);
     }
     free(locks);
     return a;
@@ -445,75 +488,110 @@ static const char *stop_reason_name(enum lwd_stop_reason reason)
 /* The run: the program lockwatch started and how it ended. */
 static json_object *jruns(struct json *j, const struct lwd_render_input *in)
 {
-    json_object *runs = checked(j, json_object_new_array());
+    json_object *runs = lwd_json_checked(&j->failed, json_object_new_array());
     if (in->outcome == NULL) return runs;
-    json_object *run = checked(j, json_object_new_object());
-    jset(j, run, "pid", checked(j, json_object_new_int(in->outcome->pid)));
-    json_object *argv = checked(j, json_object_new_array());
+    json_object *run = lwd_json_checked(&j->failed, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, run, "pid",
+                         lwd_json_checked(&j->failed, json_object_new_int(in->outcome->pid)));
+    json_object *argv = lwd_json_checked(&j->failed, json_object_new_array());
     for (int i = 0;
          in->options != NULL && in->options->argv != NULL && in->options->argv[i] != NULL; i++)
-        jpush(j, argv, jstring(j, in->options->argv[i]));
-    jset(j, run, "argv", argv);
+        lwd_json_push(&j->failed, argv, lwd_json_string_or_null(&j->failed, in->options->argv[i]));
+    lwd_json_set_or_null(&j->failed, run, "argv", argv);
     bool signalled = in->outcome->signal != 0;
-    jset(j, run, "exit_code",
-         signalled ? NULL : checked(j, json_object_new_int(in->outcome->exit_code)));
-    jset(j, run, "signal", signalled ? checked(j, json_object_new_int(in->outcome->signal)) : NULL);
-    jset(j, run, "stopped", checked(j, json_object_new_boolean(in->outcome->stopped)));
-    jset(j, run, "stop_reason",
-         in->outcome->stopped ? jstring(j, stop_reason_name(in->outcome->stop_reason)) : NULL);
-    jpush(j, runs, run);
+    lwd_json_set_or_null(
+        &j->failed, run, "exit_code",
+        signalled ? NULL
+                  : lwd_json_checked(&j->failed, json_object_new_int(in->outcome->exit_code)));
+    lwd_json_set_or_null(
+        &j->failed, run, "signal",
+        signalled ? lwd_json_checked(&j->failed, json_object_new_int(in->outcome->signal)) : NULL);
+    lwd_json_set_or_null(
+        &j->failed, run, "stopped",
+        lwd_json_checked(&j->failed, json_object_new_boolean(in->outcome->stopped)));
+    lwd_json_set_or_null(
+        &j->failed, run, "stop_reason",
+        in->outcome->stopped
+            ? lwd_json_string_or_null(&j->failed, stop_reason_name(in->outcome->stop_reason))
+            : NULL);
+    lwd_json_push(&j->failed, runs, run);
     return runs;
 }
 
 static json_object *jsummary(struct json *j)
 {
     const struct lw_report *r = j->report;
-    json_object *o = checked(j, json_object_new_object());
+    json_object *o = lwd_json_checked(&j->failed, json_object_new_object());
     size_t count[LW_KIND_COUNT] = {0};
     for (size_t i = 0; i < r->nfindings; i++)
         count[r->findings[i]->kind]++;
-    jset(j, o, "findings", checked(j, json_object_new_uint64(r->nfindings)));
-    json_object *by_kind = checked(j, json_object_new_object());
+    lwd_json_set_or_null(&j->failed, o, "findings",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(r->nfindings)));
+    json_object *by_kind = lwd_json_checked(&j->failed, json_object_new_object());
     for (int k = 0; k < LW_KIND_COUNT; k++)
-        jset(j, by_kind, lw_kind_name((enum lw_finding_kind)k),
-             checked(j, json_object_new_uint64(count[k])));
-    jset(j, o, "by_kind", by_kind);
-    jset(j, o, "locks", checked(j, json_object_new_uint64(lwd_locks_seen(r))));
-    jset(j, o, "lone_locks", checked(j, json_object_new_uint64(r->nlone_locks)));
-    jset(j, o, "threads", checked(j, json_object_new_uint64(r->nthreads)));
-    jset(j, o, "processes", checked(j, json_object_new_uint64(r->nprocesses)));
-    jset(j, o, "forked", checked(j, json_object_new_uint64(lwd_forked_processes(r))));
-    json_object *overflows = checked(j, json_object_new_array());
+        lwd_json_set_or_null(&j->failed, by_kind, lw_kind_name((enum lw_finding_kind)k),
+                             lwd_json_checked(&j->failed, json_object_new_uint64(count[k])));
+    lwd_json_set_or_null(&j->failed, o, "by_kind", by_kind);
+    lwd_json_set_or_null(&j->failed, o, "locks",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(lwd_locks_seen(r))));
+    lwd_json_set_or_null(&j->failed, o, "lone_locks",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(r->nlone_locks)));
+    lwd_json_set_or_null(&j->failed, o, "threads",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(r->nthreads)));
+    lwd_json_set_or_null(&j->failed, o, "processes",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(r->nprocesses)));
+    lwd_json_set_or_null(
+        &j->failed, o, "forked",
+        lwd_json_checked(&j->failed, json_object_new_uint64(lwd_forked_processes(r))));
+    json_object *overflows = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t i = 0; i < r->noverflows; i++) {
-        json_object *ov = checked(j, json_object_new_object());
-        jset(j, ov, "pid", checked(j, json_object_new_int(r->overflows[i].pid)));
-        jset(j, ov, "table", jstring(j, lwd_overflow_table_name(r->overflows[i].table)));
-        jset(j, ov, "limit", checked(j, json_object_new_uint64(r->overflows[i].limit)));
-        jpush(j, overflows, ov);
+        json_object *ov = lwd_json_checked(&j->failed, json_object_new_object());
+        lwd_json_set_or_null(
+            &j->failed, ov, "pid",
+            lwd_json_checked(&j->failed, json_object_new_int(r->overflows[i].pid)));
+        lwd_json_set_or_null(
+            &j->failed, ov, "table",
+            lwd_json_string_or_null(&j->failed, lwd_overflow_table_name(r->overflows[i].table)));
+        lwd_json_set_or_null(
+            &j->failed, ov, "limit",
+            lwd_json_checked(&j->failed, json_object_new_uint64(r->overflows[i].limit)));
+        lwd_json_push(&j->failed, overflows, ov);
     }
-    jset(j, o, "overflows", overflows);
-    json_object *python = checked(j, json_object_new_array());
+    lwd_json_set_or_null(&j->failed, o, "overflows", overflows);
+    json_object *python = lwd_json_checked(&j->failed, json_object_new_array());
     for (size_t i = 0; i < r->nimages; i++) {
         const struct lw_image *img = &r->images[i];
         if (!img->python) continue;
         char buf[32];
-        json_object *py = checked(j, json_object_new_object());
-        jset(j, py, "exe", jstring(j, img->exe));
-        jset(j, py, "version",
-             jstring(j, lwd_python_version(img->python_version, buf, sizeof buf)));
-        jset(j, py, "frames", checked(j, json_object_new_boolean(img->python_supported)));
-        jpush(j, python, py);
+        json_object *py = lwd_json_checked(&j->failed, json_object_new_object());
+        lwd_json_set_or_null(&j->failed, py, "exe", lwd_json_string_or_null(&j->failed, img->exe));
+        lwd_json_set_or_null(
+            &j->failed, py, "version",
+            lwd_json_string_or_null(&j->failed,
+                                    lwd_python_version(img->python_version, buf, sizeof buf)));
+        lwd_json_set_or_null(
+            &j->failed, py, "frames",
+            lwd_json_checked(&j->failed, json_object_new_boolean(img->python_supported)));
+        lwd_json_push(&j->failed, python, py);
     }
-    jset(j, o, "python", python);
-    jset(j, o, "bad_records", checked(j, json_object_new_uint64(r->bad_records)));
-    jset(j, o, "cycle_searches_stopped",
-         checked(j, json_object_new_uint64(r->cycle_searches_stopped)));
-    jset(j, o, "races_checked", checked(j, json_object_new_boolean(j->races_checked)));
+    lwd_json_set_or_null(&j->failed, o, "python", python);
+    lwd_json_set_or_null(&j->failed, o, "bad_records",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(r->bad_records)));
+    lwd_json_set_or_null(
+        &j->failed, o, "cycle_searches_stopped",
+        lwd_json_checked(&j->failed, json_object_new_uint64(r->cycle_searches_stopped)));
+    lwd_json_set_or_null(&j->failed, o, "races_checked",
+                         lwd_json_checked(&j->failed, json_object_new_boolean(j->races_checked)));
     size_t known = j->triage != NULL ? j->triage->known_count : 0;
-    jset(j, o, "suppressed",
-         checked(j, json_object_new_uint64(j->triage != NULL ? j->triage->suppressed : 0)));
-    jset(j, o, "new", checked(j, json_object_new_uint64(r->nfindings - known)));
-    jset(j, o, "known", checked(j, json_object_new_uint64(known)));
+    lwd_json_set_or_null(
+        &j->failed, o, "suppressed",
+        lwd_json_checked(&j->failed,
+                         json_object_new_uint64(j->triage != NULL ? j->triage->suppressed : 0)));
+    lwd_json_set_or_null(
+        &j->failed, o, "new",
+        lwd_json_checked(&j->failed, json_object_new_uint64(r->nfindings - known)));
+    lwd_json_set_or_null(&j->failed, o, "known",
+                         lwd_json_checked(&j->failed, json_object_new_uint64(known)));
     return o;
 }
 
@@ -522,17 +600,20 @@ int lwd_render_json(FILE *out, const struct lwd_render_input *in)
     struct json j = {
         .report = in->report, .triage = in->triage, .multi_process = lwd_multi_process(in->report)};
     j.races_checked = in->races_checked;
-    json_object *root = checked(&j, json_object_new_object());
-    jset(&j, root, "tool", jstring(&j, "lockwatch"));
-    jset(&j, root, "version", jstring(&j, LOCKWATCH_VERSION));
-    jset(&j, root, "schema", checked(&j, json_object_new_int(LWD_JSON_SCHEMA)));
-    jset(&j, root, "runs", jruns(&j, in));
-    json_object *findings = checked(&j, json_object_new_array());
+    json_object *root = lwd_json_checked(&j.failed, json_object_new_object());
+    lwd_json_set_or_null(&j.failed, root, "tool", lwd_json_string_or_null(&j.failed, "lockwatch"));
+    lwd_json_set_or_null(&j.failed, root, "version",
+                         lwd_json_string_or_null(&j.failed, LOCKWATCH_VERSION));
+    lwd_json_set_or_null(&j.failed, root, "schema",
+                         lwd_json_checked(&j.failed, json_object_new_int(LWD_JSON_SCHEMA)));
+    lwd_json_set_or_null(&j.failed, root, "runs", jruns(&j, in));
+    json_object *findings = lwd_json_checked(&j.failed, json_object_new_array());
     for (size_t i = 0; i < in->report->nfindings; i++)
-        jpush(&j, findings, jfinding(&j, in->report->findings[i], i));
-    jset(&j, root, "findings", findings);
+        lwd_json_push(&j.failed, findings, jfinding(&j, in->report->findings[i], i));
+    lwd_json_set_or_null(&j.failed, root, "findings", findings);
     /* null without --profile (fields are never omitted) */
-    jset(&j, root, "profile", in->options != NULL && in->options->profile ? jprofile(&j) : NULL);
-    jset(&j, root, "summary", jsummary(&j));
+    lwd_json_set_or_null(&j.failed, root, "profile",
+                         in->options != NULL && in->options->profile ? jprofile(&j) : NULL);
+    lwd_json_set_or_null(&j.failed, root, "summary", jsummary(&j));
     return lwd_json_write_document(out, root, !j.failed);
 }

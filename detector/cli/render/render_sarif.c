@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "render/json_build.h"
 #include "render/json_doc.h"
 #include "render/render_common.h"
 #include "render/schedule_text.h"
@@ -28,38 +29,17 @@ struct sarif {
     bool failed;         /* json-c ran out of memory */
 };
 
-static json_object *checked(struct sarif *s, json_object *o)
-{
-    if (o == NULL) s->failed = true;
-    return o;
-}
-
+/* SARIF has no nulls: a string the model lacks is written empty. */
 static json_object *jstring(struct sarif *s, const char *str)
 {
-    return checked(s, json_object_new_string(str != NULL ? str : ""));
-}
-
-static void jset(struct sarif *s, json_object *obj, const char *key, json_object *val)
-{
-    if (obj == NULL || val == NULL || json_object_object_add(obj, key, val) != 0) {
-        s->failed = true;
-        json_object_put(val);
-    }
-}
-
-static void jpush(struct sarif *s, json_object *array, json_object *val)
-{
-    if (array == NULL || val == NULL || json_object_array_add(array, val) != 0) {
-        s->failed = true;
-        json_object_put(val);
-    }
+    return lwd_json_checked(&s->failed, json_object_new_string(str != NULL ? str : ""));
 }
 
 /* {"text": text} — SARIF's message object. */
 static json_object *jmessage(struct sarif *s, const char *text)
 {
-    json_object *o = checked(s, json_object_new_object());
-    jset(s, o, "text", jstring(s, text));
+    json_object *o = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, o, "text", jstring(s, text));
     return o;
 }
 
@@ -161,20 +141,20 @@ static struct rule_text rule_text(enum lw_finding_kind kind)
 static json_object *jrule(struct sarif *s, enum lw_finding_kind kind)
 {
     struct rule_text t = rule_text(kind);
-    json_object *o = checked(s, json_object_new_object());
-    jset(s, o, "id", jstring(s, lw_kind_name(kind)));
-    jset(s, o, "name", jstring(s, t.name));
-    jset(s, o, "shortDescription", jmessage(s, t.brief));
-    jset(s, o, "fullDescription", jmessage(s, t.full));
-    jset(s, o, "help", jmessage(s, t.help));
-    json_object *config = checked(s, json_object_new_object());
-    jset(s, config, "level", jstring(s, "error"));
-    jset(s, o, "defaultConfiguration", config);
-    json_object *props = checked(s, json_object_new_object());
-    json_object *tags = checked(s, json_object_new_array());
-    jpush(s, tags, jstring(s, "concurrency"));
-    jset(s, props, "tags", tags);
-    jset(s, o, "properties", props);
+    json_object *o = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, o, "id", jstring(s, lw_kind_name(kind)));
+    lwd_json_set(&s->failed, o, "name", jstring(s, t.name));
+    lwd_json_set(&s->failed, o, "shortDescription", jmessage(s, t.brief));
+    lwd_json_set(&s->failed, o, "fullDescription", jmessage(s, t.full));
+    lwd_json_set(&s->failed, o, "help", jmessage(s, t.help));
+    json_object *config = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, config, "level", jstring(s, "error"));
+    lwd_json_set(&s->failed, o, "defaultConfiguration", config);
+    json_object *props = lwd_json_checked(&s->failed, json_object_new_object());
+    json_object *tags = lwd_json_checked(&s->failed, json_object_new_array());
+    lwd_json_push(&s->failed, tags, jstring(s, "concurrency"));
+    lwd_json_set(&s->failed, props, "tags", tags);
+    lwd_json_set(&s->failed, o, "properties", props);
     return o;
 }
 
@@ -215,7 +195,7 @@ static char *file_uri(const char *path, bool dir)
  * else an absolute file URI (a relative path stays a relative reference). */
 static json_object *jartifact(struct sarif *s, const char *file)
 {
-    json_object *o = checked(s, json_object_new_object());
+    json_object *o = lwd_json_checked(&s->failed, json_object_new_object());
     size_t n = strlen(s->root);
     char *uri = NULL;
     size_t len = 0;
@@ -228,7 +208,7 @@ static json_object *jartifact(struct sarif *s, const char *file)
                 uri = NULL;
             }
         }
-        jset(s, o, "uriBaseId", jstring(s, LWD_SARIF_SRCROOT));
+        lwd_json_set(&s->failed, o, "uriBaseId", jstring(s, LWD_SARIF_SRCROOT));
     } else if (file[0] == '/') {
         uri = file_uri(file, false);
     } else {
@@ -242,7 +222,7 @@ static json_object *jartifact(struct sarif *s, const char *file)
         }
     }
     if (uri == NULL) s->failed = true;
-    jset(s, o, "uri", jstring(s, uri));
+    lwd_json_set(&s->failed, o, "uri", jstring(s, uri));
     free(uri);
     return o;
 }
@@ -266,27 +246,29 @@ static json_object *jlocation(struct sarif *s, const struct lw_stack *st, const 
 {
     const struct lw_frame *f = site_frame(st);
     if (f == NULL && text == NULL) return NULL;
-    json_object *o = checked(s, json_object_new_object());
-    if (id > 0) jset(s, o, "id", checked(s, json_object_new_int(id)));
+    json_object *o = lwd_json_checked(&s->failed, json_object_new_object());
+    if (id > 0)
+        lwd_json_set(&s->failed, o, "id", lwd_json_checked(&s->failed, json_object_new_int(id)));
     if (f != NULL && lwd_frame_is_user(f)) {
-        json_object *phys = checked(s, json_object_new_object());
-        jset(s, phys, "artifactLocation", jartifact(s, f->file));
+        json_object *phys = lwd_json_checked(&s->failed, json_object_new_object());
+        lwd_json_set(&s->failed, phys, "artifactLocation", jartifact(s, f->file));
         if (f->line > 0) {
-            json_object *region = checked(s, json_object_new_object());
-            jset(s, region, "startLine", checked(s, json_object_new_int(f->line)));
-            jset(s, phys, "region", region);
+            json_object *region = lwd_json_checked(&s->failed, json_object_new_object());
+            lwd_json_set(&s->failed, region, "startLine",
+                         lwd_json_checked(&s->failed, json_object_new_int(f->line)));
+            lwd_json_set(&s->failed, phys, "region", region);
         }
-        jset(s, o, "physicalLocation", phys);
+        lwd_json_set(&s->failed, o, "physicalLocation", phys);
     }
     if (f != NULL && f->function != NULL) {
-        json_object *logical = checked(s, json_object_new_array());
-        json_object *fn = checked(s, json_object_new_object());
-        jset(s, fn, "name", jstring(s, f->function));
-        jset(s, fn, "kind", jstring(s, "function"));
-        jpush(s, logical, fn);
-        jset(s, o, "logicalLocations", logical);
+        json_object *logical = lwd_json_checked(&s->failed, json_object_new_array());
+        json_object *fn = lwd_json_checked(&s->failed, json_object_new_object());
+        lwd_json_set(&s->failed, fn, "name", jstring(s, f->function));
+        lwd_json_set(&s->failed, fn, "kind", jstring(s, "function"));
+        lwd_json_push(&s->failed, logical, fn);
+        lwd_json_set(&s->failed, o, "logicalLocations", logical);
     }
-    if (text != NULL) jset(s, o, "message", jmessage(s, text));
+    if (text != NULL) lwd_json_set(&s->failed, o, "message", jmessage(s, text));
     return o;
 }
 
@@ -340,7 +322,7 @@ static const struct lw_stack *primary_stack(const struct lw_finding *f)
 static json_object *jrelated(struct sarif *s, const struct lw_finding *f,
                              const struct lw_stack *primary)
 {
-    json_object *a = checked(s, json_object_new_array());
+    json_object *a = lwd_json_checked(&s->failed, json_object_new_array());
     char holds[320], requests[320], text[400], tb[64];
     int id = 1;
     for (size_t e = 0; e < f->ncycle; e++) {
@@ -348,11 +330,11 @@ static json_object *jrelated(struct sarif *s, const struct lw_finding *f,
         edge_words(s, f, edge, holds, requests, sizeof holds);
         snprintf(text, sizeof text, "%s, taken here", holds);
         json_object *loc = jlocation(s, edge->holding_stack, text, id++);
-        jpush(s, a, loc);
+        lwd_json_push(&s->failed, a, loc);
         if (e == 0 && edge->acquiring_stack == primary) continue;
         snprintf(text, sizeof text, "%s %s here", thread_word(s, edge->thread, tb, sizeof tb),
                  requests);
-        jpush(s, a, jlocation(s, edge->acquiring_stack, text, id++));
+        lwd_json_push(&s->failed, a, jlocation(s, edge->acquiring_stack, text, id++));
     }
     for (size_t k = 0; k < f->nstacks; k++) {
         const struct lw_labelled_stack *ls = &f->stacks[k];
@@ -362,7 +344,7 @@ static json_object *jrelated(struct sarif *s, const struct lw_finding *f,
                      ls->label != NULL ? ls->label : "stack");
         else
             snprintf(text, sizeof text, "%s", ls->label != NULL ? ls->label : "stack");
-        jpush(s, a, jlocation(s, ls->stack, text, id++));
+        lwd_json_push(&s->failed, a, jlocation(s, ls->stack, text, id++));
     }
     for (size_t k = 0; k < f->naccesses; k++) {
         const struct lw_access *acc = &f->accesses[k];
@@ -372,7 +354,7 @@ static json_object *jrelated(struct sarif *s, const struct lw_finding *f,
                                                      : "a thread";
         snprintf(text, sizeof text, "%s%s%s of size %u by %s", acc->previous ? "previous " : "",
                  acc->atomic ? "atomic " : "", acc->write ? "write" : "read", acc->size, who);
-        jpush(s, a, jlocation(s, acc->stack, text, id++));
+        lwd_json_push(&s->failed, a, jlocation(s, acc->stack, text, id++));
     }
     return a;
 }
@@ -382,109 +364,119 @@ static json_object *jrelated(struct sarif *s, const struct lw_finding *f,
 static json_object *jcode_flows(struct sarif *s, const struct lw_finding *f)
 {
     char holds[320], requests[320], tb[64], title[256];
-    json_object *flows = checked(s, json_object_new_array());
-    json_object *flow = checked(s, json_object_new_object());
-    json_object *threads = checked(s, json_object_new_array());
+    json_object *flows = lwd_json_checked(&s->failed, json_object_new_array());
+    json_object *flow = lwd_json_checked(&s->failed, json_object_new_object());
+    json_object *threads = lwd_json_checked(&s->failed, json_object_new_array());
     for (size_t e = 0; e < f->ncycle; e++) {
         const struct lw_thread *t = f->cycle[e].thread;
         bool seen = false;
         for (size_t p = 0; p < e && !seen; p++)
             seen = f->cycle[p].thread == t;
         if (seen) continue;
-        json_object *tf = checked(s, json_object_new_object());
+        json_object *tf = lwd_json_checked(&s->failed, json_object_new_object());
         const char *id = thread_word(s, t, tb, sizeof tb);
-        jset(s, tf, "id", jstring(s, id));
+        lwd_json_set(&s->failed, tf, "id", jstring(s, id));
         if (t != NULL && t->label != NULL)
             snprintf(title, sizeof title, "%s (%s)", id, t->label);
         else
             snprintf(title, sizeof title, "%s", id);
-        jset(s, tf, "message", jmessage(s, title));
-        json_object *locs = checked(s, json_object_new_array());
+        lwd_json_set(&s->failed, tf, "message", jmessage(s, title));
+        json_object *locs = lwd_json_checked(&s->failed, json_object_new_array());
         for (size_t k = e; k < f->ncycle; k++) {
             const struct lw_cycle_edge *edge = &f->cycle[k];
             if (edge->thread != t) continue;
             edge_words(s, f, edge, holds, requests, sizeof holds);
-            json_object *at = checked(s, json_object_new_object());
-            jset(s, at, "location", jlocation(s, edge->holding_stack, holds, 0));
-            jpush(s, locs, at);
-            at = checked(s, json_object_new_object());
-            jset(s, at, "location", jlocation(s, edge->acquiring_stack, requests, 0));
-            jpush(s, locs, at);
+            json_object *at = lwd_json_checked(&s->failed, json_object_new_object());
+            lwd_json_set(&s->failed, at, "location", jlocation(s, edge->holding_stack, holds, 0));
+            lwd_json_push(&s->failed, locs, at);
+            at = lwd_json_checked(&s->failed, json_object_new_object());
+            lwd_json_set(&s->failed, at, "location",
+                         jlocation(s, edge->acquiring_stack, requests, 0));
+            lwd_json_push(&s->failed, locs, at);
         }
-        jset(s, tf, "locations", locs);
-        jpush(s, threads, tf);
+        lwd_json_set(&s->failed, tf, "locations", locs);
+        lwd_json_push(&s->failed, threads, tf);
     }
-    jset(s, flow, "threadFlows", threads);
-    jpush(s, flows, flow);
+    lwd_json_set(&s->failed, flow, "threadFlows", threads);
+    lwd_json_push(&s->failed, flows, flow);
     return flows;
 }
 
 static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t index)
 {
     const struct lwd_triage *triage = s->in->triage;
-    json_object *o = checked(s, json_object_new_object());
-    jset(s, o, "ruleId", jstring(s, lw_kind_name(f->kind)));
-    jset(s, o, "ruleIndex", checked(s, json_object_new_int((int)f->kind)));
+    json_object *o = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, o, "ruleId", jstring(s, lw_kind_name(f->kind)));
+    lwd_json_set(&s->failed, o, "ruleIndex",
+                 lwd_json_checked(&s->failed, json_object_new_int((int)f->kind)));
     /* error: the finding makes lockwatch fail (--fail-on); warning: it is reported only. */
     bool counts = lwd_finding_counts(f, s->in->options->fail_on);
-    jset(s, o, "level", jstring(s, counts ? "error" : "warning"));
+    lwd_json_set(&s->failed, o, "level", jstring(s, counts ? "error" : "warning"));
     char *msg = lwd_finding_message(f, s->multi_process);
     if (msg == NULL) s->failed = true;
     char text[1024];
     snprintf(text, sizeof text, "%s.", msg != NULL ? msg : lw_kind_name(f->kind));
     free(msg);
-    jset(s, o, "message", jmessage(s, text));
+    lwd_json_set(&s->failed, o, "message", jmessage(s, text));
 
     const struct lw_stack *primary = primary_stack(f);
     json_object *where = jlocation(s, primary, NULL, 0);
     if (where != NULL) {
-        json_object *locs = checked(s, json_object_new_array());
-        jpush(s, locs, where);
-        jset(s, o, "locations", locs);
+        json_object *locs = lwd_json_checked(&s->failed, json_object_new_array());
+        lwd_json_push(&s->failed, locs, where);
+        lwd_json_set(&s->failed, o, "locations", locs);
     }
     json_object *related = jrelated(s, f, primary);
     if (json_object_array_length(related) > 0)
-        jset(s, o, "relatedLocations", related);
+        lwd_json_set(&s->failed, o, "relatedLocations", related);
     else
         json_object_put(related);
-    if (f->ncycle > 0) jset(s, o, "codeFlows", jcode_flows(s, f));
+    if (f->ncycle > 0) lwd_json_set(&s->failed, o, "codeFlows", jcode_flows(s, f));
 
     char fingerprint[LWD_FINGERPRINT_LEN];
     if (lwd_fingerprint(f, fingerprint) != 0) s->failed = true;
-    json_object *fps = checked(s, json_object_new_object());
-    jset(s, fps, LWD_SARIF_FINGERPRINT_KEY, jstring(s, fingerprint));
-    jset(s, o, "partialFingerprints", fps);
+    json_object *fps = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, fps, LWD_SARIF_FINGERPRINT_KEY, jstring(s, fingerprint));
+    lwd_json_set(&s->failed, o, "partialFingerprints", fps);
     if (triage != NULL && triage->known != NULL)
-        jset(s, o, "baselineState", jstring(s, triage->known[index] ? "unchanged" : "new"));
+        lwd_json_set(&s->failed, o, "baselineState",
+                     jstring(s, triage->known[index] ? "unchanged" : "new"));
 
-    json_object *props = checked(s, json_object_new_object());
-    jset(s, props, "pid", checked(s, json_object_new_int(f->pid)));
-    jset(s, props, "singleThread", checked(s, json_object_new_boolean(f->single_thread)));
+    json_object *props = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, props, "pid",
+                 lwd_json_checked(&s->failed, json_object_new_int(f->pid)));
+    lwd_json_set(&s->failed, props, "singleThread",
+                 lwd_json_checked(&s->failed, json_object_new_boolean(f->single_thread)));
     if (f->kind == LW_KIND_LOCK_ORDER_INVERSION && f->schedule != LW_SCHEDULE_NONE) {
-        jset(s, props, "schedule", jstring(s, lwd_schedule_name(f->schedule)));
-        json_object *why = checked(s, json_object_new_array());
+        lwd_json_set(&s->failed, props, "schedule", jstring(s, lwd_schedule_name(f->schedule)));
+        json_object *why = lwd_json_checked(&s->failed, json_object_new_array());
         for (size_t i = 0; i < f->nordered; i++) {
             char *line = lwd_ordering_text(&f->ordered_by[i], s->multi_process);
             if (line == NULL) s->failed = true;
-            jpush(s, why, jstring(s, line));
+            lwd_json_push(&s->failed, why, jstring(s, line));
             free(line);
         }
         if (f->schedule == LW_SCHEDULE_ORDERED || f->nordered > 0)
-            jset(s, props, "orderedBy", why);
+            lwd_json_set(&s->failed, props, "orderedBy", why);
         else
             json_object_put(why);
     }
     const struct lw_confirmation *c = &f->confirmation;
     if (c->status != LW_CONFIRM_NONE) {
-        jset(s, props, "confirmation", jstring(s, lwd_confirm_name(c->status)));
-        jset(s, props, "confirmationAttempts", checked(s, json_object_new_int64(c->attempts)));
+        lwd_json_set(&s->failed, props, "confirmation", jstring(s, lwd_confirm_name(c->status)));
+        lwd_json_set(&s->failed, props, "confirmationAttempts",
+                     lwd_json_checked(&s->failed, json_object_new_int64(c->attempts)));
         if (c->status == LW_CONFIRM_REPRODUCED)
-            jset(s, props, "confirmationAttempt", checked(s, json_object_new_int64(c->attempt)));
-        if (c->replay != NULL) jset(s, props, "confirmationReplay", jstring(s, c->replay));
-        if (c->reason != NULL) jset(s, props, "confirmationReason", jstring(s, c->reason));
+            lwd_json_set(&s->failed, props, "confirmationAttempt",
+                         lwd_json_checked(&s->failed, json_object_new_int64(c->attempt)));
+        if (c->replay != NULL)
+            lwd_json_set(&s->failed, props, "confirmationReplay", jstring(s, c->replay));
+        if (c->reason != NULL)
+            lwd_json_set(&s->failed, props, "confirmationReason", jstring(s, c->reason));
     }
-    jset(s, props, "instances", checked(s, json_object_new_uint64(lw_finding_instances(f))));
-    jset(s, o, "properties", props);
+    lwd_json_set(&s->failed, props, "instances",
+                 lwd_json_checked(&s->failed, json_object_new_uint64(lw_finding_instances(f))));
+    lwd_json_set(&s->failed, o, "properties", props);
     return o;
 }
 
@@ -492,34 +484,37 @@ static json_object *jresult(struct sarif *s, const struct lw_finding *f, size_t 
 
 static json_object *jtool(struct sarif *s)
 {
-    json_object *tool = checked(s, json_object_new_object());
-    json_object *driver = checked(s, json_object_new_object());
-    jset(s, driver, "name", jstring(s, "lockwatch"));
-    jset(s, driver, "version", jstring(s, LOCKWATCH_VERSION));
-    jset(s, driver, "semanticVersion", jstring(s, LOCKWATCH_VERSION));
-    json_object *rules = checked(s, json_object_new_array());
+    json_object *tool = lwd_json_checked(&s->failed, json_object_new_object());
+    json_object *driver = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, driver, "name", jstring(s, "lockwatch"));
+    lwd_json_set(&s->failed, driver, "version", jstring(s, LOCKWATCH_VERSION));
+    lwd_json_set(&s->failed, driver, "semanticVersion", jstring(s, LOCKWATCH_VERSION));
+    json_object *rules = lwd_json_checked(&s->failed, json_object_new_array());
     for (int k = 0; k < LW_KIND_COUNT; k++)
-        jpush(s, rules, jrule(s, (enum lw_finding_kind)k));
-    jset(s, driver, "rules", rules);
-    jset(s, tool, "driver", driver);
+        lwd_json_push(&s->failed, rules, jrule(s, (enum lw_finding_kind)k));
+    lwd_json_set(&s->failed, driver, "rules", rules);
+    lwd_json_set(&s->failed, tool, "driver", driver);
     return tool;
 }
 
 static json_object *jinvocations(struct sarif *s)
 {
     const struct lwd_render_input *in = s->in;
-    json_object *a = checked(s, json_object_new_array());
-    json_object *inv = checked(s, json_object_new_object());
-    jset(s, inv, "executionSuccessful", checked(s, json_object_new_boolean(true)));
-    json_object *args = checked(s, json_object_new_array());
+    json_object *a = lwd_json_checked(&s->failed, json_object_new_array());
+    json_object *inv = lwd_json_checked(&s->failed, json_object_new_object());
+    lwd_json_set(&s->failed, inv, "executionSuccessful",
+                 lwd_json_checked(&s->failed, json_object_new_boolean(true)));
+    json_object *args = lwd_json_checked(&s->failed, json_object_new_array());
     for (int i = 0; in->options != NULL && in->options->argv != NULL && in->options->argv[i]; i++)
-        jpush(s, args, jstring(s, in->options->argv[i]));
-    jset(s, inv, "arguments", args);
+        lwd_json_push(&s->failed, args, jstring(s, in->options->argv[i]));
+    lwd_json_set(&s->failed, inv, "arguments", args);
     if (in->outcome != NULL && in->outcome->signal != 0)
-        jset(s, inv, "exitSignalNumber", checked(s, json_object_new_int(in->outcome->signal)));
+        lwd_json_set(&s->failed, inv, "exitSignalNumber",
+                     lwd_json_checked(&s->failed, json_object_new_int(in->outcome->signal)));
     else if (in->outcome != NULL)
-        jset(s, inv, "exitCode", checked(s, json_object_new_int(in->outcome->exit_code)));
-    jpush(s, a, inv);
+        lwd_json_set(&s->failed, inv, "exitCode",
+                     lwd_json_checked(&s->failed, json_object_new_int(in->outcome->exit_code)));
+    lwd_json_push(&s->failed, a, inv);
     return a;
 }
 
@@ -545,28 +540,28 @@ int lwd_render_sarif(FILE *out, const struct lwd_render_input *in)
 {
     struct sarif s = {.in = in, .multi_process = lwd_multi_process(in->report)};
     set_root(&s, in->options != NULL ? in->options->source_root : NULL);
-    json_object *root = checked(&s, json_object_new_object());
-    jset(&s, root, "$schema", jstring(&s, LWD_SARIF_SCHEMA_URI));
-    jset(&s, root, "version", jstring(&s, "2.1.0"));
-    json_object *runs = checked(&s, json_object_new_array());
-    json_object *run = checked(&s, json_object_new_object());
-    jset(&s, run, "tool", jtool(&s));
-    jset(&s, run, "invocations", jinvocations(&s));
+    json_object *root = lwd_json_checked(&s.failed, json_object_new_object());
+    lwd_json_set(&s.failed, root, "$schema", jstring(&s, LWD_SARIF_SCHEMA_URI));
+    lwd_json_set(&s.failed, root, "version", jstring(&s, "2.1.0"));
+    json_object *runs = lwd_json_checked(&s.failed, json_object_new_array());
+    json_object *run = lwd_json_checked(&s.failed, json_object_new_object());
+    lwd_json_set(&s.failed, run, "tool", jtool(&s));
+    lwd_json_set(&s.failed, run, "invocations", jinvocations(&s));
     if (s.root[0] != '\0') {
-        json_object *bases = checked(&s, json_object_new_object());
-        json_object *base = checked(&s, json_object_new_object());
+        json_object *bases = lwd_json_checked(&s.failed, json_object_new_object());
+        json_object *base = lwd_json_checked(&s.failed, json_object_new_object());
         char *uri = file_uri(s.root, true);
         if (uri == NULL) s.failed = true;
-        jset(&s, base, "uri", jstring(&s, uri));
+        lwd_json_set(&s.failed, base, "uri", jstring(&s, uri));
         free(uri);
-        jset(&s, bases, LWD_SARIF_SRCROOT, base);
-        jset(&s, run, "originalUriBaseIds", bases);
+        lwd_json_set(&s.failed, bases, LWD_SARIF_SRCROOT, base);
+        lwd_json_set(&s.failed, run, "originalUriBaseIds", bases);
     }
-    json_object *results = checked(&s, json_object_new_array());
+    json_object *results = lwd_json_checked(&s.failed, json_object_new_array());
     for (size_t i = 0; i < in->report->nfindings; i++)
-        jpush(&s, results, jresult(&s, in->report->findings[i], i));
-    jset(&s, run, "results", results);
-    jpush(&s, runs, run);
-    jset(&s, root, "runs", runs);
+        lwd_json_push(&s.failed, results, jresult(&s, in->report->findings[i], i));
+    lwd_json_set(&s.failed, run, "results", results);
+    lwd_json_push(&s.failed, runs, run);
+    lwd_json_set(&s.failed, root, "runs", runs);
     return lwd_json_write_document(out, root, !s.failed);
 }

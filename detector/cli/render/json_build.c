@@ -1,0 +1,47 @@
+/* json_build.c — see json_build.h. */
+#include "render/json_build.h"
+
+json_object *lwd_json_checked(bool *failed, json_object *o)
+{
+    if (o == NULL) *failed = true;
+    return o;
+}
+
+json_object *lwd_json_string_or_null(bool *failed, const char *s)
+{
+    return s != NULL ? lwd_json_checked(failed, json_object_new_string(s)) : NULL;
+}
+
+void lwd_json_set_or_null(bool *failed, json_object *obj, const char *key, json_object *val)
+{
+    if (obj == NULL || json_object_object_add(obj, key, val) != 0) {
+        *failed = true;
+        json_object_put(val);
+    }
+}
+
+void lwd_json_set(bool *failed, json_object *obj, const char *key, json_object *val)
+{
+    if (val == NULL) {
+        *failed = true;
+        return;
+    }
+    lwd_json_set_or_null(failed, obj, key, val);
+}
+
+void lwd_json_push_or_null(bool *failed, json_object *array, json_object *val)
+{
+    if (array == NULL || json_object_array_add(array, val) != 0) {
+        *failed = true;
+        json_object_put(val);
+    }
+}
+
+void lwd_json_push(bool *failed, json_object *array, json_object *val)
+{
+    if (val == NULL) {
+        *failed = true;
+        return;
+    }
+    lwd_json_push_or_null(failed, array, val);
+}

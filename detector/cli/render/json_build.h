@@ -1,0 +1,27 @@
+/* json_build.h — building a report as a json-c tree (render_json.c, render_sarif.c). Each helper
+ * notes an allocation failure in *failed instead of returning it, and releases a value it cannot
+ * attach, so a renderer builds the whole tree, checks *failed once and writes nothing when it is
+ * set (json_doc.h). What a NULL value means is in the name: the _or_null helpers write JSON null
+ * for it (the JSON report's optional fields); the others count it as a failure (SARIF has no
+ * nulls, and a value the caller needs must exist). */
+#ifndef LWD_JSON_BUILD_H
+#define LWD_JSON_BUILD_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+/* o, noting a failure when it is NULL (a json-c constructor ran out of memory). */
+json_object *lwd_json_checked(bool *failed, json_object *o);
+
+/* A JSON string of s; NULL (JSON null) when s is NULL. */
+json_object *lwd_json_string_or_null(bool *failed, const char *s);
+
+/* obj[key] = val. */
+void lwd_json_set(bool *failed, json_object *obj, const char *key, json_object *val);
+void lwd_json_set_or_null(bool *failed, json_object *obj, const char *key, json_object *val);
+
+/* Appends val to array. */
+void lwd_json_push(bool *failed, json_object *array, json_object *val);
+void lwd_json_push_or_null(bool *failed, json_object *array, json_object *val);
+
+#endif
