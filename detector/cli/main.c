@@ -1,6 +1,12 @@
-/* main.c — the `lockwatch` command: runs the stages of driver.h in order (options, preflight,
- * run, symbolise, render) and returns the exit status chosen in exit_status.c. Every failing
- * stage has already said why on stderr; main only picks the exit code. */
+/* main.c — the `lockwatch` command: runs the stages of driver.h in order and returns the exit
+ * status. Where each stage lives (docs/internals.md, "Driver layout"): the options in options.c
+ * (one table for the command line, LOCKWATCH_OPTIONS and --help); the checks before the run, the
+ * spawn and the event loop in run/ (run.c); the records the runtime sends in records/
+ * (listener.c feeds each to the detector in detector/core); the stuck rule and hang reports in
+ * stuck/; naming frames, locks and threads in symbolise/; suppressions, baseline and the exit
+ * status in triage/; the reports in render/ (render_text.c, render_json.c, render_sarif.c, the
+ * --graph and --trace files); `demo` and `merge-sarif` in commands/; shared helpers in common/.
+ * Every failing stage has already said why on stderr; main only picks the exit code. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
