@@ -142,7 +142,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (lwd_set_runtime_knobs(&opts) != 0) {
+    if (lwd_set_runtime_settings(&opts) != 0) {
         status = LWD_EXIT_TOOL;
         goto out;
     }

@@ -1,4 +1,4 @@
-/* knobs.c — see knobs.h. */
+/* runtime_settings.c — see runtime_settings.h. */
 #include "run/runtime_settings.h"
 
 #include <stdio.h>
@@ -6,7 +6,7 @@
 
 #include "lockwatch/wire.h"
 
-int lwd_set_runtime_knobs(const struct lwd_options *opts)
+int lwd_set_runtime_settings(const struct lwd_options *opts)
 {
     const char *user = getenv(LW_WIRE_ENV_OPTIONS);
     char *value = NULL;
