@@ -8,7 +8,6 @@
 
 #include "driver.h"
 #include "lockwatch/wire.h"
-#include "render/json_build.h"
 #include "render/json_doc.h"
 #include "render/profile_view.h"
 #include "render/render_common.h"

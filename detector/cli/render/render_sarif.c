@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "driver.h"
-#include "render/json_build.h"
 #include "render/json_doc.h"
 #include "render/render_common.h"
 #include "render/schedule_text.h"
