@@ -208,3 +208,9 @@ size_t lwd_forked_processes(const struct lw_report *r)
         n += r->processes[i].forked;
     return n;
 }
+
+const char *lwd_lock_word(const struct lw_lock *l, char *buf, size_t len)
+{
+    if (l == NULL) return "an unknown lock";
+    return l->name != NULL ? l->name : lw_lock_id(l, buf, len);
+}

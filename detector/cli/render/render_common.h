@@ -13,6 +13,9 @@
 /* Frames shown per stack in the text report before "(N more frames)". */
 #define LWD_TEXT_MAX_FRAMES 8u
 
+/* The lock as prose calls it: its name, else its id (buf holds the id). */
+const char *lwd_lock_word(const struct lw_lock *l, char *buf, size_t len);
+
 /* "mutex", "rwlock", "spinlock", "mtx", "semaphore"; "lock" for a type this build does not know. */
 const char *lwd_lock_type_name(uint8_t type);
 
