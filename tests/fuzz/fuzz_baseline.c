@@ -1,5 +1,5 @@
-/* fuzz_baseline.c — a --baseline report of any content (detector/cli/triage/baseline.c): checked, and
- * when it is accepted, looked up. */
+/* fuzz_baseline.c — a --baseline report of any content (detector/cli/triage/baseline.c): checked,
+ * and when it is accepted, looked up. */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
-/* test_trace_layout.c — which timeline slices nest (detector/cli/render/trace_layout.h): LIFO holds
- * nest, a non-LIFO release does not, tracks are independent, touching slices are disjoint; and,
- * over seeded random holds, the slices marked nested always form a proper nesting on each track
- * while fully LIFO sequences are nested entirely. */
+/* test_trace_layout.c — which timeline slices nest (detector/cli/render/trace_layout.h): LIFO
+ * holds nest, a non-LIFO release does not, tracks are independent, touching slices are disjoint;
+ * and, over seeded random holds, the slices marked nested always form a proper nesting on each
+ * track while fully LIFO sequences are nested entirely. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
