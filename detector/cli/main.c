@@ -36,14 +36,13 @@
 #include "triage/suppress.h"
 #include "triage/triage.h"
 
-/* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb;
+/* Colour only for a text report on a terminal that takes it (lwd_terminal_colour);
  * --color=always or never decides instead. */
 static bool want_color(const struct lwd_options *opts, FILE *out)
 {
-    const char *term = getenv("TERM");
     if (opts->format != LWD_FORMAT_TEXT || opts->color == LWD_COLOR_NEVER) return false;
     if (opts->color == LWD_COLOR_ALWAYS) return true;
-    return isatty(fileno(out)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+    return lwd_terminal_colour(fileno(out));
 }
 
 static int render(FILE *out, const struct lwd_render_input *in)

@@ -76,12 +76,6 @@ styled(const struct demo *d, enum demo_style style, const char *fmt, ...)
     if (d->color) lwd_safe_raw(stdout, "\033[0m");
 }
 
-static bool want_color(void)
-{
-    const char *term = getenv("TERM");
-    return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
-}
-
 /* The scenarios directory: beside the command in a build tree, or where `cmake --install` put
  * it. 0 when found. */
 static int find_scenarios(struct demo *d)
@@ -625,7 +619,7 @@ static enum lwd_exit show_scenario(struct demo *d, const char *name)
 
 enum lwd_exit lwd_demo(int argc, char **argv)
 {
-    struct demo d = {.color = want_color()};
+    struct demo d = {.color = lwd_terminal_colour(STDOUT_FILENO)};
     d.wrap = (struct lwd_wrap){.out = stdout, .width = lwd_terminal_width(STDOUT_FILENO)};
     /* Options before or after NAME: `lockwatch demo NAME --confirm`. */
     const char *name = NULL;

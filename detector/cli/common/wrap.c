@@ -167,3 +167,9 @@ void lwd_wrap_line(struct lwd_wrap *w, const char *line)
     }
     fputc('\n', w->out);
 }
+
+bool lwd_terminal_colour(int fd)
+{
+    const char *term = getenv("TERM");
+    return isatty(fd) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}

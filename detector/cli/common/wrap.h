@@ -2,10 +2,12 @@
  *
  * Text is written word by word to a stream; a word that would pass the width starts a new line,
  * and words are never broken (a word longer than the line gets a line of its own). Widths count
- * characters, not bytes (UTF-8). lwd_terminal_width() says how wide the terminal is. */
+ * characters, not bytes (UTF-8). lwd_terminal_width() says how wide the terminal is,
+ * lwd_terminal_colour() whether it takes colour. */
 #ifndef LWD_WRAP_H
 #define LWD_WRAP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct lwd_wrap {
@@ -24,6 +26,10 @@ int lwd_terminal_width(int fd);
  * it is read later, anywhere). */
 #define LWD_REPORT_WIDTH 90
 int lwd_report_width(int fd);
+
+/* Whether text for fd may be coloured: fd is a terminal, NO_COLOR (no-color.org) is unset and
+ * TERM is not "dumb". */
+bool lwd_terminal_colour(int fd);
 
 /* Writes the words of text (split on spaces, tabs and newlines), wrapping as above. */
 void lwd_wrap_text(struct lwd_wrap *w, const char *text);
