@@ -20,6 +20,7 @@ enum lwd_color { LWD_COLOR_AUTO, LWD_COLOR_ALWAYS, LWD_COLOR_NEVER };
 /* Exit codes of the command, in one place (documented in docs/user-guide.md and lockwatch.1). */
 enum lwd_exit {
     LWD_EXIT_OK = 0,               /* or the program's own exit status when no finding */
+    LWD_EXIT_DEMO_MISMATCH = 1,    /* demo: a run did not go as the scenario expects */
     LWD_EXIT_USAGE = 2,            /* unknown option, bad option value, no program given */
     LWD_EXIT_TOOL = 3,             /* lockwatch itself failed (out of memory, cannot spawn) */
     LWD_EXIT_NOT_FOUND = 4,        /* the program does not exist / is not on PATH */

@@ -1,43 +1,48 @@
-/* main.c — the `lockwatch` command: runs the stages of driver.h in order (options, preflight,
- * run, symbolise, render) and returns the exit status chosen in exit_status.c. Every failing
- * stage has already said why on stderr; main only picks the exit code. */
+/* main.c — the `lockwatch` command: runs the stages of driver.h in order and returns the exit
+ * status. Where each stage lives (docs/hacking.md, "The driver, stage by stage"): the options in
+ * options.c (one table for the command line, LOCKWATCH_OPTIONS and --help); the checks before the
+ * run, the spawn and the event loop in run/ (run.c); the records the runtime sends in records/
+ * (listener.c feeds each to the detector in detector/core); the stuck rule and hang reports in
+ * stuck/; naming frames, locks and threads in symbolise/; suppressions, baseline and the exit
+ * status in triage/; the reports in render/ (render_text.c, render_json.c, render_sarif.c, the
+ * --graph and --trace files); `demo` and `merge-sarif` in commands/; shared helpers in common/.
+ * Every failing stage has already said why on stderr; main only picks the exit code. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "confirm.h"
-#include "demo.h"
+#include "commands/demo.h"
+#include "commands/merge_sarif.h"
+#include "common/out_file.h"
+#include "common/path_pattern.h"
+#include "common/safe_text.h"
+#include "common/wrap.h"
 #include "driver.h"
-#include "exit_status.h"
-#include "graph_out.h"
-#include "knobs.h"
 #include "lockwatch/wire.h"
-#include "merge_sarif.h"
 #include "options.h"
-#include "out_file.h"
-#include "path_pattern.h"
-#include "preflight.h"
-#include "profile_view.h"
-#include "replay.h"
-#include "run.h"
-#include "safe_text.h"
-#include "suppress.h"
-#include "symbolise.h"
-#include "trace_out.h"
-#include "triage.h"
-#include "tsan_run.h"
-#include "wrap.h"
+#include "render/graph_out.h"
+#include "render/profile_view.h"
+#include "render/trace_out.h"
+#include "run/confirm.h"
+#include "run/preflight.h"
+#include "run/replay.h"
+#include "run/run.h"
+#include "run/runtime_settings.h"
+#include "run/tsan_run.h"
+#include "symbolise/symbolise.h"
+#include "triage/exit_status.h"
+#include "triage/suppress.h"
+#include "triage/triage.h"
 
-/* Colour only for a text report on a terminal, unless NO_COLOR (no-color.org) or TERM=dumb;
+/* Colour only for a text report on a terminal that takes it (lwd_terminal_colour);
  * --color=always or never decides instead. */
 static bool want_color(const struct lwd_options *opts, FILE *out)
 {
-    const char *term = getenv("TERM");
     if (opts->format != LWD_FORMAT_TEXT || opts->color == LWD_COLOR_NEVER) return false;
     if (opts->color == LWD_COLOR_ALWAYS) return true;
-    return isatty(fileno(out)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+    return lwd_terminal_colour(fileno(out));
 }
 
 static int render(FILE *out, const struct lwd_render_input *in)
@@ -70,7 +75,8 @@ static void replay_outcome(const char *path, const struct lw_report *report)
 
 int main(int argc, char **argv)
 {
-    int status = LWD_EXIT_TOOL;
+    enum lwd_exit status = LWD_EXIT_TOOL; /* of lockwatch's stages */
+    int program_status = 0;               /* the run's, once every stage succeeded */
     char *env_words = NULL;
     struct lwd_preflight pf = {NULL, NULL};
     struct lw_detector *detector = NULL;
@@ -93,10 +99,10 @@ int main(int argc, char **argv)
 
     /* `lockwatch demo [NAME]`: the teaching front end (demo.h). A program called demo still runs
      * as `lockwatch ./demo` or `lockwatch -- demo`. */
-    if (argc >= 2 && strcmp(argv[1], "demo") == 0) return lwd_demo(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "demo") == 0) return (int)lwd_demo(argc - 1, argv + 1);
     /* `lockwatch merge-sarif OUT IN...`: a test suite's SARIF logs into one (merge_sarif.h). */
     if (argc >= 2 && strcmp(argv[1], "merge-sarif") == 0)
-        return lwd_merge_sarif(argc - 1, argv + 1);
+        return (int)lwd_merge_sarif(argc - 1, argv + 1);
 
     const char *env = getenv(LWD_ENV_OPTIONS);
     if (env && !(env_words = strdup(env))) {
@@ -135,7 +141,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (lwd_set_runtime_knobs(&opts) != 0) {
+    if (lwd_set_runtime_settings(&opts) != 0) {
         status = LWD_EXIT_TOOL;
         goto out;
     }
@@ -242,7 +248,8 @@ int main(int argc, char **argv)
         status = LWD_EXIT_TOOL;
         goto out;
     }
-    status = lwd_exit_status(&triaged.report, &triaged.triage, &outcome, &opts);
+    program_status = lwd_exit_status(&triaged.report, &triaged.triage, &outcome, &opts);
+    status = LWD_EXIT_OK;
 out:
     if (lwd_graph_close(&graph) != 0) status = LWD_EXIT_TOOL;
     if (lwd_trace_close(&trace) != 0) status = LWD_EXIT_TOOL;
@@ -260,5 +267,5 @@ out:
     free(env_words);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         free(names[i]);
-    return status;
+    return status != LWD_EXIT_OK ? (int)status : program_status;
 }

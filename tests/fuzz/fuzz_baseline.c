@@ -1,9 +1,9 @@
-/* fuzz_baseline.c — a --baseline report of any content (detector/cli/baseline.c): checked, and
- * when it is accepted, looked up. */
+/* fuzz_baseline.c — a --baseline report of any content (detector/cli/triage/baseline.c): checked,
+ * and when it is accepted, looked up. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "baseline.h"
+#include "triage/baseline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,4 @@
-/* fuzz_escape.c — the terminal filter (detector/cli/safe_text.c): any bytes, written in two
+/* fuzz_escape.c — the terminal filter (detector/cli/common/safe_text.c): any bytes, written in two
  * pieces split where the first byte says, must come out with no byte a terminal acts on: only
  * printable ASCII, newline, tab and well-formed UTF-8 without C1 or bidirectional controls; and
  * the JSON pass must leave valid UTF-8 without DEL, C1 or bidirectional controls. */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "safe_text.h"
+#include "common/safe_text.h"
 
 /* True when out holds nothing but what the filter may pass (and C0 controls when c0). */
 static int clean(const unsigned char *s, size_t n, int c0)

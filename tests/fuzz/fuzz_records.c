@@ -1,5 +1,5 @@
 /* fuzz_records.c — a connection's bytes, as a program under lockwatch could write anything:
- * cut into records by the driver's record stream (detector/cli/record_stream.c), fed in two
+ * cut into records by the driver's record stream (detector/cli/records/record_stream.c), fed in two
  * reads split where the first input byte says, each record checked by the validator
  * (detector/core/validate.c) and applied by the detector, then the report built. Must never
  * crash, hang or leak. */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "lockwatch/detector.h"
-#include "record_stream.h"
+#include "records/record_stream.h"
 
 static void feed(void *ctx, const void *rec, size_t size)
 {

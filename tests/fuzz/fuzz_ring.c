@@ -1,7 +1,7 @@
-/* fuzz_ring.c — the driver's reader of a record ring (detector/cli/ring.c) over bytes the
- * program controls: the input gives the tail and head counters (16 bytes) and the data written
- * from the tail on, wrapping round the ring; the drain hands each record to a detector. One
- * sealed memfd ring is made once, as the runtime makes it, and reused. */
+/* fuzz_ring.c — the driver's reader of a record ring (detector/cli/records/ring_reader.c) over
+ * bytes the program controls: the input gives the tail and head counters (16 bytes) and the data
+ * written from the tail on, wrapping round the ring; the drain hands each record to a detector.
+ * One sealed memfd ring is made once, as the runtime makes it, and reused. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "lockwatch/detector.h"
-#include "ring.h"
+#include "records/ring_reader.h"
 
 static struct lwd_ring ring;
 static struct lw_ring_header *writer; /* a second mapping: the program's side */

@@ -1,9 +1,10 @@
-/* fuzz_suppress.c — a --suppressions file of any content (detector/cli/suppress.c): checked,
- * and when it is accepted, its rules matched against a finding with a lock name and a frame. */
+/* fuzz_suppress.c — a --suppressions file of any content (detector/cli/triage/suppress.c):
+ * checked, and when it is accepted, its rules matched against a finding with a lock name and a
+ * frame. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "suppress.h"
+#include "triage/suppress.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

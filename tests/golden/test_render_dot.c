@@ -13,7 +13,7 @@
 
 #include "golden.h"
 #include "lockwatch/wire.h"
-#include "render_dot.h"
+#include "render/render_dot.h"
 
 #define PROGRAM "/opt/demo/bank"
 #define LIBC "/usr/lib/x86_64-linux-gnu/libc.so.6"

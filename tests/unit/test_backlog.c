@@ -1,8 +1,8 @@
 /* test_backlog.c — the driver's backlog of records read but not yet applied
- * (detector/cli/backlog.h): records come out whole, aligned and in the order pushed, however the
- * pushes and the applications interleave and however many chunks they span; an application stops
- * at its count; an emptied backlog takes records again; freeing a backlog with records waiting
- * leaks nothing (run under the sanitizers). */
+ * (detector/cli/records/backlog.h): records come out whole, aligned and in the order pushed,
+ * however the pushes and the applications interleave and however many chunks they span; an
+ * application stops at its count; an emptied backlog takes records again; freeing a backlog with
+ * records waiting leaks nothing (run under the sanitizers). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "backlog.h"
+#include "records/backlog.h"
 
 /* What the callback checks: the next record expected, by sequence number. */
 struct expect {

@@ -1,5 +1,5 @@
 /* test_demo_text.c — the pure text helpers of the demo and the output names: word wrapping
- * (detector/cli/wrap.c), the marked source lines (demo_source.c) and %p in file names
+ * (detector/cli/common/wrap.c), the marked source lines (demo_source.c) and %p in file names
  * (path_pattern.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "demo_source.h"
-#include "path_pattern.h"
-#include "wrap.h"
+#include "commands/demo_source.h"
+#include "common/path_pattern.h"
+#include "common/wrap.h"
 
 /* What lwd_wrap_text (line == 0) or lwd_wrap_line (line == 1) makes of text at width. */
 static char *wrapped(const char *text, int width, int line)

@@ -1,6 +1,6 @@
 /* test_py_lock_name.c — a Python lock's name from the line that took it
- * (detector/cli/py_lock_name.h): `with` and `acquire` forms, comments and `as` clauses, and the
- * lines that must name nothing (several locks, calls, out of range). */
+ * (detector/cli/symbolise/py_lock_name.h): `with` and `acquire` forms, comments and `as` clauses,
+ * and the lines that must name nothing (several locks, calls, out of range). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "py_lock_name.h"
+#include "symbolise/py_lock_name.h"
 
 static const char source[] = "import threading\n"                     /* 1 */
                              "lock1 = threading.Lock()\n"             /* 2 */

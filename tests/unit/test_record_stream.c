@@ -1,7 +1,7 @@
 /* test_record_stream.c — cutting a connection's bytes back into records
- * (detector/cli/record_stream.h): records split anywhere across reads — inside a header, inside a
- * body, a byte at a time, many per read — come out whole, in order and aligned; a header with the
- * wrong magic, version or size stops the stream, whether it arrives whole or in pieces. */
+ * (detector/cli/records/record_stream.h): records split anywhere across reads — inside a header,
+ * inside a body, a byte at a time, many per read — come out whole, in order and aligned; a header
+ * with the wrong magic, version or size stops the stream, whether it arrives whole or in pieces. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "record_stream.h"
+#include "records/record_stream.h"
 
 #define MAX_SEEN 64
 

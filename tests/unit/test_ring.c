@@ -1,10 +1,11 @@
 /* test_ring.c — the record ring (lockwatch/ring.h) end to end: the runtime's writer
- * (interpose/ring.c) and the driver's reader (detector/cli/ring.c) on one memfd, mapped twice as
- * in a real run. Records come out whole and in each writer's order while the ring goes round many
- * times and writers wait for room; a slot reserved by a process that no longer maps the ring is
- * skipped, one whose writer lives is waited for (for ever if the writer is stopped), else given
- * up; bytes that are not records break the ring; writers wait for a slow driver but give up on a
- * closed ring or one nobody looks at; attach refuses a descriptor that is not a sealed ring. */
+ * (interpose/ring.c) and the driver's reader (detector/cli/records/ring_reader.c) on one memfd,
+ * mapped twice as in a real run. Records come out whole and in each writer's order while the ring
+ * goes round many times and writers wait for room; a slot reserved by a process that no longer
+ * maps the ring is skipped, one whose writer lives is waited for (for ever if the writer is
+ * stopped), else given up; bytes that are not records break the ring; writers wait for a slow
+ * driver but give up on a closed ring or one nobody looks at; attach refuses a descriptor that is
+ * not a sealed ring. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "detector/cli/ring.h"
+#include "detector/cli/records/ring_reader.h"
 #include "interpose/ring.h"
 
 #define WRITERS 4

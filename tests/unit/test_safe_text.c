@@ -1,7 +1,7 @@
-/* test_safe_text.c — the terminal filter (detector/cli/safe_text.c) byte for byte: controls,
- * DEL, C1 and bidirectional controls and ill-formed UTF-8 escaped as \xNN, other UTF-8 kept, a
- * character split between two writes kept whole, lockwatch's own colour codes in place; and the
- * JSON pass. */
+/* test_safe_text.c — the terminal filter (detector/cli/common/safe_text.c) byte for byte:
+ * controls, DEL, C1 and bidirectional controls and ill-formed UTF-8 escaped as \xNN, other UTF-8
+ * kept, a character split between two writes kept whole, lockwatch's own colour codes in place;
+ * and the JSON pass. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "safe_text.h"
+#include "common/safe_text.h"
 
 /* What the filter makes of the pieces, written one after another (flushed in between). */
 static char *filtered(const char *const *pieces, size_t n)

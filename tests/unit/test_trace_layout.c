@@ -1,7 +1,7 @@
-/* test_trace_layout.c — which timeline slices nest (detector/cli/trace_layout.h): LIFO holds
- * nest, a non-LIFO release does not, tracks are independent, touching slices are disjoint; and,
- * over seeded random holds, the slices marked nested always form a proper nesting on each track
- * while fully LIFO sequences are nested entirely. */
+/* test_trace_layout.c — which timeline slices nest (detector/cli/render/trace_layout.h): LIFO
+ * holds nest, a non-LIFO release does not, tracks are independent, touching slices are disjoint;
+ * and, over seeded random holds, the slices marked nested always form a proper nesting on each
+ * track while fully LIFO sequences are nested entirely. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "trace_layout.h"
+#include "render/trace_layout.h"
 
 static const struct lwd_span *by_item(const struct lwd_span *s, size_t n, size_t item)
 {

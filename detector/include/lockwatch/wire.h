@@ -53,7 +53,7 @@
 #define LW_WIRE_ENV_SOCKET "LOCKWATCH_SOCKET"
 #define LW_WIRE_SECRET_LEN 32u /* hex digits of the run's secret, sent first on a connection */
 #define LW_WIRE_MAX_HOLDS 64u  /* hold events per LW_REC_HOLDS record */
-#define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime knobs, "key=value:key=value" */
+#define LW_WIRE_ENV_OPTIONS "LOCKWATCH_RUNTIME" /* runtime settings, "key=value:key=value" */
 /* The schedule steering of a --confirm or --replay run (interpose/steer.h); set by lockwatch
  * only, for that run. */
 #define LW_WIRE_ENV_STEER "LOCKWATCH_STEER"
@@ -486,7 +486,7 @@ struct lw_rec_ring {
     uint64_t file_size; /* LW_RING_FILE_SIZE */
 };
 
-/* Hold events (LW_REC_HOLDS), sent only when the runtime knob profile=1 is set (the driver's
+/* Hold events (LW_REC_HOLDS), sent only when the runtime setting profile=1 is set (the driver's
  * --profile and --trace). One event per acquisition, written when the lock is released: when the
  * thread began to acquire it, when it had it, when it let it go. A thread buffers its events and
  * sends them in batches: when the buffer is full, at thread exit, at process exit and before
