@@ -7,7 +7,11 @@
  * so the memory is bounded by design; four ways rather than two keep a table that is half full
  * from thrashing (with two, ~5% of buckets of a table at that load hold three live keys, which
  * then evict each other for ever, and every eviction is a record sent again). value 0 means
- * "empty" and is never stored. The first eviction sends one OVERFLOW record for the table.
+ * "empty" and is never stored.
+ * The table reserves its largest size but uses a prefix of it that doubles when half full (the
+ * entries that belong elsewhere in the larger prefix are moved), so a program with few chains
+ * touches a few pages, not the whole table (docs/internals.md, "Memory"). Only an eviction at the
+ * largest size raises the table's degraded flag (degraded.h).
  * Lookups are made only while the runtime is active, and every table is mapped before it
  * becomes active (init.c), so lwi_cache_get does not test for an unmapped table. */
 #ifndef LWI_CACHE_H
@@ -24,19 +28,24 @@ struct lwi_cache_slot {
 
 struct lwi_cache {
     struct lwi_cache_slot *slots; /* NULL: not mapped, every lookup misses */
-    uint64_t bucket_mask;         /* (slot count - 1) & ~(LWI_CACHE_WAYS - 1) */
-    uint32_t overflow_table; /* enum lw_overflow_table reported on the first eviction, 0: none */
+    /* (slots in use - 1) & ~(LWI_CACHE_WAYS - 1); grows up to max_mask */
+    _Atomic uint64_t bucket_mask;
+    uint64_t max_mask;       /* the same for the whole mapping */
+    _Atomic uint64_t filled; /* slots of the prefix made non-empty (approximate) */
+    uint32_t overflow_table; /* enum lw_overflow_table raised on an eviction at full size */
 };
 
-/* Maps 2^log2_slots slots, log2_slots >= 2 (pages are touched only when used). Returns 0 or -1. */
-int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_table);
-
 #define LWI_CACHE_WAYS 4u
+#define LWI_CACHE_FIRST_LOG2 10u /* the first prefix: 1 Ki slots, 16 KiB */
+
+/* Reserves 2^log2_slots slots, log2_slots >= 2, and uses the first 2^LWI_CACHE_FIRST_LOG2 (or
+ * all, if fewer). Pages are touched only when used. Returns 0 or -1. */
+int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_table);
 
 /* The bucket of `key`: its first slot. */
 static inline struct lwi_cache_slot *lwi_cache_bucket(const struct lwi_cache *c, uint64_t key)
 {
-    return &c->slots[key & c->bucket_mask];
+    return &c->slots[key & atomic_load_explicit(&c->bucket_mask, memory_order_acquire)];
 }
 
 /* Does slot s hold `key`? Its value then goes to *value. */
