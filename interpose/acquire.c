@@ -1,5 +1,5 @@
-/* acquire.c — the out-of-line paths of the plain lock and unlock calls (see acquire.h). */
-#include "acquire.h"
+/* acquire.c — the out-of-line paths of the plain lock and unlock calls (see fastpath.h). */
+#include "fastpath.h"
 
 /* The real blocking call and unlock of a family, for a thread that does not track (REAL: the
  * table may not be resolved yet). */

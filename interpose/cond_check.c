@@ -6,7 +6,7 @@
 #include "emit.h"
 #include "errsave.h"
 #include "lifecycle.h"
-#include "lockref.h"
+#include "family.h"
 #include "lockstate.h"
 #include "site.h"
 #include "threads.h"

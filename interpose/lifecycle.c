@@ -6,7 +6,7 @@
 #include "chain.h"
 #include "depot.h"
 #include "emit.h"
-#include "lockref.h"
+#include "family.h"
 #include "lockstate.h"
 #include "site.h"
 #include "storage.h"

@@ -1,5 +1,5 @@
 /* shared_object.h — whether a condition variable, semaphore or barrier is process-shared, read
- * from glibc's layout of the object (as lockref.h reads mutexes and rwlocks). A process outside
+ * from glibc's layout of the object (as family.h reads mutexes and rwlocks). A process outside
  * the run may signal or post a shared one, so a wait on it never makes a run stuck. The
  * semaphore and barrier layouts are glibc's internal ones: 0 for a private object, 128 for a
  * shared one (docs/internals.md, "glibc layouts"). */

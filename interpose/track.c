@@ -9,7 +9,7 @@
 #include "emit.h"
 #include "gen.h"
 #include "lifecycle.h"
-#include "lockref.h"
+#include "family.h"
 #include "steer.h"
 #include "threads.h"
 

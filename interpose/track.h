@@ -15,7 +15,7 @@
  *   lwi_track_release   before the real unlock (misuse is checked there, while the owner fields
  *                       are still those of the holder).
  * Each has an inline fast path: lwi_track_memo_hit + lwi_track_push_slot before the real trylock
- * of a plain lock call (acquire.h), lwi_track_attempt_fast (which also asks the chain cache) +
+ * of a plain lock call (fastpath.h), lwi_track_attempt_fast (which also asks the chain cache) +
  * lwi_track_push_fast for the others, and lwi_track_pop_top. A lock call that repeats a known
  * pattern costs a held-stack scan, one memo check (memo.h), a push and a pop, with no function
  * call besides the real one; everything else is out of line.
@@ -105,7 +105,7 @@ static inline __attribute__((always_inline)) bool lwi_track_may_push(const struc
     return true;
 }
 
-/* The fast path of acquire.h: the thread's memo slot for acquiring `ref` at `pc`, when the lock
+/* The fast path of fastpath.h: the thread's memo slot for acquiring `ref` at `pc`, when the lock
  * is not held, the held stack has room and the memo holds that acquisition (memo.h), else NULL
  * (and the caller asks the chain cache, out of line). The scan is not redundant with the memo's
  * key: an entry pushed after a wait carries the key computed before it, which a signal handler
@@ -203,7 +203,7 @@ static inline __attribute__((always_inline)) bool lwi_track_pop_top(struct lwi_t
     return true;
 }
 
-/* A release, before the real unlock (acquire.c: lwi_release_entered; acquire.h: lwi_release makes
+/* A release, before the real unlock (acquire.c: lwi_release_entered; fastpath.h: lwi_release makes
  * the same fast path inline):
  *     if (lwi_track_release(self, addr, type)) return REAL_LIVE(x_unlock)(lock);  // tail call
  *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks

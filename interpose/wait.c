@@ -5,11 +5,11 @@
 #include <errno.h>
 #include <time.h>
 
-#include "acquire.h"
+#include "fastpath.h"
 #include "config.h"
 #include "depot.h"
 #include "emit.h"
-#include "lockref.h"
+#include "family.h"
 #include "real.h"
 #include "watch.h"
 

@@ -30,7 +30,7 @@
  * takes it whole (profile.c). */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int rc)
     __attribute__((cold, noinline));
-/* For a plain acquisition of `lock` (its type and mode) at `pc` that no fast path took (acquire.h,
+/* For a plain acquisition of `lock` (its type and mode) at `pc` that no fast path took (fastpath.h,
  * acquire.c): the full attempt and the trylock are made here, the flags read from the lock. Its
  * identity is made again here rather than passed, so the wrapper's fast path keeps it in
  * registers instead of storing it to its frame. */
@@ -38,7 +38,7 @@ int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t 
     __attribute__((cold, noinline));
 /* For an attempt that took the fast path and pushed its entry before the trylock (track.h:
  * lwi_track_push_slot): the entry is popped and becomes the acquisition, of the lock at its
- * address, by the calling thread; the caller keeps nothing across its trylock (acquire.h). */
+ * address, by the calling thread; the caller keeps nothing across its trylock (fastpath.h). */
 int lwi_wait_staged(int rc) __attribute__((cold, noinline));
 
 /* Whether a real trylock's result means "busy", and whether it means the lock is now held, for a

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cond_check.h"
-#include "lockref.h"
+#include "family.h"
 #include "profile.h"
 #include "real.h"
 #include "shared_object.h"

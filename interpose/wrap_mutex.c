@@ -2,16 +2,16 @@
  * std::timed_mutex reach through libstdc++'s gthreads). Each follows the protocol of tls.h and
  * track.h: bookkeeping under the guard, any real call that can block outside it, return value and
  * errno of the real call untouched. pthread_mutex_lock and _unlock are the shared plain calls of
- * acquire.h: the lock tries first under the guard (a trylock neither blocks nor calls back into
+ * fastpath.h: the lock tries first under the guard (a trylock neither blocks nor calls back into
  * us), so the uncontended lock enters the guard once, and the unlock's fast path never does. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
-#include "acquire.h"
+#include "fastpath.h"
 #include "emit.h"
 #include "lifecycle.h"
-#include "lockref.h"
+#include "family.h"
 #include "real.h"
 #include "track.h"
 

@@ -34,7 +34,7 @@
 #include <time.h>
 
 #include "errsave.h"
-#include "lockref.h"
+#include "family.h"
 #include "real.h"
 #include "shared_object.h"
 #include "track.h"

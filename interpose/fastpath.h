@@ -1,4 +1,4 @@
-/* acquire.h — the plain lock and unlock of every family (pthread mutex, C11 mtx, rwlock read and
+/* fastpath.h — the plain lock and unlock of every family (pthread mutex, C11 mtx, rwlock read and
  * write, spinlock): the calls a lock-heavy program makes millions of times a second, and those a
  * contended lock makes while it is held.
  *
@@ -19,15 +19,15 @@
  * twice under contention: the unlock's bookkeeping and the lock's return run inside the critical
  * section, and a lock held longer is handed over more often (bench/run.sh, "mutex 2t/1 lock").
  * Both run under the re-entry guard of tls.h, as every wrapper does. */
-#ifndef LWI_ACQUIRE_H
-#define LWI_ACQUIRE_H
+#ifndef LWI_FASTPATH_H
+#define LWI_FASTPATH_H
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <threads.h>
 
-#include "lockref.h"
+#include "family.h"
 #include "profile.h"
 #include "real.h"
 #include "track.h"

@@ -1,4 +1,4 @@
-/* lockref.h — builds a lock's identity and kind from the lock object itself, at use.
+/* family.h — builds a lock's identity and kind from the lock object itself, at use.
  *
  * Statically initialised locks never pass through *_init, so the kind (recursive, errorcheck,
  * writer-preferring, process-shared) is read from glibc's layout of the object at every
@@ -6,8 +6,8 @@
  * used to confirm misuse and to name the owner of a busy lock. C11 mtx_t has the pthread_mutex_t
  * layout in glibc. Reads are racy by nature (another thread may be changing the lock); volatile
  * keeps each field a single load. Inline: this runs on every acquisition. */
-#ifndef LWI_LOCKREF_H
-#define LWI_LOCKREF_H
+#ifndef LWI_FAMILY_H
+#define LWI_FAMILY_H
 
 #include <pthread.h>
 #include <stdint.h>
