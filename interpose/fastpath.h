@@ -87,11 +87,8 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
                                                              uint64_t pc)
 {
     struct lwi_thread *self = &lwi_tls;
-    if (__builtin_expect(!lwi_enter_idle(self), 0))
+    if (__builtin_expect(!lwi_enter_plain(self), 0))
         return lwi_acquire_unentered(lock, type, mode, pc);
-    /* --profile / --trace (profile.h): one predicted branch when off */
-    if (LWI_PROFILING())
-        return lwi_profile_acquire(self, lock, lwi_ref_read(lock, type, mode, 0), pc);
     struct lw_lock_ref ref = lwi_ref_unread(lock, type, mode, 0);
     const struct lwi_held_entry *slot = lwi_track_memo_hit(self, &ref, pc);
     if (__builtin_expect(!slot, 0)) return lwi_acquire_missed(self, lock, type, mode, pc);
@@ -107,8 +104,8 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
 static inline __attribute__((always_inline)) int lwi_release(void *lock, uint8_t type)
 {
     struct lwi_thread *self = &lwi_tls;
-    if (__builtin_expect(!lwi_enter_idle(self), 0)) return lwi_release_unentered(lock, type);
-    if (LWI_PROFILING() || !lwi_track_pop_top(self, (uint64_t)(uintptr_t)lock))
+    if (__builtin_expect(!lwi_enter_plain(self), 0)) return lwi_release_unentered(lock, type);
+    if (!lwi_track_pop_top(self, (uint64_t)(uintptr_t)lock))
         return lwi_release_entered(self, lock, type);
     lwi_leave(self);
     return lwi_real_unlock_live(type, lock);

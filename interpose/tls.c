@@ -21,8 +21,11 @@ atomic_bool lwi_active;
 atomic_int lwi_pid;
 struct lwi_memo lwi_memo_none;
 
+uint32_t lwi_detour_all;
+
 void lwi_thread_storage(struct lwi_thread *self)
 {
+    self->detour = lwi_detour_all;
     self->memo = &lwi_memo_none;
     if (self->restricted) return;
     LWI_ERRNO_SAVE();
