@@ -1,20 +1,23 @@
-/* family.h — builds a lock's identity and kind from the lock object itself, at use.
- *
- * Statically initialised locks never pass through *_init, so the kind (recursive, errorcheck,
- * writer-preferring, process-shared) is read from glibc's layout of the object at every
- * acquisition (docs/internals.md, "glibc layouts"). The same layout gives the owner's kernel tid,
- * used to confirm misuse and to name the owner of a busy lock. C11 mtx_t has the pthread_mutex_t
- * layout in glibc. Reads are racy by nature (another thread may be changing the lock); volatile
- * keeps each field a single load. Inline: this runs on every acquisition. */
+/* family.h — what differs between lock families (pthread mutex, C11 mtx, rwlock, spinlock,
+ * semaphore, and the condition variables and barriers that wait with them), in one place:
+ * glibc's layout of each object (kinds, flags, owners: docs/internals.md, "glibc layouts"), the
+ * real calls of each family, and which results mean "now held". Statically initialised locks
+ * never pass through *_init, so kinds are read from the object at use; reads are racy by nature
+ * and volatile keeps each field a single load. C11 mtx_t has the pthread_mutex_t layout. */
 #ifndef LWI_FAMILY_H
 #define LWI_FAMILY_H
 
 #include <pthread.h>
 #include <stdint.h>
 
+#include <errno.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <threads.h>
+
 #include "gen.h"
 #include "lockwatch/wire.h"
-#include "shared_object.h"
+#include "real.h"
 
 /* glibc's rwlock kinds: only the non-recursive writer-preferring kind makes a waiting writer
  * block new readers; PTHREAD_RWLOCK_PREFER_WRITER_NP behaves as reader-preferring in glibc's
@@ -23,6 +26,53 @@
 #define LWI_GLIBC_MUTEX_KIND_MASK 3
 #define LWI_GLIBC_MUTEX_PSHARED_BIT 128
 #define LWI_GLIBC_MUTEX_PI_BIT 32 /* PTHREAD_MUTEX_PRIO_INHERIT_NP */
+#define LWI_GLIBC_MUTEX_PP_BIT 64 /* PTHREAD_MUTEX_PRIO_PROTECT_NP */
+#define LWI_GLIBC_MUTEX_ROBUST_BIT 16
+#define LWI_GLIBC_MUTEX_VALID_BITS (3 | 16 | 32 | 64 | 128 | 256 | 512)
+#define LWI_GLIBC_RWLOCK_WRLOCKED 2u /* in __readers */
+#define LWI_GLIBC_RWLOCK_READER_SHIFT 3u
+#define LWI_GLIBC_COND_SHARED_MASK 1u          /* in __wrefs */
+#define LWI_GLIBC_COND_CLOCK_MONOTONIC_MASK 2u /* in __wrefs */
+
+/* glibc's struct new_sem on 64-bit targets, and struct pthread_barrier. */
+struct lwi_glibc_sem {
+    uint64_t data;
+    int private_flag;
+    int pad;
+};
+struct lwi_glibc_barrier {
+    unsigned in, current_round, count;
+    int shared;
+    unsigned out;
+};
+
+static inline uint8_t lwi_sem_flags(const sem_t *sem)
+{
+    _Static_assert(sizeof(struct lwi_glibc_sem) <= sizeof(sem_t), "glibc's sem_t layout");
+    return ((const volatile struct lwi_glibc_sem *)sem)->private_flag != 0 ? LW_LOCKF_PSHARED : 0;
+}
+
+/* Whether a condition variable, semaphore or barrier is process-shared: a process outside the run
+ * may signal or post a shared one, so a wait on it never makes a run stuck. */
+static inline uint8_t lwi_barrier_flags(const pthread_barrier_t *barrier)
+{
+    _Static_assert(sizeof(struct lwi_glibc_barrier) <= sizeof(pthread_barrier_t),
+                   "glibc's pthread_barrier_t layout");
+    return ((const volatile struct lwi_glibc_barrier *)barrier)->shared != 0 ? LW_LOCKF_PSHARED : 0;
+}
+
+/* The number of threads the barrier waits for (fixed by pthread_barrier_init). */
+static inline unsigned lwi_barrier_count(const pthread_barrier_t *barrier)
+{
+    return ((const volatile struct lwi_glibc_barrier *)barrier)->count;
+}
+
+static inline uint8_t lwi_cond_flags(const pthread_cond_t *cond)
+{
+    return (((const volatile pthread_cond_t *)cond)->__data.__wrefs & LWI_GLIBC_COND_SHARED_MASK)
+               ? LW_LOCKF_PSHARED
+               : 0;
+}
 
 /* Our flags for glibc's mutex kind (kind & LWI_GLIBC_MUTEX_KIND_MASK): normal, recursive,
  * errorcheck, adaptive. A table, not a switch: this runs on every mutex acquisition. */
@@ -135,6 +185,104 @@ static inline int32_t lwi_lock_owner_tid(const struct lw_lock_ref *ref)
         return 0;
     }
     return 0;
+}
+
+/* The real trylock and unlock of a plain lock call, chosen at compile time in an inlined
+ * wrapper. Only on tracked paths (REAL_LIVE: the table is resolved). */
+static inline __attribute__((always_inline)) int lwi_family_try_live(uint8_t type, uint8_t mode,
+                                                                     void *lock)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return REAL_LIVE(pthread_mutex_trylock)(lock);
+    case LW_LOCK_MTX:
+        return REAL_LIVE(mtx_trylock)(lock);
+    case LW_LOCK_RWLOCK:
+        return mode == LW_MODE_SHARED ? REAL_LIVE(pthread_rwlock_tryrdlock)(lock)
+                                      : REAL_LIVE(pthread_rwlock_trywrlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL_LIVE(pthread_spin_trylock)(lock);
+    case LW_LOCK_SEM: /* never a plain lock call (wrap_semlock.c) */
+        break;
+    }
+    return EINVAL;
+}
+
+static inline __attribute__((always_inline)) int lwi_family_unlock_live(uint8_t type, void *lock)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return REAL_LIVE(pthread_mutex_unlock)(lock);
+    case LW_LOCK_MTX:
+        return REAL_LIVE(mtx_unlock)(lock);
+    case LW_LOCK_RWLOCK:
+        return REAL_LIVE(pthread_rwlock_unlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL_LIVE(pthread_spin_unlock)(lock);
+    case LW_LOCK_SEM:
+        break;
+    }
+    return EINVAL;
+}
+
+/* The real blocking lock and unlock, for a thread that does not track (REAL: the table may not be
+ * resolved yet). */
+static inline int lwi_family_lock(uint8_t type, uint8_t mode, void *lock)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return REAL(pthread_mutex_lock)(lock);
+    case LW_LOCK_MTX:
+        return REAL(mtx_lock)(lock);
+    case LW_LOCK_RWLOCK:
+        return mode == LW_MODE_SHARED ? REAL(pthread_rwlock_rdlock)(lock)
+                                      : REAL(pthread_rwlock_wrlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL(pthread_spin_lock)(lock);
+    case LW_LOCK_SEM:
+        break;
+    }
+    return EINVAL;
+}
+
+static inline int lwi_family_unlock(uint8_t type, void *lock)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return REAL(pthread_mutex_unlock)(lock);
+    case LW_LOCK_MTX:
+        return REAL(mtx_unlock)(lock);
+    case LW_LOCK_RWLOCK:
+        return REAL(pthread_rwlock_unlock)(lock);
+    case LW_LOCK_SPIN:
+        return REAL(pthread_spin_unlock)(lock);
+    case LW_LOCK_SEM:
+        break;
+    }
+    return EINVAL;
+}
+
+/* Whether a lock call's result means the lock is now held: a robust mutex is held after
+ * EOWNERDEAD too (its next owner repairs what it protects). */
+static inline bool lwi_family_acquired(uint8_t type, int rc)
+{
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+        return rc == 0 || rc == EOWNERDEAD;
+    case LW_LOCK_MTX:
+        return rc == thrd_success;
+    case LW_LOCK_RWLOCK:
+    case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
+        return rc == 0;
+    }
+    return false;
+}
+
+/* Whether a trylock's result means "held by someone". */
+static inline bool lwi_family_busy(uint8_t type, int rc)
+{
+    return rc == (type == LW_LOCK_MTX ? thrd_busy : EBUSY);
 }
 
 #endif

@@ -44,44 +44,6 @@ int lwi_release_unentered(void *lock, uint8_t type) __attribute__((cold, noinlin
 int lwi_release_entered(struct lwi_thread *self, void *lock, uint8_t type)
     __attribute__((cold, noinline));
 
-/* The real trylock and unlock of a family, chosen at compile time in an inlined wrapper. Only on
- * tracked paths (REAL_LIVE: the table is resolved). */
-static inline __attribute__((always_inline)) int lwi_real_try_live(uint8_t type, uint8_t mode,
-                                                                   void *lock)
-{
-    switch ((enum lw_lock_type)type) {
-    case LW_LOCK_MUTEX:
-        return REAL_LIVE(pthread_mutex_trylock)(lock);
-    case LW_LOCK_MTX:
-        return REAL_LIVE(mtx_trylock)(lock);
-    case LW_LOCK_RWLOCK:
-        return mode == LW_MODE_SHARED ? REAL_LIVE(pthread_rwlock_tryrdlock)(lock)
-                                      : REAL_LIVE(pthread_rwlock_trywrlock)(lock);
-    case LW_LOCK_SPIN:
-        return REAL_LIVE(pthread_spin_trylock)(lock);
-    case LW_LOCK_SEM: /* never a plain lock call (wrap_semlock.c) */
-        break;
-    }
-    return EINVAL;
-}
-
-static inline __attribute__((always_inline)) int lwi_real_unlock_live(uint8_t type, void *lock)
-{
-    switch ((enum lw_lock_type)type) {
-    case LW_LOCK_MUTEX:
-        return REAL_LIVE(pthread_mutex_unlock)(lock);
-    case LW_LOCK_MTX:
-        return REAL_LIVE(mtx_unlock)(lock);
-    case LW_LOCK_RWLOCK:
-        return REAL_LIVE(pthread_rwlock_unlock)(lock);
-    case LW_LOCK_SPIN:
-        return REAL_LIVE(pthread_spin_unlock)(lock);
-    case LW_LOCK_SEM:
-        break;
-    }
-    return EINVAL;
-}
-
 /* The body of a plain blocking lock call on `lock` from the program's call site `pc`. */
 static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t type, uint8_t mode,
                                                              uint64_t pc)
@@ -94,7 +56,7 @@ static inline __attribute__((always_inline)) int lwi_acquire(void *lock, uint8_t
     if (__builtin_expect(!slot, 0)) return lwi_acquire_missed(self, lock, type, mode, pc);
     lwi_track_push_slot(self, slot);
     /* under the guard: a trylock neither blocks nor calls back into us */
-    int rc = lwi_real_try_live(type, mode, lock);
+    int rc = lwi_family_try_live(type, mode, lock);
     if (__builtin_expect(rc != 0, 0)) return lwi_wait_staged(rc);
     lwi_leave(self);
     return 0;
@@ -108,7 +70,7 @@ static inline __attribute__((always_inline)) int lwi_release(void *lock, uint8_t
     if (!lwi_track_pop_top(self, (uint64_t)(uintptr_t)lock))
         return lwi_release_entered(self, lock, type);
     lwi_leave(self);
-    return lwi_real_unlock_live(type, lock);
+    return lwi_family_unlock_live(type, lock);
 }
 
 #endif

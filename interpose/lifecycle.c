@@ -13,21 +13,15 @@
 #include "threads.h"
 #include "tls.h"
 
-/* glibc's mutex kind bits (nptl): the type, robust, priority inheritance and protection,
- * process-shared, elision. A destroyed mutex has kind -1; anything else outside these bits is
- * not a mutex. */
-#define LWI_GLIBC_MUTEX_VALID_BITS (3 | 16 | 32 | 64 | 128 | 256 | 512)
-#define LWI_GLIBC_MUTEX_PI 32
-#define LWI_GLIBC_MUTEX_PP 64
-
+/* A destroyed mutex has kind -1; anything outside glibc's kind bits (family.h) is not a mutex. */
 /* Salt of the site keys of init and destroy calls, apart from acquisitions at the same pc. */
 #define LWI_LIFECYCLE_SITE 0x6c6966656379636cull
 
 static bool lwi_mutex_kind_valid(int kind)
 {
     if (kind < 0 || (kind & ~LWI_GLIBC_MUTEX_VALID_BITS)) return false;
-    return (kind & (LWI_GLIBC_MUTEX_PI | LWI_GLIBC_MUTEX_PP)) !=
-           (LWI_GLIBC_MUTEX_PI | LWI_GLIBC_MUTEX_PP);
+    return (kind & (LWI_GLIBC_MUTEX_PI_BIT | LWI_GLIBC_MUTEX_PP_BIT)) !=
+           (LWI_GLIBC_MUTEX_PI_BIT | LWI_GLIBC_MUTEX_PP_BIT);
 }
 
 bool lwi_lifecycle_check_use(struct lwi_thread *self, const struct lw_lock_ref *ref)

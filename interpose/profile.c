@@ -193,7 +193,7 @@ int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref 
     uint64_t wait_start = lwi_now_ns();
     bool fast = lwi_track_attempt_fast(self, &a);
     if (!fast) lwi_track_attempt(self, &a);
-    int rc = lwi_real_try_live(a.ref.type, a.ref.mode, lock);
+    int rc = lwi_family_try_live(a.ref.type, a.ref.mode, lock);
     bool contended = lwi_trylock_busy(&a.ref, rc);
     if (rc == 0) {
         if (fast)

@@ -7,18 +7,11 @@
 #include "chain.h"
 #include "depot.h"
 #include "emit.h"
+#include "family.h"
 #include "gen.h"
 #include "lifecycle.h"
-#include "family.h"
 #include "steer.h"
 #include "threads.h"
-
-/* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
- * counted from bit 3. */
-#define LWI_GLIBC_RWLOCK_WRLOCKED 2u
-#define LWI_GLIBC_RWLOCK_READER_SHIFT 3u
-/* glibc's robust mutex kinds (PTHREAD_MUTEX_ROBUST_NORMAL_NP and up) have this bit. */
-#define LWI_GLIBC_MUTEX_ROBUST 16
 
 static bool lwi_is_reentrant(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
 {
@@ -483,7 +476,7 @@ static struct lw_lock_ref lwi_exit_ref(const struct lwi_held_entry *e)
     int kind = 0;
     const pthread_mutex_t *m = (const pthread_mutex_t *)(uintptr_t)ref.addr;
     if (mutex && lwi_read_safely(&kind, &m->__data.__kind, sizeof kind) &&
-        (kind & LWI_GLIBC_MUTEX_ROBUST))
+        (kind & LWI_GLIBC_MUTEX_ROBUST_BIT))
         ref.flags |= LW_LOCKF_ROBUST;
     return ref;
 }

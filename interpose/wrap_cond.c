@@ -14,7 +14,6 @@
 #include "family.h"
 #include "profile.h"
 #include "real.h"
-#include "shared_object.h"
 #include "track.h"
 #include "watch.h"
 
@@ -85,7 +84,6 @@ static uint8_t lwi_cond_object_flags(enum lwi_cond_call call, const void *c)
 
 /* The clock a timed wait's deadline is on: pthread_cond_clockwait's argument, the condition
  * variable's own clock for pthread_cond_timedwait (glibc keeps it in __wrefs), C11's UTC. */
-#define LWI_GLIBC_COND_CLOCK_MONOTONIC_MASK 2u
 static clockid_t lwi_cond_clock(enum lwi_cond_call call, const void *c, clockid_t clockid)
 {
     switch (call) {

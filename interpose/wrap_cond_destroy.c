@@ -8,7 +8,7 @@
 
 #include "cond_check.h"
 #include "real.h"
-#include "shared_object.h"
+#include "family.h"
 #include "tls.h"
 #include "track.h"
 #include "watch.h"

@@ -8,16 +8,16 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "fastpath.h"
 #include "emit.h"
-#include "lifecycle.h"
 #include "family.h"
+#include "fastpath.h"
+#include "lifecycle.h"
 #include "real.h"
 #include "track.h"
 
 static bool lwi_mutex_acquired(int rc)
 {
-    return rc == 0 || rc == EOWNERDEAD; /* a robust mutex is held after EOWNERDEAD too */
+    return lwi_family_acquired(LW_LOCK_MUTEX, rc);
 }
 
 static struct lw_lock_ref lwi_mutex_ref(const pthread_mutex_t *m, uint8_t acq)

@@ -36,7 +36,7 @@
 #include "errsave.h"
 #include "family.h"
 #include "real.h"
-#include "shared_object.h"
+#include "family.h"
 #include "track.h"
 #include "watch.h"
 #include "wrap_sem.h"
