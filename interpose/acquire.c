@@ -1,6 +1,10 @@
 /* acquire.c — the out-of-line paths of the plain lock and unlock calls (see fastpath.h). */
 #include "fastpath.h"
 
+#include "profile.h"
+#include "track.h"
+#include "wait.h"
+
 /* The guard was not idle: a thread to adopt, or one that passes the call through (passive
  * runtime, re-entry from our own code or a signal handler interrupting it, thread gone). */
 int lwi_acquire_unentered(void *lock, uint8_t type, uint8_t mode, uint64_t pc)

@@ -36,10 +36,7 @@ int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int 
  * registers instead of storing it to its frame. */
 int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((cold, noinline));
-/* For an attempt that took the fast path and pushed its entry before the trylock (track.h:
- * lwi_track_push_slot): the entry is popped and becomes the acquisition, of the lock at its
- * address, by the calling thread; the caller keeps nothing across its trylock (fastpath.h). */
-int lwi_wait_staged(int rc) __attribute__((cold, noinline));
+/* lwi_wait_staged, the exit of a plain lock whose real trylock failed: fastpath.h. */
 
 /* Whether a real trylock's result means "busy", and whether it means the lock is now held, for a
  * plain acquisition (mutex, mtx, rwlock, spin: a->ref's type). Shared with profile.c. */
