@@ -74,7 +74,7 @@ struct lwi_thread {
         volatile uint64_t gate;
     };
     uint8_t state; /* enum lwi_thread_state */
-    bool ours;               /* started through our pthread_create trampoline */
+    bool ours;     /* started through our pthread_create trampoline */
     /* Where this thread may not make system calls other than read, write, exit and sigreturn
      * (seccomp: restrict.h): no stack capture, no mapping, records sent with write(). */
     bool restricted;
@@ -119,7 +119,8 @@ void lwi_thread_set_number(struct lwi_thread *self, uint32_t number);
 void lwi_thread_next_epoch(struct lwi_thread *self);
 
 /* Gives a thread its identity on first use (main thread = 0, others numbered lazily and
- * announced with a THREAD record). Runs under the guard. */
+ * announced with a THREAD record). Runs under the guard. Defined with the rest of a thread's
+ * life in wrap_thread.c, as is lwi_enter_slow. */
 void lwi_thread_adopt(struct lwi_thread *self);
 
 /* lwi_enter for a guard that is not IDLE: adopts a new thread of an active runtime, else NULL. */
