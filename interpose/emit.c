@@ -374,6 +374,16 @@ static void lwi_emit_degraded(const struct lwi_thread *self)
     }
 }
 
+/* Process exit: a flag raised after the last record still gets its record. */
+__attribute__((destructor)) static void lwi_emit_fini(void)
+{
+    if (!lwi_degraded_pending() || !atomic_load(&lwi_active)) return;
+    struct lwi_thread *self = &lwi_tls;
+    uint32_t guard = lwi_guard_hold(self);
+    lwi_emit_degraded(self);
+    lwi_guard_restore(self, guard);
+}
+
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit)
 {
     lwi_degraded_raise(table, limit);
