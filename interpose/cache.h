@@ -5,8 +5,7 @@
  * compares them in order. A torn slot (half of one write, half of another) or an evicted key
  * reads as a miss, never as a wrong hit (bar a 2^-64 coincidence). A miss only costs a re-send,
  * so the memory is bounded by design; four ways rather than two keep a table that is half full
- * from thrashing (with two, ~5% of buckets of a table at that load hold three live keys, which
- * then evict each other for ever, and every eviction is a record sent again). value 0 means
+ * from thrashing (docs/internals.md, "Memory"). value 0 means
  * "empty" and is never stored.
  * The table reserves its largest size but uses a prefix of it that doubles when half full (the
  * entries that belong elsewhere in the larger prefix are moved), so a program with few chains

@@ -79,9 +79,7 @@ bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot,
  * A trylock cannot block, so it makes no edge into the lock; its cache entry remembers its stack
  * (for edges out of it later) and that the lock was announced (track.c). Keyed by thread, lock
  * and site alone, those entries do not multiply with what is held around the trylock
- * (memcached's LRU thread trylocks ~1,000 item locks under each of ~30 LRU locks: per-chain
- * entries made ~35,000 of them, an ACQUIRE each, enough to thrash the cache and re-send chains
- * for ever). */
+ * (docs/internals.md, "The fast path": memcached's LRU trylocks). */
 static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
                                          const struct lw_lock_ref *ref, uint64_t pc)
 {
@@ -148,8 +146,8 @@ static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thr
  *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks
  *     lwi_leave(self);
  * Fast path: lwi_track_pop_top, then the guard is left, so the wrapper's last act is the real
- * unlock and nothing of ours runs after it (measured: the one-thread lock/unlock loop 9-18% faster
- * than popping after the unlock, in two A/B runs). For those few instructions the lock is held
+ * unlock and nothing of ours runs after it (docs/internals.md, "The fast path"). For those few
+ * instructions the lock is held
  * but off the stack: a signal handler that locks in that window misses one edge, never gains a
  * false one, and a non-owner's unlock-unowned report made in it lacks the owner's acquisition
  * stack. Anything else (recursion count, a release out of order, a lock we do not hold) runs

@@ -4,16 +4,15 @@
  * guard, so the uncontended path reads no clock and makes no extra call). These functions run
  * only when that failed, and wait the way the real call would: through the real timed variant
  * (which spins first for an adaptive mutex, as the plain call does, and sleeps at once for the
- * other kinds; spinning on those made two threads contending on one normal mutex run ~25%
- * slower), with a deadline of now + the wait threshold (LOCKWATCH_RUNTIME wait_ms, default
- * 100 ms), read from the coarse clock (a vDSO read; it lags by at most one kernel tick, a few ms,
- * which the threshold does not need); when
- * that times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the
- * lock object, whole held set) and only then calls the real blocking function, after which
- * WAIT_END carries its result. A real deadlock is thus announced by every thread in it before
- * they block for good. Spinlocks spin on trylock and look at the clock every 1024 attempts. The
- * result is what the plain blocking call would have returned. The lwi_wait_<family> functions are
- * called outside the guard, between lwi_track_attempt and lwi_track_acquired. */
+ * other kinds, as spinning on those slows a contended normal mutex), with a deadline of now + the
+ * wait threshold (LOCKWATCH_RUNTIME wait_ms, default 100 ms), read from the coarse clock (a vDSO
+ * read; it lags by at most one kernel tick, a few ms, which the threshold does not need); when that
+ * times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the lock
+ * object, whole held set) and only then calls the real blocking function, after which WAIT_END
+ * carries its result. A real deadlock is thus announced by every thread in it before they block for
+ * good. Spinlocks spin on trylock and look at the clock every 1024 attempts. The result is what the
+ * plain blocking call would have returned. The lwi_wait_<family> functions are called outside the
+ * guard, between lwi_track_attempt and lwi_track_acquired. */
 #ifndef LWI_WAIT_H
 #define LWI_WAIT_H
 
