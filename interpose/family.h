@@ -262,6 +262,122 @@ static inline int lwi_family_unlock(uint8_t type, void *lock)
     return EINVAL;
 }
 
+/* Per-family rules of re-acquisition and ownership (the held stacks are the source of truth;
+ * the owner fields confirm). */
+/* Is re-acquiring `held` with `want` a recursion the family allows? */
+static inline bool lwi_family_reentrant(const struct lw_lock_ref *held,
+                                        const struct lw_lock_ref *want)
+{
+    switch ((enum lw_lock_type)held->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return (held->flags & LW_LOCKF_RECURSIVE) != 0;
+    case LW_LOCK_RWLOCK:
+        return held->mode == LW_MODE_SHARED && want->mode == LW_MODE_SHARED;
+    case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
+        return false;
+    }
+    return false;
+}
+
+/* Does the lock object confirm that thread `tid` still holds what its held entry says? Guards
+ * against stale entries (a lock unlocked by another thread, against POSIX but common). Readers
+ * and spinlocks have no owner field: the held stack is trusted. */
+static inline bool lwi_family_still_owned(const struct lw_lock_ref *held, int32_t tid)
+{
+    switch ((enum lw_lock_type)held->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return lwi_lock_owner_tid(held) == tid;
+    case LW_LOCK_RWLOCK:
+        return held->mode == LW_MODE_SHARED || lwi_lock_owner_tid(held) == tid;
+    case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
+        return true;
+    }
+    return true;
+}
+
+/* Will re-locking `held` with `want` block forever? glibc returns EDEADLK instead for
+ * errorcheck mutexes and for any rwlock request by the current writer; timed calls give up. */
+static inline bool lwi_family_relock_blocks(const struct lw_lock_ref *held,
+                                            const struct lw_lock_ref *want)
+{
+    if (want->acq & LW_ACQF_TIMED) return false;
+    switch ((enum lw_lock_type)held->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return (held->flags & LW_LOCKF_ERRORCHECK) == 0;
+    case LW_LOCK_RWLOCK:
+        return held->mode == LW_MODE_SHARED;
+    case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
+        return true;
+    }
+    return true;
+}
+
+/* Does the lock object say thread `tid` holds it (an acquisition we did not see)? */
+static inline bool lwi_family_owned_by(const struct lw_lock_ref *ref, int32_t tid)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+    case LW_LOCK_RWLOCK:
+        return lwi_lock_owner_tid(ref) == tid;
+    case LW_LOCK_SPIN:
+    case LW_LOCK_SEM:
+        return false;
+    }
+    return false;
+}
+
+/* Is the lock held without naming an owner: read-locked, or a locked spinlock? Those holds carry
+ * no owner in the object, so an unlock of one that no held stack records may end a hold taken
+ * where lockwatch could not see it (a library constructor that ran before the runtime started):
+ * the caller may well be its holder. */
+static inline bool lwi_family_held_anonymously(const struct lw_lock_ref *ref)
+{
+    switch ((enum lw_lock_type)ref->type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+    case LW_LOCK_SEM:
+        return false;
+    case LW_LOCK_RWLOCK: {
+        unsigned readers = ((const volatile pthread_rwlock_t *)ref->addr)->__data.__readers;
+        return !(readers & LWI_GLIBC_RWLOCK_WRLOCKED) && (readers >> LWI_GLIBC_RWLOCK_READER_SHIFT);
+    }
+    case LW_LOCK_SPIN: {
+        int v = *(const volatile int *)ref->addr;
+#if defined(__x86_64__) || defined(__i386__)
+        return v <= 0; /* glibc's x86 spinlock counts down from 1 (= free) */
+#else
+        return v != 0;
+#endif
+    }
+    }
+    return false;
+}
+
+/* The identity of the lock at `addr` of family `type`, read now (mode exclusive). */
+static inline struct lw_lock_ref lwi_family_ref(uint64_t addr, uint8_t type)
+{
+    const void *lock = (const void *)(uintptr_t)addr;
+    switch ((enum lw_lock_type)type) {
+    case LW_LOCK_MUTEX:
+    case LW_LOCK_MTX:
+        return lwi_ref_mutex(lock, type, LW_MODE_EXCLUSIVE, 0);
+    case LW_LOCK_RWLOCK:
+        return lwi_ref_rwlock(lock, LW_MODE_EXCLUSIVE, 0);
+    case LW_LOCK_SPIN:
+        return lwi_ref_spin(lock, 0);
+    case LW_LOCK_SEM:
+        return lwi_ref_read(lock, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
+    }
+    return lwi_ref_spin(lock, 0);
+}
+
 /* Whether a lock call's result means the lock is now held: a robust mutex is held after
  * EOWNERDEAD too (its next owner repairs what it protects). */
 static inline bool lwi_family_acquired(uint8_t type, int rc)
