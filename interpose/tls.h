@@ -130,8 +130,9 @@ struct lwi_thread *lwi_enter_slow(struct lwi_thread *self) __attribute__((cold, 
  * having changed nothing (fastpath.h tail-calls its own slow paths instead). */
 static inline bool lwi_enter_idle(struct lwi_thread *self)
 {
-    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0)) return false;
-    self->guard = LWI_GUARD_BUSY;
+    uint64_t gate = self->gate;
+    if (__builtin_expect((uint32_t)gate != LWI_GUARD_IDLE, 0)) return false;
+    self->gate = gate + 1; /* BUSY, the detour kept (see lwi_leave) */
     atomic_signal_fence(memory_order_seq_cst);
     return true;
 }
@@ -142,7 +143,7 @@ static inline bool lwi_enter_plain(struct lwi_thread *self)
 {
     _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the guard is the gate's low half");
     if (__builtin_expect(self->gate != LWI_GUARD_IDLE, 0)) return false;
-    self->guard = LWI_GUARD_BUSY;
+    self->gate = LWI_GUARD_BUSY;
     atomic_signal_fence(memory_order_seq_cst);
     return true;
 }
@@ -162,14 +163,17 @@ static inline bool lwi_reenter(struct lwi_thread *self)
 
 /* BUSY -> IDLE, RETIRING -> UNKNOWN (see enum lwi_guard). A load and a store would be as safe (a
  * signal handler never changes the guard it finds BUSY or RETIRING), but this runs twice per
- * lock and unlock, and on x86 one read-modify-write instruction does it. */
+ * lock and unlock, and on x86 one read-modify-write instruction does it. The guard is at least 1
+ * here, so the decrement never reaches the detour; it is made on the whole gate, as are the
+ * entries' stores, because the next enter reads the whole gate and a load wider than the last
+ * store to it waits for that store to retire (docs/internals.md, "The fast path"). */
 static inline void lwi_leave(struct lwi_thread *self)
 {
     atomic_signal_fence(memory_order_seq_cst);
-#if defined(__x86_64__) || defined(__i386__)
-    __asm__ volatile("subl $1, %0" : "+m"(self->guard));
+#if defined(__x86_64__)
+    __asm__ volatile("subq $1, %0" : "+m"(self->gate));
 #else
-    self->guard = self->guard - 1;
+    self->gate = self->gate - 1;
 #endif
 }
 
