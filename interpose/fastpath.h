@@ -54,7 +54,7 @@ static inline __attribute__((always_inline)) bool lwi_track_may_push(const struc
     struct lwi_held_entry *e = h->entries;
     for (uint32_t i = 0; i < n; i++)
         if (__builtin_expect(e[i].ref.addr == addr, 0)) return false;
-    *below = n ? e[n - 1].lock_chain : self->chain_root;
+    *below = e[(int64_t)n - 1].lock_chain; /* the sentinel's, the chain root, when n == 0 */
     *top = &e[n];
     return true;
 }
@@ -74,14 +74,14 @@ lwi_track_push_at(struct lwi_thread *self, struct lwi_held_entry *top,
 }
 
 /* The LIFO pop every release tries first: when `addr` is the top entry, held once, pops it (nothing
- * above it to move or rekey) and returns true. */
+ * above it to move or rekey) and returns true. An empty stack's top is the sentinel, which holds
+ * no lock (held.h). */
 static inline __attribute__((always_inline)) bool lwi_track_pop_top(struct lwi_thread *self,
                                                                     uint64_t addr)
 {
     struct lwi_held_stack *h = &self->held;
     uint32_t n = h->count;
-    if (__builtin_expect(n == 0, 0)) return false;
-    const struct lwi_held_entry *top = &h->entries[n - 1];
+    const struct lwi_held_entry *top = &h->entries[(int64_t)n - 1];
     if (__builtin_expect(top->ref.addr != addr || top->count != 1, 0)) return false;
     h->count = n - 1;
     return true;

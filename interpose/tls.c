@@ -18,6 +18,7 @@ uint32_t lwi_detour_all;
 void lwi_thread_storage(struct lwi_thread *self)
 {
     self->detour = lwi_detour_all;
+    lwi_held_init(&self->held);
     self->memo = &lwi_memo_none;
     if (self->restricted) return;
     LWI_ERRNO_SAVE();
@@ -45,6 +46,7 @@ void lwi_thread_set_number(struct lwi_thread *self, uint32_t number)
 {
     self->number = number;
     self->chain_root = lwi_chain_thread_root(number, self->epoch);
+    lwi_held_set_root(&self->held, self->chain_root);
 }
 
 void lwi_thread_next_epoch(struct lwi_thread *self)
@@ -52,6 +54,7 @@ void lwi_thread_next_epoch(struct lwi_thread *self)
     self->epoch++;
     self->dirty = false;
     self->chain_root = lwi_chain_thread_root(self->number, self->epoch);
+    lwi_held_set_root(&self->held, self->chain_root);
     lwi_chain_rekey(&self->held, 0, self->chain_root);
     lwi_memo_clear(self->memo); /* its slots were matched against the old root */
 }
