@@ -22,6 +22,7 @@ int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_t
     c->max_mask = lwi_cache_mask_of(n);
     atomic_store_explicit(&c->bucket_mask, lwi_cache_mask_of(first), memory_order_release);
     atomic_store_explicit(&c->filled, 0, memory_order_relaxed);
+    atomic_store_explicit(&c->moving, 0, memory_order_relaxed);
     c->overflow_table = overflow_table;
     return 0;
 }
@@ -57,6 +58,7 @@ static void lwi_cache_grow(struct lwi_cache *c, uint64_t mask)
     if (!atomic_compare_exchange_strong_explicit(&c->bucket_mask, &mask, wide, memory_order_acq_rel,
                                                  memory_order_relaxed))
         return;
+    atomic_store_explicit(&c->moving, mask, memory_order_release);
     for (uint64_t i = 0; i < old_slots; i++) {
         struct lwi_cache_slot *from = &c->slots[i];
         uint64_t v = atomic_load_explicit(&from->value, memory_order_relaxed);
@@ -69,6 +71,15 @@ static void lwi_cache_grow(struct lwi_cache *c, uint64_t mask)
         if (room >= 0) lwi_cache_store(&to[room], key, v); /* else: dropped, a later miss */
         atomic_store_explicit(&from->value, 0, memory_order_relaxed);
     }
+    atomic_store_explicit(&c->moving, 0, memory_order_release);
+}
+
+bool lwi_cache_get_moving(const struct lwi_cache *c, uint64_t key, uint64_t old, uint64_t *value)
+{
+    const struct lwi_cache_slot *s = &c->slots[key & old];
+    for (unsigned i = 0; i < LWI_CACHE_WAYS; i++)
+        if (lwi_cache_slot_get(&s[i], key, value)) return true;
+    return false;
 }
 
 void lwi_cache_put(struct lwi_cache *c, uint64_t key, uint64_t value)

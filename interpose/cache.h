@@ -31,6 +31,7 @@ struct lwi_cache {
     _Atomic uint64_t bucket_mask;
     uint64_t max_mask;       /* the same for the whole mapping */
     _Atomic uint64_t filled; /* slots of the prefix made non-empty (approximate) */
+    _Atomic uint64_t moving; /* while entries move to a doubled prefix: the old mask, else 0 */
     uint32_t overflow_table; /* enum lw_overflow_table raised on an eviction at full size */
 };
 
@@ -56,6 +57,10 @@ static inline bool lwi_cache_slot_get(const struct lwi_cache_slot *s, uint64_t k
     return true;
 }
 
+/* A miss while entries move: the key may still be in its bucket of the old prefix `old`. */
+bool lwi_cache_get_moving(const struct lwi_cache *c, uint64_t key, uint64_t old, uint64_t *value)
+    __attribute__((cold, noinline));
+
 /* The first slot inline (a key that is alone in its bucket, the common case, is found there),
  * the others out of the hot path. */
 static inline bool lwi_cache_get(const struct lwi_cache *c, uint64_t key, uint64_t *value)
@@ -64,7 +69,8 @@ static inline bool lwi_cache_get(const struct lwi_cache *c, uint64_t key, uint64
     if (__builtin_expect(lwi_cache_slot_get(&s[0], key, value), 1)) return true;
     for (unsigned i = 1; i < LWI_CACHE_WAYS; i++)
         if (lwi_cache_slot_get(&s[i], key, value)) return true;
-    return false;
+    uint64_t old = atomic_load_explicit(&c->moving, memory_order_acquire);
+    return __builtin_expect(old != 0, 0) && lwi_cache_get_moving(c, key, old, value);
 }
 
 /* Inserts or overwrites; `value` must not be 0. */
