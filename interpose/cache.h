@@ -5,19 +5,21 @@
  * compares them in order. A torn slot (half of one write, half of another) or an evicted key
  * reads as a miss, never as a wrong hit (bar a 2^-64 coincidence). A miss only costs a re-send,
  * so the memory is bounded by design; four ways rather than two keep a table that is half full
- * from thrashing (with two, ~5% of buckets of a table at that load hold three live keys, which
- * then evict each other for ever, and every eviction is a record sent again). value 0 means
- * "empty" and is never stored. The first eviction sends one OVERFLOW record for the table.
- * Lookups are made only while the runtime is active, and every table is mapped before it
- * becomes active (init.c), so lwi_cache_get does not test for an unmapped table.
- *
+ * from thrashing (docs/internals.md, "Memory"). value 0 means
+ * "empty" and is never stored.
+ * The table reserves its largest size but uses a prefix of it that doubles when half full (the
+ * entries that belong elsewhere in the larger prefix are moved), so a program with few chains
+ * touches a few pages, not the whole table (docs/internals.md, "Memory"). Only an eviction at the
+ * largest size raises the table's degraded flag (degraded.h).
  * A table may keep a filter (lwi_cache_init_filter): one bit per hash of the key's high half, set
- * by every put before its slot is written, never cleared. A clear bit proves the key was never
- * put, so a lookup of a new key is decided by one load from the filter (small enough to stay in
- * a core's cache) instead of a load from a random bucket of the table, which is a cache miss;
- * the bucket is prefetched then for the put that follows a miss. A set bit only sends the
- * lookup on to the bucket. A lookup racing with the put of its key (another thread's, or a signal
- * handler's) may miss: a re-send, as for an evicted key. */
+ * by every put before its slot is written, never cleared, so a clear bit proves a key new without
+ * a load from a random bucket (a cache miss in a large table). It is turned on when the prefix
+ * grows past LWI_CACHE_FILTER_FROM_LOG2 slots, when the table stops fitting a core's cache; the
+ * growth sets the bits of the entries already in. A lookup racing with the put of its key, or
+ * with the filter being turned on, may miss: a re-send, as for an evicted key, never a wrong hit
+ * (docs/internals.md, "Telling a new chain").
+ * Lookups are made only while the runtime is active, and every table is mapped before it
+ * becomes active (init.c), so lwi_cache_get does not test for an unmapped table. */
 #ifndef LWI_CACHE_H
 #define LWI_CACHE_H
 
@@ -32,25 +34,42 @@ struct lwi_cache_slot {
 
 struct lwi_cache {
     struct lwi_cache_slot *slots; /* NULL: not mapped, every lookup misses */
-    uint64_t bucket_mask;         /* (slot count - 1) & ~(LWI_CACHE_WAYS - 1) */
-    _Atomic uint64_t *filter;     /* NULL: none */
-    uint64_t filter_mask;         /* bit count - 1 */
-    uint32_t overflow_table; /* enum lw_overflow_table reported on the first eviction, 0: none */
+    /* (slots in use - 1) & ~(LWI_CACHE_WAYS - 1); grows up to max_mask */
+    _Atomic uint64_t bucket_mask;
+    uint64_t max_mask;       /* the same for the whole mapping */
+    _Atomic uint64_t filled; /* slots of the prefix made non-empty (approximate) */
+    _Atomic uint64_t moving; /* while entries move to a doubled prefix: the old mask, else 0 */
+    uint32_t overflow_table; /* enum lw_overflow_table raised on an eviction at full size */
+    _Atomic(_Atomic uint64_t *) filter; /* NULL: off (none, or the prefix is still small) */
+    _Atomic uint64_t *filter_mem;       /* the filter's mapping, NULL: none */
+    uint64_t filter_mask;               /* bit count - 1 */
 };
 
-/* Maps 2^log2_slots slots, log2_slots >= 2 (pages are touched only when used). Returns 0 or -1. */
+#define LWI_CACHE_WAYS 4u
+#define LWI_CACHE_FIRST_LOG2 10u       /* the first prefix: 1 Ki slots, 16 KiB */
+#define LWI_CACHE_FILTER_FROM_LOG2 14u /* a filter is used from 16 Ki slots (256 KiB) on */
+
+/* Reserves 2^log2_slots slots, log2_slots >= 2, and uses the first 2^LWI_CACHE_FIRST_LOG2 (or
+ * all, if fewer). Pages are touched only when used. Returns 0 or -1. */
 int lwi_cache_init(struct lwi_cache *c, unsigned log2_slots, uint32_t overflow_table);
 
-/* Gives an initialised table a filter of 2^log2_bits bits, log2_bits >= 6. Returns 0 or -1 (the
- * table then works without one). */
+/* Gives an initialised table a filter of 2^log2_bits bits, log2_bits >= 6, used once the prefix
+ * reaches 2^LWI_CACHE_FILTER_FROM_LOG2 slots. Returns 0 or -1 (the table then works without). */
 int lwi_cache_init_filter(struct lwi_cache *c, unsigned log2_bits);
 
-#define LWI_CACHE_WAYS 4u
+/* The filter word and bit of `key`: from the high half, which the bucket index does not use. */
+static inline _Atomic uint64_t *lwi_cache_filter_word(_Atomic uint64_t *filter, uint64_t mask,
+                                                      uint64_t key, uint64_t *bit)
+{
+    uint64_t i = (key >> 32) & mask;
+    *bit = 1ull << (i & 63);
+    return &filter[i >> 6];
+}
 
 /* The bucket of `key`: its first slot. */
 static inline struct lwi_cache_slot *lwi_cache_bucket(const struct lwi_cache *c, uint64_t key)
 {
-    return &c->slots[key & c->bucket_mask];
+    return &c->slots[key & atomic_load_explicit(&c->bucket_mask, memory_order_acquire)];
 }
 
 /* Does slot s hold `key`? Its value then goes to *value. */
@@ -62,32 +81,29 @@ static inline bool lwi_cache_slot_get(const struct lwi_cache_slot *s, uint64_t k
     return true;
 }
 
-/* The filter's word and bit of `key`: from the high half, which the bucket index does not use. */
-static inline _Atomic uint64_t *lwi_cache_filter_word(const struct lwi_cache *c, uint64_t key,
-                                                      uint64_t *bit)
-{
-    uint64_t i = (key >> 32) & c->filter_mask;
-    *bit = 1ull << (i & 63);
-    return &c->filter[i >> 6];
-}
+/* A miss while entries move: the key may still be in its bucket of the old prefix `old`. */
+bool lwi_cache_get_moving(const struct lwi_cache *c, uint64_t key, uint64_t old, uint64_t *value)
+    __attribute__((cold, noinline));
 
 /* The first slot inline (a key that is alone in its bucket, the common case, is found there),
  * the others out of the hot path. */
 static inline bool lwi_cache_get(const struct lwi_cache *c, uint64_t key, uint64_t *value)
 {
     const struct lwi_cache_slot *s = lwi_cache_bucket(c, key);
-    if (c->filter) {
+    _Atomic uint64_t *filter = atomic_load_explicit(&c->filter, memory_order_acquire);
+    if (filter) {
         uint64_t bit;
-        if (!(atomic_load_explicit(lwi_cache_filter_word(c, key, &bit), memory_order_relaxed) &
-              bit)) {
-            __builtin_prefetch(s, 1); /* for the put that follows */
+        _Atomic uint64_t *w = lwi_cache_filter_word(filter, c->filter_mask, key, &bit);
+        if (!(atomic_load_explicit(w, memory_order_relaxed) & bit)) {
+            __builtin_prefetch(s, 1); /* for the put that follows a new key's stack capture */
             return false;
         }
     }
     if (__builtin_expect(lwi_cache_slot_get(&s[0], key, value), 1)) return true;
     for (unsigned i = 1; i < LWI_CACHE_WAYS; i++)
         if (lwi_cache_slot_get(&s[i], key, value)) return true;
-    return false;
+    uint64_t old = atomic_load_explicit(&c->moving, memory_order_acquire);
+    return __builtin_expect(old != 0, 0) && lwi_cache_get_moving(c, key, old, value);
 }
 
 /* Inserts or overwrites; `value` must not be 0. */

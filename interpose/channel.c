@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "degraded.h"
 #include "emit.h"
 #include "errsave.h"
 #include "fd_high.h"
@@ -138,7 +139,7 @@ static bool lwi_channel_reconnect(int seen_fd)
             reopened = true;
     }
     atomic_flag_clear_explicit(&lwi_chan.reconnecting, memory_order_release);
-    if (reopened) lwi_emit_overflow(&lwi_tls, LW_OVERFLOW_CHANNEL, 0);
+    if (reopened) lwi_degraded_raise(LW_OVERFLOW_CHANNEL, 0);
     return !atomic_load(&lwi_chan.dead);
 }
 

@@ -6,7 +6,7 @@
 #include "emit.h"
 #include "errsave.h"
 #include "lifecycle.h"
-#include "lockref.h"
+#include "family.h"
 #include "lockstate.h"
 #include "site.h"
 #include "threads.h"
@@ -41,7 +41,7 @@ void lwi_cond_check_begin(struct lwi_thread *self, struct lwi_cond_wait *w, cons
     w->mutex = *mutex;
     if (lwi_lifecycle_check_use(self, mutex)) return; /* invalid-lock: glibc fails the wait */
     if (!held) lwi_cond_unowned(self, mutex);
-    struct lwi_lockstate *e = lwi_lockstate_get(self, (uint64_t)(uintptr_t)cond, LWI_LS_COND);
+    struct lwi_lockstate *e = lwi_lockstate_get((uint64_t)(uintptr_t)cond, LWI_LS_COND);
     if (!e) return;
     w->entry = e;
     struct lw_lock_ref site_ref = *mutex;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "channel.h"
+#include "degraded.h"
 #include "fork.h"
 #include "lockwatch/ring.h"
 #include "tls.h"
@@ -19,10 +20,15 @@ uint64_t lwi_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+struct lwi_degraded lwi_degraded;
+
+static void lwi_emit_degraded(const struct lwi_thread *self) __attribute__((cold, noinline));
+
 static void lwi_header(struct lw_rec_header *h, enum lw_rec_type type, size_t size,
                        const struct lwi_thread *self)
 {
     if (self == &lwi_tls) lwi_fork_check(&lwi_tls); /* a raw fork's child announces itself */
+    if (__builtin_expect(lwi_degraded_pending() != 0, 0)) lwi_emit_degraded(self);
     h->magic = LW_WIRE_MAGIC;
     h->version = LW_WIRE_VERSION;
     h->type = (uint8_t)type;
@@ -349,17 +355,39 @@ void lwi_emit_misuse_pair(const struct lwi_thread *self, uint32_t kind,
     lwi_channel_send(&r, sizeof r);
 }
 
+/* One OVERFLOW record per raised flag not reported yet; the bit is claimed before the record is
+ * built, so the lwi_header of that record does not send it again. */
+static void lwi_emit_degraded(const struct lwi_thread *self)
+{
+    uint32_t pending;
+    while ((pending = lwi_degraded_pending()) != 0) {
+        unsigned table = (unsigned)__builtin_ctz(pending);
+        uint32_t bit = 1u << table;
+        if (atomic_fetch_or_explicit(&lwi_degraded.reported, bit, memory_order_relaxed) & bit)
+            continue;
+        struct lw_rec_overflow r;
+        memset(&r, 0, sizeof r);
+        lwi_header(&r.h, LW_REC_OVERFLOW, sizeof r, self);
+        r.table = table;
+        r.limit = atomic_load_explicit(&lwi_degraded.limit[table], memory_order_relaxed);
+        lwi_channel_send(&r, sizeof r);
+    }
+}
+
+/* Process exit: a flag raised after the last record still gets its record. */
+__attribute__((destructor)) static void lwi_emit_fini(void)
+{
+    if (!lwi_degraded_pending() || !atomic_load(&lwi_active)) return;
+    struct lwi_thread *self = &lwi_tls;
+    uint32_t guard = lwi_guard_hold(self);
+    lwi_emit_degraded(self);
+    lwi_guard_restore(self, guard);
+}
+
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit)
 {
-    static atomic_uint sent;
-    unsigned bit = 1u << (table & 31);
-    if (atomic_fetch_or_explicit(&sent, bit, memory_order_relaxed) & bit) return;
-    struct lw_rec_overflow r;
-    memset(&r, 0, sizeof r);
-    lwi_header(&r.h, LW_REC_OVERFLOW, sizeof r, self);
-    r.table = table;
-    r.limit = limit;
-    lwi_channel_send(&r, sizeof r);
+    lwi_degraded_raise(table, limit);
+    if (lwi_degraded_pending()) lwi_emit_degraded(self);
 }
 
 void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread)

@@ -62,7 +62,8 @@ void lwi_emit_holds(struct lw_rec_holds *rec, int32_t tid, uint32_t thread);
  * (watch.h). */
 void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t signals, uint64_t timers,
                     uint64_t handle);
-/* Sent at most once per table per process. */
+/* Raises the table's degraded flag (degraded.h) and sends what is pending: at most once per
+ * table per process. */
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);
 /* The hand-over of a record ring on the socket, with its memfd attached; true when it went out. */
 bool lwi_emit_ring(const struct lwi_thread *self, int memfd);

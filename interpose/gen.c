@@ -3,7 +3,8 @@
 
 #include <sys/mman.h>
 
-#include "emit.h"
+#include "degraded.h"
+#include "lockwatch/wire.h"
 #include "errsave.h"
 #include "tls.h"
 
@@ -71,7 +72,7 @@ uint32_t lwi_gen_use(uint64_t addr)
 {
     _Atomic uint32_t *c = lwi_gen_counter(addr);
     if (!c) {
-        lwi_emit_overflow(&lwi_tls, LW_OVERFLOW_GENERATIONS, 0);
+        lwi_degraded_raise(LW_OVERFLOW_GENERATIONS, 0);
         return 0;
     }
     return lwi_gen_mark(c, addr);

@@ -5,7 +5,11 @@
  * millions. When even that fails, lwi_held_push returns NULL and sets the sticky `overflowed`
  * flag: the lock is then not tracked (and its unlock must not be called unowned). Entries are
  * ordered oldest first; unlock order need not be LIFO (lwi_held_remove closes the gap). Only the
- * owning thread touches its stack, inside its re-entry guard. */
+ * owning thread touches its stack, inside its re-entry guard.
+ * entries[-1] is always readable: a sentinel with no lock (address LWI_HELD_NO_LOCK, count 0) whose
+ * lock_chain is the thread's chain root, so the fast path reads "the chain below" and "the top
+ * entry" without testing for an empty stack. Before the first mapping (and after the release)
+ * `entries` points just past a shared sentinel, lwi_held_none, with capacity 0. */
 #ifndef LWI_HELD_H
 #define LWI_HELD_H
 
@@ -16,7 +20,7 @@
 
 #include "lockwatch/wire.h"
 
-#define LWI_HELD_FIRST 64u      /* one page */
+#define LWI_HELD_FIRST 63u      /* one page with the sentinel */
 #define LWI_HELD_MAX (1u << 22) /* entries; 256 MiB of address space at most */
 
 struct lwi_held_entry {
@@ -43,15 +47,33 @@ _Static_assert(offsetof(struct lwi_held_entry, ref) == offsetof(struct lw_held, 
                    offsetof(struct lwi_held_entry, stack) == offsetof(struct lw_held, stack),
                "a held entry starts with a struct lw_held");
 
+#define LWI_HELD_NO_LOCK UINT64_MAX /* the sentinel's address: never a lock's */
+
 struct lwi_held_stack {
-    struct lwi_held_entry *entries; /* NULL until first use, then the mapping */
+    struct lwi_held_entry *entries; /* one past the sentinel (see above) */
     uint32_t count;
     uint32_t capacity;
     size_t map_bytes; /* size of the mapping, 0 before first use */
     bool overflowed;  /* sticky: some lock of this thread is not tracked */
     /* The thread may not map memory (seccomp, restrict.h): the stack cannot grow. */
     bool no_syscalls;
+    uint64_t root; /* the thread's chain root, kept in the sentinel too (lwi_held_set_root) */
 };
+
+extern const struct lwi_held_entry lwi_held_none[1];
+
+/* Points an unmapped stack at the shared sentinel (a thread that becomes known). */
+static inline void lwi_held_init(struct lwi_held_stack *h)
+{
+    if (h->map_bytes == 0) h->entries = (struct lwi_held_entry *)&lwi_held_none[1];
+}
+
+/* The chain root changed (thread number, epoch): the sentinel follows. */
+static inline void lwi_held_set_root(struct lwi_held_stack *h, uint64_t root)
+{
+    h->root = root;
+    if (h->map_bytes) h->entries[-1].lock_chain = root;
+}
 
 static inline struct lwi_held_entry *lwi_held_at(struct lwi_held_stack *h, uint32_t i)
 {

@@ -6,28 +6,22 @@
 #include "chain.h"
 #include "depot.h"
 #include "emit.h"
-#include "lockref.h"
+#include "family.h"
 #include "lockstate.h"
 #include "site.h"
 #include "storage.h"
 #include "threads.h"
 #include "tls.h"
 
-/* glibc's mutex kind bits (nptl): the type, robust, priority inheritance and protection,
- * process-shared, elision. A destroyed mutex has kind -1; anything else outside these bits is
- * not a mutex. */
-#define LWI_GLIBC_MUTEX_VALID_BITS (3 | 16 | 32 | 64 | 128 | 256 | 512)
-#define LWI_GLIBC_MUTEX_PI 32
-#define LWI_GLIBC_MUTEX_PP 64
-
+/* A destroyed mutex has kind -1; anything outside glibc's kind bits (family.h) is not a mutex. */
 /* Salt of the site keys of init and destroy calls, apart from acquisitions at the same pc. */
 #define LWI_LIFECYCLE_SITE 0x6c6966656379636cull
 
 static bool lwi_mutex_kind_valid(int kind)
 {
     if (kind < 0 || (kind & ~LWI_GLIBC_MUTEX_VALID_BITS)) return false;
-    return (kind & (LWI_GLIBC_MUTEX_PI | LWI_GLIBC_MUTEX_PP)) !=
-           (LWI_GLIBC_MUTEX_PI | LWI_GLIBC_MUTEX_PP);
+    return (kind & (LWI_GLIBC_MUTEX_PI_BIT | LWI_GLIBC_MUTEX_PP_BIT)) !=
+           (LWI_GLIBC_MUTEX_PI_BIT | LWI_GLIBC_MUTEX_PP_BIT);
 }
 
 bool lwi_lifecycle_check_use(struct lwi_thread *self, const struct lw_lock_ref *ref)
@@ -110,7 +104,7 @@ void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, 
                             atomic_load_explicit(&e->thread, memory_order_relaxed));
     }
     /* Only a static lock's init is worth an entry (storage.h); any other clears a destroy. */
-    if (!e && is_static) e = lwi_lockstate_get(self, ref->addr, LWI_LS_LOCK);
+    if (!e && is_static) e = lwi_lockstate_get(ref->addr, LWI_LS_LOCK);
     if (!e) return;
     if (!is_static) {
         lwi_lifecycle_set(e, self, LWI_LS_UNKNOWN, 0, unloads);
@@ -125,7 +119,7 @@ void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *
     /* Only a mutex's use after destroy can be told (lifecycle.h); other families only end an
      * init's entry. */
     bool mutex = ref->type == LW_LOCK_MUTEX || ref->type == LW_LOCK_MTX;
-    struct lwi_lockstate *e = mutex ? lwi_lockstate_get(self, ref->addr, LWI_LS_LOCK)
+    struct lwi_lockstate *e = mutex ? lwi_lockstate_get(ref->addr, LWI_LS_LOCK)
                                     : lwi_lockstate_find(ref->addr, LWI_LS_LOCK);
     if (!e) return;
     lwi_lifecycle_set(e, self, LWI_LS_DESTROYED, mutex ? lwi_lifecycle_stack(self, ref, pc) : 0, 0);
@@ -133,7 +127,7 @@ void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *
 
 void lwi_lifecycle_released(struct lwi_thread *self, uint64_t addr, int32_t tid)
 {
-    struct lwi_lockstate *e = lwi_lockstate_get(self, addr, LWI_LS_LOCK);
+    struct lwi_lockstate *e = lwi_lockstate_get(addr, LWI_LS_LOCK);
     if (e) atomic_store_explicit(&e->released_tid, tid, memory_order_release);
 }
 

@@ -1,10 +1,12 @@
 /* lockstate.c — the lock-state table (see lockstate.h). */
 #include "lockstate.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/mman.h>
 
-#include "emit.h"
+#include "degraded.h"
+#include "lockwatch/wire.h"
 #include "hash.h"
 
 /* Slots tried from an address's home slot before the table counts as full: a lookup of an
@@ -75,14 +77,13 @@ struct lwi_lockstate *lwi_lockstate_find(uint64_t addr, enum lwi_ls_kind kind)
     return lwi_lockstate_probe(lwi_lockstate_key(addr, kind), false, &full);
 }
 
-struct lwi_lockstate *lwi_lockstate_get(const struct lwi_thread *self, uint64_t addr,
-                                        enum lwi_ls_kind kind)
+struct lwi_lockstate *lwi_lockstate_get(uint64_t addr, enum lwi_ls_kind kind)
 {
     bool full, claim = !atomic_load_explicit(&lwi_lockstate_full, memory_order_relaxed);
     struct lwi_lockstate *e = lwi_lockstate_probe(lwi_lockstate_key(addr, kind), claim, &full);
     if (full) {
         atomic_store_explicit(&lwi_lockstate_full, true, memory_order_relaxed);
-        lwi_emit_overflow(self, LW_OVERFLOW_LOCKS, LWI_LOCKSTATE_SLOTS);
+        lwi_degraded_raise(LW_OVERFLOW_LOCKS, LWI_LOCKSTATE_SLOTS);
     }
     return e;
 }

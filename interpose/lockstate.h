@@ -23,8 +23,6 @@
 #define LWI_LOCKSTATE_LOG2 18u
 #define LWI_LOCKSTATE_SLOTS (1u << LWI_LOCKSTATE_LOG2)
 
-struct lwi_thread;
-
 /* What an entry describes: a lock (any family) or a condition variable (pthread or C11). */
 enum lwi_ls_kind { LWI_LS_LOCK = 0, LWI_LS_COND = 1 };
 
@@ -89,9 +87,8 @@ int lwi_lockstate_init(void);
 /* The entry of the object at `addr`, or NULL when it has none. */
 struct lwi_lockstate *lwi_lockstate_find(uint64_t addr, enum lwi_ls_kind kind);
 
-/* The entry of the object at `addr`, claimed if it has none; NULL when the table is full (an
- * OVERFLOW record was sent). Under the guard. */
-struct lwi_lockstate *lwi_lockstate_get(const struct lwi_thread *self, uint64_t addr,
-                                        enum lwi_ls_kind kind);
+/* The entry of the object at `addr`, claimed if it has none; NULL when the table is full (its
+ * degraded flag is raised: degraded.h). Under the guard. */
+struct lwi_lockstate *lwi_lockstate_get(uint64_t addr, enum lwi_ls_kind kind);
 
 #endif

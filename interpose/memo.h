@@ -2,12 +2,8 @@
  * blocking lock call looks at.
  *
  * A slot is a ready-made held-stack entry for one (chain below, lock, call site): exactly what
- * lwi_track_push_slot copies onto the held stack. A hit stands in for the chain-key mix and the
- * chain-cache probe. What matters is less the instructions saved than the latency: a hit is
- * decided by loads and compares alone, so the entry is ready to copy a dozen cycles sooner than
- * after three dependent multiplies and a dependent probe, and the real trylock's locked
- * instruction, which waits for the push's stores, starts that much sooner (bench/run.sh: the
- * "mutex 1t/1 lock" row).
+ * the fast path (fastpath.h) copies onto the held stack. A hit stands in for the chain-key mix and
+ * the chain-cache probe, with loads and compares alone (docs/internals.md, "The fast path").
  *
  * Direct-mapped, LWI_MEMO_SLOTS slots in a page the thread maps when it becomes known (tls.h; not
  * in its TLS block, which glibc carves out of every thread's stack). A slot is filled from a

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "acquire.h"
+#include "fastpath.h"
 #include "config.h"
 #include "emit.h"
 #include "errsave.h"
@@ -69,6 +69,9 @@ static __thread struct lwi_block *lwi_my_block __attribute__((tls_model("initial
 void lwi_profile_init(void)
 {
     lwi_profile_on = lwi_config.profile;
+    /* the plain lock and unlock then leave their inline path for lwi_profile_acquire/_release */
+    lwi_detour_all = lwi_profile_on;
+    lwi_tls.detour = lwi_detour_all; /* the main thread is known already */
 }
 
 static void lwi_block_send(struct lwi_block *b)
@@ -190,7 +193,7 @@ int lwi_profile_acquire(struct lwi_thread *self, void *lock, struct lw_lock_ref 
     uint64_t wait_start = lwi_now_ns();
     bool fast = lwi_track_attempt_fast(self, &a);
     if (!fast) lwi_track_attempt(self, &a);
-    int rc = lwi_real_try_live(a.ref.type, a.ref.mode, lock);
+    int rc = lwi_family_try_live(a.ref.type, a.ref.mode, lock);
     bool contended = lwi_trylock_busy(&a.ref, rc);
     if (rc == 0) {
         if (fast)

@@ -115,7 +115,7 @@ void *lwi_real_get(enum lwi_real_id id);
 /* Resolves every entry now (called from the constructor so later calls take the fast branch). */
 void lwi_real_resolve_all(void);
 
-extern void *lwi_real_table[LWI_REAL_COUNT];
+extern void *lwi_real_table[LWI_REAL_COUNT] __attribute__((visibility("hidden")));
 
 static inline void *lwi_real_fast(enum lwi_real_id id)
 {
@@ -127,8 +127,9 @@ static inline void *lwi_real_fast(enum lwi_real_id id)
 
 /* REAL(sym) on a tracked path (inside lwi_enter): the runtime is active, so the constructor has
  * resolved the table (init.c) and the pointer is read without the lazy-resolution test. Only for
- * functions every glibc with these wrappers provides (the lock, trylock and unlock calls). */
-#define REAL_LIVE(sym)                                                                             \
-    ((__typeof__(&sym))__atomic_load_n(&lwi_real_table[LWI_REAL_##sym], __ATOMIC_RELAXED))
+ * functions every glibc with these wrappers provides (the lock, trylock and unlock calls), whose
+ * entries are written once, before any thread tracks: a plain read, which the compiler folds
+ * into the call instruction. */
+#define REAL_LIVE(sym) ((__typeof__(&sym))lwi_real_table[LWI_REAL_##sym])
 
 #endif

@@ -7,7 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "emit.h"
+#include "degraded.h"
 #include "errsave.h"
 #include "tls.h"
 
@@ -76,7 +76,7 @@ static int32_t lwi_slot_claim(uint32_t number, unsigned refs)
         s->number = number;
         return (int32_t)i;
     }
-    lwi_emit_overflow(&lwi_tls, LW_OVERFLOW_THREADS, LWI_THREADS_MAX);
+    lwi_degraded_raise(LW_OVERFLOW_THREADS, LWI_THREADS_MAX);
     return -1;
 }
 

@@ -63,9 +63,18 @@ struct lwi_thread_mem {
 };
 
 struct lwi_thread {
-    volatile uint32_t guard; /* enum lwi_guard */
-    uint8_t state;           /* enum lwi_thread_state */
-    bool ours;               /* started through our pthread_create trampoline */
+    /* The plain lock and unlock read guard and detour as one word (lwi_enter_plain). */
+    union {
+        struct {
+            volatile uint32_t guard; /* enum lwi_guard */
+            /* Non-zero: the plain lock and unlock take their out-of-line path (--profile, set
+             * when the thread becomes known: profile.h). */
+            uint32_t detour;
+        };
+        volatile uint64_t gate;
+    };
+    uint8_t state; /* enum lwi_thread_state */
+    bool ours;     /* started through our pthread_create trampoline */
     /* Where this thread may not make system calls other than read, write, exit and sigreturn
      * (seccomp: restrict.h): no stack capture, no mapping, records sent with write(). */
     bool restricted;
@@ -91,6 +100,9 @@ extern __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec
 extern atomic_bool lwi_active;
 /* Cached getpid(), refreshed in a forked child. */
 extern atomic_int lwi_pid;
+/* The detour every thread gets when it becomes known (lwi_thread_storage); set once by the
+ * constructor before the runtime turns active (profile.c). */
+extern uint32_t lwi_detour_all;
 
 /* Maps the thread's memo and capture scratch (lwi_thread_mem); without memory the thread runs with
  * lwi_memo_none and captures no stack. Under the guard, when the thread becomes known. */
@@ -107,18 +119,31 @@ void lwi_thread_set_number(struct lwi_thread *self, uint32_t number);
 void lwi_thread_next_epoch(struct lwi_thread *self);
 
 /* Gives a thread its identity on first use (main thread = 0, others numbered lazily and
- * announced with a THREAD record). Runs under the guard. */
+ * announced with a THREAD record). Runs under the guard. Defined with the rest of a thread's
+ * life in wrap_thread.c, as is lwi_enter_slow. */
 void lwi_thread_adopt(struct lwi_thread *self);
 
 /* lwi_enter for a guard that is not IDLE: adopts a new thread of an active runtime, else NULL. */
 struct lwi_thread *lwi_enter_slow(struct lwi_thread *self) __attribute__((cold, noinline));
 
 /* lwi_enter without the slow path: arms the guard of a live, idle thread, else returns false
- * having changed nothing (acquire.h tail-calls its own slow paths instead). */
+ * having changed nothing (fastpath.h tail-calls its own slow paths instead). */
 static inline bool lwi_enter_idle(struct lwi_thread *self)
 {
-    if (__builtin_expect(self->guard != LWI_GUARD_IDLE, 0)) return false;
-    self->guard = LWI_GUARD_BUSY;
+    uint64_t gate = self->gate;
+    if (__builtin_expect((uint32_t)gate != LWI_GUARD_IDLE, 0)) return false;
+    self->gate = gate + 1; /* BUSY, the detour kept (see lwi_leave) */
+    atomic_signal_fence(memory_order_seq_cst);
+    return true;
+}
+
+/* lwi_enter_idle for the plain lock and unlock (fastpath.h): also false when the thread has a
+ * detour, with one compare of the guard and the detour together. */
+static inline bool lwi_enter_plain(struct lwi_thread *self)
+{
+    _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the guard is the gate's low half");
+    if (__builtin_expect(self->gate != LWI_GUARD_IDLE, 0)) return false;
+    self->gate = LWI_GUARD_BUSY;
     atomic_signal_fence(memory_order_seq_cst);
     return true;
 }
@@ -138,14 +163,17 @@ static inline bool lwi_reenter(struct lwi_thread *self)
 
 /* BUSY -> IDLE, RETIRING -> UNKNOWN (see enum lwi_guard). A load and a store would be as safe (a
  * signal handler never changes the guard it finds BUSY or RETIRING), but this runs twice per
- * lock and unlock, and on x86 one read-modify-write instruction does it. */
+ * lock and unlock, and on x86 one read-modify-write instruction does it. The guard is at least 1
+ * here, so the decrement never reaches the detour; it is made on the whole gate, as are the
+ * entries' stores, because the next enter reads the whole gate and a load wider than the last
+ * store to it waits for that store to retire (docs/internals.md, "The fast path"). */
 static inline void lwi_leave(struct lwi_thread *self)
 {
     atomic_signal_fence(memory_order_seq_cst);
-#if defined(__x86_64__) || defined(__i386__)
-    __asm__ volatile("subl $1, %0" : "+m"(self->guard));
+#if defined(__x86_64__)
+    __asm__ volatile("subq $1, %0" : "+m"(self->gate));
 #else
-    self->guard = self->guard - 1;
+    self->gate = self->gate - 1;
 #endif
 }
 

@@ -7,69 +7,11 @@
 #include "chain.h"
 #include "depot.h"
 #include "emit.h"
+#include "family.h"
 #include "gen.h"
 #include "lifecycle.h"
-#include "lockref.h"
 #include "steer.h"
 #include "threads.h"
-
-/* glibc rwlock __readers bits (nptl/pthread_rwlock_common.c): bit 1 = write-locked, readers
- * counted from bit 3. */
-#define LWI_GLIBC_RWLOCK_WRLOCKED 2u
-#define LWI_GLIBC_RWLOCK_READER_SHIFT 3u
-/* glibc's robust mutex kinds (PTHREAD_MUTEX_ROBUST_NORMAL_NP and up) have this bit. */
-#define LWI_GLIBC_MUTEX_ROBUST 16
-
-static bool lwi_is_reentrant(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
-{
-    switch ((enum lw_lock_type)held->type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-        return (held->flags & LW_LOCKF_RECURSIVE) != 0;
-    case LW_LOCK_RWLOCK:
-        return held->mode == LW_MODE_SHARED && want->mode == LW_MODE_SHARED;
-    case LW_LOCK_SPIN:
-    case LW_LOCK_SEM:
-        return false;
-    }
-    return false;
-}
-
-/* Does the lock object confirm that this thread still holds what its held entry says? Guards
- * against stale entries (a lock unlocked by another thread, against POSIX but common). Readers
- * and spinlocks have no owner field: the held stack is trusted. */
-static bool lwi_still_owned(const struct lwi_thread *self, const struct lw_lock_ref *held)
-{
-    switch ((enum lw_lock_type)held->type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-        return lwi_lock_owner_tid(held) == self->tid;
-    case LW_LOCK_RWLOCK:
-        return held->mode == LW_MODE_SHARED || lwi_lock_owner_tid(held) == self->tid;
-    case LW_LOCK_SPIN:
-    case LW_LOCK_SEM:
-        return true;
-    }
-    return true;
-}
-
-/* Will re-locking `held` with `want` block forever? glibc returns EDEADLK instead for
- * errorcheck mutexes and for any rwlock request by the current writer; timed calls give up. */
-static bool lwi_relock_blocks(const struct lw_lock_ref *held, const struct lw_lock_ref *want)
-{
-    if (want->acq & LW_ACQF_TIMED) return false;
-    switch ((enum lw_lock_type)held->type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-        return (held->flags & LW_LOCKF_ERRORCHECK) == 0;
-    case LW_LOCK_RWLOCK:
-        return held->mode == LW_MODE_SHARED;
-    case LW_LOCK_SPIN:
-    case LW_LOCK_SEM:
-        return true;
-    }
-    return true;
-}
 
 static void lwi_remove_entry(struct lwi_thread *self, uint32_t i)
 {
@@ -133,14 +75,14 @@ static void lwi_track_attempt_held(struct lwi_thread *self, struct lwi_acq *a, u
             self, trylock ? lwi_track_try_key(self, &e->ref, e->pc) : e->lock_chain, a->ref.flags);
         lwi_memo_clear(self->memo); /* another thread may have corrected the cache already */
     }
-    if (lwi_is_reentrant(&e->ref, &a->ref)) {
+    if (lwi_family_reentrant(&e->ref, &a->ref)) {
         a->reentry = true;
         return;
     }
-    if (!(a->ref.acq & LW_ACQF_TRY) && lwi_still_owned(self, &e->ref)) {
+    if (!(a->ref.acq & LW_ACQF_TRY) && lwi_family_still_owned(&e->ref, self->tid)) {
         a->double_lock = true;
-        lwi_emit_misuse(self, LW_MISUSE_DOUBLE_LOCK, lwi_relock_blocks(&e->ref, &a->ref), &a->ref,
-                        lwi_depot_capture(self), e->stack, self->number);
+        lwi_emit_misuse(self, LW_MISUSE_DOUBLE_LOCK, lwi_family_relock_blocks(&e->ref, &a->ref),
+                        &a->ref, lwi_depot_capture(self), e->stack, self->number);
         return;
     }
     lwi_remove_entry(self, i); /* stale: the lock was released behind our back */
@@ -291,73 +233,14 @@ void lwi_track_took(struct lwi_thread *self, struct lwi_acq a)
     lwi_track_acquired(self, &a);
 }
 
-/* Does the lock object say this thread holds it (an acquisition we did not see)? */
-static bool lwi_owned_untracked(const struct lwi_thread *self, const struct lw_lock_ref *ref)
-{
-    switch ((enum lw_lock_type)ref->type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-    case LW_LOCK_RWLOCK:
-        return lwi_lock_owner_tid(ref) == self->tid;
-    case LW_LOCK_SPIN:
-    case LW_LOCK_SEM:
-        return false;
-    }
-    return false;
-}
-
-/* Is the lock held without naming an owner: read-locked, or a locked spinlock? Those holds carry
- * no owner in the object, so an unlock of one that no held stack records may end a hold taken
- * where lockwatch could not see it (a library constructor that ran before the runtime started):
- * the caller may well be its holder. */
-static bool lwi_held_anonymously(const struct lw_lock_ref *ref)
-{
-    switch ((enum lw_lock_type)ref->type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-    case LW_LOCK_SEM:
-        return false;
-    case LW_LOCK_RWLOCK: {
-        unsigned readers = ((const volatile pthread_rwlock_t *)ref->addr)->__data.__readers;
-        return !(readers & LWI_GLIBC_RWLOCK_WRLOCKED) && (readers >> LWI_GLIBC_RWLOCK_READER_SHIFT);
-    }
-    case LW_LOCK_SPIN: {
-        int v = *(const volatile int *)ref->addr;
-#if defined(__x86_64__) || defined(__i386__)
-        return v <= 0; /* glibc's x86 spinlock counts down from 1 (= free) */
-#else
-        return v != 0;
-#endif
-    }
-    }
-    return false;
-}
-
-static struct lw_lock_ref lwi_ref_of(uint64_t addr, uint8_t type)
-{
-    const void *lock = (const void *)(uintptr_t)addr;
-    switch ((enum lw_lock_type)type) {
-    case LW_LOCK_MUTEX:
-    case LW_LOCK_MTX:
-        return lwi_ref_mutex(lock, type, LW_MODE_EXCLUSIVE, 0);
-    case LW_LOCK_RWLOCK:
-        return lwi_ref_rwlock(lock, LW_MODE_EXCLUSIVE, 0);
-    case LW_LOCK_SPIN:
-        return lwi_ref_spin(lock, 0);
-    case LW_LOCK_SEM:
-        return lwi_ref_read(lock, LW_LOCK_SEM, LW_MODE_EXCLUSIVE, 0);
-    }
-    return lwi_ref_spin(lock, 0);
-}
-
 /* An unlock of a lock this thread's held stack does not have. Ownership comes from the held
  * stacks; the object only shows holds lockwatch could not see (taken before the runtime started,
  * or past an overflowed held stack), which are not misuse. */
 static void lwi_track_unlock_unheld(struct lwi_thread *self, uint64_t addr, uint8_t type)
 {
-    struct lw_lock_ref ref = lwi_ref_of(addr, type);
+    struct lw_lock_ref ref = lwi_family_ref(addr, type);
     /* With an overflowed stack some held locks are untracked: say nothing. */
-    if (self->held.overflowed || lwi_owned_untracked(self, &ref)) return;
+    if (self->held.overflowed || lwi_family_owned_by(&ref, self->tid)) return;
     if (lwi_lifecycle_check_use(self, &ref)) return; /* destroyed: invalid-lock instead */
     struct lwi_holder holder;
     if (lwi_threads_holder(self, addr, &holder)) {
@@ -368,7 +251,7 @@ static void lwi_track_unlock_unheld(struct lwi_thread *self, uint64_t addr, uint
             lwi_lifecycle_released(self, addr, holder.tid);
         return;
     }
-    if (lwi_held_anonymously(&ref)) return;
+    if (lwi_family_held_anonymously(&ref)) return;
     int32_t owner = lwi_lock_owner_tid(&ref);
     lwi_emit_misuse(self, LW_MISUSE_UNLOCK_UNOWNED, 0, &ref, lwi_depot_capture(self), 0,
                     owner ? lwi_threads_by_tid(owner) : UINT32_MAX);
@@ -397,7 +280,7 @@ bool lwi_track_lock_busy(const struct lw_lock_ref *ref)
 
 bool lwi_track_maybe_held(const struct lw_lock_ref *ref)
 {
-    return lwi_lock_owner_tid(ref) != 0 || lwi_held_anonymously(ref);
+    return lwi_lock_owner_tid(ref) != 0 || lwi_family_held_anonymously(ref);
 }
 
 void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, bool busy_before,
@@ -408,7 +291,7 @@ void lwi_track_destroy(struct lwi_thread *self, const struct lw_lock_ref *ref, b
     struct lwi_holder holder;
     /* The other threads' held stacks are read only when the object looks held: a lock nobody
      * holds (the common destroy) costs no scan. */
-    bool look = busy_before || lwi_held_anonymously(ref);
+    bool look = busy_before || lwi_family_held_anonymously(ref);
     if (i >= 0) {
         struct lwi_held_entry *e = lwi_held_at(h, (uint32_t)i);
         lwi_emit_misuse(self, LW_MISUSE_DESTROY_LOCKED, 0, ref, lwi_depot_capture(self), e->stack,
@@ -483,7 +366,7 @@ static struct lw_lock_ref lwi_exit_ref(const struct lwi_held_entry *e)
     int kind = 0;
     const pthread_mutex_t *m = (const pthread_mutex_t *)(uintptr_t)ref.addr;
     if (mutex && lwi_read_safely(&kind, &m->__data.__kind, sizeof kind) &&
-        (kind & LWI_GLIBC_MUTEX_ROBUST))
+        (kind & LWI_GLIBC_MUTEX_ROBUST_BIT))
         ref.flags |= LW_LOCKF_ROBUST;
     return ref;
 }

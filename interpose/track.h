@@ -14,11 +14,9 @@
  * Release:
  *   lwi_track_release   before the real unlock (misuse is checked there, while the owner fields
  *                       are still those of the holder).
- * Each has an inline fast path: lwi_track_memo_hit + lwi_track_push_slot before the real trylock
- * of a plain lock call (acquire.h), lwi_track_attempt_fast (which also asks the chain cache) +
- * lwi_track_push_fast for the others, and lwi_track_pop_top. A lock call that repeats a known
- * pattern costs a held-stack scan, one memo check (memo.h), a push and a pop, with no function
- * call besides the real one; everything else is out of line.
+ * The plain lock and unlock have their whole fast path in fastpath.h; the other acquisitions
+ * use lwi_track_attempt_fast (the memo, else one chain-cache lookup) + lwi_track_push_fast, and
+ * every release starts with lwi_track_pop_top (fastpath.h). Everything else is out of line.
  */
 #ifndef LWI_TRACK_H
 #define LWI_TRACK_H
@@ -28,6 +26,7 @@
 
 #include "cache.h"
 #include "chain.h"
+#include "fastpath.h"
 #include "held.h"
 #include "lockwatch/wire.h"
 #include "profile.h"
@@ -80,43 +79,11 @@ bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot,
  * A trylock cannot block, so it makes no edge into the lock; its cache entry remembers its stack
  * (for edges out of it later) and that the lock was announced (track.c). Keyed by thread, lock
  * and site alone, those entries do not multiply with what is held around the trylock
- * (memcached's LRU thread trylocks ~1,000 item locks under each of ~30 LRU locks: per-chain
- * entries made ~35,000 of them, an ACQUIRE each, enough to thrash the cache and re-send chains
- * for ever). */
+ * (docs/internals.md, "The fast path": memcached's LRU trylocks). */
 static inline uint64_t lwi_track_try_key(const struct lwi_thread *self,
                                          const struct lw_lock_ref *ref, uint64_t pc)
 {
     return lwi_chain_lock_key(self->chain_root, ref, pc);
-}
-
-/* The checks every acquisition fast path starts with: the held stack has room for a push and
- * `addr` is not on it (a scan, a few entries deep in practice). Sets *below to the chain the
- * acquisition goes on top of: the top entry's, or the thread's root. */
-static inline __attribute__((always_inline)) bool lwi_track_may_push(const struct lwi_thread *self,
-                                                                     uint64_t addr, uint64_t *below)
-{
-    const struct lwi_held_stack *h = &self->held;
-    uint32_t n = h->count;
-    if (__builtin_expect(n == h->capacity, 0)) return false; /* first use, or growth */
-    const struct lwi_held_entry *e = h->entries;
-    for (uint32_t i = 0; i < n; i++)
-        if (__builtin_expect(e[i].ref.addr == addr, 0)) return false;
-    *below = n ? e[n - 1].lock_chain : self->chain_root;
-    return true;
-}
-
-/* The fast path of acquire.h: the thread's memo slot for acquiring `ref` at `pc`, when the lock
- * is not held, the held stack has room and the memo holds that acquisition (memo.h), else NULL
- * (and the caller asks the chain cache, out of line). The scan is not redundant with the memo's
- * key: an entry pushed after a wait carries the key computed before it, which a signal handler
- * that kept a lock during the wait has made stale. */
-static inline __attribute__((always_inline)) const struct lwi_held_entry *
-lwi_track_memo_hit(struct lwi_thread *self, const struct lw_lock_ref *ref, uint64_t pc)
-{
-    uint64_t below;
-    if (!lwi_track_may_push(self, ref->addr, &below)) return NULL;
-    const struct lwi_held_entry *slot = lwi_memo_slot(self->memo, below, ref->addr, pc);
-    return __builtin_expect(lwi_memo_matches(slot, below, ref, pc), 1) ? slot : NULL;
 }
 
 /* The fast path of an acquisition that repeats a known pattern: true when the lock is not on the
@@ -130,7 +97,8 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
                                                                          struct lwi_acq *a)
 {
     uint64_t below;
-    if (!lwi_track_may_push(self, a->ref.addr, &below)) return false;
+    struct lwi_held_entry *top;
+    if (!lwi_track_may_push(self, a->ref.addr, &below, &top)) return false;
     struct lwi_held_entry *slot = lwi_memo_slot(self->memo, below, a->ref.addr, a->pc);
     if (__builtin_expect(!lwi_memo_matches(slot, below, &a->ref, a->pc), 0) &&
         !lwi_track_memo_refill(self, slot, below, a->ref.addr, a->pc, lwi_memo_kind(&a->ref)))
@@ -143,30 +111,13 @@ static inline __attribute__((always_inline)) bool lwi_track_attempt_fast(struct 
     return true;
 }
 
-/* Pushes the memo slot of an acquisition whose fast path found it (room was checked there) by
- * copying it; nothing can change the slot in between (only this thread, under its guard, tracks
- * anything). The plain acquisitions push before the real trylock, so the stores stay out of the
- * new critical section and nothing of the acquisition has to survive the call in registers; the
- * entry stands when the trylock succeeds (its flags came from the memo or the cache with the
- * chain, chain.h: lwi_chain_value) and lwi_track_unpush (through lwi_wait_staged) takes it back
- * when it fails. Only this thread changes its stack; readers from other threads (the
- * held-by-others count of a fork child, the owner's acquisition stack for an unlock by a
- * non-owner) may count the provisional entry, as they may miss an entry lwi_track_release popped
- * just before the real unlock: off-by-ones they already tolerate from races. */
-static inline __attribute__((always_inline)) void
-lwi_track_push_slot(struct lwi_thread *self, const struct lwi_held_entry *slot)
-{
-    struct lwi_held_stack *h = &self->held;
-    h->entries[h->count++] = *slot;
-}
-
 static inline __attribute__((always_inline)) void lwi_track_push_fast(struct lwi_thread *self,
                                                                       const struct lwi_acq *a)
 {
-    lwi_track_push_slot(self, a->entry);
+    lwi_track_push_at(self, &self->held.entries[self->held.count], a->entry);
 }
 
-/* The real trylock failed: pops the entry lwi_track_push_slot pushed and returns the acquisition
+/* The real trylock failed: pops the entry lwi_track_push_at pushed and returns the acquisition
  * it was made from. */
 static inline struct lwi_acq lwi_track_unpush(struct lwi_thread *self)
 {
@@ -189,28 +140,14 @@ static inline __attribute__((always_inline)) void lwi_track_taken(struct lwi_thr
     if (LWI_PROFILING()) lwi_profile_taken(self, &a.ref); /* --profile / --trace: profile.h */
 }
 
-/* The LIFO pop every release tries first: when `addr` is the top entry, held once, pops it (nothing
- * above it to move or rekey) and returns true. Under the guard. */
-static inline __attribute__((always_inline)) bool lwi_track_pop_top(struct lwi_thread *self,
-                                                                    uint64_t addr)
-{
-    struct lwi_held_stack *h = &self->held;
-    uint32_t n = h->count;
-    if (__builtin_expect(n == 0, 0)) return false;
-    const struct lwi_held_entry *top = &h->entries[n - 1];
-    if (__builtin_expect(top->ref.addr != addr || top->count != 1, 0)) return false;
-    h->count = n - 1;
-    return true;
-}
-
-/* A release, before the real unlock (acquire.c: lwi_release_entered; acquire.h: lwi_release makes
+/* A release, before the real unlock (acquire.c: lwi_release_entered; fastpath.h: lwi_release makes
  * the same fast path inline):
  *     if (lwi_track_release(self, addr, type)) return REAL_LIVE(x_unlock)(lock);  // tail call
  *     rc = REAL_LIVE(x_unlock)(lock);          // still under the guard: unlock never blocks
  *     lwi_leave(self);
  * Fast path: lwi_track_pop_top, then the guard is left, so the wrapper's last act is the real
- * unlock and nothing of ours runs after it (measured: the one-thread lock/unlock loop 9-18% faster
- * than popping after the unlock, in two A/B runs). For those few instructions the lock is held
+ * unlock and nothing of ours runs after it (docs/internals.md, "The fast path"). For those few
+ * instructions the lock is held
  * but off the stack: a signal handler that locks in that window misses one edge, never gains a
  * false one, and a non-owner's unlock-unowned report made in it lacks the owner's acquisition
  * stack. Anything else (recursion count, a release out of order, a lock we do not hold) runs

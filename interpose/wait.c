@@ -5,11 +5,11 @@
 #include <errno.h>
 #include <time.h>
 
-#include "acquire.h"
 #include "config.h"
 #include "depot.h"
 #include "emit.h"
-#include "lockref.h"
+#include "family.h"
+#include "fastpath.h"
 #include "real.h"
 #include "watch.h"
 
@@ -141,23 +141,12 @@ int lwi_wait_mtx(struct lwi_thread *self, const struct lwi_acq *a, mtx_t *m)
 
 bool lwi_trylock_busy(const struct lw_lock_ref *ref, int rc)
 {
-    return rc == (ref->type == LW_LOCK_MTX ? thrd_busy : EBUSY);
+    return lwi_family_busy(ref->type, rc);
 }
 
 bool lwi_lock_acquired(const struct lw_lock_ref *ref, int rc)
 {
-    switch ((enum lw_lock_type)ref->type) {
-    case LW_LOCK_MUTEX:
-        return rc == 0 || rc == EOWNERDEAD; /* a robust mutex is held after EOWNERDEAD too */
-    case LW_LOCK_MTX:
-        return rc == thrd_success;
-    case LW_LOCK_RWLOCK:
-    case LW_LOCK_SPIN:
-        return rc == 0;
-    case LW_LOCK_SEM: /* never a plain lock call (wrap_semlock.c) */
-        break;
-    }
-    return false;
+    return ref->type != LW_LOCK_SEM && lwi_family_acquired(ref->type, rc);
 }
 
 static int lwi_wait(struct lwi_thread *self, const struct lwi_acq *a, void *lock)
@@ -186,7 +175,7 @@ static int lwi_wait_acquire_at(struct lwi_thread *self, struct lwi_acq *a, void 
     if (!tried) {
         a->ref.flags = lwi_lock_flags(lock, a->ref.type);
         lwi_track_attempt(self, a);
-        rc = lwi_real_try_live(a->ref.type, a->ref.mode, lock);
+        rc = lwi_family_try_live(a->ref.type, a->ref.mode, lock);
     }
     if (lwi_trylock_busy(&a->ref, rc)) {
         lwi_leave(self);

@@ -4,16 +4,15 @@
  * guard, so the uncontended path reads no clock and makes no extra call). These functions run
  * only when that failed, and wait the way the real call would: through the real timed variant
  * (which spins first for an adaptive mutex, as the plain call does, and sleeps at once for the
- * other kinds; spinning on those made two threads contending on one normal mutex run ~25%
- * slower), with a deadline of now + the wait threshold (LOCKWATCH_RUNTIME wait_ms, default
- * 100 ms), read from the coarse clock (a vDSO read; it lags by at most one kernel tick, a few ms,
- * which the threshold does not need); when
- * that times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the
- * lock object, whole held set) and only then calls the real blocking function, after which
- * WAIT_END carries its result. A real deadlock is thus announced by every thread in it before
- * they block for good. Spinlocks spin on trylock and look at the clock every 1024 attempts. The
- * result is what the plain blocking call would have returned. The lwi_wait_<family> functions are
- * called outside the guard, between lwi_track_attempt and lwi_track_acquired. */
+ * other kinds, as spinning on those slows a contended normal mutex), with a deadline of now + the
+ * wait threshold (LOCKWATCH_RUNTIME wait_ms, default 100 ms), read from the coarse clock (a vDSO
+ * read; it lags by at most one kernel tick, a few ms, which the threshold does not need); when that
+ * times out, the thread captures its stack, sends a WAIT record (lock, owner tid from the lock
+ * object, whole held set) and only then calls the real blocking function, after which WAIT_END
+ * carries its result. A real deadlock is thus announced by every thread in it before they block for
+ * good. Spinlocks spin on trylock and look at the clock every 1024 attempts. The result is what the
+ * plain blocking call would have returned. The lwi_wait_<family> functions are called outside the
+ * guard, between lwi_track_attempt and lwi_track_acquired. */
 #ifndef LWI_WAIT_H
 #define LWI_WAIT_H
 
@@ -30,16 +29,13 @@
  * takes it whole (profile.c). */
 int lwi_wait_acquire(struct lwi_thread *self, struct lwi_acq a, void *lock, int rc)
     __attribute__((cold, noinline));
-/* For a plain acquisition of `lock` (its type and mode) at `pc` that no fast path took (acquire.h,
+/* For a plain acquisition of `lock` (its type and mode) at `pc` that no fast path took (fastpath.h,
  * acquire.c): the full attempt and the trylock are made here, the flags read from the lock. Its
  * identity is made again here rather than passed, so the wrapper's fast path keeps it in
  * registers instead of storing it to its frame. */
 int lwi_wait_untried(struct lwi_thread *self, void *lock, uint8_t type, uint8_t mode, uint64_t pc)
     __attribute__((cold, noinline));
-/* For an attempt that took the fast path and pushed its entry before the trylock (track.h:
- * lwi_track_push_slot): the entry is popped and becomes the acquisition, of the lock at its
- * address, by the calling thread; the caller keeps nothing across its trylock (acquire.h). */
-int lwi_wait_staged(int rc) __attribute__((cold, noinline));
+/* lwi_wait_staged, the exit of a plain lock whose real trylock failed: fastpath.h. */
 
 /* Whether a real trylock's result means "busy", and whether it means the lock is now held, for a
  * plain acquisition (mutex, mtx, rwlock, spin: a->ref's type). Shared with profile.c. */

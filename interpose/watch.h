@@ -44,7 +44,7 @@ static inline uint64_t lwi_watch_now(void)
 }
 
 /* object_flags: LW_LOCKF_PSHARED when the condition variable, semaphore or barrier waited on is
- * process-shared (shared_object.h). */
+ * process-shared (family.h). */
 static inline bool lwi_watch_begin(struct lwi_thread *self, enum lw_wait_kind kind, uint64_t object,
                                    uint8_t object_flags, const struct lw_lock_ref *lock,
                                    uint64_t pc)

@@ -4,17 +4,20 @@
  * re-acquired before the call returns, on every return path (timeout and spurious wake-ups
  * included), so it leaves the held stack for the wait and comes back as a CONDWAIT acquisition.
  * A cancelled wait also re-acquires the mutex before the cancellation handlers run: a cleanup
- * handler puts the entry back. */
+ * handler puts the entry back.
+ * Also pthread_cond_destroy and cnd_destroy: a destroy while threads wait is noted before the real
+ * call, which in glibc waits until every waiter has left (cond_check.h says who reports it and
+ * why). That wait is on the wait board for the real call (watch.h): a destroy that waits for a
+ * waiter nobody will wake is part of a stuck run. */
 #include <errno.h>
 #include <pthread.h>
 #include <threads.h>
 #include <time.h>
 
 #include "cond_check.h"
-#include "lockref.h"
+#include "family.h"
 #include "profile.h"
 #include "real.h"
-#include "shared_object.h"
 #include "track.h"
 #include "watch.h"
 
@@ -85,7 +88,6 @@ static uint8_t lwi_cond_object_flags(enum lwi_cond_call call, const void *c)
 
 /* The clock a timed wait's deadline is on: pthread_cond_clockwait's argument, the condition
  * variable's own clock for pthread_cond_timedwait (glibc keeps it in __wrefs), C11's UTC. */
-#define LWI_GLIBC_COND_CLOCK_MONOTONIC_MASK 2u
 static clockid_t lwi_cond_clock(enum lwi_cond_call call, const void *c, clockid_t clockid)
 {
     switch (call) {
@@ -190,4 +192,33 @@ LWI_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
     if (!self) return REAL(cnd_timedwait)(c, m, abstime);
     return lwi_cond_tracked(self, LWI_CND_TIMEDWAIT, LWI_CALLER_PC(), c, m, CLOCK_REALTIME,
                             abstime);
+}
+
+/* Before the real destroy: the misuse check, then the board. Returns whether it took the slot;
+ * *self is NULL when the thread is not tracked. */
+static bool lwi_cond_destroying(struct lwi_thread **self, const void *c, uint8_t flags, uint64_t pc)
+{
+    if (!(*self = lwi_enter())) return false;
+    lwi_cond_check_destroy(*self, c);
+    bool took =
+        lwi_watch_begin(*self, LW_WAIT_COND_DESTROY, (uint64_t)(uintptr_t)c, flags, NULL, pc);
+    lwi_leave(*self);
+    return took;
+}
+
+LWI_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
+{
+    struct lwi_thread *self;
+    bool took = lwi_cond_destroying(&self, c, lwi_cond_flags(c), LWI_CALLER_PC());
+    int rc = REAL(pthread_cond_destroy)(c);
+    if (self) lwi_watch_end(self, took);
+    return rc;
+}
+
+LWI_EXPORT void cnd_destroy(cnd_t *c)
+{
+    struct lwi_thread *self;
+    bool took = lwi_cond_destroying(&self, c, 0, LWI_CALLER_PC());
+    REAL(cnd_destroy)(c);
+    if (self) lwi_watch_end(self, took);
 }

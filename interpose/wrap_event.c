@@ -21,7 +21,7 @@
 #include "emit.h"
 #include "errsave.h"
 #include "real.h"
-#include "shared_object.h"
+#include "family.h"
 #include "site.h"
 #include "track.h"
 #include "watch.h"

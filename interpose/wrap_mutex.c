@@ -2,22 +2,22 @@
  * std::timed_mutex reach through libstdc++'s gthreads). Each follows the protocol of tls.h and
  * track.h: bookkeeping under the guard, any real call that can block outside it, return value and
  * errno of the real call untouched. pthread_mutex_lock and _unlock are the shared plain calls of
- * acquire.h: the lock tries first under the guard (a trylock neither blocks nor calls back into
+ * fastpath.h: the lock tries first under the guard (a trylock neither blocks nor calls back into
  * us), so the uncontended lock enters the guard once, and the unlock's fast path never does. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
-#include "acquire.h"
 #include "emit.h"
+#include "family.h"
+#include "fastpath.h"
 #include "lifecycle.h"
-#include "lockref.h"
 #include "real.h"
 #include "track.h"
 
 static bool lwi_mutex_acquired(int rc)
 {
-    return rc == 0 || rc == EOWNERDEAD; /* a robust mutex is held after EOWNERDEAD too */
+    return lwi_family_acquired(LW_LOCK_MUTEX, rc);
 }
 
 static struct lw_lock_ref lwi_mutex_ref(const pthread_mutex_t *m, uint8_t acq)

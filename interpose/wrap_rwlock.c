@@ -1,12 +1,12 @@
 /* wrap_rwlock.c — pthread_rwlock_* wrappers (also std::shared_mutex). Read acquisitions carry
  * LW_MODE_SHARED; a read re-acquisition by a reader only bumps its count (track.c). Plain
- * rd/wrlock and unlock are the shared plain calls of acquire.h. */
+ * rd/wrlock and unlock are the shared plain calls of fastpath.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
-#include "acquire.h"
-#include "lockref.h"
+#include "fastpath.h"
+#include "family.h"
 #include "real.h"
 #include "track.h"
 

@@ -19,7 +19,7 @@
 #include "errsave.h"
 #include "gen.h"
 #include "real.h"
-#include "shared_object.h"
+#include "family.h"
 #include "site.h"
 #include "tls.h"
 #include "track.h"

@@ -34,9 +34,9 @@
 #include <time.h>
 
 #include "errsave.h"
-#include "lockref.h"
+#include "family.h"
 #include "real.h"
-#include "shared_object.h"
+#include "family.h"
 #include "track.h"
 #include "watch.h"
 #include "wrap_sem.h"

@@ -17,6 +17,7 @@
 #include "errsave.h"
 #include "profile.h"
 #include "real.h"
+#include "restrict.h"
 #include "stack_room.h"
 #include "threads.h"
 #include "track.h"
@@ -225,4 +226,40 @@ LWI_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
         lwi_emit_thread_name(self, number, tid, name);
     lwi_leave(self);
     return rc;
+}
+
+/* A thread that calls us before anyone introduced it (the main thread at the constructor, a
+ * thread not started through our trampoline) becomes known on its first tracked call. */
+void lwi_thread_adopt(struct lwi_thread *self)
+{
+    self->tid = (int32_t)syscall(SYS_gettid);
+    self->registry_slot = -1;
+    if (atomic_load_explicit(&lwi_restrict_all, memory_order_relaxed)) lwi_restrict_self(self);
+    lwi_thread_storage(self);
+    if (self->tid == atomic_load_explicit(&lwi_pid, memory_order_relaxed)) {
+        /* The main thread: number 0, lives as long as the process, so it is registered. */
+        lwi_thread_set_number(self, 0);
+        self->state = LWI_THREAD_LIVE;
+        lwi_threads_register_self(self);
+        return;
+    }
+    /* A thread we did not start (created before the constructor, or by glibc internally): it
+     * gets the next number and an announcement without a creator. It is not registered, as
+     * nothing tells us when it ends. */
+    lwi_thread_set_number(self, lwi_threads_next_number());
+    if (!self->restricted) lwi_stack_bounds_init(self); /* before its first stack capture */
+    self->state = LWI_THREAD_LIVE;
+    lwi_thread_end_at_exit(self); /* its memo and held stack are returned when it ends */
+    lwi_emit_thread(self, UINT32_MAX, 0, 0, 0);
+    lwi_watch_announce(self);
+}
+
+struct lwi_thread *lwi_enter_slow(struct lwi_thread *self)
+{
+    if (self->guard != LWI_GUARD_UNKNOWN || !atomic_load(&lwi_active)) return NULL;
+    self->guard = LWI_GUARD_BUSY;
+    atomic_signal_fence(memory_order_seq_cst);
+    /* A signal handler may have adopted the thread between the test and the store. */
+    if (self->state != LWI_THREAD_LIVE) lwi_thread_adopt(self);
+    return self;
 }

@@ -9,20 +9,13 @@
 
 #include <cmocka.h>
 
+#include "degraded.h"
 #include "lockstate.h"
 #include "tls.h"
 
 __thread struct lwi_thread lwi_tls __attribute__((tls_model("initial-exec")));
 
-static unsigned overflows;
-
-void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit)
-{
-    (void)self;
-    (void)table;
-    (void)limit;
-    overflows++;
-}
+struct lwi_degraded lwi_degraded; /* the tables raise flags here (degraded.h) */
 
 #define PAGE 4096u
 
@@ -39,7 +32,7 @@ static void test_found_again(void **state)
     (void)state;
     const uint64_t base = 0x7d0000001000ull;
     for (uint32_t i = 0; i < 1000; i++) {
-        struct lwi_lockstate *e = lwi_lockstate_get(&lwi_tls, base + 48u * i, LWI_LS_LOCK);
+        struct lwi_lockstate *e = lwi_lockstate_get(base + 48u * i, LWI_LS_LOCK);
         assert_non_null(e);
         atomic_store(&e->thread, i + 1);
     }
@@ -50,7 +43,7 @@ static void test_found_again(void **state)
     }
     assert_null(lwi_lockstate_find(base, LWI_LS_COND));
     assert_null(lwi_lockstate_find(base + 8, LWI_LS_LOCK));
-    assert_int_equal(overflows, 0);
+    assert_int_equal(atomic_load(&lwi_degraded.raised), 0);
 }
 
 /* The pages of the table the entries of 16 KiB of 48-byte mutexes lie in: a few per 4 KiB of
@@ -63,7 +56,7 @@ static void test_array_touches_few_pages(void **state)
     uintptr_t pages[N];
     size_t npages = 0;
     for (uint32_t i = 0; i < N; i++) {
-        struct lwi_lockstate *e = lwi_lockstate_get(&lwi_tls, base + 48u * i, LWI_LS_LOCK);
+        struct lwi_lockstate *e = lwi_lockstate_get(base + 48u * i, LWI_LS_LOCK);
         assert_non_null(e);
         uintptr_t page = (uintptr_t)e / PAGE;
         bool seen = false;
@@ -72,7 +65,7 @@ static void test_array_touches_few_pages(void **state)
         if (!seen) pages[npages++] = page;
     }
     assert_true(npages <= 4 * 8);
-    assert_int_equal(overflows, 0);
+    assert_int_equal(atomic_load(&lwi_degraded.raised), 0);
 }
 
 /* 8,192 spinlocks packed 4 bytes apart (4 per local unit): every one gets an entry (through the
@@ -82,10 +75,10 @@ static void test_dense_objects_spill(void **state)
     (void)state;
     const uint64_t base = 0x7d0000200000ull;
     for (uint32_t i = 0; i < 8192; i++)
-        assert_non_null(lwi_lockstate_get(&lwi_tls, base + 4u * i, LWI_LS_LOCK));
+        assert_non_null(lwi_lockstate_get(base + 4u * i, LWI_LS_LOCK));
     for (uint32_t i = 0; i < 8192; i++)
         assert_non_null(lwi_lockstate_find(base + 4u * i, LWI_LS_LOCK));
-    assert_int_equal(overflows, 0);
+    assert_int_equal(atomic_load(&lwi_degraded.raised), 0);
 }
 
 int main(void)
