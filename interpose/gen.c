@@ -4,8 +4,8 @@
 #include <sys/mman.h>
 
 #include "degraded.h"
-#include "lockwatch/wire.h"
 #include "errsave.h"
+#include "lockwatch/wire.h"
 #include "tls.h"
 
 struct lwi_gen_mid *_Atomic lwi_gen_top[1u << LWI_GEN_TOP_BITS];

@@ -6,8 +6,8 @@
 #include <sys/mman.h>
 
 #include "degraded.h"
-#include "lockwatch/wire.h"
 #include "hash.h"
+#include "lockwatch/wire.h"
 
 /* Slots tried from an address's home slot before the table counts as full: a lookup of an
  * object with no entry costs at most this many probes (it stops at the first free slot). */

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "fastpath.h"
 #include "config.h"
 #include "emit.h"
 #include "errsave.h"
+#include "fastpath.h"
 #include "held.h"
 #include "real.h"
 #include "tls.h"

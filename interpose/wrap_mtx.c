@@ -3,9 +3,9 @@
  * has the pthread_mutex_t layout, so kinds and owners are read the same way. */
 #include <threads.h>
 
+#include "family.h"
 #include "fastpath.h"
 #include "lifecycle.h"
-#include "family.h"
 #include "real.h"
 #include "track.h"
 

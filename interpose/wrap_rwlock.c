@@ -5,8 +5,8 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "fastpath.h"
 #include "family.h"
+#include "fastpath.h"
 #include "real.h"
 #include "track.h"
 

@@ -36,7 +36,6 @@
 #include "errsave.h"
 #include "family.h"
 #include "real.h"
-#include "family.h"
 #include "track.h"
 #include "watch.h"
 #include "wrap_sem.h"

@@ -2,8 +2,8 @@
  * stack alone says who holds them. */
 #include <pthread.h>
 
-#include "fastpath.h"
 #include "family.h"
+#include "fastpath.h"
 #include "real.h"
 #include "track.h"
 
