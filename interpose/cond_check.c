@@ -42,6 +42,7 @@ void lwi_cond_check_begin(struct lwi_thread *self, struct lwi_cond_wait *w, cons
     if (lwi_lifecycle_check_use(self, mutex)) return; /* invalid-lock: glibc fails the wait */
     if (!held) lwi_cond_unowned(self, mutex);
     struct lwi_lockstate *e = lwi_lockstate_get((uint64_t)(uintptr_t)cond, LWI_LS_COND);
+    lwi_emit_degraded_now(self); /* the lock-state table may have filled */
     if (!e) return;
     w->entry = e;
     struct lw_lock_ref site_ref = *mutex;

@@ -3,8 +3,9 @@
  * A low-level table (caches, generations, lock states, the thread table, the channel) that runs
  * out of room raises its flag with its limit and carries on passing calls through; it never calls
  * the record writer. The record writer (emit.c) sends one OVERFLOW record per raised flag, once
- * per process, before the next record it sends (docs/internals.md, "Degraded tables"). Lock-free;
- * any thread, any context. */
+ * per process: at the end of the slow path that put into the table (lwi_emit_degraded_now), or
+ * before the next record, or at exit (docs/internals.md, "Degraded tables"). Lock-free; any
+ * thread, any context. */
 #ifndef LWI_DEGRADED_H
 #define LWI_DEGRADED_H
 

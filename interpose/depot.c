@@ -136,5 +136,6 @@ uint64_t lwi_depot_capture(const struct lwi_thread *self)
     lwi_emit_stack(self, id, pcs, nframes);
     lwi_python_send(self, py, id);
     lwi_cache_put(&lwi_sent_stacks, id, id);
+    lwi_emit_degraded_now(self);
     return id;
 }

@@ -22,8 +22,6 @@ uint64_t lwi_now_ns(void)
 
 struct lwi_degraded lwi_degraded;
 
-static void lwi_emit_degraded(const struct lwi_thread *self) __attribute__((cold, noinline));
-
 static void lwi_header(struct lw_rec_header *h, enum lw_rec_type type, size_t size,
                        const struct lwi_thread *self)
 {
@@ -357,7 +355,7 @@ void lwi_emit_misuse_pair(const struct lwi_thread *self, uint32_t kind,
 
 /* One OVERFLOW record per raised flag not reported yet; the bit is claimed before the record is
  * built, so the lwi_header of that record does not send it again. */
-static void lwi_emit_degraded(const struct lwi_thread *self)
+void lwi_emit_degraded(const struct lwi_thread *self)
 {
     uint32_t pending;
     while ((pending = lwi_degraded_pending()) != 0) {

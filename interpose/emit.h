@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "degraded.h"
 #include "lockwatch/wire.h"
 
 struct lwi_thread;
@@ -65,6 +66,15 @@ void lwi_emit_watch(const struct lwi_thread *self, uint64_t slot, uint64_t signa
 /* Raises the table's degraded flag (degraded.h) and sends what is pending: at most once per
  * table per process. */
 void lwi_emit_overflow(const struct lwi_thread *self, uint32_t table, uint64_t limit);
+/* One OVERFLOW record per flag raised and not reported yet (lwi_emit_degraded_now). */
+void lwi_emit_degraded(const struct lwi_thread *self) __attribute__((cold, noinline));
+/* Reports the flags a table raised during this call now, rather than before the next record: a
+ * process that dies by a signal or _exit before sending another loses none. For the slow paths
+ * that put into a table; one load when nothing is pending. */
+static inline void lwi_emit_degraded_now(const struct lwi_thread *self)
+{
+    if (__builtin_expect(lwi_degraded_pending() != 0, 0)) lwi_emit_degraded(self);
+}
 /* The hand-over of a record ring on the socket, with its memfd attached; true when it went out. */
 bool lwi_emit_ring(const struct lwi_thread *self, int memfd);
 

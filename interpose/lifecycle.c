@@ -105,6 +105,7 @@ void lwi_lifecycle_init(struct lwi_thread *self, const struct lw_lock_ref *ref, 
     }
     /* Only a static lock's init is worth an entry (storage.h); any other clears a destroy. */
     if (!e && is_static) e = lwi_lockstate_get(ref->addr, LWI_LS_LOCK);
+    lwi_emit_degraded_now(self); /* the lock-state table may have filled */
     if (!e) return;
     if (!is_static) {
         lwi_lifecycle_set(e, self, LWI_LS_UNKNOWN, 0, unloads);
@@ -121,6 +122,7 @@ void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *
     bool mutex = ref->type == LW_LOCK_MUTEX || ref->type == LW_LOCK_MTX;
     struct lwi_lockstate *e = mutex ? lwi_lockstate_get(ref->addr, LWI_LS_LOCK)
                                     : lwi_lockstate_find(ref->addr, LWI_LS_LOCK);
+    lwi_emit_degraded_now(self); /* the lock-state table may have filled */
     if (!e) return;
     lwi_lifecycle_set(e, self, LWI_LS_DESTROYED, mutex ? lwi_lifecycle_stack(self, ref, pc) : 0, 0);
 }
@@ -128,6 +130,7 @@ void lwi_lifecycle_destroyed(struct lwi_thread *self, const struct lw_lock_ref *
 void lwi_lifecycle_released(struct lwi_thread *self, uint64_t addr, int32_t tid)
 {
     struct lwi_lockstate *e = lwi_lockstate_get(addr, LWI_LS_LOCK);
+    lwi_emit_degraded_now(self); /* the lock-state table may have filled */
     if (e) atomic_store_explicit(&e->released_tid, tid, memory_order_release);
 }
 

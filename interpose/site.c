@@ -3,6 +3,7 @@
 
 #include "cache.h"
 #include "depot.h"
+#include "emit.h"
 #include "hash.h"
 
 #define LWI_SITE_LOG2 17u       /* (site, object) → stack: 128 Ki slots, 2 MiB */
@@ -30,5 +31,6 @@ uint64_t lwi_site_stack(const struct lwi_thread *self, uint64_t site_key,
     if (lwi_cache_get(&lwi_site_lock_cache, key, &v)) return v == LWI_NO_STACK ? 0 : v;
     uint64_t id = lwi_depot_capture(self);
     lwi_cache_put(&lwi_site_lock_cache, key, id ? id : LWI_NO_STACK);
+    lwi_emit_degraded_now(self);
     return id;
 }

@@ -126,6 +126,7 @@ static void lwi_track_new_chain(struct lwi_thread *self, struct lwi_acq *a)
         lwi_emit_lock_seen(self, &a->ref); /* counted in the report's summary */
     }
     lwi_cache_put(&lwi_chain_cache, a->lock_chain, lwi_chain_value(a->stack, a->ref.flags));
+    lwi_emit_degraded_now(self);
     if (h->count) lwi_steer_at(self, a->pc); /* --confirm: wait for the cycle's partners */
 }
 
@@ -149,6 +150,7 @@ static void lwi_track_try_stack(struct lwi_thread *self, struct lwi_acq *a)
     else
         lwi_emit_lock_seen(self, &a->ref);
     lwi_cache_put(&lwi_chain_cache, key, lwi_chain_value(a->stack, a->ref.flags));
+    lwi_emit_degraded_now(self);
 }
 
 bool lwi_track_memo_refill(struct lwi_thread *self, struct lwi_held_entry *slot, uint64_t below,
@@ -417,6 +419,7 @@ void lwi_track_sem_signal(struct lwi_thread *self, const void *sem, uint8_t flag
     if (lwi_cache_get(&lwi_chain_cache, key, &v)) return;
     lwi_emit_sem_signal(self, &ref, why);
     lwi_cache_put(&lwi_chain_cache, key, 1);
+    lwi_emit_degraded_now(self);
     __atomic_fetch_or(&lwi_sem_signal_bits, lwi_sem_signal_bit(sem), __ATOMIC_RELAXED);
 }
 
