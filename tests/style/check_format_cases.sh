@@ -18,11 +18,11 @@ done
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 failures=0
-expect() { # expect CODE WHAT DIR
+expect() { # expect CODE WHAT DIR [TEXT the output must hold]
   local out rc
   out=$(bash "$check" "$3" 2>&1)
   rc=$?
-  if [ "$rc" -eq "$1" ]; then
+  if [ "$rc" -eq "$1" ] && [[ "$out" == *"${4:-}"* ]]; then
     echo "ok   $2: exit $rc"
   else
     echo "FAIL $2: exit $rc, expected $1"
@@ -30,22 +30,22 @@ expect() { # expect CODE WHAT DIR
     failures=$((failures + 1))
   fi
 }
-g() { git -c user.name=t -c user.email=t@t -c init.defaultBranch=main "$@"; }
+g() { git -c user.name=t -c user.email=t@t -c init.defaultBranch=main -c commit.gpgsign=false "$@"; }
 
 # A tree of one C file under lockwatch's .clang-format, committed.
 make_tree() {
   mkdir -p "$1"
   cp "$src/.clang-format" "$1/"
   printf 'int main(void)\n{\n    return 0;\n}\n' >"$1/ok.c"
-  g -C "$1" init -q && g -C "$1" add . && g -C "$1" commit -q -m tree
+  g -C "$1" init -q && g -C "$1" add . && g -C "$1" commit -q -m tree || exit 1
 }
 
 if [ "$(id -u)" -eq 0 ]; then
   make_tree "$work/foreign"
   printf 'int   f( void ){return 1;}\n' >"$work/foreign/bad.c"
-  g -C "$work/foreign" add bad.c && g -C "$work/foreign" commit -q -m bad
+  g -C "$work/foreign" add bad.c && g -C "$work/foreign" commit -q -m bad || exit 1
   chown -R 65534:65534 "$work/foreign"
-  expect 1 "a badly formatted checkout owned by another user" "$work/foreign"
+  expect 1 "a badly formatted checkout owned by another user" "$work/foreign" "  bad.c"
 else
   echo "left out: the checkout owned by another user (needs root to give it away)"
 fi
