@@ -19,7 +19,9 @@ json_object *lwd_json_parse(const char *text, size_t len, const char **problem, 
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error err = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
-    if (root == NULL && err == json_tokener_continue) {
+    if (root == NULL && err == json_tokener_continue && len == strspn(text, " \t\r\n")) {
+        *problem = "it is empty";
+    } else if (root == NULL && err == json_tokener_continue) {
         *problem = "it ends in the middle of a value";
     } else if (root == NULL) {
         *problem = json_tokener_error_desc(err);
