@@ -191,7 +191,8 @@ static const char usage_tail[] =
     "\n"
     "Environment:\n"
     "  LOCKWATCH_OPTIONS    options applied before the command line's (which win), separated\n"
-    "                       by whitespace, e.g. LOCKWATCH_OPTIONS=\"--format=json\"\n"
+    "                       by whitespace, without quoting (a value with blanks goes on the\n"
+    "                       command line), e.g. LOCKWATCH_OPTIONS=\"--format=json\"\n"
     "  NO_COLOR             when set, the text report is not coloured\n"
     "\n"
     "Exit status:\n"
@@ -614,7 +615,8 @@ static enum lwd_parse_result apply_words(struct lwd_options *opts, char **words,
     return LWD_PARSE_RUN;
 }
 
-/* LOCKWATCH_OPTIONS holds options only: the program goes on the command line. */
+/* LOCKWATCH_OPTIONS holds options only, split on blanks without quoting: the program, and a
+ * value with blanks or quotes, go on the command line. */
 static enum lwd_parse_result parse_env_words(struct lwd_options *opts, char *env_words)
 {
     const char *prefix = LWD_ENV_OPTIONS ": ";
@@ -623,6 +625,18 @@ static enum lwd_parse_result parse_env_words(struct lwd_options *opts, char *env
     if (!words) {
         fputs("lockwatch: out of memory\n", stderr);
         return LWD_PARSE_FAILED;
+    }
+    /* Words are split on blanks only: a quote would stay in the value (a report file named
+     * "'r.json'") or cut it ("--output='a" and "b'"), so it is refused before anything is set. */
+    for (int i = 0; i < nwords; i++) {
+        if (strpbrk(words[i], "\"'") != NULL) {
+            fprintf(stderr,
+                    "lockwatch: %squotes are not interpreted (in '%s'): a value with blanks or "
+                    "quotes goes on the command line\n",
+                    prefix, words[i]);
+            free(words);
+            return LWD_PARSE_FAILED;
+        }
     }
     enum lwd_parse_result result = apply_words(opts, words, 0, nwords, false, prefix, &next);
     if (result == LWD_PARSE_RUN && next < nwords) {

@@ -91,8 +91,10 @@ static void test_unusable(void **state)
     expect_bad("{\"tool\": \"helgrind\", \"findings\": []}",
                "lockwatch: the baseline old.json is not a lockwatch JSON report (no \"tool\": "
                "\"lockwatch\")\n");
-    expect_bad("{\"tool\": \"lockwatch\"}", "lockwatch: the baseline old.json is no \"findings\" "
+    expect_bad("{\"tool\": \"lockwatch\"}", "lockwatch: the baseline old.json has no \"findings\" "
                                             "array\n");
+    expect_bad("", "lockwatch: the baseline old.json is not valid JSON: it is empty\n");
+    expect_bad(" \n", "lockwatch: the baseline old.json is not valid JSON: it is empty\n");
     expect_bad("{\"tool\": \"lockwatch\", \"findings\": [{\"id\": 1}]}",
                "lockwatch: the baseline old.json: finding 1 has no \"fingerprint\" (a report of "
                "an older lockwatch? write the baseline again)\n");

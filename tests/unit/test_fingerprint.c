@@ -1,8 +1,8 @@
 /* test_fingerprint.c — the identity of a finding (detector/cli/triage/fingerprint.h): 16 hex
  * digits; the same for the same bug whatever the addresses, pids, thread and lock ids, the
- * thread a cycle was found from, and the order of labelled stacks; different when the kind, a
- * user frame's function, file or line, or (for stacks all in system libraries) a named frame
- * differs. */
+ * thread a cycle was found from, and the order of labelled stacks and race accesses; different
+ * when the kind, a user frame's function, file or line, an edge's holding or acquiring stack, a
+ * race access's kind, or (for stacks all in system libraries) a named frame differs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +116,14 @@ static void test_different_bug_different_fingerprint(void **state)
     fingerprint(&b.finding, fb);
     assert_string_not_equal(fa, fb);
 
+    /* An edge that acquires its lock somewhere else: the holding stacks alone do not decide. */
+    make_cycle(&b, 0, 0x401000, 0x1000);
+    struct stack2 elsewhere;
+    make_stack(&elsewhere, "transfer", "/src/app/bank.c", 50, 0x402000);
+    b.edges[0].acquiring_stack = &elsewhere.stack;
+    fingerprint(&b.finding, fb);
+    assert_string_not_equal(fa, fb);
+
     /* The reverse cycle (A→C→B→A) is another bug, not a rotation. */
     make_cycle(&b, 0, 0x401000, 0x1000);
     struct lw_cycle_edge swapped = b.edges[1];
@@ -169,12 +177,47 @@ static void test_labelled_and_system_stacks(void **state)
     assert_string_not_equal(fa, fb);
 }
 
+/* A data race's accesses count as a set, each with its kind (read or write, atomic, the earlier
+ * of the two). */
+static void test_race_accesses(void **state)
+{
+    (void)state;
+    struct stack2 x, y;
+    make_stack(&x, "producer", "/src/app/queue.c", 11, 0x401000);
+    make_stack(&y, "consumer", "/src/app/queue.c", 22, 0x402000);
+    struct lw_access one[2] = {{.write = true, .previous = true, .stack = &x.stack},
+                               {.write = false, .stack = &y.stack}};
+    struct lw_access two[2] = {one[1], one[0]};
+    struct lw_finding a = {.kind = LW_KIND_DATA_RACE, .naccesses = 2, .accesses = one};
+    struct lw_finding b = {.kind = LW_KIND_DATA_RACE, .naccesses = 2, .accesses = two};
+    char fa[LWD_FINGERPRINT_LEN], fb[LWD_FINGERPRINT_LEN];
+    fingerprint(&a, fa);
+    fingerprint(&b, fb);
+    assert_string_equal(fa, fb);
+
+    one[1].write = true;
+    fingerprint(&a, fb);
+    assert_string_not_equal(fa, fb);
+    one[1].write = false;
+
+    one[1].atomic = true;
+    fingerprint(&a, fb);
+    assert_string_not_equal(fa, fb);
+    one[1].atomic = false;
+
+    one[0].previous = false;
+    one[1].previous = true;
+    fingerprint(&a, fb);
+    assert_string_not_equal(fa, fb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_bug_same_fingerprint),
         cmocka_unit_test(test_different_bug_different_fingerprint),
         cmocka_unit_test(test_labelled_and_system_stacks),
+        cmocka_unit_test(test_race_accesses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -311,6 +311,13 @@ static void test_environment_errors(void **state)
                  "LOCKWATCH_OPTIONS: './prog' is not an option (the program goes on the command "
                  "line)");
     expect_error("--runtime=", WORDS("--help"), "LOCKWATCH_OPTIONS: --runtime needs a path");
+    /* No quoting: a quote would stay in the value or cut it in two. */
+    expect_error("--output='my report.txt'", WORDS("prog"),
+                 "LOCKWATCH_OPTIONS: quotes are not interpreted (in '--output='my'): a value with "
+                 "blanks or quotes goes on the command line");
+    expect_error("--verbose --output \"r.json\"", WORDS("prog"),
+                 "LOCKWATCH_OPTIONS: quotes are not interpreted (in '\"r.json\"'): a value with "
+                 "blanks or quotes goes on the command line");
     /* The value of a separate word is not checked for being an option. */
     struct parsed *p = parse("--output report", WORDS("prog"));
     assert_int_equal(p->result, LWD_PARSE_RUN);

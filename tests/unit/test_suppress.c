@@ -1,7 +1,8 @@
 /* test_suppress.c — --suppressions (detector/cli/triage/suppress.h): the file format (comments,
  * blank lines, "::" in patterns), the one-line message and line number of each malformed rule,
  * what each rule type matches (function, file and module by path tail, lock by name, any kind
- * with "*"), and the list of rules that matched nothing. */
+ * with "*"), every place of a finding a rule looks at, and the list of rules that matched
+ * nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +125,44 @@ static void test_matching(void **state)
     assert_false(one_rule("*:lock:main", &double_lock)); /* a function is not a lock name */
 }
 
+/* A frame and a lock name found in one place of a finding only: every place a rule looks. */
+static struct lw_frame only_frame[] = {USER_FRAME("only_here", "/src/app/only.c")};
+static struct lw_stack only_stack = {.nframes = 1, .frames = only_frame};
+static struct lw_lock only_lock = {.name = "only_lock"};
+static struct lw_lock *only_locks[] = {&only_lock};
+
+static void test_every_place(void **state)
+{
+    (void)state;
+    const char *rule = "*:function:only_here";
+    struct lw_cycle_edge edge = {.holding_stack = &stack_a, .acquiring_stack = &stack_a};
+    struct lw_finding f = {.kind = LW_KIND_LOCK_ORDER_INVERSION, .ncycle = 1, .cycle = &edge};
+    assert_false(one_rule(rule, &f));
+    edge.holding_stack = &only_stack;
+    assert_true(one_rule(rule, &f));
+    edge.holding_stack = &stack_a;
+    edge.acquiring_stack = &only_stack;
+    assert_true(one_rule(rule, &f));
+    edge.acquiring_stack = &stack_a;
+    /* the other instances' stacks and their lock sets */
+    struct lw_stack *distinct[] = {&stack_a, &only_stack};
+    f.ndistinct_stacks = 2;
+    f.distinct_stacks = distinct;
+    assert_true(one_rule(rule, &f));
+    f.ndistinct_stacks = 1;
+    assert_false(one_rule(rule, &f));
+    assert_false(one_rule("*:lock:only_lock", &f));
+    f.nexamples = 2;
+    f.examples[1] = (struct lw_instance_example){.nlocks = 1, .locks = only_locks};
+    assert_true(one_rule("*:lock:only_lock", &f));
+    /* a data race's accesses */
+    struct lw_access accesses[] = {{.stack = &stack_a}, {.stack = &only_stack}};
+    struct lw_finding race = {.kind = LW_KIND_DATA_RACE, .naccesses = 1, .accesses = accesses};
+    assert_false(one_rule(rule, &race));
+    race.naccesses = 2;
+    assert_true(one_rule(rule, &race));
+}
+
 static void test_unused(void **state)
 {
     (void)state;
@@ -158,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_every_place),
         cmocka_unit_test(test_unused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,14 @@
 #include <limits.h>
 #include <string.h>
 
+/* Whether text[0..len) is blanks only (text need not end in a NUL). */
+static bool only_blanks(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n') return false;
+    return true;
+}
+
 json_object *lwd_json_parse(const char *text, size_t len, const char **problem, bool *out_of_memory)
 {
     *problem = NULL;
@@ -19,7 +27,9 @@ json_object *lwd_json_parse(const char *text, size_t len, const char **problem, 
     json_object *root = json_tokener_parse_ex(tok, text, (int)len);
     enum json_tokener_error err = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
-    if (root == NULL && err == json_tokener_continue) {
+    if (root == NULL && err == json_tokener_continue && only_blanks(text, len)) {
+        *problem = "it is empty";
+    } else if (root == NULL && err == json_tokener_continue) {
         *problem = "it ends in the middle of a value";
     } else if (root == NULL) {
         *problem = json_tokener_error_desc(err);

@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 /* The JSON value that is the whole of text (whitespace may follow it). Returns it, or NULL with
- * *problem saying why in a few words ("it ends in the middle of a value", "more follows the
- * value", json-c's description), or NULL with *out_of_memory set. */
+ * *problem saying why in a few words ("it is empty", "it ends in the middle of a value", "more
+ * follows the value", json-c's description), or NULL with *out_of_memory set. */
 json_object *lwd_json_parse(const char *text, size_t len, const char **problem,
                             bool *out_of_memory);
 

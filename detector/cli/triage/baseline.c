@@ -26,18 +26,18 @@ void lwd_baseline_free(struct lwd_baseline *b)
     free(b);
 }
 
-/* Checks the shape of the report; returns NULL, or what is wrong. */
+/* Checks the shape of the report; returns NULL, or what is wrong with it ("is ...", "has ..."). */
 static const char *check_report(json_object *root, json_object **findings)
 {
     json_object *tool = NULL;
-    if (!json_object_is_type(root, json_type_object)) return "not a JSON object";
+    if (!json_object_is_type(root, json_type_object)) return "is not a JSON object";
     if (!json_object_object_get_ex(root, "tool", &tool) ||
         !json_object_is_type(tool, json_type_string) ||
         strcmp(json_object_get_string(tool), "lockwatch") != 0)
-        return "not a lockwatch JSON report (no \"tool\": \"lockwatch\")";
+        return "is not a lockwatch JSON report (no \"tool\": \"lockwatch\")";
     if (!json_object_object_get_ex(root, "findings", findings) ||
         !json_object_is_type(*findings, json_type_array))
-        return "no \"findings\" array";
+        return "has no \"findings\" array";
     return NULL;
 }
 
@@ -147,8 +147,8 @@ struct lwd_baseline *lwd_baseline_parse(const char *text, size_t len, const char
         json_object *findings = NULL;
         const char *problem = check_report(root, &findings);
         if (problem != NULL) {
-            fprintf(stderr, "lockwatch: the baseline %s is %s\n", path,
-                    runs == NULL ? problem : "neither a lockwatch JSON report nor a SARIF log");
+            fprintf(stderr, "lockwatch: the baseline %s %s\n", path,
+                    runs == NULL ? problem : "is neither a lockwatch JSON report nor a SARIF log");
             goto failed;
         }
         rc = read_json_report(b, findings, path);
