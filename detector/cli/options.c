@@ -5,6 +5,7 @@
  * driver.h). */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -191,8 +192,8 @@ static const char usage_tail[] =
     "\n"
     "Environment:\n"
     "  LOCKWATCH_OPTIONS    options applied before the command line's (which win), separated\n"
-    "                       by whitespace, without quoting (a value with blanks goes on the\n"
-    "                       command line), e.g. LOCKWATCH_OPTIONS=\"--format=json\"\n"
+    "                       by whitespace; quote a value with blanks, e.g.\n"
+    "                       LOCKWATCH_OPTIONS=\"--format=json --output='my report.json'\"\n"
     "  NO_COLOR             when set, the text report is not coloured\n"
     "\n"
     "Exit status:\n"
@@ -238,9 +239,19 @@ static const char usage_tail[] =
     "Example:\n"
     "  lockwatch --format=json --output=report.json ./server --threads 4\n";
 
+/* --help and --version belong on the command line: from LOCKWATCH_OPTIONS they would end every
+ * run with exit 0 before the program ran, and a CI job would pass without testing anything. */
+static bool command_line_only(const struct option_def *def, const char *prefix)
+{
+    if (prefix[0] == '\0') return true;
+    fprintf(stderr, "lockwatch: %s--%s is for the command line only\n", prefix, def->name);
+    return false;
+}
+
 static enum set_result show_version(const struct option_def *def, struct lwd_options *opts,
                                     const char *value, const char *prefix)
 {
+    if (!command_line_only(def, prefix)) return SET_BAD;
     printf("lockwatch %s\n", LOCKWATCH_VERSION);
     return SET_DONE;
 }
@@ -488,6 +499,7 @@ static const size_t option_count = sizeof options / sizeof options[0];
 static enum set_result show_help(const struct option_def *def, struct lwd_options *opts,
                                  const char *value, const char *prefix)
 {
+    if (!command_line_only(def, prefix)) return SET_BAD;
     fputs(usage_head, stdout);
     for (size_t i = 0; i < option_count; i++) {
         const struct option_def *o = &options[i];
@@ -574,19 +586,33 @@ static bool is_option_word(const char *word)
     return word[0] == '-' && word[1] != '\0';
 }
 
-/* Splits s in place on whitespace into a NULL-terminated, malloc'd array of words. */
-static char **split_words(char *s, int *nwords)
+/* Splits s in place into a NULL-terminated, malloc'd array of words, as the sanitizers split
+ * their *_OPTIONS: blanks separate words, and a part of a word between single or double quotes
+ * keeps its blanks and loses its quotes (no escapes). *unclosed is the quote left open, or 0.
+ * NULL: out of memory. */
+static char **split_words(char *s, int *nwords, char *unclosed)
 {
-    size_t cap = 1;
-    for (const char *p = s; *p; p++)
-        cap++;
-    char **words = calloc(cap / 2 + 1, sizeof *words);
+    char **words = calloc(strlen(s) / 2 + 2, sizeof *words); /* a word and a blank: 2 bytes */
     if (!words) return NULL;
     int n = 0;
-    char *save = NULL;
-    for (char *w = strtok_r(s, " \t\n\r\v\f", &save); w; w = strtok_r(NULL, " \t\n\r\v\f", &save))
-        words[n++] = w;
+    char *r = s, *w = s, quote = 0;
+    while (*r != '\0') {
+        if (isspace((unsigned char)*r)) {
+            r++;
+            continue;
+        }
+        words[n++] = w; /* w never passes r: quotes are dropped, nothing is added */
+        for (; *r != '\0' && (quote || !isspace((unsigned char)*r)); r++) {
+            if (quote ? *r == quote : (*r == '\'' || *r == '"'))
+                quote = quote ? 0 : *r;
+            else
+                *w++ = *r;
+        }
+        if (*r != '\0') r++;
+        *w++ = '\0';
+    }
     *nwords = n;
+    *unclosed = quote;
     return words;
 }
 
@@ -615,28 +641,22 @@ static enum lwd_parse_result apply_words(struct lwd_options *opts, char **words,
     return LWD_PARSE_RUN;
 }
 
-/* LOCKWATCH_OPTIONS holds options only, split on blanks without quoting: the program, and a
- * value with blanks or quotes, go on the command line. */
+/* LOCKWATCH_OPTIONS holds options only (the program goes on the command line), split as
+ * split_words says. */
 static enum lwd_parse_result parse_env_words(struct lwd_options *opts, char *env_words)
 {
     const char *prefix = LWD_ENV_OPTIONS ": ";
     int nwords = 0, next = 0;
-    char **words = split_words(env_words, &nwords);
+    char unclosed = 0;
+    char **words = split_words(env_words, &nwords, &unclosed);
     if (!words) {
         fputs("lockwatch: out of memory\n", stderr);
         return LWD_PARSE_FAILED;
     }
-    /* Words are split on blanks only: a quote would stay in the value (a report file named
-     * "'r.json'") or cut it ("--output='a" and "b'"), so it is refused before anything is set. */
-    for (int i = 0; i < nwords; i++) {
-        if (strpbrk(words[i], "\"'") != NULL) {
-            fprintf(stderr,
-                    "lockwatch: %squotes are not interpreted (in '%s'): a value with blanks or "
-                    "quotes goes on the command line\n",
-                    prefix, words[i]);
-            free(words);
-            return LWD_PARSE_FAILED;
-        }
+    if (unclosed) { /* nothing is set from a value whose end is unknown */
+        fprintf(stderr, "lockwatch: %sa %c quote is not closed\n", prefix, unclosed);
+        free(words);
+        return LWD_PARSE_FAILED;
     }
     enum lwd_parse_result result = apply_words(opts, words, 0, nwords, false, prefix, &next);
     if (result == LWD_PARSE_RUN && next < nwords) {
