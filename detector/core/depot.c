@@ -26,7 +26,8 @@ struct lw_stack *lw_depot_get(struct lw_depot *depot, uint32_t image, uint64_t i
 {
     if (id == 0) return NULL;
     uint64_t found;
-    if (lw_map_get(&depot->stacks, id, image, &found)) return (struct lw_stack *)(uintptr_t)found;
+    if (lw_map_get_memo(&depot->stacks, &depot->memo, id, image, &found))
+        return (struct lw_stack *)(uintptr_t)found;
     struct lw_stack *stack = calloc(1, sizeof *stack);
     if (!stack || lw_map_put(&depot->stacks, id, image, (uint64_t)(uintptr_t)stack) != 0) {
         free(stack);

@@ -14,7 +14,8 @@
 #include "map.h"
 
 struct lw_depot {
-    struct lw_map stacks; /* (id, image) -> struct lw_stack * */
+    struct lw_map stacks;    /* (id, image) -> struct lw_stack * */
+    struct lw_map_memo memo; /* in front of stacks */
     size_t nstacks;
 };
 

@@ -176,18 +176,31 @@ static struct edge_probe edge_probe(uint32_t a, uint32_t b, size_t cap)
                                .index_mask = index_mask};
 }
 
-uint32_t lw_graph_edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
+/* The index of edge a -> b, or LW_GRAPH_NONE with *free_at set to the empty slot where the probe
+ * stopped and *tag to the pair's tag (what the edge's slot would be, but for its index, while the
+ * table does not grow). */
+static uint32_t edge_lookup(const struct lw_graph *g, uint32_t a, uint32_t b, size_t *free_at,
+                            uint32_t *tag)
 {
-    if (g->edge_slots_cap == 0) return LW_GRAPH_NONE;
     size_t mask = g->edge_slots_cap - 1;
     struct edge_probe p = edge_probe(a, b, g->edge_slots_cap);
-    for (size_t i = p.at; g->edge_slots[i]; i = (i + 1) & mask) {
+    size_t i = p.at;
+    for (; g->edge_slots[i]; i = (i + 1) & mask) {
         uint32_t slot = g->edge_slots[i];
         if ((slot & ~p.index_mask) != p.tag) continue;
         const struct lw_graph_edge *e = &g->edges[(slot & p.index_mask) - 1];
         if (e->from == a && e->to == b) return (slot & p.index_mask) - 1;
     }
+    *free_at = i;
+    *tag = p.tag;
     return LW_GRAPH_NONE;
+}
+
+uint32_t lw_graph_edge_find(const struct lw_graph *g, uint32_t a, uint32_t b)
+{
+    size_t unused_at;
+    uint32_t unused_tag;
+    return g->edge_slots_cap == 0 ? LW_GRAPH_NONE : edge_lookup(g, a, b, &unused_at, &unused_tag);
 }
 
 static void edge_slot_put(uint32_t *slots, size_t cap, const struct lw_graph_edge *e,
@@ -224,12 +237,17 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
 {
     /* An end without edges on that side (a node just made, say) has no such edge: no probe. */
     bool maybe = g->nodes[a].first_out != LW_GRAPH_NONE && g->nodes[b].first_in != LW_GRAPH_NONE;
-    uint32_t found = maybe ? lw_graph_edge_find(g, a, b) : LW_GRAPH_NONE;
+    /* A lookup that found no edge knows its free slot: the new edge goes there unless the table
+     * grows first. */
+    size_t free_at = SIZE_MAX, cap_before = g->edge_slots_cap;
+    uint32_t tag = 0;
+    uint32_t found = maybe && cap_before ? edge_lookup(g, a, b, &free_at, &tag) : LW_GRAPH_NONE;
     if (found != LW_GRAPH_NONE) {
         *closes = lw_graph_comp(g, a) == lw_graph_comp(g, b);
         return found;
     }
     if (g->nedges >= UINT32_MAX - 1 || edge_table_reserve(g, g->nedges + 1) != 0) return UINT32_MAX;
+    if (g->edge_slots_cap != cap_before) free_at = SIZE_MAX;
     struct lw_graph_edge *edges = lw_grow(g->edges, &g->edges_cap, g->nedges + 1, sizeof *edges);
     if (!edges) return UINT32_MAX;
     g->edges = edges;
@@ -246,7 +264,10 @@ static uint32_t find_or_add_edge(struct lw_graph *g, uint32_t a, uint32_t b, boo
     g->nends += !has_edges(na) + !has_edges(nb); /* a != b */
     na->first_out = index;
     nb->first_in = index;
-    edge_slot_put(g->edge_slots, g->edge_slots_cap, &edges[index], index);
+    if (free_at == SIZE_MAX)
+        edge_slot_put(g->edge_slots, g->edge_slots_cap, &edges[index], index);
+    else
+        g->edge_slots[free_at] = (index + 1) | tag;
     g->nedges++;
     *closes = placed == 1;
     return index;

@@ -15,6 +15,7 @@
 
 #include "graph_internal.h"
 #include "grow.h"
+#include "sort_u64.h"
 
 static int push(struct lw_graph *g, uint32_t **list, size_t *cap, size_t *n, uint32_t comp,
                 uint8_t flag)
@@ -74,12 +75,6 @@ static int collect(struct lw_graph *g, uint32_t start, bool forward, uint32_t lo
     return 0;
 }
 
-static int compare_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 #define BOTH (LW_NODE_FORWARD | LW_NODE_BACK)
 
 /* Makes the components of list[0..n) flagged both FORWARD and BACK one component (members
@@ -131,9 +126,9 @@ static int reorder(struct lw_graph *g, size_t nforward, size_t nback, bool cycle
         pool[npool++] = ord;
         keys[total - ++nf] = (uint64_t)ord << 32 | g->forward[i];
     }
-    qsort(pool, npool, sizeof *pool, compare_u64);
-    qsort(keys, nb, sizeof *keys, compare_u64);
-    qsort(keys + total - nf, nf, sizeof *keys, compare_u64);
+    lw_sort_u64(pool, npool);
+    lw_sort_u64(keys, nb);
+    lw_sort_u64(keys + total - nf, nf);
     for (size_t i = 0; i < nb; i++)
         ords[(uint32_t)keys[i]] = (uint32_t)pool[i];
     if (cycle) ords[merge(g, g->back, nback)] = (uint32_t)pool[nb];

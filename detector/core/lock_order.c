@@ -17,7 +17,8 @@ static struct lw_site *site_of(struct lw_detector *d, struct lw_stack *holding,
                                struct lw_stack *acquiring)
 {
     uint64_t k0 = (uint64_t)(uintptr_t)holding, k1 = (uint64_t)(uintptr_t)acquiring, found;
-    if (lw_map_get(&d->sites, k0, k1, &found)) return (struct lw_site *)(uintptr_t)found;
+    if (lw_map_get_memo(&d->sites, &d->sites_memo, k0, k1, &found))
+        return (struct lw_site *)(uintptr_t)found;
     struct lw_site *site = malloc(sizeof *site);
     if (!site || lw_map_put(&d->sites, k0, k1, (uint64_t)(uintptr_t)site) != 0) {
         free(site);

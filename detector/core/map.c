@@ -19,6 +19,7 @@ void lw_map_free(struct lw_map *m)
     m->used = NULL;
     m->capacity = 0;
     m->count = 0;
+    m->version++;
 }
 
 bool lw_map_get(const struct lw_map *m, uint64_t k0, uint64_t k1, uint64_t *value)
@@ -51,6 +52,7 @@ static int grow(struct lw_map *m)
         .slots = malloc(capacity * sizeof *next.slots),
         .used = calloc(capacity, 1),
         .capacity = capacity,
+        .version = m->version,
     };
     if (!next.slots || !next.used) {
         lw_map_free(&next);
@@ -59,12 +61,14 @@ static int grow(struct lw_map *m)
     for (size_t i = 0; i < m->capacity; i++)
         if (m->used[i]) place(&next, m->slots[i].k0, m->slots[i].k1, m->slots[i].value);
     lw_map_free(m);
+    next.version = m->version;
     *m = next;
     return 0;
 }
 
 int lw_map_put(struct lw_map *m, uint64_t k0, uint64_t k1, uint64_t value)
 {
+    m->version++; /* also when the put fails: a memo may only forget more than needed */
     if (m->capacity) {
         for (size_t i = slot_of(m, k0, k1); m->used[i]; i = (i + 1) & (m->capacity - 1)) {
             if (m->slots[i].k0 == k0 && m->slots[i].k1 == k1) {

@@ -116,6 +116,13 @@ struct lw_detector {
     struct lw_lock_index lock_keys; /* (image, addr, generation) -> lock index (tables.c) */
     struct lw_lone_locks lone;      /* locks seen only alone: not in lock_keys (tables.c) */
     struct lw_map sites;            /* (holding stack, acquiring stack) -> struct lw_site * */
+    struct lw_map_memo sites_memo, thread_memo; /* in front of sites and thread_keys */
+    /* lw_process_for's memo: pid's newest entry, while nprocesses is what it was */
+    struct {
+        int32_t pid;
+        uint32_t index;
+        size_t nprocesses; /* 0: empty */
+    } process_memo;
     struct lw_map overflow_seen;
     struct lw_map misuse_seen;
     struct lw_map exit_held;  /* (lock index, thread index): the thread ended holding the lock */

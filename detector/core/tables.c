@@ -100,9 +100,21 @@ struct lw_process *lw_process_latest(struct lw_detector *d, int32_t pid)
 
 struct lw_process *lw_process_for(struct lw_detector *d, const struct lw_rec_header *h)
 {
+    /* The memo holds a pid's newest entry while no entry was added: it is the answer for any
+     * time at or after its start (or no time). */
+    struct lw_report *r = &d->report;
+    if (d->process_memo.nprocesses != 0 && d->process_memo.nprocesses == r->nprocesses &&
+        d->process_memo.pid == h->pid &&
+        (h->time_ns == 0 || h->time_ns >= r->processes[d->process_memo.index].start_ns))
+        return &r->processes[d->process_memo.index];
     uint64_t index;
-    if (process_at(d, h->pid, h->time_ns, &index)) return &d->report.processes[index];
-    return process_unknown(d, h->pid);
+    if (!process_at(d, h->pid, h->time_ns, &index)) return process_unknown(d, h->pid);
+    if (!r->processes[index].superseded) {
+        d->process_memo.pid = h->pid;
+        d->process_memo.index = (uint32_t)index;
+        d->process_memo.nprocesses = r->nprocesses;
+    }
+    return &r->processes[index];
 }
 
 int lw_process_start(struct lw_detector *d, const struct lw_rec_process *rec)
@@ -157,7 +169,7 @@ struct lw_thread *lw_thread_of(struct lw_detector *d, const struct lw_rec_header
     /* Keyed by process entry, not pid: an exec keeps the pid but numbers threads anew. */
     uint64_t proc = (uint64_t)(p - d->report.processes), index;
     struct lw_report *r = &d->report;
-    if (lw_map_get(&d->thread_keys, proc, h->thread, &index)) {
+    if (lw_map_get_memo(&d->thread_keys, &d->thread_memo, proc, h->thread, &index)) {
         struct lw_thread *t = r->threads[index];
         if (t->tid == 0) t->tid = h->tid;
         return t;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/out_file.h"
 #include "lockwatch/wire.h"
 #include "run/peer.h"
 #include "stuck/proc_tasks.h"
@@ -37,6 +38,7 @@
  * after this long never will (it was stopped, or is not a runtime). */
 #define LWD_SECRET_WAIT_MS 2000
 #define LWD_SOCKET_FILE "/s"
+#define LWD_ENV_RECORD_COPY "LOCKWATCH_RECORD_COPY"
 
 /* Makes the private directory under $TMPDIR (else /tmp; /tmp also when $TMPDIR's path would make
  * the socket's too long for sun_path). */
@@ -75,6 +77,14 @@ int lwd_channel_open(struct lwd_channel *ch)
     if (bind(ch->listen_fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
         listen(ch->listen_fd, SOMAXCONN) != 0)
         goto fail;
+    const char *copy = getenv(LWD_ENV_RECORD_COPY);
+    if (copy && copy[0]) {
+        ch->copy = lwd_out_create(copy, "record copy");
+        if (!ch->copy) {
+            lwd_channel_close(ch);
+            return -1;
+        }
+    }
     return 0;
 fail:
     fprintf(stderr, "lockwatch: cannot create the record channel: %s\n", strerror(errno));
@@ -110,6 +120,9 @@ void lwd_channel_close(struct lwd_channel *ch)
     ch->conns = NULL;
     ch->nconns = ch->cap = 0;
     lwd_backlog_free(&ch->backlog);
+    if (ch->copy && fclose(ch->copy) != 0)
+        fprintf(stderr, "lockwatch: cannot write the record copy: %s\n", strerror(errno));
+    ch->copy = NULL;
 }
 
 static void refuse(struct lwd_channel *ch, long pid)
@@ -263,6 +276,7 @@ static void apply_record(void *ctx, const void *rec, size_t size)
 {
     struct feed_target *t = ctx;
     if (t->ch->out_of_memory) return;
+    if (t->ch->copy) fwrite(rec, 1, size, t->ch->copy); /* an error shows at fclose */
     if (lw_detector_feed(t->d, rec, size) == LW_ERR_NOMEM) out_of_memory(t);
 }
 

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "lockwatch/detector.h"
 #include "lockwatch/wire.h"
@@ -51,9 +52,13 @@ struct lwd_channel {
     size_t nconns, cap;
     struct lwd_backlog backlog; /* records read, not yet applied (backlog.h) */
     bool out_of_memory;         /* the detector ran out: later records are dropped */
+    /* LOCKWATCH_RECORD_COPY=FILE (bench/README.md, "Growth"): every record applied, in order,
+     * also written there, so a benchmark can feed the same records to the detector alone. */
+    FILE *copy;
 };
 
-/* Returns 0, or -1 after one line on stderr. */
+/* Returns 0, or -1 after one line on stderr (also when LOCKWATCH_RECORD_COPY names a file that
+ * cannot be created). */
 int lwd_channel_open(struct lwd_channel *ch);
 /* Closes everything; accepts a channel whose open failed. */
 void lwd_channel_close(struct lwd_channel *ch);
