@@ -127,37 +127,7 @@ int main(int argc, char **argv)
 
     /* CPython: the interpreter's layout (a made-up one that passes validation), a code object,
      * a stack with its Python frames. */
-    const struct lw_py_layout layout = {.runtime = 0x900000,
-                                        .code_type = 0x9000,
-                                        .unicode_type = 0x9100,
-                                        .bytes_type = 0x9200,
-                                        .ob_type = 8,
-                                        .ob_size = 16,
-                                        .interp_threads_head = 8,
-                                        .ts_native_tid = 8,
-                                        .ts_cframe = 16,
-                                        .fr_previous = 8,
-                                        .fr_prev_instr = 16,
-                                        .fr_is_entry = 24,
-                                        .fr_owner = 25,
-                                        .fr_size = 32,
-                                        .co_filename = 24,
-                                        .co_qualname = 32,
-                                        .co_firstlineno = 40,
-                                        .co_firsttraceable = 44,
-                                        .co_linetable = 48,
-                                        .co_code = 64,
-                                        .bytes_data = 32,
-                                        .str_length = 16,
-                                        .str_state = 32,
-                                        .str_utf8_length = 40,
-                                        .str_utf8 = 56,
-                                        .str_ascii_data = 48,
-                                        .str_compact_data = 72,
-                                        .str_kind_shift = 2,
-                                        .str_kind_mask = 7,
-                                        .str_compact_bit = 1u << 5,
-                                        .str_ascii_bit = 1u << 6};
+    const struct lw_py_layout layout = py_layout_fake(0x900000);
     rec_process(&r, PID, 1, LW_ORIGIN_EXEC, "/usr/bin/python3.11");
     add(&python, &r);
     rec_python(&r, PID, 0x030b02f0, &layout);

@@ -84,6 +84,51 @@ void rec_python(struct rec *r, int32_t pid, uint32_t version, const struct lw_py
     if (layout) p->layout = *layout;
 }
 
+struct lw_py_layout py_layout_fake(uint64_t runtime)
+{
+    return (struct lw_py_layout){
+        .runtime = runtime,
+        .code_type = 0x9000,
+        .unicode_type = 0x9100,
+        .bytes_type = 0x9200,
+        .ob_type = 8,
+        .ob_size = 16,
+        .runtime_interp_head = 0,
+        .interp_threads_head = 8,
+        .ts_next = 0,
+        .ts_native_tid = 8,
+        .ts_cframe = 16,
+        .cframe_current = 0,
+        .fr_code = 0,
+        .fr_previous = 8,
+        .fr_prev_instr = 16,
+        .fr_is_entry = 24,
+        .fr_owner = 25,
+        .fr_size = 32,
+        .co_filename = 24,
+        .co_qualname = 32,
+        .co_firstlineno = 40,
+        .co_firsttraceable = 44,
+        .co_linetable = 48,
+        .co_code = 64,
+        .bytes_data = 32,
+        .str_length = 16,
+        .str_state = 32,
+        .str_utf8_length = 40,
+        .str_utf8 = 56,
+        .str_ascii_data = 48,
+        .str_compact_data = 72,
+        .str_kind_shift = 2,
+        .str_kind_mask = 7,
+        .str_compact_bit = 1u << 5,
+        .str_ascii_bit = 1u << 6,
+        .ts_size = 64,
+        .ts_datastack_chunk = 24,
+        .chunk_previous = 0,
+        .chunk_size = 8,
+    };
+}
+
 void rec_pycode(struct rec *r, int32_t pid, uint64_t code, int32_t first_line, const char *file,
                 const char *func)
 {

@@ -34,6 +34,9 @@ void rec_thread(struct rec *r, int32_t pid, uint32_t thread, uint32_t parent, ui
 /* CPython: the image's interpreter (layout NULL: an unsupported version), a code object's names,
  * and the Python frames of stack `stack`. */
 void rec_python(struct rec *r, int32_t pid, uint32_t version, const struct lw_py_layout *layout);
+/* A made-up CPython layout that passes validation: the interpreter state at `runtime`, the code,
+ * str and bytes type objects at 0x9000, 0x9100 and 0x9200, small field offsets. */
+struct lw_py_layout py_layout_fake(uint64_t runtime);
 void rec_pycode(struct rec *r, int32_t pid, uint64_t code, int32_t first_line, const char *file,
                 const char *func);
 void rec_pystack(struct rec *r, int32_t pid, uint64_t stack, uint32_t nframes,
